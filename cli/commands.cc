@@ -1,0 +1,24 @@
+#include "cli/commands.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdlib>
+#include <iostream>
+
+namespace lockstep::cli {
+
+std::span<const Command> commands() {
+  static const std::array<Command, 2> kCommands = {run_command(), list_command()};
+  return kCommands;
+}
+
+void print_error(std::string_view message) { std::cerr << "lockstep: error: " << message << "\n"; }
+
+bool use_color() {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  return ::isatty(STDOUT_FILENO) != 0;
+}
+
+}  // namespace lockstep::cli

@@ -1,0 +1,47 @@
+// The table of subcommands: each lives in its own file, registers its
+// options on a CLI11 subcommand, and returns an exit code when run.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <span>
+#include <string_view>
+
+namespace lockstep::cli {
+
+// Exit codes (SPEC section 2). The one place outcomes become numbers.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitBug = 1,
+  kExitUsage = 2,       // bad usage or bad input (unknown flag, unreadable or corrupt trace)
+  kExitLoad = 3,        // a scenario could not be loaded
+  kExitDiverged = 4,    // replay diverged from the trace
+};
+
+// Options shared by every subcommand.
+struct GlobalOptions {
+  bool quiet = false;
+  bool verbose = false;
+};
+
+struct Command {
+  std::string_view name;
+  std::string_view description;
+  // Adds the subcommand's options; the returned function runs it.
+  std::function<std::function<int()>(CLI::App& sub, const GlobalOptions& global)> setup;
+};
+
+std::span<const Command> commands();
+
+// One line on stderr: "lockstep: error: <message>".
+void print_error(std::string_view message);
+
+// Whether to colour output on stdout (a terminal, and NO_COLOR unset).
+bool use_color();
+
+// Command factories, one per file.
+Command run_command();
+Command list_command();
+
+}  // namespace lockstep::cli

@@ -1,0 +1,109 @@
+// lockstep run PATH... [options]
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/paths.h"
+#include "engine/runner.h"
+#include "lua/guest.h"
+
+namespace lockstep::cli {
+namespace {
+
+struct RunFlags {
+  std::vector<std::string> paths;
+  RunConfig config;
+  std::string format = "text";
+  std::string shard;
+  bool full = false;
+  // Flags whose "unset" must stay distinguishable from their default.
+  std::string strategy;
+  uint64_t iterations = 0, seed = 0, max_steps = 0, iter_timeout = 0, iteration = 0;
+  uint32_t pct_depth = 0;
+  bool fail_on_max_steps = false;
+};
+
+int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
+  auto& o = f.config.overrides;
+  if (sub.count("--strategy")) o.strategy = f.strategy;
+  if (sub.count("--iterations")) o.iterations = f.iterations;
+  if (sub.count("--seed")) o.seed = f.seed;
+  if (sub.count("--max-steps")) o.max_steps = f.max_steps;
+  if (sub.count("--pct-depth")) o.pct_depth = f.pct_depth;
+  if (sub.count("--iter-timeout")) o.iter_timeout_ms = f.iter_timeout;
+  if (f.fail_on_max_steps) o.fail_on_max_steps = true;
+  if (sub.count("--iteration")) f.config.only_iteration = f.iteration;
+  if (!f.shard.empty()) {
+    unsigned long long k = 0, n = 0;
+    char tail = 0;
+    if (std::sscanf(f.shard.c_str(), "%llu/%llu%c", &k, &n, &tail) != 2 || n == 0 || k >= n) {
+      print_error("--shard must be K/N with 0 <= K < N, not \"" + f.shard + "\"");
+      return kExitUsage;
+    }
+    f.config.shard_index = k;
+    f.config.shard_count = n;
+  }
+
+  auto files = scenario_files(f.paths);
+  if (!files.ok()) {
+    print_error(files.status().message());
+    return kExitUsage;
+  }
+  std::unique_ptr<Reporter> reporter;
+  if (f.format == "json") {
+    reporter = std::make_unique<JsonReporter>(std::cout, std::cerr);
+  } else {
+    TextStyle style;
+    style.color = use_color();
+    const char* no_slice = std::getenv("LOCKSTEP_NO_CAUSAL_SLICE");
+    style.full_schedule = f.full || (no_slice && *no_slice && std::string(no_slice) != "0");
+    style.verbose = global.verbose;
+    reporter = std::make_unique<TextReporter>(std::cout, std::cerr, style);
+  }
+  RunSummary summary = run_files(*files, f.config, lua::LuaProgram::load, *reporter);
+  if (summary.tests.empty() && summary.load_errors == 0) {
+    print_error("no test matches the given --test/--filter");
+    return kExitUsage;
+  }
+  if (summary.load_errors > 0 || summary.errors > 0) return kExitLoad;
+  return summary.bugs > 0 ? kExitBug : kExitOk;
+}
+
+}  // namespace
+
+Command run_command() {
+  return {"run", "run every test in the given .lua files or directories",
+          [](CLI::App& sub, const GlobalOptions& global) -> std::function<int()> {
+            auto f = std::make_shared<RunFlags>();
+            sub.add_option("paths", f->paths, "scenario files or directories")->required();
+            sub.add_option("--test", f->config.test_names, "run only the test with this exact name (repeatable)");
+            sub.add_option("--filter", f->config.filter, "run only tests whose name contains this");
+            std::vector<std::string> names;
+            std::string help = "exploration strategy (default pct):";
+            for (const auto& s : strategies()) {
+              names.emplace_back(s.name);
+              help += "\n  " + std::string(s.name) + ": " + std::string(s.help);
+            }
+            sub.add_option("--strategy", f->strategy, help)->check(CLI::IsMember(names));
+            sub.add_option("--iterations", f->iterations, "schedules to explore per test (default 100)")
+                ->check(CLI::PositiveNumber);
+            sub.add_option("--seed", f->seed, "base seed; iteration i runs with a seed derived from it (default 1)");
+            sub.add_option("--iteration", f->iteration, "run only iteration I (reproduce a reported bug)");
+            sub.add_option("--max-steps", f->max_steps, "sync points per iteration before it is cut off (default 10000)")
+                ->check(CLI::PositiveNumber);
+            sub.add_option("--pct-depth", f->pct_depth, "PCT bug depth: priority change points + 1 (default 3)")
+                ->check(CLI::PositiveNumber);
+            sub.add_option("--iter-timeout", f->iter_timeout, "wall-clock bound on one iteration, ms (default 30000)")
+                ->check(CLI::PositiveNumber);
+            sub.add_flag("--fail-on-max-steps", f->fail_on_max_steps, "treat reaching max steps as a bug (livelock)");
+            sub.add_option("--traces-dir", f->config.traces_dir, "where trace files go (default traces/)");
+            sub.add_option("--shard", f->shard, "run only iterations i with i mod N == K (K/N)");
+            sub.add_option("--format", f->format, "summary format: text or json")
+                ->check(CLI::IsMember({"text", "json"}));
+            sub.add_flag("--full", f->full, "print the whole schedule of a bug, not its causal slice");
+            CLI::App* app = &sub;
+            return [f, app, &global] { return run(*f, *app, global); };
+          }};
+}
+
+}  // namespace lockstep::cli

@@ -1,0 +1,18 @@
+// FNV-1a, 64 bit: a stable hash for scenario sources, trace payloads and
+// names. Stable across runs and platforms (std::hash is not).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace lockstep {
+
+inline uint64_t fnv1a(std::string_view data, uint64_t h = 0xcbf29ce484222325ull) {
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+}  // namespace lockstep

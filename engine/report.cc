@@ -1,0 +1,275 @@
+#include "engine/report.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <unordered_map>
+
+#include "engine/json.h"
+
+namespace lockstep {
+namespace {
+
+const char* paint(const TextStyle& s, const char* code) { return s.color ? code : ""; }
+constexpr const char* kRed = "\033[31m";
+constexpr const char* kGreen = "\033[32m";
+constexpr const char* kYellow = "\033[33m";
+constexpr const char* kBold = "\033[1m";
+constexpr const char* kDim = "\033[2m";
+constexpr const char* kReset = "\033[0m";
+
+std::string basename(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string fmt_seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f s", s);
+  return buf;
+}
+
+std::string with_commas(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string plural(uint64_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+std::string shell_quote(const std::string& s) {
+  bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_./=:,+").find(c) != std::string_view::npos;
+  });
+  if (plain) return s;
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+std::string process_display_name(const Trace& trace, int64_t pid) {
+  if (pid < 0) return "-";
+  std::string base = "P" + std::to_string(pid);
+  for (const auto& p : trace.processes) {
+    if (p.pid == pid && !p.name.empty()) return base + "(" + p.name + ")";
+  }
+  return base;
+}
+
+std::vector<uint32_t> causal_slice(const Trace& trace) {
+  const auto& events = trace.events;
+  if (events.empty()) return {};
+  // Index events by step; find each event's program-order predecessor.
+  std::unordered_map<uint32_t, size_t> by_step;
+  std::unordered_map<int64_t, size_t> last_of_pid;
+  std::vector<int64_t> prev_same_pid(events.size(), -1);
+  for (size_t i = 0; i < events.size(); ++i) {
+    by_step[events[i].step] = i;
+    auto it = last_of_pid.find(events[i].pid);
+    if (it != last_of_pid.end()) prev_same_pid[i] = static_cast<int64_t>(it->second);
+    last_of_pid[events[i].pid] = i;
+  }
+  std::vector<bool> keep(events.size(), false);
+  std::vector<size_t> work;
+  // Start from the failing step, or the last step (deadlock: every blocked
+  // process's last step matters).
+  auto seed = [&](size_t i) {
+    if (!keep[i]) {
+      keep[i] = true;
+      work.push_back(i);
+    }
+  };
+  auto failing = by_step.find(trace.failure.step);
+  if (failing != by_step.end()) seed(failing->second);
+  if (trace.failure.kind == FailureKind::kDeadlock || failing == by_step.end()) {
+    for (const auto& [pid, i] : last_of_pid) seed(i);
+  }
+  while (!work.empty()) {
+    size_t i = work.back();
+    work.pop_back();
+    if (prev_same_pid[i] >= 0) seed(static_cast<size_t>(prev_same_pid[i]));
+    if (events[i].cause != 0) {
+      auto c = by_step.find(events[i].cause);
+      if (c != by_step.end()) seed(c->second);
+    }
+  }
+  std::vector<uint32_t> steps;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (keep[i]) steps.push_back(events[i].step);
+  }
+  return steps;
+}
+
+std::string describe_failure(const Trace& trace) {
+  const Failure& f = trace.failure;
+  std::string out = std::string(failure_kind_name(f.kind));
+  if (f.pid >= 0 && f.kind != FailureKind::kDeadlock && f.kind != FailureKind::kMaxSteps) {
+    out += " in " + process_display_name(trace, f.pid);
+  }
+  out += ": " + f.message;
+  if (!f.location.empty()) out += " (at " + f.location + ")";
+  return out;
+}
+
+void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& style) {
+  std::vector<uint32_t> slice;
+  const bool sliced = !style.full_schedule;
+  if (sliced) slice = causal_slice(trace);
+  auto in_slice = [&](uint32_t step) {
+    return !sliced || std::binary_search(slice.begin(), slice.end(), step);
+  };
+  const size_t shown = sliced ? slice.size() : trace.events.size();
+  out << paint(style, kBold) << "Schedule ("
+      << (sliced ? "causal slice, " + std::to_string(shown) + " of " : std::string("all "))
+      << trace.events.size() << " steps):" << paint(style, kReset) << "\n";
+  size_t log_i = 0;
+  for (const Event& e : trace.events) {
+    const bool show = in_slice(e.step);
+    if (show) {
+      char head[48];
+      std::snprintf(head, sizeof head, "  step %-4u %-10s ", e.step, std::string(step_kind_name(e.kind)).c_str());
+      out << head;
+      std::string line = process_display_name(trace, e.pid);
+      if (e.pid < 0) line.clear();
+      if (e.peer >= 0) {
+        line += (e.kind == StepKind::kReceive ? " <- " : " -> ") + process_display_name(trace, e.peer);
+      }
+      if (!e.detail.empty()) line += (line.empty() ? "" : "  ") + e.detail;
+      out << line;
+      if (trace.failure && e.step == trace.failure.step && trace.failure.kind != FailureKind::kDeadlock) {
+        out << "   " << paint(style, kRed) << "<-- FAILED HERE" << paint(style, kReset);
+      }
+      out << "\n";
+    }
+    while (log_i < trace.logs.size() && trace.logs[log_i].step <= e.step) {
+      const LogLine& l = trace.logs[log_i++];
+      if (show || style.full_schedule) {
+        out << paint(style, kDim) << "           log  " << process_display_name(trace, l.pid) << ": "
+            << l.text << paint(style, kReset) << "\n";
+      }
+    }
+  }
+  if (trace.failure.kind == FailureKind::kDeadlock) {
+    out << "  " << paint(style, kRed) << "deadlock after step " << trace.failure.step
+        << paint(style, kReset) << "\n";
+  }
+}
+
+void TextReporter::load_error(const std::string& message) {
+  err_ << "lockstep: error: " << message << "\n";
+}
+
+void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
+  const BugReport& bug = *test.bug;
+  out_ << "\n"
+       << paint(style_, kRed) << paint(style_, kBold) << "lockstep: bug found in \"" << test.name
+       << "\" (" << basename(test.file) << ")" << paint(style_, kReset) << "\n";
+  out_ << "  iteration: " << bug.iteration << "   seed: " << test.seed << "   strategy: " << test.strategy
+       << "\n";
+  out_ << "  failure: " << describe_failure(trace) << "\n";
+  if (!bug.trace_path.empty()) out_ << "  trace: " << bug.trace_path << "\n";
+  if (!trace.failure.details.empty()) out_ << "\n" << trace.failure.details;
+  out_ << "\n";
+  print_schedule(out_, trace, style_);
+  out_ << "\nReplay with:\n";
+  if (!bug.trace_path.empty()) out_ << "  lockstep replay --trace " << shell_quote(bug.trace_path) << " --run\n";
+  out_ << "  lockstep run " << shell_quote(test.file) << " --test " << shell_quote(test.name) << " --strategy "
+       << test.strategy << " --seed " << test.seed << " --iteration " << bug.iteration << "\n\n";
+}
+
+void TextReporter::test_finished(const TestReport& t) {
+  switch (t.status) {
+    case TestReport::Status::kPassed:
+      out_ << paint(style_, kGreen) << "  ok    " << paint(style_, kReset);
+      break;
+    case TestReport::Status::kBug:
+      out_ << paint(style_, kRed) << "  BUG   " << paint(style_, kReset);
+      break;
+    case TestReport::Status::kError:
+      out_ << paint(style_, kYellow) << "  ERROR " << paint(style_, kReset);
+      break;
+  }
+  out_ << t.name << " (" << basename(t.file) << ")";
+  if (t.status == TestReport::Status::kError) {
+    out_ << ": " << t.error << "\n";
+    return;
+  }
+  out_ << paint(style_, kDim) << "  " << t.strategy << ", " << plural(t.iterations_run, "iteration") << ", "
+       << with_commas(t.steps) << " steps";
+  if (t.max_steps_hits) out_ << ", " << t.max_steps_hits << " cut off at max steps";
+  out_ << paint(style_, kReset) << "\n";
+}
+
+void TextReporter::run_finished(const RunSummary& s) {
+  const double rate = s.wall_seconds > 0 ? s.steps / s.wall_seconds : 0;
+  out_ << "\n"
+       << paint(style_, kBold) << "lockstep: " << plural(s.tests.size(), "test") << ", " << s.passed
+       << " passed, " << plural(s.bugs, "bug") << ", " << plural(s.errors + s.load_errors, "error")
+       << paint(style_, kReset) << "\n";
+  out_ << "  " << with_commas(s.iterations) << " iterations (" << s.max_steps_hits
+       << " cut off at max steps), " << with_commas(s.steps) << " steps in " << fmt_seconds(s.wall_seconds)
+       << " (" << with_commas(static_cast<uint64_t>(rate)) << " steps/s)\n";
+}
+
+void JsonReporter::load_error(const std::string& message) {
+  err_ << "lockstep: error: " << message << "\n";
+}
+
+void JsonReporter::run_finished(const RunSummary& s) {
+  JsonWriter w;
+  w.begin_object().key("tests").begin_array();
+  for (const auto& t : s.tests) {
+    w.begin_object();
+    w.key("file").value(t.file);
+    w.key("name").value(t.name);
+    w.key("status").value(t.status == TestReport::Status::kPassed ? "passed"
+                          : t.status == TestReport::Status::kBug  ? "bug"
+                                                                  : "error");
+    w.key("strategy").value(t.strategy);
+    w.key("seed").value(t.seed);
+    w.key("iterations_run").value(t.iterations_run);
+    w.key("steps").value(t.steps);
+    w.key("max_steps_hits").value(t.max_steps_hits);
+    w.key("wall_seconds").value(t.wall_seconds);
+    if (t.status == TestReport::Status::kError) w.key("error").value(t.error);
+    if (t.bug) {
+      const auto& b = *t.bug;
+      w.key("bug").begin_object();
+      w.key("kind").value(failure_kind_name(b.failure.kind));
+      w.key("iteration").value(b.iteration);
+      w.key("iteration_seed").value(b.iteration_seed);
+      w.key("step").value(b.failure.step);
+      if (b.failure.pid >= 0) w.key("process").value("P" + std::to_string(b.failure.pid));
+      else w.key("process").null();
+      w.key("message").value(b.failure.message);
+      if (!b.failure.location.empty()) w.key("location").value(b.failure.location);
+      if (!b.failure.details.empty()) w.key("details").value(b.failure.details);
+      w.key("trace").value(b.trace_path);
+      w.end_object();
+    }
+    w.end_object();
+  }
+  w.end_array();
+  w.key("summary").begin_object();
+  w.key("tests").value(static_cast<uint64_t>(s.tests.size()));
+  w.key("passed").value(s.passed);
+  w.key("bugs").value(s.bugs);
+  w.key("errors").value(s.errors + s.load_errors);
+  w.key("iterations").value(s.iterations);
+  w.key("steps").value(s.steps);
+  w.key("max_steps_hits").value(s.max_steps_hits);
+  w.key("wall_seconds").value(s.wall_seconds);
+  w.end_object().end_object();
+  out_ << w.str() << "\n";
+}
+
+}  // namespace lockstep

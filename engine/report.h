@@ -1,0 +1,101 @@
+// What a user sees: per-test results, bug reports with the schedule, and the
+// end-of-run summary, as text or as one JSON document. The engine never
+// writes to stdout itself; it talks to a Reporter.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "engine/trace.h"
+
+namespace lockstep {
+
+struct BugReport {
+  Failure failure;
+  uint64_t iteration = 0;
+  uint64_t iteration_seed = 0;
+  std::string trace_path;
+};
+
+struct TestReport {
+  std::string file;
+  std::string name;
+  enum class Status { kPassed, kBug, kError } status = Status::kPassed;
+  std::string strategy;
+  uint64_t seed = 0;
+  uint64_t iterations_run = 0;
+  uint64_t steps = 0;
+  uint64_t max_steps_hits = 0;
+  double wall_seconds = 0;
+  std::optional<BugReport> bug;
+  std::string error;
+};
+
+struct RunSummary {
+  std::vector<TestReport> tests;
+  uint64_t passed = 0, bugs = 0, errors = 0;
+  uint64_t load_errors = 0;  // files that could not be loaded
+  uint64_t iterations = 0, steps = 0, max_steps_hits = 0;
+  double wall_seconds = 0;
+};
+
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  virtual void load_error(const std::string& message) = 0;
+  virtual void bug_found(const TestReport& test, const Trace& trace) = 0;
+  virtual void test_finished(const TestReport& test) = 0;
+  virtual void run_finished(const RunSummary& summary) = 0;
+};
+
+struct TextStyle {
+  bool color = false;
+  bool full_schedule = false;  // the whole schedule instead of the causal slice
+  bool verbose = false;
+};
+
+class TextReporter final : public Reporter {
+ public:
+  TextReporter(std::ostream& out, std::ostream& err, TextStyle style)
+      : out_(out), err_(err), style_(style) {}
+  void load_error(const std::string& message) override;
+  void bug_found(const TestReport& test, const Trace& trace) override;
+  void test_finished(const TestReport& test) override;
+  void run_finished(const RunSummary& summary) override;
+
+ private:
+  std::ostream& out_;
+  std::ostream& err_;
+  TextStyle style_;
+};
+
+class JsonReporter final : public Reporter {
+ public:
+  JsonReporter(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
+  void load_error(const std::string& message) override;
+  void bug_found(const TestReport&, const Trace&) override {}
+  void test_finished(const TestReport&) override {}
+  void run_finished(const RunSummary& summary) override;
+
+ private:
+  std::ostream& out_;
+  std::ostream& err_;
+};
+
+// "P0(root)", "P3(counter)", "P4".
+std::string process_display_name(const Trace& trace, int64_t pid);
+
+// Steps (1-based, ascending) that happen-before the failure: program order,
+// spawn, send -> receive, exit signals and timers.
+std::vector<uint32_t> causal_slice(const Trace& trace);
+
+// The schedule, one line per step, the failing step marked.
+void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& style);
+
+// The failure in one line: "assertion in P0(root): lost update (counter.lua:23)".
+std::string describe_failure(const Trace& trace);
+
+}  // namespace lockstep

@@ -1,0 +1,60 @@
+// The runner: every selected test of every file, for its iterations, with
+// the strategy it resolves to; stops a test at its first bug, re-runs that
+// iteration to record its events, saves the trace and reports.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/program.h"
+#include "engine/report.h"
+#include "engine/scheduler.h"
+
+namespace lockstep {
+
+struct RunConfig {
+  TestOptions overrides;                   // from command-line flags
+  std::optional<uint64_t> only_iteration;  // --iteration I
+  uint64_t shard_index = 0;                // --shard K/N
+  uint64_t shard_count = 1;
+  std::string traces_dir = "traces";
+  std::vector<std::string> test_names;     // --test (exact), any of
+  std::string filter;                      // --filter (substring)
+};
+
+// The options a test runs with, after command line > test > default.
+struct ResolvedOptions {
+  std::string strategy = "pct";
+  uint64_t iterations = 100;
+  uint64_t seed = 1;
+  StrategyParams params;
+  RunOptions run;
+};
+
+// Resolves and validates; an unknown strategy or timers mode is an error.
+Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOptions& test);
+
+// Iterations whose lengths calibrate the strategies (PCT's change-point
+// horizon): iteration i learns from iterations [0, min(i, kCalibration)).
+// Fixed, so every iteration is a pure function of (options, seed, i),
+// whatever --jobs, --shard or --iteration select.
+inline constexpr uint64_t kCalibrationIterations = 16;
+
+// Runs `files` (scenario paths); reports through `reporter`.
+RunSummary run_files(const std::vector<std::string>& files, const RunConfig& config,
+                     const ProgramLoader& loader, Reporter& reporter);
+
+// Re-executes one iteration under `strategy` with events recorded into `trace`
+// (whose identity fields the caller fills). Used by run (to record a bug) and
+// by replay.
+IterationResult record_iteration(Program& program, size_t test, const RunOptions& options,
+                                 Strategy& strategy, uint64_t seed, const IterationHint& hint,
+                                 Trace& trace, Status& status);
+
+// "traces/<slug>-iter<I>-seed<S>.lockstep"
+std::string trace_path_for(const std::string& dir, const std::string& test, uint64_t iteration,
+                           uint64_t seed);
+
+}  // namespace lockstep

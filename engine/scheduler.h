@@ -1,0 +1,34 @@
+// The scheduling loop: the one place where a run advances. `run`, `replay`
+// and `shrink` all go through run_iteration; they differ only in the
+// Strategy they pass (replay is a strategy that follows a recording).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/strategy.h"
+#include "engine/system.h"
+
+namespace lockstep {
+
+struct IterationLimits {
+  uint64_t max_steps = 10000;
+  bool fail_on_max_steps = false;
+};
+
+struct IterationResult {
+  Outcome outcome = Outcome::kPassed;
+  Failure failure;                 // set when outcome is kFailed
+  uint64_t steps = 0;
+  uint64_t scheduling_points = 0;  // steps at which >= 2 operations were enabled
+  std::string divergence;          // set when outcome is kDiverged
+};
+
+// Runs one iteration of `system` under `strategy` (already begun). Appends
+// every decision taken to `decisions` if it is not null; the caller owns and
+// reuses that buffer, so a run allocates nothing per step once it is warm.
+IterationResult run_iteration(System& system, Strategy& strategy, const IterationLimits& limits,
+                              std::vector<Decision>* decisions);
+
+}  // namespace lockstep

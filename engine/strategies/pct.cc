@@ -1,0 +1,99 @@
+// pct: Probabilistic Concurrency Testing (Burckhardt, Kothari, Musuvathi,
+// Nagarakatte, ASPLOS 2010), with Coyote's refinements.
+//
+// Every process (and timer) gets a random priority when first seen; the
+// highest-priority enabled operation always runs. d - 1 change points are
+// drawn uniformly over the longest schedule seen so far, counted in
+// scheduling points (steps with at least two enabled operations); at a change
+// point the highest-priority enabled operation is demoted below all others.
+// The first iteration knows no schedule length and has no change points.
+//
+// Priorities are iid uniform 62-bit numbers, so a process spawned mid-run
+// lands at a uniformly random position among the processes not yet demoted;
+// demoted ones get decreasing negative priorities.
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+#include "engine/strategy.h"
+
+namespace lockstep {
+namespace {
+
+constexpr int64_t kUnset = std::numeric_limits<int64_t>::min();
+
+class PctStrategy final : public Strategy {
+ public:
+  explicit PctStrategy(uint32_t depth) : depth_(depth == 0 ? 1 : depth) {}
+
+  void begin_iteration(uint64_t seed, const IterationHint& hint) override {
+    prng_.reseed(seed);
+    std::fill(process_prio_.begin(), process_prio_.end(), kUnset);
+    std::fill(timer_prio_.begin(), timer_prio_.end(), kUnset);
+    demotions_ = 0;
+    points_ = 0;
+    change_points_.clear();
+    next_change_ = 0;
+    const uint64_t horizon = hint.max_scheduling_points;
+    const uint64_t wanted = std::min<uint64_t>(depth_ - 1, horizon);
+    while (change_points_.size() < wanted) {
+      uint64_t p = 1 + prng_.below(horizon);
+      if (std::find(change_points_.begin(), change_points_.end(), p) == change_points_.end()) {
+        change_points_.push_back(p);
+      }
+    }
+    std::sort(change_points_.begin(), change_points_.end());
+  }
+
+  size_t pick(std::span<const Op> enabled) override {
+    if (enabled.size() >= 2) {
+      ++points_;
+      if (next_change_ < change_points_.size() && change_points_[next_change_] == points_) {
+        ++next_change_;
+        priority(enabled[highest(enabled)]) = -static_cast<int64_t>(++demotions_);
+      }
+    }
+    return highest(enabled);
+  }
+
+  uint64_t choose(uint64_t n) override { return prng_.below(n); }
+
+ private:
+  size_t highest(std::span<const Op> enabled) {
+    size_t best = 0;
+    int64_t best_prio = priority(enabled[0]);
+    for (size_t i = 1; i < enabled.size(); ++i) {
+      int64_t p = priority(enabled[i]);
+      if (p > best_prio) {
+        best = i;
+        best_prio = p;
+      }
+    }
+    return best;
+  }
+
+  int64_t& priority(const Op& op) {
+    auto& table = op.kind == DecisionKind::kFireTimer ? timer_prio_ : process_prio_;
+    if (op.id >= table.size()) table.resize(std::max<size_t>(op.id + 1, table.size() * 2), kUnset);
+    int64_t& p = table[op.id];
+    if (p == kUnset) p = static_cast<int64_t>(prng_.next() >> 2);
+    return p;
+  }
+
+  uint32_t depth_;
+  Prng prng_;
+  std::vector<int64_t> process_prio_;
+  std::vector<int64_t> timer_prio_;
+  uint64_t demotions_ = 0;
+  uint64_t points_ = 0;
+  std::vector<uint64_t> change_points_;
+  size_t next_change_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_pct_strategy(const StrategyParams& params) {
+  return std::make_unique<PctStrategy>(params.pct_depth);
+}
+
+}  // namespace lockstep

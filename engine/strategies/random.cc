@@ -1,0 +1,23 @@
+// random: every enabled operation is equally likely at every step.
+#include "engine/strategy.h"
+
+namespace lockstep {
+namespace {
+
+class RandomStrategy final : public Strategy {
+ public:
+  void begin_iteration(uint64_t seed, const IterationHint&) override { prng_.reseed(seed); }
+  size_t pick(std::span<const Op> enabled) override { return prng_.below(enabled.size()); }
+  uint64_t choose(uint64_t n) override { return prng_.below(n); }
+
+ private:
+  Prng prng_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_random_strategy(const StrategyParams&) {
+  return std::make_unique<RandomStrategy>();
+}
+
+}  // namespace lockstep

@@ -1,0 +1,121 @@
+// replay: follows a recorded decision sequence through the ordinary
+// scheduling loop. At each step the recorded decision must be of the same
+// kind, name an enabled operation, and that operation must be at the same
+// sync-point kind; otherwise the run has diverged and the strategy says
+// where and how. Past the end of the recording it hands over to `then_`.
+#include <sstream>
+
+#include "engine/strategy.h"
+
+namespace lockstep {
+namespace {
+
+std::string describe(DecisionKind kind, uint64_t id, StepKind step) {
+  std::ostringstream out;
+  if (kind == DecisionKind::kFireTimer) {
+    out << "timer T" << id;
+  } else {
+    out << "P" << id;
+  }
+  out << " (" << step_kind_name(step) << ")";
+  return out.str();
+}
+
+class ReplayStrategy final : public Strategy {
+ public:
+  ReplayStrategy(std::vector<Decision> decisions, std::unique_ptr<Strategy> then)
+      : decisions_(std::move(decisions)), then_(std::move(then)) {}
+
+  void begin_iteration(uint64_t seed, const IterationHint& hint) override {
+    next_ = 0;
+    step_ = 0;
+    diverged_ = false;
+    message_.clear();
+    if (then_) then_->begin_iteration(seed, hint);
+  }
+
+  size_t pick(std::span<const Op> enabled) override {
+    ++step_;
+    if (diverged_) return 0;
+    if (next_ >= decisions_.size()) {
+      if (then_) return then_->pick(enabled);
+      return diverge("the recorded schedule ends here, but the run goes on");
+    }
+    const Decision& d = decisions_[next_];
+    if (d.kind != DecisionKind::kSchedule && d.kind != DecisionKind::kFireTimer) {
+      return diverge(std::string("expected a ") + std::string(decision_kind_name(d.kind)) +
+                     " decision, but the run asked which operation runs next");
+    }
+    for (size_t i = 0; i < enabled.size(); ++i) {
+      const Op& op = enabled[i];
+      if (op.kind != d.kind || op.id != d.value) continue;
+      if (op.step != d.step) {
+        return diverge("expected " + describe(d.kind, d.value, d.step) + ", found " +
+                       describe(op.kind, op.id, op.step));
+      }
+      ++next_;
+      return i;
+    }
+    std::string found;
+    for (const Op& op : enabled) {
+      if (!found.empty()) found += ", ";
+      found += describe(op.kind, op.id, op.step);
+    }
+    return diverge("expected " + describe(d.kind, d.value, d.step) +
+                   " but it is not enabled; enabled: " + found);
+  }
+
+  void on_scheduled(const Op& op) override {
+    if (then_ && next_ >= decisions_.size()) then_->on_scheduled(op);
+  }
+
+  uint64_t choose(uint64_t n) override {
+    if (diverged_) return 0;
+    if (next_ >= decisions_.size()) {
+      if (then_) return then_->choose(n);
+      diverge("the recorded schedule ends here, but the run makes a choice");
+      return 0;
+    }
+    const Decision& d = decisions_[next_];
+    if (d.kind != DecisionKind::kChoice) {
+      diverge("expected " + describe(d.kind, d.value, d.step) +
+              ", but the running process made a controlled choice");
+      return 0;
+    }
+    if (d.value >= n) {
+      diverge("recorded choice " + std::to_string(d.value) + " is out of range [0, " +
+              std::to_string(n) + ")");
+      return 0;
+    }
+    ++next_;
+    return d.value;
+  }
+
+  bool diverged() const override { return diverged_; }
+  std::string divergence() const override { return message_; }
+
+ private:
+  size_t diverge(std::string what) {
+    if (!diverged_) {
+      diverged_ = true;
+      message_ = "step " + std::to_string(step_) + ": " + what;
+    }
+    return 0;
+  }
+
+  std::vector<Decision> decisions_;
+  std::unique_ptr<Strategy> then_;
+  size_t next_ = 0;
+  uint64_t step_ = 0;
+  bool diverged_ = false;
+  std::string message_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions,
+                                               std::unique_ptr<Strategy> then) {
+  return std::make_unique<ReplayStrategy>(std::move(decisions), std::move(then));
+}
+
+}  // namespace lockstep

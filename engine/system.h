@@ -1,0 +1,63 @@
+// The seam between the scheduler and the system under test.
+//
+// The scheduler knows nothing of Lua or processes: it asks a System which
+// operations are enabled, picks one through a Strategy, and tells the System
+// to run it. The guest runtime (vm/) implements System; engine tests use a
+// fake. All of a System's behaviour must be a function of the decisions it is
+// given, so a recorded decision sequence replays the same run.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "engine/types.h"
+
+namespace lockstep {
+
+// Answers the controlled random choices a guest makes inside a step
+// (random_int, choose, ...). Returns a value in [0, n).
+class ChoiceSource {
+ public:
+  virtual ~ChoiceSource() = default;
+  virtual uint64_t choose(uint64_t n) = 0;
+};
+
+// Receives the printable record of a run. Only attached when a run's events
+// are wanted (re-running a failing iteration, replay), so the fast path pays
+// nothing for rendering.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void on_event(Event event) = 0;
+  virtual void on_log(LogLine line) = 0;
+  virtual void on_process_name(uint32_t pid, std::string_view name) = 0;
+};
+
+struct StepResult {
+  bool finished = false;  // the root has ended: the iteration is over
+  Failure failure;        // set when this step revealed a bug
+};
+
+class System {
+ public:
+  virtual ~System() = default;
+
+  // The operations that can run now, in a deterministic order. The span is
+  // valid until the next call to step() or advance_time().
+  virtual std::span<const Op> enabled() = 0;
+
+  // Called when nothing is enabled: moves virtual time to the next timer
+  // deadline and enables what is then due. False if no timer is armed.
+  virtual bool advance_time() = 0;
+
+  // Runs one enabled operation (a copy of an element of enabled()).
+  virtual StepResult step(const Op& op, ChoiceSource& choices) = 0;
+
+  // The failure to report when nothing is enabled and time cannot advance.
+  virtual Failure deadlock() = 0;
+
+  // Attaches (or detaches, with nullptr) the sink for printable events.
+  virtual void set_event_sink(EventSink* sink) = 0;
+};
+
+}  // namespace lockstep

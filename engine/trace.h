@@ -1,0 +1,68 @@
+// Trace files: everything needed to re-execute and explain one iteration.
+// The on-disk layout is documented in docs/trace-format.md; bump
+// kTraceFormatVersion on any change to what is serialised.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/status.h"
+#include "engine/strategy.h"
+#include "engine/types.h"
+
+namespace lockstep {
+
+inline constexpr uint32_t kTraceFormatVersion = 1;
+
+// The run options that affect scheduling, as resolved for the test.
+struct RunOptions {
+  uint64_t max_steps = 10000;
+  uint64_t iter_timeout_ms = 30000;
+  bool fail_on_max_steps = false;
+  bool allow_crashes = false;
+  std::string timers = "quiescent";  // "quiescent" | "any"
+};
+
+struct ProcessName {
+  uint32_t pid = 0;
+  std::string name;  // label or registered name; empty if none
+};
+
+struct Trace {
+  uint32_t format_version = kTraceFormatVersion;
+  std::string tool_version;
+  std::string scenario_path;
+  uint64_t scenario_hash = 0;
+  std::string test_name;
+  std::string strategy;
+  StrategyParams params;
+  IterationHint hint;
+  uint64_t seed = 0;  // base seed of the run
+  uint64_t iteration = 0;
+  uint64_t iteration_seed = 0;
+  RunOptions options;
+  std::vector<Decision> decisions;
+  std::vector<Event> events;
+  std::vector<LogLine> logs;
+  std::vector<ProcessName> processes;
+  Failure failure;
+  uint64_t steps = 0;
+};
+
+// Writes atomically: a temporary file in the same directory, then rename.
+// Creates the directory if needed.
+Status save_trace(const std::string& path, const Trace& trace);
+
+// Reads and validates a trace; a missing, truncated, corrupt, foreign or
+// too-new file is an error naming the file and the problem.
+Result<Trace> load_trace(const std::string& path);
+
+// Serialises to / parses from bytes (the file body), for tests and fuzzing.
+std::string encode_trace(const Trace& trace);
+Result<Trace> decode_trace(std::string_view bytes, const std::string& name);
+
+// The trace as JSON (dump-trace --json).
+std::string trace_to_json(const Trace& trace);
+
+}  // namespace lockstep

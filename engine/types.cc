@@ -1,0 +1,41 @@
+#include "engine/types.h"
+
+#include <array>
+
+namespace lockstep {
+
+std::string_view step_kind_name(StepKind kind) {
+  static constexpr std::array<std::string_view, static_cast<size_t>(StepKind::kCount_)> kNames = {
+      "start",      "spawn",      "send",       "receive",  "exit",      "link",      "unlink",
+      "monitor",    "demonitor",  "trap_exit",  "signal",   "is_alive",  "register",  "unregister",
+      "whereis",    "registered", "sleep",      "send_after", "cancel_timer", "timer",
+  };
+  auto i = static_cast<size_t>(kind);
+  return i < kNames.size() ? kNames[i] : "unknown";
+}
+
+std::string_view decision_kind_name(DecisionKind kind) {
+  switch (kind) {
+    case DecisionKind::kSchedule: return "schedule";
+    case DecisionKind::kFireTimer: return "timer";
+    case DecisionKind::kChoice: return "choice";
+    case DecisionKind::kDeliver: return "deliver";
+    case DecisionKind::kFault: return "fault";
+  }
+  return "unknown";
+}
+
+std::string_view failure_kind_name(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::kNone: return "none";
+    case FailureKind::kAssertion: return "assertion";
+    case FailureKind::kCrash: return "crash";
+    case FailureKind::kDeadlock: return "deadlock";
+    case FailureKind::kInvariant: return "invariant";
+    case FailureKind::kMaxSteps: return "max_steps";
+    case FailureKind::kTimeout: return "timeout";
+  }
+  return "unknown";
+}
+
+}  // namespace lockstep

@@ -1,0 +1,457 @@
+// The `lockstep` Lua API (SPEC 5.2, 5.4, 5.5): one function per call, each
+// checking its arguments, making one VM call, and (for a sync point)
+// suspending the process until the scheduler runs the operation. No
+// argument error may be raised after an operation is posted.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "lua/guest.h"
+
+namespace lockstep::lua {
+namespace {
+
+LuaGuest& G(lua_State* L) { return LuaGuest::of(L); }
+
+int64_t check_ms(lua_State* L, int idx, const char* what) {
+  const lua_Number n = luaL_checknumber(L, idx);
+  if (std::isnan(n) || n < 0) luaL_error(L, "%s must be a non-negative number of milliseconds", what);
+  if (std::isinf(n)) return -1;
+  return static_cast<int64_t>(std::ceil(n));
+}
+
+const char* check_name(lua_State* L, int idx) {
+  if (lua_type(L, idx) != LUA_TSTRING) luaL_typeerror(L, idx, "string (a process name)");
+  size_t n;
+  const char* s = lua_tolstring(L, idx, &n);
+  if (n == 0) luaL_argerror(L, idx, "a process name cannot be empty");
+  return s;
+}
+
+// --- processes -------------------------------------------------------------
+
+int spawn_impl(lua_State* L, bool link, const char* fn) {
+  LuaGuest& g = G(L);
+  g.need_process(L, fn);
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  const int n = lua_gettop(L) - 1;
+  luaL_checkstack(L, 4, "spawn");
+  lua_createtable(L, n + 1, 1);
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, -2, 1);
+  for (int i = 1; i <= n; ++i) {
+    g.push_copy(L, i + 1, "a spawn argument");
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_pushinteger(L, n);
+  lua_setfield(L, -2, "n");
+  const vm::ValueRef body = g.store(L, -1);
+  lua_pop(L, 1);
+  g.vm().post_spawn(body, link);
+  return g.suspend(L);
+}
+
+int l_spawn(lua_State* L) { return spawn_impl(L, false, "spawn"); }
+int l_spawn_link(lua_State* L) { return spawn_impl(L, true, "spawn_link"); }
+
+int l_self(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_iteration(L, "self");
+  g.push_handle(L, HandleKind::kPid, g.vm().self());
+  return 1;
+}
+
+int l_send(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "send");
+  luaL_checkany(L, 2);
+  const vm::Dest dest = g.check_dest(L, 1);
+  const vm::ValueRef msg = g.store_copy(L, 2, "the message");
+  g.vm().post_send(dest, msg);
+  return g.suspend(L);
+}
+
+int receive_impl(lua_State* L, int match_idx, int64_t timeout) {
+  LuaGuest& g = G(L);
+  vm::ValueRef matcher = 0;
+  if (!lua_isnoneornil(L, match_idx)) {
+    luaL_checktype(L, match_idx, LUA_TFUNCTION);
+    matcher = g.store(L, match_idx);
+  }
+  g.vm().post_receive(matcher, timeout);
+  return g.suspend(L);
+}
+
+// receive([match], [timeout_ms]) -> message, or nil on timeout
+int l_receive(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "receive");
+  if (lua_type(L, 1) == LUA_TNUMBER && lua_isnoneornil(L, 2)) {
+    return receive_impl(L, 0, check_ms(L, 1, "the receive timeout"));
+  }
+  if (!lua_isnoneornil(L, 1)) luaL_checktype(L, 1, LUA_TFUNCTION);
+  const int64_t timeout = lua_isnoneornil(L, 2) ? -1 : check_ms(L, 2, "the receive timeout");
+  return receive_impl(L, 1, timeout);
+}
+
+int l_recv_first(lua_State* L) {
+  G(L).need_process(L, "recv_first");
+  if (!lua_isnoneornil(L, 1)) luaL_checktype(L, 1, LUA_TFUNCTION);
+  return receive_impl(L, 1, -1);
+}
+
+int l_link(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "link");
+  g.vm().post_link(g.check_pid(L, 1));
+  return g.suspend(L);
+}
+
+int l_unlink(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "unlink");
+  g.vm().post_unlink(g.check_pid(L, 1));
+  return g.suspend(L);
+}
+
+int l_monitor(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "monitor");
+  g.vm().post_monitor(g.check_pid(L, 1));
+  return g.suspend(L);
+}
+
+int l_demonitor(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "demonitor");
+  auto h = g.to_handle(L, 1);
+  if (!h || h->kind != HandleKind::kRef) luaL_typeerror(L, 1, "monitor reference");
+  bool flush = false;
+  if (lua_istable(L, 2)) {
+    lua_getfield(L, 2, "flush");
+    flush = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  g.vm().post_demonitor(h->id, flush);
+  return g.suspend(L);
+}
+
+int l_trap_exit(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "trap_exit");
+  luaL_checktype(L, 1, LUA_TBOOLEAN);
+  g.vm().post_trap_exit(lua_toboolean(L, 1));
+  return g.suspend(L);
+}
+
+// exit([reason]) ends the caller; exit(pid, reason) sends an exit signal.
+int l_exit(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "exit");
+  if (lua_gettop(L) >= 2) {
+    const vm::Pid pid = g.check_pid(L, 1);
+    g.vm().post_signal(pid, g.check_reason(L, 2));
+  } else {
+    g.vm().post_exit(g.check_reason(L, 1));
+  }
+  return g.suspend(L);
+}
+
+int l_is_alive(lua_State* L) {
+  LuaGuest& g = G(L);
+  if (g.mode() == LuaGuest::Mode::kInvariant) {
+    lua_pushboolean(L, g.vm().is_alive(g.check_pid(L, 1)));
+    return 1;
+  }
+  g.need_process(L, "is_alive");
+  g.vm().post_is_alive(g.check_pid(L, 1));
+  return g.suspend(L);
+}
+
+int l_make_ref(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_iteration(L, "make_ref");
+  g.push_handle(L, HandleKind::kRef, g.vm().make_ref());
+  return 1;
+}
+
+int l_register(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "register");
+  const char* name = check_name(L, 1);
+  const vm::Pid pid = g.check_pid(L, 2);
+  g.vm().post_register(g.vm().intern(name), pid);
+  return g.suspend(L);
+}
+
+int l_unregister(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "unregister");
+  g.vm().post_unregister(g.vm().intern(check_name(L, 1)));
+  return g.suspend(L);
+}
+
+int l_whereis(lua_State* L) {
+  LuaGuest& g = G(L);
+  if (g.mode() == LuaGuest::Mode::kInvariant) {
+    const vm::Pid pid = g.vm().whereis(g.vm().intern(check_name(L, 1)));
+    if (pid == vm::kNoPid) lua_pushnil(L);
+    else g.push_handle(L, HandleKind::kPid, pid);
+    return 1;
+  }
+  g.need_process(L, "whereis");
+  g.vm().post_whereis(g.vm().intern(check_name(L, 1)));
+  return g.suspend(L);
+}
+
+int l_registered(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "registered");
+  g.vm().post_registered();
+  return g.suspend(L);
+}
+
+int l_label(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_iteration(L, "label");
+  g.vm().set_label(luaL_checkstring(L, 1));
+  return 0;
+}
+
+int l_log(lua_State* L) {
+  LuaGuest& g = G(L);
+  if (!g.has_vm() || g.mode() == LuaGuest::Mode::kLoad) return 0;
+  std::string text;
+  const int n = lua_gettop(L);
+  for (int i = 1; i <= n; ++i) {
+    if (i > 1) text += ' ';
+    if (lua_type(L, i) == LUA_TSTRING) {
+      size_t len;
+      const char* s = lua_tolstring(L, i, &len);
+      text.append(s, len);
+    } else {
+      text += g.render_at(L, i, 400);
+    }
+  }
+  g.vm().log(text);
+  return 0;
+}
+
+// --- time ------------------------------------------------------------------
+
+int l_now(lua_State* L) {
+  LuaGuest& g = G(L);
+  lua_pushinteger(L, g.has_vm() ? g.vm().now() : 0);
+  return 1;
+}
+
+int l_sleep(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "sleep");
+  g.vm().post_sleep(check_ms(L, 1, "the sleep time"));
+  return g.suspend(L);
+}
+
+int l_send_after(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "send_after");
+  luaL_checkany(L, 2);
+  const int64_t ms = check_ms(L, 3, "the send_after delay");
+  if (ms < 0) luaL_argerror(L, 3, "the delay must be finite");
+  const vm::Dest dest = g.check_dest(L, 1);
+  const vm::ValueRef msg = g.store_copy(L, 2, "the message");
+  g.vm().post_send_after(dest, msg, ms);
+  return g.suspend(L);
+}
+
+int l_cancel_timer(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "cancel_timer");
+  auto h = g.to_handle(L, 1);
+  if (!h || h->kind != HandleKind::kTimer) luaL_typeerror(L, 1, "timer");
+  g.vm().post_cancel_timer(static_cast<vm::TimerId>(h->id));
+  return g.suspend(L);
+}
+
+// --- controlled choices ----------------------------------------------------
+
+uint64_t choose(lua_State* L, uint64_t n, const char* fn) {
+  LuaGuest& g = G(L);
+  g.need_iteration(L, fn);
+  return g.vm().choose(n);
+}
+
+int l_random_int(lua_State* L) {
+  const lua_Integer lo = luaL_checkinteger(L, 1);
+  const lua_Integer hi = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, lo <= hi, 2, "interval is empty");
+  const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+  luaL_argcheck(L, span < (uint64_t{1} << 62), 2, "interval is too large");
+  const uint64_t v = choose(L, span + 1, "random_int");
+  lua_pushinteger(L, static_cast<lua_Integer>(static_cast<uint64_t>(lo) + v));
+  return 1;
+}
+
+int l_random_bool(lua_State* L) {
+  lua_pushboolean(L, choose(L, 2, "random_bool") == 1);
+  return 1;
+}
+
+int l_choose(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  const auto n = static_cast<lua_Integer>(lua_rawlen(L, 1));
+  luaL_argcheck(L, n > 0, 1, "cannot choose from an empty list");
+  const uint64_t v = choose(L, static_cast<uint64_t>(n), "choose");
+  lua_rawgeti(L, 1, static_cast<lua_Integer>(v) + 1);
+  return 1;
+}
+
+// --- tests and invariants --------------------------------------------------
+
+int l_invariant(lua_State* L) {
+  LuaGuest& g = G(L);
+  if (g.mode() != LuaGuest::Mode::kLoad && g.mode() != LuaGuest::Mode::kProcess) {
+    return luaL_error(L, "lockstep.invariant must be called at the top level or by a process");
+  }
+  g.add_invariant(L);
+  return 0;
+}
+
+struct OptionSpec {
+  const char* key;
+  int type;
+};
+constexpr OptionSpec kTestOptions[] = {
+    {"strategy", LUA_TSTRING},        {"iterations", LUA_TNUMBER},    {"seed", LUA_TNUMBER},
+    {"max_steps", LUA_TNUMBER},       {"pct_depth", LUA_TNUMBER},     {"iter_timeout", LUA_TNUMBER},
+    {"fail_on_max_steps", LUA_TBOOLEAN}, {"allow_crashes", LUA_TBOOLEAN}, {"timers", LUA_TSTRING},
+};
+
+// test(name, [options], fn)
+int l_test(lua_State* L) {
+  LuaGuest& g = G(L);
+  if (g.mode() != LuaGuest::Mode::kLoad) {
+    return luaL_error(L, "lockstep.test must be called at the top level of a scenario file");
+  }
+  const char* name = luaL_checkstring(L, 1);
+  if (*name == '\0') luaL_argerror(L, 1, "a test needs a name");
+  int fn = 2;
+  if (lua_istable(L, 2)) fn = 3;
+  else if (!lua_isfunction(L, 2)) luaL_typeerror(L, 2, "options table or function");
+  luaL_checktype(L, fn, LUA_TFUNCTION);
+
+  lua_createtable(L, 0, 9);
+  const int opts = lua_gettop(L);
+  if (fn == 3) {
+    std::vector<std::string> unknown;
+    lua_pushnil(L);
+    while (lua_next(L, 2) != 0) {
+      lua_pop(L, 1);
+      bool known = false;
+      if (lua_type(L, -1) == LUA_TSTRING) {
+        for (const auto& spec : kTestOptions) known = known || std::strcmp(spec.key, lua_tostring(L, -1)) == 0;
+      }
+      if (!known) unknown.push_back(lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
+    }
+    if (!unknown.empty()) {
+      std::sort(unknown.begin(), unknown.end());
+      return luaL_error(L,
+                        "lockstep.test: unknown option '%s' (known: strategy, iterations, seed, max_steps, "
+                        "pct_depth, iter_timeout, fail_on_max_steps, allow_crashes, timers)",
+                        unknown.front().c_str());
+    }
+    for (const auto& spec : kTestOptions) {
+      const int t = lua_getfield(L, 2, spec.key);
+      if (t != LUA_TNIL) {
+        if (t != spec.type) {
+          return luaL_error(L, "lockstep.test: option '%s' must be a %s, not a %s", spec.key,
+                            lua_typename(L, spec.type), lua_typename(L, t));
+        }
+        if (spec.type == LUA_TNUMBER) {
+          if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0) {
+            return luaL_error(L, "lockstep.test: option '%s' must be a non-negative integer", spec.key);
+          }
+          if (lua_tointeger(L, -1) == 0 && std::strcmp(spec.key, "seed") != 0 &&
+              std::strcmp(spec.key, "iterations") != 0) {
+            return luaL_error(L, "lockstep.test: option '%s' must be positive", spec.key);
+          }
+        }
+        lua_setfield(L, opts, spec.key);
+      } else {
+        lua_pop(L, 1);
+      }
+    }
+  }
+
+  // Names are unique within a file.
+  lua_getfield(L, LUA_REGISTRYINDEX, "lockstep.tests");
+  const auto count = static_cast<lua_Integer>(lua_rawlen(L, -1));
+  for (lua_Integer i = 1; i <= count; ++i) {
+    lua_rawgeti(L, -1, i);
+    lua_getfield(L, -1, "name");
+    if (std::strcmp(lua_tostring(L, -1), name) == 0) {
+      return luaL_error(L, "lockstep.test: a test named \"%s\" is already declared in this file", name);
+    }
+    lua_pop(L, 2);
+  }
+  lua_createtable(L, 0, 3);
+  lua_pushvalue(L, 1);
+  lua_setfield(L, -2, "name");
+  lua_pushvalue(L, opts);
+  lua_setfield(L, -2, "options");
+  lua_pushvalue(L, fn);
+  lua_setfield(L, -2, "fn");
+  lua_rawseti(L, -2, count + 1);
+  return 0;
+}
+
+const luaL_Reg kLockstepLib[] = {
+    {"spawn", l_spawn},
+    {"spawn_link", l_spawn_link},
+    {"self", l_self},
+    {"send", l_send},
+    {"receive", l_receive},
+    {"recv_first", l_recv_first},
+    {"link", l_link},
+    {"unlink", l_unlink},
+    {"monitor", l_monitor},
+    {"demonitor", l_demonitor},
+    {"trap_exit", l_trap_exit},
+    {"exit", l_exit},
+    {"is_alive", l_is_alive},
+    {"make_ref", l_make_ref},
+    {"register", l_register},
+    {"unregister", l_unregister},
+    {"whereis", l_whereis},
+    {"registered", l_registered},
+    {"label", l_label},
+    {"log", l_log},
+    {"now", l_now},
+    {"sleep", l_sleep},
+    {"send_after", l_send_after},
+    {"cancel_timer", l_cancel_timer},
+    {"random_int", l_random_int},
+    {"random_bool", l_random_bool},
+    {"choose", l_choose},
+    {"invariant", l_invariant},
+    {"test", l_test},
+    {nullptr, nullptr},
+};
+
+}  // namespace
+
+void open_lockstep_api(lua_State* L) {
+  luaL_newlib(L, kLockstepLib);
+  lua_pushliteral(L, LOCKSTEP_VERSION);
+  lua_setfield(L, -2, "version");
+  lua_pushvalue(L, -1);
+  lua_setglobal(L, "lockstep");
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_pushvalue(L, -2);
+  lua_setfield(L, -2, "lockstep");
+  lua_pop(L, 2);
+}
+
+}  // namespace lockstep::lua

@@ -1,0 +1,103 @@
+#include "lua/arena.h"
+
+#include <sys/mman.h>
+
+#include <atomic>
+#include <bit>
+#include <cstring>
+#include <new>
+
+namespace lockstep::lua {
+namespace {
+
+// Arenas are placed at fixed addresses when the OS allows it, so that even
+// printed addresses ("table: 0x...") repeat across runs of one worker.
+constexpr uintptr_t kFixedBase = 0x3a0000000000ull;
+std::atomic<uintptr_t> next_slot{0};
+
+}  // namespace
+
+Arena::Arena(size_t reserve) : reserve_(reserve) {
+  const int prot = PROT_READ | PROT_WRITE;
+  const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+  void* p = MAP_FAILED;
+#ifdef MAP_FIXED_NOREPLACE
+  const uintptr_t hint = kFixedBase + next_slot.fetch_add(1) * reserve;
+  p = mmap(reinterpret_cast<void*>(hint), reserve, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
+  if (p != MAP_FAILED && reinterpret_cast<uintptr_t>(p) != hint) {
+    munmap(p, reserve);
+    p = MAP_FAILED;
+  }
+#endif
+  if (p == MAP_FAILED) p = mmap(nullptr, reserve, prot, flags, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  base_ = reinterpret_cast<uintptr_t>(p);
+  bump_ = base_;
+}
+
+Arena::~Arena() { munmap(reinterpret_cast<void*>(base_), reserve_); }
+
+// Classes 0..31: multiples of 16 up to 512. Above: four classes per power of
+// two (e.g. 640, 768, 896, 1024, 1280, ...).
+int Arena::size_class(size_t n) {
+  if (n <= 512) return n == 0 ? 0 : static_cast<int>((n - 1) >> 4);
+  const int e = 63 - std::countl_zero(static_cast<uint64_t>(n - 1));  // 2^e < n <= 2^(e+1)
+  const size_t base = size_t{1} << e;
+  const size_t step = base >> 2;
+  const size_t k = (n - base + step - 1) / step;  // 1..4
+  return 32 + (e - 9) * 4 + static_cast<int>(k - 1);
+}
+
+size_t Arena::class_size(int c) {
+  if (c < 32) return static_cast<size_t>(c + 1) << 4;
+  const int e = 9 + (c - 32) / 4;
+  const size_t k = static_cast<size_t>((c - 32) % 4 + 1);
+  const size_t base = size_t{1} << e;
+  return base + k * (base >> 2);
+}
+
+void* Arena::allocate(size_t n) {
+  const int c = size_class(n);
+  if (c >= kClasses) return nullptr;
+  if (void* p = free_[c]) {
+    free_[c] = *static_cast<void**>(p);
+    return p;
+  }
+  const size_t size = class_size(c);
+  if (bump_ + size > base_ + reserve_) return nullptr;
+  void* p = reinterpret_cast<void*>(bump_);
+  bump_ += size;
+  return p;
+}
+
+void Arena::deallocate(void* p, size_t n) {
+  const int c = size_class(n);
+  *static_cast<void**>(p) = free_[c];
+  free_[c] = p;
+}
+
+void* Arena::lua_alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
+  auto* arena = static_cast<Arena*>(ud);
+  if (nsize == 0) {
+    if (ptr) arena->deallocate(ptr, osize);
+    return nullptr;
+  }
+  if (!ptr) return arena->allocate(nsize);
+  if (size_class(osize) == size_class(nsize)) return ptr;
+  void* fresh = arena->allocate(nsize);
+  if (!fresh) return nullptr;
+  std::memcpy(fresh, ptr, osize < nsize ? osize : nsize);
+  arena->deallocate(ptr, osize);
+  return fresh;
+}
+
+void Arena::reset() {
+  const size_t used_now = bump_ - base_;
+  if (used_now > high_water_) high_water_ = used_now;
+  // Give large high-water marks back to the OS; small ones stay warm.
+  if (used_now > (size_t{256} << 20)) madvise(reinterpret_cast<void*>(base_), used_now, MADV_DONTNEED);
+  bump_ = base_;
+  free_.fill(nullptr);
+}
+
+}  // namespace lockstep::lua

@@ -1,0 +1,51 @@
+// A deterministic allocator for guest Lua states.
+//
+// Lua's default allocator (malloc) places objects at addresses that differ
+// from run to run, and Lua orders and prints objects by address. The arena
+// hands out memory from one reserved region with size-class free lists, so
+// the same sequence of allocations yields the same offsets on every run:
+// `pairs` can order table/function keys by offset, and iterations are
+// reproducible. reset() forgets every allocation at once, which makes
+// throwing a state away O(1).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace lockstep::lua {
+
+class Arena {
+ public:
+  // Reserves `reserve` bytes of address space (committed lazily by the OS).
+  explicit Arena(size_t reserve = size_t{4} << 30);
+  ~Arena();
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  // lua_Alloc-compatible entry point; `ud` is the Arena.
+  static void* lua_alloc(void* ud, void* ptr, size_t osize, size_t nsize);
+
+  void reset();
+  bool contains(const void* p) const {
+    auto a = reinterpret_cast<uintptr_t>(p);
+    return a >= base_ && a < base_ + reserve_;
+  }
+  uint64_t offset(const void* p) const { return reinterpret_cast<uintptr_t>(p) - base_; }
+  size_t used() const { return bump_ - base_; }
+
+ private:
+  static constexpr int kClasses = 200;
+  static int size_class(size_t n);
+  static size_t class_size(int c);
+  void* allocate(size_t n);
+  void deallocate(void* p, size_t n);
+
+  uintptr_t base_ = 0;
+  size_t reserve_ = 0;
+  uintptr_t bump_ = 0;
+  size_t high_water_ = 0;
+  std::array<void*, kClasses> free_{};
+};
+
+}  // namespace lockstep::lua

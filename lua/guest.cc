@@ -1,0 +1,760 @@
+#include "lua/guest.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "engine/hash.h"
+
+namespace lockstep::lua {
+
+void install_deterministic_iteration(lua_State* L);  // values.cc
+
+namespace {
+
+constexpr const char* kHandleMeta = "lockstep.handle";
+constexpr int kHookInterval = 10000;  // VM instructions between clock checks
+constexpr int kAuxStack = 64;         // slots rendering may use on the aux thread
+
+struct HandleUd {
+  uint8_t kind;
+  uint64_t id;
+};
+
+// Tells the coroutine wrapper in prelude.lua that an inner coroutine hit a
+// sync point (its address is the token).
+char sync_token;
+
+void hook(lua_State* L, lua_Debug*) { LuaGuest::of(L).check_clock(L); }
+
+int panic(lua_State* L) {
+  const char* msg = lua_tostring(L, -1);
+  throw std::runtime_error(std::string("unprotected Lua error: ") + (msg ? msg : "?"));
+}
+
+int handle_tostring(lua_State* L) {
+  auto* h = static_cast<HandleUd*>(luaL_checkudata(L, 1, kHandleMeta));
+  switch (static_cast<HandleKind>(h->kind)) {
+    case HandleKind::kPid: lua_pushfstring(L, "P%I", static_cast<lua_Integer>(h->id)); break;
+    case HandleKind::kRef: lua_pushfstring(L, "#Ref<%I>", static_cast<lua_Integer>(h->id)); break;
+    case HandleKind::kTimer: lua_pushfstring(L, "#Timer<%I>", static_cast<lua_Integer>(h->id)); break;
+  }
+  return 1;
+}
+
+// Stock lt on handles would raise; ordering by (kind, id) is what users expect.
+int handle_lt(lua_State* L) {
+  auto* a = static_cast<HandleUd*>(luaL_checkudata(L, 1, kHandleMeta));
+  auto* b = static_cast<HandleUd*>(luaL_checkudata(L, 2, kHandleMeta));
+  lua_pushboolean(L, a->kind != b->kind ? a->kind < b->kind : a->id < b->id);
+  return 1;
+}
+
+int os_time(lua_State* L) {
+  if (!lua_isnoneornil(L, 1)) return luaL_error(L, "os.time(table) is not available in scenarios");
+  LuaGuest& g = LuaGuest::of(L);
+  lua_pushinteger(L, g.has_vm() ? g.vm().now() / 1000 : 0);
+  return 1;
+}
+
+int os_clock(lua_State* L) {
+  LuaGuest& g = LuaGuest::of(L);
+  lua_pushnumber(L, g.has_vm() ? static_cast<double>(g.vm().now()) / 1000.0 : 0.0);
+  return 1;
+}
+
+int os_difftime(lua_State* L) {
+  lua_pushnumber(L, luaL_checknumber(L, 1) - luaL_optnumber(L, 2, 0));
+  return 1;
+}
+
+// io.open for reading only; upvalue 1 is the stock io.open.
+int io_open_ro(lua_State* L) {
+  luaL_checkstring(L, 1);
+  const char* mode = luaL_optstring(L, 2, "r");
+  if (std::strcmp(mode, "r") != 0 && std::strcmp(mode, "rb") != 0) {
+    return luaL_error(L, "io.open: scenarios may only read files (mode \"r\"), not \"%s\"", mode);
+  }
+  LuaGuest::of(L).note_file_opened();
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+// io.lines(filename); upvalue 1 is the stock io.lines.
+int io_lines_ro(lua_State* L) {
+  luaL_checkstring(L, 1);  // without a file name it would read stdin
+  LuaGuest::of(L).note_file_opened();
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+void restrict_stdlib(lua_State* L, const Script& script) {
+  // os: virtual time only; no processes, environment, files or exit.
+  lua_createtable(L, 0, 3);
+  lua_pushcfunction(L, os_time);
+  lua_setfield(L, -2, "time");
+  lua_pushcfunction(L, os_clock);
+  lua_setfield(L, -2, "clock");
+  lua_pushcfunction(L, os_difftime);
+  lua_setfield(L, -2, "difftime");
+  lua_setglobal(L, "os");
+
+  // io: reading files only.
+  lua_getglobal(L, "io");
+  lua_createtable(L, 0, 3);
+  lua_getfield(L, -2, "open");
+  lua_pushcclosure(L, io_open_ro, 1);
+  lua_setfield(L, -2, "open");
+  lua_getfield(L, -2, "lines");
+  lua_pushcclosure(L, io_lines_ro, 1);
+  lua_setfield(L, -2, "lines");
+  lua_getfield(L, -2, "type");
+  lua_setfield(L, -2, "type");
+  lua_setglobal(L, "io");
+  lua_pop(L, 1);
+
+  // require: Lua modules beside the scenario, no C modules.
+  lua_getglobal(L, "package");
+  const std::string dir = script.dir.empty() ? "." : script.dir;
+  lua_pushstring(L, (dir + "/?.lua;" + dir + "/?/init.lua").c_str());
+  lua_setfield(L, -2, "path");
+  lua_pushliteral(L, "");
+  lua_setfield(L, -2, "cpath");
+  lua_pushnil(L);
+  lua_setfield(L, -2, "loadlib");
+  lua_getfield(L, -1, "searchers");
+  lua_pushnil(L);
+  lua_rawseti(L, -2, 4);
+  lua_pushnil(L);
+  lua_rawseti(L, -2, 3);
+  lua_pop(L, 2);
+}
+
+bool parse_position(const std::string& s, std::string* location, std::string* message) {
+  // "chunk:LINE: message" as Lua's error() prefixes it.
+  for (size_t i = s.find(':'); i != std::string::npos; i = s.find(':', i + 1)) {
+    size_t j = i + 1;
+    while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+    if (j > i + 1 && j + 1 < s.size() + 1 && s.compare(j, 2, ": ") == 0) {
+      const std::string where = s.substr(0, j);
+      if (where.find('\n') != std::string::npos) return false;
+      *location = where;
+      *message = s.substr(j + 2);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+LuaGuest::LuaGuest(Arena& arena, std::chrono::milliseconds timeout) : arena_(arena), timeout_(timeout) {}
+
+LuaGuest::~LuaGuest() {
+  // The arena is reset after this; closing is only needed to release
+  // resources outside it (files the scenario opened).
+  if (L_ && needs_close_) lua_close(L_);
+}
+
+Status LuaGuest::open(const Script& script) {
+  L_ = lua_newstate(Arena::lua_alloc, &arena_);
+  if (!L_) return Status::LoadError(script.path + ": out of memory creating the Lua state");
+  *static_cast<LuaGuest**>(lua_getextraspace(L_)) = this;
+  lua_atpanic(L_, panic);
+  deadline_ = std::chrono::steady_clock::now() + timeout_;
+  lua_sethook(L_, hook, LUA_MASKCOUNT, kHookInterval);
+  chunk_name_ = script.path;
+  mode_ = Mode::kLoad;
+  lua_pushcfunction(L_, [](lua_State* L) -> int {
+    LuaGuest::of(L).install(*static_cast<const Script*>(lua_touserdata(L, 1)));
+    return 0;
+  });
+  lua_pushlightuserdata(L_, const_cast<Script*>(&script));
+  const int status = lua_pcall(L_, 1, 0, 0);
+  mode_ = Mode::kIdle;
+  if (status != LUA_OK) {
+    std::string msg = lua_type(L_, -1) == LUA_TSTRING ? lua_tostring(L_, -1) : render_at(L_, -1);
+    lua_pop(L_, 1);
+    if (timed_out_) msg = script.path + ": loading timed out (the top level ran past iter_timeout)";
+    return Status::LoadError(msg);
+  }
+  return Status::Ok();
+}
+
+void LuaGuest::install(const Script& script) {
+  lua_State* L = L_;
+  static const luaL_Reg kLibs[] = {
+      {LUA_GNAME, luaopen_base},        {LUA_TABLIBNAME, luaopen_table}, {LUA_STRLIBNAME, luaopen_string},
+      {LUA_MATHLIBNAME, luaopen_math},  {LUA_COLIBNAME, luaopen_coroutine}, {LUA_UTF8LIBNAME, luaopen_utf8},
+      {LUA_LOADLIBNAME, luaopen_package}, {LUA_IOLIBNAME, luaopen_io},
+  };
+  for (const auto& lib : kLibs) {
+    luaL_requiref(L, lib.name, lib.func, 1);
+    lua_pop(L, 1);
+  }
+  restrict_stdlib(L, script);
+  install_deterministic_iteration(L);
+
+  lua_newtable(L);
+  values_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_newtable(L);
+  handles_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_newtable(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, "lockstep.tests");
+  lua_newtable(L);
+  invariants_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  refcount_.assign(1, 0);
+
+  luaL_newmetatable(L, kHandleMeta);
+  lua_pushcfunction(L, handle_tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pushcfunction(L, handle_lt);
+  lua_setfield(L, -2, "__lt");
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  lua_pop(L, 1);
+
+  aux_ = lua_newthread(L);
+  luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_checkstack(aux_, kAuxStack);
+
+  open_lockstep_api(L);
+  lua_getglobal(L, "lockstep");
+  lua_pushlightuserdata(L, &sync_token);
+  lua_setfield(L, -2, "_sync_token");
+  lua_pop(L, 1);
+  for (size_t i = 0; i < kEmbeddedFileCount; ++i) {
+    const EmbeddedFile& f = kEmbeddedFiles[i];
+    const std::string name = std::string("=lockstep/") + f.name;
+    if (luaL_loadbuffer(L, f.data, f.size, name.c_str()) != LUA_OK) lua_error(L);
+    lua_call(L, 0, 0);
+  }
+
+  if (luaL_loadbufferx(L, script.bytecode.data(), script.bytecode.size(), ("@" + script.path).c_str(), "b") !=
+      LUA_OK) {
+    lua_error(L);
+  }
+  lua_call(L, 0, 0);
+  read_tests();
+}
+
+void LuaGuest::read_tests() {
+  lua_State* L = L_;
+  lua_getfield(L, LUA_REGISTRYINDEX, "lockstep.tests");
+  const auto n = static_cast<lua_Integer>(lua_rawlen(L, -1));
+  for (lua_Integer i = 1; i <= n; ++i) {
+    lua_rawgeti(L, -1, i);
+    DeclaredTest t;
+    lua_getfield(L, -1, "name");
+    t.name = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "options");
+    auto num = [&](const char* key, auto& out) {
+      if (lua_getfield(L, -1, key) != LUA_TNIL) out = static_cast<std::remove_reference_t<decltype(*out)>>(lua_tointeger(L, -1));
+      lua_pop(L, 1);
+    };
+    auto boolean = [&](const char* key, std::optional<bool>& out) {
+      if (lua_getfield(L, -1, key) != LUA_TNIL) out = lua_toboolean(L, -1);
+      lua_pop(L, 1);
+    };
+    auto str = [&](const char* key, std::optional<std::string>& out) {
+      if (lua_getfield(L, -1, key) != LUA_TNIL) out = lua_tostring(L, -1);
+      lua_pop(L, 1);
+    };
+    str("strategy", t.options.strategy);
+    num("iterations", t.options.iterations);
+    num("seed", t.options.seed);
+    num("max_steps", t.options.max_steps);
+    num("pct_depth", t.options.pct_depth);
+    num("iter_timeout", t.options.iter_timeout_ms);
+    boolean("fail_on_max_steps", t.options.fail_on_max_steps);
+    boolean("allow_crashes", t.options.allow_crashes);
+    str("timers", t.options.timers);
+    lua_pop(L, 2);
+    declared_.push_back(std::move(t));
+  }
+  lua_pop(L, 1);
+}
+
+vm::ValueRef LuaGuest::test_body(size_t index) {
+  lua_State* L = L_;
+  lua_getfield(L, LUA_REGISTRYINDEX, "lockstep.tests");
+  lua_rawgeti(L, -1, static_cast<lua_Integer>(index + 1));
+  lua_createtable(L, 1, 1);
+  lua_getfield(L, -2, "fn");
+  lua_rawseti(L, -2, 1);
+  lua_pushinteger(L, 0);
+  lua_setfield(L, -2, "n");
+  vm::ValueRef body = store(L, -1);
+  lua_pop(L, 3);
+  return body;
+}
+
+// ---------------------------------------------------------------------------
+// Values and handles
+
+vm::ValueRef LuaGuest::store(lua_State* L, int idx) {
+  idx = lua_absindex(L, idx);
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(refcount_.size());
+    refcount_.push_back(0);
+  }
+  refcount_[slot] = 1;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, values_ref_);
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, -2, slot);
+  lua_pop(L, 1);
+  return slot;
+}
+
+vm::ValueRef LuaGuest::store_copy(lua_State* L, int idx, const char* what) {
+  push_copy(L, idx, what);
+  vm::ValueRef v = store(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+void LuaGuest::push_value(lua_State* L, vm::ValueRef v) {
+  if (v == 0) {
+    lua_pushnil(L);
+    return;
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, values_ref_);
+  lua_rawgeti(L, -1, v);
+  lua_remove(L, -2);
+}
+
+void LuaGuest::retain(vm::ValueRef v) {
+  if (v) ++refcount_[v];
+}
+
+void LuaGuest::release(vm::ValueRef v) {
+  if (v == 0 || --refcount_[v] > 0) return;
+  lua_rawgeti(L_, LUA_REGISTRYINDEX, values_ref_);
+  lua_pushnil(L_);
+  lua_rawseti(L_, -2, v);
+  lua_pop(L_, 1);
+  free_slots_.push_back(v);
+}
+
+void LuaGuest::push_handle(lua_State* L, HandleKind kind, uint64_t id) {
+  const lua_Integer key = static_cast<lua_Integer>((static_cast<uint64_t>(kind) << 56) | id);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, handles_ref_);
+  if (lua_rawgeti(L, -1, key) != LUA_TNIL) {
+    lua_remove(L, -2);
+    return;
+  }
+  lua_pop(L, 1);
+  auto* h = static_cast<HandleUd*>(lua_newuserdatauv(L, sizeof(HandleUd), 0));
+  h->kind = static_cast<uint8_t>(kind);
+  h->id = id;
+  luaL_setmetatable(L, kHandleMeta);
+  lua_pushvalue(L, -1);
+  lua_rawseti(L, -3, key);
+  lua_remove(L, -2);
+}
+
+std::optional<Handle> LuaGuest::to_handle(lua_State* L, int idx) {
+  if (lua_type(L, idx) != LUA_TUSERDATA) return std::nullopt;
+  auto* h = static_cast<HandleUd*>(luaL_testudata(L, idx, kHandleMeta));
+  if (!h) return std::nullopt;
+  return Handle{static_cast<HandleKind>(h->kind), h->id};
+}
+
+vm::Pid LuaGuest::check_pid(lua_State* L, int idx) {
+  auto h = to_handle(L, idx);
+  if (!h || h->kind != HandleKind::kPid) {
+    luaL_typeerror(L, idx, "pid");
+  }
+  return static_cast<vm::Pid>(h->id);
+}
+
+vm::Reason LuaGuest::check_reason(lua_State* L, int idx) {
+  if (lua_isnoneornil(L, idx)) return {vm::ReasonKind::kNormal, 0};
+  if (lua_type(L, idx) == LUA_TSTRING) {
+    std::string_view s = lua_tostring(L, idx);
+    for (auto k : {vm::ReasonKind::kNormal, vm::ReasonKind::kKill, vm::ReasonKind::kKilled, vm::ReasonKind::kNoproc,
+                   vm::ReasonKind::kNoconnection}) {
+      if (s == vm::reason_atom(k)) return {k, 0};
+    }
+  }
+  return {vm::ReasonKind::kValue, store_copy(L, idx, "exit reason")};
+}
+
+vm::Dest LuaGuest::check_dest(lua_State* L, int idx) {
+  if (lua_type(L, idx) == LUA_TSTRING) return {vm::kNoPid, vm_->intern(lua_tostring(L, idx))};
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    lua_rawgeti(L, idx, 1);
+    lua_rawgeti(L, idx, 2);
+    if (lua_type(L, -2) == LUA_TSTRING && (lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TSTRING &&
+                                                                 std::strcmp(lua_tostring(L, -1), "main") == 0))) {
+      vm::Dest d{vm::kNoPid, vm_->intern(lua_tostring(L, -2))};
+      lua_pop(L, 2);
+      return d;
+    }
+    luaL_error(L, "destination {name, node} must name a process on a known node");
+  }
+  return {check_pid(L, idx), 0};
+}
+
+// ---------------------------------------------------------------------------
+// Running processes
+
+void LuaGuest::check_clock(lua_State* L) {
+  if (!timed_out_) {
+    if (std::chrono::steady_clock::now() < deadline_) return;
+    timed_out_ = true;
+  }
+  if (mode_ == Mode::kProcess && current_ < threads_.size() && L == threads_[current_].L && lua_isyieldable(L)) {
+    lua_yield(L, 0);  // suspends the process for good: pcall cannot catch this
+    return;
+  }
+  luaL_error(L, "lockstep: iteration timed out (iter_timeout)");
+}
+
+void LuaGuest::need_process(lua_State* L, const char* fn) {
+  switch (mode_) {
+    case Mode::kLoad:
+    case Mode::kIdle:
+      luaL_error(L, "lockstep.%s can only be called by a process: call it inside a test function", fn);
+      break;
+    case Mode::kMatch:
+      luaL_error(L, "lockstep.%s called inside a receive match function; match functions must be pure", fn);
+      break;
+    case Mode::kInvariant:
+      luaL_error(L, "lockstep.%s cannot be called inside an invariant (invariants are read-only)", fn);
+      break;
+    case Mode::kProcess:
+      if (timed_out_) luaL_error(L, "lockstep: iteration timed out (iter_timeout)");
+      if (!lua_isyieldable(L)) {
+        luaL_error(L,
+                   "lockstep.%s cannot suspend here: it was called from a C function that cannot yield "
+                   "(such as a table.sort comparator or a string.gsub callback)",
+                   fn);
+      }
+      break;
+  }
+}
+
+void LuaGuest::need_iteration(lua_State* L, const char* fn) {
+  if (mode_ == Mode::kProcess) return;
+  if (mode_ == Mode::kMatch) luaL_error(L, "lockstep.%s called inside a receive match function; match functions must be pure", fn);
+  if (mode_ == Mode::kInvariant) luaL_error(L, "lockstep.%s cannot be called inside an invariant (invariants are read-only)", fn);
+  luaL_error(L, "lockstep.%s can only be called by a process: call it inside a test function", fn);
+}
+
+int LuaGuest::suspend(lua_State* L) {
+  const bool nested = current_ >= threads_.size() || L != threads_[current_].L;
+  if (!nested) return lua_yieldk(L, 0, lua_gettop(L), suspend_k);
+  // A user coroutine: the coroutine wrapper passes the token up to the
+  // process thread and the reply back down.
+  lua_pushlightuserdata(L, &sync_token);
+  return lua_yieldk(L, 1, lua_gettop(L) - 1, suspend_k);
+}
+
+int LuaGuest::suspend_k(lua_State* L, int, lua_KContext ctx) {
+  LuaGuest& g = of(L);
+  if (g.raise_pending_) {
+    g.raise_pending_ = false;
+    return lua_error(L);
+  }
+  return lua_gettop(L) - static_cast<int>(ctx);
+}
+
+void LuaGuest::materialize(vm::Message& m) {
+  if (m.kind == vm::Message::Kind::kUser) return;
+  lua_State* L = L_;
+  const bool down = m.kind == vm::Message::Kind::kDown;
+  lua_createtable(L, down ? 4 : 3, 0);
+  int i = 0;
+  lua_pushstring(L, down ? "DOWN" : "EXIT");
+  lua_rawseti(L, -2, ++i);
+  if (down) {
+    push_handle(L, HandleKind::kRef, m.ref);
+    lua_rawseti(L, -2, ++i);
+  }
+  push_handle(L, HandleKind::kPid, m.from);
+  lua_rawseti(L, -2, ++i);
+  if (m.reason.kind == vm::ReasonKind::kValue) {
+    push_value(L, m.reason.value);
+    release(m.reason.value);
+  } else {
+    lua_pushstring(L, std::string(vm::reason_atom(m.reason.kind)).c_str());
+  }
+  lua_rawseti(L, -2, ++i);
+  m.value = store(L, -1);
+  lua_pop(L, 1);
+  m.kind = vm::Message::Kind::kUser;
+  m.reason = {};
+}
+
+void LuaGuest::push_message(lua_State* L, vm::Message& m) {
+  materialize(m);
+  push_value(L, m.value);
+  release(m.value);
+  m.value = 0;
+}
+
+void LuaGuest::push_reply(lua_State* T, vm::Reply& reply, int& nargs) {
+  lua_checkstack(T, 8);
+  nargs = 1;
+  switch (reply.kind) {
+    case vm::Reply::Kind::kNone:
+    case vm::Reply::Kind::kStart:
+      nargs = 0;
+      break;
+    case vm::Reply::Kind::kPid: push_handle(T, HandleKind::kPid, reply.u); break;
+    case vm::Reply::Kind::kRef: push_handle(T, HandleKind::kRef, reply.u); break;
+    case vm::Reply::Kind::kTimer: push_handle(T, HandleKind::kTimer, reply.u); break;
+    case vm::Reply::Kind::kNil: lua_pushnil(T); break;
+    case vm::Reply::Kind::kBool: lua_pushboolean(T, reply.b); break;
+    case vm::Reply::Kind::kInt: lua_pushinteger(T, reply.i); break;
+    case vm::Reply::Kind::kMessage: push_message(T, reply.message); break;
+    case vm::Reply::Kind::kNames: {
+      auto names = vm_->registered_names();
+      lua_createtable(T, static_cast<int>(names.size()), 0);
+      for (size_t i = 0; i < names.size(); ++i) {
+        lua_pushstring(T, vm_->name_of(names[i]).c_str());
+        lua_rawseti(T, -2, static_cast<lua_Integer>(i + 1));
+      }
+      break;
+    }
+    case vm::Reply::Kind::kError:
+      lua_pushstring(T, reply.error.c_str());
+      raise_pending_ = true;
+      break;
+  }
+}
+
+vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {
+  if (pid >= threads_.size()) threads_.resize(pid + 1);
+  lua_State* T;
+  int nargs = 0;
+  if (reply.kind == vm::Reply::Kind::kStart) {
+    T = lua_newthread(L_);
+    threads_[pid].L = T;
+    threads_[pid].ref = luaL_ref(L_, LUA_REGISTRYINDEX);
+    push_value(L_, reply.value);  // body {fn, n = #args, args...}
+    const int body = lua_gettop(L_);
+    lua_getfield(L_, body, "n");
+    nargs = static_cast<int>(lua_tointeger(L_, -1));
+    lua_pop(L_, 1);
+    luaL_checkstack(L_, nargs + 2, "spawn arguments");
+    for (int i = 1; i <= nargs + 1; ++i) lua_rawgeti(L_, body, i);
+    lua_xmove(L_, T, nargs + 1);
+    lua_pop(L_, 1);
+    release(reply.value);
+  } else {
+    T = threads_[pid].L;
+    push_reply(T, reply, nargs);
+  }
+  mode_ = Mode::kProcess;
+  current_ = pid;
+  int nres = 0;
+  const int status = lua_resume(T, L_, nargs, &nres);
+  mode_ = Mode::kIdle;
+  current_ = vm::kNoPid;
+  raise_pending_ = false;
+
+  vm::ResumeResult r;
+  if (timed_out_) {
+    r.how = vm::ResumeResult::How::kTimedOut;
+    return r;
+  }
+  switch (status) {
+    case LUA_YIELD:
+      lua_pop(T, nres);
+      r.how = vm::ResumeResult::How::kYielded;
+      break;
+    case LUA_OK:
+      lua_pop(T, nres);
+      r.how = vm::ResumeResult::How::kReturned;
+      break;
+    default:
+      r.how = vm::ResumeResult::How::kRaised;
+      r.message = error_text(T, -1, &r.location);
+      r.error = store(T, -1);
+      lua_pop(T, 1);
+      break;
+  }
+  return r;
+}
+
+std::string LuaGuest::error_text(lua_State* L, int idx, std::string* location) {
+  if (lua_type(L, idx) == LUA_TSTRING) {
+    std::string s = lua_tostring(L, idx);
+    std::string where, message;
+    if (parse_position(s, &where, &message)) {
+      *location = where;
+      return message;
+    }
+    return s;
+  }
+  return render_at(L, idx, 200);
+}
+
+bool LuaGuest::match(vm::ValueRef matcher, vm::Message& msg, std::string& error) {
+  materialize(msg);
+  lua_State* A = aux_;
+  push_value(A, matcher);
+  push_value(A, msg.value);
+  const Mode saved = mode_;
+  mode_ = Mode::kMatch;
+  const int status = lua_pcall(A, 1, 1, 0);
+  mode_ = saved;
+  if (status != LUA_OK) {
+    std::string where;
+    error = error_text(A, -1, &where);
+    if (!where.empty()) error += " (at " + where + ")";
+    lua_pop(A, 1);
+    return false;
+  }
+  const bool ok = lua_toboolean(A, -1);
+  lua_pop(A, 1);
+  return ok;
+}
+
+void LuaGuest::add_invariant(lua_State* L) {
+  luaL_checkstring(L, 1);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, invariants_ref_);
+  lua_createtable(L, 2, 0);
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, -2, 1);
+  lua_pushvalue(L, 2);
+  lua_rawseti(L, -2, 2);
+  lua_rawseti(L, -2, ++invariant_count_);
+  lua_pop(L, 1);
+}
+
+bool LuaGuest::check_invariants(std::string& message) {
+  lua_State* A = aux_;
+  lua_rawgeti(A, LUA_REGISTRYINDEX, invariants_ref_);
+  const int list = lua_gettop(A);
+  bool ok = true;
+  for (int i = 1; i <= invariant_count_ && ok; ++i) {
+    lua_rawgeti(A, list, i);
+    lua_rawgeti(A, -1, 1);  // name
+    lua_rawgeti(A, -2, 2);  // fn
+    const Mode saved = mode_;
+    mode_ = Mode::kInvariant;
+    const int status = lua_pcall(A, 0, 1, 0);
+    mode_ = saved;
+    const std::string name = lua_tostring(A, -2);
+    if (status != LUA_OK) {
+      std::string where;
+      message = "invariant \"" + name + "\" raised: " + error_text(A, -1, &where);
+      if (!where.empty()) message += " (at " + where + ")";
+      ok = false;
+    } else if (lua_type(A, -1) == LUA_TBOOLEAN && !lua_toboolean(A, -1)) {
+      message = "invariant \"" + name + "\" does not hold";
+      ok = false;
+    }
+    lua_pop(A, 3);
+  }
+  lua_pop(A, 1);
+  return ok;
+}
+
+void LuaGuest::begin_step() {
+  // Rendering events must not grow a stack (an allocation) only in recorded
+  // runs, so the room it needs is made at every step of every run.
+  lua_checkstack(aux_, kAuxStack);
+}
+
+void LuaGuest::discard(vm::Pid pid) {
+  if (pid < threads_.size() && threads_[pid].ref != LUA_NOREF) {
+    luaL_unref(L_, LUA_REGISTRYINDEX, threads_[pid].ref);
+    threads_[pid] = {};
+  }
+}
+
+// ---------------------------------------------------------------------------
+// LuaProgram
+
+namespace {
+
+int dump_writer(lua_State*, const void* p, size_t size, void* ud) {
+  static_cast<std::string*>(ud)->append(static_cast<const char*>(p), size);
+  return 0;
+}
+
+}  // namespace
+
+LuaProgram::~LuaProgram() {
+  vm_.reset();
+  guest_.reset();
+}
+
+Result<std::unique_ptr<Program>> LuaProgram::load(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Status::InvalidArgument(path + ": no such file");
+  if (std::filesystem::is_directory(path, ec)) return Status::InvalidArgument(path + ": is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument(path + ": cannot read: " + std::strerror(errno));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+
+  std::unique_ptr<LuaProgram> program(new LuaProgram());
+  Script& s = program->script_;
+  s.path = path;
+  s.source = buf.str();
+  s.hash = fnv1a(s.source);
+  s.dir = std::filesystem::path(path).parent_path().string();
+
+  // Compile once; every iteration loads the bytecode.
+  lua_State* L = luaL_newstate();
+  if (!L) return Status::LoadError(path + ": out of memory");
+  const int status = luaL_loadbufferx(L, s.source.data(), s.source.size(), ("@" + path).c_str(), "t");
+  if (status != LUA_OK) {
+    std::string msg = lua_tostring(L, -1);
+    lua_close(L);
+    return Status::LoadError(msg);
+  }
+  lua_dump(L, dump_writer, &s.bytecode, 0);
+  lua_close(L);
+
+  program->guest_ = std::make_unique<LuaGuest>(program->arena_, std::chrono::milliseconds(30000));
+  Status opened = program->guest_->open(s);
+  if (!opened.ok()) return opened;
+  for (const auto& t : program->guest_->declared()) program->tests_.push_back({t.name, t.options});
+  program->guest_.reset();
+  if (program->tests_.empty()) {
+    return Status::LoadError(path + ": no tests declared (declare them with lockstep.test(name, fn))");
+  }
+  return std::unique_ptr<Program>(std::move(program));
+}
+
+Result<System*> LuaProgram::start(size_t index, const RunOptions& options) {
+  vm_.reset();
+  guest_.reset();
+  arena_.reset();
+  guest_ = std::make_unique<LuaGuest>(arena_, std::chrono::milliseconds(options.iter_timeout_ms));
+  Status opened = guest_->open(script_);
+  if (!opened.ok()) return opened;
+  if (index >= guest_->declared().size() || guest_->declared()[index].name != tests_[index].name) {
+    return Status::LoadError(script_.path + ": the scenario declared different tests when loaded again "
+                                            "(its top level must be deterministic)");
+  }
+  vm::VmOptions vo;
+  vo.timers = options.timers == "any" ? vm::TimerMode::kAny : vm::TimerMode::kQuiescent;
+  vo.allow_crashes = options.allow_crashes;
+  vm_ = std::make_unique<vm::Vm>(*guest_, vo);
+  guest_->attach(vm_.get());
+  vm_->start_root(guest_->test_body(index));
+  return static_cast<System*>(vm_.get());
+}
+
+}  // namespace lockstep::lua

@@ -1,0 +1,185 @@
+// The Lua side of the guest: one Lua state per iteration, every process a
+// coroutine in it, and the `lockstep` API bound to the VM.
+//
+// LuaGuest implements vm::Guest (run a process to its next sync point, test
+// a receive match, hold values); LuaProgram implements the engine's Program
+// (the tests of one scenario file, and a fresh System per iteration).
+//
+// Ownership: a LuaProgram owns one Arena, and per iteration one LuaGuest
+// (whose lua_State lives in the arena) and one Vm. Starting the next
+// iteration drops both and resets the arena.
+#pragma once
+
+#include <lua.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/program.h"
+#include "lua/arena.h"
+#include "vm/vm.h"
+
+namespace lockstep::lua {
+
+// Kinds of opaque handle a guest can hold. Values are stable (they order
+// handles in `pairs`); append only.
+enum class HandleKind : uint8_t { kPid = 1, kRef = 2, kTimer = 3 };
+
+struct Handle {
+  HandleKind kind;
+  uint64_t id;
+};
+
+// A scenario file compiled once, loaded into each iteration's state.
+struct Script {
+  std::string path;
+  std::string dir;       // for require()
+  std::string source;
+  uint64_t hash = 0;
+  std::string bytecode;  // lua_dump of the scenario chunk (with debug info)
+};
+
+class LuaGuest final : public vm::Guest {
+ public:
+  enum class Mode : uint8_t { kLoad, kIdle, kProcess, kMatch, kInvariant };
+
+  LuaGuest(Arena& arena, std::chrono::milliseconds timeout);
+  ~LuaGuest() override;
+
+  // Creates the state, installs the library and runs the scenario's top
+  // level (which declares its tests). Errors are load errors with file:line.
+  Status open(const Script& script);
+
+  struct DeclaredTest {
+    std::string name;
+    TestOptions options;
+  };
+  const std::vector<DeclaredTest>& declared() const { return declared_; }
+
+  // The root's spawn body for test `index`.
+  vm::ValueRef test_body(size_t index);
+
+  void attach(vm::Vm* vm) { vm_ = vm; }
+  vm::Vm& vm() { return *vm_; }
+  bool has_vm() const { return vm_ != nullptr; }
+  Mode mode() const { return mode_; }
+  lua_State* state() const { return L_; }
+
+  // --- vm::Guest ---
+  vm::ResumeResult resume(vm::Pid pid, vm::Reply& reply) override;
+  bool match(vm::ValueRef matcher, vm::Message& msg, std::string& error) override;
+  void retain(vm::ValueRef v) override;
+  void release(vm::ValueRef v) override;
+  std::string render(vm::ValueRef v) override;
+  bool check_invariants(std::string& message) override;
+  bool has_invariants() const override { return invariant_count_ > 0; }
+  void discard(vm::Pid pid) override;
+  void begin_step() override;
+
+  // --- for the bindings (lua/api.cc) ---
+  static LuaGuest& of(lua_State* L) { return **static_cast<LuaGuest**>(lua_getextraspace(L)); }
+  // Raises unless `L` is a running process that may suspend here.
+  void need_process(lua_State* L, const char* fn);
+  // Raises in modes other than those given (e.g. API misuse at load time).
+  void need_iteration(lua_State* L, const char* fn);
+  // Suspends the caller at the operation it just posted; resumes with its reply.
+  int suspend(lua_State* L);
+  static int suspend_k(lua_State* L, int status, lua_KContext ctx);
+
+  vm::ValueRef store(lua_State* L, int idx);  // holds the value as is (refcount 1)
+  vm::ValueRef store_copy(lua_State* L, int idx, const char* what);  // message-copy semantics
+  void push_value(lua_State* L, vm::ValueRef v);
+  void push_copy(lua_State* L, int idx, const char* what);
+  void push_handle(lua_State* L, HandleKind kind, uint64_t id);
+  std::optional<Handle> to_handle(lua_State* L, int idx);
+  vm::Pid check_pid(lua_State* L, int idx);
+  vm::Reason check_reason(lua_State* L, int idx);
+  vm::Dest check_dest(lua_State* L, int idx);
+  std::string render_at(lua_State* L, int idx, size_t budget = 80);
+  void note_file_opened() { needs_close_ = true; }
+  void add_invariant(lua_State* L);  // [name, fn] at 1, 2
+  bool timed_out() const override { return timed_out_; }
+  void check_clock(lua_State* L);
+
+  // Deterministic key order (numbers, strings, booleans, handles, other
+  // objects by arena offset): <0, 0, >0.
+  int compare_keys(lua_State* L, int a, int b);
+  uint64_t object_order(const void* p) const { return arena_.offset(p); }
+
+ private:
+  void push_reply(lua_State* T, vm::Reply& reply, int& nargs);
+  void push_message(lua_State* L, vm::Message& m);
+  void materialize(vm::Message& m);
+  void install(const Script& script);
+  void read_tests();
+  std::string error_text(lua_State* L, int idx, std::string* location);
+
+  Arena& arena_;
+  lua_State* L_ = nullptr;
+  lua_State* aux_ = nullptr;  // runs matchers, invariants and rendering
+  vm::Vm* vm_ = nullptr;
+  Mode mode_ = Mode::kLoad;
+  bool needs_close_ = false;
+
+  int values_ref_ = LUA_NOREF;   // registry: slot -> value
+  std::vector<uint32_t> refcount_;
+  std::vector<uint32_t> free_slots_;
+  int handles_ref_ = LUA_NOREF;  // registry: interned handle userdata
+  int invariants_ref_ = LUA_NOREF;
+  int invariant_count_ = 0;
+
+  struct Thread {
+    lua_State* L = nullptr;
+    int ref = LUA_NOREF;
+  };
+  std::vector<Thread> threads_;
+  vm::Pid current_ = vm::kNoPid;
+  bool raise_pending_ = false;
+
+  std::chrono::milliseconds timeout_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool timed_out_ = false;
+
+  std::vector<const void*> copy_path_;  // tables being copied (cycle check)
+  std::vector<DeclaredTest> declared_;
+  std::string chunk_name_;
+};
+
+class LuaProgram final : public Program {
+ public:
+  // Reads, compiles and runs the scenario once to list its tests.
+  static Result<std::unique_ptr<Program>> load(const std::string& path);
+
+  const std::string& path() const override { return script_.path; }
+  uint64_t source_hash() const override { return script_.hash; }
+  const std::vector<TestCase>& tests() const override { return tests_; }
+  Result<System*> start(size_t index, const RunOptions& options) override;
+
+  ~LuaProgram() override;
+
+ private:
+  LuaProgram() = default;
+  Script script_;
+  std::vector<TestCase> tests_;
+  Arena arena_;
+  std::unique_ptr<LuaGuest> guest_;
+  std::unique_ptr<vm::Vm> vm_;
+};
+
+// Registers the `lockstep` API in the state (lua/api.cc).
+void open_lockstep_api(lua_State* L);
+
+// The embedded Lua library files (generated at build time).
+struct EmbeddedFile {
+  const char* name;
+  const char* data;
+  size_t size;
+};
+extern const EmbeddedFile kEmbeddedFiles[];
+extern const size_t kEmbeddedFileCount;
+
+}  // namespace lockstep::lua

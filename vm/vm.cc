@@ -1,0 +1,1054 @@
+#include "vm/vm.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "engine/hash.h"
+
+namespace lockstep::vm {
+
+std::string_view reason_atom(ReasonKind kind) {
+  switch (kind) {
+    case ReasonKind::kNormal: return "normal";
+    case ReasonKind::kKill: return "kill";
+    case ReasonKind::kKilled: return "killed";
+    case ReasonKind::kNoproc: return "noproc";
+    case ReasonKind::kNoconnection: return "noconnection";
+    case ReasonKind::kValue: return "";
+  }
+  return "";
+}
+
+namespace {
+std::string pid_str(Pid p) { return "P" + std::to_string(p); }
+}  // namespace
+
+Vm::Vm(Guest& guest, VmOptions options) : guest_(guest), options_(options) {
+  names_.emplace_back();  // NameId 0 is "none"
+  name_owner_.push_back(kNoPid);
+  timers_.emplace_back();  // TimerId 0 is "none"
+  timer_pos_.push_back(-1);
+  procs_.reserve(64);
+  enabled_.reserve(64);
+}
+
+Vm::~Vm() = default;
+
+// ---------------------------------------------------------------------------
+// Enabled set
+
+Op Vm::op_for(Pid pid) const {
+  const Process& p = procs_[pid];
+  Op op;
+  op.kind = DecisionKind::kSchedule;
+  op.id = pid;
+  op.step = p.op.kind;
+  switch (p.op.kind) {
+    case StepKind::kSend: {
+      Pid to = resolve(p.op.dest);
+      if (to != kNoPid) {
+        op.object = object::process(to);
+      } else if (p.op.dest.name) {
+        op.object = object::name(fnv1a(names_[p.op.dest.name]));
+      }
+      op.writes = true;
+      break;
+    }
+    case StepKind::kReceive:
+    case StepKind::kExit:
+    case StepKind::kTrapExit:
+      op.object = object::process(pid);
+      op.writes = true;
+      break;
+    case StepKind::kLink:
+    case StepKind::kUnlink:
+    case StepKind::kMonitor:
+    case StepKind::kSignal:
+      op.object = object::process(p.op.pid);
+      op.writes = true;
+      break;
+    case StepKind::kIsAlive:
+      op.object = object::process(p.op.pid);
+      break;
+    case StepKind::kRegister:
+    case StepKind::kUnregister:
+      op.object = object::name(fnv1a(names_[p.op.name]));
+      op.writes = true;
+      break;
+    case StepKind::kWhereis:
+      op.object = object::name(fnv1a(names_[p.op.name]));
+      break;
+    default:
+      break;
+  }
+  return op;
+}
+
+void Vm::enable(const Op& op, std::vector<int32_t>& pos, uint32_t id) {
+  if (pos[id] >= 0) {
+    enabled_[pos[id]] = op;
+    return;
+  }
+  pos[id] = static_cast<int32_t>(enabled_.size());
+  enabled_.push_back(op);
+}
+
+void Vm::disable(std::vector<int32_t>& pos, uint32_t id) {
+  int32_t i = pos[id];
+  if (i < 0) return;
+  pos[id] = -1;
+  const int32_t last = static_cast<int32_t>(enabled_.size()) - 1;
+  if (i != last) {
+    enabled_[i] = enabled_[last];
+    const Op& moved = enabled_[i];
+    (moved.kind == DecisionKind::kFireTimer ? timer_pos_ : proc_pos_)[moved.id] = i;
+  }
+  enabled_.pop_back();
+}
+
+void Vm::refresh(Pid pid) {
+  const Process& p = procs_[pid];
+  if (p.state == Process::State::kReady) {
+    enable(op_for(pid), proc_pos_, pid);
+  } else {
+    disable(proc_pos_, pid);
+  }
+  if (p.fatal && p.state == Process::State::kReady) {
+    forced_ = pid;
+    forced_op_ = op_for(pid);
+  }
+}
+
+std::span<const Op> Vm::enabled() {
+  if (forced_ != kNoPid) return {&forced_op_, 1};
+  return enabled_;
+}
+
+// ---------------------------------------------------------------------------
+// Processes
+
+Pid Vm::new_process(ValueRef body, uint32_t cause) {
+  const Pid pid = static_cast<Pid>(procs_.size());
+  procs_.emplace_back();
+  proc_pos_.push_back(-1);
+  Process& p = procs_.back();
+  p.op.kind = StepKind::kStart;
+  p.op.value = body;
+  p.exit_cause = cause;
+  refresh(pid);
+  return pid;
+}
+
+void Vm::start_root(ValueRef body) {
+  assert(procs_.empty());
+  new_process(body, 0);
+  name_process(kRootPid, "root");
+}
+
+Vm::Process& Vm::running() {
+  assert(running_ != kNoPid);
+  return procs_[running_];
+}
+
+Vm::PendingOp& Vm::post(StepKind kind) {
+  Process& p = running();
+  posted_ = true;
+  p.op = PendingOp{};
+  p.op.kind = kind;
+  p.state = Process::State::kReady;
+  return p.op;
+}
+
+void Vm::post_spawn(ValueRef body, bool link) {
+  auto& op = post(StepKind::kSpawn);
+  op.value = body;
+  op.flag = link;
+}
+
+void Vm::post_send(Dest dest, ValueRef msg) {
+  auto& op = post(StepKind::kSend);
+  op.dest = dest;
+  op.value = msg;
+}
+
+void Vm::post_receive(ValueRef matcher, int64_t timeout_ms) {
+  auto& op = post(StepKind::kReceive);
+  op.value = matcher;
+  op.num = timeout_ms;
+  begin_receive(running_);
+}
+
+void Vm::post_link(Pid pid) { post(StepKind::kLink).pid = pid; }
+void Vm::post_unlink(Pid pid) { post(StepKind::kUnlink).pid = pid; }
+void Vm::post_monitor(Pid pid) { post(StepKind::kMonitor).pid = pid; }
+void Vm::post_demonitor(RefId ref, bool flush) {
+  auto& op = post(StepKind::kDemonitor);
+  op.ref = ref;
+  op.flag = flush;
+}
+void Vm::post_trap_exit(bool on) { post(StepKind::kTrapExit).flag = on; }
+void Vm::post_exit(Reason reason) { post(StepKind::kExit).reason = reason; }
+void Vm::post_signal(Pid pid, Reason reason) {
+  auto& op = post(StepKind::kSignal);
+  op.pid = pid;
+  op.reason = reason;
+}
+void Vm::post_is_alive(Pid pid) { post(StepKind::kIsAlive).pid = pid; }
+void Vm::post_register(NameId name, Pid pid) {
+  auto& op = post(StepKind::kRegister);
+  op.name = name;
+  op.pid = pid;
+}
+void Vm::post_unregister(NameId name) { post(StepKind::kUnregister).name = name; }
+void Vm::post_whereis(NameId name) { post(StepKind::kWhereis).name = name; }
+void Vm::post_registered() { post(StepKind::kRegistered); }
+
+void Vm::post_sleep(int64_t ms) {
+  auto& op = post(StepKind::kSleep);
+  op.num = ms;
+  Process& p = running();
+  p.state = Process::State::kBlocked;
+  p.timer = arm_timer(Timer::Kind::kSleep, running_, ms);
+}
+
+void Vm::post_send_after(Dest dest, ValueRef msg, int64_t ms) {
+  auto& op = post(StepKind::kSendAfter);
+  op.dest = dest;
+  op.value = msg;
+  op.num = ms;
+}
+
+void Vm::post_cancel_timer(TimerId timer) { post(StepKind::kCancelTimer).ref = timer; }
+
+void Vm::set_label(std::string_view label) {
+  if (running_ != kNoPid) name_process(running_, label);
+}
+
+void Vm::name_process(Pid pid, std::string_view name) {
+  std::string& current = procs_[pid].display_name;
+  if (!current.empty()) return;  // a process keeps its first name
+  current = name;
+  if (sink_) sink_->on_process_name(pid, name);
+}
+
+void Vm::set_event_sink(EventSink* sink) {
+  sink_ = sink;
+  if (!sink_) return;
+  for (Pid pid = 0; pid < procs_.size(); ++pid) {
+    if (!procs_[pid].display_name.empty()) sink_->on_process_name(pid, procs_[pid].display_name);
+  }
+}
+
+void Vm::log(std::string_view text) {
+  if (sink_) sink_->on_log({step_no_, running_ == kNoPid ? -1 : static_cast<int64_t>(running_), std::string(text)});
+}
+
+uint64_t Vm::choose(uint64_t n) { return choices_ ? choices_->choose(n) : 0; }
+
+bool Vm::is_alive(Pid pid) const {
+  return pid < procs_.size() && procs_[pid].state != Process::State::kDead && procs_[pid].op.kind != StepKind::kExit;
+}
+
+Pid Vm::whereis(NameId name) const { return name < name_owner_.size() ? name_owner_[name] : kNoPid; }
+
+std::vector<NameId> Vm::registered_names() const {
+  std::vector<NameId> out;
+  for (NameId id = 1; id < name_owner_.size(); ++id) {
+    if (name_owner_[id] != kNoPid) out.push_back(id);
+  }
+  std::sort(out.begin(), out.end(), [&](NameId a, NameId b) { return names_[a] < names_[b]; });
+  return out;
+}
+
+NameId Vm::intern(std::string_view name) {
+  auto it = name_ids_.find(name);
+  if (it != name_ids_.end()) return it->second;
+  const auto id = static_cast<NameId>(names_.size());
+  names_.emplace_back(name);
+  name_owner_.push_back(kNoPid);
+  name_ids_.emplace(names_.back(), id);
+  return id;
+}
+
+Pid Vm::resolve(const Dest& d) const {
+  if (d.name) return name_owner_[d.name];
+  return d.pid;
+}
+
+// ---------------------------------------------------------------------------
+// Steps
+
+StepResult Vm::step(const Op& op, ChoiceSource& choices) {
+  StepResult result;
+  ++step_no_;
+  choices_ = &choices;
+  guest_.begin_step();
+  if (op.kind == DecisionKind::kFireTimer) {
+    fire_timer(op.id, result);
+  } else {
+    perform(op.id, result);
+  }
+  choices_ = nullptr;
+  if (!result.failure && guest_.timed_out()) {
+    result.failure.kind = FailureKind::kTimeout;
+    result.failure.step = step_no_;
+    result.failure.message = "the iteration ran past iter_timeout (in a receive match function or an invariant)";
+  }
+  if (!result.failure && !result.finished && guest_.has_invariants()) {
+    std::string message;
+    if (!guest_.check_invariants(message)) {
+      result.failure.kind = FailureKind::kInvariant;
+      result.failure.step = step_no_;
+      result.failure.message = std::move(message);
+    }
+  }
+  return result;
+}
+
+void Vm::perform(Pid pid, StepResult& result) {
+  Process& p = procs_[pid];
+  PendingOp& op = p.op;
+  Reply reply;
+  uint32_t cause = 0;
+  switch (op.kind) {
+    case StepKind::kStart:
+      reply.kind = Reply::Kind::kStart;
+      reply.value = op.value;
+      op.value = 0;
+      if (sink_) emit(StepKind::kStart, pid, -1, p.exit_cause, "");
+      p.exit_cause = 0;
+      break;
+    case StepKind::kSpawn: {
+      const bool link = op.flag;
+      ValueRef body = op.value;
+      op.value = 0;
+      const Pid child = new_process(body, step_no_);
+      Process& self = procs_[pid];  // new_process may have moved procs_
+      if (link) {
+        self.links.push_back(child);
+        procs_[child].links.push_back(pid);
+      }
+      if (sink_) emit(StepKind::kSpawn, pid, child, 0, link ? "linked" : "");
+      reply.kind = Reply::Kind::kPid;
+      reply.u = child;
+      break;
+    }
+    case StepKind::kSend: {
+      const Pid to = resolve(op.dest);
+      if (sink_) {
+        std::string detail = guest_.render(op.value);
+        if (op.dest.name) detail = "(" + names_[op.dest.name] + ") " + detail;
+        if (to != kNoPid && !is_alive(to)) detail += "  (dropped: dead)";
+        emit(StepKind::kSend, pid, to == kNoPid ? -1 : static_cast<int64_t>(to), 0, std::move(detail));
+      }
+      if (to == kNoPid) {
+        guest_.release(op.value);
+        op.value = 0;
+        reply.kind = Reply::Kind::kError;
+        reply.error = "send: no process is registered as \"" + names_[op.dest.name] + "\"";
+        break;
+      }
+      Message m;
+      m.from = pid;
+      m.value = op.value;
+      m.origin_step = step_no_;
+      op.value = 0;
+      deliver(to, m);
+      break;
+    }
+    case StepKind::kReceive: {
+      if (!p.match_error.empty()) {
+        reply.kind = Reply::Kind::kError;
+        reply.error = "receive: the match function raised: " + p.match_error;
+        if (sink_) emit(StepKind::kReceive, pid, -1, 0, "match error");
+      } else if (p.matched >= 0) {
+        reply.kind = Reply::Kind::kMessage;
+        reply.message = take_message(p, static_cast<size_t>(p.matched));
+        cause = reply.message.origin_step;
+        if (sink_) {
+          std::string detail;
+          switch (reply.message.kind) {
+            case Message::Kind::kDown:
+              detail = "{\"DOWN\", #Ref<" + std::to_string(reply.message.ref) + ">, " +
+                       pid_str(reply.message.from) + ", " + render_reason(reply.message.reason) + "}";
+              break;
+            case Message::Kind::kExit:
+              detail = "{\"EXIT\", " + pid_str(reply.message.from) + ", " + render_reason(reply.message.reason) + "}";
+              break;
+            default:
+              detail = guest_.render(reply.message.value);
+          }
+          emit(StepKind::kReceive, pid, reply.message.from == kNoPid ? -1 : static_cast<int64_t>(reply.message.from),
+               cause, std::move(detail));
+        }
+      } else {
+        reply.kind = Reply::Kind::kNil;
+        if (sink_) emit(StepKind::kReceive, pid, -1, 0, "timeout");
+      }
+      end_receive(procs_[pid]);
+      break;
+    }
+    case StepKind::kExit:
+      do_exit(pid, result);
+      return;
+    case StepKind::kLink: {
+      const Pid t = op.pid;
+      if (sink_) emit(StepKind::kLink, pid, t, 0, "");
+      if (t == pid) break;
+      if (!is_alive(t)) {
+        // As in Erlang: linking to a dead process delivers noproc.
+        exit_signal(pid, t, Reason{ReasonKind::kNoproc, 0}, true, step_no_);
+        if (procs_[pid].op.kind == StepKind::kExit) return;  // killed by it
+        break;
+      }
+      if (std::find(p.links.begin(), p.links.end(), t) == p.links.end()) {
+        p.links.push_back(t);
+        procs_[t].links.push_back(pid);
+      }
+      break;
+    }
+    case StepKind::kUnlink: {
+      const Pid t = op.pid;
+      if (sink_) emit(StepKind::kUnlink, pid, t, 0, "");
+      std::erase(p.links, t);
+      if (t < procs_.size()) std::erase(procs_[t].links, pid);
+      break;
+    }
+    case StepKind::kMonitor: {
+      const Pid t = op.pid;
+      const RefId ref = make_ref();
+      if (sink_) emit(StepKind::kMonitor, pid, t, 0, "#Ref<" + std::to_string(ref) + ">");
+      if (!is_alive(t)) {
+        Message m;
+        m.kind = Message::Kind::kDown;
+        m.from = t;
+        m.ref = ref;
+        m.reason = Reason{ReasonKind::kNoproc, 0};
+        m.origin_step = step_no_;
+        deliver(pid, m);
+      } else {
+        monitors_.emplace(ref, Monitor{pid, t});
+        procs_[pid].watching.push_back(ref);
+        procs_[t].watchers.push_back(ref);
+      }
+      reply.kind = Reply::Kind::kRef;
+      reply.u = ref;
+      break;
+    }
+    case StepKind::kDemonitor: {
+      const RefId ref = op.ref;
+      const bool flush = op.flag;
+      bool was_active = false;
+      auto it = monitors_.find(ref);
+      if (it != monitors_.end() && it->second.watcher == pid) {
+        was_active = true;
+        std::erase(procs_[it->second.target].watchers, ref);
+        std::erase(p.watching, ref);
+        monitors_.erase(it);
+      }
+      if (flush) {
+        for (size_t i = p.head; i < p.mailbox.size(); ++i) {
+          if (p.mailbox[i].kind == Message::Kind::kDown && p.mailbox[i].ref == ref) {
+            Message m = take_message(p, i);
+            release_reason(m.reason);
+            break;
+          }
+        }
+      }
+      if (sink_) emit(StepKind::kDemonitor, pid, -1, 0, "#Ref<" + std::to_string(ref) + ">" + (flush ? " flush" : ""));
+      (void)was_active;
+      reply.kind = Reply::Kind::kBool;
+      reply.b = true;
+      break;
+    }
+    case StepKind::kTrapExit:
+      reply.kind = Reply::Kind::kBool;
+      reply.b = p.trap_exit;
+      p.trap_exit = op.flag;
+      if (sink_) emit(StepKind::kTrapExit, pid, -1, 0, op.flag ? "true" : "false");
+      break;
+    case StepKind::kSignal: {
+      const Pid t = op.pid;
+      Reason r = op.reason;
+      op.reason = {};
+      if (sink_) emit(StepKind::kSignal, pid, t, 0, "reason=" + render_reason(r));
+      exit_signal(t, pid, r, false, step_no_);
+      release_reason(r);
+      if (procs_[pid].op.kind == StepKind::kExit && t == pid) return;  // signalled itself
+      reply.kind = Reply::Kind::kBool;
+      reply.b = true;
+      break;
+    }
+    case StepKind::kIsAlive:
+      reply.kind = Reply::Kind::kBool;
+      reply.b = is_alive(op.pid);
+      if (sink_) emit(StepKind::kIsAlive, pid, op.pid, 0, reply.b ? "true" : "false");
+      break;
+    case StepKind::kRegister: {
+      const NameId n = op.name;
+      const Pid t = op.pid;
+      if (sink_) emit(StepKind::kRegister, pid, t, 0, "\"" + names_[n] + "\"");
+      if (name_owner_[n] != kNoPid) {
+        reply.kind = Reply::Kind::kError;
+        reply.error = "register: the name \"" + names_[n] + "\" is already registered to " + pid_str(name_owner_[n]);
+      } else if (!is_alive(t)) {
+        reply.kind = Reply::Kind::kError;
+        reply.error = "register: " + pid_str(t) + " is not alive";
+      } else if (procs_[t].name) {
+        reply.kind = Reply::Kind::kError;
+        reply.error = "register: " + pid_str(t) + " is already registered as \"" + names_[procs_[t].name] + "\"";
+      } else {
+        name_owner_[n] = t;
+        procs_[t].name = n;
+        name_process(t, names_[n]);
+        reply.kind = Reply::Kind::kBool;
+        reply.b = true;
+      }
+      break;
+    }
+    case StepKind::kUnregister: {
+      const NameId n = op.name;
+      if (sink_) emit(StepKind::kUnregister, pid, -1, 0, "\"" + names_[n] + "\"");
+      if (name_owner_[n] == kNoPid) {
+        reply.kind = Reply::Kind::kError;
+        reply.error = "unregister: no process is registered as \"" + names_[n] + "\"";
+      } else {
+        procs_[name_owner_[n]].name = 0;
+        name_owner_[n] = kNoPid;
+        reply.kind = Reply::Kind::kBool;
+        reply.b = true;
+      }
+      break;
+    }
+    case StepKind::kWhereis: {
+      const Pid owner = name_owner_[op.name];
+      if (sink_) {
+        emit(StepKind::kWhereis, pid, owner == kNoPid ? -1 : static_cast<int64_t>(owner), 0,
+             "\"" + names_[op.name] + "\"" + (owner == kNoPid ? " -> nil" : ""));
+      }
+      if (owner == kNoPid) {
+        reply.kind = Reply::Kind::kNil;
+      } else {
+        reply.kind = Reply::Kind::kPid;
+        reply.u = owner;
+      }
+      break;
+    }
+    case StepKind::kRegistered:
+      if (sink_) emit(StepKind::kRegistered, pid, -1, 0, "");
+      reply.kind = Reply::Kind::kNames;
+      break;
+    case StepKind::kSleep:
+      if (sink_) emit(StepKind::kSleep, pid, -1, 0, "woke at " + std::to_string(now_) + " ms");
+      p.timer = 0;
+      break;
+    case StepKind::kSendAfter: {
+      const Dest dest = op.dest;
+      const ValueRef msg = op.value;
+      const int64_t ms = op.num;
+      op.value = 0;
+      const TimerId id = arm_timer(Timer::Kind::kSendAfter, pid, ms);
+      timers_[id].dest = dest;
+      timers_[id].msg = msg;
+      if (sink_) {
+        emit(StepKind::kSendAfter, pid, -1, 0,
+             "T" + std::to_string(id) + " in " + std::to_string(ms) + " ms to " + render_dest(dest) + " " +
+                 guest_.render(msg));
+      }
+      reply.kind = Reply::Kind::kTimer;
+      reply.u = id;
+      break;
+    }
+    case StepKind::kCancelTimer: {
+      const TimerId id = static_cast<TimerId>(op.ref);
+      const bool active = id < timers_.size() && timers_[id].armed && timers_[id].kind == Timer::Kind::kSendAfter;
+      if (sink_) emit(StepKind::kCancelTimer, pid, -1, 0, "T" + std::to_string(id) + (active ? "" : " (not armed)"));
+      if (active) {
+        reply.kind = Reply::Kind::kInt;
+        reply.i = std::max<int64_t>(0, timers_[id].deadline - now_);
+        guest_.release(timers_[id].msg);
+        timers_[id].msg = 0;
+        disarm_timer(id);
+      } else {
+        reply.kind = Reply::Kind::kBool;
+        reply.b = false;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+
+  running_ = pid;
+  posted_ = false;
+  ResumeResult r = guest_.resume(pid, reply);
+  running_ = kNoPid;
+  after_resume(pid, r);
+  if (r.how == ResumeResult::How::kTimedOut) {
+    result.failure.kind = FailureKind::kTimeout;
+    result.failure.step = step_no_;
+    result.failure.pid = pid;
+    result.failure.message = "the iteration ran past iter_timeout while " + pid_str(pid) +
+                             " was running without reaching a sync point";
+  }
+}
+
+void Vm::after_resume(Pid pid, ResumeResult& r) {
+  Process& p = procs_[pid];
+  switch (r.how) {
+    case ResumeResult::How::kYielded:
+      if (!posted_) {
+        // Yielded without posting: a bare coroutine.yield in process code.
+        p.op = PendingOp{};
+        p.op.kind = StepKind::kExit;
+        p.op.reason = Reason{ReasonKind::kNormal, 0};
+        p.crashed = true;
+        p.crash_message = "coroutine.yield called outside a coroutine created by the process";
+        p.fatal = pid == kRootPid || !protected_crash(pid);
+        p.state = Process::State::kReady;
+      }
+      break;
+    case ResumeResult::How::kReturned:
+      p.op = PendingOp{};
+      p.op.kind = StepKind::kExit;
+      p.state = Process::State::kReady;
+      p.fatal = pid == kRootPid;  // the iteration ends when the root returns
+      break;
+    case ResumeResult::How::kRaised:
+      p.op = PendingOp{};
+      p.op.kind = StepKind::kExit;
+      p.op.reason = Reason{ReasonKind::kValue, r.error};
+      p.state = Process::State::kReady;
+      p.crashed = true;
+      p.crash_message = std::move(r.message);
+      p.crash_location = std::move(r.location);
+      p.fatal = pid == kRootPid || !protected_crash(pid);
+      break;
+    case ResumeResult::How::kTimedOut:
+      p.state = Process::State::kBlocked;
+      break;
+  }
+  refresh(pid);
+}
+
+bool Vm::protected_crash(Pid pid) const {
+  if (options_.allow_crashes) return true;
+  for (Pid l : procs_[pid].links) {
+    if (is_alive(l) && procs_[l].trap_exit) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// Mailboxes and receive
+
+void Vm::deliver(Pid to, Message m) {
+  if (to >= procs_.size() || procs_[to].state == Process::State::kDead) {
+    if (m.kind == Message::Kind::kUser) guest_.release(m.value);
+    release_reason(m.reason);
+    return;
+  }
+  Process& q = procs_[to];
+  q.mailbox.push_back(m);
+  if (q.op.kind == StepKind::kReceive && q.matched < 0 && !q.timed_out && q.match_error.empty()) {
+    test_message(to, q.mailbox.size() - 1);
+  }
+}
+
+// Tests mailbox[index] against the pending receive of `pid`; on a match (or
+// a matcher error) the receive becomes runnable and its timer is dropped.
+void Vm::test_message(Pid pid, size_t index) {
+  Process& q = procs_[pid];
+  Message& m = q.mailbox[index];
+  q.scan = index + 1;
+  if (m.kind == Message::Kind::kRemoved) return;
+  bool ok = true;
+  if (q.op.value != 0) {
+    std::string error;
+    ok = guest_.match(q.op.value, m, error);
+    Process& again = procs_[pid];  // the matcher cannot spawn, but stay safe
+    if (!error.empty()) {
+      again.match_error = std::move(error);
+      ok = true;
+    }
+  }
+  if (!ok) return;
+  Process& p = procs_[pid];
+  if (p.match_error.empty()) p.matched = static_cast<int64_t>(index);
+  if (p.timer) {
+    disarm_timer(p.timer);
+    p.timer = 0;
+  }
+  if (p.state != Process::State::kReady) {
+    p.state = Process::State::kReady;
+    refresh(pid);
+  }
+}
+
+void Vm::begin_receive(Pid pid) {
+  Process& p = procs_[pid];
+  p.matched = -1;
+  p.timed_out = false;
+  p.match_error.clear();
+  p.scan = p.head;
+  while (p.scan < p.mailbox.size() && p.matched < 0 && procs_[pid].match_error.empty()) {
+    test_message(pid, procs_[pid].scan);
+  }
+  Process& q = procs_[pid];
+  if (q.matched >= 0 || !q.match_error.empty()) return;  // ready
+  const int64_t timeout = q.op.num;
+  if (timeout == 0) return;  // polls: ready, returns nil if nothing matches
+  q.state = Process::State::kBlocked;
+  if (timeout > 0) q.timer = arm_timer(Timer::Kind::kReceive, pid, timeout);
+}
+
+void Vm::end_receive(Process& p) {
+  guest_.release(p.op.value);
+  p.op.value = 0;
+  if (p.timer) {
+    disarm_timer(p.timer);
+    p.timer = 0;
+  }
+  p.matched = -1;
+  p.timed_out = false;
+  p.match_error.clear();
+}
+
+Message Vm::take_message(Process& p, size_t index) {
+  Message m = p.mailbox[index];
+  p.mailbox[index].kind = Message::Kind::kRemoved;
+  ++p.removed;
+  while (p.head < p.mailbox.size() && p.mailbox[p.head].kind == Message::Kind::kRemoved) {
+    ++p.head;
+    --p.removed;
+  }
+  if (p.head == p.mailbox.size()) {
+    p.mailbox.clear();
+    p.head = 0;
+    p.removed = 0;
+  } else if (p.head >= 32 && p.head * 2 >= p.mailbox.size()) {
+    p.mailbox.erase(p.mailbox.begin(), p.mailbox.begin() + static_cast<ptrdiff_t>(p.head));
+    p.head = 0;
+  } else if (p.removed >= 32 && p.removed * 2 >= p.mailbox.size() - p.head) {
+    std::erase_if(p.mailbox, [](const Message& x) { return x.kind == Message::Kind::kRemoved; });
+    p.head = 0;
+    p.removed = 0;
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------------------
+// Exits, links, monitors
+
+Reason Vm::copy_reason(const Reason& r) {
+  if (r.kind == ReasonKind::kValue && r.value) guest_.retain(r.value);
+  return r;
+}
+
+void Vm::release_reason(Reason& r) {
+  if (r.kind == ReasonKind::kValue && r.value) guest_.release(r.value);
+  r = {};
+}
+
+void Vm::release_op(PendingOp& op) {
+  if (op.kind != StepKind::kExit) {
+    if (op.value) guest_.release(op.value);
+    op.value = 0;
+  }
+  release_reason(op.reason);
+}
+
+void Vm::kill(Pid pid, Reason reason, uint32_t cause) {
+  Process& p = procs_[pid];
+  release_op(p.op);
+  if (p.timer) {
+    disarm_timer(p.timer);
+    p.timer = 0;
+  }
+  p.matched = -1;
+  p.op = PendingOp{};
+  p.op.kind = StepKind::kExit;
+  p.op.reason = copy_reason(reason);
+  p.state = Process::State::kReady;
+  p.exit_cause = cause;
+  p.fatal = false;
+  refresh(pid);
+}
+
+void Vm::exit_signal(Pid to, Pid from, Reason reason, bool from_link, uint32_t cause) {
+  if (to >= procs_.size() || !is_alive(to)) return;
+  Process& t = procs_[to];
+  if (reason.kind == ReasonKind::kKill && !from_link) {
+    kill(to, Reason{ReasonKind::kKilled, 0}, cause);
+    return;
+  }
+  if (t.trap_exit) {
+    Message m;
+    m.kind = Message::Kind::kExit;
+    m.from = from;
+    m.reason = copy_reason(reason);
+    m.origin_step = cause;
+    deliver(to, m);
+    return;
+  }
+  if (reason.kind == ReasonKind::kNormal) {
+    if (!from_link && to == from) kill(to, reason, cause);  // exit(self(), "normal")
+    return;
+  }
+  kill(to, reason, cause);
+}
+
+void Vm::do_exit(Pid pid, StepResult& result) {
+  Process& p = procs_[pid];
+  Reason reason = p.op.reason;
+  p.op.reason = {};
+  const bool fatal = p.fatal;
+  const bool crashed = p.crashed;
+  if (sink_) {
+    std::string detail = "reason=";
+    if (p.crashed) {
+      detail += "\"" + p.crash_message + "\"";
+      if (!p.crash_location.empty()) detail += " (at " + p.crash_location + ")";
+    } else {
+      detail += render_reason(reason);
+    }
+    emit(StepKind::kExit, pid, -1, p.exit_cause, std::move(detail));
+  }
+  p.state = Process::State::kDead;
+  p.fatal = false;
+  if (forced_ == pid) forced_ = kNoPid;
+  disable(proc_pos_, pid);
+  if (p.timer) {
+    disarm_timer(p.timer);
+    p.timer = 0;
+  }
+  if (p.name) {
+    name_owner_[p.name] = kNoPid;
+    p.name = 0;
+  }
+  for (size_t i = p.head; i < p.mailbox.size(); ++i) {
+    Message& m = p.mailbox[i];
+    if (m.kind == Message::Kind::kRemoved) continue;
+    if (m.kind == Message::Kind::kUser) guest_.release(m.value);
+    release_reason(m.reason);
+  }
+  p.mailbox.clear();
+  p.mailbox.shrink_to_fit();
+  p.head = p.removed = 0;
+
+  std::vector<Pid> links = std::move(p.links);
+  std::vector<RefId> watchers = std::move(p.watchers);
+  std::vector<RefId> watching = std::move(p.watching);
+  p.links.clear();
+  p.watchers.clear();
+  p.watching.clear();
+  for (RefId ref : watching) {
+    auto it = monitors_.find(ref);
+    if (it == monitors_.end()) continue;
+    std::erase(procs_[it->second.target].watchers, ref);
+    monitors_.erase(it);
+  }
+  for (Pid l : links) {
+    std::erase(procs_[l].links, pid);
+    exit_signal(l, pid, reason, true, step_no_);
+  }
+  for (RefId ref : watchers) {
+    auto it = monitors_.find(ref);
+    if (it == monitors_.end()) continue;
+    const Pid w = it->second.watcher;
+    monitors_.erase(it);
+    std::erase(procs_[w].watching, ref);
+    Message m;
+    m.kind = Message::Kind::kDown;
+    m.from = pid;
+    m.ref = ref;
+    m.reason = copy_reason(reason);
+    m.origin_step = step_no_;
+    deliver(w, m);
+  }
+  guest_.discard(pid);
+
+  Process& q = procs_[pid];
+  if (pid == kRootPid) {
+    result.finished = true;
+    if (reason.kind != ReasonKind::kNormal) {
+      result.failure.kind = FailureKind::kAssertion;
+      result.failure.step = step_no_;
+      result.failure.pid = pid;
+      result.failure.message = crashed ? q.crash_message : render_reason(reason);
+      result.failure.location = q.crash_location;
+    }
+  } else if (fatal && crashed) {
+    result.failure.kind = FailureKind::kCrash;
+    result.failure.step = step_no_;
+    result.failure.pid = pid;
+    result.failure.message = q.crash_message;
+    result.failure.location = q.crash_location;
+  }
+  release_reason(reason);
+}
+
+// ---------------------------------------------------------------------------
+// Timers
+
+TimerId Vm::arm_timer(Timer::Kind kind, Pid owner, int64_t ms) {
+  const auto id = static_cast<TimerId>(timers_.size());
+  timers_.emplace_back();
+  timer_pos_.push_back(-1);
+  Timer& t = timers_.back();
+  t.kind = kind;
+  t.armed = true;
+  t.owner = owner;
+  t.deadline = now_ + std::max<int64_t>(0, ms);
+  t.armed_step = step_no_;
+  if (options_.timers == TimerMode::kAny || t.deadline <= now_) {
+    Op op;
+    op.kind = DecisionKind::kFireTimer;
+    op.step = StepKind::kTimer;
+    op.id = id;
+    op.writes = true;
+    op.object = object::process(owner);
+    enable(op, timer_pos_, id);
+  } else {
+    timer_heap_.emplace_back(t.deadline, id);
+    std::push_heap(timer_heap_.begin(), timer_heap_.end(), std::greater<>());
+  }
+  return id;
+}
+
+void Vm::disarm_timer(TimerId id) {
+  if (id == 0 || id >= timers_.size()) return;
+  timers_[id].armed = false;
+  disable(timer_pos_, id);
+}
+
+bool Vm::advance_time() {
+  while (!timer_heap_.empty()) {
+    const auto [deadline, id] = timer_heap_.front();
+    std::pop_heap(timer_heap_.begin(), timer_heap_.end(), std::greater<>());
+    timer_heap_.pop_back();
+    if (!timers_[id].armed || timer_pos_[id] >= 0) continue;
+    now_ = std::max(now_, deadline);
+    Op op;
+    op.kind = DecisionKind::kFireTimer;
+    op.step = StepKind::kTimer;
+    op.id = id;
+    op.writes = true;
+    op.object = object::process(timers_[id].owner);
+    enable(op, timer_pos_, id);
+    // Everything else due at the same instant becomes enabled too.
+    while (!timer_heap_.empty() && timer_heap_.front().first <= now_) {
+      const TimerId next = timer_heap_.front().second;
+      std::pop_heap(timer_heap_.begin(), timer_heap_.end(), std::greater<>());
+      timer_heap_.pop_back();
+      if (!timers_[next].armed || timer_pos_[next] >= 0) continue;
+      op.id = next;
+      op.object = object::process(timers_[next].owner);
+      enable(op, timer_pos_, next);
+    }
+    return true;
+  }
+  return false;
+}
+
+void Vm::fire_timer(TimerId id, StepResult& result) {
+  Timer& t = timers_[id];
+  t.armed = false;
+  disable(timer_pos_, id);
+  now_ = std::max(now_, t.deadline);
+  const Pid owner = t.owner;
+  switch (t.kind) {
+    case Timer::Kind::kSendAfter: {
+      const Pid to = resolve(t.dest);
+      if (sink_) {
+        emit(StepKind::kTimer, owner, to == kNoPid ? -1 : static_cast<int64_t>(to), t.armed_step,
+             "T" + std::to_string(id) + " send_after " + guest_.render(t.msg) + (to == kNoPid ? " (dropped)" : ""));
+      }
+      Message m;
+      m.from = owner;
+      m.value = t.msg;
+      m.origin_step = step_no_;
+      t.msg = 0;
+      if (to == kNoPid) {
+        guest_.release(m.value);
+      } else {
+        deliver(to, m);
+      }
+      break;
+    }
+    case Timer::Kind::kSleep: {
+      if (sink_) emit(StepKind::kTimer, owner, -1, t.armed_step, "T" + std::to_string(id) + " sleep ends");
+      Process& p = procs_[owner];
+      p.timer = 0;
+      p.state = Process::State::kReady;
+      refresh(owner);
+      break;
+    }
+    case Timer::Kind::kReceive: {
+      if (sink_) emit(StepKind::kTimer, owner, -1, t.armed_step, "T" + std::to_string(id) + " receive timeout");
+      Process& p = procs_[owner];
+      p.timer = 0;
+      p.timed_out = true;
+      p.state = Process::State::kReady;
+      refresh(owner);
+      break;
+    }
+  }
+  (void)result;
+}
+
+// ---------------------------------------------------------------------------
+// Deadlock and events
+
+Failure Vm::deadlock() {
+  Failure f;
+  f.kind = FailureKind::kDeadlock;
+  f.pid = kRootPid;
+  std::string details = "blocked processes:\n";
+  size_t blocked = 0;
+  for (Pid pid = 0; pid < procs_.size(); ++pid) {
+    const Process& p = procs_[pid];
+    if (p.state == Process::State::kDead) continue;
+    ++blocked;
+    details += "  " + pid_str(pid);
+    if (p.name) details += "(" + names_[p.name] + ")";
+    if (pid == kRootPid) details += "(root)";
+    if (p.op.kind == StepKind::kReceive) {
+      const size_t queued = p.mailbox.size() - p.head - p.removed;
+      details += " waits in receive";
+      if (p.op.value) details += " (with a match function)";
+      details += ", " + std::to_string(queued) + " message" + (queued == 1 ? "" : "s") + " queued";
+    } else {
+      details += " waits in " + std::string(step_kind_name(p.op.kind));
+    }
+    details += "\n";
+  }
+  f.message = "no process can run and no timer is pending (" + std::to_string(blocked) + " process" +
+              (blocked == 1 ? "" : "es") + " blocked)";
+  f.details = std::move(details);
+  return f;
+}
+
+void Vm::emit(StepKind kind, int64_t pid, int64_t peer, uint32_t cause, std::string detail) {
+  if (!sink_) return;
+  Event e;
+  e.step = step_no_;
+  e.kind = kind;
+  e.pid = pid;
+  e.peer = peer;
+  e.cause = cause;
+  e.detail = std::move(detail);
+  sink_->on_event(std::move(e));
+}
+
+std::string Vm::render_reason(const Reason& r) {
+  if (r.kind == ReasonKind::kValue) return guest_.render(r.value);
+  return "\"" + std::string(reason_atom(r.kind)) + "\"";
+}
+
+std::string Vm::render_dest(const Dest& d) {
+  if (d.name) return "\"" + names_[d.name] + "\"";
+  return pid_str(d.pid);
+}
+
+}  // namespace lockstep::vm

@@ -1,0 +1,286 @@
+// The guest actor runtime: processes, mailboxes, links, monitors, exit
+// signals, the name registry and virtual-time timers, with Erlang semantics
+// (SPEC 5.2, 5.4, 5.9). Implements the engine's System interface.
+//
+// The VM does not run guest code itself. A Guest (the Lua layer) runs a
+// process until it reaches its next sync point, where the process posts the
+// operation it wants (post_send, post_receive, ...) and suspends. The
+// operation takes effect when the scheduler picks that process: a step is
+// "perform the pending operation, then run the process to its next sync
+// point". A process's end is a step of its own (kExit).
+//
+// Guest values (messages, reasons, spawn bodies) are opaque ValueRefs owned
+// by the Guest's value store; the VM moves them around and releases them.
+//
+// Invariants kept for speed: the enabled set is maintained incrementally
+// (never rebuilt by scanning processes); a blocked receive tests each
+// message once, when it arrives; nothing allocates per step once warm,
+// except where a guest operation creates something (a process, a timer).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/system.h"
+#include "engine/trace.h"
+
+namespace lockstep::vm {
+
+using Pid = uint32_t;
+using ValueRef = uint32_t;  // a guest value; 0 = none
+using TimerId = uint32_t;   // 0 = none
+using RefId = uint64_t;
+using NameId = uint32_t;    // 0 = none
+
+inline constexpr Pid kNoPid = UINT32_MAX;
+inline constexpr Pid kRootPid = 0;
+
+enum class ReasonKind : uint8_t { kNormal, kKill, kKilled, kNoproc, kNoconnection, kValue };
+struct Reason {
+  ReasonKind kind = ReasonKind::kNormal;
+  ValueRef value = 0;  // for kValue
+};
+std::string_view reason_atom(ReasonKind kind);  // "normal", "kill", ... ("" for kValue)
+
+struct Message {
+  enum class Kind : uint8_t { kUser, kDown, kExit, kRemoved };
+  Kind kind = Kind::kUser;
+  Pid from = kNoPid;
+  ValueRef value = 0;       // kUser payload
+  RefId ref = 0;            // kDown: the monitor reference
+  Reason reason;            // kDown / kExit
+  uint32_t origin_step = 0; // the step that sent it (for the causal slice)
+};
+
+// What a completed operation hands back to the process.
+struct Reply {
+  enum class Kind : uint8_t { kNone, kStart, kPid, kNil, kBool, kInt, kRef, kTimer, kMessage, kNames, kError };
+  Kind kind = Kind::kNone;
+  uint64_t u = 0;    // pid, ref, timer id
+  int64_t i = 0;     // kInt
+  bool b = false;    // kBool
+  ValueRef value = 0;  // kStart: the spawn body
+  Message message;   // kMessage (ownership of its values passes to the guest)
+  std::string error; // kError: raised in the process
+};
+
+struct ResumeResult {
+  enum class How : uint8_t { kYielded, kReturned, kRaised, kTimedOut };
+  How how = How::kYielded;
+  ValueRef error = 0;    // kRaised: the error value (owned by the VM from here)
+  std::string message;   // kRaised: printable message, without position
+  std::string location;  // kRaised: "file.lua:12", if known
+};
+
+// Runs guest code for the VM. Implemented by the Lua layer; tests use fakes.
+class Guest {
+ public:
+  virtual ~Guest() = default;
+  // Runs process `pid` with `reply` as the result of its pending operation
+  // until it posts its next operation (kYielded) or ends.
+  virtual ResumeResult resume(Pid pid, Reply& reply) = 0;
+  // Does receive matcher `matcher` accept `msg`? May rewrite `msg` (it may
+  // materialise a system message into a user value). On error, sets `error`.
+  virtual bool match(ValueRef matcher, Message& msg, std::string& error) = 0;
+  virtual void retain(ValueRef v) = 0;
+  virtual void release(ValueRef v) = 0;
+  // A short Lua-literal rendering, for events.
+  virtual std::string render(ValueRef v) = 0;
+  // Runs the registered invariants; a non-empty result names the broken one.
+  virtual bool check_invariants(std::string& message) { return true; }
+  virtual bool has_invariants() const { return false; }
+  // The process is gone: drop whatever the guest holds for it.
+  virtual void discard(Pid pid) {}
+  // Called at the start of every step, recorded or not.
+  virtual void begin_step() {}
+  // The iteration's wall-clock budget ran out inside guest code.
+  virtual bool timed_out() const { return false; }
+};
+
+enum class TimerMode : uint8_t { kQuiescent, kAny };
+
+struct VmOptions {
+  TimerMode timers = TimerMode::kQuiescent;
+  bool allow_crashes = false;
+};
+
+// Where a send goes: a pid, or a name resolved when the send takes effect.
+struct Dest {
+  Pid pid = kNoPid;
+  NameId name = 0;
+};
+
+class Vm final : public System {
+ public:
+  Vm(Guest& guest, VmOptions options);
+  ~Vm() override;
+
+  // Creates the root process (pid 0) with spawn body `body`.
+  void start_root(ValueRef body);
+
+  // --- System ---
+  std::span<const Op> enabled() override;
+  bool advance_time() override;
+  StepResult step(const Op& op, ChoiceSource& choices) override;
+  Failure deadlock() override;
+  void set_event_sink(EventSink* sink) override;
+
+  // --- Sync points: called by the running process, which then suspends. ---
+  void post_spawn(ValueRef body, bool link);
+  void post_send(Dest dest, ValueRef msg);
+  // timeout_ms < 0: wait forever. matcher 0: any message.
+  void post_receive(ValueRef matcher, int64_t timeout_ms);
+  void post_link(Pid pid);
+  void post_unlink(Pid pid);
+  void post_monitor(Pid pid);
+  void post_demonitor(RefId ref, bool flush);
+  void post_trap_exit(bool on);
+  void post_exit(Reason reason);              // end self
+  void post_signal(Pid pid, Reason reason);   // exit signal to another
+  void post_is_alive(Pid pid);
+  void post_register(NameId name, Pid pid);
+  void post_unregister(NameId name);
+  void post_whereis(NameId name);
+  void post_registered();
+  void post_sleep(int64_t ms);
+  void post_send_after(Dest dest, ValueRef msg, int64_t ms);
+  void post_cancel_timer(TimerId timer);
+
+  // --- Immediate operations (no sync point). ---
+  bool in_process() const { return running_ != kNoPid; }
+  Pid self() const { return running_; }
+  int64_t now() const { return now_; }
+  RefId make_ref() { return ++last_ref_; }
+  void set_label(std::string_view label);
+  void log(std::string_view text);
+  uint64_t choose(uint64_t n);  // a controlled choice, recorded in the trace
+  bool can_choose() const { return choices_ != nullptr; }
+  // Read-only views (invariants may use these).
+  bool is_alive(Pid pid) const;
+  Pid whereis(NameId name) const;
+  std::vector<NameId> registered_names() const;  // sorted by name
+  NameId intern(std::string_view name);
+  const std::string& name_of(NameId id) const { return names_[id]; }
+  uint32_t current_step() const { return step_no_; }
+  size_t process_count() const { return procs_.size(); }
+
+ private:
+  struct PendingOp {
+    StepKind kind = StepKind::kStart;
+    Pid pid = kNoPid;      // target process
+    Dest dest;             // send / send_after
+    NameId name = 0;       // register / unregister / whereis
+    bool flag = false;     // spawn: link; demonitor: flush; trap_exit: value
+    ValueRef value = 0;    // body, message or matcher
+    int64_t num = 0;       // timeout or ms
+    RefId ref = 0;         // demonitor ref, timer id
+    Reason reason;         // exit / signal
+  };
+
+  struct Process {
+    enum class State : uint8_t { kReady, kBlocked, kDead };
+    State state = State::kReady;
+    PendingOp op;
+    std::vector<Message> mailbox;
+    size_t head = 0;         // mailbox[0, head) are all removed
+    size_t removed = 0;      // tombstones at or after head
+    size_t scan = 0;         // receive: messages before this were tested
+    int64_t matched = -1;    // receive: index of the first match
+    bool timed_out = false;  // receive: its timer fired
+    std::string match_error; // receive: the matcher raised
+    TimerId timer = 0;       // receive timeout or sleep timer
+    std::vector<Pid> links;
+    std::vector<RefId> watchers;  // monitors on this process
+    std::vector<RefId> watching;  // monitors this process holds
+    bool trap_exit = false;
+    NameId name = 0;
+    bool fatal = false;       // its pending exit is a bug: runs next
+    bool crashed = false;
+    uint32_t exit_cause = 0;  // step that killed it, for the causal slice
+    std::string crash_message, crash_location;
+    std::string display_name;  // first label or registered name
+  };
+
+  struct Monitor {
+    Pid watcher;
+    Pid target;
+  };
+
+  struct Timer {
+    enum class Kind : uint8_t { kSendAfter, kSleep, kReceive };
+    Kind kind = Kind::kSendAfter;
+    bool armed = false;
+    Pid owner = kNoPid;
+    int64_t deadline = 0;
+    Dest dest;
+    ValueRef msg = 0;
+    uint32_t armed_step = 0;
+  };
+
+  Process& running();
+  PendingOp& post(StepKind kind);
+  Pid new_process(ValueRef body, uint32_t cause);
+  void refresh(Pid pid);
+  Op op_for(Pid pid) const;
+  void enable(const Op& op, std::vector<int32_t>& pos, uint32_t id);
+  void disable(std::vector<int32_t>& pos, uint32_t id);
+
+  void perform(Pid pid, StepResult& result);
+  void after_resume(Pid pid, ResumeResult& r);
+  void deliver(Pid to, Message m);
+  void test_message(Pid pid, size_t index);
+  Message take_message(Process& p, size_t index);
+  void begin_receive(Pid pid);
+  void end_receive(Process& p);
+  void do_exit(Pid pid, StepResult& result);
+  void exit_signal(Pid to, Pid from, Reason reason, bool from_link, uint32_t cause);
+  void kill(Pid pid, Reason reason, uint32_t cause);
+  void release_op(PendingOp& op);
+  void release_reason(Reason& r);
+  Reason copy_reason(const Reason& r);
+  bool protected_crash(Pid pid) const;
+  Pid resolve(const Dest& d) const;
+
+  TimerId arm_timer(Timer::Kind kind, Pid owner, int64_t ms);
+  void disarm_timer(TimerId id);
+  void fire_timer(TimerId id, StepResult& result);
+
+  void emit(StepKind kind, int64_t pid, int64_t peer, uint32_t cause, std::string detail);
+  std::string render_reason(const Reason& r);
+  std::string render_dest(const Dest& d);
+  void name_process(Pid pid, std::string_view name);
+
+  Guest& guest_;
+  VmOptions options_;
+  EventSink* sink_ = nullptr;
+  ChoiceSource* choices_ = nullptr;
+
+  std::vector<Process> procs_;
+  std::vector<Op> enabled_;
+  std::vector<int32_t> proc_pos_;   // pid -> index in enabled_, or -1
+  std::vector<int32_t> timer_pos_;  // timer id -> index in enabled_, or -1
+  Pid forced_ = kNoPid;             // a process whose exit must run next
+  Op forced_op_;
+
+  std::vector<Timer> timers_;  // index = TimerId (0 unused)
+  std::vector<std::pair<int64_t, TimerId>> timer_heap_;  // min-heap on (deadline, id)
+  int64_t now_ = 0;
+
+  std::unordered_map<RefId, Monitor> monitors_;
+  std::deque<std::string> names_;  // index = NameId (0 unused); stable addresses
+  std::unordered_map<std::string_view, NameId> name_ids_;
+  std::vector<Pid> name_owner_;
+
+  Pid running_ = kNoPid;
+  bool posted_ = false;
+  uint32_t step_no_ = 0;
+  RefId last_ref_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace lockstep::vm
