@@ -107,6 +107,7 @@ Result<Trace> decode_trace(std::string_view bytes, const std::string& name) {
                               " is not supported (this lockstep reads version " +
                               std::to_string(kTraceFormatVersion) + ")");
   }
+  if (get_le(bytes, 12, 4) != 0) return Status::Corruption(name + ": corrupt trace (unknown header flags)");
   const uint64_t size = get_le(bytes, 16, 8);
   const uint64_t sum = get_le(bytes, 24, 8);
   const std::string_view payload = bytes.substr(kHeaderSize);

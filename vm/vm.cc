@@ -1011,8 +1011,7 @@ Failure Vm::deadlock() {
     if (p.state == Process::State::kDead) continue;
     ++blocked;
     details += "  " + pid_str(pid);
-    if (p.name) details += "(" + names_[p.name] + ")";
-    if (pid == kRootPid) details += "(root)";
+    if (!p.display_name.empty()) details += "(" + p.display_name + ")";
     if (p.op.kind == StepKind::kReceive) {
       const size_t queued = p.mailbox.size() - p.head - p.removed;
       details += " waits in receive";

@@ -1,0 +1,221 @@
+// Strategies on a fake system: the properties each one promises.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "engine/scheduler.h"
+#include "engine/strategy.h"
+#include "tests/engine/fake_system.h"
+
+namespace lockstep {
+namespace {
+
+using testing::FakeStep;
+using testing::FakeSystem;
+
+std::vector<std::vector<FakeStep>> two_by(int steps) {
+  return {std::vector<FakeStep>(steps), std::vector<FakeStep>(steps)};
+}
+
+std::vector<uint32_t> run_once(Strategy& s, std::vector<std::vector<FakeStep>> procs, uint64_t seed,
+                               IterationHint hint = {}) {
+  FakeSystem sys(std::move(procs));
+  s.begin_iteration(seed, hint);
+  run_iteration(sys, s, {}, nullptr);
+  return sys.order_;
+}
+
+size_t context_switches(const std::vector<uint32_t>& order) {
+  size_t n = 0;
+  for (size_t i = 1; i < order.size(); ++i) n += order[i] != order[i - 1];
+  return n;
+}
+
+TEST(StrategyTable, NamesEveryStrategyOnce) {
+  std::set<std::string_view> names;
+  for (const auto& s : strategies()) EXPECT_TRUE(names.insert(s.name).second);
+  EXPECT_TRUE(names.count("random") && names.count("pct") && names.count("pos"));
+  EXPECT_EQ(find_strategy("nope"), nullptr);
+}
+
+TEST(RandomStrategy, SameSeedSameSchedule) {
+  auto a = make_random_strategy({});
+  auto b = make_random_strategy({});
+  EXPECT_EQ(run_once(*a, two_by(10), 5), run_once(*b, two_by(10), 5));
+}
+
+TEST(RandomStrategy, ExploresManyInterleavings) {
+  auto s = make_random_strategy({});
+  std::set<std::vector<uint32_t>> seen;
+  for (uint64_t seed = 0; seed < 200; ++seed) seen.insert(run_once(*s, two_by(3), seed));
+  EXPECT_EQ(seen.size(), 20u);  // C(6,3): every interleaving of 3 + 3 steps
+}
+
+TEST(PctStrategy, FirstIterationHasNoChangePoints) {
+  auto s = make_pct_strategy({3});
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    // Without change points the top-priority process runs to completion.
+    EXPECT_EQ(context_switches(run_once(*s, two_by(5), seed)), 1u);
+  }
+}
+
+TEST(PctStrategy, ChangePointsPreemptTheLeader) {
+  auto s = make_pct_strategy({2});
+  size_t preempted = 0;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    auto order = run_once(*s, two_by(5), seed, {1, 9});
+    EXPECT_LE(context_switches(order), 2u);  // depth 2: at most one change point
+    preempted += context_switches(order) == 2;
+  }
+  EXPECT_GT(preempted, 40u);
+}
+
+TEST(PctStrategy, FindsADepthTwoBugWithTheGuaranteedProbability) {
+  // Bug: process 1 runs between process 0's first and last steps.
+  auto fails = [](const std::vector<uint32_t>& order) {
+    return order.size() == 8 && order.front() == 0 && order.back() == 0;
+  };
+  auto s = make_pct_strategy({2});
+  int found = 0;
+  const int runs = 400;
+  for (int seed = 0; seed < runs; ++seed) {
+    FakeSystem sys(two_by(4));
+    sys.fails_ = fails;
+    s->begin_iteration(seed, {1, 7});
+    if (run_iteration(sys, *s, {}, nullptr).outcome == Outcome::kFailed) ++found;
+  }
+  // PCT's bound for n = 2 processes, k = 8 steps, d = 2: 1 / (n * k^(d-1)) = 1/16.
+  EXPECT_GT(found, runs / 16);
+}
+
+TEST(PctStrategy, SameSeedSameSchedule) {
+  auto a = make_pct_strategy({3});
+  auto b = make_pct_strategy({3});
+  EXPECT_EQ(run_once(*a, two_by(8), 9, {1, 15}), run_once(*b, two_by(8), 9, {1, 15}));
+}
+
+TEST(PosStrategy, ExploresBothOrdersOfRacingOperations) {
+  // Two single-step processes writing the same object: both orders matter.
+  std::vector<std::vector<FakeStep>> procs = {{{StepKind::kSend, 7, true}}, {{StepKind::kSend, 7, true}}};
+  auto s = make_pos_strategy({});
+  std::map<uint32_t, int> first;
+  for (uint64_t seed = 0; seed < 400; ++seed) ++first[run_once(*s, procs, seed)[0]];
+  EXPECT_NEAR(first[0], 200, 50);
+  EXPECT_NEAR(first[1], 200, 50);
+}
+
+TEST(PosStrategy, ResamplesPrioritiesOfEventsThatRace) {
+  // Process 0 sends twice to object 1; process 1 reads object 1 once. After
+  // process 0's first send, process 1's pending event races with it and is
+  // re-sampled, so it runs between the sends far more often than never.
+  std::vector<std::vector<FakeStep>> procs = {
+      {{StepKind::kSend, 1, true}, {StepKind::kSend, 1, true}},
+      {{StepKind::kReceive, 1, false}},
+  };
+  auto s = make_pos_strategy({});
+  int middle = 0;
+  for (uint64_t seed = 0; seed < 600; ++seed) {
+    auto order = run_once(*s, procs, seed);
+    middle += order == std::vector<uint32_t>{0, 1, 0};
+  }
+  EXPECT_GT(middle, 100);
+}
+
+TEST(ReplayStrategy, FollowsRecordedDecisions) {
+  auto random = make_random_strategy({});
+  std::vector<Decision> decisions;
+  FakeSystem sys(two_by(4));
+  sys.choose_per_step_ = 5;
+  random->begin_iteration(11, {});
+  run_iteration(sys, *random, {}, &decisions);
+
+  auto replay = make_replay_strategy(decisions);
+  FakeSystem again(two_by(4));
+  again.choose_per_step_ = 5;
+  replay->begin_iteration(0, {});
+  auto r = run_iteration(again, *replay, {}, nullptr);
+  EXPECT_EQ(r.outcome, Outcome::kPassed);
+  EXPECT_EQ(again.order_, sys.order_);
+  EXPECT_EQ(again.chosen_, sys.chosen_);
+}
+
+TEST(ReplayStrategy, ReportsDivergenceAtTheStepWhereItHappens) {
+  std::vector<Decision> decisions = {
+      {DecisionKind::kSchedule, StepKind::kSend, 0},
+      {DecisionKind::kSchedule, StepKind::kSend, 0},
+      {DecisionKind::kSchedule, StepKind::kSend, 2},  // there is no process 2
+  };
+  auto replay = make_replay_strategy(decisions);
+  FakeSystem sys(two_by(3));
+  replay->begin_iteration(0, {});
+  auto r = run_iteration(sys, *replay, {}, nullptr);
+  EXPECT_EQ(r.outcome, Outcome::kDiverged);
+  EXPECT_NE(r.divergence.find("step 3"), std::string::npos) << r.divergence;
+  EXPECT_NE(r.divergence.find("P2 (send)"), std::string::npos) << r.divergence;
+  EXPECT_EQ(sys.order_.size(), 2u);
+}
+
+TEST(ReplayStrategy, ReportsAKindMismatch) {
+  std::vector<Decision> decisions = {{DecisionKind::kSchedule, StepKind::kReceive, 0}};
+  auto replay = make_replay_strategy(decisions);
+  FakeSystem sys(two_by(1));
+  replay->begin_iteration(0, {});
+  auto r = run_iteration(sys, *replay, {}, nullptr);
+  EXPECT_EQ(r.outcome, Outcome::kDiverged);
+  EXPECT_NE(r.divergence.find("expected P0 (receive), found P0 (send)"), std::string::npos) << r.divergence;
+}
+
+TEST(ReplayStrategy, ContinuesWithAnotherStrategyPastTheRecording) {
+  std::vector<Decision> decisions = {{DecisionKind::kSchedule, StepKind::kSend, 1}};
+  auto replay = make_replay_strategy(decisions, make_random_strategy({}));
+  FakeSystem sys(two_by(2));
+  replay->begin_iteration(3, {});
+  auto r = run_iteration(sys, *replay, {}, nullptr);
+  EXPECT_EQ(r.outcome, Outcome::kPassed);
+  EXPECT_EQ(sys.order_.front(), 1u);
+  EXPECT_EQ(sys.order_.size(), 4u);
+}
+
+TEST(Scheduler, ReportsDeadlockWhenNothingCanRun) {
+  FakeSystem sys(two_by(1));
+  sys.deadlock_when_done_ = true;
+  auto s = make_random_strategy({});
+  s->begin_iteration(1, {});
+  auto r = run_iteration(sys, *s, {}, nullptr);
+  EXPECT_EQ(r.outcome, Outcome::kFailed);
+  EXPECT_EQ(r.failure.kind, FailureKind::kDeadlock);
+  EXPECT_EQ(r.failure.step, 2u);
+}
+
+TEST(Scheduler, CutsOffAtMaxSteps) {
+  FakeSystem sys(two_by(50));
+  auto s = make_random_strategy({});
+  s->begin_iteration(1, {});
+  auto r = run_iteration(sys, *s, {10, false}, nullptr);
+  EXPECT_EQ(r.outcome, Outcome::kMaxSteps);
+  EXPECT_EQ(r.steps, 10u);
+}
+
+TEST(Scheduler, MaxStepsIsABugWhenAsked) {
+  FakeSystem sys(two_by(50));
+  auto s = make_random_strategy({});
+  s->begin_iteration(1, {});
+  auto r = run_iteration(sys, *s, {10, true}, nullptr);
+  EXPECT_EQ(r.outcome, Outcome::kFailed);
+  EXPECT_EQ(r.failure.kind, FailureKind::kMaxSteps);
+}
+
+TEST(Scheduler, CountsSchedulingPointsOnlyWhereThereIsAChoice) {
+  std::vector<std::vector<FakeStep>> procs = {std::vector<FakeStep>(3), std::vector<FakeStep>(1)};
+  FakeSystem sys(procs);
+  auto s = make_pct_strategy({1});
+  s->begin_iteration(1, {});
+  auto r = run_iteration(sys, *s, {}, nullptr);
+  EXPECT_EQ(r.steps, 4u);
+  EXPECT_GE(r.scheduling_points, 1u);
+  EXPECT_LE(r.scheduling_points, 3u);
+}
+
+}  // namespace
+}  // namespace lockstep

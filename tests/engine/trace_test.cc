@@ -1,0 +1,131 @@
+// Trace files: round trip, and every kind of bad file is a clean error.
+#include "engine/trace.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "engine/prng.h"
+
+namespace lockstep {
+namespace {
+
+Trace sample() {
+  Trace t;
+  t.tool_version = "0.1.0";
+  t.scenario_path = "scenarios/x.lua";
+  t.scenario_hash = 0x1234;
+  t.test_name = "a test";
+  t.strategy = "pct";
+  t.params.pct_depth = 4;
+  t.seed = 9;
+  t.iteration = 3;
+  t.iteration_seed = derive_seed(9, 3);
+  t.options.timers = "any";
+  t.decisions = {{DecisionKind::kSchedule, StepKind::kStart, 0}, {DecisionKind::kChoice, StepKind::kStart, 5},
+                 {DecisionKind::kFireTimer, StepKind::kTimer, 2}};
+  t.events = {{1, StepKind::kStart, 0, -1, 0, ""}, {2, StepKind::kSend, 0, 1, 0, "{\"hi\"}"}};
+  t.logs = {{2, 0, "hello"}};
+  t.processes = {{0, "root"}};
+  t.failure = {FailureKind::kAssertion, 2, 0, "boom", "x.lua:3", ""};
+  t.steps = 2;
+  return t;
+}
+
+TEST(Trace, RoundTripsEveryField) {
+  const Trace t = sample();
+  auto back = decode_trace(encode_trace(t), "t");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->test_name, t.test_name);
+  EXPECT_EQ(back->decisions, t.decisions);
+  EXPECT_EQ(back->events.size(), 2u);
+  EXPECT_EQ(back->events[1].detail, "{\"hi\"}");
+  EXPECT_EQ(back->failure.message, "boom");
+  EXPECT_EQ(back->options.timers, "any");
+  EXPECT_EQ(back->params.pct_depth, 4u);
+  EXPECT_EQ(back->iteration_seed, t.iteration_seed);
+  EXPECT_EQ(encode_trace(*back), encode_trace(t));  // byte-identical
+}
+
+TEST(Trace, EmptyFileIsAnError) {
+  auto r = decode_trace("", "f.lockstep");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(r.status().message().find("f.lockstep: empty"), std::string::npos);
+}
+
+TEST(Trace, ForeignFileIsAnError) {
+  auto r = decode_trace("local ls = lockstep\n-- not a trace at all, just text\n", "x.lua");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("bad magic"), std::string::npos);
+}
+
+TEST(Trace, TruncatedFileIsAnError) {
+  const std::string bytes = encode_trace(sample());
+  for (size_t n : {size_t{8}, size_t{20}, size_t{31}, size_t{32}, bytes.size() / 2, bytes.size() - 1}) {
+    auto r = decode_trace(bytes.substr(0, n), "t");
+    ASSERT_FALSE(r.ok()) << n;
+    EXPECT_NE(r.status().message().find("trunc"), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(Trace, BitFlipsAreDetected) {
+  const std::string bytes = encode_trace(sample());
+  for (size_t i = 32; i < bytes.size(); i += 7) {
+    std::string bad = bytes;
+    bad[i] ^= 0x10;
+    auto r = decode_trace(bad, "t");
+    ASSERT_FALSE(r.ok()) << "flip at " << i;
+    EXPECT_NE(r.status().message().find("checksum"), std::string::npos);
+  }
+}
+
+TEST(Trace, FutureVersionIsAnError) {
+  std::string bytes = encode_trace(sample());
+  bytes[8] = static_cast<char>(kTraceFormatVersion + 1);
+  auto r = decode_trace(bytes, "t");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("version"), std::string::npos);
+}
+
+TEST(Trace, RandomMutationsNeverCrash) {
+  // A bounded fuzz of the loader: random byte edits, insertions and cuts.
+  const std::string bytes = encode_trace(sample());
+  Prng prng(123);
+  for (int round = 0; round < 3000; ++round) {
+    std::string m = bytes;
+    const int edits = 1 + static_cast<int>(prng.below(4));
+    for (int e = 0; e < edits; ++e) {
+      const size_t at = prng.below(m.size() + 1);
+      switch (prng.below(3)) {
+        case 0: if (at < m.size()) m[at] = static_cast<char>(prng.next()); break;
+        case 1: m.insert(at, 1, static_cast<char>(prng.next())); break;
+        case 2: m.resize(at); break;
+      }
+    }
+    auto r = decode_trace(m, "fuzz");
+    if (r.ok()) EXPECT_EQ(m, bytes);  // only an unchanged file may load
+  }
+}
+
+TEST(Trace, SavesAtomicallyAndLoads) {
+  const std::string dir = ::testing::TempDir() + "lockstep_trace_test";
+  std::filesystem::remove_all(dir);
+  const std::string path = dir + "/sub/t.lockstep";
+  ASSERT_TRUE(save_trace(path, sample()).ok());
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/sub")) {
+    EXPECT_EQ(e.path().filename(), "t.lockstep");  // no temporary left behind
+  }
+  auto back = load_trace(path);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->failure.message, "boom");
+  auto missing = load_trace(dir + "/nope.lockstep");
+  EXPECT_FALSE(missing.ok());
+  auto directory = load_trace(dir);
+  EXPECT_FALSE(directory.ok());
+}
+
+}  // namespace
+}  // namespace lockstep

@@ -1,0 +1,63 @@
+// Runs the assert-style Lua tests in tests/lua/ in-process, under every
+// strategy: each of them must pass.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "engine/runner.h"
+#include "lua/guest.h"
+
+namespace lockstep {
+namespace {
+
+class Collect final : public Reporter {
+ public:
+  void load_error(const std::string& m) override { errors.push_back(m); }
+  void bug_found(const TestReport& t, const Trace& trace) override {
+    bugs.push_back(t.name + ": " + describe_failure(trace));
+  }
+  void test_finished(const TestReport&) override {}
+  void run_finished(const RunSummary&) override {}
+  std::vector<std::string> errors, bugs;
+};
+
+class LuaRuntime : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(LuaRuntime, EveryTestPasses) {
+  RunConfig config;
+  config.overrides.strategy = GetParam();
+  config.overrides.iterations = 30;
+  config.traces_dir = ::testing::TempDir() + "lockstep_lua_runtime";
+  Collect collect;
+  RunSummary s = run_files({std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/runtime.lua"}, config,
+                           lua::LuaProgram::load, collect);
+  EXPECT_TRUE(collect.errors.empty()) << collect.errors.front();
+  for (const auto& b : collect.bugs) ADD_FAILURE() << b;
+  for (const auto& t : s.tests) {
+    EXPECT_EQ(t.status, TestReport::Status::kPassed) << t.name << " " << t.error;
+  }
+  EXPECT_GE(s.tests.size(), 20u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Strategies, LuaRuntime, ::testing::Values("random", "pct", "pos"));
+
+TEST(LuaProgram, SameSeedSameDecisionsInOneProcess) {
+  auto program = lua::LuaProgram::load(std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios/lost_update.lua");
+  ASSERT_TRUE(program.ok()) << program.status().message();
+  RunOptions options;
+  std::vector<std::vector<Decision>> runs;
+  for (int i = 0; i < 2; ++i) {
+    auto strategy = make_random_strategy({});
+    strategy->begin_iteration(77, {});
+    auto sys = (*program)->start(0, options);
+    ASSERT_TRUE(sys.ok());
+    std::vector<Decision> d;
+    run_iteration(**sys, *strategy, {}, &d);
+    runs.push_back(d);
+  }
+  EXPECT_EQ(runs[0], runs[1]);
+  EXPECT_GT(runs[0].size(), 20u);
+}
+
+}  // namespace
+}  // namespace lockstep

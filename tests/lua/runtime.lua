@@ -1,0 +1,227 @@
+-- Assert-style tests of the Lua runtime, run by lua_runtime_test.cc: every
+-- test here must pass under every strategy.
+local ls = lockstep
+
+ls.test("messages are copied on send", function()
+  local t = { 1, { 2 } }
+  ls.send(ls.self(), t)
+  t[1] = 99
+  t[2][1] = 99
+  local got = ls.receive()
+  assert(got[1] == 1 and got[2][1] == 2)
+  assert(got ~= t)
+end)
+
+ls.test("cyclic messages are rejected clearly", function()
+  local t = {}
+  t.self = t
+  local ok, err = pcall(ls.send, ls.self(), t)
+  assert(not ok and err:find("cycle"), err)
+end)
+
+ls.test("functions travel by reference", function()
+  local f = function() return 42 end
+  ls.send(ls.self(), { f = f })
+  assert(ls.receive().f == f)
+end)
+
+ls.test("pids are interned and work as keys", function()
+  local p = ls.spawn(function() ls.receive() end)
+  local seen = { [p] = "x" }
+  ls.send(ls.self(), p)
+  local q = ls.receive()
+  assert(q == p and seen[q] == "x")
+  assert(tostring(p) == "P1", tostring(p))
+  assert(tostring(ls.self()) == "P0")
+end)
+
+ls.test("spawn arguments are copied", function()
+  local arg = { n = 1 }
+  local parent = ls.self()
+  ls.spawn(function(a, b) ls.send(parent, { a.n, b }) end, arg, "b")
+  arg.n = 2
+  local got = ls.receive()
+  assert(got[1] == 1 and got[2] == "b")
+end)
+
+ls.test("selective receive leaves other messages queued", function()
+  local me = ls.self()
+  ls.send(me, "a"); ls.send(me, "b"); ls.send(me, "c")
+  assert(ls.receive(function(m) return m == "b" end) == "b")
+  assert(ls.receive() == "a")
+  assert(ls.receive() == "c")
+end)
+
+ls.test("receive with timeout 0 polls", function()
+  assert(ls.receive(nil, 0) == nil)
+  ls.send(ls.self(), 1)
+  assert(ls.receive(nil, 0) == 1)
+  assert(ls.now() == 0)
+end)
+
+ls.test("a sync point inside a match function is an error", function()
+  ls.send(ls.self(), 1)
+  local ok, err = pcall(ls.receive, function(m) ls.send(ls.self(), 2) return true end)
+  assert(not ok and err:find("pure"), err)
+end)
+
+ls.test("virtual time: sleep, send_after, cancel_timer", function()
+  ls.sleep(100)
+  assert(ls.now() == 100)
+  local t = ls.send_after(ls.self(), "late", 50)
+  local t2 = ls.send_after(ls.self(), "never", 10)
+  assert(ls.cancel_timer(t2) == 10)
+  assert(ls.cancel_timer(t2) == false)
+  assert(ls.receive() == "late")
+  assert(ls.now() == 150)
+  assert(os.time() == 0 and os.clock() == 0.15)
+end)
+
+ls.test("send_after to a name resolves when it fires", function()
+  ls.send_after("later", "hi", 5)
+  ls.register("later", ls.self())
+  assert(ls.receive(nil, 100) == "hi")
+end)
+
+ls.test("links, trap_exit and exit reasons", function()
+  assert(ls.trap_exit(true) == false)
+  local p = ls.spawn_link(function() ls.exit("custom") end)
+  local m = ls.receive()
+  assert(m[1] == "EXIT" and m[2] == p and m[3] == "custom", tostring(m[3]))
+  local q = ls.spawn_link(function() end)
+  m = ls.receive()
+  assert(m[1] == "EXIT" and m[2] == q and m[3] == "normal")
+end)
+
+ls.test("exit signals: normal is ignored, others kill", function()
+  local p = ls.spawn(function() ls.receive() end)
+  local ref = ls.monitor(p)
+  ls.exit(p, "normal")
+  assert(ls.is_alive(p))
+  ls.exit(p, "shutdown")
+  local m = ls.receive()
+  assert(m[1] == "DOWN" and m[2] == ref and m[4] == "shutdown", tostring(m[4]))
+end)
+
+ls.test("linking to a dead process delivers noproc", function()
+  ls.trap_exit(true)
+  local p = ls.spawn(function() end)
+  local ref = ls.monitor(p)
+  ls.receive(function(m) return m[1] == "DOWN" end)
+  ls.link(p)
+  local m = ls.receive()
+  assert(m[1] == "EXIT" and m[3] == "noproc")
+end)
+
+ls.test("demonitor with flush removes a queued DOWN", function()
+  local p = ls.spawn(function() end)
+  local ref = ls.monitor(p)
+  ls.sleep(1) -- p has ended and its DOWN is queued
+  ls.demonitor(ref, { flush = true })
+  assert(ls.receive(nil, 0) == nil)
+end)
+
+ls.test("registry errors follow Erlang", function()
+  local p = ls.spawn(function() ls.receive() end)
+  ls.register("a", p)
+  assert(not pcall(ls.register, "b", p), "a process has one name")
+  assert(not pcall(ls.unregister, "zzz"))
+  assert(ls.whereis("zzz") == nil)
+  local names = ls.registered()
+  assert(#names == 1 and names[1] == "a")
+  local dead = ls.spawn(function() end)
+  ls.sleep(1)
+  local ok, err = pcall(ls.register, "c", dead)
+  assert(not ok and err:find("not alive"), err)
+end)
+
+ls.test("controlled choices are in range", function()
+  for _ = 1, 20 do
+    local v = ls.random_int(3, 5)
+    assert(v >= 3 and v <= 5)
+    local c = ls.choose({ "x", "y" })
+    assert(c == "x" or c == "y")
+    local f = math.random()
+    assert(f >= 0 and f < 1)
+    local r = math.random(4)
+    assert(r >= 1 and r <= 4)
+  end
+  assert(type(ls.random_bool()) == "boolean")
+end)
+
+ls.test("pairs and next visit keys in a fixed order", function()
+  local t = { z = 1, a = 2, [3] = 3, [1] = 4, [true] = 5, m = 6 }
+  local order = {}
+  for k in pairs(t) do order[#order + 1] = tostring(k) end
+  assert(table.concat(order, " ") == "1 3 a m z true", table.concat(order, " "))
+  local k, seen = next(t), 0
+  while k ~= nil do
+    seen = seen + 1
+    k = next(t, k)
+  end
+  assert(seen == 6)
+  assert(next({}) == nil)
+  local p1, p2 = ls.spawn(function() end), ls.spawn(function() end)
+  local byp = { [p2] = 2, [p1] = 1 }
+  local first = next(byp)
+  assert(first == p1)
+end)
+
+ls.test("user coroutines can reach sync points", function()
+  local me = ls.self()
+  local co = coroutine.create(function(x)
+    ls.send(me, x)
+    local y = coroutine.yield(ls.receive())
+    return y * 2
+  end)
+  local ok, v = coroutine.resume(co, 21)
+  assert(ok and v == 21)
+  local ok2, w = coroutine.resume(co, 5)
+  assert(ok2 and w == 10)
+  assert(coroutine.status(co) == "dead")
+  -- errors inside still surface as resume's false
+  local bad = coroutine.create(function() ls.send(me, 1); error("inner") end)
+  local okb, err = coroutine.resume(bad)
+  assert(not okb and err:find("inner"))
+  ls.receive()
+end)
+
+ls.test("a bare coroutine.yield in a process is an error", { allow_crashes = true }, function()
+  local p = ls.spawn(function() coroutine.yield() end)
+  local ref = ls.monitor(p)
+  assert(ls.receive()[1] == "DOWN")
+end)
+
+ls.test("the sandbox: no processes, no writes, no real time", function()
+  assert(os.execute == nil and os.exit == nil and os.getenv == nil and io.popen == nil)
+  assert(io.write == nil)
+  local ok, err = pcall(io.open, "/tmp/lockstep-should-not-exist", "w")
+  assert(not ok and err:find("only read"), err)
+  assert(require("lockstep") == lockstep)
+end)
+
+ls.test("invariants see state between steps", function()
+  local x = { v = 0 }
+  ls.invariant("v never 2", function() return x.v ~= 2 end)
+  x.v = 1
+  ls.send(ls.self(), "tick")
+  ls.receive()
+end)
+
+ls.test("invariants are read-only", function()
+  local err
+  ls.invariant("no sends", function()
+    local ok, e = pcall(ls.send, "anyone", 1)
+    if not ok then err = e end
+    return true
+  end)
+  ls.send(ls.self(), 1)
+  ls.receive()
+  assert(err and err:find("read%-only"), tostring(err))
+end)
+
+ls.test("log and labels do not change the schedule", function()
+  ls.label("worker")
+  ls.log("hello", 1, { a = 1 })
+  print("also", "logged")
+end)

@@ -1,0 +1,312 @@
+// Scenario-level tests: run the real lockstep binary on scenario files and
+// check exit codes, JSON outcomes, trace files and error messages.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+CliResult lockstep(const std::vector<std::string>& args) {
+  const std::string err_file = ::testing::TempDir() + "lockstep_cli_stderr.txt";
+  std::string cmd = quote(LOCKSTEP_BIN);
+  for (const auto& a : args) cmd += " " + quote(a);
+  cmd += " 2>" + quote(err_file);
+  CliResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_file);
+  std::stringstream ss;
+  ss << e.rdbuf();
+  r.err = ss.str();
+  return r;
+}
+
+std::string scenario(const std::string& name) { return std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios/" + name; }
+
+std::string fresh_dir(const std::string& name) {
+  const std::string d = ::testing::TempDir() + "lockstep_cli_" + name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string write_file(const std::string& name, const std::string& text) {
+  const std::string path = fresh_dir(name) + "/" + name + ".lua";
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+size_t lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
+
+struct Buggy {
+  const char* file;
+  const char* kind;
+};
+
+class BuggyScenario : public ::testing::TestWithParam<Buggy> {};
+
+TEST_P(BuggyScenario, IsFoundWithItsKindAndATraceIsWritten) {
+  const Buggy b = GetParam();
+  const std::string dir = fresh_dir(std::string("bug_") + b.kind);
+  auto r = lockstep({"run", scenario(b.file), "--format", "json", "--traces-dir", dir, "--test",
+                     std::string(b.file) == "timeout_race.lua" ? "each call gets its own reply"
+                                                                : "", "--seed", "1"});
+  if (std::string(b.file) != "timeout_race.lua") {
+    r = lockstep({"run", scenario(b.file), "--format", "json", "--traces-dir", dir, "--seed", "1"});
+  }
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"status\":\"bug\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(std::string("\"kind\":\"") + b.kind + "\""), std::string::npos) << r.out;
+  size_t traces = 0;
+  for (const auto& e : fs::directory_iterator(dir)) traces += e.path().extension() == ".lockstep";
+  EXPECT_EQ(traces, 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
+                         ::testing::Values(Buggy{"lost_update.lua", "assertion"},
+                                           Buggy{"message_race.lua", "assertion"},
+                                           Buggy{"deadlock.lua", "deadlock"}, Buggy{"crash.lua", "crash"},
+                                           Buggy{"timeout_race.lua", "assertion"},
+                                           Buggy{"invariant.lua", "invariant"}));
+
+class FixedScenario : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(FixedScenario, PassesEveryIteration) {
+  auto r = lockstep({"run", scenario(GetParam()), "--format", "json", "--traces-dir", fresh_dir("fixed")});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"bugs\":0"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"iterations\":0,"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
+                         ::testing::Values("lost_update_fixed.lua", "message_race_fixed.lua",
+                                           "deadlock_fixed.lua", "crash_fixed.lua", "timeout_race_fixed.lua",
+                                           "invariant_fixed.lua"));
+
+TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
+  for (const char* strategy : {"random", "pct", "pos"}) {
+    auto r = lockstep({"run", scenario("lost_update_fixed.lua"), scenario("message_race_fixed.lua"),
+                       scenario("invariant_fixed.lua"), "--strategy", strategy, "--iterations", "2000",
+                       "--format", "json", "--traces-dir", fresh_dir("fixed_all")});
+    EXPECT_EQ(r.code, 0) << strategy << r.out;
+  }
+}
+
+TEST(Cli, QuiescentTimersNeverFireTheEarlyTimeout) {
+  auto r = lockstep({"run", scenario("timeout_race.lua"), "--test", "each call gets its own reply, quiescent timers",
+                     "--iterations", "1000", "--format", "json"});
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
+TEST(Cli, TextReportShowsTheScheduleAndHowToReplay) {
+  auto r = lockstep({"run", scenario("lost_update.lua"), "--traces-dir", fresh_dir("text")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("lockstep: bug found in \"two clients adding 1 each end at 2\" (lost_update.lua)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("Schedule (causal slice, "), std::string::npos);
+  EXPECT_NE(r.out.find("P0(root)"), std::string::npos);
+  EXPECT_NE(r.out.find("P1(counter)"), std::string::npos);
+  EXPECT_NE(r.out.find("<-- FAILED HERE"), std::string::npos);
+  EXPECT_NE(r.out.find("lockstep replay --trace "), std::string::npos);
+  EXPECT_NE(r.out.find("--iteration "), std::string::npos);
+  EXPECT_NE(r.out.find("steps/s"), std::string::npos);
+  EXPECT_EQ(r.out.find("\033["), std::string::npos);  // no colour when not a terminal
+}
+
+TEST(Cli, FullScheduleOnRequest) {
+  const std::string dir = fresh_dir("full");
+  auto sliced = lockstep({"run", scenario("deadlock.lua"), "--traces-dir", dir});
+  auto full = lockstep({"run", scenario("deadlock.lua"), "--traces-dir", dir, "--full"});
+  EXPECT_NE(full.out.find("Schedule (all "), std::string::npos) << full.out;
+  EXPECT_GE(lines(full.out), lines(sliced.out));
+  EXPECT_NE(full.out.find("P1(L1) waits in receive"), std::string::npos) << full.out;
+}
+
+TEST(Cli, SameSeedGivesByteIdenticalTracesAcrossProcesses) {
+  const std::string a = fresh_dir("det_a"), b = fresh_dir("det_b");
+  for (const auto& file : {"lost_update.lua", "timeout_race.lua", "crash.lua"}) {
+    auto ra = lockstep({"run", scenario(file), "--traces-dir", a, "--strategy", "random", "--seed", "42"});
+    auto rb = lockstep({"run", scenario(file), "--traces-dir", b, "--strategy", "random", "--seed", "42"});
+    EXPECT_EQ(ra.code, 1) << file;
+    EXPECT_EQ(rb.code, 1) << file;
+  }
+  size_t compared = 0;
+  for (const auto& e : fs::directory_iterator(a)) {
+    const fs::path other = fs::path(b) / e.path().filename();
+    ASSERT_TRUE(fs::exists(other)) << other;
+    EXPECT_EQ(slurp(e.path().string()), slurp(other.string())) << e.path();
+    ++compared;
+  }
+  EXPECT_GE(compared, 3u);
+}
+
+TEST(Cli, IterationFlagReproducesTheReportedBug) {
+  const std::string dir = fresh_dir("iter");
+  auto first = lockstep({"run", scenario("message_race.lua"), "--format", "json", "--traces-dir", dir,
+                         "--seed", "7"});
+  ASSERT_EQ(first.code, 1) << first.out;
+  const auto at = first.out.find("\"iteration\":");
+  ASSERT_NE(at, std::string::npos);
+  const std::string iteration = first.out.substr(at + 12, first.out.find(',', at) - at - 12);
+  auto again = lockstep({"run", scenario("message_race.lua"), "--format", "json", "--traces-dir", dir,
+                         "--seed", "7", "--iteration", iteration});
+  EXPECT_EQ(again.code, 1) << again.out;
+  EXPECT_NE(again.out.find("\"iterations_run\":1"), std::string::npos) << again.out;
+  auto field = [](const std::string& s, const std::string& key) {
+    const auto p = s.find("\"" + key + "\":");
+    return s.substr(p, s.find(',', p) - p);
+  };
+  EXPECT_EQ(field(first.out, "step"), field(again.out, "step"));
+  EXPECT_EQ(field(first.out, "message"), field(again.out, "message"));
+}
+
+TEST(Cli, RunawayLoopIsATimeoutNamingTheProcess) {
+  const std::string f = write_file("runaway",
+                                   "lockstep.test('spins', { iter_timeout = 200, iterations = 1 }, function()\n"
+                                   "  lockstep.spawn(function() while true do end end)\n"
+                                   "  lockstep.sleep(1)\n"
+                                   "end)\n");
+  auto r = lockstep({"run", f, "--format", "json", "--traces-dir", fresh_dir("runaway_traces")});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"kind\":\"timeout\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"process\":\"P1\""), std::string::npos) << r.out;
+}
+
+TEST(Cli, RunawayLoopInsidePcallIsStillCutOff) {
+  const std::string f = write_file("runaway_pcall",
+                                   "lockstep.test('spins', { iter_timeout = 200, iterations = 1 }, function()\n"
+                                   "  while true do pcall(function() while true do end end) end\n"
+                                   "end)\n");
+  auto r = lockstep({"run", f, "--format", "json", "--traces-dir", fresh_dir("runaway_pcall_traces")});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"kind\":\"timeout\""), std::string::npos) << r.out;
+}
+
+TEST(Cli, SyntaxErrorIsALoadErrorOnOneLine) {
+  const std::string f = write_file("syntax", "lockstep.test('x', function()\n  local = 1\nend)\n");
+  auto r = lockstep({"run", f});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(lines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("syntax.lua:2:"), std::string::npos) << r.err;
+}
+
+TEST(Cli, ApiMisuseAtLoadTimeIsALoadError) {
+  const std::string f = write_file("misuse", "lockstep.send(lockstep.self(), 1)\n");
+  auto r = lockstep({"run", f});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(lines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("misuse.lua:1:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("inside a test"), std::string::npos) << r.err;
+}
+
+TEST(Cli, AFileWithoutTestsIsALoadError) {
+  auto r = lockstep({"run", write_file("empty", "local x = 1\n")});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("no tests"), std::string::npos) << r.err;
+}
+
+TEST(Cli, BadTestOptionsAreLoadErrors) {
+  auto unknown = lockstep({"run", write_file("badopt", "lockstep.test('x', { iterashuns = 3 }, function() end)\n")});
+  EXPECT_EQ(unknown.code, 3);
+  EXPECT_NE(unknown.err.find("unknown option 'iterashuns'"), std::string::npos) << unknown.err;
+  auto strategy = lockstep({"run", write_file("badstrat", "lockstep.test('x', { strategy = 'dfz' }, function() end)\n"),
+                            "--format", "json"});
+  EXPECT_EQ(strategy.code, 3);
+  EXPECT_NE(strategy.out.find("unknown strategy"), std::string::npos) << strategy.out;
+  auto dup = lockstep({"run", write_file("dup", "lockstep.test('x', function() end)\nlockstep.test('x', function() end)\n")});
+  EXPECT_EQ(dup.code, 3);
+  EXPECT_NE(dup.err.find("already declared"), std::string::npos) << dup.err;
+}
+
+TEST(Cli, UsageErrorsExitTwoWithOneLine) {
+  auto flag = lockstep({"run", scenario("lost_update.lua"), "--no-such-flag"});
+  EXPECT_EQ(flag.code, 2);
+  EXPECT_EQ(lines(flag.err), 1u) << flag.err;
+  auto missing = lockstep({"run", "/nonexistent/file.lua"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("/nonexistent/file.lua"), std::string::npos);
+  auto strategy = lockstep({"run", scenario("lost_update.lua"), "--strategy", "bogus"});
+  EXPECT_EQ(strategy.code, 2);
+  auto nomatch = lockstep({"run", scenario("lost_update.lua"), "--test", "nope"});
+  EXPECT_EQ(nomatch.code, 2);
+  auto shard = lockstep({"run", scenario("lost_update.lua"), "--shard", "3/2"});
+  EXPECT_EQ(shard.code, 2);
+  auto none = lockstep({});
+  EXPECT_EQ(none.code, 2);
+}
+
+TEST(Cli, HelpListsTheStrategies) {
+  auto r = lockstep({"run", "--help"});
+  EXPECT_EQ(r.code, 0);
+  for (const char* s : {"random", "pct", "pos", "--iterations", "--seed", "--iteration", "--max-steps"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  }
+}
+
+TEST(Cli, ListShowsEveryTest) {
+  auto r = lockstep({"list", scenario("timeout_race.lua")});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("each call gets its own reply  [strategy=random, iterations=300, timers=any]"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(lines(r.out), 2u);
+}
+
+TEST(Cli, DirectoryRunsEveryScenario) {
+  auto r = lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "50",
+                     "--traces-dir", fresh_dir("all")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("\"bugs\":6"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ShardsSplitTheIterations) {
+  auto a = lockstep({"run", scenario("lost_update_fixed.lua"), "--iterations", "10", "--shard", "0/3", "--format", "json"});
+  auto b = lockstep({"run", scenario("lost_update_fixed.lua"), "--iterations", "10", "--shard", "1/3", "--format", "json"});
+  EXPECT_NE(a.out.find("\"iterations_run\":4"), std::string::npos) << a.out;
+  EXPECT_NE(b.out.find("\"iterations_run\":3"), std::string::npos) << b.out;
+}
+
+TEST(Cli, FailOnMaxStepsReportsALivelock) {
+  const std::string f = write_file("livelock",
+                                   "lockstep.test('ping forever', { iterations = 2 }, function()\n"
+                                   "  while true do lockstep.send(lockstep.self(), 1); lockstep.receive() end\n"
+                                   "end)\n");
+  auto cut = lockstep({"run", f, "--max-steps", "100", "--format", "json"});
+  EXPECT_EQ(cut.code, 0) << cut.out;
+  EXPECT_NE(cut.out.find("\"max_steps_hits\":2"), std::string::npos) << cut.out;
+  auto bug = lockstep({"run", f, "--max-steps", "100", "--fail-on-max-steps", "--format", "json", "--traces-dir",
+                       fresh_dir("livelock_traces")});
+  EXPECT_EQ(bug.code, 1) << bug.out;
+  EXPECT_NE(bug.out.find("\"kind\":\"max_steps\""), std::string::npos) << bug.out;
+}
+
+}  // namespace

@@ -1,0 +1,322 @@
+// VM semantics with a scripted guest: each fake process is a list of
+// actions; action i runs at the process's i-th resume, sees the reply to its
+// previous operation and posts the next one.
+#include "vm/vm.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+
+#include "engine/scheduler.h"
+#include "engine/strategy.h"
+
+namespace lockstep::vm {
+namespace {
+
+class FakeGuest;
+using Action = std::function<void(Vm&, Reply&, FakeGuest&)>;
+
+class FakeGuest final : public Guest {
+ public:
+  // Values are integers; ValueRef i holds values_[i].
+  ValueRef value(int64_t v) {
+    values_.push_back(v);
+    refs_.push_back(1);
+    return static_cast<ValueRef>(values_.size() - 1);
+  }
+  ValueRef script(std::vector<Action> actions) {
+    scripts_.push_back(std::move(actions));
+    return value(-static_cast<int64_t>(scripts_.size()));  // a body
+  }
+  ValueRef matcher(std::function<bool(const Message&)> f) {
+    matchers_.push_back(std::move(f));
+    return value(1000000 + static_cast<int64_t>(matchers_.size()) - 1);
+  }
+  int64_t payload(const Message& m) const { return values_[m.value]; }
+
+  ResumeResult resume(Pid pid, Reply& reply) override {
+    if (reply.kind == Reply::Kind::kStart) {
+      script_of_[pid] = static_cast<size_t>(-values_[reply.value] - 1);
+      pos_[pid] = 0;
+    }
+    if (reply.kind == Reply::Kind::kMessage) received[pid].push_back(reply.message);
+    replies[pid].push_back(reply.kind);
+    auto& actions = scripts_[script_of_[pid]];
+    ResumeResult r;
+    if (pos_[pid] >= actions.size()) {
+      r.how = ResumeResult::How::kReturned;
+      return r;
+    }
+    raise_ = false;
+    actions[pos_[pid]++](*vm, reply, *this);
+    if (raise_) {
+      r.how = ResumeResult::How::kRaised;
+      r.error = value(-999);
+      r.message = "raised";
+    }
+    return r;
+  }
+  bool match(ValueRef matcher, Message& msg, std::string&) override {
+    ++match_calls;
+    return matchers_[values_[matcher] - 1000000](msg);
+  }
+  void retain(ValueRef v) override { ++refs_[v]; }
+  void release(ValueRef v) override { --refs_[v]; }
+  std::string render(ValueRef v) override { return std::to_string(values_[v]); }
+
+  void raise() { raise_ = true; }
+
+  Vm* vm = nullptr;
+  std::map<Pid, std::vector<Message>> received;
+  std::map<Pid, std::vector<Reply::Kind>> replies;
+  int match_calls = 0;
+
+ private:
+  std::vector<int64_t> values_{0};
+  std::vector<int> refs_{0};
+  std::vector<std::vector<Action>> scripts_;
+  std::vector<std::function<bool(const Message&)>> matchers_;
+  std::map<Pid, size_t> script_of_, pos_;
+  bool raise_ = false;
+};
+
+struct VmRun {
+  FakeGuest guest;
+  Vm vm;
+  explicit VmRun(VmOptions o = {}) : vm(guest, o) { guest.vm = &vm; }
+  IterationResult go(uint64_t seed = 1, uint64_t max_steps = 10000) {
+    auto s = make_random_strategy({});
+    s->begin_iteration(seed, {});
+    return run_iteration(vm, *s, {max_steps, false}, nullptr);
+  }
+};
+
+Action send_to(Pid to, int64_t v) {
+  return [to, v](Vm& vm, Reply&, FakeGuest& g) { vm.post_send({to, 0}, g.value(v)); };
+}
+Action receive_any() {
+  return [](Vm& vm, Reply&, FakeGuest&) { vm.post_receive(0, -1); };
+}
+
+TEST(Vm, MessagesBetweenOnePairArriveInSendOrder) {
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    VmRun r;
+    const ValueRef child = r.guest.script({send_to(0, 1), send_to(0, 2), send_to(0, 3)});
+    r.vm.start_root(r.guest.script({
+        [child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, false); },
+        receive_any(), receive_any(), receive_any(),
+    }));
+    ASSERT_EQ(r.go(seed).outcome, Outcome::kPassed);
+    auto& got = r.guest.received[0];
+    ASSERT_EQ(got.size(), 3u);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(r.guest.payload(got[i]), i + 1);
+  }
+}
+
+TEST(Vm, ProcessEndIsAStepOfItsOwn) {
+  VmRun r;
+  const ValueRef child = r.guest.script({});
+  r.vm.start_root(r.guest.script({[child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, false); },
+                                  receive_any()}));
+  struct Zero : ChoiceSource {
+    uint64_t choose(uint64_t) override { return 0; }
+  } zero;
+  r.vm.step(r.vm.enabled()[0], zero);  // root starts and posts spawn
+  r.vm.step(r.vm.enabled()[0], zero);  // spawn
+  // The child starts, returns at once, and then has its exit pending.
+  auto find = [&](uint32_t pid) {
+    for (const Op& op : r.vm.enabled()) {
+      if (op.id == pid && op.kind == DecisionKind::kSchedule) return op;
+    }
+    return Op{};
+  };
+  Op start = find(1);
+  EXPECT_EQ(start.step, StepKind::kStart);
+  r.vm.step(start, zero);
+  EXPECT_TRUE(r.vm.is_alive(1) == false);  // ending, no longer counts as alive
+  EXPECT_EQ(find(1).step, StepKind::kExit);
+}
+
+TEST(Vm, UnprotectedCrashIsABugAndRunsNext) {
+  VmRun r;
+  const ValueRef child = r.guest.script({[](Vm&, Reply&, FakeGuest& g) { g.raise(); }});
+  r.vm.start_root(r.guest.script({[child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, false); },
+                                  receive_any()}));
+  auto res = r.go();
+  EXPECT_EQ(res.outcome, Outcome::kFailed);
+  EXPECT_EQ(res.failure.kind, FailureKind::kCrash);
+  EXPECT_EQ(res.failure.pid, 1);
+}
+
+TEST(Vm, TrappedLinkedCrashArrivesAsExitMessage) {
+  VmRun r;
+  const ValueRef child = r.guest.script({[](Vm&, Reply&, FakeGuest& g) { g.raise(); }});
+  r.vm.start_root(r.guest.script({
+      [](Vm& vm, Reply&, FakeGuest&) { vm.post_trap_exit(true); },
+      [child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, true); },
+      receive_any(),
+  }));
+  auto res = r.go();
+  ASSERT_EQ(res.outcome, Outcome::kPassed) << res.failure.message;
+  ASSERT_EQ(r.guest.received[0].size(), 1u);
+  EXPECT_EQ(r.guest.received[0][0].kind, Message::Kind::kExit);
+  EXPECT_EQ(r.guest.received[0][0].from, 1u);
+}
+
+TEST(Vm, LinkedAbnormalExitKillsNonTrappingPartner) {
+  VmRun r(VmOptions{TimerMode::kQuiescent, true});  // allow_crashes: the crash itself is no bug
+  const ValueRef crasher = r.guest.script({[](Vm&, Reply&, FakeGuest& g) { g.raise(); }});
+  r.vm.start_root(r.guest.script({
+      [crasher](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(crasher, true); },
+      receive_any(),
+  }));
+  // The root is linked to the crasher and does not trap: it dies with the
+  // crasher's reason, and a root ending abnormally is an assertion bug.
+  auto res = r.go();
+  EXPECT_EQ(res.outcome, Outcome::kFailed);
+  EXPECT_EQ(res.failure.kind, FailureKind::kAssertion);
+  EXPECT_EQ(res.failure.pid, 0);
+}
+
+TEST(Vm, KillIsUntrappableAndReportsKilled) {
+  VmRun r;
+  const ValueRef victim = r.guest.script({[](Vm& vm, Reply&, FakeGuest&) { vm.post_trap_exit(true); },
+                                          receive_any()});
+  Pid victim_pid = 0;
+  r.vm.start_root(r.guest.script({
+      [victim](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(victim, false); },
+      [&victim_pid](Vm& vm, Reply& rep, FakeGuest&) {
+        victim_pid = static_cast<Pid>(rep.u);
+        vm.post_monitor(victim_pid);
+      },
+      [&victim_pid](Vm& vm, Reply&, FakeGuest&) { vm.post_signal(victim_pid, Reason{ReasonKind::kKill, 0}); },
+      receive_any(),
+  }));
+  ASSERT_EQ(r.go().outcome, Outcome::kPassed);
+  ASSERT_EQ(r.guest.received[0].size(), 1u);
+  const Message& down = r.guest.received[0][0];
+  EXPECT_EQ(down.kind, Message::Kind::kDown);
+  EXPECT_EQ(down.reason.kind, ReasonKind::kKilled);
+}
+
+TEST(Vm, MonitoringADeadProcessGivesNoproc) {
+  VmRun r;
+  const ValueRef child = r.guest.script({});
+  Pid child_pid = 0;
+  r.vm.start_root(r.guest.script({
+      [child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, false); },
+      [&child_pid](Vm& vm, Reply& rep, FakeGuest&) {
+        child_pid = static_cast<Pid>(rep.u);
+        vm.post_sleep(10);  // the child runs and ends meanwhile
+      },
+      [&child_pid](Vm& vm, Reply&, FakeGuest&) { vm.post_monitor(child_pid); },
+      receive_any(),
+  }));
+  ASSERT_EQ(r.go().outcome, Outcome::kPassed);
+  ASSERT_EQ(r.guest.received[0].size(), 1u);
+  EXPECT_EQ(r.guest.received[0][0].kind, Message::Kind::kDown);
+  EXPECT_EQ(r.guest.received[0][0].reason.kind, ReasonKind::kNoproc);
+}
+
+TEST(Vm, SelectiveReceiveTestsEachMessageOnce) {
+  VmRun r;
+  std::vector<Action> flood;
+  for (int i = 0; i < 1000; ++i) flood.push_back(send_to(0, 1));
+  flood.push_back(send_to(0, 2));
+  const ValueRef sender = r.guest.script(flood);
+  r.vm.start_root(r.guest.script({
+      [sender](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(sender, false); },
+      [](Vm& vm, Reply&, FakeGuest& g) {
+        vm.post_receive(g.matcher([&g](const Message& m) { return g.payload(m) == 2; }), -1);
+      },
+  }));
+  ASSERT_EQ(r.go().outcome, Outcome::kPassed);
+  ASSERT_EQ(r.guest.received[0].size(), 1u);
+  EXPECT_EQ(r.guest.payload(r.guest.received[0][0]), 2);
+  EXPECT_EQ(r.guest.match_calls, 1001);  // never a re-scan
+}
+
+TEST(Vm, QuiescentTimersFireOnlyWhenNothingElseCanRun) {
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    VmRun r;
+    std::vector<Action> busy;
+    for (int i = 0; i < 20; ++i) busy.push_back(send_to(1, 0));  // sends to itself
+    const ValueRef worker = r.guest.script(busy);
+    int64_t woke_at = -1;
+    r.vm.start_root(r.guest.script({
+        [worker](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(worker, false); },
+        [](Vm& vm, Reply&, FakeGuest&) { vm.post_sleep(5); },
+        [&woke_at](Vm& vm, Reply&, FakeGuest&) {
+          woke_at = vm.now();
+          vm.post_is_alive(1);
+        },
+    }));
+    ASSERT_EQ(r.go(seed).outcome, Outcome::kPassed);
+    EXPECT_EQ(woke_at, 5);
+    EXPECT_EQ(r.guest.replies[0].back(), Reply::Kind::kBool);
+  }
+}
+
+TEST(Vm, ReceiveTimeoutReturnsNilAfterTheDeadline) {
+  VmRun r;
+  int64_t at = -1;
+  r.vm.start_root(r.guest.script({
+      [](Vm& vm, Reply&, FakeGuest&) { vm.post_receive(0, 30); },
+      [&at](Vm& vm, Reply& rep, FakeGuest&) {
+        at = vm.now();
+        EXPECT_EQ(rep.kind, Reply::Kind::kNil);
+      },
+  }));
+  ASSERT_EQ(r.go().outcome, Outcome::kPassed);
+  EXPECT_EQ(at, 30);
+}
+
+TEST(Vm, RegisteringATakenNameRaisesInTheCaller) {
+  VmRun r;
+  r.vm.start_root(r.guest.script({
+      [](Vm& vm, Reply&, FakeGuest&) { vm.post_register(vm.intern("x"), 0); },
+      [](Vm& vm, Reply& rep, FakeGuest&) {
+        EXPECT_EQ(rep.kind, Reply::Kind::kBool);
+        vm.post_register(vm.intern("x"), 0);
+      },
+      [](Vm& vm, Reply& rep, FakeGuest&) {
+        EXPECT_EQ(rep.kind, Reply::Kind::kError);
+        EXPECT_NE(rep.error.find("already registered"), std::string::npos);
+        vm.post_whereis(vm.intern("x"));
+      },
+      [](Vm&, Reply& rep, FakeGuest&) {
+        EXPECT_EQ(rep.kind, Reply::Kind::kPid);
+        EXPECT_EQ(rep.u, 0u);
+      },
+  }));
+  EXPECT_EQ(r.go().outcome, Outcome::kPassed);
+}
+
+TEST(Vm, NamesAreReleasedWhenTheOwnerExits) {
+  VmRun r;
+  const ValueRef child = r.guest.script({[](Vm& vm, Reply&, FakeGuest&) { vm.post_register(vm.intern("w"), vm.self()); }});
+  r.vm.start_root(r.guest.script({
+      [child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, false); },
+      [](Vm& vm, Reply& rep, FakeGuest&) { vm.post_monitor(static_cast<Pid>(rep.u)); },
+      receive_any(),
+      [](Vm& vm, Reply&, FakeGuest&) { vm.post_whereis(vm.intern("w")); },
+      [](Vm&, Reply& rep, FakeGuest&) { EXPECT_EQ(rep.kind, Reply::Kind::kNil); },
+  }));
+  EXPECT_EQ(r.go().outcome, Outcome::kPassed);
+}
+
+TEST(Vm, DeadlockListsBlockedProcesses) {
+  VmRun r;
+  const ValueRef child = r.guest.script({receive_any()});
+  r.vm.start_root(r.guest.script({[child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, false); },
+                                  receive_any()}));
+  auto res = r.go();
+  ASSERT_EQ(res.outcome, Outcome::kFailed);
+  EXPECT_EQ(res.failure.kind, FailureKind::kDeadlock);
+  EXPECT_NE(res.failure.details.find("P0(root) waits in receive"), std::string::npos) << res.failure.details;
+  EXPECT_NE(res.failure.details.find("P1 waits in receive"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lockstep::vm
