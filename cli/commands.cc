@@ -9,7 +9,8 @@
 namespace lockstep::cli {
 
 std::span<const Command> commands() {
-  static const std::array<Command, 2> kCommands = {run_command(), list_command()};
+  static const std::array<Command, 5> kCommands = {run_command(), list_command(), replay_command(),
+                                                   shrink_command(), dump_trace_command()};
   return kCommands;
 }
 

@@ -43,5 +43,8 @@ bool use_color();
 // Command factories, one per file.
 Command run_command();
 Command list_command();
+Command replay_command();
+Command shrink_command();
+Command dump_trace_command();
 
 }  // namespace lockstep::cli

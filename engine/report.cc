@@ -143,7 +143,11 @@ void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& styl
       if (e.peer >= 0) {
         line += (e.kind == StepKind::kReceive ? " <- " : " -> ") + process_display_name(trace, e.peer);
       }
-      if (!e.detail.empty()) line += (line.empty() ? "" : "  ") + e.detail;
+      const bool content = e.kind == StepKind::kSend || e.kind == StepKind::kReceive ||
+                           e.kind == StepKind::kSendAfter || e.kind == StepKind::kTimer;
+      if (!e.detail.empty() && (style.message_contents || !content)) {
+        line += (line.empty() ? "" : "  ") + e.detail;
+      }
       out << line;
       if (trace.failure && e.step == trace.failure.step && trace.failure.kind != FailureKind::kDeadlock) {
         out << "   " << paint(style, kRed) << "<-- FAILED HERE" << paint(style, kReset);

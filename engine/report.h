@@ -55,6 +55,7 @@ struct TextStyle {
   bool color = false;
   bool full_schedule = false;  // the whole schedule instead of the causal slice
   bool verbose = false;
+  bool message_contents = true;  // print message contents in schedule lines
 };
 
 class TextReporter final : public Reporter {

@@ -235,8 +235,8 @@ IterationResult record_iteration(Program& program, size_t test, const RunOptions
     TraceSink sink(trace);
     (*system)->set_event_sink(&sink);
     strategy.begin_iteration(seed, hint);
-    std::vector<Decision> scratch;
-    result = run_iteration(**system, strategy, {options.max_steps, options.fail_on_max_steps}, &scratch);
+    trace.decisions.clear();
+    result = run_iteration(**system, strategy, {options.max_steps, options.fail_on_max_steps}, &trace.decisions);
     (*system)->set_event_sink(nullptr);
   }
   return result;

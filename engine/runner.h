@@ -46,9 +46,9 @@ inline constexpr uint64_t kCalibrationIterations = 16;
 RunSummary run_files(const std::vector<std::string>& files, const RunConfig& config,
                      const ProgramLoader& loader, Reporter& reporter);
 
-// Re-executes one iteration under `strategy` with events recorded into `trace`
-// (whose identity fields the caller fills). Used by run (to record a bug) and
-// by replay.
+// Re-executes one iteration under `strategy`, recording its decisions, events
+// and logs into `trace` (whose identity fields the caller fills). Used by run
+// (to record a bug), replay and shrink.
 IterationResult record_iteration(Program& program, size_t test, const RunOptions& options,
                                  Strategy& strategy, uint64_t seed, const IterationHint& hint,
                                  Trace& trace, Status& status);

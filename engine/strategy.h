@@ -73,4 +73,8 @@ std::unique_ptr<Strategy> make_pos_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions,
                                                std::unique_ptr<Strategy> then = nullptr);
 
+// Follows `decisions` where they fit and skips those that do not; past the
+// end, runs without preemption. Used by shrink to try candidate schedules.
+std::unique_ptr<Strategy> make_lenient_replay_strategy(std::vector<Decision> decisions);
+
 }  // namespace lockstep

@@ -4,6 +4,7 @@
 // sync-point kind; otherwise the run has diverged and the strategy says
 // where and how. Past the end of the recording it hands over to `then_`.
 #include <sstream>
+#include <utility>
 
 #include "engine/strategy.h"
 
@@ -116,6 +117,68 @@ class ReplayStrategy final : public Strategy {
 std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions,
                                                std::unique_ptr<Strategy> then) {
   return std::make_unique<ReplayStrategy>(std::move(decisions), std::move(then));
+}
+
+}  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+// Follows a candidate decision sequence as far as it fits, for shrinking:
+// a recorded decision that cannot be taken is skipped, and past the end the
+// run continues without preemption (the process that ran last keeps
+// running while it can, otherwise the lowest id). Deterministic.
+class LenientReplayStrategy final : public Strategy {
+ public:
+  explicit LenientReplayStrategy(std::vector<Decision> decisions) : decisions_(std::move(decisions)) {}
+
+  void begin_iteration(uint64_t, const IterationHint&) override {
+    next_ = 0;
+    have_last_ = false;
+  }
+
+  size_t pick(std::span<const Op> enabled) override {
+    while (next_ < decisions_.size()) {
+      const Decision& d = decisions_[next_++];
+      if (d.kind == DecisionKind::kChoice) continue;  // misaligned: drop it
+      for (size_t i = 0; i < enabled.size(); ++i) {
+        if (enabled[i].kind == d.kind && enabled[i].id == d.value) return i;
+      }
+    }
+    size_t best = 0;
+    for (size_t i = 0; i < enabled.size(); ++i) {
+      const Op& op = enabled[i];
+      if (have_last_ && op.kind == last_.kind && op.id == last_.id) return i;
+      const Op& b = enabled[best];
+      if (std::make_pair(op.kind, op.id) < std::make_pair(b.kind, b.id)) best = i;
+    }
+    return best;
+  }
+
+  void on_scheduled(const Op& op) override {
+    last_ = op;
+    have_last_ = true;
+  }
+
+  uint64_t choose(uint64_t n) override {
+    if (next_ < decisions_.size() && decisions_[next_].kind == DecisionKind::kChoice) {
+      const uint64_t v = decisions_[next_++].value;
+      return v < n ? v : 0;
+    }
+    return 0;
+  }
+
+ private:
+  std::vector<Decision> decisions_;
+  size_t next_ = 0;
+  Op last_;
+  bool have_last_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_lenient_replay_strategy(std::vector<Decision> decisions) {
+  return std::make_unique<LenientReplayStrategy>(std::move(decisions));
 }
 
 }  // namespace lockstep

@@ -1,0 +1,71 @@
+// lockstep dump-trace --trace FILE [--json]
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/trace_loading.h"
+
+namespace lockstep::cli {
+namespace {
+
+void print_dump(const Trace& t) {
+  std::cout << "format version: " << t.format_version << "\n"
+            << "tool version: " << t.tool_version << "\n"
+            << "scenario: " << t.scenario_path << "\n";
+  std::printf("scenario hash: %016llx\n", static_cast<unsigned long long>(t.scenario_hash));
+  std::cout << std::flush;
+  std::cout << "test: " << t.test_name << "\n"
+            << "strategy: " << t.strategy << " (pct_depth " << t.params.pct_depth
+            << "; learned longest schedule: " << t.hint.max_scheduling_points << " scheduling points)\n"
+            << "seed: " << t.seed << "   iteration: " << t.iteration << "   iteration seed: " << t.iteration_seed
+            << "\n"
+            << "options: max_steps=" << t.options.max_steps << " iter_timeout=" << t.options.iter_timeout_ms
+            << "ms fail_on_max_steps=" << (t.options.fail_on_max_steps ? "true" : "false")
+            << " allow_crashes=" << (t.options.allow_crashes ? "true" : "false") << " timers=" << t.options.timers
+            << "\n"
+            << "steps: " << t.steps << "\n"
+            << "failure: " << failure_kind_name(t.failure.kind) << " at step " << t.failure.step << ", process "
+            << (t.failure.pid >= 0 ? "P" + std::to_string(t.failure.pid) : std::string("-")) << "\n"
+            << "  message: " << t.failure.message << "\n";
+  if (!t.failure.location.empty()) std::cout << "  location: " << t.failure.location << "\n";
+  if (!t.failure.details.empty()) std::cout << "  details:\n" << t.failure.details;
+  std::cout << "processes:\n";
+  for (const auto& p : t.processes) std::cout << "  P" << p.pid << "  " << p.name << "\n";
+  std::cout << "decisions (" << t.decisions.size() << "):\n";
+  for (size_t i = 0; i < t.decisions.size(); ++i) {
+    const Decision& d = t.decisions[i];
+    std::cout << "  " << i + 1 << "  " << decision_kind_name(d.kind) << " ";
+    if (d.kind == DecisionKind::kSchedule) std::cout << "P" << d.value << " (" << step_kind_name(d.step) << ")";
+    else if (d.kind == DecisionKind::kFireTimer) std::cout << "T" << d.value;
+    else std::cout << d.value;
+    std::cout << "\n";
+  }
+  std::cout << "events (" << t.events.size() << "):\n";
+  for (const Event& e : t.events) {
+    std::cout << "  step " << e.step << "  " << step_kind_name(e.kind) << "  pid " << e.pid << "  peer " << e.peer
+              << "  cause " << e.cause << "  " << e.detail << "\n";
+  }
+  std::cout << "logs (" << t.logs.size() << "):\n";
+  for (const LogLine& l : t.logs) std::cout << "  step " << l.step << "  P" << l.pid << "  " << l.text << "\n";
+}
+
+}  // namespace
+
+Command dump_trace_command() {
+  return {"dump-trace", "print every field of a trace, as text or --json",
+          [](CLI::App& sub, const GlobalOptions&) -> std::function<int()> {
+            auto path = std::make_shared<std::string>();
+            auto json = std::make_shared<bool>(false);
+            sub.add_option("--trace", *path, "trace file")->required();
+            sub.add_flag("--json", *json, "print the trace as JSON");
+            return [path, json] {
+              LoadedTrace loaded;
+              if (int code = load_trace_and_scenario(*path, "", false, loaded); code != kExitOk) return code;
+              if (*json) std::cout << trace_to_json(loaded.trace) << "\n";
+              else print_dump(loaded.trace);
+              return static_cast<int>(kExitOk);
+            };
+          }};
+}
+
+}  // namespace lockstep::cli

@@ -1,0 +1,74 @@
+#include "engine/replay.h"
+
+#include "engine/runner.h"
+
+namespace lockstep {
+
+Result<size_t> find_test(const Program& program, const std::string& name) {
+  const auto& tests = program.tests();
+  for (size_t i = 0; i < tests.size(); ++i) {
+    if (tests[i].name == name) return i;
+  }
+  return Status::InvalidArgument(program.path() + ": no test named \"" + name + "\"");
+}
+
+ReplayResult replay_trace(const Trace& trace, Program& program, const ReplayOptions& options) {
+  ReplayResult result;
+  auto index = find_test(program, trace.test_name);
+  if (!index.ok()) {
+    result.status = index.status();
+    return result;
+  }
+  std::unique_ptr<Strategy> then;
+  if (!options.continue_with.empty()) {
+    const StrategyInfo* info = find_strategy(options.continue_with);
+    if (!info) {
+      result.status = Status::InvalidArgument("unknown strategy \"" + options.continue_with + "\"");
+      return result;
+    }
+    then = info->make(trace.params);
+  }
+  auto strategy = make_replay_strategy(trace.decisions, std::move(then));
+  result.run = trace;
+  result.run.decisions.clear();
+  Status status;
+  IterationResult r = record_iteration(program, *index, trace.options, *strategy, trace.iteration_seed, trace.hint,
+                                       result.run, status);
+  result.run.steps = r.steps;
+  result.run.failure = r.failure;
+  if (!status.ok()) {
+    result.status = status;
+    return result;
+  }
+  switch (r.outcome) {
+    case Outcome::kDiverged:
+      result.verdict = ReplayResult::Verdict::kDiverged;
+      result.divergence = r.divergence;
+      break;
+    case Outcome::kFailed:
+      result.verdict = r.failure.kind == trace.failure.kind && r.failure.step == trace.failure.step
+                           ? ReplayResult::Verdict::kReproduced
+                           : ReplayResult::Verdict::kDifferentFailure;
+      break;
+    case Outcome::kPassed:
+    case Outcome::kMaxSteps:
+      result.verdict = ReplayResult::Verdict::kPassed;
+      break;
+  }
+  return result;
+}
+
+uint64_t context_switches(const std::vector<Decision>& decisions) {
+  uint64_t n = 0;
+  bool have = false;
+  Decision last;
+  for (const Decision& d : decisions) {
+    if (d.kind == DecisionKind::kChoice) continue;
+    if (have && (d.kind != last.kind || d.value != last.value)) ++n;
+    last = d;
+    have = true;
+  }
+  return n;
+}
+
+}  // namespace lockstep

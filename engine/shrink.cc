@@ -1,0 +1,213 @@
+#include "engine/shrink.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <set>
+
+#include "engine/replay.h"
+#include "engine/runner.h"
+#include "engine/scheduler.h"
+
+namespace lockstep {
+namespace {
+
+using Decisions = std::vector<Decision>;
+
+struct Key {
+  uint64_t steps, switches;
+  bool operator<(const Key& o) const { return steps != o.steps ? steps < o.steps : switches < o.switches; }
+};
+
+class Shrinker {
+ public:
+  Shrinker(const Trace& input, Program& program, size_t test, const ShrinkOptions& options)
+      : input_(input), program_(program), test_(test), options_(options), start_(std::chrono::steady_clock::now()) {}
+
+  // Runs a candidate; the decisions it actually took if it fails the same way.
+  std::optional<Decisions> attempt(const Decisions& candidate) {
+    ++attempts_;
+    auto strategy = make_lenient_replay_strategy(candidate);
+    strategy->begin_iteration(input_.iteration_seed, input_.hint);
+    auto system = program_.start(test_, input_.options);
+    if (!system.ok()) return std::nullopt;
+    Decisions taken;
+    IterationResult r = run_iteration(**system, *strategy,
+                                      {input_.options.max_steps, input_.options.fail_on_max_steps}, &taken);
+    if (r.outcome != Outcome::kFailed || r.failure.kind != input_.failure.kind ||
+        r.failure.message != input_.failure.message) {
+      return std::nullopt;
+    }
+    if (options_.progress) options_.progress(attempts_, steps(best_));
+    return taken;
+  }
+
+  bool out_of_budget() const {
+    return attempts_ >= options_.max_attempts ||
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() > options_.max_seconds;
+  }
+
+  // Tries a candidate; keeps it if it fails the same way and is smaller.
+  bool offer(const Decisions& candidate) {
+    if (out_of_budget() || !tried_.insert(candidate_hash(candidate)).second) return false;
+    auto taken = attempt(candidate);
+    if (!taken || !(key(*taken) < key(best_))) return false;
+    best_ = std::move(*taken);
+    return true;
+  }
+
+  Decisions run(Decisions start) {
+    best_ = std::move(start);
+    bool improved = true;
+    while (improved && !out_of_budget()) {
+      improved = false;
+      improved |= drop_processes();
+      improved |= shorten_prefix();
+      improved |= remove_chunks();
+      improved |= remove_preemptions();
+    }
+    return best_;
+  }
+
+  uint64_t attempts() const { return attempts_; }
+
+  static uint64_t steps(const Decisions& d) {
+    return static_cast<uint64_t>(std::count_if(d.begin(), d.end(), [](const Decision& x) {
+      return x.kind != DecisionKind::kChoice;
+    }));
+  }
+  static Key key(const Decisions& d) { return {steps(d), context_switches(d)}; }
+
+ private:
+  static uint64_t candidate_hash(const Decisions& d) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const Decision& x : d) {
+      h = (h ^ (static_cast<uint64_t>(x.kind) << 56 ^ x.value)) * 0x100000001b3ull;
+    }
+    return h ^ d.size();
+  }
+
+  // Drop every step of one process (highest pid first).
+  bool drop_processes() {
+    std::set<uint64_t> pids;
+    for (const Decision& d : best_) {
+      if (d.kind == DecisionKind::kSchedule && d.value != 0) pids.insert(d.value);
+    }
+    bool improved = false;
+    for (auto it = pids.rbegin(); it != pids.rend(); ++it) {
+      Decisions c;
+      for (const Decision& d : best_) {
+        if (!(d.kind == DecisionKind::kSchedule && d.value == *it)) c.push_back(d);
+      }
+      improved |= offer(c);
+    }
+    return improved;
+  }
+
+  // Keep a prefix, run the rest without preemption; shortest prefix first.
+  bool shorten_prefix() {
+    const size_t n = best_.size();
+    for (size_t k : {size_t{0}, n / 16, n / 8, n / 4, n / 2, 3 * n / 4}) {
+      if (k >= n) continue;
+      if (offer(Decisions(best_.begin(), best_.begin() + static_cast<ptrdiff_t>(k)))) return true;
+    }
+    return false;
+  }
+
+  // Delta-debugging style: remove chunks of halving size.
+  bool remove_chunks() {
+    bool improved = false;
+    for (size_t chunk = std::max<size_t>(best_.size() / 2, 1); chunk >= 1; chunk /= 2) {
+      for (size_t at = 0; at + chunk <= best_.size() && !out_of_budget();) {
+        Decisions c(best_.begin(), best_.begin() + static_cast<ptrdiff_t>(at));
+        c.insert(c.end(), best_.begin() + static_cast<ptrdiff_t>(at + chunk), best_.end());
+        if (offer(c)) {
+          improved = true;  // best_ changed: retry at the same place
+        } else {
+          at += chunk;
+        }
+      }
+      if (chunk == 1) break;
+    }
+    return improved;
+  }
+
+  // At each context switch, try letting the previous process continue:
+  // move the switched-to decision after the next decision of the previous one.
+  bool remove_preemptions() {
+    bool improved = false;
+    for (size_t i = 1; i < best_.size() && !out_of_budget(); ++i) {
+      const Decision& prev = best_[i - 1];
+      const Decision& cur = best_[i];
+      if (cur.kind == DecisionKind::kChoice || prev.kind == DecisionKind::kChoice) continue;
+      if (cur.kind == prev.kind && cur.value == prev.value) continue;
+      size_t j = i + 1;
+      while (j < best_.size() && !(best_[j].kind == prev.kind && best_[j].value == prev.value)) ++j;
+      if (j >= best_.size()) continue;
+      Decisions c = best_;
+      const Decision moved = c[i];
+      c.erase(c.begin() + static_cast<ptrdiff_t>(i));
+      c.insert(c.begin() + static_cast<ptrdiff_t>(j), moved);
+      improved |= offer(c);
+    }
+    return improved;
+  }
+
+  const Trace& input_;
+  Program& program_;
+  size_t test_;
+  const ShrinkOptions& options_;
+  std::chrono::steady_clock::time_point start_;
+  uint64_t attempts_ = 0;
+  Decisions best_;
+  std::set<uint64_t> tried_;
+};
+
+}  // namespace
+
+ShrinkResult shrink_trace(const Trace& input, Program& program, const ShrinkOptions& options) {
+  ShrinkResult result;
+  auto index = find_test(program, input.test_name);
+  if (!index.ok()) {
+    result.status = index.status();
+    return result;
+  }
+  // The input must reproduce before it can be shrunk.
+  ReplayResult check = replay_trace(input, program, {});
+  if (check.verdict == ReplayResult::Verdict::kError) {
+    result.status = check.status;
+    return result;
+  }
+  if (check.verdict != ReplayResult::Verdict::kReproduced) {
+    result.verdict = ShrinkResult::Verdict::kDoesNotReproduce;
+    result.why = check.verdict == ReplayResult::Verdict::kDiverged ? check.divergence
+                                                                   : "the replayed run does not fail as recorded";
+    return result;
+  }
+  result.steps_before = Shrinker::steps(input.decisions);
+  result.switches_before = context_switches(input.decisions);
+
+  Shrinker shrinker(input, program, *index, options);
+  Decisions best = shrinker.run(input.decisions);
+  result.attempts = shrinker.attempts();
+
+  // Record the winner's events with a strict replay.
+  Trace out = input;
+  auto strategy = make_replay_strategy(best);
+  Status status;
+  IterationResult r =
+      record_iteration(program, *index, input.options, *strategy, input.iteration_seed, input.hint, out, status);
+  if (!status.ok()) {
+    result.status = status;
+    return result;
+  }
+  out.failure = r.failure;
+  out.steps = r.steps;
+  result.trace = std::move(out);
+  result.steps_after = Shrinker::steps(result.trace.decisions);
+  result.switches_after = context_switches(result.trace.decisions);
+  result.verdict = ShrinkResult::Verdict::kShrunk;
+  return result;
+}
+
+}  // namespace lockstep

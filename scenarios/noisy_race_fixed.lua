@@ -1,0 +1,44 @@
+-- Fixed twin of noisy_race.lua: the second writer starts only after the
+-- first write is acknowledged, so the last writer always wins.
+local ls = lockstep
+
+local function chatter(peer_name, rounds)
+  for i = 1, rounds do
+    local peer = ls.whereis(peer_name)
+    if peer then ls.send(peer, i) end
+    ls.receive(nil, 0)
+  end
+end
+
+local function register_server()
+  ls.label("register")
+  local value
+  while true do
+    local m = ls.receive()
+    if m[1] == "write" then
+      value = m[2]
+      ls.send(m[3], "written")
+    else
+      ls.send(m[2], value)
+    end
+  end
+end
+
+local function writer(register, value, parent)
+  ls.send(register, { "write", value, ls.self() })
+  ls.receive()
+  ls.send(parent, "done")
+end
+
+ls.test("the last writer wins", { strategy = "pct", iterations = 1000 }, function()
+  ls.spawn(function() ls.register("ping", ls.self()); chatter("pong", 50) end)
+  ls.spawn(function() ls.register("pong", ls.self()); chatter("ping", 50) end)
+  local register = ls.spawn(register_server)
+  ls.spawn(writer, register, "first", ls.self())
+  ls.receive()
+  ls.spawn(writer, register, "second", ls.self())
+  ls.receive()
+  ls.send(register, { "read", ls.self() })
+  local v = ls.receive()
+  if v ~= "second" then error("the register holds " .. tostring(v)) end
+end)
