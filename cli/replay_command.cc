@@ -38,6 +38,13 @@ int replay(const ReplayFlags& f, const GlobalOptions& global) {
   run_style.message_contents = global.verbose;
   print_schedule(std::cout, r.run, run_style);
   std::cout << "\n";
+  if (!f.continue_with.empty() && r.verdict != ReplayResult::Verdict::kDiverged) {
+    if (r.divergence.empty()) {
+      std::cout << "followed the whole recording, then continued with " << f.continue_with << "\n";
+    } else {
+      std::cout << "followed the recording until " << r.divergence << "; continued with " << f.continue_with << "\n";
+    }
+  }
   switch (r.verdict) {
     case ReplayResult::Verdict::kReproduced:
       std::cout << "reproduced: " << describe_failure(r.run) << " at step " << r.run.failure.step << "\n";

@@ -35,6 +35,7 @@ ReplayResult replay_trace(const Trace& trace, Program& program, const ReplayOpti
   IterationResult r = record_iteration(program, *index, trace.options, *strategy, trace.iteration_seed, trace.hint,
                                        result.run, status);
   result.run.steps = r.steps;
+  if (r.outcome != Outcome::kDiverged) result.divergence = strategy->divergence();
   result.run.failure = r.failure;
   if (!status.ok()) {
     result.status = status;

@@ -24,7 +24,7 @@ struct ReplayResult {
   };
   Verdict verdict = Verdict::kError;
   Trace run;               // the re-execution: events, logs, failure
-  std::string divergence;  // for kDiverged
+  std::string divergence;  // for kDiverged; with continue_with, where the hand-over happened
   Status status;           // for kError
 };
 

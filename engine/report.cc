@@ -163,7 +163,7 @@ void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& styl
     }
   }
   if (trace.failure.kind == FailureKind::kDeadlock) {
-    out << "  " << paint(style, kRed) << "deadlock after step " << trace.failure.step
+    out << "  " << paint(style, kRed) << "<-- FAILED HERE: deadlock after step " << trace.failure.step
         << paint(style, kReset) << "\n";
   }
 }

@@ -68,8 +68,9 @@ std::unique_ptr<Strategy> make_random_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_pct_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_pos_strategy(const StrategyParams&);
 
-// Replays `decisions`; once they run out, continues with `then` if given
-// (otherwise the run diverges at the first decision past the end).
+// Replays `decisions`. With `then`, hands over to it where the recording ends
+// or stops fitting (divergence() then says where); without, the run diverges
+// there.
 std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions,
                                                std::unique_ptr<Strategy> then = nullptr);
 

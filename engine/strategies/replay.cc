@@ -31,6 +31,7 @@ class ReplayStrategy final : public Strategy {
     next_ = 0;
     step_ = 0;
     diverged_ = false;
+    handed_over_at_ = 0;
     message_.clear();
     if (then_) then_->begin_iteration(seed, hint);
   }
@@ -44,15 +45,16 @@ class ReplayStrategy final : public Strategy {
     }
     const Decision& d = decisions_[next_];
     if (d.kind != DecisionKind::kSchedule && d.kind != DecisionKind::kFireTimer) {
-      return diverge(std::string("expected a ") + std::string(decision_kind_name(d.kind)) +
-                     " decision, but the run asked which operation runs next");
+      diverge(std::string("expected a ") + std::string(decision_kind_name(d.kind)) +
+              " decision, but the run asked which operation runs next");
+      return then_ ? then_->pick(enabled) : 0;
     }
     for (size_t i = 0; i < enabled.size(); ++i) {
       const Op& op = enabled[i];
       if (op.kind != d.kind || op.id != d.value) continue;
       if (op.step != d.step) {
-        return diverge("expected " + describe(d.kind, d.value, d.step) + ", found " +
-                       describe(op.kind, op.id, op.step));
+        diverge("expected " + describe(d.kind, d.value, d.step) + ", found " + describe(op.kind, op.id, op.step));
+        return then_ ? then_->pick(enabled) : 0;
       }
       ++next_;
       return i;
@@ -62,8 +64,8 @@ class ReplayStrategy final : public Strategy {
       if (!found.empty()) found += ", ";
       found += describe(op.kind, op.id, op.step);
     }
-    return diverge("expected " + describe(d.kind, d.value, d.step) +
-                   " but it is not enabled; enabled: " + found);
+    diverge("expected " + describe(d.kind, d.value, d.step) + " but it is not enabled; enabled: " + found);
+    return then_ ? then_->pick(enabled) : 0;
   }
 
   void on_scheduled(const Op& op) override {
@@ -81,12 +83,12 @@ class ReplayStrategy final : public Strategy {
     if (d.kind != DecisionKind::kChoice) {
       diverge("expected " + describe(d.kind, d.value, d.step) +
               ", but the running process made a controlled choice");
-      return 0;
+      return then_ ? then_->choose(n) : 0;
     }
     if (d.value >= n) {
       diverge("recorded choice " + std::to_string(d.value) + " is out of range [0, " +
               std::to_string(n) + ")");
-      return 0;
+      return then_ ? then_->choose(n) : 0;
     }
     ++next_;
     return d.value;
@@ -94,9 +96,19 @@ class ReplayStrategy final : public Strategy {
 
   bool diverged() const override { return diverged_; }
   std::string divergence() const override { return message_; }
+  uint64_t handed_over_at() const { return handed_over_at_; }
 
  private:
   size_t diverge(std::string what) {
+    if (then_ && !diverged_) {
+      // Hand over to the continuation strategy for the rest of the run.
+      if (handed_over_at_ == 0) {
+        handed_over_at_ = step_;
+        message_ = "step " + std::to_string(step_) + ": " + what;
+      }
+      next_ = decisions_.size();
+      return 0;
+    }
     if (!diverged_) {
       diverged_ = true;
       message_ = "step " + std::to_string(step_) + ": " + what;
@@ -109,6 +121,7 @@ class ReplayStrategy final : public Strategy {
   size_t next_ = 0;
   uint64_t step_ = 0;
   bool diverged_ = false;
+  uint64_t handed_over_at_ = 0;  // with a continuation: where the recording stopped fitting
   std::string message_;
 };
 

@@ -95,7 +95,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
                                            Buggy{"message_race.lua", "assertion"},
                                            Buggy{"deadlock.lua", "deadlock"}, Buggy{"crash.lua", "crash"},
                                            Buggy{"timeout_race.lua", "assertion"},
-                                           Buggy{"invariant.lua", "invariant"}));
+                                           Buggy{"invariant.lua", "invariant"},
+                                           Buggy{"noisy_race.lua", "assertion"}));
 
 class FixedScenario : public ::testing::TestWithParam<const char*> {};
 
@@ -109,7 +110,7 @@ TEST_P(FixedScenario, PassesEveryIteration) {
 INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
                          ::testing::Values("lost_update_fixed.lua", "message_race_fixed.lua",
                                            "deadlock_fixed.lua", "crash_fixed.lua", "timeout_race_fixed.lua",
-                                           "invariant_fixed.lua"));
+                                           "invariant_fixed.lua", "noisy_race_fixed.lua"));
 
 TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
   for (const char* strategy : {"random", "pct", "pos"}) {
@@ -285,7 +286,7 @@ TEST(Cli, DirectoryRunsEveryScenario) {
   auto r = lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "50",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\"bugs\":6"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"bugs\":7"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ShardsSplitTheIterations) {
