@@ -58,6 +58,7 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
     const char* no_slice = std::getenv("LOCKSTEP_NO_CAUSAL_SLICE");
     style.full_schedule = f.full || (no_slice && *no_slice && std::string(no_slice) != "0");
     style.verbose = global.verbose;
+    style.quiet = global.quiet;
     reporter = std::make_unique<TextReporter>(std::cout, std::cerr, style);
   }
   RunSummary summary = run_files(*files, f.config, lua::LuaProgram::load, *reporter);

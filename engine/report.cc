@@ -191,6 +191,7 @@ void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
 }
 
 void TextReporter::test_finished(const TestReport& t) {
+  if (style_.quiet && t.status == TestReport::Status::kPassed) return;
   switch (t.status) {
     case TestReport::Status::kPassed:
       out_ << paint(style_, kGreen) << "  ok    " << paint(style_, kReset);

@@ -56,6 +56,7 @@ struct TextStyle {
   bool full_schedule = false;  // the whole schedule instead of the causal slice
   bool verbose = false;
   bool message_contents = true;  // print message contents in schedule lines
+  bool quiet = false;             // only bugs, errors and the summary
 };
 
 class TextReporter final : public Reporter {

@@ -875,7 +875,7 @@ void Vm::do_exit(Pid pid, StepResult& result) {
       result.failure.kind = FailureKind::kAssertion;
       result.failure.step = step_no_;
       result.failure.pid = pid;
-      result.failure.message = crashed ? q.crash_message : render_reason(reason);
+      result.failure.message = crashed ? q.crash_message : reason_text(reason);
       result.failure.location = q.crash_location;
     }
   } else if (fatal && crashed) {
@@ -1038,6 +1038,13 @@ void Vm::emit(StepKind kind, int64_t pid, int64_t peer, uint32_t cause, std::str
   e.cause = cause;
   e.detail = std::move(detail);
   sink_->on_event(std::move(e));
+}
+
+std::string Vm::reason_text(const Reason& r) {
+  if (r.kind != ReasonKind::kValue) return std::string(reason_atom(r.kind));
+  std::string s = guest_.render(r.value);
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  return s;
 }
 
 std::string Vm::render_reason(const Reason& r) {

@@ -251,7 +251,8 @@ class Vm final : public System {
   void fire_timer(TimerId id, StepResult& result);
 
   void emit(StepKind kind, int64_t pid, int64_t peer, uint32_t cause, std::string detail);
-  std::string render_reason(const Reason& r);
+  std::string render_reason(const Reason& r);  // as a Lua literal
+  std::string reason_text(const Reason& r);    // bare: killed, shutdown, ...
   std::string render_dest(const Dest& d);
   void name_process(Pid pid, std::string_view name);
 

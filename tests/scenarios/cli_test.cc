@@ -311,3 +311,22 @@ TEST(Cli, FailOnMaxStepsReportsALivelock) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, RootExitingWithAReasonIsAnAssertionCarryingIt) {
+  const std::string f = write_file("rootexit", "lockstep.test('t', function() lockstep.exit('shutdown') end)\n");
+  auto r = lockstep({"run", f, "--format", "json", "--traces-dir", fresh_dir("rootexit_traces")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("\"kind\":\"assertion\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"message\":\"shutdown\""), std::string::npos) << r.out;
+}
+
+TEST(Cli, QuietPrintsOnlyBugsAndTheSummary) {
+  auto r = lockstep({"run", scenario("lost_update_fixed.lua"), "--iterations", "10", "-q"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out.find("  ok "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 passed"), std::string::npos) << r.out;
+}
+
+}  // namespace
