@@ -2,6 +2,8 @@
 // check exit codes, JSON outcomes, trace files and error messages.
 #include <gtest/gtest.h>
 
+#include "tests/scenarios/cli_helpers.h"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -11,60 +13,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-CliResult lockstep(const std::vector<std::string>& args) {
-  const std::string err_file = ::testing::TempDir() + "lockstep_cli_stderr.txt";
-  std::string cmd = quote(LOCKSTEP_BIN);
-  for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " 2>" + quote(err_file);
-  CliResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  std::stringstream ss;
-  ss << e.rdbuf();
-  r.err = ss.str();
-  return r;
-}
-
-std::string scenario(const std::string& name) { return std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios/" + name; }
-
-std::string fresh_dir(const std::string& name) {
-  const std::string d = ::testing::TempDir() + "lockstep_cli_" + name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-std::string write_file(const std::string& name, const std::string& text) {
-  const std::string path = fresh_dir(name) + "/" + name + ".lua";
-  std::ofstream(path) << text;
-  return path;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-size_t lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
+using namespace lockstep::testing;
 
 struct Buggy {
   const char* file;
@@ -76,11 +25,11 @@ class BuggyScenario : public ::testing::TestWithParam<Buggy> {};
 TEST_P(BuggyScenario, IsFoundWithItsKindAndATraceIsWritten) {
   const Buggy b = GetParam();
   const std::string dir = fresh_dir(std::string("bug_") + b.kind);
-  auto r = lockstep({"run", scenario(b.file), "--format", "json", "--traces-dir", dir, "--test",
+  auto r = run_lockstep({"run", scenario(b.file), "--format", "json", "--traces-dir", dir, "--test",
                      std::string(b.file) == "timeout_race.lua" ? "each call gets its own reply"
                                                                 : "", "--seed", "1"});
   if (std::string(b.file) != "timeout_race.lua") {
-    r = lockstep({"run", scenario(b.file), "--format", "json", "--traces-dir", dir, "--seed", "1"});
+    r = run_lockstep({"run", scenario(b.file), "--format", "json", "--traces-dir", dir, "--seed", "1"});
   }
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("\"status\":\"bug\""), std::string::npos) << r.out;
@@ -101,7 +50,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
 class FixedScenario : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(FixedScenario, PassesEveryIteration) {
-  auto r = lockstep({"run", scenario(GetParam()), "--format", "json", "--traces-dir", fresh_dir("fixed")});
+  auto r = run_lockstep({"run", scenario(GetParam()), "--format", "json", "--traces-dir", fresh_dir("fixed")});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("\"bugs\":0"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("\"iterations\":0,"), std::string::npos);
@@ -114,7 +63,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
 
 TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
   for (const char* strategy : {"random", "pct", "pos"}) {
-    auto r = lockstep({"run", scenario("lost_update_fixed.lua"), scenario("message_race_fixed.lua"),
+    auto r = run_lockstep({"run", scenario("lost_update_fixed.lua"), scenario("message_race_fixed.lua"),
                        scenario("invariant_fixed.lua"), "--strategy", strategy, "--iterations", "2000",
                        "--format", "json", "--traces-dir", fresh_dir("fixed_all")});
     EXPECT_EQ(r.code, 0) << strategy << r.out;
@@ -122,13 +71,13 @@ TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
 }
 
 TEST(Cli, QuiescentTimersNeverFireTheEarlyTimeout) {
-  auto r = lockstep({"run", scenario("timeout_race.lua"), "--test", "each call gets its own reply, quiescent timers",
+  auto r = run_lockstep({"run", scenario("timeout_race.lua"), "--test", "each call gets its own reply, quiescent timers",
                      "--iterations", "1000", "--format", "json"});
   EXPECT_EQ(r.code, 0) << r.out;
 }
 
 TEST(Cli, TextReportShowsTheScheduleAndHowToReplay) {
-  auto r = lockstep({"run", scenario("lost_update.lua"), "--traces-dir", fresh_dir("text")});
+  auto r = run_lockstep({"run", scenario("lost_update.lua"), "--traces-dir", fresh_dir("text")});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("lockstep: bug found in \"two clients adding 1 each end at 2\" (lost_update.lua)"),
             std::string::npos)
@@ -145,8 +94,8 @@ TEST(Cli, TextReportShowsTheScheduleAndHowToReplay) {
 
 TEST(Cli, FullScheduleOnRequest) {
   const std::string dir = fresh_dir("full");
-  auto sliced = lockstep({"run", scenario("deadlock.lua"), "--traces-dir", dir});
-  auto full = lockstep({"run", scenario("deadlock.lua"), "--traces-dir", dir, "--full"});
+  auto sliced = run_lockstep({"run", scenario("deadlock.lua"), "--traces-dir", dir});
+  auto full = run_lockstep({"run", scenario("deadlock.lua"), "--traces-dir", dir, "--full"});
   EXPECT_NE(full.out.find("Schedule (all "), std::string::npos) << full.out;
   EXPECT_GE(lines(full.out), lines(sliced.out));
   EXPECT_NE(full.out.find("P1(L1) waits in receive"), std::string::npos) << full.out;
@@ -155,8 +104,8 @@ TEST(Cli, FullScheduleOnRequest) {
 TEST(Cli, SameSeedGivesByteIdenticalTracesAcrossProcesses) {
   const std::string a = fresh_dir("det_a"), b = fresh_dir("det_b");
   for (const auto& file : {"lost_update.lua", "timeout_race.lua", "crash.lua"}) {
-    auto ra = lockstep({"run", scenario(file), "--traces-dir", a, "--strategy", "random", "--seed", "42"});
-    auto rb = lockstep({"run", scenario(file), "--traces-dir", b, "--strategy", "random", "--seed", "42"});
+    auto ra = run_lockstep({"run", scenario(file), "--traces-dir", a, "--strategy", "random", "--seed", "42"});
+    auto rb = run_lockstep({"run", scenario(file), "--traces-dir", b, "--strategy", "random", "--seed", "42"});
     EXPECT_EQ(ra.code, 1) << file;
     EXPECT_EQ(rb.code, 1) << file;
   }
@@ -172,13 +121,13 @@ TEST(Cli, SameSeedGivesByteIdenticalTracesAcrossProcesses) {
 
 TEST(Cli, IterationFlagReproducesTheReportedBug) {
   const std::string dir = fresh_dir("iter");
-  auto first = lockstep({"run", scenario("message_race.lua"), "--format", "json", "--traces-dir", dir,
+  auto first = run_lockstep({"run", scenario("message_race.lua"), "--format", "json", "--traces-dir", dir,
                          "--seed", "7"});
   ASSERT_EQ(first.code, 1) << first.out;
   const auto at = first.out.find("\"iteration\":");
   ASSERT_NE(at, std::string::npos);
   const std::string iteration = first.out.substr(at + 12, first.out.find(',', at) - at - 12);
-  auto again = lockstep({"run", scenario("message_race.lua"), "--format", "json", "--traces-dir", dir,
+  auto again = run_lockstep({"run", scenario("message_race.lua"), "--format", "json", "--traces-dir", dir,
                          "--seed", "7", "--iteration", iteration});
   EXPECT_EQ(again.code, 1) << again.out;
   EXPECT_NE(again.out.find("\"iterations_run\":1"), std::string::npos) << again.out;
@@ -196,7 +145,7 @@ TEST(Cli, RunawayLoopIsATimeoutNamingTheProcess) {
                                    "  lockstep.spawn(function() while true do end end)\n"
                                    "  lockstep.sleep(1)\n"
                                    "end)\n");
-  auto r = lockstep({"run", f, "--format", "json", "--traces-dir", fresh_dir("runaway_traces")});
+  auto r = run_lockstep({"run", f, "--format", "json", "--traces-dir", fresh_dir("runaway_traces")});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("\"kind\":\"timeout\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"process\":\"P1\""), std::string::npos) << r.out;
@@ -207,14 +156,14 @@ TEST(Cli, RunawayLoopInsidePcallIsStillCutOff) {
                                    "lockstep.test('spins', { iter_timeout = 200, iterations = 1 }, function()\n"
                                    "  while true do pcall(function() while true do end end) end\n"
                                    "end)\n");
-  auto r = lockstep({"run", f, "--format", "json", "--traces-dir", fresh_dir("runaway_pcall_traces")});
+  auto r = run_lockstep({"run", f, "--format", "json", "--traces-dir", fresh_dir("runaway_pcall_traces")});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("\"kind\":\"timeout\""), std::string::npos) << r.out;
 }
 
 TEST(Cli, SyntaxErrorIsALoadErrorOnOneLine) {
   const std::string f = write_file("syntax", "lockstep.test('x', function()\n  local = 1\nend)\n");
-  auto r = lockstep({"run", f});
+  auto r = run_lockstep({"run", f});
   EXPECT_EQ(r.code, 3);
   EXPECT_EQ(lines(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find("syntax.lua:2:"), std::string::npos) << r.err;
@@ -222,7 +171,7 @@ TEST(Cli, SyntaxErrorIsALoadErrorOnOneLine) {
 
 TEST(Cli, ApiMisuseAtLoadTimeIsALoadError) {
   const std::string f = write_file("misuse", "lockstep.send(lockstep.self(), 1)\n");
-  auto r = lockstep({"run", f});
+  auto r = run_lockstep({"run", f});
   EXPECT_EQ(r.code, 3);
   EXPECT_EQ(lines(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find("misuse.lua:1:"), std::string::npos) << r.err;
@@ -230,43 +179,43 @@ TEST(Cli, ApiMisuseAtLoadTimeIsALoadError) {
 }
 
 TEST(Cli, AFileWithoutTestsIsALoadError) {
-  auto r = lockstep({"run", write_file("empty", "local x = 1\n")});
+  auto r = run_lockstep({"run", write_file("empty", "local x = 1\n")});
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("no tests"), std::string::npos) << r.err;
 }
 
 TEST(Cli, BadTestOptionsAreLoadErrors) {
-  auto unknown = lockstep({"run", write_file("badopt", "lockstep.test('x', { iterashuns = 3 }, function() end)\n")});
+  auto unknown = run_lockstep({"run", write_file("badopt", "lockstep.test('x', { iterashuns = 3 }, function() end)\n")});
   EXPECT_EQ(unknown.code, 3);
   EXPECT_NE(unknown.err.find("unknown option 'iterashuns'"), std::string::npos) << unknown.err;
-  auto strategy = lockstep({"run", write_file("badstrat", "lockstep.test('x', { strategy = 'dfz' }, function() end)\n"),
+  auto strategy = run_lockstep({"run", write_file("badstrat", "lockstep.test('x', { strategy = 'dfz' }, function() end)\n"),
                             "--format", "json"});
   EXPECT_EQ(strategy.code, 3);
   EXPECT_NE(strategy.out.find("unknown strategy"), std::string::npos) << strategy.out;
-  auto dup = lockstep({"run", write_file("dup", "lockstep.test('x', function() end)\nlockstep.test('x', function() end)\n")});
+  auto dup = run_lockstep({"run", write_file("dup", "lockstep.test('x', function() end)\nlockstep.test('x', function() end)\n")});
   EXPECT_EQ(dup.code, 3);
   EXPECT_NE(dup.err.find("already declared"), std::string::npos) << dup.err;
 }
 
 TEST(Cli, UsageErrorsExitTwoWithOneLine) {
-  auto flag = lockstep({"run", scenario("lost_update.lua"), "--no-such-flag"});
+  auto flag = run_lockstep({"run", scenario("lost_update.lua"), "--no-such-flag"});
   EXPECT_EQ(flag.code, 2);
   EXPECT_EQ(lines(flag.err), 1u) << flag.err;
-  auto missing = lockstep({"run", "/nonexistent/file.lua"});
+  auto missing = run_lockstep({"run", "/nonexistent/file.lua"});
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(missing.err.find("/nonexistent/file.lua"), std::string::npos);
-  auto strategy = lockstep({"run", scenario("lost_update.lua"), "--strategy", "bogus"});
+  auto strategy = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "bogus"});
   EXPECT_EQ(strategy.code, 2);
-  auto nomatch = lockstep({"run", scenario("lost_update.lua"), "--test", "nope"});
+  auto nomatch = run_lockstep({"run", scenario("lost_update.lua"), "--test", "nope"});
   EXPECT_EQ(nomatch.code, 2);
-  auto shard = lockstep({"run", scenario("lost_update.lua"), "--shard", "3/2"});
+  auto shard = run_lockstep({"run", scenario("lost_update.lua"), "--shard", "3/2"});
   EXPECT_EQ(shard.code, 2);
-  auto none = lockstep({});
+  auto none = run_lockstep({});
   EXPECT_EQ(none.code, 2);
 }
 
 TEST(Cli, HelpListsTheStrategies) {
-  auto r = lockstep({"run", "--help"});
+  auto r = run_lockstep({"run", "--help"});
   EXPECT_EQ(r.code, 0);
   for (const char* s : {"random", "pct", "pos", "--iterations", "--seed", "--iteration", "--max-steps"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
@@ -274,7 +223,7 @@ TEST(Cli, HelpListsTheStrategies) {
 }
 
 TEST(Cli, ListShowsEveryTest) {
-  auto r = lockstep({"list", scenario("timeout_race.lua")});
+  auto r = run_lockstep({"list", scenario("timeout_race.lua")});
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("each call gets its own reply  [strategy=random, iterations=300, timers=any]"),
             std::string::npos)
@@ -283,15 +232,15 @@ TEST(Cli, ListShowsEveryTest) {
 }
 
 TEST(Cli, DirectoryRunsEveryScenario) {
-  auto r = lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "50",
+  auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "50",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("\"bugs\":7"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ShardsSplitTheIterations) {
-  auto a = lockstep({"run", scenario("lost_update_fixed.lua"), "--iterations", "10", "--shard", "0/3", "--format", "json"});
-  auto b = lockstep({"run", scenario("lost_update_fixed.lua"), "--iterations", "10", "--shard", "1/3", "--format", "json"});
+  auto a = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--iterations", "10", "--shard", "0/3", "--format", "json"});
+  auto b = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--iterations", "10", "--shard", "1/3", "--format", "json"});
   EXPECT_NE(a.out.find("\"iterations_run\":4"), std::string::npos) << a.out;
   EXPECT_NE(b.out.find("\"iterations_run\":3"), std::string::npos) << b.out;
 }
@@ -301,10 +250,10 @@ TEST(Cli, FailOnMaxStepsReportsALivelock) {
                                    "lockstep.test('ping forever', { iterations = 2 }, function()\n"
                                    "  while true do lockstep.send(lockstep.self(), 1); lockstep.receive() end\n"
                                    "end)\n");
-  auto cut = lockstep({"run", f, "--max-steps", "100", "--format", "json"});
+  auto cut = run_lockstep({"run", f, "--max-steps", "100", "--format", "json"});
   EXPECT_EQ(cut.code, 0) << cut.out;
   EXPECT_NE(cut.out.find("\"max_steps_hits\":2"), std::string::npos) << cut.out;
-  auto bug = lockstep({"run", f, "--max-steps", "100", "--fail-on-max-steps", "--format", "json", "--traces-dir",
+  auto bug = run_lockstep({"run", f, "--max-steps", "100", "--fail-on-max-steps", "--format", "json", "--traces-dir",
                        fresh_dir("livelock_traces")});
   EXPECT_EQ(bug.code, 1) << bug.out;
   EXPECT_NE(bug.out.find("\"kind\":\"max_steps\""), std::string::npos) << bug.out;
@@ -316,14 +265,14 @@ namespace {
 
 TEST(Cli, RootExitingWithAReasonIsAnAssertionCarryingIt) {
   const std::string f = write_file("rootexit", "lockstep.test('t', function() lockstep.exit('shutdown') end)\n");
-  auto r = lockstep({"run", f, "--format", "json", "--traces-dir", fresh_dir("rootexit_traces")});
+  auto r = run_lockstep({"run", f, "--format", "json", "--traces-dir", fresh_dir("rootexit_traces")});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("\"kind\":\"assertion\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"message\":\"shutdown\""), std::string::npos) << r.out;
 }
 
 TEST(Cli, QuietPrintsOnlyBugsAndTheSummary) {
-  auto r = lockstep({"run", scenario("lost_update_fixed.lua"), "--iterations", "10", "-q"});
+  auto r = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--iterations", "10", "-q"});
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out.find("  ok "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("1 passed"), std::string::npos) << r.out;

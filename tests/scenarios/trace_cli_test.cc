@@ -1,6 +1,8 @@
 // Scenario-level tests of replay, shrink and dump-trace on the real binary.
 #include <gtest/gtest.h>
 
+#include "tests/scenarios/cli_helpers.h"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -12,60 +14,13 @@
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-CliResult lockstep(const std::vector<std::string>& args) {
-  const std::string err_file = ::testing::TempDir() + "lockstep_trace_cli_stderr.txt";
-  std::string cmd = quote(LOCKSTEP_BIN);
-  for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " 2>" + quote(err_file) + " </dev/null";
-  CliResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  std::stringstream ss;
-  ss << e.rdbuf();
-  r.err = ss.str();
-  return r;
-}
-
-std::string scenario(const std::string& name) { return std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios/" + name; }
-
-std::string fresh_dir(const std::string& name) {
-  const std::string d = ::testing::TempDir() + "lockstep_trace_" + name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-size_t lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
+using namespace lockstep::testing;
 
 // Runs a scenario and returns the path of the one trace it wrote.
 std::string find_bug(const std::string& file, const std::string& dir, std::vector<std::string> extra = {}) {
   std::vector<std::string> args = {"run", file, "--traces-dir", dir, "-q"};
   args.insert(args.end(), extra.begin(), extra.end());
-  auto r = lockstep(args);
+  auto r = run_lockstep(args);
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (e.path().extension() == ".lockstep") return e.path().string();
@@ -87,28 +42,28 @@ TEST_P(EveryBuggyScenario, ReplaysShrinksAndShrinksDeterministically) {
   const std::string trace = find_bug(scenario(GetParam()), dir);
   ASSERT_FALSE(trace.empty());
 
-  auto shown = lockstep({"replay", "--trace", trace});
+  auto shown = run_lockstep({"replay", "--trace", trace});
   EXPECT_EQ(shown.code, 0) << shown.err;
   EXPECT_NE(shown.out.find("<-- FAILED HERE"), std::string::npos) << shown.out;
 
-  auto replayed = lockstep({"replay", "--trace", trace, "--run"});
+  auto replayed = run_lockstep({"replay", "--trace", trace, "--run"});
   EXPECT_EQ(replayed.code, 1) << replayed.out << replayed.err;
   EXPECT_NE(replayed.out.find("reproduced: "), std::string::npos) << replayed.out;
   const uint64_t recorded_step = number_after(shown.out, "recorded failure at step ");
   EXPECT_EQ(number_after(replayed.out, "at step "), recorded_step) << replayed.out;
 
   const std::string min1 = dir + "/min1.lockstep", min2 = dir + "/min2.lockstep";
-  auto s1 = lockstep({"shrink", "--trace", trace, "-o", min1, "-q"});
+  auto s1 = run_lockstep({"shrink", "--trace", trace, "-o", min1, "-q"});
   ASSERT_EQ(s1.code, 0) << s1.out << s1.err;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(s1.out, m, std::regex(R"(shrunk (\d+) steps -> (\d+) steps \((\d+) -> (\d+) context switches\))")))
       << s1.out;
   EXPECT_LE(std::stoull(m[2]), std::stoull(m[1]));
-  auto s2 = lockstep({"shrink", "--trace", trace, "-o", min2, "-q"});
+  auto s2 = run_lockstep({"shrink", "--trace", trace, "-o", min2, "-q"});
   ASSERT_EQ(s2.code, 0);
   EXPECT_EQ(slurp(min1), slurp(min2)) << "shrinking is not deterministic";
 
-  auto again = lockstep({"replay", "--trace", min1, "--run"});
+  auto again = run_lockstep({"replay", "--trace", min1, "--run"});
   EXPECT_EQ(again.code, 1) << again.out << again.err;
   EXPECT_NE(again.out.find("reproduced: "), std::string::npos) << again.out;
 }
@@ -120,7 +75,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, EveryBuggyScenario,
 TEST(Shrink, RemovesUnrelatedWorkDownToAFewSteps) {
   const std::string dir = fresh_dir("noisy");
   const std::string trace = find_bug(scenario("noisy_race.lua"), dir, {"--strategy", "pct", "--seed", "6"});
-  auto r = lockstep({"shrink", "--trace", trace, "-q"});
+  auto r = run_lockstep({"shrink", "--trace", trace, "-q"});
   ASSERT_EQ(r.code, 0) << r.err;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(shrunk (\d+) steps -> (\d+) steps)"))) << r.out;
@@ -147,7 +102,7 @@ TEST(Replay, AnEditedScenarioDivergesAtTheRightStep) {
   edited.replace(edited.find("ls.send(ls.self(), 'x')"), 23, "ls.whereis('nobody')   ");
   edited.replace(edited.find("  ls.receive()\n"), 15, "  ls.sleep(0)\n");
   std::ofstream(file) << edited;
-  auto r = lockstep({"replay", "--trace", trace, "--run"});
+  auto r = run_lockstep({"replay", "--trace", trace, "--run"});
   EXPECT_EQ(r.code, 4) << r.out << r.err;
   EXPECT_NE(r.err.find("has changed since this trace was recorded"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("step 2: expected P0 (send), found P0 (whereis)"), std::string::npos) << r.out;
@@ -168,9 +123,9 @@ TEST(Replay, ContinueWithExploresPastTheRecording) {
                          "  ls.send(ls.self(), 2); ls.receive()\n"
                          "  error('boom')\n"
                          "end)\n";
-  auto strict = lockstep({"replay", "--trace", trace, "--run"});
+  auto strict = run_lockstep({"replay", "--trace", trace, "--run"});
   EXPECT_EQ(strict.code, 4) << strict.out;
-  auto cont = lockstep({"replay", "--trace", trace, "--run", "--continue-with", "random"});
+  auto cont = run_lockstep({"replay", "--trace", trace, "--run", "--continue-with", "random"});
   EXPECT_EQ(cont.code, 1) << cont.out << cont.err;
   EXPECT_NE(cont.out.find("boom"), std::string::npos);
 }
@@ -180,7 +135,7 @@ TEST(Replay, ScenarioFlagOverridesTheRecordedPath) {
   const std::string trace = find_bug(scenario("lost_update.lua"), dir);
   const std::string copy = dir + "/copy.lua";
   fs::copy_file(scenario("lost_update.lua"), copy);
-  auto r = lockstep({"replay", "--trace", trace, "--run", "--scenario", copy});
+  auto r = run_lockstep({"replay", "--trace", trace, "--run", "--scenario", copy});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_EQ(r.err.find("has changed"), std::string::npos) << r.err;  // same source, same hash
 }
@@ -196,21 +151,21 @@ TEST(Replay, ShowsGuestLogsTaggedWithStepAndProcess) {
                          "  error('done')\n"
                          "end)\n";
   const std::string trace = find_bug(file, dir);
-  auto r = lockstep({"replay", "--trace", trace, "--run"});
+  auto r = run_lockstep({"replay", "--trace", trace, "--run"});
   EXPECT_NE(r.out.find("log  P0(root): value is 42"), std::string::npos) << r.out;
 }
 
 TEST(DumpTrace, PrintsEveryFieldAsTextAndJson) {
   const std::string dir = fresh_dir("dump");
   const std::string trace = find_bug(scenario("lost_update.lua"), dir);
-  auto text = lockstep({"dump-trace", "--trace", trace});
+  auto text = run_lockstep({"dump-trace", "--trace", trace});
   EXPECT_EQ(text.code, 0);
   for (const char* field : {"format version: 1", "scenario hash:", "test: two clients", "strategy: pct",
                             "iteration seed:", "options: max_steps=", "failure: assertion", "decisions (",
                             "events (", "processes:"}) {
     EXPECT_NE(text.out.find(field), std::string::npos) << field;
   }
-  auto json = lockstep({"dump-trace", "--trace", trace, "--json"});
+  auto json = run_lockstep({"dump-trace", "--trace", trace, "--json"});
   EXPECT_EQ(json.code, 0);
   EXPECT_EQ(json.out.front(), '{');
   for (const char* field : {"\"format_version\":1", "\"decisions\":[", "\"events\":[", "\"failure\":{",
@@ -239,14 +194,14 @@ TEST_P(BadTraceFile, GetsOneLineAndExitTwo) {
     const std::string path = dir + "/" + name + ".lockstep";
     std::ofstream(path, std::ios::binary) << bytes;
     std::vector<std::string> args = {GetParam(), "--trace", path};
-    auto r = lockstep(args);
+    auto r = run_lockstep(args);
     EXPECT_EQ(r.code, 2) << GetParam() << " " << name << ": " << r.out << r.err;
     EXPECT_EQ(lines(r.err), 1u) << GetParam() << " " << name << ": " << r.err;
     EXPECT_NE(r.err.find(path), std::string::npos) << r.err;
   }
-  auto missing = lockstep({GetParam(), "--trace", dir + "/missing.lockstep"});
+  auto missing = run_lockstep({GetParam(), "--trace", dir + "/missing.lockstep"});
   EXPECT_EQ(missing.code, 2);
-  auto directory = lockstep({GetParam(), "--trace", dir});
+  auto directory = run_lockstep({GetParam(), "--trace", dir});
   EXPECT_EQ(directory.code, 2);
 }
 

@@ -1,0 +1,75 @@
+// Helpers for tests that run the real lockstep binary.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace lockstep::testing {
+
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+};
+
+inline std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Runs lockstep with `args` (stdin closed), capturing stdout, stderr and the exit code.
+inline CliResult run_lockstep(const std::vector<std::string>& args) {
+  const std::string err_file = ::testing::TempDir() + "lockstep_cli_stderr.txt";
+  std::string cmd = shell_quote(LOCKSTEP_BIN);
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  cmd += " 2>" + shell_quote(err_file) + " </dev/null";
+  CliResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_file);
+  std::stringstream ss;
+  ss << e.rdbuf();
+  r.err = ss.str();
+  return r;
+}
+
+inline std::string scenario(const std::string& name) {
+  return std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios/" + name;
+}
+
+// An empty temporary directory.
+inline std::string fresh_dir(const std::string& name) {
+  const std::string d = ::testing::TempDir() + "lockstep_cli_" + name;
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+// Writes `text` to <fresh dir>/<name>.lua and returns its path.
+inline std::string write_file(const std::string& name, const std::string& text) {
+  const std::string path = fresh_dir(name) + "/" + name + ".lua";
+  std::ofstream(path) << text;
+  return path;
+}
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline size_t lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace lockstep::testing
