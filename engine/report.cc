@@ -93,9 +93,30 @@ std::vector<uint32_t> causal_slice(const Trace& trace) {
   if (trace.failure.kind == FailureKind::kDeadlock || failing == by_step.end()) {
     for (const auto& [pid, i] : last_of_pid) seed(i);
   }
+  // Access order on shared state: a read depends on the last write of the
+  // same object; a write on the last write and the reads since.
+  std::vector<std::vector<size_t>> access_deps(events.size());
+  struct Access {
+    int64_t last_write = -1;
+    std::vector<size_t> reads;
+  };
+  std::unordered_map<uint64_t, Access> accesses;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (events[i].object == 0) continue;
+    Access& a = accesses[events[i].object];
+    if (a.last_write >= 0) access_deps[i].push_back(static_cast<size_t>(a.last_write));
+    if (events[i].writes) {
+      access_deps[i].insert(access_deps[i].end(), a.reads.begin(), a.reads.end());
+      a.last_write = static_cast<int64_t>(i);
+      a.reads.clear();
+    } else {
+      a.reads.push_back(i);
+    }
+  }
   while (!work.empty()) {
     size_t i = work.back();
     work.pop_back();
+    for (size_t d : access_deps[i]) seed(d);
     if (prev_same_pid[i] >= 0) seed(static_cast<size_t>(prev_same_pid[i]));
     if (events[i].cause != 0) {
       auto c = by_step.find(events[i].cause);

@@ -23,7 +23,7 @@ void serialize(A& a, Decision& d) {
 }
 template <class A>
 void serialize(A& a, Event& e) {
-  a(e.step, e.kind, e.pid, e.peer, e.cause, e.detail);
+  a(e.step, e.kind, e.pid, e.peer, e.cause, e.detail, e.object, e.writes);
 }
 template <class A>
 void serialize(A& a, LogLine& l) {
@@ -221,6 +221,8 @@ std::string trace_to_json(const Trace& t) {
         .key("peer").value(e.peer)
         .key("cause").value(e.cause)
         .key("detail").value(e.detail)
+        .key("object").value(e.object)
+        .key("writes").value(e.writes)
         .end_object();
   }
   w.end_array();

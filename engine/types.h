@@ -33,6 +33,27 @@ enum class StepKind : uint8_t {
   kSendAfter = 17,    // a timer is armed
   kCancelTimer = 18,
   kTimer = 19,        // a timer fires (send_after delivery, sleep end, receive timeout)
+  // Shared state (SPEC 5.3): each call is one atomic step.
+  kEtsNew = 20,
+  kEtsInsert = 21,
+  kEtsInsertNew = 22,
+  kEtsLookup = 23,
+  kEtsLookupElement = 24,
+  kEtsMember = 25,
+  kEtsDelete = 26,
+  kEtsDeleteTable = 27,
+  kEtsTake = 28,
+  kEtsUpdateCounter = 29,
+  kEtsTab2List = 30,
+  kEtsInfo = 31,
+  kAtomicsGet = 32,
+  kAtomicsPut = 33,
+  kAtomicsAdd = 34,       // add, add_get, sub, sub_get
+  kAtomicsExchange = 35,
+  kAtomicsCompareExchange = 36,
+  kTermPut = 37,
+  kTermGet = 38,
+  kTermErase = 39,
   kCount_,
 };
 
@@ -60,19 +81,49 @@ struct Op {
   bool writes = false;
   uint64_t object = 0;
 
-  bool races_with(const Op& other) const {
-    return object != 0 && object == other.object && (writes || other.writes);
-  }
+  bool races_with(const Op& other) const;
 };
 
 // Conflict-object name spaces, so distinct kinds of object never collide.
+// A whole-table object conflicts with every key of that table.
 namespace object {
-constexpr uint64_t kProcess = 1ull << 56;  // a process: its mailbox, links, exit state
-constexpr uint64_t kName = 2ull << 56;     // a registered name (id = name hash)
+constexpr uint64_t kProcess = 1ull << 56;     // a process: its mailbox, links, exit state
+constexpr uint64_t kName = 2ull << 56;        // a registered name (id = name hash)
+constexpr uint64_t kTableKey = 3ull << 56;    // table id (bits 32-55) and key hash (bits 0-31)
+constexpr uint64_t kTable = 4ull << 56;       // a whole table (id)
+constexpr uint64_t kAtomic = 5ull << 56;      // atomics ref (bits 20-55) and index (bits 0-19)
+constexpr uint64_t kTerm = 6ull << 56;        // a persistent term (key hash)
+constexpr uint64_t kTagMask = 0xffull << 56;
 constexpr uint64_t kIdMask = (1ull << 56) - 1;
 inline uint64_t process(uint32_t pid) { return kProcess | pid; }
 inline uint64_t name(uint64_t hash) { return kName | (hash & kIdMask); }
+inline uint64_t table_key(uint32_t table, uint64_t key_hash) {
+  return kTableKey | (static_cast<uint64_t>(table & 0xffffff) << 32) | (key_hash & 0xffffffffull);
+}
+inline uint64_t table(uint32_t table) { return kTable | (table & 0xffffff); }
+inline uint64_t atomic(uint64_t ref, uint64_t index) {
+  return kAtomic | ((ref & 0xfffffffffull) << 20) | (index & 0xfffff);
+}
+inline uint64_t term(uint64_t hash) { return kTerm | (hash & kIdMask); }
+// The table a table or table-key object belongs to (0 for other objects).
+inline uint32_t table_of(uint64_t o) {
+  const uint64_t tag = o & kTagMask;
+  if (tag == kTable) return static_cast<uint32_t>(o & 0xffffff);
+  if (tag == kTableKey) return static_cast<uint32_t>((o >> 32) & 0xffffff);
+  return 0;
+}
+// Whether two accesses touch overlapping state.
+inline bool overlap(uint64_t a, uint64_t b) {
+  if (a == 0 || b == 0) return false;
+  if (a == b) return true;
+  const bool whole = (a & kTagMask) == kTable || (b & kTagMask) == kTable;
+  return whole && table_of(a) != 0 && table_of(a) == table_of(b);
+}
 }  // namespace object
+
+inline bool Op::races_with(const Op& other) const {
+  return (writes || other.writes) && object::overlap(object, other.object);
+}
 
 struct Decision {
   DecisionKind kind = DecisionKind::kSchedule;
@@ -114,6 +165,8 @@ struct Event {
   int64_t peer = -1;   // the other process involved, if any
   uint32_t cause = 0;  // step this one directly depends on across processes (0: none)
   std::string detail;  // rendered message, reason, name ...
+  uint64_t object = 0; // shared state touched (table key, atomic cell, term), 0: none
+  bool writes = false;
 };
 
 // Guest output (ls.log / print), tagged with where it happened.

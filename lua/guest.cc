@@ -40,6 +40,8 @@ int handle_tostring(lua_State* L) {
     case HandleKind::kPid: lua_pushfstring(L, "P%I", static_cast<lua_Integer>(h->id)); break;
     case HandleKind::kRef: lua_pushfstring(L, "#Ref<%I>", static_cast<lua_Integer>(h->id)); break;
     case HandleKind::kTimer: lua_pushfstring(L, "#Timer<%I>", static_cast<lua_Integer>(h->id)); break;
+    case HandleKind::kAtomics: lua_pushfstring(L, "#Atomics<%I>", static_cast<lua_Integer>(h->id)); break;
+    case HandleKind::kTable: lua_pushfstring(L, "#Table<%I>", static_cast<lua_Integer>(h->id)); break;
   }
   return 1;
 }
@@ -520,7 +522,23 @@ void LuaGuest::push_reply(lua_State* T, vm::Reply& reply, int& nargs) {
     case vm::Reply::Kind::kTimer: push_handle(T, HandleKind::kTimer, reply.u); break;
     case vm::Reply::Kind::kNil: lua_pushnil(T); break;
     case vm::Reply::Kind::kBool: lua_pushboolean(T, reply.b); break;
-    case vm::Reply::Kind::kInt: lua_pushinteger(T, reply.i); break;
+    case vm::Reply::Kind::kInt: push_int(T, reply.i, reply.as_unsigned); break;
+    case vm::Reply::Kind::kValue:
+      push_value(T, reply.value);
+      release(reply.value);
+      break;
+    case vm::Reply::Kind::kCopyOf:
+      push_value(T, reply.value);
+      push_copy(T, -1, "a stored value");
+      lua_remove(T, -2);
+      break;
+    case vm::Reply::Kind::kCas:
+      lua_pushboolean(T, reply.b);
+      if (!reply.b) {
+        push_int(T, reply.i, reply.as_unsigned);
+        nargs = 2;
+      }
+      break;
     case vm::Reply::Kind::kMessage: push_message(T, reply.message); break;
     case vm::Reply::Kind::kNames: {
       auto names = vm_->registered_names();
@@ -536,6 +554,12 @@ void LuaGuest::push_reply(lua_State* T, vm::Reply& reply, int& nargs) {
       raise_pending_ = true;
       break;
   }
+}
+
+void LuaGuest::push_int(lua_State* L, int64_t v, bool as_unsigned) {
+  // Unsigned cells above 2^63 - 1 do not fit a Lua integer: they come back as floats.
+  if (as_unsigned && v < 0) lua_pushnumber(L, static_cast<double>(static_cast<uint64_t>(v)));
+  else lua_pushinteger(L, v);
 }
 
 vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {

@@ -27,7 +27,7 @@ namespace lockstep::lua {
 
 // Kinds of opaque handle a guest can hold. Values are stable (they order
 // handles in `pairs`); append only.
-enum class HandleKind : uint8_t { kPid = 1, kRef = 2, kTimer = 3 };
+enum class HandleKind : uint8_t { kPid = 1, kRef = 2, kTimer = 3, kAtomics = 4, kTable = 5 };
 
 struct Handle {
   HandleKind kind;
@@ -108,11 +108,18 @@ class LuaGuest final : public vm::Guest {
   // Deterministic key order (numbers, strings, booleans, handles, other
   // objects by arena offset): <0, 0, >0.
   int compare_keys(lua_State* L, int a, int b);
+  // A canonical byte string for the key at idx: equal keys (1 and 1.0, equal
+  // tuples) encode equally, and byte order is key order (numbers, strings,
+  // booleans, handles by id, tables, other objects). Raises on nil or NaN.
+  std::string encode_key(lua_State* L, int idx);
   uint64_t object_order(const void* p) const { return arena_.offset(p); }
 
  private:
   void push_reply(lua_State* T, vm::Reply& reply, int& nargs);
   void push_message(lua_State* L, vm::Message& m);
+ public:
+  static void push_int(lua_State* L, int64_t v, bool as_unsigned);
+ private:
   void materialize(vm::Message& m);
   void install(const Script& script);
   void read_tests();
@@ -172,6 +179,8 @@ class LuaProgram final : public Program {
 
 // Registers the `lockstep` API in the state (lua/api.cc).
 void open_lockstep_api(lua_State* L);
+// Adds atomics and persistent_term to the lockstep table at the top (lua/api_shared.cc).
+void open_shared_state_api(lua_State* L);
 
 // The embedded Lua library files (generated at build time).
 struct EmbeddedFile {

@@ -153,6 +153,8 @@ struct Renderer {
             case HandleKind::kPid: out += "P" + std::to_string(h->id); return;
             case HandleKind::kRef: out += "#Ref<" + std::to_string(h->id) + ">"; return;
             case HandleKind::kTimer: out += "#Timer<" + std::to_string(h->id) + ">"; return;
+            case HandleKind::kAtomics: out += "#Atomics<" + std::to_string(h->id) + ">"; return;
+            case HandleKind::kTable: out += "#Table<" + std::to_string(h->id) + ">"; return;
           }
         }
         out += "userdata";
@@ -387,7 +389,105 @@ int det_next(lua_State* L) {
   return 1;
 }
 
+void put_be64(std::string& out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+// Order-preserving bits of a double: byte order of the result = numeric order.
+uint64_t ordered_bits(double d) {
+  if (d == 0) d = 0;  // -0.0 == 0.0
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof bits);
+  return (bits >> 63) ? ~bits : bits | (1ull << 63);
+}
+
+void encode_rec(LuaGuest& g, lua_State* L, int idx, std::string& out, int depth) {
+  idx = lua_absindex(L, idx);
+  switch (lua_type(L, idx)) {
+    case LUA_TNUMBER: {
+      out += '\x10';
+      if (lua_isinteger(L, idx)) {
+        const lua_Integer i = lua_tointeger(L, idx);
+        put_be64(out, ordered_bits(static_cast<double>(i)));
+        put_be64(out, static_cast<uint64_t>(i) ^ (1ull << 63));
+      } else {
+        const double d = lua_tonumber(L, idx);
+        if (d != d) luaL_error(L, "NaN cannot be used as a key");
+        put_be64(out, ordered_bits(d));
+        // A float with an integral value is the same key as that integer (as in Lua).
+        const bool integral = d >= -9.2233720368547758e18 && d < 9.2233720368547758e18 &&
+                              static_cast<double>(static_cast<int64_t>(d)) == d;
+        put_be64(out, integral ? static_cast<uint64_t>(static_cast<int64_t>(d)) ^ (1ull << 63) : 0);
+      }
+      return;
+    }
+    case LUA_TSTRING: {
+      out += '\x20';
+      size_t n;
+      const char* s = lua_tolstring(L, idx, &n);
+      for (size_t i = 0; i < n; ++i) {
+        out += s[i];
+        if (s[i] == '\0') out += '\xff';  // escape, so the terminator stays unique
+      }
+      out += '\0';
+      out += '\0';
+      return;
+    }
+    case LUA_TBOOLEAN:
+      out += '\x30';
+      out += lua_toboolean(L, idx) ? '\x01' : '\x00';
+      return;
+    case LUA_TTABLE: {
+      if (depth > 32) luaL_error(L, "key is nested too deeply (or contains a cycle)");
+      out += '\x50';
+      const auto n = static_cast<lua_Integer>(lua_rawlen(L, idx));
+      for (lua_Integer i = 1; i <= n; ++i) {
+        lua_rawgeti(L, idx, i);
+        encode_rec(g, L, -1, out, depth + 1);
+        lua_pop(L, 1);
+      }
+      out += '\x01';  // end of the sequence part; then other keys in order
+      std::vector<std::pair<KeyInfo, std::string>> rest;
+      lua_pushnil(L);
+      while (lua_next(L, idx) != 0) {
+        if (lua_isinteger(L, -2)) {
+          const lua_Integer k = lua_tointeger(L, -2);
+          if (k >= 1 && k <= n) {
+            lua_pop(L, 1);
+            continue;
+          }
+        }
+        std::string entry;
+        encode_rec(g, L, -2, entry, depth + 1);
+        encode_rec(g, L, -1, entry, depth + 1);
+        rest.emplace_back(key_info(g, L, -2), std::move(entry));
+        lua_pop(L, 1);
+      }
+      std::sort(rest.begin(), rest.end(), [](const auto& a, const auto& b) { return compare(a.first, b.first) < 0; });
+      for (const auto& [k, e] : rest) out += e;
+      out += '\x00';
+      return;
+    }
+    default:
+      if (auto h = g.to_handle(L, idx)) {
+        out += '\x40';
+        out += static_cast<char>(h->kind);
+        put_be64(out, h->id);
+      } else {
+        out += '\x60';
+        put_be64(out, g.object_order(lua_topointer(L, idx)));
+      }
+  }
+}
+
 }  // namespace
+
+std::string LuaGuest::encode_key(lua_State* L, int idx) {
+  if (lua_isnoneornil(L, idx)) luaL_argerror(L, idx, "a key cannot be nil");
+  std::string out;
+  encode_rec(*this, L, idx, out, 0);
+  return out;
+}
 
 int LuaGuest::compare_keys(lua_State* L, int a, int b) {
   return compare(key_info(*this, L, a), key_info(*this, L, b));

@@ -78,6 +78,24 @@ Op Vm::op_for(Pid pid) const {
     case StepKind::kWhereis:
       op.object = object::name(fnv1a(names_[p.op.name]));
       break;
+    case StepKind::kAtomicsGet:
+      op.object = object::atomic(p.op.ref, static_cast<uint64_t>(p.op.num));
+      break;
+    case StepKind::kAtomicsPut:
+    case StepKind::kAtomicsAdd:
+    case StepKind::kAtomicsExchange:
+    case StepKind::kAtomicsCompareExchange:
+      op.object = object::atomic(p.op.ref, static_cast<uint64_t>(p.op.num));
+      op.writes = true;
+      break;
+    case StepKind::kTermGet:
+      op.object = object::term(fnv1a(p.op.key));
+      break;
+    case StepKind::kTermPut:
+    case StepKind::kTermErase:
+      op.object = object::term(fnv1a(p.op.key));
+      op.writes = true;
+      break;
     default:
       break;
   }
@@ -220,6 +238,120 @@ void Vm::post_send_after(Dest dest, ValueRef msg, int64_t ms) {
 
 void Vm::post_cancel_timer(TimerId timer) { post(StepKind::kCancelTimer).ref = timer; }
 
+void Vm::post_atomics(StepKind kind, uint64_t id, int64_t index, int64_t a, int64_t b, bool get_new) {
+  auto& op = post(kind);
+  op.ref = id;
+  op.num = index;
+  op.a = a;
+  op.b = b;
+  op.flag = get_new;
+}
+
+void Vm::post_term_put(std::string key, ValueRef value) {
+  auto& op = post(StepKind::kTermPut);
+  op.key = std::move(key);
+  op.value = value;
+}
+
+void Vm::post_term_get(std::string key, ValueRef fallback, bool has_fallback) {
+  auto& op = post(StepKind::kTermGet);
+  op.key = std::move(key);
+  op.value = fallback;
+  op.flag = has_fallback;
+}
+
+void Vm::post_term_erase(std::string key) { post(StepKind::kTermErase).key = std::move(key); }
+
+void Vm::perform_shared(Pid pid, PendingOp& op, Reply& reply) {
+  const bool is_signed = op.kind >= StepKind::kAtomicsGet && op.kind <= StepKind::kAtomicsCompareExchange &&
+                         atomics_.is_signed(op.ref);
+  auto atomic_detail = [&](const std::string& what) {
+    return "A" + std::to_string(op.ref) + "[" + std::to_string(op.num) + "] " + what;
+  };
+  auto num = [&](uint64_t v) {
+    return is_signed ? std::to_string(static_cast<int64_t>(v)) : std::to_string(v);
+  };
+  switch (op.kind) {
+    case StepKind::kAtomicsGet: {
+      const uint64_t v = atomics_.get(op.ref, op.num);
+      reply.kind = Reply::Kind::kInt;
+      reply.i = static_cast<int64_t>(v);
+      reply.as_unsigned = !is_signed;
+      if (sink_) emit(op.kind, pid, -1, 0, atomic_detail("-> " + num(v)));
+      break;
+    }
+    case StepKind::kAtomicsPut:
+      atomics_.put(op.ref, op.num, static_cast<uint64_t>(op.a));
+      if (sink_) emit(op.kind, pid, -1, 0, atomic_detail(":= " + num(static_cast<uint64_t>(op.a))));
+      break;
+    case StepKind::kAtomicsAdd: {
+      const uint64_t v = atomics_.add_get(op.ref, op.num, static_cast<uint64_t>(op.a));
+      if (op.flag) {
+        reply.kind = Reply::Kind::kInt;
+        reply.i = static_cast<int64_t>(v);
+        reply.as_unsigned = !is_signed;
+      }
+      if (sink_) emit(op.kind, pid, -1, 0, atomic_detail("+= " + std::to_string(op.a) + " -> " + num(v)));
+      break;
+    }
+    case StepKind::kAtomicsExchange: {
+      const uint64_t old = atomics_.exchange(op.ref, op.num, static_cast<uint64_t>(op.a));
+      reply.kind = Reply::Kind::kInt;
+      reply.i = static_cast<int64_t>(old);
+      reply.as_unsigned = !is_signed;
+      if (sink_) emit(op.kind, pid, -1, 0, atomic_detail(":= " + num(static_cast<uint64_t>(op.a)) + ", was " + num(old)));
+      break;
+    }
+    case StepKind::kAtomicsCompareExchange: {
+      const uint64_t old =
+          atomics_.compare_exchange(op.ref, op.num, static_cast<uint64_t>(op.a), static_cast<uint64_t>(op.b));
+      reply.kind = Reply::Kind::kCas;
+      reply.b = old == static_cast<uint64_t>(op.a);
+      reply.i = static_cast<int64_t>(old);
+      reply.as_unsigned = !is_signed;
+      if (sink_) {
+        emit(op.kind, pid, -1, 0,
+             atomic_detail("expected " + num(static_cast<uint64_t>(op.a)) + ", was " + num(old) +
+                           (reply.b ? ": swapped" : ": unchanged")));
+      }
+      break;
+    }
+    case StepKind::kTermPut: {
+      if (sink_) emit(op.kind, pid, -1, 0, guest_.render(op.value));
+      if (auto old = terms_.put(op.key, op.value)) guest_.release(*old);
+      op.value = 0;
+      break;
+    }
+    case StepKind::kTermGet: {
+      auto v = terms_.get(op.key);
+      if (v) {
+        reply.kind = Reply::Kind::kCopyOf;
+        reply.value = *v;
+        if (op.value) guest_.release(op.value);
+      } else if (op.flag) {
+        reply.kind = Reply::Kind::kValue;
+        reply.value = op.value;
+      } else {
+        reply.kind = Reply::Kind::kError;
+        reply.error = "persistent_term.get: no term is stored under this key";
+      }
+      op.value = 0;
+      if (sink_) emit(op.kind, pid, -1, 0, v ? guest_.render(*v) : "(missing)");
+      break;
+    }
+    case StepKind::kTermErase: {
+      auto old = terms_.erase(op.key);
+      reply.kind = Reply::Kind::kBool;
+      reply.b = old.has_value();
+      if (old) guest_.release(*old);
+      if (sink_) emit(op.kind, pid, -1, 0, old ? "erased" : "(missing)");
+      break;
+    }
+    default:
+      break;
+  }
+}
+
 void Vm::set_label(std::string_view label) {
   if (running_ != kNoPid) name_process(running_, label);
 }
@@ -283,6 +415,9 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   ++step_no_;
   choices_ = &choices;
   guest_.begin_step();
+  const bool shared = (op.object & object::kTagMask) >= object::kTableKey;
+  step_object_ = shared ? op.object : 0;
+  step_writes_ = shared && op.writes;
   if (op.kind == DecisionKind::kFireTimer) {
     fire_timer(op.id, result);
   } else {
@@ -576,6 +711,7 @@ void Vm::perform(Pid pid, StepResult& result) {
       break;
     }
     default:
+      perform_shared(pid, op, reply);
       break;
   }
 
@@ -1037,6 +1173,8 @@ void Vm::emit(StepKind kind, int64_t pid, int64_t peer, uint32_t cause, std::str
   e.peer = peer;
   e.cause = cause;
   e.detail = std::move(detail);
+  e.object = step_object_;
+  e.writes = step_writes_;
   sink_->on_event(std::move(e));
 }
 

@@ -28,6 +28,7 @@
 
 #include "engine/system.h"
 #include "engine/trace.h"
+#include "vm/shared_state.h"
 
 namespace lockstep::vm {
 
@@ -59,10 +60,16 @@ struct Message {
 
 // What a completed operation hands back to the process.
 struct Reply {
-  enum class Kind : uint8_t { kNone, kStart, kPid, kNil, kBool, kInt, kRef, kTimer, kMessage, kNames, kError };
+  enum class Kind : uint8_t {
+    kNone, kStart, kPid, kNil, kBool, kInt, kRef, kTimer, kMessage, kNames, kError,
+    kValue,    // `value`, whose ownership passes to the guest
+    kCopyOf,   // a fresh copy of stored `value` (the store keeps it)
+    kCas,      // compare_exchange: `b`, and the current value `i` when false
+  };
   Kind kind = Kind::kNone;
   uint64_t u = 0;    // pid, ref, timer id
   int64_t i = 0;     // kInt
+  bool as_unsigned = false;  // kInt/kCas: `i` holds an unsigned 64-bit value
   bool b = false;    // kBool
   ValueRef value = 0;  // kStart: the spawn body
   Message message;   // kMessage (ownership of its values passes to the guest)
@@ -150,6 +157,13 @@ class Vm final : public System {
   void post_sleep(int64_t ms);
   void post_send_after(Dest dest, ValueRef msg, int64_t ms);
   void post_cancel_timer(TimerId timer);
+  // Atomics: kAtomicsGet/Put/Add/Exchange/CompareExchange on cell `index`
+  // (1-based, already checked). Add returns the new value when `get_new`.
+  void post_atomics(StepKind kind, uint64_t id, int64_t index, int64_t a, int64_t b, bool get_new);
+  // persistent_term, keyed by canonical key bytes.
+  void post_term_put(std::string key, ValueRef value);
+  void post_term_get(std::string key, ValueRef fallback, bool has_fallback);
+  void post_term_erase(std::string key);
 
   // --- Immediate operations (no sync point). ---
   bool in_process() const { return running_ != kNoPid; }
@@ -165,6 +179,9 @@ class Vm final : public System {
   Pid whereis(NameId name) const;
   std::vector<NameId> registered_names() const;  // sorted by name
   NameId intern(std::string_view name);
+  uint64_t atomics_new(size_t n, bool is_signed) { return atomics_.create(n, is_signed); }
+  const Atomics& atomics() const { return atomics_; }
+  const PersistentTerms& terms() const { return terms_; }
   const std::string& name_of(NameId id) const { return names_[id]; }
   uint32_t current_step() const { return step_no_; }
   size_t process_count() const { return procs_.size(); }
@@ -180,6 +197,8 @@ class Vm final : public System {
     int64_t num = 0;       // timeout or ms
     RefId ref = 0;         // demonitor ref, timer id
     Reason reason;         // exit / signal
+    std::string key;       // shared-state key (canonical bytes)
+    int64_t a = 0, b = 0;  // atomics operands
   };
 
   struct Process {
@@ -255,6 +274,7 @@ class Vm final : public System {
   std::string reason_text(const Reason& r);    // bare: killed, shutdown, ...
   std::string render_dest(const Dest& d);
   void name_process(Pid pid, std::string_view name);
+  void perform_shared(Pid pid, PendingOp& op, Reply& reply);
 
   Guest& guest_;
   VmOptions options_;
@@ -273,6 +293,8 @@ class Vm final : public System {
   int64_t now_ = 0;
 
   std::unordered_map<RefId, Monitor> monitors_;
+  Atomics atomics_;
+  PersistentTerms terms_;
   std::deque<std::string> names_;  // index = NameId (0 unused); stable addresses
   std::unordered_map<std::string_view, NameId> name_ids_;
   std::vector<Pid> name_owner_;
@@ -280,6 +302,8 @@ class Vm final : public System {
   Pid running_ = kNoPid;
   bool posted_ = false;
   uint32_t step_no_ = 0;
+  uint64_t step_object_ = 0;  // shared state the current step touches, for events
+  bool step_writes_ = false;
   RefId last_ref_ = 0;
   bool finished_ = false;
 };

@@ -45,7 +45,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
                                            Buggy{"deadlock.lua", "deadlock"}, Buggy{"crash.lua", "crash"},
                                            Buggy{"timeout_race.lua", "assertion"},
                                            Buggy{"invariant.lua", "invariant"},
-                                           Buggy{"noisy_race.lua", "assertion"}));
+                                           Buggy{"noisy_race.lua", "assertion"},
+                                           Buggy{"rate_limiter.lua", "invariant"}));
 
 class FixedScenario : public ::testing::TestWithParam<const char*> {};
 
@@ -59,7 +60,8 @@ TEST_P(FixedScenario, PassesEveryIteration) {
 INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
                          ::testing::Values("lost_update_fixed.lua", "message_race_fixed.lua",
                                            "deadlock_fixed.lua", "crash_fixed.lua", "timeout_race_fixed.lua",
-                                           "invariant_fixed.lua", "noisy_race_fixed.lua"));
+                                           "invariant_fixed.lua", "noisy_race_fixed.lua",
+                                           "rate_limiter_fixed.lua"));
 
 TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
   for (const char* strategy : {"random", "pct", "pos"}) {
@@ -68,6 +70,21 @@ TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
                        "--format", "json", "--traces-dir", fresh_dir("fixed_all")});
     EXPECT_EQ(r.code, 0) << strategy << r.out;
   }
+}
+
+TEST(Cli, PosFindsTheRateLimiterRaceWithinFiveIterations) {
+  auto r = run_lockstep({"run", scenario("rate_limiter.lua"), "--strategy", "pos", "--seed", "1", "--iterations", "5",
+                         "--format", "json", "--traces-dir", fresh_dir("rate")});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("\"kind\":\"invariant\""), std::string::npos) << r.out;
+}
+
+TEST(Cli, TheCausalSliceFollowsAccessOrderOnSharedState) {
+  auto r = run_lockstep({"run", scenario("rate_limiter.lua"), "--traces-dir", fresh_dir("rate_slice")});
+  EXPECT_EQ(r.code, 1);
+  // Both the read and the write of the counter that let the third caller in.
+  EXPECT_NE(r.out.find("atomics.get"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("atomics.add"), std::string::npos) << r.out;
 }
 
 TEST(Cli, QuiescentTimersNeverFireTheEarlyTimeout) {
@@ -235,7 +252,7 @@ TEST(Cli, DirectoryRunsEveryScenario) {
   auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "50",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\"bugs\":7"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"bugs\":8"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ShardsSplitTheIterations) {

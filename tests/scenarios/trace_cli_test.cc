@@ -70,7 +70,8 @@ TEST_P(EveryBuggyScenario, ReplaysShrinksAndShrinksDeterministically) {
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, EveryBuggyScenario,
                          ::testing::Values("lost_update.lua", "message_race.lua", "deadlock.lua", "crash.lua",
-                                           "timeout_race.lua", "invariant.lua", "noisy_race.lua"));
+                                           "timeout_race.lua", "invariant.lua", "noisy_race.lua",
+                                           "rate_limiter.lua"));
 
 TEST(Shrink, RemovesUnrelatedWorkDownToAFewSteps) {
   const std::string dir = fresh_dir("noisy");
