@@ -445,6 +445,7 @@ const luaL_Reg kLockstepLib[] = {
 void open_lockstep_api(lua_State* L) {
   luaL_newlib(L, kLockstepLib);
   open_shared_state_api(L);
+  open_ets_api(L);
   lua_pushliteral(L, LOCKSTEP_VERSION);
   lua_setfield(L, -2, "version");
   lua_pushvalue(L, -1);

@@ -532,6 +532,40 @@ void LuaGuest::push_reply(lua_State* T, vm::Reply& reply, int& nargs) {
       push_copy(T, -1, "a stored value");
       lua_remove(T, -2);
       break;
+    case vm::Reply::Kind::kTable: push_handle(T, HandleKind::kTable, reply.u); break;
+    case vm::Reply::Kind::kList:
+      lua_createtable(T, static_cast<int>(reply.values.size()), 0);
+      for (size_t i = 0; i < reply.values.size(); ++i) {
+        push_value(T, reply.values[i]);
+        if (reply.owned) {
+          release(reply.values[i]);
+        } else {
+          push_copy(T, -1, "a stored row");
+          lua_remove(T, -2);
+        }
+        lua_rawseti(T, -2, static_cast<lua_Integer>(i + 1));
+      }
+      break;
+    case vm::Reply::Kind::kElement: {
+      // Element `i` of each row: the element itself, or a list for bags.
+      if (reply.as_list) lua_createtable(T, static_cast<int>(reply.values.size()), 0);
+      for (size_t i = 0; i < reply.values.size(); ++i) {
+        push_value(T, reply.values[i]);
+        lua_rawgeti(T, -1, reply.i);
+        lua_remove(T, -2);
+        if (lua_isnil(T, -1)) {
+          lua_pop(T, reply.as_list ? 2 : 1);
+          lua_pushfstring(T, "ets.lookup_element: the row has no element %I", static_cast<lua_Integer>(reply.i));
+          raise_pending_ = true;
+          return;
+        }
+        push_copy(T, -1, "a stored element");
+        lua_remove(T, -2);
+        if (!reply.as_list) break;
+        lua_rawseti(T, -2, static_cast<lua_Integer>(i + 1));
+      }
+      break;
+    }
     case vm::Reply::Kind::kCas:
       lua_pushboolean(T, reply.b);
       if (!reply.b) {
@@ -690,6 +724,22 @@ bool LuaGuest::check_invariants(std::string& message) {
   }
   lua_pop(A, 1);
   return ok;
+}
+
+bool LuaGuest::tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t& out) {
+  push_value(aux_, tuple);
+  lua_rawgeti(aux_, -1, pos);
+  const bool ok = lua_isinteger(aux_, -1);
+  if (ok) out = lua_tointeger(aux_, -1);
+  lua_pop(aux_, 2);
+  return ok;
+}
+
+void LuaGuest::set_tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t v) {
+  push_value(aux_, tuple);
+  lua_pushinteger(aux_, v);
+  lua_rawseti(aux_, -2, pos);
+  lua_pop(aux_, 1);
 }
 
 void LuaGuest::begin_step() {

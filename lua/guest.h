@@ -79,6 +79,8 @@ class LuaGuest final : public vm::Guest {
   bool has_invariants() const override { return invariant_count_ > 0; }
   void discard(vm::Pid pid) override;
   void begin_step() override;
+  bool tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t& out) override;
+  void set_tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t v) override;
 
   // --- for the bindings (lua/api.cc) ---
   static LuaGuest& of(lua_State* L) { return **static_cast<LuaGuest**>(lua_getextraspace(L)); }
@@ -86,6 +88,10 @@ class LuaGuest final : public vm::Guest {
   void need_process(lua_State* L, const char* fn);
   // Raises in modes other than those given (e.g. API misuse at load time).
   void need_iteration(lua_State* L, const char* fn);
+  // Raises unless a process or an invariant is running.
+  void need_iteration_or_invariant(lua_State* L, const char* fn) {
+    if (mode_ != Mode::kInvariant) need_iteration(L, fn);
+  }
   // Suspends the caller at the operation it just posted; resumes with its reply.
   int suspend(lua_State* L);
   static int suspend_k(lua_State* L, int status, lua_KContext ctx);
@@ -181,6 +187,8 @@ class LuaProgram final : public Program {
 void open_lockstep_api(lua_State* L);
 // Adds atomics and persistent_term to the lockstep table at the top (lua/api_shared.cc).
 void open_shared_state_api(lua_State* L);
+// Adds ets to the lockstep table at the top (lua/api_ets.cc).
+void open_ets_api(lua_State* L);
 
 // The embedded Lua library files (generated at build time).
 struct EmbeddedFile {

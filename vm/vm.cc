@@ -91,6 +91,36 @@ Op Vm::op_for(Pid pid) const {
     case StepKind::kTermGet:
       op.object = object::term(fnv1a(p.op.key));
       break;
+    case StepKind::kEtsNew:
+      if (!p.op.ets.name.empty()) op.object = object::name(fnv1a("ets:" + p.op.ets.name));
+      op.writes = true;
+      break;
+    case StepKind::kEtsInsert:
+    case StepKind::kEtsInsertNew:
+      // One row touches its key; several rows are one atomic write to the table.
+      op.object = p.op.rows.size() == 1 ? object::table_key(static_cast<uint32_t>(p.op.ref), fnv1a(p.op.rows[0].key))
+                                        : object::table(static_cast<uint32_t>(p.op.ref));
+      op.writes = true;
+      break;
+    case StepKind::kEtsDelete:
+    case StepKind::kEtsTake:
+    case StepKind::kEtsUpdateCounter:
+      op.object = object::table_key(static_cast<uint32_t>(p.op.ref), fnv1a(p.op.key));
+      op.writes = true;
+      break;
+    case StepKind::kEtsLookup:
+    case StepKind::kEtsLookupElement:
+    case StepKind::kEtsMember:
+      op.object = object::table_key(static_cast<uint32_t>(p.op.ref), fnv1a(p.op.key));
+      break;
+    case StepKind::kEtsTab2List:
+    case StepKind::kEtsInfo:
+      op.object = object::table(static_cast<uint32_t>(p.op.ref));
+      break;
+    case StepKind::kEtsDeleteTable:
+      op.object = object::table(static_cast<uint32_t>(p.op.ref));
+      op.writes = true;
+      break;
     case StepKind::kTermPut:
     case StepKind::kTermErase:
       op.object = object::term(fnv1a(p.op.key));
@@ -262,7 +292,163 @@ void Vm::post_term_get(std::string key, ValueRef fallback, bool has_fallback) {
 
 void Vm::post_term_erase(std::string key) { post(StepKind::kTermErase).key = std::move(key); }
 
+void Vm::post_ets_new(Ets::Options options) { post(StepKind::kEtsNew).ets = std::move(options); }
+
+void Vm::post_ets(StepKind kind, uint32_t table, std::string key, std::vector<EtsRow> rows, int64_t a, int64_t b,
+                  ValueRef value) {
+  auto& op = post(kind);
+  op.ref = table;
+  op.key = std::move(key);
+  op.rows = std::move(rows);
+  op.a = a;
+  op.b = b;
+  op.value = value;
+}
+
+void Vm::release_all(std::vector<ValueRef>& values) {
+  for (ValueRef v : values) guest_.release(v);
+  values.clear();
+}
+
+void Vm::perform_ets(Pid pid, PendingOp& op, Reply& reply) {
+  const auto id = static_cast<uint32_t>(op.ref);
+  const bool writes = op.kind == StepKind::kEtsInsert || op.kind == StepKind::kEtsInsertNew ||
+                      op.kind == StepKind::kEtsDelete || op.kind == StepKind::kEtsTake ||
+                      op.kind == StepKind::kEtsUpdateCounter || op.kind == StepKind::kEtsDeleteTable;
+  const std::string denied = ets_.check(id, pid, writes);
+  if (sink_) {
+    std::string detail = "T" + std::to_string(id);
+    if (!op.rows.empty()) {
+      detail += " " + guest_.render(op.rows[0].value);
+      if (op.rows.size() > 1) detail += " (+" + std::to_string(op.rows.size() - 1) + " more)";
+    }
+    if (!denied.empty()) detail += "  (" + denied + ")";
+    emit(op.kind, pid, -1, 0, std::move(detail));
+  }
+  auto fail = [&](std::string why) {
+    reply.kind = Reply::Kind::kError;
+    reply.error = std::string(step_kind_name(op.kind)) + ": " + why;
+    for (EtsRow& r : op.rows) guest_.release(r.value);
+    op.rows.clear();
+    if (op.value) guest_.release(op.value);
+    op.value = 0;
+  };
+  if (!denied.empty()) {
+    fail(denied);
+    return;
+  }
+  switch (op.kind) {
+    case StepKind::kEtsInsert:
+      ets_.insert(id, op.rows, released_);
+      release_all(released_);
+      reply.kind = Reply::Kind::kBool;
+      reply.b = true;
+      break;
+    case StepKind::kEtsInsertNew:
+      reply.kind = Reply::Kind::kBool;
+      reply.b = ets_.insert_new(id, op.rows);
+      for (EtsRow& r : op.rows) guest_.release(r.value);
+      op.rows.clear();
+      break;
+    case StepKind::kEtsLookup:
+    case StepKind::kEtsLookupElement: {
+      const std::vector<EtsRow>* rows = ets_.find(id, op.key);
+      if (op.kind == StepKind::kEtsLookupElement && !rows) {
+        fail("no row has this key");
+        return;
+      }
+      reply.kind = op.kind == StepKind::kEtsLookup ? Reply::Kind::kList : Reply::Kind::kElement;
+      reply.i = op.a;
+      reply.as_list = ets_.options(id).type == Ets::Type::kBag || ets_.options(id).type == Ets::Type::kDuplicateBag;
+      if (rows) {
+        for (const EtsRow& r : *rows) reply.values.push_back(r.value);
+      }
+      break;
+    }
+    case StepKind::kEtsMember:
+      reply.kind = Reply::Kind::kBool;
+      reply.b = ets_.find(id, op.key) != nullptr;
+      break;
+    case StepKind::kEtsDelete:
+      ets_.erase(id, op.key, released_);
+      release_all(released_);
+      reply.kind = Reply::Kind::kBool;
+      reply.b = true;
+      break;
+    case StepKind::kEtsTake:
+      reply.kind = Reply::Kind::kList;
+      reply.owned = true;
+      ets_.erase(id, op.key, reply.values);
+      break;
+    case StepKind::kEtsTab2List:
+      reply.kind = Reply::Kind::kList;
+      ets_.list(id, reply.values);
+      break;
+    case StepKind::kEtsInfo:
+      reply.kind = Reply::Kind::kInt;
+      reply.i = static_cast<int64_t>(ets_.size(id));
+      break;
+    case StepKind::kEtsDeleteTable:
+      ets_.drop(id, released_);
+      release_all(released_);
+      reply.kind = Reply::Kind::kBool;
+      reply.b = true;
+      break;
+    case StepKind::kEtsUpdateCounter: {
+      const Ets::Type type = ets_.options(id).type;
+      if (type == Ets::Type::kBag || type == Ets::Type::kDuplicateBag) {
+        fail("update_counter works on set and ordered_set tables only");
+        return;
+      }
+      if (!ets_.find(id, op.key)) {
+        if (!op.value) {
+          fail("no row has this key, and no default was given");
+          return;
+        }
+        std::vector<EtsRow> rows(1);
+        rows[0].key = op.key;
+        rows[0].value = op.value;
+        op.value = 0;
+        ets_.insert(id, rows, released_);
+        release_all(released_);
+      } else if (op.value) {
+        guest_.release(op.value);
+        op.value = 0;
+      }
+      const ValueRef row = ets_.find(id, op.key)->front().value;
+      int64_t current = 0;
+      if (!guest_.tuple_integer(row, op.a, current)) {
+        fail("element " + std::to_string(op.a) + " of the row is not an integer");
+        return;
+      }
+      const auto updated = static_cast<int64_t>(static_cast<uint64_t>(current) + static_cast<uint64_t>(op.b));
+      guest_.set_tuple_integer(row, op.a, updated);
+      reply.kind = Reply::Kind::kInt;
+      reply.i = updated;
+      break;
+    }
+    default:
+      break;
+  }
+}
+
 void Vm::perform_shared(Pid pid, PendingOp& op, Reply& reply) {
+  if (op.kind == StepKind::kEtsNew) {
+    auto id = ets_.create(pid, op.ets);
+    if (sink_) emit(op.kind, pid, -1, 0, "\"" + op.ets.name + "\"" + (id ? " -> T" + std::to_string(*id) : " (name taken)"));
+    if (!id) {
+      reply.kind = Reply::Kind::kError;
+      reply.error = "ets.new: a table named \"" + op.ets.name + "\" already exists";
+    } else {
+      reply.kind = Reply::Kind::kTable;
+      reply.u = *id;
+    }
+    return;
+  }
+  if (op.kind >= StepKind::kEtsInsert && op.kind <= StepKind::kEtsInfo) {
+    perform_ets(pid, op, reply);
+    return;
+  }
   const bool is_signed = op.kind >= StepKind::kAtomicsGet && op.kind <= StepKind::kAtomicsCompareExchange &&
                          atomics_.is_signed(op.ref);
   auto atomic_detail = [&](const std::string& what) {
@@ -891,6 +1077,8 @@ void Vm::release_op(PendingOp& op) {
     if (op.value) guest_.release(op.value);
     op.value = 0;
   }
+  for (EtsRow& r : op.rows) guest_.release(r.value);
+  op.rows.clear();
   release_reason(op.reason);
 }
 
@@ -962,6 +1150,8 @@ void Vm::do_exit(Pid pid, StepResult& result) {
     name_owner_[p.name] = kNoPid;
     p.name = 0;
   }
+  ets_.drop_owned(pid, released_);  // a table dies with its owner
+  release_all(released_);
   for (size_t i = p.head; i < p.mailbox.size(); ++i) {
     Message& m = p.mailbox[i];
     if (m.kind == Message::Kind::kRemoved) continue;

@@ -28,6 +28,7 @@
 
 #include "engine/system.h"
 #include "engine/trace.h"
+#include "vm/ets.h"
 #include "vm/shared_state.h"
 
 namespace lockstep::vm {
@@ -65,6 +66,9 @@ struct Reply {
     kValue,    // `value`, whose ownership passes to the guest
     kCopyOf,   // a fresh copy of stored `value` (the store keeps it)
     kCas,      // compare_exchange: `b`, and the current value `i` when false
+    kTable,    // an ETS table handle (`u`)
+    kList,     // a list of `values`: copies, or the values themselves when `owned`
+    kElement,  // element `i` of each of `values` (copies): one, or a list for bags
   };
   Kind kind = Kind::kNone;
   uint64_t u = 0;    // pid, ref, timer id
@@ -72,6 +76,9 @@ struct Reply {
   bool as_unsigned = false;  // kInt/kCas: `i` holds an unsigned 64-bit value
   bool b = false;    // kBool
   ValueRef value = 0;  // kStart: the spawn body
+  std::vector<ValueRef> values;  // kList / kElement
+  bool owned = false;            // kList: ownership of `values` passes to the guest
+  bool as_list = false;          // kElement: a list (bag tables)
   Message message;   // kMessage (ownership of its values passes to the guest)
   std::string error; // kError: raised in the process
 };
@@ -105,6 +112,9 @@ class Guest {
   virtual void discard(Pid pid) {}
   // Called at the start of every step, recorded or not.
   virtual void begin_step() {}
+  // ETS update_counter: read / write integer element `pos` of a stored tuple.
+  virtual bool tuple_integer(ValueRef tuple, int64_t pos, int64_t& out) { return false; }
+  virtual void set_tuple_integer(ValueRef tuple, int64_t pos, int64_t v) {}
   // The iteration's wall-clock budget ran out inside guest code.
   virtual bool timed_out() const { return false; }
 };
@@ -164,6 +174,10 @@ class Vm final : public System {
   void post_term_put(std::string key, ValueRef value);
   void post_term_get(std::string key, ValueRef fallback, bool has_fallback);
   void post_term_erase(std::string key);
+  // ETS. `table` is a live table id (checked by the caller); rows carry keys.
+  void post_ets_new(Ets::Options options);
+  void post_ets(StepKind kind, uint32_t table, std::string key, std::vector<EtsRow> rows, int64_t a = 0,
+                int64_t b = 0, ValueRef value = 0);
 
   // --- Immediate operations (no sync point). ---
   bool in_process() const { return running_ != kNoPid; }
@@ -182,6 +196,7 @@ class Vm final : public System {
   uint64_t atomics_new(size_t n, bool is_signed) { return atomics_.create(n, is_signed); }
   const Atomics& atomics() const { return atomics_; }
   const PersistentTerms& terms() const { return terms_; }
+  const Ets& ets() const { return ets_; }
   const std::string& name_of(NameId id) const { return names_[id]; }
   uint32_t current_step() const { return step_no_; }
   size_t process_count() const { return procs_.size(); }
@@ -198,7 +213,9 @@ class Vm final : public System {
     RefId ref = 0;         // demonitor ref, timer id
     Reason reason;         // exit / signal
     std::string key;       // shared-state key (canonical bytes)
-    int64_t a = 0, b = 0;  // atomics operands
+    int64_t a = 0, b = 0;  // atomics operands; ETS element position and increment
+    std::vector<EtsRow> rows;  // ETS insert
+    Ets::Options ets;          // ETS new
   };
 
   struct Process {
@@ -275,6 +292,8 @@ class Vm final : public System {
   std::string render_dest(const Dest& d);
   void name_process(Pid pid, std::string_view name);
   void perform_shared(Pid pid, PendingOp& op, Reply& reply);
+  void perform_ets(Pid pid, PendingOp& op, Reply& reply);
+  void release_all(std::vector<ValueRef>& values);
 
   Guest& guest_;
   VmOptions options_;
@@ -295,6 +314,8 @@ class Vm final : public System {
   std::unordered_map<RefId, Monitor> monitors_;
   Atomics atomics_;
   PersistentTerms terms_;
+  Ets ets_;
+  std::vector<ValueRef> released_;  // scratch for values to release
   std::deque<std::string> names_;  // index = NameId (0 unused); stable addresses
   std::unordered_map<std::string_view, NameId> name_ids_;
   std::vector<Pid> name_owner_;

@@ -29,14 +29,15 @@ TEST_P(LuaRuntime, EveryTestPasses) {
   config.overrides.iterations = 30;
   config.traces_dir = ::testing::TempDir() + "lockstep_lua_runtime";
   Collect collect;
-  RunSummary s = run_files({std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/runtime.lua"}, config,
-                           lua::LuaProgram::load, collect);
+  RunSummary s = run_files({std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/runtime.lua",
+                            std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/ets.lua"},
+                           config, lua::LuaProgram::load, collect);
   EXPECT_TRUE(collect.errors.empty()) << collect.errors.front();
   for (const auto& b : collect.bugs) ADD_FAILURE() << b;
   for (const auto& t : s.tests) {
     EXPECT_EQ(t.status, TestReport::Status::kPassed) << t.name << " " << t.error;
   }
-  EXPECT_GE(s.tests.size(), 20u);
+  EXPECT_GE(s.tests.size(), 35u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Strategies, LuaRuntime, ::testing::Values("random", "pct", "pos"));

@@ -1,0 +1,305 @@
+// lockstep.ets (SPEC 5.3, 5.9): ETS-like tables. Every call is a sync point
+// and one atomic step; inside an invariant the read operations (lookup,
+// lookup_element, member, tab2list, info) read the table directly.
+//
+// Arguments are checked and rows are copied before the operation is posted;
+// table state (existence, access rights, contents) is checked when the
+// step runs, since another process may change it in between.
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "lua/guest.h"
+
+namespace lockstep::lua {
+namespace {
+
+LuaGuest& G(lua_State* L) { return LuaGuest::of(L); }
+
+// A table handle or the name of a named table -> a live table id.
+uint32_t check_table(lua_State* L, int idx) {
+  LuaGuest& g = G(L);
+  if (lua_type(L, idx) == LUA_TSTRING) {
+    const uint32_t id = g.vm().ets().resolve(lua_tostring(L, idx));
+    if (id == 0) luaL_error(L, "ets: no table is named \"%s\"", lua_tostring(L, idx));
+    return id;
+  }
+  auto h = g.to_handle(L, idx);
+  if (!h || h->kind != HandleKind::kTable) luaL_typeerror(L, idx, "ets table");
+  if (!g.vm().ets().alive(static_cast<uint32_t>(h->id))) {
+    luaL_error(L, "ets: the table does not exist (it was deleted, or its owner exited)");
+  }
+  return static_cast<uint32_t>(h->id);
+}
+
+// A tuple is a plain Lua table (not a pid, ref or other handle).
+bool is_tuple(lua_State* L, int idx) { return lua_type(L, idx) == LUA_TTABLE; }
+
+vm::EtsRow make_row(lua_State* L, int idx, uint32_t table, const char* fn) {
+  LuaGuest& g = G(L);
+  idx = lua_absindex(L, idx);
+  if (!is_tuple(L, idx)) luaL_error(L, "%s: objects must be tuples (Lua arrays), not %s", fn, luaL_typename(L, idx));
+  const vm::Ets::Options& o = g.vm().ets().options(table);
+  if (lua_rawgeti(L, idx, o.keypos) == LUA_TNIL) {
+    luaL_error(L, "%s: the tuple has no key at position %d", fn, o.keypos);
+  }
+  vm::EtsRow row;
+  row.key = g.encode_key(L, -1);
+  lua_pop(L, 1);
+  if (o.type == vm::Ets::Type::kBag) row.object = g.encode_key(L, idx);
+  row.value = g.store_copy(L, idx, "the tuple");
+  return row;
+}
+
+// One tuple, or a list of tuples when the first element is itself a tuple.
+std::vector<vm::EtsRow> check_rows(lua_State* L, int idx, uint32_t table, const char* fn) {
+  if (!is_tuple(L, idx)) luaL_error(L, "%s: objects must be tuples (Lua arrays), not %s", fn, luaL_typename(L, idx));
+  lua_rawgeti(L, idx, 1);
+  const bool list = is_tuple(L, -1);
+  lua_pop(L, 1);
+  std::vector<vm::EtsRow> rows;
+  if (!list) {
+    rows.push_back(make_row(L, idx, table, fn));
+    return rows;
+  }
+  const auto n = static_cast<lua_Integer>(lua_rawlen(L, idx));
+  for (lua_Integer i = 1; i <= n; ++i) {
+    lua_rawgeti(L, idx, i);
+    rows.push_back(make_row(L, -1, table, fn));
+    lua_pop(L, 1);
+  }
+  return rows;
+}
+
+bool in_invariant(LuaGuest& g) { return g.mode() == LuaGuest::Mode::kInvariant; }
+
+void push_rows(lua_State* L, const std::vector<vm::EtsRow>* rows) {
+  LuaGuest& g = G(L);
+  lua_createtable(L, rows ? static_cast<int>(rows->size()) : 0, 0);
+  if (!rows) return;
+  for (size_t i = 0; i < rows->size(); ++i) {
+    g.push_value(L, (*rows)[i].value);
+    g.push_copy(L, -1, "a stored row");
+    lua_remove(L, -2);
+    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+  }
+}
+
+// new(name, {type, access, named, keypos}) -> table
+int l_new(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "ets.new");
+  vm::Ets::Options o;
+  const char* name = luaL_checkstring(L, 1);
+  bool named = false;
+  if (!lua_isnoneornil(L, 2)) {
+    luaL_checktype(L, 2, LUA_TTABLE);
+    if (lua_getfield(L, 2, "type") != LUA_TNIL) {
+      const char* t = luaL_checkstring(L, -1);
+      if (std::strcmp(t, "set") == 0) o.type = vm::Ets::Type::kSet;
+      else if (std::strcmp(t, "ordered_set") == 0) o.type = vm::Ets::Type::kOrderedSet;
+      else if (std::strcmp(t, "bag") == 0) o.type = vm::Ets::Type::kBag;
+      else if (std::strcmp(t, "duplicate_bag") == 0) o.type = vm::Ets::Type::kDuplicateBag;
+      else luaL_error(L, "ets.new: type must be set, ordered_set, bag or duplicate_bag, not \"%s\"", t);
+    }
+    if (lua_getfield(L, 2, "access") != LUA_TNIL) {
+      const char* a = luaL_checkstring(L, -1);
+      if (std::strcmp(a, "public") == 0) o.access = vm::Ets::Access::kPublic;
+      else if (std::strcmp(a, "protected") == 0) o.access = vm::Ets::Access::kProtected;
+      else if (std::strcmp(a, "private") == 0) o.access = vm::Ets::Access::kPrivate;
+      else luaL_error(L, "ets.new: access must be public, protected or private, not \"%s\"", a);
+    }
+    if (lua_getfield(L, 2, "named") != LUA_TNIL) named = lua_toboolean(L, -1);
+    if (lua_getfield(L, 2, "keypos") != LUA_TNIL) {
+      const lua_Integer k = luaL_checkinteger(L, -1);
+      if (k < 1 || k > 255) luaL_error(L, "ets.new: keypos must be 1 .. 255");
+      o.keypos = static_cast<int>(k);
+    }
+    lua_pop(L, 4);
+  }
+  if (named) o.name = name;
+  g.vm().post_ets_new(std::move(o));
+  return g.suspend(L);
+}
+
+int l_insert(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "ets.insert");
+  const uint32_t t = check_table(L, 1);
+  g.vm().post_ets(StepKind::kEtsInsert, t, {}, check_rows(L, 2, t, "ets.insert"));
+  return g.suspend(L);
+}
+
+int l_insert_new(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "ets.insert_new");
+  const uint32_t t = check_table(L, 1);
+  g.vm().post_ets(StepKind::kEtsInsertNew, t, {}, check_rows(L, 2, t, "ets.insert_new"));
+  return g.suspend(L);
+}
+
+int l_lookup(lua_State* L) {
+  LuaGuest& g = G(L);
+  const uint32_t t = (g.need_iteration_or_invariant(L, "ets.lookup"), check_table(L, 1));
+  if (in_invariant(g)) {
+    push_rows(L, g.vm().ets().find(t, g.encode_key(L, 2)));
+    return 1;
+  }
+  g.need_process(L, "ets.lookup");
+  g.vm().post_ets(StepKind::kEtsLookup, t, g.encode_key(L, 2), {});
+  return g.suspend(L);
+}
+
+int l_lookup_element(lua_State* L) {
+  LuaGuest& g = G(L);
+  const uint32_t t = (g.need_iteration_or_invariant(L, "ets.lookup_element"), check_table(L, 1));
+  const lua_Integer pos = luaL_checkinteger(L, 3);
+  luaL_argcheck(L, pos >= 1, 3, "positions start at 1");
+  if (in_invariant(g)) {
+    const auto* rows = g.vm().ets().find(t, g.encode_key(L, 2));
+    if (!rows) return luaL_error(L, "ets.lookup_element: no row has this key");
+    const vm::Ets::Type type = g.vm().ets().options(t).type;
+    const bool list = type == vm::Ets::Type::kBag || type == vm::Ets::Type::kDuplicateBag;
+    if (list) lua_createtable(L, static_cast<int>(rows->size()), 0);
+    for (size_t i = 0; i < rows->size(); ++i) {
+      g.push_value(L, (*rows)[i].value);
+      lua_rawgeti(L, -1, pos);
+      g.push_copy(L, -1, "a stored element");
+      lua_remove(L, -2);
+      lua_remove(L, -2);
+      if (!list) return 1;
+      lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+    }
+    return 1;
+  }
+  g.need_process(L, "ets.lookup_element");
+  g.vm().post_ets(StepKind::kEtsLookupElement, t, g.encode_key(L, 2), {}, pos);
+  return g.suspend(L);
+}
+
+int l_member(lua_State* L) {
+  LuaGuest& g = G(L);
+  const uint32_t t = (g.need_iteration_or_invariant(L, "ets.member"), check_table(L, 1));
+  if (in_invariant(g)) {
+    lua_pushboolean(L, g.vm().ets().find(t, g.encode_key(L, 2)) != nullptr);
+    return 1;
+  }
+  g.need_process(L, "ets.member");
+  g.vm().post_ets(StepKind::kEtsMember, t, g.encode_key(L, 2), {});
+  return g.suspend(L);
+}
+
+int l_delete(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "ets.delete");
+  const uint32_t t = check_table(L, 1);
+  g.vm().post_ets(StepKind::kEtsDelete, t, g.encode_key(L, 2), {});
+  return g.suspend(L);
+}
+
+int l_delete_table(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "ets.delete_table");
+  g.vm().post_ets(StepKind::kEtsDeleteTable, check_table(L, 1), {}, {});
+  return g.suspend(L);
+}
+
+int l_take(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "ets.take");
+  const uint32_t t = check_table(L, 1);
+  g.vm().post_ets(StepKind::kEtsTake, t, g.encode_key(L, 2), {});
+  return g.suspend(L);
+}
+
+// update_counter(t, key, incr | {pos, incr}, [default_tuple]) -> new value
+int l_update_counter(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "ets.update_counter");
+  const uint32_t t = check_table(L, 1);
+  std::string key = g.encode_key(L, 2);
+  lua_Integer pos = g.vm().ets().options(t).keypos + 1, incr = 0;
+  if (lua_istable(L, 3)) {
+    lua_rawgeti(L, 3, 1);
+    lua_rawgeti(L, 3, 2);
+    pos = luaL_checkinteger(L, -2);
+    incr = luaL_checkinteger(L, -1);
+    lua_pop(L, 2);
+  } else {
+    incr = luaL_checkinteger(L, 3);
+  }
+  luaL_argcheck(L, pos >= 1 && pos != g.vm().ets().options(t).keypos, 3, "cannot update the key or a position below 1");
+  vm::ValueRef fallback = 0;
+  if (!lua_isnoneornil(L, 4)) {
+    if (!is_tuple(L, 4)) luaL_typeerror(L, 4, "default tuple");
+    // The default is stored under the given key, with the key in place.
+    lua_pushvalue(L, 4);
+    g.push_copy(L, -1, "the default tuple");
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, -2, g.vm().ets().options(t).keypos);
+    fallback = g.store(L, -1);
+    lua_pop(L, 2);
+  }
+  g.vm().post_ets(StepKind::kEtsUpdateCounter, t, std::move(key), {}, pos, incr, fallback);
+  return g.suspend(L);
+}
+
+int l_tab2list(lua_State* L) {
+  LuaGuest& g = G(L);
+  const uint32_t t = (g.need_iteration_or_invariant(L, "ets.tab2list"), check_table(L, 1));
+  if (in_invariant(g)) {
+    std::vector<vm::ValueRef> values;
+    g.vm().ets().list(t, values);
+    lua_createtable(L, static_cast<int>(values.size()), 0);
+    for (size_t i = 0; i < values.size(); ++i) {
+      g.push_value(L, values[i]);
+      g.push_copy(L, -1, "a stored row");
+      lua_remove(L, -2);
+      lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+    }
+    return 1;
+  }
+  g.need_process(L, "ets.tab2list");
+  g.vm().post_ets(StepKind::kEtsTab2List, t, {}, {});
+  return g.suspend(L);
+}
+
+// info(t, "size") -> number of rows
+int l_info(lua_State* L) {
+  LuaGuest& g = G(L);
+  const uint32_t t = (g.need_iteration_or_invariant(L, "ets.info"), check_table(L, 1));
+  const char* item = luaL_optstring(L, 2, "size");
+  if (std::strcmp(item, "size") != 0) return luaL_error(L, "ets.info: only \"size\" is supported, not \"%s\"", item);
+  if (in_invariant(g)) {
+    lua_pushinteger(L, static_cast<lua_Integer>(g.vm().ets().size(t)));
+    return 1;
+  }
+  g.need_process(L, "ets.info");
+  g.vm().post_ets(StepKind::kEtsInfo, t, {}, {});
+  return g.suspend(L);
+}
+
+const luaL_Reg kEtsLib[] = {
+    {"new", l_new},
+    {"insert", l_insert},
+    {"insert_new", l_insert_new},
+    {"lookup", l_lookup},
+    {"lookup_element", l_lookup_element},
+    {"member", l_member},
+    {"delete", l_delete},
+    {"delete_table", l_delete_table},
+    {"take", l_take},
+    {"update_counter", l_update_counter},
+    {"tab2list", l_tab2list},
+    {"info", l_info},
+    {nullptr, nullptr},
+};
+
+}  // namespace
+
+void open_ets_api(lua_State* L) {
+  luaL_newlib(L, kEtsLib);
+  lua_setfield(L, -2, "ets");
+}
+
+}  // namespace lockstep::lua

@@ -1,0 +1,146 @@
+#include "vm/ets.h"
+
+#include <algorithm>
+
+namespace lockstep::vm {
+
+std::optional<uint32_t> Ets::create(TablePid owner, const Options& options) {
+  if (!options.name.empty() && resolve(options.name) != 0) return std::nullopt;
+  Table t;
+  t.options = options;
+  t.owner = owner;
+  tables_.push_back(std::move(t));
+  const auto id = static_cast<uint32_t>(tables_.size());
+  if (!options.name.empty()) names_[options.name] = id;
+  owned_[owner].push_back(id);
+  return id;
+}
+
+uint32_t Ets::resolve(const std::string& name) const {
+  auto it = names_.find(name);
+  return it != names_.end() && alive(it->second) ? it->second : 0;
+}
+
+std::string Ets::check(uint32_t id, TablePid pid, bool write) const {
+  if (!alive(id)) return "the table does not exist (it was deleted, or its owner exited)";
+  const Table& t = tables_[id - 1];
+  if (pid == t.owner) return {};
+  switch (t.options.access) {
+    case Access::kPublic: return {};
+    case Access::kProtected:
+      return write ? "the table is protected: only its owner P" + std::to_string(t.owner) + " may write it" : "";
+    case Access::kPrivate:
+      return "the table is private to its owner P" + std::to_string(t.owner);
+  }
+  return {};
+}
+
+std::vector<EtsRow>* Ets::slot(Table& t, const std::string& key, bool create) {
+  if (t.options.type == Type::kOrderedSet) {
+    if (create) return &t.ordered[key];
+    auto it = t.ordered.find(key);
+    return it == t.ordered.end() ? nullptr : &it->second;
+  }
+  if (create) return &t.hashed[key];
+  auto it = t.hashed.find(key);
+  return it == t.hashed.end() ? nullptr : &it->second;
+}
+
+void Ets::insert(uint32_t id, std::vector<EtsRow>& rows, std::vector<ValueRef>& released) {
+  Table& t = tables_[id - 1];
+  for (EtsRow& row : rows) {
+    std::vector<EtsRow>& s = *slot(t, row.key, true);
+    switch (t.options.type) {
+      case Type::kSet:
+      case Type::kOrderedSet:
+        if (!s.empty()) {
+          released.push_back(s.front().value);
+          s.clear();
+          --t.size;
+        }
+        break;
+      case Type::kBag: {
+        auto same = std::find_if(s.begin(), s.end(), [&](const EtsRow& r) { return r.object == row.object; });
+        if (same != s.end()) {  // identical objects are stored once
+          released.push_back(row.value);
+          row.value = 0;
+          continue;
+        }
+        break;
+      }
+      case Type::kDuplicateBag:
+        break;
+    }
+    s.push_back(std::move(row));
+    ++t.size;
+  }
+  rows.clear();
+}
+
+bool Ets::insert_new(uint32_t id, std::vector<EtsRow>& rows) {
+  Table& t = tables_[id - 1];
+  for (const EtsRow& row : rows) {
+    const std::vector<EtsRow>* s = slot(t, row.key, false);
+    if (s && !s->empty()) return false;
+  }
+  std::vector<ValueRef> none;
+  insert(id, rows, none);
+  return true;
+}
+
+const std::vector<EtsRow>* Ets::find(uint32_t id, const std::string& key) const {
+  Table& t = const_cast<Table&>(tables_[id - 1]);
+  const std::vector<EtsRow>* s = const_cast<Ets*>(this)->slot(t, key, false);
+  return s && !s->empty() ? s : nullptr;
+}
+
+void Ets::erase(uint32_t id, const std::string& key, std::vector<ValueRef>& out) {
+  Table& t = tables_[id - 1];
+  std::vector<EtsRow>* s = slot(t, key, false);
+  if (!s) return;
+  for (const EtsRow& r : *s) out.push_back(r.value);
+  t.size -= s->size();
+  if (t.options.type == Type::kOrderedSet) t.ordered.erase(key);
+  else t.hashed.erase(key);
+}
+
+void Ets::list(uint32_t id, std::vector<ValueRef>& out) const {
+  const Table& t = tables_[id - 1];
+  out.reserve(out.size() + t.size);
+  if (t.options.type == Type::kOrderedSet) {
+    for (const auto& [k, rows] : t.ordered) {
+      for (const EtsRow& r : rows) out.push_back(r.value);
+    }
+    return;
+  }
+  std::vector<const std::pair<const std::string, std::vector<EtsRow>>*> entries;
+  entries.reserve(t.hashed.size());
+  for (const auto& e : t.hashed) entries.push_back(&e);
+  std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (auto* e : entries) {
+    for (const EtsRow& r : e->second) out.push_back(r.value);
+  }
+}
+
+void Ets::drop(uint32_t id, std::vector<ValueRef>& released) {
+  Table& t = tables_[id - 1];
+  if (!t.alive) return;
+  list(id, released);
+  t.ordered.clear();
+  t.hashed.clear();
+  t.size = 0;
+  t.alive = false;
+  if (!t.options.name.empty()) {
+    auto it = names_.find(t.options.name);
+    if (it != names_.end() && it->second == id) names_.erase(it);
+  }
+}
+
+void Ets::drop_owned(TablePid owner, std::vector<ValueRef>& released) {
+  auto it = owned_.find(owner);
+  if (it == owned_.end()) return;
+  for (uint32_t id : it->second) drop(id, released);
+  owned_.erase(it);
+}
+
+}  // namespace lockstep::vm
