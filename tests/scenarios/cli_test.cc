@@ -46,7 +46,10 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
                                            Buggy{"timeout_race.lua", "assertion"},
                                            Buggy{"invariant.lua", "invariant"},
                                            Buggy{"noisy_race.lua", "assertion"},
-                                           Buggy{"rate_limiter.lua", "invariant"}));
+                                           Buggy{"rate_limiter.lua", "invariant"},
+                                           Buggy{"ets_lost_update.lua", "assertion"},
+                                           Buggy{"bank_transfer.lua", "invariant"},
+                                           Buggy{"lost_wakeup.lua", "deadlock"}));
 
 class FixedScenario : public ::testing::TestWithParam<const char*> {};
 
@@ -61,7 +64,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
                          ::testing::Values("lost_update_fixed.lua", "message_race_fixed.lua",
                                            "deadlock_fixed.lua", "crash_fixed.lua", "timeout_race_fixed.lua",
                                            "invariant_fixed.lua", "noisy_race_fixed.lua",
-                                           "rate_limiter_fixed.lua"));
+                                           "rate_limiter_fixed.lua", "ets_lost_update_fixed.lua",
+                                           "bank_transfer_fixed.lua", "lost_wakeup_fixed.lua"));
 
 TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
   for (const char* strategy : {"random", "pct", "pos"}) {
@@ -69,6 +73,17 @@ TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
                        scenario("invariant_fixed.lua"), "--strategy", strategy, "--iterations", "2000",
                        "--format", "json", "--traces-dir", fresh_dir("fixed_all")});
     EXPECT_EQ(r.code, 0) << strategy << r.out;
+  }
+}
+
+TEST(Cli, SharedStateTwinsPassTenThousandIterationsUnderEveryStrategy) {
+  for (const char* strategy : {"random", "pct", "pos"}) {
+    auto r = run_lockstep({"run", scenario("rate_limiter_fixed.lua"), scenario("ets_lost_update_fixed.lua"),
+                           scenario("bank_transfer_fixed.lua"), scenario("lost_wakeup_fixed.lua"), "--strategy",
+                           strategy, "--iterations", "10000", "--format", "json", "--traces-dir",
+                           fresh_dir("shared_twins")});
+    EXPECT_EQ(r.code, 0) << strategy << r.out;
+    EXPECT_NE(r.out.find("\"iterations\":40000"), std::string::npos) << r.out;
   }
 }
 
@@ -252,7 +267,7 @@ TEST(Cli, DirectoryRunsEveryScenario) {
   auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "50",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\"bugs\":8"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"bugs\":11"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ShardsSplitTheIterations) {
