@@ -1,0 +1,108 @@
+// The ETS store: types, ordering, access rules, ownership.
+#include "vm/ets.h"
+
+#include <gtest/gtest.h>
+
+namespace lockstep::vm {
+namespace {
+
+// Keys here are plain strings; their byte order is the order tab2list uses.
+std::vector<EtsRow> rows(std::vector<std::pair<std::string, ValueRef>> kv) {
+  std::vector<EtsRow> out;
+  for (auto& [k, v] : kv) out.push_back({k, k + std::to_string(v), v});
+  return out;
+}
+
+Ets::Options of(Ets::Type type, Ets::Access access = Ets::Access::kProtected) {
+  Ets::Options o;
+  o.type = type;
+  o.access = access;
+  return o;
+}
+
+TEST(Ets, SetReplacesAndReleasesTheOldRow) {
+  Ets ets;
+  const uint32_t t = *ets.create(1, of(Ets::Type::kSet));
+  std::vector<ValueRef> released;
+  auto r = rows({{"a", 1}});
+  ets.insert(t, r, released);
+  r = rows({{"a", 2}});
+  ets.insert(t, r, released);
+  ASSERT_EQ(released, std::vector<ValueRef>{1});
+  EXPECT_EQ(ets.find(t, "a")->front().value, 2u);
+  EXPECT_EQ(ets.size(t), 1u);
+}
+
+TEST(Ets, BagKeepsDistinctObjectsDuplicateBagKeepsAll) {
+  Ets ets;
+  const uint32_t bag = *ets.create(1, of(Ets::Type::kBag));
+  const uint32_t dup = *ets.create(1, of(Ets::Type::kDuplicateBag));
+  std::vector<ValueRef> released;
+  for (uint32_t t : {bag, dup}) {
+    std::vector<EtsRow> r = {{"k", "same", 1}, {"k", "same", 2}, {"k", "other", 3}};
+    ets.insert(t, r, released);
+  }
+  EXPECT_EQ(ets.find(bag, "k")->size(), 2u);
+  EXPECT_EQ(released, std::vector<ValueRef>{2});  // the identical object was not stored
+  EXPECT_EQ(ets.find(dup, "k")->size(), 3u);
+}
+
+TEST(Ets, ListIsInKeyOrderForEveryType) {
+  for (auto type : {Ets::Type::kSet, Ets::Type::kOrderedSet, Ets::Type::kBag, Ets::Type::kDuplicateBag}) {
+    Ets ets;
+    const uint32_t t = *ets.create(1, of(type));
+    std::vector<ValueRef> released;
+    auto r = rows({{"c", 3}, {"a", 1}, {"d", 4}, {"b", 2}});
+    ets.insert(t, r, released);
+    std::vector<ValueRef> out;
+    ets.list(t, out);
+    EXPECT_EQ(out, (std::vector<ValueRef>{1, 2, 3, 4}));
+  }
+}
+
+TEST(Ets, InsertNewIsAllOrNothing) {
+  Ets ets;
+  const uint32_t t = *ets.create(1, of(Ets::Type::kSet));
+  std::vector<ValueRef> released;
+  auto r = rows({{"a", 1}});
+  ets.insert(t, r, released);
+  auto clash = rows({{"b", 2}, {"a", 3}});
+  EXPECT_FALSE(ets.insert_new(t, clash));
+  EXPECT_EQ(ets.find(t, "b"), nullptr);
+  auto fresh = rows({{"b", 2}, {"c", 3}});
+  EXPECT_TRUE(ets.insert_new(t, fresh));
+  EXPECT_EQ(ets.size(t), 3u);
+}
+
+TEST(Ets, AccessRules) {
+  Ets ets;
+  const uint32_t prot = *ets.create(1, of(Ets::Type::kSet, Ets::Access::kProtected));
+  const uint32_t priv = *ets.create(1, of(Ets::Type::kSet, Ets::Access::kPrivate));
+  const uint32_t pub = *ets.create(1, of(Ets::Type::kSet, Ets::Access::kPublic));
+  EXPECT_EQ(ets.check(prot, 1, true), "");
+  EXPECT_EQ(ets.check(prot, 2, false), "");
+  EXPECT_NE(ets.check(prot, 2, true), "");
+  EXPECT_NE(ets.check(priv, 2, false), "");
+  EXPECT_EQ(ets.check(pub, 2, true), "");
+}
+
+TEST(Ets, NamedTablesAndOwnerDeath) {
+  Ets ets;
+  Ets::Options o = of(Ets::Type::kSet);
+  o.name = "cache";
+  const uint32_t t = *ets.create(7, o);
+  EXPECT_EQ(ets.resolve("cache"), t);
+  EXPECT_FALSE(ets.create(8, o).has_value());  // the name is taken
+  std::vector<ValueRef> released;
+  auto r = rows({{"a", 1}, {"b", 2}});
+  ets.insert(t, r, released);
+  ets.drop_owned(7, released);
+  EXPECT_FALSE(ets.alive(t));
+  EXPECT_EQ(ets.resolve("cache"), 0u);
+  EXPECT_EQ(released.size(), 2u);
+  EXPECT_NE(ets.check(t, 7, false), "");
+  EXPECT_TRUE(ets.create(8, o).has_value());  // free again
+}
+
+}  // namespace
+}  // namespace lockstep::vm
