@@ -177,6 +177,16 @@ int l_make_ref(lua_State* L) {
   return 1;
 }
 
+// abandon_ref(ref): later messages {ref, ...} to the caller are dropped.
+int l_abandon_ref(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_iteration(L, "abandon_ref");
+  auto h = g.to_handle(L, 1);
+  if (!h || h->kind != HandleKind::kRef) luaL_typeerror(L, 1, "reference");
+  g.vm().abandon_ref(h->id);
+  return 0;
+}
+
 int l_register(lua_State* L) {
   LuaGuest& g = G(L);
   g.need_process(L, "register");
@@ -422,6 +432,7 @@ const luaL_Reg kLockstepLib[] = {
     {"exit", l_exit},
     {"is_alive", l_is_alive},
     {"make_ref", l_make_ref},
+    {"abandon_ref", l_abandon_ref},
     {"register", l_register},
     {"unregister", l_unregister},
     {"whereis", l_whereis},

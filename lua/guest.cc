@@ -735,6 +735,18 @@ bool LuaGuest::tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t& out) {
   return ok;
 }
 
+vm::RefId LuaGuest::message_tag(vm::ValueRef v) {
+  push_value(aux_, v);
+  vm::RefId tag = 0;
+  if (lua_type(aux_, -1) == LUA_TTABLE) {
+    lua_rawgeti(aux_, -1, 1);
+    if (auto h = to_handle(aux_, -1); h && h->kind == HandleKind::kRef) tag = h->id;
+    lua_pop(aux_, 1);
+  }
+  lua_pop(aux_, 1);
+  return tag;
+}
+
 void LuaGuest::set_tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t v) {
   push_value(aux_, tuple);
   lua_pushinteger(aux_, v);

@@ -557,6 +557,20 @@ void Vm::set_event_sink(EventSink* sink) {
   }
 }
 
+void Vm::abandon_ref(RefId ref) {
+  if (running_ == kNoPid) return;
+  Process& p = procs_[running_];
+  p.abandoned.push_back(ref);
+  for (size_t i = p.head; i < p.mailbox.size(); ++i) {
+    Message& m = p.mailbox[i];
+    if (m.kind == Message::Kind::kUser && guest_.message_tag(m.value) == ref) {
+      Message gone = take_message(p, i);
+      guest_.release(gone.value);
+      break;
+    }
+  }
+}
+
 void Vm::log(std::string_view text) {
   if (sink_) sink_->on_log({step_no_, running_ == kNoPid ? -1 : static_cast<int64_t>(running_), std::string(text)});
 }
@@ -971,6 +985,13 @@ void Vm::deliver(Pid to, Message m) {
     return;
   }
   Process& q = procs_[to];
+  if (!q.abandoned.empty() && m.kind == Message::Kind::kUser) {
+    const RefId tag = guest_.message_tag(m.value);
+    if (tag != 0 && std::find(q.abandoned.begin(), q.abandoned.end(), tag) != q.abandoned.end()) {
+      guest_.release(m.value);  // a late reply to an abandoned call
+      return;
+    }
+  }
   q.mailbox.push_back(m);
   if (q.op.kind == StepKind::kReceive && q.matched < 0 && !q.timed_out && q.match_error.empty()) {
     test_message(to, q.mailbox.size() - 1);

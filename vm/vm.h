@@ -115,6 +115,9 @@ class Guest {
   // ETS update_counter: read / write integer element `pos` of a stored tuple.
   virtual bool tuple_integer(ValueRef tuple, int64_t pos, int64_t& out) { return false; }
   virtual void set_tuple_integer(ValueRef tuple, int64_t pos, int64_t v) {}
+  // The reference a message is tagged with: the ref at its first position
+  // (as in {ref, reply}), or 0.
+  virtual RefId message_tag(ValueRef v) { return 0; }
   // The iteration's wall-clock budget ran out inside guest code.
   virtual bool timed_out() const { return false; }
 };
@@ -185,6 +188,10 @@ class Vm final : public System {
   int64_t now() const { return now_; }
   RefId make_ref() { return ++last_ref_; }
   void set_label(std::string_view label);
+  // From now on, messages to the caller tagged with `ref` ({ref, ...}) are
+  // dropped on arrival, and any already queued is removed: late replies to a
+  // call that timed out never reach the mailbox (what OTP uses aliases for).
+  void abandon_ref(RefId ref);
   void log(std::string_view text);
   uint64_t choose(uint64_t n);  // a controlled choice, recorded in the trace
   bool can_choose() const { return choices_ != nullptr; }
@@ -233,6 +240,7 @@ class Vm final : public System {
     std::vector<Pid> links;
     std::vector<RefId> watchers;  // monitors on this process
     std::vector<RefId> watching;  // monitors this process holds
+    std::vector<RefId> abandoned; // refs whose tagged messages are dropped
     bool trap_exit = false;
     NameId name = 0;
     bool fatal = false;       // its pending exit is a bug: runs next

@@ -49,7 +49,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
                                            Buggy{"rate_limiter.lua", "invariant"},
                                            Buggy{"ets_lost_update.lua", "assertion"},
                                            Buggy{"bank_transfer.lua", "invariant"},
-                                           Buggy{"lost_wakeup.lua", "deadlock"}));
+                                           Buggy{"lost_wakeup.lua", "deadlock"},
+                                           Buggy{"genserver_counter.lua", "assertion"}));
 
 class FixedScenario : public ::testing::TestWithParam<const char*> {};
 
@@ -65,7 +66,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
                                            "deadlock_fixed.lua", "crash_fixed.lua", "timeout_race_fixed.lua",
                                            "invariant_fixed.lua", "noisy_race_fixed.lua",
                                            "rate_limiter_fixed.lua", "ets_lost_update_fixed.lua",
-                                           "bank_transfer_fixed.lua", "lost_wakeup_fixed.lua"));
+                                           "bank_transfer_fixed.lua", "lost_wakeup_fixed.lua",
+                                           "genserver_counter_fixed.lua"));
 
 TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
   for (const char* strategy : {"random", "pct", "pos"}) {
@@ -85,6 +87,16 @@ TEST(Cli, SharedStateTwinsPassTenThousandIterationsUnderEveryStrategy) {
     EXPECT_EQ(r.code, 0) << strategy << r.out;
     EXPECT_NE(r.out.find("\"iterations\":40000"), std::string::npos) << r.out;
   }
+}
+
+TEST(Cli, TheGenserverCounterRaceIsFoundByPctAndPosWithin100Iterations) {
+  for (const char* strategy : {"pct", "pos"}) {
+    auto r = run_lockstep({"run", scenario("genserver_counter.lua"), "--strategy", strategy, "--seed", "1",
+                           "--iterations", "100", "--format", "json", "--traces-dir", fresh_dir("gs_counter")});
+    EXPECT_EQ(r.code, 1) << strategy << r.out;
+  }
+  auto fixed = run_lockstep({"run", scenario("genserver_counter_fixed.lua"), "--iterations", "10000", "--format", "json"});
+  EXPECT_EQ(fixed.code, 0) << fixed.out;
 }
 
 TEST(Cli, PosFindsTheRateLimiterRaceWithinFiveIterations) {
@@ -267,7 +279,7 @@ TEST(Cli, DirectoryRunsEveryScenario) {
   auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "50",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\"bugs\":11"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"bugs\":12"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ShardsSplitTheIterations) {
