@@ -138,6 +138,54 @@ void restrict_stdlib(lua_State* L, const Script& script) {
   lua_pop(L, 2);
 }
 
+int dump_writer(lua_State*, const void* p, size_t size, void* ud) {
+  static_cast<std::string*>(ud)->append(static_cast<const char*>(p), size);
+  return 0;
+}
+
+// The embedded library compiled once per process (thread-safe static).
+const std::vector<std::string>& library_bytecode() {
+  static const std::vector<std::string> compiled = [] {
+    std::vector<std::string> out;
+    lua_State* L = luaL_newstate();
+    for (size_t i = 0; i < kEmbeddedFileCount; ++i) {
+      const EmbeddedFile& f = kEmbeddedFiles[i];
+      const std::string name = std::string("=lockstep/") + f.name;
+      std::string code;
+      if (luaL_loadbufferx(L, f.data, f.size, name.c_str(), "t") == LUA_OK) lua_dump(L, dump_writer, &code, 0);
+      lua_settop(L, 0);
+      out.push_back(std::move(code));
+    }
+    lua_close(L);
+    return out;
+  }();
+  return compiled;
+}
+
+// The library file defining lockstep.<name>, or -1.
+int module_file(std::string_view name) {
+  if (name == "task_supervisor") name = "task";
+  for (size_t i = 1; i < kEmbeddedFileCount; ++i) {
+    std::string_view file = kEmbeddedFiles[i].name;
+    if (file.size() == name.size() + 4 && file.substr(0, name.size()) == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// __index of the lockstep table: loads a library module the first time it
+// is used. Loading is part of the iteration, so it is deterministic too.
+int load_module_on_demand(lua_State* L) {
+  if (lua_type(L, 2) != LUA_TSTRING) return 0;
+  const int file = module_file(lua_tostring(L, 2));
+  if (file < 0) return 0;
+  const std::string& code = library_bytecode()[file];
+  const std::string name = std::string("=lockstep/") + kEmbeddedFiles[file].name;
+  if (luaL_loadbufferx(L, code.data(), code.size(), name.c_str(), "b") != LUA_OK) return lua_error(L);
+  lua_call(L, 0, 0);
+  lua_rawget(L, 1);  // the key is still at 2
+  return 1;
+}
+
 bool parse_position(const std::string& s, std::string* location, std::string* message) {
   // "chunk:LINE: message" as Lua's error() prefixes it.
   for (size_t i = s.find(':'); i != std::string::npos; i = s.find(':', i + 1)) {
@@ -233,12 +281,19 @@ void LuaGuest::install(const Script& script) {
   lua_pushlightuserdata(L, &sync_token);
   lua_setfield(L, -2, "_sync_token");
   lua_pop(L, 1);
-  for (size_t i = 0; i < kEmbeddedFileCount; ++i) {
-    const EmbeddedFile& f = kEmbeddedFiles[i];
-    const std::string name = std::string("=lockstep/") + f.name;
-    if (luaL_loadbuffer(L, f.data, f.size, name.c_str()) != LUA_OK) lua_error(L);
-    lua_call(L, 0, 0);
+  // The prelude runs now; the other library modules load on first use
+  // (lockstep.genserver, ...), from bytecode compiled once per process.
+  const std::vector<std::string>& library = library_bytecode();
+  if (luaL_loadbufferx(L, library[0].data(), library[0].size(), "=lockstep/prelude.lua", "b") != LUA_OK) {
+    lua_error(L);
   }
+  lua_call(L, 0, 0);
+  lua_getglobal(L, "lockstep");
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, load_module_on_demand);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+  lua_pop(L, 1);
 
   if (luaL_loadbufferx(L, script.bytecode.data(), script.bytecode.size(), ("@" + script.path).c_str(), "b") !=
       LUA_OK) {
@@ -769,15 +824,6 @@ void LuaGuest::discard(vm::Pid pid) {
 
 // ---------------------------------------------------------------------------
 // LuaProgram
-
-namespace {
-
-int dump_writer(lua_State*, const void* p, size_t size, void* ud) {
-  static_cast<std::string*>(ud)->append(static_cast<const char*>(p), size);
-  return 0;
-}
-
-}  // namespace
 
 LuaProgram::~LuaProgram() {
   vm_.reset();
