@@ -50,7 +50,11 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
                                            Buggy{"ets_lost_update.lua", "assertion"},
                                            Buggy{"bank_transfer.lua", "invariant"},
                                            Buggy{"lost_wakeup.lua", "deadlock"},
-                                           Buggy{"genserver_counter.lua", "assertion"}));
+                                           Buggy{"genserver_counter.lua", "assertion"},
+                                           Buggy{"supervisor_restart.lua", "crash"},
+                                           Buggy{"agent_update.lua", "assertion"},
+                                           Buggy{"mutual_call.lua", "crash"},
+                                           Buggy{"registry_race.lua", "deadlock"}));
 
 class FixedScenario : public ::testing::TestWithParam<const char*> {};
 
@@ -67,7 +71,9 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
                                            "invariant_fixed.lua", "noisy_race_fixed.lua",
                                            "rate_limiter_fixed.lua", "ets_lost_update_fixed.lua",
                                            "bank_transfer_fixed.lua", "lost_wakeup_fixed.lua",
-                                           "genserver_counter_fixed.lua"));
+                                           "genserver_counter_fixed.lua", "supervisor_restart_fixed.lua",
+                                           "agent_update_fixed.lua", "mutual_call_fixed.lua",
+                                           "registry_race_fixed.lua"));
 
 TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
   for (const char* strategy : {"random", "pct", "pos"}) {
@@ -279,7 +285,7 @@ TEST(Cli, DirectoryRunsEveryScenario) {
   auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "50",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\"bugs\":12"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"bugs\":16"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ShardsSplitTheIterations) {

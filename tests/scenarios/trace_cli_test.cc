@@ -72,7 +72,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, EveryBuggyScenario,
                          ::testing::Values("lost_update.lua", "message_race.lua", "deadlock.lua", "crash.lua",
                                            "timeout_race.lua", "invariant.lua", "noisy_race.lua",
                                            "rate_limiter.lua", "ets_lost_update.lua", "bank_transfer.lua",
-                                           "lost_wakeup.lua", "genserver_counter.lua"));
+                                           "lost_wakeup.lua", "genserver_counter.lua", "supervisor_restart.lua",
+                                           "agent_update.lua", "mutual_call.lua", "registry_race.lua"));
 
 TEST(Shrink, RemovesUnrelatedWorkDownToAFewSteps) {
   const std::string dir = fresh_dir("noisy");
