@@ -46,5 +46,6 @@ Command list_command();
 Command replay_command();
 Command shrink_command();
 Command dump_trace_command();
+Command check_command();
 
 }  // namespace lockstep::cli

@@ -329,3 +329,28 @@ TEST(Cli, QuietPrintsOnlyBugsAndTheSummary) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, CheckGivesExitCodesForRecordedHistories) {
+  const std::string data = std::string(LOCKSTEP_SOURCE_DIR) + "/../shared/data/histories";
+  if (!fs::exists(data)) GTEST_SKIP() << "shared/data/histories not found at " << data;
+  auto ok = run_lockstep({"check", "--history", data + "/etcd/etcd_002.log", "--model", "register"});
+  EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
+  auto bad = run_lockstep({"check", "--history", data + "/kv/c10-bad.txt", "--model", "kv", "--format", "json"});
+  EXPECT_EQ(bad.code, 1) << bad.out;
+  EXPECT_NE(bad.out.find("\"valid\":false"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("none of these can come next"), std::string::npos) << bad.out;
+}
+
+TEST(Cli, CheckRejectsBadHistoriesWithFileAndLine) {
+  const std::string f = write_file("badhist", "{\"type\":\"invoke\",\"process\":1,\"f\":\"read\",\"value\":null}\nnot an event\n");
+  auto r = run_lockstep({"check", "--history", f});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(lines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("badhist.lua:2:"), std::string::npos) << r.err;
+  auto missing = run_lockstep({"check", "--history", "/nonexistent.log"});
+  EXPECT_EQ(missing.code, 2);
+}
+
+}  // namespace

@@ -1,0 +1,111 @@
+// Consistency checkers for Jepsen-style histories (SPEC 5.8).
+//
+// A history is a list of operations, each with the client that ran it, the
+// times it was invoked and completed, its input and (if known) its output.
+// An operation whose outcome is unknown (Jepsen's :info, a timed-out read,
+// an invocation never completed) may or may not have taken effect: it never
+// returns, so it can be linearized at any point after its call, or at the
+// very end, where it constrains nothing. A failed operation (:fail) took no
+// effect and is left out by the parsers.
+//
+// linearizable() is the Wing-Gong / Lowe search with a cache of (set of
+// linearized operations, model state), as in Porcupine, after partitioning
+// the history with the model (per key for kv). The engine knows nothing of
+// Lua: models written in Lua implement the same Model interface.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lockstep::checker {
+
+// A small value: what register and kv histories carry.
+struct Value {
+  enum class Kind : uint8_t { kNil, kInt, kString, kBool, kPair } kind = Kind::kNil;
+  int64_t i = 0, j = 0;  // kInt (i); kPair (i, j); kBool (i != 0)
+  std::string s;         // kString
+
+  static Value nil() { return {}; }
+  static Value integer(int64_t v) { return {Kind::kInt, v, 0, {}}; }
+  static Value string(std::string v) { return {Kind::kString, 0, 0, std::move(v)}; }
+  static Value boolean(bool v) { return {Kind::kBool, v ? 1 : 0, 0, {}}; }
+  static Value pair(int64_t a, int64_t b) { return {Kind::kPair, a, b, {}}; }
+  bool operator==(const Value& o) const { return kind == o.kind && i == o.i && j == o.j && s == o.s; }
+  std::string str() const;
+};
+
+inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+struct Operation {
+  int64_t client = 0;
+  int64_t call = 0;       // invocation time (any increasing clock: event index)
+  int64_t ret = kNever;   // completion time; kNever when the outcome is unknown
+  std::string f;          // "read", "write", "cas", "get", "put", "append", ...
+  std::string key;        // for keyed models
+  Value input;
+  Value output;
+  bool known = true;      // false: the output is unknown (and the op may not have happened)
+  int64_t id = 0;         // position in the original history, for reports
+  int code = -1;          // the model's own code for `f` (set by Model::prepare)
+
+  std::string str() const;  // "client 3: cas [1 2] -> false"
+};
+
+// A sequential specification. States are interned by the model as small
+// integer ids, so the search can cache (linearized set, state) pairs.
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual std::string name() const = 0;
+  virtual uint32_t init() = 0;
+  // Called once per operation before a search: lets the model resolve `f`
+  // into `code` so step() never compares strings.
+  virtual void prepare(Operation& op) const {}
+  // Applies `op` to state `s`: false if its output is impossible there.
+  // An op with an unknown output accepts any output.
+  virtual bool step(uint32_t s, const Operation& op, uint32_t& next) = 0;
+  virtual std::string describe_state(uint32_t s) const = 0;
+  // Independent sub-histories (kv: one per key); by default the whole one.
+  virtual std::vector<std::vector<Operation>> partition(const std::vector<Operation>& ops) const { return {ops}; }
+  // A fresh model of the same kind, for checking one partition.
+  virtual std::unique_ptr<Model> fresh() const = 0;
+};
+
+// The built-in models for recorded histories and scenarios.
+std::unique_ptr<Model> make_register_model(Value initial = Value::nil());  // read / write / cas
+std::unique_ptr<Model> make_kv_model();                                    // get / put / append per key
+std::unique_ptr<Model> make_counter_model(int64_t initial = 0);            // read / add (or increment)
+std::unique_ptr<Model> make_queue_model();                                 // enqueue / dequeue
+std::unique_ptr<Model> make_set_model();                                   // add / remove / contains / read
+std::unique_ptr<Model> make_model(const std::string& name);                // by name, or nullptr
+
+struct CheckResult {
+  bool ok = true;
+  // On a violation: which partition, how far the search got, what could
+  // not be placed, in a readable form.
+  std::string partition;                 // e.g. key "x", empty when unpartitioned
+  std::vector<Operation> longest_prefix;  // the longest linearizable prefix found
+  std::vector<Operation> stuck;           // operations that could not be placed next
+  std::string state;                      // model state after the prefix
+  std::string explanation;
+  uint64_t explored = 0;                  // search steps, for diagnostics
+};
+
+enum class Consistency { kLinearizable, kSequential };
+
+// Checks `ops` against `model`. Sequential consistency drops real-time
+// order between clients and keeps each client's program order.
+CheckResult check(const std::vector<Operation>& ops, Model& model, Consistency consistency);
+
+inline CheckResult linearizable(const std::vector<Operation>& ops, Model& model) {
+  return check(ops, model, Consistency::kLinearizable);
+}
+
+// Every order of every subset of unknown-outcome operations, by brute force:
+// the reference the property tests compare check() with. Small histories only.
+bool brute_force_linearizable(const std::vector<Operation>& ops, Model& model);
+
+}  // namespace lockstep::checker

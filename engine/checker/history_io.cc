@@ -1,0 +1,356 @@
+#include "engine/checker/history_io.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "engine/json.h"
+
+namespace lockstep::checker {
+namespace {
+
+// One event of a history, before invocations are matched to completions.
+struct RawEvent {
+  enum class Type { kInvoke, kOk, kFail, kInfo } type;
+  int64_t process = 0;
+  std::string f;
+  std::string key;
+  Value value;
+  bool timed_out = false;  // :fail with :timed-out (outcome unknown)
+  bool bad = false;        // an unparsable value
+};
+
+std::string trim(std::string_view s) {
+  size_t a = 0, b = s.size();
+  while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
+  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
+  return std::string(s.substr(a, b - a));
+}
+
+std::optional<int64_t> parse_int(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  size_t i = (s[0] == '-') ? 1 : 0;
+  if (i == s.size()) return std::nullopt;
+  for (size_t k = i; k < s.size(); ++k) {
+    if (!std::isdigit(static_cast<unsigned char>(s[k]))) return std::nullopt;
+  }
+  try {
+    return std::stoll(s);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+std::optional<RawEvent::Type> parse_type(const std::string& t) {
+  if (t == "invoke") return RawEvent::Type::kInvoke;
+  if (t == "ok") return RawEvent::Type::kOk;
+  if (t == "fail") return RawEvent::Type::kFail;
+  if (t == "info") return RawEvent::Type::kInfo;
+  return std::nullopt;
+}
+
+// "nil", "3", "[1 2]", ":timed-out"
+Value parse_jepsen_value(const std::string& v, bool& timed_out, bool& bad) {
+  if (v.empty() || v == "nil") return Value::nil();
+  if (v == ":timed-out") {
+    timed_out = true;
+    return Value::nil();
+  }
+  if (auto i = parse_int(v)) return Value::integer(*i);
+  if (v.front() == '[' && v.back() == ']') {
+    std::istringstream in(v.substr(1, v.size() - 2));
+    std::string a, b;
+    in >> a >> b;
+    auto x = parse_int(a), y = parse_int(b);
+    if (x && y) return Value::pair(*x, *y);
+  }
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return Value::string(v.substr(1, v.size() - 2));
+  bad = true;
+  return Value::nil();
+}
+
+// "INFO  jepsen.util - 3	:invoke	:cas	[1 2]"
+std::optional<RawEvent> parse_jepsen_line(const std::string& line, std::string& error) {
+  const size_t dash = line.find(" - ");
+  if (dash == std::string::npos) {
+    error = "expected \"jepsen.util - <process> :<type> :<f> <value>\"";
+    return std::nullopt;
+  }
+  std::istringstream in(line.substr(dash + 3));
+  std::string process, type, f;
+  in >> process >> type >> f;
+  std::string rest;
+  std::getline(in, rest);
+  rest = trim(rest);
+  RawEvent e;
+  auto p = parse_int(process);
+  if (!p) return std::nullopt;  // :nemesis and other non-client lines
+  e.process = *p;
+  if (type.size() < 2 || type[0] != ':' || f.size() < 2 || f[0] != ':') {
+    error = "expected :<type> :<f> after the process";
+    return std::nullopt;
+  }
+  auto t = parse_type(type.substr(1));
+  if (!t) {
+    error = "unknown event type " + type;
+    return std::nullopt;
+  }
+  e.type = *t;
+  e.f = f.substr(1);
+  e.value = parse_jepsen_value(rest, e.timed_out, e.bad);
+  if (e.bad) error = "cannot read the value \"" + rest + "\"";
+  return e;
+}
+
+// A flat EDN map: {:process 1, :type :ok, :f :get, :key "x", :value "v"}
+std::optional<RawEvent> parse_edn_line(const std::string& line, std::string& error) {
+  std::map<std::string, std::string> fields;
+  size_t i = line.find('{');
+  const size_t end = line.rfind('}');
+  if (i == std::string::npos || end == std::string::npos || end < i) {
+    error = "expected an EDN map {...}";
+    return std::nullopt;
+  }
+  ++i;
+  while (i < end) {
+    while (i < end && (std::isspace(static_cast<unsigned char>(line[i])) || line[i] == ',')) ++i;
+    if (i >= end) break;
+    if (line[i] != ':') {
+      error = "expected a keyword at column " + std::to_string(i + 1);
+      return std::nullopt;
+    }
+    size_t k = i + 1;
+    while (k < end && !std::isspace(static_cast<unsigned char>(line[k]))) ++k;
+    const std::string key = line.substr(i + 1, k - i - 1);
+    while (k < end && std::isspace(static_cast<unsigned char>(line[k]))) ++k;
+    size_t v = k;
+    if (v < end && line[v] == '"') {
+      ++v;
+      std::string s;
+      while (v < end && line[v] != '"') {
+        if (line[v] == '\\' && v + 1 < end) ++v;
+        s += line[v++];
+      }
+      if (v >= end) {
+        error = "unterminated string";
+        return std::nullopt;
+      }
+      fields[key] = "\"" + s + "\"";
+      i = v + 1;
+    } else {
+      while (v < end && !std::isspace(static_cast<unsigned char>(line[v])) && line[v] != ',') ++v;
+      fields[key] = line.substr(k, v - k);
+      i = v;
+    }
+  }
+  RawEvent e;
+  auto p = parse_int(fields["process"]);
+  auto t = fields["type"].size() > 1 ? parse_type(fields["type"].substr(1)) : std::nullopt;
+  if (!p || !t || fields["f"].size() < 2) {
+    error = "expected :process <int>, :type :invoke|:ok|:fail|:info and :f :<name>";
+    return std::nullopt;
+  }
+  e.process = *p;
+  e.type = *t;
+  e.f = fields["f"].substr(1);
+  if (auto it = fields.find("key"); it != fields.end()) {
+    const std::string& k = it->second;
+    e.key = k.size() >= 2 && k.front() == '"' ? k.substr(1, k.size() - 2) : k;
+  }
+  const std::string& value = fields["value"];
+  if (value.size() >= 2 && value.front() == '"') {
+    e.value = Value::string(value.substr(1, value.size() - 2));
+  } else {
+    e.value = parse_jepsen_value(value, e.timed_out, e.bad);
+    if (e.bad) error = "cannot read the value \"" + value + "\"";
+  }
+  return e;
+}
+
+// Our JSON lines: {"type":"ok","process":1,"f":"read","key":"x","value":3}
+// Values: null, integers, strings, booleans, [a, b].
+std::optional<RawEvent> parse_json_line(const std::string& line, std::string& error) {
+  std::map<std::string, std::string> raw;
+  size_t i = line.find('{');
+  while (i != std::string::npos && i < line.size()) {
+    const size_t q = line.find('"', i);
+    if (q == std::string::npos) break;
+    const size_t q2 = line.find('"', q + 1);
+    const size_t colon = line.find(':', q2);
+    if (q2 == std::string::npos || colon == std::string::npos) break;
+    const std::string key = line.substr(q + 1, q2 - q - 1);
+    size_t v = colon + 1;
+    while (v < line.size() && std::isspace(static_cast<unsigned char>(line[v]))) ++v;
+    size_t e = v;
+    if (v < line.size() && line[v] == '"') {
+      e = v + 1;
+      while (e < line.size() && line[e] != '"') e += line[e] == '\\' ? 2 : 1;
+      ++e;
+    } else if (v < line.size() && line[v] == '[') {
+      e = line.find(']', v) + 1;
+    } else {
+      while (e < line.size() && line[e] != ',' && line[e] != '}') ++e;
+    }
+    raw[key] = trim(line.substr(v, e - v));
+    i = e;
+  }
+  auto unquote = [](const std::string& s) { return s.size() >= 2 && s.front() == '"' ? s.substr(1, s.size() - 2) : s; };
+  RawEvent ev;
+  auto p = parse_int(raw["process"]);
+  auto t = parse_type(unquote(raw["type"]));
+  if (!p || !t || unquote(raw["f"]).empty()) {
+    error = "expected \"type\", \"process\" and \"f\" fields";
+    return std::nullopt;
+  }
+  ev.process = *p;
+  ev.type = *t;
+  ev.f = unquote(raw["f"]);
+  if (raw.count("key")) ev.key = unquote(raw["key"]);
+  const std::string& v = raw["value"];
+  if (v.empty() || v == "null") ev.value = Value::nil();
+  else if (v == "true" || v == "false") ev.value = Value::boolean(v == "true");
+  else if (v.front() == '"') ev.value = Value::string(unquote(v));
+  else if (v.front() == '[') {
+    std::string inner = v.substr(1, v.size() - 2);
+    for (char& c : inner) {
+      if (c == ',') c = ' ';
+    }
+    ev.value = parse_jepsen_value("[" + trim(inner) + "]", ev.timed_out, ev.bad);
+  } else if (auto n = parse_int(v)) {
+    ev.value = Value::integer(*n);
+  } else {
+    ev.bad = true;
+  }
+  if (ev.bad) error = "cannot read the value " + v;
+  return ev;
+}
+
+}  // namespace
+
+Result<std::vector<Operation>> parse_history(std::string_view text, const std::string& name) {
+  std::vector<Operation> ops;
+  std::map<int64_t, size_t> open;  // process -> index in ops of its pending invocation
+  std::vector<bool> drop;
+  std::istringstream in{std::string(text)};
+  std::string line;
+  int64_t n = 0;
+  size_t events = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    const std::string t = trim(line);
+    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
+    std::string error;
+    std::optional<RawEvent> e;
+    if (t.find("jepsen.util") != std::string::npos) {
+      e = parse_jepsen_line(t, error);
+    } else if (t.rfind("{:", 0) == 0) {
+      e = parse_edn_line(t, error);
+    } else if (t.rfind("{\"", 0) == 0) {
+      e = parse_json_line(t, error);
+    } else {
+      return Status::InvalidArgument(name + ":" + std::to_string(n) +
+                                     ": not a history event (expected a Jepsen log line, an EDN map or a JSON object)");
+    }
+    if (!error.empty()) return Status::InvalidArgument(name + ":" + std::to_string(n) + ": " + error);
+    if (!e) continue;  // a line to skip (e.g. the nemesis)
+    ++events;
+    if (e->type == RawEvent::Type::kInvoke) {
+      if (open.count(e->process)) {
+        return Status::InvalidArgument(name + ":" + std::to_string(n) + ": process " + std::to_string(e->process) +
+                                       " invokes again before its previous operation completed");
+      }
+      Operation op;
+      op.client = e->process;
+      op.call = n;
+      op.f = e->f;
+      op.key = e->key;
+      op.input = (e->f == "read" || e->f == "get") ? Value::nil() : e->value;
+      op.id = static_cast<int64_t>(ops.size());
+      open[e->process] = ops.size();
+      ops.push_back(std::move(op));
+      drop.push_back(false);
+      continue;
+    }
+    auto it = open.find(e->process);
+    if (it == open.end()) {
+      return Status::InvalidArgument(name + ":" + std::to_string(n) + ": process " + std::to_string(e->process) +
+                                     " completes an operation it never invoked");
+    }
+    Operation& op = ops[it->second];
+    const size_t index = it->second;
+    open.erase(it);
+    switch (e->type) {
+      case RawEvent::Type::kOk:
+        op.ret = n;
+        if (op.f == "cas") op.output = Value::boolean(true);
+        else if (op.f == "read" || op.f == "get" || op.f == "dequeue" || op.f == "contains") op.output = e->value;
+        if ((op.f == "get") && op.output.kind == Value::Kind::kNil) op.output = Value::string("");
+        break;
+      case RawEvent::Type::kFail:
+        if (e->timed_out) {
+          op.known = false;  // may or may not have happened; result unknown
+        } else if (op.f == "cas") {
+          op.ret = n;  // completed: found another value
+          op.output = Value::boolean(false);
+        } else {
+          drop[index] = true;  // took no effect
+        }
+        break;
+      case RawEvent::Type::kInfo:
+        op.known = false;
+        break;
+      case RawEvent::Type::kInvoke:
+        break;
+    }
+  }
+  if (events == 0) return Status::InvalidArgument(name + ": no history events found");
+  for (auto& [process, index] : open) ops[index].known = false;  // never completed
+  std::vector<Operation> out;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (drop[i]) continue;
+    if (!ops[i].known) ops[i].ret = kNever;
+    out.push_back(std::move(ops[i]));
+  }
+  return out;
+}
+
+std::string to_json_lines(const std::vector<Operation>& ops) {
+  struct Ev {
+    int64_t time;
+    bool invoke;
+    const Operation* op;
+  };
+  std::vector<Ev> evs;
+  for (const auto& op : ops) {
+    evs.push_back({op.call, true, &op});
+    if (op.ret != kNever) evs.push_back({op.ret, false, &op});
+  }
+  std::stable_sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) { return a.time < b.time; });
+  auto value = [](JsonWriter& w, const Value& v) {
+    switch (v.kind) {
+      case Value::Kind::kNil: w.null(); break;
+      case Value::Kind::kInt: w.value(v.i); break;
+      case Value::Kind::kString: w.value(v.s); break;
+      case Value::Kind::kBool: w.value(v.i != 0); break;
+      case Value::Kind::kPair: w.begin_array().value(v.i).value(v.j).end_array(); break;
+    }
+  };
+  std::string out;
+  for (const Ev& e : evs) {
+    JsonWriter w;
+    w.begin_object();
+    w.key("type").value(e.invoke ? "invoke" : (e.op->known ? "ok" : "info"));
+    w.key("process").value(e.op->client);
+    w.key("f").value(e.op->f);
+    if (!e.op->key.empty()) w.key("key").value(e.op->key);
+    w.key("value");
+    value(w, e.invoke ? e.op->input : e.op->output);
+    w.end_object();
+    out += w.str() + "\n";
+  }
+  return out;
+}
+
+}  // namespace lockstep::checker

@@ -1,0 +1,241 @@
+// The linearizability checker: verdicts on recorded histories, agreement with
+// brute force on random small histories, and readable explanations.
+#include "engine/checker/checker.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/checker/history_io.h"
+#include "engine/prng.h"
+
+namespace lockstep::checker {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kData = std::string(LOCKSTEP_SOURCE_DIR) + "/../shared/data/histories";
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Operation op(int64_t client, int64_t call, int64_t ret, std::string f, Value in, Value out, bool known = true) {
+  Operation o;
+  o.client = client;
+  o.call = call;
+  o.ret = known ? ret : kNever;
+  o.f = std::move(f);
+  o.input = std::move(in);
+  o.output = std::move(out);
+  o.known = known;
+  return o;
+}
+
+TEST(Checker, RecordedHistoriesGetPorcupinesVerdicts) {
+  if (!fs::exists(kData + "/verdicts.tsv")) GTEST_SKIP() << "shared/data/histories not found at " << kData;
+  std::istringstream verdicts(slurp(kData + "/verdicts.tsv"));
+  std::string line;
+  int checked = 0;
+  while (std::getline(verdicts, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::string file = line.substr(0, line.find('\t'));
+    const std::string verdict = line.substr(line.find('\t') + 1);
+    auto ops = parse_history(slurp(kData + "/" + file), file);
+    ASSERT_TRUE(ops.ok()) << ops.status().message();
+    auto model = make_model(file.rfind("kv/", 0) == 0 ? "kv" : "register");
+    const CheckResult r = linearizable(*ops, *model);
+    EXPECT_EQ(r.ok ? "linearizable" : "not-linearizable", verdict) << file;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 64);
+}
+
+TEST(Checker, AStaleReadIsNotLinearizableAndTheReportSaysWhy) {
+  // write 1 completes, then a read that starts later returns nil.
+  std::vector<Operation> h = {
+      op(0, 0, 1, "write", Value::integer(1), Value::nil()),
+      op(1, 2, 3, "read", Value::nil(), Value::nil()),
+  };
+  auto model = make_register_model();
+  const CheckResult r = linearizable(h, *model);
+  ASSERT_FALSE(r.ok);
+  EXPECT_EQ(r.longest_prefix.size(), 1u);
+  ASSERT_EQ(r.stuck.size(), 1u);
+  EXPECT_EQ(r.stuck[0].f, "read");
+  EXPECT_NE(r.explanation.find("client 1: read -> nil"), std::string::npos) << r.explanation;
+  EXPECT_NE(r.explanation.find("state then: 1"), std::string::npos) << r.explanation;
+}
+
+TEST(Checker, ConcurrentOperationsMayTakeEitherOrder) {
+  std::vector<Operation> h = {
+      op(0, 0, 3, "write", Value::integer(1), Value::nil()),
+      op(1, 1, 2, "read", Value::nil(), Value::nil()),  // overlaps the write: nil is fine
+  };
+  auto model = make_register_model();
+  EXPECT_TRUE(linearizable(h, *model).ok);
+}
+
+TEST(Checker, UnknownOutcomesMayOrMayNotHaveHappened) {
+  auto model = make_register_model();
+  // The info write may have happened ...
+  std::vector<Operation> happened = {
+      op(0, 0, 0, "write", Value::integer(5), Value::nil(), false),
+      op(1, 2, 3, "read", Value::nil(), Value::integer(5)),
+  };
+  EXPECT_TRUE(linearizable(happened, *model).ok);
+  // ... or not.
+  std::vector<Operation> did_not = {
+      op(0, 0, 0, "write", Value::integer(5), Value::nil(), false),
+      op(1, 2, 3, "read", Value::nil(), Value::nil()),
+  };
+  EXPECT_TRUE(linearizable(did_not, *model).ok);
+}
+
+TEST(Checker, SequentialConsistencyIgnoresRealTimeAcrossClients) {
+  std::vector<Operation> h = {
+      op(0, 0, 1, "write", Value::integer(1), Value::nil()),
+      op(1, 2, 3, "read", Value::nil(), Value::nil()),  // stale in real time
+  };
+  auto model = make_register_model();
+  EXPECT_FALSE(check(h, *model, Consistency::kLinearizable).ok);
+  EXPECT_TRUE(check(h, *model, Consistency::kSequential).ok);
+  // But a client's own order still counts.
+  std::vector<Operation> own = {
+      op(0, 0, 1, "write", Value::integer(1), Value::nil()),
+      op(0, 2, 3, "read", Value::nil(), Value::nil()),
+  };
+  EXPECT_FALSE(check(own, *model, Consistency::kSequential).ok);
+}
+
+TEST(Checker, KvIsCheckedPerKey) {
+  std::vector<Operation> h = {
+      op(0, 0, 1, "put", Value::string("a"), Value::nil()),
+      op(1, 2, 3, "get", Value::nil(), Value::string("")),
+  };
+  h[0].key = "x";
+  h[1].key = "x";
+  auto model = make_kv_model();
+  const CheckResult r = linearizable(h, *model);
+  ASSERT_FALSE(r.ok);
+  EXPECT_EQ(r.partition, "x");
+  h[1].key = "y";  // another key: independent
+  EXPECT_TRUE(linearizable(h, *model).ok);
+}
+
+TEST(Checker, OtherModels) {
+  auto counter = make_counter_model();
+  std::vector<Operation> c = {op(0, 0, 1, "add", Value::integer(2), Value::nil()),
+                              op(1, 2, 3, "read", Value::nil(), Value::integer(2))};
+  EXPECT_TRUE(linearizable(c, *counter).ok);
+  c[1].output = Value::integer(3);
+  EXPECT_FALSE(linearizable(c, *counter).ok);
+  auto queue = make_queue_model();
+  std::vector<Operation> q = {op(0, 0, 1, "enqueue", Value::integer(1), Value::nil()),
+                              op(0, 2, 3, "enqueue", Value::integer(2), Value::nil()),
+                              op(1, 4, 5, "dequeue", Value::nil(), Value::integer(2))};
+  EXPECT_FALSE(linearizable(q, *queue).ok);
+  q[2].output = Value::integer(1);
+  EXPECT_TRUE(linearizable(q, *queue).ok);
+  auto set = make_set_model();
+  std::vector<Operation> s = {op(0, 0, 1, "add", Value::integer(7), Value::nil()),
+                              op(1, 2, 3, "contains", Value::integer(7), Value::boolean(false))};
+  EXPECT_FALSE(linearizable(s, *set).ok);
+}
+
+// Random register histories: run a random sequential execution, give each
+// operation an interval around its linearization point, then sometimes
+// corrupt a read or hide an outcome.
+std::vector<Operation> random_history(Prng& prng) {
+  const int n = 2 + static_cast<int>(prng.below(5));
+  std::vector<Operation> h;
+  int64_t state = -1;  // -1: nil
+  for (int i = 0; i < n; ++i) {
+    const int64_t point = 10 * i + 5;
+    const int64_t call = point - static_cast<int64_t>(prng.below(12));
+    const int64_t ret = point + static_cast<int64_t>(prng.below(12));
+    const int64_t v = static_cast<int64_t>(prng.below(3));
+    Operation o;
+    o.client = i;
+    o.call = call;
+    o.ret = ret;
+    switch (prng.below(3)) {
+      case 0:
+        o.f = "read";
+        o.output = state < 0 ? Value::nil() : Value::integer(state);
+        break;
+      case 1:
+        o.f = "write";
+        o.input = Value::integer(v);
+        state = v;
+        break;
+      default: {
+        o.f = "cas";
+        const int64_t to = static_cast<int64_t>(prng.below(3));
+        o.input = Value::pair(v, to);
+        const bool swapped = state == v;
+        if (swapped) state = to;
+        o.output = Value::boolean(swapped);
+      }
+    }
+    if (prng.below(4) == 0) o.output = o.f == "cas" ? Value::boolean(prng.coin()) : Value::integer(prng.below(3));
+    if (o.f == "write") o.output = Value::nil();
+    if (prng.below(6) == 0) {
+      o.known = false;
+      o.ret = kNever;
+    }
+    o.id = i;
+    h.push_back(o);
+  }
+  return h;
+}
+
+TEST(Checker, AgreesWithBruteForceOnRandomHistories) {
+  Prng prng(2024);
+  int valid = 0, invalid = 0;
+  for (int round = 0; round < 3000; ++round) {
+    auto h = random_history(prng);
+    auto model = make_register_model();
+    const bool fast = linearizable(h, *model).ok;
+    const bool slow = brute_force_linearizable(h, *model);
+    ASSERT_EQ(fast, slow) << "round " << round;
+    (fast ? valid : invalid)++;
+  }
+  EXPECT_GT(valid, 300);  // both verdicts are well represented
+  EXPECT_GT(invalid, 300);
+}
+
+TEST(HistoryIo, BadLinesNameTheFileAndLine) {
+  auto r = parse_history("INFO  jepsen.util - 0\t:invoke\t:read\tnil\nINFO  jepsen.util - 0\t:ok\t:read\t[oops\n", "h.log");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("h.log:2:"), std::string::npos) << r.status().message();
+  auto foreign = parse_history("hello world\n", "x.txt");
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(foreign.status().message().find("x.txt:1:"), std::string::npos);
+  auto orphan = parse_history("{\"type\":\"ok\",\"process\":1,\"f\":\"read\",\"value\":1}\n", "j.jsonl");
+  ASSERT_FALSE(orphan.ok());
+  EXPECT_NE(orphan.status().message().find("never invoked"), std::string::npos);
+  EXPECT_FALSE(parse_history("", "empty.log").ok());
+}
+
+TEST(HistoryIo, JsonLinesRoundTrip) {
+  std::vector<Operation> h = {
+      op(0, 0, 2, "write", Value::integer(3), Value::nil()),
+      op(1, 1, 3, "cas", Value::pair(3, 4), Value::boolean(true)),
+      op(2, 4, 0, "read", Value::nil(), Value::nil(), false),
+  };
+  auto back = parse_history(to_json_lines(h), "h.jsonl");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  ASSERT_EQ(back->size(), 3u);
+  EXPECT_EQ((*back)[1].input, Value::pair(3, 4));
+  EXPECT_EQ((*back)[1].output, Value::boolean(true));
+  EXPECT_FALSE((*back)[2].known);
+}
+
+}  // namespace
+}  // namespace lockstep::checker
