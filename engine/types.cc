@@ -12,7 +12,7 @@ std::string_view step_kind_name(StepKind kind) {
       "ets.new",    "ets.insert", "ets.insert_new", "ets.lookup", "ets.lookup_element", "ets.member",
       "ets.delete", "ets.delete_table", "ets.take", "ets.update_counter", "ets.tab2list", "ets.info",
       "atomics.get", "atomics.put", "atomics.add", "atomics.exchange", "atomics.compare_exchange",
-      "persistent_term.put", "persistent_term.get", "persistent_term.erase",
+      "persistent_term.put", "persistent_term.get", "persistent_term.erase", "history",
   };
   auto i = static_cast<size_t>(kind);
   return i < kNames.size() ? kNames[i] : "unknown";

@@ -54,6 +54,7 @@ enum class StepKind : uint8_t {
   kTermPut = 37,
   kTermGet = 38,
   kTermErase = 39,
+  kHistory = 40,          // an event is recorded in an ls.history
   kCount_,
 };
 
@@ -93,6 +94,7 @@ constexpr uint64_t kTableKey = 3ull << 56;    // table id (bits 32-55) and key h
 constexpr uint64_t kTable = 4ull << 56;       // a whole table (id)
 constexpr uint64_t kAtomic = 5ull << 56;      // atomics ref (bits 20-55) and index (bits 0-19)
 constexpr uint64_t kTerm = 6ull << 56;        // a persistent term (key hash)
+constexpr uint64_t kHistory = 7ull << 56;     // an ls.history (id)
 constexpr uint64_t kTagMask = 0xffull << 56;
 constexpr uint64_t kIdMask = (1ull << 56) - 1;
 inline uint64_t process(uint32_t pid) { return kProcess | pid; }

@@ -177,6 +177,15 @@ int l_make_ref(lua_State* L) {
   return 1;
 }
 
+// _history_sync(id, detail): the sync point before a history event is recorded.
+int l_history_sync(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "history");
+  const lua_Integer id = luaL_checkinteger(L, 1);
+  g.vm().post_history(static_cast<uint64_t>(id), luaL_optstring(L, 2, ""));
+  return g.suspend(L);
+}
+
 // abandon_ref(ref): later messages {ref, ...} to the caller are dropped.
 int l_abandon_ref(lua_State* L) {
   LuaGuest& g = G(L);
@@ -433,6 +442,7 @@ const luaL_Reg kLockstepLib[] = {
     {"is_alive", l_is_alive},
     {"make_ref", l_make_ref},
     {"abandon_ref", l_abandon_ref},
+    {"_history_sync", l_history_sync},
     {"register", l_register},
     {"unregister", l_unregister},
     {"whereis", l_whereis},
@@ -457,6 +467,7 @@ void open_lockstep_api(lua_State* L) {
   luaL_newlib(L, kLockstepLib);
   open_shared_state_api(L);
   open_ets_api(L);
+  open_checker_api(L);
   lua_pushliteral(L, LOCKSTEP_VERSION);
   lua_setfield(L, -2, "version");
   lua_pushvalue(L, -1);

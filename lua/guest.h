@@ -190,6 +190,8 @@ void open_lockstep_api(lua_State* L);
 void open_shared_state_api(lua_State* L);
 // Adds ets to the lockstep table at the top (lua/api_ets.cc).
 void open_ets_api(lua_State* L);
+// Adds checker to the lockstep table at the top (lua/api_checker.cc).
+void open_checker_api(lua_State* L);
 
 // The embedded Lua library files (generated at build time).
 struct EmbeddedFile {

@@ -91,6 +91,10 @@ Op Vm::op_for(Pid pid) const {
     case StepKind::kTermGet:
       op.object = object::term(fnv1a(p.op.key));
       break;
+    case StepKind::kHistory:
+      op.object = object::kHistory | (p.op.ref & object::kIdMask);
+      op.writes = true;
+      break;
     case StepKind::kEtsNew:
       if (!p.op.ets.name.empty()) op.object = object::name(fnv1a("ets:" + p.op.ets.name));
       op.writes = true;
@@ -292,6 +296,12 @@ void Vm::post_term_get(std::string key, ValueRef fallback, bool has_fallback) {
 
 void Vm::post_term_erase(std::string key) { post(StepKind::kTermErase).key = std::move(key); }
 
+void Vm::post_history(uint64_t history, std::string detail) {
+  auto& op = post(StepKind::kHistory);
+  op.ref = history;
+  op.key = std::move(detail);
+}
+
 void Vm::post_ets_new(Ets::Options options) { post(StepKind::kEtsNew).ets = std::move(options); }
 
 void Vm::post_ets(StepKind kind, uint32_t table, std::string key, std::vector<EtsRow> rows, int64_t a, int64_t b,
@@ -433,6 +443,10 @@ void Vm::perform_ets(Pid pid, PendingOp& op, Reply& reply) {
 }
 
 void Vm::perform_shared(Pid pid, PendingOp& op, Reply& reply) {
+  if (op.kind == StepKind::kHistory) {
+    if (sink_) emit(op.kind, pid, -1, 0, "H" + std::to_string(op.ref) + " " + op.key);
+    return;
+  }
   if (op.kind == StepKind::kEtsNew) {
     auto id = ets_.create(pid, op.ets);
     if (sink_) emit(op.kind, pid, -1, 0, "\"" + op.ets.name + "\"" + (id ? " -> T" + std::to_string(*id) : " (name taken)"));

@@ -177,6 +177,9 @@ class Vm final : public System {
   void post_term_put(std::string key, ValueRef value);
   void post_term_get(std::string key, ValueRef fallback, bool has_fallback);
   void post_term_erase(std::string key);
+  // A sync point that orders a history event: the process records it right
+  // after the step is scheduled, so event order is the schedule's order.
+  void post_history(uint64_t history, std::string detail);
   // ETS. `table` is a live table id (checked by the caller); rows carry keys.
   void post_ets_new(Ets::Options options);
   void post_ets(StepKind kind, uint32_t table, std::string key, std::vector<EtsRow> rows, int64_t a = 0,

@@ -32,7 +32,8 @@ TEST_P(LuaRuntime, EveryTestPasses) {
   RunSummary s = run_files({std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/runtime.lua",
                             std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/ets.lua",
                             std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/genserver.lua",
-                            std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/otp.lua"},
+                            std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/otp.lua",
+                            std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/checker.lua"},
                            config, lua::LuaProgram::load, collect);
   EXPECT_TRUE(collect.errors.empty()) << collect.errors.front();
   for (const auto& b : collect.bugs) ADD_FAILURE() << b;

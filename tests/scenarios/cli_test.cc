@@ -54,7 +54,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
                                            Buggy{"supervisor_restart.lua", "crash"},
                                            Buggy{"agent_update.lua", "assertion"},
                                            Buggy{"mutual_call.lua", "crash"},
-                                           Buggy{"registry_race.lua", "deadlock"}));
+                                           Buggy{"registry_race.lua", "deadlock"},
+                                           Buggy{"stale_cache.lua", "assertion"}));
 
 class FixedScenario : public ::testing::TestWithParam<const char*> {};
 
@@ -73,7 +74,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
                                            "bank_transfer_fixed.lua", "lost_wakeup_fixed.lua",
                                            "genserver_counter_fixed.lua", "supervisor_restart_fixed.lua",
                                            "agent_update_fixed.lua", "mutual_call_fixed.lua",
-                                           "registry_race_fixed.lua"));
+                                           "registry_race_fixed.lua", "stale_cache_fixed.lua"));
 
 TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
   for (const char* strategy : {"random", "pct", "pos"}) {
@@ -103,6 +104,14 @@ TEST(Cli, TheGenserverCounterRaceIsFoundByPctAndPosWithin100Iterations) {
   }
   auto fixed = run_lockstep({"run", scenario("genserver_counter_fixed.lua"), "--iterations", "10000", "--format", "json"});
   EXPECT_EQ(fixed.code, 0) << fixed.out;
+}
+
+TEST(Cli, PctFindsTheStaleCacheWithin200IterationsAndExplainsIt) {
+  auto r = run_lockstep({"run", scenario("stale_cache.lua"), "--strategy", "pct", "--seed", "1", "--iterations", "200",
+                         "--format", "json", "--traces-dir", fresh_dir("stale")});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("not linearizable"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("read -> 0"), std::string::npos) << r.out;
 }
 
 TEST(Cli, PosFindsTheRateLimiterRaceWithinFiveIterations) {
@@ -285,7 +294,7 @@ TEST(Cli, DirectoryRunsEveryScenario) {
   auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "50",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\"bugs\":16"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"bugs\":17"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ShardsSplitTheIterations) {

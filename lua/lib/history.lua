@@ -1,0 +1,58 @@
+-- lockstep.history: Jepsen-style operation histories (SPEC 5.8).
+--
+-- Recording an event is a sync point: the event is appended within the
+-- step the scheduler picked, so the order of events is the schedule's real
+-- time order, and the checkers can trust it. Values are stored as given
+-- (record scalars or tables you do not mutate afterwards).
+local ls = lockstep
+local M = {}
+local History = {}
+History.__index = History
+local last_id = 0
+
+-- new() -> h
+function M.new()
+  last_id = last_id + 1
+  return setmetatable({ id = last_id, list = {} }, History)
+end
+
+local function record(h, type, f, value)
+  ls._history_sync(h.id, type .. " " .. tostring(f))
+  local e = { type = type, process = ls.self(), f = f, value = value, index = #h.list + 1 }
+  h.list[#h.list + 1] = e
+  return e
+end
+
+function M.invoke(h, f, value) record(h, "invoke", f, value) end
+function M.ok(h, f, value) record(h, "ok", f, value) end
+-- fail: the operation did not take effect.
+function M.fail(h, f, reason) record(h, "fail", f, reason) end
+-- info: the outcome is unknown; it may or may not have taken effect.
+function M.info(h, f, reason) record(h, "info", f, reason) end
+
+-- op(h, f, value, fn): invoke, run fn, then ok with its result, or info if
+-- it raised (re-raising the error).
+function M.op(h, f, value, fn)
+  M.invoke(h, f, value)
+  local ok, result = pcall(fn)
+  if ok then
+    M.ok(h, f, result)
+    return result
+  end
+  M.info(h, f, result)
+  error(result, 0)
+end
+
+-- events(h) -> a list of {type, process, f, value, index}
+function M.events(h)
+  local out = {}
+  for i, e in ipairs(h.list) do
+    out[i] = { type = e.type, process = e.process, f = e.f, value = e.value, index = e.index }
+  end
+  return out
+end
+
+History.invoke, History.ok, History.fail, History.info = M.invoke, M.ok, M.fail, M.info
+History.op, History.events = M.op, M.events
+
+ls.history = M

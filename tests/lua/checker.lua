@@ -1,0 +1,123 @@
+-- Assert-style tests of ls.history, ls.generator, ls.model and ls.checker.
+local ls = lockstep
+
+local function ev(type, process, f, value) return { type = type, process = process, f = f, value = value } end
+
+ls.test("history records events in schedule order with their process", function()
+  local h = ls.history.new()
+  local parent = ls.self()
+  for i = 1, 2 do
+    ls.spawn(function()
+      h:op("write", i, function() return "ok" end)
+      ls.send(parent, "done")
+    end)
+  end
+  ls.receive(); ls.receive()
+  local events = ls.history.events(h)
+  assert(#events == 4)
+  for i, e in ipairs(events) do
+    assert(e.index == i)
+    assert(e.type == "invoke" or e.type == "ok")
+    assert(ls.is_alive(e.process) ~= nil)
+  end
+  local ok, err = pcall(ls.history.op, h, "read", nil, function() error("lost", 0) end)
+  assert(not ok and err == "lost")
+  local last = ls.history.events(h)[6]
+  assert(last.type == "info" and last.value == "lost")
+end)
+
+ls.test("generators are immutable and reproducible", function()
+  local g = ls.generator.random({ "a", "b", "c" }, { seed = 42 })
+  local x1, g1 = ls.generator.next(g)
+  local x2 = ls.generator.next(g)
+  assert(x1 == x2, "next does not change g")
+  local seq = {}
+  ls.generator.each(ls.generator.take(g, 20), function(op) seq[#seq + 1] = op end)
+  local again = {}
+  ls.generator.each(ls.generator.take(ls.generator.random({ "a", "b", "c" }, { seed = 42 }), 20),
+    function(op) again[#again + 1] = op end)
+  assert(table.concat(seq) == table.concat(again))
+  assert(ls.generator.each(ls.generator.take(ls.generator.cycle({ 1, 2 }), 5), function() end) == 5)
+  local sum = ls.generator.reduce(ls.generator.take(ls.generator.cycle({ 1, 2 }), 4), 0, function(a, x) return a + x end)
+  assert(sum == 6)
+  local w = ls.generator.take(ls.generator.weighted({ { "x", 1 }, { "y", 0 } }, { seed = 1 }), 10)
+  ls.generator.each(w, function(op) assert(op == "x") end)
+  local m = ls.generator.take(ls.generator.mix({ ls.generator.cycle({ 1 }), ls.generator.cycle({ 2 }) }, { seed = 3 }), 30)
+  local seen = {}
+  ls.generator.each(m, function(op) seen[op] = true end)
+  assert(seen[1] and seen[2])
+  local unseeded = ls.generator.random({ 1, 2, 3 }) -- seeded from the iteration's controlled choices
+  assert(ls.generator.next(unseeded) ~= nil)
+end)
+
+ls.test("linearizable: a stale read is caught and explained", function()
+  local p1, p2 = ls.self(), ls.spawn(function() end)
+  local events = {
+    ev("invoke", p1, "write", 1), ev("ok", p1, "write", nil),
+    ev("invoke", p2, "read", nil), ev("ok", p2, "read", 0),
+  }
+  local ok, info = ls.checker.linearizable(events, ls.model.register(0))
+  assert(ok == false and info.valid == false)
+  assert(info.explanation:find("read"), info.explanation)
+  assert(#info.stuck == 1)
+  assert(ls.checker.sequential(events, ls.model.register(0)) == true, "sequentially it is fine")
+end)
+
+ls.test("linearizable: overlapping operations, cas, fail and info", function()
+  local a, b = ls.self(), ls.spawn(function() end)
+  local events = {
+    ev("invoke", a, "write", 1),
+    ev("invoke", b, "read", nil),
+    ev("ok", b, "read", 0), -- overlaps the write
+    ev("ok", a, "write", nil),
+    ev("invoke", a, "cas", { 1, 2 }), ev("ok", a, "cas", true),
+    ev("invoke", b, "write", 9), ev("fail", b, "write", "refused"), -- took no effect
+    ev("invoke", b, "write", 7), ev("info", b, "write", "timeout"),  -- may or may not have
+    ev("invoke", a, "read", nil), ev("ok", a, "read", 2),
+  }
+  assert(ls.checker.linearizable(events, ls.model.register(0)) == true)
+  events[#events].value = 7 -- the info write did happen: also fine
+  assert(ls.checker.linearizable(events, ls.model.register(0)) == true)
+  events[#events].value = 9 -- the failed write cannot have happened
+  assert(ls.checker.linearizable(events, ls.model.register(0)) == false)
+end)
+
+ls.test("models: counter, kv per key, queue, set, custom", function()
+  local a, b = ls.self(), ls.spawn(function() end)
+  assert(ls.checker.linearizable({
+    ev("invoke", a, "add", 2), ev("ok", a, "add"), ev("invoke", b, "read"), ev("ok", b, "read", 2),
+  }, ls.model.counter(0)))
+  local ok, info = ls.checker.linearizable({
+    ev("invoke", a, "put", { "x", 1 }), ev("ok", a, "put"),
+    ev("invoke", b, "get", "y"), ev("ok", b, "get", nil),
+    ev("invoke", b, "get", "x"), ev("ok", b, "get", nil),
+  }, ls.model.kv())
+  assert(not ok and info.key == '"x"', tostring(info.key))
+  assert(not ls.checker.linearizable({
+    ev("invoke", a, "enqueue", 1), ev("ok", a, "enqueue"), ev("invoke", a, "enqueue", 2), ev("ok", a, "enqueue"),
+    ev("invoke", b, "dequeue"), ev("ok", b, "dequeue", 2),
+  }, ls.model.queue()))
+  assert(ls.checker.linearizable({
+    ev("invoke", a, "add", 5), ev("ok", a, "add"), ev("invoke", b, "contains", 5), ev("ok", b, "contains", true),
+  }, ls.model.set()))
+  local toggle = ls.model.new({ init = false, step = function(s, f, input, output)
+    if f == "flip" then return true, not s end
+    return output == s, s
+  end })
+  assert(ls.checker.linearizable({
+    ev("invoke", a, "flip"), ev("ok", a, "flip"), ev("invoke", b, "get"), ev("ok", b, "get", true),
+  }, toggle))
+end)
+
+ls.test("causal: each process sees updates in a consistent order", function()
+  local a, b = ls.self(), ls.spawn(function() end)
+  local events = {
+    ev("invoke", a, "write", 1), ev("ok", a, "write"),
+    ev("invoke", a, "write", 2), ev("ok", a, "write"),
+    ev("invoke", b, "read"), ev("ok", b, "read", 2),
+    ev("invoke", b, "read"), ev("ok", b, "read", 1), -- goes back in a's program order
+  }
+  assert(ls.checker.causal(events, ls.model.register(0)) == false)
+  events[8].value = 2
+  assert(ls.checker.causal(events, ls.model.register(0)) == true)
+end)
