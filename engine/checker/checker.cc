@@ -144,7 +144,16 @@ CheckResult explain(const std::vector<Operation>& ops, const std::vector<int>& b
     if (!placed[i] && ops[i].call < deadline && ops[i].known) r.stuck.push_back(ops[i]);
   }
   r.explanation = "not " + what + ": " + std::to_string(best.size()) + " of " + std::to_string(ops.size()) +
-                  " operations can be ordered (state then: " + r.state + "), but none of these can come next:";
+                  " operations can be ordered";
+  if (!r.longest_prefix.empty()) {
+    const size_t shown = std::min<size_t>(r.longest_prefix.size(), 5);
+    r.explanation += shown < r.longest_prefix.size() ? " (the last 5 of them:" : " (";
+    for (size_t k = r.longest_prefix.size() - shown; k < r.longest_prefix.size(); ++k) {
+      r.explanation += "\n  " + r.longest_prefix[k].str();
+    }
+    r.explanation += "\n)";
+  }
+  r.explanation += ", leaving the state " + r.state + ", but none of these can come next:";
   for (const auto& op : r.stuck) r.explanation += "\n  " + op.str();
   return r;
 }

@@ -24,6 +24,9 @@ ls.test("history records events in schedule order with their process", function(
   assert(not ok and err == "lost")
   local last = ls.history.events(h)[6]
   assert(last.type == "info" and last.value == "lost")
+  local json = h:to_json_lines()
+  assert(select(2, json:gsub("\n", "")) == 6, json)
+  assert(json:find('{"type": "invoke", "process": %d+, "f": "write", "value": %d}'), json)
 end)
 
 ls.test("generators are immutable and reproducible", function()

@@ -69,7 +69,8 @@ TEST(Checker, AStaleReadIsNotLinearizableAndTheReportSaysWhy) {
   ASSERT_EQ(r.stuck.size(), 1u);
   EXPECT_EQ(r.stuck[0].f, "read");
   EXPECT_NE(r.explanation.find("client 1: read -> nil"), std::string::npos) << r.explanation;
-  EXPECT_NE(r.explanation.find("state then: 1"), std::string::npos) << r.explanation;
+  EXPECT_NE(r.explanation.find("leaving the state 1"), std::string::npos) << r.explanation;
+  EXPECT_NE(r.explanation.find("client 0: write 1"), std::string::npos) << r.explanation;  // the prefix
 }
 
 TEST(Checker, ConcurrentOperationsMayTakeEitherOrder) {
