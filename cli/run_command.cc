@@ -1,4 +1,7 @@
 // lockstep run PATH... [options]
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -21,6 +24,7 @@ struct RunFlags {
   uint64_t iterations = 0, seed = 0, max_steps = 0, iter_timeout = 0, iteration = 0;
   uint32_t pct_depth = 0;
   bool fail_on_max_steps = false;
+  unsigned jobs = 0;
 };
 
 int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
@@ -33,6 +37,18 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
   if (sub.count("--iter-timeout")) o.iter_timeout_ms = f.iter_timeout;
   if (f.fail_on_max_steps) o.fail_on_max_steps = true;
   if (sub.count("--iteration")) f.config.only_iteration = f.iteration;
+  f.config.jobs = 1;
+  if (sub.count("--jobs")) {
+    f.config.jobs = f.jobs;
+  } else if (const char* env = std::getenv("LOCKSTEP_JOBS"); env && *env) {
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(env, &end, 10);
+    if (*end != '\0' || n == 0 || n > 256) {
+      print_error(std::string("LOCKSTEP_JOBS must be a number from 1 to 256, not \"") + env + "\"");
+      return kExitUsage;
+    }
+    f.config.jobs = static_cast<unsigned>(n);
+  }
   if (!f.shard.empty()) {
     unsigned long long k = 0, n = 0;
     char tail = 0;
@@ -59,6 +75,7 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
     style.full_schedule = f.full || (no_slice && *no_slice && std::string(no_slice) != "0");
     style.verbose = global.verbose;
     style.quiet = global.quiet;
+    style.progress = !global.quiet && ::isatty(STDERR_FILENO) != 0;
     reporter = std::make_unique<TextReporter>(std::cout, std::cerr, style);
   }
   RunSummary summary = run_files(*files, f.config, lua::LuaProgram::load, *reporter);
@@ -99,6 +116,9 @@ Command run_command() {
             sub.add_flag("--fail-on-max-steps", f->fail_on_max_steps, "treat reaching max steps as a bug (livelock)");
             sub.add_option("--traces-dir", f->config.traces_dir, "where trace files go (default traces/)");
             sub.add_option("--shard", f->shard, "run only iterations i with i mod N == K (K/N)");
+            sub.add_option("--jobs", f->jobs,
+                           "worker threads (default 1, or LOCKSTEP_JOBS); the result does not depend on it")
+                ->check(CLI::Range(1, 256));
             sub.add_option("--format", f->format, "summary format: text or json")
                 ->check(CLI::IsMember({"text", "json"}));
             sub.add_flag("--full", f->full, "print the whole schedule of a bug, not its causal slice");

@@ -211,7 +211,22 @@ void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
        << test.strategy << " --seed " << test.seed << " --iteration " << bug.iteration << "\n\n";
 }
 
+void TextReporter::progress(const std::string& test, uint64_t done, uint64_t total, double seconds) {
+  if (!style_.progress) return;
+  const double rate = seconds > 0 ? done / seconds : 0;
+  const double eta = rate > 0 ? (total - done) / rate : 0;
+  char line[256];
+  std::snprintf(line, sizeof line, "\r  %.40s: %llu/%llu iterations, %.0f/s, ETA %.0f s   ", test.c_str(),
+                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), rate, eta);
+  err_ << line << std::flush;
+  progress_shown_ = true;
+}
+
 void TextReporter::test_finished(const TestReport& t) {
+  if (progress_shown_) {
+    err_ << "\r" << std::string(100, ' ') << "\r" << std::flush;
+    progress_shown_ = false;
+  }
   if (style_.quiet && t.status == TestReport::Status::kPassed) return;
   switch (t.status) {
     case TestReport::Status::kPassed:

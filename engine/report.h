@@ -49,6 +49,8 @@ class Reporter {
   virtual void bug_found(const TestReport& test, const Trace& trace) = 0;
   virtual void test_finished(const TestReport& test) = 0;
   virtual void run_finished(const RunSummary& summary) = 0;
+  // Called from time to time during a long test (on the reporting thread).
+  virtual void progress(const std::string& test, uint64_t done, uint64_t total, double seconds) {}
 };
 
 struct TextStyle {
@@ -57,6 +59,7 @@ struct TextStyle {
   bool verbose = false;
   bool message_contents = true;  // print message contents in schedule lines
   bool quiet = false;             // only bugs, errors and the summary
+  bool progress = false;          // a progress line on stderr (a terminal)
 };
 
 class TextReporter final : public Reporter {
@@ -67,11 +70,13 @@ class TextReporter final : public Reporter {
   void bug_found(const TestReport& test, const Trace& trace) override;
   void test_finished(const TestReport& test) override;
   void run_finished(const RunSummary& summary) override;
+  void progress(const std::string& test, uint64_t done, uint64_t total, double seconds) override;
 
  private:
   std::ostream& out_;
   std::ostream& err_;
   TextStyle style_;
+  bool progress_shown_ = false;
 };
 
 class JsonReporter final : public Reporter {

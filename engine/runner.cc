@@ -1,8 +1,11 @@
 #include "engine/runner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "engine/prng.h"
 #include "engine/scheduler.h"
@@ -46,8 +49,8 @@ bool selected(const TestCase& test, const RunConfig& config) {
 
 class TestRun {
  public:
-  TestRun(Program& program, size_t index, const RunConfig& config, Reporter& reporter)
-      : program_(program), index_(index), config_(config), reporter_(reporter) {}
+  TestRun(Program& program, size_t index, const RunConfig& config, Reporter& reporter, const ProgramLoader& loader)
+      : program_(program), index_(index), config_(config), reporter_(reporter), loader_(loader) {}
 
   TestReport run() {
     const TestCase& test = program_.tests()[index_];
@@ -63,20 +66,38 @@ class TestRun {
     limits_ = {opts_.run.max_steps, opts_.run.fail_on_max_steps};
     decisions_.reserve(1024);
 
-    for (uint64_t i : iterations()) {
+    const std::vector<uint64_t> selected = iterations();
+    // Calibration iterations (and any run of one job) go one by one; the
+    // rest share one hint and run on `jobs` threads.
+    size_t serial = 0;
+    if (config_.jobs <= 1 || config_.only_iteration) {
+      serial = selected.size();
+    } else {
+      while (serial < selected.size() && selected[serial] < kCalibrationIterations) ++serial;
+    }
+    start_ = start;
+    for (size_t k = 0; k < serial; ++k) {
+      const uint64_t i = selected[k];
       if (!calibrate_before(i)) return error(status_.message());
       decisions_.clear();
-      auto result = run_one(i, &decisions_);
+      auto result = run_one(*strategy_, program_, i, &decisions_);
       if (!result.ok()) return error(result.status().message());
       if (i < kCalibrationIterations && calibration_.size() == i) {
         calibration_.push_back(result->scheduling_points);
       }
-      ++report_.iterations_run;
-      report_.steps += result->steps;
-      if (result->outcome == Outcome::kMaxSteps) ++report_.max_steps_hits;
+      count(*result);
       if (result->outcome == Outcome::kFailed) {
         record_bug(i, *result);
-        break;
+        report_.wall_seconds = seconds_since(start);
+        return report_;
+      }
+      if ((k & 1023) == 1023) reporter_.progress(report_.name, k + 1, selected.size(), seconds_since(start));
+    }
+    if (serial < selected.size()) {
+      if (!calibrate_before(kCalibrationIterations)) return error(status_.message());
+      if (!run_parallel(std::vector<uint64_t>(selected.begin() + static_cast<ptrdiff_t>(serial), selected.end()),
+                        serial, selected.size())) {
+        return error(status_.message());
       }
     }
     report_.wall_seconds = seconds_since(start);
@@ -108,7 +129,7 @@ class TestRun {
   bool calibrate_before(uint64_t i) {
     const uint64_t n = std::min<uint64_t>(i, kCalibrationIterations);
     while (calibration_.size() < n) {
-      auto r = run_one(calibration_.size(), nullptr);
+      auto r = run_one(*strategy_, program_, calibration_.size(), nullptr);
       if (!r.ok()) {
         status_ = r.status();
         return false;
@@ -118,11 +139,101 @@ class TestRun {
     return true;
   }
 
-  Result<IterationResult> run_one(uint64_t i, std::vector<Decision>* decisions) {
-    strategy_->begin_iteration(derive_seed(opts_.seed, i), hint_for(i));
-    auto system = program_.start(index_, opts_.run);
+  Result<IterationResult> run_one(Strategy& strategy, Program& program, uint64_t i, std::vector<Decision>* decisions) {
+    strategy.begin_iteration(derive_seed(opts_.seed, i), hint_for(i));
+    auto system = program.start(index_, opts_.run);
     if (!system.ok()) return system.status();
-    return run_iteration(**system, *strategy_, limits_, decisions);
+    return run_iteration(**system, strategy, limits_, decisions);
+  }
+
+  void count(const IterationResult& r) {
+    ++report_.iterations_run;
+    report_.steps += r.steps;
+    if (r.outcome == Outcome::kMaxSteps) ++report_.max_steps_hits;
+  }
+
+  // Runs `rest` (iterations sharing one hint) on config_.jobs threads. The
+  // result is the one a single thread gives: the lowest failing iteration
+  // is reported, and counts cover exactly the iterations up to it.
+  bool run_parallel(const std::vector<uint64_t>& rest, size_t done_before, size_t total) {
+    struct Record {
+      uint32_t steps = 0;
+      Outcome outcome = Outcome::kPassed;
+    };
+    std::vector<Record> records(rest.size());
+    std::atomic<size_t> next{0};
+    std::atomic<size_t> first_bug{rest.size()};
+    std::atomic<size_t> finished{0};
+    std::mutex mu;
+    IterationResult bug_result;
+    std::vector<Decision> bug_decisions;
+    Status failure;
+    constexpr size_t kChunk = 8;
+
+    auto work = [&](Program& program, bool reports_progress) {
+      auto strategy = find_strategy(opts_.strategy)->make(opts_.params);
+      std::vector<Decision> decisions;
+      decisions.reserve(1024);
+      for (;;) {
+        const size_t begin = next.fetch_add(kChunk);
+        if (begin >= rest.size() || begin >= first_bug.load()) return;
+        for (size_t k = begin; k < std::min(begin + kChunk, rest.size()); ++k) {
+          if (k >= first_bug.load()) return;
+          decisions.clear();
+          auto r = run_one(*strategy, program, rest[k], &decisions);
+          if (!r.ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            failure = r.status();
+            first_bug.store(0);
+            return;
+          }
+          records[k] = {static_cast<uint32_t>(r->steps), r->outcome};
+          if (r->outcome == Outcome::kFailed) {
+            std::lock_guard<std::mutex> lock(mu);
+            if (k < first_bug.load()) {
+              first_bug.store(k);
+              bug_result = *r;
+              bug_decisions = decisions;
+            }
+            return;
+          }
+          const size_t n = finished.fetch_add(1) + 1;
+          if (reports_progress && (n & 255) == 0) {
+            reporter_.progress(report_.name, done_before + n, total, seconds_since(start_));
+          }
+        }
+      }
+    };
+
+    std::vector<std::unique_ptr<Program>> programs;
+    for (unsigned w = 1; w < config_.jobs; ++w) {
+      auto p = loader_(program_.path());
+      if (!p.ok()) {
+        status_ = p.status();
+        return false;
+      }
+      programs.push_back(std::move(*p));
+    }
+    std::vector<std::thread> threads;
+    for (auto& p : programs) threads.emplace_back(work, std::ref(*p), false);
+    work(program_, true);
+    for (auto& t : threads) t.join();
+    if (!failure.ok()) {
+      status_ = failure;
+      return false;
+    }
+    const size_t last = first_bug.load();
+    for (size_t k = 0; k < rest.size() && k <= last; ++k) {
+      IterationResult r;
+      r.steps = records[k].steps;
+      r.outcome = records[k].outcome;
+      count(r);
+    }
+    if (last < rest.size()) {
+      decisions_ = std::move(bug_decisions);
+      record_bug(rest[last], bug_result);
+    }
+    return true;
   }
 
   void record_bug(uint64_t i, const IterationResult& result) {
@@ -181,6 +292,8 @@ class TestRun {
   size_t index_;
   const RunConfig& config_;
   Reporter& reporter_;
+  const ProgramLoader& loader_;
+  std::chrono::steady_clock::time_point start_;
   TestReport report_;
   ResolvedOptions opts_;
   std::unique_ptr<Strategy> strategy_;
@@ -272,7 +385,7 @@ RunSummary run_files(const std::vector<std::string>& files, const RunConfig& con
     }
     for (size_t t = 0; t < (*program)->tests().size(); ++t) {
       if (!selected((*program)->tests()[t], config)) continue;
-      TestRun run(**program, t, config, reporter);
+      TestRun run(**program, t, config, reporter, loader);
       TestReport report = run.run();
       summary.iterations += report.iterations_run;
       summary.steps += report.steps;

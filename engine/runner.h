@@ -22,6 +22,7 @@ struct RunConfig {
   std::string traces_dir = "traces";
   std::vector<std::string> test_names;     // --test (exact), any of
   std::string filter;                      // --filter (substring)
+  unsigned jobs = 1;                       // worker threads; results do not depend on it
 };
 
 // The options a test runs with, after command line > test > default.

@@ -363,3 +363,75 @@ TEST(Cli, CheckRejectsBadHistoriesWithFileAndLine) {
 }
 
 }  // namespace
+
+namespace {
+
+// A bug that shows up only after many iterations, so --jobs runs it in parallel.
+std::string rare_bug_scenario() {
+  return write_file("rare", "lockstep.test('rare', { strategy = 'random', iterations = 3000 }, function()\n"
+                            "  local parent = lockstep.self()\n"
+                            "  lockstep.spawn(function() lockstep.send(parent, lockstep.random_int(1, 400)) end)\n"
+                            "  if lockstep.receive() == 7 then error('rare value') end\n"
+                            "end)\n");
+}
+
+std::string without(std::string json, const std::string& key) {
+  // Drops "key":<number> fields (wall times) and the trace path.
+  for (size_t at = json.find("\"" + key + "\":"); at != std::string::npos; at = json.find("\"" + key + "\":")) {
+    size_t end = json.find_first_of(",}", at);
+    json.erase(at, end - at);
+  }
+  return json;
+}
+
+TEST(Cli, JobsDoNotChangeTheResult) {
+  const std::string file = rare_bug_scenario();
+  std::string reference;
+  std::string reference_trace;
+  for (const char* jobs : {"1", "2", "3"}) {
+    const std::string dir = fresh_dir(std::string("jobs") + jobs);
+    auto r = run_lockstep({"run", file, "--jobs", jobs, "--format", "json", "--traces-dir", dir});
+    ASSERT_EQ(r.code, 1) << r.out << r.err;
+    std::string json = without(without(r.out, "wall_seconds"), "trace");
+    std::string trace;
+    for (const auto& e : fs::directory_iterator(dir)) trace = slurp(e.path().string());
+    if (reference.empty()) {
+      reference = json;
+      reference_trace = trace;
+      EXPECT_EQ(reference.find("\"iteration\":0,"), std::string::npos) << "the bug should come after calibration";
+    } else {
+      EXPECT_EQ(json, reference) << "--jobs " << jobs;
+      EXPECT_EQ(trace, reference_trace) << "--jobs " << jobs;
+    }
+  }
+}
+
+TEST(Cli, JobsComeFromTheEnvironmentToo) {
+  const std::string file = rare_bug_scenario();
+  auto bad = run_lockstep({"run", file, "--jobs", "0"});
+  EXPECT_EQ(bad.code, 2);
+  setenv("LOCKSTEP_JOBS", "x", 1);
+  auto env = run_lockstep({"run", file});
+  unsetenv("LOCKSTEP_JOBS");
+  EXPECT_EQ(env.code, 2);
+  EXPECT_NE(env.err.find("LOCKSTEP_JOBS"), std::string::npos);
+}
+
+TEST(Cli, AShardFindsTheSameScheduleAsTheWholeRun) {
+  const std::string file = rare_bug_scenario();
+  const std::string a = fresh_dir("shard_a"), b = fresh_dir("shard_b");
+  auto whole = run_lockstep({"run", file, "--format", "json", "--traces-dir", a});
+  ASSERT_EQ(whole.code, 1);
+  const auto at = whole.out.find("\"iteration\":");
+  const uint64_t iteration = std::stoull(whole.out.substr(at + 12));
+  const std::string shard = std::to_string(iteration % 3) + "/3";
+  auto part = run_lockstep({"run", file, "--shard", shard, "--format", "json", "--traces-dir", b});
+  ASSERT_EQ(part.code, 1) << part.out;
+  EXPECT_NE(part.out.find("\"iteration\":" + std::to_string(iteration) + ","), std::string::npos) << part.out;
+  std::string ta, tb;
+  for (const auto& e : fs::directory_iterator(a)) ta = slurp(e.path().string());
+  for (const auto& e : fs::directory_iterator(b)) tb = slurp(e.path().string());
+  EXPECT_EQ(ta, tb);
+}
+
+}  // namespace
