@@ -1,0 +1,206 @@
+// Engine benchmarks (issue: performance and scale). Each figure is the
+// median of repeated runs; ratios are computed within one run.
+//   1. ns per engine step on a two-process ping-pong, next to a bare Lua
+//      coroutine resume+yield round trip measured in this binary.
+//   2. us per iteration of a tiny test (3 processes x 10 sync points).
+//   3. per-step cost with 10, 1,000 and 10,000 live processes; a selective
+//      receive skipping 1,000 queued messages; ETS operations per second.
+// Usage: engine_bench [--json FILE]
+#include <lua.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/json.h"
+#include "engine/scheduler.h"
+#include "engine/strategy.h"
+#include "lua/guest.h"
+
+using namespace lockstep;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+int yield_fn(lua_State* L) { return lua_yield(L, 0); }
+
+// ns per resume+yield of a coroutine calling a C function that yields.
+double bare_round_trip_ns() {
+  lua_State* L = luaL_newstate();
+  luaL_openlibs(L);
+  lua_register(L, "y", yield_fn);
+  lua_State* co = lua_newthread(L);
+  luaL_loadstring(co, "while true do y() end");
+  int nres;
+  lua_resume(co, L, 0, &nres);
+  const int n = 200000;
+  const auto t0 = Clock::now();
+  for (int i = 0; i < n; ++i) lua_resume(co, L, 0, &nres);
+  const double ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / n;
+  lua_close(L);
+  return ns;
+}
+
+std::string write_scenario(const std::string& name, const std::string& body) {
+  const std::string dir = std::filesystem::temp_directory_path() / "lockstep_bench";
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/" + name + ".lua";
+  std::ofstream(path) << body;
+  return path;
+}
+
+struct Timing {
+  double seconds = 0;
+  uint64_t steps = 0;
+  uint64_t iterations = 0;
+};
+
+// Runs `iterations` iterations of the scenario's first test under random.
+Timing run(const std::string& path, uint64_t iterations, uint64_t max_steps = 10000000) {
+  auto program = lua::LuaProgram::load(path);
+  if (!program.ok()) {
+    std::fprintf(stderr, "%s\n", program.status().message().c_str());
+    std::exit(1);
+  }
+  auto strategy = make_random_strategy({});
+  RunOptions options;
+  options.max_steps = max_steps;
+  options.iter_timeout_ms = 600000;
+  Timing t;
+  const auto t0 = Clock::now();
+  for (uint64_t i = 0; i < iterations; ++i) {
+    strategy->begin_iteration(i + 1, {});
+    auto sys = (*program)->start(0, options);
+    auto r = run_iteration(**sys, *strategy, {max_steps, false}, nullptr);
+    if (r.outcome == Outcome::kFailed) {
+      std::fprintf(stderr, "benchmark scenario failed: %s\n", r.failure.message.c_str());
+      std::exit(1);
+    }
+    t.steps += r.steps;
+  }
+  t.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  t.iterations = iterations;
+  return t;
+}
+
+template <typename F>
+double median_of(int repeats, F f) {
+  std::vector<double> v;
+  for (int i = 0; i < repeats; ++i) v.push_back(f());
+  return median(v);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string json_out;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) == "--json") json_out = argv[i + 1];
+  }
+  const int repeats = 5;
+  JsonWriter w;
+  w.begin_object();
+
+  // 1. Ping-pong step cost vs the bare round trip.
+  const std::string pingpong = write_scenario("pingpong",
+      "lockstep.test('pingpong', function()\n"
+      "  local parent = lockstep.self()\n"
+      "  local p = lockstep.spawn(function() for i = 1, 20000 do lockstep.send(parent, lockstep.receive()) end end)\n"
+      "  for i = 1, 20000 do lockstep.send(p, i); lockstep.receive() end\n"
+      "end)\n");
+  double bare = 0, step = 0;
+  std::vector<double> ratios;
+  for (int r = 0; r < repeats; ++r) {
+    const double b = bare_round_trip_ns();
+    const Timing t = run(pingpong, 1);
+    const double s = t.seconds * 1e9 / t.steps;
+    ratios.push_back(s / b);
+    bare = b;
+    step = s;
+  }
+  const double ratio = median(ratios);
+  std::printf("%-58s %12.1f ns\n", "bare Lua resume+yield round trip", bare);
+  std::printf("%-58s %12.1f ns  (%.2fx the round trip)\n", "engine step, two-process ping-pong", step, ratio);
+  w.key("bare_round_trip_ns").value(bare).key("pingpong_step_ns").value(step).key("step_to_round_trip").value(ratio);
+
+  // 2. Tiny iterations: 3 processes x 10 sync points.
+  const std::string tiny = write_scenario("tiny",
+      "lockstep.test('tiny', function()\n"
+      "  local parent = lockstep.self()\n"
+      "  for i = 1, 2 do lockstep.spawn(function() for j = 1, 5 do lockstep.send(parent, j) end end) end\n"
+      "  for i = 1, 10 do lockstep.receive() end\n"
+      "end)\n");
+  const double tiny_us = median_of(repeats, [&] {
+    const Timing t = run(tiny, 2000);
+    return t.seconds * 1e6 / t.iterations;
+  });
+  std::printf("%-58s %12.1f us  (%.0f iterations/s)\n", "tiny iteration (3 processes x 10 sync points)", tiny_us,
+              1e6 / tiny_us);
+  w.key("tiny_iteration_us").value(tiny_us).key("tiny_iterations_per_second").value(1e6 / tiny_us);
+
+  // 3a. Per-step cost with many live (blocked) processes.
+  double base = 0;
+  w.key("step_ns_by_live_processes").begin_object();
+  for (int n : {10, 1000, 10000}) {
+    const std::string many = write_scenario("many" + std::to_string(n),
+        "lockstep.test('many', function()\n"
+        "  for i = 1, " + std::to_string(n) + " do lockstep.spawn(function() lockstep.receive() end) end\n"
+        "  local parent = lockstep.self()\n"
+        "  local p = lockstep.spawn(function() for i = 1, 20000 do lockstep.send(parent, lockstep.receive()) end end)\n"
+        "  for i = 1, 20000 do lockstep.send(p, i); lockstep.receive() end\n"
+        "end)\n");
+    const double ns = median_of(repeats, [&] {
+      const Timing t = run(many, 1);
+      // Subtract nothing: spawning n processes is part of the run but small
+      // next to 80,000 ping-pong steps.
+      return t.seconds * 1e9 / t.steps;
+    });
+    if (n == 10) base = ns;
+    std::printf("%-58s %12.1f ns  (%.2fx the 10-process cost)\n",
+                ("step with " + std::to_string(n) + " live processes").c_str(), ns, ns / base);
+    w.key(std::to_string(n)).value(ns);
+  }
+  w.end_object();
+
+  // 3b. Selective receive past 1,000 queued non-matching messages.
+  const std::string selective = write_scenario("selective",
+      "lockstep.test('selective', function()\n"
+      "  local me = lockstep.self()\n"
+      "  for i = 1, 1000 do lockstep.send(me, 'noise') end\n"
+      "  for i = 1, 2000 do lockstep.send(me, i); lockstep.receive(function(m) return m == i end) end\n"
+      "end)\n");
+  const double sel = median_of(repeats, [&] {
+    const Timing t = run(selective, 1);
+    return t.seconds * 1e6 / 2000;
+  });
+  std::printf("%-58s %12.2f us\n", "send + selective receive past 1,000 queued messages", sel);
+  w.key("selective_receive_us").value(sel);
+
+  // 3c. ETS operations per second.
+  for (const char* type : {"set", "ordered_set"}) {
+    const std::string ets = write_scenario(std::string("ets_") + type,
+        std::string("lockstep.test('ets', function()\n"
+                    "  local t = lockstep.ets.new('t', { type = '") + type + "' })\n"
+        "  for i = 1, 20000 do lockstep.ets.insert(t, { i % 5000, i }); lockstep.ets.lookup(t, (i * 7) % 5000) end\n"
+        "end)\n");
+    const double ops = median_of(repeats, [&] {
+      const Timing t = run(ets, 1);
+      return 40000 / t.seconds;
+    });
+    std::printf("%-58s %12.0f ops/s\n", (std::string("ETS ") + type + " insert/lookup").c_str(), ops);
+    w.key(std::string("ets_") + type + "_ops_per_second").value(ops);
+  }
+  w.end_object();
+  if (!json_out.empty()) std::ofstream(json_out) << w.str() << "\n";
+  return 0;
+}
