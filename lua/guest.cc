@@ -23,10 +23,6 @@ struct HandleUd {
   uint64_t id;
 };
 
-// Tells the coroutine wrapper in prelude.lua that an inner coroutine hit a
-// sync point (its address is the token).
-char sync_token;
-
 void hook(lua_State* L, lua_Debug*) { LuaGuest::of(L).check_clock(L); }
 
 int panic(lua_State* L) {
@@ -206,9 +202,11 @@ bool parse_position(const std::string& s, std::string* location, std::string* me
 
 // ---------------------------------------------------------------------------
 
-LuaGuest::LuaGuest(Arena& arena, std::chrono::milliseconds timeout) : arena_(arena), timeout_(timeout) {}
+LuaGuest::LuaGuest(Arena& arena, StackPool& stacks, std::chrono::milliseconds timeout)
+    : arena_(arena), stacks_(stacks), timeout_(timeout) {}
 
 LuaGuest::~LuaGuest() {
+  for (Thread& t : threads_) release_stack(t);
   // The arena is reset after this; closing is only needed to release
   // resources outside it (files the scenario opened).
   if (L_ && needs_close_) lua_close(L_);
@@ -277,10 +275,6 @@ void LuaGuest::install(const Script& script) {
   lua_checkstack(aux_, kAuxStack);
 
   open_lockstep_api(L);
-  lua_getglobal(L, "lockstep");
-  lua_pushlightuserdata(L, &sync_token);
-  lua_setfield(L, -2, "_sync_token");
-  lua_pop(L, 1);
   // The prelude runs now; the other library modules load on first use
   // (lockstep.genserver, ...), from bytecode compiled once per process.
   const std::vector<std::string>& library = library_bytecode();
@@ -474,8 +468,8 @@ void LuaGuest::check_clock(lua_State* L) {
     if (std::chrono::steady_clock::now() < deadline_) return;
     timed_out_ = true;
   }
-  if (mode_ == Mode::kProcess && current_ < threads_.size() && L == threads_[current_].L && lua_isyieldable(L)) {
-    lua_yield(L, 0);  // suspends the process for good: pcall cannot catch this
+  if (mode_ == Mode::kProcess && scheduler_) {
+    switch_to_scheduler(Exit::kTimedOut);  // never resumed: pcall cannot catch this
     return;
   }
   luaL_error(L, "lockstep: iteration timed out (iter_timeout)");
@@ -512,22 +506,49 @@ void LuaGuest::need_iteration(lua_State* L, const char* fn) {
   luaL_error(L, "lockstep.%s can only be called by a process: call it inside a test function", fn);
 }
 
-int LuaGuest::suspend(lua_State* L) {
-  const bool nested = current_ >= threads_.size() || L != threads_[current_].L;
-  if (!nested) return lua_yieldk(L, 0, lua_gettop(L), suspend_k);
-  // A user coroutine: the coroutine wrapper passes the token up to the
-  // process thread and the reply back down.
-  lua_pushlightuserdata(L, &sync_token);
-  return lua_yieldk(L, 1, lua_gettop(L) - 1, suspend_k);
+vm::Reply* LuaGuest::switch_to_scheduler(Exit how) {
+  exit_ = how;
+  const fiber::Transfer t = fiber::jump(scheduler_, nullptr);
+  scheduler_ = t.fctx;
+  return static_cast<vm::Reply*>(t.data);
 }
 
-int LuaGuest::suspend_k(lua_State* L, int, lua_KContext ctx) {
-  LuaGuest& g = of(L);
-  if (g.raise_pending_) {
-    g.raise_pending_ = false;
+int LuaGuest::suspend(lua_State* L) {
+  vm::Reply* reply = switch_to_scheduler(Exit::kSuspended);
+  int nargs = 0;
+  push_reply(L, *reply, nargs);
+  if (raise_pending_) {
+    raise_pending_ = false;
     return lua_error(L);
   }
-  return lua_gettop(L) - static_cast<int>(ctx);
+  return nargs;
+}
+
+// The bottom frame of every process stack: runs the body to its end and
+// switches back for good (the stack is then reused by another process).
+void LuaGuest::fiber_main(fiber::Transfer t) {
+  auto* g = static_cast<LuaGuest*>(t.data);
+  g->scheduler_ = t.fctx;
+  lua_State* T = g->threads_[g->current_].L;
+  int nres = 0;
+  int status;
+  try {
+    status = lua_resume(T, g->L_, g->start_nargs_, &nres);
+  } catch (...) {  // lua_resume is protected; this is only a last resort
+    lua_pushliteral(T, "lockstep: internal error while running a process");
+    status = LUA_ERRRUN;
+  }
+  g->finish_status_ = status;
+  g->finish_nres_ = nres;
+  g->switch_to_scheduler(Exit::kFinished);
+  __builtin_unreachable();
+}
+
+void LuaGuest::release_stack(Thread& t) {
+  if (!t.stack.base) return;
+  stacks_.release(t.stack);
+  t.stack = {};
+  t.ctx = nullptr;
 }
 
 void LuaGuest::materialize(vm::Message& m) {
@@ -653,30 +674,31 @@ void LuaGuest::push_int(lua_State* L, int64_t v, bool as_unsigned) {
 
 vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {
   if (pid >= threads_.size()) threads_.resize(pid + 1);
-  lua_State* T;
-  int nargs = 0;
+  Thread& th = threads_[pid];
   if (reply.kind == vm::Reply::Kind::kStart) {
-    T = lua_newthread(L_);
-    threads_[pid].L = T;
-    threads_[pid].ref = luaL_ref(L_, LUA_REGISTRYINDEX);
+    lua_State* T = lua_newthread(L_);
+    th.L = T;
+    th.ref = luaL_ref(L_, LUA_REGISTRYINDEX);
     push_value(L_, reply.value);  // body {fn, n = #args, args...}
     const int body = lua_gettop(L_);
     lua_getfield(L_, body, "n");
-    nargs = static_cast<int>(lua_tointeger(L_, -1));
+    const int nargs = static_cast<int>(lua_tointeger(L_, -1));
     lua_pop(L_, 1);
     luaL_checkstack(L_, nargs + 2, "spawn arguments");
     for (int i = 1; i <= nargs + 1; ++i) lua_rawgeti(L_, body, i);
     lua_xmove(L_, T, nargs + 1);
     lua_pop(L_, 1);
     release(reply.value);
-  } else {
-    T = threads_[pid].L;
-    push_reply(T, reply, nargs);
+    th.stack = stacks_.acquire();
+    th.ctx = StackPool::prepare(th.stack, fiber_main);
+    start_nargs_ = nargs;
   }
   mode_ = Mode::kProcess;
   current_ = pid;
-  int nres = 0;
-  const int status = lua_resume(T, L_, nargs, &nres);
+  // A fresh stack receives the guest (fiber_main); a suspended one its reply.
+  void* data = reply.kind == vm::Reply::Kind::kStart ? static_cast<void*>(this) : static_cast<void*>(&reply);
+  th.ctx = fiber::jump(th.ctx, data).fctx;
+  scheduler_ = nullptr;
   mode_ = Mode::kIdle;
   current_ = vm::kNoPid;
   raise_pending_ = false;
@@ -686,13 +708,20 @@ vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {
     r.how = vm::ResumeResult::How::kTimedOut;
     return r;
   }
-  switch (status) {
-    case LUA_YIELD:
-      lua_pop(T, nres);
+  if (exit_ == Exit::kSuspended) {
+    r.how = vm::ResumeResult::How::kYielded;
+    return r;
+  }
+  // The body ended: its stack is free again.
+  release_stack(th);
+  lua_State* T = th.L;
+  switch (finish_status_) {
+    case LUA_YIELD:  // a bare coroutine.yield in the body; the VM reports it
+      lua_pop(T, finish_nres_);
       r.how = vm::ResumeResult::How::kYielded;
       break;
     case LUA_OK:
-      lua_pop(T, nres);
+      lua_pop(T, finish_nres_);
       r.how = vm::ResumeResult::How::kReturned;
       break;
     default:
@@ -816,10 +845,13 @@ void LuaGuest::begin_step() {
 }
 
 void LuaGuest::discard(vm::Pid pid) {
-  if (pid < threads_.size() && threads_[pid].ref != LUA_NOREF) {
-    luaL_unref(L_, LUA_REGISTRYINDEX, threads_[pid].ref);
-    threads_[pid] = {};
-  }
+  if (pid >= threads_.size()) return;
+  Thread& t = threads_[pid];
+  // A process killed while suspended leaves its frames on its stack; they
+  // own nothing (lua/fiber.h), so the stack is reused as it is.
+  release_stack(t);
+  if (t.ref != LUA_NOREF) luaL_unref(L_, LUA_REGISTRYINDEX, t.ref);
+  t = {};
 }
 
 // ---------------------------------------------------------------------------
@@ -858,7 +890,7 @@ Result<std::unique_ptr<Program>> LuaProgram::load(const std::string& path) {
   lua_dump(L, dump_writer, &s.bytecode, 0);
   lua_close(L);
 
-  program->guest_ = std::make_unique<LuaGuest>(program->arena_, std::chrono::milliseconds(30000));
+  program->guest_ = std::make_unique<LuaGuest>(program->arena_, program->stacks_, std::chrono::milliseconds(30000));
   Status opened = program->guest_->open(s);
   if (!opened.ok()) return opened;
   for (const auto& t : program->guest_->declared()) program->tests_.push_back({t.name, t.options});
@@ -873,7 +905,7 @@ Result<System*> LuaProgram::start(size_t index, const RunOptions& options) {
   vm_.reset();
   guest_.reset();
   arena_.reset();
-  guest_ = std::make_unique<LuaGuest>(arena_, std::chrono::milliseconds(options.iter_timeout_ms));
+  guest_ = std::make_unique<LuaGuest>(arena_, stacks_, std::chrono::milliseconds(options.iter_timeout_ms));
   Status opened = guest_->open(script_);
   if (!opened.ok()) return opened;
   if (index >= guest_->declared().size() || guest_->declared()[index].name != tests_[index].name) {

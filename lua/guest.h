@@ -1,5 +1,6 @@
 // The Lua side of the guest: one Lua state per iteration, every process a
-// coroutine in it, and the `lockstep` API bound to the VM.
+// Lua thread in it running on a machine stack of its own (lua/fiber.h), and
+// the `lockstep` API bound to the VM.
 //
 // LuaGuest implements vm::Guest (run a process to its next sync point, test
 // a receive match, hold values); LuaProgram implements the engine's Program
@@ -21,6 +22,7 @@
 
 #include "engine/program.h"
 #include "lua/arena.h"
+#include "lua/fiber.h"
 #include "vm/vm.h"
 
 namespace lockstep::lua {
@@ -47,7 +49,7 @@ class LuaGuest final : public vm::Guest {
  public:
   enum class Mode : uint8_t { kLoad, kIdle, kProcess, kMatch, kInvariant };
 
-  LuaGuest(Arena& arena, std::chrono::milliseconds timeout);
+  LuaGuest(Arena& arena, StackPool& stacks, std::chrono::milliseconds timeout);
   ~LuaGuest() override;
 
   // Creates the state, installs the library and runs the scenario's top
@@ -93,9 +95,10 @@ class LuaGuest final : public vm::Guest {
   void need_iteration_or_invariant(lua_State* L, const char* fn) {
     if (mode_ != Mode::kInvariant) need_iteration(L, fn);
   }
-  // Suspends the caller at the operation it just posted; resumes with its reply.
+  // Suspends the caller at the operation it just posted (switching to the
+  // scheduler's stack); returns, as a lua_CFunction does, once the process
+  // runs again, with the reply pushed. Call it in tail position.
   int suspend(lua_State* L);
-  static int suspend_k(lua_State* L, int status, lua_KContext ctx);
 
   vm::ValueRef store(lua_State* L, int idx);  // holds the value as is (refcount 1)
   vm::ValueRef store_copy(lua_State* L, int idx, const char* what);  // message-copy semantics
@@ -149,10 +152,24 @@ class LuaGuest final : public vm::Guest {
   struct Thread {
     lua_State* L = nullptr;
     int ref = LUA_NOREF;
+    StackPool::Stack stack;         // while the process has one
+    fiber::Context ctx = nullptr;   // where to switch to run it
   };
+  // How a process's stack last switched back to the scheduler.
+  enum class Exit : uint8_t { kSuspended, kFinished, kTimedOut };
+  static void fiber_main(fiber::Transfer t);
+  vm::Reply* switch_to_scheduler(Exit how);
+  void release_stack(Thread& t);
+
+  StackPool& stacks_;
   std::vector<Thread> threads_;
   vm::Pid current_ = vm::kNoPid;
   bool raise_pending_ = false;
+  fiber::Context scheduler_ = nullptr;  // the scheduler's context while a process runs
+  Exit exit_ = Exit::kFinished;
+  int start_nargs_ = 0;   // arguments of a starting process's body
+  int finish_status_ = LUA_OK;
+  int finish_nres_ = 0;
 
   std::chrono::milliseconds timeout_;
   std::chrono::steady_clock::time_point deadline_;
@@ -180,6 +197,7 @@ class LuaProgram final : public Program {
   Script script_;
   std::vector<TestCase> tests_;
   Arena arena_;
+  StackPool stacks_;
   std::unique_ptr<LuaGuest> guest_;
   std::unique_ptr<vm::Vm> vm_;
 };

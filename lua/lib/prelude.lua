@@ -1,37 +1,6 @@
 -- The Lua half of the lockstep runtime, loaded into every iteration's state
 -- before the scenario. The C half (lua/api.cc) provides the sync points.
 local ls = lockstep
-local token = ls._sync_token
-ls._sync_token = nil
-
--- User coroutines inside a process may reach sync points. A sync point in
--- an inner coroutine yields a private token instead of suspending the
--- process; the resume below passes it up (suspending the enclosing thread
--- too) and hands the scheduler's reply back down when the process runs.
-local create, raw_resume, raw_yield, status = coroutine.create, coroutine.resume, coroutine.yield, coroutine.status
-
-local function forward(co, ok, first, ...)
-  if ok and first == token and status(co) == "suspended" then
-    return forward(co, raw_resume(co, raw_yield(token)))
-  end
-  return ok, first, ...
-end
-
-function coroutine.resume(co, ...)
-  return forward(co, raw_resume(co, ...))
-end
-
-local function unwrap(ok, ...)
-  if not ok then error((...), 0) end
-  return ...
-end
-
-function coroutine.wrap(f)
-  local co = create(f)
-  return function(...)
-    return unwrap(forward(co, raw_resume(co, ...)))
-  end
-end
 
 -- Randomness is a controlled choice, recorded in the trace.
 function math.random(m, n)

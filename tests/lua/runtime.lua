@@ -186,6 +186,64 @@ ls.test("user coroutines can reach sync points", function()
   ls.receive()
 end)
 
+ls.test("sync points inside deeply nested pcalls and coroutines", function()
+  local me = ls.self()
+  local function nest(n)
+    if n == 0 then
+      ls.send(me, "deep")
+      return ls.receive()
+    end
+    local ok, v = pcall(nest, n - 1)
+    assert(ok, v)
+    return v
+  end
+  assert(nest(150) == "deep")
+  local co = coroutine.wrap(function()
+    for i = 1, 3 do
+      ls.send(me, i)
+      coroutine.yield(ls.receive())
+    end
+  end)
+  assert(co() == 1 and co() == 2 and co() == 3)
+end)
+
+ls.test("C stack overflow in a process is an error, not a crash", function()
+  local t = setmetatable({}, { __index = function(t, k) return t[k + 1] end })
+  local ok, err = pcall(function() return t[1] end)
+  assert(not ok and tostring(err):find("stack overflow"), err)
+  local function gsub_deep(n)
+    if n == 0 then return "x" end
+    return (string.gsub("a", "a", function() return gsub_deep(n - 1) end))
+  end
+  local ok2, err2 = pcall(gsub_deep, 1000)
+  assert(not ok2 and tostring(err2):find("overflow"), err2)
+  -- the process still reaches sync points afterwards
+  ls.send(ls.self(), "after")
+  assert(ls.receive() == "after")
+end)
+
+ls.test("sync points are refused where Lua cannot suspend", function()
+  local ok, err = pcall(table.sort, { 3, 1, 2 }, function(a, b)
+    ls.send(ls.self(), a)
+    return a < b
+  end)
+  assert(not ok and err:find("cannot suspend here"), err)
+end)
+
+ls.test("thousands of live processes", { max_steps = 100000 }, function()
+  local me = ls.self()
+  local n = 2000
+  local pids = {}
+  for i = 1, n do
+    pids[i] = ls.spawn(function() ls.send(me, ls.receive() + 1) end)
+  end
+  -- all n are now blocked in receive, each on its own stack
+  for i = 1, n do ls.send(pids[i], i) end
+  local sum = 0
+  for i = 1, n do sum = sum + ls.receive() end
+  assert(sum == n * (n + 1) / 2 + n, sum)
+end)
+
 ls.test("a bare coroutine.yield in a process is an error", { allow_crashes = true }, function()
   local p = ls.spawn(function() coroutine.yield() end)
   local ref = ls.monitor(p)

@@ -1,0 +1,40 @@
+#include "lua/fiber.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <new>
+
+namespace lockstep::lua {
+
+StackPool::StackPool(size_t stack_bytes) : page_(static_cast<size_t>(sysconf(_SC_PAGESIZE))) {
+  bytes_ = (stack_bytes + page_ - 1) / page_ * page_;
+}
+
+StackPool::~StackPool() {
+  for (const Stack& s : all_) munmap(s.base - page_, s.size + page_);
+}
+
+StackPool::Stack StackPool::acquire() {
+  if (!free_.empty()) {
+    Stack s = free_.back();
+    free_.pop_back();
+    return s;
+  }
+  // Reserved lazily: a process touches only the pages its calls reach.
+  void* p = mmap(nullptr, bytes_ + page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  if (mprotect(p, page_, PROT_NONE) != 0) {
+    munmap(p, bytes_ + page_);
+    throw std::bad_alloc();
+  }
+  Stack s{static_cast<char*>(p) + page_, bytes_};
+  all_.push_back(s);
+  return s;
+}
+
+fiber::Context StackPool::prepare(Stack s, void (*entry)(fiber::Transfer)) {
+  return boost::context::detail::make_fcontext(s.base + s.size, s.size, entry);
+}
+
+}  // namespace lockstep::lua
