@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -25,8 +27,14 @@ inline std::string shell_quote(const std::string& s) {
 }
 
 // Runs lockstep with `args` (stdin closed), capturing stdout, stderr and the exit code.
+// Temporary paths carry the test process's pid, so tests run in parallel
+// (ctest -j) never share files.
+inline std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "lockstep_cli_" + std::to_string(getpid()) + "_" + name;
+}
+
 inline CliResult run_lockstep(const std::vector<std::string>& args) {
-  const std::string err_file = ::testing::TempDir() + "lockstep_cli_stderr.txt";
+  const std::string err_file = temp_path("stderr.txt");
   std::string cmd = shell_quote(LOCKSTEP_BIN);
   for (const auto& a : args) cmd += " " + shell_quote(a);
   cmd += " 2>" + shell_quote(err_file) + " </dev/null";
@@ -50,7 +58,7 @@ inline std::string scenario(const std::string& name) {
 
 // An empty temporary directory.
 inline std::string fresh_dir(const std::string& name) {
-  const std::string d = ::testing::TempDir() + "lockstep_cli_" + name;
+  const std::string d = temp_path(name);
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;

@@ -20,6 +20,8 @@ struct Buggy {
   const char* kind;
 };
 
+void PrintTo(const Buggy& b, std::ostream* os) { *os << b.file; }
+
 class BuggyScenario : public ::testing::TestWithParam<Buggy> {};
 
 TEST_P(BuggyScenario, IsFoundWithItsKindAndATraceIsWritten) {
@@ -55,7 +57,11 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
                                            Buggy{"agent_update.lua", "assertion"},
                                            Buggy{"mutual_call.lua", "crash"},
                                            Buggy{"registry_race.lua", "deadlock"},
-                                           Buggy{"stale_cache.lua", "assertion"}));
+                                           Buggy{"stale_cache.lua", "assertion"}),
+                         [](const ::testing::TestParamInfo<Buggy>& info) {
+                           const std::string file = info.param.file;
+                           return file.substr(0, file.find('.'));
+                         });
 
 class FixedScenario : public ::testing::TestWithParam<const char*> {};
 
