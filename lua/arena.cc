@@ -1,6 +1,7 @@
 #include "lua/arena.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <bit>
@@ -91,13 +92,36 @@ void* Arena::lua_alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
   return fresh;
 }
 
-void Arena::reset() {
+// Gives a large high-water mark above `keep` back to the OS; small ones stay warm.
+void Arena::trim(uintptr_t keep) {
   const size_t used_now = bump_ - base_;
   if (used_now > high_water_) high_water_ = used_now;
-  // Give large high-water marks back to the OS; small ones stay warm.
-  if (used_now > (size_t{256} << 20)) madvise(reinterpret_cast<void*>(base_), used_now, MADV_DONTNEED);
+  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t from = (keep + page - 1) & ~(page - 1);
+  if (bump_ > from && bump_ - from > (size_t{256} << 20)) {
+    madvise(reinterpret_cast<void*>(from), bump_ - from, MADV_DONTNEED);
+  }
+}
+
+void Arena::reset() {
+  trim(base_);
   bump_ = base_;
   free_.fill(nullptr);
+  snapshot_.clear();
+  saved_bump_ = 0;
+}
+
+void Arena::save() {
+  snapshot_.assign(reinterpret_cast<const char*>(base_), reinterpret_cast<const char*>(bump_));
+  saved_bump_ = bump_;
+  saved_free_ = free_;
+}
+
+void Arena::restore() {
+  trim(saved_bump_);
+  std::memcpy(reinterpret_cast<void*>(base_), snapshot_.data(), snapshot_.size());
+  bump_ = saved_bump_;
+  free_ = saved_free_;
 }
 
 }  // namespace lockstep::lua

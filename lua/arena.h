@@ -6,12 +6,16 @@
 // the same sequence of allocations yields the same offsets on every run:
 // `pairs` can order table/function keys by offset, and iterations are
 // reproducible. reset() forgets every allocation at once, which makes
-// throwing a state away O(1).
+// throwing a state away O(1). save() copies the bytes in use and restore()
+// puts them back: because the region never moves, a Lua state saved after
+// its scenario's top level ran comes back whole, pointers and all, for the
+// price of one memcpy.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace lockstep::lua {
 
@@ -27,6 +31,12 @@ class Arena {
   static void* lua_alloc(void* ud, void* ptr, size_t osize, size_t nsize);
 
   void reset();
+  // Copies the allocator's state and the bytes in use; restore() returns
+  // to exactly that point (everything allocated since is forgotten).
+  void save();
+  void restore();
+  bool saved() const { return saved_bump_ != 0; }
+  size_t saved_bytes() const { return snapshot_.size(); }
   bool contains(const void* p) const {
     auto a = reinterpret_cast<uintptr_t>(p);
     return a >= base_ && a < base_ + reserve_;
@@ -40,12 +50,17 @@ class Arena {
   static size_t class_size(int c);
   void* allocate(size_t n);
   void deallocate(void* p, size_t n);
+  void trim(uintptr_t keep);
 
   uintptr_t base_ = 0;
   size_t reserve_ = 0;
   uintptr_t bump_ = 0;
   size_t high_water_ = 0;
   std::array<void*, kClasses> free_{};
+
+  std::vector<char> snapshot_;
+  uintptr_t saved_bump_ = 0;
+  std::array<void*, kClasses> saved_free_{};
 };
 
 }  // namespace lockstep::lua

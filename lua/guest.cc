@@ -335,6 +335,36 @@ void LuaGuest::read_tests() {
   lua_pop(L, 1);
 }
 
+void LuaGuest::save() {
+  saved_.refcount = refcount_;
+  saved_.free_slots = free_slots_;
+  saved_.invariant_count = invariant_count_;
+}
+
+void LuaGuest::rewind() {
+  for (Thread& t : threads_) release_stack(t);
+  threads_.clear();
+  // Finalizers close the files; the arena then brings the state back.
+  if (needs_close_) lua_close(L_);
+  arena_.restore();
+  refcount_ = saved_.refcount;
+  free_slots_ = saved_.free_slots;
+  invariant_count_ = saved_.invariant_count;
+  needs_close_ = false;
+  vm_ = nullptr;
+  mode_ = Mode::kIdle;
+  current_ = vm::kNoPid;
+  raise_pending_ = false;
+  scheduler_ = nullptr;
+  copy_path_.clear();
+}
+
+void LuaGuest::begin_iteration(std::chrono::milliseconds timeout) {
+  timeout_ = timeout;
+  timed_out_ = false;
+  deadline_ = std::chrono::steady_clock::now() + timeout_;
+}
+
 vm::ValueRef LuaGuest::test_body(size_t index) {
   lua_State* L = L_;
   lua_getfield(L, LUA_REGISTRYINDEX, "lockstep.tests");
@@ -468,8 +498,11 @@ void LuaGuest::check_clock(lua_State* L) {
     if (std::chrono::steady_clock::now() < deadline_) return;
     timed_out_ = true;
   }
-  if (mode_ == Mode::kProcess && scheduler_) {
-    switch_to_scheduler(Exit::kTimedOut);  // never resumed: pcall cannot catch this
+  // Where the process may suspend, it is switched away for good (pcall
+  // cannot catch that); inside a C call that cannot suspend, an error
+  // unwinds the C++ frames first, and a later check switches it away.
+  if (mode_ == Mode::kProcess && scheduler_ && lua_isyieldable(L)) {
+    switch_to_scheduler(Exit::kTimedOut);
     return;
   }
   luaL_error(L, "lockstep: iteration timed out (iter_timeout)");
@@ -857,6 +890,11 @@ void LuaGuest::discard(vm::Pid pid) {
 // ---------------------------------------------------------------------------
 // LuaProgram
 
+void LuaProgram::save_snapshot() {
+  arena_.save();
+  guest_->save();
+}
+
 LuaProgram::~LuaProgram() {
   vm_.reset();
   guest_.reset();
@@ -894,7 +932,9 @@ Result<std::unique_ptr<Program>> LuaProgram::load(const std::string& path) {
   Status opened = program->guest_->open(s);
   if (!opened.ok()) return opened;
   for (const auto& t : program->guest_->declared()) program->tests_.push_back({t.name, t.options});
-  program->guest_.reset();
+  // This state, just after the top level, is where every iteration starts.
+  if (program->guest_->can_snapshot()) program->save_snapshot();
+  else program->guest_.reset();
   if (program->tests_.empty()) {
     return Status::LoadError(path + ": no tests declared (declare them with lockstep.test(name, fn))");
   }
@@ -903,15 +943,21 @@ Result<std::unique_ptr<Program>> LuaProgram::load(const std::string& path) {
 
 Result<System*> LuaProgram::start(size_t index, const RunOptions& options) {
   vm_.reset();
-  guest_.reset();
-  arena_.reset();
-  guest_ = std::make_unique<LuaGuest>(arena_, stacks_, std::chrono::milliseconds(options.iter_timeout_ms));
-  Status opened = guest_->open(script_);
-  if (!opened.ok()) return opened;
-  if (index >= guest_->declared().size() || guest_->declared()[index].name != tests_[index].name) {
-    return Status::LoadError(script_.path + ": the scenario declared different tests when loaded again "
-                                            "(its top level must be deterministic)");
+  if (guest_ && arena_.saved()) {
+    guest_->rewind();
+  } else {
+    guest_.reset();
+    arena_.reset();
+    guest_ = std::make_unique<LuaGuest>(arena_, stacks_, std::chrono::milliseconds(options.iter_timeout_ms));
+    Status opened = guest_->open(script_);
+    if (!opened.ok()) return opened;
+    if (index >= guest_->declared().size() || guest_->declared()[index].name != tests_[index].name) {
+      return Status::LoadError(script_.path + ": the scenario declared different tests when loaded again "
+                                              "(its top level must be deterministic)");
+    }
+    if (guest_->can_snapshot()) save_snapshot();
   }
+  guest_->begin_iteration(std::chrono::milliseconds(options.iter_timeout_ms));
   vm::VmOptions vo;
   vo.timers = options.timers == "any" ? vm::TimerMode::kAny : vm::TimerMode::kQuiescent;
   vo.allow_crashes = options.allow_crashes;

@@ -6,9 +6,12 @@
 // a receive match, hold values); LuaProgram implements the engine's Program
 // (the tests of one scenario file, and a fresh System per iteration).
 //
-// Ownership: a LuaProgram owns one Arena, and per iteration one LuaGuest
-// (whose lua_State lives in the arena) and one Vm. Starting the next
-// iteration drops both and resets the arena.
+// Ownership: a LuaProgram owns one Arena, one StackPool, one LuaGuest
+// (whose lua_State lives in the arena) and per iteration one Vm. The state
+// is built once, when the scenario's top level has run, and saved; every
+// iteration starts by restoring it (one memcpy of the bytes in use), so
+// iterations are isolated without rebuilding the state. A top level that
+// keeps a file open (outside the arena) is rebuilt per iteration instead.
 #pragma once
 
 #include <lua.hpp>
@@ -61,6 +64,17 @@ class LuaGuest final : public vm::Guest {
     TestOptions options;
   };
   const std::vector<DeclaredTest>& declared() const { return declared_; }
+
+  // A state whose top level opened no file can be saved once and restored
+  // for every iteration (files live outside the arena).
+  bool can_snapshot() const { return !needs_close_; }
+  // Records the C++ side of the state; the caller saves the arena with it.
+  void save();
+  // Back to the saved point: drops the processes and their stacks, closes
+  // files the iteration opened, and restores the arena and the C++ side.
+  void rewind();
+  // Starts the iteration's clock (iter_timeout).
+  void begin_iteration(std::chrono::milliseconds timeout);
 
   // The root's spawn body for test `index`.
   vm::ValueRef test_body(size_t index);
@@ -175,6 +189,13 @@ class LuaGuest final : public vm::Guest {
   std::chrono::steady_clock::time_point deadline_;
   bool timed_out_ = false;
 
+  struct Saved {
+    std::vector<uint32_t> refcount;
+    std::vector<uint32_t> free_slots;
+    int invariant_count = 0;
+  };
+  Saved saved_;
+
   std::vector<const void*> copy_path_;  // tables being copied (cycle check)
   std::vector<DeclaredTest> declared_;
   std::string chunk_name_;
@@ -194,6 +215,7 @@ class LuaProgram final : public Program {
 
  private:
   LuaProgram() = default;
+  void save_snapshot();
   Script script_;
   std::vector<TestCase> tests_;
   Arena arena_;

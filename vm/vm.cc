@@ -205,8 +205,7 @@ Vm::Process& Vm::running() {
 Vm::PendingOp& Vm::post(StepKind kind) {
   Process& p = running();
   posted_ = true;
-  p.op = PendingOp{};
-  p.op.kind = kind;
+  p.op.reset(kind);
   p.state = Process::State::kReady;
   return p.op;
 }
@@ -949,8 +948,7 @@ void Vm::after_resume(Pid pid, ResumeResult& r) {
     case ResumeResult::How::kYielded:
       if (!posted_) {
         // Yielded without posting: a bare coroutine.yield in process code.
-        p.op = PendingOp{};
-        p.op.kind = StepKind::kExit;
+        p.op.reset(StepKind::kExit);
         p.op.reason = Reason{ReasonKind::kNormal, 0};
         p.crashed = true;
         p.crash_message = "coroutine.yield called outside a coroutine created by the process";
@@ -959,14 +957,12 @@ void Vm::after_resume(Pid pid, ResumeResult& r) {
       }
       break;
     case ResumeResult::How::kReturned:
-      p.op = PendingOp{};
-      p.op.kind = StepKind::kExit;
+      p.op.reset(StepKind::kExit);
       p.state = Process::State::kReady;
       p.fatal = pid == kRootPid;  // the iteration ends when the root returns
       break;
     case ResumeResult::How::kRaised:
-      p.op = PendingOp{};
-      p.op.kind = StepKind::kExit;
+      p.op.reset(StepKind::kExit);
       p.op.reason = Reason{ReasonKind::kValue, r.error};
       p.state = Process::State::kReady;
       p.crashed = true;
@@ -1125,8 +1121,7 @@ void Vm::kill(Pid pid, Reason reason, uint32_t cause) {
     p.timer = 0;
   }
   p.matched = -1;
-  p.op = PendingOp{};
-  p.op.kind = StepKind::kExit;
+  p.op.reset(StepKind::kExit);
   p.op.reason = copy_reason(reason);
   p.state = Process::State::kReady;
   p.exit_cause = cause;

@@ -226,6 +226,27 @@ class Vm final : public System {
     int64_t a = 0, b = 0;  // atomics operands; ETS element position and increment
     std::vector<EtsRow> rows;  // ETS insert
     Ets::Options ets;          // ETS new
+
+    // Back to a blank operation, keeping the buffers' capacity (one op is
+    // posted per step; this keeps steps free of allocation).
+    void reset(StepKind k) {
+      kind = k;
+      pid = kNoPid;
+      dest = {};
+      name = 0;
+      flag = false;
+      value = 0;
+      num = 0;
+      ref = 0;
+      reason = {};
+      key.clear();
+      a = b = 0;
+      rows.clear();
+      ets.type = Ets::Type::kSet;
+      ets.access = Ets::Access::kProtected;
+      ets.keypos = 1;
+      ets.name.clear();
+    }
   };
 
   struct Process {

@@ -244,6 +244,19 @@ ls.test("thousands of live processes", { max_steps = 100000 }, function()
   assert(sum == n * (n + 1) / 2 + n, sum)
 end)
 
+-- Each iteration starts from the state the top level left, however the
+-- previous one changed it.
+local shared = { n = 0, list = {} }
+ls.test("iterations start from the top level's state", function()
+  assert(shared.n == 0 and #shared.list == 0, "state leaked from an earlier iteration")
+  assert(rawget(_G, "leaked_global") == nil and string.leaked == nil)
+  shared.n = shared.n + 1
+  shared.list[#shared.list + 1] = ls.spawn(function() end)
+  leaked_global = true
+  string.leaked = true
+  for i = 1, 200 do shared.list[#shared.list + 1] = { i } end
+end)
+
 ls.test("a bare coroutine.yield in a process is an error", { allow_crashes = true }, function()
   local p = ls.spawn(function() coroutine.yield() end)
   local ref = ls.monitor(p)

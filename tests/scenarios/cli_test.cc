@@ -226,6 +226,34 @@ TEST(Cli, RunawayLoopInsidePcallIsStillCutOff) {
   EXPECT_NE(r.out.find("\"kind\":\"timeout\""), std::string::npos) << r.out;
 }
 
+// Files live outside the Lua heap: each iteration's files are closed when it
+// ends, and a top level that keeps one open is loaded afresh per iteration
+// instead of being restored from its saved state.
+class FilesInScenarios : public ::testing::TestWithParam<bool> {};
+
+TEST_P(FilesInScenarios, AreReadInEveryIteration) {
+  const bool top_level_keeps_one = GetParam();
+  const std::string data = fresh_dir("files_data") + "/data.txt";
+  std::ofstream(data) << "first line\nsecond line\n";
+  const std::string top = top_level_keeps_one ? "local keep = assert(io.open('" + data + "'))\n"
+                                                "local first = keep:read('l')\n"
+                                              : "local first = 'first line'\n";
+  const std::string f = write_file("files", top +
+                                   "lockstep.test('reads', { iterations = 1000 }, function()\n"
+                                   "  assert(first == 'first line')\n"
+                                   "  local n = 0\n"
+                                   "  for line in io.lines('" + data + "') do n = n + 1 end\n"
+                                   "  local h = assert(io.open('" + data + "'))\n"
+                                   "  lockstep.send(lockstep.self(), h:read('a'))\n"
+                                   "  assert(n == 2 and lockstep.receive() == 'first line\\nsecond line\\n')\n"
+                                   "end)\n");
+  auto r = run_lockstep({"run", f, "--traces-dir", fresh_dir("files_traces")});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("1,000 iterations"), std::string::npos) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cli, FilesInScenarios, ::testing::Bool());
+
 TEST(Cli, SyntaxErrorIsALoadErrorOnOneLine) {
   const std::string f = write_file("syntax", "lockstep.test('x', function()\n  local = 1\nend)\n");
   auto r = run_lockstep({"run", f});
