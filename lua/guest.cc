@@ -17,6 +17,8 @@ namespace {
 constexpr const char* kHandleMeta = "lockstep.handle";
 constexpr int kHookInterval = 10000;  // VM instructions between clock checks
 constexpr int kAuxStack = 64;         // slots rendering may use on the aux thread
+constexpr int kValueSlots = 256;      // values held for the VM (messages, bodies, threads)
+constexpr int kHandleSlots = 64;      // interned pids, refs, ...
 
 struct HandleUd {
   uint8_t kind;
@@ -251,9 +253,11 @@ void LuaGuest::install(const Script& script) {
   restrict_stdlib(L, script);
   install_deterministic_iteration(L);
 
-  lua_newtable(L);
+  // Sized so that a typical iteration never rehashes them (every iteration
+  // starts again from the saved, smaller, state).
+  lua_createtable(L, kValueSlots, 0);
   values_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_newtable(L);
+  lua_createtable(L, 0, kHandleSlots);
   handles_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_newtable(L);
   lua_setfield(L, LUA_REGISTRYINDEX, "lockstep.tests");
@@ -268,7 +272,8 @@ void LuaGuest::install(const Script& script) {
   lua_setfield(L, -2, "__lt");
   lua_pushliteral(L, "locked");
   lua_setfield(L, -2, "__metatable");
-  lua_pop(L, 1);
+  handle_meta_ = lua_topointer(L, -1);
+  handle_meta_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
 
   aux_ = lua_newthread(L);
   luaL_ref(L, LUA_REGISTRYINDEX);
@@ -295,6 +300,7 @@ void LuaGuest::install(const Script& script) {
   }
   lua_call(L, 0, 0);
   read_tests();
+  make_test_bodies();
 }
 
 void LuaGuest::read_tests() {
@@ -365,19 +371,25 @@ void LuaGuest::begin_iteration(std::chrono::milliseconds timeout) {
   deadline_ = std::chrono::steady_clock::now() + timeout_;
 }
 
-vm::ValueRef LuaGuest::test_body(size_t index) {
+// Spawn bodies {fn, n = 0} for every test, held from load time on: each
+// iteration's root consumes its body, and the saved state brings it back.
+void LuaGuest::make_test_bodies() {
   lua_State* L = L_;
   lua_getfield(L, LUA_REGISTRYINDEX, "lockstep.tests");
-  lua_rawgeti(L, -1, static_cast<lua_Integer>(index + 1));
-  lua_createtable(L, 1, 1);
-  lua_getfield(L, -2, "fn");
-  lua_rawseti(L, -2, 1);
-  lua_pushinteger(L, 0);
-  lua_setfield(L, -2, "n");
-  vm::ValueRef body = store(L, -1);
-  lua_pop(L, 3);
-  return body;
+  for (size_t i = 0; i < declared_.size(); ++i) {
+    lua_rawgeti(L, -1, static_cast<lua_Integer>(i + 1));
+    lua_createtable(L, 1, 1);
+    lua_getfield(L, -2, "fn");
+    lua_rawseti(L, -2, 1);
+    lua_pushinteger(L, 0);
+    lua_setfield(L, -2, "n");
+    test_bodies_.push_back(store(L, -1));
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
 }
+
+vm::ValueRef LuaGuest::test_body(size_t index) { return test_bodies_.at(index); }
 
 // ---------------------------------------------------------------------------
 // Values and handles
@@ -441,16 +453,21 @@ void LuaGuest::push_handle(lua_State* L, HandleKind kind, uint64_t id) {
   auto* h = static_cast<HandleUd*>(lua_newuserdatauv(L, sizeof(HandleUd), 0));
   h->kind = static_cast<uint8_t>(kind);
   h->id = id;
-  luaL_setmetatable(L, kHandleMeta);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, handle_meta_ref_);
+  lua_setmetatable(L, -2);
   lua_pushvalue(L, -1);
   lua_rawseti(L, -3, key);
   lua_remove(L, -2);
 }
 
 std::optional<Handle> LuaGuest::to_handle(lua_State* L, int idx) {
-  if (lua_type(L, idx) != LUA_TUSERDATA) return std::nullopt;
-  auto* h = static_cast<HandleUd*>(luaL_testudata(L, idx, kHandleMeta));
-  if (!h) return std::nullopt;
+  // Handles are recognised by their metatable's address, which the saved
+  // state keeps (luaL_testudata would look the metatable up by name).
+  if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx)) return std::nullopt;
+  const bool is_handle = lua_topointer(L, -1) == handle_meta_;
+  lua_pop(L, 1);
+  if (!is_handle) return std::nullopt;
+  const auto* h = static_cast<const HandleUd*>(lua_touserdata(L, idx));
   return Handle{static_cast<HandleKind>(h->kind), h->id};
 }
 
@@ -711,7 +728,8 @@ vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {
   if (reply.kind == vm::Reply::Kind::kStart) {
     lua_State* T = lua_newthread(L_);
     th.L = T;
-    th.ref = luaL_ref(L_, LUA_REGISTRYINDEX);
+    th.ref = store(L_, -1);
+    lua_pop(L_, 1);
     push_value(L_, reply.value);  // body {fn, n = #args, args...}
     const int body = lua_gettop(L_);
     lua_getfield(L_, body, "n");
@@ -883,7 +901,7 @@ void LuaGuest::discard(vm::Pid pid) {
   // A process killed while suspended leaves its frames on its stack; they
   // own nothing (lua/fiber.h), so the stack is reused as it is.
   release_stack(t);
-  if (t.ref != LUA_NOREF) luaL_unref(L_, LUA_REGISTRYINDEX, t.ref);
+  release(t.ref);
   t = {};
 }
 
@@ -942,10 +960,11 @@ Result<std::unique_ptr<Program>> LuaProgram::load(const std::string& path) {
 }
 
 Result<System*> LuaProgram::start(size_t index, const RunOptions& options) {
-  vm_.reset();
-  if (guest_ && arena_.saved()) {
+  const bool reuse = guest_ && arena_.saved();
+  if (reuse) {
     guest_->rewind();
   } else {
+    vm_.reset();
     guest_.reset();
     arena_.reset();
     guest_ = std::make_unique<LuaGuest>(arena_, stacks_, std::chrono::milliseconds(options.iter_timeout_ms));
@@ -961,7 +980,8 @@ Result<System*> LuaProgram::start(size_t index, const RunOptions& options) {
   vm::VmOptions vo;
   vo.timers = options.timers == "any" ? vm::TimerMode::kAny : vm::TimerMode::kQuiescent;
   vo.allow_crashes = options.allow_crashes;
-  vm_ = std::make_unique<vm::Vm>(*guest_, vo);
+  if (vm_) vm_->reset(vo);
+  else vm_ = std::make_unique<vm::Vm>(*guest_, vo);
   guest_->attach(vm_.get());
   vm_->start_root(guest_->test_body(index));
   return static_cast<System*>(vm_.get());

@@ -76,7 +76,8 @@ class LuaGuest final : public vm::Guest {
   // Starts the iteration's clock (iter_timeout).
   void begin_iteration(std::chrono::milliseconds timeout);
 
-  // The root's spawn body for test `index`.
+  // The root's spawn body for test `index` (one per iteration: the root
+  // consumes it).
   vm::ValueRef test_body(size_t index);
 
   void attach(vm::Vm* vm) { vm_ = vm; }
@@ -147,6 +148,7 @@ class LuaGuest final : public vm::Guest {
   void materialize(vm::Message& m);
   void install(const Script& script);
   void read_tests();
+  void make_test_bodies();
   std::string error_text(lua_State* L, int idx, std::string* location);
 
   Arena& arena_;
@@ -160,12 +162,14 @@ class LuaGuest final : public vm::Guest {
   std::vector<uint32_t> refcount_;
   std::vector<uint32_t> free_slots_;
   int handles_ref_ = LUA_NOREF;  // registry: interned handle userdata
+  int handle_meta_ref_ = LUA_NOREF;
+  const void* handle_meta_ = nullptr;
   int invariants_ref_ = LUA_NOREF;
   int invariant_count_ = 0;
 
   struct Thread {
     lua_State* L = nullptr;
-    int ref = LUA_NOREF;
+    vm::ValueRef ref = 0;           // holds the thread
     StackPool::Stack stack;         // while the process has one
     fiber::Context ctx = nullptr;   // where to switch to run it
   };
@@ -198,6 +202,7 @@ class LuaGuest final : public vm::Guest {
 
   std::vector<const void*> copy_path_;  // tables being copied (cycle check)
   std::vector<DeclaredTest> declared_;
+  std::vector<vm::ValueRef> test_bodies_;
   std::string chunk_name_;
 };
 

@@ -24,15 +24,74 @@ std::string pid_str(Pid p) { return "P" + std::to_string(p); }
 }  // namespace
 
 Vm::Vm(Guest& guest, VmOptions options) : guest_(guest), options_(options) {
+  procs_.reserve(64);
+  enabled_.reserve(64);
+  init();
+}
+
+Vm::~Vm() = default;
+
+void Vm::init() {
   names_.emplace_back();  // NameId 0 is "none"
   name_owner_.push_back(kNoPid);
   timers_.emplace_back();  // TimerId 0 is "none"
   timer_pos_.push_back(-1);
-  procs_.reserve(64);
-  enabled_.reserve(64);
 }
 
-Vm::~Vm() = default;
+void Vm::reset(VmOptions options) {
+  options_ = options;
+  sink_ = nullptr;
+  choices_ = nullptr;
+  for (Process& p : procs_) {
+    p.recycle();
+    spare_.push_back(std::move(p));
+  }
+  procs_.clear();
+  enabled_.clear();
+  proc_pos_.clear();
+  timer_pos_.clear();
+  forced_ = kNoPid;
+  forced_op_ = Op{};
+  timers_.clear();
+  timer_heap_.clear();
+  now_ = 0;
+  monitors_.clear();
+  atomics_ = Atomics{};
+  terms_ = PersistentTerms{};
+  ets_ = Ets{};
+  released_.clear();
+  names_.clear();
+  name_ids_.clear();
+  name_owner_.clear();
+  running_ = kNoPid;
+  posted_ = false;
+  step_no_ = 0;
+  step_object_ = 0;
+  step_writes_ = false;
+  last_ref_ = 0;
+  finished_ = false;
+  init();
+}
+
+void Vm::Process::recycle() {
+  Process blank;
+  auto keep = [](auto& to, auto& from) {
+    from.clear();
+    to.swap(from);
+  };
+  keep(blank.mailbox, mailbox);
+  keep(blank.links, links);
+  keep(blank.watchers, watchers);
+  keep(blank.watching, watching);
+  keep(blank.abandoned, abandoned);
+  keep(blank.op.rows, op.rows);
+  keep(blank.op.key, op.key);
+  keep(blank.match_error, match_error);
+  keep(blank.crash_message, crash_message);
+  keep(blank.crash_location, crash_location);
+  keep(blank.display_name, display_name);
+  *this = std::move(blank);
+}
 
 // ---------------------------------------------------------------------------
 // Enabled set
@@ -181,7 +240,12 @@ std::span<const Op> Vm::enabled() {
 
 Pid Vm::new_process(ValueRef body, uint32_t cause) {
   const Pid pid = static_cast<Pid>(procs_.size());
-  procs_.emplace_back();
+  if (spare_.empty()) {
+    procs_.emplace_back();
+  } else {
+    procs_.push_back(std::move(spare_.back()));
+    spare_.pop_back();
+  }
   proc_pos_.push_back(-1);
   Process& p = procs_.back();
   p.op.kind = StepKind::kStart;

@@ -140,6 +140,12 @@ class Vm final : public System {
   Vm(Guest& guest, VmOptions options);
   ~Vm() override;
 
+  // Back to the state just after construction, keeping the buffers (so a
+  // worker's iterations do not allocate the VM afresh). The guest must be
+  // reset with it: values held from the last iteration are forgotten, not
+  // released.
+  void reset(VmOptions options);
+
   // Creates the root process (pid 0) with spawn body `body`.
   void start_root(ValueRef body);
 
@@ -272,6 +278,9 @@ class Vm final : public System {
     uint32_t exit_cause = 0;  // step that killed it, for the causal slice
     std::string crash_message, crash_location;
     std::string display_name;  // first label or registered name
+
+    // Back to a blank process, keeping this one's buffers.
+    void recycle();
   };
 
   struct Monitor {
@@ -327,12 +336,16 @@ class Vm final : public System {
   void perform_ets(Pid pid, PendingOp& op, Reply& reply);
   void release_all(std::vector<ValueRef>& values);
 
+  void init();
+
+  // Every field below is per iteration: reset() puts each one back.
   Guest& guest_;
   VmOptions options_;
   EventSink* sink_ = nullptr;
   ChoiceSource* choices_ = nullptr;
 
   std::vector<Process> procs_;
+  std::vector<Process> spare_;  // recycled processes (their buffers), not per iteration
   std::vector<Op> enabled_;
   std::vector<int32_t> proc_pos_;   // pid -> index in enabled_, or -1
   std::vector<int32_t> timer_pos_;  // timer id -> index in enabled_, or -1
