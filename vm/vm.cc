@@ -74,23 +74,27 @@ void Vm::reset(VmOptions options) {
 }
 
 void Vm::Process::recycle() {
-  Process blank;
-  auto keep = [](auto& to, auto& from) {
-    from.clear();
-    to.swap(from);
-  };
-  keep(blank.mailbox, mailbox);
-  keep(blank.links, links);
-  keep(blank.watchers, watchers);
-  keep(blank.watching, watching);
-  keep(blank.abandoned, abandoned);
-  keep(blank.op.rows, op.rows);
-  keep(blank.op.key, op.key);
-  keep(blank.match_error, match_error);
-  keep(blank.crash_message, crash_message);
-  keep(blank.crash_location, crash_location);
-  keep(blank.display_name, display_name);
-  *this = std::move(blank);
+  // Field by field (a blank Process would cost a construction per process
+  // per iteration); keep in step with the struct.
+  state = State::kReady;
+  op.reset(StepKind::kStart);
+  mailbox.clear();
+  head = removed = scan = 0;
+  matched = -1;
+  timed_out = false;
+  match_error.clear();
+  timer = 0;
+  links.clear();
+  watchers.clear();
+  watching.clear();
+  abandoned.clear();
+  trap_exit = false;
+  name = 0;
+  fatal = crashed = false;
+  exit_cause = 0;
+  crash_message.clear();
+  crash_location.clear();
+  display_name.clear();
 }
 
 // ---------------------------------------------------------------------------
