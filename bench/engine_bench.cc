@@ -1,10 +1,13 @@
-// Engine benchmarks (issue: performance and scale). Each figure is the
-// median of repeated runs; ratios are computed within one run.
+// Engine benchmarks. Each figure is the median of repeated runs; ratios are
+// computed within one run.
 //   1. ns per engine step on a two-process ping-pong, next to a bare Lua
-//      coroutine resume+yield round trip measured in this binary.
+//      coroutine resume+yield round trip and a bare stack switch round trip
+//      (what a step uses instead), both measured in this binary.
 //   2. us per iteration of a tiny test (3 processes x 10 sync points).
-//   3. per-step cost with 10, 1,000 and 10,000 live processes; a selective
-//      receive skipping 1,000 queued messages; ETS operations per second.
+//   3. per-step cost with 10, 1,000 and 10,000 live processes (the marginal
+//      cost of extra steps, so spawning them does not count), the cost of
+//      spawning a process; a selective receive skipping 1,000 queued
+//      messages; ETS operations per second.
 // Usage: engine_bench [--json FILE]
 #include <lua.hpp>
 
@@ -20,6 +23,7 @@
 #include "engine/json.h"
 #include "engine/scheduler.h"
 #include "engine/strategy.h"
+#include "lua/fiber.h"
 #include "lua/guest.h"
 
 using namespace lockstep;
@@ -49,6 +53,22 @@ double bare_round_trip_ns() {
   const double ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / n;
   lua_close(L);
   return ns;
+}
+
+boost::context::detail::fcontext_t bench_caller;
+
+void switch_back_forever(boost::context::detail::transfer_t t) {
+  for (;;) t = boost::context::detail::jump_fcontext(t.fctx, nullptr);
+}
+
+// ns per switch to another stack and back (lua/fiber.h).
+double bare_switch_ns() {
+  lua::StackPool pool;
+  auto ctx = lua::StackPool::prepare(pool.acquire(), switch_back_forever);
+  const int n = 2000000;
+  const auto t0 = Clock::now();
+  for (int i = 0; i < n; ++i) ctx = lua::fiber::jump(ctx, nullptr).fctx;
+  return std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / n;
 }
 
 std::string write_scenario(const std::string& name, const std::string& body) {
@@ -118,20 +138,25 @@ int main(int argc, char** argv) {
       "  local p = lockstep.spawn(function() for i = 1, 20000 do lockstep.send(parent, lockstep.receive()) end end)\n"
       "  for i = 1, 20000 do lockstep.send(p, i); lockstep.receive() end\n"
       "end)\n");
-  double bare = 0, step = 0;
-  std::vector<double> ratios;
+  std::vector<double> bares, switches, steps, ratios, switch_ratios;
   for (int r = 0; r < repeats; ++r) {
     const double b = bare_round_trip_ns();
+    const double sw = bare_switch_ns();
     const Timing t = run(pingpong, 1);
     const double s = t.seconds * 1e9 / t.steps;
+    bares.push_back(b);
+    switches.push_back(sw);
+    steps.push_back(s);
     ratios.push_back(s / b);
-    bare = b;
-    step = s;
+    switch_ratios.push_back(s / sw);
   }
-  const double ratio = median(ratios);
-  std::printf("%-58s %12.1f ns\n", "bare Lua resume+yield round trip", bare);
-  std::printf("%-58s %12.1f ns  (%.2fx the round trip)\n", "engine step, two-process ping-pong", step, ratio);
-  w.key("bare_round_trip_ns").value(bare).key("pingpong_step_ns").value(step).key("step_to_round_trip").value(ratio);
+  const double bare = median(bares), sw = median(switches), step = median(steps), ratio = median(ratios);
+  std::printf("%-58s %12.1f ns\n", "bare Lua resume+yield round trip (a yield is a C++ throw)", bare);
+  std::printf("%-58s %12.1f ns\n", "bare stack switch round trip (what a step uses)", sw);
+  std::printf("%-58s %12.1f ns  (%.2fx the Lua round trip, %.0fx the switch)\n", "engine step, two-process ping-pong",
+              step, ratio, median(switch_ratios));
+  w.key("bare_round_trip_ns").value(bare).key("bare_switch_ns").value(sw).key("pingpong_step_ns").value(step);
+  w.key("step_to_round_trip").value(ratio).key("step_to_switch").value(median(switch_ratios));
 
   // 2. Tiny iterations: 3 processes x 10 sync points.
   const std::string tiny = write_scenario("tiny",
@@ -148,22 +173,25 @@ int main(int argc, char** argv) {
               1e6 / tiny_us);
   w.key("tiny_iteration_us").value(tiny_us).key("tiny_iterations_per_second").value(1e6 / tiny_us);
 
-  // 3a. Per-step cost with many live (blocked) processes.
-  double base = 0;
-  w.key("step_ns_by_live_processes").begin_object();
-  for (int n : {10, 1000, 10000}) {
-    const std::string many = write_scenario("many" + std::to_string(n),
+  // 3a. Per-step cost with many live (blocked) processes: the difference
+  // between 50,000 and 10,000 ping-pong round trips, so the spawns cancel.
+  auto many = [&](int n, int rounds) {
+    return write_scenario("many" + std::to_string(n) + "_" + std::to_string(rounds),
         "lockstep.test('many', function()\n"
         "  for i = 1, " + std::to_string(n) + " do lockstep.spawn(function() lockstep.receive() end) end\n"
         "  local parent = lockstep.self()\n"
-        "  local p = lockstep.spawn(function() for i = 1, 20000 do lockstep.send(parent, lockstep.receive()) end end)\n"
-        "  for i = 1, 20000 do lockstep.send(p, i); lockstep.receive() end\n"
+        "  local p = lockstep.spawn(function() for i = 1, " + std::to_string(rounds) +
+        " do lockstep.send(parent, lockstep.receive()) end end)\n"
+        "  for i = 1, " + std::to_string(rounds) + " do lockstep.send(p, i); lockstep.receive() end\n"
         "end)\n");
+  };
+  double base = 0;
+  w.key("step_ns_by_live_processes").begin_object();
+  for (int n : {10, 1000, 10000}) {
+    const std::string few = many(n, 10000), lots = many(n, 50000);
     const double ns = median_of(repeats, [&] {
-      const Timing t = run(many, 1);
-      // Subtract nothing: spawning n processes is part of the run but small
-      // next to 80,000 ping-pong steps.
-      return t.seconds * 1e9 / t.steps;
+      const Timing a = run(few, 1), b = run(lots, 1);
+      return (b.seconds - a.seconds) * 1e9 / static_cast<double>(b.steps - a.steps);
     });
     if (n == 10) base = ns;
     std::printf("%-58s %12.1f ns  (%.2fx the 10-process cost)\n",
@@ -171,6 +199,19 @@ int main(int argc, char** argv) {
     w.key(std::to_string(n)).value(ns);
   }
   w.end_object();
+
+  // 3a'. Spawning: a process started and blocked in receive, per process,
+  // in a run that reuses its stacks (as every iteration after the first does).
+  const std::string spawns = write_scenario("spawns",
+      "lockstep.test('spawns', function()\n"
+      "  for i = 1, 10000 do lockstep.spawn(function() lockstep.receive() end) end\n"
+      "end)\n");
+  const double spawn_ns = median_of(repeats, [&] {
+    const Timing one = run(spawns, 1), four = run(spawns, 4);  // the first maps the stacks
+    return (four.seconds - one.seconds) * 1e9 / (3 * 10000);
+  });
+  std::printf("%-58s %12.1f ns\n", "spawn a process and run it to its first receive", spawn_ns);
+  w.key("spawn_ns").value(spawn_ns);
 
   // 3b. Selective receive past 1,000 queued non-matching messages.
   const std::string selective = write_scenario("selective",

@@ -143,7 +143,11 @@ class TestRun {
     strategy.begin_iteration(derive_seed(opts_.seed, i), hint_for(i));
     auto system = program.start(index_, opts_.run);
     if (!system.ok()) return system.status();
-    return run_iteration(**system, strategy, limits_, decisions);
+    try {
+      return run_iteration(**system, strategy, limits_, decisions);
+    } catch (const std::bad_alloc& e) {  // the next start() rebuilds what it left
+      return Status::ResourceExhausted("iteration " + std::to_string(i) + " ran out of memory: " + e.what());
+    }
   }
 
   void count(const IterationResult& r) {

@@ -16,6 +16,7 @@ class Status {
     kCorruption,       // an unreadable, truncated or foreign file (exit 2)
     kIoError,          // the file system said no (exit 2)
     kLoadError,        // a scenario could not be loaded (exit 3)
+    kResourceExhausted,  // the machine ran out of memory or mappings (exit 2)
   };
 
   Status() = default;
@@ -24,6 +25,7 @@ class Status {
   static Status Corruption(std::string m) { return {Code::kCorruption, std::move(m)}; }
   static Status IoError(std::string m) { return {Code::kIoError, std::move(m)}; }
   static Status LoadError(std::string m) { return {Code::kLoadError, std::move(m)}; }
+  static Status ResourceExhausted(std::string m) { return {Code::kResourceExhausted, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

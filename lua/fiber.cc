@@ -23,10 +23,10 @@ StackPool::Stack StackPool::acquire() {
   }
   // Reserved lazily: a process touches only the pages its calls reach.
   void* p = mmap(nullptr, bytes_ + page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
+  if (p == MAP_FAILED) throw StacksExhausted();
   if (mprotect(p, page_, PROT_NONE) != 0) {
     munmap(p, bytes_ + page_);
-    throw std::bad_alloc();
+    throw StacksExhausted();
   }
   Stack s{static_cast<char*>(p) + page_, bytes_};
   all_.push_back(s);

@@ -18,6 +18,7 @@
 #include <boost/context/detail/fcontext.hpp>
 
 #include <cstddef>
+#include <new>
 #include <vector>
 
 namespace lockstep::lua {
@@ -30,6 +31,14 @@ using Transfer = boost::context::detail::transfer_t;
 // with that context (to resume it later) and the data it passed.
 inline Transfer jump(Context to, void* data) { return boost::context::detail::jump_fcontext(to, data); }
 }  // namespace fiber
+
+// Thrown when no stack can be mapped for a new process.
+struct StacksExhausted : std::bad_alloc {
+  const char* what() const noexcept override {
+    return "no stack could be mapped for a new process (each live process needs one mapping pair; "
+           "the system's vm.max_map_count allows about half that many)";
+  }
+};
 
 // Fixed-size stacks with a guard page below each, recycled across
 // processes and iterations. Not thread-safe: one pool per worker.
@@ -48,8 +57,8 @@ class StackPool {
   StackPool(const StackPool&) = delete;
   StackPool& operator=(const StackPool&) = delete;
 
-  // A free stack, mapping a new one when none is free. Throws std::bad_alloc
-  // when the OS refuses (address space or mapping count exhausted).
+  // A free stack, mapping a new one when none is free. Throws
+  // StacksExhausted when the OS refuses (address space or mapping count).
   Stack acquire();
   void release(Stack s) { free_.push_back(s); }
 
