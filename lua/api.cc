@@ -1,7 +1,9 @@
 // The `lockstep` Lua API (SPEC 5.2, 5.4, 5.5): one function per call, each
 // checking its arguments, making one VM call, and (for a sync point)
 // suspending the process until the scheduler runs the operation. No
-// argument error may be raised after an operation is posted.
+// argument error may be raised after an operation is posted, and a binding
+// calls suspend() in tail position with no owning C++ object alive (a
+// killed process's stack is reused without unwinding: lua/fiber.h).
 #include <algorithm>
 #include <cmath>
 #include <cstring>

@@ -216,31 +216,33 @@ int l_take(lua_State* L) {
 int l_update_counter(lua_State* L) {
   LuaGuest& g = G(L);
   g.need_process(L, "ets.update_counter");
-  const uint32_t t = check_table(L, 1);
-  std::string key = g.encode_key(L, 2);
-  lua_Integer pos = g.vm().ets().options(t).keypos + 1, incr = 0;
-  if (lua_istable(L, 3)) {
-    lua_rawgeti(L, 3, 1);
-    lua_rawgeti(L, 3, 2);
-    pos = luaL_checkinteger(L, -2);
-    incr = luaL_checkinteger(L, -1);
-    lua_pop(L, 2);
-  } else {
-    incr = luaL_checkinteger(L, 3);
+  {  // nothing owning may be alive across suspend (lua/fiber.h)
+    const uint32_t t = check_table(L, 1);
+    std::string key = g.encode_key(L, 2);
+    lua_Integer pos = g.vm().ets().options(t).keypos + 1, incr = 0;
+    if (lua_istable(L, 3)) {
+      lua_rawgeti(L, 3, 1);
+      lua_rawgeti(L, 3, 2);
+      pos = luaL_checkinteger(L, -2);
+      incr = luaL_checkinteger(L, -1);
+      lua_pop(L, 2);
+    } else {
+      incr = luaL_checkinteger(L, 3);
+    }
+    luaL_argcheck(L, pos >= 1 && pos != g.vm().ets().options(t).keypos, 3, "cannot update the key or a position below 1");
+    vm::ValueRef fallback = 0;
+    if (!lua_isnoneornil(L, 4)) {
+      if (!is_tuple(L, 4)) luaL_typeerror(L, 4, "default tuple");
+      // The default is stored under the given key, with the key in place.
+      lua_pushvalue(L, 4);
+      g.push_copy(L, -1, "the default tuple");
+      lua_pushvalue(L, 2);
+      lua_rawseti(L, -2, g.vm().ets().options(t).keypos);
+      fallback = g.store(L, -1);
+      lua_pop(L, 2);
+    }
+    g.vm().post_ets(StepKind::kEtsUpdateCounter, t, std::move(key), {}, pos, incr, fallback);
   }
-  luaL_argcheck(L, pos >= 1 && pos != g.vm().ets().options(t).keypos, 3, "cannot update the key or a position below 1");
-  vm::ValueRef fallback = 0;
-  if (!lua_isnoneornil(L, 4)) {
-    if (!is_tuple(L, 4)) luaL_typeerror(L, 4, "default tuple");
-    // The default is stored under the given key, with the key in place.
-    lua_pushvalue(L, 4);
-    g.push_copy(L, -1, "the default tuple");
-    lua_pushvalue(L, 2);
-    lua_rawseti(L, -2, g.vm().ets().options(t).keypos);
-    fallback = g.store(L, -1);
-    lua_pop(L, 2);
-  }
-  g.vm().post_ets(StepKind::kEtsUpdateCounter, t, std::move(key), {}, pos, incr, fallback);
   return g.suspend(L);
 }
 

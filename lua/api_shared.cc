@@ -132,9 +132,11 @@ int l_term_put(lua_State* L) {
   LuaGuest& g = G(L);
   g.need_process(L, "persistent_term.put");
   luaL_checkany(L, 2);
-  std::string key = g.encode_key(L, 1);
-  const vm::ValueRef v = g.store_copy(L, 2, "the value");
-  g.vm().post_term_put(std::move(key), v);
+  {  // nothing owning may be alive across suspend (lua/fiber.h)
+    std::string key = g.encode_key(L, 1);
+    const vm::ValueRef v = g.store_copy(L, 2, "the value");
+    g.vm().post_term_put(std::move(key), v);
+  }
   return g.suspend(L);
 }
 
@@ -155,9 +157,11 @@ int l_term_get(lua_State* L) {
     return 1;
   }
   g.need_process(L, "persistent_term.get");
-  std::string key = g.encode_key(L, 1);
-  const vm::ValueRef fallback = has_default ? g.store_copy(L, 2, "the default") : 0;
-  g.vm().post_term_get(std::move(key), fallback, has_default);
+  {  // nothing owning may be alive across suspend (lua/fiber.h)
+    std::string key = g.encode_key(L, 1);
+    const vm::ValueRef fallback = has_default ? g.store_copy(L, 2, "the default") : 0;
+    g.vm().post_term_get(std::move(key), fallback, has_default);
+  }
   return g.suspend(L);
 }
 

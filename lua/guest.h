@@ -39,7 +39,8 @@ struct Handle {
   uint64_t id;
 };
 
-// A scenario file compiled once, loaded into each iteration's state.
+// A scenario file compiled once, loaded into the saved state (or, when that
+// cannot be reused, into each iteration's).
 struct Script {
   std::string path;
   std::string dir;       // for require()
