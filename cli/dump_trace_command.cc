@@ -35,9 +35,12 @@ void print_dump(const Trace& t) {
   for (size_t i = 0; i < t.decisions.size(); ++i) {
     const Decision& d = t.decisions[i];
     std::cout << "  " << i + 1 << "  " << decision_kind_name(d.kind) << " ";
-    if (d.kind == DecisionKind::kSchedule) std::cout << "P" << d.value << " (" << step_kind_name(d.step) << ")";
-    else if (d.kind == DecisionKind::kFireTimer) std::cout << "T" << d.value;
-    else std::cout << d.value;
+    EventKind kind;
+    if (event_kind(d.kind, kind)) {
+      std::cout << event_key_name({kind, static_cast<uint32_t>(d.value)}) << " (" << step_kind_name(d.step) << ")";
+    } else {
+      std::cout << d.value;
+    }
     std::cout << "\n";
   }
   std::cout << "events (" << t.events.size() << "):\n";

@@ -55,7 +55,7 @@ IterationResult run_iteration(System& system, Strategy& strategy, const Iteratio
       return result;
     }
     strategy.on_scheduled(op);
-    if (decisions) decisions->push_back({op.kind, op.step, op.id});
+    if (decisions) decisions->push_back(Decision::of(op));
     ++result.steps;
     StepResult step = system.step(op, choices);
     if (strategy.diverged()) {

@@ -29,6 +29,32 @@ std::string_view decision_kind_name(DecisionKind kind) {
   return "unknown";
 }
 
+std::string event_key_name(EventKey key) {
+  static constexpr std::array<char, kEventKinds> kLetter = {'P', 'T', 'D', 'F'};
+  return kLetter[static_cast<size_t>(key.kind)] + std::to_string(key.id);
+}
+
+DecisionKind decision_kind(EventKind kind) {
+  switch (kind) {
+    case EventKind::kProcess: return DecisionKind::kSchedule;
+    case EventKind::kTimer: return DecisionKind::kFireTimer;
+    case EventKind::kDelivery: return DecisionKind::kDeliver;
+    case EventKind::kFault: return DecisionKind::kFault;
+  }
+  return DecisionKind::kSchedule;
+}
+
+bool event_kind(DecisionKind kind, EventKind& out) {
+  switch (kind) {
+    case DecisionKind::kSchedule: out = EventKind::kProcess; return true;
+    case DecisionKind::kFireTimer: out = EventKind::kTimer; return true;
+    case DecisionKind::kDeliver: out = EventKind::kDelivery; return true;
+    case DecisionKind::kFault: out = EventKind::kFault; return true;
+    case DecisionKind::kChoice: return false;
+  }
+  return false;
+}
+
 std::string_view failure_kind_name(FailureKind kind) {
   switch (kind) {
     case FailureKind::kNone: return "none";

@@ -5,9 +5,12 @@
 // renumber them, only append (docs/trace-format.md lists them).
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lockstep {
 
@@ -65,20 +68,75 @@ enum class DecisionKind : uint8_t {
   kSchedule = 0,   // run process `value`
   kFireTimer = 1,  // fire timer `value`
   kChoice = 2,     // a controlled random choice took `value`
-  kDeliver = 3,    // reserved: deliver an in-flight network message
-  kFault = 4,      // reserved: a node fault
+  kDeliver = 3,    // deliver in-flight network message `value`
+  kFault = 4,      // inject fault `value`
 };
 
 std::string_view decision_kind_name(DecisionKind kind);
+
+// What a schedulable event is. Each kind has its own dense id space (pids,
+// timer ids, in-flight message ids, fault ids). Strategies and the enabled
+// set key everything by EventKey, so a new kind needs no strategy edits.
+enum class EventKind : uint8_t {
+  kProcess = 0,   // a process performs its pending operation
+  kTimer = 1,     // an armed timer fires
+  kDelivery = 2,  // an in-flight message reaches its node
+  kFault = 3,     // a fault the strategy may inject
+};
+inline constexpr size_t kEventKinds = 4;
+
+struct EventKey {
+  EventKind kind = EventKind::kProcess;
+  uint32_t id = 0;
+
+  bool operator==(const EventKey&) const = default;
+  auto operator<=>(const EventKey&) const = default;
+  static constexpr EventKey process(uint32_t pid) { return {EventKind::kProcess, pid}; }
+  static constexpr EventKey timer(uint32_t id) { return {EventKind::kTimer, id}; }
+};
+
+// "P3", "T2", "D5", "F1": how reports and divergence messages name an event.
+std::string event_key_name(EventKey key);
+// The decision that runs an event of `kind` (kSchedule, kFireTimer, ...).
+DecisionKind decision_kind(EventKind kind);
+// The event kind a decision runs; false for kChoice (not an event).
+bool event_kind(DecisionKind kind, EventKind& out);
+
+// A dense table per event kind, indexed by id: what strategies keep per
+// event (priorities) and the VM keeps per enabled event (positions). Grows
+// on demand; reset() refills without giving memory back.
+template <class T>
+class EventTable {
+ public:
+  explicit EventTable(T fill = T{}) : fill_(fill) {}
+
+  T& operator[](EventKey key) {
+    std::vector<T>& v = tables_[static_cast<size_t>(key.kind)];
+    if (key.id >= v.size()) v.resize(std::max<size_t>(key.id + 1, v.size() * 2), fill_);
+    return v[key.id];
+  }
+  // The stored value, or the fill value for an id never touched.
+  T get(EventKey key) const {
+    const std::vector<T>& v = tables_[static_cast<size_t>(key.kind)];
+    return key.id < v.size() ? v[key.id] : fill_;
+  }
+  // Every entry back to the fill value, keeping capacity.
+  void reset() {
+    for (auto& v : tables_) std::fill(v.begin(), v.end(), fill_);
+  }
+
+ private:
+  std::array<std::vector<T>, kEventKinds> tables_;
+  T fill_;
+};
 
 // One enabled operation, as the guest offers it to the scheduler.
 // `object` names what the operation touches (a mailbox, a name, later a
 // table key); two operations race when they touch the same object and at
 // least one writes. Zero means "touches nothing shared".
 struct Op {
-  DecisionKind kind = DecisionKind::kSchedule;  // kSchedule or kFireTimer
+  EventKey key;
   StepKind step = StepKind::kStart;
-  uint32_t id = 0;  // pid or timer id
   bool writes = false;
   uint64_t object = 0;
 
@@ -129,10 +187,14 @@ inline bool Op::races_with(const Op& other) const {
 
 struct Decision {
   DecisionKind kind = DecisionKind::kSchedule;
-  StepKind step = StepKind::kStart;  // for kSchedule/kFireTimer: the op's kind
-  uint64_t value = 0;                // pid, timer id, or chosen value
+  StepKind step = StepKind::kStart;  // for events: the op's sync-point kind
+  uint64_t value = 0;                // the event's id, or the chosen value
 
   bool operator==(const Decision&) const = default;
+  // The decision that runs `op`.
+  static Decision of(const Op& op) { return {decision_kind(op.key.kind), op.step, op.key.id}; }
+  // Whether this decision runs the event `key`.
+  bool runs(EventKey key) const { return kind == decision_kind(key.kind) && value == key.id; }
 };
 
 enum class FailureKind : uint8_t {

@@ -35,7 +35,6 @@ void Vm::init() {
   names_.emplace_back();  // NameId 0 is "none"
   name_owner_.push_back(kNoPid);
   timers_.emplace_back();  // TimerId 0 is "none"
-  timer_pos_.push_back(-1);
 }
 
 void Vm::reset(VmOptions options) {
@@ -48,8 +47,7 @@ void Vm::reset(VmOptions options) {
   }
   procs_.clear();
   enabled_.clear();
-  proc_pos_.clear();
-  timer_pos_.clear();
+  enabled_pos_.reset();
   forced_ = kNoPid;
   forced_op_ = Op{};
   timers_.clear();
@@ -103,8 +101,7 @@ void Vm::Process::recycle() {
 Op Vm::op_for(Pid pid) const {
   const Process& p = procs_[pid];
   Op op;
-  op.kind = DecisionKind::kSchedule;
-  op.id = pid;
+  op.key = EventKey::process(pid);
   op.step = p.op.kind;
   switch (p.op.kind) {
     case StepKind::kSend: {
@@ -199,24 +196,25 @@ Op Vm::op_for(Pid pid) const {
   return op;
 }
 
-void Vm::enable(const Op& op, std::vector<int32_t>& pos, uint32_t id) {
-  if (pos[id] >= 0) {
-    enabled_[pos[id]] = op;
+void Vm::enable(const Op& op) {
+  int32_t& pos = enabled_pos_[op.key];
+  if (pos >= 0) {
+    enabled_[pos] = op;
     return;
   }
-  pos[id] = static_cast<int32_t>(enabled_.size());
+  pos = static_cast<int32_t>(enabled_.size());
   enabled_.push_back(op);
 }
 
-void Vm::disable(std::vector<int32_t>& pos, uint32_t id) {
-  int32_t i = pos[id];
+void Vm::disable(EventKey key) {
+  int32_t& pos = enabled_pos_[key];
+  const int32_t i = pos;
   if (i < 0) return;
-  pos[id] = -1;
+  pos = -1;
   const int32_t last = static_cast<int32_t>(enabled_.size()) - 1;
   if (i != last) {
     enabled_[i] = enabled_[last];
-    const Op& moved = enabled_[i];
-    (moved.kind == DecisionKind::kFireTimer ? timer_pos_ : proc_pos_)[moved.id] = i;
+    enabled_pos_[enabled_[i].key] = i;
   }
   enabled_.pop_back();
 }
@@ -224,9 +222,9 @@ void Vm::disable(std::vector<int32_t>& pos, uint32_t id) {
 void Vm::refresh(Pid pid) {
   const Process& p = procs_[pid];
   if (p.state == Process::State::kReady) {
-    enable(op_for(pid), proc_pos_, pid);
+    enable(op_for(pid));
   } else {
-    disable(proc_pos_, pid);
+    disable(EventKey::process(pid));
   }
   if (p.fatal && p.state == Process::State::kReady) {
     forced_ = pid;
@@ -250,7 +248,6 @@ Pid Vm::new_process(ValueRef body, uint32_t cause) {
     procs_.push_back(std::move(spare_.back()));
     spare_.pop_back();
   }
-  proc_pos_.push_back(-1);
   Process& p = procs_.back();
   p.op.kind = StepKind::kStart;
   p.op.value = body;
@@ -699,10 +696,11 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   const bool shared = (op.object & object::kTagMask) >= object::kTableKey;
   step_object_ = shared ? op.object : 0;
   step_writes_ = shared && op.writes;
-  if (op.kind == DecisionKind::kFireTimer) {
-    fire_timer(op.id, result);
-  } else {
-    perform(op.id, result);
+  switch (op.key.kind) {
+    case EventKind::kTimer: fire_timer(op.key.id, result); break;
+    case EventKind::kProcess: perform(op.key.id, result); break;
+    case EventKind::kDelivery:
+    case EventKind::kFault: break;  // not offered by this VM yet
   }
   choices_ = nullptr;
   if (!result.failure && guest_.timed_out()) {
@@ -769,7 +767,7 @@ void Vm::perform(Pid pid, StepResult& result) {
       m.value = op.value;
       m.origin_step = step_no_;
       op.value = 0;
-      deliver(to, m);
+      enqueue(to, m);
       break;
     }
     case StepKind::kReceive: {
@@ -841,7 +839,7 @@ void Vm::perform(Pid pid, StepResult& result) {
         m.ref = ref;
         m.reason = Reason{ReasonKind::kNoproc, 0};
         m.origin_step = step_no_;
-        deliver(pid, m);
+        enqueue(pid, m);
       } else {
         monitors_.emplace(ref, Monitor{pid, t});
         procs_[pid].watching.push_back(ref);
@@ -1056,7 +1054,7 @@ bool Vm::protected_crash(Pid pid) const {
 // ---------------------------------------------------------------------------
 // Mailboxes and receive
 
-void Vm::deliver(Pid to, Message m) {
+void Vm::enqueue(Pid to, Message m) {
   if (to >= procs_.size() || procs_[to].state == Process::State::kDead) {
     if (m.kind == Message::Kind::kUser) guest_.release(m.value);
     release_reason(m.reason);
@@ -1210,7 +1208,7 @@ void Vm::exit_signal(Pid to, Pid from, Reason reason, bool from_link, uint32_t c
     m.from = from;
     m.reason = copy_reason(reason);
     m.origin_step = cause;
-    deliver(to, m);
+    enqueue(to, m);
     return;
   }
   if (reason.kind == ReasonKind::kNormal) {
@@ -1239,7 +1237,7 @@ void Vm::do_exit(Pid pid, StepResult& result) {
   p.state = Process::State::kDead;
   p.fatal = false;
   if (forced_ == pid) forced_ = kNoPid;
-  disable(proc_pos_, pid);
+  disable(EventKey::process(pid));
   if (p.timer) {
     disarm_timer(p.timer);
     p.timer = 0;
@@ -1288,7 +1286,7 @@ void Vm::do_exit(Pid pid, StepResult& result) {
     m.ref = ref;
     m.reason = copy_reason(reason);
     m.origin_step = step_no_;
-    deliver(w, m);
+    enqueue(w, m);
   }
   guest_.discard(pid);
 
@@ -1315,10 +1313,18 @@ void Vm::do_exit(Pid pid, StepResult& result) {
 // ---------------------------------------------------------------------------
 // Timers
 
+Op Vm::timer_op(TimerId id) const {
+  Op op;
+  op.key = EventKey::timer(id);
+  op.step = StepKind::kTimer;
+  op.writes = true;
+  op.object = object::process(timers_[id].owner);
+  return op;
+}
+
 TimerId Vm::arm_timer(Timer::Kind kind, Pid owner, int64_t ms) {
   const auto id = static_cast<TimerId>(timers_.size());
   timers_.emplace_back();
-  timer_pos_.push_back(-1);
   Timer& t = timers_.back();
   t.kind = kind;
   t.armed = true;
@@ -1326,13 +1332,7 @@ TimerId Vm::arm_timer(Timer::Kind kind, Pid owner, int64_t ms) {
   t.deadline = now_ + std::max<int64_t>(0, ms);
   t.armed_step = step_no_;
   if (options_.timers == TimerMode::kAny || t.deadline <= now_) {
-    Op op;
-    op.kind = DecisionKind::kFireTimer;
-    op.step = StepKind::kTimer;
-    op.id = id;
-    op.writes = true;
-    op.object = object::process(owner);
-    enable(op, timer_pos_, id);
+    enable(timer_op(id));
   } else {
     timer_heap_.emplace_back(t.deadline, id);
     std::push_heap(timer_heap_.begin(), timer_heap_.end(), std::greater<>());
@@ -1343,7 +1343,7 @@ TimerId Vm::arm_timer(Timer::Kind kind, Pid owner, int64_t ms) {
 void Vm::disarm_timer(TimerId id) {
   if (id == 0 || id >= timers_.size()) return;
   timers_[id].armed = false;
-  disable(timer_pos_, id);
+  disable(EventKey::timer(id));
 }
 
 bool Vm::advance_time() {
@@ -1351,24 +1351,16 @@ bool Vm::advance_time() {
     const auto [deadline, id] = timer_heap_.front();
     std::pop_heap(timer_heap_.begin(), timer_heap_.end(), std::greater<>());
     timer_heap_.pop_back();
-    if (!timers_[id].armed || timer_pos_[id] >= 0) continue;
+    if (!timers_[id].armed || enabled_pos_.get(EventKey::timer(id)) >= 0) continue;
     now_ = std::max(now_, deadline);
-    Op op;
-    op.kind = DecisionKind::kFireTimer;
-    op.step = StepKind::kTimer;
-    op.id = id;
-    op.writes = true;
-    op.object = object::process(timers_[id].owner);
-    enable(op, timer_pos_, id);
+    enable(timer_op(id));
     // Everything else due at the same instant becomes enabled too.
     while (!timer_heap_.empty() && timer_heap_.front().first <= now_) {
       const TimerId next = timer_heap_.front().second;
       std::pop_heap(timer_heap_.begin(), timer_heap_.end(), std::greater<>());
       timer_heap_.pop_back();
-      if (!timers_[next].armed || timer_pos_[next] >= 0) continue;
-      op.id = next;
-      op.object = object::process(timers_[next].owner);
-      enable(op, timer_pos_, next);
+      if (!timers_[next].armed || enabled_pos_.get(EventKey::timer(next)) >= 0) continue;
+      enable(timer_op(next));
     }
     return true;
   }
@@ -1378,7 +1370,7 @@ bool Vm::advance_time() {
 void Vm::fire_timer(TimerId id, StepResult& result) {
   Timer& t = timers_[id];
   t.armed = false;
-  disable(timer_pos_, id);
+  disable(EventKey::timer(id));
   now_ = std::max(now_, t.deadline);
   const Pid owner = t.owner;
   switch (t.kind) {
@@ -1396,7 +1388,7 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
       if (to == kNoPid) {
         guest_.release(m.value);
       } else {
-        deliver(to, m);
+        enqueue(to, m);
       }
       break;
     }

@@ -304,12 +304,14 @@ class Vm final : public System {
   Pid new_process(ValueRef body, uint32_t cause);
   void refresh(Pid pid);
   Op op_for(Pid pid) const;
-  void enable(const Op& op, std::vector<int32_t>& pos, uint32_t id);
-  void disable(std::vector<int32_t>& pos, uint32_t id);
+  Op timer_op(TimerId id) const;
+  void enable(const Op& op);
+  void disable(EventKey key);
 
   void perform(Pid pid, StepResult& result);
   void after_resume(Pid pid, ResumeResult& r);
-  void deliver(Pid to, Message m);
+  // Puts `m` in the mailbox of `to` (dropped if `to` is dead or abandoned its tag).
+  void enqueue(Pid to, Message m);
   void test_message(Pid pid, size_t index);
   Message take_message(Process& p, size_t index);
   void begin_receive(Pid pid);
@@ -347,8 +349,7 @@ class Vm final : public System {
   std::vector<Process> procs_;
   std::vector<Process> spare_;  // recycled processes (their buffers), not per iteration
   std::vector<Op> enabled_;
-  std::vector<int32_t> proc_pos_;   // pid -> index in enabled_, or -1
-  std::vector<int32_t> timer_pos_;  // timer id -> index in enabled_, or -1
+  EventTable<int32_t> enabled_pos_{-1};  // event -> index in enabled_, or -1
   Pid forced_ = kNoPid;             // a process whose exit must run next
   Op forced_op_;
 

@@ -1,7 +1,7 @@
 // pct: Probabilistic Concurrency Testing (Burckhardt, Kothari, Musuvathi,
 // Nagarakatte, ASPLOS 2010), with Coyote's refinements.
 //
-// Every process (and timer) gets a random priority when first seen; the
+// Every event (a process, a timer, ...) gets a random priority when first seen; the
 // highest-priority enabled operation always runs. d - 1 change points are
 // drawn uniformly over the longest schedule seen so far, counted in
 // scheduling points (steps with at least two enabled operations); at a change
@@ -28,8 +28,7 @@ class PctStrategy final : public Strategy {
 
   void begin_iteration(uint64_t seed, const IterationHint& hint) override {
     prng_.reseed(seed);
-    std::fill(process_prio_.begin(), process_prio_.end(), kUnset);
-    std::fill(timer_prio_.begin(), timer_prio_.end(), kUnset);
+    prio_.reset();
     demotions_ = 0;
     points_ = 0;
     change_points_.clear();
@@ -73,17 +72,14 @@ class PctStrategy final : public Strategy {
   }
 
   int64_t& priority(const Op& op) {
-    auto& table = op.kind == DecisionKind::kFireTimer ? timer_prio_ : process_prio_;
-    if (op.id >= table.size()) table.resize(std::max<size_t>(op.id + 1, table.size() * 2), kUnset);
-    int64_t& p = table[op.id];
+    int64_t& p = prio_[op.key];
     if (p == kUnset) p = static_cast<int64_t>(prng_.next() >> 2);
     return p;
   }
 
   uint32_t depth_;
   Prng prng_;
-  std::vector<int64_t> process_prio_;
-  std::vector<int64_t> timer_prio_;
+  EventTable<int64_t> prio_{kUnset};
   uint64_t demotions_ = 0;
   uint64_t points_ = 0;
   std::vector<uint64_t> change_points_;

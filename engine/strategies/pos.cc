@@ -20,8 +20,7 @@ class PosStrategy final : public Strategy {
  public:
   void begin_iteration(uint64_t seed, const IterationHint&) override {
     prng_.reseed(seed);
-    std::fill(process_prio_.begin(), process_prio_.end(), kUnset);
-    std::fill(timer_prio_.begin(), timer_prio_.end(), kUnset);
+    prio_.reset();
     have_last_ = false;
   }
 
@@ -57,16 +56,13 @@ class PosStrategy final : public Strategy {
   uint64_t fresh() { return prng_.next() | 1; }
 
   uint64_t& priority(const Op& op) {
-    auto& table = op.kind == DecisionKind::kFireTimer ? timer_prio_ : process_prio_;
-    if (op.id >= table.size()) table.resize(std::max<size_t>(op.id + 1, table.size() * 2), kUnset);
-    uint64_t& p = table[op.id];
+    uint64_t& p = prio_[op.key];
     if (p == kUnset) p = fresh();
     return p;
   }
 
   Prng prng_;
-  std::vector<uint64_t> process_prio_;
-  std::vector<uint64_t> timer_prio_;
+  EventTable<uint64_t> prio_{kUnset};
   Op last_;
   bool have_last_ = false;
 };

@@ -11,15 +11,14 @@
 namespace lockstep {
 namespace {
 
-std::string describe(DecisionKind kind, uint64_t id, StepKind step) {
-  std::ostringstream out;
-  if (kind == DecisionKind::kFireTimer) {
-    out << "timer T" << id;
-  } else {
-    out << "P" << id;
-  }
-  out << " (" << step_kind_name(step) << ")";
-  return out.str();
+std::string describe(EventKey key, StepKind step) {
+  return event_key_name(key) + " (" + std::string(step_kind_name(step)) + ")";
+}
+
+std::string describe(const Decision& d) {
+  EventKind kind;
+  if (!event_kind(d.kind, kind)) return "choice " + std::to_string(d.value);
+  return describe(EventKey{kind, static_cast<uint32_t>(d.value)}, d.step);
 }
 
 class ReplayStrategy final : public Strategy {
@@ -44,16 +43,16 @@ class ReplayStrategy final : public Strategy {
       return diverge("the recorded schedule ends here, but the run goes on");
     }
     const Decision& d = decisions_[next_];
-    if (d.kind != DecisionKind::kSchedule && d.kind != DecisionKind::kFireTimer) {
+    if (d.kind == DecisionKind::kChoice) {
       diverge(std::string("expected a ") + std::string(decision_kind_name(d.kind)) +
               " decision, but the run asked which operation runs next");
       return then_ ? then_->pick(enabled) : 0;
     }
     for (size_t i = 0; i < enabled.size(); ++i) {
       const Op& op = enabled[i];
-      if (op.kind != d.kind || op.id != d.value) continue;
+      if (!d.runs(op.key)) continue;
       if (op.step != d.step) {
-        diverge("expected " + describe(d.kind, d.value, d.step) + ", found " + describe(op.kind, op.id, op.step));
+        diverge("expected " + describe(d) + ", found " + describe(op.key, op.step));
         return then_ ? then_->pick(enabled) : 0;
       }
       ++next_;
@@ -62,9 +61,9 @@ class ReplayStrategy final : public Strategy {
     std::string found;
     for (const Op& op : enabled) {
       if (!found.empty()) found += ", ";
-      found += describe(op.kind, op.id, op.step);
+      found += describe(op.key, op.step);
     }
-    diverge("expected " + describe(d.kind, d.value, d.step) + " but it is not enabled; enabled: " + found);
+    diverge("expected " + describe(d) + " but it is not enabled; enabled: " + found);
     return then_ ? then_->pick(enabled) : 0;
   }
 
@@ -81,7 +80,7 @@ class ReplayStrategy final : public Strategy {
     }
     const Decision& d = decisions_[next_];
     if (d.kind != DecisionKind::kChoice) {
-      diverge("expected " + describe(d.kind, d.value, d.step) +
+      diverge("expected " + describe(d) +
               ", but the running process made a controlled choice");
       return then_ ? then_->choose(n) : 0;
     }
@@ -155,15 +154,14 @@ class LenientReplayStrategy final : public Strategy {
       const Decision& d = decisions_[next_++];
       if (d.kind == DecisionKind::kChoice) continue;  // misaligned: drop it
       for (size_t i = 0; i < enabled.size(); ++i) {
-        if (enabled[i].kind == d.kind && enabled[i].id == d.value) return i;
+        if (d.runs(enabled[i].key)) return i;
       }
     }
     size_t best = 0;
     for (size_t i = 0; i < enabled.size(); ++i) {
       const Op& op = enabled[i];
-      if (have_last_ && op.kind == last_.kind && op.id == last_.id) return i;
-      const Op& b = enabled[best];
-      if (std::make_pair(op.kind, op.id) < std::make_pair(b.kind, b.id)) best = i;
+      if (have_last_ && op.key == last_.key) return i;
+      if (op.key < enabled[best].key) best = i;
     }
     return best;
   }

@@ -27,8 +27,8 @@ class FakeSystem final : public System {
   bool advance_time() override { return false; }
 
   StepResult step(const Op& op, ChoiceSource& choices) override {
-    order_.push_back(op.id);
-    ++next_[op.id];
+    order_.push_back(op.key.id);
+    ++next_[op.key.id];
     if (choose_per_step_) chosen_.push_back(choices.choose(choose_per_step_));
     refresh();
     StepResult r;
@@ -61,7 +61,7 @@ class FakeSystem final : public System {
     for (uint32_t p = 0; p < procs_.size(); ++p) {
       if (next_[p] < procs_[p].size()) {
         const FakeStep& s = procs_[p][next_[p]];
-        enabled_.push_back({DecisionKind::kSchedule, s.kind, p, s.writes, s.object});
+        enabled_.push_back({EventKey::process(p), s.kind, s.writes, s.object});
       }
     }
   }

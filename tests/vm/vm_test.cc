@@ -127,7 +127,7 @@ TEST(Vm, ProcessEndIsAStepOfItsOwn) {
   // The child starts, returns at once, and then has its exit pending.
   auto find = [&](uint32_t pid) {
     for (const Op& op : r.vm.enabled()) {
-      if (op.id == pid && op.kind == DecisionKind::kSchedule) return op;
+      if (op.key == EventKey::process(pid)) return op;
     }
     return Op{};
   };
