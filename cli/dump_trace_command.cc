@@ -46,7 +46,20 @@ void print_dump(const Trace& t) {
   std::cout << "events (" << t.events.size() << "):\n";
   for (const Event& e : t.events) {
     std::cout << "  step " << e.step << "  " << step_kind_name(e.kind) << "  pid " << e.pid << "  peer " << e.peer
-              << "  cause " << e.cause << "  " << e.detail << "\n";
+              << "  " << e.detail << "\n";
+  }
+  std::cout << "facts (" << t.facts.size() << "):\n";
+  for (size_t i = 0; i < t.facts.size(); ++i) {
+    const StepFacts f = t.facts.at(i);
+    std::cout << "  step " << f.step << "  " << event_key_name(f.event) << "  actor " << f.actor;
+    if (f.consumed) std::cout << "  consumed " << f.consumed;
+    if (f.cause) std::cout << "  cause " << f.cause;
+    for (const Access& a : f.accesses) {
+      char object[24];
+      std::snprintf(object, sizeof object, "%016llx", static_cast<unsigned long long>(a.object));
+      std::cout << "  " << (a.writes ? "w:" : "r:") << object;
+    }
+    std::cout << "\n";
   }
   std::cout << "logs (" << t.logs.size() << "):\n";
   for (const LogLine& l : t.logs) std::cout << "  step " << l.step << "  P" << l.pid << "  " << l.text << "\n";

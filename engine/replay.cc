@@ -35,16 +35,15 @@ ReplayResult replay_trace(const Trace& trace, Program& program, const ReplayOpti
   IterationResult r = record_iteration(program, *index, trace.options, *strategy, trace.iteration_seed, trace.hint,
                                        result.run, status);
   result.run.steps = r.steps;
-  if (r.outcome != Outcome::kDiverged) result.divergence = strategy->divergence();
+  if (strategy->divergence()) result.divergence = strategy->divergence()->message();
   result.run.failure = r.failure;
   if (!status.ok()) {
     result.status = status;
     return result;
   }
   switch (r.outcome) {
-    case Outcome::kDiverged:
+    case Outcome::kAbandoned:  // the replay strategy gives up only where it diverged
       result.verdict = ReplayResult::Verdict::kDiverged;
-      result.divergence = r.divergence;
       break;
     case Outcome::kFailed:
       result.verdict = r.failure.kind == trace.failure.kind && r.failure.step == trace.failure.step

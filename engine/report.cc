@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <unordered_map>
 
 #include "engine/json.h"
 
@@ -66,68 +65,7 @@ std::string process_display_name(const Trace& trace, int64_t pid) {
 }
 
 std::vector<uint32_t> causal_slice(const Trace& trace) {
-  const auto& events = trace.events;
-  if (events.empty()) return {};
-  // Index events by step; find each event's program-order predecessor.
-  std::unordered_map<uint32_t, size_t> by_step;
-  std::unordered_map<int64_t, size_t> last_of_pid;
-  std::vector<int64_t> prev_same_pid(events.size(), -1);
-  for (size_t i = 0; i < events.size(); ++i) {
-    by_step[events[i].step] = i;
-    auto it = last_of_pid.find(events[i].pid);
-    if (it != last_of_pid.end()) prev_same_pid[i] = static_cast<int64_t>(it->second);
-    last_of_pid[events[i].pid] = i;
-  }
-  std::vector<bool> keep(events.size(), false);
-  std::vector<size_t> work;
-  // Start from the failing step, or the last step (deadlock: every blocked
-  // process's last step matters).
-  auto seed = [&](size_t i) {
-    if (!keep[i]) {
-      keep[i] = true;
-      work.push_back(i);
-    }
-  };
-  auto failing = by_step.find(trace.failure.step);
-  if (failing != by_step.end()) seed(failing->second);
-  if (trace.failure.kind == FailureKind::kDeadlock || failing == by_step.end()) {
-    for (const auto& [pid, i] : last_of_pid) seed(i);
-  }
-  // Access order on shared state: a read depends on the last write of the
-  // same object; a write on the last write and the reads since.
-  std::vector<std::vector<size_t>> access_deps(events.size());
-  struct Access {
-    int64_t last_write = -1;
-    std::vector<size_t> reads;
-  };
-  std::unordered_map<uint64_t, Access> accesses;
-  for (size_t i = 0; i < events.size(); ++i) {
-    if (events[i].object == 0) continue;
-    Access& a = accesses[events[i].object];
-    if (a.last_write >= 0) access_deps[i].push_back(static_cast<size_t>(a.last_write));
-    if (events[i].writes) {
-      access_deps[i].insert(access_deps[i].end(), a.reads.begin(), a.reads.end());
-      a.last_write = static_cast<int64_t>(i);
-      a.reads.clear();
-    } else {
-      a.reads.push_back(i);
-    }
-  }
-  while (!work.empty()) {
-    size_t i = work.back();
-    work.pop_back();
-    for (size_t d : access_deps[i]) seed(d);
-    if (prev_same_pid[i] >= 0) seed(static_cast<size_t>(prev_same_pid[i]));
-    if (events[i].cause != 0) {
-      auto c = by_step.find(events[i].cause);
-      if (c != by_step.end()) seed(c->second);
-    }
-  }
-  std::vector<uint32_t> steps;
-  for (size_t i = 0; i < events.size(); ++i) {
-    if (keep[i]) steps.push_back(events[i].step);
-  }
-  return steps;
+  return causal_slice(trace.facts, trace.failure.step, trace.failure.kind == FailureKind::kDeadlock);
 }
 
 std::string describe_failure(const Trace& trace) {

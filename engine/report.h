@@ -30,6 +30,11 @@ struct TestReport {
   uint64_t steps = 0;
   uint64_t max_steps_hits = 0;
   double wall_seconds = 0;
+  // A search strategy (Strategy::Kind::kSearch) reports what it covered.
+  bool search = false;
+  uint64_t schedules_explored = 0;  // complete executions
+  uint64_t abandoned = 0;           // executions the strategy gave up
+  bool complete = false;            // it explored everything it could
   std::optional<BugReport> bug;
   std::string error;
 };
@@ -95,8 +100,8 @@ class JsonReporter final : public Reporter {
 // "P0(root)", "P3(counter)", "P4".
 std::string process_display_name(const Trace& trace, int64_t pid);
 
-// Steps (1-based, ascending) that happen-before the failure: program order,
-// spawn, send -> receive, exit signals and timers.
+// Steps (1-based, ascending) that happen before the failure
+// (engine/causality.h), from the trace's step facts.
 std::vector<uint32_t> causal_slice(const Trace& trace);
 
 // The schedule, one line per step, the failing step marked.

@@ -57,14 +57,16 @@ class TestRun {
     report_.file = program_.path();
     report_.name = test.name;
     const auto start = Clock::now();
-    auto resolved = resolve_options(config_.overrides, test.options);
+    auto resolved = resolve_options(config_.overrides, test.options, config_.strategy_table);
     if (!resolved.ok()) return error(resolved.status().message());
     opts_ = *resolved;
     report_.strategy = opts_.strategy;
     report_.seed = opts_.seed;
-    strategy_ = find_strategy(opts_.strategy)->make(opts_.params);
+    strategy_ = make_strategy();
     limits_ = {opts_.run.max_steps, opts_.run.fail_on_max_steps};
     decisions_.reserve(1024);
+    start_ = start;
+    if (strategy_->kind() == Strategy::Kind::kSearch) return run_search();
 
     const std::vector<uint64_t> selected = iterations();
     // Calibration iterations (and any run of one job) go one by one; the
@@ -75,7 +77,6 @@ class TestRun {
     } else {
       while (serial < selected.size() && selected[serial] < kCalibrationIterations) ++serial;
     }
-    start_ = start;
     for (size_t k = 0; k < serial; ++k) {
       const uint64_t i = selected[k];
       if (!calibrate_before(i)) return error(status_.message());
@@ -105,6 +106,54 @@ class TestRun {
   }
 
  private:
+  std::unique_ptr<Strategy> make_strategy() const {
+    return find_strategy(opts_.strategy, config_.strategy_table)->make(opts_.params);
+  }
+
+  // A search learns from every iteration before the next: all of them run
+  // here, in order, on this thread, until it has explored everything or
+  // the iteration budget is spent.
+  TestReport run_search() {
+    report_.search = true;
+    if (config_.shard_count > 1) {
+      return error("strategy \"" + opts_.strategy + "\" explores one search tree; it cannot be sharded");
+    }
+    const uint64_t last = config_.only_iteration ? *config_.only_iteration + 1 : opts_.iterations;
+    for (uint64_t i = 0; i < last; ++i) {
+      decisions_.clear();
+      if (!strategy_->begin_iteration(derive_seed(opts_.seed, i), hint_for(i))) {
+        report_.complete = true;
+        break;
+      }
+      auto system = program_.start(index_, opts_.run);
+      if (!system.ok()) return error(system.status().message());
+      IterationResult result;
+      try {
+        result = run_iteration(**system, *strategy_, limits_, &decisions_);
+      } catch (const std::bad_alloc& e) {
+        return error("iteration " + std::to_string(i) + " ran out of memory: " + e.what());
+      }
+      if (result.outcome == Outcome::kAbandoned) {
+        ++report_.abandoned;
+        continue;
+      }
+      ++report_.schedules_explored;
+      if (config_.only_iteration && i != *config_.only_iteration) continue;
+      count(result);
+      if (result.outcome == Outcome::kFailed) {
+        record_bug(i, result);
+        break;
+      }
+      if ((i & 1023) == 1023) reporter_.progress(report_.name, i + 1, last, seconds_since(start_));
+    }
+    if (!config_.only_iteration && !report_.complete && report_.status != TestReport::Status::kBug) {
+      // The budget ran out exactly as the tree did: ask once more.
+      report_.complete = !strategy_->begin_iteration(derive_seed(opts_.seed, last), hint_for(last));
+    }
+    report_.wall_seconds = seconds_since(start_);
+    return report_;
+  }
+
   std::vector<uint64_t> iterations() const {
     std::vector<uint64_t> out;
     if (config_.only_iteration) {
@@ -139,6 +188,7 @@ class TestRun {
     return true;
   }
 
+  // One iteration of a sampler (its begin_iteration always says yes).
   Result<IterationResult> run_one(Strategy& strategy, Program& program, uint64_t i, std::vector<Decision>* decisions) {
     strategy.begin_iteration(derive_seed(opts_.seed, i), hint_for(i));
     auto system = program.start(index_, opts_.run);
@@ -175,7 +225,7 @@ class TestRun {
     constexpr size_t kChunk = 8;
 
     auto work = [&](Program& program, bool reports_progress) {
-      auto strategy = find_strategy(opts_.strategy)->make(opts_.params);
+      auto strategy = make_strategy();
       std::vector<Decision> decisions;
       decisions.reserve(1024);
       for (;;) {
@@ -265,10 +315,12 @@ class TestRun {
     trace.steps = result.steps;
     if (!status.ok() || again.outcome != Outcome::kFailed || again.failure.kind != result.failure.kind ||
         again.failure.step != result.failure.step) {
-      trace.failure.details += "warning: re-running this schedule did not reproduce the failure (" +
-                               (again.outcome == Outcome::kDiverged ? again.divergence
-                                                                    : std::string(status.message())) +
-                               "); the scenario is not deterministic\n";
+      const std::string why = replay->divergence() ? replay->divergence()->message()
+                              : !status.ok()       ? std::string(status.message())
+                                                   : "it ended differently";
+      trace.failure.details +=
+          "warning: re-running this schedule did not reproduce the failure (" + why +
+          "); the scenario is not deterministic\n";
     }
 
     BugReport bug;
@@ -309,7 +361,8 @@ class TestRun {
 
 }  // namespace
 
-Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOptions& test) {
+Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOptions& test,
+                                        std::span<const StrategyInfo> table) {
   ResolvedOptions r;
   auto pick = [](auto& out, const auto& flag, const auto& t) {
     if (flag) out = *flag;
@@ -324,9 +377,9 @@ Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOpti
   pick(r.run.fail_on_max_steps, flags.fail_on_max_steps, test.fail_on_max_steps);
   pick(r.run.allow_crashes, flags.allow_crashes, test.allow_crashes);
   pick(r.run.timers, flags.timers, test.timers);
-  if (!find_strategy(r.strategy)) {
+  if (!find_strategy(r.strategy, table)) {
     std::string known;
-    for (const auto& s : strategies()) known += (known.empty() ? "" : ", ") + std::string(s.name);
+    for (const auto& s : table) known += (known.empty() ? "" : ", ") + std::string(s.name);
     return Status::InvalidArgument("unknown strategy \"" + r.strategy + "\" (known: " + known + ")");
   }
   if (r.run.timers != "quiescent" && r.run.timers != "any") {
@@ -341,11 +394,12 @@ IterationResult record_iteration(Program& program, size_t test, const RunOptions
                                  Trace& trace, Status& status) {
   trace.events.clear();
   trace.logs.clear();
+  trace.facts.clear();
   IterationResult result;
   auto system = program.start(test, options);
   if (!system.ok()) {
     status = system.status();
-    result.outcome = Outcome::kDiverged;
+    result.outcome = Outcome::kAbandoned;
     return result;
   }
   {
@@ -353,7 +407,8 @@ IterationResult record_iteration(Program& program, size_t test, const RunOptions
     (*system)->set_event_sink(&sink);
     strategy.begin_iteration(seed, hint);
     trace.decisions.clear();
-    result = run_iteration(**system, strategy, {options.max_steps, options.fail_on_max_steps}, &trace.decisions);
+    result = run_iteration(**system, strategy, {options.max_steps, options.fail_on_max_steps}, &trace.decisions,
+                           &trace.facts);
     (*system)->set_event_sink(nullptr);
   }
   return result;

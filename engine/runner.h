@@ -23,6 +23,7 @@ struct RunConfig {
   std::vector<std::string> test_names;     // --test (exact), any of
   std::string filter;                      // --filter (substring)
   unsigned jobs = 1;                       // worker threads; results do not depend on it
+  std::span<const StrategyInfo> strategy_table = strategies();  // tests add their own
 };
 
 // The options a test runs with, after command line > test > default.
@@ -34,8 +35,10 @@ struct ResolvedOptions {
   RunOptions run;
 };
 
-// Resolves and validates; an unknown strategy or timers mode is an error.
-Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOptions& test);
+// Resolves and validates; an unknown strategy (not in `table`) or timers
+// mode is an error.
+Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOptions& test,
+                                        std::span<const StrategyInfo> table = strategies());
 
 // Iterations whose lengths calibrate the strategies (PCT's change-point
 // horizon): iteration i learns from iterations [0, min(i, kCalibration)).

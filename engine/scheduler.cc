@@ -1,5 +1,7 @@
 #include "engine/scheduler.h"
 
+#include "engine/causality.h"
+
 namespace lockstep {
 namespace {
 
@@ -20,10 +22,8 @@ class RecordingChoices final : public ChoiceSource {
   std::vector<Decision>* decisions_;
 };
 
-}  // namespace
-
-IterationResult run_iteration(System& system, Strategy& strategy, const IterationLimits& limits,
-                              std::vector<Decision>* decisions) {
+IterationResult run_steps(System& system, Strategy& strategy, const IterationLimits& limits,
+                          std::vector<Decision>* decisions, FactLog* facts) {
   IterationResult result;
   RecordingChoices choices(strategy, decisions);
   for (;;) {
@@ -48,19 +48,21 @@ IterationResult run_iteration(System& system, Strategy& strategy, const Iteratio
       return result;
     }
     if (enabled.size() >= 2) ++result.scheduling_points;
-    const Op op = enabled[strategy.pick(enabled)];
-    if (strategy.diverged()) {
-      result.outcome = Outcome::kDiverged;
-      result.divergence = strategy.divergence();
+    const size_t picked = strategy.pick(enabled);
+    if (picked == Strategy::kAbandon) {
+      result.outcome = Outcome::kAbandoned;
       return result;
     }
-    strategy.on_scheduled(op);
+    const Op op = enabled[picked];
     if (decisions) decisions->push_back(Decision::of(op));
     ++result.steps;
     StepResult step = system.step(op, choices);
-    if (strategy.diverged()) {
-      result.outcome = Outcome::kDiverged;
-      result.divergence = strategy.divergence();
+    step.facts.step = static_cast<uint32_t>(result.steps);
+    step.facts.event = op.key;
+    step.facts.kind = op.step;
+    if (facts) facts->add(step.facts);
+    if (!strategy.on_step(step.facts)) {
+      result.outcome = Outcome::kAbandoned;
       return result;
     }
     if (step.failure) {
@@ -71,6 +73,15 @@ IterationResult run_iteration(System& system, Strategy& strategy, const Iteratio
     }
     if (step.finished) return result;
   }
+}
+
+}  // namespace
+
+IterationResult run_iteration(System& system, Strategy& strategy, const IterationLimits& limits,
+                              std::vector<Decision>* decisions, FactLog* facts) {
+  IterationResult result = run_steps(system, strategy, limits, decisions, facts);
+  strategy.end_iteration(result);
+  return result;
 }
 
 }  // namespace lockstep

@@ -12,23 +12,19 @@
 
 namespace lockstep {
 
+class FactLog;
+
 struct IterationLimits {
   uint64_t max_steps = 10000;
   bool fail_on_max_steps = false;
 };
 
-struct IterationResult {
-  Outcome outcome = Outcome::kPassed;
-  Failure failure;                 // set when outcome is kFailed
-  uint64_t steps = 0;
-  uint64_t scheduling_points = 0;  // steps at which >= 2 operations were enabled
-  std::string divergence;          // set when outcome is kDiverged
-};
-
-// Runs one iteration of `system` under `strategy` (already begun). Appends
+// Runs one iteration of `system` under `strategy` (already begun), and
+// tells the strategy how it ended (end_iteration). Appends
 // every decision taken to `decisions` if it is not null; the caller owns and
 // reuses that buffer, so a run allocates nothing per step once it is warm.
+// With `facts`, also records what every step did.
 IterationResult run_iteration(System& system, Strategy& strategy, const IterationLimits& limits,
-                              std::vector<Decision>* decisions);
+                              std::vector<Decision>* decisions, FactLog* facts = nullptr);
 
 }  // namespace lockstep

@@ -19,8 +19,8 @@ std::span<const StrategyInfo> strategies() {
   return kStrategies;
 }
 
-const StrategyInfo* find_strategy(std::string_view name) {
-  for (const auto& s : strategies()) {
+const StrategyInfo* find_strategy(std::string_view name, std::span<const StrategyInfo> table) {
+  for (const auto& s : table) {
     if (s.name == name) return &s;
   }
   return nullptr;

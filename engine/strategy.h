@@ -3,17 +3,19 @@
 //
 // A strategy makes two kinds of decision: which enabled operation runs next
 // (pick), and which value a controlled choice takes (choose). All of its
-// randomness comes from the Prng it is given at begin_iteration.
+// randomness comes from the seed it is given at begin_iteration.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/facts.h"
 #include "engine/prng.h"
 #include "engine/types.h"
 
@@ -30,25 +32,65 @@ struct StrategyParams {
   uint32_t pct_depth = 3;
 };
 
+// How one iteration ended, as the scheduler saw it.
+struct IterationResult {
+  Outcome outcome = Outcome::kPassed;
+  Failure failure;                 // set when outcome is kFailed
+  uint64_t steps = 0;
+  uint64_t scheduling_points = 0;  // steps at which >= 2 operations were enabled
+};
+
+// The contract, as in Coyote and Shuttle: a strategy picks the next event
+// and the value of each controlled choice; it hears what every step did
+// and how every iteration ended; it may abandon an execution, and (a
+// search) may say that nothing is left to explore.
 class Strategy {
  public:
+  // A sampler's iteration is a pure function of (seed, hint): the runner
+  // runs samplers on any number of threads and shards. A search learns
+  // from the iterations it has run (end_iteration): the runner gives it
+  // every iteration, in order, on one thread.
+  enum class Kind : uint8_t { kSampler, kSearch };
+
+  // pick() returns this to abandon the execution (Outcome::kAbandoned).
+  static constexpr size_t kAbandon = static_cast<size_t>(-1);
+
   virtual ~Strategy() = default;
 
-  // Prepares for one iteration with its own seed.
-  virtual void begin_iteration(uint64_t seed, const IterationHint& hint) = 0;
+  virtual Kind kind() const { return Kind::kSampler; }
 
-  // Index into `enabled` (never empty) of the operation to run next.
+  // Prepares for one iteration with its own seed. False: there is nothing
+  // left to explore (only a search says so); the runner stops.
+  virtual bool begin_iteration(uint64_t seed, const IterationHint& hint) = 0;
+
+  // Index into `enabled` (never empty) of the operation to run next, or
+  // kAbandon.
   virtual size_t pick(std::span<const Op> enabled) = 0;
-
-  // Tells the strategy which operation ran (called after pick, before the step).
-  virtual void on_scheduled(const Op& op) {}
 
   // A controlled choice in [0, n).
   virtual uint64_t choose(uint64_t n) = 0;
 
-  // Replay only: set when the recorded decisions could not be followed.
-  virtual bool diverged() const { return false; }
-  virtual std::string divergence() const { return {}; }
+  // What the step just taken did. False abandons the execution here.
+  virtual bool on_step(const StepFacts& facts) { return true; }
+
+  // How the iteration begun last ended.
+  virtual void end_iteration(const IterationResult& result) {}
+};
+
+// Where a replay stopped fitting its recording.
+struct Divergence {
+  uint64_t step = 0;  // the scheduling point, 1-based
+  std::string what;   // "expected P2 (send) but it is not enabled; enabled: ..."
+
+  std::string message() const { return "step " + std::to_string(step) + ": " + what; }
+};
+
+// Follows a recorded decision sequence (replay is a strategy, not a second
+// engine). When the recording cannot be followed it abandons the run, or,
+// with a continuation, hands over to it; divergence() says where.
+class ReplayStrategy : public Strategy {
+ public:
+  virtual const std::optional<Divergence>& divergence() const = 0;
 };
 
 using StrategyFactory = std::function<std::unique_ptr<Strategy>(const StrategyParams&)>;
@@ -61,7 +103,8 @@ struct StrategyInfo {
 
 // The table of exploration strategies, in the order --help lists them.
 std::span<const StrategyInfo> strategies();
-const StrategyInfo* find_strategy(std::string_view name);
+// The entry named `name` in `table` (the built-in table by default), or null.
+const StrategyInfo* find_strategy(std::string_view name, std::span<const StrategyInfo> table = strategies());
 
 // Factories, one per file under engine/strategies/.
 std::unique_ptr<Strategy> make_random_strategy(const StrategyParams&);
@@ -71,8 +114,8 @@ std::unique_ptr<Strategy> make_pos_strategy(const StrategyParams&);
 // Replays `decisions`. With `then`, hands over to it where the recording ends
 // or stops fitting (divergence() then says where); without, the run diverges
 // there.
-std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions,
-                                               std::unique_ptr<Strategy> then = nullptr);
+std::unique_ptr<ReplayStrategy> make_replay_strategy(std::vector<Decision> decisions,
+                                                     std::unique_ptr<Strategy> then = nullptr);
 
 // Follows `decisions` where they fit and skips those that do not; past the
 // end, runs without preemption. Used by shrink to try candidate schedules.

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 
+#include "engine/facts.h"
 #include "engine/types.h"
 
 namespace lockstep {
@@ -36,6 +37,7 @@ class EventSink {
 struct StepResult {
   bool finished = false;  // the root has ended: the iteration is over
   Failure failure;        // set when this step revealed a bug
+  StepFacts facts;        // what the step did (the scheduler fills step, event, kind)
 };
 
 class System {

@@ -4,6 +4,7 @@
 
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/string.hpp>
+#include <cereal/types/utility.hpp>
 #include <cereal/types/vector.hpp>
 #include <cstdio>
 #include <cstring>
@@ -16,14 +17,15 @@
 
 namespace lockstep {
 
-// cereal serialisation, field order fixed by the format version.
+// cereal serialisation of the parts of a trace. Inside one tagged field the
+// layout is fixed; a field that must change gets a new tag.
 template <class A>
 void serialize(A& a, Decision& d) {
   a(d.kind, d.step, d.value);
 }
 template <class A>
 void serialize(A& a, Event& e) {
-  a(e.step, e.kind, e.pid, e.peer, e.cause, e.detail, e.object, e.writes);
+  a(e.step, e.kind, e.pid, e.peer, e.detail);
 }
 template <class A>
 void serialize(A& a, LogLine& l) {
@@ -38,23 +40,215 @@ void serialize(A& a, Failure& f) {
   a(f.kind, f.step, f.pid, f.message, f.location, f.details);
 }
 template <class A>
-void serialize(A& a, StrategyParams& p) {
-  a(p.pct_depth);
+void serialize(A& a, Access& x) {
+  a(x.object, x.writes);
 }
 template <class A>
-void serialize(A& a, IterationHint& h) {
-  a(h.iteration, h.max_scheduling_points);
+void serialize(A& a, StepRecord& r) {
+  a(r.step, r.event.kind, r.event.id, r.kind, r.actor, r.consumed, r.cause, r.first_access, r.access_count);
 }
+
+namespace {
+
+// --- Format 1: one positional record (read only). ---
+struct EventV1 {
+  Event event;
+  uint32_t cause = 0;
+  uint64_t object = 0;
+  bool writes = false;
+};
 template <class A>
-void serialize(A& a, RunOptions& o) {
-  a(o.max_steps, o.iter_timeout_ms, o.fail_on_max_steps, o.allow_crashes, o.timers);
+void serialize(A& a, EventV1& e) {
+  a(e.event.step, e.event.kind, e.event.pid, e.event.peer, e.cause, e.event.detail, e.object, e.writes);
 }
+
 template <class A>
-void serialize(A& a, Trace& t) {
-  a(t.tool_version, t.scenario_path, t.scenario_hash, t.test_name, t.strategy, t.params, t.hint,
-    t.seed, t.iteration, t.iteration_seed, t.options, t.decisions, t.events, t.logs, t.processes,
-    t.failure, t.steps);
+void load_v1(A& a, Trace& t) {
+  std::vector<EventV1> events;
+  a(t.tool_version, t.scenario_path, t.scenario_hash, t.test_name, t.strategy, t.params.pct_depth,
+    t.hint.iteration, t.hint.max_scheduling_points, t.seed, t.iteration, t.iteration_seed, t.options.max_steps,
+    t.options.iter_timeout_ms, t.options.fail_on_max_steps, t.options.allow_crashes, t.options.timers,
+    t.decisions, events, t.logs, t.processes, t.failure, t.steps);
+  // Format 1 kept causality on the printed events: the acting process, one
+  // cross-process cause, and one shared object. Rebuild the step facts.
+  for (EventV1& e : events) {
+    StepFacts f;
+    f.step = e.event.step;
+    f.kind = e.event.kind;
+    f.actor = e.event.pid;
+    f.event = e.event.kind == StepKind::kTimer ? EventKey{EventKind::kTimer, 0}
+                                               : EventKey::process(static_cast<uint32_t>(std::max<int64_t>(0, e.event.pid)));
+    f.cause = e.cause;
+    if (e.event.kind == StepKind::kReceive) f.consumed = e.cause;
+    const Access access{e.object, e.writes};
+    if (e.object != 0) f.accesses = std::span<const Access>(&access, 1);
+    t.facts.add(f);
+    t.events.push_back(std::move(e.event));
+  }
 }
+
+// --- Format 2: tagged fields. ---
+// Payload = records of tag:u32 size:u64 bytes[size], each the cereal
+// encoding of one field. Readers skip tags they do not know; a retired tag
+// is never reused. Listed in docs/trace-format.md.
+enum Tag : uint32_t {
+  kTagToolVersion = 1,
+  kTagScenarioPath = 2,
+  kTagScenarioHash = 3,
+  kTagTestName = 4,
+  kTagStrategy = 5,
+  kTagParams = 6,      // name -> value pairs
+  kTagHint = 7,        // name -> value pairs
+  kTagSeed = 8,
+  kTagIteration = 9,
+  kTagIterationSeed = 10,
+  kTagOptions = 11,    // name -> value pairs
+  kTagDecisions = 12,
+  kTagEvents = 13,
+  kTagLogs = 14,
+  kTagProcesses = 15,
+  kTagFailure = 16,
+  kTagSteps = 17,
+  kTagFacts = 18,      // step records, then the access pool
+};
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+template <class T>
+std::string encode_field(const T& value) {
+  std::ostringstream out;
+  {
+    cereal::PortableBinaryOutputArchive archive(out);
+    archive(const_cast<T&>(value));
+  }
+  return out.str();
+}
+
+template <class T>
+void decode_field(std::string_view bytes, T& value) {
+  std::istringstream in{std::string(bytes)};
+  cereal::PortableBinaryInputArchive archive(in);
+  archive(value);
+}
+
+void put_u32(std::string& out, uint32_t v);
+void put_u64(std::string& out, uint64_t v);
+uint64_t get_le(std::string_view b, size_t at, int n);
+
+void put_record(std::string& out, uint32_t tag, const std::string& bytes) {
+  put_u32(out, tag);
+  put_u64(out, bytes.size());
+  out += bytes;
+}
+
+std::string b(bool v) { return v ? "true" : "false"; }
+
+Pairs options_pairs(const RunOptions& o) {
+  return {{"max_steps", std::to_string(o.max_steps)},
+          {"iter_timeout_ms", std::to_string(o.iter_timeout_ms)},
+          {"fail_on_max_steps", b(o.fail_on_max_steps)},
+          {"allow_crashes", b(o.allow_crashes)},
+          {"timers", o.timers}};
+}
+
+// Reads known names from `pairs`; unknown names are skipped (a newer writer).
+bool read_pairs(const Pairs& pairs, Trace& t, int which, std::string& error) {
+  auto number = [&](const std::string& v, auto& out) {
+    try {
+      size_t used = 0;
+      const unsigned long long n = std::stoull(v, &used);
+      if (used != v.size()) throw std::invalid_argument(v);
+      out = static_cast<std::remove_reference_t<decltype(out)>>(n);
+      return true;
+    } catch (const std::exception&) {
+      error = "bad number \"" + v + "\"";
+      return false;
+    }
+  };
+  auto flag = [&](const std::string& v, bool& out) {
+    if (v != "true" && v != "false") {
+      error = "bad flag \"" + v + "\"";
+      return false;
+    }
+    out = v == "true";
+    return true;
+  };
+  for (const auto& [name, value] : pairs) {
+    bool ok = true;
+    if (which == kTagOptions) {
+      if (name == "max_steps") ok = number(value, t.options.max_steps);
+      else if (name == "iter_timeout_ms") ok = number(value, t.options.iter_timeout_ms);
+      else if (name == "fail_on_max_steps") ok = flag(value, t.options.fail_on_max_steps);
+      else if (name == "allow_crashes") ok = flag(value, t.options.allow_crashes);
+      else if (name == "timers") t.options.timers = value;
+    } else if (which == kTagParams) {
+      if (name == "pct_depth") ok = number(value, t.params.pct_depth);
+    } else if (which == kTagHint) {
+      if (name == "iteration") ok = number(value, t.hint.iteration);
+      else if (name == "max_scheduling_points") ok = number(value, t.hint.max_scheduling_points);
+    }
+    if (!ok) {
+      error = name + ": " + error;
+      return false;
+    }
+  }
+  return true;
+}
+
+void decode_v2(std::string_view payload, Trace& t) {
+  size_t at = 0;
+  while (at < payload.size()) {
+    if (payload.size() - at < 12) throw std::runtime_error("truncated field header");
+    const auto tag = static_cast<uint32_t>(get_le(payload, at, 4));
+    const uint64_t size = get_le(payload, at + 4, 8);
+    at += 12;
+    if (size > payload.size() - at) throw std::runtime_error("field " + std::to_string(tag) + " runs past the end");
+    const std::string_view bytes = payload.substr(at, size);
+    at += size;
+    std::string error;
+    switch (tag) {
+      case kTagToolVersion: decode_field(bytes, t.tool_version); break;
+      case kTagScenarioPath: decode_field(bytes, t.scenario_path); break;
+      case kTagScenarioHash: decode_field(bytes, t.scenario_hash); break;
+      case kTagTestName: decode_field(bytes, t.test_name); break;
+      case kTagStrategy: decode_field(bytes, t.strategy); break;
+      case kTagParams:
+      case kTagHint:
+      case kTagOptions: {
+        Pairs pairs;
+        decode_field(bytes, pairs);
+        if (!read_pairs(pairs, t, static_cast<int>(tag), error)) throw std::runtime_error(error);
+        break;
+      }
+      case kTagSeed: decode_field(bytes, t.seed); break;
+      case kTagIteration: decode_field(bytes, t.iteration); break;
+      case kTagIterationSeed: decode_field(bytes, t.iteration_seed); break;
+      case kTagDecisions: decode_field(bytes, t.decisions); break;
+      case kTagEvents: decode_field(bytes, t.events); break;
+      case kTagLogs: decode_field(bytes, t.logs); break;
+      case kTagProcesses: decode_field(bytes, t.processes); break;
+      case kTagFailure: decode_field(bytes, t.failure); break;
+      case kTagSteps: decode_field(bytes, t.steps); break;
+      case kTagFacts: {
+        std::pair<std::vector<StepRecord>, std::vector<Access>> facts;
+        decode_field(bytes, facts);
+        t.facts.steps = std::move(facts.first);
+        t.facts.accesses = std::move(facts.second);
+        for (const StepRecord& r : t.facts.steps) {
+          if (r.first_access > t.facts.accesses.size() ||
+              r.access_count > t.facts.accesses.size() - r.first_access ||
+              static_cast<size_t>(r.event.kind) >= kEventKinds) {
+            throw std::runtime_error("step facts out of range");
+          }
+        }
+        break;
+      }
+      default: break;  // written by a newer lockstep: skip
+    }
+  }
+}
+
+}  // namespace
 
 namespace {
 
@@ -76,13 +270,28 @@ uint64_t get_le(std::string_view b, size_t at, int n) {
 
 }  // namespace
 
-std::string encode_trace(const Trace& trace) {
-  std::ostringstream payload_stream;
-  {
-    cereal::PortableBinaryOutputArchive archive(payload_stream);
-    archive(const_cast<Trace&>(trace));
-  }
-  const std::string payload = payload_stream.str();
+std::string encode_trace(const Trace& t) {
+  std::string payload;
+  put_record(payload, kTagToolVersion, encode_field(t.tool_version));
+  put_record(payload, kTagScenarioPath, encode_field(t.scenario_path));
+  put_record(payload, kTagScenarioHash, encode_field(t.scenario_hash));
+  put_record(payload, kTagTestName, encode_field(t.test_name));
+  put_record(payload, kTagStrategy, encode_field(t.strategy));
+  put_record(payload, kTagParams, encode_field(Pairs{{"pct_depth", std::to_string(t.params.pct_depth)}}));
+  put_record(payload, kTagHint,
+             encode_field(Pairs{{"iteration", std::to_string(t.hint.iteration)},
+                                {"max_scheduling_points", std::to_string(t.hint.max_scheduling_points)}}));
+  put_record(payload, kTagSeed, encode_field(t.seed));
+  put_record(payload, kTagIteration, encode_field(t.iteration));
+  put_record(payload, kTagIterationSeed, encode_field(t.iteration_seed));
+  put_record(payload, kTagOptions, encode_field(options_pairs(t.options)));
+  put_record(payload, kTagDecisions, encode_field(t.decisions));
+  put_record(payload, kTagEvents, encode_field(t.events));
+  put_record(payload, kTagLogs, encode_field(t.logs));
+  put_record(payload, kTagProcesses, encode_field(t.processes));
+  put_record(payload, kTagFailure, encode_field(t.failure));
+  put_record(payload, kTagSteps, encode_field(t.steps));
+  put_record(payload, kTagFacts, encode_field(std::make_pair(t.facts.steps, t.facts.accesses)));
   std::string out(kMagic, sizeof kMagic);
   put_u32(out, kTraceFormatVersion);
   put_u32(out, 0);
@@ -118,9 +327,13 @@ Result<Trace> decode_trace(std::string_view bytes, const std::string& name) {
   if (fnv1a(payload) != sum) return Status::Corruption(name + ": corrupt trace (checksum mismatch)");
   Trace trace;
   try {
-    std::istringstream in{std::string(payload)};
-    cereal::PortableBinaryInputArchive archive(in);
-    archive(trace);
+    if (version == 1) {
+      std::istringstream in{std::string(payload)};
+      cereal::PortableBinaryInputArchive archive(in);
+      load_v1(archive, trace);
+    } else {
+      decode_v2(payload, trace);
+    }
   } catch (const std::exception& e) {
     return Status::Corruption(name + ": corrupt trace (" + e.what() + ")");
   }
@@ -219,11 +432,24 @@ std::string trace_to_json(const Trace& t) {
         .key("kind").value(step_kind_name(e.kind))
         .key("pid").value(e.pid)
         .key("peer").value(e.peer)
-        .key("cause").value(e.cause)
         .key("detail").value(e.detail)
-        .key("object").value(e.object)
-        .key("writes").value(e.writes)
         .end_object();
+  }
+  w.end_array();
+  w.key("facts").begin_array();
+  for (size_t i = 0; i < t.facts.size(); ++i) {
+    const StepFacts f = t.facts.at(i);
+    w.begin_object()
+        .key("step").value(f.step)
+        .key("event").value(event_key_name(f.event))
+        .key("actor").value(f.actor)
+        .key("consumed").value(f.consumed)
+        .key("cause").value(f.cause);
+    w.key("accesses").begin_array();
+    for (const Access& a : f.accesses) {
+      w.begin_object().key("object").value(a.object).key("writes").value(a.writes).end_object();
+    }
+    w.end_array().end_object();
   }
   w.end_array();
   w.key("logs").begin_array();

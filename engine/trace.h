@@ -1,19 +1,23 @@
 // Trace files: everything needed to re-execute and explain one iteration.
-// The on-disk layout is documented in docs/trace-format.md; bump
-// kTraceFormatVersion on any change to what is serialised.
+// The on-disk layout is documented in docs/trace-format.md. A new field gets
+// a new tag (unknown tags are skipped, retired tags never reused); bump
+// kTraceFormatVersion only when an old reader could not skip what is new.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "engine/causality.h"
 #include "engine/status.h"
 #include "engine/strategy.h"
 #include "engine/types.h"
 
 namespace lockstep {
 
-inline constexpr uint32_t kTraceFormatVersion = 1;
+// 1: positional cereal payload (still read). 2: tagged fields (trace.cc),
+// with step facts.
+inline constexpr uint32_t kTraceFormatVersion = 2;
 
 // The run options that affect scheduling, as resolved for the test.
 struct RunOptions {
@@ -46,6 +50,7 @@ struct Trace {
   std::vector<Event> events;
   std::vector<LogLine> logs;
   std::vector<ProcessName> processes;
+  FactLog facts;  // what every step did: the causal slice is built on it
   Failure failure;
   uint64_t steps = 0;
 };

@@ -144,18 +144,25 @@ struct Op {
 };
 
 // Conflict-object name spaces, so distinct kinds of object never collide.
-// A whole-table object conflicts with every key of that table.
+// A whole-table object conflicts with every key of that table. Tags are
+// written to traces: never renumber them, only append.
 namespace object {
-constexpr uint64_t kProcess = 1ull << 56;     // a process: its mailbox, links, exit state
+constexpr uint64_t kProcess = 1ull << 56;     // a process's control state: links, monitors, trap flag, liveness
 constexpr uint64_t kName = 2ull << 56;        // a registered name (id = name hash)
 constexpr uint64_t kTableKey = 3ull << 56;    // table id (bits 32-55) and key hash (bits 0-31)
 constexpr uint64_t kTable = 4ull << 56;       // a whole table (id)
 constexpr uint64_t kAtomic = 5ull << 56;      // atomics ref (bits 20-55) and index (bits 0-19)
 constexpr uint64_t kTerm = 6ull << 56;        // a persistent term (key hash)
 constexpr uint64_t kHistory = 7ull << 56;     // an ls.history (id)
+constexpr uint64_t kMailbox = 8ull << 56;     // a process's mailbox (pid)
+constexpr uint64_t kTimer = 9ull << 56;       // an armed timer (id)
 constexpr uint64_t kTagMask = 0xffull << 56;
 constexpr uint64_t kIdMask = (1ull << 56) - 1;
 inline uint64_t process(uint32_t pid) { return kProcess | pid; }
+inline uint64_t mailbox(uint32_t pid) { return kMailbox | pid; }
+inline uint64_t timer(uint32_t id) { return kTimer | id; }
+inline uint64_t history(uint64_t id) { return kHistory | (id & kIdMask); }
+inline bool is_mailbox(uint64_t o) { return (o & kTagMask) == kMailbox; }
 inline uint64_t name(uint64_t hash) { return kName | (hash & kIdMask); }
 inline uint64_t table_key(uint32_t table, uint64_t key_hash) {
   return kTableKey | (static_cast<uint64_t>(table & 0xffffff) << 32) | (key_hash & 0xffffffffull);
@@ -222,15 +229,13 @@ struct Failure {
 
 // One printed line of the schedule: what a step did. Pids are stored raw and
 // named at print time from the trace's process table.
+// What the step depended on lives in the step's facts (engine/facts.h).
 struct Event {
   uint32_t step = 0;   // 1-based
   StepKind kind = StepKind::kStart;
   int64_t pid = -1;    // acting process; -1 for a timer firing with no owner
   int64_t peer = -1;   // the other process involved, if any
-  uint32_t cause = 0;  // step this one directly depends on across processes (0: none)
   std::string detail;  // rendered message, reason, name ...
-  uint64_t object = 0; // shared state touched (table key, atomic cell, term), 0: none
-  bool writes = false;
 };
 
 // Guest output (ls.log / print), tagged with where it happened.
@@ -245,7 +250,7 @@ enum class Outcome : uint8_t {
   kPassed = 0,    // the root returned normally
   kFailed = 1,    // see Failure
   kMaxSteps = 2,  // cut off at max_steps (not a bug unless fail_on_max_steps)
-  kDiverged = 3,  // replay could not follow the recorded decisions
+  kAbandoned = 3, // the strategy gave the execution up (a replay that no longer fits)
 };
 
 }  // namespace lockstep

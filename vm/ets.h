@@ -65,6 +65,15 @@ class Ets {
   void drop(uint32_t id, std::vector<ValueRef>& released);
   // Deletes every table `owner` owns.
   void drop_owned(TablePid owner, std::vector<ValueRef>& released);
+  // The live tables `owner` owns (what its exit deletes), in creation order.
+  template <class F>
+  void for_each_owned(TablePid owner, F&& f) const {
+    auto it = owned_.find(owner);
+    if (it == owned_.end()) return;
+    for (uint32_t id : it->second) {
+      if (alive(id)) f(id);
+    }
+  }
 
  private:
   struct Table {

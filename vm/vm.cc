@@ -64,8 +64,6 @@ void Vm::reset(VmOptions options) {
   running_ = kNoPid;
   posted_ = false;
   step_no_ = 0;
-  step_object_ = 0;
-  step_writes_ = false;
   last_ref_ = 0;
   finished_ = false;
   init();
@@ -107,7 +105,7 @@ Op Vm::op_for(Pid pid) const {
     case StepKind::kSend: {
       Pid to = resolve(p.op.dest);
       if (to != kNoPid) {
-        op.object = object::process(to);
+        op.object = object::mailbox(to);
       } else if (p.op.dest.name) {
         op.object = object::name(fnv1a(names_[p.op.dest.name]));
       }
@@ -115,14 +113,25 @@ Op Vm::op_for(Pid pid) const {
       break;
     }
     case StepKind::kReceive:
+      op.object = object::mailbox(pid);
+      op.writes = true;
+      break;
     case StepKind::kExit:
     case StepKind::kTrapExit:
       op.object = object::process(pid);
       op.writes = true;
       break;
+    case StepKind::kCancelTimer:
+      op.object = object::timer(static_cast<uint32_t>(p.op.ref));
+      op.writes = true;
+      break;
     case StepKind::kLink:
     case StepKind::kUnlink:
     case StepKind::kMonitor:
+      // Commutes with other links and monitors on the target; races with
+      // its exit (which writes its control state).
+      op.object = object::process(p.op.pid);
+      break;
     case StepKind::kSignal:
       op.object = object::process(p.op.pid);
       op.writes = true;
@@ -152,7 +161,7 @@ Op Vm::op_for(Pid pid) const {
       op.object = object::term(fnv1a(p.op.key));
       break;
     case StepKind::kHistory:
-      op.object = object::kHistory | (p.op.ref & object::kIdMask);
+      op.object = object::history(p.op.ref);
       op.writes = true;
       break;
     case StepKind::kEtsNew:
@@ -397,7 +406,7 @@ void Vm::perform_ets(Pid pid, PendingOp& op, Reply& reply) {
       if (op.rows.size() > 1) detail += " (+" + std::to_string(op.rows.size() - 1) + " more)";
     }
     if (!denied.empty()) detail += "  (" + denied + ")";
-    emit(op.kind, pid, -1, 0, std::move(detail));
+    emit(op.kind, pid, -1, std::move(detail));
   }
   auto fail = [&](std::string why) {
     reply.kind = Reply::Kind::kError;
@@ -508,12 +517,12 @@ void Vm::perform_ets(Pid pid, PendingOp& op, Reply& reply) {
 
 void Vm::perform_shared(Pid pid, PendingOp& op, Reply& reply) {
   if (op.kind == StepKind::kHistory) {
-    if (sink_) emit(op.kind, pid, -1, 0, "H" + std::to_string(op.ref) + " " + op.key);
+    if (sink_) emit(op.kind, pid, -1, "H" + std::to_string(op.ref) + " " + op.key);
     return;
   }
   if (op.kind == StepKind::kEtsNew) {
     auto id = ets_.create(pid, op.ets);
-    if (sink_) emit(op.kind, pid, -1, 0, "\"" + op.ets.name + "\"" + (id ? " -> T" + std::to_string(*id) : " (name taken)"));
+    if (sink_) emit(op.kind, pid, -1, "\"" + op.ets.name + "\"" + (id ? " -> T" + std::to_string(*id) : " (name taken)"));
     if (!id) {
       reply.kind = Reply::Kind::kError;
       reply.error = "ets.new: a table named \"" + op.ets.name + "\" already exists";
@@ -541,12 +550,12 @@ void Vm::perform_shared(Pid pid, PendingOp& op, Reply& reply) {
       reply.kind = Reply::Kind::kInt;
       reply.i = static_cast<int64_t>(v);
       reply.as_unsigned = !is_signed;
-      if (sink_) emit(op.kind, pid, -1, 0, atomic_detail("-> " + num(v)));
+      if (sink_) emit(op.kind, pid, -1, atomic_detail("-> " + num(v)));
       break;
     }
     case StepKind::kAtomicsPut:
       atomics_.put(op.ref, op.num, static_cast<uint64_t>(op.a));
-      if (sink_) emit(op.kind, pid, -1, 0, atomic_detail(":= " + num(static_cast<uint64_t>(op.a))));
+      if (sink_) emit(op.kind, pid, -1, atomic_detail(":= " + num(static_cast<uint64_t>(op.a))));
       break;
     case StepKind::kAtomicsAdd: {
       const uint64_t v = atomics_.add_get(op.ref, op.num, static_cast<uint64_t>(op.a));
@@ -555,7 +564,7 @@ void Vm::perform_shared(Pid pid, PendingOp& op, Reply& reply) {
         reply.i = static_cast<int64_t>(v);
         reply.as_unsigned = !is_signed;
       }
-      if (sink_) emit(op.kind, pid, -1, 0, atomic_detail("+= " + std::to_string(op.a) + " -> " + num(v)));
+      if (sink_) emit(op.kind, pid, -1, atomic_detail("+= " + std::to_string(op.a) + " -> " + num(v)));
       break;
     }
     case StepKind::kAtomicsExchange: {
@@ -563,7 +572,7 @@ void Vm::perform_shared(Pid pid, PendingOp& op, Reply& reply) {
       reply.kind = Reply::Kind::kInt;
       reply.i = static_cast<int64_t>(old);
       reply.as_unsigned = !is_signed;
-      if (sink_) emit(op.kind, pid, -1, 0, atomic_detail(":= " + num(static_cast<uint64_t>(op.a)) + ", was " + num(old)));
+      if (sink_) emit(op.kind, pid, -1, atomic_detail(":= " + num(static_cast<uint64_t>(op.a)) + ", was " + num(old)));
       break;
     }
     case StepKind::kAtomicsCompareExchange: {
@@ -574,14 +583,14 @@ void Vm::perform_shared(Pid pid, PendingOp& op, Reply& reply) {
       reply.i = static_cast<int64_t>(old);
       reply.as_unsigned = !is_signed;
       if (sink_) {
-        emit(op.kind, pid, -1, 0,
+        emit(op.kind, pid, -1,
              atomic_detail("expected " + num(static_cast<uint64_t>(op.a)) + ", was " + num(old) +
                            (reply.b ? ": swapped" : ": unchanged")));
       }
       break;
     }
     case StepKind::kTermPut: {
-      if (sink_) emit(op.kind, pid, -1, 0, guest_.render(op.value));
+      if (sink_) emit(op.kind, pid, -1, guest_.render(op.value));
       if (auto old = terms_.put(op.key, op.value)) guest_.release(*old);
       op.value = 0;
       break;
@@ -600,7 +609,7 @@ void Vm::perform_shared(Pid pid, PendingOp& op, Reply& reply) {
         reply.error = "persistent_term.get: no term is stored under this key";
       }
       op.value = 0;
-      if (sink_) emit(op.kind, pid, -1, 0, v ? guest_.render(*v) : "(missing)");
+      if (sink_) emit(op.kind, pid, -1, v ? guest_.render(*v) : "(missing)");
       break;
     }
     case StepKind::kTermErase: {
@@ -608,7 +617,7 @@ void Vm::perform_shared(Pid pid, PendingOp& op, Reply& reply) {
       reply.kind = Reply::Kind::kBool;
       reply.b = old.has_value();
       if (old) guest_.release(*old);
-      if (sink_) emit(op.kind, pid, -1, 0, old ? "erased" : "(missing)");
+      if (sink_) emit(op.kind, pid, -1, old ? "erased" : "(missing)");
       break;
     }
     default:
@@ -693,9 +702,11 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   ++step_no_;
   choices_ = &choices;
   guest_.begin_step();
-  const bool shared = (op.object & object::kTagMask) >= object::kTableKey;
-  step_object_ = shared ? op.object : 0;
-  step_writes_ = shared && op.writes;
+  accesses_.clear();
+  facts_ = StepFacts{};
+  facts_.actor = op.key.kind == EventKind::kTimer ? static_cast<int64_t>(timers_[op.key.id].owner)
+                                                   : static_cast<int64_t>(op.key.id);
+  if (op.object) touch(op.object, op.writes);
   switch (op.key.kind) {
     case EventKind::kTimer: fire_timer(op.key.id, result); break;
     case EventKind::kProcess: perform(op.key.id, result); break;
@@ -703,6 +714,8 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
     case EventKind::kFault: break;  // not offered by this VM yet
   }
   choices_ = nullptr;
+  result.facts = facts_;
+  result.facts.accesses = accesses_;
   if (!result.failure && guest_.timed_out()) {
     result.failure.kind = FailureKind::kTimeout;
     result.failure.step = step_no_;
@@ -723,13 +736,13 @@ void Vm::perform(Pid pid, StepResult& result) {
   Process& p = procs_[pid];
   PendingOp& op = p.op;
   Reply reply;
-  uint32_t cause = 0;
   switch (op.kind) {
     case StepKind::kStart:
       reply.kind = Reply::Kind::kStart;
       reply.value = op.value;
       op.value = 0;
-      if (sink_) emit(StepKind::kStart, pid, -1, p.exit_cause, "");
+      facts_.cause = p.exit_cause;
+      if (sink_) emit(StepKind::kStart, pid, -1, "");
       p.exit_cause = 0;
       break;
     case StepKind::kSpawn: {
@@ -742,7 +755,7 @@ void Vm::perform(Pid pid, StepResult& result) {
         self.links.push_back(child);
         procs_[child].links.push_back(pid);
       }
-      if (sink_) emit(StepKind::kSpawn, pid, child, 0, link ? "linked" : "");
+      if (sink_) emit(StepKind::kSpawn, pid, child, link ? "linked" : "");
       reply.kind = Reply::Kind::kPid;
       reply.u = child;
       break;
@@ -753,8 +766,10 @@ void Vm::perform(Pid pid, StepResult& result) {
         std::string detail = guest_.render(op.value);
         if (op.dest.name) detail = "(" + names_[op.dest.name] + ") " + detail;
         if (to != kNoPid && !is_alive(to)) detail += "  (dropped: dead)";
-        emit(StepKind::kSend, pid, to == kNoPid ? -1 : static_cast<int64_t>(to), 0, std::move(detail));
+        emit(StepKind::kSend, pid, to == kNoPid ? -1 : static_cast<int64_t>(to), std::move(detail));
       }
+      if (op.dest.name) touch(object::name(fnv1a(names_[op.dest.name])), false);
+      if (to != kNoPid && !is_alive(to)) touch(object::process(to), false);  // dropped: it saw the exit
       if (to == kNoPid) {
         guest_.release(op.value);
         op.value = 0;
@@ -774,11 +789,11 @@ void Vm::perform(Pid pid, StepResult& result) {
       if (!p.match_error.empty()) {
         reply.kind = Reply::Kind::kError;
         reply.error = "receive: the match function raised: " + p.match_error;
-        if (sink_) emit(StepKind::kReceive, pid, -1, 0, "match error");
+        if (sink_) emit(StepKind::kReceive, pid, -1, "match error");
       } else if (p.matched >= 0) {
         reply.kind = Reply::Kind::kMessage;
         reply.message = take_message(p, static_cast<size_t>(p.matched));
-        cause = reply.message.origin_step;
+        facts_.consumed = reply.message.origin_step;
         if (sink_) {
           std::string detail;
           switch (reply.message.kind) {
@@ -792,12 +807,11 @@ void Vm::perform(Pid pid, StepResult& result) {
             default:
               detail = guest_.render(reply.message.value);
           }
-          emit(StepKind::kReceive, pid, reply.message.from == kNoPid ? -1 : static_cast<int64_t>(reply.message.from),
-               cause, std::move(detail));
+          emit(StepKind::kReceive, pid, reply.message.from == kNoPid ? -1 : static_cast<int64_t>(reply.message.from), std::move(detail));
         }
       } else {
         reply.kind = Reply::Kind::kNil;
-        if (sink_) emit(StepKind::kReceive, pid, -1, 0, "timeout");
+        if (sink_) emit(StepKind::kReceive, pid, -1, "timeout");
       }
       end_receive(procs_[pid]);
       break;
@@ -807,8 +821,9 @@ void Vm::perform(Pid pid, StepResult& result) {
       return;
     case StepKind::kLink: {
       const Pid t = op.pid;
-      if (sink_) emit(StepKind::kLink, pid, t, 0, "");
+      if (sink_) emit(StepKind::kLink, pid, t, "");
       if (t == pid) break;
+      touch(object::process(pid), true);
       if (!is_alive(t)) {
         // As in Erlang: linking to a dead process delivers noproc.
         exit_signal(pid, t, Reason{ReasonKind::kNoproc, 0}, true, step_no_);
@@ -823,7 +838,8 @@ void Vm::perform(Pid pid, StepResult& result) {
     }
     case StepKind::kUnlink: {
       const Pid t = op.pid;
-      if (sink_) emit(StepKind::kUnlink, pid, t, 0, "");
+      if (sink_) emit(StepKind::kUnlink, pid, t, "");
+      touch(object::process(pid), true);
       std::erase(p.links, t);
       if (t < procs_.size()) std::erase(procs_[t].links, pid);
       break;
@@ -831,7 +847,7 @@ void Vm::perform(Pid pid, StepResult& result) {
     case StepKind::kMonitor: {
       const Pid t = op.pid;
       const RefId ref = make_ref();
-      if (sink_) emit(StepKind::kMonitor, pid, t, 0, "#Ref<" + std::to_string(ref) + ">");
+      if (sink_) emit(StepKind::kMonitor, pid, t, "#Ref<" + std::to_string(ref) + ">");
       if (!is_alive(t)) {
         Message m;
         m.kind = Message::Kind::kDown;
@@ -839,6 +855,7 @@ void Vm::perform(Pid pid, StepResult& result) {
         m.ref = ref;
         m.reason = Reason{ReasonKind::kNoproc, 0};
         m.origin_step = step_no_;
+        touch(object::mailbox(pid), true);
         enqueue(pid, m);
       } else {
         monitors_.emplace(ref, Monitor{pid, t});
@@ -856,11 +873,13 @@ void Vm::perform(Pid pid, StepResult& result) {
       auto it = monitors_.find(ref);
       if (it != monitors_.end() && it->second.watcher == pid) {
         was_active = true;
+        touch(object::process(it->second.target), false);
         std::erase(procs_[it->second.target].watchers, ref);
         std::erase(p.watching, ref);
         monitors_.erase(it);
       }
       if (flush) {
+        touch(object::mailbox(pid), true);
         for (size_t i = p.head; i < p.mailbox.size(); ++i) {
           if (p.mailbox[i].kind == Message::Kind::kDown && p.mailbox[i].ref == ref) {
             Message m = take_message(p, i);
@@ -869,7 +888,7 @@ void Vm::perform(Pid pid, StepResult& result) {
           }
         }
       }
-      if (sink_) emit(StepKind::kDemonitor, pid, -1, 0, "#Ref<" + std::to_string(ref) + ">" + (flush ? " flush" : ""));
+      if (sink_) emit(StepKind::kDemonitor, pid, -1, "#Ref<" + std::to_string(ref) + ">" + (flush ? " flush" : ""));
       (void)was_active;
       reply.kind = Reply::Kind::kBool;
       reply.b = true;
@@ -879,13 +898,13 @@ void Vm::perform(Pid pid, StepResult& result) {
       reply.kind = Reply::Kind::kBool;
       reply.b = p.trap_exit;
       p.trap_exit = op.flag;
-      if (sink_) emit(StepKind::kTrapExit, pid, -1, 0, op.flag ? "true" : "false");
+      if (sink_) emit(StepKind::kTrapExit, pid, -1, op.flag ? "true" : "false");
       break;
     case StepKind::kSignal: {
       const Pid t = op.pid;
       Reason r = op.reason;
       op.reason = {};
-      if (sink_) emit(StepKind::kSignal, pid, t, 0, "reason=" + render_reason(r));
+      if (sink_) emit(StepKind::kSignal, pid, t, "reason=" + render_reason(r));
       exit_signal(t, pid, r, false, step_no_);
       release_reason(r);
       if (procs_[pid].op.kind == StepKind::kExit && t == pid) return;  // signalled itself
@@ -896,12 +915,13 @@ void Vm::perform(Pid pid, StepResult& result) {
     case StepKind::kIsAlive:
       reply.kind = Reply::Kind::kBool;
       reply.b = is_alive(op.pid);
-      if (sink_) emit(StepKind::kIsAlive, pid, op.pid, 0, reply.b ? "true" : "false");
+      if (sink_) emit(StepKind::kIsAlive, pid, op.pid, reply.b ? "true" : "false");
       break;
     case StepKind::kRegister: {
       const NameId n = op.name;
       const Pid t = op.pid;
-      if (sink_) emit(StepKind::kRegister, pid, t, 0, "\"" + names_[n] + "\"");
+      if (sink_) emit(StepKind::kRegister, pid, t, "\"" + names_[n] + "\"");
+      touch(object::process(t), false);  // whether it is alive and already named
       if (name_owner_[n] != kNoPid) {
         reply.kind = Reply::Kind::kError;
         reply.error = "register: the name \"" + names_[n] + "\" is already registered to " + pid_str(name_owner_[n]);
@@ -922,7 +942,7 @@ void Vm::perform(Pid pid, StepResult& result) {
     }
     case StepKind::kUnregister: {
       const NameId n = op.name;
-      if (sink_) emit(StepKind::kUnregister, pid, -1, 0, "\"" + names_[n] + "\"");
+      if (sink_) emit(StepKind::kUnregister, pid, -1, "\"" + names_[n] + "\"");
       if (name_owner_[n] == kNoPid) {
         reply.kind = Reply::Kind::kError;
         reply.error = "unregister: no process is registered as \"" + names_[n] + "\"";
@@ -937,7 +957,7 @@ void Vm::perform(Pid pid, StepResult& result) {
     case StepKind::kWhereis: {
       const Pid owner = name_owner_[op.name];
       if (sink_) {
-        emit(StepKind::kWhereis, pid, owner == kNoPid ? -1 : static_cast<int64_t>(owner), 0,
+        emit(StepKind::kWhereis, pid, owner == kNoPid ? -1 : static_cast<int64_t>(owner),
              "\"" + names_[op.name] + "\"" + (owner == kNoPid ? " -> nil" : ""));
       }
       if (owner == kNoPid) {
@@ -949,11 +969,11 @@ void Vm::perform(Pid pid, StepResult& result) {
       break;
     }
     case StepKind::kRegistered:
-      if (sink_) emit(StepKind::kRegistered, pid, -1, 0, "");
+      if (sink_) emit(StepKind::kRegistered, pid, -1, "");
       reply.kind = Reply::Kind::kNames;
       break;
     case StepKind::kSleep:
-      if (sink_) emit(StepKind::kSleep, pid, -1, 0, "woke at " + std::to_string(now_) + " ms");
+      if (sink_) emit(StepKind::kSleep, pid, -1, "woke at " + std::to_string(now_) + " ms");
       p.timer = 0;
       break;
     case StepKind::kSendAfter: {
@@ -962,10 +982,11 @@ void Vm::perform(Pid pid, StepResult& result) {
       const int64_t ms = op.num;
       op.value = 0;
       const TimerId id = arm_timer(Timer::Kind::kSendAfter, pid, ms);
+      touch(object::timer(id), true);
       timers_[id].dest = dest;
       timers_[id].msg = msg;
       if (sink_) {
-        emit(StepKind::kSendAfter, pid, -1, 0,
+        emit(StepKind::kSendAfter, pid, -1,
              "T" + std::to_string(id) + " in " + std::to_string(ms) + " ms to " + render_dest(dest) + " " +
                  guest_.render(msg));
       }
@@ -976,7 +997,7 @@ void Vm::perform(Pid pid, StepResult& result) {
     case StepKind::kCancelTimer: {
       const TimerId id = static_cast<TimerId>(op.ref);
       const bool active = id < timers_.size() && timers_[id].armed && timers_[id].kind == Timer::Kind::kSendAfter;
-      if (sink_) emit(StepKind::kCancelTimer, pid, -1, 0, "T" + std::to_string(id) + (active ? "" : " (not armed)"));
+      if (sink_) emit(StepKind::kCancelTimer, pid, -1, "T" + std::to_string(id) + (active ? "" : " (not armed)"));
       if (active) {
         reply.kind = Reply::Kind::kInt;
         reply.i = std::max<int64_t>(0, timers_[id].deadline - now_);
@@ -1198,11 +1219,13 @@ void Vm::kill(Pid pid, Reason reason, uint32_t cause) {
 void Vm::exit_signal(Pid to, Pid from, Reason reason, bool from_link, uint32_t cause) {
   if (to >= procs_.size() || !is_alive(to)) return;
   Process& t = procs_[to];
+  touch(object::process(to), true);
   if (reason.kind == ReasonKind::kKill && !from_link) {
     kill(to, Reason{ReasonKind::kKilled, 0}, cause);
     return;
   }
   if (t.trap_exit) {
+    touch(object::mailbox(to), true);
     Message m;
     m.kind = Message::Kind::kExit;
     m.from = from;
@@ -1232,8 +1255,10 @@ void Vm::do_exit(Pid pid, StepResult& result) {
     } else {
       detail += render_reason(reason);
     }
-    emit(StepKind::kExit, pid, -1, p.exit_cause, std::move(detail));
+    emit(StepKind::kExit, pid, -1, std::move(detail));
   }
+  facts_.cause = p.exit_cause;
+  touch(object::mailbox(pid), true);  // its queued messages are gone
   p.state = Process::State::kDead;
   p.fatal = false;
   if (forced_ == pid) forced_ = kNoPid;
@@ -1243,9 +1268,15 @@ void Vm::do_exit(Pid pid, StepResult& result) {
     p.timer = 0;
   }
   if (p.name) {
+    touch(object::name(fnv1a(names_[p.name])), true);
     name_owner_[p.name] = kNoPid;
     p.name = 0;
   }
+  ets_.for_each_owned(pid, [&](uint32_t table) {
+    touch(object::table(table), true);
+    const std::string& name = ets_.options(table).name;
+    if (!name.empty()) touch(object::name(fnv1a("ets:" + name)), true);
+  });
   ets_.drop_owned(pid, released_);  // a table dies with its owner
   release_all(released_);
   for (size_t i = p.head; i < p.mailbox.size(); ++i) {
@@ -1286,6 +1317,7 @@ void Vm::do_exit(Pid pid, StepResult& result) {
     m.ref = ref;
     m.reason = copy_reason(reason);
     m.origin_step = step_no_;
+    touch(object::mailbox(w), true);
     enqueue(w, m);
   }
   guest_.discard(pid);
@@ -1318,7 +1350,9 @@ Op Vm::timer_op(TimerId id) const {
   op.key = EventKey::timer(id);
   op.step = StepKind::kTimer;
   op.writes = true;
-  op.object = object::process(timers_[id].owner);
+  // A receive timeout races with messages to its owner; other timers with
+  // whatever cancels them.
+  op.object = timers_[id].kind == Timer::Kind::kReceive ? object::mailbox(timers_[id].owner) : object::timer(id);
   return op;
 }
 
@@ -1373,11 +1407,12 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
   disable(EventKey::timer(id));
   now_ = std::max(now_, t.deadline);
   const Pid owner = t.owner;
+  facts_.cause = t.armed_step;
   switch (t.kind) {
     case Timer::Kind::kSendAfter: {
       const Pid to = resolve(t.dest);
       if (sink_) {
-        emit(StepKind::kTimer, owner, to == kNoPid ? -1 : static_cast<int64_t>(to), t.armed_step,
+        emit(StepKind::kTimer, owner, to == kNoPid ? -1 : static_cast<int64_t>(to),
              "T" + std::to_string(id) + " send_after " + guest_.render(t.msg) + (to == kNoPid ? " (dropped)" : ""));
       }
       Message m;
@@ -1385,6 +1420,8 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
       m.value = t.msg;
       m.origin_step = step_no_;
       t.msg = 0;
+      if (t.dest.name) touch(object::name(fnv1a(names_[t.dest.name])), false);
+      if (to != kNoPid) touch(object::mailbox(to), true);
       if (to == kNoPid) {
         guest_.release(m.value);
       } else {
@@ -1393,7 +1430,7 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
       break;
     }
     case Timer::Kind::kSleep: {
-      if (sink_) emit(StepKind::kTimer, owner, -1, t.armed_step, "T" + std::to_string(id) + " sleep ends");
+      if (sink_) emit(StepKind::kTimer, owner, -1, "T" + std::to_string(id) + " sleep ends");
       Process& p = procs_[owner];
       p.timer = 0;
       p.state = Process::State::kReady;
@@ -1401,7 +1438,7 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
       break;
     }
     case Timer::Kind::kReceive: {
-      if (sink_) emit(StepKind::kTimer, owner, -1, t.armed_step, "T" + std::to_string(id) + " receive timeout");
+      if (sink_) emit(StepKind::kTimer, owner, -1, "T" + std::to_string(id) + " receive timeout");
       Process& p = procs_[owner];
       p.timer = 0;
       p.timed_out = true;
@@ -1444,17 +1481,18 @@ Failure Vm::deadlock() {
   return f;
 }
 
-void Vm::emit(StepKind kind, int64_t pid, int64_t peer, uint32_t cause, std::string detail) {
+void Vm::touch(uint64_t object, bool writes) {
+  if (object != 0) accesses_.push_back({object, writes});
+}
+
+void Vm::emit(StepKind kind, int64_t pid, int64_t peer, std::string detail) {
   if (!sink_) return;
   Event e;
   e.step = step_no_;
   e.kind = kind;
   e.pid = pid;
   e.peer = peer;
-  e.cause = cause;
   e.detail = std::move(detail);
-  e.object = step_object_;
-  e.writes = step_writes_;
   sink_->on_event(std::move(e));
 }
 

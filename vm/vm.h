@@ -329,7 +329,9 @@ class Vm final : public System {
   void disarm_timer(TimerId id);
   void fire_timer(TimerId id, StepResult& result);
 
-  void emit(StepKind kind, int64_t pid, int64_t peer, uint32_t cause, std::string detail);
+  // Records that the current step reads or writes `object` (step facts).
+  void touch(uint64_t object, bool writes);
+  void emit(StepKind kind, int64_t pid, int64_t peer, std::string detail);
   std::string render_reason(const Reason& r);  // as a Lua literal
   std::string reason_text(const Reason& r);    // bare: killed, shutdown, ...
   std::string render_dest(const Dest& d);
@@ -369,8 +371,8 @@ class Vm final : public System {
   Pid running_ = kNoPid;
   bool posted_ = false;
   uint32_t step_no_ = 0;
-  uint64_t step_object_ = 0;  // shared state the current step touches, for events
-  bool step_writes_ = false;
+  StepFacts facts_;                // what the current step did
+  std::vector<Access> accesses_;   // its accesses (facts_.accesses points here)
   RefId last_ref_ = 0;
   bool finished_ = false;
 };

@@ -26,7 +26,7 @@ class PctStrategy final : public Strategy {
  public:
   explicit PctStrategy(uint32_t depth) : depth_(depth == 0 ? 1 : depth) {}
 
-  void begin_iteration(uint64_t seed, const IterationHint& hint) override {
+  bool begin_iteration(uint64_t seed, const IterationHint& hint) override {
     prng_.reseed(seed);
     prio_.reset();
     demotions_ = 0;
@@ -42,6 +42,7 @@ class PctStrategy final : public Strategy {
       }
     }
     std::sort(change_points_.begin(), change_points_.end());
+    return true;
   }
 
   size_t pick(std::span<const Op> enabled) override {

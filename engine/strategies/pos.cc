@@ -2,9 +2,10 @@
 // Concurrency Sampling", CAV 2018).
 //
 // Every enabled event gets a random priority; the highest runs. After an
-// event runs, the events that race with it (same object, at least one
-// writing: same mailbox, same registered name, ...) get fresh priorities, as
-// does the next event of the process that ran. Unlike PCT this samples
+// event runs, the enabled events that race with what it did (its step
+// facts: an overlapping object, at least one writing — a mailbox, a
+// registered name, a table key, ...) get fresh priorities, as does the
+// next event of the process that ran. Unlike PCT this samples
 // partial orders close to uniformly, without a depth parameter.
 #include <algorithm>
 #include <vector>
@@ -18,19 +19,21 @@ constexpr uint64_t kUnset = 0;  // real priorities are never 0 (see fresh())
 
 class PosStrategy final : public Strategy {
  public:
-  void begin_iteration(uint64_t seed, const IterationHint&) override {
+  bool begin_iteration(uint64_t seed, const IterationHint&) override {
     prng_.reseed(seed);
     prio_.reset();
-    have_last_ = false;
+    last_.clear();
+    return true;
   }
 
   size_t pick(std::span<const Op> enabled) override {
-    if (have_last_) {
-      // Events racing with the one that just ran are re-sampled.
+    // Events racing with the step that just ran are re-sampled.
+    for (const Access& a : last_) {
       for (const Op& op : enabled) {
-        if (op.races_with(last_)) priority(op) = fresh();
+        if (races(op, a)) priority(op) = fresh();
       }
     }
+    last_.clear();
     size_t best = 0;
     uint64_t best_prio = priority(enabled[0]);
     for (size_t i = 1; i < enabled.size(); ++i) {
@@ -43,11 +46,11 @@ class PosStrategy final : public Strategy {
     return best;
   }
 
-  void on_scheduled(const Op& op) override {
+  bool on_step(const StepFacts& facts) override {
     // The process's next event (or a re-armed timer) is a new event.
-    priority(op) = kUnset;
-    last_ = op;
-    have_last_ = true;
+    prio_[facts.event] = kUnset;
+    last_.assign(facts.accesses.begin(), facts.accesses.end());
+    return true;
   }
 
   uint64_t choose(uint64_t n) override { return prng_.below(n); }
@@ -63,8 +66,7 @@ class PosStrategy final : public Strategy {
 
   Prng prng_;
   EventTable<uint64_t> prio_{kUnset};
-  Op last_;
-  bool have_last_ = false;
+  std::vector<Access> last_;  // what the last step touched
 };
 
 }  // namespace

@@ -6,7 +6,10 @@ namespace {
 
 class RandomStrategy final : public Strategy {
  public:
-  void begin_iteration(uint64_t seed, const IterationHint&) override { prng_.reseed(seed); }
+  bool begin_iteration(uint64_t seed, const IterationHint&) override {
+    prng_.reseed(seed);
+    return true;
+  }
   size_t pick(std::span<const Op> enabled) override { return prng_.below(enabled.size()); }
   uint64_t choose(uint64_t n) override { return prng_.below(n); }
 

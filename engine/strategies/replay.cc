@@ -21,40 +21,37 @@ std::string describe(const Decision& d) {
   return describe(EventKey{kind, static_cast<uint32_t>(d.value)}, d.step);
 }
 
-class ReplayStrategy final : public Strategy {
+class Replay final : public ReplayStrategy {
  public:
-  ReplayStrategy(std::vector<Decision> decisions, std::unique_ptr<Strategy> then)
+  Replay(std::vector<Decision> decisions, std::unique_ptr<Strategy> then)
       : decisions_(std::move(decisions)), then_(std::move(then)) {}
 
-  void begin_iteration(uint64_t seed, const IterationHint& hint) override {
+  bool begin_iteration(uint64_t seed, const IterationHint& hint) override {
     next_ = 0;
     step_ = 0;
-    diverged_ = false;
-    handed_over_at_ = 0;
-    message_.clear();
+    stop_ = false;
+    divergence_.reset();
     if (then_) then_->begin_iteration(seed, hint);
+    return true;
   }
 
   size_t pick(std::span<const Op> enabled) override {
     ++step_;
-    if (diverged_) return 0;
+    if (stop_) return kAbandon;
     if (next_ >= decisions_.size()) {
       if (then_) return then_->pick(enabled);
-      return diverge("the recorded schedule ends here, but the run goes on");
+      return diverge("the recorded schedule ends here, but the run goes on", enabled);
     }
     const Decision& d = decisions_[next_];
     if (d.kind == DecisionKind::kChoice) {
-      diverge(std::string("expected a ") + std::string(decision_kind_name(d.kind)) +
-              " decision, but the run asked which operation runs next");
-      return then_ ? then_->pick(enabled) : 0;
+      return diverge(std::string("expected a ") + std::string(decision_kind_name(d.kind)) +
+                         " decision, but the run asked which operation runs next",
+                     enabled);
     }
     for (size_t i = 0; i < enabled.size(); ++i) {
       const Op& op = enabled[i];
       if (!d.runs(op.key)) continue;
-      if (op.step != d.step) {
-        diverge("expected " + describe(d) + ", found " + describe(op.key, op.step));
-        return then_ ? then_->pick(enabled) : 0;
-      }
+      if (op.step != d.step) return diverge("expected " + describe(d) + ", found " + describe(op.key, op.step), enabled);
       ++next_;
       return i;
     }
@@ -63,72 +60,67 @@ class ReplayStrategy final : public Strategy {
       if (!found.empty()) found += ", ";
       found += describe(op.key, op.step);
     }
-    diverge("expected " + describe(d) + " but it is not enabled; enabled: " + found);
-    return then_ ? then_->pick(enabled) : 0;
+    return diverge("expected " + describe(d) + " but it is not enabled; enabled: " + found, enabled);
   }
 
-  void on_scheduled(const Op& op) override {
-    if (then_ && next_ >= decisions_.size()) then_->on_scheduled(op);
+  bool on_step(const StepFacts& facts) override {
+    if (then_ && next_ >= decisions_.size()) return then_->on_step(facts);
+    return !stop_;
+  }
+
+  void end_iteration(const IterationResult& result) override {
+    if (then_) then_->end_iteration(result);
   }
 
   uint64_t choose(uint64_t n) override {
-    if (diverged_) return 0;
+    if (stop_) return 0;
     if (next_ >= decisions_.size()) {
       if (then_) return then_->choose(n);
-      diverge("the recorded schedule ends here, but the run makes a choice");
+      diverge("the recorded schedule ends here, but the run makes a choice", {});
       return 0;
     }
     const Decision& d = decisions_[next_];
     if (d.kind != DecisionKind::kChoice) {
-      diverge("expected " + describe(d) +
-              ", but the running process made a controlled choice");
-      return then_ ? then_->choose(n) : 0;
+      diverge("expected " + describe(d) + ", but the running process made a controlled choice", {});
+      return then_ && !stop_ ? then_->choose(n) : 0;
     }
     if (d.value >= n) {
-      diverge("recorded choice " + std::to_string(d.value) + " is out of range [0, " +
-              std::to_string(n) + ")");
-      return then_ ? then_->choose(n) : 0;
+      diverge("recorded choice " + std::to_string(d.value) + " is out of range [0, " + std::to_string(n) + ")", {});
+      return then_ && !stop_ ? then_->choose(n) : 0;
     }
     ++next_;
     return d.value;
   }
 
-  bool diverged() const override { return diverged_; }
-  std::string divergence() const override { return message_; }
-  uint64_t handed_over_at() const { return handed_over_at_; }
+  const std::optional<Divergence>& divergence() const override { return divergence_; }
 
  private:
-  size_t diverge(std::string what) {
-    if (then_ && !diverged_) {
-      // Hand over to the continuation strategy for the rest of the run.
-      if (handed_over_at_ == 0) {
-        handed_over_at_ = step_;
-        message_ = "step " + std::to_string(step_) + ": " + what;
-      }
+  // Records where the recording stopped fitting. With a continuation, hands
+  // over to it for the rest of the run (and, inside pick, lets it pick);
+  // without, the run is abandoned.
+  size_t diverge(std::string what, std::span<const Op> enabled) {
+    if (!divergence_) divergence_ = Divergence{step_, std::move(what)};
+    if (then_) {
       next_ = decisions_.size();
-      return 0;
+      return enabled.empty() ? 0 : then_->pick(enabled);
     }
-    if (!diverged_) {
-      diverged_ = true;
-      message_ = "step " + std::to_string(step_) + ": " + what;
-    }
-    return 0;
+    stop_ = true;
+    return kAbandon;
   }
 
   std::vector<Decision> decisions_;
   std::unique_ptr<Strategy> then_;
   size_t next_ = 0;
   uint64_t step_ = 0;
-  bool diverged_ = false;
-  uint64_t handed_over_at_ = 0;  // with a continuation: where the recording stopped fitting
-  std::string message_;
+  bool stop_ = false;  // diverged without a continuation
+  std::optional<Divergence> divergence_;
 };
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions,
-                                               std::unique_ptr<Strategy> then) {
-  return std::make_unique<ReplayStrategy>(std::move(decisions), std::move(then));
+std::unique_ptr<ReplayStrategy> make_replay_strategy(std::vector<Decision> decisions,
+                                                     std::unique_ptr<Strategy> then) {
+  return std::make_unique<Replay>(std::move(decisions), std::move(then));
 }
 
 }  // namespace lockstep
@@ -144,9 +136,10 @@ class LenientReplayStrategy final : public Strategy {
  public:
   explicit LenientReplayStrategy(std::vector<Decision> decisions) : decisions_(std::move(decisions)) {}
 
-  void begin_iteration(uint64_t, const IterationHint&) override {
+  bool begin_iteration(uint64_t, const IterationHint&) override {
     next_ = 0;
     have_last_ = false;
+    return true;
   }
 
   size_t pick(std::span<const Op> enabled) override {
@@ -160,15 +153,16 @@ class LenientReplayStrategy final : public Strategy {
     size_t best = 0;
     for (size_t i = 0; i < enabled.size(); ++i) {
       const Op& op = enabled[i];
-      if (have_last_ && op.key == last_.key) return i;
+      if (have_last_ && op.key == last_) return i;
       if (op.key < enabled[best].key) best = i;
     }
     return best;
   }
 
-  void on_scheduled(const Op& op) override {
-    last_ = op;
+  bool on_step(const StepFacts& facts) override {
+    last_ = facts.event;
     have_last_ = true;
+    return true;
   }
 
   uint64_t choose(uint64_t n) override {
@@ -182,7 +176,7 @@ class LenientReplayStrategy final : public Strategy {
  private:
   std::vector<Decision> decisions_;
   size_t next_ = 0;
-  Op last_;
+  EventKey last_;
   bool have_last_ = false;
 };
 

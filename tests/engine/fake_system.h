@@ -28,6 +28,8 @@ class FakeSystem final : public System {
 
   StepResult step(const Op& op, ChoiceSource& choices) override {
     order_.push_back(op.key.id);
+    const FakeStep& ran = procs_[op.key.id][next_[op.key.id]];
+    access_ = {ran.object, ran.writes};
     ++next_[op.key.id];
     if (choose_per_step_) chosen_.push_back(choices.choose(choose_per_step_));
     refresh();
@@ -37,6 +39,8 @@ class FakeSystem final : public System {
       r.failure.message = "bad interleaving";
     }
     r.finished = enabled_.empty() && !deadlock_when_done_;
+    r.facts.actor = op.key.id;
+    if (access_.object != 0) r.facts.accesses = std::span<const Access>(&access_, 1);
     return r;
   }
 
@@ -69,6 +73,7 @@ class FakeSystem final : public System {
   std::vector<std::vector<FakeStep>> procs_;
   std::vector<size_t> next_;
   std::vector<Op> enabled_;
+  Access access_;  // what the last step touched (its facts point here)
 };
 
 }  // namespace lockstep::testing

@@ -26,7 +26,10 @@ Trace sample() {
   t.options.timers = "any";
   t.decisions = {{DecisionKind::kSchedule, StepKind::kStart, 0}, {DecisionKind::kChoice, StepKind::kStart, 5},
                  {DecisionKind::kFireTimer, StepKind::kTimer, 2}};
-  t.events = {{1, StepKind::kStart, 0, -1, 0, ""}, {2, StepKind::kSend, 0, 1, 0, "{\"hi\"}"}};
+  t.events = {{1, StepKind::kStart, 0, -1, ""}, {2, StepKind::kSend, 0, 1, "{\"hi\"}"}};
+  const Access send{object::mailbox(1), true};
+  t.facts.add({1, EventKey::process(0), StepKind::kStart, 0, 0, 0, {}});
+  t.facts.add({2, EventKey::process(0), StepKind::kSend, 0, 0, 1, std::span<const Access>(&send, 1)});
   t.logs = {{2, 0, "hello"}};
   t.processes = {{0, "root"}};
   t.failure = {FailureKind::kAssertion, 2, 0, "boom", "x.lua:3", ""};

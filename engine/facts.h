@@ -1,0 +1,48 @@
+// Step facts: what one step did, as the system reports it on the fast path
+// (no strings, no allocation once warm). Every notion of causality in the
+// engine is built on these: the happens-before relation and the causal
+// slice (engine/causality.h), POS's races, and the trace's record of a run.
+//
+// A step acts as one process (a timer firing acts as its owner), and
+// touches objects (engine/types.h, namespace object): a mailbox, a
+// process's control state (links, monitors, liveness), a registered name,
+// a table key, an atomic cell, ... each read or written.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "engine/types.h"
+
+namespace lockstep {
+
+struct Access {
+  uint64_t object = 0;
+  bool writes = false;
+
+  bool operator==(const Access&) const = default;
+};
+
+struct StepFacts {
+  uint32_t step = 0;        // 1-based
+  EventKey event;           // what ran
+  StepKind kind = StepKind::kStart;
+  int64_t actor = -1;       // the process the step belongs to (-1: none)
+  uint32_t consumed = 0;    // receive: the step that sent the message it took
+  uint32_t cause = 0;       // the step that made this one happen: the spawn a
+                            // start follows, the signal an exit follows, the
+                            // step that armed a firing timer (0: none)
+  std::span<const Access> accesses;  // valid until the system's next step
+};
+
+// Whether two accesses conflict: overlapping objects, at least one writing.
+inline bool conflicts(const Access& a, const Access& b) {
+  return (a.writes || b.writes) && object::overlap(a.object, b.object);
+}
+
+// Whether the enabled operation `op` races with `access` of a step that ran.
+inline bool races(const Op& op, const Access& access) {
+  return conflicts({op.object, op.writes}, access);
+}
+
+}  // namespace lockstep
