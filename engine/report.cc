@@ -185,6 +185,15 @@ void TextReporter::test_finished(const TestReport& t) {
   out_ << paint(style_, kDim) << "  " << t.strategy << ", " << plural(t.iterations_run, "iteration") << ", "
        << with_commas(t.steps) << " steps";
   if (t.max_steps_hits) out_ << ", " << t.max_steps_hits << " cut off at max steps";
+  if (t.search) {
+    if (t.complete) {
+      out_ << ", explored all " << with_commas(t.schedules_explored) << " schedules";
+      if (t.status == TestReport::Status::kPassed) out_ << ": no bug";
+    } else {
+      out_ << ", explored " << with_commas(t.schedules_explored) << " schedules (bounded by --iterations)";
+    }
+    if (t.abandoned) out_ << ", " << with_commas(t.abandoned) << " abandoned";
+  }
   out_ << paint(style_, kReset) << "\n";
 }
 
@@ -219,6 +228,11 @@ void JsonReporter::run_finished(const RunSummary& s) {
     w.key("steps").value(t.steps);
     w.key("max_steps_hits").value(t.max_steps_hits);
     w.key("wall_seconds").value(t.wall_seconds);
+    if (t.search) {
+      w.key("schedules_explored").value(t.schedules_explored);
+      w.key("abandoned").value(t.abandoned);
+      w.key("complete").value(t.complete);
+    }
     if (t.status == TestReport::Status::kError) w.key("error").value(t.error);
     if (t.bug) {
       const auto& b = *t.bug;
