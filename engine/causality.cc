@@ -46,10 +46,11 @@ struct ObjectOrder {
   int64_t last_write = -1;
   std::vector<uint32_t> reads;
 
-  void visit(uint32_t i, bool writes, std::vector<uint32_t>& preds) {
+  // With `anti` false a write does not depend on the reads before it.
+  void visit(uint32_t i, bool writes, std::vector<uint32_t>& preds, bool anti = true) {
     if (last_write >= 0) preds.push_back(static_cast<uint32_t>(last_write));
     if (writes) {
-      preds.insert(preds.end(), reads.begin(), reads.end());
+      if (anti) preds.insert(preds.end(), reads.begin(), reads.end());
       last_write = i;
       reads.clear();
     } else {
@@ -119,7 +120,10 @@ HappensBefore::HappensBefore(const FactLog& log) {
         continue;
       }
       if (table != 0) tables[table].visit_key(i, a.writes, preds);
-      objects[a.object].visit(i, a.writes, preds);
+      // Others read a process's control state to learn whether it lives
+      // (monitor, link, is_alive); its own end does not depend on who looked.
+      const bool control = (a.object & object::kTagMask) == object::kProcess;
+      objects[a.object].visit(i, a.writes, preds, !control);
     }
     std::sort(preds.begin(), preds.end());
     preds.erase(std::unique(preds.begin(), preds.end()), preds.end());

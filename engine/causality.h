@@ -10,7 +10,9 @@
 //   - a and b touch overlapping state other than a mailbox (a name, a
 //     process's control state, a table key, an atomic cell, ...), at least
 //     one writing, a before b: a read depends on the last write, a write on
-//     the last write and on the reads since.
+//     the last write and on the reads since — except that a write to a
+//     process's control state (it ends, it is linked) does not depend on
+//     those who read it (monitored it, asked whether it lives).
 // Mailbox order is deliberately not an edge: a receive depends on the send
 // it consumed, not on every message queued before it.
 // Happens-before is the transitive closure of these edges.

@@ -34,7 +34,7 @@ const char* check_name(lua_State* L, int idx) {
 
 // --- processes -------------------------------------------------------------
 
-int spawn_impl(lua_State* L, bool link, const char* fn) {
+int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn) {
   LuaGuest& g = G(L);
   g.need_process(L, fn);
   luaL_checktype(L, 1, LUA_TFUNCTION);
@@ -51,12 +51,14 @@ int spawn_impl(lua_State* L, bool link, const char* fn) {
   lua_setfield(L, -2, "n");
   const vm::ValueRef body = g.store(L, -1);
   lua_pop(L, 1);
-  g.vm().post_spawn(body, link);
+  g.vm().post_spawn(body, mode);
   return g.suspend(L);
 }
 
-int l_spawn(lua_State* L) { return spawn_impl(L, false, "spawn"); }
-int l_spawn_link(lua_State* L) { return spawn_impl(L, true, "spawn_link"); }
+int l_spawn(lua_State* L) { return spawn_impl(L, vm::Vm::SpawnMode::kPlain, "spawn"); }
+int l_spawn_link(lua_State* L) { return spawn_impl(L, vm::Vm::SpawnMode::kLink, "spawn_link"); }
+// spawn_monitor(fn, ...) -> pid, ref
+int l_spawn_monitor(lua_State* L) { return spawn_impl(L, vm::Vm::SpawnMode::kMonitor, "spawn_monitor"); }
 
 int l_self(lua_State* L) {
   LuaGuest& g = G(L);
@@ -431,6 +433,7 @@ int l_test(lua_State* L) {
 const luaL_Reg kLockstepLib[] = {
     {"spawn", l_spawn},
     {"spawn_link", l_spawn_link},
+    {"spawn_monitor", l_spawn_monitor},
     {"self", l_self},
     {"send", l_send},
     {"receive", l_receive},

@@ -644,6 +644,11 @@ void LuaGuest::push_reply(lua_State* T, vm::Reply& reply, int& nargs) {
       nargs = 0;
       break;
     case vm::Reply::Kind::kPid: push_handle(T, HandleKind::kPid, reply.u); break;
+    case vm::Reply::Kind::kPidRef:
+      push_handle(T, HandleKind::kPid, reply.u);
+      push_handle(T, HandleKind::kRef, static_cast<uint64_t>(reply.i));
+      nargs = 2;
+      break;
     case vm::Reply::Kind::kRef: push_handle(T, HandleKind::kRef, reply.u); break;
     case vm::Reply::Kind::kTimer: push_handle(T, HandleKind::kTimer, reply.u); break;
     case vm::Reply::Kind::kNil: lua_pushnil(T); break;

@@ -284,10 +284,10 @@ Vm::PendingOp& Vm::post(StepKind kind) {
   return p.op;
 }
 
-void Vm::post_spawn(ValueRef body, bool link) {
+void Vm::post_spawn(ValueRef body, SpawnMode mode) {
   auto& op = post(StepKind::kSpawn);
   op.value = body;
-  op.flag = link;
+  op.num = static_cast<int64_t>(mode);
 }
 
 void Vm::post_send(Dest dest, ValueRef msg) {
@@ -746,18 +746,30 @@ void Vm::perform(Pid pid, StepResult& result) {
       p.exit_cause = 0;
       break;
     case StepKind::kSpawn: {
-      const bool link = op.flag;
+      const auto mode = static_cast<SpawnMode>(op.num);
       ValueRef body = op.value;
       op.value = 0;
       const Pid child = new_process(body, step_no_);
       Process& self = procs_[pid];  // new_process may have moved procs_
-      if (link) {
-        self.links.push_back(child);
-        procs_[child].links.push_back(pid);
-      }
-      if (sink_) emit(StepKind::kSpawn, pid, child, link ? "linked" : "");
       reply.kind = Reply::Kind::kPid;
       reply.u = child;
+      if (mode == SpawnMode::kLink) {
+        self.links.push_back(child);
+        procs_[child].links.push_back(pid);
+      } else if (mode == SpawnMode::kMonitor) {
+        const RefId ref = make_ref();
+        monitors_.emplace(ref, Monitor{pid, child});
+        self.watching.push_back(ref);
+        procs_[child].watchers.push_back(ref);
+        reply.kind = Reply::Kind::kPidRef;
+        reply.i = static_cast<int64_t>(ref);
+      }
+      if (sink_) {
+        emit(StepKind::kSpawn, pid, child,
+             mode == SpawnMode::kLink      ? "linked"
+             : mode == SpawnMode::kMonitor ? "monitored #Ref<" + std::to_string(reply.i) + ">"
+                                           : "");
+      }
       break;
     }
     case StepKind::kSend: {
@@ -825,9 +837,14 @@ void Vm::perform(Pid pid, StepResult& result) {
       if (t == pid) break;
       touch(object::process(pid), true);
       if (!is_alive(t)) {
-        // As in Erlang: linking to a dead process delivers noproc.
-        exit_signal(pid, t, Reason{ReasonKind::kNoproc, 0}, true, step_no_);
-        if (procs_[pid].op.kind == StepKind::kExit) return;  // killed by it
+        // As in Erlang: a process trapping exits gets {"EXIT", t, "noproc"};
+        // any other gets a noproc error it can catch.
+        if (p.trap_exit) {
+          exit_signal(pid, t, Reason{ReasonKind::kNoproc, 0}, true, step_no_);
+        } else {
+          reply.kind = Reply::Kind::kError;
+          reply.error = "noproc";
+        }
         break;
       }
       if (std::find(p.links.begin(), p.links.end(), t) == p.links.end()) {
@@ -1061,6 +1078,9 @@ void Vm::after_resume(Pid pid, ResumeResult& r) {
       p.state = Process::State::kBlocked;
       break;
   }
+  // From here on the process counts as dead (is_alive, monitor, link), so
+  // this step decided what those see.
+  if (p.op.kind == StepKind::kExit) touch(object::process(pid), true);
   refresh(pid);
 }
 

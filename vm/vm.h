@@ -63,6 +63,7 @@ struct Message {
 struct Reply {
   enum class Kind : uint8_t {
     kNone, kStart, kPid, kNil, kBool, kInt, kRef, kTimer, kMessage, kNames, kError,
+    kPidRef,   // spawn_monitor: pid `u` and monitor ref `i`
     kValue,    // `value`, whose ownership passes to the guest
     kCopyOf,   // a fresh copy of stored `value` (the store keeps it)
     kCas,      // compare_exchange: `b`, and the current value `i` when false
@@ -157,7 +158,10 @@ class Vm final : public System {
   void set_event_sink(EventSink* sink) override;
 
   // --- Sync points: called by the running process, which then suspends. ---
-  void post_spawn(ValueRef body, bool link);
+  // A new process; with kLink linked to the caller, with kMonitor
+  // monitored by it, in the same step (reply: pid, or pid and ref).
+  enum class SpawnMode : uint8_t { kPlain, kLink, kMonitor };
+  void post_spawn(ValueRef body, SpawnMode mode);
   void post_send(Dest dest, ValueRef msg);
   // timeout_ms < 0: wait forever. matcher 0: any message.
   void post_receive(ValueRef matcher, int64_t timeout_ms);

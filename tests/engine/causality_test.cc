@@ -126,7 +126,17 @@ TEST(CausalSlice, AnExitDoesNotPullInTheReadersOfItsControlState) {
       .step(1, StepKind::kExit, {w(object::process(1)), w(object::mailbox(2))});  // 3
   EXPECT_EQ(causal_slice(b.log(), 3, false), (Steps{2, 3}));
   HappensBefore hb(b.log());
-  EXPECT_TRUE(hb.happens_before(1, 3));  // still ordered: the DOWN goes to P2
+  EXPECT_FALSE(hb.happens_before(1, 3));
+}
+
+TEST(CausalSlice, AnExitDoesNotPullInTheReadersOfTheNamesItReleases) {
+  const uint64_t name = object::name(7);
+  LogBuilder b;
+  b.step(1, StepKind::kRegister, {w(name), r(object::process(1))})  // 1
+      .step(2, StepKind::kWhereis, {r(name)})                        // 2
+      .step(1, StepKind::kReceive, {w(object::mailbox(1))})          // 3
+      .step(1, StepKind::kExit, {w(object::process(1)), w(name)});   // 4
+  EXPECT_EQ(causal_slice(b.log(), 4, false), (Steps{1, 3, 4}));
 }
 
 TEST(CausalSlice, ADeadlockKeepsThePastOfEveryProcesssLastStep) {

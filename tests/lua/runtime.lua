@@ -113,6 +113,27 @@ ls.test("linking to a dead process delivers noproc", function()
   assert(m[1] == "EXIT" and m[3] == "noproc")
 end)
 
+ls.test("linking to a dead process without trapping raises noproc, which pcall catches", function()
+  local p = ls.spawn(function() end)
+  ls.monitor(p)
+  ls.receive(function(m) return m[1] == "DOWN" end)
+  local ok, err = pcall(ls.link, p)
+  assert(not ok and err == "noproc", tostring(err))
+  assert(ls.is_alive(ls.self()))
+  assert(ls.receive(nil, 0) == nil) -- no EXIT message either
+end)
+
+ls.test("spawn_monitor monitors from the first instant", function()
+  -- Even a child that ends at once reports its own reason, never noproc.
+  local pid, ref = ls.spawn_monitor(function(x) ls.exit(x) end, "bye")
+  local m = ls.receive(function(m) return m[1] == "DOWN" and m[2] == ref end)
+  assert(m[3] == pid and m[4] == "bye", tostring(m[4]))
+  local pid2, ref2 = ls.spawn_monitor(function() ls.receive() end)
+  assert(ls.demonitor(ref2))
+  ls.exit(pid2, "kill")
+  assert(ls.receive(nil, 0) == nil) -- demonitored: no DOWN
+end)
+
 ls.test("demonitor with flush removes a queued DOWN", function()
   local p = ls.spawn(function() end)
   local ref = ls.monitor(p)

@@ -60,6 +60,18 @@ TEST(CausalSlice, AProcessThatTimesOutDoesNotDependOnWhoMonitorsIt) {
   EXPECT_NE(r.out.find("causal slice, 28 of 38 steps"), std::string::npos) << r.out;
 }
 
+TEST(CausalSlice, SpawnThenMonitorKeepsTheChildsEnd) {
+  // The monitor found the job gone because the job had already run to its
+  // exit: that run is in the slice, and spawn_monitor (the twin) passes.
+  auto r = run_lockstep({"run", scenario("monitor_race.lua"), "--seed", "1", "--traces-dir", fresh_dir("slice_mon")});
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("DOWN reason is noproc"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("start      P1(job)"), std::string::npos) << r.out;
+  auto fixed = run_lockstep({"run", scenario("monitor_race_fixed.lua"), "--iterations", "2000", "--traces-dir",
+                             fresh_dir("slice_mon_fixed")});
+  EXPECT_EQ(fixed.code, 0) << fixed.out;
+}
+
 TEST(TraceFormats, FormatOneTracesStillReplayToTheSameFailure) {
   struct Case {
     const char* trace;

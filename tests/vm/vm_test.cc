@@ -104,7 +104,7 @@ TEST(Vm, MessagesBetweenOnePairArriveInSendOrder) {
     VmRun r;
     const ValueRef child = r.guest.script({send_to(0, 1), send_to(0, 2), send_to(0, 3)});
     r.vm.start_root(r.guest.script({
-        [child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, false); },
+        [child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, Vm::SpawnMode::kPlain); },
         receive_any(), receive_any(), receive_any(),
     }));
     ASSERT_EQ(r.go(seed).outcome, Outcome::kPassed);
@@ -117,7 +117,7 @@ TEST(Vm, MessagesBetweenOnePairArriveInSendOrder) {
 TEST(Vm, ProcessEndIsAStepOfItsOwn) {
   VmRun r;
   const ValueRef child = r.guest.script({});
-  r.vm.start_root(r.guest.script({[child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, false); },
+  r.vm.start_root(r.guest.script({[child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, Vm::SpawnMode::kPlain); },
                                   receive_any()}));
   struct Zero : ChoiceSource {
     uint64_t choose(uint64_t) override { return 0; }
@@ -141,7 +141,7 @@ TEST(Vm, ProcessEndIsAStepOfItsOwn) {
 TEST(Vm, UnprotectedCrashIsABugAndRunsNext) {
   VmRun r;
   const ValueRef child = r.guest.script({[](Vm&, Reply&, FakeGuest& g) { g.raise(); }});
-  r.vm.start_root(r.guest.script({[child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, false); },
+  r.vm.start_root(r.guest.script({[child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, Vm::SpawnMode::kPlain); },
                                   receive_any()}));
   auto res = r.go();
   EXPECT_EQ(res.outcome, Outcome::kFailed);
@@ -154,7 +154,7 @@ TEST(Vm, TrappedLinkedCrashArrivesAsExitMessage) {
   const ValueRef child = r.guest.script({[](Vm&, Reply&, FakeGuest& g) { g.raise(); }});
   r.vm.start_root(r.guest.script({
       [](Vm& vm, Reply&, FakeGuest&) { vm.post_trap_exit(true); },
-      [child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, true); },
+      [child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, Vm::SpawnMode::kLink); },
       receive_any(),
   }));
   auto res = r.go();
@@ -168,7 +168,7 @@ TEST(Vm, LinkedAbnormalExitKillsNonTrappingPartner) {
   VmRun r(VmOptions{TimerMode::kQuiescent, true});  // allow_crashes: the crash itself is no bug
   const ValueRef crasher = r.guest.script({[](Vm&, Reply&, FakeGuest& g) { g.raise(); }});
   r.vm.start_root(r.guest.script({
-      [crasher](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(crasher, true); },
+      [crasher](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(crasher, Vm::SpawnMode::kLink); },
       receive_any(),
   }));
   // The root is linked to the crasher and does not trap: it dies with the
@@ -185,7 +185,7 @@ TEST(Vm, KillIsUntrappableAndReportsKilled) {
                                           receive_any()});
   Pid victim_pid = 0;
   r.vm.start_root(r.guest.script({
-      [victim](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(victim, false); },
+      [victim](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(victim, Vm::SpawnMode::kPlain); },
       [&victim_pid](Vm& vm, Reply& rep, FakeGuest&) {
         victim_pid = static_cast<Pid>(rep.u);
         vm.post_monitor(victim_pid);
@@ -205,7 +205,7 @@ TEST(Vm, MonitoringADeadProcessGivesNoproc) {
   const ValueRef child = r.guest.script({});
   Pid child_pid = 0;
   r.vm.start_root(r.guest.script({
-      [child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, false); },
+      [child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, Vm::SpawnMode::kPlain); },
       [&child_pid](Vm& vm, Reply& rep, FakeGuest&) {
         child_pid = static_cast<Pid>(rep.u);
         vm.post_sleep(10);  // the child runs and ends meanwhile
@@ -226,7 +226,7 @@ TEST(Vm, SelectiveReceiveTestsEachMessageOnce) {
   flood.push_back(send_to(0, 2));
   const ValueRef sender = r.guest.script(flood);
   r.vm.start_root(r.guest.script({
-      [sender](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(sender, false); },
+      [sender](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(sender, Vm::SpawnMode::kPlain); },
       [](Vm& vm, Reply&, FakeGuest& g) {
         vm.post_receive(g.matcher([&g](const Message& m) { return g.payload(m) == 2; }), -1);
       },
@@ -245,7 +245,7 @@ TEST(Vm, QuiescentTimersFireOnlyWhenNothingElseCanRun) {
     const ValueRef worker = r.guest.script(busy);
     int64_t woke_at = -1;
     r.vm.start_root(r.guest.script({
-        [worker](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(worker, false); },
+        [worker](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(worker, Vm::SpawnMode::kPlain); },
         [](Vm& vm, Reply&, FakeGuest&) { vm.post_sleep(5); },
         [&woke_at](Vm& vm, Reply&, FakeGuest&) {
           woke_at = vm.now();
@@ -297,7 +297,7 @@ TEST(Vm, NamesAreReleasedWhenTheOwnerExits) {
   VmRun r;
   const ValueRef child = r.guest.script({[](Vm& vm, Reply&, FakeGuest&) { vm.post_register(vm.intern("w"), vm.self()); }});
   r.vm.start_root(r.guest.script({
-      [child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, false); },
+      [child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, Vm::SpawnMode::kPlain); },
       [](Vm& vm, Reply& rep, FakeGuest&) { vm.post_monitor(static_cast<Pid>(rep.u)); },
       receive_any(),
       [](Vm& vm, Reply&, FakeGuest&) { vm.post_whereis(vm.intern("w")); },
@@ -309,7 +309,7 @@ TEST(Vm, NamesAreReleasedWhenTheOwnerExits) {
 TEST(Vm, DeadlockListsBlockedProcesses) {
   VmRun r;
   const ValueRef child = r.guest.script({receive_any()});
-  r.vm.start_root(r.guest.script({[child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, false); },
+  r.vm.start_root(r.guest.script({[child](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(child, Vm::SpawnMode::kPlain); },
                                   receive_any()}));
   auto res = r.go();
   ASSERT_EQ(res.outcome, Outcome::kFailed);
