@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+#include <string>
+
 namespace lockstep {
 namespace {
 
@@ -40,6 +44,36 @@ TEST(Conflicts, NamespacesDoNotCollide) {
   EXPECT_NE(object::table(5), object::term(5));
   EXPECT_EQ(object::table_of(object::table_key(42, 1)), 42u);
   EXPECT_EQ(object::table_of(object::process(42)), 0u);
+}
+
+}  // namespace
+}  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+std::string read_doc(const std::string& name) {
+  std::ifstream in(std::string(LOCKSTEP_SOURCE_DIR) + "/docs/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// docs/trace-format.md is the reference for the numbers written to disk.
+TEST(Docs, TraceFormatListsEveryStepKind) {
+  const std::string doc = read_doc("trace-format.md");
+  ASSERT_FALSE(doc.empty());
+  for (size_t k = 0; k < static_cast<size_t>(StepKind::kCount_); ++k) {
+    const std::string row = "| " + std::to_string(k) + " | " +
+                            std::string(step_kind_name(static_cast<StepKind>(k))) + " |";
+    EXPECT_NE(doc.find(row), std::string::npos) << row;
+  }
+  for (DecisionKind d : {DecisionKind::kSchedule, DecisionKind::kFireTimer, DecisionKind::kChoice,
+                         DecisionKind::kDeliver, DecisionKind::kFault}) {
+    const std::string row = "| " + std::to_string(static_cast<int>(d)) + " " +
+                            std::string(decision_kind_name(d)) + " |";
+    EXPECT_NE(doc.find(row), std::string::npos) << row;
+  }
 }
 
 }  // namespace
