@@ -279,34 +279,67 @@ CheckResult check_sequential(std::vector<Operation> ops, Model& model) {
   std::vector<int> path, best;
   size_t known_done = 0;
 
-  std::function<bool(uint32_t, uint64_t)> dfs = [&](uint32_t state, uint64_t hash) -> bool {
-    ++result.explored;
-    if (known_done == known_total) return true;
-    for (size_t c = 0; c < per.size(); ++c) {
-      if (pos[c] >= per[c].size()) continue;
-      const int i = per[c][pos[c]];
-      // Place it (an unknown-outcome op may also be skipped: it may never have happened).
-      for (int place = 1; place >= (ops[i].known ? 1 : 0); --place) {
-        uint32_t next = state;
-        if (place && !model.step(state, ops[i], next)) continue;
-        taken.set(i);
-        const uint64_t h = hash ^ zobrist[i] ^ (place ? 0 : 0x51ed270b27cd43e1ull * (i + 1));
-        if (cache.insert(h, taken, next)) {
-          ++pos[c];
-          if (place) path.push_back(i);
-          known_done += ops[i].known;
-          if (path.size() > best.size()) best = path;
-          if (dfs(next, h)) return true;
-          known_done -= ops[i].known;
-          if (place) path.pop_back();
-          --pos[c];
-        }
-        taken.clear(i);
-      }
-    }
-    return false;
+  // Depth-first search with an explicit stack: a history of n operations
+  // goes n levels deep, too deep for the machine stack of a process.
+  struct Frame {
+    uint32_t state;
+    uint64_t hash;
+    size_t client = 0;  // next client to try from this frame
+    int place = 1;      // next way to try its next operation: 1 place it, 0 skip it
+    int op = -1;        // how this frame was entered (undone when it is left)
+    bool placed = false;
+    size_t from = 0;
   };
-  if (dfs(model.init(), 0)) return result;
+  std::vector<Frame> stack;
+  stack.push_back({model.init(), 0});
+  ++result.explored;
+  if (known_done == known_total) return result;
+  while (!stack.empty()) {
+    bool descended = false;
+    while (stack.back().client < per.size()) {
+      Frame& f = stack.back();
+      const size_t c = f.client;
+      if (pos[c] >= per[c].size()) {
+        ++f.client;
+        f.place = 1;
+        continue;
+      }
+      const int i = per[c][pos[c]];
+      // An unknown-outcome op may also be skipped: it may never have happened.
+      if (f.place < (ops[i].known ? 1 : 0)) {
+        ++f.client;
+        f.place = 1;
+        continue;
+      }
+      const int place = f.place--;
+      uint32_t next = f.state;
+      if (place && !model.step(f.state, ops[i], next)) continue;
+      taken.set(i);
+      const uint64_t h = f.hash ^ zobrist[i] ^ (place ? 0 : 0x51ed270b27cd43e1ull * (i + 1));
+      if (!cache.insert(h, taken, next)) {
+        taken.clear(i);
+        continue;
+      }
+      ++pos[c];
+      if (place) path.push_back(i);
+      known_done += ops[i].known;
+      if (path.size() > best.size()) best = path;
+      stack.push_back({next, h, 0, 1, i, place != 0, c});
+      ++result.explored;
+      if (known_done == known_total) return result;
+      descended = true;
+      break;
+    }
+    if (descended) continue;
+    const Frame done = stack.back();
+    stack.pop_back();
+    if (done.op >= 0) {
+      known_done -= ops[done.op].known;
+      if (done.placed) path.pop_back();
+      --pos[done.from];
+      taken.clear(done.op);
+    }
+  }
   CheckResult r = explain(ops, best, model, "sequentially consistent");
   r.explored = result.explored;
   return r;

@@ -124,3 +124,23 @@ ls.test("causal: each process sees updates in a consistent order", function()
   events[8].value = 2
   assert(ls.checker.causal(events, ls.model.register(0)) == true)
 end)
+
+ls.test("sequential and causal checks of 10,000 operations do not overflow the stack", function()
+  -- One client writes and reads back 5,000 times: the search goes 10,000
+  -- levels deep (it recursed once, and overflowed the process stack).
+  local events = {}
+  for i = 1, 5000 do
+    events[#events + 1] = ev("invoke", 1, "write", i)
+    events[#events + 1] = ev("ok", 1, "write", i)
+    events[#events + 1] = ev("invoke", 1, "read", nil)
+    events[#events + 1] = ev("ok", 1, "read", i)
+  end
+  local ok, info = ls.checker.sequential(events, ls.model.register(0))
+  assert(ok, info.explanation)
+  assert(info.operations == 10000)
+  ok, info = ls.checker.causal(events, ls.model.register(0))
+  assert(ok, info.explanation)
+  events[#events] = ev("ok", 1, "read", 1) -- a read that goes back in time
+  ok, info = ls.checker.sequential(events, ls.model.register(0))
+  assert(not ok and info.linearized == 9999, info.linearized)
+end)
