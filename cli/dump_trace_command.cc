@@ -15,14 +15,16 @@ void print_dump(const Trace& t) {
   std::printf("scenario hash: %016llx\n", static_cast<unsigned long long>(t.scenario_hash));
   std::cout << std::flush;
   std::cout << "test: " << t.test_name << "\n"
-            << "strategy: " << t.strategy << " (pct_depth " << t.params.pct_depth
-            << "; learned longest schedule: " << t.hint.max_scheduling_points << " scheduling points)\n"
+            << "strategy: " << t.strategy << " (";
+  for (const auto& [name, value] : t.params.values()) std::cout << name << " " << value << "; ";
+  std::cout << "learned longest schedule: " << t.hint.max_scheduling_points << " scheduling points)\n"
             << "seed: " << t.seed << "   iteration: " << t.iteration << "   iteration seed: " << t.iteration_seed
             << "\n"
-            << "options: max_steps=" << t.options.max_steps << " iter_timeout=" << t.options.iter_timeout_ms
-            << "ms fail_on_max_steps=" << (t.options.fail_on_max_steps ? "true" : "false")
-            << " allow_crashes=" << (t.options.allow_crashes ? "true" : "false") << " timers=" << t.options.timers
-            << "\n"
+            << "options:";
+  for (const OptionSpec& spec : test_options()) {
+    if (spec.target == OptionTarget::kRun) std::cout << " " << spec.name << "=" << t.options.get(spec.name);
+  }
+  std::cout << "\n"
             << "steps: " << t.steps << "\n"
             << "failure: " << failure_kind_name(t.failure.kind) << " at step " << t.failure.step << ", process "
             << (t.failure.pid >= 0 ? "P" + std::to_string(t.failure.pid) : std::string("-")) << "\n"

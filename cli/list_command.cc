@@ -2,6 +2,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "engine/options.h"
+#include "engine/strategy.h"
 #include "cli/paths.h"
 #include "lua/guest.h"
 
@@ -31,11 +33,12 @@ Command list_command() {
                   const auto& o = t.options;
                   std::string opts;
                   auto add = [&](const std::string& s) { opts += (opts.empty() ? "" : ", ") + s; };
-                  if (o.strategy) add("strategy=" + *o.strategy);
-                  if (o.iterations) add("iterations=" + std::to_string(*o.iterations));
-                  if (o.seed) add("seed=" + std::to_string(*o.seed));
-                  if (o.timers) add("timers=" + *o.timers);
-                  if (o.allow_crashes && *o.allow_crashes) add("allow_crashes");
+                  for (const OptionSpec* spec : all_options()) {  // the options the test declares
+                    auto it = o.find(spec->name);
+                    if (it == o.end()) continue;
+                    if (spec->type == OptionType::kFlag && it->second == "true") add(it->first);
+                    else add(it->first + "=" + it->second);
+                  }
                   if (!opts.empty()) std::cout << "  [" << opts << "]";
                   std::cout << "\n";
                 }

@@ -3,11 +3,14 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/paths.h"
+#include "engine/options.h"
 #include "engine/runner.h"
+#include "engine/strategy.h"
 #include "lua/guest.h"
 
 namespace lockstep::cli {
@@ -19,23 +22,19 @@ struct RunFlags {
   std::string format = "text";
   std::string shard;
   bool full = false;
-  // Flags whose "unset" must stay distinguishable from their default.
-  std::string strategy;
-  uint64_t iterations = 0, seed = 0, max_steps = 0, iter_timeout = 0, iteration = 0;
-  uint32_t pct_depth = 0;
-  bool fail_on_max_steps = false;
+  uint64_t iteration = 0;
   unsigned jobs = 0;
+  // One slot per option of the option table (engine/options.h), by name.
+  std::map<std::string, std::string> options;
+  std::map<std::string, bool> flags;
 };
 
 int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
-  auto& o = f.config.overrides;
-  if (sub.count("--strategy")) o.strategy = f.strategy;
-  if (sub.count("--iterations")) o.iterations = f.iterations;
-  if (sub.count("--seed")) o.seed = f.seed;
-  if (sub.count("--max-steps")) o.max_steps = f.max_steps;
-  if (sub.count("--pct-depth")) o.pct_depth = f.pct_depth;
-  if (sub.count("--iter-timeout")) o.iter_timeout_ms = f.iter_timeout;
-  if (f.fail_on_max_steps) o.fail_on_max_steps = true;
+  for (const OptionSpec* spec : all_options()) {
+    const std::string flag(spec->flag), name(spec->name);
+    if (sub.count(flag) == 0) continue;
+    f.config.overrides[name] = spec->type == OptionType::kFlag ? "true" : f.options[name];
+  }
   if (sub.count("--iteration")) f.config.only_iteration = f.iteration;
   f.config.jobs = 1;
   if (sub.count("--jobs")) {
@@ -96,24 +95,53 @@ Command run_command() {
             sub.add_option("paths", f->paths, "scenario files or directories")->required();
             sub.add_option("--test", f->config.test_names, "run only the test with this exact name (repeatable)");
             sub.add_option("--filter", f->config.filter, "run only tests whose name contains this");
-            std::vector<std::string> names;
-            std::string help = "exploration strategy (default pct):";
-            for (const auto& s : strategies()) {
-              names.emplace_back(s.name);
-              help += "\n  " + std::string(s.name) + ": " + std::string(s.help);
-            }
-            sub.add_option("--strategy", f->strategy, help)->check(CLI::IsMember(names));
-            sub.add_option("--iterations", f->iterations, "schedules to explore per test (default 100)")
-                ->check(CLI::PositiveNumber);
-            sub.add_option("--seed", f->seed, "base seed; iteration i runs with a seed derived from it (default 1)");
             sub.add_option("--iteration", f->iteration, "run only iteration I (reproduce a reported bug)");
-            sub.add_option("--max-steps", f->max_steps, "sync points per iteration before it is cut off (default 10000)")
-                ->check(CLI::PositiveNumber);
-            sub.add_option("--pct-depth", f->pct_depth, "PCT bug depth: priority change points + 1 (default 3)")
-                ->check(CLI::PositiveNumber);
-            sub.add_option("--iter-timeout", f->iter_timeout, "wall-clock bound on one iteration, ms (default 30000)")
-                ->check(CLI::PositiveNumber);
-            sub.add_flag("--fail-on-max-steps", f->fail_on_max_steps, "treat reaching max steps as a bug (livelock)");
+            // Every option of the option table, and every strategy's parameters.
+            for (const OptionSpec* spec : all_options()) {
+              const std::string name(spec->name);
+              std::string help(spec->help);
+              if (spec->type != OptionType::kFlag) help += " (default " + std::string(spec->fallback) + ")";
+              switch (spec->type) {
+                case OptionType::kFlag:
+                  sub.add_flag(std::string(spec->flag), f->flags[name], help);
+                  break;
+                case OptionType::kCount:
+                  sub.add_option(std::string(spec->flag), f->options[name], help)
+                      ->check(CLI::PositiveNumber)
+                      ->type_name("N");
+                  break;
+                case OptionType::kNumber:
+                  sub.add_option(std::string(spec->flag), f->options[name], help)
+                      ->check(CLI::NonNegativeNumber)
+                      ->type_name("N");
+                  break;
+                case OptionType::kChoice: {
+                  std::vector<std::string> choices;
+                  std::string_view rest = spec->choices;
+                  while (!rest.empty()) {
+                    const size_t bar = rest.find('|');
+                    choices.emplace_back(rest.substr(0, bar));
+                    rest = bar == std::string_view::npos ? std::string_view() : rest.substr(bar + 1);
+                  }
+                  sub.add_option(std::string(spec->flag), f->options[name], help)
+                      ->check(CLI::IsMember(choices))
+                      ->type_name("MODE");
+                  break;
+                }
+                case OptionType::kName: {  // the strategy: its choices and help come from the strategy table
+                  std::vector<std::string> names;
+                  help += ":";
+                  for (const auto& s : strategies()) {
+                    names.emplace_back(s.name);
+                    help += "\n  " + std::string(s.name) + ": " + std::string(s.help);
+                  }
+                  sub.add_option(std::string(spec->flag), f->options[name], help)
+                      ->check(CLI::IsMember(names))
+                      ->type_name("NAME");
+                  break;
+                }
+              }
+            }
             sub.add_option("--traces-dir", f->config.traces_dir, "where trace files go (default traces/)");
             sub.add_option("--shard", f->shard, "run only iterations i with i mod N == K (K/N)");
             sub.add_option("--jobs", f->jobs,

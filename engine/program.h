@@ -10,25 +10,17 @@
 #include <string>
 #include <vector>
 
+#include "engine/options.h"
 #include "engine/status.h"
 #include "engine/system.h"
 #include "engine/trace.h"
 
 namespace lockstep {
 
-// Options a test declares, or the command line overrides. Unset fields fall
-// through: command line > test > default.
-struct TestOptions {
-  std::optional<std::string> strategy;
-  std::optional<uint64_t> iterations;
-  std::optional<uint64_t> seed;
-  std::optional<uint64_t> max_steps;
-  std::optional<uint32_t> pct_depth;
-  std::optional<uint64_t> iter_timeout_ms;
-  std::optional<bool> fail_on_max_steps;
-  std::optional<bool> allow_crashes;
-  std::optional<std::string> timers;
-};
+// Options a test declares, or the command line overrides, as text by name
+// (engine/options.h). Unset options fall through: command line > test >
+// default.
+using TestOptions = OptionValues;
 
 struct TestCase {
   std::string name;

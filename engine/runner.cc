@@ -364,28 +364,37 @@ class TestRun {
 Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOptions& test,
                                         std::span<const StrategyInfo> table) {
   ResolvedOptions r;
-  auto pick = [](auto& out, const auto& flag, const auto& t) {
-    if (flag) out = *flag;
-    else if (t) out = *t;
+  // flag > test > default, checked against the option's row.
+  auto value = [&](const OptionSpec& spec) -> Result<std::string> {
+    std::string text(spec.fallback);
+    if (auto f = flags.find(spec.name); f != flags.end()) text = f->second;
+    else if (auto t = test.find(spec.name); t != test.end()) text = t->second;
+    Status ok = check_option(spec, text);
+    if (!ok.ok()) return ok;
+    return text;
   };
-  pick(r.strategy, flags.strategy, test.strategy);
-  pick(r.iterations, flags.iterations, test.iterations);
-  pick(r.seed, flags.seed, test.seed);
-  pick(r.params.pct_depth, flags.pct_depth, test.pct_depth);
-  pick(r.run.max_steps, flags.max_steps, test.max_steps);
-  pick(r.run.iter_timeout_ms, flags.iter_timeout_ms, test.iter_timeout_ms);
-  pick(r.run.fail_on_max_steps, flags.fail_on_max_steps, test.fail_on_max_steps);
-  pick(r.run.allow_crashes, flags.allow_crashes, test.allow_crashes);
-  pick(r.run.timers, flags.timers, test.timers);
-  if (!find_strategy(r.strategy, table)) {
+  for (const OptionSpec& spec : test_options()) {
+    auto text = value(spec);
+    if (!text.ok()) return text.status();
+    switch (spec.target) {
+      case OptionTarget::kStrategy: r.strategy = *text; break;
+      case OptionTarget::kIterations: r.iterations = option_number(*text); break;
+      case OptionTarget::kSeed: r.seed = option_number(*text); break;
+      case OptionTarget::kRun: r.run.set(spec.name, *text); break;
+      case OptionTarget::kParam: break;
+    }
+  }
+  const StrategyInfo* info = find_strategy(r.strategy, table);
+  if (!info) {
     std::string known;
     for (const auto& s : table) known += (known.empty() ? "" : ", ") + std::string(s.name);
     return Status::InvalidArgument("unknown strategy \"" + r.strategy + "\" (known: " + known + ")");
   }
-  if (r.run.timers != "quiescent" && r.run.timers != "any") {
-    return Status::InvalidArgument("timers must be \"quiescent\" or \"any\", not \"" + r.run.timers + "\"");
+  for (const OptionSpec& spec : info->params) {
+    auto text = value(spec);
+    if (!text.ok()) return text.status();
+    r.params.set(spec.name, option_number(*text));
   }
-  if (r.params.pct_depth == 0) return Status::InvalidArgument("pct_depth must be at least 1");
   return r;
 }
 

@@ -4,19 +4,39 @@
 
 namespace lockstep {
 
+namespace {
+constexpr OptionSpec kPctParams[] = {
+    {"pct_depth", "--pct-depth", "PCT bug depth: priority change points + 1", OptionType::kCount,
+     OptionTarget::kParam, "3", ""},
+};
+}  // namespace
+
 std::span<const StrategyInfo> strategies() {
   static const std::array<StrategyInfo, 3> kStrategies = {{
       {"random", "uniformly random among the enabled operations", make_random_strategy},
       {"pct",
        "probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): random priorities "
        "with --pct-depth - 1 priority change points",
-       make_pct_strategy},
+       make_pct_strategy, kPctParams},
       {"pos",
        "partial order sampling (Yuan, Yang, Gu, CAV 2018): random priorities per event, "
        "reset for the events that race with the one that ran",
        make_pos_strategy},
   }};
   return kStrategies;
+}
+
+std::vector<const OptionSpec*> all_options(std::span<const StrategyInfo> table) {
+  std::vector<const OptionSpec*> out;
+  for (const OptionSpec& o : test_options()) out.push_back(&o);
+  for (const StrategyInfo& s : table) {
+    for (const OptionSpec& p : s.params) {
+      bool seen = false;
+      for (const OptionSpec* o : out) seen = seen || o->name == p.name;
+      if (!seen) out.push_back(&p);
+    }
+  }
+  return out;
 }
 
 const StrategyInfo* find_strategy(std::string_view name, std::span<const StrategyInfo> table) {

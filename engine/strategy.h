@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/facts.h"
+#include "engine/options.h"
 #include "engine/prng.h"
 #include "engine/types.h"
 
@@ -28,9 +29,9 @@ struct IterationHint {
   uint64_t max_scheduling_points = 0;  // longest run so far, in steps with >= 2 choices
 };
 
-struct StrategyParams {
-  uint32_t pct_depth = 3;
-};
+// A strategy's parameters by name (declared in its row of the strategy
+// table; resolution fills every one of them).
+using StrategyParams = NamedValues;
 
 // How one iteration ended, as the scheduler saw it.
 struct IterationResult {
@@ -99,10 +100,15 @@ struct StrategyInfo {
   std::string_view name;
   std::string_view help;
   StrategyFactory make;
+  std::span<const OptionSpec> params = {};  // its parameters (target kParam)
 };
 
 // The table of exploration strategies, in the order --help lists them.
 std::span<const StrategyInfo> strategies();
+// Every option: the general ones, then each strategy's parameters (once
+// per name), in --help order.
+std::vector<const OptionSpec*> all_options(std::span<const StrategyInfo> table = strategies());
+
 // The entry named `name` in `table` (the built-in table by default), or null.
 const StrategyInfo* find_strategy(std::string_view name, std::span<const StrategyInfo> table = strategies());
 

@@ -65,10 +65,12 @@ void serialize(A& a, EventV1& e) {
 template <class A>
 void load_v1(A& a, Trace& t) {
   std::vector<EventV1> events;
-  a(t.tool_version, t.scenario_path, t.scenario_hash, t.test_name, t.strategy, t.params.pct_depth,
-    t.hint.iteration, t.hint.max_scheduling_points, t.seed, t.iteration, t.iteration_seed, t.options.max_steps,
+  uint32_t pct_depth = 0;
+  a(t.tool_version, t.scenario_path, t.scenario_hash, t.test_name, t.strategy, pct_depth, t.hint.iteration,
+    t.hint.max_scheduling_points, t.seed, t.iteration, t.iteration_seed, t.options.max_steps,
     t.options.iter_timeout_ms, t.options.fail_on_max_steps, t.options.allow_crashes, t.options.timers,
     t.decisions, events, t.logs, t.processes, t.failure, t.steps);
+  t.params.set("pct_depth", pct_depth);
   // Format 1 kept causality on the printed events: the acting process, one
   // cross-process cause, and one shared object. Rebuild the step facts.
   for (EventV1& e : events) {
@@ -141,55 +143,47 @@ void put_record(std::string& out, uint32_t tag, const std::string& bytes) {
   out += bytes;
 }
 
-std::string b(bool v) { return v ? "true" : "false"; }
-
+// Run options, params and hint as name/value pairs: a reader skips names
+// it does not know (a newer lockstep's), and checks the ones it does.
 Pairs options_pairs(const RunOptions& o) {
-  return {{"max_steps", std::to_string(o.max_steps)},
-          {"iter_timeout_ms", std::to_string(o.iter_timeout_ms)},
-          {"fail_on_max_steps", b(o.fail_on_max_steps)},
-          {"allow_crashes", b(o.allow_crashes)},
-          {"timers", o.timers}};
+  Pairs out;
+  for (const OptionSpec& spec : test_options()) {
+    if (spec.target == OptionTarget::kRun) out.emplace_back(spec.name, o.get(spec.name));
+  }
+  return out;
 }
 
-// Reads known names from `pairs`; unknown names are skipped (a newer writer).
+Pairs params_pairs(const StrategyParams& p) {
+  Pairs out;
+  for (const auto& [name, value] : p.values()) out.emplace_back(name, std::to_string(value));
+  return out;
+}
+
 bool read_pairs(const Pairs& pairs, Trace& t, int which, std::string& error) {
-  auto number = [&](const std::string& v, auto& out) {
-    try {
-      size_t used = 0;
-      const unsigned long long n = std::stoull(v, &used);
-      if (used != v.size()) throw std::invalid_argument(v);
-      out = static_cast<std::remove_reference_t<decltype(out)>>(n);
-      return true;
-    } catch (const std::exception&) {
-      error = "bad number \"" + v + "\"";
-      return false;
-    }
-  };
-  auto flag = [&](const std::string& v, bool& out) {
-    if (v != "true" && v != "false") {
-      error = "bad flag \"" + v + "\"";
-      return false;
-    }
-    out = v == "true";
-    return true;
-  };
   for (const auto& [name, value] : pairs) {
-    bool ok = true;
     if (which == kTagOptions) {
-      if (name == "max_steps") ok = number(value, t.options.max_steps);
-      else if (name == "iter_timeout_ms") ok = number(value, t.options.iter_timeout_ms);
-      else if (name == "fail_on_max_steps") ok = flag(value, t.options.fail_on_max_steps);
-      else if (name == "allow_crashes") ok = flag(value, t.options.allow_crashes);
-      else if (name == "timers") t.options.timers = value;
-    } else if (which == kTagParams) {
-      if (name == "pct_depth") ok = number(value, t.params.pct_depth);
-    } else if (which == kTagHint) {
-      if (name == "iteration") ok = number(value, t.hint.iteration);
-      else if (name == "max_scheduling_points") ok = number(value, t.hint.max_scheduling_points);
+      for (const OptionSpec& spec : test_options()) {
+        if (spec.name != name || spec.target != OptionTarget::kRun) continue;
+        if (Status ok = check_option(spec, value); !ok.ok()) {
+          error = ok.message();
+          return false;
+        }
+        t.options.set(name, value);
+      }
+      continue;
     }
-    if (!ok) {
-      error = name + ": " + error;
+    uint64_t n = 0;
+    if (check_option({name, "", "", OptionType::kNumber, OptionTarget::kParam, "", ""}, value).ok()) {
+      n = option_number(value);
+    } else {
+      error = name + ": bad number \"" + value + "\"";
       return false;
+    }
+    if (which == kTagParams) {
+      t.params.set(name, n);
+    } else if (which == kTagHint) {
+      if (name == "iteration") t.hint.iteration = n;
+      else if (name == "max_scheduling_points") t.hint.max_scheduling_points = n;
     }
   }
   return true;
@@ -277,7 +271,7 @@ std::string encode_trace(const Trace& t) {
   put_record(payload, kTagScenarioHash, encode_field(t.scenario_hash));
   put_record(payload, kTagTestName, encode_field(t.test_name));
   put_record(payload, kTagStrategy, encode_field(t.strategy));
-  put_record(payload, kTagParams, encode_field(Pairs{{"pct_depth", std::to_string(t.params.pct_depth)}}));
+  put_record(payload, kTagParams, encode_field(params_pairs(t.params)));
   put_record(payload, kTagHint,
              encode_field(Pairs{{"iteration", std::to_string(t.hint.iteration)},
                                 {"max_scheduling_points", std::to_string(t.hint.max_scheduling_points)}}));
@@ -392,17 +386,21 @@ std::string trace_to_json(const Trace& t) {
   w.key("scenario_hash").value(hash);
   w.key("test").value(t.test_name);
   w.key("strategy").value(t.strategy);
-  w.key("pct_depth").value(t.params.pct_depth);
+  w.key("params").begin_object();
+  for (const auto& [name, value] : t.params.values()) w.key(name).value(value);
+  w.end_object();
   w.key("max_scheduling_points_hint").value(t.hint.max_scheduling_points);
   w.key("seed").value(t.seed);
   w.key("iteration").value(t.iteration);
   w.key("iteration_seed").value(t.iteration_seed);
   w.key("options").begin_object();
-  w.key("max_steps").value(t.options.max_steps);
-  w.key("iter_timeout").value(t.options.iter_timeout_ms);
-  w.key("fail_on_max_steps").value(t.options.fail_on_max_steps);
-  w.key("allow_crashes").value(t.options.allow_crashes);
-  w.key("timers").value(t.options.timers);
+  for (const OptionSpec& spec : test_options()) {
+    if (spec.target != OptionTarget::kRun) continue;
+    const std::string v = t.options.get(spec.name);
+    if (spec.type == OptionType::kFlag) w.key(spec.name).value(option_flag(v));
+    else if (spec.type == OptionType::kChoice || spec.type == OptionType::kName) w.key(spec.name).value(v);
+    else w.key(spec.name).value(option_number(v));
+  }
   w.end_object();
   w.key("steps").value(t.steps);
   w.key("failure").begin_object();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/causality.h"
+#include "engine/options.h"
 #include "engine/status.h"
 #include "engine/strategy.h"
 #include "engine/types.h"
@@ -18,15 +19,6 @@ namespace lockstep {
 // 1: positional cereal payload (still read). 2: tagged fields (trace.cc),
 // with step facts.
 inline constexpr uint32_t kTraceFormatVersion = 2;
-
-// The run options that affect scheduling, as resolved for the test.
-struct RunOptions {
-  uint64_t max_steps = 10000;
-  uint64_t iter_timeout_ms = 30000;
-  bool fail_on_max_steps = false;
-  bool allow_crashes = false;
-  std::string timers = "quiescent";  // "quiescent" | "any"
-};
 
 struct ProcessName {
   uint32_t pid = 0;

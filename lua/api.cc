@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/options.h"
+#include "engine/strategy.h"
 #include "lua/guest.h"
 
 namespace lockstep::lua {
@@ -342,17 +344,8 @@ int l_invariant(lua_State* L) {
   return 0;
 }
 
-struct OptionSpec {
-  const char* key;
-  int type;
-};
-constexpr OptionSpec kTestOptions[] = {
-    {"strategy", LUA_TSTRING},        {"iterations", LUA_TNUMBER},    {"seed", LUA_TNUMBER},
-    {"max_steps", LUA_TNUMBER},       {"pct_depth", LUA_TNUMBER},     {"iter_timeout", LUA_TNUMBER},
-    {"fail_on_max_steps", LUA_TBOOLEAN}, {"allow_crashes", LUA_TBOOLEAN}, {"timers", LUA_TSTRING},
-};
-
-// test(name, [options], fn)
+// test(name, [options], fn). Options are checked against the option table
+// (engine/options.h) and kept as text by name.
 int l_test(lua_State* L) {
   LuaGuest& g = G(L);
   if (g.mode() != LuaGuest::Mode::kLoad) {
@@ -368,43 +361,65 @@ int l_test(lua_State* L) {
   lua_createtable(L, 0, 9);
   const int opts = lua_gettop(L);
   if (fn == 3) {
+    const std::vector<const OptionSpec*> specs = all_options();
     std::vector<std::string> unknown;
     lua_pushnil(L);
     while (lua_next(L, 2) != 0) {
       lua_pop(L, 1);
       bool known = false;
       if (lua_type(L, -1) == LUA_TSTRING) {
-        for (const auto& spec : kTestOptions) known = known || std::strcmp(spec.key, lua_tostring(L, -1)) == 0;
+        for (const OptionSpec* spec : specs) known = known || spec->name == lua_tostring(L, -1);
       }
       if (!known) unknown.push_back(lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
     }
     if (!unknown.empty()) {
       std::sort(unknown.begin(), unknown.end());
-      return luaL_error(L,
-                        "lockstep.test: unknown option '%s' (known: strategy, iterations, seed, max_steps, "
-                        "pct_depth, iter_timeout, fail_on_max_steps, allow_crashes, timers)",
-                        unknown.front().c_str());
+      std::string names;
+      for (const OptionSpec* spec : specs) names += (names.empty() ? "" : ", ") + std::string(spec->name);
+      return luaL_error(L, "lockstep.test: unknown option '%s' (known: %s)", unknown.front().c_str(), names.c_str());
     }
-    for (const auto& spec : kTestOptions) {
-      const int t = lua_getfield(L, 2, spec.key);
-      if (t != LUA_TNIL) {
-        if (t != spec.type) {
-          return luaL_error(L, "lockstep.test: option '%s' must be a %s, not a %s", spec.key,
-                            lua_typename(L, spec.type), lua_typename(L, t));
-        }
-        if (spec.type == LUA_TNUMBER) {
-          if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0) {
-            return luaL_error(L, "lockstep.test: option '%s' must be a non-negative integer", spec.key);
-          }
-          if (lua_tointeger(L, -1) == 0 && std::strcmp(spec.key, "seed") != 0 &&
-              std::strcmp(spec.key, "iterations") != 0) {
-            return luaL_error(L, "lockstep.test: option '%s' must be positive", spec.key);
-          }
-        }
-        lua_setfield(L, opts, spec.key);
-      } else {
+    for (const OptionSpec* spec : specs) {
+      const std::string key(spec->name);
+      const int t = lua_getfield(L, 2, key.c_str());
+      if (t == LUA_TNIL) {
         lua_pop(L, 1);
+        continue;
       }
+      std::string text;
+      switch (spec->type) {
+        case OptionType::kCount:
+        case OptionType::kNumber:
+          if (!lua_isinteger(L, -1)) {
+            return luaL_error(L, "lockstep.test: option '%s' must be an integer, not a %s", key.c_str(),
+                              luaL_typename(L, -1));
+          }
+          if (lua_tointeger(L, -1) < 0) {
+            return luaL_error(L, "lockstep.test: option '%s' must be a non-negative integer", key.c_str());
+          }
+          text = std::to_string(lua_tointeger(L, -1));
+          break;
+        case OptionType::kFlag:
+          if (t != LUA_TBOOLEAN) {
+            return luaL_error(L, "lockstep.test: option '%s' must be a boolean, not a %s", key.c_str(),
+                              luaL_typename(L, -1));
+          }
+          text = lua_toboolean(L, -1) ? "true" : "false";
+          break;
+        case OptionType::kChoice:
+        case OptionType::kName:
+          if (t != LUA_TSTRING) {
+            return luaL_error(L, "lockstep.test: option '%s' must be a string, not a %s", key.c_str(),
+                              luaL_typename(L, -1));
+          }
+          text = lua_tostring(L, -1);
+          break;
+      }
+      if (Status ok = check_option(*spec, text); !ok.ok()) {
+        return luaL_error(L, "lockstep.test: option %s", ok.message().c_str());
+      }
+      lua_pop(L, 1);
+      lua_pushstring(L, text.c_str());
+      lua_setfield(L, opts, key.c_str());
     }
   }
 

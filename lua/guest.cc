@@ -313,28 +313,12 @@ void LuaGuest::read_tests() {
     lua_getfield(L, -1, "name");
     t.name = lua_tostring(L, -1);
     lua_pop(L, 1);
-    lua_getfield(L, -1, "options");
-    auto num = [&](const char* key, auto& out) {
-      if (lua_getfield(L, -1, key) != LUA_TNIL) out = static_cast<std::remove_reference_t<decltype(*out)>>(lua_tointeger(L, -1));
+    lua_getfield(L, -1, "options");  // name -> text, checked by lockstep.test
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+      t.options[lua_tostring(L, -2)] = lua_tostring(L, -1);
       lua_pop(L, 1);
-    };
-    auto boolean = [&](const char* key, std::optional<bool>& out) {
-      if (lua_getfield(L, -1, key) != LUA_TNIL) out = lua_toboolean(L, -1);
-      lua_pop(L, 1);
-    };
-    auto str = [&](const char* key, std::optional<std::string>& out) {
-      if (lua_getfield(L, -1, key) != LUA_TNIL) out = lua_tostring(L, -1);
-      lua_pop(L, 1);
-    };
-    str("strategy", t.options.strategy);
-    num("iterations", t.options.iterations);
-    num("seed", t.options.seed);
-    num("max_steps", t.options.max_steps);
-    num("pct_depth", t.options.pct_depth);
-    num("iter_timeout", t.options.iter_timeout_ms);
-    boolean("fail_on_max_steps", t.options.fail_on_max_steps);
-    boolean("allow_crashes", t.options.allow_crashes);
-    str("timers", t.options.timers);
+    }
     lua_pop(L, 2);
     declared_.push_back(std::move(t));
   }

@@ -90,7 +90,7 @@ class PctStrategy final : public Strategy {
 }  // namespace
 
 std::unique_ptr<Strategy> make_pct_strategy(const StrategyParams& params) {
-  return std::make_unique<PctStrategy>(params.pct_depth);
+  return std::make_unique<PctStrategy>(static_cast<uint32_t>(params.get("pct_depth", 3)));
 }
 
 }  // namespace lockstep

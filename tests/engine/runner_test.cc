@@ -138,8 +138,8 @@ std::vector<std::vector<FakeStep>> two_by_two() {
 TEST(Runner, ASearchRunsUntilItHasExploredEverything) {
   FakeProgram program(two_by_two(), nullptr);
   RunConfig config;
-  config.overrides.strategy = "all";
-  config.overrides.iterations = 100;
+  config.overrides["strategy"] = "all";
+  config.overrides["iterations"] = "100";
   EnumerateAll::ended_ = 0;
   RunOutput r = run(program, config);
   ASSERT_EQ(r.summary.tests.size(), 1u);
@@ -156,8 +156,8 @@ TEST(Runner, ASearchRunsUntilItHasExploredEverything) {
 TEST(Runner, ASearchCutShortByTheBudgetIsNotComplete) {
   FakeProgram program(two_by_two(), nullptr);
   RunConfig config;
-  config.overrides.strategy = "all";
-  config.overrides.iterations = 4;
+  config.overrides["strategy"] = "all";
+  config.overrides["iterations"] = "4";
   RunOutput r = run(program, config);
   const TestReport& t = r.summary.tests[0];
   EXPECT_FALSE(t.complete);
@@ -168,8 +168,8 @@ TEST(Runner, ASearchCutShortByTheBudgetIsNotComplete) {
 TEST(Runner, ASearchThatExhaustsExactlyAtTheBudgetIsComplete) {
   FakeProgram program(two_by_two(), nullptr);
   RunConfig config;
-  config.overrides.strategy = "all";
-  config.overrides.iterations = 6;
+  config.overrides["strategy"] = "all";
+  config.overrides["iterations"] = "6";
   EXPECT_TRUE(run(program, config).summary.tests[0].complete);
 }
 
@@ -181,7 +181,7 @@ TEST(Runner, ASearchFindsTheOneFailingInterleavingAndRunsOnOneThreadWhateverJobs
   for (unsigned jobs : {1u, 2u}) {
     FakeProgram program(two_by_two(), fails);
     RunConfig config;
-    config.overrides.strategy = "all";
+    config.overrides["strategy"] = "all";
     config.jobs = jobs;
     RunOutput r = run(program, config);
     const TestReport& t = r.summary.tests[0];
@@ -194,7 +194,7 @@ TEST(Runner, ASearchFindsTheOneFailingInterleavingAndRunsOnOneThreadWhateverJobs
 TEST(Runner, ASearchCannotBeSharded) {
   FakeProgram program(two_by_two(), nullptr);
   RunConfig config;
-  config.overrides.strategy = "all";
+  config.overrides["strategy"] = "all";
   config.shard_index = 0;
   config.shard_count = 2;
   RunOutput r = run(program, config);
@@ -205,7 +205,7 @@ TEST(Runner, ASearchCannotBeSharded) {
 TEST(Runner, AbandonedExecutionsAreCountedApart) {
   FakeProgram program(two_by_two(), nullptr);
   RunConfig config;
-  config.overrides.strategy = "abandon";
+  config.overrides["strategy"] = "abandon";
   RunOutput r = run(program, config);
   const TestReport& t = r.summary.tests[0];
   EXPECT_EQ(t.status, TestReport::Status::kPassed);
@@ -217,8 +217,8 @@ TEST(Runner, AbandonedExecutionsAreCountedApart) {
 TEST(Runner, ASamplerRunsItsIterationBudget) {
   FakeProgram program(two_by_two(), nullptr);
   RunConfig config;
-  config.overrides.strategy = "random";
-  config.overrides.iterations = 40;
+  config.overrides["strategy"] = "random";
+  config.overrides["iterations"] = "40";
   RunOutput r = run(program, config);
   const TestReport& t = r.summary.tests[0];
   EXPECT_FALSE(t.search);

@@ -53,7 +53,7 @@ TEST(RandomStrategy, ExploresManyInterleavings) {
 }
 
 TEST(PctStrategy, FirstIterationHasNoChangePoints) {
-  auto s = make_pct_strategy({3});
+  auto s = make_pct_strategy({{"pct_depth", 3}});
   for (uint64_t seed = 0; seed < 50; ++seed) {
     // Without change points the top-priority process runs to completion.
     EXPECT_EQ(context_switches(run_once(*s, two_by(5), seed)), 1u);
@@ -61,7 +61,7 @@ TEST(PctStrategy, FirstIterationHasNoChangePoints) {
 }
 
 TEST(PctStrategy, ChangePointsPreemptTheLeader) {
-  auto s = make_pct_strategy({2});
+  auto s = make_pct_strategy({{"pct_depth", 2}});
   size_t preempted = 0;
   for (uint64_t seed = 0; seed < 200; ++seed) {
     auto order = run_once(*s, two_by(5), seed, {1, 9});
@@ -76,7 +76,7 @@ TEST(PctStrategy, FindsADepthTwoBugWithTheGuaranteedProbability) {
   auto fails = [](const std::vector<uint32_t>& order) {
     return order.size() == 8 && order.front() == 0 && order.back() == 0;
   };
-  auto s = make_pct_strategy({2});
+  auto s = make_pct_strategy({{"pct_depth", 2}});
   int found = 0;
   const int runs = 400;
   for (int seed = 0; seed < runs; ++seed) {
@@ -90,8 +90,8 @@ TEST(PctStrategy, FindsADepthTwoBugWithTheGuaranteedProbability) {
 }
 
 TEST(PctStrategy, SameSeedSameSchedule) {
-  auto a = make_pct_strategy({3});
-  auto b = make_pct_strategy({3});
+  auto a = make_pct_strategy({{"pct_depth", 3}});
+  auto b = make_pct_strategy({{"pct_depth", 3}});
   EXPECT_EQ(run_once(*a, two_by(8), 9, {1, 15}), run_once(*b, two_by(8), 9, {1, 15}));
 }
 
@@ -213,7 +213,7 @@ TEST(Scheduler, MaxStepsIsABugWhenAsked) {
 TEST(Scheduler, CountsSchedulingPointsOnlyWhereThereIsAChoice) {
   std::vector<std::vector<FakeStep>> procs = {std::vector<FakeStep>(3), std::vector<FakeStep>(1)};
   FakeSystem sys(procs);
-  auto s = make_pct_strategy({1});
+  auto s = make_pct_strategy({{"pct_depth", 1}});
   s->begin_iteration(1, {});
   auto r = run_iteration(sys, *s, {}, nullptr);
   EXPECT_EQ(r.steps, 4u);

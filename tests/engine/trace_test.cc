@@ -20,7 +20,7 @@ Trace sample() {
   t.scenario_hash = 0x1234;
   t.test_name = "a test";
   t.strategy = "pct";
-  t.params.pct_depth = 4;
+  t.params.set("pct_depth", 4);
   t.seed = 9;
   t.iteration = 3;
   t.iteration_seed = derive_seed(9, 3);
@@ -48,7 +48,7 @@ TEST(Trace, RoundTripsEveryField) {
   EXPECT_EQ(back->events[1].detail, "{\"hi\"}");
   EXPECT_EQ(back->failure.message, "boom");
   EXPECT_EQ(back->options.timers, "any");
-  EXPECT_EQ(back->params.pct_depth, 4u);
+  EXPECT_EQ(back->params.get("pct_depth", 0), 4u);
   EXPECT_EQ(back->iteration_seed, t.iteration_seed);
   EXPECT_EQ(encode_trace(*back), encode_trace(t));  // byte-identical
 }

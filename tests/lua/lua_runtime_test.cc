@@ -25,8 +25,8 @@ class LuaRuntime : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(LuaRuntime, EveryTestPasses) {
   RunConfig config;
-  config.overrides.strategy = GetParam();
-  config.overrides.iterations = 30;
+  config.overrides["strategy"] = GetParam();
+  config.overrides["iterations"] = "30";
   config.traces_dir = ::testing::TempDir() + "lockstep_lua_runtime";
   Collect collect;
   RunSummary s = run_files({std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/runtime.lua",

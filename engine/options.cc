@@ -1,0 +1,122 @@
+#include "engine/options.h"
+
+#include <array>
+#include <charconv>
+
+namespace lockstep {
+
+std::span<const OptionSpec> test_options() {
+  static constexpr std::array<OptionSpec, 8> kOptions = {{
+      {"strategy", "--strategy", "exploration strategy", OptionType::kName, OptionTarget::kStrategy, "pct", ""},
+      {"iterations", "--iterations", "schedules to explore per test", OptionType::kCount, OptionTarget::kIterations,
+       "100", ""},
+      {"seed", "--seed", "base seed; iteration i runs with a seed derived from it", OptionType::kNumber,
+       OptionTarget::kSeed, "1", ""},
+      {"max_steps", "--max-steps", "sync points per iteration before it is cut off", OptionType::kCount,
+       OptionTarget::kRun, "10000", ""},
+      {"iter_timeout", "--iter-timeout", "wall-clock bound on one iteration, ms", OptionType::kCount,
+       OptionTarget::kRun, "30000", ""},
+      {"fail_on_max_steps", "--fail-on-max-steps", "treat reaching max steps as a bug (livelock)",
+       OptionType::kFlag, OptionTarget::kRun, "false", ""},
+      {"allow_crashes", "--allow-crashes", "a process that crashes is not a bug by itself", OptionType::kFlag,
+       OptionTarget::kRun, "false", ""},
+      {"timers", "--timers", "when timers may fire: quiescent (when nothing else can run) or any (at any step)",
+       OptionType::kChoice, OptionTarget::kRun, "quiescent", "quiescent|any"},
+  }};
+  return kOptions;
+}
+
+namespace {
+
+bool parse_number(std::string_view text, uint64_t& out) {
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+bool is_choice(std::string_view choices, std::string_view text) {
+  size_t at = 0;
+  while (at <= choices.size()) {
+    size_t bar = choices.find('|', at);
+    if (bar == std::string_view::npos) bar = choices.size();
+    if (choices.substr(at, bar - at) == text) return true;
+    at = bar + 1;
+  }
+  return false;
+}
+
+std::string or_list(std::string_view choices) {
+  std::string out;
+  size_t at = 0;
+  while (at <= choices.size()) {
+    size_t bar = choices.find('|', at);
+    if (bar == std::string_view::npos) bar = choices.size();
+    if (!out.empty()) out += bar == choices.size() ? " or " : ", ";
+    out += "\"" + std::string(choices.substr(at, bar - at)) + "\"";
+    at = bar + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Status check_option(const OptionSpec& spec, std::string_view text) {
+  const std::string name(spec.name);
+  uint64_t n = 0;
+  switch (spec.type) {
+    case OptionType::kCount:
+      if (!parse_number(text, n) || n == 0) {
+        return Status::InvalidArgument(name + " must be a positive integer, not \"" + std::string(text) + "\"");
+      }
+      break;
+    case OptionType::kNumber:
+      if (!parse_number(text, n)) {
+        return Status::InvalidArgument(name + " must be a non-negative integer, not \"" + std::string(text) + "\"");
+      }
+      break;
+    case OptionType::kFlag:
+      if (text != "true" && text != "false") {
+        return Status::InvalidArgument(name + " must be true or false, not \"" + std::string(text) + "\"");
+      }
+      break;
+    case OptionType::kChoice:
+      if (!is_choice(spec.choices, text)) {
+        return Status::InvalidArgument(name + " must be " + or_list(spec.choices) + ", not \"" + std::string(text) +
+                                       "\"");
+      }
+      break;
+    case OptionType::kName:
+      if (text.empty()) return Status::InvalidArgument(name + " must not be empty");
+      break;
+  }
+  return Status::Ok();
+}
+
+uint64_t option_number(std::string_view text) {
+  uint64_t n = 0;
+  parse_number(text, n);
+  return n;
+}
+
+bool option_flag(std::string_view text) { return text == "true"; }
+
+std::string RunOptions::get(std::string_view name) const {
+  if (name == "max_steps") return std::to_string(max_steps);
+  if (name == "iter_timeout") return std::to_string(iter_timeout_ms);
+  if (name == "fail_on_max_steps") return fail_on_max_steps ? "true" : "false";
+  if (name == "allow_crashes") return allow_crashes ? "true" : "false";
+  if (name == "timers") return timers;
+  return "";
+}
+
+bool RunOptions::set(std::string_view name, std::string_view text) {
+  if (name == "max_steps") max_steps = option_number(text);
+  else if (name == "iter_timeout") iter_timeout_ms = option_number(text);
+  else if (name == "fail_on_max_steps") fail_on_max_steps = option_flag(text);
+  else if (name == "allow_crashes") allow_crashes = option_flag(text);
+  else if (name == "timers") timers = std::string(text);
+  else return false;
+  return true;
+}
+
+}  // namespace lockstep

@@ -1,0 +1,92 @@
+// Options, declared once. Every option a test can set (ls.test) and the
+// command line can override is one OptionSpec row: the general ones in
+// test_options(), a strategy's parameters in its row of the strategy table.
+// From these rows come the `run` flags and their help, ls.test's checks and
+// error texts, resolution (flag > test > default), and how traces and
+// dump-trace record the values.
+#pragma once
+
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/status.h"
+
+namespace lockstep {
+
+enum class OptionType : uint8_t {
+  kCount,   // an integer >= 1
+  kNumber,  // an integer >= 0
+  kFlag,    // true / false (a flag without a value on the command line)
+  kChoice,  // one of `choices` ("a|b|c")
+  kName,    // a name checked elsewhere (the strategy)
+};
+
+// What a resolved value sets (see ResolvedOptions in engine/runner.h).
+enum class OptionTarget : uint8_t {
+  kStrategy,    // ResolvedOptions::strategy
+  kIterations,  // ResolvedOptions::iterations
+  kSeed,        // ResolvedOptions::seed
+  kRun,         // RunOptions, by name (engine/trace.h): recorded in traces
+  kParam,       // StrategyParams, by name: recorded in traces
+};
+
+struct OptionSpec {
+  std::string_view name;      // the ls.test key and the name in traces: "max_steps"
+  std::string_view flag;      // the `run` flag: "--max-steps"
+  std::string_view help;      // one line, without the default
+  OptionType type;
+  OptionTarget target;
+  std::string_view fallback;  // the default, as text
+  std::string_view choices;   // kChoice: "quiescent|any"
+};
+
+// Option values as text, by name: what a test declared or flags gave.
+using OptionValues = std::map<std::string, std::string, std::less<>>;
+
+// The options that affect how one iteration runs (target kRun), as the
+// system under test and the scheduler read them. Recorded in traces.
+struct RunOptions {
+  uint64_t max_steps = 10000;
+  uint64_t iter_timeout_ms = 30000;
+  bool fail_on_max_steps = false;
+  bool allow_crashes = false;
+  std::string timers = "quiescent";  // "quiescent" | "any"
+
+  // The value of run option `name` as text ("" for an unknown name).
+  std::string get(std::string_view name) const;
+  // Sets run option `name` from checked text; false for an unknown name.
+  bool set(std::string_view name, std::string_view text);
+};
+
+// The general options (not strategy parameters), in --help order.
+std::span<const OptionSpec> test_options();
+
+// Whether `text` is a valid value of `spec`; the error names the option.
+Status check_option(const OptionSpec& spec, std::string_view text);
+
+// Parses a checked value.
+uint64_t option_number(std::string_view text);
+bool option_flag(std::string_view text);
+
+// Values keyed by name (strategy parameters, run options in traces), in
+// name order.
+class NamedValues {
+ public:
+  NamedValues() = default;
+  NamedValues(std::initializer_list<std::pair<const std::string, uint64_t>> values) : values_(values) {}
+  uint64_t get(std::string_view name, uint64_t fallback) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? fallback : it->second;
+  }
+  void set(std::string_view name, uint64_t value) { values_[std::string(name)] = value; }
+  const std::map<std::string, uint64_t, std::less<>>& values() const { return values_; }
+  bool operator==(const NamedValues&) const = default;
+
+ private:
+  std::map<std::string, uint64_t, std::less<>> values_;
+};
+
+}  // namespace lockstep
