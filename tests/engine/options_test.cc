@@ -1,0 +1,66 @@
+// The option table: resolution order, checks, and strategy parameters.
+#include "engine/options.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/runner.h"
+
+namespace lockstep {
+namespace {
+
+TEST(Options, FlagOverridesTestWhichOverridesTheDefault) {
+  auto r = resolve_options({{"max_steps", "7"}}, {{"max_steps", "5"}, {"iterations", "9"}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->run.max_steps, 7u);
+  EXPECT_EQ(r->iterations, 9u);
+  EXPECT_EQ(r->seed, 1u);           // the default
+  EXPECT_EQ(r->strategy, "pct");    // the default
+  EXPECT_EQ(r->run.timers, "quiescent");
+}
+
+TEST(Options, TheChosenStrategysParametersAreFilledWithTheirDefaults) {
+  auto pct = resolve_options({}, {});
+  ASSERT_TRUE(pct.ok());
+  EXPECT_EQ(pct->params.get("pct_depth", 0), 3u);
+  auto deep = resolve_options({{"pct_depth", "5"}}, {});
+  EXPECT_EQ(deep->params.get("pct_depth", 0), 5u);
+  auto pos = resolve_options({{"strategy", "pos"}, {"pct_depth", "5"}}, {});
+  ASSERT_TRUE(pos.ok());
+  EXPECT_TRUE(pos->params.values().empty());  // pos has no parameters
+}
+
+TEST(Options, BadValuesAreErrorsNamingTheOption) {
+  auto zero = resolve_options({}, {{"pct_depth", "0"}});
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.status().message(), "pct_depth must be a positive integer, not \"0\"");
+  auto timers = resolve_options({}, {{"timers", "often"}});
+  ASSERT_FALSE(timers.ok());
+  EXPECT_EQ(timers.status().message(), "timers must be \"quiescent\" or \"any\", not \"often\"");
+  auto strategy = resolve_options({{"strategy", "dfz"}}, {});
+  ASSERT_FALSE(strategy.ok());
+  EXPECT_NE(strategy.status().message().find("unknown strategy \"dfz\" (known: random, pct, pos"),
+            std::string::npos);
+}
+
+TEST(Options, RunOptionsAreSetAndReadByName) {
+  RunOptions o;
+  for (const OptionSpec& spec : test_options()) {
+    if (spec.target != OptionTarget::kRun) continue;
+    EXPECT_EQ(o.get(spec.name), spec.fallback) << spec.name;  // the struct's defaults are the table's
+    EXPECT_TRUE(o.set(spec.name, spec.fallback));
+  }
+  EXPECT_TRUE(o.set("iter_timeout", "250"));
+  EXPECT_EQ(o.iter_timeout_ms, 250u);
+  EXPECT_FALSE(o.set("no_such_option", "1"));
+}
+
+TEST(Options, EveryOptionHasAFlagAndHelp) {
+  for (const OptionSpec* spec : all_options()) {
+    EXPECT_EQ(spec->flag.substr(0, 2), "--") << spec->name;
+    EXPECT_FALSE(spec->help.empty()) << spec->name;
+    EXPECT_TRUE(check_option(*spec, spec->fallback).ok()) << spec->name;
+  }
+}
+
+}  // namespace
+}  // namespace lockstep
