@@ -18,6 +18,7 @@
 // except where a guest operation creates something (a process, a timer).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <span>
@@ -48,6 +49,7 @@ struct Reason {
   ValueRef value = 0;  // for kValue
 };
 std::string_view reason_atom(ReasonKind kind);  // "normal", "kill", ... ("" for kValue)
+std::string pid_str(Pid pid);                   // "P3"
 
 struct Message {
   enum class Kind : uint8_t { kUser, kDown, kExit, kRemoved };
@@ -303,23 +305,45 @@ class Vm final : public System {
     uint32_t armed_step = 0;
   };
 
+  // --- Operation kinds. One row per StepKind: what its pending operation
+  // touches (access: the object and whether it writes, for the enabled set
+  // and the race relation) and what it does when scheduled (perform: fills
+  // the reply; false when the process ended and must not be resumed). Each
+  // concern fills its rows and keeps its code in vm/ops_<concern>.cc.
+  struct OpKind {
+    void (Vm::*access)(Pid pid, const PendingOp& op, Op& out) const = nullptr;
+    bool (Vm::*perform)(Pid pid, PendingOp& op, Reply& reply, StepResult& result) = nullptr;
+  };
+  using OpTable = std::array<OpKind, static_cast<size_t>(StepKind::kCount_)>;
+  static const OpTable& op_table();
+  static void add_process_ops(OpTable& table);   // vm/ops_process.cc
+  static void add_mailbox_ops(OpTable& table);   // vm/ops_mailbox.cc
+  static void add_registry_ops(OpTable& table);  // vm/ops_registry.cc
+  static void add_timers_ops(OpTable& table);    // vm/ops_timers.cc
+  static void add_shared_ops(OpTable& table);    // vm/ops_shared.cc
+  void access_process(Pid pid, const PendingOp& op, Op& out) const;
+  bool perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  void access_mailbox(Pid pid, const PendingOp& op, Op& out) const;
+  bool perform_mailbox(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  void access_registry(Pid pid, const PendingOp& op, Op& out) const;
+  bool perform_registry(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  void access_timers(Pid pid, const PendingOp& op, Op& out) const;
+  bool perform_timers(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  void access_shared(Pid pid, const PendingOp& op, Op& out) const;
+  bool perform_shared(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+
+  // --- The step loop and the enabled set (vm/vm.cc). ---
   Process& running();
   PendingOp& post(StepKind kind);
-  Pid new_process(ValueRef body, uint32_t cause);
   void refresh(Pid pid);
   Op op_for(Pid pid) const;
-  Op timer_op(TimerId id) const;
   void enable(const Op& op);
   void disable(EventKey key);
-
   void perform(Pid pid, StepResult& result);
   void after_resume(Pid pid, ResumeResult& r);
-  // Puts `m` in the mailbox of `to` (dropped if `to` is dead or abandoned its tag).
-  void enqueue(Pid to, Message m);
-  void test_message(Pid pid, size_t index);
-  Message take_message(Process& p, size_t index);
-  void begin_receive(Pid pid);
-  void end_receive(Process& p);
+
+  // --- Processes, exits, links (vm/ops_process.cc). ---
+  Pid new_process(ValueRef body, uint32_t cause);
   void do_exit(Pid pid, StepResult& result);
   void exit_signal(Pid to, Pid from, Reason reason, bool from_link, uint32_t cause);
   void kill(Pid pid, Reason reason, uint32_t cause);
@@ -327,8 +351,18 @@ class Vm final : public System {
   void release_reason(Reason& r);
   Reason copy_reason(const Reason& r);
   bool protected_crash(Pid pid) const;
+
+  // --- Mailboxes (vm/ops_mailbox.cc). ---
+  // Puts `m` in the mailbox of `to` (dropped if `to` is dead or abandoned its tag).
+  void enqueue(Pid to, Message m);
+  void test_message(Pid pid, size_t index);
+  Message take_message(Process& p, size_t index);
+  void begin_receive(Pid pid);
+  void end_receive(Process& p);
   Pid resolve(const Dest& d) const;
 
+  // --- Timers (vm/ops_timers.cc). ---
+  Op timer_op(TimerId id) const;
   TimerId arm_timer(Timer::Kind kind, Pid owner, int64_t ms);
   void disarm_timer(TimerId id);
   void fire_timer(TimerId id, StepResult& result);
@@ -340,7 +374,8 @@ class Vm final : public System {
   std::string reason_text(const Reason& r);    // bare: killed, shutdown, ...
   std::string render_dest(const Dest& d);
   void name_process(Pid pid, std::string_view name);
-  void perform_shared(Pid pid, PendingOp& op, Reply& reply);
+  // --- Shared state (vm/ops_shared.cc). ---
+  void perform_shared_op(Pid pid, PendingOp& op, Reply& reply);
   void perform_ets(Pid pid, PendingOp& op, Reply& reply);
   void release_all(std::vector<ValueRef>& values);
 

@@ -1,0 +1,239 @@
+// Mailboxes: send and selective receive. A blocked receive tests each
+// message once, when it arrives (enqueue -> test_message).
+#include <algorithm>
+
+#include "engine/hash.h"
+#include "vm/vm.h"
+
+namespace lockstep::vm {
+
+// Mailbox operation kinds: what each pending operation touches (access) and
+// what it does when its process is scheduled (perform).
+void Vm::add_mailbox_ops(OpTable& table) {
+  for (StepKind k : {StepKind::kSend, StepKind::kReceive}) {
+    table[static_cast<size_t>(k)] = {&Vm::access_mailbox, &Vm::perform_mailbox};
+  }
+}
+
+void Vm::access_mailbox(Pid pid, const PendingOp& op, Op& out) const {
+  switch (op.kind) {
+    case StepKind::kSend: {
+      Pid to = resolve(op.dest);
+      if (to != kNoPid) {
+        out.object = object::mailbox(to);
+      } else if (op.dest.name) {
+        out.object = object::name(fnv1a(names_[op.dest.name]));
+      }
+      out.writes = true;
+      break;
+    }
+    case StepKind::kReceive:
+      out.object = object::mailbox(pid);
+      out.writes = true;
+      break;
+    default:
+      break;
+  }
+}
+
+bool Vm::perform_mailbox(Pid pid, PendingOp& op, Reply& reply, StepResult& result) {
+  Process& p = procs_[pid];
+  switch (op.kind) {
+    case StepKind::kSend: {
+      const Pid to = resolve(op.dest);
+      if (sink_) {
+        std::string detail = guest_.render(op.value);
+        if (op.dest.name) detail = "(" + names_[op.dest.name] + ") " + detail;
+        if (to != kNoPid && !is_alive(to)) detail += "  (dropped: dead)";
+        emit(StepKind::kSend, pid, to == kNoPid ? -1 : static_cast<int64_t>(to), std::move(detail));
+      }
+      if (op.dest.name) touch(object::name(fnv1a(names_[op.dest.name])), false);
+      if (to != kNoPid && !is_alive(to)) touch(object::process(to), false);  // dropped: it saw the exit
+      if (to == kNoPid) {
+        guest_.release(op.value);
+        op.value = 0;
+        reply.kind = Reply::Kind::kError;
+        reply.error = "send: no process is registered as \"" + names_[op.dest.name] + "\"";
+        break;
+      }
+      Message m;
+      m.from = pid;
+      m.value = op.value;
+      m.origin_step = step_no_;
+      op.value = 0;
+      enqueue(to, m);
+      break;
+    }
+    case StepKind::kReceive: {
+      if (!p.match_error.empty()) {
+        reply.kind = Reply::Kind::kError;
+        reply.error = "receive: the match function raised: " + p.match_error;
+        if (sink_) emit(StepKind::kReceive, pid, -1, "match error");
+      } else if (p.matched >= 0) {
+        reply.kind = Reply::Kind::kMessage;
+        reply.message = take_message(p, static_cast<size_t>(p.matched));
+        facts_.consumed = reply.message.origin_step;
+        if (sink_) {
+          std::string detail;
+          switch (reply.message.kind) {
+            case Message::Kind::kDown:
+              detail = "{\"DOWN\", #Ref<" + std::to_string(reply.message.ref) + ">, " +
+                       pid_str(reply.message.from) + ", " + render_reason(reply.message.reason) + "}";
+              break;
+            case Message::Kind::kExit:
+              detail = "{\"EXIT\", " + pid_str(reply.message.from) + ", " + render_reason(reply.message.reason) + "}";
+              break;
+            default:
+              detail = guest_.render(reply.message.value);
+          }
+          emit(StepKind::kReceive, pid, reply.message.from == kNoPid ? -1 : static_cast<int64_t>(reply.message.from), std::move(detail));
+        }
+      } else {
+        reply.kind = Reply::Kind::kNil;
+        if (sink_) emit(StepKind::kReceive, pid, -1, "timeout");
+      }
+      end_receive(procs_[pid]);
+      break;
+    }
+    default:
+      break;
+  }
+  return true;
+}
+
+void Vm::post_send(Dest dest, ValueRef msg) {
+  auto& op = post(StepKind::kSend);
+  op.dest = dest;
+  op.value = msg;
+}
+
+void Vm::post_receive(ValueRef matcher, int64_t timeout_ms) {
+  auto& op = post(StepKind::kReceive);
+  op.value = matcher;
+  op.num = timeout_ms;
+  begin_receive(running_);
+}
+
+Pid Vm::resolve(const Dest& d) const {
+  if (d.name) return name_owner_[d.name];
+  return d.pid;
+}
+
+void Vm::abandon_ref(RefId ref) {
+  if (running_ == kNoPid) return;
+  Process& p = procs_[running_];
+  p.abandoned.push_back(ref);
+  for (size_t i = p.head; i < p.mailbox.size(); ++i) {
+    Message& m = p.mailbox[i];
+    if (m.kind == Message::Kind::kUser && guest_.message_tag(m.value) == ref) {
+      Message gone = take_message(p, i);
+      guest_.release(gone.value);
+      break;
+    }
+  }
+}
+
+void Vm::enqueue(Pid to, Message m) {
+  if (to >= procs_.size() || procs_[to].state == Process::State::kDead) {
+    if (m.kind == Message::Kind::kUser) guest_.release(m.value);
+    release_reason(m.reason);
+    return;
+  }
+  Process& q = procs_[to];
+  if (!q.abandoned.empty() && m.kind == Message::Kind::kUser) {
+    const RefId tag = guest_.message_tag(m.value);
+    if (tag != 0 && std::find(q.abandoned.begin(), q.abandoned.end(), tag) != q.abandoned.end()) {
+      guest_.release(m.value);  // a late reply to an abandoned call
+      return;
+    }
+  }
+  q.mailbox.push_back(m);
+  if (q.op.kind == StepKind::kReceive && q.matched < 0 && !q.timed_out && q.match_error.empty()) {
+    test_message(to, q.mailbox.size() - 1);
+  }
+}
+
+// Tests mailbox[index] against the pending receive of `pid`; on a match (or
+// a matcher error) the receive becomes runnable and its timer is dropped.
+
+void Vm::test_message(Pid pid, size_t index) {
+  Process& q = procs_[pid];
+  Message& m = q.mailbox[index];
+  q.scan = index + 1;
+  if (m.kind == Message::Kind::kRemoved) return;
+  bool ok = true;
+  if (q.op.value != 0) {
+    std::string error;
+    ok = guest_.match(q.op.value, m, error);
+    Process& again = procs_[pid];  // the matcher cannot spawn, but stay safe
+    if (!error.empty()) {
+      again.match_error = std::move(error);
+      ok = true;
+    }
+  }
+  if (!ok) return;
+  Process& p = procs_[pid];
+  if (p.match_error.empty()) p.matched = static_cast<int64_t>(index);
+  if (p.timer) {
+    disarm_timer(p.timer);
+    p.timer = 0;
+  }
+  if (p.state != Process::State::kReady) {
+    p.state = Process::State::kReady;
+    refresh(pid);
+  }
+}
+
+void Vm::begin_receive(Pid pid) {
+  Process& p = procs_[pid];
+  p.matched = -1;
+  p.timed_out = false;
+  p.match_error.clear();
+  p.scan = p.head;
+  while (p.scan < p.mailbox.size() && p.matched < 0 && procs_[pid].match_error.empty()) {
+    test_message(pid, procs_[pid].scan);
+  }
+  Process& q = procs_[pid];
+  if (q.matched >= 0 || !q.match_error.empty()) return;  // ready
+  const int64_t timeout = q.op.num;
+  if (timeout == 0) return;  // polls: ready, returns nil if nothing matches
+  q.state = Process::State::kBlocked;
+  if (timeout > 0) q.timer = arm_timer(Timer::Kind::kReceive, pid, timeout);
+}
+
+void Vm::end_receive(Process& p) {
+  guest_.release(p.op.value);
+  p.op.value = 0;
+  if (p.timer) {
+    disarm_timer(p.timer);
+    p.timer = 0;
+  }
+  p.matched = -1;
+  p.timed_out = false;
+  p.match_error.clear();
+}
+
+Message Vm::take_message(Process& p, size_t index) {
+  Message m = p.mailbox[index];
+  p.mailbox[index].kind = Message::Kind::kRemoved;
+  ++p.removed;
+  while (p.head < p.mailbox.size() && p.mailbox[p.head].kind == Message::Kind::kRemoved) {
+    ++p.head;
+    --p.removed;
+  }
+  if (p.head == p.mailbox.size()) {
+    p.mailbox.clear();
+    p.head = 0;
+    p.removed = 0;
+  } else if (p.head >= 32 && p.head * 2 >= p.mailbox.size()) {
+    p.mailbox.erase(p.mailbox.begin(), p.mailbox.begin() + static_cast<ptrdiff_t>(p.head));
+    p.head = 0;
+  } else if (p.removed >= 32 && p.removed * 2 >= p.mailbox.size() - p.head) {
+    std::erase_if(p.mailbox, [](const Message& x) { return x.kind == Message::Kind::kRemoved; });
+    p.head = 0;
+    p.removed = 0;
+  }
+  return m;
+}
+
+}  // namespace lockstep::vm

@@ -1,0 +1,422 @@
+// Process lifecycle, links, monitors and exits (SPEC 5.2, 5.9): start,
+// spawn (plain, linked, monitored), exit, exit signals, link, unlink,
+// monitor, demonitor, trap_exit, is_alive.
+#include <algorithm>
+#include <cassert>
+
+#include "engine/hash.h"
+#include "vm/vm.h"
+
+namespace lockstep::vm {
+
+// Process operation kinds: what each pending operation touches (access) and
+// what it does when its process is scheduled (perform).
+void Vm::add_process_ops(OpTable& table) {
+  for (StepKind k : {StepKind::kStart, StepKind::kSpawn, StepKind::kExit, StepKind::kLink, StepKind::kUnlink, StepKind::kMonitor, StepKind::kDemonitor, StepKind::kTrapExit, StepKind::kSignal, StepKind::kIsAlive}) {
+    table[static_cast<size_t>(k)] = {&Vm::access_process, &Vm::perform_process};
+  }
+}
+
+void Vm::access_process(Pid pid, const PendingOp& op, Op& out) const {
+  switch (op.kind) {
+    case StepKind::kExit:
+    case StepKind::kTrapExit:
+      out.object = object::process(pid);
+      out.writes = true;
+      break;
+    case StepKind::kLink:
+    case StepKind::kUnlink:
+    case StepKind::kMonitor:
+      // Commutes with other links and monitors on the target; races with
+      // its exit (which writes its control state).
+      out.object = object::process(op.pid);
+      break;
+    case StepKind::kSignal:
+      out.object = object::process(op.pid);
+      out.writes = true;
+      break;
+    case StepKind::kIsAlive:
+      out.object = object::process(op.pid);
+      break;
+    default:
+      break;
+  }
+}
+
+bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& result) {
+  Process& p = procs_[pid];
+  switch (op.kind) {
+    case StepKind::kStart:
+      reply.kind = Reply::Kind::kStart;
+      reply.value = op.value;
+      op.value = 0;
+      facts_.cause = p.exit_cause;
+      if (sink_) emit(StepKind::kStart, pid, -1, "");
+      p.exit_cause = 0;
+      break;
+    case StepKind::kSpawn: {
+      const auto mode = static_cast<SpawnMode>(op.num);
+      ValueRef body = op.value;
+      op.value = 0;
+      const Pid child = new_process(body, step_no_);
+      Process& self = procs_[pid];  // new_process may have moved procs_
+      reply.kind = Reply::Kind::kPid;
+      reply.u = child;
+      if (mode == SpawnMode::kLink) {
+        self.links.push_back(child);
+        procs_[child].links.push_back(pid);
+      } else if (mode == SpawnMode::kMonitor) {
+        const RefId ref = make_ref();
+        monitors_.emplace(ref, Monitor{pid, child});
+        self.watching.push_back(ref);
+        procs_[child].watchers.push_back(ref);
+        reply.kind = Reply::Kind::kPidRef;
+        reply.i = static_cast<int64_t>(ref);
+      }
+      if (sink_) {
+        emit(StepKind::kSpawn, pid, child,
+             mode == SpawnMode::kLink      ? "linked"
+             : mode == SpawnMode::kMonitor ? "monitored #Ref<" + std::to_string(reply.i) + ">"
+                                           : "");
+      }
+      break;
+    }
+    case StepKind::kExit:
+      do_exit(pid, result);
+      return false;
+    case StepKind::kLink: {
+      const Pid t = op.pid;
+      if (sink_) emit(StepKind::kLink, pid, t, "");
+      if (t == pid) break;
+      touch(object::process(pid), true);
+      if (!is_alive(t)) {
+        // As in Erlang: a process trapping exits gets {"EXIT", t, "noproc"};
+        // any other gets a noproc error it can catch.
+        if (p.trap_exit) {
+          exit_signal(pid, t, Reason{ReasonKind::kNoproc, 0}, true, step_no_);
+        } else {
+          reply.kind = Reply::Kind::kError;
+          reply.error = "noproc";
+        }
+        break;
+      }
+      if (std::find(p.links.begin(), p.links.end(), t) == p.links.end()) {
+        p.links.push_back(t);
+        procs_[t].links.push_back(pid);
+      }
+      break;
+    }
+    case StepKind::kUnlink: {
+      const Pid t = op.pid;
+      if (sink_) emit(StepKind::kUnlink, pid, t, "");
+      touch(object::process(pid), true);
+      std::erase(p.links, t);
+      if (t < procs_.size()) std::erase(procs_[t].links, pid);
+      break;
+    }
+    case StepKind::kMonitor: {
+      const Pid t = op.pid;
+      const RefId ref = make_ref();
+      if (sink_) emit(StepKind::kMonitor, pid, t, "#Ref<" + std::to_string(ref) + ">");
+      if (!is_alive(t)) {
+        Message m;
+        m.kind = Message::Kind::kDown;
+        m.from = t;
+        m.ref = ref;
+        m.reason = Reason{ReasonKind::kNoproc, 0};
+        m.origin_step = step_no_;
+        touch(object::mailbox(pid), true);
+        enqueue(pid, m);
+      } else {
+        monitors_.emplace(ref, Monitor{pid, t});
+        procs_[pid].watching.push_back(ref);
+        procs_[t].watchers.push_back(ref);
+      }
+      reply.kind = Reply::Kind::kRef;
+      reply.u = ref;
+      break;
+    }
+    case StepKind::kDemonitor: {
+      const RefId ref = op.ref;
+      const bool flush = op.flag;
+      bool was_active = false;
+      auto it = monitors_.find(ref);
+      if (it != monitors_.end() && it->second.watcher == pid) {
+        was_active = true;
+        touch(object::process(it->second.target), false);
+        std::erase(procs_[it->second.target].watchers, ref);
+        std::erase(p.watching, ref);
+        monitors_.erase(it);
+      }
+      if (flush) {
+        touch(object::mailbox(pid), true);
+        for (size_t i = p.head; i < p.mailbox.size(); ++i) {
+          if (p.mailbox[i].kind == Message::Kind::kDown && p.mailbox[i].ref == ref) {
+            Message m = take_message(p, i);
+            release_reason(m.reason);
+            break;
+          }
+        }
+      }
+      if (sink_) emit(StepKind::kDemonitor, pid, -1, "#Ref<" + std::to_string(ref) + ">" + (flush ? " flush" : ""));
+      (void)was_active;
+      reply.kind = Reply::Kind::kBool;
+      reply.b = true;
+      break;
+    }
+    case StepKind::kTrapExit:
+      reply.kind = Reply::Kind::kBool;
+      reply.b = p.trap_exit;
+      p.trap_exit = op.flag;
+      if (sink_) emit(StepKind::kTrapExit, pid, -1, op.flag ? "true" : "false");
+      break;
+    case StepKind::kSignal: {
+      const Pid t = op.pid;
+      Reason r = op.reason;
+      op.reason = {};
+      if (sink_) emit(StepKind::kSignal, pid, t, "reason=" + render_reason(r));
+      exit_signal(t, pid, r, false, step_no_);
+      release_reason(r);
+      if (procs_[pid].op.kind == StepKind::kExit && t == pid) return false;  // signalled itself
+      reply.kind = Reply::Kind::kBool;
+      reply.b = true;
+      break;
+    }
+    case StepKind::kIsAlive:
+      reply.kind = Reply::Kind::kBool;
+      reply.b = is_alive(op.pid);
+      if (sink_) emit(StepKind::kIsAlive, pid, op.pid, reply.b ? "true" : "false");
+      break;
+    default:
+      break;
+  }
+  return true;
+}
+
+void Vm::post_spawn(ValueRef body, SpawnMode mode) {
+  auto& op = post(StepKind::kSpawn);
+  op.value = body;
+  op.num = static_cast<int64_t>(mode);
+}
+
+void Vm::post_link(Pid pid) { post(StepKind::kLink).pid = pid; }
+
+void Vm::post_unlink(Pid pid) { post(StepKind::kUnlink).pid = pid; }
+
+void Vm::post_monitor(Pid pid) { post(StepKind::kMonitor).pid = pid; }
+
+void Vm::post_demonitor(RefId ref, bool flush) {
+  auto& op = post(StepKind::kDemonitor);
+  op.ref = ref;
+  op.flag = flush;
+}
+
+void Vm::post_trap_exit(bool on) { post(StepKind::kTrapExit).flag = on; }
+
+void Vm::post_exit(Reason reason) { post(StepKind::kExit).reason = reason; }
+
+void Vm::post_signal(Pid pid, Reason reason) {
+  auto& op = post(StepKind::kSignal);
+  op.pid = pid;
+  op.reason = reason;
+}
+
+void Vm::post_is_alive(Pid pid) { post(StepKind::kIsAlive).pid = pid; }
+
+Pid Vm::new_process(ValueRef body, uint32_t cause) {
+  const Pid pid = static_cast<Pid>(procs_.size());
+  if (spare_.empty()) {
+    procs_.emplace_back();
+  } else {
+    procs_.push_back(std::move(spare_.back()));
+    spare_.pop_back();
+  }
+  Process& p = procs_.back();
+  p.op.kind = StepKind::kStart;
+  p.op.value = body;
+  p.exit_cause = cause;
+  refresh(pid);
+  return pid;
+}
+
+void Vm::start_root(ValueRef body) {
+  assert(procs_.empty());
+  new_process(body, 0);
+  name_process(kRootPid, "root");
+}
+
+bool Vm::is_alive(Pid pid) const {
+  return pid < procs_.size() && procs_[pid].state != Process::State::kDead && procs_[pid].op.kind != StepKind::kExit;
+}
+
+bool Vm::protected_crash(Pid pid) const {
+  if (options_.allow_crashes) return true;
+  for (Pid l : procs_[pid].links) {
+    if (is_alive(l) && procs_[l].trap_exit) return true;
+  }
+  return false;
+}
+
+Reason Vm::copy_reason(const Reason& r) {
+  if (r.kind == ReasonKind::kValue && r.value) guest_.retain(r.value);
+  return r;
+}
+
+void Vm::release_reason(Reason& r) {
+  if (r.kind == ReasonKind::kValue && r.value) guest_.release(r.value);
+  r = {};
+}
+
+void Vm::release_op(PendingOp& op) {
+  if (op.kind != StepKind::kExit) {
+    if (op.value) guest_.release(op.value);
+    op.value = 0;
+  }
+  for (EtsRow& r : op.rows) guest_.release(r.value);
+  op.rows.clear();
+  release_reason(op.reason);
+}
+
+void Vm::kill(Pid pid, Reason reason, uint32_t cause) {
+  Process& p = procs_[pid];
+  release_op(p.op);
+  if (p.timer) {
+    disarm_timer(p.timer);
+    p.timer = 0;
+  }
+  p.matched = -1;
+  p.op.reset(StepKind::kExit);
+  p.op.reason = copy_reason(reason);
+  p.state = Process::State::kReady;
+  p.exit_cause = cause;
+  p.fatal = false;
+  refresh(pid);
+}
+
+void Vm::exit_signal(Pid to, Pid from, Reason reason, bool from_link, uint32_t cause) {
+  if (to >= procs_.size() || !is_alive(to)) return;
+  Process& t = procs_[to];
+  touch(object::process(to), true);
+  if (reason.kind == ReasonKind::kKill && !from_link) {
+    kill(to, Reason{ReasonKind::kKilled, 0}, cause);
+    return;
+  }
+  if (t.trap_exit) {
+    touch(object::mailbox(to), true);
+    Message m;
+    m.kind = Message::Kind::kExit;
+    m.from = from;
+    m.reason = copy_reason(reason);
+    m.origin_step = cause;
+    enqueue(to, m);
+    return;
+  }
+  if (reason.kind == ReasonKind::kNormal) {
+    if (!from_link && to == from) kill(to, reason, cause);  // exit(self(), "normal")
+    return;
+  }
+  kill(to, reason, cause);
+}
+
+void Vm::do_exit(Pid pid, StepResult& result) {
+  Process& p = procs_[pid];
+  Reason reason = p.op.reason;
+  p.op.reason = {};
+  const bool fatal = p.fatal;
+  const bool crashed = p.crashed;
+  if (sink_) {
+    std::string detail = "reason=";
+    if (p.crashed) {
+      detail += "\"" + p.crash_message + "\"";
+      if (!p.crash_location.empty()) detail += " (at " + p.crash_location + ")";
+    } else {
+      detail += render_reason(reason);
+    }
+    emit(StepKind::kExit, pid, -1, std::move(detail));
+  }
+  facts_.cause = p.exit_cause;
+  touch(object::mailbox(pid), true);  // its queued messages are gone
+  p.state = Process::State::kDead;
+  p.fatal = false;
+  if (forced_ == pid) forced_ = kNoPid;
+  disable(EventKey::process(pid));
+  if (p.timer) {
+    disarm_timer(p.timer);
+    p.timer = 0;
+  }
+  if (p.name) {
+    touch(object::name(fnv1a(names_[p.name])), true);
+    name_owner_[p.name] = kNoPid;
+    p.name = 0;
+  }
+  ets_.for_each_owned(pid, [&](uint32_t table) {
+    touch(object::table(table), true);
+    const std::string& name = ets_.options(table).name;
+    if (!name.empty()) touch(object::name(fnv1a("ets:" + name)), true);
+  });
+  ets_.drop_owned(pid, released_);  // a table dies with its owner
+  release_all(released_);
+  for (size_t i = p.head; i < p.mailbox.size(); ++i) {
+    Message& m = p.mailbox[i];
+    if (m.kind == Message::Kind::kRemoved) continue;
+    if (m.kind == Message::Kind::kUser) guest_.release(m.value);
+    release_reason(m.reason);
+  }
+  p.mailbox.clear();
+  p.mailbox.shrink_to_fit();
+  p.head = p.removed = 0;
+
+  std::vector<Pid> links = std::move(p.links);
+  std::vector<RefId> watchers = std::move(p.watchers);
+  std::vector<RefId> watching = std::move(p.watching);
+  p.links.clear();
+  p.watchers.clear();
+  p.watching.clear();
+  for (RefId ref : watching) {
+    auto it = monitors_.find(ref);
+    if (it == monitors_.end()) continue;
+    std::erase(procs_[it->second.target].watchers, ref);
+    monitors_.erase(it);
+  }
+  for (Pid l : links) {
+    std::erase(procs_[l].links, pid);
+    exit_signal(l, pid, reason, true, step_no_);
+  }
+  for (RefId ref : watchers) {
+    auto it = monitors_.find(ref);
+    if (it == monitors_.end()) continue;
+    const Pid w = it->second.watcher;
+    monitors_.erase(it);
+    std::erase(procs_[w].watching, ref);
+    Message m;
+    m.kind = Message::Kind::kDown;
+    m.from = pid;
+    m.ref = ref;
+    m.reason = copy_reason(reason);
+    m.origin_step = step_no_;
+    touch(object::mailbox(w), true);
+    enqueue(w, m);
+  }
+  guest_.discard(pid);
+
+  Process& q = procs_[pid];
+  if (pid == kRootPid) {
+    result.finished = true;
+    if (reason.kind != ReasonKind::kNormal) {
+      result.failure.kind = FailureKind::kAssertion;
+      result.failure.step = step_no_;
+      result.failure.pid = pid;
+      result.failure.message = crashed ? q.crash_message : reason_text(reason);
+      result.failure.location = q.crash_location;
+    }
+  } else if (fatal && crashed) {
+    result.failure.kind = FailureKind::kCrash;
+    result.failure.step = step_no_;
+    result.failure.pid = pid;
+    result.failure.message = q.crash_message;
+    result.failure.location = q.crash_location;
+  }
+  release_reason(reason);
+}
+
+}  // namespace lockstep::vm

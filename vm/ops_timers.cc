@@ -1,0 +1,198 @@
+// Virtual-time timers: sleep, send_after, cancel_timer, receive timeouts,
+// and firing them (quiescent or any mode).
+#include <algorithm>
+
+#include "engine/hash.h"
+#include "vm/vm.h"
+
+namespace lockstep::vm {
+
+// Timer operation kinds: what each pending operation touches (access) and
+// what it does when its process is scheduled (perform).
+void Vm::add_timers_ops(OpTable& table) {
+  for (StepKind k : {StepKind::kSleep, StepKind::kSendAfter, StepKind::kCancelTimer, StepKind::kTimer}) {
+    table[static_cast<size_t>(k)] = {&Vm::access_timers, &Vm::perform_timers};
+  }
+}
+
+void Vm::access_timers(Pid pid, const PendingOp& op, Op& out) const {
+  switch (op.kind) {
+    case StepKind::kCancelTimer:
+      out.object = object::timer(static_cast<uint32_t>(op.ref));
+      out.writes = true;
+      break;
+    default:
+      break;
+  }
+}
+
+bool Vm::perform_timers(Pid pid, PendingOp& op, Reply& reply, StepResult& result) {
+  Process& p = procs_[pid];
+  switch (op.kind) {
+    case StepKind::kSleep:
+      if (sink_) emit(StepKind::kSleep, pid, -1, "woke at " + std::to_string(now_) + " ms");
+      p.timer = 0;
+      break;
+    case StepKind::kSendAfter: {
+      const Dest dest = op.dest;
+      const ValueRef msg = op.value;
+      const int64_t ms = op.num;
+      op.value = 0;
+      const TimerId id = arm_timer(Timer::Kind::kSendAfter, pid, ms);
+      touch(object::timer(id), true);
+      timers_[id].dest = dest;
+      timers_[id].msg = msg;
+      if (sink_) {
+        emit(StepKind::kSendAfter, pid, -1,
+             "T" + std::to_string(id) + " in " + std::to_string(ms) + " ms to " + render_dest(dest) + " " +
+                 guest_.render(msg));
+      }
+      reply.kind = Reply::Kind::kTimer;
+      reply.u = id;
+      break;
+    }
+    case StepKind::kCancelTimer: {
+      const TimerId id = static_cast<TimerId>(op.ref);
+      const bool active = id < timers_.size() && timers_[id].armed && timers_[id].kind == Timer::Kind::kSendAfter;
+      if (sink_) emit(StepKind::kCancelTimer, pid, -1, "T" + std::to_string(id) + (active ? "" : " (not armed)"));
+      if (active) {
+        reply.kind = Reply::Kind::kInt;
+        reply.i = std::max<int64_t>(0, timers_[id].deadline - now_);
+        guest_.release(timers_[id].msg);
+        timers_[id].msg = 0;
+        disarm_timer(id);
+      } else {
+        reply.kind = Reply::Kind::kBool;
+        reply.b = false;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return true;
+}
+
+void Vm::post_sleep(int64_t ms) {
+  auto& op = post(StepKind::kSleep);
+  op.num = ms;
+  Process& p = running();
+  p.state = Process::State::kBlocked;
+  p.timer = arm_timer(Timer::Kind::kSleep, running_, ms);
+}
+
+void Vm::post_send_after(Dest dest, ValueRef msg, int64_t ms) {
+  auto& op = post(StepKind::kSendAfter);
+  op.dest = dest;
+  op.value = msg;
+  op.num = ms;
+}
+
+void Vm::post_cancel_timer(TimerId timer) { post(StepKind::kCancelTimer).ref = timer; }
+
+Op Vm::timer_op(TimerId id) const {
+  Op op;
+  op.key = EventKey::timer(id);
+  op.step = StepKind::kTimer;
+  op.writes = true;
+  // A receive timeout races with messages to its owner; other timers with
+  // whatever cancels them.
+  op.object = timers_[id].kind == Timer::Kind::kReceive ? object::mailbox(timers_[id].owner) : object::timer(id);
+  return op;
+}
+
+TimerId Vm::arm_timer(Timer::Kind kind, Pid owner, int64_t ms) {
+  const auto id = static_cast<TimerId>(timers_.size());
+  timers_.emplace_back();
+  Timer& t = timers_.back();
+  t.kind = kind;
+  t.armed = true;
+  t.owner = owner;
+  t.deadline = now_ + std::max<int64_t>(0, ms);
+  t.armed_step = step_no_;
+  if (options_.timers == TimerMode::kAny || t.deadline <= now_) {
+    enable(timer_op(id));
+  } else {
+    timer_heap_.emplace_back(t.deadline, id);
+    std::push_heap(timer_heap_.begin(), timer_heap_.end(), std::greater<>());
+  }
+  return id;
+}
+
+void Vm::disarm_timer(TimerId id) {
+  if (id == 0 || id >= timers_.size()) return;
+  timers_[id].armed = false;
+  disable(EventKey::timer(id));
+}
+
+bool Vm::advance_time() {
+  while (!timer_heap_.empty()) {
+    const auto [deadline, id] = timer_heap_.front();
+    std::pop_heap(timer_heap_.begin(), timer_heap_.end(), std::greater<>());
+    timer_heap_.pop_back();
+    if (!timers_[id].armed || enabled_pos_.get(EventKey::timer(id)) >= 0) continue;
+    now_ = std::max(now_, deadline);
+    enable(timer_op(id));
+    // Everything else due at the same instant becomes enabled too.
+    while (!timer_heap_.empty() && timer_heap_.front().first <= now_) {
+      const TimerId next = timer_heap_.front().second;
+      std::pop_heap(timer_heap_.begin(), timer_heap_.end(), std::greater<>());
+      timer_heap_.pop_back();
+      if (!timers_[next].armed || enabled_pos_.get(EventKey::timer(next)) >= 0) continue;
+      enable(timer_op(next));
+    }
+    return true;
+  }
+  return false;
+}
+
+void Vm::fire_timer(TimerId id, StepResult& result) {
+  Timer& t = timers_[id];
+  t.armed = false;
+  disable(EventKey::timer(id));
+  now_ = std::max(now_, t.deadline);
+  const Pid owner = t.owner;
+  facts_.cause = t.armed_step;
+  switch (t.kind) {
+    case Timer::Kind::kSendAfter: {
+      const Pid to = resolve(t.dest);
+      if (sink_) {
+        emit(StepKind::kTimer, owner, to == kNoPid ? -1 : static_cast<int64_t>(to),
+             "T" + std::to_string(id) + " send_after " + guest_.render(t.msg) + (to == kNoPid ? " (dropped)" : ""));
+      }
+      Message m;
+      m.from = owner;
+      m.value = t.msg;
+      m.origin_step = step_no_;
+      t.msg = 0;
+      if (t.dest.name) touch(object::name(fnv1a(names_[t.dest.name])), false);
+      if (to != kNoPid) touch(object::mailbox(to), true);
+      if (to == kNoPid) {
+        guest_.release(m.value);
+      } else {
+        enqueue(to, m);
+      }
+      break;
+    }
+    case Timer::Kind::kSleep: {
+      if (sink_) emit(StepKind::kTimer, owner, -1, "T" + std::to_string(id) + " sleep ends");
+      Process& p = procs_[owner];
+      p.timer = 0;
+      p.state = Process::State::kReady;
+      refresh(owner);
+      break;
+    }
+    case Timer::Kind::kReceive: {
+      if (sink_) emit(StepKind::kTimer, owner, -1, "T" + std::to_string(id) + " receive timeout");
+      Process& p = procs_[owner];
+      p.timer = 0;
+      p.timed_out = true;
+      p.state = Process::State::kReady;
+      refresh(owner);
+      break;
+    }
+  }
+  (void)result;
+}
+
+}  // namespace lockstep::vm
