@@ -1,0 +1,22 @@
+// The embedded Lua library: lua/lib/*.lua, compiled to bytecode once per
+// process (thread-safe), with lockstep.<module> loaded on first use.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lua/guest.h"
+
+namespace lockstep::lua {
+
+// The bytecode of every embedded file, in kEmbeddedFiles order.
+const std::vector<std::string>& library_bytecode();
+
+// __index of the lockstep table: loads a library module the first time it
+// is used. Loading is part of the iteration, so it is deterministic too.
+int load_module_on_demand(lua_State* L);
+
+// lua_Writer appending to a std::string (ud).
+int dump_writer(lua_State*, const void* p, size_t size, void* ud);
+
+}  // namespace lockstep::lua
