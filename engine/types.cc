@@ -5,17 +5,16 @@
 namespace lockstep {
 
 std::string_view step_kind_name(StepKind kind) {
-  static constexpr std::array<std::string_view, static_cast<size_t>(StepKind::kCount_)> kNames = {
-      "start",      "spawn",      "send",       "receive",  "exit",      "link",      "unlink",
-      "monitor",    "demonitor",  "trap_exit",  "signal",   "is_alive",  "register",  "unregister",
-      "whereis",    "registered", "sleep",      "send_after", "cancel_timer", "timer",
-      "ets.new",    "ets.insert", "ets.insert_new", "ets.lookup", "ets.lookup_element", "ets.member",
-      "ets.delete", "ets.delete_table", "ets.take", "ets.update_counter", "ets.tab2list", "ets.info",
-      "atomics.get", "atomics.put", "atomics.add", "atomics.exchange", "atomics.compare_exchange",
-      "persistent_term.put", "persistent_term.get", "persistent_term.erase", "history",
-  };
-  auto i = static_cast<size_t>(kind);
-  return i < kNames.size() ? kNames[i] : "unknown";
+  switch (kind) {
+#define LOCKSTEP_STEP_KIND_NAME(kind, number, name) \
+  case StepKind::kind:                            \
+    return name;
+    LOCKSTEP_STEP_KINDS(LOCKSTEP_STEP_KIND_NAME)
+#undef LOCKSTEP_STEP_KIND_NAME
+    case StepKind::kCount_:
+      break;
+  }
+  return "unknown";
 }
 
 std::string_view decision_kind_name(DecisionKind kind) {

@@ -14,50 +14,61 @@
 
 namespace lockstep {
 
-// The sync-point kind of a step: what the scheduled operation does.
+// The sync-point kind of a step: what the scheduled operation does, as
+// (enumerator, number written to traces, name in reports). Never renumber;
+// append. docs/trace-format.md lists them (and a test checks that it does).
+#define LOCKSTEP_STEP_KINDS(X) \
+  X(kStart, 0, "start") \
+  X(kSpawn, 1, "spawn") \
+  X(kSend, 2, "send") \
+  X(kReceive, 3, "receive") \
+  X(kExit, 4, "exit") \
+  X(kLink, 5, "link") \
+  X(kUnlink, 6, "unlink") \
+  X(kMonitor, 7, "monitor") \
+  X(kDemonitor, 8, "demonitor") \
+  X(kTrapExit, 9, "trap_exit") \
+  X(kSignal, 10, "signal") \
+  X(kIsAlive, 11, "is_alive") \
+  X(kRegister, 12, "register") \
+  X(kUnregister, 13, "unregister") \
+  X(kWhereis, 14, "whereis") \
+  X(kRegistered, 15, "registered") \
+  X(kSleep, 16, "sleep") \
+  X(kSendAfter, 17, "send_after") \
+  X(kCancelTimer, 18, "cancel_timer") \
+  X(kTimer, 19, "timer") \
+  X(kEtsNew, 20, "ets.new") \
+  X(kEtsInsert, 21, "ets.insert") \
+  X(kEtsInsertNew, 22, "ets.insert_new") \
+  X(kEtsLookup, 23, "ets.lookup") \
+  X(kEtsLookupElement, 24, "ets.lookup_element") \
+  X(kEtsMember, 25, "ets.member") \
+  X(kEtsDelete, 26, "ets.delete") \
+  X(kEtsDeleteTable, 27, "ets.delete_table") \
+  X(kEtsTake, 28, "ets.take") \
+  X(kEtsUpdateCounter, 29, "ets.update_counter") \
+  X(kEtsTab2List, 30, "ets.tab2list") \
+  X(kEtsInfo, 31, "ets.info") \
+  X(kAtomicsGet, 32, "atomics.get") \
+  X(kAtomicsPut, 33, "atomics.put") \
+  X(kAtomicsAdd, 34, "atomics.add") \
+  X(kAtomicsExchange, 35, "atomics.exchange") \
+  X(kAtomicsCompareExchange, 36, "atomics.compare_exchange") \
+  X(kTermPut, 37, "persistent_term.put") \
+  X(kTermGet, 38, "persistent_term.get") \
+  X(kTermErase, 39, "persistent_term.erase") \
+  X(kHistory, 40, "history")
+
+// kStart: a new process runs for the first time; kSpawn: spawn, spawn_link,
+// spawn_monitor; kReceive: a receive completes (message or timeout); kExit:
+// a process ends; kSignal: ls.exit(pid, reason); kSleep: a sleep ends;
+// kSendAfter: a timer is armed; kTimer: a timer fires; kAtomicsAdd: add,
+// add_get, sub, sub_get; kHistory: an event is recorded in an ls.history.
 enum class StepKind : uint8_t {
-  kStart = 0,         // a new process runs for the first time
-  kSpawn = 1,         // spawn / spawn_link
-  kSend = 2,          // send to a pid or a name
-  kReceive = 3,       // a receive completes (message or timeout)
-  kExit = 4,          // a process ends (return, error, ls.exit, or killed)
-  kLink = 5,
-  kUnlink = 6,
-  kMonitor = 7,
-  kDemonitor = 8,
-  kTrapExit = 9,
-  kSignal = 10,       // ls.exit(pid, reason): an exit signal to another process
-  kIsAlive = 11,
-  kRegister = 12,
-  kUnregister = 13,
-  kWhereis = 14,
-  kRegistered = 15,
-  kSleep = 16,        // a sleep ends
-  kSendAfter = 17,    // a timer is armed
-  kCancelTimer = 18,
-  kTimer = 19,        // a timer fires (send_after delivery, sleep end, receive timeout)
-  // Shared state (SPEC 5.3): each call is one atomic step.
-  kEtsNew = 20,
-  kEtsInsert = 21,
-  kEtsInsertNew = 22,
-  kEtsLookup = 23,
-  kEtsLookupElement = 24,
-  kEtsMember = 25,
-  kEtsDelete = 26,
-  kEtsDeleteTable = 27,
-  kEtsTake = 28,
-  kEtsUpdateCounter = 29,
-  kEtsTab2List = 30,
-  kEtsInfo = 31,
-  kAtomicsGet = 32,
-  kAtomicsPut = 33,
-  kAtomicsAdd = 34,       // add, add_get, sub, sub_get
-  kAtomicsExchange = 35,
-  kAtomicsCompareExchange = 36,
-  kTermPut = 37,
-  kTermGet = 38,
-  kTermErase = 39,
-  kHistory = 40,          // an event is recorded in an ls.history
+#define LOCKSTEP_STEP_KIND_ENUM(kind, number, name) kind = number,
+  LOCKSTEP_STEP_KINDS(LOCKSTEP_STEP_KIND_ENUM)
+#undef LOCKSTEP_STEP_KIND_ENUM
   kCount_,
 };
 
