@@ -64,20 +64,16 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
     print_error(files.status().message());
     return kExitUsage;
   }
-  std::unique_ptr<Reporter> reporter;
-  if (f.format == "json") {
-    reporter = std::make_unique<JsonReporter>(std::cout, std::cerr);
-  } else {
-    TextStyle style;
-    style.color = use_color();
-    const char* no_slice = std::getenv("LOCKSTEP_NO_CAUSAL_SLICE");
-    style.full_schedule = f.full || (no_slice && *no_slice && std::string(no_slice) != "0");
-    style.verbose = global.verbose;
-    style.quiet = global.quiet;
-    style.progress = !global.quiet && ::isatty(STDERR_FILENO) != 0;
-    reporter = std::make_unique<TextReporter>(std::cout, std::cerr, style);
-  }
-  RunSummary summary = run_files(*files, f.config, lua::LuaProgram::load, *reporter);
+  TextStyle style;
+  style.color = use_color();
+  const char* no_slice = std::getenv("LOCKSTEP_NO_CAUSAL_SLICE");
+  style.full_schedule = f.full || (no_slice && *no_slice && std::string(no_slice) != "0");
+  style.verbose = global.verbose;
+  style.quiet = global.quiet;
+  style.progress = !global.quiet && ::isatty(STDERR_FILENO) != 0;
+  FanoutReporter reporter;
+  reporter.add(find_report_format(f.format)->make(std::cout, std::cerr, style));
+  RunSummary summary = run_files(*files, f.config, lua::LuaProgram::load, reporter);
   if (summary.tests.empty() && summary.load_errors == 0) {
     print_error("no test matches the given --test/--filter");
     return kExitUsage;
@@ -147,8 +143,13 @@ Command run_command() {
             sub.add_option("--jobs", f->jobs,
                            "worker threads (default 1, or LOCKSTEP_JOBS); the result does not depend on it")
                 ->check(CLI::Range(1, 256));
-            sub.add_option("--format", f->format, "summary format: text or json")
-                ->check(CLI::IsMember({"text", "json"}));
+            std::vector<std::string> formats;
+            std::string format_help = "how results are printed (default text):";
+            for (const ReportFormat& rf : report_formats()) {
+              formats.emplace_back(rf.name);
+              format_help += "\n  " + std::string(rf.name) + ": " + std::string(rf.help);
+            }
+            sub.add_option("--format", f->format, format_help)->check(CLI::IsMember(formats))->type_name("FORMAT");
             sub.add_flag("--full", f->full, "print the whole schedule of a bug, not its causal slice");
             CLI::App* app = &sub;
             return [f, app, &global] { return run(*f, *app, global); };

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "engine/json.h"
+#include "engine/schedule.h"
 
 namespace lockstep {
 namespace {
@@ -55,15 +56,6 @@ std::string shell_quote(const std::string& s) {
 
 }  // namespace
 
-std::string process_display_name(const Trace& trace, int64_t pid) {
-  if (pid < 0) return "-";
-  std::string base = "P" + std::to_string(pid);
-  for (const auto& p : trace.processes) {
-    if (p.pid == pid && !p.name.empty()) return base + "(" + p.name + ")";
-  }
-  return base;
-}
-
 std::vector<uint32_t> causal_slice(const Trace& trace) {
   return causal_slice(trace.facts, trace.failure.step, trace.failure.kind == FailureKind::kDeadlock);
 }
@@ -80,49 +72,32 @@ std::string describe_failure(const Trace& trace) {
 }
 
 void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& style) {
-  std::vector<uint32_t> slice;
-  const bool sliced = !style.full_schedule;
-  if (sliced) slice = causal_slice(trace);
-  auto in_slice = [&](uint32_t step) {
-    return !sliced || std::binary_search(slice.begin(), slice.end(), step);
-  };
-  const size_t shown = sliced ? slice.size() : trace.events.size();
+  const Schedule schedule = build_schedule(trace, !style.full_schedule);
   out << paint(style, kBold) << "Schedule ("
-      << (sliced ? "causal slice, " + std::to_string(shown) + " of " : std::string("all "))
-      << trace.events.size() << " steps):" << paint(style, kReset) << "\n";
-  size_t log_i = 0;
-  for (const Event& e : trace.events) {
-    const bool show = in_slice(e.step);
-    if (show) {
+      << (schedule.sliced ? "causal slice, " + std::to_string(schedule.in_slice) + " of " : std::string("all "))
+      << schedule.rows.size() << " steps):" << paint(style, kReset) << "\n";
+  for (const ScheduleRow& row : schedule.rows) {
+    if (row.in_slice) {
       char head[48];
-      std::snprintf(head, sizeof head, "  step %-4u %-10s ", e.step, std::string(step_kind_name(e.kind)).c_str());
+      std::snprintf(head, sizeof head, "  step %-4u %-10s ", row.step, std::string(step_kind_name(row.kind)).c_str());
       out << head;
-      std::string line = process_display_name(trace, e.pid);
-      if (e.pid < 0) line.clear();
-      if (e.peer >= 0) {
-        line += (e.kind == StepKind::kReceive ? " <- " : " -> ") + process_display_name(trace, e.peer);
-      }
-      const bool content = e.kind == StepKind::kSend || e.kind == StepKind::kReceive ||
-                           e.kind == StepKind::kSendAfter || e.kind == StepKind::kTimer;
-      if (!e.detail.empty() && (style.message_contents || !content)) {
-        line += (line.empty() ? "" : "  ") + e.detail;
+      std::string line = row.actor;
+      if (!row.peer.empty()) line += (row.kind == StepKind::kReceive ? " <- " : " -> ") + row.peer;
+      if (!row.detail.empty() && (style.message_contents || !row.carries_message)) {
+        line += (line.empty() ? "" : "  ") + row.detail;
       }
       out << line;
-      if (trace.failure && e.step == trace.failure.step && trace.failure.kind != FailureKind::kDeadlock) {
-        out << "   " << paint(style, kRed) << "<-- FAILED HERE" << paint(style, kReset);
-      }
+      if (row.failed) out << "   " << paint(style, kRed) << "<-- FAILED HERE" << paint(style, kReset);
       out << "\n";
     }
-    while (log_i < trace.logs.size() && trace.logs[log_i].step <= e.step) {
-      const LogLine& l = trace.logs[log_i++];
-      if (show || style.full_schedule) {
-        out << paint(style, kDim) << "           log  " << process_display_name(trace, l.pid) << ": "
-            << l.text << paint(style, kReset) << "\n";
+    if (row.in_slice || !schedule.sliced) {
+      for (const std::string& log : row.logs) {
+        out << paint(style, kDim) << "           log  " << log << paint(style, kReset) << "\n";
       }
     }
   }
-  if (trace.failure.kind == FailureKind::kDeadlock) {
-    out << "  " << paint(style, kRed) << "<-- FAILED HERE: deadlock after step " << trace.failure.step
+  if (schedule.deadlock) {
+    out << "  " << paint(style, kRed) << "<-- FAILED HERE: deadlock after step " << schedule.failed_step
         << paint(style, kReset) << "\n";
   }
 }
@@ -263,6 +238,27 @@ void JsonReporter::run_finished(const RunSummary& s) {
   w.key("wall_seconds").value(s.wall_seconds);
   w.end_object().end_object();
   out_ << w.str() << "\n";
+}
+
+std::span<const ReportFormat> report_formats() {
+  static const ReportFormat kFormats[] = {
+      {"text", "a line per test, each bug with its causal slice, and a summary",
+       [](std::ostream& out, std::ostream& err, const TextStyle& style) -> std::unique_ptr<Reporter> {
+         return std::make_unique<TextReporter>(out, err, style);
+       }},
+      {"json", "one JSON document on stdout (logs on stderr)",
+       [](std::ostream& out, std::ostream& err, const TextStyle&) -> std::unique_ptr<Reporter> {
+         return std::make_unique<JsonReporter>(out, err);
+       }},
+  };
+  return kFormats;
+}
+
+const ReportFormat* find_report_format(std::string_view name) {
+  for (const ReportFormat& f : report_formats()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
 }
 
 }  // namespace lockstep

@@ -4,11 +4,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "engine/schedule.h"
 #include "engine/trace.h"
 
 namespace lockstep {
@@ -97,14 +101,47 @@ class JsonReporter final : public Reporter {
   std::ostream& err_;
 };
 
-// "P0(root)", "P3(counter)", "P4".
-std::string process_display_name(const Trace& trace, int64_t pid);
-
 // Steps (1-based, ascending) that happen before the failure
 // (engine/causality.h), from the trace's step facts.
 std::vector<uint32_t> causal_slice(const Trace& trace);
 
-// The schedule, one line per step, the failing step marked.
+// The formats `run --format` offers, one row each: a new output format is
+// a Reporter in a file of its own and a row here.
+struct ReportFormat {
+  std::string_view name;
+  std::string_view help;
+  std::unique_ptr<Reporter> (*make)(std::ostream& out, std::ostream& err, const TextStyle& style);
+};
+std::span<const ReportFormat> report_formats();
+const ReportFormat* find_report_format(std::string_view name);
+
+// Hands every report to each of its reporters, in order (the summary on
+// stdout and, say, a file written next to it).
+class FanoutReporter final : public Reporter {
+ public:
+  void add(std::unique_ptr<Reporter> r) { reporters_.push_back(std::move(r)); }
+  void load_error(const std::string& message) override {
+    for (auto& r : reporters_) r->load_error(message);
+  }
+  void bug_found(const TestReport& test, const Trace& trace) override {
+    for (auto& r : reporters_) r->bug_found(test, trace);
+  }
+  void test_finished(const TestReport& test) override {
+    for (auto& r : reporters_) r->test_finished(test);
+  }
+  void run_finished(const RunSummary& summary) override {
+    for (auto& r : reporters_) r->run_finished(summary);
+  }
+  void progress(const std::string& test, uint64_t done, uint64_t total, double seconds) override {
+    for (auto& r : reporters_) r->progress(test, done, total, seconds);
+  }
+
+ private:
+  std::vector<std::unique_ptr<Reporter>> reporters_;
+};
+
+// The schedule, one line per step (engine/schedule.h rows), the failing
+// step marked.
 void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& style);
 
 // The failure in one line: "assertion in P0(root): lost update (counter.lua:23)".

@@ -1,0 +1,94 @@
+// Schedule rows: what every output shows of a trace, built once.
+#include "engine/schedule.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "engine/report.h"
+
+namespace lockstep {
+namespace {
+
+// P0 spawns P1 and P2; P1 sends to P0; P2 logs and does nothing P0 sees;
+// P0 takes P1's message and fails.
+Trace sample() {
+  Trace t;
+  t.processes = {{0, "root"}, {1, "sender"}};
+  t.events = {{1, StepKind::kSpawn, 0, 1, ""},        {2, StepKind::kSpawn, 0, 2, ""},
+              {3, StepKind::kSend, 1, 0, "\"hi\""},    {4, StepKind::kStart, 2, -1, ""},
+              {5, StepKind::kReceive, 0, 1, "\"hi\""}, {6, StepKind::kExit, 0, -1, "reason=\"boom\""}};
+  const Access to_root{object::mailbox(0), true};
+  const std::span<const Access> send(&to_root, 1);
+  t.facts.add({1, EventKey::process(0), StepKind::kSpawn, 0, 0, 0, {}});
+  t.facts.add({2, EventKey::process(0), StepKind::kSpawn, 0, 0, 0, {}});
+  t.facts.add({3, EventKey::process(1), StepKind::kSend, 1, 0, 1, send});
+  t.facts.add({4, EventKey::process(2), StepKind::kStart, 2, 0, 2, {}});
+  t.facts.add({5, EventKey::process(0), StepKind::kReceive, 0, 3, 3, send});
+  t.facts.add({6, EventKey::process(0), StepKind::kExit, 0, 0, 0, {}});
+  t.logs = {{4, 2, "idle"}};
+  t.failure = {FailureKind::kAssertion, 6, 0, "boom", "", ""};
+  return t;
+}
+
+TEST(Schedule, RowsNameProcessesAndMarkTheSliceAndTheFailure) {
+  const Schedule s = build_schedule(sample(), true);
+  ASSERT_EQ(s.rows.size(), 6u);
+  EXPECT_TRUE(s.sliced);
+  EXPECT_EQ(s.in_slice, 5u);  // P2's start is not in the past of the failure
+  EXPECT_EQ(s.rows[0].actor, "P0(root)");
+  EXPECT_EQ(s.rows[0].peer, "P1(sender)");
+  EXPECT_EQ(s.rows[1].peer, "P2");
+  EXPECT_FALSE(s.rows[3].in_slice);
+  EXPECT_TRUE(s.rows[2].carries_message);
+  EXPECT_TRUE(s.rows[5].failed);
+  EXPECT_FALSE(s.rows[4].failed);
+  ASSERT_EQ(s.rows[3].logs.size(), 1u);
+  EXPECT_EQ(s.rows[3].logs[0], "P2: idle");
+}
+
+TEST(Schedule, UnslicedRowsAreAllShown) {
+  const Schedule s = build_schedule(sample(), false);
+  EXPECT_FALSE(s.sliced);
+  EXPECT_EQ(s.in_slice, 6u);
+}
+
+TEST(Schedule, TheTextRendererPrintsTheSliceFromRows) {
+  std::ostringstream out;
+  TextStyle style;
+  print_schedule(out, sample(), style);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("Schedule (causal slice, 5 of 6 steps):"), std::string::npos) << text;
+  EXPECT_NE(text.find("step 5    receive    P0(root) <- P1(sender)  \"hi\""), std::string::npos) << text;
+  EXPECT_NE(text.find("<-- FAILED HERE"), std::string::npos);
+  EXPECT_EQ(text.find("P2: idle"), std::string::npos);  // its step is not shown
+}
+
+class CountingReporter final : public Reporter {
+ public:
+  void load_error(const std::string&) override { ++calls; }
+  void bug_found(const TestReport&, const Trace&) override { ++calls; }
+  void test_finished(const TestReport&) override { ++calls; }
+  void run_finished(const RunSummary&) override { ++calls; }
+  int calls = 0;
+};
+
+TEST(Reporters, AFanoutReachesEveryReporterAndFormatsComeFromOneTable) {
+  FanoutReporter fan;
+  auto a = std::make_unique<CountingReporter>();
+  auto b = std::make_unique<CountingReporter>();
+  CountingReporter* pa = a.get();
+  CountingReporter* pb = b.get();
+  fan.add(std::move(a));
+  fan.add(std::move(b));
+  fan.test_finished({});
+  fan.run_finished({});
+  EXPECT_EQ(pa->calls, 2);
+  EXPECT_EQ(pb->calls, 2);
+  ASSERT_NE(find_report_format("text"), nullptr);
+  ASSERT_NE(find_report_format("json"), nullptr);
+  EXPECT_EQ(find_report_format("xml"), nullptr);
+}
+
+}  // namespace
+}  // namespace lockstep
