@@ -4,20 +4,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/exit_codes.h"
+
 #include <functional>
 #include <span>
 #include <string_view>
 
 namespace lockstep::cli {
-
-// Exit codes (SPEC section 2). The one place outcomes become numbers.
-enum ExitCode : int {
-  kExitOk = 0,
-  kExitBug = 1,
-  kExitUsage = 2,       // bad usage or bad input (unknown flag, unreadable or corrupt trace)
-  kExitLoad = 3,        // a scenario could not be loaded
-  kExitDiverged = 4,    // replay diverged from the trace
-};
 
 // Options shared by every subcommand.
 struct GlobalOptions {

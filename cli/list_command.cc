@@ -25,7 +25,7 @@ Command list_command() {
                 auto program = lua::LuaProgram::load(file);
                 if (!program.ok()) {
                   print_error(program.status().message());
-                  code = program.status().code() == Status::Code::kLoadError ? kExitLoad : kExitUsage;
+                  code = exit_code(program.status());
                   continue;
                 }
                 for (const auto& t : (*program)->tests()) {

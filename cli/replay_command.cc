@@ -31,7 +31,7 @@ int replay(const ReplayFlags& f, const GlobalOptions& global) {
   ReplayResult r = replay_trace(loaded.trace, *loaded.program, options);
   if (r.verdict == ReplayResult::Verdict::kError) {
     print_error(r.status.message());
-    return kExitUsage;
+    return exit_code(r);
   }
   TextStyle run_style = style;
   run_style.full_schedule = true;  // a re-execution shows every step
@@ -48,23 +48,23 @@ int replay(const ReplayFlags& f, const GlobalOptions& global) {
   switch (r.verdict) {
     case ReplayResult::Verdict::kReproduced:
       std::cout << "reproduced: " << describe_failure(r.run) << " at step " << r.run.failure.step << "\n";
-      return kExitBug;
+      break;
     case ReplayResult::Verdict::kDifferentFailure:
       std::cout << "failed differently: " << describe_failure(r.run) << " at step " << r.run.failure.step
                 << " (recorded: " << failure_kind_name(loaded.trace.failure.kind) << " at step "
                 << loaded.trace.failure.step << ")\n";
-      return kExitBug;
+      break;
     case ReplayResult::Verdict::kPassed:
       std::cout << "the run completed without the recorded failure\n";
-      return kExitOk;
+      break;
     case ReplayResult::Verdict::kDiverged:
       std::cout << "replay diverged at " << r.divergence << "\n";
       print_error("replay diverged from " + f.trace + " at " + r.divergence);
-      return kExitDiverged;
+      break;
     case ReplayResult::Verdict::kError:
       break;
   }
-  return kExitUsage;
+  return exit_code(r);
 }
 
 }  // namespace

@@ -78,8 +78,7 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
     print_error("no test matches the given --test/--filter");
     return kExitUsage;
   }
-  if (summary.load_errors > 0 || summary.errors > 0) return kExitLoad;
-  return summary.bugs > 0 ? kExitBug : kExitOk;
+  return exit_code(summary);
 }
 
 }  // namespace

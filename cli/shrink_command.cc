@@ -36,7 +36,7 @@ int shrink(const ShrinkFlags& f, const GlobalOptions& global) {
   switch (r.verdict) {
     case ShrinkResult::Verdict::kError:
       print_error(r.status.message());
-      return kExitUsage;
+      return exit_code(r.status);
     case ShrinkResult::Verdict::kDoesNotReproduce:
       print_error(f.trace + " does not reproduce its failure, so it cannot be shrunk: " + r.why);
       return kExitDiverged;

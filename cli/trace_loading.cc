@@ -25,7 +25,7 @@ int load_trace_and_scenario(const std::string& trace_path, const std::string& sc
   auto program = lua::LuaProgram::load(path);
   if (!program.ok()) {
     print_error(program.status().message());
-    return program.status().code() == Status::Code::kLoadError ? kExitLoad : kExitUsage;
+    return exit_code(program.status());
   }
   if ((*program)->source_hash() != out.trace.scenario_hash) {
     std::cerr << "lockstep: warning: " << path

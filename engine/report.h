@@ -41,6 +41,7 @@ struct TestReport {
   bool complete = false;            // it explored everything it could
   std::optional<BugReport> bug;
   std::string error;
+  lockstep::Status::Code error_code = lockstep::Status::Code::kOk;  // what kind of error (exit 3: load errors only)
 };
 
 struct RunSummary {

@@ -58,7 +58,7 @@ class TestRun {
     report_.name = test.name;
     const auto start = Clock::now();
     auto resolved = resolve_options(config_.overrides, test.options, config_.strategy_table);
-    if (!resolved.ok()) return error(resolved.status().message());
+    if (!resolved.ok()) return error(Status::LoadError(resolved.status().message()));  // its declaration
     opts_ = *resolved;
     report_.strategy = opts_.strategy;
     report_.seed = opts_.seed;
@@ -79,10 +79,10 @@ class TestRun {
     }
     for (size_t k = 0; k < serial; ++k) {
       const uint64_t i = selected[k];
-      if (!calibrate_before(i)) return error(status_.message());
+      if (!calibrate_before(i)) return error(status_);
       decisions_.clear();
       auto result = run_one(*strategy_, program_, i, &decisions_);
-      if (!result.ok()) return error(result.status().message());
+      if (!result.ok()) return error(result.status());
       if (i < kCalibrationIterations && calibration_.size() == i) {
         calibration_.push_back(result->scheduling_points);
       }
@@ -95,10 +95,10 @@ class TestRun {
       if ((k & 1023) == 1023) reporter_.progress(report_.name, k + 1, selected.size(), seconds_since(start));
     }
     if (serial < selected.size()) {
-      if (!calibrate_before(kCalibrationIterations)) return error(status_.message());
+      if (!calibrate_before(kCalibrationIterations)) return error(status_);
       if (!run_parallel(std::vector<uint64_t>(selected.begin() + static_cast<ptrdiff_t>(serial), selected.end()),
                         serial, selected.size())) {
-        return error(status_.message());
+        return error(status_);
       }
     }
     report_.wall_seconds = seconds_since(start);
@@ -116,7 +116,8 @@ class TestRun {
   TestReport run_search() {
     report_.search = true;
     if (config_.shard_count > 1) {
-      return error("strategy \"" + opts_.strategy + "\" explores one search tree; it cannot be sharded");
+      return error(Status::InvalidArgument("strategy \"" + opts_.strategy +
+                                           "\" explores one search tree; it cannot be sharded"));
     }
     const uint64_t last = config_.only_iteration ? *config_.only_iteration + 1 : opts_.iterations;
     for (uint64_t i = 0; i < last; ++i) {
@@ -126,12 +127,12 @@ class TestRun {
         break;
       }
       auto system = program_.start(index_, opts_.run);
-      if (!system.ok()) return error(system.status().message());
+      if (!system.ok()) return error(system.status());
       IterationResult result;
       try {
         result = run_iteration(**system, *strategy_, limits_, &decisions_);
       } catch (const std::bad_alloc& e) {
-        return error("iteration " + std::to_string(i) + " ran out of memory: " + e.what());
+        return error(Status::ResourceExhausted("iteration " + std::to_string(i) + " ran out of memory: " + e.what()));
       }
       if (result.outcome == Outcome::kAbandoned) {
         ++report_.abandoned;
@@ -338,9 +339,10 @@ class TestRun {
     reporter_.bug_found(report_, trace);
   }
 
-  TestReport error(std::string message) {
+  TestReport error(const Status& why) {
     report_.status = TestReport::Status::kError;
-    report_.error = std::move(message);
+    report_.error = why.message();
+    report_.error_code = why.code();
     return report_;
   }
 

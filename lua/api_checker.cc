@@ -17,6 +17,23 @@ namespace {
 using checker::Operation;
 using checker::Value;
 
+// A Lua error raised by a model's function during a search. The search is
+// C++; it is left by this exception and the error becomes a Lua error again
+// in check_impl, the one place the two meet.
+struct ModelError {
+  std::string message;
+};
+
+// Calls the function below `nargs` arguments on the stack, protected.
+void call_model(lua_State* L, int nargs, int nresults, const char* what) {
+  if (lua_pcall(L, nargs, nresults, 0) != LUA_OK) {
+    std::string message = std::string("checker: the model's ") + what + " raised: " +
+                          (lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
+    lua_pop(L, 1);
+    throw ModelError{std::move(message)};
+  }
+}
+
 class LuaModel final : public checker::Model {
  public:
   LuaModel(lua_State* L, int model_ref, int ops_ref, bool keyed)
@@ -51,7 +68,7 @@ class LuaModel final : public checker::Model {
     if (op.known) lua_getfield(L_, -2, "output");
     else lua_pushnil(L_);
     lua_remove(L_, -3);
-    lua_call(L_, 4, 2);  // ok, new_state (a model error propagates to the caller)
+    call_model(L_, 4, 2, "step function");  // ok, new_state
     const bool ok = lua_toboolean(L_, -2);
     next = intern(-1);
     lua_pop(L_, 2);
@@ -117,7 +134,7 @@ bool is_read(const std::string& f) { return f == "read" || f == "get" || f == "c
 enum class Mode { kLinearizable, kSequential, kCausal };
 
 // check(events, model) -> true, info | false, info
-int check_impl(lua_State* L, Mode mode) {
+int check_body(lua_State* L, Mode mode) {
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_checktype(L, 2, LUA_TTABLE);
   if (lua_getfield(L, 2, "step") != LUA_TFUNCTION) return luaL_argerror(L, 2, "a model (ls.model.*)");
@@ -163,7 +180,7 @@ int check_impl(lua_State* L, Mode mode) {
         lua_pushvalue(L, key_fn);
         lua_pushvalue(L, e + 2);  // f
         lua_pushvalue(L, value);
-        lua_call(L, 2, 1);
+        call_model(L, 2, 1, "key function");
         op.key = LuaGuest::of(L).render_at(L, -1, 200);
         lua_pop(L, 1);
       }
@@ -208,13 +225,19 @@ int check_impl(lua_State* L, Mode mode) {
     kept.push_back(ops[i]);
   }
 
+  // Registry references, released however the search ends.
+  struct Ref {
+    lua_State* L;
+    int ref;
+    ~Ref() { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
+  };
   lua_pushvalue(L, 2);
-  const int model_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  const Ref model_ref{L, luaL_ref(L, LUA_REGISTRYINDEX)};
   lua_pushvalue(L, data);
-  const int ops_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  const Ref ops_ref{L, luaL_ref(L, LUA_REGISTRYINDEX)};
   checker::CheckResult r;
   {
-    LuaModel model(L, model_ref, ops_ref, keyed);
+    LuaModel model(L, model_ref.ref, ops_ref.ref, keyed);
     if (mode == Mode::kCausal) {
       // Per process: its own operations and every update, in an order that
       // respects each process's program order.
@@ -237,8 +260,6 @@ int check_impl(lua_State* L, Mode mode) {
                                                      : checker::Consistency::kSequential);
     }
   }
-  luaL_unref(L, LUA_REGISTRYINDEX, model_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, ops_ref);
 
   lua_pushboolean(L, r.ok);
   lua_createtable(L, 0, 5);
@@ -263,6 +284,16 @@ int check_impl(lua_State* L, Mode mode) {
     }
   }
   return 2;
+}
+
+int check_impl(lua_State* L, Mode mode) {
+  std::string error;
+  try {
+    return check_body(L, mode);
+  } catch (const ModelError& e) {
+    error = e.message;
+  }
+  return luaL_error(L, "%s", error.c_str());
 }
 
 int l_linearizable(lua_State* L) { return check_impl(L, Mode::kLinearizable); }

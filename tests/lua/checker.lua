@@ -144,3 +144,13 @@ ls.test("sequential and causal checks of 10,000 operations do not overflow the s
   ok, info = ls.checker.sequential(events, ls.model.register(0))
   assert(not ok and info.linearized == 9999, info.linearized)
 end)
+
+ls.test("a model that raises is a checker error the caller can catch", function()
+  local events = { ev("invoke", 1, "write", 1), ev("ok", 1, "write", 1) }
+  local broken = ls.model.new({ init = 0, step = function() error("no such operation", 0) end })
+  local ok, err = pcall(ls.checker.linearizable, events, broken)
+  assert(not ok and err:find("checker: the model's step function raised: no such operation", 1, true), err)
+  local keyless = ls.model.new({ init = 0, step = function(s) return true, s end, key = function() error("bad key", 0) end })
+  ok, err = pcall(ls.checker.linearizable, events, keyless)
+  assert(not ok and err:find("the model's key function raised: bad key", 1, true), err)
+end)
