@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/checker/checker.h"
+#include "engine/checker/history.h"
 #include "lua/guest.h"
 
 namespace lockstep::lua {
@@ -142,87 +143,73 @@ int check_body(lua_State* L, Mode mode) {
   const bool keyed = lua_getfield(L, 2, "key") == LUA_TFUNCTION;
   const int key_fn = lua_gettop(L);
 
-  lua_newtable(L);  // per-op data: {input = ..., output = ...}
-  const int data = lua_gettop(L);
-  std::vector<Operation> ops;
-  std::vector<bool> dropped;
-  std::map<std::string, size_t> open;  // process -> op
+  // Events as the engine pairs them (engine/checker/history.h); the Lua
+  // values stay in `values` by event, for the model's step function.
+  lua_newtable(L);
+  const int values = lua_gettop(L);
+  std::vector<checker::HistoryEvent> events;
   const auto n = static_cast<lua_Integer>(lua_rawlen(L, 1));
   for (lua_Integer i = 1; i <= n; ++i) {
     lua_rawgeti(L, 1, i);
     const int e = lua_gettop(L);
+    checker::HistoryEvent h;
+    h.where = "checker: event " + std::to_string(i);
     lua_getfield(L, e, "type");
     const std::string type = luaL_optstring(L, -1, "");
-    lua_getfield(L, e, "f");
-    const std::string f = lua_isnil(L, -1) ? "" : LuaGuest::of(L).render_at(L, -1);
-    const std::string fname = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : f;
-    lua_getfield(L, e, "process");
-    const std::string process = LuaGuest::of(L).render_at(L, -1);
-    int64_t client = 0;
-    if (auto h = LuaGuest::of(L).to_handle(L, -1)) client = static_cast<int64_t>(h->id);
-    else if (lua_isinteger(L, -1)) client = lua_tointeger(L, -1);
-    lua_getfield(L, e, "index");
-    const int64_t index = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : i;
-    lua_getfield(L, e, "value");
-    const int value = lua_gettop(L);
-    if (type == "invoke") {
-      if (open.count(process)) {
-        return luaL_error(L, "checker: event %d: %s invokes again before its previous operation completed",
-                          static_cast<int>(i), process.c_str());
-      }
-      Operation op;
-      op.client = client;
-      op.call = index;
-      op.f = fname;
-      op.input = to_value(L, value);
-      op.id = static_cast<int64_t>(ops.size());
-      if (keyed) {
-        lua_pushvalue(L, key_fn);
-        lua_pushvalue(L, e + 2);  // f
-        lua_pushvalue(L, value);
-        call_model(L, 2, 1, "key function");
-        op.key = LuaGuest::of(L).render_at(L, -1, 200);
-        lua_pop(L, 1);
-      }
-      lua_createtable(L, 0, 2);
-      lua_pushvalue(L, value);
-      lua_setfield(L, -2, "input");
-      lua_rawseti(L, data, op.id + 1);
-      open[process] = ops.size();
-      ops.push_back(std::move(op));
-      dropped.push_back(false);
-    } else if (type == "ok" || type == "fail" || type == "info") {
-      auto it = open.find(process);
-      if (it == open.end()) {
-        return luaL_error(L, "checker: event %d: %s completes an operation it never invoked", static_cast<int>(i),
-                          process.c_str());
-      }
-      Operation& op = ops[it->second];
-      open.erase(it);
-      if (type == "ok") {
-        op.ret = index;
-        op.output = to_value(L, value);
-        lua_rawgeti(L, data, op.id + 1);
-        lua_pushvalue(L, value);
-        lua_setfield(L, -2, "output");
-        lua_pop(L, 1);
-      } else if (type == "fail") {
-        dropped[static_cast<size_t>(op.id)] = true;  // took no effect
-      } else {
-        op.known = false;
-      }
-    } else {
+    if (type == "invoke") h.type = checker::HistoryEvent::Type::kInvoke;
+    else if (type == "ok") h.type = checker::HistoryEvent::Type::kOk;
+    else if (type == "fail") h.type = checker::HistoryEvent::Type::kFail;
+    else if (type == "info") h.type = checker::HistoryEvent::Type::kInfo;
+    else {
       return luaL_error(L, "checker: event %d has type \"%s\" (invoke, ok, fail or info expected)",
                         static_cast<int>(i), type.c_str());
     }
+    lua_getfield(L, e, "f");
+    h.f = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+          : lua_isnil(L, -1)             ? ""
+                                         : LuaGuest::of(L).render_at(L, -1);
+    lua_getfield(L, e, "process");
+    h.who = LuaGuest::of(L).render_at(L, -1);
+    if (auto handle = LuaGuest::of(L).to_handle(L, -1)) h.process = static_cast<int64_t>(handle->id);
+    else if (lua_isinteger(L, -1)) h.process = lua_tointeger(L, -1);
+    lua_getfield(L, e, "index");
+    h.position = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : i;
+    lua_getfield(L, e, "value");
+    const int value = lua_gettop(L);
+    h.value = to_value(L, value);
+    if (keyed && h.type == checker::HistoryEvent::Type::kInvoke) {
+      lua_pushvalue(L, key_fn);
+      lua_pushvalue(L, e + 2);  // f
+      lua_pushvalue(L, value);
+      call_model(L, 2, 1, "key function");
+      h.key = LuaGuest::of(L).render_at(L, -1, 200);
+      lua_pop(L, 1);
+    }
+    lua_pushvalue(L, value);
+    lua_rawseti(L, values, i);
+    events.push_back(std::move(h));
     lua_settop(L, e - 1);
   }
-  for (auto& [p, idx] : open) ops[idx].known = false;  // never completed
   std::vector<Operation> kept;
-  for (size_t i = 0; i < ops.size(); ++i) {
-    if (dropped[i]) continue;
-    if (!ops[i].known) ops[i].ret = checker::kNever;
-    kept.push_back(ops[i]);
+  if (!events.empty()) {
+    auto paired = checker::pair_history(events);
+    if (!paired.ok()) return luaL_error(L, "%s", paired.status().message().c_str());
+    kept = std::move(*paired);
+  }
+  // Per operation, for the model: {input = ..., output = ...} (a cas the
+  // pairing decided carries that boolean).
+  lua_createtable(L, static_cast<int>(kept.size()), 0);
+  const int data = lua_gettop(L);
+  for (const Operation& op : kept) {
+    lua_createtable(L, 0, 2);
+    lua_rawgeti(L, values, op.invoke_event + 1);
+    lua_setfield(L, -2, "input");
+    if (op.known && op.complete_event >= 0) {
+      if (op.output.kind == Value::Kind::kBool) lua_pushboolean(L, op.output.i != 0);
+      else lua_rawgeti(L, values, op.complete_event + 1);
+      lua_setfield(L, -2, "output");
+    }
+    lua_rawseti(L, data, op.id + 1);
   }
 
   // Registry references, released however the search ends.
@@ -300,6 +287,61 @@ int l_linearizable(lua_State* L) { return check_impl(L, Mode::kLinearizable); }
 int l_sequential(lua_State* L) { return check_impl(L, Mode::kSequential); }
 int l_causal(lua_State* L) { return check_impl(L, Mode::kCausal); }
 
+// _history_json(events) -> the events as JSON lines (the engine's writer,
+// engine/checker/history.h). Values must be nil, integers, strings,
+// booleans or {a, b} pairs of integers; processes pids or integers.
+int l_history_json(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  std::vector<checker::HistoryEvent> events;
+  const auto n = static_cast<lua_Integer>(lua_rawlen(L, 1));
+  for (lua_Integer i = 1; i <= n; ++i) {
+    lua_rawgeti(L, 1, i);
+    const int e = lua_gettop(L);
+    checker::HistoryEvent h;
+    lua_getfield(L, e, "type");
+    const std::string type = luaL_optstring(L, -1, "");
+    if (type == "invoke") h.type = checker::HistoryEvent::Type::kInvoke;
+    else if (type == "ok") h.type = checker::HistoryEvent::Type::kOk;
+    else if (type == "fail") h.type = checker::HistoryEvent::Type::kFail;
+    else if (type == "info") h.type = checker::HistoryEvent::Type::kInfo;
+    else return luaL_error(L, "to_json_lines: event %d has type \"%s\"", static_cast<int>(i), type.c_str());
+    lua_getfield(L, e, "process");
+    if (auto handle = LuaGuest::of(L).to_handle(L, -1)) h.process = static_cast<int64_t>(handle->id);
+    else if (lua_isinteger(L, -1)) h.process = lua_tointeger(L, -1);
+    lua_getfield(L, e, "f");
+    h.f = LuaGuest::of(L).render_at(L, -1);
+    if (lua_type(L, -1) == LUA_TSTRING) h.f = lua_tostring(L, -1);
+    lua_getfield(L, e, "value");
+    const int v = lua_gettop(L);
+    switch (lua_type(L, v)) {
+      case LUA_TNIL: break;
+      case LUA_TBOOLEAN: h.value = Value::boolean(lua_toboolean(L, v)); break;
+      case LUA_TSTRING: h.value = Value::string(lua_tostring(L, v)); break;
+      case LUA_TNUMBER:
+        if (!lua_isinteger(L, v)) goto unwritable;
+        h.value = Value::integer(lua_tointeger(L, v));
+        break;
+      case LUA_TTABLE:
+        lua_rawgeti(L, v, 1);
+        lua_rawgeti(L, v, 2);
+        if (lua_rawlen(L, v) != 2 || !lua_isinteger(L, -2) || !lua_isinteger(L, -1)) goto unwritable;
+        h.value = Value::pair(lua_tointeger(L, -2), lua_tointeger(L, -1));
+        break;
+      default:
+      unwritable:
+        return luaL_error(L,
+                          "to_json_lines: event %d's value %s cannot be written (nil, integers, strings, booleans "
+                          "or {a, b} pairs of integers)",
+                          static_cast<int>(i), LuaGuest::of(L).render_at(L, v).c_str());
+    }
+    events.push_back(std::move(h));
+    lua_settop(L, e - 1);
+  }
+  const std::string out = checker::write_json_lines(events);
+  lua_pushlstring(L, out.data(), out.size());
+  return 1;
+}
+
 const luaL_Reg kCheckerLib[] = {
     {"linearizable", l_linearizable},
     {"sequential", l_sequential},
@@ -312,6 +354,8 @@ const luaL_Reg kCheckerLib[] = {
 void open_checker_api(lua_State* L) {
   luaL_newlib(L, kCheckerLib);
   lua_setfield(L, -2, "checker");
+  lua_pushcfunction(L, l_history_json);
+  lua_setfield(L, -2, "_history_json");
 }
 
 }  // namespace lockstep::lua

@@ -138,13 +138,18 @@ int l_insert_new(lua_State* L) {
   return g.suspend(L);
 }
 
+// In an invariant, reads happen now, through the same VM code as the step
+// (Vm::read_ets) and the same reply pushing.
+int read_now(lua_State* L, LuaGuest& g, StepKind kind, uint32_t t, std::string key, int64_t pos = 0) {
+  vm::Reply reply;
+  g.vm().read_ets(kind, t, key, pos, reply);
+  return g.push_reply_now(L, reply);
+}
+
 int l_lookup(lua_State* L) {
   LuaGuest& g = G(L);
   const uint32_t t = (g.need_iteration_or_invariant(L, "ets.lookup"), check_table(L, 1));
-  if (in_invariant(g)) {
-    push_rows(L, g.vm().ets().find(t, g.encode_key(L, 2)));
-    return 1;
-  }
+  if (in_invariant(g)) return read_now(L, g, StepKind::kEtsLookup, t, g.encode_key(L, 2));
   g.need_process(L, "ets.lookup");
   g.vm().post_ets(StepKind::kEtsLookup, t, g.encode_key(L, 2), {});
   return g.suspend(L);
@@ -155,23 +160,7 @@ int l_lookup_element(lua_State* L) {
   const uint32_t t = (g.need_iteration_or_invariant(L, "ets.lookup_element"), check_table(L, 1));
   const lua_Integer pos = luaL_checkinteger(L, 3);
   luaL_argcheck(L, pos >= 1, 3, "positions start at 1");
-  if (in_invariant(g)) {
-    const auto* rows = g.vm().ets().find(t, g.encode_key(L, 2));
-    if (!rows) return luaL_error(L, "ets.lookup_element: no row has this key");
-    const vm::Ets::Type type = g.vm().ets().options(t).type;
-    const bool list = type == vm::Ets::Type::kBag || type == vm::Ets::Type::kDuplicateBag;
-    if (list) lua_createtable(L, static_cast<int>(rows->size()), 0);
-    for (size_t i = 0; i < rows->size(); ++i) {
-      g.push_value(L, (*rows)[i].value);
-      lua_rawgeti(L, -1, pos);
-      g.push_copy(L, -1, "a stored element");
-      lua_remove(L, -2);
-      lua_remove(L, -2);
-      if (!list) return 1;
-      lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
-    }
-    return 1;
-  }
+  if (in_invariant(g)) return read_now(L, g, StepKind::kEtsLookupElement, t, g.encode_key(L, 2), pos);
   g.need_process(L, "ets.lookup_element");
   g.vm().post_ets(StepKind::kEtsLookupElement, t, g.encode_key(L, 2), {}, pos);
   return g.suspend(L);
@@ -180,10 +169,7 @@ int l_lookup_element(lua_State* L) {
 int l_member(lua_State* L) {
   LuaGuest& g = G(L);
   const uint32_t t = (g.need_iteration_or_invariant(L, "ets.member"), check_table(L, 1));
-  if (in_invariant(g)) {
-    lua_pushboolean(L, g.vm().ets().find(t, g.encode_key(L, 2)) != nullptr);
-    return 1;
-  }
+  if (in_invariant(g)) return read_now(L, g, StepKind::kEtsMember, t, g.encode_key(L, 2));
   g.need_process(L, "ets.member");
   g.vm().post_ets(StepKind::kEtsMember, t, g.encode_key(L, 2), {});
   return g.suspend(L);
@@ -249,18 +235,7 @@ int l_update_counter(lua_State* L) {
 int l_tab2list(lua_State* L) {
   LuaGuest& g = G(L);
   const uint32_t t = (g.need_iteration_or_invariant(L, "ets.tab2list"), check_table(L, 1));
-  if (in_invariant(g)) {
-    std::vector<vm::ValueRef> values;
-    g.vm().ets().list(t, values);
-    lua_createtable(L, static_cast<int>(values.size()), 0);
-    for (size_t i = 0; i < values.size(); ++i) {
-      g.push_value(L, values[i]);
-      g.push_copy(L, -1, "a stored row");
-      lua_remove(L, -2);
-      lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
-    }
-    return 1;
-  }
+  if (in_invariant(g)) return read_now(L, g, StepKind::kEtsTab2List, t, {});
   g.need_process(L, "ets.tab2list");
   g.vm().post_ets(StepKind::kEtsTab2List, t, {}, {});
   return g.suspend(L);
@@ -272,10 +247,7 @@ int l_info(lua_State* L) {
   const uint32_t t = (g.need_iteration_or_invariant(L, "ets.info"), check_table(L, 1));
   const char* item = luaL_optstring(L, 2, "size");
   if (std::strcmp(item, "size") != 0) return luaL_error(L, "ets.info: only \"size\" is supported, not \"%s\"", item);
-  if (in_invariant(g)) {
-    lua_pushinteger(L, static_cast<lua_Integer>(g.vm().ets().size(t)));
-    return 1;
-  }
+  if (in_invariant(g)) return read_now(L, g, StepKind::kEtsInfo, t, {});
   g.need_process(L, "ets.info");
   g.vm().post_ets(StepKind::kEtsInfo, t, {}, {});
   return g.suspend(L);

@@ -120,6 +120,9 @@ class LuaGuest final : public vm::Guest {
   vm::ValueRef store_copy(lua_State* L, int idx, const char* what);  // message-copy semantics
   void push_value(lua_State* L, vm::ValueRef v);
   void push_copy(lua_State* L, int idx, const char* what);
+  // push_reply for a result computed in the calling C function (an
+  // invariant's read): its error is raised at once. Returns the count pushed.
+  int push_reply_now(lua_State* L, vm::Reply& reply);
   void push_handle(lua_State* L, HandleKind kind, uint64_t id);
   std::optional<Handle> to_handle(lua_State* L, int idx);
   vm::Pid check_pid(lua_State* L, int idx);
@@ -142,6 +145,7 @@ class LuaGuest final : public vm::Guest {
 
  private:
   void push_reply(lua_State* T, vm::Reply& reply, int& nargs);
+
   void push_message(lua_State* L, vm::Message& m);
  public:
   static void push_int(lua_State* L, int64_t v, bool as_unsigned);

@@ -130,4 +130,14 @@ void LuaGuest::push_int(lua_State* L, int64_t v, bool as_unsigned) {
   else lua_pushinteger(L, v);
 }
 
+int LuaGuest::push_reply_now(lua_State* L, vm::Reply& reply) {
+  int nargs = 0;
+  push_reply(L, reply, nargs);
+  if (raise_pending_) {
+    raise_pending_ = false;
+    return lua_error(L);
+  }
+  return nargs;
+}
+
 }  // namespace lockstep::lua

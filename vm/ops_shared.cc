@@ -127,6 +127,42 @@ void Vm::release_all(std::vector<ValueRef>& values) {
   values.clear();
 }
 
+void Vm::read_ets(StepKind kind, uint32_t id, const std::string& key, int64_t pos, Reply& reply) const {
+  switch (kind) {
+    case StepKind::kEtsLookup:
+    case StepKind::kEtsLookupElement: {
+      const std::vector<EtsRow>* rows = ets_.find(id, key);
+      if (kind == StepKind::kEtsLookupElement && !rows) {
+        reply.kind = Reply::Kind::kError;
+        reply.error = "ets.lookup_element: no row has this key";
+        return;
+      }
+      reply.kind = kind == StepKind::kEtsLookup ? Reply::Kind::kList : Reply::Kind::kElement;
+      reply.i = pos;
+      reply.as_list = ets_.options(id).type == Ets::Type::kBag || ets_.options(id).type == Ets::Type::kDuplicateBag;
+      if (rows) {
+        for (const EtsRow& r : *rows) reply.values.push_back(r.value);
+      }
+      break;
+    }
+    case StepKind::kEtsMember:
+      reply.kind = Reply::Kind::kBool;
+      reply.b = ets_.find(id, key) != nullptr;
+      break;
+    case StepKind::kEtsTab2List:
+      reply.kind = Reply::Kind::kList;
+      ets_.list(id, reply.values);
+      break;
+    case StepKind::kEtsInfo:
+      reply.kind = Reply::Kind::kInt;
+      reply.i = static_cast<int64_t>(ets_.size(id));
+      break;
+    default:
+      reply.kind = Reply::Kind::kError;
+      reply.error = std::string(step_kind_name(kind)) + " does not read a table";
+  }
+}
+
 void Vm::perform_ets(Pid pid, PendingOp& op, Reply& reply) {
   const auto id = static_cast<uint32_t>(op.ref);
   const bool writes = op.kind == StepKind::kEtsInsert || op.kind == StepKind::kEtsInsertNew ||
@@ -168,23 +204,11 @@ void Vm::perform_ets(Pid pid, PendingOp& op, Reply& reply) {
       op.rows.clear();
       break;
     case StepKind::kEtsLookup:
-    case StepKind::kEtsLookupElement: {
-      const std::vector<EtsRow>* rows = ets_.find(id, op.key);
-      if (op.kind == StepKind::kEtsLookupElement && !rows) {
-        fail("no row has this key");
-        return;
-      }
-      reply.kind = op.kind == StepKind::kEtsLookup ? Reply::Kind::kList : Reply::Kind::kElement;
-      reply.i = op.a;
-      reply.as_list = ets_.options(id).type == Ets::Type::kBag || ets_.options(id).type == Ets::Type::kDuplicateBag;
-      if (rows) {
-        for (const EtsRow& r : *rows) reply.values.push_back(r.value);
-      }
-      break;
-    }
+    case StepKind::kEtsLookupElement:
     case StepKind::kEtsMember:
-      reply.kind = Reply::Kind::kBool;
-      reply.b = ets_.find(id, op.key) != nullptr;
+    case StepKind::kEtsTab2List:
+    case StepKind::kEtsInfo:
+      read_ets(op.kind, id, op.key, op.a, reply);
       break;
     case StepKind::kEtsDelete:
       ets_.erase(id, op.key, released_);
@@ -196,14 +220,6 @@ void Vm::perform_ets(Pid pid, PendingOp& op, Reply& reply) {
       reply.kind = Reply::Kind::kList;
       reply.owned = true;
       ets_.erase(id, op.key, reply.values);
-      break;
-    case StepKind::kEtsTab2List:
-      reply.kind = Reply::Kind::kList;
-      ets_.list(id, reply.values);
-      break;
-    case StepKind::kEtsInfo:
-      reply.kind = Reply::Kind::kInt;
-      reply.i = static_cast<int64_t>(ets_.size(id));
       break;
     case StepKind::kEtsDeleteTable:
       ets_.drop(id, released_);

@@ -219,6 +219,9 @@ class Vm final : public System {
   const Atomics& atomics() const { return atomics_; }
   const PersistentTerms& terms() const { return terms_; }
   const Ets& ets() const { return ets_; }
+  // A table read (lookup, lookup_element, member, tab2list, info) done now,
+  // as the step of that kind does it: for invariants, which read directly.
+  void read_ets(StepKind kind, uint32_t table, const std::string& key, int64_t pos, Reply& reply) const;
   const std::string& name_of(NameId id) const { return names_[id]; }
   uint32_t current_step() const { return step_no_; }
   size_t process_count() const { return procs_.size(); }

@@ -49,6 +49,8 @@ struct Operation {
   Value output;
   bool known = true;      // false: the output is unknown (and the op may not have happened)
   int64_t id = 0;         // position in the original history, for reports
+  int64_t invoke_event = -1;    // pair_history: index of its invocation among the events
+  int64_t complete_event = -1;  // and of its completion (-1: none)
   int code = -1;          // the model's own code for `f` (set by Model::prepare)
 
   std::string str() const;  // "client 3: cas [1 2] -> false"

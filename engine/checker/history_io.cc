@@ -1,5 +1,7 @@
 #include "engine/checker/history_io.h"
 
+#include "engine/checker/history.h"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -230,13 +232,10 @@ std::optional<RawEvent> parse_json_line(const std::string& line, std::string& er
 }  // namespace
 
 Result<std::vector<Operation>> parse_history(std::string_view text, const std::string& name) {
-  std::vector<Operation> ops;
-  std::map<int64_t, size_t> open;  // process -> index in ops of its pending invocation
-  std::vector<bool> drop;
+  std::vector<HistoryEvent> events;
   std::istringstream in{std::string(text)};
   std::string line;
   int64_t n = 0;
-  size_t events = 0;
   while (std::getline(in, line)) {
     ++n;
     const std::string t = trim(line);
@@ -255,65 +254,19 @@ Result<std::vector<Operation>> parse_history(std::string_view text, const std::s
     }
     if (!error.empty()) return Status::InvalidArgument(name + ":" + std::to_string(n) + ": " + error);
     if (!e) continue;  // a line to skip (e.g. the nemesis)
-    ++events;
-    if (e->type == RawEvent::Type::kInvoke) {
-      if (open.count(e->process)) {
-        return Status::InvalidArgument(name + ":" + std::to_string(n) + ": process " + std::to_string(e->process) +
-                                       " invokes again before its previous operation completed");
-      }
-      Operation op;
-      op.client = e->process;
-      op.call = n;
-      op.f = e->f;
-      op.key = e->key;
-      op.input = (e->f == "read" || e->f == "get") ? Value::nil() : e->value;
-      op.id = static_cast<int64_t>(ops.size());
-      open[e->process] = ops.size();
-      ops.push_back(std::move(op));
-      drop.push_back(false);
-      continue;
-    }
-    auto it = open.find(e->process);
-    if (it == open.end()) {
-      return Status::InvalidArgument(name + ":" + std::to_string(n) + ": process " + std::to_string(e->process) +
-                                     " completes an operation it never invoked");
-    }
-    Operation& op = ops[it->second];
-    const size_t index = it->second;
-    open.erase(it);
-    switch (e->type) {
-      case RawEvent::Type::kOk:
-        op.ret = n;
-        if (op.f == "cas") op.output = Value::boolean(true);
-        else if (op.f == "read" || op.f == "get" || op.f == "dequeue" || op.f == "contains") op.output = e->value;
-        if ((op.f == "get") && op.output.kind == Value::Kind::kNil) op.output = Value::string("");
-        break;
-      case RawEvent::Type::kFail:
-        if (e->timed_out) {
-          op.known = false;  // may or may not have happened; result unknown
-        } else if (op.f == "cas") {
-          op.ret = n;  // completed: found another value
-          op.output = Value::boolean(false);
-        } else {
-          drop[index] = true;  // took no effect
-        }
-        break;
-      case RawEvent::Type::kInfo:
-        op.known = false;
-        break;
-      case RawEvent::Type::kInvoke:
-        break;
-    }
+    HistoryEvent h;
+    h.type = static_cast<HistoryEvent::Type>(e->type);
+    h.process = e->process;
+    h.f = std::move(e->f);
+    h.key = std::move(e->key);
+    h.value = std::move(e->value);
+    h.timed_out = e->timed_out;
+    h.position = n;
+    h.where = name + ":" + std::to_string(n);
+    events.push_back(std::move(h));
   }
-  if (events == 0) return Status::InvalidArgument(name + ": no history events found");
-  for (auto& [process, index] : open) ops[index].known = false;  // never completed
-  std::vector<Operation> out;
-  for (size_t i = 0; i < ops.size(); ++i) {
-    if (drop[i]) continue;
-    if (!ops[i].known) ops[i].ret = kNever;
-    out.push_back(std::move(ops[i]));
-  }
-  return out;
+  if (events.empty()) return Status::InvalidArgument(name + ": no history events found");
+  return pair_history(events);
 }
 
 std::string to_json_lines(const std::vector<Operation>& ops) {

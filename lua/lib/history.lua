@@ -53,24 +53,11 @@ function M.events(h)
 end
 
 -- to_json_lines(h) -> the events in lockstep's JSON-lines history format
--- (docs/checkers.md), readable by `lockstep check`. Values must be nil,
--- integers, strings, booleans or {a, b} pairs of integers.
-local function json_value(v)
-  local t = type(v)
-  if v == nil then return "null" end
-  if t == "boolean" or math.type(v) == "integer" then return tostring(v) end
-  if t == "string" then return string.format("%q", v):gsub("\\\n", "\\n") end
-  if t == "table" and #v == 2 then return "[" .. json_value(v[1]) .. ", " .. json_value(v[2]) .. "]" end
-  return string.format("%q", tostring(v))
-end
-
+-- (docs/checkers.md), readable by `lockstep check`, written by the engine.
+-- Values must be nil, integers, strings, booleans or {a, b} pairs of
+-- integers.
 function M.to_json_lines(h)
-  local lines = {}
-  for _, e in ipairs(h.list) do
-    lines[#lines + 1] = string.format('{"type": "%s", "process": %s, "f": %s, "value": %s}', e.type,
-      tostring(e.process):sub(2), json_value(tostring(e.f)), json_value(e.value))
-  end
-  return table.concat(lines, "\n") .. "\n"
+  return ls._history_json(M.events(h))
 end
 
 History.invoke, History.ok, History.fail, History.info = M.invoke, M.ok, M.fail, M.info

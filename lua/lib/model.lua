@@ -15,13 +15,14 @@ function M.new(spec)
 end
 
 -- A register: read -> value; write(v); cas({from, to}) -> true | false.
+-- get and put are read and write, as in the engine's register model.
 function M.register(initial)
   return M.new({
     name = "register",
     init = initial,
     step = function(state, f, input, output)
-      if f == "read" then return output == state, state end
-      if f == "write" then return true, input end
+      if f == "read" or f == "get" then return output == state, state end
+      if f == "write" or f == "put" then return true, input end
       if f == "cas" then
         if state == input[1] then return output == true, input[2] end
         return output == false, state

@@ -154,3 +154,28 @@ ls.test("a model that raises is a checker error the caller can catch", function(
   ok, err = pcall(ls.checker.linearizable, events, keyless)
   assert(not ok and err:find("the model's key function raised: bad key", 1, true), err)
 end)
+
+ls.test("a failed cas completed: it found another value (as in Jepsen)", function()
+  local a = ls.self()
+  -- The register holds 1; a cas from 1 that reports failure cannot be linearized.
+  local events = {
+    ev("invoke", a, "write", 1), ev("ok", a, "write"),
+    ev("invoke", a, "cas", { 1, 2 }), ev("fail", a, "cas", "mismatch"),
+  }
+  assert(ls.checker.linearizable(events, ls.model.register(0)) == false)
+  -- From 5 it rightly fails; a read after it still sees 1.
+  events[3] = ev("invoke", a, "cas", { 5, 2 })
+  events[#events + 1] = ev("invoke", a, "read")
+  events[#events + 1] = ev("ok", a, "read", 1)
+  assert(ls.checker.linearizable(events, ls.model.register(0)) == true)
+end)
+
+ls.test("to_json_lines writes valid JSON for any string", function()
+  local h = ls.history.new()
+  h:invoke("write", 'a "quoted"\nline\\')
+  h:ok("write", "ok")
+  local json = h:to_json_lines()
+  assert(json:find('"value": "a \\"quoted\\"\\nline\\\\"', 1, true), json)
+  local ok, err = pcall(h.to_json_lines, (function() local g = ls.history.new(); g:invoke("write", {1, 2, 3}); return g end)())
+  assert(not ok and err:find("cannot be written", 1, true), err)
+end)

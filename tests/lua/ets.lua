@@ -139,3 +139,19 @@ ls.test("invariants read tables directly", function()
   ets.insert(t, { "x", 5 })
   ets.delete(t, 1)
 end)
+
+ls.test("an invariant reads a table as a process does, errors included", function()
+  local t = ets.new("same", { access = "public" })
+  ets.insert(t, { "k", 1 })
+  local inside = {}
+  ls.invariant("reads agree", function()
+    inside.short = { pcall(ets.lookup_element, t, "k", 3) }
+    inside.missing = { pcall(ets.lookup_element, t, "nope", 2) }
+    return true
+  end)
+  ets.insert(t, { "other", 2 }) -- a step: the invariant runs after it
+  local ok, err = pcall(ets.lookup_element, t, "k", 3)
+  assert(not ok and not inside.short[1] and err == inside.short[2], tostring(inside.short[2]))
+  ok, err = pcall(ets.lookup_element, t, "nope", 2)
+  assert(not ok and not inside.missing[1] and err == inside.missing[2], tostring(inside.missing[2]))
+end)
