@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "engine/causality.h"
 #include "engine/replay.h"
 #include "engine/runner.h"
 #include "engine/scheduler.h"
@@ -24,7 +25,8 @@ class Shrinker {
   Shrinker(const Trace& input, Program& program, size_t test, const ShrinkOptions& options)
       : input_(input), program_(program), test_(test), options_(options), start_(std::chrono::steady_clock::now()) {}
 
-  // Runs a candidate; the decisions it actually took if it fails the same way.
+  // Runs a candidate; the decisions it actually took (and what its steps
+  // did, in facts_) if it fails the same way.
   std::optional<Decisions> attempt(const Decisions& candidate) {
     ++attempts_;
     auto strategy = make_lenient_replay_strategy(candidate);
@@ -32,12 +34,14 @@ class Shrinker {
     auto system = program_.start(test_, input_.options);
     if (!system.ok()) return std::nullopt;
     Decisions taken;
+    facts_.clear();
     IterationResult r = run_iteration(**system, *strategy,
-                                      {input_.options.max_steps, input_.options.fail_on_max_steps}, &taken);
+                                      {input_.options.max_steps, input_.options.fail_on_max_steps}, &taken, &facts_);
     if (r.outcome != Outcome::kFailed || r.failure.kind != input_.failure.kind ||
         r.failure.message != input_.failure.message) {
       return std::nullopt;
     }
+    failed_step_ = r.failure.step;
     if (options_.progress) options_.progress(attempts_, steps(best_));
     return taken;
   }
@@ -53,14 +57,20 @@ class Shrinker {
     auto taken = attempt(candidate);
     if (!taken || !(key(*taken) < key(best_))) return false;
     best_ = std::move(*taken);
+    best_facts_ = facts_;
+    best_failed_step_ = failed_step_;
     return true;
   }
 
-  Decisions run(Decisions start) {
+  // `facts` and `failed_step` describe `start` (the recorded run).
+  Decisions run(Decisions start, const FactLog& facts, uint32_t failed_step) {
     best_ = std::move(start);
+    best_facts_ = facts;
+    best_failed_step_ = failed_step;
     bool improved = true;
     while (improved && !out_of_budget()) {
       improved = false;
+      improved |= keep_causal_slice();
       improved |= drop_processes();
       improved |= shorten_prefix();
       improved |= remove_chunks();
@@ -85,6 +95,23 @@ class Shrinker {
       h = (h ^ (static_cast<uint64_t>(x.kind) << 56 ^ x.value)) * 0x100000001b3ull;
     }
     return h ^ d.size();
+  }
+
+  // Keep only the steps that happen before the failure (the causal slice of
+  // the best run so far, engine/causality.h), with the choices made inside
+  // them: everything else is work the failure does not depend on.
+  bool keep_causal_slice() {
+    if (best_facts_.empty()) return false;
+    const std::vector<uint32_t> slice =
+        causal_slice(best_facts_, best_failed_step_, input_.failure.kind == FailureKind::kDeadlock);
+    Decisions c;
+    uint32_t step = 0;
+    bool keep = false;
+    for (const Decision& d : best_) {
+      if (d.kind != DecisionKind::kChoice) keep = std::binary_search(slice.begin(), slice.end(), ++step);
+      if (keep) c.push_back(d);
+    }
+    return c.size() < best_.size() && offer(c);
   }
 
   // Drop every step of one process (highest pid first).
@@ -160,6 +187,10 @@ class Shrinker {
   std::chrono::steady_clock::time_point start_;
   uint64_t attempts_ = 0;
   Decisions best_;
+  FactLog best_facts_;          // what best_'s steps did
+  uint32_t best_failed_step_ = 0;
+  FactLog facts_;               // scratch: the last attempt's facts
+  uint32_t failed_step_ = 0;
   std::set<uint64_t> tried_;
 };
 
@@ -188,7 +219,7 @@ ShrinkResult shrink_trace(const Trace& input, Program& program, const ShrinkOpti
   result.switches_before = context_switches(input.decisions);
 
   Shrinker shrinker(input, program, *index, options);
-  Decisions best = shrinker.run(input.decisions);
+  Decisions best = shrinker.run(input.decisions, check.run.facts, check.run.failure.step);
   result.attempts = shrinker.attempts();
 
   // Record the winner's events with a strict replay.

@@ -1,9 +1,9 @@
 // Shrinking a failing trace: find a schedule that fails the same way (same
 // failure kind and message) with fewer steps and fewer context switches.
 //
-// Candidates are edited decision sequences (a process's steps dropped, a
-// prefix kept and the rest run without preemption, chunks removed, a
-// preemption removed) run through the ordinary scheduling loop with a
+// Candidates are edited decision sequences (only the steps in the causal
+// slice of the failure kept, a process's steps dropped, a prefix kept and
+// the rest run without preemption, chunks removed, a preemption removed) run through the ordinary scheduling loop with a
 // lenient replay strategy; the decisions a candidate actually took become
 // the new best when it still fails the same way and is smaller. Every pass
 // is deterministic, so the same input gives the same output.
