@@ -55,8 +55,6 @@ double bare_round_trip_ns() {
   return ns;
 }
 
-boost::context::detail::fcontext_t bench_caller;
-
 void switch_back_forever(boost::context::detail::transfer_t t) {
   for (;;) t = boost::context::detail::jump_fcontext(t.fctx, nullptr);
 }

@@ -130,6 +130,29 @@ Value to_value(lua_State* L, int idx) {
   }
 }
 
+// Reads the type, f and process of the event at `e` (the i-th) into `h`,
+// pushing 3 values; raises naming `who` for an unknown type.
+void read_event(lua_State* L, int e, lua_Integer i, const char* who, checker::HistoryEvent& h) {
+  lua_getfield(L, e, "type");
+  const std::string type = luaL_optstring(L, -1, "");
+  if (type == "invoke") h.type = checker::HistoryEvent::Type::kInvoke;
+  else if (type == "ok") h.type = checker::HistoryEvent::Type::kOk;
+  else if (type == "fail") h.type = checker::HistoryEvent::Type::kFail;
+  else if (type == "info") h.type = checker::HistoryEvent::Type::kInfo;
+  else {
+    luaL_error(L, "%s: event %d has type \"%s\" (invoke, ok, fail or info expected)", who, static_cast<int>(i),
+               type.c_str());
+  }
+  lua_getfield(L, e, "f");
+  h.f = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+        : lua_isnil(L, -1)             ? ""
+                                       : LuaGuest::of(L).render_at(L, -1);
+  lua_getfield(L, e, "process");
+  h.who = LuaGuest::of(L).render_at(L, -1);
+  if (auto handle = LuaGuest::of(L).to_handle(L, -1)) h.process = static_cast<int64_t>(handle->id);
+  else if (lua_isinteger(L, -1)) h.process = lua_tointeger(L, -1);
+}
+
 bool is_read(const std::string& f) { return f == "read" || f == "get" || f == "contains"; }
 
 enum class Mode { kLinearizable, kSequential, kCausal };
@@ -154,24 +177,7 @@ int check_body(lua_State* L, Mode mode) {
     const int e = lua_gettop(L);
     checker::HistoryEvent h;
     h.where = "checker: event " + std::to_string(i);
-    lua_getfield(L, e, "type");
-    const std::string type = luaL_optstring(L, -1, "");
-    if (type == "invoke") h.type = checker::HistoryEvent::Type::kInvoke;
-    else if (type == "ok") h.type = checker::HistoryEvent::Type::kOk;
-    else if (type == "fail") h.type = checker::HistoryEvent::Type::kFail;
-    else if (type == "info") h.type = checker::HistoryEvent::Type::kInfo;
-    else {
-      return luaL_error(L, "checker: event %d has type \"%s\" (invoke, ok, fail or info expected)",
-                        static_cast<int>(i), type.c_str());
-    }
-    lua_getfield(L, e, "f");
-    h.f = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-          : lua_isnil(L, -1)             ? ""
-                                         : LuaGuest::of(L).render_at(L, -1);
-    lua_getfield(L, e, "process");
-    h.who = LuaGuest::of(L).render_at(L, -1);
-    if (auto handle = LuaGuest::of(L).to_handle(L, -1)) h.process = static_cast<int64_t>(handle->id);
-    else if (lua_isinteger(L, -1)) h.process = lua_tointeger(L, -1);
+    read_event(L, e, i, "checker", h);  // type, f (at e + 2), process
     lua_getfield(L, e, "index");
     h.position = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : i;
     lua_getfield(L, e, "value");
@@ -298,19 +304,7 @@ int l_history_json(lua_State* L) {
     lua_rawgeti(L, 1, i);
     const int e = lua_gettop(L);
     checker::HistoryEvent h;
-    lua_getfield(L, e, "type");
-    const std::string type = luaL_optstring(L, -1, "");
-    if (type == "invoke") h.type = checker::HistoryEvent::Type::kInvoke;
-    else if (type == "ok") h.type = checker::HistoryEvent::Type::kOk;
-    else if (type == "fail") h.type = checker::HistoryEvent::Type::kFail;
-    else if (type == "info") h.type = checker::HistoryEvent::Type::kInfo;
-    else return luaL_error(L, "to_json_lines: event %d has type \"%s\"", static_cast<int>(i), type.c_str());
-    lua_getfield(L, e, "process");
-    if (auto handle = LuaGuest::of(L).to_handle(L, -1)) h.process = static_cast<int64_t>(handle->id);
-    else if (lua_isinteger(L, -1)) h.process = lua_tointeger(L, -1);
-    lua_getfield(L, e, "f");
-    h.f = LuaGuest::of(L).render_at(L, -1);
-    if (lua_type(L, -1) == LUA_TSTRING) h.f = lua_tostring(L, -1);
+    read_event(L, e, i, "to_json_lines", h);
     lua_getfield(L, e, "value");
     const int v = lua_gettop(L);
     switch (lua_type(L, v)) {

@@ -73,18 +73,6 @@ std::vector<vm::EtsRow> check_rows(lua_State* L, int idx, uint32_t table, const 
 
 bool in_invariant(LuaGuest& g) { return g.mode() == LuaGuest::Mode::kInvariant; }
 
-void push_rows(lua_State* L, const std::vector<vm::EtsRow>* rows) {
-  LuaGuest& g = G(L);
-  lua_createtable(L, rows ? static_cast<int>(rows->size()) : 0, 0);
-  if (!rows) return;
-  for (size_t i = 0; i < rows->size(); ++i) {
-    g.push_value(L, (*rows)[i].value);
-    g.push_copy(L, -1, "a stored row");
-    lua_remove(L, -2);
-    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
-  }
-}
-
 // new(name, {type, access, named, keypos}) -> table
 int l_new(lua_State* L) {
   LuaGuest& g = G(L);

@@ -31,7 +31,6 @@ void Vm::access_registry(Pid pid, const PendingOp& op, Op& out) const {
 }
 
 bool Vm::perform_registry(Pid pid, PendingOp& op, Reply& reply, StepResult& result) {
-  Process& p = procs_[pid];
   switch (op.kind) {
     case StepKind::kRegister: {
       const NameId n = op.name;

@@ -316,10 +316,6 @@ Failure Vm::deadlock() {
   return f;
 }
 
-void Vm::touch(uint64_t object, bool writes) {
-  if (object != 0) accesses_.push_back({object, writes});
-}
-
 void Vm::emit(StepKind kind, int64_t pid, int64_t peer, std::string detail) {
   if (!sink_) return;
   Event e;

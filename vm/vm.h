@@ -371,7 +371,9 @@ class Vm final : public System {
   void fire_timer(TimerId id, StepResult& result);
 
   // Records that the current step reads or writes `object` (step facts).
-  void touch(uint64_t object, bool writes);
+  void touch(uint64_t object, bool writes) {
+    if (object != 0) accesses_.push_back({object, writes});
+  }
   void emit(StepKind kind, int64_t pid, int64_t peer, std::string detail);
   std::string render_reason(const Reason& r);  // as a Lua literal
   std::string reason_text(const Reason& r);    // bare: killed, shutdown, ...
