@@ -328,7 +328,7 @@ class TestRun {
     bug.failure = result.failure;
     bug.iteration = i;
     bug.iteration_seed = trace.iteration_seed;
-    bug.trace_path = trace_path_for(config_.traces_dir, report_.name, i, opts_.seed);
+    bug.trace_path = trace_path_for(config_.traces_dir, program_.path(), report_.name, i, opts_.seed);
     Status saved = save_trace(bug.trace_path, trace);
     if (!saved.ok()) {
       reporter_.load_error("could not save the trace: " + saved.message());
@@ -425,8 +425,12 @@ IterationResult record_iteration(Program& program, size_t test, const RunOptions
   return result;
 }
 
-std::string trace_path_for(const std::string& dir, const std::string& test, uint64_t iteration,
-                           uint64_t seed) {
+std::string trace_path_for(const std::string& dir, const std::string& scenario, const std::string& test,
+                           uint64_t iteration, uint64_t seed) {
+  // The scenario file's name first: a buggy scenario and its fixed twin
+  // (or two files) may declare tests of the same name.
+  std::string stem = scenario.substr(scenario.find_last_of('/') == std::string::npos ? 0 : scenario.find_last_of('/') + 1);
+  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".lua") == 0) stem.resize(stem.size() - 4);
   std::string slug;
   for (unsigned char c : test) {
     if (std::isalnum(c)) {
@@ -439,6 +443,7 @@ std::string trace_path_for(const std::string& dir, const std::string& test, uint
   while (!slug.empty() && slug.back() == '-') slug.pop_back();
   if (slug.empty()) slug = "test";
   std::string path = dir.empty() ? std::string() : dir + (dir.back() == '/' ? "" : "/");
+  if (!stem.empty()) path += stem + ".";
   return path + slug + "-iter" + std::to_string(iteration) + "-seed" + std::to_string(seed) + ".lockstep";
 }
 

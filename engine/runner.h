@@ -57,8 +57,9 @@ IterationResult record_iteration(Program& program, size_t test, const RunOptions
                                  Strategy& strategy, uint64_t seed, const IterationHint& hint,
                                  Trace& trace, Status& status);
 
-// "traces/<slug>-iter<I>-seed<S>.lockstep"
-std::string trace_path_for(const std::string& dir, const std::string& test, uint64_t iteration,
-                           uint64_t seed);
+// "traces/<scenario file stem>.<test slug>-iter<I>-seed<S>.lockstep": unique
+// per scenario file, test, iteration and seed.
+std::string trace_path_for(const std::string& dir, const std::string& scenario, const std::string& test,
+                           uint64_t iteration, uint64_t seed);
 
 }  // namespace lockstep

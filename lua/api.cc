@@ -79,10 +79,11 @@ int l_send(lua_State* L) {
   return g.suspend(L);
 }
 
+// match_idx 0: no match function (any message).
 int receive_impl(lua_State* L, int match_idx, int64_t timeout) {
   LuaGuest& g = G(L);
   vm::ValueRef matcher = 0;
-  if (!lua_isnoneornil(L, match_idx)) {
+  if (match_idx != 0 && !lua_isnoneornil(L, match_idx)) {
     luaL_checktype(L, match_idx, LUA_TFUNCTION);
     matcher = g.store(L, match_idx);
   }

@@ -380,3 +380,12 @@ ls.test("invariants read atomics and persistent terms directly", function()
   ls.atomics.add(a, 1, 1)
   ls.atomics.add(a, 1, 1)
 end)
+
+ls.test("receive(ms) waits for any message, or times out", function()
+  local me = ls.self()
+  ls.send(me, "queued")
+  assert(ls.receive(100) == "queued") -- a message already waiting
+  ls.spawn(function() ls.send(me, "later") end)
+  assert(ls.receive(100) == "later") -- one that arrives while waiting
+  assert(ls.receive(10) == nil)      -- none: the timeout
+end)
