@@ -12,7 +12,7 @@ namespace lockstep::cli {
 namespace {
 
 struct CheckFlags {
-  std::string history, model = "register", consistency = "linearizable", format = "text";
+  std::string history, model = "register", consistency = "linearizable", format = "text", initial = "nil";
 };
 
 int check(const CheckFlags& f) {
@@ -28,7 +28,22 @@ int check(const CheckFlags& f) {
     print_error(ops.status().message());
     return kExitUsage;
   }
-  auto model = checker::make_model(f.model);
+  checker::Value initial;
+  if (f.initial != "nil") {
+    try {
+      size_t used = 0;
+      initial = checker::Value::integer(std::stoll(f.initial, &used));
+      if (used != f.initial.size()) throw std::invalid_argument(f.initial);
+    } catch (const std::exception&) {
+      print_error("--initial must be an integer or nil, not \"" + f.initial + "\"");
+      return kExitUsage;
+    }
+  }
+  auto model = checker::make_model(f.model, initial);
+  if (Status known = checker::check_operations(*ops, *model); !known.ok()) {
+    print_error(f.history + ": " + known.message());
+    return kExitUsage;
+  }
   const auto start = std::chrono::steady_clock::now();
   const checker::CheckResult r =
       checker::check(*ops, *model,
@@ -67,6 +82,9 @@ Command check_command() {
             sub.add_option("--consistency", f->consistency, "linearizable (default) or sequential")
                 ->check(CLI::IsMember({"linearizable", "sequential"}));
             sub.add_option("--format", f->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+            sub.add_option("--initial", f->initial,
+                           "the register's (or counter's) value before the history: an integer, or nil (default; "
+                           "the counter starts at 0)");
             return [f] { return check(*f); };
           }};
 }

@@ -102,10 +102,24 @@ class TestRun {
       }
     }
     report_.wall_seconds = seconds_since(start);
+    if (report_.status == TestReport::Status::kPassed) return nothing_checked();
     return report_;
   }
 
  private:
+  // A test whose every iteration was cut off at max_steps checked nothing
+  // to the end: it did not pass.
+  TestReport nothing_checked() {
+    if (report_.iterations_run == 0 || report_.max_steps_hits < report_.iterations_run) return report_;
+    const double seconds = report_.wall_seconds;
+    error(Status::InvalidArgument(
+        "every iteration was cut off at max_steps (" + std::to_string(opts_.run.max_steps) +
+        "), so nothing was checked to the end; raise --max-steps (or the test's max_steps), or use "
+        "--fail-on-max-steps to treat it as a livelock"));
+    report_.wall_seconds = seconds;
+    return report_;
+  }
+
   std::unique_ptr<Strategy> make_strategy() const {
     return find_strategy(opts_.strategy, config_.strategy_table)->make(opts_.params);
   }
@@ -152,6 +166,7 @@ class TestRun {
       report_.complete = !strategy_->begin_iteration(derive_seed(opts_.seed, last), hint_for(last));
     }
     report_.wall_seconds = seconds_since(start_);
+    if (report_.status == TestReport::Status::kPassed) return nothing_checked();
     return report_;
   }
 

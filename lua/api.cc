@@ -354,18 +354,28 @@ int l_test(lua_State* L) {
   }
   const char* name = luaL_checkstring(L, 1);
   if (*name == '\0') luaL_argerror(L, 1, "a test needs a name");
-  int fn = 2;
-  if (lua_istable(L, 2)) fn = 3;
-  else if (!lua_isfunction(L, 2)) luaL_typeerror(L, 2, "options table or function");
+  // test(name, options, fn) or test(name, fn, [options]).
+  int fn = 2, given = 0;
+  if (lua_istable(L, 2)) {
+    fn = 3;
+    given = 2;
+  } else if (!lua_isfunction(L, 2)) {
+    luaL_typeerror(L, 2, "options table or function");
+  }
   luaL_checktype(L, fn, LUA_TFUNCTION);
+  if (fn == 2 && !lua_isnoneornil(L, 3)) {
+    luaL_checktype(L, 3, LUA_TTABLE);
+    given = 3;
+  }
+  if (lua_gettop(L) > 3) lua_settop(L, 3);
 
   lua_createtable(L, 0, 9);
   const int opts = lua_gettop(L);
-  if (fn == 3) {
+  if (given != 0) {
     const std::vector<const OptionSpec*> specs = all_options();
     std::vector<std::string> unknown;
     lua_pushnil(L);
-    while (lua_next(L, 2) != 0) {
+    while (lua_next(L, given) != 0) {
       lua_pop(L, 1);
       bool known = false;
       if (lua_type(L, -1) == LUA_TSTRING) {
@@ -381,7 +391,7 @@ int l_test(lua_State* L) {
     }
     for (const OptionSpec* spec : specs) {
       const std::string key(spec->name);
-      const int t = lua_getfield(L, 2, key.c_str());
+      const int t = lua_getfield(L, given, key.c_str());
       if (t == LUA_TNIL) {
         lua_pop(L, 1);
         continue;

@@ -3,6 +3,7 @@
 // Model whose step is the Lua model's step function. States are interned by
 // their canonical encoding, so the search's (linearized set, state) cache
 // works for any model whose states are plain values.
+#include <algorithm>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -202,6 +203,26 @@ int check_body(lua_State* L, Mode mode) {
     if (!paired.ok()) return luaL_error(L, "%s", paired.status().message().c_str());
     kept = std::move(*paired);
   }
+  // A model that lists its operations (the built-ins) rejects others.
+  if (lua_getfield(L, 2, "ops") == LUA_TTABLE) {
+    std::vector<std::string> known;
+    for (lua_Integer k = 1; lua_rawgeti(L, -1, k) == LUA_TSTRING; ++k) {
+      known.emplace_back(lua_tostring(L, -1));
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, 2, "name");
+    const std::string model_name = lua_isstring(L, -1) ? lua_tostring(L, -1) : "custom";
+    lua_pop(L, 1);
+    for (const Operation& op : kept) {
+      if (std::find(known.begin(), known.end(), op.f) != known.end()) continue;
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+      return luaL_error(L, "checker: operation \"%s\" (event %d) is unknown to the %s model, which knows %s",
+                        op.f.c_str(), static_cast<int>(op.invoke_event + 1), model_name.c_str(), list.c_str());
+    }
+  }
+  lua_pop(L, 1);
   // Per operation, for the model: {input = ..., output = ...} (a cas the
   // pairing decided carries that boolean).
   lua_createtable(L, static_cast<int>(kept.size()), 0);

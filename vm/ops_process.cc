@@ -402,7 +402,7 @@ void Vm::do_exit(Pid pid, StepResult& result) {
   Process& q = procs_[pid];
   if (pid == kRootPid) {
     result.finished = true;
-    if (reason.kind != ReasonKind::kNormal) {
+    if (crashed || reason.kind != ReasonKind::kNormal) {  // crashed: raised, or yielded outside a coroutine
       result.failure.kind = FailureKind::kAssertion;
       result.failure.step = step_no_;
       result.failure.pid = pid;

@@ -199,6 +199,9 @@ class Vm final : public System {
 
   // --- Immediate operations (no sync point). ---
   bool in_process() const { return running_ != kNoPid; }
+  // Whether the running process has posted its next operation (a guest
+  // that returns to the VM without posting has yielded outside a sync point).
+  bool posted() const { return posted_; }
   Pid self() const { return running_; }
   int64_t now() const { return now_; }
   RefId make_ref() { return ++last_ref_; }

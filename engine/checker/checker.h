@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/status.h"
+
 namespace lockstep::checker {
 
 // A small value: what register and kv histories carry.
@@ -74,7 +76,13 @@ class Model {
   virtual std::vector<std::vector<Operation>> partition(const std::vector<Operation>& ops) const { return {ops}; }
   // A fresh model of the same kind, for checking one partition.
   virtual std::unique_ptr<Model> fresh() const = 0;
+  // The operations (f) it knows; empty: any (a model that judges each).
+  virtual std::vector<std::string> operations() const { return {}; }
 };
+
+// An error naming the first operation `model` does not know (a history
+// checked against the wrong model is not "not linearizable").
+Status check_operations(const std::vector<Operation>& ops, const Model& model);
 
 // The built-in models for recorded histories and scenarios.
 std::unique_ptr<Model> make_register_model(Value initial = Value::nil());  // read / write / cas
@@ -82,7 +90,8 @@ std::unique_ptr<Model> make_kv_model();                                    // ge
 std::unique_ptr<Model> make_counter_model(int64_t initial = 0);            // read / add (or increment)
 std::unique_ptr<Model> make_queue_model();                                 // enqueue / dequeue
 std::unique_ptr<Model> make_set_model();                                   // add / remove / contains / read
-std::unique_ptr<Model> make_model(const std::string& name);                // by name, or nullptr
+// By name, or nullptr; `initial` is the register's or counter's first value.
+std::unique_ptr<Model> make_model(const std::string& name, const Value& initial = Value::nil());
 
 struct CheckResult {
   bool ok = true;

@@ -62,6 +62,7 @@ class RegisterModel final : public Model {
   }
   std::string describe_state(uint32_t s) const override { return s == 0 ? "nil" : std::to_string(values_[s]); }
   std::unique_ptr<Model> fresh() const override { return std::make_unique<RegisterModel>(initial_); }
+  std::vector<std::string> operations() const override { return {"read", "write", "cas", "get", "put"}; }
 
  private:
   uint32_t id(const Value& v) { return v.kind == Value::Kind::kInt ? intern(v.i) : 0; }
@@ -107,6 +108,7 @@ class KvModel final : public Model {
     return out;
   }
   std::unique_ptr<Model> fresh() const override { return std::make_unique<KvModel>(); }
+  std::vector<std::string> operations() const override { return {"get", "put", "append", "read", "write"}; }
 
  private:
   Interner<std::string> states_;
@@ -133,6 +135,7 @@ class CounterModel final : public Model {
   }
   std::string describe_state(uint32_t s) const override { return std::to_string(states_.get(s)); }
   std::unique_ptr<Model> fresh() const override { return std::make_unique<CounterModel>(initial_); }
+  std::vector<std::string> operations() const override { return {"read", "get", "add", "increment", "incr"}; }
 
  private:
   int64_t initial_;
@@ -169,6 +172,7 @@ class QueueModel final : public Model {
     return out + "]";
   }
   std::unique_ptr<Model> fresh() const override { return std::make_unique<QueueModel>(); }
+  std::vector<std::string> operations() const override { return {"enqueue", "push", "dequeue", "pop"}; }
 
  private:
   Interner<std::vector<int64_t>> states_;
@@ -203,6 +207,7 @@ class SetModel final : public Model {
     return out + "}";
   }
   std::unique_ptr<Model> fresh() const override { return std::make_unique<SetModel>(); }
+  std::vector<std::string> operations() const override { return {"add", "remove", "contains", "member"}; }
 
  private:
   Interner<std::set<int64_t>> states_;
@@ -216,13 +221,26 @@ std::unique_ptr<Model> make_counter_model(int64_t initial) { return std::make_un
 std::unique_ptr<Model> make_queue_model() { return std::make_unique<QueueModel>(); }
 std::unique_ptr<Model> make_set_model() { return std::make_unique<SetModel>(); }
 
-std::unique_ptr<Model> make_model(const std::string& name) {
-  if (name == "register" || name == "cas_register") return make_register_model();
+std::unique_ptr<Model> make_model(const std::string& name, const Value& initial) {
+  if (name == "register" || name == "cas_register") return make_register_model(initial);
   if (name == "kv") return make_kv_model();
-  if (name == "counter") return make_counter_model();
+  if (name == "counter") return make_counter_model(initial.kind == Value::Kind::kInt ? initial.i : 0);
   if (name == "queue") return make_queue_model();
   if (name == "set") return make_set_model();
   return nullptr;
+}
+
+Status check_operations(const std::vector<Operation>& ops, const Model& model) {
+  const std::vector<std::string> known = model.operations();
+  if (known.empty()) return Status::Ok();
+  for (const Operation& op : ops) {
+    if (std::find(known.begin(), known.end(), op.f) != known.end()) continue;
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+    return Status::InvalidArgument("operation \"" + op.f + "\" (" + op.str() + ") is unknown to the " + model.name() +
+                                   " model, which knows " + list);
+  }
+  return Status::Ok();
 }
 
 }  // namespace lockstep::checker

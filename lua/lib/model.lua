@@ -5,13 +5,15 @@
 -- input alone: for an operation whose outcome is unknown the checker calls
 -- it with output nil and ignores ok. States must be plain values (numbers,
 -- strings, booleans, tables of those) so they can be compared. A model with
--- key(f, input) -> key is checked per key (its keys are independent).
+-- key(f, input) -> key is checked per key (its keys are independent). With
+-- ops = {names}, a history with another operation is an error naming it
+-- (not a verdict).
 local ls = lockstep
 local M = {}
 
 function M.new(spec)
   assert(type(spec) == "table" and type(spec.step) == "function", "model.new needs {init = ..., step = fn}")
-  return { name = spec.name or "custom", init = spec.init, step = spec.step, key = spec.key }
+  return { name = spec.name or "custom", init = spec.init, step = spec.step, key = spec.key, ops = spec.ops }
 end
 
 -- A register: read -> value; write(v); cas({from, to}) -> true | false.
@@ -19,6 +21,7 @@ end
 function M.register(initial)
   return M.new({
     name = "register",
+    ops = { "read", "write", "cas", "get", "put" },
     init = initial,
     step = function(state, f, input, output)
       if f == "read" or f == "get" then return output == state, state end
@@ -37,6 +40,7 @@ M.cas_register = M.register
 function M.counter(initial)
   return M.new({
     name = "counter",
+    ops = { "add", "increment", "read" },
     init = initial or 0,
     step = function(state, f, input, output)
       if f == "add" or f == "increment" then return true, state + (input or 1) end
@@ -50,6 +54,7 @@ end
 function M.kv()
   return M.new({
     name = "kv",
+    ops = { "put", "write", "get", "read" },
     init = nil,
     key = function(f, input) return type(input) == "table" and input[1] or input end,
     step = function(state, f, input, output)
@@ -64,6 +69,7 @@ end
 function M.queue()
   return M.new({
     name = "queue",
+    ops = { "enqueue", "dequeue" },
     init = {},
     step = function(state, f, input, output)
       if f == "enqueue" then
@@ -84,6 +90,7 @@ end
 function M.set()
   return M.new({
     name = "set",
+    ops = { "add", "remove", "contains" },
     init = {},
     step = function(state, f, input, output)
       if f == "add" or f == "remove" then

@@ -179,3 +179,13 @@ ls.test("to_json_lines writes valid JSON for any string", function()
   local ok, err = pcall(h.to_json_lines, (function() local g = ls.history.new(); g:invoke("write", {1, 2, 3}); return g end)())
   assert(not ok and err:find("cannot be written", 1, true), err)
 end)
+
+ls.test("an operation the model does not know is an error, not a verdict", function()
+  local a = ls.self()
+  local events = { ev("invoke", a, "enqueue", 1), ev("ok", a, "enqueue") }
+  local ok, err = pcall(ls.checker.linearizable, events, ls.model.register(0))
+  assert(not ok and err:find('operation "enqueue" (event 1) is unknown to the register model', 1, true), err)
+  -- get and put are the register's read and write.
+  assert(ls.checker.linearizable({ ev("invoke", a, "put", 3), ev("ok", a, "put"),
+    ev("invoke", a, "get"), ev("ok", a, "get", 3) }, ls.model.register(0)))
+end)

@@ -345,9 +345,13 @@ TEST(Cli, FailOnMaxStepsReportsALivelock) {
                                    "lockstep.test('ping forever', { iterations = 2 }, function()\n"
                                    "  while true do lockstep.send(lockstep.self(), 1); lockstep.receive() end\n"
                                    "end)\n");
+  // Every iteration cut off: nothing was checked to the end, which is not a
+  // pass (exit 2, status error, saying why).
   auto cut = run_lockstep({"run", f, "--max-steps", "100", "--format", "json"});
-  EXPECT_EQ(cut.code, 0) << cut.out;
+  EXPECT_EQ(cut.code, 2) << cut.out;
   EXPECT_NE(cut.out.find("\"max_steps_hits\":2"), std::string::npos) << cut.out;
+  EXPECT_NE(cut.out.find("\"status\":\"error\""), std::string::npos) << cut.out;
+  EXPECT_NE(cut.out.find("every iteration was cut off at max_steps (100)"), std::string::npos) << cut.out;
   auto bug = run_lockstep({"run", f, "--max-steps", "100", "--fail-on-max-steps", "--format", "json", "--traces-dir",
                        fresh_dir("livelock_traces")});
   EXPECT_EQ(bug.code, 1) << bug.out;

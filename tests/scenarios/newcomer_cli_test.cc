@@ -28,4 +28,52 @@ TEST(Newcomer, TwoScenariosWithTheSameTestNameWriteTwoTraces) {
   }
 }
 
+TEST(Newcomer, ABugHiddenByATooSmallMaxStepsIsNotAPass) {
+  auto all = run_lockstep({"run", scenario("lost_update.lua"), "--max-steps", "5"});
+  EXPECT_EQ(all.code, 2) << all.out;
+  EXPECT_NE(all.out.find("ERROR two clients adding 1 each end at 2"), std::string::npos) << all.out;
+  EXPECT_NE(all.out.find("nothing was checked to the end"), std::string::npos) << all.out;
+  // Some iterations cut off, some run to the end: a pass that says how many were cut.
+  const std::string some = write_file("some_cut", R"(
+local ls = lockstep
+ls.test("sometimes long", { strategy = "random", iterations = 50 }, function()
+  if ls.random_bool() then for _ = 1, 20 do ls.send(ls.self(), 1); ls.receive() end end
+end)
+)");
+  auto partly = run_lockstep({"run", some, "--max-steps", "10"});
+  EXPECT_EQ(partly.code, 0) << partly.out;
+  EXPECT_NE(partly.out.find("cut off at max steps"), std::string::npos) << partly.out;
+}
+
+TEST(Newcomer, ABareYieldInTheTestBodyIsABug) {
+  const std::string f = write_file("bare_yield", "lockstep.test('y', function()\n  coroutine.yield()\n  error('never')\nend)\n");
+  auto r = run_lockstep({"run", f, "--traces-dir", fresh_dir("bare_yield_traces")});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("coroutine.yield called outside a coroutine"), std::string::npos) << r.out;
+}
+
+TEST(Newcomer, OptionsAfterTheFunctionAreHonoured) {
+  const std::string f = write_file("opts_after",
+                                   "lockstep.test('after', function() end, { iterations = 7, strategy = 'random' })\n");
+  auto r = run_lockstep({"run", f});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("after (opts_after.lua)  random, 7 iterations"), std::string::npos) << r.out;
+}
+
+TEST(Newcomer, CheckSaysWhenTheModelDoesNotKnowAnOperation) {
+  const std::string dir = fresh_dir("check_unknown");
+  const std::string h = dir + "/h.jsonl";
+  std::ofstream(h) << "{\"type\": \"invoke\", \"process\": 1, \"f\": \"read\", \"value\": null}\n"
+                      "{\"type\": \"ok\", \"process\": 1, \"f\": \"read\", \"value\": 5}\n";
+  auto queue = run_lockstep({"check", "--history", h, "--model", "queue"});
+  EXPECT_EQ(queue.code, 2) << queue.out;
+  EXPECT_NE(queue.err.find("operation \"read\""), std::string::npos) << queue.err;
+  EXPECT_NE(queue.err.find("unknown to the queue model"), std::string::npos) << queue.err;
+  EXPECT_EQ(lines(queue.err), 1u);
+  // The register starts at nil unless told otherwise.
+  EXPECT_EQ(run_lockstep({"check", "--history", h}).code, 1);
+  EXPECT_EQ(run_lockstep({"check", "--history", h, "--initial", "5"}).code, 0);
+  EXPECT_EQ(run_lockstep({"check", "--history", h, "--initial", "five"}).code, 2);
+}
+
 }  // namespace

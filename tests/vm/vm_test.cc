@@ -54,6 +54,8 @@ class FakeGuest final : public Guest {
       r.how = ResumeResult::How::kRaised;
       r.error = value(-999);
       r.message = "raised";
+    } else if (!vm->posted()) {
+      r.how = ResumeResult::How::kReturned;  // a last action that posts nothing ends the process
     }
     return r;
   }
