@@ -51,7 +51,8 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
   if (!f.shard.empty()) {
     unsigned long long k = 0, n = 0;
     char tail = 0;
-    if (std::sscanf(f.shard.c_str(), "%llu/%llu%c", &k, &n, &tail) != 2 || n == 0 || k >= n) {
+    const bool digits = f.shard.find_first_not_of("0123456789/") == std::string::npos;
+    if (!digits || std::sscanf(f.shard.c_str(), "%llu/%llu%c", &k, &n, &tail) != 2 || n == 0 || k >= n) {
       print_error("--shard must be K/N with 0 <= K < N, not \"" + f.shard + "\"");
       return kExitUsage;
     }
@@ -96,33 +97,26 @@ Command run_command() {
               const std::string name(spec->name);
               std::string help(spec->help);
               if (spec->type != OptionType::kFlag) help += " (default " + std::string(spec->fallback) + ")";
+              // Values are checked against the option's row, with its words.
+              auto valid = CLI::Validator(
+                  [spec](std::string& value) {
+                    const Status ok = check_option(*spec, value);
+                    return ok.ok() ? std::string() : ok.message();
+                  },
+                  "", "option table");
               switch (spec->type) {
                 case OptionType::kFlag:
                   sub.add_flag(std::string(spec->flag), f->flags[name], help);
                   break;
                 case OptionType::kCount:
-                  sub.add_option(std::string(spec->flag), f->options[name], help)
-                      ->check(CLI::PositiveNumber)
-                      ->type_name("N");
-                  break;
                 case OptionType::kNumber:
-                  sub.add_option(std::string(spec->flag), f->options[name], help)
-                      ->check(CLI::NonNegativeNumber)
-                      ->type_name("N");
+                  sub.add_option(std::string(spec->flag), f->options[name], help)->check(valid)->type_name("N");
                   break;
-                case OptionType::kChoice: {
-                  std::vector<std::string> choices;
-                  std::string_view rest = spec->choices;
-                  while (!rest.empty()) {
-                    const size_t bar = rest.find('|');
-                    choices.emplace_back(rest.substr(0, bar));
-                    rest = bar == std::string_view::npos ? std::string_view() : rest.substr(bar + 1);
-                  }
+                case OptionType::kChoice:
                   sub.add_option(std::string(spec->flag), f->options[name], help)
-                      ->check(CLI::IsMember(choices))
-                      ->type_name("MODE");
+                      ->check(valid)
+                      ->type_name(std::string(spec->choices));
                   break;
-                }
                 case OptionType::kName: {  // the strategy: its choices and help come from the strategy table
                   std::vector<std::string> names;
                   help += ":";

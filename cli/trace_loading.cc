@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "engine/replay.h"
 #include "engine/report.h"
 #include "lua/guest.h"
 
@@ -21,7 +22,15 @@ int load_trace_and_scenario(const std::string& trace_path, const std::string& sc
   }
   out.trace = std::move(*trace);
   if (!need_program) return kExitOk;
-  const std::string path = scenario_override.empty() ? out.trace.scenario_path : scenario_override;
+  std::string path = scenario_override;
+  if (path.empty()) {
+    auto found = locate_scenario(out.trace, trace_path);
+    if (!found.ok()) {
+      print_error(found.status().message());
+      return kExitUsage;
+    }
+    path = *found;
+  }
   auto program = lua::LuaProgram::load(path);
   if (!program.ok()) {
     print_error(program.status().message());

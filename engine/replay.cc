@@ -2,6 +2,8 @@
 
 #include "engine/runner.h"
 
+#include <filesystem>
+
 namespace lockstep {
 
 Result<size_t> find_test(const Program& program, const std::string& name) {
@@ -69,6 +71,29 @@ uint64_t context_switches(const std::vector<Decision>& decisions) {
     have = true;
   }
   return n;
+}
+
+Result<std::string> locate_scenario(const Trace& trace, const std::string& trace_path) {
+  namespace fs = std::filesystem;
+  const fs::path recorded(trace.scenario_path);
+  std::vector<fs::path> candidates = {recorded};
+  if (recorded.is_relative()) {
+    if (!trace.working_dir.empty()) candidates.push_back(fs::path(trace.working_dir) / recorded);
+    std::error_code ec;
+    fs::path dir = fs::absolute(fs::path(trace_path), ec).parent_path();
+    for (int up = 0; up < 16 && !dir.empty(); ++up) {
+      candidates.push_back(dir / recorded);
+      if (dir == dir.parent_path()) break;
+      dir = dir.parent_path();
+    }
+  }
+  for (const fs::path& c : candidates) {
+    std::error_code ec;
+    if (fs::is_regular_file(c, ec)) return c.string();
+  }
+  std::string where = trace.working_dir.empty() ? "" : " (the trace was recorded in " + trace.working_dir + ")";
+  return Status::InvalidArgument(trace.scenario_path + ": no such file" + where +
+                                 "; run from there, or name the scenario with --scenario FILE");
 }
 
 }  // namespace lockstep

@@ -33,6 +33,12 @@ Result<size_t> find_test(const Program& program, const std::string& name);
 
 ReplayResult replay_trace(const Trace& trace, Program& program, const ReplayOptions& options);
 
+// The scenario a trace was recorded from, found wherever the user stands:
+// its path as recorded, then relative to the directory `run` was started
+// in, then relative to the trace file's directory and each one above it.
+// An error says where it was recorded and how to point at it (--scenario).
+Result<std::string> locate_scenario(const Trace& trace, const std::string& trace_path);
+
 // Context switches in a decision sequence (schedule decisions whose process
 // differs from the previous one's).
 uint64_t context_switches(const std::vector<Decision>& decisions);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -310,6 +311,8 @@ class TestRun {
     Trace trace;
     trace.tool_version = LOCKSTEP_VERSION;
     trace.scenario_path = program_.path();
+    std::error_code ec;
+    trace.working_dir = std::filesystem::current_path(ec).string();
     trace.scenario_hash = program_.source_hash();
     trace.test_name = report_.name;
     trace.strategy = opts_.strategy;

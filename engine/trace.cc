@@ -112,6 +112,7 @@ enum Tag : uint32_t {
   kTagFailure = 16,
   kTagSteps = 17,
   kTagFacts = 18,      // step records, then the access pool
+  kTagWorkingDir = 19,
 };
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
@@ -203,6 +204,7 @@ void decode_v2(std::string_view payload, Trace& t) {
     switch (tag) {
       case kTagToolVersion: decode_field(bytes, t.tool_version); break;
       case kTagScenarioPath: decode_field(bytes, t.scenario_path); break;
+      case kTagWorkingDir: decode_field(bytes, t.working_dir); break;
       case kTagScenarioHash: decode_field(bytes, t.scenario_hash); break;
       case kTagTestName: decode_field(bytes, t.test_name); break;
       case kTagStrategy: decode_field(bytes, t.strategy); break;
@@ -286,6 +288,7 @@ std::string encode_trace(const Trace& t) {
   put_record(payload, kTagFailure, encode_field(t.failure));
   put_record(payload, kTagSteps, encode_field(t.steps));
   put_record(payload, kTagFacts, encode_field(std::make_pair(t.facts.steps, t.facts.accesses)));
+  if (!t.working_dir.empty()) put_record(payload, kTagWorkingDir, encode_field(t.working_dir));
   std::string out(kMagic, sizeof kMagic);
   put_u32(out, kTraceFormatVersion);
   put_u32(out, 0);
@@ -381,6 +384,7 @@ std::string trace_to_json(const Trace& t) {
   w.key("format_version").value(t.format_version);
   w.key("tool_version").value(t.tool_version);
   w.key("scenario_path").value(t.scenario_path);
+  w.key("working_dir").value(t.working_dir);
   char hash[24];
   std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(t.scenario_hash));
   w.key("scenario_hash").value(hash);

@@ -28,7 +28,8 @@ struct ProcessName {
 struct Trace {
   uint32_t format_version = kTraceFormatVersion;
   std::string tool_version;
-  std::string scenario_path;
+  std::string scenario_path;  // as given to `run`
+  std::string working_dir;    // where `run` was started (finds a relative scenario_path)
   uint64_t scenario_hash = 0;
   std::string test_name;
   std::string strategy;

@@ -1,7 +1,10 @@
 // What a new user trips over (wrong results): each has a test here.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "tests/scenarios/cli_helpers.h"
@@ -74,6 +77,46 @@ TEST(Newcomer, CheckSaysWhenTheModelDoesNotKnowAnOperation) {
   EXPECT_EQ(run_lockstep({"check", "--history", h}).code, 1);
   EXPECT_EQ(run_lockstep({"check", "--history", h, "--initial", "5"}).code, 0);
   EXPECT_EQ(run_lockstep({"check", "--history", h, "--initial", "five"}).code, 2);
+}
+
+TEST(Newcomer, BadNumbersAndUnknownCommandsGetAPlainLine) {
+  auto zero = run_lockstep({"run", scenario("lost_update.lua"), "--iterations", "0"});
+  EXPECT_EQ(zero.code, 2);
+  EXPECT_NE(zero.err.find("iterations must be a positive integer, not \"0\""), std::string::npos) << zero.err;
+  EXPECT_EQ(zero.err.find("179769"), std::string::npos) << zero.err;
+  EXPECT_EQ(lines(zero.err), 1u);
+  auto shard = run_lockstep({"run", scenario("lost_update.lua"), "--shard", "1/-2"});
+  EXPECT_EQ(shard.code, 2) << shard.out;
+  auto typo = run_lockstep({"runn", scenario("lost_update.lua")});
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_NE(typo.err.find("unknown command 'runn' (did you mean 'run'?)"), std::string::npos) << typo.err;
+}
+
+TEST(Newcomer, ReplayFindsTheScenarioFromAnotherDirectory) {
+  // Record in one directory (a relative scenario path), replay from another.
+  const std::string project = fresh_dir("moved_project");
+  std::ofstream(project + "/buggy.lua") << "lockstep.test('t', function() error('found me') end)\n";
+  ASSERT_EQ(::chdir(project.c_str()), 0);
+  auto run = run_lockstep({"run", "buggy.lua"});
+  ASSERT_EQ(run.code, 1) << run.out << run.err;
+  const std::string trace = project + "/traces/buggy.t-iter0-seed1.lockstep";
+  ASSERT_TRUE(fs::exists(trace)) << run.out;
+  ASSERT_EQ(::chdir("/"), 0);
+  auto replay = run_lockstep({"replay", "--trace", trace, "--run"});
+  EXPECT_EQ(replay.code, 1) << replay.out << replay.err;
+  EXPECT_NE(replay.out.find("reproduced: "), std::string::npos) << replay.out;
+  // Copied away from both, it says where it was recorded and what to do.
+  const std::string lone = fresh_dir("lone_trace") + "/t.lockstep";
+  fs::copy_file(trace, lone);
+  const std::string moved = project + "_elsewhere";
+  fs::remove_all(moved);
+  fs::rename(project, moved);
+  auto lost = run_lockstep({"replay", "--trace", lone, "--run"});
+  EXPECT_EQ(lost.code, 2);
+  EXPECT_NE(lost.err.find("buggy.lua: no such file (the trace was recorded in " + project + ")"), std::string::npos)
+      << lost.err;
+  EXPECT_NE(lost.err.find("--scenario"), std::string::npos);
+  EXPECT_EQ(run_lockstep({"replay", "--trace", lone, "--run", "--scenario", moved + "/buggy.lua"}).code, 1);
 }
 
 }  // namespace
