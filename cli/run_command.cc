@@ -69,6 +69,7 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
   style.color = use_color();
   const char* no_slice = std::getenv("LOCKSTEP_NO_CAUSAL_SLICE");
   style.full_schedule = f.full || (no_slice && *no_slice && std::string(no_slice) != "0");
+  style.max_rows = style.full_schedule ? 0 : 200;
   style.verbose = global.verbose;
   style.quiet = global.quiet;
   style.progress = !global.quiet && ::isatty(STDERR_FILENO) != 0;

@@ -76,7 +76,25 @@ void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& styl
   out << paint(style, kBold) << "Schedule ("
       << (schedule.sliced ? "causal slice, " + std::to_string(schedule.in_slice) + " of " : std::string("all "))
       << schedule.rows.size() << " steps):" << paint(style, kReset) << "\n";
+  // A long schedule: its first and last shown steps, and how many between.
+  constexpr size_t kHead = 20;
+  const bool summarise = style.max_rows > 0 && schedule.in_slice > style.max_rows;
+  const size_t tail = summarise ? style.max_rows - kHead : 0;
+  size_t shown = 0;
+  bool gap_said = false;
   for (const ScheduleRow& row : schedule.rows) {
+    if (row.in_slice && summarise) {
+      ++shown;
+      if (shown > kHead && shown <= schedule.in_slice - tail) {
+        if (!gap_said) {
+          out << paint(style, kDim) << "  ... " << (schedule.in_slice - tail - kHead)
+              << " steps left out (--full, or LOCKSTEP_NO_CAUSAL_SLICE=1, prints every step) ..."
+              << paint(style, kReset) << "\n";
+          gap_said = true;
+        }
+        continue;
+      }
+    }
     if (row.in_slice) {
       char head[48];
       std::snprintf(head, sizeof head, "  step %-4u %-10s ", row.step, std::string(step_kind_name(row.kind)).c_str());

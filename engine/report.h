@@ -66,6 +66,9 @@ class Reporter {
 struct TextStyle {
   bool color = false;
   bool full_schedule = false;  // the whole schedule instead of the causal slice
+  // Past this many shown steps, print the first and last ones and say how
+  // many were left out (0: no limit). Bug reports of `run` use it unless --full.
+  size_t max_rows = 0;
   bool verbose = false;
   bool message_contents = true;  // print message contents in schedule lines
   bool quiet = false;             // only bugs, errors and the summary

@@ -119,4 +119,18 @@ TEST(Newcomer, ReplayFindsTheScenarioFromAnotherDirectory) {
   EXPECT_EQ(run_lockstep({"replay", "--trace", lone, "--run", "--scenario", moved + "/buggy.lua"}).code, 1);
 }
 
+TEST(Newcomer, ALongScheduleIsSummarisedUnlessAskedInFull) {
+  const std::string f = write_file("spin", "lockstep.test('spin', function()\n"
+                                           "  while true do lockstep.send(lockstep.self(), 1); lockstep.receive() end\n"
+                                           "end)\n");
+  auto r = run_lockstep({"run", f, "--max-steps", "5000", "--fail-on-max-steps", "--traces-dir", fresh_dir("spin_t")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_LT(lines(r.out), 300u);
+  EXPECT_NE(r.out.find("steps left out (--full"), std::string::npos) << r.out.substr(0, 2000);
+  EXPECT_NE(r.out.find("step 5000 "), std::string::npos);  // the last steps are shown
+  auto full = run_lockstep({"run", f, "--max-steps", "5000", "--fail-on-max-steps", "--full", "--traces-dir",
+                            fresh_dir("spin_t2")});
+  EXPECT_GT(lines(full.out), 5000u);
+}
+
 }  // namespace
