@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/paths.h"
+#include "engine/junit.h"
 #include "engine/options.h"
 #include "engine/runner.h"
 #include "engine/strategy.h"
@@ -22,6 +23,7 @@ struct RunFlags {
   std::string format = "text";
   std::string shard;
   bool full = false;
+  std::string junit;
   uint64_t iteration = 0;
   unsigned jobs = 0;
   // One slot per option of the option table (engine/options.h), by name.
@@ -75,7 +77,17 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
   style.progress = !global.quiet && ::isatty(STDERR_FILENO) != 0;
   FanoutReporter reporter;
   reporter.add(find_report_format(f.format)->make(std::cout, std::cerr, style));
+  JUnitReporter* junit = nullptr;
+  if (!f.junit.empty()) {
+    auto j = std::make_unique<JUnitReporter>(f.junit);
+    junit = j.get();
+    reporter.add(std::move(j));
+  }
   RunSummary summary = run_files(*files, f.config, lua::LuaProgram::load, reporter);
+  if (junit && !junit->written().ok()) {
+    print_error(junit->written().message());
+    return kExitUsage;
+  }
   if (summary.tests.empty() && summary.load_errors == 0) {
     print_error("no test matches the given --test/--filter");
     return kExitUsage;
@@ -145,6 +157,8 @@ Command run_command() {
             }
             sub.add_option("--format", f->format, format_help)->check(CLI::IsMember(formats))->type_name("FORMAT");
             sub.add_flag("--full", f->full, "print the whole schedule of a bug, not its causal slice");
+            sub.add_option("--junit", f->junit, "also write a JUnit XML report to FILE (one test case per test)")
+                ->type_name("FILE");
             CLI::App* app = &sub;
             return [f, app, &global] { return run(*f, *app, global); };
           }};

@@ -233,6 +233,9 @@ void JsonReporter::run_finished(const RunSummary& s) {
       w.key("kind").value(failure_kind_name(b.failure.kind));
       w.key("iteration").value(b.iteration);
       w.key("iteration_seed").value(b.iteration_seed);
+      // The same as a string: JSON readers that use doubles (jq, JavaScript)
+      // lose precision above 2^53.
+      w.key("iteration_seed_str").value(std::to_string(b.iteration_seed));
       w.key("step").value(b.failure.step);
       if (b.failure.pid >= 0) w.key("process").value("P" + std::to_string(b.failure.pid));
       else w.key("process").null();
@@ -242,6 +245,14 @@ void JsonReporter::run_finished(const RunSummary& s) {
       w.key("trace").value(b.trace_path);
       w.end_object();
     }
+    w.end_object();
+  }
+  for (const auto& [file, message] : s.load_failures) {  // a file that could not be loaded is a test entry too
+    w.begin_object();
+    w.key("file").value(file);
+    w.key("name").null();
+    w.key("status").value("error");
+    w.key("error").value(message);
     w.end_object();
   }
   w.end_array();

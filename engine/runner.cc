@@ -474,6 +474,7 @@ RunSummary run_files(const std::vector<std::string>& files, const RunConfig& con
     if (!program.ok()) {
       reporter.load_error(program.status().message());
       ++summary.load_errors;
+      summary.load_failures.emplace_back(file, program.status().message());
       continue;
     }
     for (size_t t = 0; t < (*program)->tests().size(); ++t) {

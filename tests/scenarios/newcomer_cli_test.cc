@@ -133,4 +133,22 @@ TEST(Newcomer, ALongScheduleIsSummarisedUnlessAskedInFull) {
   EXPECT_GT(lines(full.out), 5000u);
 }
 
+TEST(Newcomer, JUnitAndJsonListEveryTestAndEveryFileThatFailedToLoad) {
+  const std::string bad = write_file("junit_bad", "this is not lua(\n");
+  const std::string dir = fresh_dir("junit_out");
+  const std::string xml = dir + "/reports/junit.xml";
+  auto r = run_lockstep({"run", bad, scenario("lost_update.lua"), scenario("lost_update_fixed.lua"), "--junit", xml,
+                         "--traces-dir", dir, "-q"});
+  EXPECT_EQ(r.code, 3) << r.err;  // a file did not load
+  const std::string doc = slurp(xml);
+  EXPECT_NE(doc.find("<testsuites name=\"lockstep\" tests=\"3\" failures=\"1\" errors=\"1\""), std::string::npos)
+      << doc.substr(0, 400);
+  EXPECT_NE(doc.find("<failure type=\"assertion\" message=\"lost update; counter is 1\">"), std::string::npos);
+  EXPECT_NE(doc.find("lockstep replay --trace "), std::string::npos);  // the failure says how to replay
+  EXPECT_NE(doc.find("name=\"(load)\""), std::string::npos);
+  auto json = run_lockstep({"run", bad, scenario("lost_update.lua"), "--format", "json", "--traces-dir", dir});
+  EXPECT_NE(json.out.find("\"name\":null,\"status\":\"error\",\"error\":"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"iteration_seed_str\":\""), std::string::npos) << json.out;
+}
+
 }  // namespace
