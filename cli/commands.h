@@ -40,5 +40,6 @@ Command replay_command();
 Command shrink_command();
 Command dump_trace_command();
 Command check_command();
+Command merge_command();
 
 }  // namespace lockstep::cli

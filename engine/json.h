@@ -1,11 +1,15 @@
-// A small streaming JSON writer: enough for reports and dumps, with correct
-// string escaping. Commas are placed automatically.
+// A small streaming JSON writer (reports, dumps; correct string escaping,
+// commas placed automatically) and a small reader for lockstep's own JSON
+// documents (merging shard results): numbers keep their text, so 64-bit
+// seeds survive.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "engine/status.h"
 
 namespace lockstep {
 
@@ -37,5 +41,25 @@ class JsonWriter {
   std::vector<bool> first_;  // per open container: no element written yet
   bool after_key_ = false;
 };
+
+// A parsed JSON value.
+struct JsonValue {
+  enum class Type : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
+  Type type = Type::kNull;
+  bool boolean = false;
+  std::string text;  // kString: the string; kNumber: the number as written
+  std::vector<JsonValue> items;                             // kArray
+  std::vector<std::pair<std::string, JsonValue>> members;   // kObject, in order
+
+  // The member `key` of an object, or null.
+  const JsonValue* get(std::string_view key) const;
+  std::string str(std::string_view key, std::string fallback = "") const;
+  uint64_t u64(std::string_view key, uint64_t fallback = 0) const;
+  double number(std::string_view key, double fallback = 0) const;
+  bool flag(std::string_view key, bool fallback = false) const;
+};
+
+// Parses one JSON document (trailing whitespace allowed); errors say where.
+Result<JsonValue> parse_json(std::string_view text);
 
 }  // namespace lockstep

@@ -151,4 +151,29 @@ TEST(Newcomer, JUnitAndJsonListEveryTestAndEveryFileThatFailedToLoad) {
   EXPECT_NE(json.out.find("\"iteration_seed_str\":\""), std::string::npos) << json.out;
 }
 
+TEST(Newcomer, MergedShardsGiveTheWholeRunsResult) {
+  const std::string dir = fresh_dir("merge_shards");
+  std::vector<std::string> shards;
+  for (int k = 0; k < 3; ++k) {
+    auto r = run_lockstep({"run", scenario("lost_update.lua"), scenario("lost_update_fixed.lua"), "--iterations", "90",
+                           "--shard", std::to_string(k) + "/3", "--format", "json", "--traces-dir", dir});
+    shards.push_back(dir + "/shard" + std::to_string(k) + ".json");
+    std::ofstream(shards.back()) << r.out;
+  }
+  auto whole = run_lockstep({"run", scenario("lost_update.lua"), scenario("lost_update_fixed.lua"), "--iterations",
+                             "90", "--format", "json", "--traces-dir", dir});
+  std::vector<std::string> args = {"merge"};
+  args.insert(args.end(), shards.begin(), shards.end());
+  auto merged = run_lockstep(args);
+  EXPECT_EQ(merged.code, 1) << merged.err;
+  for (const char* field : {"\"bugs\":1", "\"passed\":1", "\"tests\":2"}) {
+    EXPECT_NE(merged.out.find(field), std::string::npos) << field << merged.out;
+    EXPECT_NE(whole.out.find(field), std::string::npos) << field << whole.out;
+  }
+  const auto bug_at = [](const std::string& out) { return out.substr(out.find("\"bug\":{"), 60); };
+  EXPECT_EQ(bug_at(merged.out), bug_at(whole.out));
+  auto text = run_lockstep({"merge", shards[0], shards[1], shards[2], "--format", "text"});
+  EXPECT_NE(text.out.find("lockstep: 2 tests, 1 passed, 1 bug, 0 errors"), std::string::npos) << text.out;
+}
+
 }  // namespace

@@ -1,0 +1,87 @@
+// Merging shard results, and the JSON reader it uses.
+#include "engine/merge.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/json.h"
+
+namespace lockstep {
+namespace {
+
+TEST(JsonReader, ReadsWhatTheWriterWritesAndKeepsBigNumbersExact) {
+  JsonWriter w;
+  w.begin_object().key("s").value("a \"q\"\n\\\\ \x01").key("n").value(uint64_t{18446744073709551615ull});
+  w.key("list").begin_array().value(true).null().value(-3).end_array().end_object();
+  auto v = parse_json(w.str());
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  EXPECT_EQ(v->str("s"), "a \"q\"\n\\\\ \x01");
+  EXPECT_EQ(v->u64("n"), 18446744073709551615ull);
+  ASSERT_EQ(v->get("list")->items.size(), 3u);
+  EXPECT_TRUE(v->get("list")->items[0].boolean);
+  EXPECT_EQ(v->get("list")->items[1].type, JsonValue::Type::kNull);
+}
+
+TEST(JsonReader, BadDocumentsSayWhere) {
+  for (const char* bad : {"", "{", "{\"a\":}", "[1,]", "{\"a\":1} x", "\"open"}) {
+    auto v = parse_json(bad);
+    EXPECT_FALSE(v.ok()) << bad;
+    if (!v.ok()) EXPECT_NE(v.status().message().find("at byte"), std::string::npos) << v.status().message();
+  }
+  std::string deep(1000, '[');
+  EXPECT_FALSE(parse_json(deep).ok());
+}
+
+std::string shard(const std::string& tests, double wall) {
+  return "{\"tests\":[" + tests + "],\"summary\":{\"wall_seconds\":" + std::to_string(wall) + "}}";
+}
+
+std::string test(const std::string& name, const std::string& status, uint64_t iterations, const std::string& bug = "") {
+  return "{\"file\":\"s.lua\",\"name\":\"" + name + "\",\"status\":\"" + status +
+         "\",\"strategy\":\"pct\",\"seed\":1,\"iterations_run\":" + std::to_string(iterations) +
+         ",\"steps\":10,\"max_steps_hits\":1,\"wall_seconds\":0.5" + (bug.empty() ? "" : ",\"bug\":" + bug) + "}";
+}
+
+std::string bug(uint64_t iteration) {
+  return "{\"kind\":\"assertion\",\"iteration\":" + std::to_string(iteration) +
+         ",\"iteration_seed\":1,\"iteration_seed_str\":\"18446744073709551615\",\"step\":3,\"process\":\"P0\","
+         "\"message\":\"boom\",\"trace\":\"traces/x.lockstep\"}";
+}
+
+TEST(Merge, SumsCountsAndKeepsTheLowestIterationsBug) {
+  auto r = merge_results({
+      {"a.json", shard(test("t", "bug", 3, bug(9)) + "," + test("u", "passed", 5), 1.0)},
+      {"b.json", shard(test("t", "bug", 2, bug(6)) + "," + test("u", "passed", 5), 2.0)},
+      {"c.json", shard(test("t", "passed", 4) + "," + test("u", "passed", 5) +
+                           ",{\"file\":\"bad.lua\",\"name\":null,\"status\":\"error\",\"error\":\"syntax\"}",
+                       1.5)},
+  });
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->tests.size(), 2u);
+  const TestReport& t = r->tests[0];
+  EXPECT_EQ(t.status, TestReport::Status::kBug);
+  EXPECT_EQ(t.iterations_run, 9u);
+  EXPECT_EQ(t.max_steps_hits, 3u);
+  ASSERT_TRUE(t.bug);
+  EXPECT_EQ(t.bug->iteration, 6u);
+  EXPECT_EQ(t.bug->iteration_seed, 18446744073709551615ull);
+  EXPECT_EQ(r->tests[1].status, TestReport::Status::kPassed);
+  EXPECT_EQ(r->bugs, 1u);
+  EXPECT_EQ(r->passed, 1u);
+  EXPECT_EQ(r->iterations, 24u);
+  EXPECT_EQ(r->load_failures.size(), 1u);
+  EXPECT_DOUBLE_EQ(r->wall_seconds, 2.0);
+}
+
+TEST(Merge, ShardsThatDisagreeOrAreNotResultsAreErrors) {
+  auto other_seed = merge_results({{"a.json", shard(test("t", "passed", 1), 1)},
+                                   {"b.json", shard(R"({"file":"s.lua","name":"t","status":"passed","strategy":"pct","seed":2})", 1)}});
+  ASSERT_FALSE(other_seed.ok());
+  EXPECT_NE(other_seed.status().message().find("b.json: test \"t\" ran with strategy pct seed 2"), std::string::npos)
+      << other_seed.status().message();
+  auto junk = merge_results({{"x.json", "not json"}});
+  ASSERT_FALSE(junk.ok());
+  EXPECT_NE(junk.status().message().find("x.json: not a lockstep JSON result"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lockstep
