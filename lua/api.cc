@@ -91,15 +91,22 @@ int receive_impl(lua_State* L, int match_idx, int64_t timeout) {
   return g.suspend(L);
 }
 
-// receive([match], [timeout_ms]) -> message, or nil on timeout
+// A receive timeout: milliseconds, or "infinity" (or math.huge): none.
+int64_t check_timeout(lua_State* L, int idx) {
+  if (lua_type(L, idx) == LUA_TSTRING && std::strcmp(lua_tostring(L, idx), "infinity") == 0) return -1;
+  if (lua_type(L, idx) != LUA_TNUMBER) luaL_typeerror(L, idx, "number of milliseconds or \"infinity\"");
+  return check_ms(L, idx, "the receive timeout");
+}
+
+// receive([match], [timeout_ms | "infinity"]) -> message, or nil on timeout
 int l_receive(lua_State* L) {
   LuaGuest& g = G(L);
   g.need_process(L, "receive");
-  if (lua_type(L, 1) == LUA_TNUMBER && lua_isnoneornil(L, 2)) {
-    return receive_impl(L, 0, check_ms(L, 1, "the receive timeout"));
+  if ((lua_type(L, 1) == LUA_TNUMBER || lua_type(L, 1) == LUA_TSTRING) && lua_isnoneornil(L, 2)) {
+    return receive_impl(L, 0, check_timeout(L, 1));
   }
   if (!lua_isnoneornil(L, 1)) luaL_checktype(L, 1, LUA_TFUNCTION);
-  const int64_t timeout = lua_isnoneornil(L, 2) ? -1 : check_ms(L, 2, "the receive timeout");
+  const int64_t timeout = lua_isnoneornil(L, 2) ? -1 : check_timeout(L, 2);
   return receive_impl(L, 1, timeout);
 }
 

@@ -511,11 +511,28 @@ vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {
     default:
       r.how = vm::ResumeResult::How::kRaised;
       r.message = error_text(T, -1, &r.location);
+      // An error with no position, or raised inside the library (a call to a
+      // dead server, a bad timeout), is the caller's: name the innermost
+      // line of scenario code (the failed thread's stack is still there).
+      if (r.location.empty() || r.location.rfind("lockstep/", 0) == 0) {
+        if (std::string user = user_line(T); !user.empty()) r.location = user;
+      }
       r.error = store(T, -1);
       lua_pop(T, 1);
       break;
   }
   return r;
+}
+
+std::string LuaGuest::user_line(lua_State* T) {
+  lua_Debug ar;
+  for (int level = 0; lua_getstack(T, level, &ar); ++level) {
+    if (!lua_getinfo(T, "Sl", &ar) || ar.currentline <= 0) continue;
+    const std::string_view source = ar.source ? ar.source : "";
+    if (source.empty() || source[0] != '@') continue;  // the library ("=lockstep/...") and C
+    return std::string(ar.short_src) + ":" + std::to_string(ar.currentline);
+  }
+  return "";
 }
 
 std::string LuaGuest::error_text(lua_State* L, int idx, std::string* location) {

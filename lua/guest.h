@@ -155,6 +155,8 @@ class LuaGuest final : public vm::Guest {
   void read_tests();
   void make_test_bodies();
   std::string error_text(lua_State* L, int idx, std::string* location);
+  // "file.lua:12": the innermost frame of scenario code on T's stack, or "".
+  std::string user_line(lua_State* T);
 
   Arena& arena_;
   lua_State* L_ = nullptr;

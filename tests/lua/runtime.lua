@@ -389,3 +389,11 @@ ls.test("receive(ms) waits for any message, or times out", function()
   assert(ls.receive(100) == "later") -- one that arrives while waiting
   assert(ls.receive(10) == nil)      -- none: the timeout
 end)
+
+ls.test("receive accepts \"infinity\" as no timeout", function()
+  local me = ls.self()
+  ls.spawn(function() ls.sleep(50) ls.send(me, "late") end)
+  assert(ls.receive(nil, "infinity") == "late")
+  local ok, err = pcall(ls.receive, nil, "soon")
+  assert(not ok and err:find("number of milliseconds or \"infinity\"", 1, true), err)
+end)

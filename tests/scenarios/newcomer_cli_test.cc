@@ -176,4 +176,27 @@ TEST(Newcomer, MergedShardsGiveTheWholeRunsResult) {
   EXPECT_NE(text.out.find("lockstep: 2 tests, 1 passed, 1 bug, 0 errors"), std::string::npos) << text.out;
 }
 
+TEST(Newcomer, LibraryErrorsNameTheCallersLine) {
+  const std::string f = write_file("otp_lines", R"(local ls = lockstep
+ls.test("call nil", function()
+  ls.genserver.call(nil, "x")
+end)
+ls.test("call timeout", function()
+  local s = ls.genserver.start({ init = function() return "ok", 0 end,
+                                 handle_call = function(r, f, s) return "noreply", s end })
+  ls.genserver.call(s, "x", 10)
+end)
+ls.test("infinity", function()
+  local s = ls.genserver.start({ init = function() return "ok", 0 end,
+                                 handle_call = function(r, f, s) return "reply", 1, s end })
+  assert(ls.genserver.call(s, "x", "infinity") == 1)
+end)
+)");
+  auto r = run_lockstep({"run", f, "--iterations", "3", "--traces-dir", fresh_dir("otp_lines_t")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("assertion in P0(root): noproc (at " + f + ":3)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("assertion in P0(root): timeout (at " + f + ":8)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ok    infinity"), std::string::npos) << r.out;
+}
+
 }  // namespace
