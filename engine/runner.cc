@@ -325,15 +325,25 @@ class TestRun {
 
     // Re-run the failing schedule with events on: the fast path renders
     // nothing, and this doubles as a check that the run is deterministic.
-    auto replay = make_replay_strategy(decisions_);
+    // A step that ran past iter_timeout would only hang again: the re-run
+    // stops before it, and the step is described from what is known.
+    const bool hung = result.failure.kind == FailureKind::kTimeout;
+    std::vector<Decision> replayed = decisions_;
+    if (hung) {
+      while (!replayed.empty() && replayed.back().kind == DecisionKind::kChoice) replayed.pop_back();
+      if (!replayed.empty()) replayed.pop_back();  // the step that hung
+    }
+    auto replay = make_replay_strategy(replayed);
     Status status;
     IterationResult again =
         record_iteration(program_, index_, opts_.run, *replay, trace.iteration_seed, trace.hint, trace, status);
     trace.decisions = decisions_;
     trace.failure = result.failure;
     trace.steps = result.steps;
-    if (!status.ok() || again.outcome != Outcome::kFailed || again.failure.kind != result.failure.kind ||
-        again.failure.step != result.failure.step) {
+    if (hung) {
+      describe_hung_step(trace, replayed.size() < decisions_.size() ? decisions_[replayed.size()] : Decision{});
+    } else if (!status.ok() || again.outcome != Outcome::kFailed || again.failure.kind != result.failure.kind ||
+               again.failure.step != result.failure.step) {
       const std::string why = replay->divergence() ? replay->divergence()->message()
                               : !status.ok()       ? std::string(status.message())
                                                    : "it ended differently";
@@ -355,6 +365,23 @@ class TestRun {
     report_.status = TestReport::Status::kBug;
     report_.bug = bug;
     reporter_.bug_found(report_, trace);
+  }
+
+  // The event and facts of a step that ran past iter_timeout (not re-run).
+  static void describe_hung_step(Trace& trace, const Decision& d) {
+    Event e;
+    e.step = trace.failure.step;
+    e.kind = d.step;
+    e.pid = trace.failure.pid;
+    e.detail = "ran past iter_timeout" + (trace.failure.location.empty() ? "" : " at " + trace.failure.location);
+    trace.events.push_back(e);
+    StepFacts f;
+    f.step = e.step;
+    f.kind = d.step;
+    f.actor = trace.failure.pid;
+    EventKind kind;
+    if (event_kind(d.kind, kind)) f.event = EventKey{kind, static_cast<uint32_t>(d.value)};
+    trace.facts.add(f);
   }
 
   TestReport error(const Status& why) {

@@ -222,6 +222,7 @@ void LuaGuest::rewind() {
 void LuaGuest::begin_iteration(std::chrono::milliseconds timeout) {
   timeout_ = timeout;
   timed_out_ = false;
+  timeout_location_.clear();
   deadline_ = std::chrono::steady_clock::now() + timeout_;
 }
 
@@ -373,6 +374,7 @@ void LuaGuest::check_clock(lua_State* L) {
   // cannot catch that); inside a C call that cannot suspend, an error
   // unwinds the C++ frames first, and a later check switches it away.
   if (mode_ == Mode::kProcess && scheduler_ && lua_isyieldable(L)) {
+    timeout_location_ = user_line(L);  // where it was looping
     switch_to_scheduler(Exit::kTimedOut);
     return;
   }
@@ -490,6 +492,7 @@ vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {
   vm::ResumeResult r;
   if (timed_out_) {
     r.how = vm::ResumeResult::How::kTimedOut;
+    r.location = timeout_location_;
     return r;
   }
   if (exit_ == Exit::kSuspended) {

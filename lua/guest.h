@@ -199,6 +199,7 @@ class LuaGuest final : public vm::Guest {
   std::chrono::milliseconds timeout_;
   std::chrono::steady_clock::time_point deadline_;
   bool timed_out_ = false;
+  std::string timeout_location_;  // the scenario line a timed-out process was running
 
   struct Saved {
     std::vector<uint32_t> refcount;

@@ -247,6 +247,7 @@ void Vm::perform(Pid pid, StepResult& result) {
     result.failure.pid = pid;
     result.failure.message = "the iteration ran past iter_timeout while " + pid_str(pid) +
                              " was running without reaching a sync point";
+    result.failure.location = r.location;
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -197,6 +198,18 @@ end)
   EXPECT_NE(r.out.find("assertion in P0(root): noproc (at " + f + ":3)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("assertion in P0(root): timeout (at " + f + ":8)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ok    infinity"), std::string::npos) << r.out;
+}
+
+TEST(Newcomer, ALoopWithoutASyncPointTakesOneTimeoutAndNamesItsLine) {
+  const std::string f = write_file("loop_line", "lockstep.test('spin', function()\n  local x = 0\n"
+                                                "  while true do x = x + 1 end\nend)\n");
+  const auto start = std::chrono::steady_clock::now();
+  auto r = run_lockstep({"run", f, "--iter-timeout", "600", "--traces-dir", fresh_dir("loop_line_t")});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("without reaching a sync point (at " + f + ":3)"), std::string::npos) << r.out;
+  EXPECT_LT(seconds, 1.1) << "the failing step must not be re-run until it times out again";
+  EXPECT_EQ(r.out.find("not deterministic"), std::string::npos) << r.out;
 }
 
 }  // namespace
