@@ -38,6 +38,7 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
     f.config.overrides[name] = spec->type == OptionType::kFlag ? "true" : f.options[name];
   }
   if (sub.count("--iteration")) f.config.only_iteration = f.iteration;
+  f.config.show_logs = global.verbose && f.format == "text";
   f.config.jobs = 1;
   if (sub.count("--jobs")) {
     f.config.jobs = f.jobs;

@@ -153,6 +153,12 @@ void TextReporter::progress(const std::string& test, uint64_t done, uint64_t tot
   progress_shown_ = true;
 }
 
+void TextReporter::iteration_logs(const std::string& test, uint64_t iteration, const std::vector<std::string>& lines) {
+  out_ << paint(style_, kDim) << "  log   " << test << ", iteration " << iteration << ":" << paint(style_, kReset)
+       << "\n";
+  for (const std::string& line : lines) out_ << paint(style_, kDim) << "          " << line << paint(style_, kReset) << "\n";
+}
+
 void TextReporter::test_finished(const TestReport& t) {
   if (progress_shown_) {
     err_ << "\r" << std::string(100, ' ') << "\r" << std::flush;

@@ -62,6 +62,8 @@ class Reporter {
   virtual void run_finished(const RunSummary& summary) = 0;
   // Called from time to time during a long test (on the reporting thread).
   virtual void progress(const std::string& test, uint64_t done, uint64_t total, double seconds) {}
+  // The guest's log lines of one iteration (run -v).
+  virtual void iteration_logs(const std::string& test, uint64_t iteration, const std::vector<std::string>& lines) {}
 };
 
 struct TextStyle {
@@ -85,6 +87,7 @@ class TextReporter final : public Reporter {
   void test_finished(const TestReport& test) override;
   void run_finished(const RunSummary& summary) override;
   void progress(const std::string& test, uint64_t done, uint64_t total, double seconds) override;
+  void iteration_logs(const std::string& test, uint64_t iteration, const std::vector<std::string>& lines) override;
 
  private:
   std::ostream& out_;
@@ -139,6 +142,9 @@ class FanoutReporter final : public Reporter {
   }
   void progress(const std::string& test, uint64_t done, uint64_t total, double seconds) override {
     for (auto& r : reporters_) r->progress(test, done, total, seconds);
+  }
+  void iteration_logs(const std::string& test, uint64_t iteration, const std::vector<std::string>& lines) override {
+    for (auto& r : reporters_) r->iteration_logs(test, iteration, lines);
   }
 
  private:

@@ -40,6 +40,26 @@ class TraceSink final : public EventSink {
   std::map<uint32_t, std::string> names_;
 };
 
+// Collects an iteration's log lines ("P1(worker): text"), and nothing else.
+class LogSink final : public EventSink {
+ public:
+  bool wants_events() const override { return false; }
+  void on_event(Event) override {}
+  void on_log(LogLine line) override {
+    auto it = names_.find(line.pid);
+    std::string who = line.pid < 0 ? "-" : "P" + std::to_string(line.pid);
+    if (it != names_.end()) who += "(" + it->second + ")";
+    lines.push_back("step " + std::to_string(line.step) + " " + who + ": " + line.text);
+  }
+  void on_process_name(uint32_t pid, std::string_view name) override {
+    names_.try_emplace(pid, std::string(name));
+  }
+  std::vector<std::string> lines;
+
+ private:
+  std::map<int64_t, std::string> names_;
+};
+
 bool selected(const TestCase& test, const RunConfig& config) {
   if (!config.test_names.empty() &&
       std::find(config.test_names.begin(), config.test_names.end(), test.name) == config.test_names.end()) {
@@ -73,7 +93,7 @@ class TestRun {
     // Calibration iterations (and any run of one job) go one by one; the
     // rest share one hint and run on `jobs` threads.
     size_t serial = 0;
-    if (config_.jobs <= 1 || config_.only_iteration) {
+    if (config_.jobs <= 1 || config_.only_iteration || config_.show_logs) {
       serial = selected.size();
     } else {
       while (serial < selected.size() && selected[serial] < kCalibrationIterations) ++serial;
@@ -82,7 +102,7 @@ class TestRun {
       const uint64_t i = selected[k];
       if (!calibrate_before(i)) return error(status_);
       decisions_.clear();
-      auto result = run_one(*strategy_, program_, i, &decisions_);
+      auto result = run_one(*strategy_, program_, i, &decisions_, config_.show_logs);
       if (!result.ok()) return error(result.status());
       if (i < kCalibrationIterations && calibration_.size() == i) {
         calibration_.push_back(result->scheduling_points);
@@ -205,16 +225,26 @@ class TestRun {
     return true;
   }
 
-  // One iteration of a sampler (its begin_iteration always says yes).
-  Result<IterationResult> run_one(Strategy& strategy, Program& program, uint64_t i, std::vector<Decision>* decisions) {
+  // One iteration of a sampler (its begin_iteration always says yes). With
+  // `logs`, the guest's log lines go to the reporter (-v; one job).
+  Result<IterationResult> run_one(Strategy& strategy, Program& program, uint64_t i, std::vector<Decision>* decisions,
+                                  bool logs = false) {
     strategy.begin_iteration(derive_seed(opts_.seed, i), hint_for(i));
     auto system = program.start(index_, opts_.run);
     if (!system.ok()) return system.status();
+    LogSink sink;
+    if (logs) (*system)->set_event_sink(&sink);
+    Result<IterationResult> result = Status::Ok();
     try {
-      return run_iteration(**system, strategy, limits_, decisions);
+      result = run_iteration(**system, strategy, limits_, decisions);
     } catch (const std::bad_alloc& e) {  // the next start() rebuilds what it left
-      return Status::ResourceExhausted("iteration " + std::to_string(i) + " ran out of memory: " + e.what());
+      result = Status::ResourceExhausted("iteration " + std::to_string(i) + " ran out of memory: " + e.what());
     }
+    if (logs) {
+      (*system)->set_event_sink(nullptr);
+      if (!sink.lines.empty()) reporter_.iteration_logs(report_.name, i, sink.lines);
+    }
+    return result;
   }
 
   void count(const IterationResult& r) {

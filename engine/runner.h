@@ -23,6 +23,7 @@ struct RunConfig {
   std::vector<std::string> test_names;     // --test (exact), any of
   std::string filter;                      // --filter (substring)
   unsigned jobs = 1;                       // worker threads; results do not depend on it
+  bool show_logs = false;                  // pass every iteration's ls.log lines to the reporter (one job)
   std::span<const StrategyInfo> strategy_table = strategies();  // tests add their own
 };
 

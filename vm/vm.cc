@@ -39,6 +39,7 @@ void Vm::init() {
 void Vm::reset(VmOptions options) {
   options_ = options;
   sink_ = nullptr;
+  log_sink_ = nullptr;
   choices_ = nullptr;
   for (Process& p : procs_) {
     p.recycle();
@@ -179,19 +180,22 @@ void Vm::name_process(Pid pid, std::string_view name) {
   std::string& current = procs_[pid].display_name;
   if (!current.empty()) return;  // a process keeps its first name
   current = name;
-  if (sink_) sink_->on_process_name(pid, name);
+  if (log_sink_) log_sink_->on_process_name(pid, name);
 }
 
 void Vm::set_event_sink(EventSink* sink) {
-  sink_ = sink;
-  if (!sink_) return;
+  sink_ = sink && sink->wants_events() ? sink : nullptr;
+  log_sink_ = sink;
+  if (!log_sink_) return;
   for (Pid pid = 0; pid < procs_.size(); ++pid) {
-    if (!procs_[pid].display_name.empty()) sink_->on_process_name(pid, procs_[pid].display_name);
+    if (!procs_[pid].display_name.empty()) log_sink_->on_process_name(pid, procs_[pid].display_name);
   }
 }
 
 void Vm::log(std::string_view text) {
-  if (sink_) sink_->on_log({step_no_, running_ == kNoPid ? -1 : static_cast<int64_t>(running_), std::string(text)});
+  if (log_sink_) {
+    log_sink_->on_log({step_no_, running_ == kNoPid ? -1 : static_cast<int64_t>(running_), std::string(text)});
+  }
 }
 
 uint64_t Vm::choose(uint64_t n) { return choices_ ? choices_->choose(n) : 0; }

@@ -392,7 +392,8 @@ class Vm final : public System {
   // Every field below is per iteration: reset() puts each one back.
   Guest& guest_;
   VmOptions options_;
-  EventSink* sink_ = nullptr;
+  EventSink* sink_ = nullptr;      // events are rendered only with one
+  EventSink* log_sink_ = nullptr;  // logs and process names (sink_, or a log-only sink)
   ChoiceSource* choices_ = nullptr;
 
   std::vector<Process> procs_;

@@ -212,4 +212,17 @@ TEST(Newcomer, ALoopWithoutASyncPointTakesOneTimeoutAndNamesItsLine) {
   EXPECT_EQ(r.out.find("not deterministic"), std::string::npos) << r.out;
 }
 
+TEST(Newcomer, VerboseShowsTheLogsOfPassingRuns) {
+  const std::string f = write_file("talk", "lockstep.test('talk', { iterations = 2 }, function()\n"
+                                           "  lockstep.spawn(function() lockstep.label('helper'); lockstep.log('from', 'helper') end)\n"
+                                           "  print('from root')\nend)\n");
+  auto v = run_lockstep({"run", f, "-v", "--jobs", "2"});
+  EXPECT_EQ(v.code, 0) << v.err;
+  EXPECT_NE(v.out.find("log   talk, iteration 0:"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("log   talk, iteration 1:"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("P0(root): from root"), std::string::npos) << v.out;
+  auto quiet = run_lockstep({"run", f});
+  EXPECT_EQ(quiet.out.find("from root"), std::string::npos) << quiet.out;
+}
+
 }  // namespace
