@@ -513,18 +513,33 @@ vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {
       break;
     default:
       r.how = vm::ResumeResult::How::kRaised;
-      r.message = error_text(T, -1, &r.location);
-      // An error with no position, or raised inside the library (a call to a
-      // dead server, a bad timeout), is the caller's: name the innermost
-      // line of scenario code (the failed thread's stack is still there).
-      if (r.location.empty() || r.location.rfind("lockstep/", 0) == 0) {
-        if (std::string user = user_line(T); !user.empty()) r.location = user;
+      if (raised_in_library(T)) {
+        // Raised by the library for its caller (a call to a dead server, a
+        // timeout, a server's exit reason passed on): the message as is,
+        // at the innermost line of scenario code (the failed thread's
+        // stack is still there).
+        std::string ignored;
+        r.message = lua_type(T, -1) == LUA_TSTRING ? lua_tostring(T, -1) : error_text(T, -1, &ignored);
+        r.location = user_line(T);
+      } else {
+        r.message = error_text(T, -1, &r.location);
+        if (r.location.empty()) r.location = user_line(T);
       }
       r.error = store(T, -1);
       lua_pop(T, 1);
       break;
   }
   return r;
+}
+
+bool LuaGuest::raised_in_library(lua_State* T) {
+  lua_Debug ar;
+  for (int level = 0; lua_getstack(T, level, &ar); ++level) {
+    if (!lua_getinfo(T, "S", &ar)) continue;
+    if (ar.what && std::string_view(ar.what) == "C") continue;  // error() itself, a C function
+    return ar.source && std::string_view(ar.source).rfind("=lockstep/", 0) == 0;
+  }
+  return false;
 }
 
 std::string LuaGuest::user_line(lua_State* T) {

@@ -157,6 +157,8 @@ class LuaGuest final : public vm::Guest {
   std::string error_text(lua_State* L, int idx, std::string* location);
   // "file.lua:12": the innermost frame of scenario code on T's stack, or "".
   std::string user_line(lua_State* T);
+  // Whether the innermost Lua function on T's stack is the library's.
+  bool raised_in_library(lua_State* T);
 
   Arena& arena_;
   lua_State* L_ = nullptr;

@@ -192,12 +192,19 @@ ls.test("infinity", function()
                                  handle_call = function(r, f, s) return "reply", 1, s end })
   assert(ls.genserver.call(s, "x", "infinity") == 1)
 end)
+ls.test("server crash", { allow_crashes = true }, function()
+  local s = ls.genserver.start({ init = function() return "ok", 0 end,
+                                 handle_call = function(r, f, s) error("boom") end })
+  ls.genserver.call(s, "x")
+end)
 )");
   auto r = run_lockstep({"run", f, "--iterations", "3", "--traces-dir", fresh_dir("otp_lines_t")});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("assertion in P0(root): noproc (at " + f + ":3)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("assertion in P0(root): timeout (at " + f + ":8)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ok    infinity"), std::string::npos) << r.out;
+  // The server's error is the message; the caller's line is where.
+  EXPECT_NE(r.out.find(":17: boom (at " + f + ":18)"), std::string::npos) << r.out;
 }
 
 TEST(Newcomer, ALoopWithoutASyncPointTakesOneTimeoutAndNamesItsLine) {
