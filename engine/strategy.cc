@@ -5,14 +5,22 @@
 namespace lockstep {
 
 namespace {
-constexpr OptionSpec kPctParams[] = {
-    {"pct_depth", "--pct-depth", "PCT bug depth: priority change points + 1", OptionType::kCount,
-     OptionTarget::kParam, "3", ""},
+constexpr OptionSpec kPctDepth = {"pct_depth", "--pct-depth", "PCT bug depth: priority change points + 1",
+                                  OptionType::kCount, OptionTarget::kParam, "3", ""};
+constexpr OptionSpec kPctParams[] = {kPctDepth};
+constexpr OptionSpec kFairPctParams[] = {
+    kPctDepth,
+    {"fair_after", "--fair-after", "fair_pct: scheduling points run by PCT before the uniformly random tail",
+     OptionType::kCount, OptionTarget::kParam, "200", ""},
+};
+constexpr OptionSpec kIdPctParams[] = {
+    {"max_depth", "--max-depth", "idpct: the deepest PCT depth it cycles through (1, 2, ..., max_depth)",
+     OptionType::kCount, OptionTarget::kParam, "5", ""},
 };
 }  // namespace
 
 std::span<const StrategyInfo> strategies() {
-  static const std::array<StrategyInfo, 3> kStrategies = {{
+  static const std::array<StrategyInfo, 5> kStrategies = {{
       {"random", "uniformly random among the enabled operations", make_random_strategy},
       {"pct",
        "probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): random priorities "
@@ -22,6 +30,14 @@ std::span<const StrategyInfo> strategies() {
        "partial order sampling (Yuan, Yang, Gu, CAV 2018): random priorities per event, "
        "reset for the events that race with the one that ran",
        make_pos_strategy},
+      {"fair_pct",
+       "PCT for the first --fair-after scheduling points, then uniformly random: no process starves "
+       "(spin loops that wait for another process end)",
+       make_fair_pct_strategy, kFairPctParams},
+      {"idpct",
+       "iterative-deepening PCT: iteration i uses depth 1 + (i mod --max-depth), so the depth need not "
+       "be guessed",
+       make_idpct_strategy, kIdPctParams},
   }};
   return kStrategies;
 }

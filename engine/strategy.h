@@ -116,6 +116,8 @@ const StrategyInfo* find_strategy(std::string_view name, std::span<const Strateg
 std::unique_ptr<Strategy> make_random_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_pct_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_pos_strategy(const StrategyParams&);
+std::unique_ptr<Strategy> make_fair_pct_strategy(const StrategyParams&);
+std::unique_ptr<Strategy> make_idpct_strategy(const StrategyParams&);
 
 // Replays `decisions`. With `then`, hands over to it where the recording ends
 // or stops fitting (divergence() then says where); without, the run diverges

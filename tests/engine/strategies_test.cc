@@ -1,6 +1,7 @@
 // Strategies on a fake system: the properties each one promises.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -120,6 +121,48 @@ TEST(PosStrategy, ResamplesPrioritiesOfEventsThatRace) {
     middle += order == std::vector<uint32_t>{0, 1, 0};
   }
   EXPECT_GT(middle, 100);
+}
+
+TEST(FairPctStrategy, NoProcessStarvesPastTheFairBound) {
+  // P0 spins for 1,000 steps; P1 has one step. PCT without change points
+  // runs the higher-priority process to its end, so P1 often waits 1,000
+  // steps; fair_pct turns uniformly random after 10 scheduling points.
+  std::vector<std::vector<FakeStep>> procs = {std::vector<FakeStep>(1000), std::vector<FakeStep>(1)};
+  auto pct = make_pct_strategy({{"pct_depth", 3}});
+  auto fair = make_fair_pct_strategy({{"pct_depth", 3}, {"fair_after", 10}});
+  size_t pct_starved = 0, fair_worst = 0;
+  for (uint64_t seed = 0; seed < 100; ++seed) {
+    auto where = [](const std::vector<uint32_t>& order) {
+      return static_cast<size_t>(std::find(order.begin(), order.end(), 1u) - order.begin());
+    };
+    pct_starved += where(run_once(*pct, procs, seed)) >= 1000;
+    fair_worst = std::max(fair_worst, where(run_once(*fair, procs, seed)));
+  }
+  EXPECT_GT(pct_starved, 20u);
+  EXPECT_LT(fair_worst, 60u);
+}
+
+TEST(FairPctStrategy, BeforeTheBoundItIsPct) {
+  auto pct = make_pct_strategy({{"pct_depth", 2}});
+  auto fair = make_fair_pct_strategy({{"pct_depth", 2}, {"fair_after", 1000}});
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    const IterationHint hint{3, 10};
+    EXPECT_EQ(run_once(*pct, two_by(5), seed, hint), run_once(*fair, two_by(5), seed, hint));
+  }
+}
+
+TEST(IdPctStrategy, CyclesTheDepthOverIterations) {
+  auto id = make_idpct_strategy({{"max_depth", 3}});
+  auto depth1 = make_pct_strategy({{"pct_depth", 1}});
+  auto depth3 = make_pct_strategy({{"pct_depth", 3}});
+  for (uint64_t seed = 0; seed < 30; ++seed) {
+    for (uint64_t i : {0u, 3u, 6u}) {  // depth 1: exactly PCT at depth 1
+      const IterationHint hint{i, 9};
+      EXPECT_EQ(run_once(*id, two_by(5), seed, hint), run_once(*depth1, two_by(5), seed, hint));
+    }
+    const IterationHint third{2, 9};  // depth 3
+    EXPECT_EQ(run_once(*id, two_by(5), seed, third), run_once(*depth3, two_by(5), seed, third));
+  }
 }
 
 TEST(ReplayStrategy, FollowsRecordedDecisions) {
