@@ -41,6 +41,10 @@ int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn) {
   g.need_process(L, fn);
   luaL_checktype(L, 1, LUA_TFUNCTION);
   const int n = lua_gettop(L) - 1;
+  constexpr int kMaxSpawnArgs = 1000;
+  if (n > kMaxSpawnArgs) {
+    return luaL_error(L, "%s: too many arguments (%d; at most %d: pass a table)", fn, n, kMaxSpawnArgs);
+  }
   luaL_checkstack(L, 4, "spawn");
   lua_createtable(L, n + 1, 1);
   lua_pushvalue(L, 1);

@@ -470,7 +470,10 @@ vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {
     lua_getfield(L_, body, "n");
     const int nargs = static_cast<int>(lua_tointeger(L_, -1));
     lua_pop(L_, 1);
-    luaL_checkstack(L_, nargs + 2, "spawn arguments");
+    // Room on both stacks (spawn caps nargs at kMaxSpawnArgs, far below
+    // Lua's stack limit, so this cannot fail).
+    lua_checkstack(L_, nargs + 2);
+    lua_checkstack(T, nargs + 2);
     for (int i = 1; i <= nargs + 1; ++i) lua_rawgeti(L_, body, i);
     lua_xmove(L_, T, nargs + 1);
     lua_pop(L_, 1);

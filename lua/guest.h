@@ -142,6 +142,7 @@ class LuaGuest final : public vm::Guest {
   // booleans, handles by id, tables, other objects). Raises on nil or NaN.
   std::string encode_key(lua_State* L, int idx);
   uint64_t object_order(const void* p) const { return arena_.offset(p); }
+  bool in_arena(const void* p) const { return arena_.contains(p); }
 
  private:
   void push_reply(lua_State* T, vm::Reply& reply, int& nargs);

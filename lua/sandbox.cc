@@ -2,7 +2,10 @@
 // files only for io, Lua modules beside the scenario for require.
 #include "lua/sandbox.h"
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <string>
 
 #include "lua/guest.h"
 
@@ -27,13 +30,33 @@ int os_difftime(lua_State* L) {
   return 1;
 }
 
+// Scenarios read regular files only: not devices, FIFOs or sockets (real
+// randomness, blocking reads), nor /proc, /sys or /dev (the machine's clock
+// and state). Raises naming the file and the function.
+void check_readable(lua_State* L, const char* fn, const char* path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(fs::path(path), ec);
+  const std::string where = ec ? std::string(path) : canonical.string();
+  for (const char* forbidden : {"/proc/", "/sys/", "/dev/"}) {
+    if (where.rfind(forbidden, 0) == 0) {
+      luaL_error(L, "%s: scenarios may not read %s (only regular files, and nothing under /proc, /sys or /dev)", fn,
+                 path);
+    }
+  }
+  if (fs::exists(canonical, ec) && !fs::is_regular_file(canonical, ec)) {
+    luaL_error(L, "%s: %s is not a regular file (scenarios read regular files only)", fn, path);
+  }
+}
+
 // io.open for reading only; upvalue 1 is the stock io.open.
 int io_open_ro(lua_State* L) {
-  luaL_checkstring(L, 1);
+  const char* path = luaL_checkstring(L, 1);
   const char* mode = luaL_optstring(L, 2, "r");
   if (std::strcmp(mode, "r") != 0 && std::strcmp(mode, "rb") != 0) {
     return luaL_error(L, "io.open: scenarios may only read files (mode \"r\"), not \"%s\"", mode);
   }
+  check_readable(L, "io.open", path);
   LuaGuest::of(L).note_file_opened();
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
@@ -43,12 +66,113 @@ int io_open_ro(lua_State* L) {
 
 // io.lines(filename); upvalue 1 is the stock io.lines.
 int io_lines_ro(lua_State* L) {
-  luaL_checkstring(L, 1);  // without a file name it would read stdin
+  check_readable(L, "io.lines", luaL_checkstring(L, 1));  // without a file name it would read stdin
   LuaGuest::of(L).note_file_opened();
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
   return lua_gettop(L);
+}
+
+// load(chunk, [name], [mode], [env]) with text chunks only: bytecode can be
+// crafted to crash the VM. Upvalue 1 is the stock load.
+int load_text(lua_State* L) {
+  const bool has_env = !lua_isnone(L, 4);  // a nil env is not the same as none
+  if (lua_gettop(L) < 2) lua_settop(L, 2);  // chunk and name, nil if not given
+  const int top = lua_gettop(L);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_pushvalue(L, 1);
+  lua_pushvalue(L, 2);
+  lua_pushliteral(L, "t");
+  if (has_env) lua_pushvalue(L, 4);
+  lua_call(L, has_env ? 4 : 3, LUA_MULTRET);
+  return lua_gettop(L) - top;
+}
+
+// package.searchers[2], text only: a module beside the scenario, as source.
+int search_lua_text(lua_State* L) {
+  const char* name = luaL_checkstring(L, 1);
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "searchpath");
+  lua_pushstring(L, name);
+  lua_getfield(L, -3, "path");
+  lua_call(L, 2, 2);  // path | nil, message
+  if (lua_isnil(L, -2)) return 1;  // the message says where it looked
+  const char* path = lua_tostring(L, -2);
+  check_readable(L, "require", path);
+  if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+    return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, path, lua_tostring(L, -1));
+  }
+  lua_pushstring(L, path);
+  return 2;
+}
+
+// loadfile(path, [mode], [env]): a regular file, as text.
+int loadfile_text(lua_State* L) {
+  const char* path = luaL_checkstring(L, 1);
+  check_readable(L, "loadfile", path);
+  const int has_env = !lua_isnone(L, 3);
+  const int status = luaL_loadfilex(L, path, "t");
+  if (status != LUA_OK) {
+    luaL_pushfail(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  if (has_env) {
+    lua_pushvalue(L, 3);
+    if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
+  }
+  return 1;
+}
+
+// dofile(path): loadfile, then run it.
+int dofile_text(lua_State* L) {
+  const char* path = luaL_checkstring(L, 1);
+  check_readable(L, "dofile", path);
+  lua_settop(L, 1);
+  if (luaL_loadfilex(L, path, "t") != LUA_OK) return lua_error(L);
+  lua_call(L, 0, LUA_MULTRET);
+  return lua_gettop(L) - 1;
+}
+
+// tostring(v): as Lua's, but a table, function, coroutine or userdata
+// without __tostring or __name is named by its place in the arena (the same
+// in every run and every worker), not by its address. Upvalue 1 is the
+// stock tostring.
+int tostring_stable(lua_State* L) {
+  luaL_checkany(L, 1);
+  const int t = lua_type(L, 1);
+  const bool object = t == LUA_TTABLE || t == LUA_TFUNCTION || t == LUA_TTHREAD || t == LUA_TUSERDATA;
+  if (object && luaL_getmetafield(L, 1, "__tostring") == LUA_TNIL && luaL_getmetafield(L, 1, "__name") == LUA_TNIL) {
+    const void* p = lua_topointer(L, 1);
+    if (!LuaGuest::of(L).in_arena(p)) {
+      lua_pushfstring(L, "%s: builtin", luaL_typename(L, 1));  // a C function of the library
+    } else {
+      lua_pushfstring(L, "%s: #%I", luaL_typename(L, 1), static_cast<lua_Integer>(LuaGuest::of(L).object_order(p)));
+    }
+    return 1;
+  }
+  lua_settop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+// string.format without %p (an address: it would differ between runs).
+int format_without_addresses(lua_State* L) {
+  const char* fmt = luaL_checkstring(L, 1);
+  for (const char* p = std::strchr(fmt, '%'); p; p = std::strchr(p + 2, '%')) {
+    if (p[1] == '\0') break;
+    size_t skip = 1;
+    while (p[skip] && std::strchr("-+ #0123456789.", p[skip])) ++skip;
+    if (p[skip] == 'p') return luaL_error(L, "string.format: %%p is not available in scenarios (addresses differ between runs)");
+    if (p[1] == '%') ++p;
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
 }
 
 }  // namespace
@@ -78,6 +202,35 @@ void restrict_stdlib(lua_State* L, const Script& script) {
   lua_setglobal(L, "io");
   lua_pop(L, 1);
 
+  // No addresses: they differ between runs and workers.
+  lua_getglobal(L, "tostring");
+  lua_pushcclosure(L, tostring_stable, 1);
+  lua_setglobal(L, "tostring");
+  lua_getglobal(L, "string");
+  lua_getfield(L, -1, "format");
+  lua_pushcclosure(L, format_without_addresses, 1);
+  lua_setfield(L, -2, "format");
+  lua_pop(L, 1);
+
+  // load, loadfile, dofile: text chunks from regular files only.
+  lua_getglobal(L, "load");
+  lua_pushcclosure(L, load_text, 1);
+  lua_setglobal(L, "load");
+  lua_pushcfunction(L, loadfile_text);
+  lua_setglobal(L, "loadfile");
+  lua_pushcfunction(L, dofile_text);
+  lua_setglobal(L, "dofile");
+
+  // require("io") / require("os") must give the restricted tables, not the
+  // stock libraries still registered in package.loaded.
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "loaded");
+  for (const char* lib : {"io", "os"}) {
+    lua_getglobal(L, lib);
+    lua_setfield(L, -2, lib);
+  }
+  lua_pop(L, 2);
+
   // require: Lua modules beside the scenario, no C modules.
   lua_getglobal(L, "package");
   const std::string dir = script.dir.empty() ? "." : script.dir;
@@ -92,6 +245,8 @@ void restrict_stdlib(lua_State* L, const Script& script) {
   lua_rawseti(L, -2, 4);
   lua_pushnil(L);
   lua_rawseti(L, -2, 3);
+  lua_pushcfunction(L, search_lua_text);
+  lua_rawseti(L, -2, 2);
   lua_pop(L, 2);
 }
 

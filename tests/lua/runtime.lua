@@ -397,3 +397,42 @@ ls.test("receive accepts \"infinity\" as no timeout", function()
   local ok, err = pcall(ls.receive, nil, "soon")
   assert(not ok and err:find("number of milliseconds or \"infinity\"", 1, true), err)
 end)
+
+ls.test("the sandbox holds: no stock io or os, text chunks only, regular files only", function()
+  assert(package.loaded.io.popen == nil and require("io").popen == nil, "popen reachable")
+  assert(package.loaded.os.execute == nil and package.loaded.os.getenv == nil)
+  for _, path in ipairs({ "/dev/urandom", "/proc/uptime", "/dev/stdin", "/sys/kernel/hostname" }) do
+    local ok, err = pcall(io.open, path)
+    assert(not ok and err:find("may not read", 1, true), tostring(err))
+    ok, err = pcall(io.lines, path)
+    assert(not ok, path)
+  end
+  local f, err = load(string.dump(function() return 1 end))
+  assert(f == nil and err:find("binary", 1, true), tostring(err))
+  assert(load("return 1 + 1")() == 2)
+  assert(load("return x", "chunk", "bt", { x = 5 })() == 5)
+  local ok, e2 = pcall(dofile, "/dev/zero")
+  assert(not ok and e2:find("may not read", 1, true), tostring(e2))
+end)
+
+ls.test("no addresses: tostring and string.format show none", function()
+  local t = {}
+  assert(tostring(t):match("^table: #%d+$"), tostring(t))
+  assert(tostring(print) == "function: builtin", tostring(print))
+  assert(tostring(function() end):match("^function: #%d+$"))
+  assert(tostring(ls.self()) == "P0" and tostring(5) == "5" and tostring(nil) == "nil")
+  assert(string.format("%5.2f|%%p|%s", 1.5, "x") == " 1.50|%p|x")
+  local ok, err = pcall(string.format, "%p", t)
+  assert(not ok and err:find("not available", 1, true), err)
+end)
+
+ls.test("spawn takes up to 1,000 arguments and refuses more", function()
+  local args = {}
+  for i = 1, 1000 do args[i] = i end
+  local me = ls.self()
+  ls.spawn(function(...) ls.send(me, select("#", ...) + select(1000, ...)) end, table.unpack(args))
+  assert(ls.receive() == 2000)
+  args[1001] = 1
+  local ok, err = pcall(ls.spawn, function() end, table.unpack(args))
+  assert(not ok and err:find("too many arguments", 1, true), err)
+end)
