@@ -325,8 +325,17 @@ int l_random_int(lua_State* L) {
   const lua_Integer hi = luaL_checkinteger(L, 2);
   luaL_argcheck(L, lo <= hi, 2, "interval is empty");
   const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
-  luaL_argcheck(L, span < (uint64_t{1} << 62), 2, "interval is too large");
-  const uint64_t v = choose(L, span + 1, "random_int");
+  uint64_t v = 0;
+  if (span < (uint64_t{1} << 62)) {
+    v = choose(L, span + 1, "random_int");
+  } else {
+    // A wider interval (up to math.mininteger..math.maxinteger): two
+    // recorded 32-bit choices, drawn again while past the interval (fewer
+    // than two tries on average).
+    do {
+      v = choose(L, uint64_t{1} << 32, "random_int") << 32 | choose(L, uint64_t{1} << 32, "random_int");
+    } while (v > span);
+  }
   lua_pushinteger(L, static_cast<lua_Integer>(static_cast<uint64_t>(lo) + v));
   return 1;
 }

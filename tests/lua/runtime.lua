@@ -436,3 +436,13 @@ ls.test("spawn takes up to 1,000 arguments and refuses more", function()
   local ok, err = pcall(ls.spawn, function() end, table.unpack(args))
   assert(not ok and err:find("too many arguments", 1, true), err)
 end)
+
+ls.test("math.random covers the whole integer range, as in stock Lua", function()
+  for _ = 1, 20 do
+    local v = math.random(math.mininteger, math.maxinteger)
+    assert(math.type(v) == "integer")
+  end
+  local w = ls.random_int(-(1 << 62), 1 << 62)
+  assert(w >= -(1 << 62) and w <= 1 << 62)
+  assert(math.random(3, 3) == 3)
+end)
