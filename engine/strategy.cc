@@ -20,7 +20,7 @@ constexpr OptionSpec kIdPctParams[] = {
 }  // namespace
 
 std::span<const StrategyInfo> strategies() {
-  static const std::array<StrategyInfo, 5> kStrategies = {{
+  static const std::array<StrategyInfo, 6> kStrategies = {{
       {"random", "uniformly random among the enabled operations", make_random_strategy},
       {"pct",
        "probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): random priorities "
@@ -38,6 +38,10 @@ std::span<const StrategyInfo> strategies() {
        "iterative-deepening PCT: iteration i uses depth 1 + (i mod --max-depth), so the depth need not "
        "be guessed",
        make_idpct_strategy, kIdPctParams},
+      {"portfolio",
+       "iteration i runs the (i mod 6)-th of pct (depth 3), pos, random, fair_pct, pct (depth 2) and idpct, "
+       "as Coyote's default does",
+       make_portfolio_strategy},
   }};
   return kStrategies;
 }

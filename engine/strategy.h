@@ -118,6 +118,7 @@ std::unique_ptr<Strategy> make_pct_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_pos_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_fair_pct_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_idpct_strategy(const StrategyParams&);
+std::unique_ptr<Strategy> make_portfolio_strategy(const StrategyParams&);
 
 // Replays `decisions`. With `then`, hands over to it where the recording ends
 // or stops fitting (divergence() then says where); without, the run diverges

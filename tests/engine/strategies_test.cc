@@ -165,6 +165,19 @@ TEST(IdPctStrategy, CyclesTheDepthOverIterations) {
   }
 }
 
+TEST(PortfolioStrategy, RotatesItsMembersOverIterations) {
+  auto portfolio = make_portfolio_strategy({});
+  auto pct3 = make_pct_strategy({{"pct_depth", 3}});
+  auto pos = make_pos_strategy({});
+  auto random = make_random_strategy({});
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    // Iterations 6 and 7 are the second turn of pct and pos (their own iteration 1).
+    EXPECT_EQ(run_once(*portfolio, two_by(6), seed, {6, 9}), run_once(*pct3, two_by(6), seed, {1, 9}));
+    EXPECT_EQ(run_once(*portfolio, two_by(6), seed, {7, 9}), run_once(*pos, two_by(6), seed, {1, 9}));
+    EXPECT_EQ(run_once(*portfolio, two_by(6), seed, {2, 9}), run_once(*random, two_by(6), seed, {0, 9}));
+  }
+}
+
 TEST(ReplayStrategy, FollowsRecordedDecisions) {
   auto random = make_random_strategy({});
   std::vector<Decision> decisions;

@@ -15,7 +15,7 @@ uint64_t number_after(const std::string& text, const std::string& key) {
 }
 
 TEST(Strategies, EveryStrategyFindsTheLostUpdateAndPassesItsTwins) {
-  for (const char* s : {"random", "pct", "pos", "fair_pct", "idpct"}) {
+  for (const char* s : {"random", "pct", "pos", "fair_pct", "idpct", "portfolio"}) {
     auto bug = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", s, "--iterations", "500", "--format",
                              "json", "--traces-dir", fresh_dir(std::string("lu_") + s)});
     EXPECT_EQ(bug.code, 1) << s << bug.out;
@@ -52,7 +52,7 @@ end)
 }
 
 TEST(Strategies, NewStrategiesReplayShrinkAndReproduceByIteration) {
-  for (const char* s : {"fair_pct", "idpct"}) {
+  for (const char* s : {"fair_pct", "idpct", "portfolio"}) {
     const std::string dir = fresh_dir(std::string("rs_") + s);
     auto r = run_lockstep({"run", scenario("noisy_race.lua"), "--strategy", s, "--iterations", "300",
                            "--traces-dir", dir, "--format", "json"});
