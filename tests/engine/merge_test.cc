@@ -25,7 +25,9 @@ TEST(JsonReader, BadDocumentsSayWhere) {
   for (const char* bad : {"", "{", "{\"a\":}", "[1,]", "{\"a\":1} x", "\"open"}) {
     auto v = parse_json(bad);
     EXPECT_FALSE(v.ok()) << bad;
-    if (!v.ok()) EXPECT_NE(v.status().message().find("at byte"), std::string::npos) << v.status().message();
+    if (!v.ok()) {
+      EXPECT_NE(v.status().message().find("at byte"), std::string::npos) << v.status().message();
+    }
   }
   std::string deep(1000, '[');
   EXPECT_FALSE(parse_json(deep).ok());
