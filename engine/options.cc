@@ -9,13 +9,13 @@ std::span<const OptionSpec> test_options() {
   static constexpr std::array<OptionSpec, 8> kOptions = {{
       {"strategy", "--strategy", "exploration strategy", OptionType::kName, OptionTarget::kStrategy, "pct", ""},
       {"iterations", "--iterations", "schedules to explore per test", OptionType::kCount, OptionTarget::kIterations,
-       "100", ""},
+       "100", "", 1000000000000000},
       {"seed", "--seed", "base seed; iteration i runs with a seed derived from it", OptionType::kNumber,
        OptionTarget::kSeed, "1", ""},
       {"max_steps", "--max-steps", "sync points per iteration before it is cut off", OptionType::kCount,
-       OptionTarget::kRun, "10000", ""},
+       OptionTarget::kRun, "10000", "", 4000000000},
       {"iter_timeout", "--iter-timeout", "wall-clock bound on one iteration, ms", OptionType::kCount,
-       OptionTarget::kRun, "30000", ""},
+       OptionTarget::kRun, "30000", "", 86400000},
       {"fail_on_max_steps", "--fail-on-max-steps", "treat reaching max steps as a bug (livelock)",
        OptionType::kFlag, OptionTarget::kRun, "false", ""},
       {"allow_crashes", "--allow-crashes", "a process that crashes is not a bug by itself", OptionType::kFlag,
@@ -88,6 +88,10 @@ Status check_option(const OptionSpec& spec, std::string_view text) {
     case OptionType::kName:
       if (text.empty()) return Status::InvalidArgument(name + " must not be empty");
       break;
+  }
+  if (spec.max != 0 && n > spec.max) {
+    return Status::InvalidArgument(name + " must be at most " + std::to_string(spec.max) + ", not " +
+                                   std::string(text));
   }
   return Status::Ok();
 }

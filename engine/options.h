@@ -41,6 +41,7 @@ struct OptionSpec {
   OptionTarget target;
   std::string_view fallback;  // the default, as text
   std::string_view choices;   // kChoice: "quiescent|any"
+  uint64_t max = 0;           // kCount/kNumber: the largest value accepted (0: any)
 };
 
 // Option values as text, by name: what a test declared or flags gave.

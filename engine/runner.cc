@@ -89,16 +89,16 @@ class TestRun {
     start_ = start;
     if (strategy_->kind() == Strategy::Kind::kSearch) return run_search();
 
-    const std::vector<uint64_t> selected = iterations();
+    const Selection selected = selection();
     // Calibration iterations (and any run of one job) go one by one; the
     // rest share one hint and run on `jobs` threads.
-    size_t serial = 0;
+    uint64_t serial = 0;
     if (config_.jobs <= 1 || config_.only_iteration || config_.show_logs) {
       serial = selected.size();
     } else {
       while (serial < selected.size() && selected[serial] < kCalibrationIterations) ++serial;
     }
-    for (size_t k = 0; k < serial; ++k) {
+    for (uint64_t k = 0; k < serial; ++k) {
       const uint64_t i = selected[k];
       if (!calibrate_before(i)) return error(status_);
       decisions_.clear();
@@ -117,9 +117,14 @@ class TestRun {
     }
     if (serial < selected.size()) {
       if (!calibrate_before(kCalibrationIterations)) return error(status_);
-      if (!run_parallel(std::vector<uint64_t>(selected.begin() + static_cast<ptrdiff_t>(serial), selected.end()),
-                        serial, selected.size())) {
-        return error(status_);
+      // In windows, so memory stays bounded however many iterations run.
+      constexpr uint64_t kWindow = 1 << 16;
+      std::vector<uint64_t> window;
+      for (uint64_t from = serial; from < selected.size() && report_.status != TestReport::Status::kBug;
+           from += kWindow) {
+        window.clear();
+        for (uint64_t k = from; k < std::min(from + kWindow, selected.size()); ++k) window.push_back(selected[k]);
+        if (!run_parallel(window, from, selected.size())) return error(status_);
       }
     }
     report_.wall_seconds = seconds_since(start);
@@ -191,14 +196,17 @@ class TestRun {
     return report_;
   }
 
-  std::vector<uint64_t> iterations() const {
-    std::vector<uint64_t> out;
-    if (config_.only_iteration) {
-      out.push_back(*config_.only_iteration);
-      return out;
-    }
-    for (uint64_t i = config_.shard_index; i < opts_.iterations; i += config_.shard_count) out.push_back(i);
-    return out;
+  // The iterations this run selects, computed, never listed: first,
+  // first + stride, ... (count of them).
+  struct Selection {
+    uint64_t first = 0, stride = 1, count = 0;
+    uint64_t size() const { return count; }
+    uint64_t operator[](uint64_t k) const { return first + k * stride; }
+  };
+  Selection selection() const {
+    if (config_.only_iteration) return {*config_.only_iteration, 1, 1};
+    const uint64_t first = config_.shard_index, stride = config_.shard_count;
+    return {first, stride, first >= opts_.iterations ? 0 : (opts_.iterations - first + stride - 1) / stride};
   }
 
   IterationHint hint_for(uint64_t i) const {
@@ -306,17 +314,16 @@ class TestRun {
       }
     };
 
-    std::vector<std::unique_ptr<Program>> programs;
-    for (unsigned w = 1; w < config_.jobs; ++w) {
+    while (workers_.size() + 1 < config_.jobs) {  // loaded once, kept for the next window
       auto p = loader_(program_.path());
       if (!p.ok()) {
         status_ = p.status();
         return false;
       }
-      programs.push_back(std::move(*p));
+      workers_.push_back(std::move(*p));
     }
     std::vector<std::thread> threads;
-    for (auto& p : programs) threads.emplace_back(work, std::ref(*p), false);
+    for (auto& p : workers_) threads.emplace_back(work, std::ref(*p), false);
     work(program_, true);
     for (auto& t : threads) t.join();
     if (!failure.ok()) {
@@ -433,6 +440,7 @@ class TestRun {
   IterationLimits limits_;
   std::vector<Decision> decisions_;
   std::vector<uint64_t> calibration_;
+  std::vector<std::unique_ptr<Program>> workers_;  // --jobs: one program per extra thread
   Status status_;
 };
 

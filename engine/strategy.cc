@@ -6,7 +6,7 @@ namespace lockstep {
 
 namespace {
 constexpr OptionSpec kPctDepth = {"pct_depth", "--pct-depth", "PCT bug depth: priority change points + 1",
-                                  OptionType::kCount, OptionTarget::kParam, "3", ""};
+                                  OptionType::kCount, OptionTarget::kParam, "3", "", 1000};
 constexpr OptionSpec kPctParams[] = {kPctDepth};
 constexpr OptionSpec kFairPctParams[] = {
     kPctDepth,
@@ -15,7 +15,7 @@ constexpr OptionSpec kFairPctParams[] = {
 };
 constexpr OptionSpec kIdPctParams[] = {
     {"max_depth", "--max-depth", "idpct: the deepest PCT depth it cycles through (1, 2, ..., max_depth)",
-     OptionType::kCount, OptionTarget::kParam, "5", ""},
+     OptionType::kCount, OptionTarget::kParam, "5", "", 1000},
 };
 }  // namespace
 

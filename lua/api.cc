@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ int64_t check_ms(lua_State* L, int idx, const char* what) {
   const lua_Number n = luaL_checknumber(L, idx);
   if (std::isnan(n) || n < 0) luaL_error(L, "%s must be a non-negative number of milliseconds", what);
   if (std::isinf(n)) return -1;
+  if (n >= 9.2e18) return std::numeric_limits<int64_t>::max();  // past the end of virtual time
   return static_cast<int64_t>(std::ceil(n));
 }
 

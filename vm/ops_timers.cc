@@ -1,6 +1,7 @@
 // Virtual-time timers: sleep, send_after, cancel_timer, receive timeouts,
 // and firing them (quiescent or any mode).
 #include <algorithm>
+#include <limits>
 
 #include "engine/hash.h"
 #include "vm/vm.h"
@@ -78,7 +79,7 @@ void Vm::post_sleep(int64_t ms) {
   op.num = ms;
   Process& p = running();
   p.state = Process::State::kBlocked;
-  p.timer = arm_timer(Timer::Kind::kSleep, running_, ms);
+  if (ms >= 0) p.timer = arm_timer(Timer::Kind::kSleep, running_, ms);  // < 0 (math.huge): forever
 }
 
 void Vm::post_send_after(Dest dest, ValueRef msg, int64_t ms) {
@@ -108,7 +109,9 @@ TimerId Vm::arm_timer(Timer::Kind kind, Pid owner, int64_t ms) {
   t.kind = kind;
   t.armed = true;
   t.owner = owner;
-  t.deadline = now_ + std::max<int64_t>(0, ms);
+  // Saturating: a deadline past the end of time is the end of time.
+  ms = std::max<int64_t>(0, ms);
+  t.deadline = ms >= std::numeric_limits<int64_t>::max() - now_ ? std::numeric_limits<int64_t>::max() : now_ + ms;
   t.armed_step = step_no_;
   if (options_.timers == TimerMode::kAny || t.deadline <= now_) {
     enable(timer_op(id));

@@ -189,9 +189,18 @@ std::optional<RawEvent> parse_json_line(const std::string& line, std::string& er
     if (v < line.size() && line[v] == '"') {
       e = v + 1;
       while (e < line.size() && line[e] != '"') e += line[e] == '\\' ? 2 : 1;
+      if (e >= line.size()) {
+        error = "unterminated string";
+        return std::nullopt;
+      }
       ++e;
     } else if (v < line.size() && line[v] == '[') {
-      e = line.find(']', v) + 1;
+      e = line.find(']', v);
+      if (e == std::string::npos) {
+        error = "unterminated array";
+        return std::nullopt;
+      }
+      ++e;
     } else {
       while (e < line.size() && line[e] != ',' && line[e] != '}') ++e;
     }

@@ -5,6 +5,7 @@
 // --max-depth, 1, 2, ..., so shallow bugs are found as fast as with the
 // right depth and deep ones without guessing it. Iteration i uses depth
 // 1 + (i mod max-depth): still a pure function of the seed and i.
+#include <algorithm>
 #include <vector>
 
 #include "engine/strategy.h"
@@ -14,7 +15,7 @@ namespace {
 
 class IdPctStrategy final : public Strategy {
  public:
-  explicit IdPctStrategy(const StrategyParams& params) : max_depth_(std::max<uint64_t>(1, params.get("max_depth", 5))) {
+  explicit IdPctStrategy(const StrategyParams& params) : max_depth_(std::clamp<uint64_t>(params.get("max_depth", 5), 1, 1000)) {
     for (uint64_t d = 1; d <= max_depth_; ++d) by_depth_.push_back(make_pct_strategy({{"pct_depth", d}}));
   }
 

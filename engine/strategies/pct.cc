@@ -24,7 +24,9 @@ constexpr int64_t kUnset = std::numeric_limits<int64_t>::min();
 
 class PctStrategy final : public Strategy {
  public:
-  explicit PctStrategy(uint32_t depth) : depth_(depth == 0 ? 1 : depth) {}
+  // Depths past 1,000 (a crafted trace's parameters) mean nothing more and
+  // would make change-point sampling slow: clamped.
+  explicit PctStrategy(uint32_t depth) : depth_(depth == 0 ? 1 : std::min<uint32_t>(depth, 1000)) {}
 
   bool begin_iteration(uint64_t seed, const IterationHint& hint) override {
     prng_.reseed(seed);
@@ -33,7 +35,8 @@ class PctStrategy final : public Strategy {
     points_ = 0;
     change_points_.clear();
     next_change_ = 0;
-    const uint64_t horizon = hint.max_scheduling_points;
+    // A crafted hint cannot make the horizon exceed what any run can reach.
+    const uint64_t horizon = std::min<uint64_t>(hint.max_scheduling_points, uint64_t{1} << 40);
     const uint64_t wanted = std::min<uint64_t>(depth_ - 1, horizon);
     while (change_points_.size() < wanted) {
       uint64_t p = 1 + prng_.below(horizon);

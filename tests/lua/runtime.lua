@@ -446,3 +446,12 @@ ls.test("math.random covers the whole integer range, as in stock Lua", function(
   assert(w >= -(1 << 62) and w <= 1 << 62)
   assert(math.random(3, 3) == 3)
 end)
+
+ls.test("huge sleeps saturate at the end of time; math.huge sleeps forever", function()
+  local me = ls.self()
+  ls.spawn(function() ls.sleep(2^62) ls.sleep(2^62) ls.sleep(2^62) ls.send(me, "late") end)
+  assert(ls.receive(nil, 1000) == nil, "three huge sleeps ended early")
+  local p = ls.spawn(function() ls.sleep(math.huge) ls.send(me, "woke") end)
+  assert(ls.receive(nil, 1e6) == nil)
+  assert(ls.is_alive(p))
+end)

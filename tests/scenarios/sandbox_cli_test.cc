@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "tests/scenarios/cli_helpers.h"
 
@@ -36,6 +38,47 @@ TEST(Sandbox, ARequiredModuleLoadsAsSourceOnly) {
   std::ofstream(dir + "/main.lua") << "local h = require('helper')\n"
                                       "lockstep.test('uses a module', function() assert(h.answer == 42) end)\n";
   EXPECT_EQ(run_lockstep({"run", dir + "/main.lua", "--iterations", "2"}).code, 0);
+}
+
+TEST(Limits, ABugPastTheFirstWindowOfIterationsIsTheSameWhateverJobs) {
+  // Parallel iterations run in windows of 65,536 (memory stays bounded for
+  // any --iterations): with seed 3 the first failure is iteration 165,413.
+  const std::string f = write_file("rare", "local ls = lockstep\n"
+                                           "ls.test('rare', { strategy = 'random', iterations = 300000 }, function()\n"
+                                           "  if ls.random_int(1, 100000) == 7 then error('rare') end\nend)\n");
+  std::string trace[2];
+  for (int j = 1; j <= 2; ++j) {
+    const std::string dir = fresh_dir("rare_" + std::to_string(j));
+    auto r = run_lockstep({"run", f, "--seed", "3", "--jobs", std::to_string(j), "--format", "json", "--traces-dir", dir});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.out.find("\"iterations_run\":165414"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"iteration\":165413"), std::string::npos) << r.out;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) trace[j - 1] = slurp(e.path().string());
+  }
+  EXPECT_EQ(trace[0], trace[1]);
+  // A huge budget starts at once (nothing is listed in advance).
+  auto huge = run_lockstep({"run", scenario("noisy_race.lua"), "--iterations", "1000000000000000", "--jobs", "2",
+                            "--traces-dir", fresh_dir("huge_budget"), "-q"});
+  EXPECT_EQ(huge.code, 1);
+}
+
+TEST(Limits, OutOfRangeNumbersAreRefusedInTheOptionsWords) {
+  for (const auto& [flag, value, words] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"--pct-depth", "4294967295", "pct_depth must be at most 1000"},
+           {"--iter-timeout", "9200000000000", "iter_timeout must be at most 86400000"}}) {
+    auto r = run_lockstep({"run", scenario("lost_update.lua"), flag, value});
+    EXPECT_EQ(r.code, 2) << flag;
+    EXPECT_NE(r.err.find(words), std::string::npos) << r.err;
+  }
+}
+
+TEST(Limits, AnUnterminatedJsonLinesHistoryIsAnErrorNotAHang) {
+  const std::string dir = fresh_dir("unterminated");
+  std::ofstream(dir + "/h.jsonl") << "{\"type\": \"invoke\", \"process\": 1, \"f\": \"write\", \"value\": [1, 2\n";
+  auto r = run_lockstep({"check", "--history", dir + "/h.jsonl"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("h.jsonl:1: unterminated array"), std::string::npos) << r.err;
 }
 
 }  // namespace
