@@ -76,6 +76,11 @@ uint64_t context_switches(const std::vector<Decision>& decisions) {
 Result<std::string> locate_scenario(const Trace& trace, const std::string& trace_path) {
   namespace fs = std::filesystem;
   const fs::path recorded(trace.scenario_path);
+  // A downloaded trace names any path it likes: read only Lua scenarios.
+  if (recorded.extension() != ".lua") {
+    return Status::InvalidArgument("the trace names \"" + trace.scenario_path +
+                                   "\", which is not a .lua scenario; name the scenario with --scenario FILE");
+  }
   std::vector<fs::path> candidates = {recorded};
   if (recorded.is_relative()) {
     if (!trace.working_dir.empty()) candidates.push_back(fs::path(trace.working_dir) / recorded);

@@ -39,9 +39,13 @@ template <class A>
 void serialize(A& a, Failure& f) {
   a(f.kind, f.step, f.pid, f.message, f.location, f.details);
 }
+// Booleans travel as a byte and are read back as "not zero": a corrupt byte
+// must not become an invalid bool.
 template <class A>
 void serialize(A& a, Access& x) {
-  a(x.object, x.writes);
+  uint8_t writes = x.writes ? 1 : 0;
+  a(x.object, writes);
+  x.writes = writes != 0;
 }
 template <class A>
 void serialize(A& a, StepRecord& r) {
@@ -59,18 +63,23 @@ struct EventV1 {
 };
 template <class A>
 void serialize(A& a, EventV1& e) {
-  a(e.event.step, e.event.kind, e.event.pid, e.event.peer, e.cause, e.event.detail, e.object, e.writes);
+  uint8_t writes = 0;
+  a(e.event.step, e.event.kind, e.event.pid, e.event.peer, e.cause, e.event.detail, e.object, writes);
+  e.writes = writes != 0;
 }
 
 template <class A>
 void load_v1(A& a, Trace& t) {
   std::vector<EventV1> events;
   uint32_t pct_depth = 0;
+  uint8_t fail_on_max_steps = 0, allow_crashes = 0;
   a(t.tool_version, t.scenario_path, t.scenario_hash, t.test_name, t.strategy, pct_depth, t.hint.iteration,
     t.hint.max_scheduling_points, t.seed, t.iteration, t.iteration_seed, t.options.max_steps,
-    t.options.iter_timeout_ms, t.options.fail_on_max_steps, t.options.allow_crashes, t.options.timers,
-    t.decisions, events, t.logs, t.processes, t.failure, t.steps);
+    t.options.iter_timeout_ms, fail_on_max_steps, allow_crashes, t.options.timers, t.decisions, events, t.logs,
+    t.processes, t.failure, t.steps);
   t.params.set("pct_depth", pct_depth);
+  t.options.fail_on_max_steps = fail_on_max_steps != 0;
+  t.options.allow_crashes = allow_crashes != 0;
   // Format 1 kept causality on the printed events: the acting process, one
   // cross-process cause, and one shared object. Rebuild the step facts.
   for (EventV1& e : events) {

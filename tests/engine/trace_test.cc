@@ -9,6 +9,7 @@
 
 #include "engine/hash.h"
 #include "engine/prng.h"
+#include "engine/replay.h"
 
 namespace lockstep {
 namespace {
@@ -187,6 +188,27 @@ TEST(Trace, SavesAtomicallyAndLoads) {
   EXPECT_FALSE(missing.ok());
   auto directory = load_trace(dir);
   EXPECT_FALSE(directory.ok());
+}
+
+TEST(Trace, ABooleanByteThatIsNotZeroOrOneReadsAsTrue) {
+  Trace t = sample();
+  std::string file = encode_trace(t);
+  // The facts field ends the payload; its last byte is the last access's
+  // `writes` (1). Make it 12.
+  std::string payload = file.substr(32);
+  ASSERT_EQ(payload.back(), '\x01');
+  payload.back() = '\x0c';
+  auto back = decode_trace(frame(payload), "t");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_TRUE(back->facts.accesses.back().writes);
+}
+
+TEST(Trace, AScenarioPathThatIsNotLuaIsRefused) {
+  Trace t = sample();
+  t.scenario_path = "/dev/zero";
+  auto where = locate_scenario(t, "x.lockstep");
+  ASSERT_FALSE(where.ok());
+  EXPECT_NE(where.status().message().find("not a .lua scenario"), std::string::npos);
 }
 
 }  // namespace
