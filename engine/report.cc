@@ -46,6 +46,27 @@ std::string shell_quote(const std::string& s) {
     return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_./=:,+").find(c) != std::string_view::npos;
   });
   if (plain) return s;
+  const bool control = std::any_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+  if (control) {  // bash's $'...': the command stays printable and still names the test
+    std::string out = "$'";
+    for (char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '\'' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (u < 0x20 || u == 0x7f) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", u);
+        out += buf;
+      } else {
+        out += c;
+      }
+    }
+    return out + "'";
+  }
   std::string out = "'";
   for (char c : s) {
     if (c == '\'') out += "'\\''";
@@ -66,8 +87,8 @@ std::string describe_failure(const Trace& trace) {
   if (f.pid >= 0 && f.kind != FailureKind::kDeadlock && f.kind != FailureKind::kMaxSteps) {
     out += " in " + process_display_name(trace, f.pid);
   }
-  out += ": " + f.message;
-  if (!f.location.empty()) out += " (at " + f.location + ")";
+  out += ": " + printable(f.message);
+  if (!f.location.empty()) out += " (at " + printable(f.location) + ")";
   return out;
 }
 
@@ -127,13 +148,13 @@ void TextReporter::load_error(const std::string& message) {
 void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
   const BugReport& bug = *test.bug;
   out_ << "\n"
-       << paint(style_, kRed) << paint(style_, kBold) << "lockstep: bug found in \"" << test.name
+       << paint(style_, kRed) << paint(style_, kBold) << "lockstep: bug found in \"" << printable(test.name)
        << "\" (" << basename(test.file) << ")" << paint(style_, kReset) << "\n";
   out_ << "  iteration: " << bug.iteration << "   seed: " << test.seed << "   strategy: " << test.strategy
        << "\n";
   out_ << "  failure: " << describe_failure(trace) << "\n";
   if (!bug.trace_path.empty()) out_ << "  trace: " << bug.trace_path << "\n";
-  if (!trace.failure.details.empty()) out_ << "\n" << trace.failure.details;
+  if (!trace.failure.details.empty()) out_ << "\n" << printable(trace.failure.details);
   out_ << "\n";
   print_schedule(out_, trace, style_);
   out_ << "\nReplay with:\n";
@@ -156,7 +177,9 @@ void TextReporter::progress(const std::string& test, uint64_t done, uint64_t tot
 void TextReporter::iteration_logs(const std::string& test, uint64_t iteration, const std::vector<std::string>& lines) {
   out_ << paint(style_, kDim) << "  log   " << test << ", iteration " << iteration << ":" << paint(style_, kReset)
        << "\n";
-  for (const std::string& line : lines) out_ << paint(style_, kDim) << "          " << line << paint(style_, kReset) << "\n";
+  for (const std::string& line : lines) {
+    out_ << paint(style_, kDim) << "          " << printable(line) << paint(style_, kReset) << "\n";
+  }
 }
 
 void TextReporter::test_finished(const TestReport& t) {
@@ -176,9 +199,9 @@ void TextReporter::test_finished(const TestReport& t) {
       out_ << paint(style_, kYellow) << "  ERROR " << paint(style_, kReset);
       break;
   }
-  out_ << t.name << " (" << basename(t.file) << ")";
+  out_ << printable(t.name) << " (" << basename(t.file) << ")";
   if (t.status == TestReport::Status::kError) {
-    out_ << ": " << t.error << "\n";
+    out_ << ": " << printable(t.error) << "\n";
     return;
   }
   out_ << paint(style_, kDim) << "  " << t.strategy << ", " << plural(t.iterations_run, "iteration") << ", "

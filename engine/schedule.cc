@@ -1,16 +1,33 @@
 #include "engine/schedule.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "engine/report.h"
 
 namespace lockstep {
 
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string process_display_name(const Trace& trace, int64_t pid) {
   if (pid < 0) return "-";
   std::string base = "P" + std::to_string(pid);
   for (const auto& p : trace.processes) {
-    if (p.pid == pid && !p.name.empty()) return base + "(" + p.name + ")";
+    if (p.pid == pid && !p.name.empty()) return base + "(" + printable(p.name) + ")";
   }
   return base;
 }
@@ -30,14 +47,14 @@ Schedule build_schedule(const Trace& trace, bool slice) {
     row.kind = e.kind;
     if (e.pid >= 0) row.actor = process_display_name(trace, e.pid);
     if (e.peer >= 0) row.peer = process_display_name(trace, e.peer);
-    row.detail = e.detail;
+    row.detail = printable(e.detail);
     row.carries_message = e.kind == StepKind::kSend || e.kind == StepKind::kReceive ||
                           e.kind == StepKind::kSendAfter || e.kind == StepKind::kTimer;
     row.in_slice = !slice || std::binary_search(kept.begin(), kept.end(), e.step);
     row.failed = trace.failure && e.step == trace.failure.step && !s.deadlock;
     while (log_i < trace.logs.size() && trace.logs[log_i].step <= e.step) {
       const LogLine& l = trace.logs[log_i++];
-      row.logs.push_back(process_display_name(trace, l.pid) + ": " + l.text);
+      row.logs.push_back(process_display_name(trace, l.pid) + ": " + printable(l.text));
     }
     s.in_slice += row.in_slice;
     s.rows.push_back(std::move(row));

@@ -34,6 +34,10 @@ struct Schedule {
 // The rows of `trace`; with `slice`, the causal slice marked.
 Schedule build_schedule(const Trace& trace, bool slice);
 
+// `text` safe for a terminal: control characters other than newline and
+// tab (escape sequences, carriage returns, NUL) shown as \xNN.
+std::string printable(std::string_view text);
+
 // "P0(root)", "P3(counter)", "P4"; "-" for no process.
 std::string process_display_name(const Trace& trace, int64_t pid);
 

@@ -81,4 +81,19 @@ TEST(Limits, AnUnterminatedJsonLinesHistoryIsAnErrorNotAHang) {
   EXPECT_NE(r.err.find("h.jsonl:1: unterminated array"), std::string::npos) << r.err;
 }
 
+TEST(Sandbox, ScenarioTextCannotWriteEscapeSequencesToTheTerminal) {
+  const std::string f = write_file("escapes", "local ls = lockstep\n"
+                                              "ls.test('esc\\27[31m', function()\n"
+                                              "  ls.label('na\\0me\\27[2J')\n"
+                                              "  ls.log('bell\\7 and \\27]0;title\\7')\n"
+                                              "  error('red \\27[31mtext\\r')\nend)\n");
+  auto r = run_lockstep({"run", f, "--iterations", "1", "--traces-dir", fresh_dir("escapes_t")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(r.out.find('\x07'), std::string::npos);
+  EXPECT_EQ(r.out.find('\r'), std::string::npos);
+  EXPECT_NE(r.out.find("red \\x1b[31mtext\\x0d"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--test $'esc\\x1b[31m'"), std::string::npos) << r.out;  // still names the test in bash
+}
+
 }  // namespace
