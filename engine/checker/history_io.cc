@@ -173,68 +173,43 @@ std::optional<RawEvent> parse_edn_line(const std::string& line, std::string& err
 
 // Our JSON lines: {"type":"ok","process":1,"f":"read","key":"x","value":3}
 // Values: null, integers, strings, booleans, [a, b].
+// One JSON object per line, read with the engine's JSON reader (strings
+// unescaped, numbers exact).
 std::optional<RawEvent> parse_json_line(const std::string& line, std::string& error) {
-  std::map<std::string, std::string> raw;
-  size_t i = line.find('{');
-  while (i != std::string::npos && i < line.size()) {
-    const size_t q = line.find('"', i);
-    if (q == std::string::npos) break;
-    const size_t q2 = line.find('"', q + 1);
-    const size_t colon = line.find(':', q2);
-    if (q2 == std::string::npos || colon == std::string::npos) break;
-    const std::string key = line.substr(q + 1, q2 - q - 1);
-    size_t v = colon + 1;
-    while (v < line.size() && std::isspace(static_cast<unsigned char>(line[v]))) ++v;
-    size_t e = v;
-    if (v < line.size() && line[v] == '"') {
-      e = v + 1;
-      while (e < line.size() && line[e] != '"') e += line[e] == '\\' ? 2 : 1;
-      if (e >= line.size()) {
-        error = "unterminated string";
-        return std::nullopt;
-      }
-      ++e;
-    } else if (v < line.size() && line[v] == '[') {
-      e = line.find(']', v);
-      if (e == std::string::npos) {
-        error = "unterminated array";
-        return std::nullopt;
-      }
-      ++e;
-    } else {
-      while (e < line.size() && line[e] != ',' && line[e] != '}') ++e;
-    }
-    raw[key] = trim(line.substr(v, e - v));
-    i = e;
+  auto doc = parse_json(line);
+  if (!doc.ok()) {
+    error = "not a JSON object (" + doc.status().message() + ")";
+    return std::nullopt;
   }
-  auto unquote = [](const std::string& s) { return s.size() >= 2 && s.front() == '"' ? s.substr(1, s.size() - 2) : s; };
-  RawEvent ev;
-  auto p = parse_int(raw["process"]);
-  auto t = parse_type(unquote(raw["type"]));
-  if (!p || !t || unquote(raw["f"]).empty()) {
+  const JsonValue* process = doc->get("process");
+  auto t = parse_type(doc->str("type"));
+  if (!process || process->type != JsonValue::Type::kNumber || !parse_int(process->text) || !t ||
+      doc->str("f").empty()) {
     error = "expected \"type\", \"process\" and \"f\" fields";
     return std::nullopt;
   }
-  ev.process = *p;
+  RawEvent ev;
+  ev.process = *parse_int(process->text);
   ev.type = *t;
-  ev.f = unquote(raw["f"]);
-  if (raw.count("key")) ev.key = unquote(raw["key"]);
-  const std::string& v = raw["value"];
-  if (v.empty() || v == "null") ev.value = Value::nil();
-  else if (v == "true" || v == "false") ev.value = Value::boolean(v == "true");
-  else if (v.front() == '"') ev.value = Value::string(unquote(v));
-  else if (v.front() == '[') {
-    std::string inner = v.substr(1, v.size() - 2);
-    for (char& c : inner) {
-      if (c == ',') c = ' ';
-    }
-    ev.value = parse_jepsen_value("[" + trim(inner) + "]", ev.timed_out, ev.bad);
-  } else if (auto n = parse_int(v)) {
-    ev.value = Value::integer(*n);
+  ev.f = doc->str("f");
+  ev.key = doc->str("key");
+  const JsonValue* v = doc->get("value");
+  if (!v || v->type == JsonValue::Type::kNull) {
+    ev.value = Value::nil();
+  } else if (v->type == JsonValue::Type::kBool) {
+    ev.value = Value::boolean(v->boolean);
+  } else if (v->type == JsonValue::Type::kString) {
+    ev.value = Value::string(v->text);
+  } else if (v->type == JsonValue::Type::kNumber && parse_int(v->text)) {
+    ev.value = Value::integer(*parse_int(v->text));
+  } else if (v->type == JsonValue::Type::kArray && v->items.size() == 2 &&
+             v->items[0].type == JsonValue::Type::kNumber && v->items[1].type == JsonValue::Type::kNumber &&
+             parse_int(v->items[0].text) && parse_int(v->items[1].text)) {
+    ev.value = Value::pair(*parse_int(v->items[0].text), *parse_int(v->items[1].text));
   } else {
-    ev.bad = true;
+    error = "cannot read the value (null, an integer, a string, a boolean or [a, b] expected)";
+    return std::nullopt;
   }
-  if (ev.bad) error = "cannot read the value " + v;
   return ev;
 }
 

@@ -78,7 +78,18 @@ TEST(Limits, AnUnterminatedJsonLinesHistoryIsAnErrorNotAHang) {
   std::ofstream(dir + "/h.jsonl") << "{\"type\": \"invoke\", \"process\": 1, \"f\": \"write\", \"value\": [1, 2\n";
   auto r = run_lockstep({"check", "--history", dir + "/h.jsonl"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("h.jsonl:1: unterminated array"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("h.jsonl:1: not a JSON object (at byte"), std::string::npos) << r.err;
+}
+
+TEST(Limits, JsonLinesStringsAreUnescaped) {
+  const std::string dir = fresh_dir("unescaped");
+  std::ofstream(dir + "/kv.jsonl")
+      << "{\"type\": \"invoke\", \"process\": 1, \"f\": \"put\", \"key\": \"x\", \"value\": \"\\u0041\\\"\"}\n"
+         "{\"type\": \"ok\", \"process\": 1, \"f\": \"put\", \"key\": \"x\", \"value\": \"\\u0041\\\"\"}\n"
+         "{\"type\": \"invoke\", \"process\": 2, \"f\": \"get\", \"key\": \"x\", \"value\": null}\n"
+         "{\"type\": \"ok\", \"process\": 2, \"f\": \"get\", \"key\": \"x\", \"value\": \"A\\\"\"}\n";
+  auto r = run_lockstep({"check", "--history", dir + "/kv.jsonl", "--model", "kv"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;  // "\u0041\"" is "A\""
 }
 
 TEST(Sandbox, ScenarioTextCannotWriteEscapeSequencesToTheTerminal) {
