@@ -8,7 +8,7 @@ int exit_code(const Status& status) {
 }
 
 int exit_code(const RunSummary& summary) {
-  bool load = summary.load_errors > 0, other = false;
+  bool load = summary.load_errors > summary.unloadable, other = summary.unloadable > 0;
   for (const TestReport& t : summary.tests) {
     if (t.status != TestReport::Status::kError) continue;
     if (t.error_code == Status::Code::kLoadError) load = true;

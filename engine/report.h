@@ -49,6 +49,7 @@ struct RunSummary {
   uint64_t passed = 0, bugs = 0, errors = 0;
   uint64_t load_errors = 0;  // files that could not be loaded
   std::vector<std::pair<std::string, std::string>> load_failures;  // (file, message) of each
+  uint64_t unloadable = 0;  // of load_errors, those for want of resources (not the file's content)
   uint64_t iterations = 0, steps = 0, max_steps_hits = 0;
   double wall_seconds = 0;
 };

@@ -540,6 +540,7 @@ RunSummary run_files(const std::vector<std::string>& files, const RunConfig& con
       reporter.load_error(program.status().message());
       ++summary.load_errors;
       summary.load_failures.emplace_back(file, program.status().message());
+      if (program.status().code() != Status::Code::kLoadError) ++summary.unloadable;
       continue;
     }
     for (size_t t = 0; t < (*program)->tests().size(); ++t) {

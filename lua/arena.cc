@@ -1,12 +1,15 @@
 #include "lua/arena.h"
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <bit>
 #include <cstring>
 #include <new>
+#include <stdexcept>
+#include <algorithm>
 
 namespace lockstep::lua {
 namespace {
@@ -18,20 +21,35 @@ std::atomic<uintptr_t> next_slot{0};
 
 }  // namespace
 
-Arena::Arena(size_t reserve) : reserve_(reserve) {
+Arena::Arena(size_t reserve) {
+  // Under an address-space limit (ulimit -v) reserve at most an eighth of
+  // it, and take less if the mapping is refused, down to kMinReserve.
+  constexpr size_t kMinReserve = size_t{64} << 20;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    reserve = std::max(kMinReserve, std::min<size_t>(reserve, limit.rlim_cur / 8));
+  }
   const int prot = PROT_READ | PROT_WRITE;
   const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
   void* p = MAP_FAILED;
+  for (; p == MAP_FAILED && reserve >= kMinReserve; reserve /= 2) {
 #ifdef MAP_FIXED_NOREPLACE
-  const uintptr_t hint = kFixedBase + next_slot.fetch_add(1) * reserve;
-  p = mmap(reinterpret_cast<void*>(hint), reserve, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
-  if (p != MAP_FAILED && reinterpret_cast<uintptr_t>(p) != hint) {
-    munmap(p, reserve);
-    p = MAP_FAILED;
-  }
+    const uintptr_t hint = kFixedBase + next_slot.fetch_add(1) * (size_t{4} << 30);
+    p = mmap(reinterpret_cast<void*>(hint), reserve, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p != MAP_FAILED && reinterpret_cast<uintptr_t>(p) != hint) {
+      munmap(p, reserve);
+      p = MAP_FAILED;
+    }
 #endif
-  if (p == MAP_FAILED) p = mmap(nullptr, reserve, prot, flags, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
+    if (p == MAP_FAILED) p = mmap(nullptr, reserve, prot, flags, -1, 0);
+    if (p != MAP_FAILED) break;
+  }
+  if (p == MAP_FAILED) {
+    throw std::runtime_error(
+        "cannot reserve 64 MiB of address space for the scenario's Lua state; raise the address-space limit "
+        "(ulimit -v)");
+  }
+  reserve_ = reserve;
   base_ = reinterpret_cast<uintptr_t>(p);
   bump_ = base_;
 }

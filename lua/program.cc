@@ -31,7 +31,12 @@ Result<std::unique_ptr<Program>> LuaProgram::load(const std::string& path) {
   std::ostringstream buf;
   buf << in.rdbuf();
 
-  std::unique_ptr<LuaProgram> program(new LuaProgram());
+  std::unique_ptr<LuaProgram> program;
+  try {
+    program.reset(new LuaProgram());
+  } catch (const std::exception& e) {  // the arena could not be reserved
+    return Status::ResourceExhausted(path + ": " + e.what());
+  }
   Script& s = program->script_;
   s.path = path;
   s.source = buf.str();

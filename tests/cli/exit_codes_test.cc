@@ -32,6 +32,8 @@ TEST(ExitCodes, ARunSaysLoadErrorThenTestErrorThenBug) {
   RunSummary files;
   files.load_errors = 1;
   EXPECT_EQ(exit_code(files), 3);
+  files.unloadable = 1;  // it could not be loaded for want of memory, not for what it says
+  EXPECT_EQ(exit_code(files), 2);
 }
 
 TEST(ExitCodes, ReplayVerdicts) {

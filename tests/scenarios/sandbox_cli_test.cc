@@ -2,6 +2,7 @@
 // that do not depend on where (which worker) a value was made.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -105,6 +106,20 @@ TEST(Sandbox, ScenarioTextCannotWriteEscapeSequencesToTheTerminal) {
   EXPECT_EQ(r.out.find('\r'), std::string::npos);
   EXPECT_NE(r.out.find("red \\x1b[31mtext\\x0d"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("--test $'esc\\x1b[31m'"), std::string::npos) << r.out;  // still names the test in bash
+}
+
+TEST(Limits, UnderAnAddressSpaceLimitTheArenaTakesLessOrSaysWhy) {
+  // 4 GiB of address space (the arena used to reserve all of it): runs.
+  const std::string cmd_ok = "ulimit -v 4194304; " + shell_quote(LOCKSTEP_BIN) + " run " +
+                             shell_quote(scenario("lost_update_fixed.lua")) + " --iterations 20 -q >/dev/null 2>&1";
+  EXPECT_EQ(WEXITSTATUS(std::system(("bash -c " + shell_quote(cmd_ok)).c_str())), 0);
+  // 60 MB: one clear line, exit 2 (a limit, not a bad scenario).
+  const std::string err = temp_path("ulimit_err.txt");
+  const std::string cmd_low = "ulimit -v 60000; " + shell_quote(LOCKSTEP_BIN) + " run " +
+                              shell_quote(scenario("lost_update_fixed.lua")) + " -q >/dev/null 2>" + shell_quote(err);
+  EXPECT_EQ(WEXITSTATUS(std::system(("bash -c " + shell_quote(cmd_low)).c_str())), 2);
+  EXPECT_NE(slurp(err).find("raise the address-space limit (ulimit -v)"), std::string::npos) << slurp(err);
+  EXPECT_EQ(lines(slurp(err)), 1u);
 }
 
 }  // namespace
