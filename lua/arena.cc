@@ -23,16 +23,16 @@ std::atomic<uintptr_t> next_slot{0};
 
 Arena::Arena(size_t reserve) {
   // Under an address-space limit (ulimit -v) reserve at most an eighth of
-  // it, and take less if the mapping is refused, down to kMinReserve.
-  constexpr size_t kMinReserve = size_t{64} << 20;
+  // it, and take less if the mapping is refused, down to 64 MiB.
+  const size_t floor = std::min(reserve, size_t{64} << 20);  // 64 MiB, or less if asked for less
   rlimit limit{};
   if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
-    reserve = std::max(kMinReserve, std::min<size_t>(reserve, limit.rlim_cur / 8));
+    reserve = std::max(floor, std::min<size_t>(reserve, limit.rlim_cur / 8));
   }
   const int prot = PROT_READ | PROT_WRITE;
   const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
   void* p = MAP_FAILED;
-  for (; p == MAP_FAILED && reserve >= kMinReserve; reserve /= 2) {
+  for (; p == MAP_FAILED && reserve >= floor; reserve /= 2) {
 #ifdef MAP_FIXED_NOREPLACE
     const uintptr_t hint = kFixedBase + next_slot.fetch_add(1) * (size_t{4} << 30);
     p = mmap(reinterpret_cast<void*>(hint), reserve, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
