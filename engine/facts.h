@@ -23,6 +23,16 @@ struct Access {
   bool operator==(const Access&) const = default;
 };
 
+// A receive's pattern would take a message: `receive` is the receive step,
+// `send` the step that enqueued the message (reported only to a strategy
+// that asks, System::set_observing).
+struct Observation {
+  uint32_t receive = 0;
+  uint32_t send = 0;
+
+  bool operator==(const Observation&) const = default;
+};
+
 struct StepFacts {
   uint32_t step = 0;        // 1-based
   EventKey event;           // what ran
@@ -33,6 +43,17 @@ struct StepFacts {
                             // start follows, the signal an exit follows, the
                             // step that armed a firing timer (0: none)
   std::span<const Access> accesses;  // valid until the system's next step
+  // With observing on: which earlier or current receives' patterns match
+  // which messages, learnt at this step (a receive tests the messages
+  // queued behind the one it took; a message is tested against the
+  // patterns of the receives its recipient has completed).
+  std::span<const Observation> observations;
+  // The events this step created: the process a spawn started, the timers
+  // it armed, in the order created. Lets a search name an event by who
+  // created it (stable when pid and timer numbers are not).
+  std::span<const EventKey> created;
+  bool poll = false;  // a receive that did not wait: had no message been
+                      // there, it would have returned nothing
 };
 
 // Whether two accesses conflict: overlapping objects, at least one writing.

@@ -208,11 +208,14 @@ void TextReporter::test_finished(const TestReport& t) {
        << with_commas(t.steps) << " steps";
   if (t.max_steps_hits) out_ << ", " << t.max_steps_hits << " cut off at max steps";
   if (t.search) {
-    if (t.complete) {
-      out_ << ", explored all " << with_commas(t.schedules_explored) << " schedules";
+    const std::string n = with_commas(t.schedules_explored);
+    if (t.status == TestReport::Status::kBug) {
+      out_ << ", bug in schedule " << n;
+    } else if (t.complete) {
+      out_ << (t.schedules_explored == 1 ? ", explored the only schedule" : ", explored all " + n + " schedules");
       if (t.status == TestReport::Status::kPassed) out_ << ": no bug";
     } else {
-      out_ << ", explored " << with_commas(t.schedules_explored) << " schedules (bounded by --iterations)";
+      out_ << ", explored " << n << (t.schedules_explored == 1 ? " schedule" : " schedules") << " (bounded by --iterations)";
     }
     if (t.abandoned) out_ << ", " << with_commas(t.abandoned) << " abandoned";
   }

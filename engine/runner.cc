@@ -84,6 +84,9 @@ class TestRun {
     report_.strategy = opts_.strategy;
     report_.seed = opts_.seed;
     strategy_ = make_strategy();
+    if (std::string why = strategy_->refuses(opts_.run); !why.empty()) {
+      return error(Status::InvalidArgument("strategy \"" + opts_.strategy + "\" " + why));
+    }
     limits_ = {opts_.run.max_steps, opts_.run.fail_on_max_steps};
     decisions_.reserve(1024);
     start_ = start;

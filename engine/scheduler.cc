@@ -26,10 +26,14 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
                           std::vector<Decision>* decisions, FactLog* facts) {
   IterationResult result;
   RecordingChoices choices(strategy, decisions);
+  system.set_observing(strategy.wants_observations());
   for (;;) {
     std::span<const Op> enabled = system.enabled();
     if (enabled.empty()) {
-      if (system.advance_time()) continue;
+      if (system.advance_time()) {
+        strategy.on_advance_time();
+        continue;
+      }
       result.outcome = Outcome::kFailed;
       result.failure = system.deadlock();
       result.failure.step = static_cast<uint32_t>(result.steps);

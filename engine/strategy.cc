@@ -20,7 +20,7 @@ constexpr OptionSpec kIdPctParams[] = {
 }  // namespace
 
 std::span<const StrategyInfo> strategies() {
-  static const std::array<StrategyInfo, 6> kStrategies = {{
+  static const std::array<StrategyInfo, 7> kStrategies = {{
       {"random", "uniformly random among the enabled operations", make_random_strategy},
       {"pct",
        "probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): random priorities "
@@ -42,6 +42,11 @@ std::span<const StrategyInfo> strategies() {
        "iteration i runs the (i mod 6)-th of pct (depth 3), pos, random, fair_pct, pct (depth 2) and idpct, "
        "as Coyote's default does",
        make_portfolio_strategy},
+      {"dfs",
+       "exhaustive depth-first search with optimal dynamic partial order reduction (Abdulla, Aronis, "
+       "Jonsson, Sagonas, POPL 2014): runs one schedule of each class of equivalent ones, and says when "
+       "it has run them all (--iterations bounds the schedules)",
+       make_dfs_strategy},
   }};
   return kStrategies;
 }

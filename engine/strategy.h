@@ -60,6 +60,9 @@ class Strategy {
 
   virtual Kind kind() const { return Kind::kSampler; }
 
+  // Why it cannot explore runs with these options ("" when it can).
+  virtual std::string refuses(const RunOptions& options) const { return {}; }
+
   // Prepares for one iteration with its own seed. False: there is nothing
   // left to explore (only a search says so); the runner stops.
   virtual bool begin_iteration(uint64_t seed, const IterationHint& hint) = 0;
@@ -73,6 +76,14 @@ class Strategy {
 
   // What the step just taken did. False abandons the execution here.
   virtual bool on_step(const StepFacts& facts) { return true; }
+
+  // Nothing could run, so virtual time moved to the next timer deadline:
+  // no step after this point can be reordered before any step before it.
+  virtual void on_advance_time() {}
+
+  // Whether the steps' facts should carry observations (which messages a
+  // receive's pattern would take; System::set_observing).
+  virtual bool wants_observations() const { return false; }
 
   // How the iteration begun last ended.
   virtual void end_iteration(const IterationResult& result) {}
@@ -119,6 +130,7 @@ std::unique_ptr<Strategy> make_pos_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_fair_pct_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_idpct_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_portfolio_strategy(const StrategyParams&);
+std::unique_ptr<Strategy> make_dfs_strategy(const StrategyParams&);
 
 // Replays `decisions`. With `then`, hands over to it where the recording ends
 // or stops fitting (divergence() then says where); without, the run diverges

@@ -63,6 +63,12 @@ class System {
 
   // Attaches (or detaches, with nullptr) the sink for printable events.
   virtual void set_event_sink(EventSink* sink) = 0;
+
+  // Turns on (for this iteration) the reporting of StepFacts::observations,
+  // which an exhaustive search needs to know which message orders a
+  // receive can tell apart. Costs a pattern test per message and completed
+  // receive of its recipient, so it is off unless asked for.
+  virtual void set_observing(bool on) {}
 };
 
 }  // namespace lockstep

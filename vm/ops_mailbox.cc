@@ -70,6 +70,7 @@ bool Vm::perform_mailbox(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
         reply.error = "receive: the match function raised: " + p.match_error;
         if (sink_) emit(StepKind::kReceive, pid, -1, "match error");
       } else if (p.matched >= 0) {
+        if (observing_) observe_receive(pid);
         reply.kind = Reply::Kind::kMessage;
         reply.message = take_message(p, static_cast<size_t>(p.matched));
         facts_.consumed = reply.message.origin_step;
@@ -92,6 +93,13 @@ bool Vm::perform_mailbox(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
         reply.kind = Reply::Kind::kNil;
         if (sink_) emit(StepKind::kReceive, pid, -1, "timeout");
       }
+      facts_.poll = procs_[pid].op.num == 0;
+      // A receive that timed out committed to it when its timer fired: no
+      // later message could have changed what it returned.
+      if (observing_ && procs_[pid].match_error.empty() && !procs_[pid].timed_out) {
+        procs_[pid].patterns.emplace_back(step_no_, procs_[pid].op.value);
+        procs_[pid].op.value = 0;  // kept for the iteration, not released
+      }
       end_receive(procs_[pid]);
       break;
     }
@@ -112,6 +120,25 @@ void Vm::post_receive(ValueRef matcher, int64_t timeout_ms) {
   op.value = matcher;
   op.num = timeout_ms;
   begin_receive(running_);
+}
+
+// The messages queued behind the one a receive takes that its pattern
+// also matches: had they come first, it would have taken one of them.
+void Vm::observe_receive(Pid pid) {
+  for (size_t i = static_cast<size_t>(procs_[pid].matched) + 1; i < procs_[pid].mailbox.size(); ++i) {
+    Message& m = procs_[pid].mailbox[i];
+    if (m.kind == Message::Kind::kRemoved) continue;
+    if (pattern_matches(procs_[pid].op.value, m)) observations_.push_back({step_no_, m.origin_step});
+  }
+}
+
+// Whether `matcher` (0: anything) takes `m`; a matcher that raises counts
+// as taking it (a race is assumed rather than missed).
+bool Vm::pattern_matches(ValueRef matcher, Message& m) {
+  if (matcher == 0) return true;
+  std::string error;
+  const bool ok = guest_.match(matcher, m, error);
+  return ok || !error.empty();
 }
 
 Pid Vm::resolve(const Dest& d) const {
@@ -147,9 +174,16 @@ void Vm::enqueue(Pid to, Message m) {
       return;
     }
   }
-  q.mailbox.push_back(m);
-  if (q.op.kind == StepKind::kReceive && q.matched < 0 && !q.timed_out && q.match_error.empty()) {
-    test_message(to, q.mailbox.size() - 1);
+  if (observing_ && !q.patterns.empty() && m.kind != Message::Kind::kRemoved) {
+    for (size_t i = 0; i < procs_[to].patterns.size(); ++i) {
+      const auto [receive, matcher] = procs_[to].patterns[i];
+      if (pattern_matches(matcher, m)) observations_.push_back({receive, m.origin_step});
+    }
+  }
+  Process& q2 = procs_[to];
+  q2.mailbox.push_back(m);
+  if (q2.op.kind == StepKind::kReceive && q2.matched < 0 && !q2.timed_out && q2.match_error.empty()) {
+    test_message(to, q2.mailbox.size() - 1);
   }
 }
 

@@ -59,6 +59,7 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       ValueRef body = op.value;
       op.value = 0;
       const Pid child = new_process(body, step_no_);
+      created_.push_back(EventKey::process(child));
       Process& self = procs_[pid];  // new_process may have moved procs_
       reply.kind = Reply::Kind::kPid;
       reply.u = child;

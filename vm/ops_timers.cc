@@ -113,6 +113,7 @@ TimerId Vm::arm_timer(Timer::Kind kind, Pid owner, int64_t ms) {
   ms = std::max<int64_t>(0, ms);
   t.deadline = ms >= std::numeric_limits<int64_t>::max() - now_ ? std::numeric_limits<int64_t>::max() : now_ + ms;
   t.armed_step = step_no_;
+  created_.push_back(EventKey::timer(id));
   if (options_.timers == TimerMode::kAny || t.deadline <= now_) {
     enable(timer_op(id));
   } else {

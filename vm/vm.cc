@@ -66,6 +66,7 @@ void Vm::reset(VmOptions options) {
   step_no_ = 0;
   last_ref_ = 0;
   finished_ = false;
+  observing_ = false;
   init();
 }
 
@@ -91,6 +92,7 @@ void Vm::Process::recycle() {
   crash_message.clear();
   crash_location.clear();
   display_name.clear();
+  patterns.clear();  // forgotten with the iteration's values, as in reset()
 }
 
 const Vm::OpTable& Vm::op_table() {
@@ -206,6 +208,8 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   choices_ = &choices;
   guest_.begin_step();
   accesses_.clear();
+  observations_.clear();
+  created_.clear();
   facts_ = StepFacts{};
   facts_.actor = op.key.kind == EventKind::kTimer ? static_cast<int64_t>(timers_[op.key.id].owner)
                                                    : static_cast<int64_t>(op.key.id);
@@ -219,6 +223,8 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   choices_ = nullptr;
   result.facts = facts_;
   result.facts.accesses = accesses_;
+  result.facts.observations = observations_;
+  result.facts.created = created_;
   if (!result.failure && guest_.timed_out()) {
     result.failure.kind = FailureKind::kTimeout;
     result.failure.step = step_no_;

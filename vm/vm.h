@@ -158,6 +158,7 @@ class Vm final : public System {
   StepResult step(const Op& op, ChoiceSource& choices) override;
   Failure deadlock() override;
   void set_event_sink(EventSink* sink) override;
+  void set_observing(bool on) override { observing_ = on; }
 
   // --- Sync points: called by the running process, which then suspends. ---
   // A new process; with kLink linked to the caller, with kMonitor
@@ -290,6 +291,9 @@ class Vm final : public System {
     uint32_t exit_cause = 0;  // step that killed it, for the causal slice
     std::string crash_message, crash_location;
     std::string display_name;  // first label or registered name
+    // With observing on: the patterns of the receives it has completed
+    // (receive step, matcher; 0 matches anything), kept for the iteration.
+    std::vector<std::pair<uint32_t, ValueRef>> patterns;
 
     // Back to a blank process, keeping this one's buffers.
     void recycle();
@@ -362,6 +366,8 @@ class Vm final : public System {
   // Puts `m` in the mailbox of `to` (dropped if `to` is dead or abandoned its tag).
   void enqueue(Pid to, Message m);
   void test_message(Pid pid, size_t index);
+  void observe_receive(Pid pid);
+  bool pattern_matches(ValueRef matcher, Message& m);
   Message take_message(Process& p, size_t index);
   void begin_receive(Pid pid);
   void end_receive(Process& p);
@@ -419,6 +425,9 @@ class Vm final : public System {
   Pid running_ = kNoPid;
   bool posted_ = false;
   uint32_t step_no_ = 0;
+  bool observing_ = false;         // report observations (set_observing)
+  std::vector<Observation> observations_;  // this step's (facts_.observations)
+  std::vector<EventKey> created_;  // this step's (facts_.created)
   StepFacts facts_;                // what the current step did
   std::vector<Access> accesses_;   // its accesses (facts_.accesses points here)
   RefId last_ref_ = 0;

@@ -1,8 +1,15 @@
 // A System for engine tests: each process is a fixed list of steps; a
 // process is enabled while it has steps left. Records the order in which
 // steps ran, so tests can assert on interleavings.
+//
+// Messages: a kSend step with `to` >= 0 puts `tag` in that process's
+// mailbox; a kReceive step waits for the first message whose tag it
+// accepts (any, if `accept` is empty) and takes it (a kReceive step with
+// an object is a plain access to it). With observing on, it
+// reports which receives' patterns match which messages, as the VM does.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <vector>
 
@@ -14,12 +21,20 @@ struct FakeStep {
   StepKind kind = StepKind::kSend;
   uint64_t object = 0;
   bool writes = true;
+  int to = -1;              // kSend: the receiving process
+  int tag = 0;              // kSend: the message
+  std::vector<int> accept;  // kReceive: tags it takes (empty: any)
 };
+
+inline FakeStep fake_send(int to, int tag) { return {StepKind::kSend, 0, true, to, tag, {}}; }
+inline FakeStep fake_receive(std::vector<int> accept = {}) { return {StepKind::kReceive, 0, true, -1, 0, std::move(accept)}; }
 
 class FakeSystem final : public System {
  public:
   explicit FakeSystem(std::vector<std::vector<FakeStep>> processes) : procs_(std::move(processes)) {
     next_.assign(procs_.size(), 0);
+    mailboxes_.assign(procs_.size(), {});
+    patterns_.assign(procs_.size(), {});
     refresh();
   }
 
@@ -27,20 +42,46 @@ class FakeSystem final : public System {
   bool advance_time() override { return false; }
 
   StepResult step(const Op& op, ChoiceSource& choices) override {
-    order_.push_back(op.key.id);
-    const FakeStep& ran = procs_[op.key.id][next_[op.key.id]];
-    access_ = {ran.object, ran.writes};
-    ++next_[op.key.id];
+    const uint32_t pid = op.key.id;
+    const uint32_t step_no = static_cast<uint32_t>(order_.size() + 1);
+    order_.push_back(pid);
+    const FakeStep& ran = procs_[pid][next_[pid]];
+    accesses_.clear();
+    observations_.clear();
+    StepResult r;
+    if (ran.kind == StepKind::kSend && ran.to >= 0) {
+      accesses_.push_back({object::mailbox(static_cast<uint32_t>(ran.to)), true});
+      if (observing_) {
+        for (const auto& [receive, accept] : patterns_[ran.to]) {
+          if (takes(accept, ran.tag)) observations_.push_back({receive, step_no});
+        }
+      }
+      mailboxes_[ran.to].push_back({ran.tag, step_no});
+    } else if (ran.kind == StepKind::kReceive && ran.object == 0) {
+      accesses_.push_back({object::mailbox(pid), true});
+      auto& box = mailboxes_[pid];
+      const size_t at = first_match(pid, ran.accept);
+      r.facts.consumed = box[at].second;
+      received_.push_back(box[at].first);
+      for (size_t i = at + 1; observing_ && i < box.size(); ++i) {
+        if (takes(ran.accept, box[i].first)) observations_.push_back({step_no, box[i].second});
+      }
+      box.erase(box.begin() + static_cast<ptrdiff_t>(at));
+      if (observing_) patterns_[pid].push_back({step_no, ran.accept});
+    } else if (ran.object != 0) {
+      accesses_.push_back({ran.object, ran.writes});
+    }
+    ++next_[pid];
     if (choose_per_step_) chosen_.push_back(choices.choose(choose_per_step_));
     refresh();
-    StepResult r;
     if (fails_ && fails_(order_)) {
       r.failure.kind = FailureKind::kAssertion;
       r.failure.message = "bad interleaving";
     }
     r.finished = enabled_.empty() && !deadlock_when_done_;
-    r.facts.actor = op.key.id;
-    if (access_.object != 0) r.facts.accesses = std::span<const Access>(&access_, 1);
+    r.facts.actor = pid;
+    r.facts.accesses = accesses_;
+    r.facts.observations = observations_;
     return r;
   }
 
@@ -51,6 +92,7 @@ class FakeSystem final : public System {
     return f;
   }
   void set_event_sink(EventSink*) override {}
+  void set_observing(bool on) override { observing_ = on; }
 
   // The failure predicate sees the pids in the order their steps ran.
   std::function<bool(const std::vector<uint32_t>&)> fails_;
@@ -58,14 +100,31 @@ class FakeSystem final : public System {
   uint64_t choose_per_step_ = 0;  // if > 0, each step makes a choice in [0, n)
   std::vector<uint32_t> order_;
   std::vector<uint64_t> chosen_;
+  std::vector<int> received_;  // per receive, in order: the tag of the message it took
 
  private:
+  static bool takes(const std::vector<int>& accept, int tag) {
+    return accept.empty() || std::find(accept.begin(), accept.end(), tag) != accept.end();
+  }
+  size_t first_match(uint32_t pid, const std::vector<int>& accept) const {
+    const auto& box = mailboxes_[pid];
+    for (size_t i = 0; i < box.size(); ++i) {
+      if (takes(accept, box[i].first)) return i;
+    }
+    return box.size();
+  }
+
   void refresh() {
     enabled_.clear();
     for (uint32_t p = 0; p < procs_.size(); ++p) {
       if (next_[p] < procs_[p].size()) {
         const FakeStep& s = procs_[p][next_[p]];
-        enabled_.push_back({EventKey::process(p), s.kind, s.writes, s.object});
+        const bool receive = s.kind == StepKind::kReceive && s.object == 0;
+        if (receive && first_match(p, s.accept) == mailboxes_[p].size()) continue;
+        const uint64_t object = receive ? object::mailbox(p)
+                                : s.to >= 0 ? object::mailbox(static_cast<uint32_t>(s.to))
+                                            : s.object;
+        enabled_.push_back({EventKey::process(p), s.kind, s.writes, object});
       }
     }
   }
@@ -73,7 +132,11 @@ class FakeSystem final : public System {
   std::vector<std::vector<FakeStep>> procs_;
   std::vector<size_t> next_;
   std::vector<Op> enabled_;
-  Access access_;  // what the last step touched (its facts point here)
+  std::vector<Access> accesses_;  // what the last step touched (its facts point here)
+  std::vector<Observation> observations_;
+  std::vector<std::vector<std::pair<int, uint32_t>>> mailboxes_;  // (tag, sending step)
+  std::vector<std::vector<std::pair<uint32_t, std::vector<int>>>> patterns_;  // completed receives
+  bool observing_ = false;
 };
 
 }  // namespace lockstep::testing

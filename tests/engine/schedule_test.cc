@@ -20,12 +20,12 @@ Trace sample() {
               {5, StepKind::kReceive, 0, 1, "\"hi\""}, {6, StepKind::kExit, 0, -1, "reason=\"boom\""}};
   const Access to_root{object::mailbox(0), true};
   const std::span<const Access> send(&to_root, 1);
-  t.facts.add({1, EventKey::process(0), StepKind::kSpawn, 0, 0, 0, {}});
-  t.facts.add({2, EventKey::process(0), StepKind::kSpawn, 0, 0, 0, {}});
-  t.facts.add({3, EventKey::process(1), StepKind::kSend, 1, 0, 1, send});
-  t.facts.add({4, EventKey::process(2), StepKind::kStart, 2, 0, 2, {}});
-  t.facts.add({5, EventKey::process(0), StepKind::kReceive, 0, 3, 3, send});
-  t.facts.add({6, EventKey::process(0), StepKind::kExit, 0, 0, 0, {}});
+  t.facts.add({1, EventKey::process(0), StepKind::kSpawn, 0, 0, 0, {}, {}, {}});
+  t.facts.add({2, EventKey::process(0), StepKind::kSpawn, 0, 0, 0, {}, {}, {}});
+  t.facts.add({3, EventKey::process(1), StepKind::kSend, 1, 0, 1, send, {}, {}});
+  t.facts.add({4, EventKey::process(2), StepKind::kStart, 2, 0, 2, {}, {}, {}});
+  t.facts.add({5, EventKey::process(0), StepKind::kReceive, 0, 3, 3, send, {}, {}});
+  t.facts.add({6, EventKey::process(0), StepKind::kExit, 0, 0, 0, {}, {}, {}});
   t.logs = {{4, 2, "idle"}};
   t.failure = {FailureKind::kAssertion, 6, 0, "boom", "", ""};
   return t;

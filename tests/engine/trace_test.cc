@@ -30,8 +30,8 @@ Trace sample() {
                  {DecisionKind::kFireTimer, StepKind::kTimer, 2}};
   t.events = {{1, StepKind::kStart, 0, -1, ""}, {2, StepKind::kSend, 0, 1, "{\"hi\"}"}};
   const Access send{object::mailbox(1), true};
-  t.facts.add({1, EventKey::process(0), StepKind::kStart, 0, 0, 0, {}});
-  t.facts.add({2, EventKey::process(0), StepKind::kSend, 0, 0, 1, std::span<const Access>(&send, 1)});
+  t.facts.add({1, EventKey::process(0), StepKind::kStart, 0, 0, 0, {}, {}, {}});
+  t.facts.add({2, EventKey::process(0), StepKind::kSend, 0, 0, 1, std::span<const Access>(&send, 1), {}, {}});
   t.logs = {{2, 0, "hello"}};
   t.processes = {{0, "root"}};
   t.failure = {FailureKind::kAssertion, 2, 0, "boom", "x.lua:3", ""};
