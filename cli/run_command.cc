@@ -158,6 +158,8 @@ Command run_command() {
             }
             sub.add_option("--format", f->format, format_help)->check(CLI::IsMember(formats))->type_name("FORMAT");
             sub.add_flag("--full", f->full, "print the whole schedule of a bug, not its causal slice");
+            sub.add_flag("--keep-going", f->config.keep_going,
+                         "dfs: explore on after a bug, counting the schedules that fail (the first is traced)");
             sub.add_option("--junit", f->junit, "also write a JUnit XML report to FILE (one test case per test)")
                 ->type_name("FILE");
             CLI::App* app = &sub;

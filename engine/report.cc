@@ -209,7 +209,10 @@ void TextReporter::test_finished(const TestReport& t) {
   if (t.max_steps_hits) out_ << ", " << t.max_steps_hits << " cut off at max steps";
   if (t.search) {
     const std::string n = with_commas(t.schedules_explored);
-    if (t.status == TestReport::Status::kBug) {
+    if (t.status == TestReport::Status::kBug && t.failing_schedules > 1) {
+      out_ << (t.complete ? ", explored all " : ", explored ") << n << " schedules, "
+           << with_commas(t.failing_schedules) << " failed" << (t.complete ? "" : " (bounded by --iterations)");
+    } else if (t.status == TestReport::Status::kBug && !t.complete) {
       out_ << ", bug in schedule " << n;
     } else if (t.complete) {
       out_ << (t.schedules_explored == 1 ? ", explored the only schedule" : ", explored all " + n + " schedules");
@@ -257,6 +260,7 @@ void JsonReporter::run_finished(const RunSummary& s) {
       w.key("schedules_explored").value(t.schedules_explored);
       w.key("abandoned").value(t.abandoned);
       w.key("complete").value(t.complete);
+      w.key("failing_schedules").value(t.failing_schedules);
     }
     if (t.status == TestReport::Status::kError) w.key("error").value(t.error);
     if (t.bug) {

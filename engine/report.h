@@ -39,6 +39,7 @@ struct TestReport {
   uint64_t schedules_explored = 0;  // complete executions
   uint64_t abandoned = 0;           // executions the strategy gave up
   bool complete = false;            // it explored everything it could
+  uint64_t failing_schedules = 0;   // with --keep-going: schedules that failed (the first is `bug`)
   std::optional<BugReport> bug;
   std::string error;
   lockstep::Status::Code error_code = lockstep::Status::Code::kOk;  // what kind of error (exit 3: load errors only)

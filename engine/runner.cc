@@ -91,6 +91,10 @@ class TestRun {
     decisions_.reserve(1024);
     start_ = start;
     if (strategy_->kind() == Strategy::Kind::kSearch) return run_search();
+    if (config_.keep_going) {
+      return error(Status::InvalidArgument("--keep-going applies to a search (--strategy dfs); strategy \"" +
+                                           opts_.strategy + "\" stops at its first bug"));
+    }
 
     const Selection selected = selection();
     // Calibration iterations (and any run of one job) go one by one; the
@@ -185,12 +189,13 @@ class TestRun {
       if (config_.only_iteration && i != *config_.only_iteration) continue;
       count(result);
       if (result.outcome == Outcome::kFailed) {
-        record_bug(i, result);
-        break;
+        ++report_.failing_schedules;
+        if (report_.failing_schedules == 1) record_bug(i, result);
+        if (!config_.keep_going) break;
       }
       if ((i & 1023) == 1023) reporter_.progress(report_.name, i + 1, last, seconds_since(start_));
     }
-    if (!config_.only_iteration && !report_.complete && report_.status != TestReport::Status::kBug) {
+    if (!config_.only_iteration && !report_.complete && (report_.status != TestReport::Status::kBug || config_.keep_going)) {
       // The budget ran out exactly as the tree did: ask once more.
       report_.complete = !strategy_->begin_iteration(derive_seed(opts_.seed, last), hint_for(last));
     }

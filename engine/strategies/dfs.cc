@@ -34,7 +34,6 @@
 // Controlled choices (random_int, choose) are branching points of their
 // own: every value is explored, deepest choice first.
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <cstdint>
@@ -150,11 +149,6 @@ class DfsStrategy final : public Strategy {
     if (k >= levels_.size()) return kAbandon;  // cannot happen: on_step adds the level
     Level& level = levels_[k];
     names_of(enabled);
-    if (std::getenv("LOCKSTEP_DFS_DEBUG")) {
-      std::string line = "  pick " + std::to_string(k) + ":";
-      for (size_t i = 0; i < enabled.size(); ++i) line += " " + std::to_string(enabled_names_[i]) + std::string(step_kind_name(enabled[i].step)).substr(0, 4) + (asleep(level, enabled_names_[i]) ? "(z)" : "");
-      std::fprintf(stderr, "%s\n", line.c_str());
-    }
     if (level.has_taken) {  // the replayed prefix, or the branch just chosen
       for (size_t i = 0; i < enabled.size(); ++i) {
         if (enabled_names_[i] == level.taken) return chosen(i);
@@ -254,11 +248,6 @@ class DfsStrategy final : public Strategy {
     if (result.outcome != Outcome::kAbandoned) {
       analyse_races();
       cut_off();
-    }
-    if (std::getenv("LOCKSTEP_DFS_DEBUG")) {
-      std::string line = result.outcome == Outcome::kAbandoned ? "abandoned:" : "schedule:";
-      for (const Step& st : steps_) line += " " + std::to_string(st.thread) + std::string(step_kind_name(st.kind)).substr(0, 4);
-      std::fprintf(stderr, "%s\n", line.c_str());
     }
   }
 
