@@ -19,6 +19,7 @@ namespace lockstep {
 struct Access {
   uint64_t object = 0;
   bool writes = false;
+  uint64_t value = 0;  // a write storing exactly this (see Op::value)
 
   bool operator==(const Access&) const = default;
 };
@@ -57,13 +58,16 @@ struct StepFacts {
 };
 
 // Whether two accesses conflict: overlapping objects, at least one writing.
+// Two writes that store the same value commute (as Concuerror treats
+// inserts of one tuple).
 inline bool conflicts(const Access& a, const Access& b) {
+  if (a.writes && b.writes && a.value != 0 && a.value == b.value) return false;
   return (a.writes || b.writes) && object::overlap(a.object, b.object);
 }
 
 // Whether the enabled operation `op` races with `access` of a step that ran.
 inline bool races(const Op& op, const Access& access) {
-  return conflicts({op.object, op.writes}, access);
+  return conflicts({op.object, op.writes, op.value}, access);
 }
 
 }  // namespace lockstep

@@ -85,6 +85,7 @@ IterationResult run_iteration(System& system, Strategy& strategy, const Iteratio
                               std::vector<Decision>* decisions, FactLog* facts) {
   IterationResult result = run_steps(system, strategy, limits, decisions, facts);
   strategy.end_iteration(result);
+  if (result.outcome != Outcome::kAbandoned && strategy.repeated()) result.outcome = Outcome::kAbandoned;
   return result;
 }
 

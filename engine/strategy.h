@@ -87,6 +87,12 @@ class Strategy {
 
   // How the iteration begun last ended.
   virtual void end_iteration(const IterationResult& result) {}
+
+  // Whether the iteration that just ended turned out to be equivalent to
+  // one run before (a search may learn that only at its end, when every
+  // receive has shown which messages it could take): it does not count as
+  // a schedule of its own.
+  virtual bool repeated() const { return false; }
 };
 
 // Where a replay stopped fitting its recording.

@@ -150,6 +150,8 @@ struct Op {
   StepKind step = StepKind::kStart;
   bool writes = false;
   uint64_t object = 0;
+  uint64_t value = 0;  // a write that stores exactly this (a hash of it; 0:
+                       // unknown): two writes storing the same commute
 
   bool races_with(const Op& other) const;
 };
@@ -200,6 +202,7 @@ inline bool overlap(uint64_t a, uint64_t b) {
 }  // namespace object
 
 inline bool Op::races_with(const Op& other) const {
+  if (writes && other.writes && value != 0 && value == other.value) return false;
   return (writes || other.writes) && object::overlap(object, other.object);
 }
 

@@ -46,7 +46,7 @@ vm::EtsRow make_row(lua_State* L, int idx, uint32_t table, const char* fn) {
   vm::EtsRow row;
   row.key = g.encode_key(L, -1);
   lua_pop(L, 1);
-  if (o.type == vm::Ets::Type::kBag) row.object = g.encode_key(L, idx);
+  if (o.type == vm::Ets::Type::kBag || g.vm().observing()) row.object = g.encode_key(L, idx);
   row.value = g.store_copy(L, idx, "the tuple");
   return row;
 }

@@ -44,6 +44,13 @@ void Vm::access_shared(Pid pid, const PendingOp& op, Op& out) const {
       out.object = op.rows.size() == 1 ? object::table_key(static_cast<uint32_t>(op.ref), fnv1a(op.rows[0].key))
                                         : object::table(static_cast<uint32_t>(op.ref));
       out.writes = true;
+      // Inserting a tuple the table may already hold changes nothing the
+      // other order would not: two such inserts commute. (insert_new does
+      // not: its result says which came first.) The value is a 64-bit hash
+      // of the tuple's canonical bytes, there when a search asked for it.
+      if (op.kind == StepKind::kEtsInsert && op.rows.size() == 1 && !op.rows[0].object.empty()) {
+        out.value = fnv1a(op.rows[0].object) | 1;
+      }
       break;
     case StepKind::kEtsDelete:
     case StepKind::kEtsTake:

@@ -213,7 +213,7 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   facts_ = StepFacts{};
   facts_.actor = op.key.kind == EventKind::kTimer ? static_cast<int64_t>(timers_[op.key.id].owner)
                                                    : static_cast<int64_t>(op.key.id);
-  if (op.object) touch(op.object, op.writes);
+  if (op.object) touch(op.object, op.writes, op.value);
   switch (op.key.kind) {
     case EventKind::kTimer: fire_timer(op.key.id, result); break;
     case EventKind::kProcess: perform(op.key.id, result); break;

@@ -159,6 +159,7 @@ class Vm final : public System {
   Failure deadlock() override;
   void set_event_sink(EventSink* sink) override;
   void set_observing(bool on) override { observing_ = on; }
+  bool observing() const { return observing_; }
 
   // --- Sync points: called by the running process, which then suspends. ---
   // A new process; with kLink linked to the caller, with kMonitor
@@ -380,8 +381,8 @@ class Vm final : public System {
   void fire_timer(TimerId id, StepResult& result);
 
   // Records that the current step reads or writes `object` (step facts).
-  void touch(uint64_t object, bool writes) {
-    if (object != 0) accesses_.push_back({object, writes});
+  void touch(uint64_t object, bool writes, uint64_t value = 0) {
+    if (object != 0) accesses_.push_back({object, writes, value});
   }
   void emit(StepKind kind, int64_t pid, int64_t peer, std::string detail);
   std::string render_reason(const Reason& r);  // as a Lua literal

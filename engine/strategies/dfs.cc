@@ -17,7 +17,8 @@
 //     signal an exit follows) or a blocking receive took the message the
 //     other sent: these cannot be reversed;
 //   - they touch overlapping state other than a mailbox, one writing (a
-//     table key, an atomic, a name, a process's control state, ...);
+//     table key, an atomic, a name, a process's control state, ...), but
+//     not two writes storing the same value (inserts of one tuple);
 //   - messages to one mailbox (Concuerror's receive patterns; "observers",
 //     Aronis et al., TACAS 2018): sends s1 before s2 race only when the
 //     receive that took s1's message would also take s2's (had s2 come
@@ -26,6 +27,13 @@
 //     pattern takes.
 // A step after virtual time advanced cannot be reordered before one from
 // before: races are only sought between steps of one time epoch.
+//
+// Sleep sets judge independence before the receives that follow have run,
+// so they treat any two messages to one mailbox as dependent; now and then
+// a class is run twice. Each run's class is named by a fingerprint of its
+// happens-before graph, and a run of a class seen before does not count as
+// a schedule (it is reported as abandoned), so `schedules_explored` counts
+// classes.
 //
 // Events are named by who created them (the k-th process or timer a named
 // event created), not by pid or timer number, which change when spawns
@@ -66,6 +74,47 @@ class Names {
   std::unordered_map<uint64_t, Thread> ids_;
 };
 
+// A set of 64-bit fingerprints, open addressing: 8 bytes a slot, at most
+// half full. Past kMaxSize it stops growing and admits everything (a run it
+// cannot remember counts as new).
+class FingerprintSet {
+ public:
+  static constexpr size_t kMaxSize = size_t{1} << 22;  // 64 MiB of slots at most
+
+  // Whether fp was not there (and is now, if there was room).
+  bool insert(uint64_t fp) {
+    if (fp == 0) fp = 1;  // 0 marks an empty slot
+    if (slots_.empty()) slots_.assign(1024, 0);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = fp & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == fp) return false;
+      if (slots_[i] == 0) break;
+    }
+    if (size_ >= kMaxSize) return true;
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    place(fp);
+    ++size_;
+    return true;
+  }
+
+ private:
+  void place(uint64_t fp) {
+    const size_t mask = slots_.size() - 1;
+    size_t i = fp & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = fp;
+  }
+  void grow() {
+    std::vector<uint64_t> old(slots_.size() * 2, 0);
+    old.swap(slots_);
+    for (uint64_t fp : old) {
+      if (fp) place(fp);
+    }
+  }
+  std::vector<uint64_t> slots_;
+  size_t size_ = 0;
+};
+
 // What a step did, kept with a branch or a sleeping event so independence
 // can be judged without running it again.
 struct Summary {
@@ -83,7 +132,7 @@ bool dependent(const Summary& a, const Summary& b) {
   for (const Access& x : a.accesses) {
     for (const Access& y : b.accesses) {
       if (!object::overlap(x.object, y.object)) continue;
-      if (x.writes || y.writes || object::is_mailbox(x.object)) return true;
+      if (object::is_mailbox(x.object) || conflicts(x, y)) return true;
     }
   }
   return false;
@@ -105,7 +154,8 @@ struct Level {
   Thread taken = kNoThread;      // the event of the branch being explored
   Summary taken_summary;         // what it did (asleep once explored)
   std::vector<Choice> choices;   // the controlled choices it made
-  std::vector<Summary> sleep;    // explored siblings and inherited sleepers
+  std::vector<Summary> sleep;    // inherited sleepers, then explored siblings
+  size_t inherited = 0;          // how many of `sleep` were inherited
   std::vector<Branch> pending;   // the wakeup tree's unexplored branches
 };
 
@@ -236,6 +286,7 @@ class DfsStrategy final : public Strategy {
       for (const Summary& q : here.sleep) {
         if (!dependent(here.taken_summary, q)) next.sleep.push_back(q);
       }
+      next.inherited = next.sleep.size();
       next.pending = std::move(guide_);
       guide_.clear();
     }
@@ -245,8 +296,15 @@ class DfsStrategy final : public Strategy {
   void on_advance_time() override { ++epoch_; }
 
   void end_iteration(const IterationResult& result) override {
+    repeated_ = false;
     if (result.outcome != Outcome::kAbandoned) {
       analyse_races();
+      // Sleep sets cannot always tell two messages to one mailbox apart
+      // before the receives that follow have run, so a class is now and
+      // then run twice: only its first run counts as a schedule. (A failing
+      // run is only ever taken for a failing one: the bug was reported.)
+      const uint64_t salt = result.outcome == Outcome::kPassed ? 0 : 0x5bd1e9955bd1e995ull;
+      repeated_ = !seen_.insert(class_fingerprint() ^ salt);
       cut_off();
     }
   }
@@ -423,26 +481,40 @@ class DfsStrategy final : public Strategy {
     preds_start_[n] = static_cast<uint32_t>(preds_.size());
   }
 
+  // What a step touching an object must follow. Writes storing one value
+  // commute, so the latest writes are a group; a write joining the group
+  // follows what the group follows.
   struct ObjectState {
-    int32_t last_write = -1;
-    std::vector<uint32_t> reads;  // since the last write
+    std::vector<uint32_t> writes;       // the latest group of writes
+    uint64_t value = 0;                 // what the group stored (0: unknown)
+    std::vector<uint32_t> before;       // the group before it
+    std::vector<uint32_t> prior_reads;  // reads between the two groups
+    std::vector<uint32_t> reads;        // reads since the group began
   };
+
+  void follow(uint32_t j, const std::vector<uint32_t>& steps) {
+    for (uint32_t x : steps) {
+      if (x != j) preds_.push_back({x, true});
+    }
+  }
+
+  // Which earlier accesses `acc` of step j must follow, on one object.
+  void link(uint32_t j, const Access& acc, const ObjectState& st) {
+    if (!acc.writes) {
+      follow(j, st.writes);
+    } else if (acc.value != 0 && acc.value == st.value && !st.writes.empty()) {
+      follow(j, st.before);
+      follow(j, st.prior_reads);
+      follow(j, st.reads);
+    } else {
+      follow(j, st.writes);
+      follow(j, st.reads);
+    }
+  }
 
   // Conflicts through shared state; a whole table overlaps its keys.
   void add_access_dependencies(uint32_t j, const Access& acc) {
-    auto link = [&](uint64_t object, bool whole_vs_key) {
-      auto it = objects_.find(object);
-      if (it == objects_.end()) return;
-      ObjectState& st = it->second;
-      if (st.last_write >= 0 && static_cast<uint32_t>(st.last_write) != j) preds_.push_back({static_cast<uint32_t>(st.last_write), true});
-      if (acc.writes) {
-        for (uint32_t r : st.reads) {
-          if (r != j) preds_.push_back({r, true});
-        }
-      }
-      (void)whole_vs_key;
-    };
-    link(acc.object, false);
+    if (auto it = objects_.find(acc.object); it != objects_.end()) link(j, acc, it->second);
     const uint32_t table = object::table_of(acc.object);
     if (table) {
       // The other side of the table: keys for a whole-table access, the
@@ -450,23 +522,23 @@ class DfsStrategy final : public Strategy {
       const bool whole = (acc.object & object::kTagMask) == object::kTable;
       if (whole) {
         for (auto& [obj, st] : objects_) {
-          if (obj != acc.object && object::table_of(obj) == table) {
-            if (st.last_write >= 0) preds_.push_back({static_cast<uint32_t>(st.last_write), true});
-            if (acc.writes) {
-              for (uint32_t r : st.reads) preds_.push_back({r, true});
-            }
-          }
+          if (obj != acc.object && object::table_of(obj) == table) link(j, {acc.object, acc.writes, 0}, st);
         }
-      } else {
-        link(object::table(table), true);
+      } else if (auto it = objects_.find(object::table(table)); it != objects_.end()) {
+        link(j, {acc.object, acc.writes, 0}, it->second);
       }
     }
     ObjectState& st = objects_[acc.object];
-    if (acc.writes) {
-      st.last_write = static_cast<int32_t>(j);
-      st.reads.clear();
-    } else {
+    if (!acc.writes) {
       st.reads.push_back(j);
+    } else if (acc.value != 0 && acc.value == st.value && !st.writes.empty()) {
+      st.writes.push_back(j);
+    } else {
+      st.before.swap(st.writes);
+      st.prior_reads.swap(st.reads);
+      st.writes.assign(1, j);
+      st.reads.clear();
+      st.value = acc.value;
     }
   }
 
@@ -524,6 +596,37 @@ class DfsStrategy final : public Strategy {
       if (weak_initial(q, sequence_)) return;  // an explored sibling covers it
     }
     insert(level.pending, sequence_);
+  }
+
+  bool repeated() const override { return repeated_; }
+
+  // A name for the class of the execution that ended: its steps (event,
+  // position in it, kind, time epoch, the values of its choices) and the
+  // direct dependencies of each, which equivalent executions share.
+  uint64_t class_fingerprint() const {
+    auto mix = [](uint64_t x) {  // splitmix64's finaliser
+      x ^= x >> 30;
+      x *= 0xbf58476d1ce4e5b9ull;
+      x ^= x >> 27;
+      x *= 0x94d049bb133111ebull;
+      return x ^ (x >> 31);
+    };
+    auto identity = [&](uint32_t j) {
+      const Step& s = steps_[j];
+      return mix((static_cast<uint64_t>(s.thread) << 32) ^ s.pos);
+    };
+    uint64_t fp = 0;
+    for (uint32_t j = 0; j < steps_.size(); ++j) {
+      const Step& s = steps_[j];
+      uint64_t h = identity(j) ^ mix((static_cast<uint64_t>(s.kind) << 40) ^ s.epoch);
+      for (const Choice& c : levels_[j].choices) h = mix(h ^ mix(c.value + 0x9e3779b97f4a7c15ull));
+      uint64_t preds = 0;
+      if (j + 1 < preds_start_.size()) {
+        for (uint32_t p = preds_start_[j]; p < preds_start_[j + 1]; ++p) preds += identity(preds_[p].step);
+      }
+      fp += mix(h ^ mix(preds));
+    }
+    return fp;
   }
 
   // Whether event `u` can start a schedule equivalent to running `v` (a
@@ -603,7 +706,9 @@ class DfsStrategy final : public Strategy {
   Thread picked_ = kNoThread;
   uint32_t epoch_ = 0;
   size_t choice_index_ = 0;
-  uint64_t unfit_ = 0;  // wakeup branches whose event was not enabled
+  uint64_t unfit_ = 0;
+  bool repeated_ = false;
+  FingerprintSet seen_;  // the classes of the passing runs counted so far  // wakeup branches whose event was not enabled
 
   // Race analysis scratch.
   struct Pred {

@@ -24,6 +24,7 @@ struct FakeStep {
   int to = -1;              // kSend: the receiving process
   int tag = 0;              // kSend: the message
   std::vector<int> accept;  // kReceive: tags it takes (empty: any)
+  uint64_t value = 0;       // a write: what it stores (equal writes commute; 0: unknown)
 };
 
 inline FakeStep fake_send(int to, int tag) { return {StepKind::kSend, 0, true, to, tag, {}}; }
@@ -63,13 +64,14 @@ class FakeSystem final : public System {
       const size_t at = first_match(pid, ran.accept);
       r.facts.consumed = box[at].second;
       received_.push_back(box[at].first);
+      took_.push_back({step_no, box[at].second});
       for (size_t i = at + 1; observing_ && i < box.size(); ++i) {
         if (takes(ran.accept, box[i].first)) observations_.push_back({step_no, box[i].second});
       }
       box.erase(box.begin() + static_cast<ptrdiff_t>(at));
       if (observing_) patterns_[pid].push_back({step_no, ran.accept});
     } else if (ran.object != 0) {
-      accesses_.push_back({ran.object, ran.writes});
+      accesses_.push_back({ran.object, ran.writes, ran.value});
     }
     ++next_[pid];
     if (choose_per_step_) chosen_.push_back(choices.choose(choose_per_step_));
@@ -101,6 +103,7 @@ class FakeSystem final : public System {
   std::vector<uint32_t> order_;
   std::vector<uint64_t> chosen_;
   std::vector<int> received_;  // per receive, in order: the tag of the message it took
+  std::vector<std::pair<uint32_t, uint32_t>> took_;  // per receive: (its step, the sending step)
 
  private:
   static bool takes(const std::vector<int>& accept, int tag) {
@@ -124,7 +127,7 @@ class FakeSystem final : public System {
         const uint64_t object = receive ? object::mailbox(p)
                                 : s.to >= 0 ? object::mailbox(static_cast<uint32_t>(s.to))
                                             : s.object;
-        enabled_.push_back({EventKey::process(p), s.kind, s.writes, object});
+        enabled_.push_back({EventKey::process(p), s.kind, s.writes, object, s.value});
       }
     }
   }

@@ -1,0 +1,16 @@
+-- Port of Concuerror's dpor_tests/src/hairbrush_teeth_2.erl: a writer of 3 values and
+-- a reader that reads 3 times; the classes are the ways to interleave them.
+-- concuerror: 20 interleavings, 20 errors
+local ls = lockstep
+
+ls.test("hairbrush_teeth_2", function()
+  local t = ls.ets.new("table", { access = "public" })
+  ls.ets.insert(t, { "x", 0 })
+  ls.spawn(function()
+    for v = 1, 3 do ls.ets.insert(t, { "x", v }) end
+  end)
+  ls.spawn(function()
+    for _ = 1, 3 do ls.ets.lookup(t, "x") end
+  end)
+  ls.receive()
+end)

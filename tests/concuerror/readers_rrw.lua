@@ -1,0 +1,24 @@
+-- Port of Concuerror's dpor_tests/src/readers_rrw.erl: a writer and two
+-- readers, spawned in the order rrw; every process first reads y.
+-- concuerror: 4 interleavings, 4 errors
+local ls = lockstep
+
+local function writer(t)
+  ls.ets.lookup(t, "y")
+  ls.ets.insert(t, { "x", 1 })
+end
+
+local function reader(t)
+  ls.ets.lookup(t, "y")
+  ls.ets.lookup(t, "x")
+end
+
+ls.test("readers_rrw", function()
+  local t = ls.ets.new("table", { access = "public" })
+  ls.ets.insert(t, { "x", 0 })
+  ls.ets.insert(t, { "y", 0 })
+  ls.spawn(reader, t)
+  ls.spawn(reader, t)
+  ls.spawn(writer, t)
+  ls.receive()
+end)
