@@ -220,7 +220,7 @@ void TextReporter::test_finished(const TestReport& t) {
     } else {
       out_ << ", explored " << n << (t.schedules_explored == 1 ? " schedule" : " schedules") << " (bounded by --iterations)";
     }
-    if (t.abandoned) out_ << ", " << with_commas(t.abandoned) << " abandoned";
+    if (t.abandoned) out_ << ", " << with_commas(t.abandoned) << (t.abandoned == 1 ? " more run" : " more runs") << " repeated a schedule or gave up";
   }
   out_ << paint(style_, kReset) << "\n";
 }

@@ -1,0 +1,138 @@
+// Scenario-level tests of --strategy dfs on the real binary: a bug found is
+// traced, replayed and shrunk like any other; a fixed twin is proven; the
+// budget, --keep-going and the options a search refuses; the result does
+// not depend on --jobs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "engine/json.h"
+#include "tests/scenarios/cli_helpers.h"
+
+namespace lockstep {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::fresh_dir;
+using testing::run_lockstep;
+using testing::scenario;
+using testing::slurp;
+
+std::string only_trace(const std::string& dir) {
+  std::string found;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".lockstep") found = e.path().string();
+  }
+  return found;
+}
+
+JsonValue test_entry(const std::string& json) {
+  auto doc = parse_json(json);
+  EXPECT_TRUE(doc.ok()) << json;
+  if (!doc.ok() || !doc->get("tests") || doc->get("tests")->items.empty()) return {};
+  return doc->get("tests")->items[0];
+}
+
+TEST(DfsCli, FindsTheLostUpdateAndItsTraceReplaysAndShrinks) {
+  const std::string dir = fresh_dir("dfs_lost_update");
+  auto r = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--traces-dir", dir});
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("lost update; counter is 1"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(dfs, \d+ iterations?, \d+ steps, bug in schedule \d+)"))) << r.out;
+  const std::string trace = only_trace(dir);
+  ASSERT_FALSE(trace.empty());
+
+  auto replayed = run_lockstep({"replay", "--trace", trace, "--run"});
+  EXPECT_EQ(replayed.code, 1) << replayed.out << replayed.err;
+  EXPECT_NE(replayed.out.find("reproduced: "), std::string::npos) << replayed.out;
+
+  const std::string min = dir + "/min.lockstep";
+  auto shrunk = run_lockstep({"shrink", "--trace", trace, "-o", min, "-q"});
+  ASSERT_EQ(shrunk.code, 0) << shrunk.out << shrunk.err;
+  auto again = run_lockstep({"replay", "--trace", min, "--run"});
+  EXPECT_EQ(again.code, 1) << again.out << again.err;
+  EXPECT_NE(again.out.find("lost update"), std::string::npos) << again.out;
+
+  // The replay command the report prints (--iteration N) runs the search
+  // up to that schedule and fails the same way.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(--iteration (\d+))"))) << r.out;
+  auto rerun = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--seed", "1", "--iteration",
+                             m[1].str(), "--traces-dir", fresh_dir("dfs_lost_update_rerun")});
+  EXPECT_EQ(rerun.code, 1) << rerun.out << rerun.err;
+  EXPECT_NE(rerun.out.find("lost update; counter is 1"), std::string::npos) << rerun.out;
+}
+
+TEST(DfsCli, ProvesTheFixedTwin) {
+  auto r = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(explored all \d+ schedules: no bug)"))) << r.out;
+  auto j = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--format", "json"});
+  const JsonValue t = test_entry(j.out);
+  EXPECT_TRUE(t.flag("complete"));
+  EXPECT_GE(t.u64("schedules_explored"), 2u);
+  EXPECT_EQ(t.str("status"), "passed");
+}
+
+TEST(DfsCli, ABudgetTooSmallSaysItIsNotAProof) {
+  auto r = run_lockstep({"run", scenario("stale_cache_fixed.lua"), "--strategy", "dfs", "--iterations", "5"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("explored 5 schedules (bounded by --iterations)"), std::string::npos) << r.out;
+  auto j = run_lockstep({"run", scenario("stale_cache_fixed.lua"), "--strategy", "dfs", "--iterations", "5",
+                         "--format", "json"});
+  const JsonValue t = test_entry(j.out);
+  EXPECT_FALSE(t.flag("complete", true));
+  EXPECT_LE(t.u64("schedules_explored"), 5u);
+}
+
+TEST(DfsCli, KeepGoingCountsEveryFailingSchedule) {
+  auto r = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--keep-going", "--format", "json",
+                         "--traces-dir", fresh_dir("dfs_keep_going")});
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  const JsonValue t = test_entry(r.out);
+  EXPECT_TRUE(t.flag("complete"));
+  const uint64_t failing = t.u64("failing_schedules"), all = t.u64("schedules_explored");
+  EXPECT_GT(failing, 1u);
+  EXPECT_LT(failing, all) << "some orders of the two clients do not lose the update";
+  ASSERT_NE(t.get("bug"), nullptr);
+
+  auto text = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--keep-going", "--traces-dir",
+                            fresh_dir("dfs_keep_going_text")});
+  EXPECT_NE(text.out.find("explored all " + std::to_string(all) + " schedules, " + std::to_string(failing) + " failed"),
+            std::string::npos)
+      << text.out;
+}
+
+TEST(DfsCli, RefusesWhatASearchCannotDo) {
+  auto sampler = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "pct", "--keep-going"});
+  EXPECT_EQ(sampler.code, 2) << sampler.out << sampler.err;
+  EXPECT_NE((sampler.out + sampler.err).find("--keep-going applies to a search"), std::string::npos);
+
+  auto timers = run_lockstep({"run", scenario("timeout_race_fixed.lua"), "--strategy", "dfs", "--timers", "any"});
+  EXPECT_EQ(timers.code, 2) << timers.out << timers.err;
+  EXPECT_NE((timers.out + timers.err).find("--timers quiescent"), std::string::npos) << timers.out << timers.err;
+
+  auto shard = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--shard", "1/2"});
+  EXPECT_EQ(shard.code, 2) << shard.out << shard.err;
+  EXPECT_NE((shard.out + shard.err).find("cannot be sharded"), std::string::npos) << shard.out << shard.err;
+}
+
+TEST(DfsCli, TheResultAndTheTraceDoNotDependOnJobs) {
+  std::string traces[2], counts[2];
+  for (int jobs = 1; jobs <= 2; ++jobs) {
+    const std::string dir = fresh_dir("dfs_jobs" + std::to_string(jobs));
+    auto r = run_lockstep({"run", scenario("stale_cache.lua"), "--strategy", "dfs", "--jobs", std::to_string(jobs),
+                           "--format", "json", "--traces-dir", dir});
+    ASSERT_EQ(r.code, 1) << r.out << r.err;
+    const JsonValue t = test_entry(r.out);
+    counts[jobs - 1] = std::to_string(t.u64("schedules_explored")) + "/" + std::to_string(t.u64("abandoned"));
+    traces[jobs - 1] = slurp(only_trace(dir));
+  }
+  EXPECT_EQ(counts[0], counts[1]);
+  EXPECT_FALSE(traces[0].empty());
+  EXPECT_EQ(traces[0], traces[1]) << "the traces differ between --jobs 1 and --jobs 2";
+}
+
+}  // namespace
+}  // namespace lockstep
