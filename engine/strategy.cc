@@ -45,7 +45,7 @@ std::span<const StrategyInfo> strategies() {
       {"dfs",
        "exhaustive depth-first search with optimal dynamic partial order reduction (Abdulla, Aronis, "
        "Jonsson, Sagonas, POPL 2014): runs one schedule of each class of equivalent ones, and says when "
-       "it has run them all (--iterations bounds the schedules)",
+       "it has run them all (--iterations bounds the runs)",
        make_dfs_strategy},
   }};
   return kStrategies;

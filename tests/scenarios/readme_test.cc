@@ -74,3 +74,21 @@ TEST_F(Readme, TheReplayAndShrinkExampleGivesTheOutputShown) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Readme, TheExhaustiveSearchExampleGivesTheOutputShown) {
+  const std::string doc = readme();
+  auto fixed = run_lockstep({"run", "scenarios/lost_update_fixed.lua", "--strategy", "dfs"});
+  EXPECT_EQ(fixed.code, 0) << fixed.out << fixed.err;
+  const std::string ok = line_starting(doc, "ok    two clients adding 1 each end at 2 (lost_update_fixed.lua)  dfs");
+  ASSERT_FALSE(ok.empty());
+  EXPECT_EQ(line_starting(fixed.out, "ok    "), ok);
+  auto buggy = run_lockstep({"run", "scenarios/lost_update.lua", "--strategy", "dfs", "--traces-dir", dir_ + "/t"});
+  EXPECT_EQ(buggy.code, 1);
+  const std::string bug = line_starting(doc, "BUG   two clients adding 1 each end at 2 (lost_update.lua)  dfs");
+  ASSERT_FALSE(bug.empty());
+  EXPECT_EQ(line_starting(buggy.out, "BUG   "), bug);
+}
+
+}  // namespace
