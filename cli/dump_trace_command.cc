@@ -32,7 +32,9 @@ void print_dump(const Trace& t) {
   if (!t.failure.location.empty()) std::cout << "  location: " << t.failure.location << "\n";
   if (!t.failure.details.empty()) std::cout << "  details:\n" << t.failure.details;
   std::cout << "processes:\n";
-  for (const auto& p : t.processes) std::cout << "  P" << p.pid << "  " << p.name << "\n";
+  for (const auto& p : t.processes) {
+    std::cout << "  P" << p.pid << (p.node.empty() ? "" : "@" + p.node) << "  " << p.name << "\n";
+  }
   std::cout << "decisions (" << t.decisions.size() << "):\n";
   for (size_t i = 0; i < t.decisions.size(); ++i) {
     const Decision& d = t.decisions[i];

@@ -6,7 +6,7 @@
 namespace lockstep {
 
 std::span<const OptionSpec> test_options() {
-  static constexpr std::array<OptionSpec, 8> kOptions = {{
+  static constexpr std::array<OptionSpec, 9> kOptions = {{
       {"strategy", "--strategy", "exploration strategy", OptionType::kName, OptionTarget::kStrategy, "pct", ""},
       {"iterations", "--iterations", "schedules to explore per test", OptionType::kCount, OptionTarget::kIterations,
        "100", "", 1000000000000000},
@@ -22,6 +22,9 @@ std::span<const OptionSpec> test_options() {
        OptionTarget::kRun, "false", ""},
       {"timers", "--timers", "when timers may fire: quiescent (when nothing else can run) or any (at any step)",
        OptionType::kChoice, OptionTarget::kRun, "quiescent", "quiescent|any"},
+      {"network", "--network",
+       "messages between nodes: fifo (in order per sender and receiver) or reorder (any may overtake another)",
+       OptionType::kChoice, OptionTarget::kRun, "fifo", "fifo|reorder"},
   }};
   return kOptions;
 }
@@ -110,6 +113,7 @@ std::string RunOptions::get(std::string_view name) const {
   if (name == "fail_on_max_steps") return fail_on_max_steps ? "true" : "false";
   if (name == "allow_crashes") return allow_crashes ? "true" : "false";
   if (name == "timers") return timers;
+  if (name == "network") return network;
   return "";
 }
 
@@ -119,6 +123,7 @@ bool RunOptions::set(std::string_view name, std::string_view text) {
   else if (name == "fail_on_max_steps") fail_on_max_steps = option_flag(text);
   else if (name == "allow_crashes") allow_crashes = option_flag(text);
   else if (name == "timers") timers = std::string(text);
+  else if (name == "network") network = std::string(text);
   else return false;
   return true;
 }

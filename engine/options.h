@@ -55,6 +55,7 @@ struct RunOptions {
   bool fail_on_max_steps = false;
   bool allow_crashes = false;
   std::string timers = "quiescent";  // "quiescent" | "any"
+  std::string network = "fifo";      // "fifo" | "reorder"
 
   // The value of run option `name` as text ("" for an unknown name).
   std::string get(std::string_view name) const;

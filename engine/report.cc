@@ -103,6 +103,10 @@ void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& styl
   const size_t tail = summarise ? style.max_rows - kHead : 0;
   size_t shown = 0;
   bool gap_said = false;
+  int kind_width = 10;  // the widest kind shown: columns stay aligned
+  for (const ScheduleRow& row : schedule.rows) {
+    if (row.in_slice) kind_width = std::max(kind_width, static_cast<int>(step_kind_name(row.kind).size()));
+  }
   for (const ScheduleRow& row : schedule.rows) {
     if (row.in_slice && summarise) {
       ++shown;
@@ -117,8 +121,9 @@ void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& styl
       }
     }
     if (row.in_slice) {
-      char head[48];
-      std::snprintf(head, sizeof head, "  step %-4u %-10s ", row.step, std::string(step_kind_name(row.kind)).c_str());
+      char head[64];
+      std::snprintf(head, sizeof head, "  step %-4u %-*s ", row.step, kind_width,
+                    std::string(step_kind_name(row.kind)).c_str());
       out << head;
       std::string line = row.actor;
       if (!row.peer.empty()) line += (row.kind == StepKind::kReceive ? " <- " : " -> ") + row.peer;

@@ -26,18 +26,24 @@ class TraceSink final : public EventSink {
   explicit TraceSink(Trace& trace) : trace_(trace) {}
   ~TraceSink() override {
     trace_.processes.clear();
-    for (const auto& [pid, name] : names_) trace_.processes.push_back({pid, name});
+    for (const auto& [pid, p] : names_) trace_.processes.push_back(p);
   }
   void on_event(Event event) override { trace_.events.push_back(std::move(event)); }
   void on_log(LogLine line) override { trace_.logs.push_back(std::move(line)); }
   void on_process_name(uint32_t pid, std::string_view name) override {
-    auto& slot = names_[pid];
-    if (slot.empty()) slot = std::string(name);  // a process keeps its first name
+    ProcessName& p = entry(pid);
+    if (p.name.empty()) p.name = std::string(name);  // a process keeps its first name
   }
+  void on_process_node(uint32_t pid, std::string_view node) override { entry(pid).node = std::string(node); }
 
  private:
+  ProcessName& entry(uint32_t pid) {
+    ProcessName& p = names_[pid];
+    p.pid = pid;
+    return p;
+  }
   Trace& trace_;
-  std::map<uint32_t, std::string> names_;
+  std::map<uint32_t, ProcessName> names_;
 };
 
 // Collects an iteration's log lines ("P1(worker): text"), and nothing else.

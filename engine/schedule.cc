@@ -26,10 +26,16 @@ std::string printable(std::string_view text) {
 std::string process_display_name(const Trace& trace, int64_t pid) {
   if (pid < 0) return "-";
   std::string base = "P" + std::to_string(pid);
+  // With nodes, every pid shows its node: P3@b, P0@main(root).
+  const bool nodes = std::any_of(trace.processes.begin(), trace.processes.end(),
+                                 [](const ProcessName& p) { return !p.node.empty(); });
   for (const auto& p : trace.processes) {
-    if (p.pid == pid && !p.name.empty()) return base + "(" + printable(p.name) + ")";
+    if (p.pid != pid) continue;
+    if (nodes) base += "@" + printable(p.node.empty() ? "main" : p.node);
+    if (!p.name.empty()) base += "(" + printable(p.name) + ")";
+    return base;
   }
-  return base;
+  return nodes ? base + "@main" : base;
 }
 
 Schedule build_schedule(const Trace& trace, bool slice) {

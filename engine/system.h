@@ -32,6 +32,8 @@ class EventSink {
   virtual void on_event(Event event) = 0;
   virtual void on_log(LogLine line) = 0;
   virtual void on_process_name(uint32_t pid, std::string_view name) = 0;
+  // A process runs on a node other than "main" (a test with nodes).
+  virtual void on_process_node(uint32_t pid, std::string_view node) {}
   // False for a sink that wants only logs and names (the system then
   // renders no events: -v on an ordinary run).
   virtual bool wants_events() const { return true; }

@@ -6,6 +6,7 @@
 #include <cereal/types/string.hpp>
 #include <cereal/types/utility.hpp>
 #include <cereal/types/vector.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -122,6 +123,7 @@ enum Tag : uint32_t {
   kTagSteps = 17,
   kTagFacts = 18,      // step records, then the access pool
   kTagWorkingDir = 19,
+  kTagProcessNodes = 20,  // (pid, node) for processes not on "main"
 };
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
@@ -232,6 +234,16 @@ void decode_v2(std::string_view payload, Trace& t) {
       case kTagEvents: decode_field(bytes, t.events); break;
       case kTagLogs: decode_field(bytes, t.logs); break;
       case kTagProcesses: decode_field(bytes, t.processes); break;
+      case kTagProcessNodes: {
+        std::vector<std::pair<uint32_t, std::string>> nodes;
+        decode_field(bytes, nodes);
+        for (auto& [pid, node] : nodes) {
+          auto it = std::find_if(t.processes.begin(), t.processes.end(), [&](const ProcessName& p) { return p.pid == pid; });
+          if (it == t.processes.end()) it = t.processes.insert(t.processes.end(), ProcessName{pid, "", ""});
+          it->node = std::move(node);
+        }
+        break;
+      }
       case kTagFailure: decode_field(bytes, t.failure); break;
       case kTagSteps: decode_field(bytes, t.steps); break;
       case kTagFacts: {
@@ -298,6 +310,11 @@ std::string encode_trace(const Trace& t) {
   put_record(payload, kTagSteps, encode_field(t.steps));
   put_record(payload, kTagFacts, encode_field(std::make_pair(t.facts.steps, t.facts.accesses)));
   if (!t.working_dir.empty()) put_record(payload, kTagWorkingDir, encode_field(t.working_dir));
+  std::vector<std::pair<uint32_t, std::string>> nodes;
+  for (const ProcessName& p : t.processes) {
+    if (!p.node.empty()) nodes.emplace_back(p.pid, p.node);
+  }
+  if (!nodes.empty()) put_record(payload, kTagProcessNodes, encode_field(nodes));
   std::string out(kMagic, sizeof kMagic);
   put_u32(out, kTraceFormatVersion);
   put_u32(out, 0);
@@ -426,7 +443,9 @@ std::string trace_to_json(const Trace& t) {
   w.end_object();
   w.key("processes").begin_array();
   for (const auto& p : t.processes) {
-    w.begin_object().key("pid").value(p.pid).key("name").value(p.name).end_object();
+    w.begin_object().key("pid").value(p.pid).key("name").value(p.name);
+    if (!p.node.empty()) w.key("node").value(p.node);
+    w.end_object();
   }
   w.end_array();
   w.key("decisions").begin_array();

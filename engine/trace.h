@@ -23,6 +23,7 @@ inline constexpr uint32_t kTraceFormatVersion = 2;
 struct ProcessName {
   uint32_t pid = 0;
   std::string name;  // label or registered name; empty if none
+  std::string node;  // the node it ran on; empty for "main"
 };
 
 struct Trace {

@@ -58,13 +58,26 @@ namespace lockstep {
   X(kTermPut, 37, "persistent_term.put") \
   X(kTermGet, 38, "persistent_term.get") \
   X(kTermErase, 39, "persistent_term.erase") \
-  X(kHistory, 40, "history")
+  X(kHistory, 40, "history") \
+  X(kDeliver, 41, "deliver") \
+  X(kStartNodes, 42, "start_nodes") \
+  X(kStopNode, 43, "stop_node") \
+  X(kStartNode, 44, "start_node") \
+  X(kPartition, 45, "partition") \
+  X(kHeal, 46, "heal") \
+  X(kGlobalRegister, 47, "global.register_name") \
+  X(kGlobalUnregister, 48, "global.unregister_name") \
+  X(kGlobalWhereis, 49, "global.whereis_name") \
+  X(kGlobalSend, 50, "global.send")
 
 // kStart: a new process runs for the first time; kSpawn: spawn, spawn_link,
 // spawn_monitor; kReceive: a receive completes (message or timeout); kExit:
 // a process ends; kSignal: ls.exit(pid, reason); kSleep: a sleep ends;
 // kSendAfter: a timer is armed; kTimer: a timer fires; kAtomicsAdd: add,
-// add_get, sub, sub_get; kHistory: an event is recorded in an ls.history.
+// add_get, sub, sub_get; kHistory: an event is recorded in an ls.history;
+// kDeliver: a message between nodes reaches the receiver's node (an event
+// of its own, EventKind::kDelivery); kStartNodes .. kHeal: cluster changes
+// (docs/cluster.md); kGlobal*: cluster-wide names.
 enum class StepKind : uint8_t {
 #define LOCKSTEP_STEP_KIND_ENUM(kind, number, name) kind = number,
   LOCKSTEP_STEP_KINDS(LOCKSTEP_STEP_KIND_ENUM)
@@ -169,11 +182,13 @@ constexpr uint64_t kTerm = 6ull << 56;        // a persistent term (key hash)
 constexpr uint64_t kHistory = 7ull << 56;     // an ls.history (id)
 constexpr uint64_t kMailbox = 8ull << 56;     // a process's mailbox (pid)
 constexpr uint64_t kTimer = 9ull << 56;       // an armed timer (id)
+constexpr uint64_t kNode = 10ull << 56;       // a node: whether it is up, what it can reach (id)
 constexpr uint64_t kTagMask = 0xffull << 56;
 constexpr uint64_t kIdMask = (1ull << 56) - 1;
 inline uint64_t process(uint32_t pid) { return kProcess | pid; }
 inline uint64_t mailbox(uint32_t pid) { return kMailbox | pid; }
 inline uint64_t timer(uint32_t id) { return kTimer | id; }
+inline uint64_t node(uint32_t id) { return kNode | id; }
 inline uint64_t history(uint64_t id) { return kHistory | (id & kIdMask); }
 inline bool is_mailbox(uint64_t o) { return (o & kTagMask) == kMailbox; }
 inline uint64_t name(uint64_t hash) { return kName | (hash & kIdMask); }

@@ -38,29 +38,38 @@ const char* check_name(lua_State* L, int idx) {
 
 // --- processes -------------------------------------------------------------
 
-int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn) {
+}  // namespace
+
+// The function at `first` runs in a new process with the arguments after it.
+int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn, int first, vm::NodeId node) {
   LuaGuest& g = G(L);
   g.need_process(L, fn);
-  luaL_checktype(L, 1, LUA_TFUNCTION);
-  const int n = lua_gettop(L) - 1;
+  luaL_checktype(L, first, LUA_TFUNCTION);
+  const int n = lua_gettop(L) - first;
   constexpr int kMaxSpawnArgs = 1000;
   if (n > kMaxSpawnArgs) {
     return luaL_error(L, "%s: too many arguments (%d; at most %d: pass a table)", fn, n, kMaxSpawnArgs);
   }
   luaL_checkstack(L, 4, "spawn");
   lua_createtable(L, n + 1, 1);
-  lua_pushvalue(L, 1);
+  lua_pushvalue(L, first);
   lua_rawseti(L, -2, 1);
   for (int i = 1; i <= n; ++i) {
-    g.push_copy(L, i + 1, "a spawn argument");
+    g.push_copy(L, first + i, "a spawn argument");
     lua_rawseti(L, -2, i + 1);
   }
   lua_pushinteger(L, n);
   lua_setfield(L, -2, "n");
   const vm::ValueRef body = g.store(L, -1);
   lua_pop(L, 1);
-  g.vm().post_spawn(body, mode);
+  g.vm().post_spawn(body, mode, node);
   return g.suspend(L);
+}
+
+namespace {
+
+int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn) {
+  return lockstep::lua::spawn_impl(L, mode, fn, 1, vm::kLocalNode);
 }
 
 int l_spawn(lua_State* L) { return spawn_impl(L, vm::Vm::SpawnMode::kPlain, "spawn"); }
@@ -521,6 +530,7 @@ void open_lockstep_api(lua_State* L) {
   open_shared_state_api(L);
   open_ets_api(L);
   open_checker_api(L);
+  open_cluster_api(L);
   lua_pushliteral(L, LOCKSTEP_VERSION);
   lua_setfield(L, -2, "version");
   lua_pushvalue(L, -1);

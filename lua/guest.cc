@@ -351,13 +351,14 @@ vm::Dest LuaGuest::check_dest(lua_State* L, int idx) {
   if (lua_type(L, idx) == LUA_TTABLE) {
     lua_rawgeti(L, idx, 1);
     lua_rawgeti(L, idx, 2);
-    if (lua_type(L, -2) == LUA_TSTRING && (lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TSTRING &&
-                                                                 std::strcmp(lua_tostring(L, -1), "main") == 0))) {
-      vm::Dest d{vm::kNoPid, vm_->intern(lua_tostring(L, -2))};
-      lua_pop(L, 2);
-      return d;
+    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING) {
+      luaL_error(L, "destination {name, node} must be two strings: a registered name and a node");
     }
-    luaL_error(L, "destination {name, node} must name a process on a known node");
+    const vm::NodeId node = vm_->find_node(lua_tostring(L, -1));
+    if (node == vm::kLocalNode) luaL_error(L, "destination {name, node}: no node is named \"%s\"", lua_tostring(L, -1));
+    vm::Dest d{vm::kNoPid, vm_->intern(lua_tostring(L, -2)), node};
+    lua_pop(L, 2);
+    return d;
   }
   return {check_pid(L, idx), 0};
 }

@@ -248,6 +248,10 @@ void open_shared_state_api(lua_State* L);
 void open_ets_api(lua_State* L);
 // Adds checker to the lockstep table at the top (lua/api_checker.cc).
 void open_checker_api(lua_State* L);
+// ls.spawn_on, ls.node, ls.cluster, ls.global (lua/api_cluster.cc).
+void open_cluster_api(lua_State* L);
+// Spawns the function at `first` (arguments after it) on `node`.
+int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn, int first, vm::NodeId node);
 
 // The embedded Lua library files (generated at build time).
 struct EmbeddedFile {

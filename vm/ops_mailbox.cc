@@ -18,11 +18,13 @@ void Vm::add_mailbox_ops(OpTable& table) {
 void Vm::access_mailbox(Pid pid, const PendingOp& op, Op& out) const {
   switch (op.kind) {
     case StepKind::kSend: {
-      Pid to = resolve(op.dest);
+      const NodeId from = procs_[pid].node;
+      if (dest_node(op.dest, from) != from) break;  // in flight: touches nothing until delivered
+      const Pid to = resolve(op.dest, from);
       if (to != kNoPid) {
         out.object = object::mailbox(to);
       } else if (op.dest.name) {
-        out.object = object::name(fnv1a(names_[op.dest.name]));
+        out.object = name_object(from, op.dest.name);
       }
       out.writes = true;
       break;
@@ -40,28 +42,30 @@ bool Vm::perform_mailbox(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
   Process& p = procs_[pid];
   switch (op.kind) {
     case StepKind::kSend: {
-      const Pid to = resolve(op.dest);
+      const NodeId from = p.node;
+      const NodeId to_node = dest_node(op.dest, from);
+      if (to_node != from) {  // to another node: in flight until delivered
+        if (sink_) {
+          std::string detail = guest_.render(op.value);
+          if (op.dest.name) detail = "(" + names_[op.dest.name] + "@" + node_name(to_node) + ") " + detail;
+          emit(StepKind::kSend, pid, op.dest.name ? -1 : static_cast<int64_t>(op.dest.pid), std::move(detail));
+        }
+        send_in_flight(pid, from, op.dest, to_node, op.value);
+        op.value = 0;
+        break;
+      }
+      const Pid to = resolve(op.dest, from);
       if (sink_) {
         std::string detail = guest_.render(op.value);
         if (op.dest.name) detail = "(" + names_[op.dest.name] + ") " + detail;
         if (to != kNoPid && !is_alive(to)) detail += "  (dropped: dead)";
         emit(StepKind::kSend, pid, to == kNoPid ? -1 : static_cast<int64_t>(to), std::move(detail));
       }
-      if (op.dest.name) touch(object::name(fnv1a(names_[op.dest.name])), false);
-      if (to != kNoPid && !is_alive(to)) touch(object::process(to), false);  // dropped: it saw the exit
-      if (to == kNoPid) {
-        guest_.release(op.value);
-        op.value = 0;
+      if (!route(pid, from, op.dest, op.value)) {
         reply.kind = Reply::Kind::kError;
         reply.error = "send: no process is registered as \"" + names_[op.dest.name] + "\"";
-        break;
       }
-      Message m;
-      m.from = pid;
-      m.value = op.value;
-      m.origin_step = step_no_;
       op.value = 0;
-      enqueue(to, m);
       break;
     }
     case StepKind::kReceive: {
@@ -141,9 +145,35 @@ bool Vm::pattern_matches(ValueRef matcher, Message& m) {
   return ok || !error.empty();
 }
 
-Pid Vm::resolve(const Dest& d) const {
-  if (d.name) return name_owner_[d.name];
+NodeId Vm::dest_node(const Dest& d, NodeId from_node) const {
+  if (d.name) return d.node == kLocalNode ? from_node : d.node;
+  return node_of(d.pid);
+}
+
+Pid Vm::resolve(const Dest& d, NodeId from_node) const {
+  if (d.name) return owner(dest_node(d, from_node), d.name);
   return d.pid;
+}
+
+bool Vm::route(Pid from, NodeId from_node, const Dest& dest, ValueRef value) {
+  const NodeId to_node = dest_node(dest, from_node);
+  if (to_node != from_node) {
+    send_in_flight(from, from_node, dest, to_node, value);
+    return true;
+  }
+  if (dest.name) touch(name_object(from_node, dest.name), false);
+  const Pid to = resolve(dest, from_node);
+  if (to == kNoPid) {
+    guest_.release(value);
+    return false;
+  }
+  if (!is_alive(to)) touch(object::process(to), false);  // dropped: it saw the exit
+  Message m;
+  m.from = from;
+  m.value = value;
+  m.origin_step = step_no_;
+  enqueue(to, m);
+  return true;
 }
 
 void Vm::abandon_ref(RefId ref) {

@@ -58,11 +58,45 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       const auto mode = static_cast<SpawnMode>(op.num);
       ValueRef body = op.value;
       op.value = 0;
+      const NodeId here = p.node;
+      const NodeId there = op.node == kLocalNode ? here : op.node;
+      if (there != here) {
+        touch(object::node(here), false);
+        touch(object::node(there), false);
+      }
       const Pid child = new_process(body, step_no_);
-      created_.push_back(EventKey::process(child));
-      Process& self = procs_[pid];  // new_process may have moved procs_
+      procs_[child].node = there;
+      if (there != kMainNode && log_sink_) log_sink_->on_process_node(child, node_name(there));
       reply.kind = Reply::Kind::kPid;
       reply.u = child;
+      if (there != here && !connected(here, there)) {
+        // As in Erlang, a spawn on a node that cannot be reached gives a pid
+        // that is already dead; a link or monitor reports noconnection.
+        Process& c = procs_[child];
+        guest_.release(c.op.value);
+        c.op.value = 0;
+        c.state = Process::State::kDead;
+        disable(EventKey::process(child));
+        if (sink_) emit(StepKind::kSpawn, pid, child, "on " + node_name(there) + " (unreachable: dead at once)");
+        if (mode == SpawnMode::kLink) {
+          exit_signal(pid, child, Reason{ReasonKind::kNoconnection, 0}, true, step_no_);
+        } else if (mode == SpawnMode::kMonitor) {
+          const RefId ref = make_ref();
+          reply.kind = Reply::Kind::kPidRef;
+          reply.i = static_cast<int64_t>(ref);
+          Message m;
+          m.kind = Message::Kind::kDown;
+          m.from = child;
+          m.ref = ref;
+          m.reason = Reason{ReasonKind::kNoconnection, 0};
+          m.origin_step = step_no_;
+          touch(object::mailbox(pid), true);
+          enqueue(pid, m);
+        }
+        break;
+      }
+      created_.push_back(EventKey::process(child));
+      Process& self = procs_[pid];  // new_process may have moved procs_
       if (mode == SpawnMode::kLink) {
         self.links.push_back(child);
         procs_[child].links.push_back(pid);
@@ -75,10 +109,10 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
         reply.i = static_cast<int64_t>(ref);
       }
       if (sink_) {
-        emit(StepKind::kSpawn, pid, child,
-             mode == SpawnMode::kLink      ? "linked"
-             : mode == SpawnMode::kMonitor ? "monitored #Ref<" + std::to_string(reply.i) + ">"
-                                           : "");
+        std::string detail = mode == SpawnMode::kLink      ? "linked"
+                             : mode == SpawnMode::kMonitor ? "monitored #Ref<" + std::to_string(reply.i) + ">"
+                                                           : "";
+        emit(StepKind::kSpawn, pid, child, std::move(detail));
       }
       break;
     }
@@ -90,6 +124,14 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       if (sink_) emit(StepKind::kLink, pid, t, "");
       if (t == pid) break;
       touch(object::process(pid), true);
+      if (node_of(t) != p.node) {
+        touch(object::node(p.node), false);
+        touch(object::node(node_of(t)), false);
+        if (!connected(p.node, node_of(t))) {  // as Erlang: an exit signal, noconnection
+          exit_signal(pid, t, Reason{ReasonKind::kNoconnection, 0}, true, step_no_);
+          break;
+        }
+      }
       if (!is_alive(t)) {
         // As in Erlang: a process trapping exits gets {"EXIT", t, "noproc"};
         // any other gets a noproc error it can catch.
@@ -119,12 +161,18 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       const Pid t = op.pid;
       const RefId ref = make_ref();
       if (sink_) emit(StepKind::kMonitor, pid, t, "#Ref<" + std::to_string(ref) + ">");
-      if (!is_alive(t)) {
+      bool reachable = true;
+      if (node_of(t) != p.node) {
+        touch(object::node(p.node), false);
+        touch(object::node(node_of(t)), false);
+        reachable = connected(p.node, node_of(t));
+      }
+      if (!reachable || !is_alive(t)) {
         Message m;
         m.kind = Message::Kind::kDown;
         m.from = t;
         m.ref = ref;
-        m.reason = Reason{ReasonKind::kNoproc, 0};
+        m.reason = Reason{reachable ? ReasonKind::kNoproc : ReasonKind::kNoconnection, 0};
         m.origin_step = step_no_;
         touch(object::mailbox(pid), true);
         enqueue(pid, m);
@@ -175,8 +223,13 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       const Pid t = op.pid;
       Reason r = op.reason;
       op.reason = {};
-      if (sink_) emit(StepKind::kSignal, pid, t, "reason=" + render_reason(r));
-      exit_signal(t, pid, r, false, step_no_);
+      const bool lost = node_of(t) != p.node && !connected(p.node, node_of(t));
+      if (node_of(t) != p.node) {
+        touch(object::node(p.node), false);
+        touch(object::node(node_of(t)), false);
+      }
+      if (sink_) emit(StepKind::kSignal, pid, t, "reason=" + render_reason(r) + (lost ? " (lost: unreachable)" : ""));
+      if (!lost) exit_signal(t, pid, r, false, step_no_);
       release_reason(r);
       if (procs_[pid].op.kind == StepKind::kExit && t == pid) return false;  // signalled itself
       reply.kind = Reply::Kind::kBool;
@@ -194,10 +247,11 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
   return true;
 }
 
-void Vm::post_spawn(ValueRef body, SpawnMode mode) {
+void Vm::post_spawn(ValueRef body, SpawnMode mode, NodeId node) {
   auto& op = post(StepKind::kSpawn);
   op.value = body;
   op.num = static_cast<int64_t>(mode);
+  op.node = node;
 }
 
 void Vm::post_link(Pid pid) { post(StepKind::kLink).pid = pid; }
@@ -336,6 +390,30 @@ void Vm::do_exit(Pid pid, StepResult& result) {
     emit(StepKind::kExit, pid, -1, std::move(detail));
   }
   facts_.cause = p.exit_cause;
+  teardown(pid, reason);
+
+  Process& q = procs_[pid];
+  if (pid == kRootPid) {
+    result.finished = true;
+    if (crashed || reason.kind != ReasonKind::kNormal) {  // crashed: raised, or yielded outside a coroutine
+      result.failure.kind = FailureKind::kAssertion;
+      result.failure.step = step_no_;
+      result.failure.pid = pid;
+      result.failure.message = crashed ? q.crash_message : reason_text(reason);
+      result.failure.location = q.crash_location;
+    }
+  } else if (fatal && crashed) {
+    result.failure.kind = FailureKind::kCrash;
+    result.failure.step = step_no_;
+    result.failure.pid = pid;
+    result.failure.message = q.crash_message;
+    result.failure.location = q.crash_location;
+  }
+  release_reason(reason);
+}
+
+void Vm::teardown(Pid pid, const Reason& reason) {
+  Process& p = procs_[pid];
   touch(object::mailbox(pid), true);  // its queued messages are gone
   p.state = Process::State::kDead;
   p.fatal = false;
@@ -346,10 +424,11 @@ void Vm::do_exit(Pid pid, StepResult& result) {
     p.timer = 0;
   }
   if (p.name) {
-    touch(object::name(fnv1a(names_[p.name])), true);
-    name_owner_[p.name] = kNoPid;
+    touch(name_object(p.node, p.name), true);
+    set_owner(p.node, p.name, kNoPid);
     p.name = 0;
   }
+  forget_global(pid);
   ets_.for_each_owned(pid, [&](uint32_t table) {
     touch(object::table(table), true);
     const std::string& name = ets_.options(table).name;
@@ -399,25 +478,6 @@ void Vm::do_exit(Pid pid, StepResult& result) {
     enqueue(w, m);
   }
   guest_.discard(pid);
-
-  Process& q = procs_[pid];
-  if (pid == kRootPid) {
-    result.finished = true;
-    if (crashed || reason.kind != ReasonKind::kNormal) {  // crashed: raised, or yielded outside a coroutine
-      result.failure.kind = FailureKind::kAssertion;
-      result.failure.step = step_no_;
-      result.failure.pid = pid;
-      result.failure.message = crashed ? q.crash_message : reason_text(reason);
-      result.failure.location = q.crash_location;
-    }
-  } else if (fatal && crashed) {
-    result.failure.kind = FailureKind::kCrash;
-    result.failure.step = step_no_;
-    result.failure.pid = pid;
-    result.failure.message = q.crash_message;
-    result.failure.location = q.crash_location;
-  }
-  release_reason(reason);
 }
 
 }  // namespace lockstep::vm

@@ -1,5 +1,5 @@
 // The local name registry: register, unregister, whereis, registered,
-// with Erlang's errors.
+// with Erlang's errors. Each node has a registry of its own.
 #include <algorithm>
 
 #include "engine/hash.h"
@@ -19,11 +19,11 @@ void Vm::access_registry(Pid pid, const PendingOp& op, Op& out) const {
   switch (op.kind) {
     case StepKind::kRegister:
     case StepKind::kUnregister:
-      out.object = object::name(fnv1a(names_[op.name]));
+      out.object = name_object(procs_[pid].node, op.name);
       out.writes = true;
       break;
     case StepKind::kWhereis:
-      out.object = object::name(fnv1a(names_[op.name]));
+      out.object = name_object(procs_[pid].node, op.name);
       break;
     default:
       break;
@@ -31,15 +31,20 @@ void Vm::access_registry(Pid pid, const PendingOp& op, Op& out) const {
 }
 
 bool Vm::perform_registry(Pid pid, PendingOp& op, Reply& reply, StepResult& result) {
+  const NodeId node = procs_[pid].node;
   switch (op.kind) {
     case StepKind::kRegister: {
       const NameId n = op.name;
       const Pid t = op.pid;
       if (sink_) emit(StepKind::kRegister, pid, t, "\"" + names_[n] + "\"");
       touch(object::process(t), false);  // whether it is alive and already named
-      if (name_owner_[n] != kNoPid) {
+      if (owner(node, n) != kNoPid) {
         reply.kind = Reply::Kind::kError;
-        reply.error = "register: the name \"" + names_[n] + "\" is already registered to " + pid_str(name_owner_[n]);
+        reply.error = "register: the name \"" + names_[n] + "\" is already registered to " + pid_str(owner(node, n));
+      } else if (t < procs_.size() && procs_[t].node != node) {
+        reply.kind = Reply::Kind::kError;
+        reply.error = "register: " + pid_str(t) + " runs on node " + node_name(procs_[t].node) +
+                      "; names are registered on the process's own node (ls.global names the cluster)";
       } else if (!is_alive(t)) {
         reply.kind = Reply::Kind::kError;
         reply.error = "register: " + pid_str(t) + " is not alive";
@@ -47,7 +52,7 @@ bool Vm::perform_registry(Pid pid, PendingOp& op, Reply& reply, StepResult& resu
         reply.kind = Reply::Kind::kError;
         reply.error = "register: " + pid_str(t) + " is already registered as \"" + names_[procs_[t].name] + "\"";
       } else {
-        name_owner_[n] = t;
+        set_owner(node, n, t);
         procs_[t].name = n;
         name_process(t, names_[n]);
         reply.kind = Reply::Kind::kBool;
@@ -58,28 +63,28 @@ bool Vm::perform_registry(Pid pid, PendingOp& op, Reply& reply, StepResult& resu
     case StepKind::kUnregister: {
       const NameId n = op.name;
       if (sink_) emit(StepKind::kUnregister, pid, -1, "\"" + names_[n] + "\"");
-      if (name_owner_[n] == kNoPid) {
+      if (owner(node, n) == kNoPid) {
         reply.kind = Reply::Kind::kError;
         reply.error = "unregister: no process is registered as \"" + names_[n] + "\"";
       } else {
-        procs_[name_owner_[n]].name = 0;
-        name_owner_[n] = kNoPid;
+        procs_[owner(node, n)].name = 0;
+        set_owner(node, n, kNoPid);
         reply.kind = Reply::Kind::kBool;
         reply.b = true;
       }
       break;
     }
     case StepKind::kWhereis: {
-      const Pid owner = name_owner_[op.name];
+      const Pid found = owner(node, op.name);
       if (sink_) {
-        emit(StepKind::kWhereis, pid, owner == kNoPid ? -1 : static_cast<int64_t>(owner),
-             "\"" + names_[op.name] + "\"" + (owner == kNoPid ? " -> nil" : ""));
+        emit(StepKind::kWhereis, pid, found == kNoPid ? -1 : static_cast<int64_t>(found),
+             "\"" + names_[op.name] + "\"" + (found == kNoPid ? " -> nil" : ""));
       }
-      if (owner == kNoPid) {
+      if (found == kNoPid) {
         reply.kind = Reply::Kind::kNil;
       } else {
         reply.kind = Reply::Kind::kPid;
-        reply.u = owner;
+        reply.u = found;
       }
       break;
     }
@@ -105,12 +110,15 @@ void Vm::post_whereis(NameId name) { post(StepKind::kWhereis).name = name; }
 
 void Vm::post_registered() { post(StepKind::kRegistered); }
 
-Pid Vm::whereis(NameId name) const { return name < name_owner_.size() ? name_owner_[name] : kNoPid; }
+Pid Vm::whereis(NameId name) const { return owner(running_ == kNoPid ? kMainNode : procs_[running_].node, name); }
 
 std::vector<NameId> Vm::registered_names() const {
+  const NodeId node = running_ == kNoPid ? kMainNode : procs_[running_].node;
   std::vector<NameId> out;
-  for (NameId id = 1; id < name_owner_.size(); ++id) {
-    if (name_owner_[id] != kNoPid) out.push_back(id);
+  if (node < name_owner_.size()) {
+    for (NameId id = 1; id < name_owner_[node].size(); ++id) {
+      if (name_owner_[node][id] != kNoPid) out.push_back(id);
+    }
   }
   std::sort(out.begin(), out.end(), [&](NameId a, NameId b) { return names_[a] < names_[b]; });
   return out;
@@ -121,9 +129,22 @@ NameId Vm::intern(std::string_view name) {
   if (it != name_ids_.end()) return it->second;
   const auto id = static_cast<NameId>(names_.size());
   names_.emplace_back(name);
-  name_owner_.push_back(kNoPid);
   name_ids_.emplace(names_.back(), id);
   return id;
+}
+
+void Vm::set_owner(NodeId node, NameId name, Pid pid) {
+  if (node >= name_owner_.size()) name_owner_.resize(node + 1);
+  std::vector<Pid>& owners = name_owner_[node];
+  if (name >= owners.size()) owners.resize(std::max<size_t>(name + 1, owners.size() * 2), kNoPid);
+  owners[name] = pid;
+}
+
+// A name on node 0 keeps the object it had before nodes existed (traces'
+// facts stay comparable); on another node it is a different object.
+uint64_t Vm::name_object(NodeId node, NameId name) const {
+  const uint64_t h = fnv1a(names_[name]);
+  return object::name(node == kMainNode ? h : h ^ (0x9e3779b97f4a7c15ull * node));
 }
 
 }  // namespace lockstep::vm

@@ -159,23 +159,18 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
   facts_.cause = t.armed_step;
   switch (t.kind) {
     case Timer::Kind::kSendAfter: {
-      const Pid to = resolve(t.dest);
+      const NodeId from = node_of(owner);
+      const bool remote = dest_node(t.dest, from) != from;
+      const Pid to = remote ? kNoPid : resolve(t.dest, from);
       if (sink_) {
-        emit(StepKind::kTimer, owner, to == kNoPid ? -1 : static_cast<int64_t>(to),
-             "T" + std::to_string(id) + " send_after " + guest_.render(t.msg) + (to == kNoPid ? " (dropped)" : ""));
+        emit(StepKind::kTimer, owner, remote && !t.dest.name ? static_cast<int64_t>(t.dest.pid) : to == kNoPid ? -1 : static_cast<int64_t>(to),
+             "T" + std::to_string(id) + " send_after " + guest_.render(t.msg) +
+                 (remote ? " (in flight)" : to == kNoPid ? " (dropped)" : ""));
       }
-      Message m;
-      m.from = owner;
-      m.value = t.msg;
-      m.origin_step = step_no_;
+      if (!remote && to != kNoPid) touch(object::mailbox(to), true);
+      const ValueRef msg = t.msg;
       t.msg = 0;
-      if (t.dest.name) touch(object::name(fnv1a(names_[t.dest.name])), false);
-      if (to != kNoPid) touch(object::mailbox(to), true);
-      if (to == kNoPid) {
-        guest_.release(m.value);
-      } else {
-        enqueue(to, m);
-      }
+      route(owner, from, t.dest, msg);  // an unregistered name: dropped
       break;
     }
     case Timer::Kind::kSleep: {

@@ -32,8 +32,11 @@ Vm::~Vm() = default;
 
 void Vm::init() {
   names_.emplace_back();  // NameId 0 is "none"
-  name_owner_.push_back(kNoPid);
+  name_owner_.resize(1);
   timers_.emplace_back();  // TimerId 0 is "none"
+  nodes_.emplace_back().name = intern("main");
+  flights_.emplace_back();   // delivery id 0 is "none"
+  channels_.emplace_back();  // channel id 0 is "none"
 }
 
 void Vm::reset(VmOptions options) {
@@ -60,7 +63,14 @@ void Vm::reset(VmOptions options) {
   released_.clear();
   names_.clear();
   name_ids_.clear();
-  name_owner_.clear();
+  for (auto& owners : name_owner_) owners.clear();
+  name_owner_.resize(1);
+  nodes_.clear();
+  cuts_.clear();
+  flights_.clear();
+  channels_.clear();
+  channel_ids_.clear();
+  name_channel_ids_.clear();
   running_ = kNoPid;
   posted_ = false;
   step_no_ = 0;
@@ -74,6 +84,7 @@ void Vm::Process::recycle() {
   // Field by field (a blank Process would cost a construction per process
   // per iteration); keep in step with the struct.
   state = State::kReady;
+  node = kMainNode;
   op.reset(StepKind::kStart);
   mailbox.clear();
   head = removed = scan = 0;
@@ -86,6 +97,7 @@ void Vm::Process::recycle() {
   watching.clear();
   abandoned.clear();
   trap_exit = false;
+  global_named = false;
   name = 0;
   fatal = crashed = false;
   exit_cause = 0;
@@ -103,6 +115,7 @@ const Vm::OpTable& Vm::op_table() {
     add_registry_ops(t);
     add_timers_ops(t);
     add_shared_ops(t);
+    add_cluster_ops(t);
     for (const OpKind& row : t) {
       if (!row.access || !row.perform) std::abort();  // a StepKind no concern claims
     }
@@ -191,6 +204,7 @@ void Vm::set_event_sink(EventSink* sink) {
   if (!log_sink_) return;
   for (Pid pid = 0; pid < procs_.size(); ++pid) {
     if (!procs_[pid].display_name.empty()) log_sink_->on_process_name(pid, procs_[pid].display_name);
+    if (procs_[pid].node != kMainNode) log_sink_->on_process_node(pid, node_name(procs_[pid].node));
   }
 }
 
@@ -211,13 +225,17 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   observations_.clear();
   created_.clear();
   facts_ = StepFacts{};
-  facts_.actor = op.key.kind == EventKind::kTimer ? static_cast<int64_t>(timers_[op.key.id].owner)
-                                                   : static_cast<int64_t>(op.key.id);
+  switch (op.key.kind) {
+    case EventKind::kTimer: facts_.actor = static_cast<int64_t>(timers_[op.key.id].owner); break;
+    case EventKind::kProcess: facts_.actor = static_cast<int64_t>(op.key.id); break;
+    case EventKind::kDelivery:  // belongs to no process: its cause is the send
+    case EventKind::kFault: facts_.actor = -1; break;
+  }
   if (op.object) touch(op.object, op.writes, op.value);
   switch (op.key.kind) {
     case EventKind::kTimer: fire_timer(op.key.id, result); break;
     case EventKind::kProcess: perform(op.key.id, result); break;
-    case EventKind::kDelivery:
+    case EventKind::kDelivery: deliver(op.key.id, result); break;
     case EventKind::kFault: break;  // not offered by this VM yet
   }
   choices_ = nullptr;
@@ -245,6 +263,7 @@ void Vm::perform(Pid pid, StepResult& result) {
   PendingOp& op = procs_[pid].op;
   Reply reply;
   if (!(this->*op_table()[static_cast<size_t>(op.kind)].perform)(pid, op, reply, result)) return;  // it ended
+  if (procs_[pid].op.kind == StepKind::kExit) return;  // killed by its own step (noconnection, a name conflict)
 
   running_ = pid;
   posted_ = false;
@@ -310,6 +329,7 @@ Failure Vm::deadlock() {
     if (p.state == Process::State::kDead) continue;
     ++blocked;
     details += "  " + pid_str(pid);
+    if (nodes_.size() > 1) details += "@" + node_name(p.node);
     if (!p.display_name.empty()) details += "(" + p.display_name + ")";
     if (p.op.kind == StepKind::kReceive) {
       const size_t queued = p.mailbox.size() - p.head - p.removed;
@@ -323,6 +343,10 @@ Failure Vm::deadlock() {
   }
   f.message = "no process can run and no timer is pending (" + std::to_string(blocked) + " process" +
               (blocked == 1 ? "" : "es") + " blocked)";
+  if (const size_t held = held_messages()) {
+    details += "  " + std::to_string(held) + " message" + (held == 1 ? "" : "s") +
+               " in flight, held by a partition (heal to deliver)\n";
+  }
   f.details = std::move(details);
   return f;
 }

@@ -21,9 +21,11 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -39,9 +41,12 @@ using ValueRef = uint32_t;  // a guest value; 0 = none
 using TimerId = uint32_t;   // 0 = none
 using RefId = uint64_t;
 using NameId = uint32_t;    // 0 = none
+using NodeId = uint32_t;    // 0 = "main"
 
 inline constexpr Pid kNoPid = UINT32_MAX;
 inline constexpr Pid kRootPid = 0;
+inline constexpr NodeId kMainNode = 0;
+inline constexpr NodeId kLocalNode = UINT32_MAX;  // Dest: the sender's node
 
 enum class ReasonKind : uint8_t { kNormal, kKill, kKilled, kNoproc, kNoconnection, kValue };
 struct Reason {
@@ -130,13 +135,19 @@ enum class TimerMode : uint8_t { kQuiescent, kAny };
 struct VmOptions {
   TimerMode timers = TimerMode::kQuiescent;
   bool allow_crashes = false;
+  bool reorder = false;  // messages between nodes may overtake each other
 };
 
-// Where a send goes: a pid, or a name resolved when the send takes effect.
+// Where a send goes: a pid, or a name resolved when the send takes effect
+// (on `node`; kLocalNode: the sender's).
 struct Dest {
   Pid pid = kNoPid;
   NameId name = 0;
+  NodeId node = kLocalNode;
 };
+
+// How a partition treats a message between the nodes it separates.
+enum class Cut : uint8_t { kNone = 0, kDefer = 1, kDrop = 2 };
 
 class Vm final : public System {
  public:
@@ -165,7 +176,9 @@ class Vm final : public System {
   // A new process; with kLink linked to the caller, with kMonitor
   // monitored by it, in the same step (reply: pid, or pid and ref).
   enum class SpawnMode : uint8_t { kPlain, kLink, kMonitor };
-  void post_spawn(ValueRef body, SpawnMode mode);
+  // On `node` (kLocalNode: the caller's); a down or unreachable node gives
+  // a pid that is already dead (noconnection to a link or monitor).
+  void post_spawn(ValueRef body, SpawnMode mode, NodeId node = kLocalNode);
   void post_send(Dest dest, ValueRef msg);
   // timeout_ms < 0: wait forever. matcher 0: any message.
   void post_receive(ValueRef matcher, int64_t timeout_ms);
@@ -198,6 +211,20 @@ class Vm final : public System {
   void post_ets_new(Ets::Options options);
   void post_ets(StepKind kind, uint32_t table, std::string key, std::vector<EtsRow> rows, int64_t a = 0,
                 int64_t b = 0, ValueRef value = 0);
+  // Nodes and the network (vm/ops_cluster.cc, docs/cluster.md). Node names
+  // are interned names, checked when the step runs.
+  void post_start_nodes(std::vector<NameId> names);
+  void post_stop_node(NameId node);
+  void post_start_node(NameId node);
+  // Cuts `a` from `b` (and `b` from `a` unless `oneway`).
+  void post_partition(std::vector<NameId> a, std::vector<NameId> b, Cut mode, bool oneway);
+  // Heals between `a` and `b`, or everything when both are empty.
+  void post_heal(std::vector<NameId> a, std::vector<NameId> b);
+  // Cluster-wide names (ls.global).
+  void post_global_register(NameId name, Pid pid);
+  void post_global_unregister(NameId name);
+  void post_global_whereis(NameId name);
+  void post_global_send(NameId name, ValueRef msg);
 
   // --- Immediate operations (no sync point). ---
   bool in_process() const { return running_ != kNoPid; }
@@ -228,6 +255,12 @@ class Vm final : public System {
   // as the step of that kind does it: for invariants, which read directly.
   void read_ets(StepKind kind, uint32_t table, const std::string& key, int64_t pos, Reply& reply) const;
   const std::string& name_of(NameId id) const { return names_[id]; }
+  // Nodes: found by name (kLocalNode if none such), named, and where a
+  // process runs (a pid's node never changes).
+  NodeId find_node(std::string_view name) const;
+  const std::string& node_name(NodeId node) const { return names_[nodes_[node].name]; }
+  NodeId node_of(Pid pid) const { return pid < procs_.size() ? procs_[pid].node : kMainNode; }
+  size_t node_count() const { return nodes_.size(); }
   uint32_t current_step() const { return step_no_; }
   size_t process_count() const { return procs_.size(); }
 
@@ -236,6 +269,7 @@ class Vm final : public System {
     StepKind kind = StepKind::kStart;
     Pid pid = kNoPid;      // target process
     Dest dest;             // send / send_after
+    NodeId node = kLocalNode;  // spawn: where
     NameId name = 0;       // register / unregister / whereis
     bool flag = false;     // spawn: link; demonitor: flush; trap_exit: value
     ValueRef value = 0;    // body, message or matcher
@@ -246,6 +280,7 @@ class Vm final : public System {
     int64_t a = 0, b = 0;  // atomics operands; ETS element position and increment
     std::vector<EtsRow> rows;  // ETS insert
     Ets::Options ets;          // ETS new
+    std::vector<NameId> nodes;  // cluster: node names (partition: group a, then b from `a`)
 
     // Back to a blank operation, keeping the buffers' capacity (one op is
     // posted per step; this keeps steps free of allocation).
@@ -253,6 +288,8 @@ class Vm final : public System {
       kind = k;
       pid = kNoPid;
       dest = {};
+      node = kLocalNode;
+      nodes.clear();
       name = 0;
       flag = false;
       value = 0;
@@ -272,6 +309,7 @@ class Vm final : public System {
   struct Process {
     enum class State : uint8_t { kReady, kBlocked, kDead };
     State state = State::kReady;
+    NodeId node = kMainNode;
     PendingOp op;
     std::vector<Message> mailbox;
     size_t head = 0;         // mailbox[0, head) are all removed
@@ -286,6 +324,7 @@ class Vm final : public System {
     std::vector<RefId> watching;  // monitors this process holds
     std::vector<RefId> abandoned; // refs whose tagged messages are dropped
     bool trap_exit = false;
+    bool global_named = false;  // holds a cluster-wide name (ls.global)
     NameId name = 0;
     bool fatal = false;       // its pending exit is a bug: runs next
     bool crashed = false;
@@ -332,6 +371,7 @@ class Vm final : public System {
   static void add_registry_ops(OpTable& table);  // vm/ops_registry.cc
   static void add_timers_ops(OpTable& table);    // vm/ops_timers.cc
   static void add_shared_ops(OpTable& table);    // vm/ops_shared.cc
+  static void add_cluster_ops(OpTable& table);   // vm/ops_cluster.cc
   void access_process(Pid pid, const PendingOp& op, Op& out) const;
   bool perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
   void access_mailbox(Pid pid, const PendingOp& op, Op& out) const;
@@ -342,6 +382,8 @@ class Vm final : public System {
   bool perform_timers(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
   void access_shared(Pid pid, const PendingOp& op, Op& out) const;
   bool perform_shared(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  void access_cluster(Pid pid, const PendingOp& op, Op& out) const;
+  bool perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
 
   // --- The step loop and the enabled set (vm/vm.cc). ---
   Process& running();
@@ -356,6 +398,9 @@ class Vm final : public System {
   // --- Processes, exits, links (vm/ops_process.cc). ---
   Pid new_process(ValueRef body, uint32_t cause);
   void do_exit(Pid pid, StepResult& result);
+  // Releases what a process holds and tells its links and monitors, with
+  // `reason` (a stopped node's processes: noconnection to other nodes).
+  void teardown(Pid pid, const Reason& reason);
   void exit_signal(Pid to, Pid from, Reason reason, bool from_link, uint32_t cause);
   void kill(Pid pid, Reason reason, uint32_t cause);
   void release_op(PendingOp& op);
@@ -372,7 +417,56 @@ class Vm final : public System {
   Message take_message(Process& p, size_t index);
   void begin_receive(Pid pid);
   void end_receive(Process& p);
-  Pid resolve(const Dest& d) const;
+  // The pid `d` names now, seen from `from_node` (kNoPid: no such name).
+  Pid resolve(const Dest& d, NodeId from_node) const;
+  NodeId dest_node(const Dest& d, NodeId from_node) const;
+  // Sends `value` from `from` (on `from_node`) to `dest`: into the mailbox
+  // at once on one node, else in flight. False: a name on this node that is
+  // not registered (the value is released).
+  bool route(Pid from, NodeId from_node, const Dest& dest, ValueRef value);
+
+  // --- Local names, one registry per node (vm/ops_registry.cc). ---
+  Pid owner(NodeId node, NameId name) const {
+    return node < name_owner_.size() && name < name_owner_[node].size() ? name_owner_[node][name] : kNoPid;
+  }
+  void set_owner(NodeId node, NameId name, Pid pid);
+  uint64_t name_object(NodeId node, NameId name) const;
+
+  // --- Nodes and the network (vm/ops_cluster.cc). ---
+  struct Node {
+    NameId name = 0;
+    bool up = true;
+    std::map<NameId, Pid> global;  // its view of the cluster-wide names
+  };
+  // A message between nodes, in flight until delivered (EventKind::kDelivery).
+  struct Flight {
+    Pid from = kNoPid;
+    NodeId from_node = 0, to_node = 0;
+    Dest dest;
+    ValueRef value = 0;
+    uint32_t send_step = 0;
+    uint32_t channel = 0;          // its sender -> receiver channel
+    uint32_t prev = 0, next = 0;   // neighbours in the channel (0: none)
+    bool live = false;
+  };
+  struct Channel {
+    uint32_t head = 0, tail = 0;
+  };
+  Cut cut(NodeId from, NodeId to) const { return cuts_.empty() ? Cut::kNone : cuts_[from * nodes_.size() + to]; }
+  bool connected(NodeId a, NodeId b) const;  // both up, no cut either way
+  void send_in_flight(Pid from, NodeId from_node, const Dest& dest, NodeId to_node, ValueRef value);
+  void update_flight(uint32_t id);
+  void unlink_flight(uint32_t id);
+  void deliver(uint32_t id, StepResult& result);
+  void drop_flights(NodeId node);
+  Op delivery_op(uint32_t id) const;
+  void set_cut(NodeId from, NodeId to, Cut mode);
+  void disconnect(NodeId a, NodeId b);
+  void stop_node(NodeId node, Pid by);
+  void merge_global(NodeId a, NodeId b, Pid by);
+  void forget_global(Pid pid);
+  NodeId check_node(NameId name, Reply& reply, const char* what);
+  size_t held_messages() const;
 
   // --- Timers (vm/ops_timers.cc). ---
   Op timer_op(TimerId id) const;
@@ -421,7 +515,14 @@ class Vm final : public System {
   std::vector<ValueRef> released_;  // scratch for values to release
   std::deque<std::string> names_;  // index = NameId (0 unused); stable addresses
   std::unordered_map<std::string_view, NameId> name_ids_;
-  std::vector<Pid> name_owner_;
+  std::vector<std::vector<Pid>> name_owner_;  // [node][name]
+
+  std::vector<Node> nodes_;       // index = NodeId; 0 is "main"
+  std::vector<Cut> cuts_;         // [from * nodes + to]; empty: no partition ever
+  std::vector<Flight> flights_;   // index = delivery id (0 unused)
+  std::vector<Channel> channels_;  // index = channel id (0 unused)
+  std::unordered_map<uint64_t, uint32_t> channel_ids_;  // (from << 32 | to pid) -> channel id
+  std::map<std::tuple<Pid, NodeId, NameId>, uint32_t> name_channel_ids_;  // to a name on a node
 
   Pid running_ = kNoPid;
   bool posted_ = false;

@@ -15,3 +15,18 @@ function math.randomseed() end
 
 -- Output goes to the trace's log, tagged with step and process.
 print = ls.log
+
+-- Nodes (docs/cluster.md). A node handle is the node's name.
+function ls.cluster.start_nodes(names)
+  if type(names) ~= "table" then
+    error("bad argument #1 to 'start_nodes' (list of node names expected, got " .. type(names) .. ")", 2)
+  end
+  local copy = {}
+  for i, name in ipairs(names) do copy[i] = name end
+  ls.cluster._start_nodes(copy)
+  local handles = {}
+  for i, name in ipairs(copy) do handles[i] = name end
+  return handles
+end
+
+ls.cluster.run = ls.spawn_on
