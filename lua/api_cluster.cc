@@ -53,6 +53,20 @@ int l_spawn_on(lua_State* L) {
   return spawn_impl(L, vm::Vm::SpawnMode::kPlain, "spawn_on", 2, node);
 }
 
+// spawn_link_on(node, fn, ...) -> pid
+int l_spawn_link_on(lua_State* L) {
+  G(L).need_process(L, "spawn_link_on");
+  const vm::NodeId node = check_node(L, 1);
+  return spawn_impl(L, vm::Vm::SpawnMode::kLink, "spawn_link_on", 2, node);
+}
+
+// spawn_monitor_on(node, fn, ...) -> pid, ref
+int l_spawn_monitor_on(lua_State* L) {
+  G(L).need_process(L, "spawn_monitor_on");
+  const vm::NodeId node = check_node(L, 1);
+  return spawn_impl(L, vm::Vm::SpawnMode::kMonitor, "spawn_monitor_on", 2, node);
+}
+
 // node([pid]) -> the node's name
 int l_node(lua_State* L) {
   LuaGuest& g = G(L);
@@ -224,6 +238,10 @@ void open_cluster_api(lua_State* L) {
   // lockstep table at -1
   lua_pushcfunction(L, l_spawn_on);
   lua_setfield(L, -2, "spawn_on");
+  lua_pushcfunction(L, l_spawn_link_on);
+  lua_setfield(L, -2, "spawn_link_on");
+  lua_pushcfunction(L, l_spawn_monitor_on);
+  lua_setfield(L, -2, "spawn_monitor_on");
   lua_pushcfunction(L, l_node);
   lua_setfield(L, -2, "node");
   luaL_newlib(L, kClusterLib);

@@ -339,6 +339,13 @@ void Vm::set_cut(NodeId from, NodeId to, Cut mode) {
 // Links and monitors between processes on `a` and `b` break: each side
 // learns noconnection (an exit signal for links, DOWN for monitors).
 void Vm::disconnect(NodeId a, NodeId b) {
+  for (uint32_t id = 1; id < flights_.size(); ++id) {
+    const Flight& f = flights_[id];
+    if (f.live && f.what != Flight::What::kMessage &&
+        ((f.from_node == a && f.to_node == b) || (f.from_node == b && f.to_node == a))) {
+      lose_flight(id, true);
+    }
+  }
   std::vector<std::pair<Pid, Pid>> links;
   for (Pid p = 0; p < procs_.size(); ++p) {
     if (procs_[p].node != a || procs_[p].state == Process::State::kDead) continue;
@@ -391,7 +398,7 @@ void Vm::stop_node(NodeId n, Pid by) {
     procs_[p].op.reset(StepKind::kExit);
     procs_[p].state = Process::State::kDead;
   }
-  for (Pid p : dying) teardown(p, Reason{ReasonKind::kNoconnection, 0});
+  for (Pid p : dying) teardown(p, Reason{ReasonKind::kNoconnection, 0}, true);
   // Timers armed on it are gone with it.
   for (TimerId id = 1; id < timers_.size(); ++id) {
     Timer& t = timers_[id];
@@ -454,13 +461,6 @@ void Vm::forget_global(Pid pid) {
 // --- Messages in flight -----------------------------------------------------
 
 void Vm::send_in_flight(Pid from, NodeId from_node, const Dest& dest, NodeId to_node, ValueRef value) {
-  const auto id = static_cast<uint32_t>(flights_.size());
-  uint32_t& channel = dest.name ? name_channel_ids_[{from, to_node, dest.name}]
-                                : channel_ids_[(static_cast<uint64_t>(from) << 32) | dest.pid];
-  if (channel == 0) {
-    channel = static_cast<uint32_t>(channels_.size());
-    channels_.emplace_back();
-  }
   Flight f;
   f.from = from;
   f.from_node = from_node;
@@ -468,11 +468,35 @@ void Vm::send_in_flight(Pid from, NodeId from_node, const Dest& dest, NodeId to_
   f.dest = dest;
   f.dest.node = to_node;
   f.value = value;
+  launch(f);
+}
+
+void Vm::signal_in_flight(Flight::What what, Pid from, Pid to, Reason reason, RefId ref) {
+  Flight f;
+  f.what = what;
+  f.from = from;
+  f.from_node = node_of(from);
+  f.to_node = node_of(to);
+  f.dest = Dest{to, 0, f.to_node};
+  f.reason = reason;
+  f.ref = ref;
+  launch(f);
+}
+
+void Vm::launch(Flight f) {
+  const auto id = static_cast<uint32_t>(flights_.size());
+  uint32_t& channel = f.dest.name ? name_channel_ids_[{f.from, f.to_node, f.dest.name}]
+                                  : channel_ids_[(static_cast<uint64_t>(f.from) << 32) | f.dest.pid];
+  if (channel == 0) {
+    channel = static_cast<uint32_t>(channels_.size());
+    channels_.emplace_back();
+  }
   f.send_step = step_no_;
   f.channel = channel;
   f.live = true;
   Channel& ch = channels_[channel];
   f.prev = ch.tail;
+  f.next = 0;
   if (ch.tail) {
     flights_[ch.tail].next = id;
   } else {
@@ -482,6 +506,33 @@ void Vm::send_in_flight(Pid from, NodeId from_node, const Dest& dest, NodeId to_
   flights_.push_back(f);
   created_.push_back(EventKey{EventKind::kDelivery, id});
   update_flight(id);
+}
+
+void Vm::lose_flight(uint32_t id, bool notify) {
+  Flight& f = flights_[id];
+  if (!f.live) return;
+  f.live = false;
+  disable(EventKey{EventKind::kDelivery, id});
+  unlink_flight(id);
+  Flight fl = flights_[id];
+  flights_[id].value = 0;
+  flights_[id].reason = {};
+  if (fl.value) guest_.release(fl.value);
+  release_reason(fl.reason);
+  if (!notify || fl.what == Flight::What::kMessage || fl.what == Flight::What::kSignal) return;
+  const Pid to = fl.dest.pid;
+  if (fl.what == Flight::What::kDown) {
+    Message m;
+    m.kind = Message::Kind::kDown;
+    m.from = fl.from;
+    m.ref = fl.ref;
+    m.reason = Reason{ReasonKind::kNoconnection, 0};
+    m.origin_step = step_no_;
+    touch(object::mailbox(to), true);
+    enqueue(to, m);
+  } else {
+    exit_signal(to, fl.from, Reason{ReasonKind::kNoconnection, 0}, true, step_no_);
+  }
 }
 
 Op Vm::delivery_op(uint32_t id) const {
@@ -496,8 +547,10 @@ Op Vm::delivery_op(uint32_t id) const {
 
 void Vm::update_flight(uint32_t id) {
   const Flight& f = flights_[id];
-  const bool deliverable = f.live && (options_.reorder || channels_[f.channel].head == id) &&
-                           cut(f.from_node, f.to_node) != Cut::kDefer;
+  // Reordering lets messages overtake each other, never a signal (a DOWN
+  // always follows what its sender sent before it ended).
+  const bool in_turn = channels_[f.channel].head == id || (options_.reorder && f.what == Flight::What::kMessage);
+  const bool deliverable = f.live && in_turn && cut(f.from_node, f.to_node) != Cut::kDefer;
   if (deliverable) {
     enable(delivery_op(id));
   } else {
@@ -528,8 +581,10 @@ void Vm::deliver(uint32_t id, StepResult& result) {
   Flight& f = flights_[id];
   f.live = false;
   disable(EventKey{EventKind::kDelivery, id});
-  const Flight fl = f;
   unlink_flight(id);
+  Flight fl = flights_[id];
+  flights_[id].value = 0;
+  flights_[id].reason = {};
   facts_.cause = fl.send_step;
   touch(object::node(fl.from_node), false);
   touch(object::node(fl.to_node), false);
@@ -551,36 +606,56 @@ void Vm::deliver(uint32_t id, StepResult& result) {
     dropped = "dead";
   }
   if (sink_) {
-    std::string detail = guest_.render(fl.value);
+    std::string detail;
+    switch (fl.what) {
+      case Flight::What::kMessage: detail = guest_.render(fl.value); break;
+      case Flight::What::kDown:
+        detail = "{\"DOWN\", #Ref<" + std::to_string(fl.ref) + ">, " + pid_str(fl.from) + ", " + render_reason(fl.reason) + "}";
+        break;
+      case Flight::What::kLinkExit: detail = "exit signal (link) reason=" + render_reason(fl.reason); break;
+      case Flight::What::kSignal: detail = "exit signal reason=" + render_reason(fl.reason); break;
+    }
     if (fl.dest.name) detail = "(" + names_[fl.dest.name] + ") " + detail;
     if (dropped) detail += std::string("  (dropped: ") + dropped + ")";
     const int64_t peer = to != kNoPid ? static_cast<int64_t>(to) : fl.dest.name ? -1 : static_cast<int64_t>(fl.dest.pid);
     emit(StepKind::kDeliver, fl.from, peer, std::move(detail));
   }
   if (dropped) {
-    guest_.release(fl.value);
+    if (fl.value) guest_.release(fl.value);
+    release_reason(fl.reason);
     return;
   }
-  touch(object::mailbox(to), true);
-  Message m;
-  m.from = fl.from;
-  m.value = fl.value;
-  m.origin_step = step_no_;
-  enqueue(to, m);
+  switch (fl.what) {
+    case Flight::What::kMessage:
+    case Flight::What::kDown: {
+      touch(object::mailbox(to), true);
+      Message m;
+      m.from = fl.from;
+      m.value = fl.value;
+      m.origin_step = step_no_;
+      if (fl.what == Flight::What::kDown) {
+        m.kind = Message::Kind::kDown;
+        m.ref = fl.ref;
+        m.reason = fl.reason;  // ownership passes to the message
+      }
+      enqueue(to, m);
+      break;
+    }
+    case Flight::What::kLinkExit:
+    case Flight::What::kSignal:
+      exit_signal(to, fl.from, fl.reason, fl.what == Flight::What::kLinkExit, step_no_);
+      release_reason(fl.reason);
+      break;
+  }
   (void)result;
 }
 
-// Messages in flight from or to a node that stops are lost.
+// Messages in flight from or to a node that stops are lost; a signal from
+// it becomes noconnection for its receiver.
 void Vm::drop_flights(NodeId node) {
   for (uint32_t id = 1; id < flights_.size(); ++id) {
-    Flight& f = flights_[id];
-    if (!f.live || (f.from_node != node && f.to_node != node)) continue;
-    f.live = false;
-    guest_.release(f.value);
-    f.value = 0;
-    disable(EventKey{EventKind::kDelivery, id});
-    channels_[f.channel] = Channel{};
-    f.prev = f.next = 0;
+    const Flight& f = flights_[id];
+    if (f.live && (f.from_node == node || f.to_node == node)) lose_flight(id, f.to_node != node);
   }
 }
 

@@ -229,7 +229,12 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
         touch(object::node(node_of(t)), false);
       }
       if (sink_) emit(StepKind::kSignal, pid, t, "reason=" + render_reason(r) + (lost ? " (lost: unreachable)" : ""));
-      if (!lost) exit_signal(t, pid, r, false, step_no_);
+      if (node_of(t) != p.node && !lost && is_alive(t)) {
+        signal_in_flight(Flight::What::kSignal, pid, t, r, 0);  // takes `r`
+        r = {};
+      } else if (!lost) {
+        exit_signal(t, pid, r, false, step_no_);
+      }
       release_reason(r);
       if (procs_[pid].op.kind == StepKind::kExit && t == pid) return false;  // signalled itself
       reply.kind = Reply::Kind::kBool;
@@ -412,7 +417,7 @@ void Vm::do_exit(Pid pid, StepResult& result) {
   release_reason(reason);
 }
 
-void Vm::teardown(Pid pid, const Reason& reason) {
+void Vm::teardown(Pid pid, const Reason& reason, bool node_down) {
   Process& p = procs_[pid];
   touch(object::mailbox(pid), true);  // its queued messages are gone
   p.state = Process::State::kDead;
@@ -460,7 +465,11 @@ void Vm::teardown(Pid pid, const Reason& reason) {
   }
   for (Pid l : links) {
     std::erase(procs_[l].links, pid);
-    exit_signal(l, pid, reason, true, step_no_);
+    if (procs_[l].node != p.node && !node_down) {
+      signal_in_flight(Flight::What::kLinkExit, pid, l, copy_reason(reason), 0);
+    } else {
+      exit_signal(l, pid, reason, true, step_no_);
+    }
   }
   for (RefId ref : watchers) {
     auto it = monitors_.find(ref);
@@ -468,6 +477,10 @@ void Vm::teardown(Pid pid, const Reason& reason) {
     const Pid w = it->second.watcher;
     monitors_.erase(it);
     std::erase(procs_[w].watching, ref);
+    if (procs_[w].node != procs_[pid].node && !node_down) {
+      signal_in_flight(Flight::What::kDown, pid, w, copy_reason(reason), ref);
+      continue;
+    }
     Message m;
     m.kind = Message::Kind::kDown;
     m.from = pid;

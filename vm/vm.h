@@ -400,7 +400,9 @@ class Vm final : public System {
   void do_exit(Pid pid, StepResult& result);
   // Releases what a process holds and tells its links and monitors, with
   // `reason` (a stopped node's processes: noconnection to other nodes).
-  void teardown(Pid pid, const Reason& reason);
+  // With `node_down`, links and monitors elsewhere learn at once
+  // (noconnection); otherwise a signal to another node is in flight.
+  void teardown(Pid pid, const Reason& reason, bool node_down = false);
   void exit_signal(Pid to, Pid from, Reason reason, bool from_link, uint32_t cause);
   void kill(Pid pid, Reason reason, uint32_t cause);
   void release_op(PendingOp& op);
@@ -438,12 +440,18 @@ class Vm final : public System {
     bool up = true;
     std::map<NameId, Pid> global;  // its view of the cluster-wide names
   };
-  // A message between nodes, in flight until delivered (EventKind::kDelivery).
+  // A message between nodes, in flight until delivered (EventKind::kDelivery):
+  // a user message, or a signal that must not overtake the messages its
+  // sender sent before it (a DOWN, a linked process's exit, ls.exit(pid, r)).
   struct Flight {
+    enum class What : uint8_t { kMessage, kDown, kLinkExit, kSignal };
+    What what = What::kMessage;
     Pid from = kNoPid;
     NodeId from_node = 0, to_node = 0;
     Dest dest;
-    ValueRef value = 0;
+    ValueRef value = 0;  // kMessage
+    Reason reason;       // signals
+    RefId ref = 0;       // kDown: the monitor
     uint32_t send_step = 0;
     uint32_t channel = 0;          // its sender -> receiver channel
     uint32_t prev = 0, next = 0;   // neighbours in the channel (0: none)
@@ -455,6 +463,13 @@ class Vm final : public System {
   Cut cut(NodeId from, NodeId to) const { return cuts_.empty() ? Cut::kNone : cuts_[from * nodes_.size() + to]; }
   bool connected(NodeId a, NodeId b) const;  // both up, no cut either way
   void send_in_flight(Pid from, NodeId from_node, const Dest& dest, NodeId to_node, ValueRef value);
+  // Puts `f` in flight on its sender -> receiver channel.
+  void launch(Flight f);
+  // Sends a signal from `from` to `to` on another node (in flight).
+  void signal_in_flight(Flight::What what, Pid from, Pid to, Reason reason, RefId ref);
+  // Flight `id` will never arrive: a signal in it turns into noconnection
+  // for its receiver when `notify` (the connection dropped).
+  void lose_flight(uint32_t id, bool notify);
   void update_flight(uint32_t id);
   void unlink_flight(uint32_t id);
   void deliver(uint32_t id, StepResult& result);

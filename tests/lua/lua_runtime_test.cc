@@ -33,14 +33,15 @@ TEST_P(LuaRuntime, EveryTestPasses) {
                             std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/ets.lua",
                             std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/genserver.lua",
                             std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/otp.lua",
-                            std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/checker.lua"},
+                            std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/checker.lua",
+                            std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/cluster.lua"},
                            config, lua::LuaProgram::load, collect);
   EXPECT_TRUE(collect.errors.empty()) << collect.errors.front();
   for (const auto& b : collect.bugs) ADD_FAILURE() << b;
   for (const auto& t : s.tests) {
     EXPECT_EQ(t.status, TestReport::Status::kPassed) << t.name << " " << t.error;
   }
-  EXPECT_GE(s.tests.size(), 35u);
+  EXPECT_GE(s.tests.size(), 52u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Strategies, LuaRuntime, ::testing::Values("random", "pct", "pos"));
