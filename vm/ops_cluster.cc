@@ -262,7 +262,13 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       auto& view = nodes_[here].global;
       const Pid t = op.pid;
       touch(object::process(t), false);
-      const bool ok = view.find(op.name) == view.end() && is_alive(t);
+      // As Erlang's global (which locks the name on every node it is
+      // connected to): taken if any node this one reaches has it.
+      bool ok = view.find(op.name) == view.end() && is_alive(t);
+      for (NodeId m = 0; m < nodes_.size(); ++m) {
+        touch(object::node(m), false);  // what it reaches decides where the name goes
+        if (connected(here, m) && nodes_[m].global.count(op.name)) ok = false;
+      }
       if (sink_) emit(StepKind::kGlobalRegister, pid, t, "\"" + names_[op.name] + "\"" + (ok ? "" : " -> false"));
       if (ok) {
         for (NodeId m = 0; m < nodes_.size(); ++m) {
@@ -281,6 +287,7 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       if (it != view.end()) {
         const Pid was = it->second;
         for (NodeId m = 0; m < nodes_.size(); ++m) {
+          touch(object::node(m), false);
           if (!connected(here, m)) continue;
           auto at = nodes_[m].global.find(op.name);
           if (at != nodes_[m].global.end() && at->second == was) nodes_[m].global.erase(at);
@@ -423,6 +430,7 @@ void Vm::merge_global(NodeId a, NodeId b, Pid by) {
   for (auto& [name, pa] : va) {
     auto it = vb.find(name);
     if (it == vb.end()) {
+      touch(global_object(names_[name]), true);
       vb.emplace(name, pa);
       continue;
     }
@@ -434,8 +442,10 @@ void Vm::merge_global(NodeId a, NodeId b, Pid by) {
     touch(global_object(names_[name]), true);
     const bool keep_b = choose(2) == 1;
     const Pid winner = keep_b ? pb : pa, loser = keep_b ? pa : pb;
-    pa = winner;
-    it->second = winner;
+    for (Node& node : nodes_) {  // every view that named the loser now names the winner
+      auto at = node.global.find(name);
+      if (at != node.global.end() && at->second == loser) at->second = winner;
+    }
     if (sink_) {
       emit(StepKind::kHeal, by, loser,
            "global name \"" + names_[name] + "\" on both sides: kept " + pid_str(winner) + ", killed " +
@@ -443,7 +453,9 @@ void Vm::merge_global(NodeId a, NodeId b, Pid by) {
     }
     exit_signal(loser, loser, Reason{ReasonKind::kKill, 0}, false, step_no_);
   }
-  for (const auto& [name, pb] : vb) va.try_emplace(name, pb);
+  for (const auto& [name, pb] : vb) {
+    if (va.try_emplace(name, pb).second) touch(global_object(names_[name]), true);
+  }
 }
 
 void Vm::forget_global(Pid pid) {

@@ -58,7 +58,9 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
                                            Buggy{"mutual_call.lua", "crash"},
                                            Buggy{"registry_race.lua", "deadlock"},
                                            Buggy{"stale_cache.lua", "assertion"},
-                                           Buggy{"monitor_race.lua", "assertion"}),
+                                           Buggy{"monitor_race.lua", "assertion"},
+                                           Buggy{"split_brain.lua", "assertion"},
+                                           Buggy{"global_singleton.lua", "assertion"}),
                          [](const ::testing::TestParamInfo<Buggy>& info) {
                            const std::string file = info.param.file;
                            return file.substr(0, file.find('.'));
@@ -82,7 +84,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
                                            "genserver_counter_fixed.lua", "supervisor_restart_fixed.lua",
                                            "agent_update_fixed.lua", "mutual_call_fixed.lua",
                                            "registry_race_fixed.lua", "stale_cache_fixed.lua",
-                                           "monitor_race_fixed.lua"));
+                                           "monitor_race_fixed.lua", "split_brain_fixed.lua",
+                                           "global_singleton_fixed.lua"));
 
 TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
   for (const char* strategy : {"random", "pct", "pos"}) {
@@ -330,7 +333,7 @@ TEST(Cli, DirectoryRunsEveryScenario) {
   auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "50",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\"bugs\":18"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"bugs\":20"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ShardsSplitTheIterations) {

@@ -74,7 +74,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, EveryBuggyScenario,
                                            "rate_limiter.lua", "ets_lost_update.lua", "bank_transfer.lua",
                                            "lost_wakeup.lua", "genserver_counter.lua", "supervisor_restart.lua",
                                            "agent_update.lua", "mutual_call.lua", "registry_race.lua",
-                                           "stale_cache.lua", "monitor_race.lua"));
+                                           "stale_cache.lua", "monitor_race.lua", "split_brain.lua",
+                                           "global_singleton.lua"));
 
 TEST(Shrink, RemovesUnrelatedWorkDownToAFewSteps) {
   const std::string dir = fresh_dir("noisy");

@@ -1,0 +1,53 @@
+-- A cluster-wide singleton registered with ls.global, split by a partition.
+--
+-- Every node runs a watchdog that starts the ID allocator when no process
+-- is registered as "ids". A partition that comes before the first
+-- registration has spread lets each side start (and register) its own:
+-- ls.global cannot stop that, as Erlang's :global cannot. Both hand out
+-- ID 1, and a client on each side gets it. On heal, ls.global keeps one of
+-- the two registrants and kills the other, but the duplicate IDs are out.
+--
+-- The fixed twin (global_singleton_fixed.lua) qualifies each ID with the
+-- node that allocated it, so two allocators never collide.
+local ls = lockstep
+
+local function allocator()
+  ls.label("ids")
+  local next_id = 1
+  while true do
+    local m = ls.receive()
+    ls.send(m[2], { m[1], next_id })
+    next_id = next_id + 1
+  end
+end
+
+local function watchdog()
+  if ls.global.whereis_name("ids") == nil then
+    local p = ls.spawn(allocator)
+    if not ls.global.register_name("ids", p) then ls.exit(p, "kill") end
+  end
+end
+
+local function client(parent)
+  ls.sleep(10)  -- after the watchdogs
+  local ref = ls.make_ref()
+  ls.global.send("ids", { ref, ls.self() })
+  local m = ls.receive(function(m) return m[1] == ref end)
+  ls.send(parent, m[2])
+end
+
+ls.test("every ID is handed out once", { strategy = "pct", iterations = 500 }, function()
+  ls.cluster.start_nodes({ "a", "b" })
+  local parent = ls.self()
+  for _, n in ipairs({ "a", "b" }) do
+    ls.spawn_on(n, watchdog)
+    ls.spawn_on(n, client, parent)
+  end
+  ls.spawn(function() ls.cluster.partition({ "a" }, { "b", "main" }) end)  -- the nemesis
+  ls.sleep(20)
+  ls.cluster.heal()
+  local first, second = ls.receive(), ls.receive()
+  ls.sleep(1)
+  assert(ls.global.whereis_name("ids") ~= nil, "one allocator survives the heal")
+  if first == second then error("ID " .. tostring(first) .. " was handed out twice", 0) end
+end)
