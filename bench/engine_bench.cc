@@ -8,6 +8,9 @@
 //      cost of extra steps, so spawning them does not count), the cost of
 //      spawning a process; a selective receive skipping 1,000 queued
 //      messages; ETS operations per second.
+//   4. nodes: a round trip between two nodes (send, delivery, receive) next
+//      to one on a node, the delivery step's cost against a local step; the
+//      per-step cost with 100 nodes x 100 live processes against one node.
 // Usage: engine_bench [--json FILE]
 #include <lua.hpp>
 
@@ -239,6 +242,73 @@ int main(int argc, char** argv) {
     std::printf("%-58s %12.0f ops/s\n", (std::string("ETS ") + type + " insert/lookup").c_str(), ops);
     w.key(std::string("ets_") + type + "_ops_per_second").value(ops);
   }
+  // 4a. A delivery step against a local step: ping-pong on one node and
+  // across two nodes, marginal cost per round (the spawns cancel).
+  auto pingpong_on = [&](const std::string& where, int rounds) {
+    return write_scenario("pp_" + where + std::to_string(rounds),
+        "lockstep.test('pp', function()\n"
+        "  lockstep.cluster.start_nodes({'b'})\n"
+        "  local parent = lockstep.self()\n"
+        "  local p = lockstep.spawn_on('" + where + "', function() for i = 1, " + std::to_string(rounds) +
+        " do lockstep.send(parent, lockstep.receive()) end end)\n"
+        "  for i = 1, " + std::to_string(rounds) + " do lockstep.send(p, i); lockstep.receive() end\n"
+        "end)\n");
+  };
+  struct Round {
+    double ns_per_round, ns_per_step;
+  };
+  auto rounds = [&](const std::string& where) {
+    const std::string few = pingpong_on(where, 10000), lots = pingpong_on(where, 50000);
+    std::vector<double> per_round, per_step;
+    for (int r = 0; r < repeats; ++r) {
+      const Timing a = run(few, 1), b = run(lots, 1);
+      per_round.push_back((b.seconds - a.seconds) * 1e9 / 40000);
+      per_step.push_back((b.seconds - a.seconds) * 1e9 / static_cast<double>(b.steps - a.steps));
+    }
+    return Round{median(per_round), median(per_step)};
+  };
+  const Round local = rounds("main"), remote = rounds("b");
+  // A remote round is the local round plus two delivery steps.
+  const double delivery_ns = (remote.ns_per_round - local.ns_per_round) / 2;
+  std::printf("%-58s %12.1f ns  (%.1f ns per step, 4 steps)\n", "round trip on one node", local.ns_per_round,
+              local.ns_per_step);
+  std::printf("%-58s %12.1f ns  (%.1f ns per step, 6 steps)\n", "round trip between two nodes", remote.ns_per_round,
+              remote.ns_per_step);
+  std::printf("%-58s %12.1f ns  (%.2fx a local step)\n", "delivery step (the difference, per delivery)", delivery_ns,
+              delivery_ns / local.ns_per_step);
+  w.key("local_round_ns").value(local.ns_per_round).key("remote_round_ns").value(remote.ns_per_round);
+  w.key("delivery_step_ns").value(delivery_ns).key("delivery_to_local_step").value(delivery_ns / local.ns_per_step);
+
+  // 4b. 100 nodes x 100 live processes against 10,000 on one node: the
+  // per-step cost of a ping-pong between two nodes.
+  auto crowd = [&](int nodes, int per_node, int rounds_n) {
+    return write_scenario("crowd" + std::to_string(nodes) + "_" + std::to_string(rounds_n),
+        "lockstep.test('crowd', function()\n"
+        "  local names = {}\n"
+        "  for i = 1, " + std::to_string(nodes) + " do names[i] = 'n' .. i end\n"
+        "  lockstep.cluster.start_nodes(names)\n"
+        "  for _, n in ipairs(names) do for j = 1, " + std::to_string(per_node) +
+        " do lockstep.spawn_on(n, function() lockstep.receive() end) end end\n"
+        "  local parent = lockstep.self()\n"
+        "  local p = lockstep.spawn_on('n1', function() for i = 1, " + std::to_string(rounds_n) +
+        " do lockstep.send(parent, lockstep.receive()) end end)\n"
+        "  for i = 1, " + std::to_string(rounds_n) + " do lockstep.send(p, i); lockstep.receive() end\n"
+        "end)\n");
+  };
+  auto crowd_step = [&](int nodes, int per_node) {
+    const std::string few = crowd(nodes, per_node, 10000), lots = crowd(nodes, per_node, 50000);
+    return median_of(repeats, [&] {
+      const Timing a = run(few, 1), b = run(lots, 1);
+      return (b.seconds - a.seconds) * 1e9 / static_cast<double>(b.steps - a.steps);
+    });
+  };
+  const double one_node = crowd_step(1, 10000), hundred = crowd_step(100, 100);
+  std::printf("%-58s %12.1f ns\n", "step, 1 node x 10,000 live processes (ping-pong across 2)", one_node);
+  std::printf("%-58s %12.1f ns  (%.2fx one node)\n", "step, 100 nodes x 100 live processes", hundred,
+              hundred / one_node);
+  w.key("step_ns_1_node_10000").value(one_node).key("step_ns_100_nodes_100").value(hundred);
+  w.key("nodes_100_to_1").value(hundred / one_node);
+
   w.end_object();
   if (!json_out.empty()) std::ofstream(json_out) << w.str() << "\n";
   return 0;

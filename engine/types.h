@@ -68,7 +68,11 @@ namespace lockstep {
   X(kGlobalRegister, 47, "global.register_name") \
   X(kGlobalUnregister, 48, "global.unregister_name") \
   X(kGlobalWhereis, 49, "global.whereis_name") \
-  X(kGlobalSend, 50, "global.send")
+  X(kGlobalSend, 50, "global.send") \
+  X(kDiskPut, 51, "disk.put") \
+  X(kDiskGet, 52, "disk.get") \
+  X(kDiskDelete, 53, "disk.delete") \
+  X(kDiskSync, 54, "disk.sync")
 
 // kStart: a new process runs for the first time; kSpawn: spawn, spawn_link,
 // spawn_monitor; kReceive: a receive completes (message or timeout); kExit:
@@ -77,7 +81,8 @@ namespace lockstep {
 // add_get, sub, sub_get; kHistory: an event is recorded in an ls.history;
 // kDeliver: a message between nodes reaches the receiver's node (an event
 // of its own, EventKind::kDelivery); kStartNodes .. kHeal: cluster changes
-// (docs/cluster.md); kGlobal*: cluster-wide names.
+// (docs/cluster.md); kGlobal*: cluster-wide names; kDisk*: a node's
+// durable store.
 enum class StepKind : uint8_t {
 #define LOCKSTEP_STEP_KIND_ENUM(kind, number, name) kind = number,
   LOCKSTEP_STEP_KINDS(LOCKSTEP_STEP_KIND_ENUM)
@@ -183,12 +188,14 @@ constexpr uint64_t kHistory = 7ull << 56;     // an ls.history (id)
 constexpr uint64_t kMailbox = 8ull << 56;     // a process's mailbox (pid)
 constexpr uint64_t kTimer = 9ull << 56;       // an armed timer (id)
 constexpr uint64_t kNode = 10ull << 56;       // a node: whether it is up, what it can reach (id)
+constexpr uint64_t kDisk = 11ull << 56;       // a key of a node's durable store (hash of node and key)
 constexpr uint64_t kTagMask = 0xffull << 56;
 constexpr uint64_t kIdMask = (1ull << 56) - 1;
 inline uint64_t process(uint32_t pid) { return kProcess | pid; }
 inline uint64_t mailbox(uint32_t pid) { return kMailbox | pid; }
 inline uint64_t timer(uint32_t id) { return kTimer | id; }
 inline uint64_t node(uint32_t id) { return kNode | id; }
+inline uint64_t disk(uint64_t hash) { return kDisk | (hash & kIdMask); }
 inline uint64_t history(uint64_t id) { return kHistory | (id & kIdMask); }
 inline bool is_mailbox(uint64_t o) { return (o & kTagMask) == kMailbox; }
 inline uint64_t name(uint64_t hash) { return kName | (hash & kIdMask); }

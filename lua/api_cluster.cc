@@ -1,5 +1,5 @@
 // Nodes, the network and cluster-wide names (SPEC 5.7; docs/cluster.md):
-// ls.spawn_on, ls.node, ls.cluster.*, ls.global.*. A node is named by a
+// ls.spawn_on, ls.node, ls.cluster.*, ls.global.*, ls.disk.*. A node is named by a
 // string, and a node handle is that string. ls.rpc is Lua (lib/rpc.lua).
 #include <cstring>
 #include <string>
@@ -214,6 +214,61 @@ int l_global_send(lua_State* L) {
   return g.suspend(L);
 }
 
+// --- disk: the caller's node's durable store ------------------------------
+
+int l_disk_put(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "disk.put");
+  luaL_checkany(L, 2);
+  {  // nothing owning may be alive across suspend (lua/fiber.h)
+    std::string key = g.encode_key(L, 1);
+    std::string text = g.render_at(L, 1, 80);
+    const vm::ValueRef v = g.store_copy(L, 2, "the value");
+    g.vm().post_disk_put(std::move(key), std::move(text), v);
+  }
+  return g.suspend(L);
+}
+
+// get(key, [default]) -> the value, the default, or nil
+int l_disk_get(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "disk.get");
+  const bool has_default = lua_gettop(L) >= 2;
+  {
+    std::string key = g.encode_key(L, 1);
+    std::string text = g.render_at(L, 1, 80);
+    const vm::ValueRef fallback = has_default ? g.store_copy(L, 2, "the default") : 0;
+    g.vm().post_disk_get(std::move(key), std::move(text), fallback, has_default);
+  }
+  return g.suspend(L);
+}
+
+int l_disk_delete(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "disk.delete");
+  {
+    std::string key = g.encode_key(L, 1);
+    std::string text = g.render_at(L, 1, 80);
+    g.vm().post_disk_delete(std::move(key), std::move(text));
+  }
+  return g.suspend(L);
+}
+
+int l_disk_sync(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "disk.sync");
+  g.vm().post_disk_sync();
+  return g.suspend(L);
+}
+
+const luaL_Reg kDiskLib[] = {
+    {"put", l_disk_put},
+    {"get", l_disk_get},
+    {"delete", l_disk_delete},
+    {"sync", l_disk_sync},
+    {nullptr, nullptr},
+};
+
 const luaL_Reg kClusterLib[] = {
     {"_start_nodes", l_start_nodes},
     {"stop_node", l_stop_node},
@@ -248,6 +303,8 @@ void open_cluster_api(lua_State* L) {
   lua_setfield(L, -2, "cluster");
   luaL_newlib(L, kGlobalLib);
   lua_setfield(L, -2, "global");
+  luaL_newlib(L, kDiskLib);
+  lua_setfield(L, -2, "disk");
 }
 
 }  // namespace lockstep::lua

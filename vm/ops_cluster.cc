@@ -29,7 +29,8 @@ uint64_t global_object(const std::string& name) { return object::name(fnv1a("glo
 void Vm::add_cluster_ops(OpTable& table) {
   for (StepKind k : {StepKind::kDeliver, StepKind::kStartNodes, StepKind::kStopNode, StepKind::kStartNode,
                      StepKind::kPartition, StepKind::kHeal, StepKind::kGlobalRegister, StepKind::kGlobalUnregister,
-                     StepKind::kGlobalWhereis, StepKind::kGlobalSend}) {
+                     StepKind::kGlobalWhereis, StepKind::kGlobalSend, StepKind::kDiskPut, StepKind::kDiskGet,
+                     StepKind::kDiskDelete, StepKind::kDiskSync}) {
     table[static_cast<size_t>(k)] = {&Vm::access_cluster, &Vm::perform_cluster};
   }
 }
@@ -69,6 +70,17 @@ void Vm::access_cluster(Pid pid, const PendingOp& op, Op& out) const {
     case StepKind::kGlobalWhereis:
     case StepKind::kGlobalSend:
       out.object = global_object(names_[op.name]);
+      break;
+    case StepKind::kDiskPut:
+    case StepKind::kDiskDelete:
+      out.object = disk_object(procs_[pid].node, op.key);
+      out.writes = true;
+      break;
+    case StepKind::kDiskGet:
+      out.object = disk_object(procs_[pid].node, op.key);
+      break;
+    case StepKind::kDiskSync:
+      out.object = object::node(procs_[pid].node);  // what a crash keeps
       break;
     default:
       break;
@@ -329,10 +341,81 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       reply.u = found;
       break;
     }
+    case StepKind::kDiskPut:
+    case StepKind::kDiskDelete: {
+      Node& node = nodes_[here];
+      touch(object::node(here), false);  // what a crash of the node keeps
+      const bool put = op.kind == StepKind::kDiskPut;
+      if (sink_) emit(op.kind, pid, -1, op.text + (put ? " = " + guest_.render(op.value) : ""));
+      node.unsynced.emplace_back(op.key, put ? op.value : 0);
+      op.value = 0;
+      reply.kind = Reply::Kind::kBool;
+      reply.b = true;
+      break;
+    }
+    case StepKind::kDiskGet: {
+      const Node& node = nodes_[here];
+      ValueRef found = 0;
+      bool known = false;
+      for (auto it = node.unsynced.rbegin(); it != node.unsynced.rend() && !known; ++it) {
+        if (it->first == op.key) {
+          known = true;
+          found = it->second;
+        }
+      }
+      if (!known) {
+        auto it = node.disk.find(op.key);
+        if (it != node.disk.end()) found = it->second;
+      }
+      if (sink_) emit(StepKind::kDiskGet, pid, -1, op.text + (found ? "" : " -> nil"));
+      if (found) {
+        reply.kind = Reply::Kind::kCopyOf;
+        reply.value = found;
+        if (op.value) guest_.release(op.value);
+      } else if (op.flag) {
+        reply.kind = Reply::Kind::kValue;
+        reply.value = op.value;
+      } else {
+        reply.kind = Reply::Kind::kNil;
+      }
+      op.value = 0;
+      break;
+    }
+    case StepKind::kDiskSync: {
+      Node& node = nodes_[here];
+      if (sink_) emit(StepKind::kDiskSync, pid, -1, std::to_string(node.unsynced.size()) + " writes");
+      for (auto& write : node.unsynced) {
+        touch(disk_object(here, write.first), true);
+        apply_disk_write(node, write);
+      }
+      node.unsynced.clear();
+      reply.kind = Reply::Kind::kBool;
+      reply.b = true;
+      break;
+    }
     default:
       break;
   }
   return true;
+}
+
+uint64_t Vm::disk_object(NodeId node, const std::string& key) const {
+  return object::disk(fnv1a(key) ^ (0x9e3779b97f4a7c15ull * (node + 1)));
+}
+
+void Vm::apply_disk_write(Node& node, std::pair<std::string, ValueRef>& write) {
+  auto it = node.disk.find(write.first);
+  if (it != node.disk.end()) {
+    guest_.release(it->second);
+    if (write.second) {
+      it->second = write.second;
+    } else {
+      node.disk.erase(it);
+    }
+  } else if (write.second) {
+    node.disk.emplace(write.first, write.second);
+  }
+  write.second = 0;
 }
 
 void Vm::set_cut(NodeId from, NodeId to, Cut mode) {
@@ -416,11 +499,27 @@ void Vm::stop_node(NodeId n, Pid by) {
   }
   drop_flights(n);
   nodes_[n].global.clear();
+  // The disk keeps what was synced and a prefix of what was not (a crash
+  // can come while the writes are on their way): a controlled choice.
+  std::string disk_note;
+  if (auto& unsynced = nodes_[n].unsynced; !unsynced.empty()) {
+    const size_t kept = static_cast<size_t>(choose(unsynced.size() + 1));
+    for (size_t i = 0; i < unsynced.size(); ++i) {
+      touch(disk_object(n, unsynced[i].first), true);
+      if (i < kept) {
+        apply_disk_write(nodes_[n], unsynced[i]);
+      } else if (unsynced[i].second) {
+        guest_.release(unsynced[i].second);
+      }
+    }
+    disk_note = ", " + std::to_string(kept) + " of " + std::to_string(unsynced.size()) + " unsynced writes kept";
+    unsynced.clear();
+  }
   // Links and monitors from the rest of the cluster were told by teardown.
   if (sink_) {
     emit(StepKind::kStopNode, by, -1,
          names_[nodes_[n].name] + " (" + std::to_string(dying.size()) + " process" + (dying.size() == 1 ? "" : "es") +
-             " lost)");
+             " lost" + disk_note + ")");
   }
 }
 
@@ -719,5 +818,32 @@ void Vm::post_global_send(NameId name, ValueRef msg) {
   op.name = name;
   op.value = msg;
 }
+
+}  // namespace lockstep::vm
+
+namespace lockstep::vm {
+
+void Vm::post_disk_put(std::string key, std::string text, ValueRef value) {
+  auto& op = post(StepKind::kDiskPut);
+  op.key = std::move(key);
+  op.text = std::move(text);
+  op.value = value;
+}
+
+void Vm::post_disk_get(std::string key, std::string text, ValueRef fallback, bool has_fallback) {
+  auto& op = post(StepKind::kDiskGet);
+  op.key = std::move(key);
+  op.text = std::move(text);
+  op.value = fallback;
+  op.flag = has_fallback;
+}
+
+void Vm::post_disk_delete(std::string key, std::string text) {
+  auto& op = post(StepKind::kDiskDelete);
+  op.key = std::move(key);
+  op.text = std::move(text);
+}
+
+void Vm::post_disk_sync() { post(StepKind::kDiskSync); }
 
 }  // namespace lockstep::vm

@@ -225,6 +225,13 @@ class Vm final : public System {
   void post_global_unregister(NameId name);
   void post_global_whereis(NameId name);
   void post_global_send(NameId name, ValueRef msg);
+  // The caller's node's durable store, keyed by canonical key bytes. A put
+  // or delete is buffered until sync; a node that stops keeps a prefix of
+  // its buffered writes (how many: a controlled choice).
+  void post_disk_put(std::string key, std::string text, ValueRef value);
+  void post_disk_get(std::string key, std::string text, ValueRef fallback, bool has_fallback);
+  void post_disk_delete(std::string key, std::string text);
+  void post_disk_sync();
 
   // --- Immediate operations (no sync point). ---
   bool in_process() const { return running_ != kNoPid; }
@@ -281,6 +288,7 @@ class Vm final : public System {
     std::vector<EtsRow> rows;  // ETS insert
     Ets::Options ets;          // ETS new
     std::vector<NameId> nodes;  // cluster: node names (partition: group a, then b from `a`)
+    std::string text;           // disk: the key as the scenario wrote it, for reports
 
     // Back to a blank operation, keeping the buffers' capacity (one op is
     // posted per step; this keeps steps free of allocation).
@@ -290,6 +298,7 @@ class Vm final : public System {
       dest = {};
       node = kLocalNode;
       nodes.clear();
+      text.clear();
       name = 0;
       flag = false;
       value = 0;
@@ -439,7 +448,11 @@ class Vm final : public System {
     NameId name = 0;
     bool up = true;
     std::map<NameId, Pid> global;  // its view of the cluster-wide names
+    std::map<std::string, ValueRef> disk;  // its durable store (synced)
+    std::vector<std::pair<std::string, ValueRef>> unsynced;  // writes since the last sync (0: delete)
   };
+  uint64_t disk_object(NodeId node, const std::string& key) const;
+  void apply_disk_write(Node& node, std::pair<std::string, ValueRef>& write);
   // A message between nodes, in flight until delivered (EventKind::kDelivery):
   // a user message, or a signal that must not overtake the messages its
   // sender sent before it (a DOWN, a linked process's exit, ls.exit(pid, r)).

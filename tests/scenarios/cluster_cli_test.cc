@@ -59,6 +59,14 @@ TEST(Cluster, ReportsNameNodesAndDeliveriesReplay) {
   EXPECT_NE(replayed.out.find("reproduced"), std::string::npos) << replayed.out;
 }
 
+TEST(Cluster, ACrashKeepsAPrefixOfTheUnsyncedWritesAndTheSearchTriesEach) {
+  // Two unsynced writes: the crash keeps none, the first, or both.
+  auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/cluster.lua", "--test",
+                         "disk: synced writes survive a restart; unsynced ones may not", "--strategy", "dfs"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("explored all 3 schedules: no bug"), std::string::npos) << r.out;
+}
+
 TEST(Cluster, MessagesHeldByAPartitionAreNamedInADeadlock) {
   const std::string file = write_file("held", R"(
 local ls = lockstep
