@@ -232,6 +232,12 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
     case EventKind::kFault: facts_.actor = -1; break;
   }
   if (op.object) touch(op.object, op.writes, op.value);
+  // A process runs only while alive: each of its steps reads its control
+  // state, which an exit signal, a linked exit or its node stopping writes
+  // (so a kill races with everything its victim does).
+  if (op.key.kind == EventKind::kProcess && op.object != object::process(op.key.id)) {
+    touch(object::process(op.key.id), false);
+  }
   switch (op.key.kind) {
     case EventKind::kTimer: fire_timer(op.key.id, result); break;
     case EventKind::kProcess: perform(op.key.id, result); break;

@@ -10,15 +10,16 @@
 namespace lockstep::testing {
 namespace {
 
-// The tests of tests/cluster/outcomes.lua that reported a bug: the outcomes reached.
-std::set<std::string> outcomes_reached(const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"run", std::string(LOCKSTEP_SOURCE_DIR) + "/tests/cluster/outcomes.lua",
+// The tests of `file` (tests/cluster/) that reported a bug: the outcomes reached.
+std::set<std::string> outcomes_reached(const std::vector<std::string>& extra,
+                                       const std::string& file = "outcomes.lua") {
+  std::vector<std::string> args = {"run", std::string(LOCKSTEP_SOURCE_DIR) + "/tests/cluster/" + file,
                                    "--format", "json", "-q", "--traces-dir", fresh_dir("outcomes")};
   args.insert(args.end(), extra.begin(), extra.end());
   auto r = run_lockstep(args);
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   std::set<std::string> reached;
-  const std::regex test(R"re("name":"outcome is not \[([aAb]*)\]","status":"(\w+)")re");
+  const std::regex test(R"re("name":"([a-z: ]*outcome is not \[[aAb]*\])","status":"(\w+)")re");
   for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), test); it != std::sregex_iterator(); ++it) {
     if ((*it)[2] == "bug") reached.insert((*it)[1]);
   }
@@ -30,11 +31,18 @@ TEST(Cluster, ExhaustiveSearchReachesEveryOutcomeSamplingReaches) {
     const auto sampled = outcomes_reached({"--strategy", "random", "--iterations", "3000", "--network", network});
     const auto searched = outcomes_reached({"--strategy", "dfs", "--iterations", "100000", "--network", network});
     EXPECT_EQ(sampled, searched) << network;
-    EXPECT_TRUE(searched.count("aAb") && searched.count("A") && searched.count("")) << network;
+    auto reached = [&](const std::string& x) { return searched.count("outcome is not [" + x + "]"); };
+    EXPECT_TRUE(reached("aAb") && reached("A") && reached("")) << network;
     // "A" before "a" only where the network may reorder one sender's messages.
-    EXPECT_EQ(searched.count("Aa") + searched.count("Aab") + searched.count("bAa"), std::string(network) == "fifo" ? 0u : 3u)
-        << network;
+    EXPECT_EQ(reached("Aa") + reached("Aab") + reached("bAa"), std::string(network) == "fifo" ? 0u : 3u) << network;
   }
+}
+
+TEST(Cluster, ExhaustiveSearchTriesAKillBeforeEachStepOfItsVictim) {
+  const auto sampled = outcomes_reached({"--strategy", "random", "--iterations", "2000"}, "kill_outcomes.lua");
+  const auto searched = outcomes_reached({"--strategy", "dfs"}, "kill_outcomes.lua");
+  EXPECT_EQ(sampled, searched);
+  EXPECT_EQ(searched.size(), 6u);  // "", "a", "ab", for a kill and for a node stopping
 }
 
 TEST(Cluster, ReportsNameNodesAndDeliveriesReplay) {

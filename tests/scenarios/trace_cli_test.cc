@@ -75,7 +75,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, EveryBuggyScenario,
                                            "lost_wakeup.lua", "genserver_counter.lua", "supervisor_restart.lua",
                                            "agent_update.lua", "mutual_call.lua", "registry_race.lua",
                                            "stale_cache.lua", "monitor_race.lua", "split_brain.lua",
-                                           "global_singleton.lua"));
+                                           "global_singleton.lua", "two_phase_commit.lua"));
 
 TEST(Shrink, RemovesUnrelatedWorkDownToAFewSteps) {
   const std::string dir = fresh_dir("noisy");
