@@ -1,16 +1,11 @@
-// Nodes and the network (SPEC 5.7, 5.9; docs/cluster.md): starting and
-// stopping nodes, partitions of any shape, messages in flight between
-// nodes, and cluster-wide names (ls.global).
-//
-// A message between two nodes is in flight from its send until the
-// scheduler delivers it: each is an event of its own (EventKind::kDelivery).
-// Messages from one sender to one receiver form a channel and arrive in the
-// order sent (only a channel's head can be delivered), unless the test lets
-// the network reorder. A partition cuts a direction between two nodes: a
-// "defer" cut holds its messages (not deliverable until healed), a "drop"
-// cut loses a message delivered across it. Links and monitors between two
-// nodes that stop being connected report noconnection, as Erlang's
-// distribution does when a connection drops.
+// Nodes (SPEC 5.7, 5.9; docs/cluster.md): starting and stopping nodes and
+// partitions of any shape. A partition cuts a direction between two nodes:
+// a "defer" cut holds its messages (not deliverable until healed), a
+// "drop" cut loses a message delivered across it. Links and monitors
+// between two nodes that stop being connected report noconnection, as
+// Erlang's distribution does when a connection drops. Messages in flight
+// are in vm/ops_network.cc, cluster-wide names in vm/ops_global.cc, the
+// durable store in vm/ops_disk.cc.
 #include <algorithm>
 
 #include "engine/hash.h"
@@ -22,15 +17,13 @@ namespace {
 
 constexpr size_t kMaxNodes = 1024;
 
-uint64_t global_object(const std::string& name) { return object::name(fnv1a("global:" + name)); }
-
 }  // namespace
 
 void Vm::add_cluster_ops(OpTable& table) {
+  // kDeliver is never a process's pending operation (deliveries are events
+  // of their own); it is claimed here so the table covers every kind.
   for (StepKind k : {StepKind::kDeliver, StepKind::kStartNodes, StepKind::kStopNode, StepKind::kStartNode,
-                     StepKind::kPartition, StepKind::kHeal, StepKind::kGlobalRegister, StepKind::kGlobalUnregister,
-                     StepKind::kGlobalWhereis, StepKind::kGlobalSend, StepKind::kDiskPut, StepKind::kDiskGet,
-                     StepKind::kDiskDelete, StepKind::kDiskSync}) {
+                     StepKind::kPartition, StepKind::kHeal}) {
     table[static_cast<size_t>(k)] = {&Vm::access_cluster, &Vm::perform_cluster};
   }
 }
@@ -61,26 +54,6 @@ void Vm::access_cluster(Pid pid, const PendingOp& op, Op& out) const {
         out.object = object::node(n);
         out.writes = true;
       }
-      break;
-    case StepKind::kGlobalRegister:
-    case StepKind::kGlobalUnregister:
-      out.object = global_object(names_[op.name]);
-      out.writes = true;
-      break;
-    case StepKind::kGlobalWhereis:
-    case StepKind::kGlobalSend:
-      out.object = global_object(names_[op.name]);
-      break;
-    case StepKind::kDiskPut:
-    case StepKind::kDiskDelete:
-      out.object = disk_object(procs_[pid].node, op.key);
-      out.writes = true;
-      break;
-    case StepKind::kDiskGet:
-      out.object = disk_object(procs_[pid].node, op.key);
-      break;
-    case StepKind::kDiskSync:
-      out.object = object::node(procs_[pid].node);  // what a crash keeps
       break;
     default:
       break;
@@ -270,152 +243,10 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       reply.b = true;
       break;
     }
-    case StepKind::kGlobalRegister: {
-      auto& view = nodes_[here].global;
-      const Pid t = op.pid;
-      touch(object::process(t), false);
-      // As Erlang's global (which locks the name on every node it is
-      // connected to): taken if any node this one reaches has it.
-      bool ok = view.find(op.name) == view.end() && is_alive(t);
-      for (NodeId m = 0; m < nodes_.size(); ++m) {
-        touch(object::node(m), false);  // what it reaches decides where the name goes
-        if (connected(here, m) && nodes_[m].global.count(op.name)) ok = false;
-      }
-      if (sink_) emit(StepKind::kGlobalRegister, pid, t, "\"" + names_[op.name] + "\"" + (ok ? "" : " -> false"));
-      if (ok) {
-        for (NodeId m = 0; m < nodes_.size(); ++m) {
-          if (connected(here, m)) nodes_[m].global[op.name] = t;
-        }
-        procs_[t].global_named = true;
-      }
-      reply.kind = Reply::Kind::kBool;
-      reply.b = ok;
-      break;
-    }
-    case StepKind::kGlobalUnregister: {
-      auto& view = nodes_[here].global;
-      auto it = view.find(op.name);
-      if (sink_) emit(StepKind::kGlobalUnregister, pid, -1, "\"" + names_[op.name] + "\"");
-      if (it != view.end()) {
-        const Pid was = it->second;
-        for (NodeId m = 0; m < nodes_.size(); ++m) {
-          touch(object::node(m), false);
-          if (!connected(here, m)) continue;
-          auto at = nodes_[m].global.find(op.name);
-          if (at != nodes_[m].global.end() && at->second == was) nodes_[m].global.erase(at);
-        }
-      }
-      reply.kind = Reply::Kind::kBool;
-      reply.b = true;
-      break;
-    }
-    case StepKind::kGlobalWhereis:
-    case StepKind::kGlobalSend: {
-      const auto& view = nodes_[here].global;
-      auto it = view.find(op.name);
-      const Pid found = it == view.end() ? kNoPid : it->second;
-      if (op.kind == StepKind::kGlobalWhereis) {
-        if (sink_) {
-          emit(StepKind::kGlobalWhereis, pid, found == kNoPid ? -1 : static_cast<int64_t>(found),
-               "\"" + names_[op.name] + "\"" + (found == kNoPid ? " -> nil" : ""));
-        }
-        reply.kind = found == kNoPid ? Reply::Kind::kNil : Reply::Kind::kPid;
-        reply.u = found;
-        break;
-      }
-      if (sink_) {
-        emit(StepKind::kGlobalSend, pid, found == kNoPid ? -1 : static_cast<int64_t>(found),
-             "(" + names_[op.name] + ") " + guest_.render(op.value) + (found == kNoPid ? " -> not registered" : ""));
-      }
-      if (found == kNoPid) {
-        guest_.release(op.value);
-        op.value = 0;
-        reply.kind = Reply::Kind::kError;
-        reply.error = "global.send: no process is registered globally as \"" + names_[op.name] + "\"";
-        break;
-      }
-      if (node_of(found) == here) touch(object::mailbox(found), true);
-      route(pid, here, Dest{found, 0, kLocalNode}, op.value);
-      op.value = 0;
-      reply.kind = Reply::Kind::kPid;
-      reply.u = found;
-      break;
-    }
-    case StepKind::kDiskPut:
-    case StepKind::kDiskDelete: {
-      Node& node = nodes_[here];
-      touch(object::node(here), false);  // what a crash of the node keeps
-      const bool put = op.kind == StepKind::kDiskPut;
-      if (sink_) emit(op.kind, pid, -1, op.text + (put ? " = " + guest_.render(op.value) : ""));
-      node.unsynced.emplace_back(op.key, put ? op.value : 0);
-      op.value = 0;
-      reply.kind = Reply::Kind::kBool;
-      reply.b = true;
-      break;
-    }
-    case StepKind::kDiskGet: {
-      const Node& node = nodes_[here];
-      ValueRef found = 0;
-      bool known = false;
-      for (auto it = node.unsynced.rbegin(); it != node.unsynced.rend() && !known; ++it) {
-        if (it->first == op.key) {
-          known = true;
-          found = it->second;
-        }
-      }
-      if (!known) {
-        auto it = node.disk.find(op.key);
-        if (it != node.disk.end()) found = it->second;
-      }
-      if (sink_) emit(StepKind::kDiskGet, pid, -1, op.text + (found ? "" : " -> nil"));
-      if (found) {
-        reply.kind = Reply::Kind::kCopyOf;
-        reply.value = found;
-        if (op.value) guest_.release(op.value);
-      } else if (op.flag) {
-        reply.kind = Reply::Kind::kValue;
-        reply.value = op.value;
-      } else {
-        reply.kind = Reply::Kind::kNil;
-      }
-      op.value = 0;
-      break;
-    }
-    case StepKind::kDiskSync: {
-      Node& node = nodes_[here];
-      if (sink_) emit(StepKind::kDiskSync, pid, -1, std::to_string(node.unsynced.size()) + " writes");
-      for (auto& write : node.unsynced) {
-        touch(disk_object(here, write.first), true);
-        apply_disk_write(node, write);
-      }
-      node.unsynced.clear();
-      reply.kind = Reply::Kind::kBool;
-      reply.b = true;
-      break;
-    }
     default:
       break;
   }
   return true;
-}
-
-uint64_t Vm::disk_object(NodeId node, const std::string& key) const {
-  return object::disk(fnv1a(key) ^ (0x9e3779b97f4a7c15ull * (node + 1)));
-}
-
-void Vm::apply_disk_write(Node& node, std::pair<std::string, ValueRef>& write) {
-  auto it = node.disk.find(write.first);
-  if (it != node.disk.end()) {
-    guest_.release(it->second);
-    if (write.second) {
-      it->second = write.second;
-    } else {
-      node.disk.erase(it);
-    }
-  } else if (write.second) {
-    node.disk.emplace(write.first, write.second);
-  }
-  write.second = 0;
 }
 
 void Vm::set_cut(NodeId from, NodeId to, Cut mode) {
@@ -523,264 +354,6 @@ void Vm::stop_node(NodeId n, Pid by) {
   }
 }
 
-void Vm::merge_global(NodeId a, NodeId b, Pid by) {
-  auto& va = nodes_[a].global;
-  auto& vb = nodes_[b].global;
-  for (auto& [name, pa] : va) {
-    auto it = vb.find(name);
-    if (it == vb.end()) {
-      touch(global_object(names_[name]), true);
-      vb.emplace(name, pa);
-      continue;
-    }
-    const Pid pb = it->second;
-    if (pb == pa) continue;
-    // Registered on both sides of a partition: as Erlang's global (its
-    // default resolver), one of the two keeps the name, chosen at random (a
-    // controlled choice), and the other is killed.
-    touch(global_object(names_[name]), true);
-    const bool keep_b = choose(2) == 1;
-    const Pid winner = keep_b ? pb : pa, loser = keep_b ? pa : pb;
-    for (Node& node : nodes_) {  // every view that named the loser now names the winner
-      auto at = node.global.find(name);
-      if (at != node.global.end() && at->second == loser) at->second = winner;
-    }
-    if (sink_) {
-      emit(StepKind::kHeal, by, loser,
-           "global name \"" + names_[name] + "\" on both sides: kept " + pid_str(winner) + ", killed " +
-               pid_str(loser));
-    }
-    exit_signal(loser, loser, Reason{ReasonKind::kKill, 0}, false, step_no_);
-  }
-  for (const auto& [name, pb] : vb) {
-    if (va.try_emplace(name, pb).second) touch(global_object(names_[name]), true);
-  }
-}
-
-void Vm::forget_global(Pid pid) {
-  if (!procs_[pid].global_named) return;
-  procs_[pid].global_named = false;
-  for (Node& node : nodes_) {
-    std::erase_if(node.global, [&](const auto& entry) {
-      if (entry.second != pid) return false;
-      touch(global_object(names_[entry.first]), true);
-      return true;
-    });
-  }
-}
-
-// --- Messages in flight -----------------------------------------------------
-
-void Vm::send_in_flight(Pid from, NodeId from_node, const Dest& dest, NodeId to_node, ValueRef value) {
-  Flight f;
-  f.from = from;
-  f.from_node = from_node;
-  f.to_node = to_node;
-  f.dest = dest;
-  f.dest.node = to_node;
-  f.value = value;
-  launch(f);
-}
-
-void Vm::signal_in_flight(Flight::What what, Pid from, Pid to, Reason reason, RefId ref) {
-  Flight f;
-  f.what = what;
-  f.from = from;
-  f.from_node = node_of(from);
-  f.to_node = node_of(to);
-  f.dest = Dest{to, 0, f.to_node};
-  f.reason = reason;
-  f.ref = ref;
-  launch(f);
-}
-
-void Vm::launch(Flight f) {
-  const auto id = static_cast<uint32_t>(flights_.size());
-  uint32_t& channel = f.dest.name ? name_channel_ids_[{f.from, f.to_node, f.dest.name}]
-                                  : channel_ids_[(static_cast<uint64_t>(f.from) << 32) | f.dest.pid];
-  if (channel == 0) {
-    channel = static_cast<uint32_t>(channels_.size());
-    channels_.emplace_back();
-  }
-  f.send_step = step_no_;
-  f.channel = channel;
-  f.live = true;
-  Channel& ch = channels_[channel];
-  f.prev = ch.tail;
-  f.next = 0;
-  if (ch.tail) {
-    flights_[ch.tail].next = id;
-  } else {
-    ch.head = id;
-  }
-  ch.tail = id;
-  flights_.push_back(f);
-  created_.push_back(EventKey{EventKind::kDelivery, id});
-  update_flight(id);
-}
-
-void Vm::lose_flight(uint32_t id, bool notify) {
-  Flight& f = flights_[id];
-  if (!f.live) return;
-  f.live = false;
-  disable(EventKey{EventKind::kDelivery, id});
-  unlink_flight(id);
-  Flight fl = flights_[id];
-  flights_[id].value = 0;
-  flights_[id].reason = {};
-  if (fl.value) guest_.release(fl.value);
-  release_reason(fl.reason);
-  if (!notify || fl.what == Flight::What::kMessage || fl.what == Flight::What::kSignal) return;
-  const Pid to = fl.dest.pid;
-  if (fl.what == Flight::What::kDown) {
-    Message m;
-    m.kind = Message::Kind::kDown;
-    m.from = fl.from;
-    m.ref = fl.ref;
-    m.reason = Reason{ReasonKind::kNoconnection, 0};
-    m.origin_step = step_no_;
-    touch(object::mailbox(to), true);
-    enqueue(to, m);
-  } else {
-    exit_signal(to, fl.from, Reason{ReasonKind::kNoconnection, 0}, true, step_no_);
-  }
-}
-
-Op Vm::delivery_op(uint32_t id) const {
-  const Flight& f = flights_[id];
-  Op op;
-  op.key = EventKey{EventKind::kDelivery, id};
-  op.step = StepKind::kDeliver;
-  op.writes = true;
-  op.object = f.dest.name ? name_object(f.to_node, f.dest.name) : object::mailbox(f.dest.pid);
-  return op;
-}
-
-void Vm::update_flight(uint32_t id) {
-  const Flight& f = flights_[id];
-  // Reordering lets messages overtake each other, never a signal (a DOWN
-  // always follows what its sender sent before it ended).
-  const bool in_turn = channels_[f.channel].head == id || (options_.reorder && f.what == Flight::What::kMessage);
-  const bool deliverable = f.live && in_turn && cut(f.from_node, f.to_node) != Cut::kDefer;
-  if (deliverable) {
-    enable(delivery_op(id));
-  } else {
-    disable(EventKey{EventKind::kDelivery, id});
-  }
-}
-
-// Takes flight `id` out of its channel; the next one may become deliverable.
-void Vm::unlink_flight(uint32_t id) {
-  Flight& f = flights_[id];
-  Channel& ch = channels_[f.channel];
-  if (f.prev) {
-    flights_[f.prev].next = f.next;
-  } else {
-    ch.head = f.next;
-  }
-  if (f.next) {
-    flights_[f.next].prev = f.prev;
-  } else {
-    ch.tail = f.prev;
-  }
-  const uint32_t next = f.next;
-  f.prev = f.next = 0;
-  if (next && ch.head == next) update_flight(next);
-}
-
-void Vm::deliver(uint32_t id, StepResult& result) {
-  Flight& f = flights_[id];
-  f.live = false;
-  disable(EventKey{EventKind::kDelivery, id});
-  unlink_flight(id);
-  Flight fl = flights_[id];
-  flights_[id].value = 0;
-  flights_[id].reason = {};
-  facts_.cause = fl.send_step;
-  touch(object::node(fl.from_node), false);
-  touch(object::node(fl.to_node), false);
-  const char* dropped = nullptr;
-  Pid to = kNoPid;
-  if (!nodes_[fl.to_node].up) {
-    dropped = "node down";
-  } else if (cut(fl.from_node, fl.to_node) == Cut::kDrop) {
-    dropped = "partition";
-  } else if (fl.dest.name) {
-    touch(name_object(fl.to_node, fl.dest.name), false);
-    to = owner(fl.to_node, fl.dest.name);
-    if (to == kNoPid) dropped = "no such name";
-  } else {
-    to = fl.dest.pid;
-  }
-  if (!dropped && !is_alive(to)) {
-    touch(object::process(to), false);
-    dropped = "dead";
-  }
-  if (sink_) {
-    std::string detail;
-    switch (fl.what) {
-      case Flight::What::kMessage: detail = guest_.render(fl.value); break;
-      case Flight::What::kDown:
-        detail = "{\"DOWN\", #Ref<" + std::to_string(fl.ref) + ">, " + pid_str(fl.from) + ", " + render_reason(fl.reason) + "}";
-        break;
-      case Flight::What::kLinkExit: detail = "exit signal (link) reason=" + render_reason(fl.reason); break;
-      case Flight::What::kSignal: detail = "exit signal reason=" + render_reason(fl.reason); break;
-    }
-    if (fl.dest.name) detail = "(" + names_[fl.dest.name] + ") " + detail;
-    if (dropped) detail += std::string("  (dropped: ") + dropped + ")";
-    const int64_t peer = to != kNoPid ? static_cast<int64_t>(to) : fl.dest.name ? -1 : static_cast<int64_t>(fl.dest.pid);
-    emit(StepKind::kDeliver, fl.from, peer, std::move(detail));
-  }
-  if (dropped) {
-    if (fl.value) guest_.release(fl.value);
-    release_reason(fl.reason);
-    return;
-  }
-  switch (fl.what) {
-    case Flight::What::kMessage:
-    case Flight::What::kDown: {
-      touch(object::mailbox(to), true);
-      Message m;
-      m.from = fl.from;
-      m.value = fl.value;
-      m.origin_step = step_no_;
-      if (fl.what == Flight::What::kDown) {
-        m.kind = Message::Kind::kDown;
-        m.ref = fl.ref;
-        m.reason = fl.reason;  // ownership passes to the message
-      }
-      enqueue(to, m);
-      break;
-    }
-    case Flight::What::kLinkExit:
-    case Flight::What::kSignal:
-      exit_signal(to, fl.from, fl.reason, fl.what == Flight::What::kLinkExit, step_no_);
-      release_reason(fl.reason);
-      break;
-  }
-  (void)result;
-}
-
-// Messages in flight from or to a node that stops are lost; a signal from
-// it becomes noconnection for its receiver.
-void Vm::drop_flights(NodeId node) {
-  for (uint32_t id = 1; id < flights_.size(); ++id) {
-    const Flight& f = flights_[id];
-    if (f.live && (f.from_node == node || f.to_node == node)) lose_flight(id, f.to_node != node);
-  }
-}
-
-size_t Vm::held_messages() const {
-  size_t held = 0;
-  for (uint32_t id = 1; id < flights_.size(); ++id) {
-    const Flight& f = flights_[id];
-    if (f.live && cut(f.from_node, f.to_node) == Cut::kDefer) ++held;
-  }
-  return held;
-}
-
-// --- Posting --------------------------------------------------------------
-
 void Vm::post_start_nodes(std::vector<NameId> names) { post(StepKind::kStartNodes).nodes = std::move(names); }
 
 void Vm::post_stop_node(NameId node) { post(StepKind::kStopNode).nodes.assign(1, node); }
@@ -802,48 +375,5 @@ void Vm::post_heal(std::vector<NameId> a, std::vector<NameId> b) {
   op.nodes = std::move(a);
   op.nodes.insert(op.nodes.end(), b.begin(), b.end());
 }
-
-void Vm::post_global_register(NameId name, Pid pid) {
-  auto& op = post(StepKind::kGlobalRegister);
-  op.name = name;
-  op.pid = pid;
-}
-
-void Vm::post_global_unregister(NameId name) { post(StepKind::kGlobalUnregister).name = name; }
-
-void Vm::post_global_whereis(NameId name) { post(StepKind::kGlobalWhereis).name = name; }
-
-void Vm::post_global_send(NameId name, ValueRef msg) {
-  auto& op = post(StepKind::kGlobalSend);
-  op.name = name;
-  op.value = msg;
-}
-
-}  // namespace lockstep::vm
-
-namespace lockstep::vm {
-
-void Vm::post_disk_put(std::string key, std::string text, ValueRef value) {
-  auto& op = post(StepKind::kDiskPut);
-  op.key = std::move(key);
-  op.text = std::move(text);
-  op.value = value;
-}
-
-void Vm::post_disk_get(std::string key, std::string text, ValueRef fallback, bool has_fallback) {
-  auto& op = post(StepKind::kDiskGet);
-  op.key = std::move(key);
-  op.text = std::move(text);
-  op.value = fallback;
-  op.flag = has_fallback;
-}
-
-void Vm::post_disk_delete(std::string key, std::string text) {
-  auto& op = post(StepKind::kDiskDelete);
-  op.key = std::move(key);
-  op.text = std::move(text);
-}
-
-void Vm::post_disk_sync() { post(StepKind::kDiskSync); }
 
 }  // namespace lockstep::vm

@@ -116,6 +116,8 @@ const Vm::OpTable& Vm::op_table() {
     add_timers_ops(t);
     add_shared_ops(t);
     add_cluster_ops(t);
+    add_global_ops(t);
+    add_disk_ops(t);
     for (const OpKind& row : t) {
       if (!row.access || !row.perform) std::abort();  // a StepKind no concern claims
     }

@@ -381,6 +381,8 @@ class Vm final : public System {
   static void add_timers_ops(OpTable& table);    // vm/ops_timers.cc
   static void add_shared_ops(OpTable& table);    // vm/ops_shared.cc
   static void add_cluster_ops(OpTable& table);   // vm/ops_cluster.cc
+  static void add_global_ops(OpTable& table);    // vm/ops_global.cc
+  static void add_disk_ops(OpTable& table);      // vm/ops_disk.cc
   void access_process(Pid pid, const PendingOp& op, Op& out) const;
   bool perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
   void access_mailbox(Pid pid, const PendingOp& op, Op& out) const;
@@ -393,6 +395,10 @@ class Vm final : public System {
   bool perform_shared(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
   void access_cluster(Pid pid, const PendingOp& op, Op& out) const;
   bool perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  void access_global(Pid pid, const PendingOp& op, Op& out) const;
+  bool perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  void access_disk(Pid pid, const PendingOp& op, Op& out) const;
+  bool perform_disk(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
 
   // --- The step loop and the enabled set (vm/vm.cc). ---
   Process& running();
@@ -443,7 +449,8 @@ class Vm final : public System {
   void set_owner(NodeId node, NameId name, Pid pid);
   uint64_t name_object(NodeId node, NameId name) const;
 
-  // --- Nodes and the network (vm/ops_cluster.cc). ---
+  // --- Nodes (vm/ops_cluster.cc), messages in flight (vm/ops_network.cc),
+  // cluster-wide names (vm/ops_global.cc), the durable store (vm/ops_disk.cc). ---
   struct Node {
     NameId name = 0;
     bool up = true;

@@ -1,0 +1,183 @@
+// Cluster-wide names (ls.global, docs/cluster.md), with the behaviour of
+// Erlang's :global: each node keeps a view; a registration reaches every
+// node connected to the caller's; views merge when nodes reconnect, and a
+// name with two owners keeps one (a controlled choice), killing the other.
+#include <algorithm>
+
+#include "engine/hash.h"
+#include "vm/vm.h"
+
+namespace lockstep::vm {
+
+namespace {
+
+uint64_t global_object(const std::string& name) { return object::name(fnv1a("global:" + name)); }
+
+}  // namespace
+
+void Vm::add_global_ops(OpTable& table) {
+  for (StepKind k : {StepKind::kGlobalRegister, StepKind::kGlobalUnregister, StepKind::kGlobalWhereis,
+                     StepKind::kGlobalSend}) {
+    table[static_cast<size_t>(k)] = {&Vm::access_global, &Vm::perform_global};
+  }
+}
+
+void Vm::access_global(Pid pid, const PendingOp& op, Op& out) const {
+  switch (op.kind) {
+    case StepKind::kGlobalRegister:
+    case StepKind::kGlobalUnregister:
+      out.object = global_object(names_[op.name]);
+      out.writes = true;
+      break;
+    case StepKind::kGlobalWhereis:
+    case StepKind::kGlobalSend:
+      out.object = global_object(names_[op.name]);
+      break;
+    default:
+      break;
+  }
+}
+
+bool Vm::perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result) {
+  const NodeId here = procs_[pid].node;
+  switch (op.kind) {
+    case StepKind::kGlobalRegister: {
+      auto& view = nodes_[here].global;
+      const Pid t = op.pid;
+      touch(object::process(t), false);
+      // As Erlang's global (which locks the name on every node it is
+      // connected to): taken if any node this one reaches has it.
+      bool ok = view.find(op.name) == view.end() && is_alive(t);
+      for (NodeId m = 0; m < nodes_.size(); ++m) {
+        touch(object::node(m), false);  // what it reaches decides where the name goes
+        if (connected(here, m) && nodes_[m].global.count(op.name)) ok = false;
+      }
+      if (sink_) emit(StepKind::kGlobalRegister, pid, t, "\"" + names_[op.name] + "\"" + (ok ? "" : " -> false"));
+      if (ok) {
+        for (NodeId m = 0; m < nodes_.size(); ++m) {
+          if (connected(here, m)) nodes_[m].global[op.name] = t;
+        }
+        procs_[t].global_named = true;
+      }
+      reply.kind = Reply::Kind::kBool;
+      reply.b = ok;
+      break;
+    }
+    case StepKind::kGlobalUnregister: {
+      auto& view = nodes_[here].global;
+      auto it = view.find(op.name);
+      if (sink_) emit(StepKind::kGlobalUnregister, pid, -1, "\"" + names_[op.name] + "\"");
+      if (it != view.end()) {
+        const Pid was = it->second;
+        for (NodeId m = 0; m < nodes_.size(); ++m) {
+          touch(object::node(m), false);
+          if (!connected(here, m)) continue;
+          auto at = nodes_[m].global.find(op.name);
+          if (at != nodes_[m].global.end() && at->second == was) nodes_[m].global.erase(at);
+        }
+      }
+      reply.kind = Reply::Kind::kBool;
+      reply.b = true;
+      break;
+    }
+    case StepKind::kGlobalWhereis:
+    case StepKind::kGlobalSend: {
+      const auto& view = nodes_[here].global;
+      auto it = view.find(op.name);
+      const Pid found = it == view.end() ? kNoPid : it->second;
+      if (op.kind == StepKind::kGlobalWhereis) {
+        if (sink_) {
+          emit(StepKind::kGlobalWhereis, pid, found == kNoPid ? -1 : static_cast<int64_t>(found),
+               "\"" + names_[op.name] + "\"" + (found == kNoPid ? " -> nil" : ""));
+        }
+        reply.kind = found == kNoPid ? Reply::Kind::kNil : Reply::Kind::kPid;
+        reply.u = found;
+        break;
+      }
+      if (sink_) {
+        emit(StepKind::kGlobalSend, pid, found == kNoPid ? -1 : static_cast<int64_t>(found),
+             "(" + names_[op.name] + ") " + guest_.render(op.value) + (found == kNoPid ? " -> not registered" : ""));
+      }
+      if (found == kNoPid) {
+        guest_.release(op.value);
+        op.value = 0;
+        reply.kind = Reply::Kind::kError;
+        reply.error = "global.send: no process is registered globally as \"" + names_[op.name] + "\"";
+        break;
+      }
+      if (node_of(found) == here) touch(object::mailbox(found), true);
+      route(pid, here, Dest{found, 0, kLocalNode}, op.value);
+      op.value = 0;
+      reply.kind = Reply::Kind::kPid;
+      reply.u = found;
+      break;
+    }
+    default:
+      break;
+  }
+  return true;
+}
+
+void Vm::merge_global(NodeId a, NodeId b, Pid by) {
+  auto& va = nodes_[a].global;
+  auto& vb = nodes_[b].global;
+  for (auto& [name, pa] : va) {
+    auto it = vb.find(name);
+    if (it == vb.end()) {
+      touch(global_object(names_[name]), true);
+      vb.emplace(name, pa);
+      continue;
+    }
+    const Pid pb = it->second;
+    if (pb == pa) continue;
+    // Registered on both sides of a partition: as Erlang's global (its
+    // default resolver), one of the two keeps the name, chosen at random (a
+    // controlled choice), and the other is killed.
+    touch(global_object(names_[name]), true);
+    const bool keep_b = choose(2) == 1;
+    const Pid winner = keep_b ? pb : pa, loser = keep_b ? pa : pb;
+    for (Node& node : nodes_) {  // every view that named the loser now names the winner
+      auto at = node.global.find(name);
+      if (at != node.global.end() && at->second == loser) at->second = winner;
+    }
+    if (sink_) {
+      emit(StepKind::kHeal, by, loser,
+           "global name \"" + names_[name] + "\" on both sides: kept " + pid_str(winner) + ", killed " +
+               pid_str(loser));
+    }
+    exit_signal(loser, loser, Reason{ReasonKind::kKill, 0}, false, step_no_);
+  }
+  for (const auto& [name, pb] : vb) {
+    if (va.try_emplace(name, pb).second) touch(global_object(names_[name]), true);
+  }
+}
+
+void Vm::forget_global(Pid pid) {
+  if (!procs_[pid].global_named) return;
+  procs_[pid].global_named = false;
+  for (Node& node : nodes_) {
+    std::erase_if(node.global, [&](const auto& entry) {
+      if (entry.second != pid) return false;
+      touch(global_object(names_[entry.first]), true);
+      return true;
+    });
+  }
+}
+
+void Vm::post_global_register(NameId name, Pid pid) {
+  auto& op = post(StepKind::kGlobalRegister);
+  op.name = name;
+  op.pid = pid;
+}
+
+void Vm::post_global_unregister(NameId name) { post(StepKind::kGlobalUnregister).name = name; }
+
+void Vm::post_global_whereis(NameId name) { post(StepKind::kGlobalWhereis).name = name; }
+
+void Vm::post_global_send(NameId name, ValueRef msg) {
+  auto& op = post(StepKind::kGlobalSend);
+  op.name = name;
+  op.value = msg;
+}
+
+}  // namespace lockstep::vm
