@@ -131,6 +131,9 @@ Command run_command() {
                       ->check(valid)
                       ->type_name(std::string(spec->choices));
                   break;
+                case OptionType::kFaults:
+                  sub.add_option(std::string(spec->flag), f->options[name], help)->check(valid)->type_name("KIND=N,...");
+                  break;
                 case OptionType::kName: {  // the strategy: its choices and help come from the strategy table
                   std::vector<std::string> names;
                   help += ":";

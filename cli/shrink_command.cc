@@ -54,7 +54,11 @@ int shrink(const ShrinkFlags& f, const GlobalOptions& global) {
     return kExitUsage;
   }
   std::cout << "shrunk " << r.steps_before << " steps -> " << r.steps_after << " steps (" << r.switches_before
-            << " -> " << r.switches_after << " context switches) in " << r.attempts << " attempts\n"
+            << " -> " << r.switches_after << " context switches"
+            << (r.faults_before ? ", " + std::to_string(r.faults_before) + " -> " + std::to_string(r.faults_after) +
+                                      " faults"
+                                : std::string())
+            << ") in " << r.attempts << " attempts\n"
             << "wrote " << out << "\n";
   if (!global.quiet) {
     TextStyle style;

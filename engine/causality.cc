@@ -213,6 +213,11 @@ std::vector<uint32_t> causal_slice(const FactLog& log, uint32_t failed_step, boo
     }
   }
   const bool recorded = failed != nullptr;
+  // Every fault injected before the failure is part of its story (what a
+  // lost message did not cause leaves no trace in the facts).
+  for (const StepRecord& r : log.steps) {
+    if (r.event.kind == EventKind::kFault && (!recorded || r.step < failed_step)) from.push_back(r.step);
+  }
   if (failed && failed->kind == StepKind::kExit) {
     // A process ends because of its own past (the error it raised, the
     // signal that killed it); what its exit writes (names, monitors, links)

@@ -80,7 +80,8 @@ class HappensBefore {
 };
 
 // The causal slice of a failed run: the steps that happen before the
-// failing step `failed_step` (with the step itself). For a deadlock, or
+// failing step `failed_step` (with the step itself), and every fault
+// injected before it. For a deadlock, or
 // when the failing step was not recorded, the past of every process's last
 // step. Ascending step numbers.
 std::vector<uint32_t> causal_slice(const FactLog& log, uint32_t failed_step, bool deadlock);

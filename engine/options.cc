@@ -6,7 +6,7 @@
 namespace lockstep {
 
 std::span<const OptionSpec> test_options() {
-  static constexpr std::array<OptionSpec, 9> kOptions = {{
+  static constexpr std::array<OptionSpec, 10> kOptions = {{
       {"strategy", "--strategy", "exploration strategy", OptionType::kName, OptionTarget::kStrategy, "pct", ""},
       {"iterations", "--iterations", "schedules to explore per test", OptionType::kCount, OptionTarget::kIterations,
        "100", "", 1000000000000000},
@@ -25,6 +25,9 @@ std::span<const OptionSpec> test_options() {
       {"network", "--network",
        "messages between nodes: fifo (in order per sender and receiver) or reorder (any may overtake another)",
        OptionType::kChoice, OptionTarget::kRun, "fifo", "fifo|reorder"},
+      {"faults", "--faults",
+       "faults the strategy may inject per iteration, e.g. drop=2,duplicate=1,crash=1,partition=1 (docs/cluster.md)",
+       OptionType::kFaults, OptionTarget::kRun, "none", ""},
   }};
   return kOptions;
 }
@@ -91,6 +94,11 @@ Status check_option(const OptionSpec& spec, std::string_view text) {
     case OptionType::kName:
       if (text.empty()) return Status::InvalidArgument(name + " must not be empty");
       break;
+    case OptionType::kFaults: {
+      FaultBudget budget;
+      if (Status ok = parse_faults(text, budget); !ok.ok()) return Status::InvalidArgument(name + ": " + ok.message());
+      break;
+    }
   }
   if (spec.max != 0 && n > spec.max) {
     return Status::InvalidArgument(name + " must be at most " + std::to_string(spec.max) + ", not " +
@@ -107,6 +115,66 @@ uint64_t option_number(std::string_view text) {
 
 bool option_flag(std::string_view text) { return text == "true"; }
 
+namespace {
+
+struct FaultKind {
+  std::string_view name;
+  uint32_t FaultBudget::*count;
+};
+constexpr std::array<FaultKind, 4> kFaultKinds = {{
+    {"drop", &FaultBudget::drop},
+    {"duplicate", &FaultBudget::duplicate},
+    {"crash", &FaultBudget::crash},
+    {"partition", &FaultBudget::partition},
+}};
+
+}  // namespace
+
+Status parse_faults(std::string_view text, FaultBudget& out) {
+  out = FaultBudget{};
+  if (text == "none" || text.empty()) return Status::Ok();
+  const auto known = [] {
+    std::string s;
+    for (const FaultKind& k : kFaultKinds) s += (s.empty() ? "" : ", ") + std::string(k.name);
+    return s;
+  };
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t comma = text.find(',', at);
+    if (comma == std::string_view::npos) comma = text.size();
+    const std::string_view part = text.substr(at, comma - at);
+    const size_t eq = part.find('=');
+    const std::string_view kind = part.substr(0, eq);
+    const FaultKind* found = nullptr;
+    for (const FaultKind& k : kFaultKinds) {
+      if (k.name == kind) found = &k;
+    }
+    if (!found) {
+      return Status::InvalidArgument("unknown fault kind \"" + std::string(kind) + "\" (known: " + known() + ")");
+    }
+    uint64_t n = 0;
+    if (eq == std::string_view::npos || !parse_number(part.substr(eq + 1), n)) {
+      return Status::InvalidArgument("expected " + std::string(kind) + "=N, not \"" + std::string(part) + "\"");
+    }
+    if (n > kMaxFaultsPerKind) {
+      return Status::InvalidArgument(std::string(kind) + " must be at most " + std::to_string(kMaxFaultsPerKind) +
+                                     ", not " + std::to_string(n));
+    }
+    out.*(found->count) = static_cast<uint32_t>(n);
+    at = comma + 1;
+  }
+  return Status::Ok();
+}
+
+std::string format_faults(const FaultBudget& budget) {
+  std::string s;
+  for (const FaultKind& k : kFaultKinds) {
+    if (budget.*(k.count) == 0) continue;
+    s += (s.empty() ? "" : ",") + std::string(k.name) + "=" + std::to_string(budget.*(k.count));
+  }
+  return s.empty() ? "none" : s;
+}
+
 std::string RunOptions::get(std::string_view name) const {
   if (name == "max_steps") return std::to_string(max_steps);
   if (name == "iter_timeout") return std::to_string(iter_timeout_ms);
@@ -114,6 +182,7 @@ std::string RunOptions::get(std::string_view name) const {
   if (name == "allow_crashes") return allow_crashes ? "true" : "false";
   if (name == "timers") return timers;
   if (name == "network") return network;
+  if (name == "faults") return format_faults(faults);
   return "";
 }
 
@@ -124,6 +193,7 @@ bool RunOptions::set(std::string_view name, std::string_view text) {
   else if (name == "allow_crashes") allow_crashes = option_flag(text);
   else if (name == "timers") timers = std::string(text);
   else if (name == "network") network = std::string(text);
+  else if (name == "faults") parse_faults(text, faults);
   else return false;
   return true;
 }

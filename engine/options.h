@@ -6,6 +6,7 @@
 // dump-trace record the values.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <span>
 #include <string>
@@ -22,6 +23,7 @@ enum class OptionType : uint8_t {
   kFlag,    // true / false (a flag without a value on the command line)
   kChoice,  // one of `choices` ("a|b|c")
   kName,    // a name checked elsewhere (the strategy)
+  kFaults,  // a fault budget: "drop=2,crash=1" or "none" (FaultBudget)
 };
 
 // What a resolved value sets (see ResolvedOptions in engine/runner.h).
@@ -47,6 +49,26 @@ struct OptionSpec {
 // Option values as text, by name: what a test declared or flags gave.
 using OptionValues = std::map<std::string, std::string, std::less<>>;
 
+// How many faults of each kind the strategy may inject in one iteration
+// (docs/cluster.md, "Faults the strategy chooses"). A crash may be followed
+// by the node's restart and an isolation by its heal, at no extra cost.
+struct FaultBudget {
+  uint32_t drop = 0;       // lose a message in flight instead of delivering it
+  uint32_t duplicate = 0;  // deliver a message in flight and keep it in flight
+  uint32_t crash = 0;      // stop a node (not the root's); it may restart
+  uint32_t partition = 0;  // cut a node off from every other; it may heal
+
+  bool empty() const { return drop + duplicate + crash + partition == 0; }
+  bool operator==(const FaultBudget&) const = default;
+};
+inline constexpr uint32_t kMaxFaultsPerKind = 1000;
+
+// Parses "drop=2,duplicate=1,crash=1,partition=1" (any order, any subset)
+// or "none"; the error names the bad part.
+Status parse_faults(std::string_view text, FaultBudget& out);
+// The canonical text: kinds with a budget in the order above, or "none".
+std::string format_faults(const FaultBudget& budget);
+
 // The options that affect how one iteration runs (target kRun), as the
 // system under test and the scheduler read them. Recorded in traces.
 struct RunOptions {
@@ -56,6 +78,7 @@ struct RunOptions {
   bool allow_crashes = false;
   std::string timers = "quiescent";  // "quiescent" | "any"
   std::string network = "fifo";      // "fifo" | "reorder"
+  FaultBudget faults;                // faults a sampling strategy may inject
 
   // The value of run option `name` as text ("" for an unknown name).
   std::string get(std::string_view name) const;

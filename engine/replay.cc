@@ -28,7 +28,7 @@ ReplayResult replay_trace(const Trace& trace, Program& program, const ReplayOpti
       result.status = Status::InvalidArgument("unknown strategy \"" + options.continue_with + "\"");
       return result;
     }
-    then = info->make(trace.params);
+    then = with_faults(info->make(trace.params), trace.options.faults);
   }
   auto strategy = make_replay_strategy(trace.decisions, std::move(then));
   result.run = trace;

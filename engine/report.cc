@@ -159,6 +159,10 @@ void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
        << "\n";
   out_ << "  failure: " << describe_failure(trace) << "\n";
   if (!bug.trace_path.empty()) out_ << "  trace: " << bug.trace_path << "\n";
+  if (!bug.faults.empty()) {
+    out_ << "  faults injected (" << bug.faults.size() << "):\n";
+    for (const std::string& f : bug.faults) out_ << "    " << f << "\n";
+  }
   if (!trace.failure.details.empty()) out_ << "\n" << printable(trace.failure.details);
   out_ << "\n";
   print_schedule(out_, trace, style_);
@@ -284,6 +288,9 @@ void JsonReporter::run_finished(const RunSummary& s) {
       if (!b.failure.location.empty()) w.key("location").value(b.failure.location);
       if (!b.failure.details.empty()) w.key("details").value(b.failure.details);
       w.key("trace").value(b.trace_path);
+      w.key("faults").begin_array();
+      for (const std::string& f : b.faults) w.value(f);
+      w.end_array();
       w.end_object();
     }
     w.end_object();

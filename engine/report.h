@@ -22,6 +22,7 @@ struct BugReport {
   uint64_t iteration = 0;
   uint64_t iteration_seed = 0;
   std::string trace_path;
+  std::vector<std::string> faults;  // every fault the run injected (fault_lines)
 };
 
 struct TestReport {

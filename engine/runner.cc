@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "engine/prng.h"
+#include "engine/schedule.h"
 #include "engine/scheduler.h"
 
 namespace lockstep {
@@ -160,7 +161,7 @@ class TestRun {
   }
 
   std::unique_ptr<Strategy> make_strategy() const {
-    return find_strategy(opts_.strategy, config_.strategy_table)->make(opts_.params);
+    return with_faults(find_strategy(opts_.strategy, config_.strategy_table)->make(opts_.params), opts_.run.faults);
   }
 
   // A search learns from every iteration before the next: all of them run
@@ -407,6 +408,7 @@ class TestRun {
     bug.failure = result.failure;
     bug.iteration = i;
     bug.iteration_seed = trace.iteration_seed;
+    bug.faults = fault_lines(trace);
     bug.trace_path = trace_path_for(config_.traces_dir, program_.path(), report_.name, i, opts_.seed);
     Status saved = save_trace(bug.trace_path, trace);
     if (!saved.ok()) {

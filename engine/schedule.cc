@@ -68,4 +68,18 @@ Schedule build_schedule(const Trace& trace, bool slice) {
   return s;
 }
 
+std::vector<std::string> fault_lines(const Trace& trace) {
+  std::vector<std::string> out;
+  for (const Event& e : trace.events) {
+    if (!is_fault(e.kind)) continue;
+    std::string line = "step " + std::to_string(e.step) + "  " + std::string(step_kind_name(e.kind));
+    std::string what;
+    if (e.pid >= 0) what = process_display_name(trace, e.pid);
+    if (e.peer >= 0) what += " -> " + process_display_name(trace, e.peer);
+    if (!e.detail.empty()) what += (what.empty() ? "" : "  ") + printable(e.detail);
+    out.push_back(line + (what.empty() ? "" : "  " + what));
+  }
+  return out;
+}
+
 }  // namespace lockstep

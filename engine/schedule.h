@@ -34,6 +34,10 @@ struct Schedule {
 // The rows of `trace`; with `slice`, the causal slice marked.
 Schedule build_schedule(const Trace& trace, bool slice);
 
+// Every fault the run injected, one line each: "step 13  fault.drop  P2@a
+// -> P1@b  {msg}".
+std::vector<std::string> fault_lines(const Trace& trace);
+
 // `text` safe for a terminal: control characters other than newline and
 // tab (escape sequences, carriage returns, NUL) shown as \xNN.
 std::string printable(std::string_view text);

@@ -15,9 +15,12 @@ namespace {
 
 using Decisions = std::vector<Decision>;
 
+// Smaller is better: fewer faults first (a fault a failure does not need
+// misleads whoever reads the schedule more than a longer schedule does),
+// then fewer steps, then fewer context switches.
 struct Key {
-  uint64_t steps, switches;
-  bool operator<(const Key& o) const { return steps != o.steps ? steps < o.steps : switches < o.switches; }
+  uint64_t faults, steps, switches;
+  auto operator<=>(const Key&) const = default;
 };
 
 class Shrinker {
@@ -70,6 +73,7 @@ class Shrinker {
     bool improved = true;
     while (improved && !out_of_budget()) {
       improved = false;
+      improved |= remove_faults();
       improved |= keep_causal_slice();
       improved |= drop_processes();
       improved |= shorten_prefix();
@@ -86,7 +90,11 @@ class Shrinker {
       return x.kind != DecisionKind::kChoice;
     }));
   }
-  static Key key(const Decisions& d) { return {steps(d), context_switches(d)}; }
+  static uint64_t faults(const Decisions& d) {
+    return static_cast<uint64_t>(
+        std::count_if(d.begin(), d.end(), [](const Decision& x) { return x.kind == DecisionKind::kFault; }));
+  }
+  static Key key(const Decisions& d) { return {faults(d), steps(d), context_switches(d)}; }
 
  private:
   static uint64_t candidate_hash(const Decisions& d) {
@@ -112,6 +120,19 @@ class Shrinker {
       if (keep) c.push_back(d);
     }
     return c.size() < best_.size() && offer(c);
+  }
+
+  // Take out one injected fault at a time, the last first (a restart or a
+  // heal whose crash or cut is gone no longer fits and is skipped).
+  bool remove_faults() {
+    bool improved = false;
+    for (size_t i = best_.size(); i-- > 0 && !out_of_budget();) {
+      if (i >= best_.size() || best_[i].kind != DecisionKind::kFault) continue;
+      Decisions c = best_;
+      c.erase(c.begin() + static_cast<ptrdiff_t>(i));
+      improved |= offer(c);
+    }
+    return improved;
   }
 
   // Drop every step of one process (highest pid first).
@@ -217,6 +238,7 @@ ShrinkResult shrink_trace(const Trace& input, Program& program, const ShrinkOpti
   }
   result.steps_before = Shrinker::steps(input.decisions);
   result.switches_before = context_switches(input.decisions);
+  result.faults_before = Shrinker::faults(input.decisions);
 
   Shrinker shrinker(input, program, *index, options);
   Decisions best = shrinker.run(input.decisions, check.run.facts, check.run.failure.step);
@@ -237,6 +259,7 @@ ShrinkResult shrink_trace(const Trace& input, Program& program, const ShrinkOpti
   result.trace = std::move(out);
   result.steps_after = Shrinker::steps(result.trace.decisions);
   result.switches_after = context_switches(result.trace.decisions);
+  result.faults_after = Shrinker::faults(result.trace.decisions);
   result.verdict = ShrinkResult::Verdict::kShrunk;
   return result;
 }

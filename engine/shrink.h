@@ -32,6 +32,7 @@ struct ShrinkResult {
   uint64_t attempts = 0;
   uint64_t steps_before = 0, steps_after = 0;
   uint64_t switches_before = 0, switches_after = 0;
+  uint64_t faults_before = 0, faults_after = 0;  // injected faults
 };
 
 ShrinkResult shrink_trace(const Trace& input, Program& program, const ShrinkOptions& options);

@@ -138,6 +138,13 @@ std::unique_ptr<Strategy> make_idpct_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_portfolio_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_dfs_strategy(const StrategyParams&);
 
+// A sampler that also injects the faults `budget` allows (events of kind
+// kFault, which a System offers after all others), at points drawn from
+// the seed (engine/strategies/faults.cc); `strategy` itself when the budget
+// is empty or it is a search (which explores faults as it explores any
+// event).
+std::unique_ptr<Strategy> with_faults(std::unique_ptr<Strategy> strategy, const FaultBudget& budget);
+
 // Replays `decisions`. With `then`, hands over to it where the recording ends
 // or stops fitting (divergence() then says where); without, the run diverges
 // there.

@@ -428,7 +428,9 @@ std::string trace_to_json(const Trace& t) {
     if (spec.target != OptionTarget::kRun) continue;
     const std::string v = t.options.get(spec.name);
     if (spec.type == OptionType::kFlag) w.key(spec.name).value(option_flag(v));
-    else if (spec.type == OptionType::kChoice || spec.type == OptionType::kName) w.key(spec.name).value(v);
+    else if (spec.type == OptionType::kChoice || spec.type == OptionType::kName || spec.type == OptionType::kFaults) {
+      w.key(spec.name).value(v);
+    }
     else w.key(spec.name).value(option_number(v));
   }
   w.end_object();

@@ -72,7 +72,13 @@ namespace lockstep {
   X(kDiskPut, 51, "disk.put") \
   X(kDiskGet, 52, "disk.get") \
   X(kDiskDelete, 53, "disk.delete") \
-  X(kDiskSync, 54, "disk.sync")
+  X(kDiskSync, 54, "disk.sync") \
+  X(kFaultDrop, 55, "fault.drop") \
+  X(kFaultDuplicate, 56, "fault.duplicate") \
+  X(kFaultCrash, 57, "fault.crash") \
+  X(kFaultRestart, 58, "fault.restart") \
+  X(kFaultPartition, 59, "fault.partition") \
+  X(kFaultHeal, 60, "fault.heal")
 
 // kStart: a new process runs for the first time; kSpawn: spawn, spawn_link,
 // spawn_monitor; kReceive: a receive completes (message or timeout); kExit:
@@ -82,7 +88,9 @@ namespace lockstep {
 // kDeliver: a message between nodes reaches the receiver's node (an event
 // of its own, EventKind::kDelivery); kStartNodes .. kHeal: cluster changes
 // (docs/cluster.md); kGlobal*: cluster-wide names; kDisk*: a node's
-// durable store.
+// durable store; kFault*: a fault the strategy injected (EventKind::kFault):
+// a message lost or delivered twice, a node crashed or restarted, a node
+// cut off from the others or healed.
 enum class StepKind : uint8_t {
 #define LOCKSTEP_STEP_KIND_ENUM(kind, number, name) kind = number,
   LOCKSTEP_STEP_KINDS(LOCKSTEP_STEP_KIND_ENUM)
@@ -91,6 +99,9 @@ enum class StepKind : uint8_t {
 };
 
 std::string_view step_kind_name(StepKind kind);
+
+// Whether a step is a fault the strategy injected (fault.drop ... fault.heal).
+inline bool is_fault(StepKind kind) { return kind >= StepKind::kFaultDrop && kind <= StepKind::kFaultHeal; }
 
 // What the scheduler decided at one point of the run.
 enum class DecisionKind : uint8_t {

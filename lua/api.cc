@@ -455,6 +455,27 @@ int l_test(lua_State* L) {
           }
           text = lua_tostring(L, -1);
           break;
+        case OptionType::kFaults:  // {drop = 2, crash = 1}, or the flag's text
+          if (t == LUA_TSTRING) {
+            text = lua_tostring(L, -1);
+          } else if (t == LUA_TTABLE) {
+            lua_pushnil(L);
+            while (lua_next(L, -2) != 0) {
+              if (lua_type(L, -2) != LUA_TSTRING || !lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0) {
+                return luaL_error(L, "lockstep.test: option 'faults' maps fault kinds to counts, e.g. {drop = 2, crash = 1}");
+              }
+              text += (text.empty() ? "" : ",") + std::string(lua_tostring(L, -2)) + "=" +
+                      std::to_string(lua_tointeger(L, -1));
+              lua_pop(L, 1);
+            }
+            if (text.empty()) text = "none";
+            FaultBudget budget;
+            if (parse_faults(text, budget).ok()) text = format_faults(budget);  // canonical order
+          } else {
+            return luaL_error(L, "lockstep.test: option '%s' must be a table, not a %s", key.c_str(),
+                              luaL_typename(L, -1));
+          }
+          break;
       }
       if (Status ok = check_option(*spec, text); !ok.ok()) {
         return luaL_error(L, "lockstep.test: option %s", ok.message().c_str());

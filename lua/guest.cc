@@ -288,6 +288,16 @@ void LuaGuest::retain(vm::ValueRef v) {
   if (v) ++refcount_[v];
 }
 
+vm::ValueRef LuaGuest::copy(vm::ValueRef v) {
+  if (v == 0) return 0;
+  lua_checkstack(L_, 4);
+  push_value(L_, v);
+  // Stored values were copied once already, so copying again cannot fail.
+  const vm::ValueRef c = store_copy(L_, -1, "message");
+  lua_pop(L_, 1);
+  return c;
+}
+
 void LuaGuest::release(vm::ValueRef v) {
   if (v == 0 || --refcount_[v] > 0) return;
   lua_rawgeti(L_, LUA_REGISTRYINDEX, values_ref_);

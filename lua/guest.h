@@ -92,6 +92,7 @@ class LuaGuest final : public vm::Guest {
   bool match(vm::ValueRef matcher, vm::Message& msg, std::string& error) override;
   void retain(vm::ValueRef v) override;
   void release(vm::ValueRef v) override;
+  vm::ValueRef copy(vm::ValueRef v) override;
   std::string render(vm::ValueRef v) override;
   bool check_invariants(std::string& message) override;
   bool has_invariants() const override { return invariant_count_ > 0; }

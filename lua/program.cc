@@ -90,6 +90,7 @@ Result<System*> LuaProgram::start(size_t index, const RunOptions& options) {
   vo.timers = options.timers == "any" ? vm::TimerMode::kAny : vm::TimerMode::kQuiescent;
   vo.allow_crashes = options.allow_crashes;
   vo.reorder = options.network == "reorder";
+  vo.faults = options.faults;
   if (vm_) vm_->reset(vo);
   else vm_ = std::make_unique<vm::Vm>(*guest_, vo);
   guest_->attach(vm_.get());

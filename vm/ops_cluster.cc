@@ -112,6 +112,7 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
           if (connected(n, m)) merge_global(n, m, pid);
         }
       }
+      if (faults_on_) node_faults();
       if (sink_) emit(StepKind::kStartNodes, pid, -1, detail);
       reply.kind = Reply::Kind::kBool;
       reply.b = true;
@@ -142,15 +143,11 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       touch(object::node(n), true);
       reply.kind = Reply::Kind::kBool;
       reply.b = !nodes_[n].up;
-      if (sink_) emit(StepKind::kStartNode, pid, -1, names_[nodes_[n].name] + (nodes_[n].up ? " (already up)" : ""));
-      if (nodes_[n].up) break;
-      nodes_[n].up = true;
-      for (NodeId m = 0; m < nodes_.size(); ++m) {
-        if (m != n && connected(n, m)) merge_global(n, m, pid);
+      if (nodes_[n].up) {
+        if (sink_) emit(StepKind::kStartNode, pid, -1, names_[nodes_[n].name] + " (already up)");
+        break;
       }
-      for (uint32_t id = 1; id < flights_.size(); ++id) {
-        if (flights_[id].live) update_flight(id);
-      }
+      start_node(n, pid);
       break;
     }
     case StepKind::kPartition:
@@ -181,48 +178,18 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
           if (std::find(a.begin(), a.end(), n) == a.end()) b.push_back(n);
         }
       }
-      const size_t n = nodes_.size();
-      std::vector<uint8_t> before(n * n, 0);
-      for (NodeId x = 0; x < n; ++x) {
-        for (NodeId y = 0; y < n; ++y) before[x * n + y] = connected(x, y);
-      }
       const Cut mode = heal ? Cut::kNone : static_cast<Cut>(op.b);
+      std::vector<CutChange> changes;
       for (NodeId x : a) {
         for (NodeId y : b) {
           if (x == y) continue;
-          set_cut(x, y, mode);
-          if (!op.flag) set_cut(y, x, mode);
+          changes.push_back({x, y, mode});
+          if (!op.flag) changes.push_back({y, x, mode});
         }
       }
       for (NodeId x : a) touch(object::node(x), true);
       for (NodeId y : b) touch(object::node(y), true);
-      std::string conflicts;
-      if (heal) {
-        for (NodeId x = 0; x < n; ++x) {
-          for (NodeId y = x + 1; y < n; ++y) {
-            if (!before[x * n + y] && connected(x, y)) merge_global(x, y, pid);
-          }
-        }
-      } else {
-        std::vector<uint8_t> broken(n * n, 0);
-        bool any = false;
-        for (NodeId x = 0; x < n; ++x) {
-          for (NodeId y = 0; y < n; ++y) {
-            broken[x * n + y] = before[x * n + y] && !connected(x, y);
-            any = any || broken[x * n + y];
-          }
-        }
-        if (any) {
-          for (NodeId x = 0; x < n; ++x) {
-            for (NodeId y = 0; y < n; ++y) {
-              if (broken[x * n + y]) disconnect(x, y);
-            }
-          }
-        }
-      }
-      for (uint32_t id = 1; id < flights_.size(); ++id) {
-        if (flights_[id].live) update_flight(id);
-      }
+      apply_cuts(changes, pid);
       if (sink_) {
         auto group = [&](const std::vector<NodeId>& g) {
           std::string s = "{";
@@ -247,6 +214,48 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       break;
   }
   return true;
+}
+
+void Vm::apply_cuts(const std::vector<CutChange>& changes, Pid by) {
+  const size_t n = nodes_.size();
+  std::vector<uint8_t> before(n * n, 0);
+  for (NodeId x = 0; x < n; ++x) {
+    for (NodeId y = 0; y < n; ++y) before[x * n + y] = connected(x, y);
+  }
+  for (const CutChange& c : changes) {
+    set_cut(c.from, c.to, c.mode);
+    touch(object::node(c.from), true);
+    touch(object::node(c.to), true);
+  }
+  // Pairs that became connected merge their cluster-wide names; pairs that
+  // stopped being connected break their links and monitors.
+  for (NodeId x = 0; x < n; ++x) {
+    for (NodeId y = x + 1; y < n; ++y) {
+      if (!before[x * n + y] && connected(x, y)) merge_global(x, y, by);
+    }
+  }
+  for (NodeId x = 0; x < n; ++x) {
+    for (NodeId y = 0; y < n; ++y) {
+      if (before[x * n + y] && !connected(x, y)) disconnect(x, y);
+    }
+  }
+  for (uint32_t id = 1; id < flights_.size(); ++id) {
+    if (flights_[id].live) update_flight(id);
+  }
+  if (faults_on_) node_faults();
+}
+
+void Vm::start_node(NodeId n, Pid by, StepKind kind) {
+  if (sink_) emit(kind, by == kNoPid ? -1 : static_cast<int64_t>(by), -1, names_[nodes_[n].name]);
+  nodes_[n].up = true;
+  nodes_[n].crashed_by_fault = false;
+  for (NodeId m = 0; m < nodes_.size(); ++m) {
+    if (m != n && connected(n, m)) merge_global(n, m, by);
+  }
+  for (uint32_t id = 1; id < flights_.size(); ++id) {
+    if (flights_[id].live) update_flight(id);
+  }
+  if (faults_on_) node_faults();
 }
 
 void Vm::set_cut(NodeId from, NodeId to, Cut mode) {
@@ -306,7 +315,7 @@ void Vm::disconnect(NodeId a, NodeId b) {
   }
 }
 
-void Vm::stop_node(NodeId n, Pid by) {
+void Vm::stop_node(NodeId n, Pid by, StepKind kind) {
   nodes_[n].up = false;
   std::vector<Pid> dying;
   for (Pid p = 0; p < procs_.size(); ++p) {
@@ -347,8 +356,9 @@ void Vm::stop_node(NodeId n, Pid by) {
     unsynced.clear();
   }
   // Links and monitors from the rest of the cluster were told by teardown.
+  if (faults_on_) node_faults();
   if (sink_) {
-    emit(StepKind::kStopNode, by, -1,
+    emit(kind, by == kNoPid ? -1 : static_cast<int64_t>(by), -1,
          names_[nodes_[n].name] + " (" + std::to_string(dying.size()) + " process" + (dying.size() == 1 ? "" : "es") +
              " lost" + disk_note + ")");
   }

@@ -141,7 +141,7 @@ void Vm::merge_global(NodeId a, NodeId b, Pid by) {
       if (at != node.global.end() && at->second == loser) at->second = winner;
     }
     if (sink_) {
-      emit(StepKind::kHeal, by, loser,
+      emit(StepKind::kHeal, by == kNoPid ? -1 : static_cast<int64_t>(by), loser,
            "global name \"" + names_[name] + "\" on both sides: kept " + pid_str(winner) + ", killed " +
                pid_str(loser));
     }

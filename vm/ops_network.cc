@@ -64,6 +64,7 @@ void Vm::lose_flight(uint32_t id, bool notify) {
   if (!f.live) return;
   f.live = false;
   disable(EventKey{EventKind::kDelivery, id});
+  if (faults_on_) flight_faults(id, false);
   unlink_flight(id);
   Flight fl = flights_[id];
   flights_[id].value = 0;
@@ -107,6 +108,7 @@ void Vm::update_flight(uint32_t id) {
   } else {
     disable(EventKey{EventKind::kDelivery, id});
   }
+  if (faults_on_) flight_faults(id, deliverable && f.what == Flight::What::kMessage);
 }
 
 // Takes flight `id` out of its channel; the next one may become deliverable.
@@ -132,10 +134,16 @@ void Vm::deliver(uint32_t id, StepResult& result) {
   Flight& f = flights_[id];
   f.live = false;
   disable(EventKey{EventKind::kDelivery, id});
+  if (faults_on_) flight_faults(id, false);
   unlink_flight(id);
   Flight fl = flights_[id];
   flights_[id].value = 0;
   flights_[id].reason = {};
+  arrive(fl, StepKind::kDeliver);
+  (void)result;
+}
+
+void Vm::arrive(Flight fl, StepKind kind) {
   facts_.cause = fl.send_step;
   touch(object::node(fl.from_node), false);
   touch(object::node(fl.to_node), false);
@@ -169,7 +177,7 @@ void Vm::deliver(uint32_t id, StepResult& result) {
     if (fl.dest.name) detail = "(" + names_[fl.dest.name] + ") " + detail;
     if (dropped) detail += std::string("  (dropped: ") + dropped + ")";
     const int64_t peer = to != kNoPid ? static_cast<int64_t>(to) : fl.dest.name ? -1 : static_cast<int64_t>(fl.dest.pid);
-    emit(StepKind::kDeliver, fl.from, peer, std::move(detail));
+    emit(kind, fl.from, peer, std::move(detail));
   }
   if (dropped) {
     if (fl.value) guest_.release(fl.value);
@@ -198,7 +206,6 @@ void Vm::deliver(uint32_t id, StepResult& result) {
       release_reason(fl.reason);
       break;
   }
-  (void)result;
 }
 
 // Messages in flight from or to a node that stops are lost; a signal from

@@ -147,6 +147,12 @@ bool Vm::advance_time() {
     }
     return true;
   }
+  // No timer left: a node a fault crashed may restart, a partition a fault
+  // made may heal (nothing else would ever run again).
+  if (faults_on_ && !recovering_ && recovery_pending()) {
+    recovering_ = true;
+    return true;
+  }
   return false;
 }
 

@@ -35,6 +35,8 @@ void Vm::init() {
   name_owner_.resize(1);
   timers_.emplace_back();  // TimerId 0 is "none"
   nodes_.emplace_back().name = intern("main");
+  faults_on_ = !options_.faults.empty();
+  faults_left_ = options_.faults;
   flights_.emplace_back();   // delivery id 0 is "none"
   channels_.emplace_back();  // channel id 0 is "none"
 }
@@ -50,6 +52,9 @@ void Vm::reset(VmOptions options) {
   }
   procs_.clear();
   enabled_.clear();
+  fault_ops_.clear();
+  with_faults_.clear();
+  recovering_ = false;
   enabled_pos_.reset();
   forced_ = kNoPid;
   forced_op_ = Op{};
@@ -118,6 +123,7 @@ const Vm::OpTable& Vm::op_table() {
     add_cluster_ops(t);
     add_global_ops(t);
     add_disk_ops(t);
+    add_fault_ops(t);
     for (const OpKind& row : t) {
       if (!row.access || !row.perform) std::abort();  // a StepKind no concern claims
     }
@@ -136,26 +142,28 @@ Op Vm::op_for(Pid pid) const {
 }
 
 void Vm::enable(const Op& op) {
+  std::vector<Op>& set = op.key.kind == EventKind::kFault ? fault_ops_ : enabled_;
   int32_t& pos = enabled_pos_[op.key];
   if (pos >= 0) {
-    enabled_[pos] = op;
+    set[pos] = op;
     return;
   }
-  pos = static_cast<int32_t>(enabled_.size());
-  enabled_.push_back(op);
+  pos = static_cast<int32_t>(set.size());
+  set.push_back(op);
 }
 
 void Vm::disable(EventKey key) {
+  std::vector<Op>& set = key.kind == EventKind::kFault ? fault_ops_ : enabled_;
   int32_t& pos = enabled_pos_[key];
   const int32_t i = pos;
   if (i < 0) return;
   pos = -1;
-  const int32_t last = static_cast<int32_t>(enabled_.size()) - 1;
+  const int32_t last = static_cast<int32_t>(set.size()) - 1;
   if (i != last) {
-    enabled_[i] = enabled_[last];
-    enabled_pos_[enabled_[i].key] = i;
+    set[i] = set[last];
+    enabled_pos_[set[i].key] = i;
   }
-  enabled_.pop_back();
+  set.pop_back();
 }
 
 void Vm::refresh(Pid pid) {
@@ -173,7 +181,16 @@ void Vm::refresh(Pid pid) {
 
 std::span<const Op> Vm::enabled() {
   if (forced_ != kNoPid) return {&forced_op_, 1};
-  return enabled_;
+  if (fault_ops_.empty()) return enabled_;
+  // Faults come after everything else (a strategy may tell them apart by
+  // position); with nothing else to run, only a restart or heal, and only
+  // once time cannot advance (recovering_).
+  with_faults_.assign(enabled_.begin(), enabled_.end());
+  for (const Op& op : fault_ops_) {
+    const bool recovery = op.step == StepKind::kFaultRestart || op.step == StepKind::kFaultHeal;
+    if (!enabled_.empty() || (recovering_ && recovery)) with_faults_.push_back(op);
+  }
+  return with_faults_;
 }
 
 Vm::Process& Vm::running() {
@@ -221,6 +238,7 @@ uint64_t Vm::choose(uint64_t n) { return choices_ ? choices_->choose(n) : 0; }
 StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   StepResult result;
   ++step_no_;
+  recovering_ = false;
   choices_ = &choices;
   guest_.begin_step();
   accesses_.clear();
@@ -244,7 +262,7 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
     case EventKind::kTimer: fire_timer(op.key.id, result); break;
     case EventKind::kProcess: perform(op.key.id, result); break;
     case EventKind::kDelivery: deliver(op.key.id, result); break;
-    case EventKind::kFault: break;  // not offered by this VM yet
+    case EventKind::kFault: inject(op.key.id, result); break;
   }
   choices_ = nullptr;
   result.facts = facts_;

@@ -111,6 +111,12 @@ class Guest {
   virtual bool match(ValueRef matcher, Message& msg, std::string& error) = 0;
   virtual void retain(ValueRef v) = 0;
   virtual void release(ValueRef v) = 0;
+  // A fresh copy of stored value `v` (a message the network duplicates:
+  // each copy is received as its own value).
+  virtual ValueRef copy(ValueRef v) {
+    retain(v);
+    return v;
+  }
   // A short Lua-literal rendering, for events.
   virtual std::string render(ValueRef v) = 0;
   // Runs the registered invariants; a non-empty result names the broken one.
@@ -136,6 +142,7 @@ struct VmOptions {
   TimerMode timers = TimerMode::kQuiescent;
   bool allow_crashes = false;
   bool reorder = false;  // messages between nodes may overtake each other
+  FaultBudget faults;    // faults the strategy may inject (vm/ops_faults.cc)
 };
 
 // Where a send goes: a pid, or a name resolved when the send takes effect
@@ -383,6 +390,7 @@ class Vm final : public System {
   static void add_cluster_ops(OpTable& table);   // vm/ops_cluster.cc
   static void add_global_ops(OpTable& table);    // vm/ops_global.cc
   static void add_disk_ops(OpTable& table);      // vm/ops_disk.cc
+  static void add_fault_ops(OpTable& table);     // vm/ops_faults.cc
   void access_process(Pid pid, const PendingOp& op, Op& out) const;
   bool perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
   void access_mailbox(Pid pid, const PendingOp& op, Op& out) const;
@@ -399,6 +407,8 @@ class Vm final : public System {
   bool perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
   void access_disk(Pid pid, const PendingOp& op, Op& out) const;
   bool perform_disk(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  void access_none(Pid pid, const PendingOp& op, Op& out) const {}
+  bool perform_none(Pid pid, PendingOp& op, Reply& reply, StepResult& result) { return true; }
 
   // --- The step loop and the enabled set (vm/vm.cc). ---
   Process& running();
@@ -457,6 +467,8 @@ class Vm final : public System {
     std::map<NameId, Pid> global;  // its view of the cluster-wide names
     std::map<std::string, ValueRef> disk;  // its durable store (synced)
     std::vector<std::pair<std::string, ValueRef>> unsynced;  // writes since the last sync (0: delete)
+    bool crashed_by_fault = false;  // down by a fault: a restart fault may bring it back
+    std::vector<std::pair<NodeId, NodeId>> fault_cuts;  // directions a partition fault cut (a heal fault restores them)
   };
   uint64_t disk_object(NodeId node, const std::string& key) const;
   void apply_disk_write(Node& node, std::pair<std::string, ValueRef>& write);
@@ -497,11 +509,45 @@ class Vm final : public System {
   Op delivery_op(uint32_t id) const;
   void set_cut(NodeId from, NodeId to, Cut mode);
   void disconnect(NodeId a, NodeId b);
-  void stop_node(NodeId node, Pid by);
+  // Stops `node` (its processes die, its messages are lost); `by` is the
+  // process that asked (kNoPid: a fault), `kind` the step that shows it.
+  void stop_node(NodeId node, Pid by, StepKind kind = StepKind::kStopNode);
+  void start_node(NodeId node, Pid by, StepKind kind = StepKind::kStartNode);
+  // Sets the cut of each (from, to) direction; links and monitors between
+  // nodes that stop being connected break, names merge where they become
+  // connected, and held messages become deliverable. Touches every node named.
+  struct CutChange {
+    NodeId from, to;
+    Cut mode;
+  };
+  void apply_cuts(const std::vector<CutChange>& changes, Pid by);
+  // Delivers flight `fl` (taken out of its channel) to its receiver now;
+  // `kind` is the step shown (deliver, or a duplicate fault).
+  void arrive(Flight fl, StepKind kind);
   void merge_global(NodeId a, NodeId b, Pid by);
   void forget_global(Pid pid);
   NodeId check_node(NameId name, Reply& reply, const char* what);
   size_t held_messages() const;
+
+  // --- Faults the strategy injects (vm/ops_faults.cc). A fault is an
+  // event (EventKind::kFault) with id target * 8 + type, offered while the
+  // test's budget lasts: drop or duplicate a deliverable message, crash a
+  // node (not the root's), cut a node off; a restart or heal undoes a
+  // fault's crash or cut at no cost, and is all that is offered once
+  // nothing else can run and no timer is armed.
+  enum class FaultType : uint8_t { kDrop = 0, kDuplicate = 1, kCrash = 2, kRestart = 3, kPartition = 4, kHeal = 5 };
+  static uint32_t fault_id(FaultType type, uint32_t target) { return target << 3 | static_cast<uint32_t>(type); }
+  bool faults_on() const { return faults_on_; }
+  Op fault_op(FaultType type, uint32_t target) const;
+  void set_fault(FaultType type, uint32_t target, bool on);
+  // Offers (or withdraws) dropping and duplicating flight `id`.
+  void flight_faults(uint32_t id, bool deliverable);
+  // Offers each node's crash, restart, partition and heal as the budget
+  // and the node's state allow.
+  void node_faults();
+  void spend(FaultType type);
+  void inject(uint32_t id, StepResult& result);
+  bool recovery_pending() const;
 
   // --- Timers (vm/ops_timers.cc). ---
   Op timer_op(TimerId id) const;
@@ -534,8 +580,13 @@ class Vm final : public System {
 
   std::vector<Process> procs_;
   std::vector<Process> spare_;  // recycled processes (their buffers), not per iteration
-  std::vector<Op> enabled_;
-  EventTable<int32_t> enabled_pos_{-1};  // event -> index in enabled_, or -1
+  std::vector<Op> enabled_;              // every enabled event but faults
+  std::vector<Op> fault_ops_;            // enabled faults
+  std::vector<Op> with_faults_;          // enabled(): enabled_ then the faults it offers
+  EventTable<int32_t> enabled_pos_{-1};  // event -> index in enabled_ (faults: in fault_ops_), or -1
+  bool faults_on_ = false;               // the test has a fault budget
+  FaultBudget faults_left_;
+  bool recovering_ = false;              // quiescent: only restarts and heals are offered
   Pid forced_ = kNoPid;             // a process whose exit must run next
   Op forced_op_;
 

@@ -181,6 +181,10 @@ class DfsStrategy final : public Strategy {
     if (options.timers == "any") {
       return "explores timers that fire when nothing else can run: use --timers quiescent";
     }
+    if (!options.faults.empty()) {
+      return "does not explore injected faults yet: use a sampling strategy (random, pct, pos) with --faults, "
+             "or model the fault in the test (ls.cluster.stop_node, partition, a \"drop\" partition)";
+    }
     return {};
   }
 

@@ -131,7 +131,9 @@ namespace {
 // Follows a candidate decision sequence as far as it fits, for shrinking:
 // a recorded decision that cannot be taken is skipped, and past the end the
 // run continues without preemption (the process that ran last keeps
-// running while it can, otherwise the lowest id). Deterministic.
+// running while it can, otherwise the lowest id) and without faults
+// (offered after everything else, a fault runs only when nothing else
+// can). Deterministic.
 class LenientReplayStrategy final : public Strategy {
  public:
   explicit LenientReplayStrategy(std::vector<Decision> decisions) : decisions_(std::move(decisions)) {}
@@ -153,7 +155,7 @@ class LenientReplayStrategy final : public Strategy {
     size_t best = 0;
     for (size_t i = 0; i < enabled.size(); ++i) {
       const Op& op = enabled[i];
-      if (have_last_ && op.key == last_) return i;
+      if (have_last_ && op.key == last_ && op.key.kind != EventKind::kFault) return i;
       if (op.key < enabled[best].key) best = i;
     }
     return best;

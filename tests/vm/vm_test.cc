@@ -167,7 +167,9 @@ TEST(Vm, TrappedLinkedCrashArrivesAsExitMessage) {
 }
 
 TEST(Vm, LinkedAbnormalExitKillsNonTrappingPartner) {
-  VmRun r(VmOptions{TimerMode::kQuiescent, true});  // allow_crashes: the crash itself is no bug
+  VmOptions options;
+  options.allow_crashes = true;  // the crash itself is no bug
+  VmRun r(options);
   const ValueRef crasher = r.guest.script({[](Vm&, Reply&, FakeGuest& g) { g.raise(); }});
   r.vm.start_root(r.guest.script({
       [crasher](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(crasher, Vm::SpawnMode::kLink); },

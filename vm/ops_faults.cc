@@ -1,0 +1,176 @@
+// Faults the strategy injects (docs/cluster.md, "Faults the strategy
+// chooses"). With a `faults` budget, the VM offers faults as events of their
+// own (EventKind::kFault) next to everything else that can run, so a
+// strategy picks them as it picks any step, the trace records them as
+// decisions, replay follows them and shrink can take them out:
+//
+// - drop / duplicate: a message between nodes that could be delivered now
+//   is lost, or delivered while a copy stays in flight (user messages only:
+//   a DOWN or an exit signal is never lost or doubled);
+// - crash: a node other than the root's stops (as ls.cluster.stop_node:
+//   its processes die, its disk keeps its synced writes and a prefix of
+//   the rest); a restart brings it back empty, at no cost;
+// - partition: a node is cut off from every other (held messages, as
+//   mode "defer"); a heal restores exactly the directions it cut, at no cost.
+//
+// Each budget unit is spent when its fault runs. Restarts and heals are
+// also offered when nothing else can run and no timer is armed, so a fault
+// alone never turns a run into a deadlock.
+#include <algorithm>
+
+#include "vm/vm.h"
+
+namespace lockstep::vm {
+
+void Vm::add_fault_ops(OpTable& table) {
+  // Faults are never a process's pending operation (they are events of
+  // their own); claimed here so the table covers every kind.
+  for (StepKind k : {StepKind::kFaultDrop, StepKind::kFaultDuplicate, StepKind::kFaultCrash, StepKind::kFaultRestart,
+                     StepKind::kFaultPartition, StepKind::kFaultHeal}) {
+    table[static_cast<size_t>(k)] = {&Vm::access_none, &Vm::perform_none};
+  }
+}
+
+namespace {
+
+constexpr StepKind kFaultSteps[] = {StepKind::kFaultDrop,    StepKind::kFaultDuplicate, StepKind::kFaultCrash,
+                                    StepKind::kFaultRestart, StepKind::kFaultPartition, StepKind::kFaultHeal};
+
+}  // namespace
+
+Op Vm::fault_op(FaultType type, uint32_t target) const {
+  Op op;
+  op.key = EventKey{EventKind::kFault, fault_id(type, target)};
+  op.step = kFaultSteps[static_cast<size_t>(type)];
+  op.writes = true;
+  switch (type) {
+    case FaultType::kDrop:
+    case FaultType::kDuplicate:  // what its delivery would touch
+      op.object = delivery_op(target).object;
+      break;
+    default:
+      op.object = object::node(target);
+      break;
+  }
+  return op;
+}
+
+void Vm::set_fault(FaultType type, uint32_t target, bool on) {
+  if (on) {
+    if (enabled_pos_.get(EventKey{EventKind::kFault, fault_id(type, target)}) < 0) enable(fault_op(type, target));
+  } else {
+    disable(EventKey{EventKind::kFault, fault_id(type, target)});
+  }
+}
+
+void Vm::flight_faults(uint32_t id, bool deliverable) {
+  set_fault(FaultType::kDrop, id, deliverable && faults_left_.drop > 0);
+  set_fault(FaultType::kDuplicate, id, deliverable && faults_left_.duplicate > 0);
+}
+
+void Vm::node_faults() {
+  const NodeId root_node = procs_.empty() ? kMainNode : procs_[kRootPid].node;
+  const bool cluster = nodes_.size() >= 2;
+  for (NodeId n = 0; n < nodes_.size(); ++n) {
+    const Node& node = nodes_[n];
+    set_fault(FaultType::kCrash, n, cluster && node.up && n != root_node && faults_left_.crash > 0);
+    set_fault(FaultType::kRestart, n, !node.up && node.crashed_by_fault);
+    set_fault(FaultType::kPartition, n, cluster && node.up && node.fault_cuts.empty() && faults_left_.partition > 0);
+    set_fault(FaultType::kHeal, n, !node.fault_cuts.empty());
+  }
+}
+
+void Vm::spend(FaultType type) {
+  uint32_t* left = nullptr;
+  switch (type) {
+    case FaultType::kDrop: left = &faults_left_.drop; break;
+    case FaultType::kDuplicate: left = &faults_left_.duplicate; break;
+    case FaultType::kCrash: left = &faults_left_.crash; break;
+    case FaultType::kPartition: left = &faults_left_.partition; break;
+    default: return;  // restarts and heals are free
+  }
+  if (*left > 0) --*left;
+  if (*left > 0) return;
+  // The budget is spent: withdraw every fault of this type.
+  std::vector<EventKey> gone;
+  for (const Op& op : fault_ops_) {
+    if ((op.key.id & 7) == static_cast<uint32_t>(type)) gone.push_back(op.key);
+  }
+  for (EventKey key : gone) disable(key);
+}
+
+bool Vm::recovery_pending() const {
+  for (const Op& op : fault_ops_) {
+    if (op.step == StepKind::kFaultRestart || op.step == StepKind::kFaultHeal) return true;
+  }
+  return false;
+}
+
+void Vm::inject(uint32_t id, StepResult& result) {
+  const auto type = static_cast<FaultType>(id & 7);
+  const uint32_t target = id >> 3;
+  disable(EventKey{EventKind::kFault, id});
+  spend(type);
+  switch (type) {
+    case FaultType::kDrop: {
+      const Flight& f = flights_[target];
+      facts_.cause = f.send_step;
+      touch(object::node(f.from_node), false);
+      touch(object::node(f.to_node), false);
+      if (sink_) {
+        const int64_t peer = f.dest.name ? -1 : static_cast<int64_t>(f.dest.pid);
+        std::string detail = guest_.render(f.value);
+        if (f.dest.name) detail = "(" + names_[f.dest.name] + ") " + detail;
+        emit(StepKind::kFaultDrop, f.from, peer, std::move(detail));
+      }
+      lose_flight(target, false);
+      break;
+    }
+    case FaultType::kDuplicate: {
+      // A copy arrives now; the message itself stays in flight.
+      Flight copy = flights_[target];
+      copy.value = guest_.copy(copy.value);
+      copy.prev = copy.next = 0;
+      arrive(copy, StepKind::kFaultDuplicate);
+      break;
+    }
+    case FaultType::kCrash:
+      nodes_[target].crashed_by_fault = true;
+      stop_node(target, kNoPid, StepKind::kFaultCrash);
+      break;
+    case FaultType::kRestart:
+      touch(object::node(target), true);
+      start_node(target, kNoPid, StepKind::kFaultRestart);
+      break;
+    case FaultType::kPartition: {
+      std::vector<CutChange> changes;
+      for (NodeId m = 0; m < nodes_.size(); ++m) {
+        if (m == target) continue;
+        for (auto [from, to] : {std::pair{target, m}, std::pair{m, target}}) {
+          if (cut(from, to) != Cut::kNone) continue;
+          changes.push_back({from, to, Cut::kDefer});
+          nodes_[target].fault_cuts.emplace_back(from, to);
+        }
+      }
+      if (sink_) emit(StepKind::kFaultPartition, -1, -1, names_[nodes_[target].name] + " cut off from every node");
+      touch(object::node(target), true);
+      apply_cuts(changes, kNoPid);
+      break;
+    }
+    case FaultType::kHeal: {
+      std::vector<CutChange> changes;
+      for (auto [from, to] : nodes_[target].fault_cuts) {
+        if (cut(from, to) == Cut::kDefer) changes.push_back({from, to, Cut::kNone});
+      }
+      nodes_[target].fault_cuts.clear();
+      if (sink_) emit(StepKind::kFaultHeal, -1, -1, names_[nodes_[target].name] + " reconnected");
+      touch(object::node(target), true);
+      apply_cuts(changes, kNoPid);
+      break;
+    }
+  }
+  if (faults_on_) node_faults();
+  (void)result;
+}
+
+}  // namespace lockstep::vm
