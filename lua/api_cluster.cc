@@ -175,6 +175,18 @@ int l_heal(lua_State* L) {
   return g.suspend(L);
 }
 
+// cluster.faults(on): whether the strategy may inject new faults from now
+// on (the test's `faults` budget); restarts and heals of earlier faults
+// stay possible. Not a sync point: it changes only what the scheduler is
+// offered after this step.
+int l_faults(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "cluster.faults");
+  luaL_checktype(L, 1, LUA_TBOOLEAN);
+  g.vm().set_faults_enabled(lua_toboolean(L, 1));
+  return 0;
+}
+
 const char* check_global_name(lua_State* L, int idx) {
   if (lua_type(L, idx) != LUA_TSTRING || lua_rawlen(L, idx) == 0) luaL_typeerror(L, idx, "non-empty string (a name)");
   return lua_tostring(L, idx);
@@ -276,6 +288,7 @@ const luaL_Reg kClusterLib[] = {
     {"partition", l_partition},
     {"isolate", l_isolate},
     {"heal", l_heal},
+    {"faults", l_faults},
     {nullptr, nullptr},
 };
 

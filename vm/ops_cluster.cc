@@ -173,6 +173,7 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       if (all) {
         for (NodeId n = 0; n < nodes_.size(); ++n) a.push_back(n);
         b = a;
+        for (Node& node : nodes_) node.fault_cuts.clear();  // a partition fault's cut is healed too
       } else if (b.empty()) {  // isolate, or heal one group with every other node
         for (NodeId n = 0; n < nodes_.size(); ++n) {
           if (std::find(a.begin(), a.end(), n) == a.end()) b.push_back(n);

@@ -64,13 +64,22 @@ void Vm::set_fault(FaultType type, uint32_t target, bool on) {
 }
 
 void Vm::flight_faults(uint32_t id, bool deliverable) {
-  set_fault(FaultType::kDrop, id, deliverable && faults_left_.drop > 0);
-  set_fault(FaultType::kDuplicate, id, deliverable && faults_left_.duplicate > 0);
+  set_fault(FaultType::kDrop, id, deliverable && !faults_paused_ && faults_left_.drop > 0);
+  set_fault(FaultType::kDuplicate, id, deliverable && !faults_paused_ && faults_left_.duplicate > 0);
+}
+
+void Vm::set_faults_enabled(bool on) {
+  if (!faults_on_ || faults_paused_ == !on) return;
+  faults_paused_ = !on;
+  node_faults();
+  for (uint32_t id = 1; id < flights_.size(); ++id) {
+    if (flights_[id].live) update_flight(id);
+  }
 }
 
 void Vm::node_faults() {
   const NodeId root_node = procs_.empty() ? kMainNode : procs_[kRootPid].node;
-  const bool cluster = nodes_.size() >= 2;
+  const bool cluster = nodes_.size() >= 2 && !faults_paused_;
   for (NodeId n = 0; n < nodes_.size(); ++n) {
     const Node& node = nodes_[n];
     set_fault(FaultType::kCrash, n, cluster && node.up && n != root_node && faults_left_.crash > 0);

@@ -37,6 +37,7 @@ void Vm::init() {
   nodes_.emplace_back().name = intern("main");
   faults_on_ = !options_.faults.empty();
   faults_left_ = options_.faults;
+  faults_paused_ = false;
   flights_.emplace_back();   // delivery id 0 is "none"
   channels_.emplace_back();  // channel id 0 is "none"
 }

@@ -249,6 +249,9 @@ class Vm final : public System {
   int64_t now() const { return now_; }
   RefId make_ref() { return ++last_ref_; }
   void set_label(std::string_view label);
+  // Whether new faults are offered from the next step on (ls.cluster.faults);
+  // restarts and heals of earlier faults always are.
+  void set_faults_enabled(bool on);
   // From now on, messages to the caller tagged with `ref` ({ref, ...}) are
   // dropped on arrival, and any already queued is removed: late replies to a
   // call that timed out never reach the mailbox (what OTP uses aliases for).
@@ -586,6 +589,7 @@ class Vm final : public System {
   EventTable<int32_t> enabled_pos_{-1};  // event -> index in enabled_ (faults: in fault_ops_), or -1
   bool faults_on_ = false;               // the test has a fault budget
   FaultBudget faults_left_;
+  bool faults_paused_ = false;           // ls.cluster.faults(false)
   bool recovering_ = false;              // quiescent: only restarts and heals are offered
   Pid forced_ = kNoPid;             // a process whose exit must run next
   Op forced_op_;

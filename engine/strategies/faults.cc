@@ -4,18 +4,20 @@
 //
 // Like PCT's change points, injection points are drawn uniformly over the
 // longest schedule seen so far (in scheduling points), one per unit of
-// budget and one more per crash or partition (for its restart or heal). At
-// an injection point a fault is injected if one is offered (else at the
-// next point where one is): first a fault type uniformly among those
-// offered, then one fault of that type uniformly, so a single crash is as
-// likely as dropping one of many messages. The first iteration knows no
-// schedule length and injects nothing. Restarts and heals offered alone
-// (nothing else can run) are taken at once.
+// budget. At an injection point a fault is injected if one is offered
+// (else at the next point where one is): first a fault type uniformly
+// among those offered, then one fault of that type uniformly, so a single
+// crash is as likely as dropping one of many messages. A crash or a
+// partition gets its restart or heal at a point drawn after it (within one
+// schedule length), so a system that retries forever sees the network come
+// back. The first iteration knows no schedule length and injects nothing.
+// Restarts and heals offered alone (nothing else can run) are taken at once.
 //
 // Its random numbers come from a stream of their own, so the wrapped
 // strategy draws what it would draw without faults.
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <vector>
 
 #include "engine/strategy.h"
@@ -27,7 +29,7 @@ class FaultInjector final : public Strategy {
  public:
   FaultInjector(std::unique_ptr<Strategy> inner, const FaultBudget& budget)
       : inner_(std::move(inner)),
-        units_(uint64_t{budget.drop} + budget.duplicate + 2 * uint64_t{budget.crash} + 2 * uint64_t{budget.partition}) {}
+        units_(uint64_t{budget.drop} + budget.duplicate + budget.crash + budget.partition) {}
 
   Kind kind() const override { return inner_->kind(); }
   std::string refuses(const RunOptions& options) const override { return inner_->refuses(options); }
@@ -37,7 +39,9 @@ class FaultInjector final : public Strategy {
     points_ = 0;
     next_ = 0;
     plan_.clear();
+    recover_.clear();
     const uint64_t horizon = std::min<uint64_t>(hint.max_scheduling_points, uint64_t{1} << 40);
+    horizon_ = horizon;
     if (horizon > 0) {
       for (uint64_t i = 0; i < units_; ++i) plan_.push_back(1 + prng_.below(horizon));
       std::sort(plan_.begin(), plan_.end());
@@ -50,10 +54,24 @@ class FaultInjector final : public Strategy {
     size_t first_fault = enabled.size();
     while (first_fault > 0 && enabled[first_fault - 1].key.kind == EventKind::kFault) --first_fault;
     if (enabled.size() >= 2) ++points_;
-    if (first_fault == 0) return pick_fault(enabled);  // recovery: nothing else can run
-    if (first_fault < enabled.size() && next_ < plan_.size() && plan_[next_] <= points_) {
-      ++next_;
-      return first_fault + pick_fault(enabled.subspan(first_fault));
+    const std::span<const Op> faults = enabled.subspan(first_fault);
+    if (first_fault == 0) return pick_fault(faults, true);  // nothing else can run: a restart or heal
+    if (!faults.empty()) {
+      // A restart or heal that is due, if one is offered.
+      if (!recover_.empty() && recover_.front() <= points_ && offers(faults, true)) {
+        std::pop_heap(recover_.begin(), recover_.end(), std::greater<>());
+        recover_.pop_back();
+        return first_fault + pick_fault(faults, true);
+      }
+      if (next_ < plan_.size() && plan_[next_] <= points_ && offers(faults, false)) {
+        ++next_;
+        const size_t i = pick_fault(faults, false);
+        if (faults[i].step == StepKind::kFaultCrash || faults[i].step == StepKind::kFaultPartition) {
+          recover_.push_back(points_ + 1 + prng_.below(std::max<uint64_t>(horizon_, 1)));
+          std::push_heap(recover_.begin(), recover_.end(), std::greater<>());
+        }
+        return first_fault + i;
+      }
     }
     return inner_->pick(enabled.first(first_fault));
   }
@@ -66,16 +84,26 @@ class FaultInjector final : public Strategy {
   bool repeated() const override { return inner_->repeated(); }
 
  private:
-  // A type uniformly among those offered, then a fault of it uniformly.
-  size_t pick_fault(std::span<const Op> faults) {
+  static bool is_recovery(const Op& op) {
+    return op.step == StepKind::kFaultRestart || op.step == StepKind::kFaultHeal;
+  }
+  static bool offers(std::span<const Op> faults, bool recovery) {
+    return std::any_of(faults.begin(), faults.end(), [&](const Op& op) { return is_recovery(op) == recovery; });
+  }
+
+  // Among the faults that are (or are not) recoveries: a type uniformly
+  // among those offered, then a fault of it uniformly.
+  size_t pick_fault(std::span<const Op> faults, bool recovery) {
     std::array<StepKind, 8> types{};
     size_t ntypes = 0;
     for (const Op& op : faults) {
+      if (is_recovery(op) != recovery) continue;
       if (std::find(types.begin(), types.begin() + ntypes, op.step) == types.begin() + ntypes && ntypes < types.size()) {
         types[ntypes++] = op.step;
       }
     }
     const StepKind type = types[prng_.below(ntypes)];
+    if (ntypes == 0) return 0;
     const auto of_type = static_cast<uint64_t>(
         std::count_if(faults.begin(), faults.end(), [&](const Op& op) { return op.step == type; }));
     uint64_t k = prng_.below(of_type);
@@ -89,8 +117,10 @@ class FaultInjector final : public Strategy {
   uint64_t units_;
   Prng prng_;
   uint64_t points_ = 0;
-  std::vector<uint64_t> plan_;  // injection points, sorted
+  std::vector<uint64_t> plan_;     // injection points of new faults, sorted
   size_t next_ = 0;
+  std::vector<uint64_t> recover_;  // points where a restart or heal is due (a min-heap)
+  uint64_t horizon_ = 0;
 };
 
 }  // namespace

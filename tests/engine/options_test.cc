@@ -62,5 +62,37 @@ TEST(Options, EveryOptionHasAFlagAndHelp) {
   }
 }
 
+
+TEST(Options, AFaultBudgetParsesInAnyOrderAndPrintsCanonically) {
+  FaultBudget b;
+  ASSERT_TRUE(parse_faults("partition=1,drop=2", b).ok());
+  EXPECT_EQ(b.drop, 2u);
+  EXPECT_EQ(b.partition, 1u);
+  EXPECT_EQ(b.crash, 0u);
+  EXPECT_EQ(format_faults(b), "drop=2,partition=1");
+  ASSERT_TRUE(parse_faults("none", b).ok());
+  EXPECT_TRUE(b.empty());
+  EXPECT_EQ(format_faults(b), "none");
+  RunOptions o;
+  EXPECT_TRUE(o.set("faults", "crash=1,duplicate=3"));
+  EXPECT_EQ(o.get("faults"), "duplicate=3,crash=1");
+}
+
+TEST(Options, ABadFaultBudgetSaysWhatIsWrong) {
+  FaultBudget b;
+  Status unknown = parse_faults("drop=1,explode=2", b);
+  EXPECT_NE(unknown.message().find("unknown fault kind \"explode\""), std::string::npos) << unknown.message();
+  EXPECT_NE(unknown.message().find("drop, duplicate, crash, partition"), std::string::npos);
+  EXPECT_NE(parse_faults("drop", b).message().find("expected drop=N"), std::string::npos);
+  EXPECT_NE(parse_faults("drop=-1", b).message().find("expected drop=N"), std::string::npos);
+  EXPECT_NE(parse_faults("crash=1001", b).message().find("at most 1000"), std::string::npos);
+  const OptionSpec* spec = nullptr;
+  for (const OptionSpec& o : test_options()) {
+    if (o.name == "faults") spec = &o;
+  }
+  ASSERT_NE(spec, nullptr);
+  EXPECT_NE(check_option(*spec, "drop=x").message().find("faults: "), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lockstep

@@ -79,7 +79,9 @@ TEST(TraceFormats, FormatOneTracesStillReplayToTheSameFailure) {
     const char* failure;
   };
   for (const Case& c : {Case{"v1-supervisor-restart.lockstep", "supervisor_restart.lua", "no process is registered"},
-                        Case{"v1-timeout-race.lockstep", "timeout_race.lua", ""}}) {
+                        Case{"v1-timeout-race.lockstep", "timeout_race.lua", ""},
+                        // Format 2 with a fault decision (a dropped message).
+                        Case{"v2-gossip-leave-drop-fault.lockstep", "gossip_leave.lua", "still lists c after it left"}}) {
     auto printed = run_lockstep({"replay", "--trace", data(c.trace)});
     EXPECT_EQ(printed.code, 0) << c.trace << printed.err;
     EXPECT_NE(printed.out.find("Schedule (causal slice, "), std::string::npos) << printed.out;

@@ -322,5 +322,121 @@ TEST(Vm, DeadlockListsBlockedProcesses) {
   EXPECT_NE(res.failure.details.find("P1 waits in receive"), std::string::npos);
 }
 
+
+// --- Faults the strategy injects (vm/ops_faults.cc), driven step by step.
+
+class NoChoices final : public ChoiceSource {
+ public:
+  uint64_t choose(uint64_t) override { return 0; }
+};
+
+// Runs the first enabled event that `want` accepts; false if none.
+bool step_where(Vm& vm, const std::function<bool(const Op&)>& want) {
+  NoChoices choices;
+  for (const Op& op : vm.enabled()) {
+    if (want(op)) {
+      vm.step(Op(op), choices);
+      return true;
+    }
+  }
+  return false;
+}
+bool is_process(const Op& op) { return op.key.kind == EventKind::kProcess; }
+bool has(Vm& vm, StepKind kind) {
+  for (const Op& op : vm.enabled()) {
+    if (op.step == kind) return true;
+  }
+  return false;
+}
+
+Action start_nodes_ab() {
+  return [](Vm& vm, Reply&, FakeGuest&) { vm.post_start_nodes({vm.intern("a"), vm.intern("b")}); };
+}
+Action spawn_on(ValueRef body, NodeId node) {
+  return [body, node](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(body, Vm::SpawnMode::kPlain, node); };
+}
+
+TEST(VmFaults, ADropIsOfferedWithADeliverableMessageUntilTheBudgetIsSpent) {
+  VmOptions options;
+  options.faults.drop = 1;
+  VmRun r(options);
+  const ValueRef receiver = r.guest.script({receive_any(), receive_any()});
+  const ValueRef sender = r.guest.script({send_to(1, 7), send_to(1, 8)});
+  r.vm.start_root(r.guest.script({start_nodes_ab(), spawn_on(receiver, 2), spawn_on(sender, 1), receive_any()}));
+  // Processes run until the first message is in flight: a delivery, and
+  // after everything else, the fault that drops it.
+  while (!has(r.vm, StepKind::kDeliver)) ASSERT_TRUE(step_where(r.vm, is_process));
+  auto enabled = r.vm.enabled();
+  ASSERT_EQ(enabled.back().step, StepKind::kFaultDrop);
+  EXPECT_EQ(enabled.back().key.kind, EventKind::kFault);
+  EXPECT_FALSE(has(r.vm, StepKind::kFaultCrash));  // not in this budget
+  ASSERT_TRUE(step_where(r.vm, [](const Op& op) { return op.step == StepKind::kFaultDrop; }));
+  // The budget is spent: the second message can only be delivered.
+  while (!has(r.vm, StepKind::kDeliver)) ASSERT_TRUE(step_where(r.vm, is_process));
+  EXPECT_FALSE(has(r.vm, StepKind::kFaultDrop));
+  ASSERT_TRUE(step_where(r.vm, [](const Op& op) { return op.step == StepKind::kDeliver; }));
+  while (step_where(r.vm, [](const Op& op) { return op.key == EventKey::process(1); })) {}
+  ASSERT_EQ(r.guest.received[1].size(), 1u);
+  EXPECT_EQ(r.guest.payload(r.guest.received[1][0]), 8);
+}
+
+TEST(VmFaults, ADuplicateDeliversACopyAndKeepsTheMessageInFlight) {
+  VmOptions options;
+  options.faults.duplicate = 1;
+  VmRun r(options);
+  const ValueRef receiver = r.guest.script({receive_any(), receive_any()});
+  const ValueRef sender = r.guest.script({send_to(1, 7)});
+  r.vm.start_root(r.guest.script({start_nodes_ab(), spawn_on(receiver, 2), spawn_on(sender, 1), receive_any()}));
+  while (!has(r.vm, StepKind::kDeliver)) ASSERT_TRUE(step_where(r.vm, is_process));
+  ASSERT_TRUE(step_where(r.vm, [](const Op& op) { return op.step == StepKind::kFaultDuplicate; }));
+  EXPECT_TRUE(has(r.vm, StepKind::kDeliver));
+  EXPECT_FALSE(has(r.vm, StepKind::kFaultDuplicate));
+  ASSERT_TRUE(step_where(r.vm, [](const Op& op) { return op.step == StepKind::kDeliver; }));
+  while (step_where(r.vm, [](const Op& op) { return op.key == EventKey::process(1); })) {}
+  ASSERT_EQ(r.guest.received[1].size(), 2u);
+  EXPECT_EQ(r.guest.payload(r.guest.received[1][0]), 7);
+  EXPECT_EQ(r.guest.payload(r.guest.received[1][1]), 7);
+}
+
+TEST(VmFaults, APartitionFaultHealsWhenNothingElseCouldEverRun) {
+  VmOptions options;
+  options.faults.partition = 1;
+  VmRun r(options);
+  const ValueRef sender = r.guest.script({send_to(0, 5)});
+  r.vm.start_root(r.guest.script({start_nodes_ab(), spawn_on(sender, 2), receive_any()}));
+  while (!has(r.vm, StepKind::kDeliver)) ASSERT_TRUE(step_where(r.vm, is_process));
+  // Cut node b (index 2) off: its message to the root is held.
+  ASSERT_TRUE(step_where(r.vm, [](const Op& op) { return op.key == EventKey{EventKind::kFault, 2 * 8 + 4}; }));
+  EXPECT_FALSE(has(r.vm, StepKind::kDeliver));
+  EXPECT_FALSE(has(r.vm, StepKind::kFaultPartition));  // the budget is spent
+  while (step_where(r.vm, is_process)) {}
+  // Nothing else can run and no timer is armed: only the heal is offered.
+  EXPECT_TRUE(r.vm.enabled().empty());
+  ASSERT_TRUE(r.vm.advance_time());
+  ASSERT_EQ(r.vm.enabled().size(), 1u);
+  EXPECT_EQ(r.vm.enabled()[0].step, StepKind::kFaultHeal);
+  ASSERT_TRUE(step_where(r.vm, [](const Op&) { return true; }));
+  EXPECT_TRUE(has(r.vm, StepKind::kDeliver));
+}
+
+TEST(VmFaults, ACrashedNodeMayRestartAndTheRootsNodeNeverCrashes) {
+  VmOptions options;
+  options.faults.crash = 1;
+  VmRun r(options);
+  const ValueRef idle = r.guest.script({receive_any()});
+  r.vm.start_root(r.guest.script({start_nodes_ab(), spawn_on(idle, 1), receive_any()}));
+  while (!has(r.vm, StepKind::kFaultCrash)) ASSERT_TRUE(step_where(r.vm, is_process));
+  for (const Op& op : r.vm.enabled()) {
+    if (op.step == StepKind::kFaultCrash) EXPECT_NE(op.key.id >> 3, 0u) << "main never crashes";
+  }
+  ASSERT_TRUE(step_where(r.vm, [](const Op& op) { return op.key == EventKey{EventKind::kFault, 1 * 8 + 2}; }));
+  EXPECT_FALSE(r.vm.is_alive(1));
+  EXPECT_FALSE(has(r.vm, StepKind::kFaultCrash));
+  EXPECT_TRUE(has(r.vm, StepKind::kFaultRestart));
+  // ls.cluster.faults(false) withdraws new faults, never a restart.
+  r.vm.set_faults_enabled(false);
+  EXPECT_TRUE(has(r.vm, StepKind::kFaultRestart));
+}
+
 }  // namespace
 }  // namespace lockstep::vm
