@@ -10,7 +10,8 @@
 //      messages; ETS operations per second.
 //   4. nodes: a round trip between two nodes (send, delivery, receive) next
 //      to one on a node, the delivery step's cost against a local step; the
-//      per-step cost with 100 nodes x 100 live processes against one node.
+//      per-step cost with 100 nodes x 100 live processes against one node;
+//      the round trip with a fault budget (faults offered, none injected).
 // Usage: engine_bench [--json FILE]
 #include <lua.hpp>
 
@@ -244,9 +245,9 @@ int main(int argc, char** argv) {
   }
   // 4a. A delivery step against a local step: ping-pong on one node and
   // across two nodes, marginal cost per round (the spawns cancel).
-  auto pingpong_on = [&](const std::string& where, int rounds) {
-    return write_scenario("pp_" + where + std::to_string(rounds),
-        "lockstep.test('pp', function()\n"
+  auto pingpong_on = [&](const std::string& where, int rounds, const std::string& options = "{}") {
+    return write_scenario("pp_" + where + std::to_string(rounds) + (options == "{}" ? "" : "_faults"),
+        "lockstep.test('pp', " + options + ", function()\n"
         "  lockstep.cluster.start_nodes({'b'})\n"
         "  local parent = lockstep.self()\n"
         "  local p = lockstep.spawn_on('" + where + "', function() for i = 1, " + std::to_string(rounds) +
@@ -257,8 +258,8 @@ int main(int argc, char** argv) {
   struct Round {
     double ns_per_round, ns_per_step;
   };
-  auto rounds = [&](const std::string& where) {
-    const std::string few = pingpong_on(where, 10000), lots = pingpong_on(where, 50000);
+  auto rounds = [&](const std::string& where, const std::string& options = "{}") {
+    const std::string few = pingpong_on(where, 10000, options), lots = pingpong_on(where, 50000, options);
     std::vector<double> per_round, per_step;
     for (int r = 0; r < repeats; ++r) {
       const Timing a = run(few, 1), b = run(lots, 1);
@@ -278,6 +279,13 @@ int main(int argc, char** argv) {
               delivery_ns / local.ns_per_step);
   w.key("local_round_ns").value(local.ns_per_round).key("remote_round_ns").value(remote.ns_per_round);
   w.key("delivery_step_ns").value(delivery_ns).key("delivery_to_local_step").value(delivery_ns / local.ns_per_step);
+  // 4a'. The same with a fault budget: every deliverable message is offered
+  // with its drop and duplicate too (the first iteration injects none, so
+  // the protocol runs as without faults): what offering faults costs.
+  const Round offered = rounds("b", "{faults = {drop = 1000, duplicate = 1000}}");
+  std::printf("%-58s %12.1f ns  (%.2fx without a budget)\n", "round trip between two nodes, faults offered",
+              offered.ns_per_round, offered.ns_per_round / remote.ns_per_round);
+  w.key("remote_round_faults_offered_ns").value(offered.ns_per_round);
 
   // 4b. 100 nodes x 100 live processes against 10,000 on one node: the
   // per-step cost of a ping-pong between two nodes.
