@@ -106,6 +106,7 @@ int l_new(lua_State* L) {
     lua_pop(L, 4);
   }
   if (named) o.name = name;
+  o.label = name;
   g.vm().post_ets_new(std::move(o));
   return g.suspend(L);
 }

@@ -35,7 +35,8 @@ class Ets {
     Type type = Type::kSet;
     Access access = Access::kProtected;
     int keypos = 1;
-    std::string name;  // empty: unnamed
+    std::string name;   // empty: unnamed
+    std::string label;  // the name the scenario gave, named or not (for reports)
   };
 
   // Creates a table owned by `owner`; empty optional if the name is taken.

@@ -279,7 +279,7 @@ void Vm::perform_shared_op(Pid pid, PendingOp& op, Reply& reply) {
   }
   if (op.kind == StepKind::kEtsNew) {
     auto id = ets_.create(pid, op.ets);
-    if (sink_) emit(op.kind, pid, -1, "\"" + op.ets.name + "\"" + (id ? " -> T" + std::to_string(*id) : " (name taken)"));
+    if (sink_) emit(op.kind, pid, -1, "\"" + op.ets.label + "\"" + (id ? " -> T" + std::to_string(*id) : " (name taken)"));
     if (!id) {
       reply.kind = Reply::Kind::kError;
       reply.error = "ets.new: a table named \"" + op.ets.name + "\" already exists";

@@ -322,6 +322,7 @@ class Vm final : public System {
       ets.access = Ets::Access::kProtected;
       ets.keypos = 1;
       ets.name.clear();
+      ets.label.clear();
     }
   };
 

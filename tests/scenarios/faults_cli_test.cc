@@ -26,6 +26,8 @@ TEST(Faults, ADroppedLeaveIsFoundListedAndReplayed) {
   EXPECT_NE(r.out.find("faults injected (1):"), std::string::npos) << r.out;
   const std::regex listed(R"(step \d+  fault\.drop  P3@c\(leaver\) -> P[12]@[ab]\(member\))");
   EXPECT_TRUE(std::regex_search(r.out, listed)) << r.out;
+  // A table shows the name the scenario gave it, named_table or not.
+  EXPECT_NE(r.out.find("ets.new            P0@main(root)  \"views\" -> T1"), std::string::npos) << r.out;
   // The fault is a step of the causal slice too.
   EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(step \d+ +fault\.drop +P3@c)"))) << r.out;
 
