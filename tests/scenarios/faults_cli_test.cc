@@ -48,10 +48,13 @@ TEST(Faults, EveryTwinPassesUnderEveryStrategyWithABiggerBudget) {
   // Each twin with every fault its protocol is built to survive: the
   // gossip retransmits (so loss, doubling and partitions only delay it);
   // the G-counter gossips once per change (so it survives partitions,
-  // which hold messages, and doubling, not loss).
+  // which hold messages, and doubling, not loss); the read-index leader
+  // survives loss and partitions (a lost answer is a timeout and a retry),
+  // not doubling (a write delivered twice is applied twice).
   const std::pair<const char*, const char*> twins[] = {
       {"gossip_leave_fixed.lua", "drop=3,duplicate=2,partition=2,crash=0"},
       {"partition_heal_fixed.lua", "duplicate=2,partition=3"},
+      {"raft_stale_read_fixed.lua", "drop=2,partition=2"},
   };
   for (const auto& [twin, budget] : twins) {
     for (const char* strategy : {"random", "pct", "pos"}) {
