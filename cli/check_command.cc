@@ -1,4 +1,6 @@
 // lockstep check --history FILE --model MODEL [--consistency C] [--format json]
+#include <unistd.h>
+
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -13,7 +15,17 @@ namespace {
 
 struct CheckFlags {
   std::string history, model = "register", consistency = "linearizable", format = "text", initial = "nil";
+  double timeout = 0;
+  uint64_t max_memory_mb = 0;
 };
+
+// Half the machine's memory: a check past it ends with "unknown (memory)"
+// rather than being killed.
+uint64_t default_max_memory_mb() {
+  const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || size <= 0) return 4096;
+  return static_cast<uint64_t>(pages) / 2 * static_cast<uint64_t>(size) >> 20;
+}
 
 int check(const CheckFlags& f) {
   std::ifstream in(f.history, std::ios::binary);
@@ -45,29 +57,49 @@ int check(const CheckFlags& f) {
     return kExitUsage;
   }
   const auto start = std::chrono::steady_clock::now();
-  const checker::CheckResult r =
-      checker::check(*ops, *model,
-                     f.consistency == "sequential" ? checker::Consistency::kSequential : checker::Consistency::kLinearizable);
+  checker::CheckLimits limits;
+  limits.seconds = f.timeout;
+  limits.memory_bytes = (f.max_memory_mb ? f.max_memory_mb : default_max_memory_mb()) << 20;
+  const checker::CheckResult r = checker::check(
+      *ops, *model,
+      f.consistency == "sequential" ? checker::Consistency::kSequential : checker::Consistency::kLinearizable, limits);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  using Verdict = checker::CheckResult::Verdict;
+  const std::string verdict = r.verdict == Verdict::kConsistent  ? f.consistency
+                              : r.verdict == Verdict::kViolation ? "not " + f.consistency
+                                                                 : "unknown (" + r.unknown + ")";
   if (f.format == "json") {
     JsonWriter w;
     w.begin_object();
     w.key("file").value(f.history);
     w.key("model").value(f.model);
     w.key("consistency").value(f.consistency);
-    w.key("valid").value(r.ok);
+    w.key("verdict").value(verdict);
+    w.key("valid");
+    if (r.verdict == Verdict::kUnknown) w.null();
+    else w.value(r.ok);
     w.key("operations").value(static_cast<uint64_t>(ops->size()));
+    w.key("parts").value(static_cast<uint64_t>(r.parts));
+    w.key("decided_by_zones").value(static_cast<uint64_t>(r.by_zones));
+    w.key("unknown_reads_dropped").value(static_cast<uint64_t>(r.dropped));
     w.key("explored").value(r.explored);
+    w.key("peak_memory_bytes").value(r.memory);
     w.key("seconds").value(seconds);
+    if (!r.partition.empty()) w.key("key").value(r.partition);
     if (!r.ok) w.key("explanation").value(r.explanation);
     w.end_object();
     std::cout << w.str() << "\n";
   } else {
-    std::cout << f.history << ": " << (r.ok ? f.consistency : "NOT " + f.consistency) << " (" << ops->size()
-              << " operations, model " << f.model << ")\n";
+    const std::string shown = r.verdict == Verdict::kViolation ? "NOT " + f.consistency : verdict;
+    std::cout << f.history << ": " << shown << " (" << ops->size() << " operations, model " << f.model << ")\n";
     if (!r.ok) std::cout << r.explanation << "\n";
   }
-  return r.ok ? kExitOk : kExitBug;
+  switch (r.verdict) {
+    case Verdict::kConsistent: return kExitOk;
+    case Verdict::kViolation: return kExitBug;
+    case Verdict::kUnknown: break;
+  }
+  return kExitUnknown;
 }
 
 }  // namespace
@@ -85,6 +117,16 @@ Command check_command() {
             sub.add_option("--initial", f->initial,
                            "the register's (or counter's) value before the history: an integer, or nil (default; "
                            "the counter starts at 0)");
+            sub.add_option("--timeout", f->timeout,
+                           "give up after this many seconds with the verdict \"unknown (timeout)\", exit 5 "
+                           "(default: no limit)")
+                ->check(CLI::NonNegativeNumber)
+                ->type_name("SECONDS");
+            sub.add_option("--max-memory", f->max_memory_mb,
+                           "give up when the search holds this many MB, with the verdict \"unknown (memory)\", "
+                           "exit 5 (default: half the machine's memory)")
+                ->check(CLI::PositiveNumber)
+                ->type_name("MB");
             return [f] { return check(*f); };
           }};
 }

@@ -15,6 +15,7 @@ enum ExitCode : int {
   kExitLoad = 3,      // a scenario could not be loaded: syntax error, no tests, API misuse
                       // at load time (including bad test options)
   kExitDiverged = 4,  // replay diverged from the trace
+  kExitUnknown = 5,   // check: a time or memory bound ended it without a verdict
 };
 
 // An error: 3 for a scenario that could not be loaded, 2 for anything else.

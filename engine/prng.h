@@ -28,6 +28,8 @@ class Prng {
   // Uniform in [0, n); n == 0 returns 0. Unbiased (Lemire's method).
   uint64_t below(uint64_t n);
   bool coin() { return next() >> 63; }
+  // Uniform in [0, 1).
+  double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
  private:
   uint64_t s_[4];

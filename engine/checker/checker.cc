@@ -1,11 +1,12 @@
 #include "engine/checker/checker.h"
 
 #include <algorithm>
-#include <functional>
+#include <chrono>
+#include <new>
 #include <numeric>
-#include <unordered_map>
 
-#include "engine/prng.h"
+#include "engine/checker/register_zones.h"
+#include "engine/checker/search.h"
 
 namespace lockstep::checker {
 
@@ -30,340 +31,110 @@ std::string Operation::str() const {
 
 namespace {
 
-// --- Linearizability: Wing-Gong / Lowe with a (linearized, state) cache ------
+// Search steps per slice: small at first, so an easy part's verdict is not
+// kept waiting by a hard one; larger later, so switching costs nothing.
+constexpr uint64_t kFirstSlice = 1 << 12, kLastSlice = 1 << 18;
 
-struct Entry {
-  int op = -1;
-  bool is_call = true;
-  int64_t time = 0;
-  Entry* match = nullptr;  // call -> its return
-  Entry* prev = nullptr;
-  Entry* next = nullptr;
-};
-
-// The set of linearized operations, as words.
-class Bitset {
- public:
-  explicit Bitset(size_t n) : words_((n + 63) / 64, 0) {}
-  void set(size_t i) { words_[i / 64] |= 1ull << (i % 64); }
-  void clear(size_t i) { words_[i / 64] &= ~(1ull << (i % 64)); }
-  const uint64_t* data() const { return words_.data(); }
-  size_t words() const { return words_.size(); }
-
- private:
-  std::vector<uint64_t> words_;
-};
-
-// The set of explored (linearized set, state) pairs: open addressing over
-// entry indices, with every bitset stored in one flat pool (no allocation
-// per entry).
-class Cache {
- public:
-  explicit Cache(size_t words) : words_(words) { slots_.assign(1 << 12, kEmpty); }
-
-  // False if (bits, state) was already explored.
-  bool insert(uint64_t hash, const Bitset& bits, uint32_t state) {
-    const uint64_t h = hash ^ (static_cast<uint64_t>(state) * 0x9e3779b97f4a7c15ull);
-    size_t mask = slots_.size() - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-      const uint32_t e = slots_[i];
-      if (e == kEmpty) break;
-      if (hashes_[e] == h && states_[e] == state &&
-          std::equal(bits.data(), bits.data() + words_, pool_.data() + static_cast<size_t>(e) * words_)) {
-        return false;
-      }
-    }
-    const auto e = static_cast<uint32_t>(states_.size());
-    hashes_.push_back(h);
-    states_.push_back(state);
-    pool_.insert(pool_.end(), bits.data(), bits.data() + words_);
-    if (states_.size() * 2 > slots_.size()) grow();
-    mask = slots_.size() - 1;
-    size_t i = h & mask;
-    while (slots_[i] != kEmpty) i = (i + 1) & mask;
-    slots_[i] = e;
-    return true;
-  }
-
- private:
-  static constexpr uint32_t kEmpty = UINT32_MAX;
-  void grow() {
-    std::vector<uint32_t> bigger(slots_.size() * 2, kEmpty);
-    const size_t mask = bigger.size() - 1;
-    for (uint32_t e : slots_) {
-      if (e == kEmpty) continue;
-      size_t i = hashes_[e] & mask;
-      while (bigger[i] != kEmpty) i = (i + 1) & mask;
-      bigger[i] = e;
-    }
-    slots_.swap(bigger);
-  }
-  size_t words_;
-  std::vector<uint32_t> slots_;
-  std::vector<uint64_t> hashes_;
-  std::vector<uint32_t> states_;
-  std::vector<uint64_t> pool_;
-};
-
-void lift(Entry* call) {
-  call->prev->next = call->next;
-  if (call->next) call->next->prev = call->prev;
-  Entry* ret = call->match;
-  ret->prev->next = ret->next;
-  if (ret->next) ret->next->prev = ret->prev;
+CheckResult unknown(const char* why, CheckResult total) {
+  total.ok = false;
+  total.verdict = CheckResult::Verdict::kUnknown;
+  total.unknown = why;
+  total.explanation = std::string("no verdict: the check reached its ") +
+                      (total.unknown == "timeout" ? "time" : "memory") + " bound";
+  return total;
 }
 
-void unlift(Entry* call) {
-  Entry* ret = call->match;
-  ret->prev->next = ret;
-  if (ret->next) ret->next->prev = ret;
-  call->prev->next = call;
-  if (call->next) call->next->prev = call;
-}
-
-CheckResult explain(const std::vector<Operation>& ops, const std::vector<int>& best, Model& model,
-                    const std::string& what) {
-  CheckResult r;
-  r.ok = false;
-  std::vector<bool> placed(ops.size(), false);
-  uint32_t state = model.init();
-  for (int i : best) {
-    placed[i] = true;
-    r.longest_prefix.push_back(ops[i]);
-    uint32_t next;
-    if (model.step(state, ops[i], next)) state = next;
-  }
-  r.state = model.describe_state(state);
-  // The op that must come next (earliest completion among the rest) and
-  // every op invoked before it: one of them had to be placed, none fits.
-  int64_t deadline = kNever;
-  for (size_t i = 0; i < ops.size(); ++i) {
-    if (!placed[i]) deadline = std::min(deadline, ops[i].ret);
-  }
-  for (size_t i = 0; i < ops.size(); ++i) {
-    if (!placed[i] && ops[i].call < deadline && ops[i].known) r.stuck.push_back(ops[i]);
-  }
-  r.explanation = "not " + what + ": " + std::to_string(best.size()) + " of " + std::to_string(ops.size()) +
-                  " operations can be ordered";
-  if (!r.longest_prefix.empty()) {
-    const size_t shown = std::min<size_t>(r.longest_prefix.size(), 5);
-    r.explanation += shown < r.longest_prefix.size() ? " (the last 5 of them:" : " (";
-    for (size_t k = r.longest_prefix.size() - shown; k < r.longest_prefix.size(); ++k) {
-      r.explanation += "\n  " + r.longest_prefix[k].str();
-    }
-    r.explanation += "\n)";
-  }
-  r.explanation += ", leaving the state " + r.state + ", but none of these can come next:";
-  for (const auto& op : r.stuck) r.explanation += "\n  " + op.str();
-  return r;
-}
-
-CheckResult check_linearizable(std::vector<Operation> ops, Model& model) {
-  const size_t n = ops.size();
-  CheckResult result;
-  if (n == 0) return result;
-  for (auto& op : ops) model.prepare(op);
-
-  // Events in time order; unknown outcomes complete after everything else.
-  std::vector<Entry> entries(2 * n);
-  std::vector<Entry*> order;
-  order.reserve(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    Entry& c = entries[2 * i];
-    Entry& r = entries[2 * i + 1];
-    c.op = r.op = static_cast<int>(i);
-    c.is_call = true;
-    r.is_call = false;
-    c.time = ops[i].call;
-    r.time = ops[i].ret;
-    c.match = &r;
-    order.push_back(&c);
-    order.push_back(&r);
-  }
-  std::stable_sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) {
-    if (a->time != b->time) return a->time < b->time;
-    return a->is_call && !b->is_call;  // a call at the same instant overlaps
-  });
-  Entry head;
-  Entry* prev = &head;
-  for (Entry* e : order) {
-    prev->next = e;
-    e->prev = prev;
-    prev = e;
-  }
-
-  // Zobrist hashing keeps the set's hash current in O(1).
-  std::vector<uint64_t> zobrist(n);
-  Prng prng(0x5eed);
-  for (auto& z : zobrist) z = prng.next();
-
-  Bitset linearized(n);
-  uint64_t hash = 0;
-  Cache cache(linearized.words());
-  struct Frame {
-    Entry* call;
-    uint32_t state;
+CheckResult check_parts(const std::vector<Operation>& ops, Model& model, Consistency consistency,
+                        const CheckLimits& limits) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto out_of_time = [&] {
+    return limits.seconds > 0 && std::chrono::duration<double>(Clock::now() - start).count() > limits.seconds;
   };
-  std::vector<Frame> stack;
-  std::vector<int> best;
-  uint32_t state = model.init();
-  Entry* entry = head.next;
-  while (head.next != nullptr) {
-    ++result.explored;
-    if (entry->is_call) {
-      uint32_t next_state;
-      const int i = entry->op;
-      if (model.step(state, ops[i], next_state)) {
-        linearized.set(i);
-        const uint64_t next_hash = hash ^ zobrist[i];
-        if (cache.insert(next_hash, linearized, next_state)) {
-          stack.push_back({entry, state});
-          hash = next_hash;
-          state = next_state;
-          lift(entry);
-          if (stack.size() > best.size()) {
-            best.clear();
-            for (const Frame& f : stack) best.push_back(f.call->op);
-          }
-          entry = head.next;
-          continue;
-        }
-        linearized.clear(i);
-      }
-      entry = entry->next;
-    } else {
-      // A return with its call not yet linearized: backtrack.
-      if (stack.empty()) {
-        CheckResult r = explain(ops, best, model, "linearizable");
-        r.explored = result.explored;
-        return r;
-      }
-      const Frame f = stack.back();
-      stack.pop_back();
-      linearized.clear(f.call->op);
-      hash ^= zobrist[f.call->op];
-      state = f.state;
-      unlift(f.call);
-      entry = f.call->next;
-    }
-  }
-  return result;
-}
-
-// --- Sequential consistency: per-client program order only -----------------
-
-CheckResult check_sequential(std::vector<Operation> ops, Model& model) {
-  CheckResult result;
-  for (auto& op : ops) model.prepare(op);
-  std::vector<int64_t> clients;
-  for (const auto& op : ops) clients.push_back(op.client);
-  std::sort(clients.begin(), clients.end());
-  clients.erase(std::unique(clients.begin(), clients.end()), clients.end());
-  std::vector<std::vector<int>> per(clients.size());
-  std::vector<int> order(ops.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return ops[a].call < ops[b].call; });
-  for (int i : order) {
-    const size_t c = std::lower_bound(clients.begin(), clients.end(), ops[i].client) - clients.begin();
-    per[c].push_back(i);
-  }
-  size_t known_total = 0;
-  for (const auto& op : ops) known_total += op.known;
-
-  std::vector<uint64_t> zobrist(ops.size());
-  Prng prng(0x5eed);
-  for (auto& z : zobrist) z = prng.next();
-  Bitset taken(ops.size());
-  Cache cache(taken.words());
-  std::vector<size_t> pos(per.size(), 0);
-  std::vector<int> path, best;
-  size_t known_done = 0;
-
-  // Depth-first search with an explicit stack: a history of n operations
-  // goes n levels deep, too deep for the machine stack of a process.
-  struct Frame {
-    uint32_t state;
-    uint64_t hash;
-    size_t client = 0;  // next client to try from this frame
-    int place = 1;      // next way to try its next operation: 1 place it, 0 skip it
-    int op = -1;        // how this frame was entered (undone when it is left)
-    bool placed = false;
-    size_t from = 0;
+  CheckResult total;
+  struct Part {
+    std::string key;
+    std::unique_ptr<Model> model;
+    std::unique_ptr<Search> search;
+    uint64_t memory = 0;
   };
-  std::vector<Frame> stack;
-  stack.push_back({model.init(), 0});
-  ++result.explored;
-  if (known_done == known_total) return result;
-  while (!stack.empty()) {
-    bool descended = false;
-    while (stack.back().client < per.size()) {
-      Frame& f = stack.back();
-      const size_t c = f.client;
-      if (pos[c] >= per[c].size()) {
-        ++f.client;
-        f.place = 1;
-        continue;
-      }
-      const int i = per[c][pos[c]];
-      // An unknown-outcome op may also be skipped: it may never have happened.
-      if (f.place < (ops[i].known ? 1 : 0)) {
-        ++f.client;
-        f.place = 1;
-        continue;
-      }
-      const int place = f.place--;
-      uint32_t next = f.state;
-      if (place && !model.step(f.state, ops[i], next)) continue;
-      taken.set(i);
-      const uint64_t h = f.hash ^ zobrist[i] ^ (place ? 0 : 0x51ed270b27cd43e1ull * (i + 1));
-      if (!cache.insert(h, taken, next)) {
-        taken.clear(i);
-        continue;
-      }
-      ++pos[c];
-      if (place) path.push_back(i);
-      known_done += ops[i].known;
-      if (path.size() > best.size()) best = path;
-      stack.push_back({next, h, 0, 1, i, place != 0, c});
-      ++result.explored;
-      if (known_done == known_total) return result;
-      descended = true;
-      break;
+  uint64_t memory = 0;  // held by the searches now
+  auto failed = [&](CheckResult r, const std::string& key) {
+    if (!key.empty()) {
+      r.partition = key;
+      r.explanation = "key \"" + key + "\": " + r.explanation;
     }
-    if (descended) continue;
-    const Frame done = stack.back();
-    stack.pop_back();
-    if (done.op >= 0) {
-      known_done -= ops[done.op].known;
-      if (done.placed) path.pop_back();
-      --pos[done.from];
-      taken.clear(done.op);
+    r.explored += total.explored;
+    r.parts = total.parts;
+    r.dropped = total.dropped;
+    r.by_zones = total.by_zones;
+    r.memory = total.memory;
+    return r;
+  };
+  std::vector<Part> searching;
+  for (auto& part : model.partition(ops)) {
+    ++total.parts;
+    const std::string key = part.empty() ? "" : part.front().key;
+    auto m = model.fresh();
+    // An unknown-outcome read constrains nothing: leave it out.
+    for (Operation& op : part) m->prepare(op);
+    const auto kept = std::remove_if(part.begin(), part.end(),
+                                     [&](const Operation& op) { return !op.known && m->read_only(op); });
+    total.dropped += static_cast<size_t>(part.end() - kept);
+    part.erase(kept, part.end());
+    if (consistency == Consistency::kLinearizable) {
+      if (auto decided = check_register_by_zones(part, *m)) {
+        ++total.by_zones;
+        total.explored += decided->explored;
+        if (!decided->ok) return failed(std::move(*decided), key);
+        continue;
+      }
+    }
+    auto search = consistency == Consistency::kLinearizable ? linearizability_search(std::move(part), *m)
+                                                            : sequential_search(std::move(part), *m);
+    const uint64_t held = search->memory();
+    memory += held;
+    searching.push_back({key, std::move(m), std::move(search), held});
+  }
+  if (out_of_time()) return unknown("timeout", total);
+  // Every part a slice at a time, in order, until one fails or all pass.
+  for (uint64_t slice = kFirstSlice; !searching.empty(); slice = std::min(slice * 2, kLastSlice)) {
+    for (size_t k = 0; k < searching.size();) {
+      Search& search = *searching[k].search;
+      const uint64_t before = search.explored();
+      const Search::Progress p = search.run(slice);
+      total.explored += search.explored() - before;
+      if (p == Search::Progress::kViolation) {
+        CheckResult r = search.violation();
+        r.explored = 0;
+        return failed(std::move(r), searching[k].key);
+      }
+      const uint64_t held = search.memory();
+      memory = memory - searching[k].memory + held;
+      searching[k].memory = held;
+      total.memory = std::max(total.memory, memory);
+      if (p == Search::Progress::kConsistent) {
+        memory -= held;
+        searching.erase(searching.begin() + static_cast<std::ptrdiff_t>(k));
+        continue;
+      }
+      if (limits.memory_bytes > 0 && memory > limits.memory_bytes) return unknown("memory", total);
+      if (out_of_time()) return unknown("timeout", total);
+      ++k;
     }
   }
-  CheckResult r = explain(ops, best, model, "sequentially consistent");
-  r.explored = result.explored;
-  return r;
+  return total;
 }
 
 }  // namespace
 
-CheckResult check(const std::vector<Operation>& ops, Model& model, Consistency consistency) {
-  CheckResult total;
-  for (auto& part : model.partition(ops)) {
-    auto m = model.fresh();
-    CheckResult r = consistency == Consistency::kLinearizable ? check_linearizable(part, *m)
-                                                              : check_sequential(part, *m);
-    total.explored += r.explored;
-    if (!r.ok) {
-      if (!part.empty() && !part.front().key.empty()) {
-        r.partition = part.front().key;
-        r.explanation = "key \"" + r.partition + "\": " + r.explanation;
-      }
-      r.explored = total.explored;
-      return r;
-    }
+CheckResult check(const std::vector<Operation>& ops, Model& model, Consistency consistency,
+                  const CheckLimits& limits) {
+  try {
+    return check_parts(ops, model, consistency, limits);
+  } catch (const std::bad_alloc&) {
+    return unknown("memory", CheckResult{});
   }
-  return total;
 }
 
 bool brute_force_linearizable(const std::vector<Operation>& ops, Model& model) {

@@ -8,15 +8,20 @@
 // very end, where it constrains nothing. A failed operation (:fail) took no
 // effect and is left out by the parsers.
 //
-// linearizable() is the Wing-Gong / Lowe search with a cache of (set of
-// linearized operations, model state), as in Porcupine, after partitioning
-// the history with the model (per key for kv). The engine knows nothing of
-// Lua: models written in Lua implement the same Model interface.
+// check() partitions the history with the model (per key for kv), drops
+// operations with an unknown outcome that cannot change the state (a read),
+// decides register parts with distinct writes in O(n log n)
+// (register_zones.h), and runs the Wing-Gong / Lowe search with a cache of
+// (linearized set, model state), as Porcupine does, on the rest: the parts a
+// slice at a time, so the first part that is not linearizable decides at
+// once. The engine knows nothing of Lua: models written in Lua implement the
+// same Model interface.
 #pragma once
 
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +83,16 @@ class Model {
   virtual std::unique_ptr<Model> fresh() const = 0;
   // The operations (f) it knows; empty: any (a model that judges each).
   virtual std::vector<std::string> operations() const { return {}; }
+  // True if `op` leaves every state as it is, whatever its output (a read).
+  // With an unknown outcome such an operation constrains nothing, and the
+  // checker leaves it out (as Knossos and Porcupine do).
+  virtual bool read_only(const Operation& op) const { return false; }
+  // For a model that is a register (a read returns the last write's value):
+  // the initial value's name, and whether `op` is a plain write or read of
+  // which value (false: neither). The checker then decides histories whose
+  // writes are distinct in polynomial time (register_zones.h).
+  virtual std::optional<std::string> register_initial() const { return std::nullopt; }
+  virtual bool register_value(const Operation& op, bool& write, std::string& value) const { return false; }
 };
 
 // An error naming the first operation `model` does not know (a history
@@ -94,7 +109,11 @@ std::unique_ptr<Model> make_set_model();                                   // ad
 std::unique_ptr<Model> make_model(const std::string& name, const Value& initial = Value::nil());
 
 struct CheckResult {
-  bool ok = true;
+  // kUnknown: a bound (time, memory) ended the check before a verdict.
+  enum class Verdict { kConsistent, kViolation, kUnknown };
+  Verdict verdict = Verdict::kConsistent;
+  bool ok = true;                         // verdict == kConsistent
+  std::string unknown;                    // kUnknown: "timeout" or "memory"
   // On a violation: which partition, how far the search got, what could
   // not be placed, in a readable form.
   std::string partition;                 // e.g. key "x", empty when unpartitioned
@@ -103,13 +122,24 @@ struct CheckResult {
   std::string state;                      // model state after the prefix
   std::string explanation;
   uint64_t explored = 0;                  // search steps, for diagnostics
+  size_t parts = 0;                       // independent parts (keys) checked
+  size_t dropped = 0;                     // unknown-outcome reads left out
+  size_t by_zones = 0;                    // parts decided by the register procedure
+  uint64_t memory = 0;                    // peak bytes held by the searches
+};
+
+// Bounds on one check; 0 means none. Past either, the verdict is kUnknown.
+struct CheckLimits {
+  double seconds = 0;
+  uint64_t memory_bytes = 0;
 };
 
 enum class Consistency { kLinearizable, kSequential };
 
 // Checks `ops` against `model`. Sequential consistency drops real-time
 // order between clients and keeps each client's program order.
-CheckResult check(const std::vector<Operation>& ops, Model& model, Consistency consistency);
+CheckResult check(const std::vector<Operation>& ops, Model& model, Consistency consistency,
+                  const CheckLimits& limits = {});
 
 inline CheckResult linearizable(const std::vector<Operation>& ops, Model& model) {
   return check(ops, model, Consistency::kLinearizable);

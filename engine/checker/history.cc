@@ -7,7 +7,6 @@
 namespace lockstep::checker {
 
 Result<std::vector<Operation>> pair_history(const std::vector<HistoryEvent>& events) {
-  if (events.empty()) return Status::InvalidArgument("no history events found");
   std::vector<Operation> ops;
   std::vector<bool> drop;
   std::map<int64_t, size_t> open;  // process -> its pending invocation

@@ -37,7 +37,7 @@ struct HistoryEvent {
 //         taken effect).
 // The operations come in invocation order; `id` is their index. Errors name
 // the event: an invocation while the process has one open, a completion with
-// none open, no events at all.
+// none open. No events at all is an empty history (linearizable).
 Result<std::vector<Operation>> pair_history(const std::vector<HistoryEvent>& events);
 
 // The events as lockstep's JSON lines (docs/checkers.md), one object per

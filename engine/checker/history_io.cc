@@ -249,7 +249,6 @@ Result<std::vector<Operation>> parse_history(std::string_view text, const std::s
     h.where = name + ":" + std::to_string(n);
     events.push_back(std::move(h));
   }
-  if (events.empty()) return Status::InvalidArgument(name + ": no history events found");
   return pair_history(events);
 }
 

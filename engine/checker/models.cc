@@ -63,8 +63,21 @@ class RegisterModel final : public Model {
   std::string describe_state(uint32_t s) const override { return s == 0 ? "nil" : std::to_string(values_[s]); }
   std::unique_ptr<Model> fresh() const override { return std::make_unique<RegisterModel>(initial_); }
   std::vector<std::string> operations() const override { return {"read", "write", "cas", "get", "put"}; }
+  bool read_only(const Operation& op) const override { return op.code == kRead; }
+  std::optional<std::string> register_initial() const override { return name_of(initial_); }
+  bool register_value(const Operation& op, bool& write, std::string& value) const override {
+    if (op.code != kRead && op.code != kWrite) return false;
+    write = op.code == kWrite;
+    // A write of anything but an integer stores nil, as step() does; a read
+    // of anything but nil or an integer matches no write.
+    value = write ? name_of(op.input) : op.output.kind == Value::Kind::kInt || op.output.kind == Value::Kind::kNil
+                                            ? name_of(op.output)
+                                            : "unwritable " + op.output.str();
+    return true;
+  }
 
  private:
+  static std::string name_of(const Value& v) { return v.kind == Value::Kind::kInt ? std::to_string(v.i) : "nil"; }
   uint32_t id(const Value& v) { return v.kind == Value::Kind::kInt ? intern(v.i) : 0; }
   uint32_t intern(int64_t v) {
     auto [it, inserted] = ids_.try_emplace(v, static_cast<uint32_t>(values_.size()));
@@ -79,25 +92,37 @@ class RegisterModel final : public Model {
 // Per-key string registers: get ("" when absent), put, append.
 class KvModel final : public Model {
  public:
+  enum Code { kGet, kPut, kAppend, kOther };
   std::string name() const override { return "kv"; }
   uint32_t init() override { return states_.id(""); }
+  void prepare(Operation& op) const override {
+    op.code = (op.f == "get" || op.f == "read")    ? kGet
+              : (op.f == "put" || op.f == "write") ? kPut
+              : op.f == "append"                   ? kAppend
+                                                   : kOther;
+  }
   bool step(uint32_t s, const Operation& op, uint32_t& next) override {
-    const std::string& v = states_.get(s);
-    if (op.f == "get" || op.f == "read") {
-      next = s;
-      if (!op.known) return true;
-      const std::string out = op.output.kind == Value::Kind::kString ? op.output.s : "";
-      return out == v;
+    switch (op.code) {
+      case kGet:
+        next = s;
+        return !op.known || output(op) == states_.get(s);
+      case kPut:
+        next = states_.id(op.input.s);
+        return true;
+      case kAppend:
+        next = states_.id(states_.get(s) + op.input.s);
+        return true;
+      default:
+        return false;
     }
-    if (op.f == "put" || op.f == "write") {
-      next = states_.id(op.input.s);
-      return true;
-    }
-    if (op.f == "append") {
-      next = states_.id(v + op.input.s);
-      return true;
-    }
-    return false;
+  }
+  bool read_only(const Operation& op) const override { return op.code == kGet; }
+  std::optional<std::string> register_initial() const override { return "\"\""; }
+  bool register_value(const Operation& op, bool& write, std::string& value) const override {
+    if (op.code != kGet && op.code != kPut) return false;
+    write = op.code == kPut;
+    value = "\"" + (write ? op.input.s : output(op)) + "\"";
+    return true;
   }
   std::string describe_state(uint32_t s) const override { return "\"" + states_.get(s) + "\""; }
   std::vector<std::vector<Operation>> partition(const std::vector<Operation>& ops) const override {
@@ -111,6 +136,11 @@ class KvModel final : public Model {
   std::vector<std::string> operations() const override { return {"get", "put", "append", "read", "write"}; }
 
  private:
+  // What a get returned: nil (absent) reads as "".
+  static const std::string& output(const Operation& op) {
+    static const std::string absent;
+    return op.output.kind == Value::Kind::kString ? op.output.s : absent;
+  }
   Interner<std::string> states_;
 };
 
@@ -136,6 +166,7 @@ class CounterModel final : public Model {
   std::string describe_state(uint32_t s) const override { return std::to_string(states_.get(s)); }
   std::unique_ptr<Model> fresh() const override { return std::make_unique<CounterModel>(initial_); }
   std::vector<std::string> operations() const override { return {"read", "get", "add", "increment", "incr"}; }
+  bool read_only(const Operation& op) const override { return op.f == "read" || op.f == "get"; }
 
  private:
   int64_t initial_;
@@ -208,6 +239,7 @@ class SetModel final : public Model {
   }
   std::unique_ptr<Model> fresh() const override { return std::make_unique<SetModel>(); }
   std::vector<std::string> operations() const override { return {"add", "remove", "contains", "member"}; }
+  bool read_only(const Operation& op) const override { return op.f == "contains" || op.f == "member"; }
 
  private:
   Interner<std::set<int64_t>> states_;
