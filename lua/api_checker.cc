@@ -5,6 +5,7 @@
 // works for any model whose states are plain values.
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -38,8 +39,8 @@ void call_model(lua_State* L, int nargs, int nresults, const char* what) {
 
 class LuaModel final : public checker::Model {
  public:
-  LuaModel(lua_State* L, int model_ref, int ops_ref, bool keyed)
-      : L_(L), model_ref_(model_ref), ops_ref_(ops_ref), keyed_(keyed) {
+  LuaModel(lua_State* L, int model_ref, int ops_ref, bool keyed, std::set<std::string> reads)
+      : L_(L), model_ref_(model_ref), ops_ref_(ops_ref), keyed_(keyed), reads_(std::move(reads)) {
     lua_newtable(L_);
     states_ref_ = luaL_ref(L_, LUA_REGISTRYINDEX);
   }
@@ -95,8 +96,11 @@ class LuaModel final : public checker::Model {
   }
 
   std::unique_ptr<Model> fresh() const override {
-    return std::make_unique<LuaModel>(L_, model_ref_, ops_ref_, keyed_);
+    return std::make_unique<LuaModel>(L_, model_ref_, ops_ref_, keyed_, reads_);
   }
+
+  // The operations the model declares as reads (`reads = {...}`).
+  bool read_only(const Operation& op) const override { return reads_.count(op.f) > 0; }
 
  private:
   uint32_t intern(int idx) {
@@ -115,6 +119,7 @@ class LuaModel final : public checker::Model {
   lua_State* L_;
   int model_ref_, ops_ref_, states_ref_;
   bool keyed_;
+  std::set<std::string> reads_;
   std::unordered_map<std::string, uint32_t> ids_;
 };
 
@@ -223,6 +228,17 @@ int check_body(lua_State* L, Mode mode) {
     }
   }
   lua_pop(L, 1);
+  // Operations that never change the state: with an unknown outcome they
+  // constrain nothing (docs/checkers.md).
+  std::set<std::string> reads;
+  if (lua_getfield(L, 2, "reads") == LUA_TTABLE) {
+    for (lua_Integer k = 1; lua_rawgeti(L, -1, k) == LUA_TSTRING; ++k) {
+      reads.emplace(lua_tostring(L, -1));
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
   // Per operation, for the model: {input = ..., output = ...} (a cas the
   // pairing decided carries that boolean).
   lua_createtable(L, static_cast<int>(kept.size()), 0);
@@ -251,7 +267,7 @@ int check_body(lua_State* L, Mode mode) {
   const Ref ops_ref{L, luaL_ref(L, LUA_REGISTRYINDEX)};
   checker::CheckResult r;
   {
-    LuaModel model(L, model_ref.ref, ops_ref.ref, keyed);
+    LuaModel model(L, model_ref.ref, ops_ref.ref, keyed, std::move(reads));
     if (mode == Mode::kCausal) {
       // Per process: its own operations and every update, in an order that
       // respects each process's program order.
@@ -281,6 +297,8 @@ int check_body(lua_State* L, Mode mode) {
   lua_setfield(L, -2, "valid");
   lua_pushinteger(L, static_cast<lua_Integer>(kept.size()));
   lua_setfield(L, -2, "operations");
+  lua_pushinteger(L, static_cast<lua_Integer>(r.dropped));
+  lua_setfield(L, -2, "dropped");
   if (!r.ok) {
     lua_pushstring(L, r.explanation.c_str());
     lua_setfield(L, -2, "explanation");

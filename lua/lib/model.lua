@@ -7,13 +7,16 @@
 -- strings, booleans, tables of those) so they can be compared. A model with
 -- key(f, input) -> key is checked per key (its keys are independent). With
 -- ops = {names}, a history with another operation is an error naming it
--- (not a verdict).
+-- (not a verdict). With reads = {names}, an operation of those names whose
+-- outcome is unknown is left out: it changes no state, so it constrains
+-- nothing.
 local ls = lockstep
 local M = {}
 
 function M.new(spec)
   assert(type(spec) == "table" and type(spec.step) == "function", "model.new needs {init = ..., step = fn}")
-  return { name = spec.name or "custom", init = spec.init, step = spec.step, key = spec.key, ops = spec.ops }
+  return { name = spec.name or "custom", init = spec.init, step = spec.step, key = spec.key, ops = spec.ops,
+           reads = spec.reads }
 end
 
 -- A register: read -> value; write(v); cas({from, to}) -> true | false.
@@ -22,6 +25,7 @@ function M.register(initial)
   return M.new({
     name = "register",
     ops = { "read", "write", "cas", "get", "put" },
+    reads = { "read", "get" },
     init = initial,
     step = function(state, f, input, output)
       if f == "read" or f == "get" then return output == state, state end
@@ -41,6 +45,7 @@ function M.counter(initial)
   return M.new({
     name = "counter",
     ops = { "add", "increment", "read" },
+    reads = { "read" },
     init = initial or 0,
     step = function(state, f, input, output)
       if f == "add" or f == "increment" then return true, state + (input or 1) end
@@ -55,6 +60,7 @@ function M.kv()
   return M.new({
     name = "kv",
     ops = { "put", "write", "get", "read" },
+    reads = { "get", "read" },
     init = nil,
     key = function(f, input) return type(input) == "table" and input[1] or input end,
     step = function(state, f, input, output)
@@ -91,6 +97,7 @@ function M.set()
   return M.new({
     name = "set",
     ops = { "add", "remove", "contains" },
+    reads = { "contains" },
     init = {},
     step = function(state, f, input, output)
       if f == "add" or f == "remove" then
