@@ -92,19 +92,24 @@ class Cache {
  public:
   Cache() { slots_.assign(1 << 12, kEmpty); }
 
+  // A slot holds a record's index and the top half of its hash, so a probe
+  // rejects other records without touching them.
+
   // False if (bits, state) was already explored.
   bool insert(uint64_t hash, Bitset& bits, uint32_t state) {
     const uint64_t h = hash ^ (static_cast<uint64_t>(state) * 0x9e3779b97f4a7c15ull);
     uint32_t len = 0;
     const uint64_t* words = bits.window(len);
     const auto low = static_cast<uint32_t>(bits.low());
+    const uint64_t tag = h >> 32;
     size_t mask = slots_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-      const uint32_t e = slots_[i];
-      if (e == kEmpty) break;
-      const Record& r = records_[e];
+      const uint64_t slot = slots_[i];
+      if (slot == kEmpty) break;
+      if (slot >> 32 != tag) continue;
+      const Record& r = records_[static_cast<uint32_t>(slot)];
       if (r.hash == h && r.state == state && r.low == low && r.len == len &&
-          std::memcmp(words, blocks_[r.block].get() + r.offset, len * sizeof(uint64_t)) == 0) {
+          std::equal(words, words + len, blocks_[r.block].get() + r.offset)) {
         return false;
       }
     }
@@ -116,18 +121,18 @@ class Cache {
     mask = slots_.size() - 1;
     size_t i = h & mask;
     while (slots_[i] != kEmpty) i = (i + 1) & mask;
-    slots_[i] = e;
+    slots_[i] = tag << 32 | e;
     return true;
   }
 
-  uint64_t memory() const { return records_.memory() + slots_.capacity() * sizeof(uint32_t) + block_bytes_; }
+  uint64_t memory() const { return records_.memory() + slots_.capacity() * sizeof(uint64_t) + block_bytes_; }
 
  private:
   struct Record {
     uint64_t hash;
     uint32_t state, low, len, block, offset;
   };
-  static constexpr uint32_t kEmpty = UINT32_MAX;
+  static constexpr uint64_t kEmpty = UINT64_MAX;
   static constexpr uint32_t kBlockWords = 1 << 16;
 
   void store(const uint64_t* words, uint32_t len, Record& r) {
@@ -143,18 +148,18 @@ class Cache {
     used_ += len;
   }
   void grow() {
-    std::vector<uint32_t> bigger(slots_.size() * 2, kEmpty);
+    std::vector<uint64_t> bigger(slots_.size() * 2, kEmpty);
     const size_t mask = bigger.size() - 1;
-    for (uint32_t e : slots_) {
-      if (e == kEmpty) continue;
-      size_t i = records_[e].hash & mask;
+    for (uint64_t slot : slots_) {
+      if (slot == kEmpty) continue;
+      size_t i = records_[static_cast<uint32_t>(slot)].hash & mask;
       while (bigger[i] != kEmpty) i = (i + 1) & mask;
-      bigger[i] = e;
+      bigger[i] = slot;
     }
     slots_.swap(bigger);
   }
 
-  std::vector<uint32_t> slots_;
+  std::vector<uint64_t> slots_;
   Chunked<Record> records_;
   std::vector<std::unique_ptr<uint64_t[]>> blocks_;
   uint32_t block_size_ = 0, used_ = 0;
