@@ -193,6 +193,13 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
       p.timer = 0;
       p.timed_out = true;
       p.state = Process::State::kReady;
+      // The receive commits to "nothing came" here: like a poll, this step
+      // races with every later message its pattern would have taken.
+      facts_.poll = true;
+      if (observing_ && p.match_error.empty()) {
+        p.patterns.emplace_back(step_no_, p.op.value);
+        if (p.op.value) guest_.retain(p.op.value);
+      }
       refresh(owner);
       break;
     }

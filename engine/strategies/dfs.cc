@@ -28,6 +28,9 @@
 // A step after virtual time advanced cannot be reordered before one from
 // before: races are only sought between steps of one time epoch.
 //
+// engine/strategies/dfs_execution.cc holds the record of one execution and
+// the race analysis (dependencies, vector clocks, fingerprints).
+//
 // Sleep sets judge independence before the receives that follow have run,
 // so they treat any two messages to one mailbox as dependent; now and then
 // a class is run twice. Each run's class is named by a fingerprint of its
@@ -42,21 +45,25 @@
 // Controlled choices (random_int, choose) are branching points of their
 // own: every value is explored, deepest choice first.
 #include <algorithm>
-#include <cstdlib>
-#include <string>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
+#include <optional>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "engine/strategies/dfs_execution.h"
 #include "engine/strategy.h"
 
 namespace lockstep {
 namespace {
 
-using Thread = uint32_t;  // a stable event name (see Names)
-constexpr Thread kNoThread = UINT32_MAX;
+using dfs::kNoThread;
+using dfs::mix64;
+using dfs::Summary;
+using dfs::Thread;
 
 // Stable names for events: the root process is 0; any other is interned
 // from (creator's name, kind, how many of its creations came before).
@@ -67,7 +74,8 @@ class Names {
 
  private:
   Thread intern(Thread creator, EventKind kind, uint32_t nth) {
-    const uint64_t key = (static_cast<uint64_t>(creator) << 32) ^ (static_cast<uint64_t>(kind) << 28) ^ nth;
+    const uint64_t key =
+        (static_cast<uint64_t>(creator) << 32) ^ (static_cast<uint64_t>(kind) << 28) ^ nth;
     auto [it, added] = ids_.try_emplace(key, static_cast<Thread>(ids_.size()));
     return it->second;
   }
@@ -115,29 +123,6 @@ class FingerprintSet {
   size_t size_ = 0;
 };
 
-// What a step did, kept with a branch or a sleeping event so independence
-// can be judged without running it again.
-struct Summary {
-  Thread thread = kNoThread;
-  bool opaque = false;  // not run: assume it depends on everything
-  int64_t actor = -1;
-  std::vector<Access> accesses;
-};
-
-// Whether two steps may not commute, judged from what each did alone (for
-// sleep sets and weak initials, where the receives that would tell two
-// messages apart may not have run yet): messages to one mailbox do not.
-bool dependent(const Summary& a, const Summary& b) {
-  if (a.thread == b.thread || a.opaque || b.opaque) return true;
-  for (const Access& x : a.accesses) {
-    for (const Access& y : b.accesses) {
-      if (!object::overlap(x.object, y.object)) continue;
-      if (object::is_mailbox(x.object) || conflicts(x, y)) return true;
-    }
-  }
-  return false;
-}
-
 // A branch of a wakeup tree: the event to run and the tree below it.
 struct Branch {
   Summary event;
@@ -151,39 +136,34 @@ struct Choice {
 // The exploration state before the i-th step of the current execution.
 struct Level {
   bool has_taken = false;
-  Thread taken = kNoThread;      // the event of the branch being explored
-  Summary taken_summary;         // what it did (asleep once explored)
-  std::vector<Choice> choices;   // the controlled choices it made
-  std::vector<Summary> sleep;    // inherited sleepers, then explored siblings
-  size_t inherited = 0;          // how many of `sleep` were inherited
-  std::vector<Branch> pending;   // the wakeup tree's unexplored branches
-};
-
-// One step of the current execution, as the race analysis needs it.
-struct Step {
-  Thread thread = kNoThread;
-  uint32_t lane = 0;      // dense index of its thread in this execution
-  uint32_t pos = 0;       // 1-based position among its thread's steps
-  uint32_t epoch = 0;
-  StepKind kind = StepKind::kStart;
-  int64_t actor = -1;
-  uint32_t consumed = 0;  // step number
-  uint32_t cause = 0;     // step number
-  bool poll = false;
-  uint32_t first_access = 0, access_count = 0;
+  Thread taken = kNoThread;     // the event of the branch being explored
+  Summary taken_summary;        // what it did (asleep once explored)
+  std::vector<Choice> choices;  // the controlled choices it made
+  std::vector<Summary> sleep;   // inherited sleepers, then explored siblings
+  size_t inherited = 0;         // how many of `sleep` were inherited
+  std::vector<Branch> pending;  // the wakeup tree's unexplored branches
+  // Delay bounding: the event a run left alone takes here, how many
+  // branches that took another the path to here followed, and whether the
+  // branch taken here is one.
+  Thread default_thread = kNoThread;
+  uint32_t delays_before = 0;
+  bool deviated = false;
 };
 
 class DfsStrategy final : public Strategy {
  public:
+  explicit DfsStrategy(const StrategyParams& params) {
+    if (params.values().count("delay_bound")) bound_ = params.get("delay_bound", 0);
+  }
+
   Kind kind() const override { return Kind::kSearch; }
   bool wants_observations() const override { return true; }
   std::string refuses(const RunOptions& options) const override {
-    if (options.timers == "any") {
-      return "explores timers that fire when nothing else can run: use --timers quiescent";
-    }
     if (!options.faults.empty()) {
-      return "does not explore injected faults yet: use a sampling strategy (random, pct, pos) with --faults, "
-             "or model the fault in the test (ls.cluster.stop_node, partition, a \"drop\" partition)";
+      return "does not explore injected faults yet: use a sampling strategy (random, pct, pos) "
+             "with --faults, "
+             "or model the fault in the test (ls.cluster.stop_node, partition, a \"drop\" "
+             "partition)";
     }
     return {};
   }
@@ -199,7 +179,7 @@ class DfsStrategy final : public Strategy {
   }
 
   size_t pick(std::span<const Op> enabled) override {
-    const size_t k = steps_.size();
+    const size_t k = exec_.steps.size();
     if (k >= levels_.size()) return kAbandon;  // cannot happen: on_step adds the level
     Level& level = levels_[k];
     names_of(enabled);
@@ -209,6 +189,8 @@ class DfsStrategy final : public Strategy {
       }
       return kAbandon;  // the test did not repeat itself
     }
+    if (level.default_thread == kNoThread) level.default_thread = free_choice(level);
+    prune(level);
     if (!level.pending.empty()) {  // follow the wakeup tree
       Branch b = std::move(level.pending.front());
       level.pending.erase(level.pending.begin());
@@ -216,6 +198,7 @@ class DfsStrategy final : public Strategy {
         if (enabled_names_[i] == b.event.thread) {
           level.has_taken = true;
           level.taken = b.event.thread;
+          level.deviated = b.event.thread != level.default_thread;
           guide_ = std::move(b.children);
           return chosen(i);
         }
@@ -223,25 +206,17 @@ class DfsStrategy final : public Strategy {
       ++unfit_;
       return kAbandon;
     }
-    // The first event not asleep, the root's last: when the root returns
-    // the test ends, cutting off whatever else could still run, so the
-    // other processes go first (see also cut_off()).
-    size_t root_at = enabled.size();
-    for (size_t i = 0; i < enabled.size(); ++i) {
-      if (asleep(level, enabled_names_[i])) continue;
-      if (enabled_names_[i] == root_) {
-        root_at = i;
-        continue;
-      }
-      return take(level, i);
-    }
-    if (root_at < enabled.size()) return take(level, root_at);
+    const size_t i = free_index(level);
+    if (i < enabled.size()) return take(level, i);
     return kAbandon;  // every enabled event is asleep: covered elsewhere
   }
 
+  std::optional<uint64_t> bound() const override { return bound_; }
+  uint64_t beyond_bound() const override { return beyond_; }
+
   uint64_t choose(uint64_t n) override {
     if (n <= 1) return 0;
-    Level& level = levels_[steps_.size()];
+    Level& level = levels_[exec_.steps.size()];
     if (choice_index_ < level.choices.size()) {
       Choice& c = level.choices[choice_index_++];
       c.n = n;
@@ -254,7 +229,7 @@ class DfsStrategy final : public Strategy {
   }
 
   bool on_step(const StepFacts& facts) override {
-    const size_t k = steps_.size();
+    const size_t k = exec_.steps.size();
     Level& level = levels_[k];
     const Thread thread = picked_;
     // Name what this step created, in order, per creator.
@@ -262,11 +237,11 @@ class DfsStrategy final : public Strategy {
       const uint32_t nth = created_count_[thread]++;
       name_of_[key] = static_cast<int32_t>(names_.child(thread, key.kind, nth));
     }
-    Step s;
+    dfs::Step s;
     s.thread = thread;
     if (lane_of_[thread] < 0) {
-      lane_of_[thread] = static_cast<int32_t>(lanes_.size());
-      lanes_.push_back(thread);
+      lane_of_[thread] = static_cast<int32_t>(exec_.lanes.size());
+      exec_.lanes.push_back(thread);
     }
     s.lane = static_cast<uint32_t>(lane_of_[thread]);
     s.pos = ++thread_steps_[thread];
@@ -276,17 +251,18 @@ class DfsStrategy final : public Strategy {
     s.consumed = facts.consumed;
     s.cause = facts.cause;
     s.poll = facts.poll;
-    s.first_access = static_cast<uint32_t>(accesses_.size());
+    s.first_access = static_cast<uint32_t>(exec_.accesses.size());
     s.access_count = static_cast<uint32_t>(facts.accesses.size());
-    accesses_.insert(accesses_.end(), facts.accesses.begin(), facts.accesses.end());
-    for (const Observation& o : facts.observations) observations_.push_back(o);
-    steps_.push_back(s);
+    exec_.accesses.insert(exec_.accesses.end(), facts.accesses.begin(), facts.accesses.end());
+    for (const Observation& o : facts.observations) exec_.observations.push_back(o);
+    exec_.steps.push_back(s);
 
-    level.taken_summary = summary_of(k);
+    level.taken_summary = exec_.summary(k);
     if (k + 1 == levels_.size()) {  // a new state: inherit what stays asleep
       levels_.emplace_back();
       Level& next = levels_.back();
       const Level& here = levels_[k];
+      next.delays_before = here.delays_before + (here.deviated ? 1 : 0);
       for (const Summary& q : here.sleep) {
         if (!dependent(here.taken_summary, q)) next.sleep.push_back(q);
       }
@@ -310,6 +286,7 @@ class DfsStrategy final : public Strategy {
       const uint64_t salt = result.outcome == Outcome::kPassed ? 0 : 0x5bd1e9955bd1e995ull;
       repeated_ = !seen_.insert(class_fingerprint() ^ salt);
       cut_off();
+      estimate();
     }
   }
 
@@ -317,16 +294,16 @@ class DfsStrategy final : public Strategy {
   // --- The current execution. ---
 
   void begin_execution() {
-    steps_.clear();
-    accesses_.clear();
-    observations_.clear();
+    exec_.steps.clear();
+    exec_.accesses.clear();
+    exec_.observations.clear();
     name_of_.reset();
     root_ = names_.root();
     name_of_[EventKey::process(0)] = static_cast<int32_t>(root_);
     std::fill(created_count_.begin(), created_count_.end(), 0);
     std::fill(thread_steps_.begin(), thread_steps_.end(), 0);
-    for (Thread t : lanes_) lane_of_[t] = -1;
-    lanes_.clear();
+    for (Thread t : exec_.lanes) lane_of_[t] = -1;
+    exec_.lanes.clear();
     epoch_ = 0;
     choice_index_ = 0;
     root_level_ = before_root_level_ = 0;
@@ -348,8 +325,37 @@ class DfsStrategy final : public Strategy {
     }
   }
 
+  // The event a run left alone takes: the first not asleep, the root's
+  // last (when the root returns the test ends, cutting off whatever else
+  // could still run, so the other processes go first; see also cut_off()).
+  // Its index in the enabled events, or their count if all are asleep.
+  size_t free_index(const Level& level) const {
+    size_t root_at = enabled_names_.size();
+    for (size_t i = 0; i < enabled_names_.size(); ++i) {
+      if (asleep(level, enabled_names_[i])) continue;
+      if (enabled_names_[i] != root_) return i;
+      root_at = i;
+    }
+    return root_at;
+  }
+  Thread free_choice(const Level& level) const {
+    const size_t i = free_index(level);
+    return i < enabled_names_.size() ? enabled_names_[i] : kNoThread;
+  }
+
+  // Drops the wakeup branches at `level` that a delay bound rules out.
+  void prune(Level& level) {
+    if (!bound_) return;
+    while (!level.pending.empty() && level.pending.front().event.thread != level.default_thread &&
+           level.delays_before + 1 > *bound_) {
+      level.pending.erase(level.pending.begin());
+      ++beyond_;
+    }
+  }
+
   size_t take(Level& level, size_t i) {
     level.has_taken = true;
+    level.deviated = false;
     level.taken = enabled_names_[i];
     guide_.clear();
     return chosen(i);
@@ -360,7 +366,7 @@ class DfsStrategy final : public Strategy {
     if (picked_ == root_) {  // see cut_off()
       before_root_level_ = root_level_;
       before_root_enabled_.swap(root_enabled_);
-      root_level_ = steps_.size();
+      root_level_ = exec_.steps.size();
       root_enabled_ = enabled_names_;
     }
     if (picked_ >= created_count_.size()) {
@@ -377,15 +383,6 @@ class DfsStrategy final : public Strategy {
       if (q.thread == t) return true;
     }
     return false;
-  }
-
-  Summary summary_of(size_t k) const {
-    const Step& s = steps_[k];
-    Summary out;
-    out.thread = s.thread;
-    out.actor = s.actor;
-    out.accesses.assign(accesses_.begin() + s.first_access, accesses_.begin() + s.first_access + s.access_count);
-    return out;
   }
 
   // --- Backtracking: the next branch, deepest first. ---
@@ -408,6 +405,7 @@ class DfsStrategy final : public Strategy {
         level.has_taken = false;
       }
       // The next branch of its wakeup tree is taken by pick().
+      prune(level);
       if (!level.pending.empty()) return true;
       levels_.pop_back();
     }
@@ -418,8 +416,9 @@ class DfsStrategy final : public Strategy {
   // what other processes could have done before the root's last step was
   // cut off. Each of them that could run there gets a branch of its own.
   void cut_off() {
-    const size_t n = steps_.size();
-    if (n < 2 || steps_[n - 1].thread != root_ || steps_[n - 1].kind != StepKind::kExit) return;
+    const size_t n = exec_.steps.size();
+    if (n < 2 || exec_.steps[n - 1].thread != root_ || exec_.steps[n - 1].kind != StepKind::kExit)
+      return;
     if (root_level_ != n - 1 || before_root_level_ >= root_level_) return;
     Level& level = levels_[before_root_level_];
     for (Thread q : before_root_enabled_) {
@@ -434,156 +433,10 @@ class DfsStrategy final : public Strategy {
     }
   }
 
-  // --- Race analysis. ---
-
-  // The direct dependencies of each step: (earlier step index, reversible).
-  void build_dependencies() {
-    const size_t n = steps_.size();
-    preds_start_.assign(n + 1, 0);
-    preds_.clear();
-    std::vector<std::pair<uint32_t, uint32_t>> observed;  // (earlier, later) from observations
-    // Which receives took each step's messages (for the observer rule).
-    consumers_.assign(n, {});
-    for (size_t j = 0; j < n; ++j) {
-      if (steps_[j].consumed) consumers_[steps_[j].consumed - 1].push_back(static_cast<uint32_t>(j));
-    }
-    for (const Observation& o : observations_) {
-      if (o.receive == 0 || o.send == 0 || o.receive > n || o.send > n) continue;
-      const uint32_t r = o.receive - 1, s = o.send - 1;
-      const Step& recv = steps_[r];
-      if (recv.consumed) {
-        const uint32_t first = recv.consumed - 1;
-        if (first >= s) continue;
-        bool taken_before = false;  // s's message went to an earlier receive
-        for (uint32_t c : consumers_[s]) taken_before = taken_before || (steps_[c].actor == recv.actor && c < r);
-        if (!taken_before) observed.emplace_back(first, s);
-      } else if (recv.poll && r < s) {
-        observed.emplace_back(r, s);
-      }
-    }
-    std::sort(observed.begin(), observed.end(),
-              [](const auto& a, const auto& b) { return a.second < b.second || (a.second == b.second && a.first < b.first); });
-
-    last_of_thread_.assign(lanes_.size(), -1);
-    objects_.clear();
-    size_t obs_at = 0;
-    for (size_t j = 0; j < n; ++j) {
-      const Step& s = steps_[j];
-      preds_start_[j] = static_cast<uint32_t>(preds_.size());
-      if (last_of_thread_[s.lane] >= 0) preds_.push_back({static_cast<uint32_t>(last_of_thread_[s.lane]), false});
-      last_of_thread_[s.lane] = static_cast<int32_t>(j);
-      if (s.cause && s.cause <= j) preds_.push_back({s.cause - 1, false});
-      if (s.consumed && s.consumed <= j) preds_.push_back({s.consumed - 1, s.poll});
-      while (obs_at < observed.size() && observed[obs_at].second < j) ++obs_at;
-      while (obs_at < observed.size() && observed[obs_at].second == j) preds_.push_back({observed[obs_at++].first, true});
-      for (uint32_t a = s.first_access; a < s.first_access + s.access_count; ++a) {
-        const Access& acc = accesses_[a];
-        if (acc.object == 0 || object::is_mailbox(acc.object)) continue;
-        add_access_dependencies(static_cast<uint32_t>(j), acc);
-      }
-    }
-    preds_start_[n] = static_cast<uint32_t>(preds_.size());
-  }
-
-  // What a step touching an object must follow. Writes storing one value
-  // commute, so the latest writes are a group; a write joining the group
-  // follows what the group follows.
-  struct ObjectState {
-    std::vector<uint32_t> writes;       // the latest group of writes
-    uint64_t value = 0;                 // what the group stored (0: unknown)
-    std::vector<uint32_t> before;       // the group before it
-    std::vector<uint32_t> prior_reads;  // reads between the two groups
-    std::vector<uint32_t> reads;        // reads since the group began
-  };
-
-  void follow(uint32_t j, const std::vector<uint32_t>& steps) {
-    for (uint32_t x : steps) {
-      if (x != j) preds_.push_back({x, true});
-    }
-  }
-
-  // Which earlier accesses `acc` of step j must follow, on one object.
-  void link(uint32_t j, const Access& acc, const ObjectState& st) {
-    if (!acc.writes) {
-      follow(j, st.writes);
-    } else if (acc.value != 0 && acc.value == st.value && !st.writes.empty()) {
-      follow(j, st.before);
-      follow(j, st.prior_reads);
-      follow(j, st.reads);
-    } else {
-      follow(j, st.writes);
-      follow(j, st.reads);
-    }
-  }
-
-  // Conflicts through shared state; a whole table overlaps its keys.
-  void add_access_dependencies(uint32_t j, const Access& acc) {
-    if (auto it = objects_.find(acc.object); it != objects_.end()) link(j, acc, it->second);
-    const uint32_t table = object::table_of(acc.object);
-    if (table) {
-      // The other side of the table: keys for a whole-table access, the
-      // whole table for a key.
-      const bool whole = (acc.object & object::kTagMask) == object::kTable;
-      if (whole) {
-        for (auto& [obj, st] : objects_) {
-          if (obj != acc.object && object::table_of(obj) == table) link(j, {acc.object, acc.writes, 0}, st);
-        }
-      } else if (auto it = objects_.find(object::table(table)); it != objects_.end()) {
-        link(j, {acc.object, acc.writes, 0}, it->second);
-      }
-    }
-    ObjectState& st = objects_[acc.object];
-    if (!acc.writes) {
-      st.reads.push_back(j);
-    } else if (acc.value != 0 && acc.value == st.value && !st.writes.empty()) {
-      st.writes.push_back(j);
-    } else {
-      st.before.swap(st.writes);
-      st.prior_reads.swap(st.reads);
-      st.writes.assign(1, j);
-      st.reads.clear();
-      st.value = acc.value;
-    }
-  }
-
-  // Vector clocks: clock(j)[t] = how many of thread t's steps happen
-  // before step j or are j.
-  void build_clocks() {
-    const size_t n = steps_.size();
-    width_ = lanes_.size();
-    clocks_.assign(n * width_, 0);
-    for (size_t j = 0; j < n; ++j) {
-      uint32_t* c = &clocks_[j * width_];
-      for (uint32_t p = preds_start_[j]; p < preds_start_[j + 1]; ++p) {
-        const uint32_t* d = &clocks_[preds_[p].step * width_];
-        for (size_t t = 0; t < width_; ++t) c[t] = std::max(c[t], d[t]);
-      }
-      c[steps_[j].lane] = steps_[j].pos;
-    }
-  }
-
-  bool happens_before(uint32_t a, uint32_t b) const {  // a -> b or a == b
-    return clocks_[b * width_ + steps_[a].lane] >= steps_[a].pos;
-  }
+  // --- Race analysis (engine/strategies/dfs_execution.cc). ---
 
   void analyse_races() {
-    const size_t n = steps_.size();
-    if (n < 2) return;
-    build_dependencies();
-    build_clocks();
-    for (uint32_t j = 0; j < n; ++j) {
-      // Nothing is gained by ending the test earlier (see pick).
-      if (steps_[j].kind == StepKind::kExit && steps_[j].thread == root_) continue;
-      for (uint32_t p = preds_start_[j]; p < preds_start_[j + 1]; ++p) {
-        const auto [i, reversible] = preds_[p];
-        if (!reversible || steps_[i].thread == steps_[j].thread || steps_[i].epoch != steps_[j].epoch) continue;
-        bool covered = false;  // i happens before another direct dependency of j
-        for (uint32_t q = preds_start_[j]; q < preds_start_[j + 1] && !covered; ++q) {
-          if (preds_[q].step != i && happens_before(i, preds_[q].step)) covered = true;
-        }
-        if (!covered) reverse(i, j);
-      }
-    }
+    for (const auto& [i, j] : exec_.races(root_)) reverse(i, j);
   }
 
   // The race i < j: at the state before i, schedule what does not depend
@@ -592,73 +445,47 @@ class DfsStrategy final : public Strategy {
     if (i >= levels_.size()) return;
     sequence_.clear();
     for (uint32_t x = i + 1; x < j; ++x) {
-      if (!happens_before(i, x)) sequence_.push_back(x);
+      if (!exec_.happens_before(i, x)) sequence_.push_back(x);
     }
     sequence_.push_back(j);
     Level& level = levels_[i];
     for (const Summary& q : level.sleep) {
-      if (weak_initial(q, sequence_)) return;  // an explored sibling covers it
+      if (exec_.weak_initial(q, sequence_)) return;  // an explored sibling covers it
     }
     insert(level.pending, sequence_);
   }
 
   bool repeated() const override { return repeated_; }
+  double estimated_schedules() const override {
+    return estimate_sum_ > 0 ? estimate_n_ / estimate_sum_ : 0;
+  }
 
-  // A name for the class of the execution that ended: its steps (event,
-  // position in it, kind, time epoch, the values of its choices) and the
-  // direct dependencies of each, which equivalent executions share.
+  // The weighted backtrack estimator (Kilby, Slaney, Thiebaux, Walsh,
+  // "Estimating Search Tree Size", AAAI 2006): a path whose levels have
+  // b1, b2, ... branches (explored, taken, pending; every value of each
+  // choice) stands for 1/(b1*b2*...) of the tree, so the tree holds about
+  // (paths run) / (sum of those fractions). DPOR finds branches as it goes,
+  // so early estimates run low.
+  void estimate() {
+    double product = 1;
+    for (size_t k = 0; k < exec_.steps.size() && k < levels_.size(); ++k) {
+      const Level& level = levels_[k];
+      product *=
+          static_cast<double>(level.sleep.size() - level.inherited + 1 + level.pending.size());
+      for (const Choice& c : level.choices)
+        product *= static_cast<double>(std::max<uint64_t>(c.n, 1));
+      if (product > 1e18) break;
+    }
+    estimate_sum_ += 1 / std::min(product, 1e18);
+    ++estimate_n_;
+  }
+
   uint64_t class_fingerprint() const {
-    auto mix = [](uint64_t x) {  // splitmix64's finaliser
-      x ^= x >> 30;
-      x *= 0xbf58476d1ce4e5b9ull;
-      x ^= x >> 27;
-      x *= 0x94d049bb133111ebull;
-      return x ^ (x >> 31);
-    };
-    auto identity = [&](uint32_t j) {
-      const Step& s = steps_[j];
-      return mix((static_cast<uint64_t>(s.thread) << 32) ^ s.pos);
-    };
-    uint64_t fp = 0;
-    for (uint32_t j = 0; j < steps_.size(); ++j) {
-      const Step& s = steps_[j];
-      uint64_t h = identity(j) ^ mix((static_cast<uint64_t>(s.kind) << 40) ^ s.epoch);
-      for (const Choice& c : levels_[j].choices) h = mix(h ^ mix(c.value + 0x9e3779b97f4a7c15ull));
-      uint64_t preds = 0;
-      if (j + 1 < preds_start_.size()) {
-        for (uint32_t p = preds_start_[j]; p < preds_start_[j + 1]; ++p) preds += identity(preds_[p].step);
-      }
-      fp += mix(h ^ mix(preds));
-    }
-    return fp;
-  }
-
-  // Whether event `u` can start a schedule equivalent to running `v` (a
-  // list of step indices of this execution): it has a step in v that
-  // nothing before it in v happens before, or it has none and commutes
-  // with all of v.
-  bool weak_initial(const Summary& u, const std::vector<uint32_t>& v) {
-    for (uint32_t x : v) {
-      if (steps_[x].thread == u.thread) return initial(v, x);
-    }
-    for (uint32_t x : v) {
-      if (dependent(u, summary_ref(x))) return false;
-    }
-    return true;
-  }
-
-  // Whether nothing before x in v happens before x.
-  bool initial(const std::vector<uint32_t>& v, uint32_t x) const {
-    for (uint32_t y : v) {
-      if (y == x) return true;
-      if (happens_before(y, x)) return false;
-    }
-    return true;
-  }
-
-  const Summary& summary_ref(uint32_t x) {
-    scratch_ = summary_of(x);
-    return scratch_;
+    return exec_.fingerprint([this](uint64_t h, uint32_t j) {
+      for (const Choice& c : levels_[j].choices)
+        h = mix64(h ^ mix64(c.value + 0x9e3779b97f4a7c15ull));
+      return h;
+    });
   }
 
   // Adds v to a wakeup tree, unless a branch there already covers it.
@@ -667,14 +494,16 @@ class DfsStrategy final : public Strategy {
     for (;;) {
       Branch* next = nullptr;
       for (Branch& b : *at) {
-        if (weak_initial(b.event, v)) {
+        if (exec_.weak_initial(b.event, v)) {
           next = &b;
           break;
         }
       }
       if (!next) break;
       if (next->children.empty()) return;  // a leaf covers it
-      auto it = std::find_if(v.begin(), v.end(), [&](uint32_t x) { return steps_[x].thread == next->event.thread; });
+      auto it = std::find_if(v.begin(), v.end(), [&](uint32_t x) {
+        return exec_.steps[x].thread == next->event.thread;
+      });
       if (it != v.end()) v.erase(it);
       if (v.empty()) return;
       at = &next->children;
@@ -683,7 +512,7 @@ class DfsStrategy final : public Strategy {
     Branch* parent = nullptr;
     for (uint32_t x : v) {
       std::vector<Branch>& into = parent ? parent->children : *at;
-      into.push_back(Branch{summary_of(x), {}});
+      into.push_back(Branch{exec_.summary(x), {}});
       parent = &into.back();
     }
   }
@@ -698,40 +527,31 @@ class DfsStrategy final : public Strategy {
   std::vector<Branch> guide_;  // the wakeup subtree under the branch being taken
 
   // The current execution.
-  std::vector<Step> steps_;
-  std::vector<Access> accesses_;
-  std::vector<Observation> observations_;
-  EventTable<int32_t> name_of_{-1};    // event key -> stable name
+  dfs::Execution exec_;
+  EventTable<int32_t> name_of_{-1};      // event key -> stable name
   std::vector<uint32_t> created_count_;  // per name: creations so far
   std::vector<uint32_t> thread_steps_;   // per name: steps so far
   std::vector<int32_t> lane_of_;         // per name: its lane, -1 if it has not run
-  std::vector<Thread> lanes_;            // lane -> name
   std::vector<Thread> enabled_names_;
   Thread picked_ = kNoThread;
   uint32_t epoch_ = 0;
   size_t choice_index_ = 0;
   uint64_t unfit_ = 0;
   bool repeated_ = false;
-  FingerprintSet seen_;  // the classes of the passing runs counted so far  // wakeup branches whose event was not enabled
+  std::optional<uint64_t> bound_;  // --delay-bound
+  uint64_t beyond_ = 0;            // branches skipped for it
+  double estimate_sum_ = 0;        // the fractions of the tree the paths run stand for
+  uint64_t estimate_n_ = 0;
+  FingerprintSet seen_;  // the classes of the passing runs counted so far  // wakeup branches whose
+                         // event was not enabled
 
-  // Race analysis scratch.
-  struct Pred {
-    uint32_t step;
-    bool reversible;
-  };
-  std::vector<uint32_t> preds_start_;
-  std::vector<Pred> preds_;
-  std::vector<std::vector<uint32_t>> consumers_;
-  std::vector<int32_t> last_of_thread_;
-  std::unordered_map<uint64_t, ObjectState> objects_;
-  size_t width_ = 0;
-  std::vector<uint32_t> clocks_;
-  std::vector<uint32_t> sequence_;
-  Summary scratch_;
+  std::vector<uint32_t> sequence_;  // scratch for reverse()
 };
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_dfs_strategy(const StrategyParams&) { return std::make_unique<DfsStrategy>(); }
+std::unique_ptr<Strategy> make_dfs_strategy(const StrategyParams& params) {
+  return std::make_unique<DfsStrategy>(params);
+}
 
 }  // namespace lockstep

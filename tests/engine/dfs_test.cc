@@ -15,19 +15,23 @@
 namespace lockstep {
 namespace {
 
-using testing::FakeStep;
-using testing::FakeSystem;
 using testing::fake_receive;
 using testing::fake_send;
+using testing::FakeStep;
+using testing::FakeSystem;
 
 struct Exploration {
-  uint64_t schedules = 0;   // executions that ran to the end
+  uint64_t schedules = 0;  // executions that ran to the end
   uint64_t abandoned = 0;
   bool complete = false;
   std::vector<std::vector<uint32_t>> orders;  // the pids in step order, per schedule
   std::vector<std::vector<uint64_t>> chosen;  // controlled choices, per schedule
-  std::vector<std::vector<int>> received;  // per schedule: the tags each receive took
-  std::vector<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> classes;
+  std::vector<std::vector<int>> received;     // per schedule: the tags each receive took
+  std::vector<double> estimates;              // the search's estimate after each schedule
+  Strategy* dfs = nullptr;
+  std::shared_ptr<Strategy> keep;
+  std::vector<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>>
+      classes;
 };
 
 // A class's name from a run of the fake system: which send each receive
@@ -39,7 +43,8 @@ std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>> sy
   std::vector<size_t> next(procs.size(), 0);
   for (uint32_t t : system.order_) steps.push_back({t, next[t]++});
   std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>> out;
-  for (const auto& [receive, send] : system.took_) out.insert({steps[receive - 1], steps[send - 1]});
+  for (const auto& [receive, send] : system.took_)
+    out.insert({steps[receive - 1], steps[send - 1]});
   for (size_t i = 0; i < steps.size(); ++i) {
     const FakeStep& a = procs[steps[i].first][steps[i].second];
     if (a.object == 0) continue;
@@ -56,11 +61,15 @@ std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>> sy
 
 Exploration explore(const std::vector<std::vector<FakeStep>>& procs, uint64_t budget = 100000,
                     uint64_t choose_per_step = 0,
-                    std::function<bool(const std::vector<uint32_t>&)> fails = nullptr) {
-  auto dfs = make_dfs_strategy({});
+                    std::function<bool(const std::vector<uint32_t>&)> fails = nullptr,
+                    const StrategyParams& params = {}) {
+  auto dfs = make_dfs_strategy(params);
   EXPECT_EQ(dfs->kind(), Strategy::Kind::kSearch);
   Exploration out;
+  out.dfs = dfs.get();
+  out.keep = std::move(dfs);
   for (uint64_t i = 0; i < budget; ++i) {
+    Strategy* dfs = out.dfs;
     if (!dfs->begin_iteration(i, {i, 0})) {
       out.complete = true;
       break;
@@ -74,6 +83,7 @@ Exploration explore(const std::vector<std::vector<FakeStep>>& procs, uint64_t bu
       continue;
     }
     ++out.schedules;
+    out.estimates.push_back(dfs->estimated_schedules());
     out.orders.push_back(system.order_);
     out.chosen.push_back(system.chosen_);
     out.received.push_back(system.received_);
@@ -85,6 +95,57 @@ Exploration explore(const std::vector<std::vector<FakeStep>>& procs, uint64_t bu
 
 FakeStep write(uint64_t object) { return {StepKind::kAtomicsPut, object::atomic(1, object), true}; }
 FakeStep read(uint64_t object) { return {StepKind::kAtomicsGet, object::atomic(1, object), false}; }
+
+// The progress line's estimate of the space: exact for one schedule, on
+// the order of the real count for racing writers, never wildly above it.
+TEST(Dfs, EstimatesTheNumberOfSchedules) {
+  Exploration one = explore({{write(1), write(1)}, {write(2), read(2)}});
+  EXPECT_EQ(one.estimates.back(), 1.0);
+  for (int writers : {3, 4, 5}) {
+    std::vector<std::vector<FakeStep>> procs(writers, std::vector<FakeStep>{write(1)});
+    Exploration e = explore(procs);
+    ASSERT_TRUE(e.complete);
+    const double real = static_cast<double>(e.schedules);  // writers!
+    EXPECT_GT(e.estimates.front(), 1.0) << writers;
+    EXPECT_GE(e.estimates.back(), real / 3) << writers;
+    EXPECT_LE(e.estimates.back(), real * 1.5) << writers;
+  }
+}
+
+// A delay bound keeps the schedules with at most that many branches off
+// the path a run left alone takes: bound 0 is that one schedule, each
+// larger bound a superset of classes, and a large one all of them.
+TEST(Dfs, ADelayBoundExploresASubsetThatGrowsWithTheBound) {
+  const std::vector<std::vector<FakeStep>> procs = {
+      {write(1), read(2)}, {write(1), write(2)}, {read(1), write(2)}};
+  const Exploration all = explore(procs);
+  ASSERT_TRUE(all.complete);
+  std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> previous;
+  ASSERT_GT(all.schedules, 4u);
+  uint64_t last_count = 0;
+  bool between = false;  // some bound explores more than one schedule and fewer than all
+  for (uint64_t bound = 0; bound <= 8; ++bound) {
+    const Exploration e =
+        explore(procs, 100000, 0, nullptr, StrategyParams{{"delay_bound", bound}});
+    ASSERT_TRUE(e.complete) << bound;
+    ASSERT_EQ(e.dfs->bound(), std::optional<uint64_t>(bound));
+    std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> classes(
+        e.classes.begin(), e.classes.end());
+    EXPECT_EQ(classes.size(), e.schedules) << bound;  // still one run per class
+    for (const auto& c : previous)
+      EXPECT_TRUE(classes.count(c)) << "bound " << bound << " lost a class";
+    if (bound == 0) EXPECT_EQ(e.schedules, 1u);
+    EXPECT_GE(e.schedules, last_count);
+    EXPECT_EQ(e.dfs->beyond_bound() == 0, e.schedules == all.schedules) << bound;
+    previous = classes;
+    last_count = e.schedules;
+    between = between || (e.schedules > 1 && e.schedules < all.schedules);
+  }
+  EXPECT_TRUE(between);
+  EXPECT_EQ(last_count, all.schedules);
+  EXPECT_EQ(all.dfs->bound(), std::nullopt);
+  EXPECT_EQ(all.dfs->beyond_bound(), 0u);
+}
 
 TEST(Dfs, TwoIndependentProcessesHaveOneSchedule) {
   Exploration e = explore({{write(1), write(1)}, {write(2), read(2)}});
@@ -129,15 +190,18 @@ TEST(Dfs, TwoRacingSendsToOneReceiverHaveTwoSchedules) {
 TEST(Dfs, AReceiveWhosePatternExcludesOneSenderHasOne) {
   // The receiver takes tag 1, then tag 2: the order they arrive in cannot
   // matter.
-  Exploration e = explore({{fake_receive({1}), fake_receive({2})}, {fake_send(0, 1)}, {fake_send(0, 2)}});
+  Exploration e =
+      explore({{fake_receive({1}), fake_receive({2})}, {fake_send(0, 1)}, {fake_send(0, 2)}});
   EXPECT_TRUE(e.complete);
   EXPECT_EQ(e.schedules, 1u);
   EXPECT_EQ(e.abandoned, 0u);
 }
 
 TEST(Dfs, ThreeSendersToOneReceiverHaveSixSchedules) {
-  Exploration e = explore(
-      {{fake_receive(), fake_receive(), fake_receive()}, {fake_send(0, 1)}, {fake_send(0, 2)}, {fake_send(0, 3)}});
+  Exploration e = explore({{fake_receive(), fake_receive(), fake_receive()},
+                           {fake_send(0, 1)},
+                           {fake_send(0, 2)},
+                           {fake_send(0, 3)}});
   EXPECT_TRUE(e.complete);
   EXPECT_EQ(e.schedules, 6u);
   std::set<std::vector<int>> distinct(e.received.begin(), e.received.end());
@@ -187,7 +251,8 @@ struct Program {
 };
 
 bool conflict(const FakeStep& a, const FakeStep& b) {
-  if (a.writes && b.writes && a.value != 0 && a.value == b.value) return false;  // they store the same
+  if (a.writes && b.writes && a.value != 0 && a.value == b.value)
+    return false;  // they store the same
   return a.object == b.object && (a.writes || b.writes);
 }
 
@@ -217,8 +282,8 @@ std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>> cl
   std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>> out;
   for (size_t i = 0; i < steps.size(); ++i) {
     for (size_t j = i + 1; j < steps.size(); ++j) {
-      if (steps[i].first != steps[j].first &&
-          conflict(p.procs[steps[i].first][steps[i].second], p.procs[steps[j].first][steps[j].second])) {
+      if (steps[i].first != steps[j].first && conflict(p.procs[steps[i].first][steps[i].second],
+                                                       p.procs[steps[j].first][steps[j].second])) {
         out.insert({steps[i], steps[j]});
       }
     }
@@ -237,7 +302,8 @@ TEST(Dfs, RunsEachClassOfRandomProgramsExactlyOnce) {
       for (size_t k = 0; k < n; ++k) {
         const uint64_t cell = 1 + rng.below(2);
         FakeStep s = rng.below(2) ? write(cell) : read(cell);
-        if (s.writes && rng.below(2)) s.value = 1 + rng.below(2);  // some writes store a known value
+        if (s.writes && rng.below(2))
+          s.value = 1 + rng.below(2);  // some writes store a known value
         steps.push_back(s);
       }
       p.procs.push_back(steps);
@@ -253,7 +319,8 @@ TEST(Dfs, RunsEachClassOfRandomProgramsExactlyOnce) {
     ASSERT_TRUE(e.complete);
     std::set<decltype(class_of(p, all[0]))> seen;
     for (const auto& o : e.orders) {
-      EXPECT_TRUE(seen.insert(class_of(p, o)).second) << "round " << round << ": a class was run twice";
+      EXPECT_TRUE(seen.insert(class_of(p, o)).second)
+          << "round " << round << ": a class was run twice";
     }
     EXPECT_EQ(seen, classes) << "round " << round;
     EXPECT_EQ(e.abandoned, 0u) << "round " << round;
@@ -266,8 +333,9 @@ struct NoChoices final : ChoiceSource {
 
 // Every run of the fake system from `system`'s state, to the end or to a
 // state where nothing can run, each named by its class.
-void all_classes(const std::vector<std::vector<FakeStep>>& procs, FakeSystem& system,
-                 std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>>& out) {
+void all_classes(
+    const std::vector<std::vector<FakeStep>>& procs, FakeSystem& system,
+    std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>>& out) {
   const std::vector<Op> enabled(system.enabled().begin(), system.enabled().end());
   if (enabled.empty()) {
     out.insert(system_class(procs, system));
@@ -292,10 +360,14 @@ TEST(Dfs, CountsEachClassOfRandomMessageProgramsOnce) {
     std::vector<std::vector<FakeStep>> procs(3);
     auto pattern = [&] {
       switch (rng.below(4)) {
-        case 0: return std::vector<int>{};
-        case 1: return std::vector<int>{1};
-        case 2: return std::vector<int>{2};
-        default: return std::vector<int>{1, 2};
+        case 0:
+          return std::vector<int>{};
+        case 1:
+          return std::vector<int>{1};
+        case 2:
+          return std::vector<int>{2};
+        default:
+          return std::vector<int>{1, 2};
       }
     };
     const size_t receives = 1 + rng.below(3);
@@ -304,10 +376,21 @@ TEST(Dfs, CountsEachClassOfRandomMessageProgramsOnce) {
       const size_t n = 1 + rng.below(3);
       for (size_t k = 0; k < n; ++k) {
         switch (rng.below(5)) {
-          case 0: procs[t].push_back(write(1)); break;
-          case 1: procs[t].push_back(fake_send(t == 1 ? 2 : 1, 1 + static_cast<int>(rng.below(2)))); break;
-          case 2: if (t == 1) { procs[t].push_back(fake_receive(pattern())); break; } [[fallthrough]];
-          default: procs[t].push_back(fake_send(0, 1 + static_cast<int>(rng.below(2)))); break;
+          case 0:
+            procs[t].push_back(write(1));
+            break;
+          case 1:
+            procs[t].push_back(fake_send(t == 1 ? 2 : 1, 1 + static_cast<int>(rng.below(2))));
+            break;
+          case 2:
+            if (t == 1) {
+              procs[t].push_back(fake_receive(pattern()));
+              break;
+            }
+            [[fallthrough]];
+          default:
+            procs[t].push_back(fake_send(0, 1 + static_cast<int>(rng.below(2))));
+            break;
         }
       }
     }

@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 using testing::fresh_dir;
 using testing::run_lockstep;
 using testing::scenario;
+using testing::shell_quote;
 using testing::slurp;
+using testing::temp_path;
 
 std::string only_trace(const std::string& dir) {
   std::string found;
@@ -36,10 +38,13 @@ JsonValue test_entry(const std::string& json) {
 
 TEST(DfsCli, FindsTheLostUpdateAndItsTraceReplaysAndShrinks) {
   const std::string dir = fresh_dir("dfs_lost_update");
-  auto r = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--traces-dir", dir});
+  auto r =
+      run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--traces-dir", dir});
   ASSERT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("lost update; counter is 1"), std::string::npos) << r.out;
-  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(dfs, \d+ iterations?, \d+ steps, bug in schedule \d+)"))) << r.out;
+  EXPECT_TRUE(std::regex_search(
+      r.out, std::regex(R"(dfs, \d+ iterations?, \d+ steps, bug in schedule \d+)")))
+      << r.out;
   const std::string trace = only_trace(dir);
   ASSERT_FALSE(trace.empty());
 
@@ -58,8 +63,9 @@ TEST(DfsCli, FindsTheLostUpdateAndItsTraceReplaysAndShrinks) {
   // up to that schedule and fails the same way.
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(--iteration (\d+))"))) << r.out;
-  auto rerun = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--seed", "1", "--iteration",
-                             m[1].str(), "--traces-dir", fresh_dir("dfs_lost_update_rerun")});
+  auto rerun =
+      run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--seed", "1",
+                    "--iteration", m[1].str(), "--traces-dir", fresh_dir("dfs_lost_update_rerun")});
   EXPECT_EQ(rerun.code, 1) << rerun.out << rerun.err;
   EXPECT_NE(rerun.out.find("lost update; counter is 1"), std::string::npos) << rerun.out;
 }
@@ -67,8 +73,10 @@ TEST(DfsCli, FindsTheLostUpdateAndItsTraceReplaysAndShrinks) {
 TEST(DfsCli, ProvesTheFixedTwin) {
   auto r = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(explored all \d+ schedules: no bug)"))) << r.out;
-  auto j = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--format", "json"});
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(explored all \d+ schedules: no bug)")))
+      << r.out;
+  auto j = run_lockstep(
+      {"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--format", "json"});
   const JsonValue t = test_entry(j.out);
   EXPECT_TRUE(t.flag("complete"));
   EXPECT_GE(t.u64("schedules_explored"), 2u);
@@ -76,19 +84,21 @@ TEST(DfsCli, ProvesTheFixedTwin) {
 }
 
 TEST(DfsCli, ABudgetTooSmallSaysItIsNotAProof) {
-  auto r = run_lockstep({"run", scenario("stale_cache_fixed.lua"), "--strategy", "dfs", "--iterations", "5"});
+  auto r = run_lockstep(
+      {"run", scenario("stale_cache_fixed.lua"), "--strategy", "dfs", "--iterations", "5"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("explored 5 schedules (bounded by --iterations)"), std::string::npos) << r.out;
-  auto j = run_lockstep({"run", scenario("stale_cache_fixed.lua"), "--strategy", "dfs", "--iterations", "5",
-                         "--format", "json"});
+  EXPECT_NE(r.out.find("explored 5 schedules (bounded by --iterations)"), std::string::npos)
+      << r.out;
+  auto j = run_lockstep({"run", scenario("stale_cache_fixed.lua"), "--strategy", "dfs",
+                         "--iterations", "5", "--format", "json"});
   const JsonValue t = test_entry(j.out);
   EXPECT_FALSE(t.flag("complete", true));
   EXPECT_LE(t.u64("schedules_explored"), 5u);
 }
 
 TEST(DfsCli, KeepGoingCountsEveryFailingSchedule) {
-  auto r = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--keep-going", "--format", "json",
-                         "--traces-dir", fresh_dir("dfs_keep_going")});
+  auto r = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--keep-going",
+                         "--format", "json", "--traces-dir", fresh_dir("dfs_keep_going")});
   ASSERT_EQ(r.code, 1) << r.out << r.err;
   const JsonValue t = test_entry(r.out);
   EXPECT_TRUE(t.flag("complete"));
@@ -97,36 +107,114 @@ TEST(DfsCli, KeepGoingCountsEveryFailingSchedule) {
   EXPECT_LT(failing, all) << "some orders of the two clients do not lose the update";
   ASSERT_NE(t.get("bug"), nullptr);
 
-  auto text = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--keep-going", "--traces-dir",
-                            fresh_dir("dfs_keep_going_text")});
-  EXPECT_NE(text.out.find("explored all " + std::to_string(all) + " schedules, " + std::to_string(failing) + " failed"),
+  auto text = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--keep-going",
+                            "--traces-dir", fresh_dir("dfs_keep_going_text")});
+  EXPECT_NE(text.out.find("explored all " + std::to_string(all) + " schedules, " +
+                          std::to_string(failing) + " failed"),
             std::string::npos)
       << text.out;
 }
 
 TEST(DfsCli, RefusesWhatASearchCannotDo) {
-  auto sampler = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "pct", "--keep-going"});
+  auto sampler =
+      run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "pct", "--keep-going"});
   EXPECT_EQ(sampler.code, 2) << sampler.out << sampler.err;
-  EXPECT_NE((sampler.out + sampler.err).find("--keep-going applies to a search"), std::string::npos);
+  EXPECT_NE((sampler.out + sampler.err).find("--keep-going applies to a search"),
+            std::string::npos);
 
-  auto timers = run_lockstep({"run", scenario("timeout_race_fixed.lua"), "--strategy", "dfs", "--timers", "any"});
-  EXPECT_EQ(timers.code, 2) << timers.out << timers.err;
-  EXPECT_NE((timers.out + timers.err).find("--timers quiescent"), std::string::npos) << timers.out << timers.err;
-
-  auto shard = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--shard", "1/2"});
+  auto shard = run_lockstep(
+      {"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--shard", "1/2"});
   EXPECT_EQ(shard.code, 2) << shard.out << shard.err;
-  EXPECT_NE((shard.out + shard.err).find("cannot be sharded"), std::string::npos) << shard.out << shard.err;
+  EXPECT_NE((shard.out + shard.err).find("cannot be sharded"), std::string::npos)
+      << shard.out << shard.err;
+}
+
+// With --timers any a timer may fire at any point after it is armed: each
+// place it can land is a schedule of its own. timeout_race needs it (the
+// reply and the timeout race); its fixed twin is proven.
+TEST(DfsCli, ExploresTimersThatFireAnywhere) {
+  const std::string dir = fresh_dir("dfs_timers_any");
+  auto bug = run_lockstep({"run", scenario("timeout_race.lua"), "--strategy", "dfs", "--timers",
+                           "any", "--test", "each call gets its own reply", "--traces-dir", dir});
+  EXPECT_EQ(bug.code, 1) << bug.out << bug.err;
+  auto quiet =
+      run_lockstep({"run", scenario("timeout_race.lua"), "--strategy", "dfs", "--test",
+                    "each call gets its own reply, quiescent timers", "--traces-dir", dir});
+  EXPECT_EQ(quiet.code, 0) << quiet.out << quiet.err;  // quiescent timers never fire early
+  auto fixed = run_lockstep({"run", scenario("timeout_race_fixed.lua"), "--strategy", "dfs",
+                             "--timers", "any", "--format", "json", "--traces-dir", dir});
+  ASSERT_EQ(fixed.code, 0) << fixed.out << fixed.err;
+  const JsonValue t = test_entry(fixed.out);
+  EXPECT_TRUE(t.flag("complete"));
+  EXPECT_EQ(t.u64("schedules_explored"), 4u);
+}
+
+// --delay-bound: bound 0 runs the one schedule a run left alone takes (and
+// says how many branches it skipped); lost_update's race needs one delay.
+TEST(DfsCli, ADelayBoundSaysWhatItSkipped) {
+  const std::string dir = fresh_dir("dfs_bound");
+  auto none = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs",
+                            "--delay-bound", "0", "--traces-dir", dir});
+  EXPECT_EQ(none.code, 0) << none.out << none.err;
+  EXPECT_TRUE(std::regex_search(
+      none.out,
+      std::regex(
+          R"(explored the only schedule within delay bound 0 \(\d+ branch(es)? beyond it skipped\): no bug)")))
+      << none.out;
+  auto one = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--delay-bound",
+                           "1", "--format", "json", "--traces-dir", dir});
+  EXPECT_EQ(one.code, 1) << one.out << one.err;
+  const JsonValue t = test_entry(one.out);
+  EXPECT_EQ(t.u64("delay_bound"), 1u);
+  auto fixed = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs",
+                             "--delay-bound", "100", "--format", "json", "--traces-dir", dir});
+  ASSERT_EQ(fixed.code, 0) << fixed.out << fixed.err;
+  const JsonValue f = test_entry(fixed.out);
+  EXPECT_TRUE(f.flag("complete"));
+  EXPECT_EQ(f.u64("beyond_bound"), 0u);  // the bound cut nothing: the whole space
+  EXPECT_EQ(f.u64("schedules_explored"), 4u);
+  EXPECT_EQ(
+      run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--delay-bound", "x"})
+          .code,
+      2);
+}
+
+// On a terminal a long search shows how far it is: schedules explored and
+// an estimate of the whole space; off a terminal it prints no progress.
+TEST(DfsCli, ALongSearchShowsItsProgressOnATerminal) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no `script` to give lockstep a terminal";
+  const std::string workers = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/concuerror/workers_2.lua";
+  const std::string out = temp_path("progress.txt");
+  const std::string cmd =
+      "script -qec " +
+      shell_quote(shell_quote(LOCKSTEP_BIN) + " run " + shell_quote(workers) +
+                  " --strategy dfs --keep-going --iterations 100000 --traces-dir " +
+                  shell_quote(fresh_dir("dfs_progress"))) +
+      " /dev/null >" + shell_quote(out) + " 2>&1 </dev/null";
+  std::system(cmd.c_str());
+  const std::string tty = slurp(out);
+  EXPECT_TRUE(std::regex_search(
+      tty, std::regex(R"(\r  [^\r]*: \d+ schedules explored, of about [0-9.e+]+; \d+ runs/s)")))
+      << tty.substr(0, 2000);
+  EXPECT_NE(tty.find("explored all 1,296 schedules"), std::string::npos)
+      << tty.substr(tty.size() > 2000 ? tty.size() - 2000 : 0);
+  const auto plain =
+      run_lockstep({"run", workers, "--strategy", "dfs", "--keep-going", "--iterations", "100000",
+                    "--traces-dir", fresh_dir("dfs_progress_plain")});
+  EXPECT_EQ(plain.err.find("schedules explored, of about"), std::string::npos) << plain.err;
 }
 
 TEST(DfsCli, TheResultAndTheTraceDoNotDependOnJobs) {
   std::string traces[2], counts[2];
   for (int jobs = 1; jobs <= 2; ++jobs) {
     const std::string dir = fresh_dir("dfs_jobs" + std::to_string(jobs));
-    auto r = run_lockstep({"run", scenario("stale_cache.lua"), "--strategy", "dfs", "--jobs", std::to_string(jobs),
-                           "--format", "json", "--traces-dir", dir});
+    auto r = run_lockstep({"run", scenario("stale_cache.lua"), "--strategy", "dfs", "--jobs",
+                           std::to_string(jobs), "--format", "json", "--traces-dir", dir});
     ASSERT_EQ(r.code, 1) << r.out << r.err;
     const JsonValue t = test_entry(r.out);
-    counts[jobs - 1] = std::to_string(t.u64("schedules_explored")) + "/" + std::to_string(t.u64("abandoned"));
+    counts[jobs - 1] =
+        std::to_string(t.u64("schedules_explored")) + "/" + std::to_string(t.u64("abandoned"));
     traces[jobs - 1] = slurp(only_trace(dir));
   }
   EXPECT_EQ(counts[0], counts[1]);

@@ -1,0 +1,223 @@
+#include "engine/strategies/dfs_execution.h"
+
+#include <algorithm>
+
+namespace lockstep::dfs {
+
+// Whether two steps may not commute, judged from what each did alone (for
+// sleep sets and weak initials, where the receives that would tell two
+// messages apart may not have run yet): messages to one mailbox do not.
+bool dependent(const Summary& a, const Summary& b) {
+  if (a.thread == b.thread || a.opaque || b.opaque) return true;
+  for (const Access& x : a.accesses) {
+    for (const Access& y : b.accesses) {
+      if (!object::overlap(x.object, y.object)) continue;
+      if (object::is_mailbox(x.object) || conflicts(x, y)) return true;
+    }
+  }
+  return false;
+}
+
+void Execution::clear() {
+  steps.clear();
+  accesses.clear();
+  observations.clear();
+}
+
+Summary Execution::summary(size_t k) const {
+  const Step& s = steps[k];
+  Summary out;
+  out.thread = s.thread;
+  out.actor = s.actor;
+  out.accesses.assign(accesses.begin() + s.first_access,
+                      accesses.begin() + s.first_access + s.access_count);
+  return out;
+}
+
+void Execution::analyse() {
+  build_dependencies();
+  build_clocks();
+}
+
+// The direct dependencies of each step: (earlier step index, reversible).
+void Execution::build_dependencies() {
+  const size_t n = steps.size();
+  preds_start_.assign(n + 1, 0);
+  preds_.clear();
+  std::vector<std::pair<uint32_t, uint32_t>> observed;  // (earlier, later) from observations
+  // Which receives took each step's messages (for the observer rule).
+  consumers_.assign(n, {});
+  for (size_t j = 0; j < n; ++j) {
+    if (steps[j].consumed) consumers_[steps[j].consumed - 1].push_back(static_cast<uint32_t>(j));
+  }
+  for (const Observation& o : observations) {
+    if (o.receive == 0 || o.send == 0 || o.receive > n || o.send > n) continue;
+    const uint32_t r = o.receive - 1, s = o.send - 1;
+    const Step& recv = steps[r];
+    if (recv.consumed) {
+      const uint32_t first = recv.consumed - 1;
+      if (first >= s) continue;
+      bool taken_before = false;  // s's message went to an earlier receive
+      for (uint32_t c : consumers_[s])
+        taken_before = taken_before || (steps[c].actor == recv.actor && c < r);
+      if (!taken_before) observed.emplace_back(first, s);
+    } else if (recv.poll && r < s) {
+      observed.emplace_back(r, s);
+    }
+  }
+  std::sort(observed.begin(), observed.end(), [](const auto& a, const auto& b) {
+    return a.second < b.second || (a.second == b.second && a.first < b.first);
+  });
+
+  last_of_thread_.assign(lanes.size(), -1);
+  objects_.clear();
+  size_t obs_at = 0;
+  for (size_t j = 0; j < n; ++j) {
+    const Step& s = steps[j];
+    preds_start_[j] = static_cast<uint32_t>(preds_.size());
+    if (last_of_thread_[s.lane] >= 0)
+      preds_.push_back({static_cast<uint32_t>(last_of_thread_[s.lane]), false});
+    last_of_thread_[s.lane] = static_cast<int32_t>(j);
+    if (s.cause && s.cause <= j) preds_.push_back({s.cause - 1, false});
+    if (s.consumed && s.consumed <= j) preds_.push_back({s.consumed - 1, s.poll});
+    while (obs_at < observed.size() && observed[obs_at].second < j) ++obs_at;
+    while (obs_at < observed.size() && observed[obs_at].second == j)
+      preds_.push_back({observed[obs_at++].first, true});
+    for (uint32_t a = s.first_access; a < s.first_access + s.access_count; ++a) {
+      const Access& acc = accesses[a];
+      if (acc.object == 0 || object::is_mailbox(acc.object)) continue;
+      add_access_dependencies(static_cast<uint32_t>(j), acc);
+    }
+  }
+  preds_start_[n] = static_cast<uint32_t>(preds_.size());
+}
+
+void Execution::follow(uint32_t j, const std::vector<uint32_t>& earlier) {
+  for (uint32_t x : earlier) {
+    if (x != j) preds_.push_back({x, true});
+  }
+}
+
+// Which earlier accesses `acc` of step j must follow, on one object.
+void Execution::link(uint32_t j, const Access& acc, const ObjectState& st) {
+  if (!acc.writes) {
+    follow(j, st.writes);
+  } else if (acc.value != 0 && acc.value == st.value && !st.writes.empty()) {
+    follow(j, st.before);
+    follow(j, st.prior_reads);
+    follow(j, st.reads);
+  } else {
+    follow(j, st.writes);
+    follow(j, st.reads);
+  }
+}
+
+// Conflicts through shared state; a whole table overlaps its keys.
+void Execution::add_access_dependencies(uint32_t j, const Access& acc) {
+  if (auto it = objects_.find(acc.object); it != objects_.end()) link(j, acc, it->second);
+  const uint32_t table = object::table_of(acc.object);
+  if (table) {
+    // The other side of the table: keys for a whole-table access, the
+    // whole table for a key.
+    const bool whole = (acc.object & object::kTagMask) == object::kTable;
+    if (whole) {
+      for (auto& [obj, st] : objects_) {
+        if (obj != acc.object && object::table_of(obj) == table)
+          link(j, {acc.object, acc.writes, 0}, st);
+      }
+    } else if (auto it = objects_.find(object::table(table)); it != objects_.end()) {
+      link(j, {acc.object, acc.writes, 0}, it->second);
+    }
+  }
+  ObjectState& st = objects_[acc.object];
+  if (!acc.writes) {
+    st.reads.push_back(j);
+  } else if (acc.value != 0 && acc.value == st.value && !st.writes.empty()) {
+    st.writes.push_back(j);
+  } else {
+    st.before.swap(st.writes);
+    st.prior_reads.swap(st.reads);
+    st.writes.assign(1, j);
+    st.reads.clear();
+    st.value = acc.value;
+  }
+}
+
+// Vector clocks: clock(j)[t] = how many of thread t's steps happen
+// before step j or are j.
+void Execution::build_clocks() {
+  const size_t n = steps.size();
+  width_ = lanes.size();
+  clocks_.assign(n * width_, 0);
+  for (size_t j = 0; j < n; ++j) {
+    uint32_t* c = &clocks_[j * width_];
+    for (uint32_t p = preds_start_[j]; p < preds_start_[j + 1]; ++p) {
+      const uint32_t* d = &clocks_[preds_[p].step * width_];
+      for (size_t t = 0; t < width_; ++t) c[t] = std::max(c[t], d[t]);
+    }
+    c[steps[j].lane] = steps[j].pos;
+  }
+}
+
+const std::vector<std::pair<uint32_t, uint32_t>>& Execution::races(Thread root) {
+  races_.clear();
+  const size_t n = steps.size();
+  if (n < 2) return races_;
+  analyse();
+  for (uint32_t j = 0; j < n; ++j) {
+    if (steps[j].kind == StepKind::kExit && steps[j].thread == root) continue;
+    for (uint32_t p = preds_start_[j]; p < preds_start_[j + 1]; ++p) {
+      const auto [i, reversible] = preds_[p];
+      if (!reversible || steps[i].thread == steps[j].thread || steps[i].epoch != steps[j].epoch)
+        continue;
+      bool covered = false;  // i happens before another direct dependency of j
+      for (uint32_t q = preds_start_[j]; q < preds_start_[j + 1] && !covered; ++q) {
+        if (preds_[q].step != i && happens_before(i, preds_[q].step)) covered = true;
+      }
+      if (!covered) races_.emplace_back(i, j);
+    }
+  }
+  return races_;
+}
+
+uint64_t Execution::fingerprint(
+    const std::function<uint64_t(uint64_t h, uint32_t step)>& with_choices) const {
+  auto identity = [&](uint32_t j) {
+    const Step& s = steps[j];
+    return mix64((static_cast<uint64_t>(s.thread) << 32) ^ s.pos);
+  };
+  uint64_t fp = 0;
+  for (uint32_t j = 0; j < steps.size(); ++j) {
+    const Step& s = steps[j];
+    const uint64_t h =
+        with_choices(identity(j) ^ mix64((static_cast<uint64_t>(s.kind) << 40) ^ s.epoch), j);
+    uint64_t preds = 0;
+    if (j + 1 < preds_start_.size()) {
+      for (uint32_t p = preds_start_[j]; p < preds_start_[j + 1]; ++p)
+        preds += identity(preds_[p].step);
+    }
+    fp += mix64(h ^ mix64(preds));
+  }
+  return fp;
+}
+
+bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v) const {
+  for (uint32_t x : v) {
+    if (steps[x].thread == u.thread) return initial(v, x);
+  }
+  for (uint32_t x : v) {
+    scratch_ = summary(x);
+    if (dependent(u, scratch_)) return false;
+  }
+  return true;
+}
+
+bool Execution::initial(const std::vector<uint32_t>& v, uint32_t x) const {
+  for (uint32_t y : v) {
+    if (y == x) return true;
+    if (happens_before(y, x)) return false;
+  }
+  return true;
+}
+
+}  // namespace lockstep::dfs

@@ -1,0 +1,125 @@
+// One execution of a dfs search, as its race analysis needs it: the steps
+// it ran (who ran, what each touched and observed), the direct dependencies
+// between them, and vector clocks for happens-before. engine/strategies/
+// dfs.cc says what depends on what and why; this file computes it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "engine/facts.h"
+
+namespace lockstep::dfs {
+
+using Thread = uint32_t;  // a stable event name (see Names in dfs.cc)
+constexpr Thread kNoThread = UINT32_MAX;
+
+// splitmix64's finaliser.
+inline uint64_t mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// What a step did, kept with a branch or a sleeping event so independence
+// can be judged without running it again.
+struct Summary {
+  Thread thread = kNoThread;
+  bool opaque = false;  // not run: assume it depends on everything
+  int64_t actor = -1;
+  std::vector<Access> accesses;
+};
+
+// Whether two steps may not commute, judged from what each did alone (for
+// sleep sets and weak initials, where the receives that would tell two
+// messages apart may not have run yet): messages to one mailbox do not.
+bool dependent(const Summary& a, const Summary& b);
+
+// One step of the current execution, as the race analysis needs it.
+struct Step {
+  Thread thread = kNoThread;
+  uint32_t lane = 0;  // dense index of its thread in this execution
+  uint32_t pos = 0;   // 1-based position among its thread's steps
+  uint32_t epoch = 0;
+  StepKind kind = StepKind::kStart;
+  int64_t actor = -1;
+  uint32_t consumed = 0;  // step number
+  uint32_t cause = 0;     // step number
+  bool poll = false;
+  uint32_t first_access = 0, access_count = 0;
+};
+
+class Execution {
+ public:
+  std::vector<Step> steps;
+  std::vector<Access> accesses;
+  std::vector<Observation> observations;
+  std::vector<Thread> lanes;  // lane -> event name
+
+  void clear();
+  // What step k did, to keep with a branch or a sleeper.
+  Summary summary(size_t k) const;
+
+  // The direct dependencies and vector clocks of the steps recorded.
+  void analyse();
+  // a -> b or a == b (after analyse()).
+  bool happens_before(uint32_t a, uint32_t b) const {
+    return clocks_[b * width_ + steps[a].lane] >= steps[a].pos;
+  }
+  // The races to reverse, i < j: reversible direct dependencies between
+  // steps of different events in one time epoch that nothing else orders.
+  // The root's exit is never raced (nothing is gained by ending earlier).
+  const std::vector<std::pair<uint32_t, uint32_t>>& races(Thread root);
+
+  // A name for the class of this execution: each step's event, position,
+  // kind and epoch (`with_choices` mixes in the values its choices took)
+  // and its direct dependencies, which equivalent executions share.
+  uint64_t fingerprint(
+      const std::function<uint64_t(uint64_t h, uint32_t step)>& with_choices) const;
+
+  // Whether event `u` can start a schedule equivalent to running `v` (step
+  // indices): it has a step in v that nothing before it in v happens
+  // before, or it has none and commutes with all of v.
+  bool weak_initial(const Summary& u, const std::vector<uint32_t>& v) const;
+  // Whether nothing before x in v happens before x.
+  bool initial(const std::vector<uint32_t>& v, uint32_t x) const;
+
+ private:
+  void build_dependencies();
+  void build_clocks();
+
+  // What a step touching an object must follow. Writes storing one value
+  // commute, so the latest writes are a group; a write joining the group
+  // follows what the group follows.
+  struct ObjectState {
+    std::vector<uint32_t> writes;       // the latest group of writes
+    uint64_t value = 0;                 // what the group stored (0: unknown)
+    std::vector<uint32_t> before;       // the group before it
+    std::vector<uint32_t> prior_reads;  // reads between the two groups
+    std::vector<uint32_t> reads;        // reads since the group began
+  };
+  void follow(uint32_t j, const std::vector<uint32_t>& earlier);
+  void link(uint32_t j, const Access& acc, const ObjectState& st);
+  void add_access_dependencies(uint32_t j, const Access& acc);
+
+  struct Pred {
+    uint32_t step;
+    bool reversible;
+  };
+  std::vector<uint32_t> preds_start_;
+  std::vector<Pred> preds_;
+  std::vector<std::vector<uint32_t>> consumers_;
+  std::vector<int32_t> last_of_thread_;
+  std::unordered_map<uint64_t, ObjectState> objects_;
+  size_t width_ = 0;
+  std::vector<uint32_t> clocks_;
+  mutable Summary scratch_;  // weak_initial's
+  std::vector<std::pair<uint32_t, uint32_t>> races_;
+};
+
+}  // namespace lockstep::dfs
