@@ -82,6 +82,12 @@ JsonWriter& JsonWriter::null() {
   return *this;
 }
 
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  comma();
+  out_ += json;
+  return *this;
+}
+
 void JsonWriter::escape(std::string& out, std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
@@ -217,7 +223,7 @@ class JsonReader {
       ++at_;
       JsonValue member;
       if (!value(member, depth + 1)) return false;
-      v.members.emplace_back(std::move(key), std::move(member));
+      v.members.push_back(JsonMember{std::move(key), std::move(member)});
       skip();
       if (at_ < s_.size() && s_[at_] == ',') {
         ++at_;

@@ -30,6 +30,8 @@ class JsonWriter {
   JsonWriter& value(unsigned n) { return value(static_cast<uint64_t>(n)); }
   JsonWriter& value(double d);
   JsonWriter& null();
+  // A value that is already JSON (the caller vouches for it).
+  JsonWriter& raw(std::string_view json);
 
   const std::string& str() const { return out_; }
 
@@ -42,6 +44,8 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
+struct JsonMember;
+
 // A parsed JSON value.
 struct JsonValue {
   enum class Type : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
@@ -49,7 +53,7 @@ struct JsonValue {
   bool boolean = false;
   std::string text;  // kString: the string; kNumber: the number as written
   std::vector<JsonValue> items;                             // kArray
-  std::vector<std::pair<std::string, JsonValue>> members;   // kObject, in order
+  std::vector<JsonMember> members;                          // kObject, in order
 
   // The member `key` of an object, or null.
   const JsonValue* get(std::string_view key) const;
@@ -57,6 +61,13 @@ struct JsonValue {
   uint64_t u64(std::string_view key, uint64_t fallback = 0) const;
   double number(std::string_view key, double fallback = 0) const;
   bool flag(std::string_view key, bool fallback = false) const;
+};
+
+// One member of an object (a struct rather than a pair, so that the
+// recursive type is complete wherever it is used).
+struct JsonMember {
+  std::string key;
+  JsonValue value;
 };
 
 // Parses one JSON document (trailing whitespace allowed); errors say where.

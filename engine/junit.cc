@@ -1,12 +1,12 @@
 #include "engine/junit.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <sstream>
 #include <vector>
+
+#include "engine/files.h"
 
 namespace lockstep {
 namespace {
@@ -108,24 +108,7 @@ void JUnitReporter::bug_found(const TestReport& test, const Trace& trace) {
 }
 
 void JUnitReporter::run_finished(const RunSummary& summary) {
-  const std::string doc = junit_xml(summary, reports_);
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path target(path_);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
-  const std::string tmp = path_ + ".tmp" + std::to_string(::getpid());
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) {
-    written_ = Status::IoError("cannot write " + path_);
-    return;
-  }
-  bool ok = std::fwrite(doc.data(), 1, doc.size(), f) == doc.size();
-  ok = std::fclose(f) == 0 && ok;
-  if (ok) fs::rename(tmp, target, ec);
-  if (!ok || ec) {
-    std::remove(tmp.c_str());
-    written_ = Status::IoError("cannot write " + path_);
-  }
+  written_ = write_file_atomically(path_, junit_xml(summary, reports_));
 }
 
 }  // namespace lockstep

@@ -2,17 +2,20 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/utility.hpp>
 #include <cereal/types/vector.hpp>
-#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
+#include "engine/bounded_archive.h"
+#include "engine/files.h"
 #include "engine/hash.h"
 #include "engine/json.h"
 
@@ -50,7 +53,8 @@ void serialize(A& a, Access& x) {
 }
 template <class A>
 void serialize(A& a, StepRecord& r) {
-  a(r.step, r.event.kind, r.event.id, r.kind, r.actor, r.consumed, r.cause, r.first_access, r.access_count);
+  a(r.step, r.event.kind, r.event.id, r.kind, r.actor, r.consumed, r.cause, r.first_access,
+    r.access_count);
 }
 
 namespace {
@@ -65,7 +69,8 @@ struct EventV1 {
 template <class A>
 void serialize(A& a, EventV1& e) {
   uint8_t writes = 0;
-  a(e.event.step, e.event.kind, e.event.pid, e.event.peer, e.cause, e.event.detail, e.object, writes);
+  a(e.event.step, e.event.kind, e.event.pid, e.event.peer, e.cause, e.event.detail, e.object,
+    writes);
   e.writes = writes != 0;
 }
 
@@ -74,10 +79,10 @@ void load_v1(A& a, Trace& t) {
   std::vector<EventV1> events;
   uint32_t pct_depth = 0;
   uint8_t fail_on_max_steps = 0, allow_crashes = 0;
-  a(t.tool_version, t.scenario_path, t.scenario_hash, t.test_name, t.strategy, pct_depth, t.hint.iteration,
-    t.hint.max_scheduling_points, t.seed, t.iteration, t.iteration_seed, t.options.max_steps,
-    t.options.iter_timeout_ms, fail_on_max_steps, allow_crashes, t.options.timers, t.decisions, events, t.logs,
-    t.processes, t.failure, t.steps);
+  a(t.tool_version, t.scenario_path, t.scenario_hash, t.test_name, t.strategy, pct_depth,
+    t.hint.iteration, t.hint.max_scheduling_points, t.seed, t.iteration, t.iteration_seed,
+    t.options.max_steps, t.options.iter_timeout_ms, fail_on_max_steps, allow_crashes,
+    t.options.timers, t.decisions, events, t.logs, t.processes, t.failure, t.steps);
   t.params.set("pct_depth", pct_depth);
   t.options.fail_on_max_steps = fail_on_max_steps != 0;
   t.options.allow_crashes = allow_crashes != 0;
@@ -88,8 +93,9 @@ void load_v1(A& a, Trace& t) {
     f.step = e.event.step;
     f.kind = e.event.kind;
     f.actor = e.event.pid;
-    f.event = e.event.kind == StepKind::kTimer ? EventKey{EventKind::kTimer, 0}
-                                               : EventKey::process(static_cast<uint32_t>(std::max<int64_t>(0, e.event.pid)));
+    f.event = e.event.kind == StepKind::kTimer
+                  ? EventKey{EventKind::kTimer, 0}
+                  : EventKey::process(static_cast<uint32_t>(std::max<int64_t>(0, e.event.pid)));
     f.cause = e.cause;
     if (e.event.kind == StepKind::kReceive) f.consumed = e.cause;
     const Access access{e.object, e.writes};
@@ -109,22 +115,25 @@ enum Tag : uint32_t {
   kTagScenarioHash = 3,
   kTagTestName = 4,
   kTagStrategy = 5,
-  kTagParams = 6,      // name -> value pairs
-  kTagHint = 7,        // name -> value pairs
+  kTagParams = 6,  // name -> value pairs
+  kTagHint = 7,    // name -> value pairs
   kTagSeed = 8,
   kTagIteration = 9,
   kTagIterationSeed = 10,
-  kTagOptions = 11,    // name -> value pairs
+  kTagOptions = 11,  // name -> value pairs
   kTagDecisions = 12,
   kTagEvents = 13,
   kTagLogs = 14,
   kTagProcesses = 15,
   kTagFailure = 16,
   kTagSteps = 17,
-  kTagFacts = 18,      // step records, then the access pool
+  kTagFacts = 18,  // step records, then the access pool
   kTagWorkingDir = 19,
-  kTagProcessNodes = 20,  // (pid, node) for processes not on "main"
+  kTagProcessNodes = 20,    // (pid, node) for processes not on "main"
+  kTagEventLocations = 21,  // (distinct "file:line" strings, (event index, string index) pairs)
 };
+
+using Locations = std::pair<std::vector<std::string>, std::vector<std::pair<uint32_t, uint32_t>>>;
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
@@ -140,8 +149,7 @@ std::string encode_field(const T& value) {
 
 template <class T>
 void decode_field(std::string_view bytes, T& value) {
-  std::istringstream in{std::string(bytes)};
-  cereal::PortableBinaryInputArchive archive(in);
+  BoundedInputArchive archive(bytes);
   archive(value);
 }
 
@@ -185,7 +193,8 @@ bool read_pairs(const Pairs& pairs, Trace& t, int which, std::string& error) {
       continue;
     }
     uint64_t n = 0;
-    if (check_option({name, "", "", OptionType::kNumber, OptionTarget::kParam, "", ""}, value).ok()) {
+    if (check_option({name, "", "", OptionType::kNumber, OptionTarget::kParam, "", ""}, value)
+            .ok()) {
       n = option_number(value);
     } else {
       error = name + ": bad number \"" + value + "\"";
@@ -194,8 +203,10 @@ bool read_pairs(const Pairs& pairs, Trace& t, int which, std::string& error) {
     if (which == kTagParams) {
       t.params.set(name, n);
     } else if (which == kTagHint) {
-      if (name == "iteration") t.hint.iteration = n;
-      else if (name == "max_scheduling_points") t.hint.max_scheduling_points = n;
+      if (name == "iteration")
+        t.hint.iteration = n;
+      else if (name == "max_scheduling_points")
+        t.hint.max_scheduling_points = n;
     }
   }
   return true;
@@ -208,17 +219,30 @@ void decode_v2(std::string_view payload, Trace& t) {
     const auto tag = static_cast<uint32_t>(get_le(payload, at, 4));
     const uint64_t size = get_le(payload, at + 4, 8);
     at += 12;
-    if (size > payload.size() - at) throw std::runtime_error("field " + std::to_string(tag) + " runs past the end");
+    if (size > payload.size() - at)
+      throw std::runtime_error("field " + std::to_string(tag) + " runs past the end");
     const std::string_view bytes = payload.substr(at, size);
     at += size;
     std::string error;
     switch (tag) {
-      case kTagToolVersion: decode_field(bytes, t.tool_version); break;
-      case kTagScenarioPath: decode_field(bytes, t.scenario_path); break;
-      case kTagWorkingDir: decode_field(bytes, t.working_dir); break;
-      case kTagScenarioHash: decode_field(bytes, t.scenario_hash); break;
-      case kTagTestName: decode_field(bytes, t.test_name); break;
-      case kTagStrategy: decode_field(bytes, t.strategy); break;
+      case kTagToolVersion:
+        decode_field(bytes, t.tool_version);
+        break;
+      case kTagScenarioPath:
+        decode_field(bytes, t.scenario_path);
+        break;
+      case kTagWorkingDir:
+        decode_field(bytes, t.working_dir);
+        break;
+      case kTagScenarioHash:
+        decode_field(bytes, t.scenario_hash);
+        break;
+      case kTagTestName:
+        decode_field(bytes, t.test_name);
+        break;
+      case kTagStrategy:
+        decode_field(bytes, t.strategy);
+        break;
       case kTagParams:
       case kTagHint:
       case kTagOptions: {
@@ -227,25 +251,57 @@ void decode_v2(std::string_view payload, Trace& t) {
         if (!read_pairs(pairs, t, static_cast<int>(tag), error)) throw std::runtime_error(error);
         break;
       }
-      case kTagSeed: decode_field(bytes, t.seed); break;
-      case kTagIteration: decode_field(bytes, t.iteration); break;
-      case kTagIterationSeed: decode_field(bytes, t.iteration_seed); break;
-      case kTagDecisions: decode_field(bytes, t.decisions); break;
-      case kTagEvents: decode_field(bytes, t.events); break;
-      case kTagLogs: decode_field(bytes, t.logs); break;
-      case kTagProcesses: decode_field(bytes, t.processes); break;
+      case kTagSeed:
+        decode_field(bytes, t.seed);
+        break;
+      case kTagIteration:
+        decode_field(bytes, t.iteration);
+        break;
+      case kTagIterationSeed:
+        decode_field(bytes, t.iteration_seed);
+        break;
+      case kTagDecisions:
+        decode_field(bytes, t.decisions);
+        break;
+      case kTagEvents:
+        decode_field(bytes, t.events);
+        break;
+      case kTagLogs:
+        decode_field(bytes, t.logs);
+        break;
+      case kTagProcesses:
+        decode_field(bytes, t.processes);
+        break;
       case kTagProcessNodes: {
         std::vector<std::pair<uint32_t, std::string>> nodes;
         decode_field(bytes, nodes);
-        for (auto& [pid, node] : nodes) {
-          auto it = std::find_if(t.processes.begin(), t.processes.end(), [&](const ProcessName& p) { return p.pid == pid; });
-          if (it == t.processes.end()) it = t.processes.insert(t.processes.end(), ProcessName{pid, "", ""});
-          it->node = std::move(node);
+        // Linear: a trace may name thousands of processes.
+        std::unordered_map<uint32_t, size_t> at;
+        for (size_t i = 0; i < t.processes.size(); ++i) at.emplace(t.processes[i].pid, i);
+        for (auto& entry : nodes) {
+          auto [it, fresh] = at.emplace(entry.first, t.processes.size());
+          if (fresh) t.processes.push_back(ProcessName{entry.first, "", ""});
+          t.processes[it->second].node = std::move(entry.second);
         }
         break;
       }
-      case kTagFailure: decode_field(bytes, t.failure); break;
-      case kTagSteps: decode_field(bytes, t.steps); break;
+      case kTagEventLocations: {
+        Locations locations;
+        decode_field(bytes, locations);
+        for (const auto& [event, index] : locations.second) {
+          if (event >= t.events.size() || index >= locations.first.size()) {
+            throw std::runtime_error("event location out of range");
+          }
+          t.events[event].location = locations.first[index];
+        }
+        break;
+      }
+      case kTagFailure:
+        decode_field(bytes, t.failure);
+        break;
+      case kTagSteps:
+        decode_field(bytes, t.steps);
+        break;
       case kTagFacts: {
         std::pair<std::vector<StepRecord>, std::vector<Access>> facts;
         decode_field(bytes, facts);
@@ -260,7 +316,8 @@ void decode_v2(std::string_view payload, Trace& t) {
         }
         break;
       }
-      default: break;  // written by a newer lockstep: skip
+      default:
+        break;  // written by a newer lockstep: skip
     }
   }
 }
@@ -281,7 +338,8 @@ void put_u64(std::string& out, uint64_t v) {
 }
 uint64_t get_le(std::string_view b, size_t at, int n) {
   uint64_t v = 0;
-  for (int i = 0; i < n; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(b[at + i])) << (8 * i);
+  for (int i = 0; i < n; ++i)
+    v |= static_cast<uint64_t>(static_cast<unsigned char>(b[at + i])) << (8 * i);
   return v;
 }
 
@@ -295,9 +353,10 @@ std::string encode_trace(const Trace& t) {
   put_record(payload, kTagTestName, encode_field(t.test_name));
   put_record(payload, kTagStrategy, encode_field(t.strategy));
   put_record(payload, kTagParams, encode_field(params_pairs(t.params)));
-  put_record(payload, kTagHint,
-             encode_field(Pairs{{"iteration", std::to_string(t.hint.iteration)},
-                                {"max_scheduling_points", std::to_string(t.hint.max_scheduling_points)}}));
+  put_record(
+      payload, kTagHint,
+      encode_field(Pairs{{"iteration", std::to_string(t.hint.iteration)},
+                         {"max_scheduling_points", std::to_string(t.hint.max_scheduling_points)}}));
   put_record(payload, kTagSeed, encode_field(t.seed));
   put_record(payload, kTagIteration, encode_field(t.iteration));
   put_record(payload, kTagIterationSeed, encode_field(t.iteration_seed));
@@ -315,6 +374,17 @@ std::string encode_trace(const Trace& t) {
     if (!p.node.empty()) nodes.emplace_back(p.pid, p.node);
   }
   if (!nodes.empty()) put_record(payload, kTagProcessNodes, encode_field(nodes));
+  // After the events (a reader attaches locations to events it has read).
+  Locations locations;
+  std::unordered_map<std::string_view, uint32_t> index;
+  for (size_t i = 0; i < t.events.size(); ++i) {
+    const std::string& where = t.events[i].location;
+    if (where.empty()) continue;
+    auto [it, fresh] = index.emplace(where, static_cast<uint32_t>(locations.first.size()));
+    if (fresh) locations.first.push_back(where);
+    locations.second.emplace_back(static_cast<uint32_t>(i), it->second);
+  }
+  if (!locations.second.empty()) put_record(payload, kTagEventLocations, encode_field(locations));
   std::string out(kMagic, sizeof kMagic);
   put_u32(out, kTraceFormatVersion);
   put_u32(out, 0);
@@ -330,8 +400,9 @@ Result<Trace> decode_trace(std::string_view bytes, const std::string& name) {
     return Status::Corruption(name + ": not a lockstep trace (bad magic)");
   }
   if (bytes.size() < kHeaderSize) {
-    return Status::Corruption(name + ": truncated trace (header is " + std::to_string(bytes.size()) +
-                              " of " + std::to_string(kHeaderSize) + " bytes)");
+    return Status::Corruption(name + ": truncated trace (header is " +
+                              std::to_string(bytes.size()) + " of " + std::to_string(kHeaderSize) +
+                              " bytes)");
   }
   const auto version = static_cast<uint32_t>(get_le(bytes, 8, 4));
   if (version == 0 || version > kTraceFormatVersion) {
@@ -339,20 +410,22 @@ Result<Trace> decode_trace(std::string_view bytes, const std::string& name) {
                               " is not supported (this lockstep reads version " +
                               std::to_string(kTraceFormatVersion) + ")");
   }
-  if (get_le(bytes, 12, 4) != 0) return Status::Corruption(name + ": corrupt trace (unknown header flags)");
+  if (get_le(bytes, 12, 4) != 0)
+    return Status::Corruption(name + ": corrupt trace (unknown header flags)");
   const uint64_t size = get_le(bytes, 16, 8);
   const uint64_t sum = get_le(bytes, 24, 8);
   const std::string_view payload = bytes.substr(kHeaderSize);
   if (payload.size() != size) {
-    return Status::Corruption(name + ": truncated or padded trace (" + std::to_string(payload.size()) +
-                              " bytes of data, header says " + std::to_string(size) + ")");
+    return Status::Corruption(name + ": truncated or padded trace (" +
+                              std::to_string(payload.size()) + " bytes of data, header says " +
+                              std::to_string(size) + ")");
   }
-  if (fnv1a(payload) != sum) return Status::Corruption(name + ": corrupt trace (checksum mismatch)");
+  if (fnv1a(payload) != sum)
+    return Status::Corruption(name + ": corrupt trace (checksum mismatch)");
   Trace trace;
   try {
     if (version == 1) {
-      std::istringstream in{std::string(payload)};
-      cereal::PortableBinaryInputArchive archive(in);
+      BoundedInputArchive archive(payload);
       load_v1(archive, trace);
     } else {
       decode_v2(payload, trace);
@@ -365,31 +438,45 @@ Result<Trace> decode_trace(std::string_view bytes, const std::string& name) {
 }
 
 Status save_trace(const std::string& path, const Trace& trace) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path target(path);
-  if (target.has_parent_path()) {
-    fs::create_directories(target.parent_path(), ec);
-    if (ec) return Status::IoError("cannot create " + target.parent_path().string() + ": " + ec.message());
-  }
+  return write_file_atomically(path, encode_trace(trace), /*sync=*/true);
+}
+
+namespace {
+
+// What names a run's trace: the same values give the same file name.
+std::string run_identity(const Trace& t) {
+  std::string s = t.scenario_path + '\0' + t.test_name + '\0' + t.strategy + '\0' +
+                  std::to_string(t.seed) + '\0' + std::to_string(t.iteration);
+  for (const auto& [name, value] : params_pairs(t.params)) s += '\0' + name + '=' + value;
+  for (const auto& [name, value] : options_pairs(t.options)) s += '\0' + name + '=' + value;
+  return s;
+}
+
+}  // namespace
+
+Result<std::string> save_run_trace(const std::string& path, const Trace& trace) {
   const std::string bytes = encode_trace(trace);
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return Status::IoError("cannot write " + tmp + ": " + std::strerror(errno));
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  ok = std::fflush(f) == 0 && ok;
-  ok = ::fsync(::fileno(f)) == 0 && ok;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok) {
-    std::remove(tmp.c_str());
-    return Status::IoError("cannot write " + tmp + ": " + std::strerror(errno));
+  std::string candidate = path;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto fresh = write_new_file(candidate, bytes, /*sync=*/true);
+    if (!fresh.ok()) return fresh.status();
+    if (*fresh) return candidate;
+    auto existing = load_trace(candidate);
+    if (!existing.ok() ||
+        run_identity(*existing) == run_identity(trace)) {  // a re-run (or junk): replace it
+      if (Status s = write_file_atomically(candidate, bytes, /*sync=*/true); !s.ok()) return s;
+      return candidate;
+    }
+    char hash[16];
+    std::snprintf(hash, sizeof hash, "-%08llx",
+                  static_cast<unsigned long long>(fnv1a(run_identity(trace)) & 0xffffffffu));
+    const std::string ext = ".lockstep";
+    const bool has_ext =
+        path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
+    candidate = has_ext ? path.substr(0, path.size() - ext.size()) + hash + ext : path + hash;
   }
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    return Status::IoError("cannot rename " + tmp + " to " + path + ": " + ec.message());
-  }
-  return Status::Ok();
+  return Status::IoError(path + " and " + candidate +
+                         " both hold traces of runs with other options");
 }
 
 Result<Trace> load_trace(const std::string& path) {
@@ -427,11 +514,13 @@ std::string trace_to_json(const Trace& t) {
   for (const OptionSpec& spec : test_options()) {
     if (spec.target != OptionTarget::kRun) continue;
     const std::string v = t.options.get(spec.name);
-    if (spec.type == OptionType::kFlag) w.key(spec.name).value(option_flag(v));
-    else if (spec.type == OptionType::kChoice || spec.type == OptionType::kName || spec.type == OptionType::kFaults) {
+    if (spec.type == OptionType::kFlag)
+      w.key(spec.name).value(option_flag(v));
+    else if (spec.type == OptionType::kChoice || spec.type == OptionType::kName ||
+             spec.type == OptionType::kFaults) {
       w.key(spec.name).value(v);
-    }
-    else w.key(spec.name).value(option_number(v));
+    } else
+      w.key(spec.name).value(option_number(v));
   }
   w.end_object();
   w.key("steps").value(t.steps);
@@ -460,23 +549,34 @@ std::string trace_to_json(const Trace& t) {
   w.key("events").begin_array();
   for (const auto& e : t.events) {
     w.begin_object()
-        .key("step").value(e.step)
-        .key("kind").value(step_kind_name(e.kind))
-        .key("pid").value(e.pid)
-        .key("peer").value(e.peer)
-        .key("detail").value(e.detail)
-        .end_object();
+        .key("step")
+        .value(e.step)
+        .key("kind")
+        .value(step_kind_name(e.kind))
+        .key("pid")
+        .value(e.pid)
+        .key("peer")
+        .value(e.peer)
+        .key("detail")
+        .value(e.detail);
+    if (!e.location.empty()) w.key("location").value(e.location);
+    w.end_object();
   }
   w.end_array();
   w.key("facts").begin_array();
   for (size_t i = 0; i < t.facts.size(); ++i) {
     const StepFacts f = t.facts.at(i);
     w.begin_object()
-        .key("step").value(f.step)
-        .key("event").value(event_key_name(f.event))
-        .key("actor").value(f.actor)
-        .key("consumed").value(f.consumed)
-        .key("cause").value(f.cause);
+        .key("step")
+        .value(f.step)
+        .key("event")
+        .value(event_key_name(f.event))
+        .key("actor")
+        .value(f.actor)
+        .key("consumed")
+        .value(f.consumed)
+        .key("cause")
+        .value(f.cause);
     w.key("accesses").begin_array();
     for (const Access& a : f.accesses) {
       w.begin_object().key("object").value(a.object).key("writes").value(a.writes).end_object();
@@ -486,7 +586,14 @@ std::string trace_to_json(const Trace& t) {
   w.end_array();
   w.key("logs").begin_array();
   for (const auto& l : t.logs) {
-    w.begin_object().key("step").value(l.step).key("pid").value(l.pid).key("text").value(l.text).end_object();
+    w.begin_object()
+        .key("step")
+        .value(l.step)
+        .key("pid")
+        .value(l.pid)
+        .key("text")
+        .value(l.text)
+        .end_object();
   }
   w.end_array();
   w.end_object();

@@ -53,6 +53,13 @@ struct Trace {
 // Creates the directory if needed.
 Status save_trace(const std::string& path, const Trace& trace);
 
+// Saves the trace of a run's bug at `path` without clobbering another
+// run's: a trace already there from the same test, seed, iteration,
+// strategy and options (a re-run) is replaced; one from a run with other
+// options is kept, and this one goes to NAME-<hash of its options>.lockstep.
+// Returns the path written.
+Result<std::string> save_run_trace(const std::string& path, const Trace& trace);
+
 // Reads and validates a trace; a missing, truncated, corrupt, foreign or
 // too-new file is an error naming the file and the problem.
 Result<Trace> load_trace(const std::string& path);

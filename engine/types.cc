@@ -63,6 +63,7 @@ std::string_view failure_kind_name(FailureKind kind) {
     case FailureKind::kInvariant: return "invariant";
     case FailureKind::kMaxSteps: return "max_steps";
     case FailureKind::kTimeout: return "timeout";
+    case FailureKind::kMemory: return "memory";
   }
   return "unknown";
 }

@@ -259,6 +259,7 @@ enum class FailureKind : uint8_t {
   kInvariant = 4,
   kMaxSteps = 5,   // only with fail_on_max_steps
   kTimeout = 6,    // the iteration ran past iter_timeout
+  kMemory = 7,     // the guest's memory passed max_memory
 };
 
 std::string_view failure_kind_name(FailureKind kind);
@@ -283,6 +284,7 @@ struct Event {
   int64_t pid = -1;    // acting process; -1 for a timer firing with no owner
   int64_t peer = -1;   // the other process involved, if any
   std::string detail;  // rendered message, reason, name ...
+  std::string location;  // "file.lua:12" where the process called the operation; "" if unknown
 };
 
 // Guest output (ls.log / print), tagged with where it happened.

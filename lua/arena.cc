@@ -83,6 +83,10 @@ void* Arena::allocate(size_t n) {
     return p;
   }
   const size_t size = class_size(c);
+  if (bump_ + size - base_ > limit_) {
+    limit_hit_ = true;
+    return nullptr;
+  }
   if (bump_ + size > base_ + reserve_) return nullptr;
   void* p = reinterpret_cast<void*>(bump_);
   bump_ += size;

@@ -43,6 +43,10 @@ class Arena {
   }
   uint64_t offset(const void* p) const { return reinterpret_cast<uintptr_t>(p) - base_; }
   size_t used() const { return bump_ - base_; }
+  // Allocations that would take the arena past `bytes` fail (and say so).
+  void set_limit(size_t bytes) { limit_ = bytes; }
+  bool limit_hit() const { return limit_hit_; }
+  void clear_limit_hit() { limit_hit_ = false; }
 
  private:
   static constexpr int kClasses = 200;
@@ -54,6 +58,8 @@ class Arena {
 
   uintptr_t base_ = 0;
   size_t reserve_ = 0;
+  size_t limit_ = SIZE_MAX;
+  bool limit_hit_ = false;
   uintptr_t bump_ = 0;
   size_t high_water_ = 0;
   std::array<void*, kClasses> free_{};

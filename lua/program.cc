@@ -85,6 +85,8 @@ Result<System*> LuaProgram::start(size_t index, const RunOptions& options) {
     }
     if (guest_->can_snapshot()) save_snapshot();
   }
+  arena_.set_limit(static_cast<size_t>(std::min<uint64_t>(options.max_memory_mb, uint64_t{1} << 40) << 20));
+  arena_.clear_limit_hit();
   guest_->begin_iteration(std::chrono::milliseconds(options.iter_timeout_ms));
   vm::VmOptions vo;
   vo.timers = options.timers == "any" ? vm::TimerMode::kAny : vm::TimerMode::kQuiescent;

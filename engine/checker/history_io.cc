@@ -253,40 +253,41 @@ Result<std::vector<Operation>> parse_history(std::string_view text, const std::s
 }
 
 std::string to_json_lines(const std::vector<Operation>& ops) {
-  struct Ev {
+  // Operations paired from events (pair_history) are written back at their
+  // events' places, so an unknown outcome that was reported (an info) stays
+  // in the history and its process may invoke again after it. Operations
+  // built otherwise are ordered by their call and return times.
+  const bool from_events =
+      std::all_of(ops.begin(), ops.end(), [](const Operation& op) { return op.invoke_event >= 0; });
+  struct Place {
     int64_t time;
     bool invoke;
     const Operation* op;
   };
-  std::vector<Ev> evs;
+  std::vector<Place> places;
+  places.reserve(ops.size() * 2);
   for (const auto& op : ops) {
-    evs.push_back({op.call, true, &op});
-    if (op.ret != kNever) evs.push_back({op.ret, false, &op});
-  }
-  std::stable_sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) { return a.time < b.time; });
-  auto value = [](JsonWriter& w, const Value& v) {
-    switch (v.kind) {
-      case Value::Kind::kNil: w.null(); break;
-      case Value::Kind::kInt: w.value(v.i); break;
-      case Value::Kind::kString: w.value(v.s); break;
-      case Value::Kind::kBool: w.value(v.i != 0); break;
-      case Value::Kind::kPair: w.begin_array().value(v.i).value(v.j).end_array(); break;
+    places.push_back({from_events ? op.invoke_event : op.call, true, &op});
+    if (from_events && op.complete_event >= 0) {
+      places.push_back({op.complete_event, false, &op});
+    } else if (!from_events && op.ret != kNever) {
+      places.push_back({op.ret, false, &op});
     }
-  };
-  std::string out;
-  for (const Ev& e : evs) {
-    JsonWriter w;
-    w.begin_object();
-    w.key("type").value(e.invoke ? "invoke" : (e.op->known ? "ok" : "info"));
-    w.key("process").value(e.op->client);
-    w.key("f").value(e.op->f);
-    if (!e.op->key.empty()) w.key("key").value(e.op->key);
-    w.key("value");
-    value(w, e.invoke ? e.op->input : e.op->output);
-    w.end_object();
-    out += w.str() + "\n";
   }
-  return out;
+  std::stable_sort(places.begin(), places.end(), [](const Place& a, const Place& b) { return a.time < b.time; });
+  std::vector<HistoryEvent> events;
+  events.reserve(places.size());
+  for (const Place& p : places) {
+    HistoryEvent e;
+    e.type = p.invoke ? HistoryEvent::Type::kInvoke
+                      : (p.op->known ? HistoryEvent::Type::kOk : HistoryEvent::Type::kInfo);
+    e.process = p.op->client;
+    e.f = p.op->f;
+    e.key = p.op->key;
+    e.value = p.invoke ? p.op->input : p.op->output;
+    events.push_back(std::move(e));
+  }
+  return write_json_lines(events);
 }
 
 }  // namespace lockstep::checker

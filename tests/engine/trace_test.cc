@@ -2,6 +2,7 @@
 #include "engine/trace.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -26,12 +27,21 @@ Trace sample() {
   t.iteration = 3;
   t.iteration_seed = derive_seed(9, 3);
   t.options.timers = "any";
-  t.decisions = {{DecisionKind::kSchedule, StepKind::kStart, 0}, {DecisionKind::kChoice, StepKind::kStart, 5},
+  t.decisions = {{DecisionKind::kSchedule, StepKind::kStart, 0},
+                 {DecisionKind::kChoice, StepKind::kStart, 5},
                  {DecisionKind::kFireTimer, StepKind::kTimer, 2}};
   t.events = {{1, StepKind::kStart, 0, -1, ""}, {2, StepKind::kSend, 0, 1, "{\"hi\"}"}};
   const Access send{object::mailbox(1), true};
   t.facts.add({1, EventKey::process(0), StepKind::kStart, 0, 0, 0, {}, {}, {}});
-  t.facts.add({2, EventKey::process(0), StepKind::kSend, 0, 0, 1, std::span<const Access>(&send, 1), {}, {}});
+  t.facts.add({2,
+               EventKey::process(0),
+               StepKind::kSend,
+               0,
+               0,
+               1,
+               std::span<const Access>(&send, 1),
+               {},
+               {}});
   t.logs = {{2, 0, "hello"}};
   t.processes = {{0, "root"}};
   t.failure = {FailureKind::kAssertion, 2, 0, "boom", "x.lua:3", ""};
@@ -52,6 +62,21 @@ TEST(Trace, RoundTripsEveryField) {
   EXPECT_EQ(back->params.get("pct_depth", 0), 4u);
   EXPECT_EQ(back->iteration_seed, t.iteration_seed);
   EXPECT_EQ(encode_trace(*back), encode_trace(t));  // byte-identical
+}
+
+TEST(Trace, RoundTripsTheSourceLineOfEachStep) {
+  Trace t = sample();
+  t.events[1].location = "scenarios/x.lua:7";
+  t.events.push_back(
+      {3, StepKind::kSend, 0, 1, "", "scenarios/x.lua:7"});  // one string, stored once
+  auto back = decode_trace(encode_trace(t), "t");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->events[0].location, "");
+  EXPECT_EQ(back->events[1].location, "scenarios/x.lua:7");
+  EXPECT_EQ(back->events[2].location, "scenarios/x.lua:7");
+  EXPECT_EQ(encode_trace(*back), encode_trace(t));
+  // Without locations (a trace of an earlier version) no field is written.
+  EXPECT_EQ(encode_trace(sample()).find("x.lua:7"), std::string::npos);
 }
 
 TEST(Trace, RoundTripsStepFacts) {
@@ -89,13 +114,15 @@ TEST(Trace, AFieldRunningPastTheEndIsCorrupt) {
   const std::string bad = {'\x01', 0, 0, 0, '\x40', 0, 0, 0, 0, 0, 0, 0, 'x'};
   auto r = decode_trace(frame(payload + bad), "t.lockstep");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("t.lockstep: corrupt trace"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("t.lockstep: corrupt trace"), std::string::npos)
+      << r.status().message();
 }
 
 // Traces of format 1 (positional payload, causality on the events) are
 // still read: tests/data keeps one per format change.
 TEST(Trace, ReadsFormatOne) {
-  auto t = load_trace(std::string(LOCKSTEP_SOURCE_DIR) + "/tests/data/v1-supervisor-restart.lockstep");
+  auto t =
+      load_trace(std::string(LOCKSTEP_SOURCE_DIR) + "/tests/data/v1-supervisor-restart.lockstep");
   ASSERT_TRUE(t.ok()) << t.status().message();
   EXPECT_EQ(t->format_version, 1u);
   EXPECT_EQ(t->test_name, "the client can always reach the worker");
@@ -127,7 +154,8 @@ TEST(Trace, ForeignFileIsAnError) {
 
 TEST(Trace, TruncatedFileIsAnError) {
   const std::string bytes = encode_trace(sample());
-  for (size_t n : {size_t{8}, size_t{20}, size_t{31}, size_t{32}, bytes.size() / 2, bytes.size() - 1}) {
+  for (size_t n :
+       {size_t{8}, size_t{20}, size_t{31}, size_t{32}, bytes.size() / 2, bytes.size() - 1}) {
     auto r = decode_trace(bytes.substr(0, n), "t");
     ASSERT_FALSE(r.ok()) << n;
     EXPECT_NE(r.status().message().find("trunc"), std::string::npos) << r.status().message();
@@ -163,9 +191,15 @@ TEST(Trace, RandomMutationsNeverCrash) {
     for (int e = 0; e < edits; ++e) {
       const size_t at = prng.below(m.size() + 1);
       switch (prng.below(3)) {
-        case 0: if (at < m.size()) m[at] = static_cast<char>(prng.next()); break;
-        case 1: m.insert(at, 1, static_cast<char>(prng.next())); break;
-        case 2: m.resize(at); break;
+        case 0:
+          if (at < m.size()) m[at] = static_cast<char>(prng.next());
+          break;
+        case 1:
+          m.insert(at, 1, static_cast<char>(prng.next()));
+          break;
+        case 2:
+          m.resize(at);
+          break;
       }
     }
     auto r = decode_trace(m, "fuzz");
@@ -209,6 +243,73 @@ TEST(Trace, AScenarioPathThatIsNotLuaIsRefused) {
   auto where = locate_scenario(t, "x.lockstep");
   ASSERT_FALSE(where.ok());
   EXPECT_NE(where.status().message().find("not a .lua scenario"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+// Runs writing into one traces directory never clobber each other's
+// traces: a re-run replaces its own, a run with other options gets a name
+// of its own.
+TEST(Trace, ARunsTraceReplacesItsOwnButNotAnotherRunsOfTheSameName) {
+  const std::string dir = ::testing::TempDir() + "run_traces_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  const std::string path = dir + "/x.a-test-iter3-seed9.lockstep";
+  Trace a = sample();
+  auto first = save_run_trace(path, a);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(*first, path);
+  a.failure.message = "boom again";  // the same run, again (the scenario changed)
+  auto again = save_run_trace(path, a);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, path);
+  EXPECT_EQ(load_trace(path)->failure.message, "boom again");
+  Trace b = sample();
+  b.strategy = "pos";  // another run, same name
+  auto other = save_run_trace(path, b);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(*other, path);
+  EXPECT_EQ(other->rfind(dir + "/x.a-test-iter3-seed9-", 0), 0u) << *other;
+  EXPECT_EQ(load_trace(path)->strategy, "pct");
+  EXPECT_EQ(load_trace(*other)->strategy, "pos");
+  EXPECT_EQ(*save_run_trace(path, b), *other);  // and its re-run replaces its own
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files += e.is_regular_file();
+  EXPECT_EQ(files, 2u);
+}
+
+}  // namespace
+}  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+// A crafted trace (valid checksum) whose string claims 4 GiB: refused from
+// the size field alone, before anything is allocated.
+TEST(Trace, ASizeFieldLargerThanTheFileIsRefusedBeforeAllocating) {
+  std::string field;
+  field += '\x01';  // little endian
+  for (int i = 0; i < 8; ++i) field += static_cast<char>(i == 4 ? 1 : 0);  // 2^32 characters
+  std::string payload;
+  auto put = [](std::string& out, uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  put(payload, 1, 4);  // tag 1: tool version
+  put(payload, field.size(), 8);
+  payload += field;
+  std::string file = "LOCKSTEP";
+  put(file, 2, 4);
+  put(file, 0, 4);
+  put(file, payload.size(), 8);
+  put(file, fnv1a(payload), 8);
+  file += payload;
+  auto t = decode_trace(file, "crafted.lockstep");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("a size field says 4294967296 elements"), std::string::npos)
+      << t.status().message();
 }
 
 }  // namespace

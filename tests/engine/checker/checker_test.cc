@@ -229,6 +229,26 @@ TEST(HistoryIo, BadLinesNameTheFileAndLine) {
   EXPECT_TRUE(empty->empty());
 }
 
+// A process whose operation ended with info may invoke again; written back,
+// the info stays between the two (the fuzz target found it dropped).
+TEST(HistoryIo, JsonLinesKeepAnInfoCompletion) {
+  const std::string text =
+      "{\"type\":\"invoke\",\"process\":0,\"f\":\"write\",\"value\":1}\n"
+      "{\"type\":\"info\",\"process\":0,\"f\":\"write\",\"value\":null}\n"
+      "{\"type\":\"invoke\",\"process\":0,\"f\":\"read\",\"value\":null}\n"
+      "{\"type\":\"ok\",\"process\":0,\"f\":\"read\",\"value\":1}\n";
+  auto ops = parse_history(text, "h.jsonl");
+  ASSERT_TRUE(ops.ok()) << ops.status().message();
+  ASSERT_EQ(ops->size(), 2u);
+  const std::string written = to_json_lines(*ops);
+  EXPECT_NE(written.find("\"info\""), std::string::npos) << written;
+  auto back = parse_history(written, "again.jsonl");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_FALSE((*back)[0].known);
+  EXPECT_EQ((*back)[1].output, Value::integer(1));
+}
+
 TEST(HistoryIo, JsonLinesRoundTrip) {
   std::vector<Operation> h = {
       op(0, 0, 2, "write", Value::integer(3), Value::nil()),
