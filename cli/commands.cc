@@ -9,9 +9,9 @@
 namespace lockstep::cli {
 
 std::span<const Command> commands() {
-  static const std::array<Command, 7> kCommands = {run_command(),        list_command(),  replay_command(),
-                                                   shrink_command(),     dump_trace_command(), check_command(),
-                                                   merge_command()};
+  static const std::array<Command, 11> kCommands = {
+      run_command(),   list_command(),  replay_command(),  shrink_command(), dump_trace_command(), lint_command(),
+      check_command(), view_command(),  explain_command(), merge_command(),  mcp_command()};
   return kCommands;
 }
 

@@ -39,6 +39,10 @@ Command list_command();
 Command replay_command();
 Command shrink_command();
 Command dump_trace_command();
+Command view_command();
+Command explain_command();
+Command lint_command();
+Command mcp_command();
 Command check_command();
 Command merge_command();
 

@@ -55,7 +55,8 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
     unsigned long long k = 0, n = 0;
     char tail = 0;
     const bool digits = f.shard.find_first_not_of("0123456789/") == std::string::npos;
-    if (!digits || std::sscanf(f.shard.c_str(), "%llu/%llu%c", &k, &n, &tail) != 2 || n == 0 || k >= n) {
+    if (!digits || std::sscanf(f.shard.c_str(), "%llu/%llu%c", &k, &n, &tail) != 2 || n == 0 ||
+        k >= n) {
       print_error("--shard must be K/N with 0 <= K < N, not \"" + f.shard + "\"");
       return kExitUsage;
     }
@@ -99,75 +100,92 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
 }  // namespace
 
 Command run_command() {
-  return {"run", "run every test in the given .lua files or directories",
-          [](CLI::App& sub, const GlobalOptions& global) -> std::function<int()> {
-            auto f = std::make_shared<RunFlags>();
-            sub.add_option("paths", f->paths, "scenario files or directories")->required();
-            sub.add_option("--test", f->config.test_names, "run only the test with this exact name (repeatable)");
-            sub.add_option("--filter", f->config.filter, "run only tests whose name contains this");
-            sub.add_option("--iteration", f->iteration, "run only iteration I (reproduce a reported bug)");
-            // Every option of the option table, and every strategy's parameters.
-            for (const OptionSpec* spec : all_options()) {
-              const std::string name(spec->name);
-              std::string help(spec->help);
-              if (spec->type != OptionType::kFlag) help += " (default " + std::string(spec->fallback) + ")";
-              // Values are checked against the option's row, with its words.
-              auto valid = CLI::Validator(
-                  [spec](std::string& value) {
-                    const Status ok = check_option(*spec, value);
-                    return ok.ok() ? std::string() : ok.message();
-                  },
-                  "", "option table");
-              switch (spec->type) {
-                case OptionType::kFlag:
-                  sub.add_flag(std::string(spec->flag), f->flags[name], help);
-                  break;
-                case OptionType::kCount:
-                case OptionType::kNumber:
-                  sub.add_option(std::string(spec->flag), f->options[name], help)->check(valid)->type_name("N");
-                  break;
-                case OptionType::kChoice:
-                  sub.add_option(std::string(spec->flag), f->options[name], help)
-                      ->check(valid)
-                      ->type_name(std::string(spec->choices));
-                  break;
-                case OptionType::kFaults:
-                  sub.add_option(std::string(spec->flag), f->options[name], help)->check(valid)->type_name("KIND=N,...");
-                  break;
-                case OptionType::kName: {  // the strategy: its choices and help come from the strategy table
-                  std::vector<std::string> names;
-                  help += ":";
-                  for (const auto& s : strategies()) {
-                    names.emplace_back(s.name);
-                    help += "\n  " + std::string(s.name) + ": " + std::string(s.help);
-                  }
-                  sub.add_option(std::string(spec->flag), f->options[name], help)
-                      ->check(CLI::IsMember(names))
-                      ->type_name("NAME");
-                  break;
-                }
+  return {
+      "run", "run every test in the given .lua files or directories",
+      [](CLI::App& sub, const GlobalOptions& global) -> std::function<int()> {
+        auto f = std::make_shared<RunFlags>();
+        sub.add_option("paths", f->paths, "scenario files or directories")->required();
+        sub.add_option("--test", f->config.test_names,
+                       "run only the test with this exact name (repeatable)");
+        sub.add_option("--filter", f->config.filter, "run only tests whose name contains this");
+        sub.add_option("--iteration", f->iteration,
+                       "run only iteration I (reproduce a reported bug)");
+        // Every option of the option table, and every strategy's parameters.
+        for (const OptionSpec* spec : all_options()) {
+          const std::string name(spec->name);
+          std::string help(spec->help);
+          if (spec->type != OptionType::kFlag) {
+            help += spec->fallback.empty() ? " (default: none)"
+                                           : " (default " + std::string(spec->fallback) + ")";
+          }
+          // Values are checked against the option's row, with its words.
+          auto valid = CLI::Validator(
+              [spec](std::string& value) {
+                const Status ok = check_option(*spec, value);
+                return ok.ok() ? std::string() : ok.message();
+              },
+              "", "option table");
+          switch (spec->type) {
+            case OptionType::kFlag:
+              sub.add_flag(std::string(spec->flag), f->flags[name], help);
+              break;
+            case OptionType::kCount:
+            case OptionType::kNumber:
+              sub.add_option(std::string(spec->flag), f->options[name], help)
+                  ->check(valid)
+                  ->type_name("N");
+              break;
+            case OptionType::kChoice:
+              sub.add_option(std::string(spec->flag), f->options[name], help)
+                  ->check(valid)
+                  ->type_name(std::string(spec->choices));
+              break;
+            case OptionType::kFaults:
+              sub.add_option(std::string(spec->flag), f->options[name], help)
+                  ->check(valid)
+                  ->type_name("KIND=N,...");
+              break;
+            case OptionType::kName: {  // the strategy: its choices and help come from the strategy
+                                       // table
+              std::vector<std::string> names;
+              help += ":";
+              for (const auto& s : strategies()) {
+                names.emplace_back(s.name);
+                help += "\n  " + std::string(s.name) + ": " + std::string(s.help);
               }
+              sub.add_option(std::string(spec->flag), f->options[name], help)
+                  ->check(CLI::IsMember(names))
+                  ->type_name("NAME");
+              break;
             }
-            sub.add_option("--traces-dir", f->config.traces_dir, "where trace files go (default traces/)");
-            sub.add_option("--shard", f->shard, "run only iterations i with i mod N == K (K/N)");
-            sub.add_option("--jobs", f->jobs,
-                           "worker threads (default 1, or LOCKSTEP_JOBS); the result does not depend on it")
-                ->check(CLI::Range(1, 256));
-            std::vector<std::string> formats;
-            std::string format_help = "how results are printed (default text):";
-            for (const ReportFormat& rf : report_formats()) {
-              formats.emplace_back(rf.name);
-              format_help += "\n  " + std::string(rf.name) + ": " + std::string(rf.help);
-            }
-            sub.add_option("--format", f->format, format_help)->check(CLI::IsMember(formats))->type_name("FORMAT");
-            sub.add_flag("--full", f->full, "print the whole schedule of a bug, not its causal slice");
-            sub.add_flag("--keep-going", f->config.keep_going,
-                         "dfs: explore on after a bug, counting the schedules that fail (the first is traced)");
-            sub.add_option("--junit", f->junit, "also write a JUnit XML report to FILE (one test case per test)")
-                ->type_name("FILE");
-            CLI::App* app = &sub;
-            return [f, app, &global] { return run(*f, *app, global); };
-          }};
+          }
+        }
+        sub.add_option("--traces-dir", f->config.traces_dir,
+                       "where trace files go (default traces/)");
+        sub.add_option("--shard", f->shard, "run only iterations i with i mod N == K (K/N)");
+        sub.add_option(
+               "--jobs", f->jobs,
+               "worker threads (default 1, or LOCKSTEP_JOBS); the result does not depend on it")
+            ->check(CLI::Range(1, 256));
+        std::vector<std::string> formats;
+        std::string format_help = "how results are printed (default text):";
+        for (const ReportFormat& rf : report_formats()) {
+          formats.emplace_back(rf.name);
+          format_help += "\n  " + std::string(rf.name) + ": " + std::string(rf.help);
+        }
+        sub.add_option("--format", f->format, format_help)
+            ->check(CLI::IsMember(formats))
+            ->type_name("FORMAT");
+        sub.add_flag("--full", f->full, "print the whole schedule of a bug, not its causal slice");
+        sub.add_flag(
+            "--keep-going", f->config.keep_going,
+            "dfs: explore on after a bug, counting the schedules that fail (the first is traced)");
+        sub.add_option("--junit", f->junit,
+                       "also write a JUnit XML report to FILE (one test case per test)")
+            ->type_name("FILE");
+        CLI::App* app = &sub;
+        return [f, app, &global] { return run(*f, *app, global); };
+      }};
 }
 
 }  // namespace lockstep::cli

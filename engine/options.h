@@ -74,6 +74,7 @@ std::string format_faults(const FaultBudget& budget);
 struct RunOptions {
   uint64_t max_steps = 10000;
   uint64_t iter_timeout_ms = 30000;
+  uint64_t max_memory_mb = 1024;  // guest memory of one iteration
   bool fail_on_max_steps = false;
   bool allow_crashes = false;
   std::string timers = "quiescent";  // "quiescent" | "any"

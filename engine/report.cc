@@ -43,7 +43,8 @@ std::string plural(uint64_t n, const char* word) {
 
 std::string shell_quote(const std::string& s) {
   bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_./=:,+").find(c) != std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("-_./=:,+").find(c) != std::string_view::npos;
   });
   if (plain) return s;
   const bool control = std::any_of(s.begin(), s.end(), [](char c) {
@@ -69,8 +70,10 @@ std::string shell_quote(const std::string& s) {
   }
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -78,7 +81,8 @@ std::string shell_quote(const std::string& s) {
 }  // namespace
 
 std::vector<uint32_t> causal_slice(const Trace& trace) {
-  return causal_slice(trace.facts, trace.failure.step, trace.failure.kind == FailureKind::kDeadlock);
+  return causal_slice(trace.facts, trace.failure.step,
+                      trace.failure.kind == FailureKind::kDeadlock);
 }
 
 std::string describe_failure(const Trace& trace) {
@@ -95,7 +99,8 @@ std::string describe_failure(const Trace& trace) {
 void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& style) {
   const Schedule schedule = build_schedule(trace, !style.full_schedule);
   out << paint(style, kBold) << "Schedule ("
-      << (schedule.sliced ? "causal slice, " + std::to_string(schedule.in_slice) + " of " : std::string("all "))
+      << (schedule.sliced ? "causal slice, " + std::to_string(schedule.in_slice) + " of "
+                          : std::string("all "))
       << schedule.rows.size() << " steps):" << paint(style, kReset) << "\n";
   // A long schedule: its first and last shown steps, and how many between.
   constexpr size_t kHead = 20;
@@ -105,7 +110,8 @@ void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& styl
   bool gap_said = false;
   int kind_width = 10;  // the widest kind shown: columns stay aligned
   for (const ScheduleRow& row : schedule.rows) {
-    if (row.in_slice) kind_width = std::max(kind_width, static_cast<int>(step_kind_name(row.kind).size()));
+    if (row.in_slice)
+      kind_width = std::max(kind_width, static_cast<int>(step_kind_name(row.kind).size()));
   }
   for (const ScheduleRow& row : schedule.rows) {
     if (row.in_slice && summarise) {
@@ -131,7 +137,8 @@ void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& styl
         line += (line.empty() ? "" : "  ") + row.detail;
       }
       out << line;
-      if (row.failed) out << "   " << paint(style, kRed) << "<-- FAILED HERE" << paint(style, kReset);
+      if (row.failed)
+        out << "   " << paint(style, kRed) << "<-- FAILED HERE" << paint(style, kReset);
       out << "\n";
     }
     if (row.in_slice || !schedule.sliced) {
@@ -141,8 +148,8 @@ void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& styl
     }
   }
   if (schedule.deadlock) {
-    out << "  " << paint(style, kRed) << "<-- FAILED HERE: deadlock after step " << schedule.failed_step
-        << paint(style, kReset) << "\n";
+    out << "  " << paint(style, kRed) << "<-- FAILED HERE: deadlock after step "
+        << schedule.failed_step << paint(style, kReset) << "\n";
   }
 }
 
@@ -153,10 +160,11 @@ void TextReporter::load_error(const std::string& message) {
 void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
   const BugReport& bug = *test.bug;
   out_ << "\n"
-       << paint(style_, kRed) << paint(style_, kBold) << "lockstep: bug found in \"" << printable(test.name)
-       << "\" (" << basename(test.file) << ")" << paint(style_, kReset) << "\n";
-  out_ << "  iteration: " << bug.iteration << "   seed: " << test.seed << "   strategy: " << test.strategy
+       << paint(style_, kRed) << paint(style_, kBold) << "lockstep: bug found in \""
+       << printable(test.name) << "\" (" << basename(test.file) << ")" << paint(style_, kReset)
        << "\n";
+  out_ << "  iteration: " << bug.iteration << "   seed: " << test.seed
+       << "   strategy: " << test.strategy << "\n";
   out_ << "  failure: " << describe_failure(trace) << "\n";
   if (!bug.trace_path.empty()) out_ << "  trace: " << bug.trace_path << "\n";
   if (!bug.faults.empty()) {
@@ -167,25 +175,47 @@ void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
   out_ << "\n";
   print_schedule(out_, trace, style_);
   out_ << "\nReplay with:\n";
-  if (!bug.trace_path.empty()) out_ << "  lockstep replay --trace " << shell_quote(bug.trace_path) << " --run\n";
-  out_ << "  lockstep run " << shell_quote(test.file) << " --test " << shell_quote(test.name) << " --strategy "
-       << test.strategy << " --seed " << test.seed << " --iteration " << bug.iteration << "\n\n";
+  if (!bug.trace_path.empty())
+    out_ << "  lockstep replay --trace " << shell_quote(bug.trace_path) << " --run\n";
+  out_ << "  lockstep run " << shell_quote(test.file) << " --test " << shell_quote(test.name)
+       << " --strategy " << test.strategy << " --seed " << test.seed << " --iteration "
+       << bug.iteration << "\n\n";
 }
 
-void TextReporter::progress(const std::string& test, uint64_t done, uint64_t total, double seconds) {
+void TextReporter::progress(const std::string& test, uint64_t done, uint64_t total,
+                            double seconds) {
   if (!style_.progress) return;
   const double rate = seconds > 0 ? done / seconds : 0;
   const double eta = rate > 0 ? (total - done) / rate : 0;
   char line[256];
-  std::snprintf(line, sizeof line, "\r  %.40s: %llu/%llu iterations, %.0f/s, ETA %.0f s   ", test.c_str(),
-                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), rate, eta);
+  std::snprintf(line, sizeof line, "\r  %.40s: %llu/%llu iterations, %.0f/s, ETA %.0f s   ",
+                test.c_str(), static_cast<unsigned long long>(done),
+                static_cast<unsigned long long>(total), rate, eta);
   err_ << line << std::flush;
   progress_shown_ = true;
 }
 
-void TextReporter::iteration_logs(const std::string& test, uint64_t iteration, const std::vector<std::string>& lines) {
-  out_ << paint(style_, kDim) << "  log   " << test << ", iteration " << iteration << ":" << paint(style_, kReset)
-       << "\n";
+void TextReporter::search_progress(const std::string& test, uint64_t schedules, uint64_t runs,
+                                   double estimate, double seconds) {
+  if (!style_.progress) return;
+  const double rate = seconds > 0 ? runs / seconds : 0;
+  char line[256];
+  if (estimate >= static_cast<double>(schedules) && estimate > 0) {
+    std::snprintf(line, sizeof line,
+                  "\r  %.40s: %llu schedules explored, of about %.3g; %.0f runs/s   ", test.c_str(),
+                  static_cast<unsigned long long>(schedules), estimate, rate);
+  } else {
+    std::snprintf(line, sizeof line, "\r  %.40s: %llu schedules explored; %.0f runs/s   ",
+                  test.c_str(), static_cast<unsigned long long>(schedules), rate);
+  }
+  err_ << line << std::flush;
+  progress_shown_ = true;
+}
+
+void TextReporter::iteration_logs(const std::string& test, uint64_t iteration,
+                                  const std::vector<std::string>& lines) {
+  out_ << paint(style_, kDim) << "  log   " << test << ", iteration " << iteration << ":"
+       << paint(style_, kReset) << "\n";
   for (const std::string& line : lines) {
     out_ << paint(style_, kDim) << "          " << printable(line) << paint(style_, kReset) << "\n";
   }
@@ -213,23 +243,37 @@ void TextReporter::test_finished(const TestReport& t) {
     out_ << ": " << printable(t.error) << "\n";
     return;
   }
-  out_ << paint(style_, kDim) << "  " << t.strategy << ", " << plural(t.iterations_run, "iteration") << ", "
-       << with_commas(t.steps) << " steps";
+  out_ << paint(style_, kDim) << "  " << t.strategy << ", " << plural(t.iterations_run, "iteration")
+       << ", " << with_commas(t.steps) << " steps";
   if (t.max_steps_hits) out_ << ", " << t.max_steps_hits << " cut off at max steps";
   if (t.search) {
     const std::string n = with_commas(t.schedules_explored);
+    std::string within;  // the bound a search ran under, and what it skipped
+    if (t.delay_bound) {
+      within = " within delay bound " + std::to_string(*t.delay_bound);
+      if (t.beyond_bound) {
+        within += " (" + with_commas(t.beyond_bound) +
+                  (t.beyond_bound == 1 ? " branch" : " branches") + " beyond it skipped)";
+      }
+    }
     if (t.status == TestReport::Status::kBug && t.failing_schedules > 1) {
-      out_ << (t.complete ? ", explored all " : ", explored ") << n << " schedules, "
-           << with_commas(t.failing_schedules) << " failed" << (t.complete ? "" : " (bounded by --iterations)");
+      out_ << (t.complete ? ", explored all " : ", explored ") << n << " schedules" << within
+           << ", " << with_commas(t.failing_schedules) << " failed"
+           << (t.complete ? "" : " (bounded by --iterations)");
     } else if (t.status == TestReport::Status::kBug && !t.complete) {
-      out_ << ", bug in schedule " << n;
+      out_ << ", bug in schedule " << n << within;
     } else if (t.complete) {
-      out_ << (t.schedules_explored == 1 ? ", explored the only schedule" : ", explored all " + n + " schedules");
+      out_ << (t.schedules_explored == 1 ? ", explored the only schedule"
+                                         : ", explored all " + n + " schedules")
+           << within;
       if (t.status == TestReport::Status::kPassed) out_ << ": no bug";
     } else {
-      out_ << ", explored " << n << (t.schedules_explored == 1 ? " schedule" : " schedules") << " (bounded by --iterations)";
+      out_ << ", explored " << n << (t.schedules_explored == 1 ? " schedule" : " schedules")
+           << within << " (bounded by --iterations)";
     }
-    if (t.abandoned) out_ << ", " << with_commas(t.abandoned) << (t.abandoned == 1 ? " more run" : " more runs") << " repeated a schedule or gave up";
+    if (t.abandoned)
+      out_ << ", " << with_commas(t.abandoned) << (t.abandoned == 1 ? " more run" : " more runs")
+           << " repeated a schedule or gave up";
   }
   out_ << paint(style_, kReset) << "\n";
 }
@@ -241,8 +285,9 @@ void TextReporter::run_finished(const RunSummary& s) {
        << " passed, " << plural(s.bugs, "bug") << ", " << plural(s.errors + s.load_errors, "error")
        << paint(style_, kReset) << "\n";
   out_ << "  " << with_commas(s.iterations) << " iterations (" << s.max_steps_hits
-       << " cut off at max steps), " << with_commas(s.steps) << " steps in " << fmt_seconds(s.wall_seconds)
-       << " (" << with_commas(static_cast<uint64_t>(rate)) << " steps/s)\n";
+       << " cut off at max steps), " << with_commas(s.steps) << " steps in "
+       << fmt_seconds(s.wall_seconds) << " (" << with_commas(static_cast<uint64_t>(rate))
+       << " steps/s)\n";
 }
 
 void JsonReporter::load_error(const std::string& message) {
@@ -270,6 +315,10 @@ void JsonReporter::run_finished(const RunSummary& s) {
       w.key("abandoned").value(t.abandoned);
       w.key("complete").value(t.complete);
       w.key("failing_schedules").value(t.failing_schedules);
+      if (t.delay_bound) {
+        w.key("delay_bound").value(*t.delay_bound);
+        w.key("beyond_bound").value(t.beyond_bound);
+      }
     }
     if (t.status == TestReport::Status::kError) w.key("error").value(t.error);
     if (t.bug) {
@@ -282,8 +331,10 @@ void JsonReporter::run_finished(const RunSummary& s) {
       // lose precision above 2^53.
       w.key("iteration_seed_str").value(std::to_string(b.iteration_seed));
       w.key("step").value(b.failure.step);
-      if (b.failure.pid >= 0) w.key("process").value("P" + std::to_string(b.failure.pid));
-      else w.key("process").null();
+      if (b.failure.pid >= 0)
+        w.key("process").value("P" + std::to_string(b.failure.pid));
+      else
+        w.key("process").null();
       w.key("message").value(b.failure.message);
       if (!b.failure.location.empty()) w.key("location").value(b.failure.location);
       if (!b.failure.details.empty()) w.key("details").value(b.failure.details);
@@ -295,7 +346,8 @@ void JsonReporter::run_finished(const RunSummary& s) {
     }
     w.end_object();
   }
-  for (const auto& [file, message] : s.load_failures) {  // a file that could not be loaded is a test entry too
+  for (const auto& [file, message] :
+       s.load_failures) {  // a file that could not be loaded is a test entry too
     w.begin_object();
     w.key("file").value(file);
     w.key("name").null();
@@ -320,7 +372,8 @@ void JsonReporter::run_finished(const RunSummary& s) {
 std::span<const ReportFormat> report_formats() {
   static const ReportFormat kFormats[] = {
       {"text", "a line per test, each bug with its causal slice, and a summary",
-       [](std::ostream& out, std::ostream& err, const TextStyle& style) -> std::unique_ptr<Reporter> {
+       [](std::ostream& out, std::ostream& err,
+          const TextStyle& style) -> std::unique_ptr<Reporter> {
          return std::make_unique<TextReporter>(out, err, style);
        }},
       {"json", "one JSON document on stdout (logs on stderr)",

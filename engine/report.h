@@ -41,6 +41,8 @@ struct TestReport {
   uint64_t abandoned = 0;           // executions the strategy gave up
   bool complete = false;            // it explored everything it could
   uint64_t failing_schedules = 0;   // with --keep-going: schedules that failed (the first is `bug`)
+  std::optional<uint64_t> delay_bound;  // the bound a search ran under
+  uint64_t beyond_bound = 0;            // branches it skipped for it
   std::optional<BugReport> bug;
   std::string error;
   lockstep::Status::Code error_code = lockstep::Status::Code::kOk;  // what kind of error (exit 3: load errors only)
@@ -65,6 +67,10 @@ class Reporter {
   virtual void run_finished(const RunSummary& summary) = 0;
   // Called from time to time during a long test (on the reporting thread).
   virtual void progress(const std::string& test, uint64_t done, uint64_t total, double seconds) {}
+  // The same for a search: schedules explored so far, runs (repeated ones
+  // included) and the search's estimate of the whole space (0: none).
+  virtual void search_progress(const std::string& test, uint64_t schedules, uint64_t runs, double estimate,
+                               double seconds) {}
   // The guest's log lines of one iteration (run -v).
   virtual void iteration_logs(const std::string& test, uint64_t iteration, const std::vector<std::string>& lines) {}
 };
@@ -90,6 +96,8 @@ class TextReporter final : public Reporter {
   void test_finished(const TestReport& test) override;
   void run_finished(const RunSummary& summary) override;
   void progress(const std::string& test, uint64_t done, uint64_t total, double seconds) override;
+  void search_progress(const std::string& test, uint64_t schedules, uint64_t runs, double estimate,
+                       double seconds) override;
   void iteration_logs(const std::string& test, uint64_t iteration, const std::vector<std::string>& lines) override;
 
  private:
@@ -145,6 +153,10 @@ class FanoutReporter final : public Reporter {
   }
   void progress(const std::string& test, uint64_t done, uint64_t total, double seconds) override {
     for (auto& r : reporters_) r->progress(test, done, total, seconds);
+  }
+  void search_progress(const std::string& test, uint64_t schedules, uint64_t runs, double estimate,
+                       double seconds) override {
+    for (auto& r : reporters_) r->search_progress(test, schedules, runs, estimate, seconds);
   }
   void iteration_logs(const std::string& test, uint64_t iteration, const std::vector<std::string>& lines) override {
     for (auto& r : reporters_) r->iteration_logs(test, iteration, lines);

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/files.h"
 #include "engine/prng.h"
 #include "engine/schedule.h"
 #include "engine/scheduler.h"
@@ -35,7 +36,9 @@ class TraceSink final : public EventSink {
     ProcessName& p = entry(pid);
     if (p.name.empty()) p.name = std::string(name);  // a process keeps its first name
   }
-  void on_process_node(uint32_t pid, std::string_view node) override { entry(pid).node = std::string(node); }
+  void on_process_node(uint32_t pid, std::string_view node) override {
+    entry(pid).node = std::string(node);
+  }
 
  private:
   ProcessName& entry(uint32_t pid) {
@@ -68,8 +71,8 @@ class LogSink final : public EventSink {
 };
 
 bool selected(const TestCase& test, const RunConfig& config) {
-  if (!config.test_names.empty() &&
-      std::find(config.test_names.begin(), config.test_names.end(), test.name) == config.test_names.end()) {
+  if (!config.test_names.empty() && std::find(config.test_names.begin(), config.test_names.end(),
+                                              test.name) == config.test_names.end()) {
     return false;
   }
   return config.filter.empty() || test.name.find(config.filter) != std::string::npos;
@@ -77,7 +80,8 @@ bool selected(const TestCase& test, const RunConfig& config) {
 
 class TestRun {
  public:
-  TestRun(Program& program, size_t index, const RunConfig& config, Reporter& reporter, const ProgramLoader& loader)
+  TestRun(Program& program, size_t index, const RunConfig& config, Reporter& reporter,
+          const ProgramLoader& loader)
       : program_(program), index_(index), config_(config), reporter_(reporter), loader_(loader) {}
 
   TestReport run() {
@@ -86,7 +90,8 @@ class TestRun {
     report_.name = test.name;
     const auto start = Clock::now();
     auto resolved = resolve_options(config_.overrides, test.options, config_.strategy_table);
-    if (!resolved.ok()) return error(Status::LoadError(resolved.status().message()));  // its declaration
+    if (!resolved.ok())
+      return error(Status::LoadError(resolved.status().message()));  // its declaration
     opts_ = *resolved;
     report_.strategy = opts_.strategy;
     report_.seed = opts_.seed;
@@ -99,8 +104,9 @@ class TestRun {
     start_ = start;
     if (strategy_->kind() == Strategy::Kind::kSearch) return run_search();
     if (config_.keep_going) {
-      return error(Status::InvalidArgument("--keep-going applies to a search (--strategy dfs); strategy \"" +
-                                           opts_.strategy + "\" stops at its first bug"));
+      return error(
+          Status::InvalidArgument("--keep-going applies to a search (--strategy dfs); strategy \"" +
+                                  opts_.strategy + "\" stops at its first bug"));
     }
 
     const Selection selected = selection();
@@ -127,17 +133,19 @@ class TestRun {
         report_.wall_seconds = seconds_since(start);
         return report_;
       }
-      if ((k & 1023) == 1023) reporter_.progress(report_.name, k + 1, selected.size(), seconds_since(start));
+      if ((k & 1023) == 1023)
+        reporter_.progress(report_.name, k + 1, selected.size(), seconds_since(start));
     }
     if (serial < selected.size()) {
       if (!calibrate_before(kCalibrationIterations)) return error(status_);
       // In windows, so memory stays bounded however many iterations run.
       constexpr uint64_t kWindow = 1 << 16;
       std::vector<uint64_t> window;
-      for (uint64_t from = serial; from < selected.size() && report_.status != TestReport::Status::kBug;
-           from += kWindow) {
+      for (uint64_t from = serial;
+           from < selected.size() && report_.status != TestReport::Status::kBug; from += kWindow) {
         window.clear();
-        for (uint64_t k = from; k < std::min(from + kWindow, selected.size()); ++k) window.push_back(selected[k]);
+        for (uint64_t k = from; k < std::min(from + kWindow, selected.size()); ++k)
+          window.push_back(selected[k]);
         if (!run_parallel(window, from, selected.size())) return error(status_);
       }
     }
@@ -150,7 +158,8 @@ class TestRun {
   // A test whose every iteration was cut off at max_steps checked nothing
   // to the end: it did not pass.
   TestReport nothing_checked() {
-    if (report_.iterations_run == 0 || report_.max_steps_hits < report_.iterations_run) return report_;
+    if (report_.iterations_run == 0 || report_.max_steps_hits < report_.iterations_run)
+      return report_;
     const double seconds = report_.wall_seconds;
     error(Status::InvalidArgument(
         "every iteration was cut off at max_steps (" + std::to_string(opts_.run.max_steps) +
@@ -161,7 +170,8 @@ class TestRun {
   }
 
   std::unique_ptr<Strategy> make_strategy() const {
-    return with_faults(find_strategy(opts_.strategy, config_.strategy_table)->make(opts_.params), opts_.run.faults);
+    return with_faults(find_strategy(opts_.strategy, config_.strategy_table)->make(opts_.params),
+                       opts_.run.faults);
   }
 
   // A search learns from every iteration before the next: all of them run
@@ -175,6 +185,10 @@ class TestRun {
     }
     const uint64_t last = config_.only_iteration ? *config_.only_iteration + 1 : opts_.iterations;
     for (uint64_t i = 0; i < last; ++i) {
+      if (i > 0 && (i & 255) == 0) {
+        reporter_.search_progress(report_.name, report_.schedules_explored, i,
+                                  strategy_->estimated_schedules(), seconds_since(start_));
+      }
       decisions_.clear();
       if (!strategy_->begin_iteration(derive_seed(opts_.seed, i), hint_for(i))) {
         report_.complete = true;
@@ -186,7 +200,8 @@ class TestRun {
       try {
         result = run_iteration(**system, *strategy_, limits_, &decisions_);
       } catch (const std::bad_alloc& e) {
-        return error(Status::ResourceExhausted("iteration " + std::to_string(i) + " ran out of memory: " + e.what()));
+        return error(Status::ResourceExhausted("iteration " + std::to_string(i) +
+                                               " ran out of memory: " + e.what()));
       }
       if (result.outcome == Outcome::kAbandoned) {
         ++report_.abandoned;
@@ -200,12 +215,14 @@ class TestRun {
         if (report_.failing_schedules == 1) record_bug(i, result);
         if (!config_.keep_going) break;
       }
-      if ((i & 1023) == 1023) reporter_.progress(report_.name, i + 1, last, seconds_since(start_));
     }
-    if (!config_.only_iteration && !report_.complete && (report_.status != TestReport::Status::kBug || config_.keep_going)) {
+    if (!config_.only_iteration && !report_.complete &&
+        (report_.status != TestReport::Status::kBug || config_.keep_going)) {
       // The budget ran out exactly as the tree did: ask once more.
       report_.complete = !strategy_->begin_iteration(derive_seed(opts_.seed, last), hint_for(last));
     }
+    report_.delay_bound = strategy_->bound();
+    report_.beyond_bound = strategy_->beyond_bound();
     report_.wall_seconds = seconds_since(start_);
     if (report_.status == TestReport::Status::kPassed) return nothing_checked();
     return report_;
@@ -221,7 +238,8 @@ class TestRun {
   Selection selection() const {
     if (config_.only_iteration) return {*config_.only_iteration, 1, 1};
     const uint64_t first = config_.shard_index, stride = config_.shard_count;
-    return {first, stride, first >= opts_.iterations ? 0 : (opts_.iterations - first + stride - 1) / stride};
+    return {first, stride,
+            first >= opts_.iterations ? 0 : (opts_.iterations - first + stride - 1) / stride};
   }
 
   IterationHint hint_for(uint64_t i) const {
@@ -250,8 +268,8 @@ class TestRun {
 
   // One iteration of a sampler (its begin_iteration always says yes). With
   // `logs`, the guest's log lines go to the reporter (-v; one job).
-  Result<IterationResult> run_one(Strategy& strategy, Program& program, uint64_t i, std::vector<Decision>* decisions,
-                                  bool logs = false) {
+  Result<IterationResult> run_one(Strategy& strategy, Program& program, uint64_t i,
+                                  std::vector<Decision>* decisions, bool logs = false) {
     strategy.begin_iteration(derive_seed(opts_.seed, i), hint_for(i));
     auto system = program.start(index_, opts_.run);
     if (!system.ok()) return system.status();
@@ -261,7 +279,8 @@ class TestRun {
     try {
       result = run_iteration(**system, strategy, limits_, decisions);
     } catch (const std::bad_alloc& e) {  // the next start() rebuilds what it left
-      result = Status::ResourceExhausted("iteration " + std::to_string(i) + " ran out of memory: " + e.what());
+      result = Status::ResourceExhausted("iteration " + std::to_string(i) +
+                                         " ran out of memory: " + e.what());
     }
     if (logs) {
       (*system)->set_event_sink(nullptr);
@@ -382,26 +401,28 @@ class TestRun {
     const bool hung = result.failure.kind == FailureKind::kTimeout;
     std::vector<Decision> replayed = decisions_;
     if (hung) {
-      while (!replayed.empty() && replayed.back().kind == DecisionKind::kChoice) replayed.pop_back();
+      while (!replayed.empty() && replayed.back().kind == DecisionKind::kChoice)
+        replayed.pop_back();
       if (!replayed.empty()) replayed.pop_back();  // the step that hung
     }
     auto replay = make_replay_strategy(replayed);
     Status status;
-    IterationResult again =
-        record_iteration(program_, index_, opts_.run, *replay, trace.iteration_seed, trace.hint, trace, status);
+    IterationResult again = record_iteration(program_, index_, opts_.run, *replay,
+                                             trace.iteration_seed, trace.hint, trace, status);
     trace.decisions = decisions_;
     trace.failure = result.failure;
     trace.steps = result.steps;
     if (hung) {
-      describe_hung_step(trace, replayed.size() < decisions_.size() ? decisions_[replayed.size()] : Decision{});
-    } else if (!status.ok() || again.outcome != Outcome::kFailed || again.failure.kind != result.failure.kind ||
+      describe_hung_step(
+          trace, replayed.size() < decisions_.size() ? decisions_[replayed.size()] : Decision{});
+    } else if (!status.ok() || again.outcome != Outcome::kFailed ||
+               again.failure.kind != result.failure.kind ||
                again.failure.step != result.failure.step) {
       const std::string why = replay->divergence() ? replay->divergence()->message()
                               : !status.ok()       ? std::string(status.message())
                                                    : "it ended differently";
-      trace.failure.details +=
-          "warning: re-running this schedule did not reproduce the failure (" + why +
-          "); the scenario is not deterministic\n";
+      trace.failure.details += "warning: re-running this schedule did not reproduce the failure (" +
+                               why + "); the scenario is not deterministic\n";
     }
 
     BugReport bug;
@@ -409,11 +430,11 @@ class TestRun {
     bug.iteration = i;
     bug.iteration_seed = trace.iteration_seed;
     bug.faults = fault_lines(trace);
-    bug.trace_path = trace_path_for(config_.traces_dir, program_.path(), report_.name, i, opts_.seed);
-    Status saved = save_trace(bug.trace_path, trace);
-    if (!saved.ok()) {
-      reporter_.load_error("could not save the trace: " + saved.message());
-      bug.trace_path.clear();
+    auto saved = save_run_trace(trace_path_for(config_.traces_dir, program_.path(), report_.name, i, opts_.seed), trace);
+    if (saved.ok()) {
+      bug.trace_path = *saved;
+    } else {
+      reporter_.load_error("could not save the trace: " + saved.status().message());
     }
     report_.status = TestReport::Status::kBug;
     report_.bug = bug;
@@ -426,7 +447,8 @@ class TestRun {
     e.step = trace.failure.step;
     e.kind = d.step;
     e.pid = trace.failure.pid;
-    e.detail = "ran past iter_timeout" + (trace.failure.location.empty() ? "" : " at " + trace.failure.location);
+    e.detail = "ran past iter_timeout" +
+               (trace.failure.location.empty() ? "" : " at " + trace.failure.location);
     trace.events.push_back(e);
     StepFacts f;
     f.step = e.step;
@@ -468,8 +490,11 @@ Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOpti
   // flag > test > default, checked against the option's row.
   auto value = [&](const OptionSpec& spec) -> Result<std::string> {
     std::string text(spec.fallback);
-    if (auto f = flags.find(spec.name); f != flags.end()) text = f->second;
-    else if (auto t = test.find(spec.name); t != test.end()) text = t->second;
+    if (auto f = flags.find(spec.name); f != flags.end())
+      text = f->second;
+    else if (auto t = test.find(spec.name); t != test.end())
+      text = t->second;
+    if (text.empty() && spec.fallback.empty()) return text;  // an option with no default, not given
     Status ok = check_option(spec, text);
     if (!ok.ok()) return ok;
     return text;
@@ -478,23 +503,33 @@ Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOpti
     auto text = value(spec);
     if (!text.ok()) return text.status();
     switch (spec.target) {
-      case OptionTarget::kStrategy: r.strategy = *text; break;
-      case OptionTarget::kIterations: r.iterations = option_number(*text); break;
-      case OptionTarget::kSeed: r.seed = option_number(*text); break;
-      case OptionTarget::kRun: r.run.set(spec.name, *text); break;
-      case OptionTarget::kParam: break;
+      case OptionTarget::kStrategy:
+        r.strategy = *text;
+        break;
+      case OptionTarget::kIterations:
+        r.iterations = option_number(*text);
+        break;
+      case OptionTarget::kSeed:
+        r.seed = option_number(*text);
+        break;
+      case OptionTarget::kRun:
+        r.run.set(spec.name, *text);
+        break;
+      case OptionTarget::kParam:
+        break;
     }
   }
   const StrategyInfo* info = find_strategy(r.strategy, table);
   if (!info) {
     std::string known;
     for (const auto& s : table) known += (known.empty() ? "" : ", ") + std::string(s.name);
-    return Status::InvalidArgument("unknown strategy \"" + r.strategy + "\" (known: " + known + ")");
+    return Status::InvalidArgument("unknown strategy \"" + r.strategy + "\" (known: " + known +
+                                   ")");
   }
   for (const OptionSpec& spec : info->params) {
     auto text = value(spec);
     if (!text.ok()) return text.status();
-    r.params.set(spec.name, option_number(*text));
+    if (!text->empty()) r.params.set(spec.name, option_number(*text));
   }
   return r;
 }
@@ -517,19 +552,21 @@ IterationResult record_iteration(Program& program, size_t test, const RunOptions
     (*system)->set_event_sink(&sink);
     strategy.begin_iteration(seed, hint);
     trace.decisions.clear();
-    result = run_iteration(**system, strategy, {options.max_steps, options.fail_on_max_steps}, &trace.decisions,
-                           &trace.facts);
+    result = run_iteration(**system, strategy, {options.max_steps, options.fail_on_max_steps},
+                           &trace.decisions, &trace.facts);
     (*system)->set_event_sink(nullptr);
   }
   return result;
 }
 
-std::string trace_path_for(const std::string& dir, const std::string& scenario, const std::string& test,
-                           uint64_t iteration, uint64_t seed) {
+std::string trace_path_for(const std::string& dir, const std::string& scenario,
+                           const std::string& test, uint64_t iteration, uint64_t seed) {
   // The scenario file's name first: a buggy scenario and its fixed twin
   // (or two files) may declare tests of the same name.
-  std::string stem = scenario.substr(scenario.find_last_of('/') == std::string::npos ? 0 : scenario.find_last_of('/') + 1);
-  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".lua") == 0) stem.resize(stem.size() - 4);
+  std::string stem = scenario.substr(
+      scenario.find_last_of('/') == std::string::npos ? 0 : scenario.find_last_of('/') + 1);
+  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".lua") == 0)
+    stem.resize(stem.size() - 4);
   std::string slug;
   for (unsigned char c : test) {
     if (std::isalnum(c)) {
@@ -543,13 +580,15 @@ std::string trace_path_for(const std::string& dir, const std::string& scenario, 
   if (slug.empty()) slug = "test";
   std::string path = dir.empty() ? std::string() : dir + (dir.back() == '/' ? "" : "/");
   if (!stem.empty()) path += stem + ".";
-  return path + slug + "-iter" + std::to_string(iteration) + "-seed" + std::to_string(seed) + ".lockstep";
+  return path + slug + "-iter" + std::to_string(iteration) + "-seed" + std::to_string(seed) +
+         ".lockstep";
 }
 
 RunSummary run_files(const std::vector<std::string>& files, const RunConfig& config,
                      const ProgramLoader& loader, Reporter& reporter) {
   RunSummary summary;
   const auto start = Clock::now();
+  remove_stale_temporaries(config.traces_dir);  // left by runs killed while writing a trace
   for (const auto& file : files) {
     auto program = loader(file);
     if (!program.ok()) {
@@ -567,9 +606,15 @@ RunSummary run_files(const std::vector<std::string>& files, const RunConfig& con
       summary.steps += report.steps;
       summary.max_steps_hits += report.max_steps_hits;
       switch (report.status) {
-        case TestReport::Status::kPassed: ++summary.passed; break;
-        case TestReport::Status::kBug: ++summary.bugs; break;
-        case TestReport::Status::kError: ++summary.errors; break;
+        case TestReport::Status::kPassed:
+          ++summary.passed;
+          break;
+        case TestReport::Status::kBug:
+          ++summary.bugs;
+          break;
+        case TestReport::Status::kError:
+          ++summary.errors;
+          break;
       }
       reporter.test_finished(report);
       summary.tests.push_back(std::move(report));

@@ -23,20 +23,26 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-std::string process_display_name(const Trace& trace, int64_t pid) {
+ProcessNames::ProcessNames(const Trace& trace) {
+  // With nodes, every pid shows its node: P3@b, P0@main(root).
+  for (const auto& p : trace.processes) {
+    by_pid_.emplace(p.pid, &p);  // the first entry of a pid names it
+    nodes_ = nodes_ || !p.node.empty();
+  }
+}
+
+std::string ProcessNames::display(int64_t pid) const {
   if (pid < 0) return "-";
   std::string base = "P" + std::to_string(pid);
-  // With nodes, every pid shows its node: P3@b, P0@main(root).
-  const bool nodes = std::any_of(trace.processes.begin(), trace.processes.end(),
-                                 [](const ProcessName& p) { return !p.node.empty(); });
-  for (const auto& p : trace.processes) {
-    if (p.pid != pid) continue;
-    if (nodes) base += "@" + printable(p.node.empty() ? "main" : p.node);
-    if (!p.name.empty()) base += "(" + printable(p.name) + ")";
-    return base;
-  }
-  return nodes ? base + "@main" : base;
+  auto it = by_pid_.find(pid);
+  if (it == by_pid_.end()) return nodes_ ? base + "@main" : base;
+  const ProcessName& p = *it->second;
+  if (nodes_) base += "@" + printable(p.node.empty() ? "main" : p.node);
+  if (!p.name.empty()) base += "(" + printable(p.name) + ")";
+  return base;
 }
+
+std::string process_display_name(const Trace& trace, int64_t pid) { return ProcessNames(trace).display(pid); }
 
 Schedule build_schedule(const Trace& trace, bool slice) {
   Schedule s;
@@ -46,13 +52,14 @@ Schedule build_schedule(const Trace& trace, bool slice) {
   std::vector<uint32_t> kept;
   if (slice) kept = causal_slice(trace);
   s.rows.reserve(trace.events.size());
+  const ProcessNames names(trace);
   size_t log_i = 0;
   for (const Event& e : trace.events) {
     ScheduleRow row;
     row.step = e.step;
     row.kind = e.kind;
-    if (e.pid >= 0) row.actor = process_display_name(trace, e.pid);
-    if (e.peer >= 0) row.peer = process_display_name(trace, e.peer);
+    if (e.pid >= 0) row.actor = names.display(e.pid);
+    if (e.peer >= 0) row.peer = names.display(e.peer);
     row.detail = printable(e.detail);
     row.carries_message = e.kind == StepKind::kSend || e.kind == StepKind::kReceive ||
                           e.kind == StepKind::kSendAfter || e.kind == StepKind::kTimer;
@@ -60,7 +67,7 @@ Schedule build_schedule(const Trace& trace, bool slice) {
     row.failed = trace.failure && e.step == trace.failure.step && !s.deadlock;
     while (log_i < trace.logs.size() && trace.logs[log_i].step <= e.step) {
       const LogLine& l = trace.logs[log_i++];
-      row.logs.push_back(process_display_name(trace, l.pid) + ": " + printable(l.text));
+      row.logs.push_back(names.display(l.pid) + ": " + printable(l.text));
     }
     s.in_slice += row.in_slice;
     s.rows.push_back(std::move(row));
@@ -70,12 +77,13 @@ Schedule build_schedule(const Trace& trace, bool slice) {
 
 std::vector<std::string> fault_lines(const Trace& trace) {
   std::vector<std::string> out;
+  const ProcessNames names(trace);
   for (const Event& e : trace.events) {
     if (!is_fault(e.kind)) continue;
     std::string line = "step " + std::to_string(e.step) + "  " + std::string(step_kind_name(e.kind));
     std::string what;
-    if (e.pid >= 0) what = process_display_name(trace, e.pid);
-    if (e.peer >= 0) what += " -> " + process_display_name(trace, e.peer);
+    if (e.pid >= 0) what = names.display(e.pid);
+    if (e.peer >= 0) what += " -> " + names.display(e.peer);
     if (!e.detail.empty()) what += (what.empty() ? "" : "  ") + printable(e.detail);
     out.push_back(line + (what.empty() ? "" : "  " + what));
   }

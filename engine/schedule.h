@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/trace.h"
@@ -44,5 +45,17 @@ std::string printable(std::string_view text);
 
 // "P0(root)", "P3(counter)", "P4"; "-" for no process.
 std::string process_display_name(const Trace& trace, int64_t pid);
+
+// The same names for many steps: the trace's process table read once, so
+// naming every step of a long trace is linear.
+class ProcessNames {
+ public:
+  explicit ProcessNames(const Trace& trace);
+  std::string display(int64_t pid) const;
+
+ private:
+  std::unordered_map<int64_t, const ProcessName*> by_pid_;
+  bool nodes_ = false;
+};
 
 }  // namespace lockstep

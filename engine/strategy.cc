@@ -5,17 +5,32 @@
 namespace lockstep {
 
 namespace {
-constexpr OptionSpec kPctDepth = {"pct_depth", "--pct-depth", "PCT bug depth: priority change points + 1",
-                                  OptionType::kCount, OptionTarget::kParam, "3", "", 1000};
+constexpr OptionSpec kPctDepth = {"pct_depth",
+                                  "--pct-depth",
+                                  "PCT bug depth: priority change points + 1",
+                                  OptionType::kCount,
+                                  OptionTarget::kParam,
+                                  "3",
+                                  "",
+                                  1000};
 constexpr OptionSpec kPctParams[] = {kPctDepth};
 constexpr OptionSpec kFairPctParams[] = {
     kPctDepth,
-    {"fair_after", "--fair-after", "fair_pct: scheduling points run by PCT before the uniformly random tail",
-     OptionType::kCount, OptionTarget::kParam, "200", ""},
+    {"fair_after", "--fair-after",
+     "fair_pct: scheduling points run by PCT before the uniformly random tail", OptionType::kCount,
+     OptionTarget::kParam, "200", ""},
+};
+constexpr OptionSpec kDfsParams[] = {
+    {"delay_bound", "--delay-bound",
+     "dfs: per schedule, at most this many branches where the search runs another event than a run "
+     "left "
+     "alone would (delay bounding); beyond it branches are skipped and said so",
+     OptionType::kNumber, OptionTarget::kParam, "", "", 1000000},
 };
 constexpr OptionSpec kIdPctParams[] = {
-    {"max_depth", "--max-depth", "idpct: the deepest PCT depth it cycles through (1, 2, ..., max_depth)",
-     OptionType::kCount, OptionTarget::kParam, "5", "", 1000},
+    {"max_depth", "--max-depth",
+     "idpct: the deepest PCT depth it cycles through (1, 2, ..., max_depth)", OptionType::kCount,
+     OptionTarget::kParam, "5", "", 1000},
 };
 }  // namespace
 
@@ -31,22 +46,28 @@ std::span<const StrategyInfo> strategies() {
        "reset for the events that race with the one that ran",
        make_pos_strategy},
       {"fair_pct",
-       "PCT for the first --fair-after scheduling points, then uniformly random: no process starves "
+       "PCT for the first --fair-after scheduling points, then uniformly random: no process "
+       "starves "
        "(spin loops that wait for another process end)",
        make_fair_pct_strategy, kFairPctParams},
       {"idpct",
-       "iterative-deepening PCT: iteration i uses depth 1 + (i mod --max-depth), so the depth need not "
+       "iterative-deepening PCT: iteration i uses depth 1 + (i mod --max-depth), so the depth need "
+       "not "
        "be guessed",
        make_idpct_strategy, kIdPctParams},
       {"portfolio",
-       "iteration i runs the (i mod 6)-th of pct (depth 3), pos, random, fair_pct, pct (depth 2) and idpct, "
+       "iteration i runs the (i mod 6)-th of pct (depth 3), pos, random, fair_pct, pct (depth 2) "
+       "and idpct, "
        "as Coyote's default does",
        make_portfolio_strategy},
       {"dfs",
-       "exhaustive depth-first search with optimal dynamic partial order reduction (Abdulla, Aronis, "
-       "Jonsson, Sagonas, POPL 2014): runs one schedule of each class of equivalent ones, and says when "
-       "it has run them all (--iterations bounds the runs)",
-       make_dfs_strategy},
+       "exhaustive depth-first search with optimal dynamic partial order reduction (Abdulla, "
+       "Aronis, "
+       "Jonsson, Sagonas, POPL 2014): runs one schedule of each class of equivalent ones, and says "
+       "when "
+       "it has run them all (--iterations bounds the runs; --delay-bound the branches per "
+       "schedule)",
+       make_dfs_strategy, kDfsParams},
   }};
   return kStrategies;
 }

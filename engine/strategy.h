@@ -93,6 +93,14 @@ class Strategy {
   // receive has shown which messages it could take): it does not count as
   // a schedule of its own.
   virtual bool repeated() const { return false; }
+
+  // A search's estimate of how many schedules the whole space holds (0:
+  // none yet), for the progress line. Rough: it grows as races are found.
+  virtual double estimated_schedules() const { return 0; }
+
+  // A bounded search: the bound, and how many branches it skipped for it.
+  virtual std::optional<uint64_t> bound() const { return std::nullopt; }
+  virtual uint64_t beyond_bound() const { return 0; }
 };
 
 // Where a replay stopped fitting its recording.

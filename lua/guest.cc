@@ -377,7 +377,10 @@ vm::Dest LuaGuest::check_dest(lua_State* L, int idx) {
 // Running processes
 
 void LuaGuest::check_clock(lua_State* L) {
-  if (!timed_out_) {
+  // Past max_memory (an allocation failed for it) the process is stopped
+  // the same way: a pcall around the allocation must not keep it going.
+  const bool memory = arena_.limit_hit();
+  if (!timed_out_ && !memory) {
     if (std::chrono::steady_clock::now() < deadline_) return;
     timed_out_ = true;
   }
@@ -389,7 +392,8 @@ void LuaGuest::check_clock(lua_State* L) {
     switch_to_scheduler(Exit::kTimedOut);
     return;
   }
-  luaL_error(L, "lockstep: iteration timed out (iter_timeout)");
+  luaL_error(L, timed_out_ ? "lockstep: iteration timed out (iter_timeout)"
+                          : "lockstep: the iteration's guest memory passed max_memory");
 }
 
 void LuaGuest::need_process(lua_State* L, const char* fn) {
@@ -504,7 +508,7 @@ vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {
   raise_pending_ = false;
 
   vm::ResumeResult r;
-  if (timed_out_) {
+  if (timed_out_ || exit_ == Exit::kTimedOut) {
     r.how = vm::ResumeResult::How::kTimedOut;
     r.location = timeout_location_;
     return r;

@@ -133,6 +133,10 @@ class LuaGuest final : public vm::Guest {
   void note_file_opened() { needs_close_ = true; }
   void add_invariant(lua_State* L);  // [name, fn] at 1, 2
   bool timed_out() const override { return timed_out_; }
+  std::string location(vm::Pid pid) override {  // "" before it started and after it ended
+    return pid < threads_.size() && threads_[pid].L && threads_[pid].ctx ? user_line(threads_[pid].L) : "";
+  }
+  bool memory_exhausted() const override { return arena_.limit_hit(); }
   void check_clock(lua_State* L);
 
   // Deterministic key order (numbers, strings, booleans, handles, other

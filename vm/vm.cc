@@ -252,6 +252,11 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
     case EventKind::kDelivery:  // belongs to no process: its cause is the send
     case EventKind::kFault: facts_.actor = -1; break;
   }
+  located_ = kNoPid;
+  if (sink_ && op.key.kind == EventKind::kProcess) {
+    located_ = op.key.id;
+    step_location_ = guest_.location(located_);
+  }
   if (op.object) touch(op.object, op.writes, op.value);
   // A process runs only while alive: each of its steps reads its control
   // state, which an exit signal, a linked exit or its node stopping writes
@@ -270,6 +275,12 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   result.facts.accesses = accesses_;
   result.facts.observations = observations_;
   result.facts.created = created_;
+  if (guest_.memory_exhausted() && result.failure.kind != FailureKind::kMemory) {
+    result.failure = Failure{};
+    result.failure.kind = FailureKind::kMemory;
+    result.failure.step = step_no_;
+    result.failure.message = "the iteration's guest memory passed max_memory (in a receive match function or an invariant)";
+  }
   if (!result.failure && guest_.timed_out()) {
     result.failure.kind = FailureKind::kTimeout;
     result.failure.step = step_no_;
@@ -297,12 +308,20 @@ void Vm::perform(Pid pid, StepResult& result) {
   ResumeResult r = guest_.resume(pid, reply);
   running_ = kNoPid;
   after_resume(pid, r);
-  if (r.how == ResumeResult::How::kTimedOut) {
+  if (r.how == ResumeResult::How::kTimedOut && !guest_.memory_exhausted()) {
     result.failure.kind = FailureKind::kTimeout;
     result.failure.step = step_no_;
     result.failure.pid = pid;
     result.failure.message = "the iteration ran past iter_timeout while " + pid_str(pid) +
                              " was running without reaching a sync point";
+    result.failure.location = r.location;
+  } else if (guest_.memory_exhausted()) {
+    // Even if the process caught the error: the limit holds for the iteration.
+    result.failure = Failure{};
+    result.failure.kind = FailureKind::kMemory;
+    result.failure.step = step_no_;
+    result.failure.pid = pid;
+    result.failure.message = "the iteration's guest memory passed max_memory (--max-memory)";
     result.failure.location = r.location;
   }
 }
@@ -386,6 +405,7 @@ void Vm::emit(StepKind kind, int64_t pid, int64_t peer, std::string detail) {
   e.pid = pid;
   e.peer = peer;
   e.detail = std::move(detail);
+  if (located_ != kNoPid && pid == static_cast<int64_t>(located_)) e.location = step_location_;
   sink_->on_event(std::move(e));
 }
 

@@ -134,6 +134,11 @@ class Guest {
   virtual RefId message_tag(ValueRef v) { return 0; }
   // The iteration's wall-clock budget ran out inside guest code.
   virtual bool timed_out() const { return false; }
+  // "file.lua:12": the scenario line where process `pid` posted its pending
+  // operation, or "" (only asked for when a run's events are recorded).
+  virtual std::string location(Pid pid) { return {}; }
+  // The guest's memory passed the iteration's limit (max_memory).
+  virtual bool memory_exhausted() const { return false; }
 };
 
 enum class TimerMode : uint8_t { kQuiescent, kAny };
@@ -616,6 +621,8 @@ class Vm final : public System {
   std::map<std::tuple<Pid, NodeId, NameId>, uint32_t> name_channel_ids_;  // to a name on a node
 
   Pid running_ = kNoPid;
+  Pid located_ = kNoPid;        // the process whose step is being recorded
+  std::string step_location_;   // where it posted the operation (recorded runs only)
   bool posted_ = false;
   uint32_t step_no_ = 0;
   bool observing_ = false;         // report observations (set_observing)

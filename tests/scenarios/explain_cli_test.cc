@@ -1,0 +1,124 @@
+// `lockstep explain` on the example scenarios: the account names the steps
+// that race and says which order would pass, checked by running it.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "tests/scenarios/cli_helpers.h"
+
+namespace lockstep::testing {
+namespace {
+
+std::string trace_of(const std::string& file) {
+  const std::string dir = fresh_dir("explain_" + file);
+  const auto r = run_lockstep(
+      {"run", scenario(file), "--seed", "1", "--iterations", "300", "--traces-dir", dir, "-q"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".lockstep") return entry.path().string();
+  }
+  ADD_FAILURE() << "no trace for " << file;
+  return "";
+}
+
+bool has(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+// The table race of ets_lost_update: P1 reads the counter (line 14), P2
+// writes it (line 15); with P2's write first the test passes.
+TEST(ExplainCli, NamesTheRacingStepsTheirLinesAndTheOrderThatPasses) {
+  const std::string trace = trace_of("ets_lost_update.lua");
+  const auto r = run_lockstep({"explain", "--trace", trace});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "What failed\n  step 18: assertion in P0(root): lost update; hits is 1"))
+      << r.out;
+  EXPECT_TRUE(has(
+      r.out, "The race that decides it\n  P1 and P2 both touched one key of table T1, P1 first:"))
+      << r.out;
+  EXPECT_TRUE(has(r.out, "step 6 (P1, at ")) << r.out;
+  EXPECT_TRUE(has(r.out, "ets_lost_update.lua:14): ets.lookup_element T1   (reads)")) << r.out;
+  EXPECT_TRUE(has(r.out, "step 10 (P2, at ")) << r.out;
+  EXPECT_TRUE(has(r.out, "ets_lost_update.lua:15): ets.insert T1 {\"page\", 1}   (writes)"))
+      << r.out;
+  EXPECT_TRUE(has(
+      r.out, "with step 10 moved before step 6, with only what it needs, the test passes (checked"))
+      << r.out;
+}
+
+// Messages: lost_update's counter takes one client's get before the
+// other's set; deadlock's lock takes one client's acquire while the
+// other's is never taken.
+TEST(ExplainCli, MessageRacesNameTheMailboxAndTheMessages) {
+  const auto lost = run_lockstep({"explain", "--trace", trace_of("lost_update.lua")});
+  ASSERT_EQ(lost.code, 0) << lost.err;
+  EXPECT_TRUE(has(lost.out, "sent messages to P1(counter)'s mailbox")) << lost.out;
+  EXPECT_TRUE(has(lost.out, "send to P1(counter) {\"get\"")) << lost.out;
+  EXPECT_TRUE(has(lost.out, "send to P1(counter) {\"set\"")) << lost.out;
+  EXPECT_TRUE(has(lost.out, "the test passes (checked")) << lost.out;
+
+  const auto dead = run_lockstep({"explain", "--trace", trace_of("deadlock.lua")});
+  ASSERT_EQ(dead.code, 0) << dead.err;
+  EXPECT_TRUE(has(dead.out, "deadlock: no process can run")) << dead.out;
+  EXPECT_TRUE(has(dead.out, "{\"acquire\", P4}\n      never taken")) << dead.out;
+  EXPECT_TRUE(has(dead.out, "The race that decides it")) << dead.out;
+}
+
+// message_race's notice arrives before a reply not yet sent: no reordering
+// of recorded steps avoids it, holding the sender back does.
+TEST(ExplainCli, AMessageTakenBeforeOneStillToComeIsFoundByHoldingItsSenderBack) {
+  const auto r = run_lockstep({"explain", "--trace", trace_of("message_race.lua")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "P2(connection)'s message came too early")) << r.out;
+  EXPECT_TRUE(has(r.out, "send to P0(root) {\"connection_lost\"}")) << r.out;
+  EXPECT_TRUE(has(r.out, "with P2(connection) held back at step 8")) << r.out;
+}
+
+TEST(ExplainCli, WithoutTheScenarioOrWithNoCheckTheRacesAreStillReported) {
+  const std::string trace = trace_of("ets_lost_update.lua");
+  const auto quick = run_lockstep({"explain", "--trace", trace, "--no-check"});
+  ASSERT_EQ(quick.code, 0) << quick.err;
+  EXPECT_TRUE(has(quick.out, "P1 and P2 both touched one key of table T1")) << quick.out;
+  EXPECT_TRUE(has(quick.out, "Not checked by running the other order")) << quick.out;
+  // A trace whose scenario is gone (copied elsewhere, under another name).
+  const std::string dir = fresh_dir("explain_moved");
+  const std::string moved = dir + "/moved.lockstep";
+  std::filesystem::copy_file(trace, moved);
+  const auto gone = run_lockstep({"explain", "--trace", moved, "--scenario", dir + "/missing.lua"});
+  EXPECT_EQ(gone.code, 0) << gone.err;
+  EXPECT_TRUE(has(gone.err, "races are not checked")) << gone.err;
+  EXPECT_TRUE(has(gone.out, "Not checked by running the other order (no scenario)")) << gone.out;
+  const std::string junk = dir + "/junk.lockstep";
+  std::ofstream(junk) << "junk";
+  const auto bad = run_lockstep({"explain", "--trace", junk});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(lines(bad.err), 1u) << bad.err;
+}
+
+// LOCKSTEP_EXPLAIN_CMD gets the account, the slice and the scenario on
+// stdin; its answer is printed after the account.
+TEST(ExplainCli, PipesAPromptToTheUsersCommandAndPrintsItsAnswer) {
+  const std::string trace = trace_of("ets_lost_update.lua");
+  const std::string prompt = temp_path("prompt.txt");
+  ::setenv("LOCKSTEP_EXPLAIN_CMD",
+           ("cat > " + shell_quote(prompt) + "; echo 'the answer: use update_counter'").c_str(), 1);
+  const auto r = run_lockstep({"explain", "--trace", trace});
+  ::setenv("LOCKSTEP_EXPLAIN_CMD", "exit 3", 1);
+  const auto failing = run_lockstep({"explain", "--trace", trace});
+  ::unsetenv("LOCKSTEP_EXPLAIN_CMD");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "The race that decides it")) << r.out;
+  EXPECT_TRUE(has(r.out, "Answer from LOCKSTEP_EXPLAIN_CMD")) << r.out;
+  EXPECT_TRUE(has(r.out, "the answer: use update_counter")) << r.out;
+  const std::string sent = slurp(prompt);
+  EXPECT_TRUE(has(sent, "=== lockstep's analysis ===")) << sent;
+  EXPECT_TRUE(has(sent, "P1 and P2 both touched one key of table T1")) << sent;
+  EXPECT_TRUE(has(sent, "Schedule (")) << sent;
+  EXPECT_TRUE(has(sent, slurp(scenario("ets_lost_update.lua")))) << sent;
+  EXPECT_EQ(failing.code, 2);
+  EXPECT_TRUE(has(failing.err, "LOCKSTEP_EXPLAIN_CMD exited with status 3")) << failing.err;
+}
+
+}  // namespace
+}  // namespace lockstep::testing
