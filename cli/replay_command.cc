@@ -20,6 +20,7 @@ int replay(const ReplayFlags& f, const GlobalOptions& global) {
   TextStyle style;
   style.color = use_color();
   style.full_schedule = f.full || env_full_schedule();
+  style.fold_repeats = !f.full;
   print_trace_header(loaded.trace, std::cout);
   if (!f.run) {
     print_schedule(std::cout, loaded.trace, style);
@@ -75,7 +76,7 @@ Command replay_command() {
             auto f = std::make_shared<ReplayFlags>();
             sub.add_option("--trace", f->trace, "trace file")->required();
             sub.add_flag("--run", f->run, "re-execute the scenario under the recorded decisions");
-            sub.add_flag("--full", f->full, "the whole schedule, not the causal slice");
+            sub.add_flag("--full", f->full, "the whole schedule, every step: not the causal slice, no repeats folded");
             sub.add_option("--scenario", f->scenario, "scenario file to use instead of the recorded path");
             std::vector<std::string> names;
             for (const auto& s : strategies()) names.emplace_back(s.name);

@@ -74,6 +74,7 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
   const char* no_slice = std::getenv("LOCKSTEP_NO_CAUSAL_SLICE");
   style.full_schedule = f.full || (no_slice && *no_slice && std::string(no_slice) != "0");
   style.max_rows = style.full_schedule ? 0 : 200;
+  style.fold_repeats = !f.full;
   style.verbose = global.verbose;
   style.quiet = global.quiet;
   style.progress = !global.quiet && ::isatty(STDERR_FILENO) != 0;
@@ -176,7 +177,7 @@ Command run_command() {
         sub.add_option("--format", f->format, format_help)
             ->check(CLI::IsMember(formats))
             ->type_name("FORMAT");
-        sub.add_flag("--full", f->full, "print the whole schedule of a bug, not its causal slice");
+        sub.add_flag("--full", f->full, "print the whole schedule of a bug, every step: not its causal slice, no repeats folded");
         sub.add_flag(
             "--keep-going", f->config.keep_going,
             "dfs: explore on after a bug, counting the schedules that fail (the first is traced)");

@@ -86,4 +86,11 @@ class HappensBefore {
 // step. Ascending step numbers.
 std::vector<uint32_t> causal_slice(const FactLog& log, uint32_t failed_step, bool deadlock);
 
+// Failures about what every process was doing rather than one step: a
+// deadlock (what each waits for) and a liveness bug (what each did while
+// the monitor stayed hot). Their slice starts from every process's last step.
+inline bool whole_frontier(FailureKind kind) {
+  return kind == FailureKind::kDeadlock || kind == FailureKind::kLiveness;
+}
+
 }  // namespace lockstep

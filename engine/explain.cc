@@ -274,7 +274,7 @@ class Explainer {
     if (!index.ok()) return {Outcome::kAbandoned, {}, 0, 0};
     auto system = program_->start(*index, t_.options);
     if (!system.ok()) return {Outcome::kAbandoned, {}, 0, 0};
-    return run_iteration(**system, strategy, {t_.options.max_steps, t_.options.fail_on_max_steps},
+    return run_iteration(**system, strategy, iteration_limits(t_.options, t_.strategy, t_.params, t_.iteration),
                          nullptr);
   }
 

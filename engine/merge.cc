@@ -9,7 +9,7 @@ namespace lockstep {
 namespace {
 
 FailureKind failure_kind_from(const std::string& name) {
-  for (int k = 0; k <= static_cast<int>(FailureKind::kMemory); ++k) {
+  for (int k = 0; k <= static_cast<int>(FailureKind::kLiveness); ++k) {
     if (failure_kind_name(static_cast<FailureKind>(k)) == name) return static_cast<FailureKind>(k);
   }
   return FailureKind::kNone;

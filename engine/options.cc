@@ -6,7 +6,7 @@
 namespace lockstep {
 
 std::span<const OptionSpec> test_options() {
-  static constexpr std::array<OptionSpec, 11> kOptions = {{
+  static constexpr std::array<OptionSpec, 12> kOptions = {{
       {"strategy", "--strategy", "exploration strategy", OptionType::kName, OptionTarget::kStrategy, "pct", ""},
       {"iterations", "--iterations", "schedules to explore per test", OptionType::kCount, OptionTarget::kIterations,
        "100", "", 1000000000000000},
@@ -19,6 +19,9 @@ std::span<const OptionSpec> test_options() {
       {"max_memory", "--max-memory",
        "guest memory one iteration may use, MB; past it the iteration ends as a `memory` bug", OptionType::kCount,
        OptionTarget::kRun, "1024", "", 1048576},
+      {"liveness_steps", "--liveness-steps",
+       "a liveness monitor hot for more than this many consecutive steps under a fair strategy is a bug",
+       OptionType::kCount, OptionTarget::kRun, "5000", "", 4000000000},
       {"fail_on_max_steps", "--fail-on-max-steps", "treat reaching max steps as a bug (livelock)",
        OptionType::kFlag, OptionTarget::kRun, "false", ""},
       {"allow_crashes", "--allow-crashes", "a process that crashes is not a bug by itself", OptionType::kFlag,
@@ -182,6 +185,7 @@ std::string RunOptions::get(std::string_view name) const {
   if (name == "max_steps") return std::to_string(max_steps);
   if (name == "iter_timeout") return std::to_string(iter_timeout_ms);
   if (name == "max_memory") return std::to_string(max_memory_mb);
+  if (name == "liveness_steps") return std::to_string(liveness_steps);
   if (name == "fail_on_max_steps") return fail_on_max_steps ? "true" : "false";
   if (name == "allow_crashes") return allow_crashes ? "true" : "false";
   if (name == "timers") return timers;
@@ -194,6 +198,7 @@ bool RunOptions::set(std::string_view name, std::string_view text) {
   if (name == "max_steps") max_steps = option_number(text);
   else if (name == "iter_timeout") iter_timeout_ms = option_number(text);
   else if (name == "max_memory") max_memory_mb = option_number(text);
+  else if (name == "liveness_steps") liveness_steps = option_number(text);
   else if (name == "fail_on_max_steps") fail_on_max_steps = option_flag(text);
   else if (name == "allow_crashes") allow_crashes = option_flag(text);
   else if (name == "timers") timers = std::string(text);

@@ -75,6 +75,7 @@ struct RunOptions {
   uint64_t max_steps = 10000;
   uint64_t iter_timeout_ms = 30000;
   uint64_t max_memory_mb = 1024;  // guest memory of one iteration
+  uint64_t liveness_steps = 5000;  // hot streak that is a liveness bug (engine/scheduler.h)
   bool fail_on_max_steps = false;
   bool allow_crashes = false;
   std::string timers = "quiescent";  // "quiescent" | "any"

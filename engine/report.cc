@@ -81,8 +81,7 @@ std::string shell_quote(const std::string& s) {
 }  // namespace
 
 std::vector<uint32_t> causal_slice(const Trace& trace) {
-  return causal_slice(trace.facts, trace.failure.step,
-                      trace.failure.kind == FailureKind::kDeadlock);
+  return causal_slice(trace.facts, trace.failure.step, whole_frontier(trace.failure.kind));
 }
 
 std::string describe_failure(const Trace& trace) {
@@ -96,56 +95,133 @@ std::string describe_failure(const Trace& trace) {
   return out;
 }
 
+namespace {
+
+// What a shown row looks like with its numbers left out: two rows with the
+// same shape are the same action again (a retry, a poll, a timer).
+std::string row_shape(const ScheduleRow& row) {
+  std::string shape = row.actor + '\x1f' + std::string(step_kind_name(row.kind)) + '\x1f' + row.peer + '\x1f';
+  bool digits = false;
+  for (char c : row.detail) {
+    const bool digit = c >= '0' && c <= '9';
+    if (!digit) shape += c;
+    else if (!digits) shape += '#';
+    digits = digit;
+  }
+  return shape;
+}
+
+// One line of the printed schedule: a row, or a fold standing for a run
+// of rows that repeat the `period` rows before them.
+struct Shown {
+  const ScheduleRow* row = nullptr;
+  size_t period = 0, repeats = 0;
+  uint32_t first = 0, last = 0;  // the folded steps
+};
+
+// The rows to show, with runs of a repeated pattern (period 1 to 4, at
+// least three times over) folded after its first occurrence. Failing rows
+// and rows with logs are never folded.
+std::vector<Shown> fold_repeats(const std::vector<const ScheduleRow*>& rows) {
+  std::vector<std::string> shapes;
+  shapes.reserve(rows.size());
+  for (const ScheduleRow* r : rows) shapes.push_back(r->failed || !r->logs.empty() ? std::string() : row_shape(*r));
+  std::vector<Shown> out;
+  size_t i = 0;
+  while (i < rows.size()) {
+    size_t best_period = 0, best_len = 0;
+    for (size_t p = 1; p <= 4 && i + p <= rows.size(); ++p) {
+      size_t len = 0;  // rows after the first p that repeat the row p before
+      while (i + p + len < rows.size() && !shapes[i + p + len].empty() && !shapes[i + len].empty() &&
+             shapes[i + p + len] == shapes[i + len]) {
+        ++len;
+      }
+      len -= len % p;
+      if (len >= 2 * p && len > best_len) {
+        best_period = p;
+        best_len = len;
+      }
+    }
+    if (best_period == 0) {
+      out.push_back({rows[i]});
+      ++i;
+      continue;
+    }
+    for (size_t k = 0; k < best_period; ++k) out.push_back({rows[i + k]});
+    Shown fold;
+    fold.period = best_period;
+    fold.repeats = best_len / best_period;
+    fold.first = rows[i + best_period]->step;
+    fold.last = rows[i + best_period + best_len - 1]->step;
+    out.push_back(fold);
+    i += best_period + best_len;
+  }
+  return out;
+}
+
+}  // namespace
+
 void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& style) {
   const Schedule schedule = build_schedule(trace, !style.full_schedule);
   out << paint(style, kBold) << "Schedule ("
       << (schedule.sliced ? "causal slice, " + std::to_string(schedule.in_slice) + " of "
                           : std::string("all "))
       << schedule.rows.size() << " steps):" << paint(style, kReset) << "\n";
-  // A long schedule: its first and last shown steps, and how many between.
-  constexpr size_t kHead = 20;
-  const bool summarise = style.max_rows > 0 && schedule.in_slice > style.max_rows;
-  const size_t tail = summarise ? style.max_rows - kHead : 0;
-  size_t shown = 0;
-  bool gap_said = false;
   int kind_width = 10;  // the widest kind shown: columns stay aligned
+  std::vector<const ScheduleRow*> rows;
   for (const ScheduleRow& row : schedule.rows) {
-    if (row.in_slice)
-      kind_width = std::max(kind_width, static_cast<int>(step_kind_name(row.kind).size()));
+    if (!row.in_slice) continue;
+    kind_width = std::max(kind_width, static_cast<int>(step_kind_name(row.kind).size()));
+    rows.push_back(&row);
   }
-  for (const ScheduleRow& row : schedule.rows) {
-    if (row.in_slice && summarise) {
-      ++shown;
-      if (shown > kHead && shown <= schedule.in_slice - tail) {
-        if (!gap_said) {
-          out << paint(style, kDim) << "  ... " << (schedule.in_slice - tail - kHead)
-              << " steps left out (--full, or LOCKSTEP_NO_CAUSAL_SLICE=1, prints every step) ..."
-              << paint(style, kReset) << "\n";
-          gap_said = true;
-        }
-        continue;
-      }
+  // Repeats fold into one line unless every step is asked for.
+  std::vector<Shown> shown;
+  if (!style.fold_repeats) {
+    for (const ScheduleRow* r : rows) shown.push_back({r});
+  } else {
+    shown = fold_repeats(rows);
+  }
+  auto print_row = [&](const ScheduleRow& row) {
+    char head[64];
+    std::snprintf(head, sizeof head, "  step %-4u %-*s ", row.step, kind_width,
+                  std::string(step_kind_name(row.kind)).c_str());
+    out << head;
+    std::string line = row.actor;
+    if (!row.peer.empty()) line += (row.kind == StepKind::kReceive ? " <- " : " -> ") + row.peer;
+    if (!row.detail.empty() && (style.message_contents || !row.carries_message)) {
+      line += (line.empty() ? "" : "  ") + row.detail;
     }
-    if (row.in_slice) {
-      char head[64];
-      std::snprintf(head, sizeof head, "  step %-4u %-*s ", row.step, kind_width,
-                    std::string(step_kind_name(row.kind)).c_str());
-      out << head;
-      std::string line = row.actor;
-      if (!row.peer.empty()) line += (row.kind == StepKind::kReceive ? " <- " : " -> ") + row.peer;
-      if (!row.detail.empty() && (style.message_contents || !row.carries_message)) {
-        line += (line.empty() ? "" : "  ") + row.detail;
-      }
-      out << line;
-      if (row.failed)
-        out << "   " << paint(style, kRed) << "<-- FAILED HERE" << paint(style, kReset);
-      out << "\n";
+    out << line;
+    if (row.failed) out << "   " << paint(style, kRed) << "<-- FAILED HERE" << paint(style, kReset);
+    out << "\n";
+  };
+  auto print_logs = [&](const ScheduleRow& row) {
+    for (const std::string& log : row.logs) {
+      out << paint(style, kDim) << "           log  " << log << paint(style, kReset) << "\n";
     }
-    if (row.in_slice || !schedule.sliced) {
-      for (const std::string& log : row.logs) {
-        out << paint(style, kDim) << "           log  " << log << paint(style, kReset) << "\n";
+  };
+  // A long schedule: its first and last shown lines, and how many between.
+  constexpr size_t kHead = 20;
+  const bool summarise = style.max_rows > 0 && shown.size() > style.max_rows;
+  const size_t tail = summarise ? style.max_rows - kHead : 0;
+  for (size_t k = 0; k < shown.size(); ++k) {
+    const Shown& item = shown[k];
+    if (summarise && k >= kHead && k < shown.size() - tail) {
+      if (k == kHead) {
+        out << paint(style, kDim) << "  ... " << (shown.size() - tail - kHead)
+            << " lines left out (--full, or LOCKSTEP_NO_CAUSAL_SLICE=1, prints every step) ..."
+            << paint(style, kReset) << "\n";
       }
+      continue;
     }
+    if (!item.row) {
+      out << paint(style, kDim) << "  ... the " << (item.period == 1 ? std::string("step") : std::to_string(item.period) + " steps")
+          << " above again " << item.repeats << " times (steps " << item.first << "-" << item.last << ") ..."
+          << paint(style, kReset) << "\n";
+      continue;
+    }
+    print_row(*item.row);
+    print_logs(*item.row);
   }
   if (schedule.deadlock) {
     out << "  " << paint(style, kRed) << "<-- FAILED HERE: deadlock after step "

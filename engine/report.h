@@ -81,6 +81,9 @@ struct TextStyle {
   // Past this many shown steps, print the first and last ones and say how
   // many were left out (0: no limit). Bug reports of `run` use it unless --full.
   size_t max_rows = 0;
+  // Fold a run of steps that repeat the few before them (a poll, a retry
+  // loop) into one line saying how often and which steps; --full prints them.
+  bool fold_repeats = true;
   bool verbose = false;
   bool message_contents = true;  // print message contents in schedule lines
   bool quiet = false;             // only bugs, errors and the summary

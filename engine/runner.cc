@@ -99,7 +99,6 @@ class TestRun {
     if (std::string why = strategy_->refuses(opts_.run); !why.empty()) {
       return error(Status::InvalidArgument("strategy \"" + opts_.strategy + "\" " + why));
     }
-    limits_ = {opts_.run.max_steps, opts_.run.fail_on_max_steps};
     decisions_.reserve(1024);
     start_ = start;
     if (strategy_->kind() == Strategy::Kind::kSearch) return run_search();
@@ -198,7 +197,7 @@ class TestRun {
       if (!system.ok()) return error(system.status());
       IterationResult result;
       try {
-        result = run_iteration(**system, *strategy_, limits_, &decisions_);
+        result = run_iteration(**system, *strategy_, limits_for(i), &decisions_);
       } catch (const std::bad_alloc& e) {
         return error(Status::ResourceExhausted("iteration " + std::to_string(i) +
                                                " ran out of memory: " + e.what()));
@@ -242,6 +241,10 @@ class TestRun {
             first >= opts_.iterations ? 0 : (opts_.iterations - first + stride - 1) / stride};
   }
 
+  IterationLimits limits_for(uint64_t i) const {
+    return iteration_limits(opts_.run, opts_.strategy, opts_.params, i);
+  }
+
   IterationHint hint_for(uint64_t i) const {
     IterationHint hint{i, 0};
     const uint64_t n = std::min<uint64_t>(i, kCalibrationIterations);
@@ -277,7 +280,7 @@ class TestRun {
     if (logs) (*system)->set_event_sink(&sink);
     Result<IterationResult> result = Status::Ok();
     try {
-      result = run_iteration(**system, strategy, limits_, decisions);
+      result = run_iteration(**system, strategy, limits_for(i), decisions);
     } catch (const std::bad_alloc& e) {  // the next start() rebuilds what it left
       result = Status::ResourceExhausted("iteration " + std::to_string(i) +
                                          " ran out of memory: " + e.what());
@@ -475,7 +478,6 @@ class TestRun {
   TestReport report_;
   ResolvedOptions opts_;
   std::unique_ptr<Strategy> strategy_;
-  IterationLimits limits_;
   std::vector<Decision> decisions_;
   std::vector<uint64_t> calibration_;
   std::vector<std::unique_ptr<Program>> workers_;  // --jobs: one program per extra thread
@@ -552,7 +554,8 @@ IterationResult record_iteration(Program& program, size_t test, const RunOptions
     (*system)->set_event_sink(&sink);
     strategy.begin_iteration(seed, hint);
     trace.decisions.clear();
-    result = run_iteration(**system, strategy, {options.max_steps, options.fail_on_max_steps},
+    result = run_iteration(**system, strategy,
+                           iteration_limits(options, trace.strategy, trace.params, trace.iteration),
                            &trace.decisions, &trace.facts);
     (*system)->set_event_sink(nullptr);
   }

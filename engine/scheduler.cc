@@ -1,5 +1,8 @@
 #include "engine/scheduler.h"
 
+#include <algorithm>
+#include <array>
+
 #include "engine/causality.h"
 
 namespace lockstep {
@@ -22,10 +25,78 @@ class RecordingChoices final : public ChoiceSource {
   std::vector<Decision>* decisions_;
 };
 
+// Hot streaks of the liveness monitors (ls.liveness) within one iteration.
+class LivenessWatch {
+ public:
+  explicit LivenessWatch(const IterationLimits& limits) : limits_(limits) {}
+
+  // After step `step` (taken at `points` scheduling points) left
+  // `result`'s monitors hot or cold: a failure when one stayed hot too long
+  // while the strategy was fair.
+  Failure after_step(const StepResult& result, uint32_t step, uint64_t points) {
+    for (uint32_t i = known_; i < result.monitors && i < kMaxMonitors; ++i) cold_at_[i] = step - 1;
+    known_ = std::max(known_, std::min(result.monitors, kMaxMonitors));
+    if (!fair_ && limits_.fair_after && (*limits_.fair_after == 0 || points > *limits_.fair_after)) {
+      fair_ = true;
+      fair_from_ = step - 1;
+    }
+    for (uint32_t i = 0; i < known_; ++i) {
+      if (!(result.hot >> i & 1)) {
+        cold_at_[i] = step;
+        continue;
+      }
+      const uint32_t from = std::max(cold_at_[i], fair_from_);
+      if (fair_ && step - from > limits_.liveness_steps) {
+        return failure(i, step, "stayed hot for more than liveness_steps (" +
+                                    std::to_string(limits_.liveness_steps) + ") steps");
+      }
+    }
+    return {};
+  }
+
+  // The root ended at `step` and nothing else can run: a monitor still hot
+  // will never cool.
+  Failure at_end(const StepResult& result, uint32_t step) {
+    for (uint32_t i = 0; i < known_; ++i) {
+      if (result.hot >> i & 1) {
+        return failure(i, step, "is hot at the end of the iteration (every process finished or blocked)");
+      }
+    }
+    return {};
+  }
+
+  void name_monitors(const System& system, Failure& failure) const {
+    if (failure.kind != FailureKind::kLiveness || monitor_ >= known_) return;
+    failure.message = "monitor \"" + system.monitor_name(monitor_) + "\" " + failure.message;
+  }
+
+ private:
+  Failure failure(uint32_t i, uint32_t step, std::string what) {
+    monitor_ = i;
+    Failure f;
+    f.kind = FailureKind::kLiveness;
+    f.step = step;
+    f.message = std::move(what);
+    f.details = "  the monitor was hot for the last " + std::to_string(step - cold_at_[i]) + " steps (" +
+                (cold_at_[i] == 0 ? std::string("since the iteration began")
+                                  : "cold last after step " + std::to_string(cold_at_[i])) +
+                ")\n";
+    return f;
+  }
+
+  const IterationLimits& limits_;
+  std::array<uint32_t, kMaxMonitors> cold_at_{};  // the last step after which it was cold
+  uint32_t known_ = 0;
+  bool fair_ = false;
+  uint32_t fair_from_ = 0;
+  uint32_t monitor_ = 0;
+};
+
 IterationResult run_steps(System& system, Strategy& strategy, const IterationLimits& limits,
                           std::vector<Decision>* decisions, FactLog* facts) {
   IterationResult result;
   RecordingChoices choices(strategy, decisions);
+  LivenessWatch liveness(limits);
   system.set_observing(strategy.wants_observations());
   for (;;) {
     std::span<const Op> enabled = system.enabled();
@@ -69,6 +140,13 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
       result.outcome = Outcome::kAbandoned;
       return result;
     }
+    if (!step.failure && step.monitors != 0) {
+      step.failure = liveness.after_step(step, step.facts.step, result.scheduling_points);
+      if (!step.failure && step.finished && step.hot != 0 && system.enabled().empty()) {
+        step.failure = liveness.at_end(step, step.facts.step);
+      }
+      liveness.name_monitors(system, step.failure);
+    }
     if (step.failure) {
       result.outcome = Outcome::kFailed;
       result.failure = std::move(step.failure);
@@ -87,6 +165,17 @@ IterationResult run_iteration(System& system, Strategy& strategy, const Iteratio
   strategy.end_iteration(result);
   if (result.outcome != Outcome::kAbandoned && strategy.repeated()) result.outcome = Outcome::kAbandoned;
   return result;
+}
+
+IterationLimits iteration_limits(const RunOptions& options, std::string_view strategy,
+                                 const StrategyParams& params, uint64_t iteration) {
+  IterationLimits limits;
+  limits.max_steps = options.max_steps;
+  limits.fail_on_max_steps = options.fail_on_max_steps;
+  limits.liveness_steps = options.liveness_steps;
+  const StrategyInfo* info = find_strategy(strategy);
+  if (info && info->fair_after) limits.fair_after = info->fair_after(params, iteration);
+  return limits;
 }
 
 }  // namespace lockstep

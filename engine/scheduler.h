@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,21 @@ class FactLog;
 struct IterationLimits {
   uint64_t max_steps = 10000;
   bool fail_on_max_steps = false;
+  // Liveness (ls.liveness): a monitor hot for more than `liveness_steps`
+  // consecutive steps while the strategy is fair is a `liveness` bug. The
+  // strategy is fair after its first `fair_after` scheduling points (none:
+  // never, e.g. PCT, which may starve a process on purpose). A monitor hot
+  // when the root ends and nothing else can run is a bug under any strategy.
+  uint64_t liveness_steps = 5000;
+  std::optional<uint64_t> fair_after;
 };
+
+// The limits an iteration of `strategy` (with `params`; iteration number
+// `iteration`, which decides a portfolio's member) runs under with
+// `options`. Run, replay and shrink all take them from here, so a replay
+// checks liveness exactly as the run that found the bug did.
+IterationLimits iteration_limits(const RunOptions& options, std::string_view strategy,
+                                 const StrategyParams& params, uint64_t iteration);
 
 // Runs one iteration of `system` under `strategy` (already begun), and
 // tells the strategy how it ended (end_iteration). Appends

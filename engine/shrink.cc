@@ -39,7 +39,7 @@ class Shrinker {
     Decisions taken;
     facts_.clear();
     IterationResult r = run_iteration(**system, *strategy,
-                                      {input_.options.max_steps, input_.options.fail_on_max_steps}, &taken, &facts_);
+                                      iteration_limits(input_.options, input_.strategy, input_.params, input_.iteration), &taken, &facts_);
     if (r.outcome != Outcome::kFailed || r.failure.kind != input_.failure.kind ||
         r.failure.message != input_.failure.message) {
       return std::nullopt;
@@ -111,7 +111,7 @@ class Shrinker {
   bool keep_causal_slice() {
     if (best_facts_.empty()) return false;
     const std::vector<uint32_t> slice =
-        causal_slice(best_facts_, best_failed_step_, input_.failure.kind == FailureKind::kDeadlock);
+        causal_slice(best_facts_, best_failed_step_, whole_frontier(input_.failure.kind));
     Decisions c;
     uint32_t step = 0;
     bool keep = false;

@@ -36,7 +36,7 @@ constexpr OptionSpec kIdPctParams[] = {
 
 std::span<const StrategyInfo> strategies() {
   static const std::array<StrategyInfo, 7> kStrategies = {{
-      {"random", "uniformly random among the enabled operations", make_random_strategy},
+      {"random", "uniformly random among the enabled operations", make_random_strategy, {}, always_fair},
       {"pct",
        "probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): random priorities "
        "with --pct-depth - 1 priority change points",
@@ -49,7 +49,7 @@ std::span<const StrategyInfo> strategies() {
        "PCT for the first --fair-after scheduling points, then uniformly random: no process "
        "starves "
        "(spin loops that wait for another process end)",
-       make_fair_pct_strategy, kFairPctParams},
+       make_fair_pct_strategy, kFairPctParams, fair_pct_fair_after},
       {"idpct",
        "iterative-deepening PCT: iteration i uses depth 1 + (i mod --max-depth), so the depth need "
        "not "
@@ -59,7 +59,7 @@ std::span<const StrategyInfo> strategies() {
        "iteration i runs the (i mod 6)-th of pct (depth 3), pos, random, fair_pct, pct (depth 2) "
        "and idpct, "
        "as Coyote's default does",
-       make_portfolio_strategy},
+       make_portfolio_strategy, {}, portfolio_fair_after},
       {"dfs",
        "exhaustive depth-first search with optimal dynamic partial order reduction (Abdulla, "
        "Aronis, "

@@ -126,6 +126,11 @@ struct StrategyInfo {
   std::string_view help;
   StrategyFactory make;
   std::span<const OptionSpec> params = {};  // its parameters (target kParam)
+  // Whether the strategy is fair (every enabled event keeps a chance to
+  // run, so a process cannot starve): from which scheduling point of
+  // iteration `iteration` on, or nullopt if never (null: never). Liveness
+  // monitors' hot streaks count only while it is (engine/scheduler.h).
+  std::optional<uint64_t> (*fair_after)(const StrategyParams& params, uint64_t iteration) = nullptr;
 };
 
 // The table of exploration strategies, in the order --help lists them.
@@ -145,6 +150,11 @@ std::unique_ptr<Strategy> make_fair_pct_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_idpct_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_portfolio_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_dfs_strategy(const StrategyParams&);
+
+// StrategyInfo::fair_after of the strategies that are fair at all.
+std::optional<uint64_t> always_fair(const StrategyParams&, uint64_t iteration);
+std::optional<uint64_t> fair_pct_fair_after(const StrategyParams& params, uint64_t iteration);
+std::optional<uint64_t> portfolio_fair_after(const StrategyParams& params, uint64_t iteration);
 
 // A sampler that also injects the faults `budget` allows (events of kind
 // kFault, which a System offers after all others), at points drawn from

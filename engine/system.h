@@ -43,7 +43,14 @@ struct StepResult {
   bool finished = false;  // the root has ended: the iteration is over
   Failure failure;        // set when this step revealed a bug
   StepFacts facts;        // what the step did (the scheduler fills step, event, kind)
+  // Liveness monitors (ls.liveness) after this step: how many are
+  // registered, and bit i set while monitor i is hot (its property is
+  // still pending). At most kMaxMonitors.
+  uint32_t monitors = 0;
+  uint64_t hot = 0;
 };
+
+inline constexpr uint32_t kMaxMonitors = 64;
 
 class System {
  public:
@@ -71,6 +78,9 @@ class System {
   // receive can tell apart. Costs a pattern test per message and completed
   // receive of its recipient, so it is off unless asked for.
   virtual void set_observing(bool on) {}
+
+  // The name liveness monitor `i` was registered with.
+  virtual std::string monitor_name(uint32_t i) const { return "#" + std::to_string(i + 1); }
 };
 
 }  // namespace lockstep

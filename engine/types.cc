@@ -64,6 +64,7 @@ std::string_view failure_kind_name(FailureKind kind) {
     case FailureKind::kMaxSteps: return "max_steps";
     case FailureKind::kTimeout: return "timeout";
     case FailureKind::kMemory: return "memory";
+    case FailureKind::kLiveness: return "liveness";
   }
   return "unknown";
 }

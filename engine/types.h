@@ -260,6 +260,7 @@ enum class FailureKind : uint8_t {
   kMaxSteps = 5,   // only with fail_on_max_steps
   kTimeout = 6,    // the iteration ran past iter_timeout
   kMemory = 7,     // the guest's memory passed max_memory
+  kLiveness = 8,   // a liveness monitor stayed hot (engine/scheduler.h)
 };
 
 std::string_view failure_kind_name(FailureKind kind);

@@ -376,6 +376,17 @@ int l_invariant(lua_State* L) {
   return 0;
 }
 
+// liveness(name, fn): fn returns true while the property it watches is
+// pending (hot). Checked after every step, like an invariant.
+int l_liveness(lua_State* L) {
+  LuaGuest& g = G(L);
+  if (g.mode() != LuaGuest::Mode::kLoad && g.mode() != LuaGuest::Mode::kProcess) {
+    return luaL_error(L, "lockstep.liveness must be called at the top level or by a process");
+  }
+  g.add_monitor(L);
+  return 0;
+}
+
 // test(name, [options], fn). Options are checked against the option table
 // (engine/options.h) and kept as text by name.
 int l_test(lua_State* L) {
@@ -540,6 +551,7 @@ const luaL_Reg kLockstepLib[] = {
     {"random_bool", l_random_bool},
     {"choose", l_choose},
     {"invariant", l_invariant},
+    {"liveness", l_liveness},
     {"test", l_test},
     {nullptr, nullptr},
 };

@@ -133,6 +133,8 @@ void LuaGuest::install(const Script& script) {
   lua_setfield(L, LUA_REGISTRYINDEX, "lockstep.tests");
   lua_newtable(L);
   invariants_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_newtable(L);
+  monitors_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   refcount_.assign(1, 0);
 
   luaL_newmetatable(L, kHandleMeta);
@@ -199,6 +201,7 @@ void LuaGuest::save() {
   saved_.refcount = refcount_;
   saved_.free_slots = free_slots_;
   saved_.invariant_count = invariant_count_;
+  saved_.monitor_count = monitor_count_;
 }
 
 void LuaGuest::rewind() {
@@ -210,6 +213,7 @@ void LuaGuest::rewind() {
   refcount_ = saved_.refcount;
   free_slots_ = saved_.free_slots;
   invariant_count_ = saved_.invariant_count;
+  monitor_count_ = saved_.monitor_count;
   needs_close_ = false;
   vm_ = nullptr;
   mode_ = Mode::kIdle;
@@ -616,6 +620,64 @@ void LuaGuest::add_invariant(lua_State* L) {
   lua_rawseti(L, -2, 2);
   lua_rawseti(L, -2, ++invariant_count_);
   lua_pop(L, 1);
+}
+
+void LuaGuest::add_monitor(lua_State* L) {
+  luaL_checkstring(L, 1);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  if (monitor_count_ >= static_cast<int>(lockstep::kMaxMonitors)) {
+    luaL_error(L, "lockstep.liveness: at most %d liveness monitors", static_cast<int>(lockstep::kMaxMonitors));
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, monitors_ref_);
+  lua_createtable(L, 2, 0);
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, -2, 1);
+  lua_pushvalue(L, 2);
+  lua_rawseti(L, -2, 2);
+  lua_rawseti(L, -2, ++monitor_count_);
+  lua_pop(L, 1);
+}
+
+bool LuaGuest::check_monitors(uint64_t& hot, std::string& message) {
+  lua_State* A = aux_;
+  lua_rawgeti(A, LUA_REGISTRYINDEX, monitors_ref_);
+  const int list = lua_gettop(A);
+  bool ok = true;
+  hot = 0;
+  for (int i = 1; i <= monitor_count_ && ok; ++i) {
+    lua_rawgeti(A, list, i);
+    lua_rawgeti(A, -1, 1);  // name
+    lua_rawgeti(A, -2, 2);  // fn
+    const Mode saved = mode_;
+    mode_ = Mode::kInvariant;  // the same read-only access as an invariant
+    const int status = lua_pcall(A, 0, 1, 0);
+    mode_ = saved;
+    if (status != LUA_OK) {
+      std::string where;
+      message = "monitor \"" + std::string(lua_tostring(A, -2)) + "\" raised: " + error_text(A, -1, &where);
+      if (!where.empty()) message += " (at " + where + ")";
+      ok = false;
+    } else if (lua_toboolean(A, -1)) {
+      hot |= uint64_t{1} << (i - 1);
+    }
+    lua_pop(A, 3);
+  }
+  lua_pop(A, 1);
+  return ok;
+}
+
+std::string LuaGuest::monitor_name(uint32_t i) const {
+  lua_State* A = aux_;
+  lua_rawgeti(A, LUA_REGISTRYINDEX, monitors_ref_);
+  lua_rawgeti(A, -1, static_cast<lua_Integer>(i) + 1);
+  std::string name;
+  if (lua_istable(A, -1)) {
+    lua_rawgeti(A, -1, 1);
+    if (const char* s = lua_tostring(A, -1)) name = s;
+    lua_pop(A, 1);
+  }
+  lua_pop(A, 2);
+  return name;
 }
 
 bool LuaGuest::check_invariants(std::string& message) {

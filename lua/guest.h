@@ -96,6 +96,9 @@ class LuaGuest final : public vm::Guest {
   std::string render(vm::ValueRef v) override;
   bool check_invariants(std::string& message) override;
   bool has_invariants() const override { return invariant_count_ > 0; }
+  uint32_t monitor_count() const override { return static_cast<uint32_t>(monitor_count_); }
+  bool check_monitors(uint64_t& hot, std::string& message) override;
+  std::string monitor_name(uint32_t i) const override;
   void discard(vm::Pid pid) override;
   void begin_step() override;
   bool tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t& out) override;
@@ -132,6 +135,7 @@ class LuaGuest final : public vm::Guest {
   std::string render_at(lua_State* L, int idx, size_t budget = 80);
   void note_file_opened() { needs_close_ = true; }
   void add_invariant(lua_State* L);  // [name, fn] at 1, 2
+  void add_monitor(lua_State* L);    // [name, fn] at 1, 2 (ls.liveness)
   bool timed_out() const override { return timed_out_; }
   std::string location(vm::Pid pid) override {  // "" before it started and after it ended
     return pid < threads_.size() && threads_[pid].L && threads_[pid].ctx ? user_line(threads_[pid].L) : "";
@@ -181,6 +185,8 @@ class LuaGuest final : public vm::Guest {
   const void* handle_meta_ = nullptr;
   int invariants_ref_ = LUA_NOREF;
   int invariant_count_ = 0;
+  int monitors_ref_ = LUA_NOREF;
+  int monitor_count_ = 0;
 
   struct Thread {
     lua_State* L = nullptr;
@@ -213,6 +219,7 @@ class LuaGuest final : public vm::Guest {
     std::vector<uint32_t> refcount;
     std::vector<uint32_t> free_slots;
     int invariant_count = 0;
+    int monitor_count = 0;
   };
   Saved saved_;
 

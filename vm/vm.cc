@@ -294,6 +294,16 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
       result.failure.message = std::move(message);
     }
   }
+  // Liveness monitors, also after the root's last step: the scheduler
+  // judges their streaks (engine/scheduler.cc).
+  if (!result.failure && (result.monitors = guest_.monitor_count()) != 0) {
+    std::string message;
+    if (!guest_.check_monitors(result.hot, message)) {
+      result.failure.kind = FailureKind::kLiveness;
+      result.failure.step = step_no_;
+      result.failure.message = std::move(message);
+    }
+  }
   return result;
 }
 

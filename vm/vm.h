@@ -122,6 +122,12 @@ class Guest {
   // Runs the registered invariants; a non-empty result names the broken one.
   virtual bool check_invariants(std::string& message) { return true; }
   virtual bool has_invariants() const { return false; }
+  // Liveness monitors (ls.liveness): how many are registered, and which
+  // are hot now (bit i: monitor i's function returned true). False, with
+  // `message`, when one raised.
+  virtual uint32_t monitor_count() const { return 0; }
+  virtual bool check_monitors(uint64_t& hot, std::string& message) { return true; }
+  virtual std::string monitor_name(uint32_t i) const { return {}; }
   // The process is gone: drop whatever the guest holds for it.
   virtual void discard(Pid pid) {}
   // Called at the start of every step, recorded or not.
@@ -182,6 +188,7 @@ class Vm final : public System {
   Failure deadlock() override;
   void set_event_sink(EventSink* sink) override;
   void set_observing(bool on) override { observing_ = on; }
+  std::string monitor_name(uint32_t i) const override { return guest_.monitor_name(i); }
   bool observing() const { return observing_; }
 
   // --- Sync points: called by the running process, which then suspends. ---

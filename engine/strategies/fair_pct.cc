@@ -43,4 +43,8 @@ std::unique_ptr<Strategy> make_fair_pct_strategy(const StrategyParams& params) {
   return std::make_unique<FairPctStrategy>(params);
 }
 
+std::optional<uint64_t> fair_pct_fair_after(const StrategyParams& params, uint64_t) {
+  return params.get("fair_after", 200);
+}
+
 }  // namespace lockstep

@@ -12,15 +12,25 @@
 namespace lockstep {
 namespace {
 
+struct Member {
+  std::unique_ptr<Strategy> (*make)(const StrategyParams&);
+  StrategyParams params;
+  std::optional<uint64_t> (*fair_after)(const StrategyParams&, uint64_t);  // null: never fair
+};
+
+const std::vector<Member> kMembers = {
+    {make_pct_strategy, {{"pct_depth", 3}}, nullptr},
+    {make_pos_strategy, {}, nullptr},
+    {make_random_strategy, {}, always_fair},
+    {make_fair_pct_strategy, {{"pct_depth", 3}, {"fair_after", 200}}, fair_pct_fair_after},
+    {make_pct_strategy, {{"pct_depth", 2}}, nullptr},
+    {make_idpct_strategy, {{"max_depth", 5}}, nullptr},
+};
+
 class PortfolioStrategy final : public Strategy {
  public:
-  explicit PortfolioStrategy(const StrategyParams& params) {
-    members_.push_back(make_pct_strategy({{"pct_depth", 3}}));
-    members_.push_back(make_pos_strategy({}));
-    members_.push_back(make_random_strategy({}));
-    members_.push_back(make_fair_pct_strategy({{"pct_depth", 3}, {"fair_after", 200}}));
-    members_.push_back(make_pct_strategy({{"pct_depth", 2}}));
-    members_.push_back(make_idpct_strategy({{"max_depth", 5}}));
+  explicit PortfolioStrategy(const StrategyParams&) {
+    for (const Member& m : kMembers) members_.push_back(m.make(m.params));
   }
 
   bool begin_iteration(uint64_t seed, const IterationHint& hint) override {
@@ -44,6 +54,11 @@ class PortfolioStrategy final : public Strategy {
 
 std::unique_ptr<Strategy> make_portfolio_strategy(const StrategyParams& params) {
   return std::make_unique<PortfolioStrategy>(params);
+}
+
+std::optional<uint64_t> portfolio_fair_after(const StrategyParams&, uint64_t iteration) {
+  const Member& m = kMembers[iteration % kMembers.size()];
+  return m.fair_after ? m.fair_after(m.params, iteration / kMembers.size()) : std::nullopt;
 }
 
 }  // namespace lockstep

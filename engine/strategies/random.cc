@@ -23,4 +23,6 @@ std::unique_ptr<Strategy> make_random_strategy(const StrategyParams&) {
   return std::make_unique<RandomStrategy>();
 }
 
+std::optional<uint64_t> always_fair(const StrategyParams&, uint64_t) { return 0; }
+
 }  // namespace lockstep

@@ -22,7 +22,9 @@
 ---@field max_steps? integer
 ---@field pct_depth? integer
 ---@field iter_timeout? integer milliseconds
+---@field max_memory? integer megabytes of guest memory one iteration may use
 ---@field fail_on_max_steps? boolean
+---@field liveness_steps? integer a monitor hot this many consecutive steps under a fair strategy is a bug (default 5000)
 ---@field allow_crashes? boolean
 ---@field timers? "quiescent"|"any"
 ---@field network? "fifo"|"reorder"
@@ -42,6 +44,14 @@ function lockstep.test(name, options_or_fn, fn_or_options) end
 ---@param name string
 ---@param fn fun(): boolean
 function lockstep.invariant(name, fn) end
+
+--- A liveness monitor checked after every step: `fn` returns true while the
+--- property it watches is pending ("hot"). Hot for more than
+--- `liveness_steps` consecutive steps under a fair strategy, or hot when the
+--- root ends with nothing else able to run, is a `liveness` bug.
+---@param name string
+---@param fn fun(): boolean
+function lockstep.liveness(name, fn) end
 
 ---@param fn fun(...)
 ---@return lockstep.Pid

@@ -81,6 +81,10 @@ class FakeSystem final : public System {
       r.failure.message = "bad interleaving";
     }
     r.finished = enabled_.empty() && !deadlock_when_done_;
+    if (hot_) {
+      r.monitors = 1;
+      r.hot = hot_(order_) ? 1 : 0;
+    }
     r.facts.actor = pid;
     r.facts.accesses = accesses_;
     r.facts.observations = observations_;
@@ -98,6 +102,8 @@ class FakeSystem final : public System {
 
   // The failure predicate sees the pids in the order their steps ran.
   std::function<bool(const std::vector<uint32_t>&)> fails_;
+  // One liveness monitor, hot after a step when this says so.
+  std::function<bool(const std::vector<uint32_t>&)> hot_;
   bool deadlock_when_done_ = false;
   uint64_t choose_per_step_ = 0;  // if > 0, each step makes a choice in [0, n)
   std::vector<uint32_t> order_;

@@ -266,6 +266,84 @@ TEST(Scheduler, MaxStepsIsABugWhenAsked) {
   EXPECT_EQ(r.failure.kind, FailureKind::kMaxSteps);
 }
 
+IterationLimits liveness_limits(uint64_t steps, std::optional<uint64_t> fair_after) {
+  IterationLimits limits;
+  limits.liveness_steps = steps;
+  limits.fair_after = fair_after;
+  return limits;
+}
+
+TEST(Scheduler, AMonitorHotTooLongUnderAFairStrategyIsALivenessBug) {
+  FakeSystem sys(two_by(50));
+  sys.hot_ = [](const std::vector<uint32_t>& order) { return order.size() >= 5; };  // cold for 4 steps
+  auto s = make_random_strategy({});
+  s->begin_iteration(1, {});
+  auto r = run_iteration(sys, *s, liveness_limits(10, 0), nullptr);
+  ASSERT_EQ(r.outcome, Outcome::kFailed);
+  EXPECT_EQ(r.failure.kind, FailureKind::kLiveness);
+  EXPECT_EQ(r.failure.step, 15u);  // last cold after step 4; hot 11 > 10 steps at step 15
+  EXPECT_NE(r.failure.message.find("stayed hot for more than liveness_steps (10)"), std::string::npos);
+  EXPECT_NE(r.failure.details.find("hot for the last 11 steps (cold last after step 4)"), std::string::npos)
+      << r.failure.details;
+}
+
+TEST(Scheduler, AMonitorThatCoolsInTimeIsNoBug) {
+  FakeSystem sys(two_by(50));
+  sys.hot_ = [](const std::vector<uint32_t>& order) { return order.size() % 8 != 0 && order.size() < 100; };
+  auto s = make_random_strategy({});
+  s->begin_iteration(1, {});
+  auto r = run_iteration(sys, *s, liveness_limits(10, 0), nullptr);
+  EXPECT_EQ(r.outcome, Outcome::kPassed) << r.failure.message;
+}
+
+TEST(Scheduler, AnUnfairStrategyNeverCountsAStreak) {
+  // PCT may starve a process on purpose: a long hot streak proves nothing.
+  FakeSystem sys(two_by(50));
+  sys.hot_ = [](const std::vector<uint32_t>& order) { return order.size() < 100; };  // cold at the end
+  auto s = make_pct_strategy({{"pct_depth", 3}});
+  s->begin_iteration(1, {});
+  auto r = run_iteration(sys, *s, liveness_limits(10, std::nullopt), nullptr);
+  EXPECT_EQ(r.outcome, Outcome::kPassed) << r.failure.message;
+}
+
+TEST(Scheduler, AStreakCountsFromWhereTheStrategyTurnsFair) {
+  FakeSystem sys(two_by(50));
+  sys.hot_ = [](const std::vector<uint32_t>&) { return true; };
+  auto s = make_random_strategy({});
+  s->begin_iteration(1, {});
+  // Fair after 20 scheduling points (every step has two choices here).
+  auto r = run_iteration(sys, *s, liveness_limits(10, 20), nullptr);
+  ASSERT_EQ(r.outcome, Outcome::kFailed);
+  EXPECT_EQ(r.failure.kind, FailureKind::kLiveness);
+  EXPECT_EQ(r.failure.step, 31u);  // fair from step 21 on: 11 hot steps end at step 31
+}
+
+TEST(Scheduler, AMonitorHotWhenTheRunSettlesIsALivenessBugUnderAnyStrategy) {
+  FakeSystem sys(two_by(3));
+  sys.hot_ = [](const std::vector<uint32_t>&) { return true; };
+  auto s = make_pct_strategy({{"pct_depth", 3}});
+  s->begin_iteration(1, {});
+  auto r = run_iteration(sys, *s, liveness_limits(1000, std::nullopt), nullptr);
+  ASSERT_EQ(r.outcome, Outcome::kFailed);
+  EXPECT_EQ(r.failure.kind, FailureKind::kLiveness);
+  EXPECT_EQ(r.failure.step, 6u);
+  EXPECT_NE(r.failure.message.find("is hot at the end of the iteration"), std::string::npos);
+}
+
+TEST(Scheduler, FairnessComesFromTheStrategyTable) {
+  const RunOptions options;
+  EXPECT_EQ(iteration_limits(options, "random", {}, 0).fair_after, std::optional<uint64_t>(0));
+  EXPECT_EQ(iteration_limits(options, "fair_pct", {{"fair_after", 50}}, 0).fair_after,
+            std::optional<uint64_t>(50));
+  EXPECT_FALSE(iteration_limits(options, "pct", {}, 0).fair_after);
+  EXPECT_FALSE(iteration_limits(options, "pos", {}, 0).fair_after);
+  EXPECT_FALSE(iteration_limits(options, "dfs", {}, 0).fair_after);
+  // The portfolio is as fair as the member that runs iteration i.
+  EXPECT_FALSE(iteration_limits(options, "portfolio", {}, 0).fair_after);
+  EXPECT_EQ(iteration_limits(options, "portfolio", {}, 2).fair_after, std::optional<uint64_t>(0));
+  EXPECT_EQ(iteration_limits(options, "portfolio", {}, 3).fair_after, std::optional<uint64_t>(200));
+}
+
 TEST(Scheduler, CountsSchedulingPointsOnlyWhereThereIsAChoice) {
   std::vector<std::vector<FakeStep>> procs = {std::vector<FakeStep>(3), std::vector<FakeStep>(1)};
   FakeSystem sys(procs);

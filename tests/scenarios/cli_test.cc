@@ -64,7 +64,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
                                            Buggy{"two_phase_commit.lua", "assertion"},
                                            Buggy{"gossip_leave.lua", "assertion"},
                                            Buggy{"partition_heal.lua", "assertion"},
-                                           Buggy{"raft_stale_read.lua", "assertion"}),
+                                           Buggy{"raft_stale_read.lua", "assertion"},
+                                           Buggy{"lost_request.lua", "liveness"}),
                          [](const ::testing::TestParamInfo<Buggy>& info) {
                            const std::string file = info.param.file;
                            return file.substr(0, file.find('.'));
@@ -91,7 +92,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
                                            "monitor_race_fixed.lua", "split_brain_fixed.lua",
                                            "global_singleton_fixed.lua", "two_phase_commit_fixed.lua",
                                            "gossip_leave_fixed.lua", "partition_heal_fixed.lua",
-                                           "raft_stale_read_fixed.lua"));
+                                           "raft_stale_read_fixed.lua", "lost_request_fixed.lua"));
 
 TEST(Cli, FixedTwinsPassUnderEveryStrategy) {
   for (const char* strategy : {"random", "pct", "pos"}) {
@@ -339,7 +340,7 @@ TEST(Cli, DirectoryRunsEveryScenario) {
   auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "200",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\"bugs\":24"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"bugs\":25"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ShardsSplitTheIterations) {

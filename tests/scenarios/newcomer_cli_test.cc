@@ -121,17 +121,44 @@ TEST(Newcomer, ReplayFindsTheScenarioFromAnotherDirectory) {
 }
 
 TEST(Newcomer, ALongScheduleIsSummarisedUnlessAskedInFull) {
+  // Messages that differ with period 7: no short repeat to fold.
   const std::string f = write_file("spin", "lockstep.test('spin', function()\n"
-                                           "  while true do lockstep.send(lockstep.self(), 1); lockstep.receive() end\n"
+                                           "  local i = 0\n"
+                                           "  while true do\n"
+                                           "    i = i + 1\n"
+                                           "    lockstep.send(lockstep.self(), string.rep('x', i % 7))\n"
+                                           "    lockstep.receive()\n"
+                                           "  end\n"
                                            "end)\n");
   auto r = run_lockstep({"run", f, "--max-steps", "5000", "--fail-on-max-steps", "--traces-dir", fresh_dir("spin_t")});
   EXPECT_EQ(r.code, 1);
   EXPECT_LT(lines(r.out), 300u);
-  EXPECT_NE(r.out.find("steps left out (--full"), std::string::npos) << r.out.substr(0, 2000);
+  EXPECT_NE(r.out.find("lines left out (--full"), std::string::npos) << r.out.substr(0, 2000);
   EXPECT_NE(r.out.find("step 5000 "), std::string::npos);  // the last steps are shown
   auto full = run_lockstep({"run", f, "--max-steps", "5000", "--fail-on-max-steps", "--full", "--traces-dir",
                             fresh_dir("spin_t2")});
   EXPECT_GT(lines(full.out), 5000u);
+}
+
+TEST(Newcomer, RepeatedStepsFoldIntoOneLineUnlessAskedInFull) {
+  const std::string f = write_file("poll", "lockstep.test('poll', function()\n"
+                                           "  local i = 0\n"
+                                           "  while true do\n"
+                                           "    i = i + 1\n"
+                                           "    lockstep.send(lockstep.self(), i)\n"
+                                           "    lockstep.receive()\n"
+                                           "  end\n"
+                                           "end)\n");
+  auto r = run_lockstep({"run", f, "--max-steps", "300", "--fail-on-max-steps", "--traces-dir", fresh_dir("poll_t")});
+  EXPECT_EQ(r.code, 1);
+  // start, then one send/receive pair, then the fold, then the failing send.
+  EXPECT_NE(r.out.find("... the 2 steps above again 148 times (steps 4-299) ..."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("step 300 "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("step 150 "), std::string::npos) << r.out;
+  auto full = run_lockstep({"run", f, "--max-steps", "300", "--fail-on-max-steps", "--full", "--traces-dir",
+                            fresh_dir("poll_t2")});
+  EXPECT_EQ(full.out.find("again"), std::string::npos);
+  EXPECT_NE(full.out.find("step 150 "), std::string::npos);
 }
 
 TEST(Newcomer, JUnitAndJsonListEveryTestAndEveryFileThatFailedToLoad) {

@@ -76,7 +76,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, EveryBuggyScenario,
                                            "agent_update.lua", "mutual_call.lua", "registry_race.lua",
                                            "stale_cache.lua", "monitor_race.lua", "split_brain.lua",
                                            "global_singleton.lua", "two_phase_commit.lua",
-                                           "gossip_leave.lua", "partition_heal.lua", "raft_stale_read.lua"));
+                                           "gossip_leave.lua", "partition_heal.lua", "raft_stale_read.lua",
+                                           "lost_request.lua"));
 
 TEST(Shrink, RemovesUnrelatedWorkDownToAFewSteps) {
   const std::string dir = fresh_dir("noisy");
