@@ -23,6 +23,7 @@ struct RunFlags {
   std::string format = "text";
   std::string shard;
   bool full = false;
+  bool coverage = false;
   std::string junit;
   uint64_t iteration = 0;
   unsigned jobs = 0;
@@ -39,6 +40,7 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
   }
   if (sub.count("--iteration")) f.config.only_iteration = f.iteration;
   f.config.show_logs = global.verbose && f.format == "text";
+  f.config.coverage = f.coverage || f.format == "json";  // always in JSON
   f.config.jobs = 1;
   if (sub.count("--jobs")) {
     f.config.jobs = f.jobs;
@@ -75,6 +77,7 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
   style.full_schedule = f.full || (no_slice && *no_slice && std::string(no_slice) != "0");
   style.max_rows = style.full_schedule ? 0 : 200;
   style.fold_repeats = !f.full;
+  style.coverage = f.coverage;
   style.verbose = global.verbose;
   style.quiet = global.quiet;
   style.progress = !global.quiet && ::isatty(STDERR_FILENO) != 0;
@@ -181,6 +184,9 @@ Command run_command() {
         sub.add_flag(
             "--keep-going", f->config.keep_going,
             "dfs: explore on after a bug, counting the schedules that fail (the first is traced)");
+        sub.add_flag("--coverage", f->coverage,
+                     "print what each test's iterations reached: reads-from pairs, receive events, schedule "
+                     "classes, and when each stopped growing (always in --format json)");
         sub.add_option("--junit", f->junit,
                        "also write a JUnit XML report to FILE (one test case per test)")
             ->type_name("FILE");

@@ -55,6 +55,8 @@ struct StepFacts {
   std::span<const EventKey> created;
   bool poll = false;  // a receive that did not wait: had no message been
                       // there, it would have returned nothing
+  uint64_t shape = 0;  // a receive: a hash of the shape of the message it
+                       // took (System::set_shapes; 0 when not asked for)
 };
 
 // Whether two accesses conflict: overlapping objects, at least one writing.

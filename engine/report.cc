@@ -352,6 +352,33 @@ void TextReporter::test_finished(const TestReport& t) {
            << " repeated a schedule or gave up";
   }
   out_ << paint(style_, kReset) << "\n";
+  if (t.coverage && style_.coverage) print_coverage(*t.coverage, t.iterations_run);
+}
+
+void TextReporter::print_coverage(const TestReport::Coverage& c, uint64_t iterations) {
+  auto line = [&](const char* what, const CoverageTotals::Metric& m) {
+    out_ << "        " << with_commas(m.count) << " " << what;
+    if (m.count > 0) out_ << " (last new in iteration " << m.last_new << ")";
+    out_ << "\n";
+  };
+  out_ << paint(style_, kDim) << "        coverage after " << plural(iterations, "iteration") << ":\n";
+  line("reads-from pairs", c.reads_from);
+  line("receive events (process x message shape)", c.receives);
+  line("schedule classes", c.schedule_classes);
+  // Whether it stopped growing: nothing new in the second half of the run.
+  auto said = [&](const char* what, uint64_t last) {
+    if (iterations < 4) return;
+    out_ << "        " << what;
+    if (last + 1 <= iterations / 2) {
+      out_ << " stopped growing after iteration " << last << " (nothing new in the last "
+           << with_commas(iterations - last - 1) << ")\n";
+    } else {
+      out_ << " still growing (new in iteration " << last << "): more iterations may reach more\n";
+    }
+  };
+  said("reads-from and receive coverage", std::max(c.reads_from.last_new, c.receives.last_new));
+  said("schedule classes", c.schedule_classes.last_new);
+  out_ << paint(style_, kReset);
 }
 
 void TextReporter::run_finished(const RunSummary& s) {
@@ -397,6 +424,26 @@ void JsonReporter::run_finished(const RunSummary& s) {
       }
     }
     if (t.status == TestReport::Status::kError) w.key("error").value(t.error);
+    if (t.coverage) {
+      const auto& c = *t.coverage;
+      w.key("coverage").begin_object();
+      auto metric = [&](const char* name, const CoverageTotals::Metric& m) {
+        w.key(name).begin_object().key("count").value(m.count).key("last_new").value(m.last_new).end_object();
+      };
+      metric("reads_from", c.reads_from);
+      metric("receives", c.receives);
+      metric("schedule_classes", c.schedule_classes);
+      w.key("growth").begin_array();
+      for (const auto& p : c.growth) {
+        w.begin_object()
+            .key("iterations").value(p.iterations)
+            .key("reads_from").value(p.reads_from)
+            .key("receives").value(p.receives)
+            .key("schedule_classes").value(p.schedule_classes)
+            .end_object();
+      }
+      w.end_array().end_object();
+    }
     if (t.bug) {
       const auto& b = *t.bug;
       w.key("bug").begin_object();

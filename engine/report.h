@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/coverage.h"
 #include "engine/schedule.h"
 #include "engine/trace.h"
 
@@ -44,6 +45,12 @@ struct TestReport {
   std::optional<uint64_t> delay_bound;  // the bound a search ran under
   uint64_t beyond_bound = 0;            // branches it skipped for it
   std::optional<BugReport> bug;
+  // What the iterations reached (with --coverage, and always in JSON).
+  struct Coverage {
+    CoverageTotals::Metric reads_from, receives, schedule_classes;
+    std::vector<CoverageTotals::Point> growth;
+  };
+  std::optional<Coverage> coverage;
   std::string error;
   lockstep::Status::Code error_code = lockstep::Status::Code::kOk;  // what kind of error (exit 3: load errors only)
 };
@@ -88,6 +95,7 @@ struct TextStyle {
   bool message_contents = true;  // print message contents in schedule lines
   bool quiet = false;             // only bugs, errors and the summary
   bool progress = false;          // a progress line on stderr (a terminal)
+  bool coverage = false;          // each test's coverage under its line (--coverage)
 };
 
 class TextReporter final : public Reporter {
@@ -108,6 +116,7 @@ class TextReporter final : public Reporter {
   std::ostream& err_;
   TextStyle style_;
   bool progress_shown_ = false;
+  void print_coverage(const TestReport::Coverage& c, uint64_t iterations);
 };
 
 class JsonReporter final : public Reporter {

@@ -101,6 +101,7 @@ class TestRun {
     }
     decisions_.reserve(1024);
     start_ = start;
+    if (config_.coverage) coverage_ = std::make_unique<CoverageSink>();
     if (strategy_->kind() == Strategy::Kind::kSearch) return run_search();
     if (config_.keep_going) {
       return error(
@@ -121,7 +122,7 @@ class TestRun {
       const uint64_t i = selected[k];
       if (!calibrate_before(i)) return error(status_);
       decisions_.clear();
-      auto result = run_one(*strategy_, program_, i, &decisions_, config_.show_logs);
+      auto result = run_one(*strategy_, program_, i, &decisions_, config_.show_logs, coverage_.get());
       if (!result.ok()) return error(result.status());
       if (i < kCalibrationIterations && calibration_.size() == i) {
         calibration_.push_back(result->scheduling_points);
@@ -130,6 +131,7 @@ class TestRun {
       if (result->outcome == Outcome::kFailed) {
         record_bug(i, *result);
         report_.wall_seconds = seconds_since(start);
+        finish_coverage(i + 1);
         return report_;
       }
       if ((k & 1023) == 1023)
@@ -149,11 +151,30 @@ class TestRun {
       }
     }
     report_.wall_seconds = seconds_since(start);
+    finish_coverage(selected.size() ? selected[selected.size() - 1] + 1 : 0);
     if (report_.status == TestReport::Status::kPassed) return nothing_checked();
     return report_;
   }
 
  private:
+  // One iteration's coverage, recorded by one thread.
+  struct CoverageSink {
+    CoverageRecorder recorder;
+    CoverageTotals totals;
+  };
+
+  // The coverage of the iterations counted: up to the bug, if there was
+  // one, which the report then carries (growth up to iteration `end`).
+  void finish_coverage(uint64_t end) {
+    if (!coverage_) return;
+    if (report_.bug) {
+      coverage_->totals.keep_up_to(report_.bug->iteration);
+      end = report_.bug->iteration + 1;
+    }
+    const CoverageTotals& t = coverage_->totals;
+    report_.coverage = TestReport::Coverage{t.reads_from(), t.receives(), t.schedule_classes(), t.growth(end)};
+  }
+
   // A test whose every iteration was cut off at max_steps checked nothing
   // to the end: it did not pass.
   TestReport nothing_checked() {
@@ -196,8 +217,10 @@ class TestRun {
       auto system = program_.start(index_, opts_.run);
       if (!system.ok()) return error(system.status());
       IterationResult result;
+      if (coverage_) coverage_->recorder.begin();
       try {
-        result = run_iteration(**system, *strategy_, limits_for(i), &decisions_);
+        result = run_iteration(**system, *strategy_, limits_for(i), &decisions_, nullptr,
+                               coverage_ ? &coverage_->recorder : nullptr);
       } catch (const std::bad_alloc& e) {
         return error(Status::ResourceExhausted("iteration " + std::to_string(i) +
                                                " ran out of memory: " + e.what()));
@@ -207,6 +230,7 @@ class TestRun {
         continue;
       }
       ++report_.schedules_explored;
+      if (coverage_) coverage_->totals.add(i, coverage_->recorder.finish());
       if (config_.only_iteration && i != *config_.only_iteration) continue;
       count(result);
       if (result.outcome == Outcome::kFailed) {
@@ -223,6 +247,7 @@ class TestRun {
     report_.delay_bound = strategy_->bound();
     report_.beyond_bound = strategy_->beyond_bound();
     report_.wall_seconds = seconds_since(start_);
+    finish_coverage(last);
     if (report_.status == TestReport::Status::kPassed) return nothing_checked();
     return report_;
   }
@@ -272,15 +297,19 @@ class TestRun {
   // One iteration of a sampler (its begin_iteration always says yes). With
   // `logs`, the guest's log lines go to the reporter (-v; one job).
   Result<IterationResult> run_one(Strategy& strategy, Program& program, uint64_t i,
-                                  std::vector<Decision>* decisions, bool logs = false) {
+                                  std::vector<Decision>* decisions, bool logs = false,
+                                  CoverageSink* coverage = nullptr) {
     strategy.begin_iteration(derive_seed(opts_.seed, i), hint_for(i));
     auto system = program.start(index_, opts_.run);
     if (!system.ok()) return system.status();
     LogSink sink;
     if (logs) (*system)->set_event_sink(&sink);
     Result<IterationResult> result = Status::Ok();
+    if (coverage) coverage->recorder.begin();
     try {
-      result = run_iteration(**system, strategy, limits_for(i), decisions);
+      result = run_iteration(**system, strategy, limits_for(i), decisions, nullptr,
+                             coverage ? &coverage->recorder : nullptr);
+      if (coverage) coverage->totals.add(i, coverage->recorder.finish());
     } catch (const std::bad_alloc& e) {  // the next start() rebuilds what it left
       result = Status::ResourceExhausted("iteration " + std::to_string(i) +
                                          " ran out of memory: " + e.what());
@@ -318,6 +347,18 @@ class TestRun {
 
     auto work = [&](Program& program, bool reports_progress) {
       auto strategy = make_strategy();
+      std::unique_ptr<CoverageSink> coverage;
+      if (coverage_) coverage = std::make_unique<CoverageSink>();
+      struct Merge {  // this thread's coverage joins the test's when it stops
+        std::unique_ptr<CoverageSink>& mine;
+        std::mutex& mu;
+        CoverageSink* all;
+        ~Merge() {
+          if (!mine) return;
+          std::lock_guard<std::mutex> lock(mu);
+          all->totals.merge(mine->totals);
+        }
+      } merge{coverage, mu, coverage_.get()};
       std::vector<Decision> decisions;
       decisions.reserve(1024);
       for (;;) {
@@ -326,7 +367,7 @@ class TestRun {
         for (size_t k = begin; k < std::min(begin + kChunk, rest.size()); ++k) {
           if (k >= first_bug.load()) return;
           decisions.clear();
-          auto r = run_one(*strategy, program, rest[k], &decisions);
+          auto r = run_one(*strategy, program, rest[k], &decisions, false, coverage.get());
           if (!r.ok()) {
             std::lock_guard<std::mutex> lock(mu);
             failure = r.status();
@@ -481,6 +522,7 @@ class TestRun {
   std::vector<Decision> decisions_;
   std::vector<uint64_t> calibration_;
   std::vector<std::unique_ptr<Program>> workers_;  // --jobs: one program per extra thread
+  std::unique_ptr<CoverageSink> coverage_;        // with config_.coverage
   Status status_;
 };
 

@@ -25,6 +25,7 @@ struct RunConfig {
   unsigned jobs = 1;                       // worker threads; results do not depend on it
   bool show_logs = false;                  // pass every iteration's ls.log lines to the reporter (one job)
   bool keep_going = false;                 // a search goes on after a bug, counting failing schedules
+  bool coverage = false;                   // measure coverage (TestReport::coverage; engine/coverage.h)
   std::span<const StrategyInfo> strategy_table = strategies();  // tests add their own
 };
 

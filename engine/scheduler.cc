@@ -4,6 +4,7 @@
 #include <array>
 
 #include "engine/causality.h"
+#include "engine/coverage.h"
 
 namespace lockstep {
 namespace {
@@ -93,11 +94,12 @@ class LivenessWatch {
 };
 
 IterationResult run_steps(System& system, Strategy& strategy, const IterationLimits& limits,
-                          std::vector<Decision>* decisions, FactLog* facts) {
+                          std::vector<Decision>* decisions, FactLog* facts, CoverageRecorder* coverage) {
   IterationResult result;
   RecordingChoices choices(strategy, decisions);
   LivenessWatch liveness(limits);
   system.set_observing(strategy.wants_observations());
+  system.set_shapes(coverage != nullptr);
   for (;;) {
     std::span<const Op> enabled = system.enabled();
     if (enabled.empty()) {
@@ -136,6 +138,7 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
     step.facts.event = op.key;
     step.facts.kind = op.step;
     if (facts) facts->add(step.facts);
+    if (coverage) coverage->on_step(step.facts);
     if (!strategy.on_step(step.facts)) {
       result.outcome = Outcome::kAbandoned;
       return result;
@@ -160,8 +163,8 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
 }  // namespace
 
 IterationResult run_iteration(System& system, Strategy& strategy, const IterationLimits& limits,
-                              std::vector<Decision>* decisions, FactLog* facts) {
-  IterationResult result = run_steps(system, strategy, limits, decisions, facts);
+                              std::vector<Decision>* decisions, FactLog* facts, CoverageRecorder* coverage) {
+  IterationResult result = run_steps(system, strategy, limits, decisions, facts, coverage);
   strategy.end_iteration(result);
   if (result.outcome != Outcome::kAbandoned && strategy.repeated()) result.outcome = Outcome::kAbandoned;
   return result;

@@ -14,6 +14,7 @@
 namespace lockstep {
 
 class FactLog;
+class CoverageRecorder;
 
 struct IterationLimits {
   uint64_t max_steps = 10000;
@@ -39,7 +40,9 @@ IterationLimits iteration_limits(const RunOptions& options, std::string_view str
 // every decision taken to `decisions` if it is not null; the caller owns and
 // reuses that buffer, so a run allocates nothing per step once it is warm.
 // With `facts`, also records what every step did.
+// With `coverage`, feeds it every step (begun by the caller).
 IterationResult run_iteration(System& system, Strategy& strategy, const IterationLimits& limits,
-                              std::vector<Decision>* decisions, FactLog* facts = nullptr);
+                              std::vector<Decision>* decisions, FactLog* facts = nullptr,
+                              CoverageRecorder* coverage = nullptr);
 
 }  // namespace lockstep

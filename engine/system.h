@@ -79,6 +79,10 @@ class System {
   // receive of its recipient, so it is off unless asked for.
   virtual void set_observing(bool on) {}
 
+  // Whether receives' facts should carry the shape of the message taken
+  // (StepFacts::shape: its first element, for coverage). Off unless asked.
+  virtual void set_shapes(bool on) {}
+
   // The name liveness monitor `i` was registered with.
   virtual std::string monitor_name(uint32_t i) const { return "#" + std::to_string(i + 1); }
 };

@@ -730,6 +730,40 @@ vm::RefId LuaGuest::message_tag(vm::ValueRef v) {
   return tag;
 }
 
+namespace {
+// The type of the value at `idx`, and its content when it is a scalar
+// (handles by kind only: their ids follow creation order).
+uint64_t scalar_shape(lua_State* L, int idx) {
+  const int type = lua_type(L, idx);
+  uint64_t h = fnv1a(lua_typename(L, type));
+  switch (type) {
+    case LUA_TSTRING: {
+      size_t n = 0;
+      const char* s = lua_tolstring(L, idx, &n);
+      return fnv1a(std::string_view(s, std::min<size_t>(n, 64)), h);
+    }
+    case LUA_TNUMBER:
+      return lua_isinteger(L, idx) ? fnv1a(std::to_string(lua_tointeger(L, idx)), h) : h;
+    case LUA_TBOOLEAN:
+      return h + static_cast<uint64_t>(lua_toboolean(L, idx));
+    default:
+      return h;
+  }
+}
+}  // namespace
+
+uint64_t LuaGuest::message_shape(vm::ValueRef v) {
+  push_value(aux_, v);
+  uint64_t shape = scalar_shape(aux_, -1);
+  if (lua_type(aux_, -1) == LUA_TTABLE) {
+    lua_rawgeti(aux_, -1, 1);
+    shape = fnv1a("table", scalar_shape(aux_, -1));
+    lua_pop(aux_, 1);
+  }
+  lua_pop(aux_, 1);
+  return shape;
+}
+
 void LuaGuest::set_tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t v) {
   push_value(aux_, tuple);
   lua_pushinteger(aux_, v);

@@ -103,6 +103,7 @@ class LuaGuest final : public vm::Guest {
   void begin_step() override;
   bool tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t& out) override;
   vm::RefId message_tag(vm::ValueRef v) override;
+  uint64_t message_shape(vm::ValueRef v) override;
   void set_tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t v) override;
 
   // --- for the bindings (lua/api.cc) ---

@@ -78,6 +78,11 @@ bool Vm::perform_mailbox(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
         reply.kind = Reply::Kind::kMessage;
         reply.message = take_message(p, static_cast<size_t>(p.matched));
         facts_.consumed = reply.message.origin_step;
+        if (shapes_) {
+          facts_.shape = reply.message.kind == Message::Kind::kUser
+                             ? guest_.message_shape(reply.message.value)
+                             : 0x100 + static_cast<uint64_t>(reply.message.kind);  // DOWN, EXIT
+        }
         if (sink_) {
           std::string detail;
           switch (reply.message.kind) {

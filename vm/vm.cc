@@ -83,6 +83,7 @@ void Vm::reset(VmOptions options) {
   last_ref_ = 0;
   finished_ = false;
   observing_ = false;
+  shapes_ = false;
   init();
 }
 

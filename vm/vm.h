@@ -138,6 +138,9 @@ class Guest {
   // The reference a message is tagged with: the ref at its first position
   // (as in {ref, reply}), or 0.
   virtual RefId message_tag(ValueRef v) { return 0; }
+  // A stable hash of a message's shape: its type and, for a table, the
+  // type and value of its first element ("get" in {"get", from}).
+  virtual uint64_t message_shape(ValueRef v) { return 0; }
   // The iteration's wall-clock budget ran out inside guest code.
   virtual bool timed_out() const { return false; }
   // "file.lua:12": the scenario line where process `pid` posted its pending
@@ -188,6 +191,7 @@ class Vm final : public System {
   Failure deadlock() override;
   void set_event_sink(EventSink* sink) override;
   void set_observing(bool on) override { observing_ = on; }
+  void set_shapes(bool on) override { shapes_ = on; }
   std::string monitor_name(uint32_t i) const override { return guest_.monitor_name(i); }
   bool observing() const { return observing_; }
 
@@ -632,6 +636,7 @@ class Vm final : public System {
   std::string step_location_;   // where it posted the operation (recorded runs only)
   bool posted_ = false;
   uint32_t step_no_ = 0;
+  bool shapes_ = false;            // set StepFacts::shape on receives (set_shapes)
   bool observing_ = false;         // report observations (set_observing)
   std::vector<Observation> observations_;  // this step's (facts_.observations)
   std::vector<EventKey> created_;  // this step's (facts_.created)
