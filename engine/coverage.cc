@@ -73,7 +73,7 @@ uint64_t StepNames::predict(const Op& op) const {
 uint64_t StepNames::process_name(int64_t pid) const {
   if (pid < 0) return 0;
   if (static_cast<size_t>(pid) < procs_.size() && procs_[pid].name != 0) return procs_[pid].name;
-  return pid == 0 ? kRootName : 0;
+  return pid == 0 ? kRootName : mix(kRootName, static_cast<uint64_t>(pid) + 1);  // as proc() will name it
 }
 
 uint32_t StepNames::steps_of(int64_t pid) const {

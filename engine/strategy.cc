@@ -35,7 +35,7 @@ constexpr OptionSpec kIdPctParams[] = {
 }  // namespace
 
 std::span<const StrategyInfo> strategies() {
-  static const std::array<StrategyInfo, 7> kStrategies = {{
+  static const std::array<StrategyInfo, 9> kStrategies = {{
       {"random", "uniformly random among the enabled operations", make_random_strategy, {}, always_fair},
       {"pct",
        "probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): random priorities "
@@ -55,6 +55,15 @@ std::span<const StrategyInfo> strategies() {
        "not "
        "be guessed",
        make_idpct_strategy, kIdPctParams},
+      {"surw",
+       "selectively uniform random walk (Zhao, Wolff, Mathur, Roychoudhury, ASPLOS 2025): picks a process "
+       "with probability proportional to the events it has left, learnt from earlier iterations, so "
+       "interleavings are sampled uniformly",
+       make_surw_strategy, {}, always_fair},
+      {"rff",
+       "reads-from fuzzing (Wolff, Shi, Duck, Mathur, Roychoudhury, ASPLOS 2024): mutates the reads-from "
+       "pairs of schedules that reached new ones and steers POS towards them",
+       make_rff_strategy},
       {"portfolio",
        "iteration i runs the (i mod 6)-th of pct (depth 3), pos, random, fair_pct, pct (depth 2) "
        "and idpct, "

@@ -29,6 +29,9 @@ struct IterationHint {
   uint64_t max_scheduling_points = 0;  // longest run so far, in steps with >= 2 choices
 };
 
+// Iterations per epoch of a learner (Strategy::Kind::kLearner).
+inline constexpr uint64_t kLearnEpoch = 32;
+
 // A strategy's parameters by name (declared in its row of the strategy
 // table; resolution fills every one of them).
 using StrategyParams = NamedValues;
@@ -50,8 +53,20 @@ class Strategy {
   // A sampler's iteration is a pure function of (seed, hint): the runner
   // runs samplers on any number of threads and shards. A search learns
   // from the iterations it has run (end_iteration): the runner gives it
-  // every iteration, in order, on one thread.
-  enum class Kind : uint8_t { kSampler, kSearch };
+  // every iteration, in order, on one thread. A learner is a sampler that
+  // also learns, in epochs: the iterations of an epoch (kLearnEpoch of
+  // them, in the run's selection) are a pure function of (seed, hint, the
+  // lessons of the epochs before), so they run on any number of threads;
+  // between epochs every copy of the strategy learns the epoch's lessons in
+  // iteration order. The result does not depend on --jobs; --iteration I
+  // re-runs the epochs before I's (without reporting them) to learn as the
+  // run did, and a shard learns from its own iterations.
+  enum class Kind : uint8_t { kSampler, kSearch, kLearner };
+
+  // What one iteration taught a learner (its own type, opaque here).
+  struct Lesson {
+    virtual ~Lesson() = default;
+  };
 
   // pick() returns this to abandon the execution (Outcome::kAbandoned).
   static constexpr size_t kAbandon = static_cast<size_t>(-1);
@@ -87,6 +102,12 @@ class Strategy {
 
   // How the iteration begun last ended.
   virtual void end_iteration(const IterationResult& result) {}
+
+  // A learner: what the iteration that just ended taught (null: nothing),
+  // and learning a lesson of an earlier iteration (lessons come in
+  // iteration order, an epoch at a time, to every copy).
+  virtual std::unique_ptr<Lesson> lesson() { return nullptr; }
+  virtual void learn(const Lesson& lesson) {}
 
   // Whether the iteration that just ended turned out to be equivalent to
   // one run before (a search may learn that only at its end, when every
@@ -150,6 +171,8 @@ std::unique_ptr<Strategy> make_fair_pct_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_idpct_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_portfolio_strategy(const StrategyParams&);
 std::unique_ptr<Strategy> make_dfs_strategy(const StrategyParams&);
+std::unique_ptr<Strategy> make_surw_strategy(const StrategyParams&);
+std::unique_ptr<Strategy> make_rff_strategy(const StrategyParams&);
 
 // StrategyInfo::fair_after of the strategies that are fair at all.
 std::optional<uint64_t> always_fair(const StrategyParams&, uint64_t iteration);

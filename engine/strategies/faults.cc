@@ -81,6 +81,8 @@ class FaultInjector final : public Strategy {
   void on_advance_time() override { inner_->on_advance_time(); }
   bool wants_observations() const override { return inner_->wants_observations(); }
   void end_iteration(const IterationResult& result) override { inner_->end_iteration(result); }
+  std::unique_ptr<Lesson> lesson() override { return inner_->lesson(); }
+  void learn(const Lesson& lesson) override { inner_->learn(lesson); }
   bool repeated() const override { return inner_->repeated(); }
 
  private:

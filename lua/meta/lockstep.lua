@@ -16,7 +16,7 @@
 ---@alias lockstep.Match fun(msg: any): boolean?
 
 ---@class lockstep.TestOptions
----@field strategy? "random"|"pct"|"pos"|"fair_pct"|"idpct"|"portfolio"|"dfs"
+---@field strategy? "random"|"pct"|"pos"|"fair_pct"|"idpct"|"surw"|"rff"|"portfolio"|"dfs"
 ---@field iterations? integer
 ---@field seed? integer
 ---@field max_steps? integer

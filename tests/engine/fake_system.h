@@ -32,7 +32,8 @@ inline FakeStep fake_receive(std::vector<int> accept = {}) { return {StepKind::k
 
 class FakeSystem final : public System {
  public:
-  explicit FakeSystem(std::vector<std::vector<FakeStep>> processes) : procs_(std::move(processes)) {
+  explicit FakeSystem(std::vector<std::vector<FakeStep>> processes, std::vector<size_t> starts_after = {})
+      : starts_after_(std::move(starts_after)), procs_(std::move(processes)) {
     next_.assign(procs_.size(), 0);
     mailboxes_.assign(procs_.size(), {});
     patterns_.assign(procs_.size(), {});
@@ -102,6 +103,9 @@ class FakeSystem final : public System {
 
   // The failure predicate sees the pids in the order their steps ran.
   std::function<bool(const std::vector<uint32_t>&)> fails_;
+  // Process p runs only once process 0 has taken starts_after_[p] steps
+  // (as if P0 spawned it then).
+  std::vector<size_t> starts_after_;
   // One liveness monitor, hot after a step when this says so.
   std::function<bool(const std::vector<uint32_t>&)> hot_;
   bool deadlock_when_done_ = false;
@@ -126,6 +130,7 @@ class FakeSystem final : public System {
   void refresh() {
     enabled_.clear();
     for (uint32_t p = 0; p < procs_.size(); ++p) {
+      if (p < starts_after_.size() && next_[0] < starts_after_[p]) continue;  // not spawned yet
       if (next_[p] < procs_[p].size()) {
         const FakeStep& s = procs_[p][next_[p]];
         const bool receive = s.kind == StepKind::kReceive && s.object == 0;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "engine/prng.h"
 #include "engine/scheduler.h"
 #include "engine/strategy.h"
 #include "tests/engine/fake_system.h"
@@ -167,14 +168,138 @@ TEST(IdPctStrategy, CyclesTheDepthOverIterations) {
 
 TEST(PortfolioStrategy, RotatesItsMembersOverIterations) {
   auto portfolio = make_portfolio_strategy({});
+  auto surw = make_surw_strategy({});
   auto pct3 = make_pct_strategy({{"pct_depth", 3}});
   auto pos = make_pos_strategy({});
-  auto random = make_random_strategy({});
   for (uint64_t seed = 0; seed < 20; ++seed) {
-    // Iterations 6 and 7 are the second turn of pct and pos (their own iteration 1).
-    EXPECT_EQ(run_once(*portfolio, two_by(6), seed, {6, 9}), run_once(*pct3, two_by(6), seed, {1, 9}));
-    EXPECT_EQ(run_once(*portfolio, two_by(6), seed, {7, 9}), run_once(*pos, two_by(6), seed, {1, 9}));
-    EXPECT_EQ(run_once(*portfolio, two_by(6), seed, {2, 9}), run_once(*random, two_by(6), seed, {0, 9}));
+    // Iterations 7 and 9 are the second turn of pct and pos (their own iteration 1).
+    EXPECT_EQ(run_once(*portfolio, two_by(6), seed, {7, 9}), run_once(*pct3, two_by(6), seed, {1, 9}));
+    EXPECT_EQ(run_once(*portfolio, two_by(6), seed, {9, 9}), run_once(*pos, two_by(6), seed, {1, 9}));
+    EXPECT_EQ(run_once(*portfolio, two_by(6), seed, {0, 9}), run_once(*surw, two_by(6), seed, {0, 9}));
+  }
+  EXPECT_EQ(portfolio->kind(), Strategy::Kind::kLearner);
+}
+
+// Runs `epochs` epochs of a learner as the runner does: kLearnEpoch
+// iterations, then their lessons in order. Returns the first iteration for
+// which `fails` holds on the run's order (or -1).
+int64_t learn_until(Strategy& s, const std::vector<std::vector<FakeStep>>& procs, const std::vector<size_t>& gates,
+                    const std::function<bool(const std::vector<uint32_t>&)>& fails, uint64_t seed, int epochs) {
+  for (int e = 0; e < epochs; ++e) {
+    std::vector<std::unique_ptr<Strategy::Lesson>> lessons;
+    for (uint64_t k = 0; k < kLearnEpoch; ++k) {
+      const uint64_t i = e * kLearnEpoch + k;
+      FakeSystem sys(procs, gates);
+      s.begin_iteration(derive_seed(seed, i), {i, 0});
+      run_iteration(sys, s, {}, nullptr);
+      if (fails(sys.order_)) return static_cast<int64_t>(i);
+      lessons.push_back(s.lesson());
+    }
+    for (auto& l : lessons) {
+      if (l) s.learn(*l);
+    }
+  }
+  return -1;
+}
+
+FakeStep touch(uint64_t key, bool writes = true) { return {StepKind::kEtsInsert, object::table_key(1, key), writes}; }
+
+TEST(SurwStrategy, WeighsProcessesByTheEventsTheyHaveLeft) {
+  // A 1-event process and a 20-event one: a uniform interleaving puts the
+  // short one first with probability 1/21; a random walk, 1/2.
+  std::vector<std::vector<FakeStep>> procs = {{touch(1)}, std::vector<FakeStep>(20, touch(2))};
+  auto surw = make_surw_strategy({});
+  auto short_first = [&](int runs, uint64_t from) {
+    int n = 0;
+    for (int k = 0; k < runs; ++k) n += run_once(*surw, procs, from + k)[0] == 0;
+    return n;
+  };
+  EXPECT_GT(short_first(400, 0), 150);  // nothing learnt: a random walk
+  for (int k = 0; k < 8; ++k) {
+    FakeSystem sys(procs);
+    surw->begin_iteration(k, {});
+    run_iteration(sys, *surw, {}, nullptr);
+    surw->learn(*surw->lesson());
+  }
+  EXPECT_LT(short_first(400, 1000), 50);  // about 400/21
+}
+
+TEST(SurwStrategy, SameSeedAndLessonsSameSchedule) {
+  std::vector<std::vector<FakeStep>> procs = {std::vector<FakeStep>(3, touch(1)), std::vector<FakeStep>(9, touch(2))};
+  auto a = make_surw_strategy({}), b = make_surw_strategy({});
+  for (auto* s : {a.get(), b.get()}) {
+    FakeSystem sys(procs);
+    s->begin_iteration(7, {});
+    run_iteration(sys, *s, {}, nullptr);
+    s->learn(*s->lesson());
+  }
+  for (uint64_t seed = 0; seed < 20; ++seed) EXPECT_EQ(run_once(*a, procs, seed), run_once(*b, procs, seed));
+}
+
+// reorder_N on the fake system: P0 starts the others one by one (a step
+// each); setters write a then b; the checker, started last, reads a then b
+// and fails on a mixed pair.
+struct Reorder {
+  std::vector<std::vector<FakeStep>> procs;
+  std::vector<size_t> gates;
+  uint32_t checker;
+};
+Reorder reorder(uint32_t setters) {
+  Reorder r;
+  r.checker = setters + 1;
+  r.procs.push_back({});
+  r.gates.push_back(0);
+  for (uint32_t k = 1; k <= setters + 1; ++k) {
+    r.procs[0].push_back(touch(100 + k));  // "spawn" process k
+    r.gates.push_back(k);
+    r.procs.push_back(k == r.checker ? std::vector<FakeStep>{touch(1, false), touch(2, false)}
+                                     : std::vector<FakeStep>{touch(1), touch(2)});
+  }
+  return r;
+}
+bool reorder_fails(const std::vector<uint32_t>& order, uint32_t checker) {
+  std::vector<int> done(checker + 1, 0);
+  bool a = false, b = false, saw_a = false;
+  for (uint32_t p : order) {
+    ++done[p];
+    if (p == 0) continue;
+    if (p == checker && done[p] == 1) saw_a = a;
+    if (p == checker && done[p] == 2) return saw_a != b;
+    if (p != checker) (done[p] == 1 ? a : b) = true;
+  }
+  return false;
+}
+
+TEST(RffStrategy, CombinesReadsFromPairsToReachARareOrder) {
+  const Reorder r = reorder(20);
+  auto fails = [&](const std::vector<uint32_t>& o) { return reorder_fails(o, r.checker); };
+  std::vector<int64_t> rff_at, pos_at;
+  for (uint64_t seed = 1; seed <= 7; ++seed) {
+    auto rff = make_rff_strategy({});
+    auto pos = make_pos_strategy({});
+    rff_at.push_back(learn_until(*rff, r.procs, r.gates, fails, seed, 60));
+    pos_at.push_back(learn_until(*pos, r.procs, r.gates, fails, seed, 60));
+  }
+  auto median = [](std::vector<int64_t> v) {
+    for (auto& x : v) if (x < 0) x = INT64_MAX;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  EXPECT_LT(median(rff_at), 60 * static_cast<int64_t>(kLearnEpoch)) << "rff did not find it";
+  EXPECT_LT(median(rff_at) * 2, median(pos_at)) << "rff " << median(rff_at) << " pos " << median(pos_at);
+}
+
+TEST(RffStrategy, IsPosUntilItHasLearnt) {
+  const Reorder r = reorder(5);
+  auto rff = make_rff_strategy({});
+  auto pos = make_pos_strategy({});
+  for (uint64_t seed = 0; seed < 10; ++seed) {
+    FakeSystem a(r.procs, r.gates), b(r.procs, r.gates);
+    rff->begin_iteration(seed, {});
+    pos->begin_iteration(seed, {});
+    run_iteration(a, *rff, {}, nullptr);
+    run_iteration(b, *pos, {}, nullptr);
+    EXPECT_EQ(a.order_, b.order_);
   }
 }
 
@@ -338,10 +463,12 @@ TEST(Scheduler, FairnessComesFromTheStrategyTable) {
   EXPECT_FALSE(iteration_limits(options, "pct", {}, 0).fair_after);
   EXPECT_FALSE(iteration_limits(options, "pos", {}, 0).fair_after);
   EXPECT_FALSE(iteration_limits(options, "dfs", {}, 0).fair_after);
+  EXPECT_EQ(iteration_limits(options, "surw", {}, 0).fair_after, std::optional<uint64_t>(0));
+  EXPECT_FALSE(iteration_limits(options, "rff", {}, 0).fair_after);
   // The portfolio is as fair as the member that runs iteration i.
-  EXPECT_FALSE(iteration_limits(options, "portfolio", {}, 0).fair_after);
-  EXPECT_EQ(iteration_limits(options, "portfolio", {}, 2).fair_after, std::optional<uint64_t>(0));
-  EXPECT_EQ(iteration_limits(options, "portfolio", {}, 3).fair_after, std::optional<uint64_t>(200));
+  EXPECT_EQ(iteration_limits(options, "portfolio", {}, 0).fair_after, std::optional<uint64_t>(0));
+  EXPECT_FALSE(iteration_limits(options, "portfolio", {}, 1).fair_after);
+  EXPECT_EQ(iteration_limits(options, "portfolio", {}, 4).fair_after, std::optional<uint64_t>(200));
 }
 
 TEST(Scheduler, CountsSchedulingPointsOnlyWhereThereIsAChoice) {

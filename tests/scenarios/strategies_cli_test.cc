@@ -1,6 +1,7 @@
 // The strategies as a user runs them: bugs found, twins pass, no starvation.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "tests/scenarios/cli_helpers.h"
@@ -15,7 +16,7 @@ uint64_t number_after(const std::string& text, const std::string& key) {
 }
 
 TEST(Strategies, EveryStrategyFindsTheLostUpdateAndPassesItsTwins) {
-  for (const char* s : {"random", "pct", "pos", "fair_pct", "idpct", "portfolio"}) {
+  for (const char* s : {"random", "pct", "pos", "fair_pct", "idpct", "surw", "rff", "portfolio"}) {
     auto bug = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", s, "--iterations", "500", "--format",
                              "json", "--traces-dir", fresh_dir(std::string("lu_") + s)});
     EXPECT_EQ(bug.code, 1) << s << bug.out;
@@ -52,7 +53,7 @@ end)
 }
 
 TEST(Strategies, NewStrategiesReplayShrinkAndReproduceByIteration) {
-  for (const char* s : {"fair_pct", "idpct", "portfolio"}) {
+  for (const char* s : {"fair_pct", "idpct", "surw", "rff", "portfolio"}) {
     const std::string dir = fresh_dir(std::string("rs_") + s);
     auto r = run_lockstep({"run", scenario("noisy_race.lua"), "--strategy", s, "--iterations", "300",
                            "--traces-dir", dir, "--format", "json"});
@@ -71,4 +72,60 @@ TEST(Strategies, NewStrategiesReplayShrinkAndReproduceByIteration) {
   }
 }
 
+std::string bench(const std::string& name) { return std::string(LOCKSTEP_SOURCE_DIR) + "/bench/" + name; }
+
+// The only file in `dir`.
+std::string only_file(const std::string& dir) {
+  std::string found;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) found = e.path().string();
+  return found;
+}
+
+TEST(Strategies, LearnersGiveTheSameTraceWhateverJobsAndReproduceByIteration) {
+  // Found after the first epoch (32 iterations), so what was learnt decides.
+  for (const char* s : {"surw", "rff", "portfolio"}) {
+    const std::string one = fresh_dir(std::string("l1_") + s), two = fresh_dir(std::string("l2_") + s),
+                      again = fresh_dir(std::string("l3_") + s);
+    auto a = run_lockstep({"run", bench("sctbench/reorder.lua"), "--test", "reorder_20", "--strategy", s,
+                           "--iterations", "20000", "--traces-dir", one, "--format", "json"});
+    ASSERT_EQ(a.code, 1) << s << a.out << a.err;
+    const uint64_t iteration = number_after(a.out, "\"iteration\":");
+    EXPECT_GE(iteration, 32u) << s;
+    auto b = run_lockstep({"run", bench("sctbench/reorder.lua"), "--test", "reorder_20", "--strategy", s,
+                           "--iterations", "20000", "--jobs", "2", "--traces-dir", two, "--format", "json"});
+    EXPECT_EQ(number_after(b.out, "\"iteration\":"), iteration) << s;
+    auto c = run_lockstep({"run", bench("sctbench/reorder.lua"), "--test", "reorder_20", "--strategy", s,
+                           "--iteration", std::to_string(iteration), "--traces-dir", again, "--format", "json"});
+    EXPECT_EQ(c.code, 1) << s << c.out;
+    ASSERT_FALSE(only_file(one).empty());
+    EXPECT_EQ(slurp(only_file(one)), slurp(only_file(two))) << s << ": the trace depends on --jobs";
+    EXPECT_EQ(slurp(only_file(one)), slurp(only_file(again))) << s << ": --iteration gives another trace";
+  }
+}
+
+TEST(Strategies, ALearnerInAShardLearnsFromItsOwnIterations) {
+  const std::string dir = fresh_dir("l_shard");
+  auto a = run_lockstep({"run", bench("sctbench/reorder.lua"), "--test", "reorder_10", "--strategy", "rff",
+                         "--iterations", "20000", "--shard", "1/2", "--traces-dir", dir, "--format", "json"});
+  ASSERT_EQ(a.code, 1) << a.out << a.err;
+  const uint64_t iteration = number_after(a.out, "\"iteration\":");
+  EXPECT_EQ(iteration % 2, 1u);
+  auto again = run_lockstep({"run", bench("sctbench/reorder.lua"), "--test", "reorder_10", "--strategy", "rff",
+                             "--shard", "1/2", "--iteration", std::to_string(iteration), "--traces-dir",
+                             fresh_dir("l_shard2"), "--format", "json"});
+  EXPECT_EQ(again.code, 1) << again.out;
+  auto outside = run_lockstep({"run", bench("sctbench/reorder.lua"), "--test", "reorder_10", "--strategy", "rff",
+                               "--shard", "0/2", "--iteration", std::to_string(iteration)});
+  EXPECT_EQ(outside.code, 2) << outside.out;
+  EXPECT_NE(outside.out.find("is not in shard 0/2"), std::string::npos) << outside.out;
+}
+
+TEST(Strategies, SurwFindsALivenessBugAsAFairStrategy) {
+  auto r = run_lockstep({"run", scenario("lost_request.lua"), "--strategy", "surw", "--format", "json",
+                         "--traces-dir", fresh_dir("surw_lv")});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("\"kind\":\"liveness\""), std::string::npos) << r.out;
+}
+
 }  // namespace
+
