@@ -51,7 +51,7 @@ const std::vector<Tool>& tools() {
        {{"path", ArgType::kString, "", "a scenario file or directory", true},
         {"test", ArgType::kString, "--test", "run only this test"},
         {"strategy", ArgType::kString, "--strategy",
-         "random, pct (default), pos, fair_pct, idpct, portfolio or dfs"},
+         "random, pct (default), pos, fair_pct, idpct, surw, rff, portfolio or dfs"},
         {"iterations", ArgType::kInteger, "--iterations", "iterations per test (default 100)"},
         {"seed", ArgType::kInteger, "--seed", "base seed (default 1)"},
         {"max_steps", ArgType::kInteger, "--max-steps", "steps per iteration before it is cut off"},

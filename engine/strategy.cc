@@ -65,9 +65,8 @@ std::span<const StrategyInfo> strategies() {
        "pairs of schedules that reached new ones and steers POS towards them",
        make_rff_strategy},
       {"portfolio",
-       "iteration i runs the (i mod 6)-th of pct (depth 3), pos, random, fair_pct, pct (depth 2) "
-       "and idpct, "
-       "as Coyote's default does",
+       "iteration i runs the (i mod 6)-th of surw, pct (depth 3), rff, pos, fair_pct and idpct, as "
+       "Coyote's default does",
        make_portfolio_strategy, {}, portfolio_fair_after},
       {"dfs",
        "exhaustive depth-first search with optimal dynamic partial order reduction (Abdulla, "

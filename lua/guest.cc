@@ -75,9 +75,34 @@ bool parse_position(const std::string& s, std::string* location, std::string* me
 // ---------------------------------------------------------------------------
 
 LuaGuest::LuaGuest(Arena& arena, StackPool& stacks, std::chrono::milliseconds timeout)
-    : arena_(arena), stacks_(stacks), timeout_(timeout) {}
+    : arena_(arena), stacks_(stacks), timeout_(timeout), watchdog_([this] { watch(); }) {}
+
+// The count hook stops guest code at iter_timeout from any Lua context; C
+// code that runs long without returning to Lua (a backtracking string
+// pattern) never reaches the hook. Past the deadline by as long again
+// (at least a second), nothing can end the iteration in order, so the tool
+// says so and exits rather than hang.
+void LuaGuest::watch() {
+  std::unique_lock<std::mutex> lock(watch_mu_);
+  while (!watch_stop_) {
+    watch_cv_.wait_for(lock, std::chrono::milliseconds(200));
+    const int64_t hard = hard_deadline_ns_.load();
+    if (hard == 0 || std::chrono::steady_clock::now().time_since_epoch().count() < hard) continue;
+    std::fprintf(stderr,
+                 "lockstep: error: an iteration ran past iter_timeout inside a C function that cannot be "
+                 "interrupted (such as a string pattern that backtracks without end); stopping\n");
+    std::fflush(stderr);
+    std::_Exit(2);
+  }
+}
 
 LuaGuest::~LuaGuest() {
+  {
+    std::lock_guard<std::mutex> lock(watch_mu_);
+    watch_stop_ = true;
+  }
+  watch_cv_.notify_all();
+  watchdog_.join();
   for (Thread& t : threads_) release_stack(t);
   // The arena is reset after this; closing is only needed to release
   // resources outside it (files the scenario opened).
@@ -205,6 +230,7 @@ void LuaGuest::save() {
 }
 
 void LuaGuest::rewind() {
+  hard_deadline_ns_.store(0);
   for (Thread& t : threads_) release_stack(t);
   threads_.clear();
   // Finalizers close the files; the arena then brings the state back.
@@ -224,10 +250,14 @@ void LuaGuest::rewind() {
 }
 
 void LuaGuest::begin_iteration(std::chrono::milliseconds timeout) {
+  lua_sethook(L_, hook, LUA_MASKCOUNT, kHookInterval);  // a timed-out thread raised at every instruction
+  lua_sethook(aux_, hook, LUA_MASKCOUNT, kHookInterval);
   timeout_ = timeout;
   timed_out_ = false;
   timeout_location_.clear();
   deadline_ = std::chrono::steady_clock::now() + timeout_;
+  const auto grace = std::max<std::chrono::steady_clock::duration>(timeout_, std::chrono::seconds(1));
+  hard_deadline_ns_.store((deadline_ + grace).time_since_epoch().count());
 }
 
 // Spawn bodies {fn, n = 0} for every test, held from load time on: each
@@ -396,6 +426,10 @@ void LuaGuest::check_clock(lua_State* L) {
     switch_to_scheduler(Exit::kTimedOut);
     return;
   }
+  // From now on the hook raises at every instruction of this thread, so a
+  // pcall in a loop cannot outlast it: the loop's own next instruction
+  // raises outside the pcall (begin_iteration restores the interval).
+  lua_sethook(L, hook, LUA_MASKCOUNT, 1);
   luaL_error(L, timed_out_ ? "lockstep: iteration timed out (iter_timeout)"
                           : "lockstep: the iteration's guest memory passed max_memory");
 }

@@ -16,8 +16,12 @@
 
 #include <lua.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
+#include <thread>
 #include <memory>
 #include <optional>
 #include <string>
@@ -212,6 +216,14 @@ class LuaGuest final : public vm::Guest {
   int finish_nres_ = 0;
 
   std::chrono::milliseconds timeout_;
+  // The watchdog (watch()): past this steady-clock time (ns; 0: none) the
+  // iteration is stuck in C code and the tool exits.
+  std::atomic<int64_t> hard_deadline_ns_{0};
+  std::mutex watch_mu_;
+  std::condition_variable watch_cv_;
+  bool watch_stop_ = false;
+  std::thread watchdog_;  // declared after the fields it reads, so it starts once they exist
+  void watch();
   std::chrono::steady_clock::time_point deadline_;
   bool timed_out_ = false;
   std::string timeout_location_;  // the scenario line a timed-out process was running

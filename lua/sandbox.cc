@@ -177,7 +177,26 @@ int format_without_addresses(lua_State* L) {
 
 }  // namespace
 
+// setmetatable, refusing finalizers: Lua runs __gc with hooks off, so a
+// loop in one could not be stopped by iter_timeout; and when the collector
+// runs it is not part of the schedule.
+int setmetatable_without_gc(lua_State* L) {
+  if (lua_type(L, 2) == LUA_TTABLE && lua_getfield(L, 2, "__gc") != LUA_TNIL) {
+    return luaL_error(L, "setmetatable: __gc finalizers are not supported (they run outside the schedule, "
+                         "and cannot be stopped)");
+  }
+  lua_settop(L, 2);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, 2, 1);
+  return 1;
+}
+
 void restrict_stdlib(lua_State* L, const Script& script) {
+  lua_getglobal(L, "setmetatable");
+  lua_pushcclosure(L, setmetatable_without_gc, 1);
+  lua_setglobal(L, "setmetatable");
+
   // os: virtual time only; no processes, environment, files or exit.
   lua_createtable(L, 0, 3);
   lua_pushcfunction(L, os_time);

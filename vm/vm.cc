@@ -290,9 +290,11 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   if (!result.failure && !result.finished && guest_.has_invariants()) {
     std::string message;
     if (!guest_.check_invariants(message)) {
-      result.failure.kind = FailureKind::kInvariant;
+      result.failure.kind = guest_.timed_out() ? FailureKind::kTimeout : FailureKind::kInvariant;
       result.failure.step = step_no_;
-      result.failure.message = std::move(message);
+      result.failure.message = guest_.timed_out() ? "the iteration ran past iter_timeout (in " +
+                                                        message.substr(0, message.find(" raised:")) + ")"
+                                                  : std::move(message);
     }
   }
   // Liveness monitors, also after the root's last step: the scheduler

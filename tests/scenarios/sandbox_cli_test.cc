@@ -218,4 +218,62 @@ TEST(Limits, ConcurrentRunsIntoOneTracesDirectoryKeepEveryTrace) {
   EXPECT_TRUE(std::filesystem::exists(live));
 }
 
+// A loop around pcall where the process cannot be switched away (a receive
+// match function, a gsub callback, an invariant) used to catch the timeout
+// error for ever; each now ends as a `timeout` bug within iter_timeout.
+TEST(Limits, PcallCannotOutlastTheTimeoutWhereAProcessCannotSuspend) {
+  const std::string spin = "while true do pcall(function() while true do end end) end";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"match", "ls.send(ls.self(), 1)\n  ls.receive(function(m) " + spin + " end)"},
+      {"gsub", "string.gsub('x', 'x', function() " + spin + " end)"},
+      {"invariant", "ls.invariant('spins', function() " + spin + " end)\n  ls.sleep(1)"},
+  };
+  for (const auto& [name, body] : cases) {
+    const std::string f = write_file("pcall_" + name, "local ls = lockstep\nls.test('spin', function()\n  " + body +
+                                                          "\nend)\n");
+    auto r = run_lockstep({"run", f, "--iter-timeout", "500", "--iterations", "1", "--format", "json",
+                           "--traces-dir", fresh_dir("pcall_t_" + name)});
+    EXPECT_EQ(r.code, 1) << name << r.out << r.err;
+    EXPECT_NE(r.out.find("\"kind\":\"timeout\""), std::string::npos) << name << r.out;
+  }
+}
+
+TEST(Sandbox, FinalizersAreRefused) {
+  // Lua runs __gc with hooks off: a loop in one could never be stopped.
+  const std::string f = write_file("gc_loop", R"(
+local ls = lockstep
+ls.test("finalizer", function()
+  setmetatable({}, { __gc = function() while true do end end })
+  collectgarbage()
+end)
+)");
+  auto r = run_lockstep({"run", f, "--iterations", "1", "--traces-dir", fresh_dir("gc_loop_t")});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("setmetatable: __gc finalizers are not supported"), std::string::npos) << r.out;
+  // Other metatables work as before.
+  const std::string ok = write_file("mt_ok", R"(
+local ls = lockstep
+ls.test("metatable", function()
+  local t = setmetatable({}, { __index = function() return 7 end })
+  assert(t.x == 7 and getmetatable(t) ~= nil)
+end)
+)");
+  EXPECT_EQ(run_lockstep({"run", ok, "--iterations", "1"}).code, 0);
+}
+
+TEST(Limits, CodeStuckInsideACFunctionEndsTheToolWithOneLine) {
+  // A backtracking pattern never returns to Lua, so the hook cannot stop
+  // it: past the deadline by as long again the tool says so and exits.
+  const std::string f = write_file("backtrack", R"(
+local ls = lockstep
+ls.test("backtracks", function()
+  string.find(string.rep("a", 40), string.rep("a*", 40) .. "b")
+end)
+)");
+  auto r = run_lockstep({"run", f, "--iter-timeout", "300", "--iterations", "1", "--traces-dir",
+                         fresh_dir("backtrack_t")});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("inside a C function that cannot be interrupted"), std::string::npos) << r.err;
+}
+
 }  // namespace
