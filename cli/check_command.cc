@@ -1,14 +1,12 @@
 // lockstep check --history FILE --model MODEL [--consistency C] [--format json]
 #include <unistd.h>
 
-#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "engine/checker/history_io.h"
-#include "engine/json.h"
 
 namespace lockstep::cli {
 namespace {
@@ -35,69 +33,32 @@ int check(const CheckFlags& f) {
   }
   std::stringstream buf;
   buf << in.rdbuf();
-  auto ops = checker::parse_history(buf.str(), f.history);
-  if (!ops.ok()) {
-    print_error(ops.status().message());
-    return kExitUsage;
-  }
-  checker::Value initial;
+  checker::FileCheck check;
+  check.file = f.history;
+  check.model = f.model;
+  check.sequential = f.consistency == "sequential";
   if (f.initial != "nil") {
     try {
       size_t used = 0;
-      initial = checker::Value::integer(std::stoll(f.initial, &used));
+      check.initial = checker::Value::integer(std::stoll(f.initial, &used));
       if (used != f.initial.size()) throw std::invalid_argument(f.initial);
     } catch (const std::exception&) {
       print_error("--initial must be an integer or nil, not \"" + f.initial + "\"");
       return kExitUsage;
     }
   }
-  auto model = checker::make_model(f.model, initial);
-  if (Status known = checker::check_operations(*ops, *model); !known.ok()) {
-    print_error(f.history + ": " + known.message());
+  check.limits.seconds = f.timeout;
+  check.limits.memory_bytes = (f.max_memory_mb ? f.max_memory_mb : default_max_memory_mb()) << 20;
+  auto r = checker::check_history(buf.str(), check);
+  if (!r.ok()) {
+    print_error(r.status().message());
     return kExitUsage;
   }
-  const auto start = std::chrono::steady_clock::now();
-  checker::CheckLimits limits;
-  limits.seconds = f.timeout;
-  limits.memory_bytes = (f.max_memory_mb ? f.max_memory_mb : default_max_memory_mb()) << 20;
-  const checker::CheckResult r = checker::check(
-      *ops, *model,
-      f.consistency == "sequential" ? checker::Consistency::kSequential : checker::Consistency::kLinearizable, limits);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  using Verdict = checker::CheckResult::Verdict;
-  const std::string verdict = r.verdict == Verdict::kConsistent  ? f.consistency
-                              : r.verdict == Verdict::kViolation ? "not " + f.consistency
-                                                                 : "unknown (" + r.unknown + ")";
-  if (f.format == "json") {
-    JsonWriter w;
-    w.begin_object();
-    w.key("file").value(f.history);
-    w.key("model").value(f.model);
-    w.key("consistency").value(f.consistency);
-    w.key("verdict").value(verdict);
-    w.key("valid");
-    if (r.verdict == Verdict::kUnknown) w.null();
-    else w.value(r.ok);
-    w.key("operations").value(static_cast<uint64_t>(ops->size()));
-    w.key("parts").value(static_cast<uint64_t>(r.parts));
-    w.key("decided_by_zones").value(static_cast<uint64_t>(r.by_zones));
-    w.key("unknown_reads_dropped").value(static_cast<uint64_t>(r.dropped));
-    w.key("explored").value(r.explored);
-    w.key("peak_memory_bytes").value(r.memory);
-    w.key("seconds").value(seconds);
-    if (!r.partition.empty()) w.key("key").value(r.partition);
-    if (!r.ok) w.key("explanation").value(r.explanation);
-    w.end_object();
-    std::cout << w.str() << "\n";
-  } else {
-    const std::string shown = r.verdict == Verdict::kViolation ? "NOT " + f.consistency : verdict;
-    std::cout << f.history << ": " << shown << " (" << ops->size() << " operations, model " << f.model << ")\n";
-    if (!r.ok) std::cout << r.explanation << "\n";
-  }
-  switch (r.verdict) {
-    case Verdict::kConsistent: return kExitOk;
-    case Verdict::kViolation: return kExitBug;
-    case Verdict::kUnknown: break;
+  std::cout << (f.format == "json" ? checker::file_check_json(check, *r) : checker::file_check_text(check, *r));
+  switch (r->result.verdict) {
+    case checker::CheckResult::Verdict::kConsistent: return kExitOk;
+    case checker::CheckResult::Verdict::kViolation: return kExitBug;
+    case checker::CheckResult::Verdict::kUnknown: break;
   }
   return kExitUnknown;
 }

@@ -600,4 +600,68 @@ std::string trace_to_json(const Trace& t) {
   return w.str();
 }
 
+std::string trace_to_text(const Trace& t) {
+  std::ostringstream out;
+  out << "format version: " << t.format_version << "\n"
+            << "tool version: " << t.tool_version << "\n"
+            << "scenario: " << t.scenario_path << "\n";
+  char hash[40];
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(t.scenario_hash));
+  out << "scenario hash: " << hash << "\n";
+    out << "test: " << t.test_name << "\n"
+            << "strategy: " << t.strategy << " (";
+  for (const auto& [name, value] : t.params.values()) out << name << " " << value << "; ";
+  out << "learned longest schedule: " << t.hint.max_scheduling_points << " scheduling points)\n"
+            << "seed: " << t.seed << "   iteration: " << t.iteration << "   iteration seed: " << t.iteration_seed
+            << "\n"
+            << "options:";
+  for (const OptionSpec& spec : test_options()) {
+    if (spec.target == OptionTarget::kRun) out << " " << spec.name << "=" << t.options.get(spec.name);
+  }
+  out << "\n"
+            << "steps: " << t.steps << "\n"
+            << "failure: " << failure_kind_name(t.failure.kind) << " at step " << t.failure.step << ", process "
+            << (t.failure.pid >= 0 ? "P" + std::to_string(t.failure.pid) : std::string("-")) << "\n"
+            << "  message: " << t.failure.message << "\n";
+  if (!t.failure.location.empty()) out << "  location: " << t.failure.location << "\n";
+  if (!t.failure.details.empty()) out << "  details:\n" << t.failure.details;
+  out << "processes:\n";
+  for (const auto& p : t.processes) {
+    out << "  P" << p.pid << (p.node.empty() ? "" : "@" + p.node) << "  " << p.name << "\n";
+  }
+  out << "decisions (" << t.decisions.size() << "):\n";
+  for (size_t i = 0; i < t.decisions.size(); ++i) {
+    const Decision& d = t.decisions[i];
+    out << "  " << i + 1 << "  " << decision_kind_name(d.kind) << " ";
+    EventKind kind;
+    if (event_kind(d.kind, kind)) {
+      out << event_key_name({kind, static_cast<uint32_t>(d.value)}) << " (" << step_kind_name(d.step) << ")";
+    } else {
+      out << d.value;
+    }
+    out << "\n";
+  }
+  out << "events (" << t.events.size() << "):\n";
+  for (const Event& e : t.events) {
+    out << "  step " << e.step << "  " << step_kind_name(e.kind) << "  pid " << e.pid << "  peer " << e.peer
+              << "  " << e.detail << "\n";
+  }
+  out << "facts (" << t.facts.size() << "):\n";
+  for (size_t i = 0; i < t.facts.size(); ++i) {
+    const StepFacts f = t.facts.at(i);
+    out << "  step " << f.step << "  " << event_key_name(f.event) << "  actor " << f.actor;
+    if (f.consumed) out << "  consumed " << f.consumed;
+    if (f.cause) out << "  cause " << f.cause;
+    for (const Access& a : f.accesses) {
+      char object[24];
+      std::snprintf(object, sizeof object, "%016llx", static_cast<unsigned long long>(a.object));
+      out << "  " << (a.writes ? "w:" : "r:") << object;
+    }
+    out << "\n";
+  }
+  out << "logs (" << t.logs.size() << "):\n";
+  for (const LogLine& l : t.logs) out << "  step " << l.step << "  P" << l.pid << "  " << l.text << "\n";
+  return out.str();
+}
+
 }  // namespace lockstep

@@ -70,5 +70,7 @@ Result<Trace> decode_trace(std::string_view bytes, const std::string& name);
 
 // The trace as JSON (dump-trace --json).
 std::string trace_to_json(const Trace& trace);
+// Every field of a trace as text, one per line (dump-trace without --json).
+std::string trace_to_text(const Trace& trace);
 
 }  // namespace lockstep

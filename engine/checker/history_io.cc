@@ -3,6 +3,7 @@
 #include "engine/checker/history.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <map>
 #include <optional>
@@ -288,6 +289,63 @@ std::string to_json_lines(const std::vector<Operation>& ops) {
     events.push_back(std::move(e));
   }
   return write_json_lines(events);
+}
+
+Result<FileCheckReport> check_history(std::string_view text, const FileCheck& check) {
+  auto ops = parse_history(text, check.file);
+  if (!ops.ok()) return ops.status();
+  auto model = make_model(check.model, check.initial);
+  if (Status known = check_operations(*ops, *model); !known.ok()) {
+    return Status::InvalidArgument(check.file + ": " + known.message());
+  }
+  FileCheckReport r;
+  r.operations = ops->size();
+  const auto start = std::chrono::steady_clock::now();
+  r.result = checker::check(*ops, *model, check.sequential ? Consistency::kSequential : Consistency::kLinearizable,
+                            check.limits);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string consistency = check.sequential ? "sequential" : "linearizable";
+  using Verdict = CheckResult::Verdict;
+  r.verdict = r.result.verdict == Verdict::kConsistent  ? consistency
+              : r.result.verdict == Verdict::kViolation ? "not " + consistency
+                                                        : "unknown (" + r.result.unknown + ")";
+  return r;
+}
+
+std::string file_check_text(const FileCheck& check, const FileCheckReport& r) {
+  const std::string consistency = check.sequential ? "sequential" : "linearizable";
+  const std::string shown =
+      r.result.verdict == CheckResult::Verdict::kViolation ? "NOT " + consistency : r.verdict;
+  std::string out = check.file + ": " + shown + " (" + std::to_string(r.operations) + " operations, model " +
+                    check.model + ")\n";
+  if (!r.result.ok) out += r.result.explanation + "\n";
+  return out;
+}
+
+std::string file_check_json(const FileCheck& check, const FileCheckReport& r) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("file").value(check.file);
+  w.key("model").value(check.model);
+  w.key("consistency").value(check.sequential ? "sequential" : "linearizable");
+  w.key("verdict").value(r.verdict);
+  w.key("valid");
+  if (r.result.verdict == CheckResult::Verdict::kUnknown) {
+    w.null();
+  } else {
+    w.value(r.result.ok);
+  }
+  w.key("operations").value(static_cast<uint64_t>(r.operations));
+  w.key("parts").value(static_cast<uint64_t>(r.result.parts));
+  w.key("decided_by_zones").value(static_cast<uint64_t>(r.result.by_zones));
+  w.key("unknown_reads_dropped").value(static_cast<uint64_t>(r.result.dropped));
+  w.key("explored").value(r.result.explored);
+  w.key("peak_memory_bytes").value(r.result.memory);
+  w.key("seconds").value(r.seconds);
+  if (!r.result.partition.empty()) w.key("key").value(r.result.partition);
+  if (!r.result.ok) w.key("explanation").value(r.result.explanation);
+  w.end_object();
+  return w.str() + "\n";
 }
 
 }  // namespace lockstep::checker

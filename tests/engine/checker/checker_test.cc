@@ -265,3 +265,35 @@ TEST(HistoryIo, JsonLinesRoundTrip) {
 
 }  // namespace
 }  // namespace lockstep::checker
+
+namespace lockstep::checker {
+namespace {
+
+TEST(FileCheck, ParsesChecksAndDescribesAHistory) {
+  const std::string stale =
+      "{\"type\":\"invoke\",\"process\":0,\"f\":\"write\",\"value\":1}\n"
+      "{\"type\":\"ok\",\"process\":0,\"f\":\"write\",\"value\":1}\n"
+      "{\"type\":\"invoke\",\"process\":1,\"f\":\"read\",\"value\":null}\n"
+      "{\"type\":\"ok\",\"process\":1,\"f\":\"read\",\"value\":0}\n";
+  FileCheck check;
+  check.file = "h.jsonl";
+  check.initial = Value::integer(0);
+  auto r = check_history(stale, check);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->verdict, "not linearizable");
+  EXPECT_EQ(r->operations, 2u);
+  EXPECT_EQ(file_check_text(check, *r).rfind("h.jsonl: NOT linearizable (2 operations, model register)\n", 0), 0u);
+  const std::string json = file_check_json(check, *r);
+  EXPECT_NE(json.find("\"verdict\":\"not linearizable\",\"valid\":false"), std::string::npos) << json;
+  check.sequential = true;
+  auto seq = check_history(stale, check);
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(seq->verdict, "sequential");  // the read may come first in a sequential order
+  check.model = "counter";
+  auto unknown = check_history(stale, check);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message().rfind("h.jsonl: ", 0), 0u) << unknown.status().message();
+}
+
+}  // namespace
+}  // namespace lockstep::checker
