@@ -21,6 +21,19 @@ TEST(JsonReader, ReadsWhatTheWriterWritesAndKeepsBigNumbersExact) {
   EXPECT_EQ(v->get("list")->items[1].type, JsonValue::Type::kNull);
 }
 
+// Scenario text may hold any bytes; the JSON written is valid UTF-8 all the
+// same: well-formed sequences pass as they are, other bytes become \u00XX.
+TEST(JsonWriter, WritesValidUtf8WhateverTheBytes) {
+  JsonWriter w;
+  w.value(std::string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 caf\xe9 \xff \xc0\xaf \xed\xa0\x80 \xe2\x82"));
+  EXPECT_EQ(w.str(),
+            "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 caf\\u00e9 \\u00ff \\u00c0\\u00af "
+            "\\u00ed\\u00a0\\u0080 \\u00e2\\u0082\"");
+  auto back = parse_json(w.str());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->text.substr(0, 15), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 ");
+}
+
 TEST(JsonReader, BadDocumentsSayWhere) {
   for (const char* bad : {"", "{", "{\"a\":}", "[1,]", "{\"a\":1} x", "\"open"}) {
     auto v = parse_json(bad);
