@@ -5,6 +5,18 @@
 
 #include <new>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LOCKSTEP_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define LOCKSTEP_ASAN 1
+#endif
+#ifdef LOCKSTEP_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace lockstep::lua {
 
 StackPool::StackPool(size_t stack_bytes) : page_(static_cast<size_t>(sysconf(_SC_PAGESIZE))) {
@@ -34,6 +46,11 @@ StackPool::Stack StackPool::acquire() {
 }
 
 fiber::Context StackPool::prepare(Stack s, void (*entry)(fiber::Transfer)) {
+#ifdef LOCKSTEP_ASAN
+  // A reused stack may hold the frames of a process abandoned mid-run,
+  // with AddressSanitizer's redzones around their locals still marked.
+  ASAN_UNPOISON_MEMORY_REGION(s.base, s.size);
+#endif
   return boost::context::detail::make_fcontext(s.base + s.size, s.size, entry);
 }
 
