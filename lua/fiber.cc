@@ -19,6 +19,18 @@
 
 namespace lockstep::lua {
 
+namespace fiber {
+#ifdef LOCKSTEP_ASAN
+void entering(void** token, const void* bottom, size_t size) { __sanitizer_start_switch_fiber(token, bottom, size); }
+void entered(void* token, const void** from_bottom, size_t* from_size) {
+  __sanitizer_finish_switch_fiber(token, from_bottom, from_size);
+}
+#else
+void entering(void**, const void*, size_t) {}
+void entered(void*, const void**, size_t*) {}
+#endif
+}  // namespace fiber
+
 StackPool::StackPool(size_t stack_bytes) : page_(static_cast<size_t>(sysconf(_SC_PAGESIZE))) {
   bytes_ = (stack_bytes + page_ - 1) / page_ * page_;
 }

@@ -30,6 +30,14 @@ using Transfer = boost::context::detail::transfer_t;
 // Switches to `to`, handing it `data`; returns when something switches back,
 // with that context (to resume it later) and the data it passed.
 inline Transfer jump(Context to, void* data) { return boost::context::detail::jump_fcontext(to, data); }
+
+// AddressSanitizer must be told which stack runs, or an exception thrown
+// on a process stack leaves stale poison there: call entering() just
+// before a jump to the stack [bottom, bottom + size) and entered() just
+// after control arrives (it reports the stack control came from). No-ops
+// in builds without ASan.
+void entering(void** token, const void* bottom, size_t size);
+void entered(void* token, const void** from_bottom = nullptr, size_t* from_size = nullptr);
 }  // namespace fiber
 
 // Thrown when no stack can be mapped for a new process.

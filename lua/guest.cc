@@ -467,7 +467,10 @@ void LuaGuest::need_iteration(lua_State* L, const char* fn) {
 
 vm::Reply* LuaGuest::switch_to_scheduler(Exit how) {
   exit_ = how;
+  void* token = nullptr;
+  fiber::entering(&token, scheduler_bottom_, scheduler_size_);
   const fiber::Transfer t = fiber::jump(scheduler_, nullptr);
+  fiber::entered(token, &scheduler_bottom_, &scheduler_size_);
   scheduler_ = t.fctx;
   return static_cast<vm::Reply*>(t.data);
 }
@@ -487,6 +490,7 @@ int LuaGuest::suspend(lua_State* L) {
 // switches back for good (the stack is then reused by another process).
 void LuaGuest::fiber_main(fiber::Transfer t) {
   auto* g = static_cast<LuaGuest*>(t.data);
+  fiber::entered(nullptr, &g->scheduler_bottom_, &g->scheduler_size_);
   g->scheduler_ = t.fctx;
   lua_State* T = g->threads_[g->current_].L;
   int nres = 0;
@@ -539,7 +543,10 @@ vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {
   current_ = pid;
   // A fresh stack receives the guest (fiber_main); a suspended one its reply.
   void* data = reply.kind == vm::Reply::Kind::kStart ? static_cast<void*>(this) : static_cast<void*>(&reply);
+  void* token = nullptr;
+  fiber::entering(&token, th.stack.base, th.stack.size);
   th.ctx = fiber::jump(th.ctx, data).fctx;
+  fiber::entered(token);
   scheduler_ = nullptr;
   mode_ = Mode::kIdle;
   current_ = vm::kNoPid;

@@ -216,6 +216,8 @@ class LuaGuest final : public vm::Guest {
   int finish_nres_ = 0;
 
   std::chrono::milliseconds timeout_;
+  const void* scheduler_bottom_ = nullptr;  // the scheduler's stack, for AddressSanitizer (fiber::entered)
+  size_t scheduler_size_ = 0;
   // The watchdog (watch()): past this steady-clock time (ns; 0: none) the
   // iteration is stuck in C code and the tool exits.
   std::atomic<int64_t> hard_deadline_ns_{0};

@@ -123,6 +123,9 @@ TEST(Sandbox, ScenarioTextCannotWriteEscapeSequencesToTheTerminal) {
 }
 
 TEST(Limits, UnderAnAddressSpaceLimitTheArenaTakesLessOrSaysWhy) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer's shadow memory needs more address space than any limit tried here";
+#endif
   // 4 GiB of address space (the arena used to reserve all of it): runs.
   const std::string cmd_ok = "ulimit -v 4194304; " + shell_quote(LOCKSTEP_BIN) + " run " +
                              shell_quote(scenario("lost_update_fixed.lua")) +
