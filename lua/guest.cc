@@ -650,60 +650,84 @@ bool LuaGuest::match(vm::ValueRef matcher, vm::Message& msg, std::string& error)
   return ok;
 }
 
-void LuaGuest::add_invariant(lua_State* L) {
+// Invariants and liveness monitors: lists of {name, fn} in the registry,
+// called after every step in turn with read-only access (Mode::kInvariant).
+void LuaGuest::add_watcher(lua_State* L, int list_ref, int& count) {
   luaL_checkstring(L, 1);
   luaL_checktype(L, 2, LUA_TFUNCTION);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, invariants_ref_);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, list_ref);
   lua_createtable(L, 2, 0);
   lua_pushvalue(L, 1);
   lua_rawseti(L, -2, 1);
   lua_pushvalue(L, 2);
   lua_rawseti(L, -2, 2);
-  lua_rawseti(L, -2, ++invariant_count_);
+  lua_rawseti(L, -2, ++count);
   lua_pop(L, 1);
 }
 
-void LuaGuest::add_monitor(lua_State* L) {
-  luaL_checkstring(L, 1);
-  luaL_checktype(L, 2, LUA_TFUNCTION);
-  if (monitor_count_ >= static_cast<int>(lockstep::kMaxMonitors)) {
-    luaL_error(L, "lockstep.liveness: at most %d liveness monitors", static_cast<int>(lockstep::kMaxMonitors));
-  }
-  lua_rawgeti(L, LUA_REGISTRYINDEX, monitors_ref_);
-  lua_createtable(L, 2, 0);
-  lua_pushvalue(L, 1);
-  lua_rawseti(L, -2, 1);
-  lua_pushvalue(L, 2);
-  lua_rawseti(L, -2, 2);
-  lua_rawseti(L, -2, ++monitor_count_);
-  lua_pop(L, 1);
-}
-
-bool LuaGuest::check_monitors(uint64_t& hot, std::string& message) {
+// Calls each watcher of the list; `seen(i, name, status)` sees its result
+// (the function's value or error at the top of aux_) and returns false to
+// stop.
+template <class Seen>
+void LuaGuest::call_watchers(int list_ref, int count, Seen seen) {
   lua_State* A = aux_;
-  lua_rawgeti(A, LUA_REGISTRYINDEX, monitors_ref_);
+  lua_rawgeti(A, LUA_REGISTRYINDEX, list_ref);
   const int list = lua_gettop(A);
-  bool ok = true;
-  hot = 0;
-  for (int i = 1; i <= monitor_count_ && ok; ++i) {
+  for (int i = 1; i <= count; ++i) {
     lua_rawgeti(A, list, i);
     lua_rawgeti(A, -1, 1);  // name
     lua_rawgeti(A, -2, 2);  // fn
     const Mode saved = mode_;
-    mode_ = Mode::kInvariant;  // the same read-only access as an invariant
+    mode_ = Mode::kInvariant;
     const int status = lua_pcall(A, 0, 1, 0);
     mode_ = saved;
-    if (status != LUA_OK) {
-      std::string where;
-      message = "monitor \"" + std::string(lua_tostring(A, -2)) + "\" raised: " + error_text(A, -1, &where);
-      if (!where.empty()) message += " (at " + where + ")";
-      ok = false;
-    } else if (lua_toboolean(A, -1)) {
-      hot |= uint64_t{1} << (i - 1);
-    }
+    const bool go_on = seen(i, lua_tostring(A, -2), status);
     lua_pop(A, 3);
+    if (!go_on) break;
   }
   lua_pop(A, 1);
+}
+
+void LuaGuest::add_invariant(lua_State* L) { add_watcher(L, invariants_ref_, invariant_count_); }
+
+void LuaGuest::add_monitor(lua_State* L) {
+  if (monitor_count_ >= static_cast<int>(lockstep::kMaxMonitors)) {
+    luaL_error(L, "lockstep.liveness: at most %d liveness monitors", static_cast<int>(lockstep::kMaxMonitors));
+  }
+  add_watcher(L, monitors_ref_, monitor_count_);
+}
+
+bool LuaGuest::check_invariants(std::string& message) {
+  bool ok = true;
+  call_watchers(invariants_ref_, invariant_count_, [&](int, const char* name, int status) {
+    if (status != LUA_OK) {
+      std::string where;
+      message = "invariant \"" + std::string(name) + "\" raised: " + error_text(aux_, -1, &where);
+      if (!where.empty()) message += " (at " + where + ")";
+      ok = false;
+    } else if (lua_type(aux_, -1) == LUA_TBOOLEAN && !lua_toboolean(aux_, -1)) {
+      message = "invariant \"" + std::string(name) + "\" does not hold";
+      ok = false;
+    }
+    return ok;
+  });
+  return ok;
+}
+
+bool LuaGuest::check_monitors(uint64_t& hot, std::string& message) {
+  bool ok = true;
+  hot = 0;
+  call_watchers(monitors_ref_, monitor_count_, [&](int i, const char* name, int status) {
+    if (status != LUA_OK) {
+      std::string where;
+      message = "monitor \"" + std::string(name) + "\" raised: " + error_text(aux_, -1, &where);
+      if (!where.empty()) message += " (at " + where + ")";
+      ok = false;
+    } else if (lua_toboolean(aux_, -1)) {
+      hot |= uint64_t{1} << (i - 1);
+    }
+    return ok;
+  });
   return ok;
 }
 
@@ -719,35 +743,6 @@ std::string LuaGuest::monitor_name(uint32_t i) const {
   }
   lua_pop(A, 2);
   return name;
-}
-
-bool LuaGuest::check_invariants(std::string& message) {
-  lua_State* A = aux_;
-  lua_rawgeti(A, LUA_REGISTRYINDEX, invariants_ref_);
-  const int list = lua_gettop(A);
-  bool ok = true;
-  for (int i = 1; i <= invariant_count_ && ok; ++i) {
-    lua_rawgeti(A, list, i);
-    lua_rawgeti(A, -1, 1);  // name
-    lua_rawgeti(A, -2, 2);  // fn
-    const Mode saved = mode_;
-    mode_ = Mode::kInvariant;
-    const int status = lua_pcall(A, 0, 1, 0);
-    mode_ = saved;
-    const std::string name = lua_tostring(A, -2);
-    if (status != LUA_OK) {
-      std::string where;
-      message = "invariant \"" + name + "\" raised: " + error_text(A, -1, &where);
-      if (!where.empty()) message += " (at " + where + ")";
-      ok = false;
-    } else if (lua_type(A, -1) == LUA_TBOOLEAN && !lua_toboolean(A, -1)) {
-      message = "invariant \"" + name + "\" does not hold";
-      ok = false;
-    }
-    lua_pop(A, 3);
-  }
-  lua_pop(A, 1);
-  return ok;
 }
 
 bool LuaGuest::tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t& out) {

@@ -141,6 +141,9 @@ class LuaGuest final : public vm::Guest {
   void note_file_opened() { needs_close_ = true; }
   void add_invariant(lua_State* L);  // [name, fn] at 1, 2
   void add_monitor(lua_State* L);    // [name, fn] at 1, 2 (ls.liveness)
+  void add_watcher(lua_State* L, int list_ref, int& count);
+  template <class Seen>
+  void call_watchers(int list_ref, int count, Seen seen);
   bool timed_out() const override { return timed_out_; }
   std::string location(vm::Pid pid) override {  // "" before it started and after it ended
     return pid < threads_.size() && threads_[pid].L && threads_[pid].ctx ? user_line(threads_[pid].L) : "";
