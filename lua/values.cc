@@ -9,6 +9,7 @@
 #include <cinttypes>
 #include <cstring>
 
+#include "engine/hash.h"
 #include "lua/guest.h"
 
 namespace lockstep::lua {
@@ -528,6 +529,69 @@ void install_deterministic_iteration(lua_State* L) {
   lua_setmetatable(L, -2);
   lua_pushcclosure(L, det_next, 1);
   lua_setglobal(L, "next");
+}
+
+// What the VM asks of a message or a tuple (tags, shapes, counters).
+bool LuaGuest::tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t& out) {
+  push_value(aux_, tuple);
+  lua_rawgeti(aux_, -1, pos);
+  const bool ok = lua_isinteger(aux_, -1);
+  if (ok) out = lua_tointeger(aux_, -1);
+  lua_pop(aux_, 2);
+  return ok;
+}
+
+vm::RefId LuaGuest::message_tag(vm::ValueRef v) {
+  push_value(aux_, v);
+  vm::RefId tag = 0;
+  if (lua_type(aux_, -1) == LUA_TTABLE) {
+    lua_rawgeti(aux_, -1, 1);
+    if (auto h = to_handle(aux_, -1); h && h->kind == HandleKind::kRef) tag = h->id;
+    lua_pop(aux_, 1);
+  }
+  lua_pop(aux_, 1);
+  return tag;
+}
+
+namespace {
+// The type of the value at `idx`, and its content when it is a scalar
+// (handles by kind only: their ids follow creation order).
+uint64_t scalar_shape(lua_State* L, int idx) {
+  const int type = lua_type(L, idx);
+  uint64_t h = fnv1a(lua_typename(L, type));
+  switch (type) {
+    case LUA_TSTRING: {
+      size_t n = 0;
+      const char* s = lua_tolstring(L, idx, &n);
+      return fnv1a(std::string_view(s, std::min<size_t>(n, 64)), h);
+    }
+    case LUA_TNUMBER:
+      return lua_isinteger(L, idx) ? fnv1a(std::to_string(lua_tointeger(L, idx)), h) : h;
+    case LUA_TBOOLEAN:
+      return h + static_cast<uint64_t>(lua_toboolean(L, idx));
+    default:
+      return h;
+  }
+}
+}  // namespace
+
+uint64_t LuaGuest::message_shape(vm::ValueRef v) {
+  push_value(aux_, v);
+  uint64_t shape = scalar_shape(aux_, -1);
+  if (lua_type(aux_, -1) == LUA_TTABLE) {
+    lua_rawgeti(aux_, -1, 1);
+    shape = fnv1a("table", scalar_shape(aux_, -1));
+    lua_pop(aux_, 1);
+  }
+  lua_pop(aux_, 1);
+  return shape;
+}
+
+void LuaGuest::set_tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t v) {
+  push_value(aux_, tuple);
+  lua_pushinteger(aux_, v);
+  lua_rawseti(aux_, -2, pos);
+  lua_pop(aux_, 1);
 }
 
 }  // namespace lockstep::lua

@@ -1,0 +1,85 @@
+// What a test's run starts from: its options resolved (command line >
+// test > default, checked against the option table) and where its traces
+// go. Declared in engine/runner.h.
+#include <cctype>
+
+#include "engine/runner.h"
+
+namespace lockstep {
+
+Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOptions& test,
+                                        std::span<const StrategyInfo> table) {
+  ResolvedOptions r;
+  // flag > test > default, checked against the option's row.
+  auto value = [&](const OptionSpec& spec) -> Result<std::string> {
+    std::string text(spec.fallback);
+    if (auto f = flags.find(spec.name); f != flags.end())
+      text = f->second;
+    else if (auto t = test.find(spec.name); t != test.end())
+      text = t->second;
+    if (text.empty() && spec.fallback.empty()) return text;  // an option with no default, not given
+    Status ok = check_option(spec, text);
+    if (!ok.ok()) return ok;
+    return text;
+  };
+  for (const OptionSpec& spec : test_options()) {
+    auto text = value(spec);
+    if (!text.ok()) return text.status();
+    switch (spec.target) {
+      case OptionTarget::kStrategy:
+        r.strategy = *text;
+        break;
+      case OptionTarget::kIterations:
+        r.iterations = option_number(*text);
+        break;
+      case OptionTarget::kSeed:
+        r.seed = option_number(*text);
+        break;
+      case OptionTarget::kRun:
+        r.run.set(spec.name, *text);
+        break;
+      case OptionTarget::kParam:
+        break;
+    }
+  }
+  const StrategyInfo* info = find_strategy(r.strategy, table);
+  if (!info) {
+    std::string known;
+    for (const auto& s : table) known += (known.empty() ? "" : ", ") + std::string(s.name);
+    return Status::InvalidArgument("unknown strategy \"" + r.strategy + "\" (known: " + known +
+                                   ")");
+  }
+  for (const OptionSpec& spec : info->params) {
+    auto text = value(spec);
+    if (!text.ok()) return text.status();
+    if (!text->empty()) r.params.set(spec.name, option_number(*text));
+  }
+  return r;
+}
+
+std::string trace_path_for(const std::string& dir, const std::string& scenario,
+                           const std::string& test, uint64_t iteration, uint64_t seed) {
+  // The scenario file's name first: a buggy scenario and its fixed twin
+  // (or two files) may declare tests of the same name.
+  std::string stem = scenario.substr(
+      scenario.find_last_of('/') == std::string::npos ? 0 : scenario.find_last_of('/') + 1);
+  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".lua") == 0)
+    stem.resize(stem.size() - 4);
+  std::string slug;
+  for (unsigned char c : test) {
+    if (std::isalnum(c)) {
+      slug += static_cast<char>(std::tolower(c));
+    } else if (!slug.empty() && slug.back() != '-') {
+      slug += '-';
+    }
+    if (slug.size() >= 60) break;
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  if (slug.empty()) slug = "test";
+  std::string path = dir.empty() ? std::string() : dir + (dir.back() == '/' ? "" : "/");
+  if (!stem.empty()) path += stem + ".";
+  return path + slug + "-iter" + std::to_string(iteration) + "-seed" + std::to_string(seed) +
+         ".lockstep";
+}
+
+}  // namespace lockstep
