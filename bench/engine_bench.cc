@@ -103,7 +103,9 @@ Timing run(const std::string& path, uint64_t iterations, uint64_t max_steps = 10
   for (uint64_t i = 0; i < iterations; ++i) {
     strategy->begin_iteration(i + 1, {});
     auto sys = (*program)->start(0, options);
-    auto r = run_iteration(**sys, *strategy, {max_steps, false}, nullptr);
+    IterationLimits limits;
+    limits.max_steps = max_steps;
+    auto r = run_iteration(**sys, *strategy, limits, nullptr);
     if (r.outcome == Outcome::kFailed) {
       std::fprintf(stderr, "benchmark scenario failed: %s\n", r.failure.message.c_str());
       std::exit(1);

@@ -89,7 +89,13 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
     junit = j.get();
     reporter.add(std::move(j));
   }
-  RunSummary summary = run_files(*files, f.config, lua::LuaProgram::load, reporter);
+  // A top level that never returns costs one --iter-timeout when the flag is given.
+  auto bound = lua::LuaProgram::kTopLevelBound;
+  if (auto it = f.config.overrides.find("iter_timeout"); it != f.config.overrides.end()) {
+    bound = std::chrono::milliseconds(std::strtoull(it->second.c_str(), nullptr, 10));
+  }
+  const ProgramLoader loader = [bound](const std::string& path) { return lua::LuaProgram::load(path, bound); };
+  RunSummary summary = run_files(*files, f.config, loader, reporter);
   if (junit && !junit->written().ok()) {
     print_error(junit->written().message());
     return kExitUsage;

@@ -28,12 +28,12 @@ int64_t check_ms(lua_State* L, int idx, const char* what) {
   return static_cast<int64_t>(std::ceil(n));
 }
 
-const char* check_name(lua_State* L, int idx) {
+std::string_view check_name(lua_State* L, int idx) {
   if (lua_type(L, idx) != LUA_TSTRING) luaL_typeerror(L, idx, "string (a process name)");
   size_t n;
   const char* s = lua_tolstring(L, idx, &n);
   if (n == 0) luaL_argerror(L, idx, "a process name cannot be empty");
-  return s;
+  return {s, n};  // every byte: "a\0b" is not "a"
 }
 
 // --- processes -------------------------------------------------------------
@@ -211,7 +211,7 @@ int l_history_sync(lua_State* L) {
   LuaGuest& g = G(L);
   g.need_process(L, "history");
   const lua_Integer id = luaL_checkinteger(L, 1);
-  g.vm().post_history(static_cast<uint64_t>(id), luaL_optstring(L, 2, ""));
+  g.vm().post_history(static_cast<uint64_t>(id), lua_isnoneornil(L, 2) ? std::string() : check_string(L, 2));
   return g.suspend(L);
 }
 
@@ -228,7 +228,7 @@ int l_abandon_ref(lua_State* L) {
 int l_register(lua_State* L) {
   LuaGuest& g = G(L);
   g.need_process(L, "register");
-  const char* name = check_name(L, 1);
+  const std::string_view name = check_name(L, 1);
   const vm::Pid pid = g.check_pid(L, 2);
   g.vm().post_register(g.vm().intern(name), pid);
   return g.suspend(L);
@@ -264,7 +264,7 @@ int l_registered(lua_State* L) {
 int l_label(lua_State* L) {
   LuaGuest& g = G(L);
   g.need_iteration(L, "label");
-  g.vm().set_label(luaL_checkstring(L, 1));
+  g.vm().set_label(check_string(L, 1));
   return 0;
 }
 
@@ -394,8 +394,9 @@ int l_test(lua_State* L) {
   if (g.mode() != LuaGuest::Mode::kLoad) {
     return luaL_error(L, "lockstep.test must be called at the top level of a scenario file");
   }
-  const char* name = luaL_checkstring(L, 1);
-  if (*name == '\0') luaL_argerror(L, 1, "a test needs a name");
+  size_t name_length = 0;
+  luaL_checklstring(L, 1, &name_length);
+  if (name_length == 0) luaL_argerror(L, 1, "a test needs a name");
   // test(name, options, fn) or test(name, fn, [options]).
   int fn = 2, given = 0;
   if (lua_istable(L, 2)) {
@@ -503,8 +504,8 @@ int l_test(lua_State* L) {
   for (lua_Integer i = 1; i <= count; ++i) {
     lua_rawgeti(L, -1, i);
     lua_getfield(L, -1, "name");
-    if (std::strcmp(lua_tostring(L, -1), name) == 0) {
-      return luaL_error(L, "lockstep.test: a test named \"%s\" is already declared in this file", name);
+    if (lua_rawequal(L, -1, 1)) {
+      return luaL_error(L, "lockstep.test: a test named \"%s\" is already declared in this file", lua_tostring(L, 1));
     }
     lua_pop(L, 2);
   }

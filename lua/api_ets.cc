@@ -20,7 +20,7 @@ LuaGuest& G(lua_State* L) { return LuaGuest::of(L); }
 uint32_t check_table(lua_State* L, int idx) {
   LuaGuest& g = G(L);
   if (lua_type(L, idx) == LUA_TSTRING) {
-    const uint32_t id = g.vm().ets().resolve(lua_tostring(L, idx));
+    const uint32_t id = g.vm().ets().resolve(string_at(L, idx));
     if (id == 0) luaL_error(L, "ets: no table is named \"%s\"", lua_tostring(L, idx));
     return id;
   }
@@ -78,7 +78,7 @@ int l_new(lua_State* L) {
   LuaGuest& g = G(L);
   g.need_process(L, "ets.new");
   vm::Ets::Options o;
-  const char* name = luaL_checkstring(L, 1);
+  const std::string name = check_string(L, 1);
   bool named = false;
   if (!lua_isnoneornil(L, 2)) {
     luaL_checktype(L, 2, LUA_TTABLE);

@@ -77,11 +77,13 @@ bool parse_position(const std::string& s, std::string* location, std::string* me
 LuaGuest::LuaGuest(Arena& arena, StackPool& stacks, std::chrono::milliseconds timeout)
     : arena_(arena), stacks_(stacks), timeout_(timeout), watchdog_([this] { watch(); }) {}
 
-// The count hook stops guest code at iter_timeout from any Lua context; C
-// code that runs long without returning to Lua (a backtracking string
-// pattern) never reaches the hook. Past the deadline by as long again
-// (at least a second), nothing can end the iteration in order, so the tool
-// says so and exits rather than hang.
+// The count hook stops guest code at iter_timeout from any Lua context, and
+// the C functions that could loop without bound (string patterns,
+// table.move) check the clock as they go (lua/patterns.cc, sandbox.cc).
+// What is left is C work that is long but finite (table.sort of millions
+// of elements): past the deadline by as long again (at least a second),
+// nothing can end the iteration in order, so the tool says so and exits
+// rather than hang.
 void LuaGuest::watch() {
   std::unique_lock<std::mutex> lock(watch_mu_);
   while (!watch_stop_) {
@@ -90,7 +92,7 @@ void LuaGuest::watch() {
     if (hard == 0 || std::chrono::steady_clock::now().time_since_epoch().count() < hard) continue;
     std::fprintf(stderr,
                  "lockstep: error: an iteration ran past iter_timeout inside a C function that cannot be "
-                 "interrupted (such as a string pattern that backtracks without end); stopping\n");
+                 "interrupted (such as table.sort of a very large table); stopping\n");
     std::fflush(stderr);
     std::_Exit(2);
   }
@@ -208,12 +210,12 @@ void LuaGuest::read_tests() {
     lua_rawgeti(L, -1, i);
     DeclaredTest t;
     lua_getfield(L, -1, "name");
-    t.name = lua_tostring(L, -1);
+    t.name = string_at(L, -1);
     lua_pop(L, 1);
     lua_getfield(L, -1, "options");  // name -> text, checked by lockstep.test
     lua_pushnil(L);
     while (lua_next(L, -2) != 0) {
-      t.options[lua_tostring(L, -2)] = lua_tostring(L, -1);
+      t.options[string_at(L, -2)] = string_at(L, -1);
       lua_pop(L, 1);
     }
     lua_pop(L, 2);
@@ -381,7 +383,7 @@ vm::Pid LuaGuest::check_pid(lua_State* L, int idx) {
 vm::Reason LuaGuest::check_reason(lua_State* L, int idx) {
   if (lua_isnoneornil(L, idx)) return {vm::ReasonKind::kNormal, 0};
   if (lua_type(L, idx) == LUA_TSTRING) {
-    std::string_view s = lua_tostring(L, idx);
+    const std::string s = string_at(L, idx);
     for (auto k : {vm::ReasonKind::kNormal, vm::ReasonKind::kKill, vm::ReasonKind::kKilled, vm::ReasonKind::kNoproc,
                    vm::ReasonKind::kNoconnection}) {
       if (s == vm::reason_atom(k)) return {k, 0};
@@ -421,8 +423,12 @@ void LuaGuest::check_clock(lua_State* L) {
   // Where the process may suspend, it is switched away for good (pcall
   // cannot catch that); inside a C call that cannot suspend, an error
   // unwinds the C++ frames first, and a later check switches it away.
+  // Where it was looping: the first place noticed (inside a gsub callback
+  // or a match function rather than the call that led there).
+  if ((mode_ == Mode::kProcess || mode_ == Mode::kMatch) && timeout_location_.empty()) {
+    timeout_location_ = user_line(L);
+  }
   if (mode_ == Mode::kProcess && scheduler_ && lua_isyieldable(L)) {
-    timeout_location_ = user_line(L);  // where it was looping
     switch_to_scheduler(Exit::kTimedOut);
     return;
   }
@@ -582,7 +588,7 @@ vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {
         // at the innermost line of scenario code (the failed thread's
         // stack is still there).
         std::string ignored;
-        r.message = lua_type(T, -1) == LUA_TSTRING ? lua_tostring(T, -1) : error_text(T, -1, &ignored);
+        r.message = lua_type(T, -1) == LUA_TSTRING ? string_at(T, -1) : error_text(T, -1, &ignored);
         r.location = user_line(T);
       } else {
         r.message = error_text(T, -1, &r.location);
@@ -618,7 +624,7 @@ std::string LuaGuest::user_line(lua_State* T) {
 
 std::string LuaGuest::error_text(lua_State* L, int idx, std::string* location) {
   if (lua_type(L, idx) == LUA_TSTRING) {
-    std::string s = lua_tostring(L, idx);
+    std::string s = string_at(L, idx);
     std::string where, message;
     if (parse_position(s, &where, &message)) {
       *location = where;

@@ -34,6 +34,19 @@
 
 namespace lockstep::lua {
 
+// The string at idx with every byte, NULs included (a const char* would
+// end at the first NUL): names, labels and messages from scenarios.
+inline std::string string_at(lua_State* L, int idx) {
+  size_t n = 0;
+  const char* s = lua_tolstring(L, idx, &n);
+  return s ? std::string(s, n) : std::string();
+}
+inline std::string check_string(lua_State* L, int idx) {
+  size_t n = 0;
+  const char* s = luaL_checklstring(L, idx, &n);
+  return std::string(s, n);
+}
+
 // Kinds of opaque handle a guest can hold. Values are stable (they order
 // handles in `pairs`); append only.
 enum class HandleKind : uint8_t { kPid = 1, kRef = 2, kTimer = 3, kAtomics = 4, kTable = 5 };
@@ -249,8 +262,12 @@ class LuaGuest final : public vm::Guest {
 
 class LuaProgram final : public Program {
  public:
-  // Reads, compiles and runs the scenario once to list its tests.
-  static Result<std::unique_ptr<Program>> load(const std::string& path);
+  // Reads, compiles and runs the scenario once to list its tests. The top
+  // level may run for `top_level_bound` (iter_timeout when a flag gives it;
+  // a test's own options are not known before its declaration has run).
+  static constexpr std::chrono::milliseconds kTopLevelBound{30000};
+  static Result<std::unique_ptr<Program>> load(const std::string& path,
+                                               std::chrono::milliseconds top_level_bound = kTopLevelBound);
 
   const std::string& path() const override { return script_.path; }
   uint64_t source_hash() const override { return script_.hash; }

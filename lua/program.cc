@@ -22,7 +22,8 @@ LuaProgram::~LuaProgram() {
   guest_.reset();
 }
 
-Result<std::unique_ptr<Program>> LuaProgram::load(const std::string& path) {
+Result<std::unique_ptr<Program>> LuaProgram::load(const std::string& path,
+                                                  std::chrono::milliseconds top_level_bound) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return Status::InvalidArgument(path + ": no such file");
   if (std::filesystem::is_directory(path, ec)) return Status::InvalidArgument(path + ": is a directory");
@@ -55,7 +56,7 @@ Result<std::unique_ptr<Program>> LuaProgram::load(const std::string& path) {
   lua_dump(L, dump_writer, &s.bytecode, 0);
   lua_close(L);
 
-  program->guest_ = std::make_unique<LuaGuest>(program->arena_, program->stacks_, std::chrono::milliseconds(30000));
+  program->guest_ = std::make_unique<LuaGuest>(program->arena_, program->stacks_, top_level_bound);
   Status opened = program->guest_->open(s);
   if (!opened.ok()) return opened;
   for (const auto& t : program->guest_->declared()) program->tests_.push_back({t.name, t.options});

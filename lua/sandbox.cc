@@ -8,6 +8,7 @@
 #include <string>
 
 #include "lua/guest.h"
+#include "lua/patterns.h"
 
 namespace lockstep::lua {
 namespace {
@@ -192,7 +193,61 @@ int setmetatable_without_gc(lua_State* L) {
   return 1;
 }
 
+// table.move in slices of kMoveSlice elements with the clock checked
+// between them: the stock function moves any range in one C loop, so
+// table.move({}, 1, 1e15, 2) would never return to the interpreter. The
+// slices go in the order the stock function would move elements, so
+// overlapping moves within one table give the same result.
+namespace {
+
+constexpr lua_Integer kMoveSlice = 1 << 16;
+
+int move_in_slices(lua_State* L) {
+  const lua_Integer f = luaL_checkinteger(L, 2);
+  const lua_Integer e = luaL_checkinteger(L, 3);
+  const lua_Integer t = luaL_checkinteger(L, 4);
+  const bool other = !lua_isnoneornil(L, 5);
+  // Small moves, and the stock function's own argument errors, as they are.
+  if (e < f || (f <= 0 && e >= LUA_MAXINTEGER + f) || e - f < kMoveSlice ||
+      t > LUA_MAXINTEGER - (e - f)) {
+    lua_settop(L, 5);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, 5, 1);
+    return 1;
+  }
+  const lua_Integer n = e - f + 1;
+  const bool backwards = t > f && t <= e && (!other || lua_compare(L, 1, 5, LUA_OPEQ));
+  const lua_Integer slices = (n + kMoveSlice - 1) / kMoveSlice;
+  for (lua_Integer k = 0; k < slices; ++k) {
+    const lua_Integer i = backwards ? slices - 1 - k : k;
+    const lua_Integer first = i * kMoveSlice;
+    const lua_Integer count = std::min(kMoveSlice, n - first);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, f + first);
+    lua_pushinteger(L, f + first + count - 1);
+    lua_pushinteger(L, t + first);
+    lua_pushvalue(L, other ? 5 : 1);
+    lua_call(L, 5, 0);
+    LuaGuest::of(L).check_clock(L);
+  }
+  lua_pushvalue(L, other ? 5 : 1);
+  return 1;
+}
+
+}  // namespace
+
 void restrict_stdlib(lua_State* L, const Script& script) {
+  // Work in C that would not return to the interpreter for an unbounded
+  // time checks the clock as it goes (iter_timeout, max_memory).
+  install_bounded_patterns(L, [](lua_State* T) { LuaGuest::of(T).check_clock(T); });
+  lua_getglobal(L, "table");
+  lua_getfield(L, -1, "move");
+  lua_pushcclosure(L, move_in_slices, 1);
+  lua_setfield(L, -2, "move");
+  lua_pop(L, 1);
+
   lua_getglobal(L, "setmetatable");
   lua_pushcclosure(L, setmetatable_without_gc, 1);
   lua_setglobal(L, "setmetatable");

@@ -93,7 +93,7 @@ std::string LuaGuest::monitor_name(uint32_t i) const {
   std::string name;
   if (lua_istable(A, -1)) {
     lua_rawgeti(A, -1, 1);
-    if (const char* s = lua_tostring(A, -1)) name = s;
+    name = string_at(A, -1);
     lua_pop(A, 1);
   }
   lua_pop(A, 2);

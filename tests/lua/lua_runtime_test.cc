@@ -35,7 +35,7 @@ TEST_P(LuaRuntime, EveryTestPasses) {
                             std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/otp.lua",
                             std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/checker.lua",
                             std::string(LOCKSTEP_SOURCE_DIR) + "/tests/lua/cluster.lua"},
-                           config, lua::LuaProgram::load, collect);
+                           config, [](const std::string& p) { return lua::LuaProgram::load(p); }, collect);
   EXPECT_TRUE(collect.errors.empty()) << collect.errors.front();
   for (const auto& b : collect.bugs) ADD_FAILURE() << b;
   for (const auto& t : s.tests) {
