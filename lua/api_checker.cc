@@ -1,6 +1,13 @@
 // lockstep.checker (SPEC 5.8): linearizable, sequential and causal checks of
-// ls.history events against an ls.model, using the engine's checker with a
-// Model whose step is the Lua model's step function. States are interned by
+// ls.history events against an ls.model, using the engine's checker.
+//
+// The built-in models (ls.model.register, kv, counter, queue, set) are the
+// engine's own, the ones `lockstep check` uses on recorded files: the
+// history's Lua values become atoms (checker::Value::kAtom), interned by
+// the scenario's key equality (LuaGuest::encode_key: 1 and 1.0 are one
+// value, tables are equal when their contents are) and shown as the
+// scenario shows them. A model made with ls.model.new is
+// a Model whose step is its Lua step function; its states are interned by
 // their canonical encoding, so the search's (linearized set, state) cache
 // works for any model whose states are plain values.
 #include <algorithm>
@@ -123,6 +130,80 @@ class LuaModel final : public checker::Model {
   std::unordered_map<std::string, uint32_t> ids_;
 };
 
+// Lua values as atoms: one id per value (by encode_key), and a text per id
+// that no other id shares.
+class Atoms {
+ public:
+  Value atom(lua_State* L, int idx) {
+    const auto [id, text] = intern(L, idx);
+    return Value::atom(id, text);
+  }
+  // {from, to} (a cas): a pair of atoms.
+  Value pair(lua_State* L, int idx) {
+    idx = lua_absindex(L, idx);
+    lua_rawgeti(L, idx, 1);
+    lua_rawgeti(L, idx, 2);
+    const auto [a, ta] = intern(L, -2);
+    const auto [b, tb] = intern(L, -1);
+    lua_pop(L, 2);
+    return Value::atom_pair(a, b, "[" + ta + " " + tb + "]");
+  }
+
+ private:
+  std::pair<int64_t, std::string> intern(lua_State* L, int idx) {
+    LuaGuest& g = LuaGuest::of(L);
+    if (lua_isnil(L, idx)) return {-1, "nil"};
+    const bool nan = lua_type(L, idx) == LUA_TNUMBER && lua_tonumber(L, idx) != lua_tonumber(L, idx);
+    const std::string key = nan ? "nan" + std::to_string(texts_.size()) : g.encode_key(L, idx);  // NaN ~= NaN
+    auto [it, fresh] = ids_.try_emplace(key, static_cast<int64_t>(texts_.size()));
+    if (fresh) {
+      std::string text = g.render_at(L, idx, 60);
+      if (!used_.insert(text).second) text += " #" + std::to_string(it->second);
+      used_.insert(text);
+      texts_.push_back(std::move(text));
+    }
+    return {it->second, texts_[static_cast<size_t>(it->second)]};
+  }
+  std::unordered_map<std::string, int64_t> ids_;
+  std::vector<std::string> texts_;
+  std::set<std::string> used_;
+};
+
+// What a built-in model is given for the value at idx of an event of
+// operation f (invoke: its input; completion: its output). Booleans stay
+// booleans (a cas's or contains's answer), the counter takes integers.
+Value builtin_value(lua_State* L, int idx, const std::string& model, const std::string& f, bool invoke, Atoms& atoms,
+                    std::string* key) {
+  const int type = lua_type(L, idx);
+  if (type == LUA_TNIL) return Value::nil();
+  if (type == LUA_TBOOLEAN) return Value::boolean(lua_toboolean(L, idx));
+  if (model == "counter") {
+    if (lua_isinteger(L, idx)) return Value::integer(lua_tointeger(L, idx));
+    lua_Integer n;  // a float with an integral value counts as that integer
+    if (type == LUA_TNUMBER && lua_numbertointeger(lua_tonumber(L, idx), &n) &&
+        static_cast<lua_Number>(n) == lua_tonumber(L, idx)) {
+      return Value::integer(n);
+    }
+    if (invoke) luaL_error(L, "checker: the counter model counts integers, not %s", LuaGuest::of(L).render_at(L, idx).c_str());
+    return atoms.atom(L, idx);  // a read of something else: matches no count
+  }
+  if (model == "kv" && invoke) {
+    // put {key, value}; get key (or {key}).
+    const bool put = f == "put" || f == "write";
+    if (type == LUA_TTABLE) lua_rawgeti(L, idx, 1);
+    else lua_pushvalue(L, idx);
+    *key = LuaGuest::of(L).render_at(L, -1, 200);
+    lua_pop(L, 1);
+    if (!put || type != LUA_TTABLE) return Value::nil();
+    lua_rawgeti(L, idx, 2);
+    const Value v = lua_isnil(L, -1) ? Value::nil() : atoms.atom(L, -1);
+    lua_pop(L, 1);
+    return v;
+  }
+  if (f == "cas" && invoke && type == LUA_TTABLE) return atoms.pair(L, idx);
+  return atoms.atom(L, idx);
+}
+
 // A readable Value for reports (tables are rendered).
 Value to_value(lua_State* L, int idx) {
   switch (lua_type(L, idx)) {
@@ -163,10 +244,121 @@ bool is_read(const std::string& f) { return f == "read" || f == "get" || f == "c
 
 enum class Mode { kLinearizable, kSequential, kCausal };
 
+// The result table, from a check's outcome.
+int push_result(lua_State* L, const checker::CheckResult& r, size_t operations) {
+  lua_pushboolean(L, r.ok);
+  lua_createtable(L, 0, 6);
+  lua_pushboolean(L, r.ok);
+  lua_setfield(L, -2, "valid");
+  lua_pushinteger(L, static_cast<lua_Integer>(operations));
+  lua_setfield(L, -2, "operations");
+  lua_pushinteger(L, static_cast<lua_Integer>(r.dropped));
+  lua_setfield(L, -2, "dropped");
+  lua_pushinteger(L, static_cast<lua_Integer>(r.by_zones));
+  lua_setfield(L, -2, "decided_by_zones");
+  if (!r.ok) {
+    lua_pushstring(L, r.explanation.c_str());
+    lua_setfield(L, -2, "explanation");
+    lua_pushinteger(L, static_cast<lua_Integer>(r.longest_prefix.size()));
+    lua_setfield(L, -2, "linearized");
+    lua_createtable(L, static_cast<int>(r.stuck.size()), 0);
+    for (size_t i = 0; i < r.stuck.size(); ++i) {
+      lua_pushstring(L, r.stuck[i].str().c_str());
+      lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+    }
+    lua_setfield(L, -2, "stuck");
+    if (!r.partition.empty()) {
+      lua_pushstring(L, r.partition.c_str());
+      lua_setfield(L, -2, "key");
+    }
+  }
+  return 2;
+}
+
+// Checks `kept` against `model` as `mode` asks.
+checker::CheckResult run_check(const std::vector<Operation>& kept, checker::Model& model, Mode mode) {
+  if (mode != Mode::kCausal) {
+    return checker::check(kept, model,
+                          mode == Mode::kLinearizable ? checker::Consistency::kLinearizable
+                                                      : checker::Consistency::kSequential);
+  }
+  // Per process: its own operations and every update, in an order that
+  // respects each process's program order.
+  checker::CheckResult r;
+  std::map<int64_t, bool> clients;
+  for (const auto& op : kept) clients[op.client] = true;
+  for (const auto& [c, unused] : clients) {
+    std::vector<Operation> view;
+    for (const auto& op : kept) {
+      if (op.client == c || !is_read(op.f)) view.push_back(op);
+    }
+    r = checker::check(view, model, checker::Consistency::kSequential);
+    if (!r.ok) {
+      r.explanation = "in the view of client " + std::to_string(c) + ": " + r.explanation;
+      break;
+    }
+  }
+  return r;
+}
+
+// An error naming the first operation the model does not know.
+void check_known(lua_State* L, const std::vector<Operation>& kept, const std::vector<std::string>& known,
+                 const std::string& model_name) {
+  for (const Operation& op : kept) {
+    if (std::find(known.begin(), known.end(), op.f) != known.end()) continue;
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+    luaL_error(L, "checker: operation \"%s\" (event %d) is unknown to the %s model, which knows %s", op.f.c_str(),
+               static_cast<int>(op.invoke_event + 1), model_name.c_str(), list.c_str());
+  }
+}
+
+// A built-in model: the engine's, on the history's values as atoms.
+int check_builtin(lua_State* L, Mode mode, const std::string& name) {
+  Atoms atoms;
+  lua_getfield(L, 2, "init");
+  const Value initial = builtin_value(L, -1, name, "", false, atoms, nullptr);
+  lua_pop(L, 1);
+  std::unique_ptr<checker::Model> model = checker::make_model(name, initial);
+  if (!model) return luaL_argerror(L, 2, ("no built-in model named \"" + name + "\"").c_str());
+  std::vector<checker::HistoryEvent> events;
+  const auto n = static_cast<lua_Integer>(lua_rawlen(L, 1));
+  for (lua_Integer i = 1; i <= n; ++i) {
+    lua_rawgeti(L, 1, i);
+    const int e = lua_gettop(L);
+    checker::HistoryEvent h;
+    h.where = "checker: event " + std::to_string(i);
+    read_event(L, e, i, "checker", h);
+    lua_getfield(L, e, "index");
+    h.position = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : i;
+    lua_getfield(L, e, "value");
+    const bool invoke = h.type == checker::HistoryEvent::Type::kInvoke;
+    h.value = builtin_value(L, lua_gettop(L), name, h.f, invoke, atoms, &h.key);
+    events.push_back(std::move(h));
+    lua_settop(L, e - 1);
+  }
+  std::vector<Operation> kept;
+  if (!events.empty()) {
+    auto paired = checker::pair_history(events);
+    if (!paired.ok()) return luaL_error(L, "%s", paired.status().message().c_str());
+    kept = std::move(*paired);
+  }
+  std::vector<std::string> known = model->operations();
+  if (name == "kv") known.erase(std::remove(known.begin(), known.end(), "append"), known.end());  // strings only
+  check_known(L, kept, known, name);
+  return push_result(L, run_check(kept, *model, mode), kept.size());
+}
+
 // check(events, model) -> true, info | false, info
 int check_body(lua_State* L, Mode mode) {
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_checktype(L, 2, LUA_TTABLE);
+  if (lua_getfield(L, 2, "builtin") == LUA_TSTRING) {
+    const std::string name = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    return check_builtin(L, mode, name);
+  }
+  lua_pop(L, 1);
   if (lua_getfield(L, 2, "step") != LUA_TFUNCTION) return luaL_argerror(L, 2, "a model (ls.model.*)");
   lua_pop(L, 1);
   const bool keyed = lua_getfield(L, 2, "key") == LUA_TFUNCTION;
@@ -219,13 +411,7 @@ int check_body(lua_State* L, Mode mode) {
     lua_getfield(L, 2, "name");
     const std::string model_name = lua_isstring(L, -1) ? lua_tostring(L, -1) : "custom";
     lua_pop(L, 1);
-    for (const Operation& op : kept) {
-      if (std::find(known.begin(), known.end(), op.f) != known.end()) continue;
-      std::string list;
-      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-      return luaL_error(L, "checker: operation \"%s\" (event %d) is unknown to the %s model, which knows %s",
-                        op.f.c_str(), static_cast<int>(op.invoke_event + 1), model_name.c_str(), list.c_str());
-    }
+    check_known(L, kept, known, model_name);
   }
   lua_pop(L, 1);
   // Operations that never change the state: with an unknown outcome they
@@ -268,54 +454,9 @@ int check_body(lua_State* L, Mode mode) {
   checker::CheckResult r;
   {
     LuaModel model(L, model_ref.ref, ops_ref.ref, keyed, std::move(reads));
-    if (mode == Mode::kCausal) {
-      // Per process: its own operations and every update, in an order that
-      // respects each process's program order.
-      std::map<int64_t, bool> clients;
-      for (const auto& op : kept) clients[op.client] = true;
-      for (const auto& [c, unused] : clients) {
-        std::vector<Operation> view;
-        for (const auto& op : kept) {
-          if (op.client == c || !is_read(op.f)) view.push_back(op);
-        }
-        r = checker::check(view, model, checker::Consistency::kSequential);
-        if (!r.ok) {
-          r.explanation = "in the view of client " + std::to_string(c) + ": " + r.explanation;
-          break;
-        }
-      }
-    } else {
-      r = checker::check(kept, model,
-                         mode == Mode::kLinearizable ? checker::Consistency::kLinearizable
-                                                     : checker::Consistency::kSequential);
-    }
+    r = run_check(kept, model, mode);
   }
-
-  lua_pushboolean(L, r.ok);
-  lua_createtable(L, 0, 5);
-  lua_pushboolean(L, r.ok);
-  lua_setfield(L, -2, "valid");
-  lua_pushinteger(L, static_cast<lua_Integer>(kept.size()));
-  lua_setfield(L, -2, "operations");
-  lua_pushinteger(L, static_cast<lua_Integer>(r.dropped));
-  lua_setfield(L, -2, "dropped");
-  if (!r.ok) {
-    lua_pushstring(L, r.explanation.c_str());
-    lua_setfield(L, -2, "explanation");
-    lua_pushinteger(L, static_cast<lua_Integer>(r.longest_prefix.size()));
-    lua_setfield(L, -2, "linearized");
-    lua_createtable(L, static_cast<int>(r.stuck.size()), 0);
-    for (size_t i = 0; i < r.stuck.size(); ++i) {
-      lua_pushstring(L, r.stuck[i].str().c_str());
-      lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
-    }
-    lua_setfield(L, -2, "stuck");
-    if (!r.partition.empty()) {
-      lua_pushstring(L, r.partition.c_str());
-      lua_setfield(L, -2, "key");
-    }
-  }
-  return 2;
+  return push_result(L, r, kept.size());
 }
 
 int check_impl(lua_State* L, Mode mode) {

@@ -17,6 +17,8 @@ std::string Value::str() const {
     case Kind::kString: return "\"" + s + "\"";
     case Kind::kBool: return i ? "true" : "false";
     case Kind::kPair: return "[" + std::to_string(i) + " " + std::to_string(j) + "]";
+    case Kind::kAtom:
+    case Kind::kAtomPair: return s;
   }
   return "?";
 }

@@ -29,17 +29,21 @@
 
 namespace lockstep::checker {
 
-// A small value: what register and kv histories carry.
+// A small value: what register and kv histories carry. Values from a
+// scenario (any Lua value) are atoms: interned by the scenario's notion of
+// equality, compared by id, shown as the scenario shows them.
 struct Value {
-  enum class Kind : uint8_t { kNil, kInt, kString, kBool, kPair } kind = Kind::kNil;
-  int64_t i = 0, j = 0;  // kInt (i); kPair (i, j); kBool (i != 0)
-  std::string s;         // kString
+  enum class Kind : uint8_t { kNil, kInt, kString, kBool, kPair, kAtom, kAtomPair } kind = Kind::kNil;
+  int64_t i = 0, j = 0;  // kInt (i); kPair (i, j); kBool (i != 0); kAtom (id i); kAtomPair (ids i, j)
+  std::string s;         // kString; kAtom and kAtomPair: how it reads
 
   static Value nil() { return {}; }
   static Value integer(int64_t v) { return {Kind::kInt, v, 0, {}}; }
   static Value string(std::string v) { return {Kind::kString, 0, 0, std::move(v)}; }
   static Value boolean(bool v) { return {Kind::kBool, v ? 1 : 0, 0, {}}; }
   static Value pair(int64_t a, int64_t b) { return {Kind::kPair, a, b, {}}; }
+  static Value atom(int64_t id, std::string text) { return {Kind::kAtom, id, 0, std::move(text)}; }
+  static Value atom_pair(int64_t a, int64_t b, std::string text) { return {Kind::kAtomPair, a, b, std::move(text)}; }
   bool operator==(const Value& o) const { return kind == o.kind && i == o.i && j == o.j && s == o.s; }
   std::string str() const;
 };

@@ -93,6 +93,8 @@ std::string write_json_lines(const std::vector<HistoryEvent>& events) {
       case Value::Kind::kString: out += quoted(e.value.s); break;
       case Value::Kind::kBool: out += e.value.i != 0 ? "true" : "false"; break;
       case Value::Kind::kPair: out += "[" + std::to_string(e.value.i) + ", " + std::to_string(e.value.j) + "]"; break;
+      case Value::Kind::kAtom:
+      case Value::Kind::kAtomPair: out += quoted(e.value.s); break;  // not written: the scenario side checks first
     }
     out += "}\n";
   }

@@ -1,6 +1,9 @@
-// Built-in sequential models. Each interns its states as small ids so the
-// search can cache (linearized set, state) pairs cheaply.
+// Built-in sequential models, for recorded histories (integers, strings)
+// and for scenarios (ls.model: atoms, engine/checker/checker.h). Each
+// interns its states as small ids so the search can cache (linearized set,
+// state) pairs cheaply.
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -26,8 +29,48 @@ class Interner {
   std::vector<S> states_;
 };
 
-// A register holding nil or an integer: read, write, cas. State 0 is nil;
-// integers are interned through a hash map (the search's hot path).
+// A value a model stores and compares: an integer, an atom or a boolean
+// (kinds never equal each other). Strings and pairs are not cells.
+struct Cell {
+  Value::Kind kind = Value::Kind::kNil;
+  int64_t i = 0;
+  bool operator==(const Cell&) const = default;
+  bool operator<(const Cell& o) const { return kind != o.kind ? kind < o.kind : i < o.i; }
+};
+struct CellHash {
+  size_t operator()(const Cell& c) const {
+    return std::hash<int64_t>()(c.i) ^ (static_cast<size_t>(c.kind) * 0x9e3779b97f4a7c15ull);
+  }
+};
+bool is_cell(const Value& v) {
+  return v.kind == Value::Kind::kInt || v.kind == Value::Kind::kAtom || v.kind == Value::Kind::kBool;
+}
+Cell cell(const Value& v) { return {v.kind, v.i}; }
+
+// How cells read in reports; atoms by the text they came with.
+class CellNames {
+ public:
+  void note(const Value& v) {
+    if (v.kind == Value::Kind::kAtom) names_.try_emplace(v.i, v.s);
+  }
+  std::string operator()(const Cell& c) const {
+    switch (c.kind) {
+      case Value::Kind::kBool: return c.i ? "true" : "false";
+      case Value::Kind::kAtom: {
+        auto it = names_.find(c.i);
+        return it != names_.end() ? it->second : "#" + std::to_string(c.i);
+      }
+      default: return std::to_string(c.i);
+    }
+  }
+
+ private:
+  std::unordered_map<int64_t, std::string> names_;
+};
+
+// A register holding nil or a cell: read, write, cas. State 0 is nil;
+// cells are interned through a hash map (the search's hot path). A write
+// of anything else (a string) stores nil.
 class RegisterModel final : public Model {
  public:
   enum Code { kRead, kWrite, kCas, kOther };
@@ -46,13 +89,17 @@ class RegisterModel final : public Model {
         next = s;
         if (!op.known) return true;
         if (op.output.kind == Value::Kind::kNil) return s == 0;
-        return s != 0 && op.output.kind == Value::Kind::kInt && op.output.i == values_[s];
+        return s != 0 && is_cell(op.output) && cell(op.output) == values_[s];
       case kWrite:
         next = id(op.input);
         return true;
       case kCas: {
-        const bool swapped = s != 0 && op.input.kind == Value::Kind::kPair && values_[s] == op.input.i;
-        next = swapped ? intern(op.input.j) : s;
+        // [from to] of integers, or of atoms.
+        const Value::Kind k = op.input.kind == Value::Kind::kPair       ? Value::Kind::kInt
+                              : op.input.kind == Value::Kind::kAtomPair ? Value::Kind::kAtom
+                                                                        : Value::Kind::kNil;
+        const bool swapped = s != 0 && k != Value::Kind::kNil && values_[s] == Cell{k, op.input.i};
+        next = swapped ? intern(Cell{k, op.input.j}) : s;
         if (!op.known) return true;
         return op.output.kind == Value::Kind::kBool && (op.output.i != 0) == swapped;
       }
@@ -60,7 +107,7 @@ class RegisterModel final : public Model {
         return false;
     }
   }
-  std::string describe_state(uint32_t s) const override { return s == 0 ? "nil" : std::to_string(values_[s]); }
+  std::string describe_state(uint32_t s) const override { return s == 0 ? "nil" : names_(values_[s]); }
   std::unique_ptr<Model> fresh() const override { return std::make_unique<RegisterModel>(initial_); }
   std::vector<std::string> operations() const override { return {"read", "write", "cas", "get", "put"}; }
   bool read_only(const Operation& op) const override { return op.code == kRead; }
@@ -68,28 +115,41 @@ class RegisterModel final : public Model {
   bool register_value(const Operation& op, bool& write, std::string& value) const override {
     if (op.code != kRead && op.code != kWrite) return false;
     write = op.code == kWrite;
-    // A write of anything but an integer stores nil, as step() does; a read
-    // of anything but nil or an integer matches no write.
-    value = write ? name_of(op.input) : op.output.kind == Value::Kind::kInt || op.output.kind == Value::Kind::kNil
+    // A write of anything but a cell stores nil, as step() does; a read
+    // of anything but nil or a cell matches no write.
+    value = write ? name_of(op.input) : is_cell(op.output) || op.output.kind == Value::Kind::kNil
                                             ? name_of(op.output)
                                             : "unwritable " + op.output.str();
     return true;
   }
 
  private:
-  static std::string name_of(const Value& v) { return v.kind == Value::Kind::kInt ? std::to_string(v.i) : "nil"; }
-  uint32_t id(const Value& v) { return v.kind == Value::Kind::kInt ? intern(v.i) : 0; }
-  uint32_t intern(int64_t v) {
-    auto [it, inserted] = ids_.try_emplace(v, static_cast<uint32_t>(values_.size()));
-    if (inserted) values_.push_back(v);
+  // Distinct cells get distinct names (atoms' texts are distinct: the
+  // scenario side makes them so).
+  static std::string name_of(const Value& v) {
+    if (!is_cell(v)) return "nil";
+    if (v.kind == Value::Kind::kAtom) return v.s;
+    return v.kind == Value::Kind::kBool ? (v.i ? "true" : "false") : std::to_string(v.i);
+  }
+  uint32_t id(const Value& v) {
+    if (!is_cell(v)) return 0;
+    names_.note(v);
+    return intern(cell(v));
+  }
+  uint32_t intern(Cell c) {
+    auto [it, inserted] = ids_.try_emplace(c, static_cast<uint32_t>(values_.size()));
+    if (inserted) values_.push_back(c);
     return it->second;
   }
   Value initial_;
-  std::unordered_map<int64_t, uint32_t> ids_;
-  std::vector<int64_t> values_{0};  // index 0: nil
+  std::unordered_map<Cell, uint32_t, CellHash> ids_;
+  std::vector<Cell> values_{Cell{}};  // index 0: nil
+  CellNames names_;
 };
 
-// Per-key string registers: get ("" when absent), put, append.
+// Per-key registers: get, put, append. Values are strings (absent reads
+// as "") or atoms (absent is nil); a state is a string, an atom's being
+// "\x01" and its id, which no text from a recorded history holds.
 class KvModel final : public Model {
  public:
   enum Code { kGet, kPut, kAppend, kOther };
@@ -107,7 +167,7 @@ class KvModel final : public Model {
         next = s;
         return !op.known || output(op) == states_.get(s);
       case kPut:
-        next = states_.id(op.input.s);
+        next = states_.id(state_of(op.input));
         return true;
       case kAppend:
         next = states_.id(states_.get(s) + op.input.s);
@@ -121,10 +181,10 @@ class KvModel final : public Model {
   bool register_value(const Operation& op, bool& write, std::string& value) const override {
     if (op.code != kGet && op.code != kPut) return false;
     write = op.code == kPut;
-    value = "\"" + (write ? op.input.s : output(op)) + "\"";
+    value = text(write ? state_of(op.input) : output(op));
     return true;
   }
-  std::string describe_state(uint32_t s) const override { return "\"" + states_.get(s) + "\""; }
+  std::string describe_state(uint32_t s) const override { return text(states_.get(s)); }
   std::vector<std::vector<Operation>> partition(const std::vector<Operation>& ops) const override {
     std::map<std::string, std::vector<Operation>> by_key;
     for (const auto& op : ops) by_key[op.key].push_back(op);
@@ -137,11 +197,24 @@ class KvModel final : public Model {
 
  private:
   // What a get returned: nil (absent) reads as "".
-  static const std::string& output(const Operation& op) {
-    static const std::string absent;
-    return op.output.kind == Value::Kind::kString ? op.output.s : absent;
+  std::string output(const Operation& op) const { return state_of(op.output); }
+  std::string state_of(const Value& v) const {
+    if (v.kind == Value::Kind::kString) return v.s;
+    if (v.kind != Value::Kind::kAtom) return "";
+    names_.try_emplace(v.i, v.s);
+    std::string st(1 + sizeof v.i, '\x01');
+    std::memcpy(st.data() + 1, &v.i, sizeof v.i);
+    return st;
+  }
+  std::string text(const std::string& st) const {
+    if (st.size() != 1 + sizeof(int64_t) || st[0] != '\x01') return "\"" + st + "\"";
+    int64_t id;
+    std::memcpy(&id, st.data() + 1, sizeof id);
+    auto it = names_.find(id);
+    return it != names_.end() ? it->second : "#" + std::to_string(id);
   }
   Interner<std::string> states_;
+  mutable std::unordered_map<int64_t, std::string> names_;  // atoms' texts
 };
 
 // A counter: add / increment (input), read (output).
@@ -173,15 +246,16 @@ class CounterModel final : public Model {
   Interner<int64_t> states_;
 };
 
-// A FIFO queue of integers: enqueue (input), dequeue (output, nil when empty).
+// A FIFO queue of cells: enqueue (input), dequeue (output, nil when empty).
 class QueueModel final : public Model {
  public:
   std::string name() const override { return "queue"; }
   uint32_t init() override { return states_.id({}); }
   bool step(uint32_t s, const Operation& op, uint32_t& next) override {
-    std::vector<int64_t> q = states_.get(s);
+    std::vector<Cell> q = states_.get(s);
     if (op.f == "enqueue" || op.f == "push") {
-      q.push_back(op.input.i);
+      names_.note(op.input);
+      q.push_back(cell(op.input));
       next = states_.id(q);
       return true;
     }
@@ -190,51 +264,54 @@ class QueueModel final : public Model {
         next = s;
         return !op.known || op.output.kind == Value::Kind::kNil;
       }
-      const int64_t front = q.front();
+      const Cell front = q.front();
       q.erase(q.begin());
       next = states_.id(q);
-      return !op.known || (op.output.kind == Value::Kind::kInt && op.output.i == front);
+      return !op.known || (is_cell(op.output) && cell(op.output) == front);
     }
     return false;
   }
   std::string describe_state(uint32_t s) const override {
     std::string out = "[";
-    for (int64_t v : states_.get(s)) out += (out.size() > 1 ? " " : "") + std::to_string(v);
+    for (const Cell& v : states_.get(s)) out += (out.size() > 1 ? " " : "") + names_(v);
     return out + "]";
   }
   std::unique_ptr<Model> fresh() const override { return std::make_unique<QueueModel>(); }
   std::vector<std::string> operations() const override { return {"enqueue", "push", "dequeue", "pop"}; }
 
  private:
-  Interner<std::vector<int64_t>> states_;
+  Interner<std::vector<Cell>> states_;
+  CellNames names_;
 };
 
-// A set of integers: add, remove, contains (bool output).
+// A set of cells: add, remove, contains (bool output).
 class SetModel final : public Model {
  public:
   std::string name() const override { return "set"; }
   uint32_t init() override { return states_.id({}); }
   bool step(uint32_t s, const Operation& op, uint32_t& next) override {
-    std::set<int64_t> set = states_.get(s);
+    std::set<Cell> set = states_.get(s);
     if (op.f == "add") {
-      set.insert(op.input.i);
+      names_.note(op.input);
+      set.insert(cell(op.input));
       next = states_.id(set);
       return true;
     }
     if (op.f == "remove") {
-      set.erase(op.input.i);
+      set.erase(cell(op.input));
       next = states_.id(set);
       return true;
     }
     if (op.f == "contains" || op.f == "member") {
       next = s;
-      return !op.known || (op.output.kind == Value::Kind::kBool && (op.output.i != 0) == (set.count(op.input.i) > 0));
+      return !op.known ||
+             (op.output.kind == Value::Kind::kBool && (op.output.i != 0) == (set.count(cell(op.input)) > 0));
     }
     return false;
   }
   std::string describe_state(uint32_t s) const override {
     std::string out = "#{";
-    for (int64_t v : states_.get(s)) out += (out.size() > 2 ? " " : "") + std::to_string(v);
+    for (const Cell& v : states_.get(s)) out += (out.size() > 2 ? " " : "") + names_(v);
     return out + "}";
   }
   std::unique_ptr<Model> fresh() const override { return std::make_unique<SetModel>(); }
@@ -242,7 +319,8 @@ class SetModel final : public Model {
   bool read_only(const Operation& op) const override { return op.f == "contains" || op.f == "member"; }
 
  private:
-  Interner<std::set<int64_t>> states_;
+  Interner<std::set<Cell>> states_;
+  CellNames names_;
 };
 
 }  // namespace

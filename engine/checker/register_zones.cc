@@ -46,8 +46,11 @@ std::string name(const Cluster& c) {
 // began) and B before A: the two blocks cannot be ordered.
 CheckResult cycle(const std::vector<Operation>& ops, const Cluster& a, const Cluster& b) {
   std::vector<Operation> stuck;
+  std::vector<int> listed;
   for (int i : {a.min_ret_op, b.max_call_op, b.min_ret_op, a.max_call_op}) {
-    if (i >= 0) stuck.push_back(ops[i]);
+    if (i < 0 || std::find(listed.begin(), listed.end(), i) != listed.end()) continue;
+    listed.push_back(i);
+    stuck.push_back(ops[i]);
   }
   auto since = [&](int first, int second) {
     return ", since\n  " + ops[first].str() + "\ncompleted before\n  " + ops[second].str() + "\nbegan";

@@ -1,6 +1,6 @@
 -- lockstep.model: sequential specifications for the checkers (SPEC 5.8).
 --
--- A model is {init = state, step = function(state, f, input, output)
+-- A model made with new() is {init = state, step = function(state, f, input, output)
 -- return ok, new_state end}. step must compute new_state from state and
 -- input alone: for an operation whose outcome is unknown the checker calls
 -- it with output nil and ignores ok. States must be plain values (numbers,
@@ -19,97 +19,29 @@ function M.new(spec)
            reads = spec.reads }
 end
 
--- A register: read -> value; write(v); cas({from, to}) -> true | false.
--- get and put are read and write, as in the engine's register model.
-function M.register(initial)
-  return M.new({
-    name = "register",
-    ops = { "read", "write", "cas", "get", "put" },
-    reads = { "read", "get" },
-    init = initial,
-    step = function(state, f, input, output)
-      if f == "read" or f == "get" then return output == state, state end
-      if f == "write" or f == "put" then return true, input end
-      if f == "cas" then
-        if state == input[1] then return output == true, input[2] end
-        return output == false, state
-      end
-      return false, state
-    end,
-  })
+-- The built-in models are the engine's own, the ones `lockstep check`
+-- uses on recorded files (engine/checker/models.cc): ls.checker gives them
+-- the history's values as they are: any Lua value, equal as ets keys are
+-- equal (1 and 1.0 are one value, tables are equal when their contents are,
+-- pids and refs are themselves).
+local function builtin(name, init)
+  return { name = name, builtin = name, init = init }
 end
+
+-- A register: read (or get) -> value; write (or put) v; cas({from, to}) -> true | false.
+function M.register(initial) return builtin("register", initial) end
 M.cas_register = M.register
 
--- A counter: add(n) / increment; read -> value.
-function M.counter(initial)
-  return M.new({
-    name = "counter",
-    ops = { "add", "increment", "read" },
-    reads = { "read" },
-    init = initial or 0,
-    step = function(state, f, input, output)
-      if f == "add" or f == "increment" then return true, state + (input or 1) end
-      if f == "read" then return output == state, state end
-      return false, state
-    end,
-  })
-end
+-- A counter of integers: add(n) / increment; read -> value.
+function M.counter(initial) return builtin("counter", initial or 0) end
 
 -- Per-key registers: put({key, value}); get(key) -> value (nil when absent).
-function M.kv()
-  return M.new({
-    name = "kv",
-    ops = { "put", "write", "get", "read" },
-    reads = { "get", "read" },
-    init = nil,
-    key = function(f, input) return type(input) == "table" and input[1] or input end,
-    step = function(state, f, input, output)
-      if f == "put" or f == "write" then return true, input[2] end
-      if f == "get" or f == "read" then return output == state, state end
-      return false, state
-    end,
-  })
-end
+function M.kv() return builtin("kv") end
 
 -- A FIFO queue: enqueue(v); dequeue -> v (nil when empty).
-function M.queue()
-  return M.new({
-    name = "queue",
-    ops = { "enqueue", "dequeue" },
-    init = {},
-    step = function(state, f, input, output)
-      if f == "enqueue" then
-        local q = { table.unpack(state) }
-        q[#q + 1] = input
-        return true, q
-      end
-      if f == "dequeue" then
-        if #state == 0 then return output == nil, state end
-        return output == state[1], { table.unpack(state, 2) }
-      end
-      return false, state
-    end,
-  })
-end
+function M.queue() return builtin("queue") end
 
 -- A set: add(v), remove(v), contains(v) -> bool.
-function M.set()
-  return M.new({
-    name = "set",
-    ops = { "add", "remove", "contains" },
-    reads = { "contains" },
-    init = {},
-    step = function(state, f, input, output)
-      if f == "add" or f == "remove" then
-        local s = {}
-        for k in pairs(state) do s[k] = true end
-        s[input] = (f == "add") or nil
-        return true, s
-      end
-      if f == "contains" then return output == (state[input] == true), state end
-      return false, state
-    end,
-  })
-end
+function M.set() return builtin("set") end
 
 ls.model = M
