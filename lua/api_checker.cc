@@ -192,7 +192,7 @@ Value builtin_value(lua_State* L, int idx, const std::string& model, const std::
     const bool put = f == "put" || f == "write";
     if (type == LUA_TTABLE) lua_rawgeti(L, idx, 1);
     else lua_pushvalue(L, idx);
-    *key = LuaGuest::of(L).render_at(L, -1, 200);
+    *key = lua_type(L, -1) == LUA_TSTRING ? string_at(L, -1) : LuaGuest::of(L).render_at(L, -1, 200);
     lua_pop(L, 1);
     if (!put || type != LUA_TTABLE) return Value::nil();
     lua_rawgeti(L, idx, 2);

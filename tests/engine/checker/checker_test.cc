@@ -151,6 +151,57 @@ TEST(Checker, OtherModels) {
   EXPECT_FALSE(linearizable(s, *set).ok);
 }
 
+// Values from scenarios are atoms: compared by id, never equal to an
+// integer with the same number, shown by their text in explanations.
+TEST(Checker, ModelsHoldAtomsAsScenariosGiveThem) {
+  const Value x = Value::atom(0, "\"x\""), y = Value::atom(1, "{1, 2}"), one = Value::atom(2, "1");
+  auto reg = make_register_model(x);
+  std::vector<Operation> r = {op(0, 0, 1, "cas", Value::atom_pair(0, 1, "[\"x\" {1, 2}]"), Value::boolean(true)),
+                              op(1, 2, 3, "read", Value::nil(), y)};
+  EXPECT_TRUE(linearizable(r, *reg).ok);
+  r[1].output = x;  // the cas took effect before the read began
+  CheckResult stale = linearizable(r, *reg);
+  EXPECT_FALSE(stale.ok);
+  EXPECT_NE(stale.explanation.find("\"x\""), std::string::npos) << stale.explanation;
+  std::vector<Operation> kinds = {op(0, 0, 1, "write", one, Value::nil()),
+                                  op(1, 2, 3, "read", Value::nil(), Value::integer(2))};
+  EXPECT_FALSE(linearizable(kinds, *make_register_model()).ok);  // atom 2 is not the integer 2
+  kinds[1].output = one;
+  EXPECT_TRUE(linearizable(kinds, *make_register_model()).ok);
+  // Booleans are values too (a register of booleans read back).
+  std::vector<Operation> b = {op(0, 0, 1, "write", Value::boolean(true), Value::nil()),
+                              op(1, 2, 3, "read", Value::nil(), Value::boolean(true))};
+  EXPECT_TRUE(linearizable(b, *make_register_model()).ok);
+
+  auto queue = make_queue_model();
+  std::vector<Operation> q = {op(0, 0, 1, "enqueue", x, Value::nil()), op(0, 2, 3, "enqueue", y, Value::nil()),
+                              op(1, 4, 5, "dequeue", Value::nil(), y)};
+  CheckResult out_of_order = linearizable(q, *queue);
+  EXPECT_FALSE(out_of_order.ok);
+  EXPECT_NE(out_of_order.explanation.find("[\"x\" {1, 2}]"), std::string::npos) << out_of_order.explanation;
+  auto set = make_set_model();
+  std::vector<Operation> s = {op(0, 0, 1, "add", y, Value::nil()),
+                              op(1, 2, 3, "contains", y, Value::boolean(true))};
+  EXPECT_TRUE(linearizable(s, *set).ok);
+
+  auto kv = make_kv_model();
+  std::vector<Operation> k = {op(0, 0, 1, "put", y, Value::nil()), op(1, 2, 3, "get", Value::nil(), x)};
+  k[0].key = k[1].key = "k";
+  CheckResult wrong = linearizable(k, *kv);
+  EXPECT_FALSE(wrong.ok);
+  EXPECT_NE(wrong.explanation.find("returned \"x\", which no operation wrote"), std::string::npos)
+      << wrong.explanation;
+  k[1].output = y;
+  EXPECT_TRUE(linearizable(k, *kv).ok);
+  // x put twice: the search decides, and says the state by its text.
+  k = {op(0, 0, 1, "put", x, Value::nil()), op(0, 2, 3, "put", y, Value::nil()), op(0, 4, 5, "put", x, Value::nil()),
+       op(1, 6, 7, "get", Value::nil(), y)};
+  for (auto& o : k) o.key = "k";
+  CheckResult stale_get = linearizable(k, *kv);
+  EXPECT_FALSE(stale_get.ok);
+  EXPECT_NE(stale_get.explanation.find("leaving the state \"x\""), std::string::npos) << stale_get.explanation;
+}
+
 // Random register histories: run a random sequential execution, give each
 // operation an interval around its linearization point, then sometimes
 // corrupt a read or hide an outcome.
