@@ -98,7 +98,7 @@ ls.test("models: counter, kv per key, queue, set, custom", function()
     ev("invoke", b, "get", "y"), ev("ok", b, "get", nil),
     ev("invoke", b, "get", "x"), ev("ok", b, "get", nil),
   }, ls.model.kv())
-  assert(not ok and info.key == '"x"', tostring(info.key))
+  assert(not ok and info.key == "x", tostring(info.key))
   assert(not ls.checker.linearizable({
     ev("invoke", a, "enqueue", 1), ev("ok", a, "enqueue"), ev("invoke", a, "enqueue", 2), ev("ok", a, "enqueue"),
     ev("invoke", b, "dequeue"), ev("ok", b, "dequeue", 2),
