@@ -44,6 +44,16 @@
 //
 // Controlled choices (random_int, choose) are branching points of their
 // own: every value is explored, deepest choice first.
+//
+// Faults (a `faults` budget: drop, duplicate, crash, partition, and the
+// restarts and heals that follow) are events the system offers next to
+// the others. A run left alone injects none (it takes a fault only when
+// nothing else can run: a restart or a heal). Every fault offered at a
+// state, and not asleep there, is a branch of its own (full expansion for
+// faults, DPOR for the rest): sleep sets keep a fault that was injected
+// at one state from being injected again after steps independent of it
+// (the steps of other nodes), so each class of fault placements is run
+// once, and the races a fault takes part in are reversed as any other.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -142,6 +152,10 @@ struct Level {
   std::vector<Summary> sleep;   // inherited sleepers, then explored siblings
   size_t inherited = 0;         // how many of `sleep` were inherited
   std::vector<Branch> pending;  // the wakeup tree's unexplored branches
+  // The faults offered here (names), made branches once the first branch
+  // here has run.
+  std::vector<Thread> faults;
+  bool faults_branched = false;
   // Delay bounding: the event a run left alone takes here, how many
   // branches that took another the path to here followed, and whether the
   // branch taken here is one.
@@ -158,15 +172,6 @@ class DfsStrategy final : public Strategy {
 
   Kind kind() const override { return Kind::kSearch; }
   bool wants_observations() const override { return true; }
-  std::string refuses(const RunOptions& options) const override {
-    if (!options.faults.empty()) {
-      return "does not explore injected faults yet: use a sampling strategy (random, pct, pos) "
-             "with --faults, "
-             "or model the fault in the test (ls.cluster.stop_node, partition, a \"drop\" "
-             "partition)";
-    }
-    return {};
-  }
 
   bool begin_iteration(uint64_t, const IterationHint&) override {
     if (!started_) {
@@ -188,6 +193,11 @@ class DfsStrategy final : public Strategy {
         if (enabled_names_[i] == level.taken) return chosen(i);
       }
       return kAbandon;  // the test did not repeat itself
+    }
+    if (!level.faults_branched && level.faults.empty()) {
+      for (size_t i = 0; i < enabled_names_.size(); ++i) {
+        if (enabled_faults_[i]) level.faults.push_back(enabled_names_[i]);
+      }
     }
     if (level.default_thread == kNoThread) level.default_thread = free_choice(level);
     prune(level);
@@ -258,6 +268,20 @@ class DfsStrategy final : public Strategy {
     exec_.steps.push_back(s);
 
     level.taken_summary = exec_.summary(k);
+    if (!level.faults_branched) {  // each fault offered here, as a branch of its own
+      level.faults_branched = true;
+      for (Thread f : level.faults) {
+        if (f == thread || asleep(level, f)) continue;
+        bool covered = false;
+        for (const Branch& b : level.pending) covered = covered || b.event.thread == f;
+        if (covered) continue;
+        Branch b;
+        b.event.thread = f;
+        b.event.opaque = true;
+        level.pending.push_back(std::move(b));
+      }
+      level.faults.clear();
+    }
     if (k + 1 == levels_.size()) {  // a new state: inherit what stays asleep
       levels_.emplace_back();
       Level& next = levels_.back();
@@ -315,6 +339,8 @@ class DfsStrategy final : public Strategy {
 
   void names_of(std::span<const Op> enabled) {
     enabled_names_.clear();
+    enabled_faults_.clear();
+    for (const Op& op : enabled) enabled_faults_.push_back(op.key.kind == EventKind::kFault);
     for (const Op& op : enabled) {
       int32_t name = name_of_.get(op.key);
       if (name < 0) {  // there from the start, not created by a step
@@ -330,13 +356,17 @@ class DfsStrategy final : public Strategy {
   // could still run, so the other processes go first; see also cut_off()).
   // Its index in the enabled events, or their count if all are asleep.
   size_t free_index(const Level& level) const {
-    size_t root_at = enabled_names_.size();
+    size_t root_at = enabled_names_.size(), fault_at = enabled_names_.size();
     for (size_t i = 0; i < enabled_names_.size(); ++i) {
       if (asleep(level, enabled_names_[i])) continue;
+      if (enabled_faults_[i]) {  // only when nothing else can run (a restart, a heal)
+        if (fault_at == enabled_names_.size()) fault_at = i;
+        continue;
+      }
       if (enabled_names_[i] != root_) return i;
       root_at = i;
     }
-    return root_at;
+    return root_at < enabled_names_.size() ? root_at : fault_at;
   }
   Thread free_choice(const Level& level) const {
     const size_t i = free_index(level);
@@ -533,6 +563,7 @@ class DfsStrategy final : public Strategy {
   std::vector<uint32_t> thread_steps_;   // per name: steps so far
   std::vector<int32_t> lane_of_;         // per name: its lane, -1 if it has not run
   std::vector<Thread> enabled_names_;
+  std::vector<char> enabled_faults_;  // per enabled event: a fault
   Thread picked_ = kNoThread;
   uint32_t epoch_ = 0;
   size_t choice_index_ = 0;

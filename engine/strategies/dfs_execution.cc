@@ -28,6 +28,7 @@ Summary Execution::summary(size_t k) const {
   const Step& s = steps[k];
   Summary out;
   out.thread = s.thread;
+  out.kind = s.kind;
   out.actor = s.actor;
   out.accesses.assign(accesses.begin() + s.first_access,
                       accesses.begin() + s.first_access + s.access_count);
@@ -205,6 +206,9 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v) c
   for (uint32_t x : v) {
     if (steps[x].thread == u.thread) return initial(v, x);
   }
+  // A fault is optional: a run may end without it, so one that is not in v
+  // starts no continuation of v that does without it.
+  if (is_fault(u.kind)) return false;
   for (uint32_t x : v) {
     scratch_ = summary(x);
     if (dependent(u, scratch_)) return false;

@@ -31,6 +31,7 @@ inline uint64_t mix64(uint64_t x) {
 struct Summary {
   Thread thread = kNoThread;
   bool opaque = false;  // not run: assume it depends on everything
+  StepKind kind = StepKind::kStart;
   int64_t actor = -1;
   std::vector<Access> accesses;
 };
@@ -84,7 +85,8 @@ class Execution {
 
   // Whether event `u` can start a schedule equivalent to running `v` (step
   // indices): it has a step in v that nothing before it in v happens
-  // before, or it has none and commutes with all of v.
+  // before, or it has none, commutes with all of v and is not a fault (a
+  // fault is optional: a run may end without it).
   bool weak_initial(const Summary& u, const std::vector<uint32_t>& v) const;
   // Whether nothing before x in v happens before x.
   bool initial(const std::vector<uint32_t>& v, uint32_t x) const;

@@ -104,8 +104,8 @@ class FaultInjector final : public Strategy {
         types[ntypes++] = op.step;
       }
     }
-    const StepKind type = types[prng_.below(ntypes)];
     if (ntypes == 0) return 0;
+    const StepKind type = types[prng_.below(ntypes)];
     const auto of_type = static_cast<uint64_t>(
         std::count_if(faults.begin(), faults.end(), [&](const Op& op) { return op.step == type; }));
     uint64_t k = prng_.below(of_type);

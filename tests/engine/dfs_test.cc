@@ -39,12 +39,16 @@ struct Exploration {
 // processes, which came first (steps named (pid, index in its process)).
 std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>> system_class(
     const std::vector<std::vector<FakeStep>>& procs, const FakeSystem& system) {
-  std::vector<std::pair<uint32_t, size_t>> steps;
+  std::vector<std::pair<uint32_t, size_t>> steps;  // per step number; a kill is (pid, kKill)
+  constexpr size_t kKill = SIZE_MAX;
   std::vector<size_t> next(procs.size(), 0);
-  for (uint32_t t : system.order_) steps.push_back({t, next[t]++});
+  for (const auto& [t, kill] : system.log_) steps.push_back({t, kill ? kKill : next[t]++});
   std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>> out;
   for (const auto& [receive, send] : system.took_)
     out.insert({steps[receive - 1], steps[send - 1]});
+  // A kill: whom, and how far the victim had got.
+  for (const auto& [victim, done] : system.kills_) out.insert({{victim, kKill}, {victim, done}});
+  std::erase_if(steps, [](const auto& s) { return s.second == kKill; });
   for (size_t i = 0; i < steps.size(); ++i) {
     const FakeStep& a = procs[steps[i].first][steps[i].second];
     if (a.object == 0) continue;
@@ -62,7 +66,8 @@ std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>> sy
 Exploration explore(const std::vector<std::vector<FakeStep>>& procs, uint64_t budget = 100000,
                     uint64_t choose_per_step = 0,
                     std::function<bool(const std::vector<uint32_t>&)> fails = nullptr,
-                    const StrategyParams& params = {}) {
+                    const StrategyParams& params = {},
+                    const std::function<void(FakeSystem&)>& setup = nullptr) {
   auto dfs = make_dfs_strategy(params);
   EXPECT_EQ(dfs->kind(), Strategy::Kind::kSearch);
   Exploration out;
@@ -77,6 +82,7 @@ Exploration explore(const std::vector<std::vector<FakeStep>>& procs, uint64_t bu
     FakeSystem system(procs);
     system.choose_per_step_ = choose_per_step;
     system.fails_ = fails;
+    if (setup) setup(system);
     IterationResult r = run_iteration(system, *dfs, {1000, false}, nullptr, nullptr);
     if (r.outcome == Outcome::kAbandoned) {
       ++out.abandoned;
@@ -412,6 +418,48 @@ TEST(Dfs, CountsEachClassOfRandomMessageProgramsOnce) {
   // back abandoned), and it is rare.
   EXPECT_EQ(twice, 0u) << twice << " classes counted twice out of " << total;
   EXPECT_LE(abandoned * 20, total) << abandoned << " runs abandoned or repeated out of " << total;
+}
+
+// Faults: a budget of kills over random message programs. Brute force
+// runs every event the system offers, kills included (none, or one at any
+// point), and names each class by what each receive took, the order of
+// conflicting writes, and whom a kill stopped after how many of its steps;
+// dfs must run every class, each once.
+TEST(Dfs, ExploresEveryPlacementOfAFault) {
+  Prng rng(23);
+  size_t total = 0, with_kill = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::vector<std::vector<FakeStep>> procs(3);
+    const size_t receives = 1 + rng.below(2);
+    for (size_t k = 0; k < receives; ++k) procs[0].push_back(fake_receive(rng.below(2) ? std::vector<int>{} : std::vector<int>{1}));
+    for (size_t t = 1; t < 3; ++t) {
+      const size_t n = 1 + rng.below(3);
+      for (size_t k = 0; k < n; ++k) {
+        if (rng.below(3) == 0) procs[t].push_back(write(1));
+        else procs[t].push_back(fake_send(0, 1 + static_cast<int>(rng.below(2))));
+      }
+    }
+    const int kills = 1 + static_cast<int>(rng.below(2));
+    auto setup = [&](FakeSystem& s) { s.set_kills(kills, {1, 2}); };
+    FakeSystem start(procs);
+    setup(start);
+    start.deadlock_when_done_ = false;
+    std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> classes;
+    all_classes(procs, start, classes);
+
+    Exploration e = explore(procs, 100000, 0, nullptr, {}, setup);
+    ASSERT_TRUE(e.complete);
+    std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> seen;
+    size_t twice = 0;
+    for (const auto& c : e.classes) twice += seen.insert(c).second ? 0 : 1;
+    EXPECT_EQ(seen, classes) << "round " << round << ": a class was missed";
+    EXPECT_EQ(twice, 0u) << "round " << round;
+    total += classes.size();
+    for (const auto& c : classes) {
+      for (const auto& [a, b] : c) with_kill += a.second == SIZE_MAX ? 1 : 0;
+    }
+  }
+  EXPECT_GT(with_kill, total / 2) << "the programs should mostly be about kills";
 }
 
 }  // namespace

@@ -7,6 +7,12 @@
 // accepts (any, if `accept` is empty) and takes it (a kReceive step with
 // an object is a plain access to it). With observing on, it
 // reports which receives' patterns match which messages, as the VM does.
+//
+// Faults: with a kill budget, "kill p" is offered (after every process's
+// event, while something else can run, as the VM offers faults) for each
+// process in `killable_` that has steps left; taking it ends p there. Each
+// step of a process reads its control state, which the kill writes (as in
+// the VM, where a kill races with everything its victim does).
 #pragma once
 
 #include <algorithm>
@@ -45,12 +51,25 @@ class FakeSystem final : public System {
 
   StepResult step(const Op& op, ChoiceSource& choices) override {
     const uint32_t pid = op.key.id;
-    const uint32_t step_no = static_cast<uint32_t>(order_.size() + 1);
-    order_.push_back(pid);
-    const FakeStep& ran = procs_[pid][next_[pid]];
+    const uint32_t step_no = static_cast<uint32_t>(log_.size() + 1);
     accesses_.clear();
     observations_.clear();
     StepResult r;
+    if (op.key.kind == EventKind::kFault) {
+      log_.push_back({pid, true});
+      kills_.push_back({pid, next_[pid]});
+      --kill_budget_;
+      next_[pid] = procs_[pid].size();
+      accesses_.push_back({object::process(pid), true});
+      refresh();
+      r.finished = enabled_.empty() && !deadlock_when_done_;
+      r.facts.accesses = accesses_;
+      return r;
+    }
+    log_.push_back({pid, false});
+    order_.push_back(pid);
+    const FakeStep& ran = procs_[pid][next_[pid]];
+    accesses_.push_back({object::process(pid), false});
     if (ran.kind == StepKind::kSend && ran.to >= 0) {
       accesses_.push_back({object::mailbox(static_cast<uint32_t>(ran.to)), true});
       if (observing_) {
@@ -114,6 +133,15 @@ class FakeSystem final : public System {
   std::vector<uint64_t> chosen_;
   std::vector<int> received_;  // per receive, in order: the tag of the message it took
   std::vector<std::pair<uint32_t, uint32_t>> took_;  // per receive: (its step, the sending step)
+  void set_kills(int budget, std::vector<uint32_t> killable) {
+    kill_budget_ = budget;
+    killable_ = std::move(killable);
+    refresh();
+  }
+  int kill_budget_ = 0;
+  std::vector<uint32_t> killable_;
+  std::vector<std::pair<uint32_t, size_t>> kills_;  // (victim, its steps run before the kill)
+  std::vector<std::pair<uint32_t, bool>> log_;      // per step: (pid, a kill)
 
  private:
   static bool takes(const std::vector<int>& accept, int tag) {
@@ -139,6 +167,13 @@ class FakeSystem final : public System {
                                 : s.to >= 0 ? object::mailbox(static_cast<uint32_t>(s.to))
                                             : s.object;
         enabled_.push_back({EventKey::process(p), s.kind, s.writes, object, s.value});
+      }
+    }
+    if (kill_budget_ > 0 && !enabled_.empty()) {
+      for (uint32_t p : killable_) {
+        if (next_[p] < procs_[p].size()) {
+          enabled_.push_back({EventKey{EventKind::kFault, p}, StepKind::kFaultCrash, true, object::process(p), 0});
+        }
       }
     }
   }

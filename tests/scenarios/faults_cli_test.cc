@@ -3,6 +3,7 @@
 // replay follows, that shrink takes out when the failure does not need
 // them, and that give the same trace whatever --jobs is; bad budgets and
 // dfs with a budget are refused with one clear line.
+#include <filesystem>
 #include <regex>
 
 #include "tests/scenarios/cli_helpers.h"
@@ -126,7 +127,7 @@ end)
   EXPECT_EQ(traces[0], traces[1]);
 }
 
-TEST(Faults, ABadBudgetOrASearchWithABudgetIsRefused) {
+TEST(Faults, ABadBudgetIsRefused) {
   auto flag = run_lockstep({"run", scenario("gossip_leave_fixed.lua"), "--faults", "drop=2,melt=1"});
   EXPECT_EQ(flag.code, 2) << flag.out << flag.err;
   EXPECT_NE(flag.err.find("unknown fault kind \"melt\""), std::string::npos) << flag.err;
@@ -136,10 +137,36 @@ lockstep.test("t", { faults = { drop = "two" } }, function() end)
   auto opt = run_lockstep({"run", file});
   EXPECT_EQ(opt.code, 3) << opt.out << opt.err;  // the scenario does not load
   EXPECT_NE(opt.err.find("option 'faults' maps fault kinds to counts"), std::string::npos) << opt.err;
-  auto dfs = run_lockstep({"run", scenario("gossip_leave_fixed.lua"), "--strategy", "dfs"});
-  EXPECT_EQ(dfs.code, 2) << dfs.out << dfs.err;
-  EXPECT_NE(dfs.out.find("does not explore injected faults"), std::string::npos) << dfs.out;
-  // Without the budget, the search runs the test.
+}
+
+// dfs explores every placement of the faults a budget allows: it finds the
+// dropped leave message, the trace replays and shrinks keeping the drop,
+// and the fixed twin is proven under the same budget (and with a bigger
+// one, in more schedules).
+TEST(Faults, DfsExploresEveryPlacementOfTheBudget) {
+  const std::string dir = fresh_dir("dfs_faults");
+  auto bug = run_lockstep({"run", scenario("gossip_leave.lua"), "--strategy", "dfs", "--traces-dir", dir});
+  ASSERT_EQ(bug.code, 1) << bug.out << bug.err;
+  EXPECT_NE(bug.out.find("fault.drop"), std::string::npos) << bug.out;
+  std::string trace;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) trace = e.path().string();
+  auto replayed = run_lockstep({"replay", "--trace", trace, "--run"});
+  EXPECT_EQ(replayed.code, 1) << replayed.out;
+  EXPECT_NE(replayed.out.find("reproduced: "), std::string::npos) << replayed.out;
+  auto shrunk = run_lockstep({"shrink", "--trace", trace, "-o", dir + "/min.lockstep"});
+  EXPECT_EQ(shrunk.code, 0) << shrunk.out << shrunk.err;
+  EXPECT_NE(run_lockstep({"dump-trace", "--trace", dir + "/min.lockstep"}).out.find("fault.drop"), std::string::npos);
+
+  auto proof = run_lockstep({"run", scenario("gossip_leave_fixed.lua"), "--strategy", "dfs"});
+  ASSERT_EQ(proof.code, 0) << proof.out << proof.err;
+  std::smatch one, two;
+  ASSERT_TRUE(std::regex_search(proof.out, one, std::regex(R"(explored all (\d+) schedules: no bug)"))) << proof.out;
+  auto bigger = run_lockstep(
+      {"run", scenario("gossip_leave_fixed.lua"), "--strategy", "dfs", "--faults", "drop=2"});
+  ASSERT_EQ(bigger.code, 0) << bigger.out << bigger.err;
+  ASSERT_TRUE(std::regex_search(bigger.out, two, std::regex(R"(explored all (\d+) schedules: no bug)"))) << bigger.out;
+  EXPECT_GT(std::stoull(two[1].str()), std::stoull(one[1].str()));
+  // Without a budget there is one placement fewer to explore: none.
   auto none = run_lockstep({"run", scenario("gossip_leave_fixed.lua"), "--strategy", "dfs", "--faults", "none"});
   EXPECT_EQ(none.code, 0) << none.out << none.err;
 }
