@@ -420,7 +420,8 @@ TEST(Dfs, CountsEachClassOfRandomMessageProgramsOnce) {
   EXPECT_LE(abandoned * 20, total) << abandoned << " runs abandoned or repeated out of " << total;
 }
 
-// Faults: a budget of kills over random message programs. Brute force
+// Faults: a budget of kills over random programs of 2 or 3 processes that
+// send to a receiver and read and write two cells. Brute force
 // runs every event the system offers, kills included (none, or one at any
 // point), and names each class by what each receive took, the order of
 // conflicting writes, and whom a kill stopped after how many of its steps;
@@ -428,19 +429,30 @@ TEST(Dfs, CountsEachClassOfRandomMessageProgramsOnce) {
 TEST(Dfs, ExploresEveryPlacementOfAFault) {
   Prng rng(23);
   size_t total = 0, with_kill = 0;
-  for (int round = 0; round < 300; ++round) {
-    std::vector<std::vector<FakeStep>> procs(3);
+  for (int round = 0; round < 250; ++round) {
+    const size_t nprocs = 3 + rng.below(2);
+    std::vector<std::vector<FakeStep>> procs(nprocs);
     const size_t receives = 1 + rng.below(2);
     for (size_t k = 0; k < receives; ++k) procs[0].push_back(fake_receive(rng.below(2) ? std::vector<int>{} : std::vector<int>{1}));
-    for (size_t t = 1; t < 3; ++t) {
+    for (size_t t = 1; t < nprocs; ++t) {
       const size_t n = 1 + rng.below(3);
       for (size_t k = 0; k < n; ++k) {
-        if (rng.below(3) == 0) procs[t].push_back(write(1));
-        else procs[t].push_back(fake_send(0, 1 + static_cast<int>(rng.below(2))));
+        switch (rng.below(4)) {
+          case 0: procs[t].push_back(write(1)); break;
+          case 1: {  // a write of a known value, or a read, of one of two cells
+            FakeStep w = write(1 + rng.below(2));
+            if (rng.below(2)) w.value = 1 + rng.below(2);
+            procs[t].push_back(rng.below(2) ? w : read(1 + rng.below(2)));
+            break;
+          }
+          default: procs[t].push_back(fake_send(0, 1 + static_cast<int>(rng.below(2)))); break;
+        }
       }
     }
     const int kills = 1 + static_cast<int>(rng.below(2));
-    auto setup = [&](FakeSystem& s) { s.set_kills(kills, {1, 2}); };
+    std::vector<uint32_t> killable;
+    for (uint32_t t = 1; t < nprocs; ++t) killable.push_back(t);
+    auto setup = [&](FakeSystem& s) { s.set_kills(kills, killable); };
     FakeSystem start(procs);
     setup(start);
     start.deadlock_when_done_ = false;
