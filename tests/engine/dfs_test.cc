@@ -420,7 +420,7 @@ TEST(Dfs, CountsEachClassOfRandomMessageProgramsOnce) {
   EXPECT_LE(abandoned * 20, total) << abandoned << " runs abandoned or repeated out of " << total;
 }
 
-// Faults: a budget of kills over random programs of 2 or 3 processes that
+// Faults: a budget of kills over 150 random programs of 2 or 3 processes that
 // send to a receiver and read and write two cells. Brute force
 // runs every event the system offers, kills included (none, or one at any
 // point), and names each class by what each receive took, the order of
@@ -429,7 +429,7 @@ TEST(Dfs, CountsEachClassOfRandomMessageProgramsOnce) {
 TEST(Dfs, ExploresEveryPlacementOfAFault) {
   Prng rng(23);
   size_t total = 0, with_kill = 0;
-  for (int round = 0; round < 250; ++round) {
+  for (int round = 0; round < 150; ++round) {
     const size_t nprocs = 3 + rng.below(2);
     std::vector<std::vector<FakeStep>> procs(nprocs);
     const size_t receives = 1 + rng.below(2);
