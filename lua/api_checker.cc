@@ -301,6 +301,15 @@ checker::CheckResult run_check(const std::vector<Operation>& kept, checker::Mode
   return r;
 }
 
+// The events paired into operations (engine/checker/history.h); raises on
+// a history that does not pair.
+std::vector<Operation> paired_operations(lua_State* L, const std::vector<checker::HistoryEvent>& events) {
+  if (events.empty()) return {};
+  auto paired = checker::pair_history(events);
+  if (!paired.ok()) luaL_error(L, "%s", paired.status().message().c_str());
+  return std::move(*paired);
+}
+
 // An error naming the first operation the model does not know.
 void check_known(lua_State* L, const std::vector<Operation>& kept, const std::vector<std::string>& known,
                  const std::string& model_name) {
@@ -337,12 +346,7 @@ int check_builtin(lua_State* L, Mode mode, const std::string& name) {
     events.push_back(std::move(h));
     lua_settop(L, e - 1);
   }
-  std::vector<Operation> kept;
-  if (!events.empty()) {
-    auto paired = checker::pair_history(events);
-    if (!paired.ok()) return luaL_error(L, "%s", paired.status().message().c_str());
-    kept = std::move(*paired);
-  }
+  const std::vector<Operation> kept = paired_operations(L, events);
   std::vector<std::string> known = model->operations();
   if (name == "kv") known.erase(std::remove(known.begin(), known.end(), "append"), known.end());  // strings only
   check_known(L, kept, known, name);
@@ -394,12 +398,7 @@ int check_body(lua_State* L, Mode mode) {
     events.push_back(std::move(h));
     lua_settop(L, e - 1);
   }
-  std::vector<Operation> kept;
-  if (!events.empty()) {
-    auto paired = checker::pair_history(events);
-    if (!paired.ok()) return luaL_error(L, "%s", paired.status().message().c_str());
-    kept = std::move(*paired);
-  }
+  const std::vector<Operation> kept = paired_operations(L, events);
   // A model that lists its operations (the built-ins) rejects others.
   if (lua_getfield(L, 2, "ops") == LUA_TTABLE) {
     std::vector<std::string> known;

@@ -271,14 +271,7 @@ class DfsStrategy final : public Strategy {
     if (!level.faults_branched) {  // each fault offered here, as a branch of its own
       level.faults_branched = true;
       for (Thread f : level.faults) {
-        if (f == thread || asleep(level, f)) continue;
-        bool covered = false;
-        for (const Branch& b : level.pending) covered = covered || b.event.thread == f;
-        if (covered) continue;
-        Branch b;
-        b.event.thread = f;
-        b.event.opaque = true;
-        level.pending.push_back(std::move(b));
+        if (f != thread && !asleep(level, f)) add_branch(level, f);
       }
       level.faults.clear();
     }
@@ -452,15 +445,19 @@ class DfsStrategy final : public Strategy {
     if (root_level_ != n - 1 || before_root_level_ >= root_level_) return;
     Level& level = levels_[before_root_level_];
     for (Thread q : before_root_enabled_) {
-      if (q == root_ || q == kNoThread || asleep(level, q)) continue;
-      bool covered = false;
-      for (const Branch& b : level.pending) covered = covered || b.event.thread == q;
-      if (covered) continue;
-      Branch b;
-      b.event.thread = q;
-      b.event.opaque = true;
-      level.pending.push_back(std::move(b));
+      if (q != root_ && q != kNoThread && !asleep(level, q)) add_branch(level, q);
     }
+  }
+
+  // A branch taking event t at `level`, not yet run (opaque), unless one is pending.
+  static void add_branch(Level& level, Thread t) {
+    for (const Branch& b : level.pending) {
+      if (b.event.thread == t) return;
+    }
+    Branch b;
+    b.event.thread = t;
+    b.event.opaque = true;
+    level.pending.push_back(std::move(b));
   }
 
   // --- Race analysis (engine/strategies/dfs_execution.cc). ---
