@@ -206,9 +206,10 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v) c
   for (uint32_t x : v) {
     if (steps[x].thread == u.thread) return initial(v, x);
   }
-  // A fault is optional: a run may end without it, so one that is not in v
-  // starts no continuation of v that does without it.
-  if (is_fault(u.kind)) return false;
+  // A fault or a timer is optional: a run may end without it (a timer may
+  // be cancelled), so one that is not in v starts no continuation of v
+  // that does without it.
+  if (is_fault(u.kind) || u.kind == StepKind::kTimer) return false;
   for (uint32_t x : v) {
     scratch_ = summary(x);
     if (dependent(u, scratch_)) return false;

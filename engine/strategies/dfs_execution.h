@@ -85,8 +85,8 @@ class Execution {
 
   // Whether event `u` can start a schedule equivalent to running `v` (step
   // indices): it has a step in v that nothing before it in v happens
-  // before, or it has none, commutes with all of v and is not a fault (a
-  // fault is optional: a run may end without it).
+  // before, or it has none, commutes with all of v and is neither a fault
+  // nor a timer (those are optional: a run may end without them).
   bool weak_initial(const Summary& u, const std::vector<uint32_t>& v) const;
   // Whether nothing before x in v happens before x.
   bool initial(const std::vector<uint32_t>& v, uint32_t x) const;

@@ -355,6 +355,27 @@ void all_classes(
   }
 }
 
+// A program's steps, one line per process, for a failure message.
+std::string describe(const std::vector<std::vector<FakeStep>>& procs) {
+  std::string out;
+  for (size_t t = 0; t < procs.size(); ++t) {
+    out += "P" + std::to_string(t) + ":";
+    for (const FakeStep& st : procs[t]) {
+      if (st.kind == StepKind::kSend) {
+        out += " send(P" + std::to_string(st.to) + "," + std::to_string(st.tag) + ")";
+      } else if (st.kind == StepKind::kReceive) {
+        out += " receive[";
+        for (int a : st.accept) out += std::to_string(a);
+        out += "]";
+      } else {
+        out += st.writes ? " write" : " read";
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 TEST(Dfs, CountsEachClassOfRandomMessageProgramsOnce) {
   // A receiver and two other processes that send to it (random tags, and
   // patterns that take some tags or any), write shared cells, and receive
@@ -408,7 +429,7 @@ TEST(Dfs, CountsEachClassOfRandomMessageProgramsOnce) {
     ASSERT_TRUE(e.complete);
     std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> seen;
     for (const auto& c : e.classes) twice += seen.insert(c).second ? 0 : 1;
-    EXPECT_EQ(seen, classes) << "round " << round << ": a class was missed";
+    EXPECT_EQ(seen, classes) << "round " << round << ": a class was missed\n" << describe(procs);
     total += classes.size();
     abandoned += e.abandoned;
   }
@@ -418,6 +439,54 @@ TEST(Dfs, CountsEachClassOfRandomMessageProgramsOnce) {
   // back abandoned), and it is rare.
   EXPECT_EQ(twice, 0u) << twice << " classes counted twice out of " << total;
   EXPECT_LE(abandoned * 20, total) << abandoned << " runs abandoned or repeated out of " << total;
+}
+
+TEST(Dfs, CountsEachClassOfRandomMessageNetworksOnce) {
+  // Four processes that each send to any other (three tags), receive with
+  // patterns taking some tags or any, and read and write a cell: servers
+  // and clients at once, as in Concuerror's workers tests.
+  Prng rng(29);
+  size_t total = 0, abandoned = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::vector<std::vector<FakeStep>> procs(4);
+    for (size_t t = 0; t < procs.size(); ++t) {
+      const size_t n = 1 + rng.below(3);
+      for (size_t k = 0; k < n; ++k) {
+        switch (rng.below(6)) {
+          case 0:
+            procs[t].push_back(rng.below(2) ? write(1) : read(1));
+            break;
+          case 1:
+          case 2: {
+            std::vector<int> accept;
+            for (int tag = 1; tag <= 3; ++tag) {
+              if (rng.below(2)) accept.push_back(tag);
+            }
+            procs[t].push_back(fake_receive(accept));
+            break;
+          }
+          default: {
+            int to = static_cast<int>(rng.below(3));
+            if (to >= static_cast<int>(t)) ++to;
+            procs[t].push_back(fake_send(to, 1 + static_cast<int>(rng.below(3))));
+          }
+        }
+      }
+    }
+    FakeSystem start(procs);
+    if (start.enabled().empty()) continue;  // nothing can run: a deadlock at once
+    std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> classes;
+    all_classes(procs, start, classes);
+    Exploration e = explore(procs);
+    ASSERT_TRUE(e.complete) << "round " << round;
+    std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> seen(
+        e.classes.begin(), e.classes.end());
+    EXPECT_EQ(seen.size(), e.classes.size()) << "round " << round << ": a class counted twice";
+    ASSERT_EQ(seen, classes) << "round " << round << ": a class was missed\n" << describe(procs);
+    total += classes.size();
+    abandoned += e.abandoned;
+  }
+  EXPECT_LE(abandoned * 10, total) << abandoned << " runs abandoned or repeated out of " << total;
 }
 
 // Faults: a budget of kills over 150 random programs of 2 or 3 processes that

@@ -146,7 +146,10 @@ TEST(DfsCli, ExploresTimersThatFireAnywhere) {
   ASSERT_EQ(fixed.code, 0) << fixed.out << fixed.err;
   const JsonValue t = test_entry(fixed.out);
   EXPECT_TRUE(t.flag("complete"));
-  EXPECT_EQ(t.u64("schedules_explored"), 4u);
+  // Each call gets its reply or times out (4), and a timeout may fire so
+  // early that the root returns before the server has got as far (5 more
+  // places the test's end cuts the server off).
+  EXPECT_EQ(t.u64("schedules_explored"), 9u);
 }
 
 // --delay-bound: bound 0 runs the one schedule a run left alone takes (and
@@ -179,30 +182,38 @@ TEST(DfsCli, ADelayBoundSaysWhatItSkipped) {
       2);
 }
 
-// On a terminal a long search shows how far it is: schedules explored and
-// an estimate of the whole space; off a terminal it prints no progress.
+// On a terminal a long search shows how far it is: schedules explored and,
+// where the tree's shape allows one, an estimate of the whole space; off a
+// terminal it prints no progress.
 TEST(DfsCli, ALongSearchShowsItsProgressOnATerminal) {
   if (std::system("command -v script >/dev/null 2>&1") != 0)
     GTEST_SKIP() << "no `script` to give lockstep a terminal";
+  auto on_terminal = [](const std::string& file, const std::string& iterations) {
+    const std::string out = temp_path("progress.txt");
+    const std::string cmd =
+        "script -qec " +
+        shell_quote(shell_quote(LOCKSTEP_BIN) + " run " + shell_quote(file) +
+                    " --strategy dfs --keep-going --iterations " + iterations + " --traces-dir " +
+                    shell_quote(fresh_dir("dfs_progress"))) +
+        " /dev/null >" + shell_quote(out) + " 2>&1 </dev/null";
+    std::system(cmd.c_str());
+    return slurp(out);
+  };
   const std::string workers = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/concuerror/workers_2.lua";
-  const std::string out = temp_path("progress.txt");
-  const std::string cmd =
-      "script -qec " +
-      shell_quote(shell_quote(LOCKSTEP_BIN) + " run " + shell_quote(workers) +
-                  " --strategy dfs --keep-going --iterations 100000 --traces-dir " +
-                  shell_quote(fresh_dir("dfs_progress"))) +
-      " /dev/null >" + shell_quote(out) + " 2>&1 </dev/null";
-  std::system(cmd.c_str());
-  const std::string tty = slurp(out);
-  EXPECT_TRUE(std::regex_search(
-      tty, std::regex(R"(\r  [^\r]*: \d+ schedules explored, of about [0-9.e+]+; \d+ runs/s)")))
+  const std::string tty = on_terminal(workers, "100000");
+  EXPECT_TRUE(std::regex_search(tty, std::regex(R"(\r  workers_2: \d+ schedules explored[^\r]*; \d+ runs/s)")))
       << tty.substr(0, 2000);
   EXPECT_NE(tty.find("explored all 1,296 schedules"), std::string::npos)
       << tty.substr(tty.size() > 2000 ? tty.size() - 2000 : 0);
+  // rate_limiter_fixed's tree is regular enough for an early estimate.
+  const std::string limiter = on_terminal(scenario("rate_limiter_fixed.lua"), "3000");
+  EXPECT_TRUE(std::regex_search(
+      limiter, std::regex(R"(\r  [^\r]*: \d+ schedules explored, of about [0-9.e+]+; \d+ runs/s)")))
+      << limiter.substr(0, 2000);
   const auto plain =
       run_lockstep({"run", workers, "--strategy", "dfs", "--keep-going", "--iterations", "100000",
                     "--traces-dir", fresh_dir("dfs_progress_plain")});
-  EXPECT_EQ(plain.err.find("schedules explored, of about"), std::string::npos) << plain.err;
+  EXPECT_EQ(plain.err.find("schedules explored"), std::string::npos) << plain.err;
 }
 
 TEST(DfsCli, TheResultAndTheTraceDoNotDependOnJobs) {
