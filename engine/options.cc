@@ -121,6 +121,19 @@ uint64_t option_number(std::string_view text) {
 
 bool option_flag(std::string_view text) { return text == "true"; }
 
+uint64_t option_choice(std::string_view choices, std::string_view text) {
+  uint64_t index = 0;
+  size_t at = 0;
+  while (at <= choices.size()) {
+    size_t bar = choices.find('|', at);
+    if (bar == std::string_view::npos) bar = choices.size();
+    if (choices.substr(at, bar - at) == text) return index;
+    ++index;
+    at = bar + 1;
+  }
+  return 0;
+}
+
 namespace {
 
 struct FaultKind {

@@ -81,6 +81,11 @@ struct RunOptions {
   std::string timers = "quiescent";  // "quiescent" | "any"
   std::string network = "fifo";      // "fifo" | "reorder"
   FaultBudget faults;                // faults a sampling strategy may inject
+  // Not an option: the strategy's kind decides it (a search's root ends
+  // only once no other process can take a step; engine/strategies/dfs.cc,
+  // "The end of the test"). Set from the strategy's name, in runs and in
+  // traces read back.
+  bool root_waits = false;
 
   // The value of run option `name` as text ("" for an unknown name).
   std::string get(std::string_view name) const;
@@ -97,6 +102,9 @@ Status check_option(const OptionSpec& spec, std::string_view text);
 // Parses a checked value.
 uint64_t option_number(std::string_view text);
 bool option_flag(std::string_view text);
+// A kChoice value's place in its `choices` ("a|b": "b" is 1), as a
+// strategy parameter holds it.
+uint64_t option_choice(std::string_view choices, std::string_view text);
 
 // Values keyed by name (strategy parameters, run options in traces), in
 // name order.

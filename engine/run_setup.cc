@@ -49,10 +49,13 @@ Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOpti
     return Status::InvalidArgument("unknown strategy \"" + r.strategy + "\" (known: " + known +
                                    ")");
   }
+  r.run.root_waits = info->make(StrategyParams{})->kind() == Strategy::Kind::kSearch;
   for (const OptionSpec& spec : info->params) {
     auto text = value(spec);
     if (!text.ok()) return text.status();
-    if (!text->empty()) r.params.set(spec.name, option_number(*text));
+    if (text->empty()) continue;
+    r.params.set(spec.name, spec.type == OptionType::kChoice ? option_choice(spec.choices, *text)
+                                                            : option_number(*text));
   }
   return r;
 }

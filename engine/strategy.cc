@@ -26,6 +26,10 @@ constexpr OptionSpec kDfsParams[] = {
      "left "
      "alone would (delay bounding); beyond it branches are skipped and said so",
      OptionType::kNumber, OptionTarget::kParam, "", "", 1000000},
+    {"dpor", "--dpor",
+     "dfs: optimal (one schedule of each class of equivalent ones) or none (every interleaving, "
+     "each class counted once: checks the reduction on a test, as Concuerror's --dpor none)",
+     OptionType::kChoice, OptionTarget::kParam, "optimal", "optimal|none"},
 };
 constexpr OptionSpec kIdPctParams[] = {
     {"max_depth", "--max-depth",
@@ -91,6 +95,11 @@ std::vector<const OptionSpec*> all_options(std::span<const StrategyInfo> table) 
     }
   }
   return out;
+}
+
+bool is_search(std::string_view strategy) {
+  const StrategyInfo* info = find_strategy(strategy, strategies());
+  return info && info->make(StrategyParams{})->kind() == Strategy::Kind::kSearch;
 }
 
 const StrategyInfo* find_strategy(std::string_view name, std::span<const StrategyInfo> table) {

@@ -156,6 +156,9 @@ struct StrategyInfo {
 
 // The table of exploration strategies, in the order --help lists them.
 std::span<const StrategyInfo> strategies();
+// Whether the strategy named so is a search (Strategy::Kind::kSearch):
+// under one the root's end waits for the other processes (RunOptions).
+bool is_search(std::string_view strategy);
 // Every option: the general ones, then each strategy's parameters (once
 // per name), in --help order.
 std::vector<const OptionSpec*> all_options(std::span<const StrategyInfo> table = strategies());

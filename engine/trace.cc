@@ -18,6 +18,7 @@
 #include "engine/files.h"
 #include "engine/hash.h"
 #include "engine/json.h"
+#include "engine/strategy.h"
 
 namespace lockstep {
 
@@ -434,6 +435,7 @@ Result<Trace> decode_trace(std::string_view bytes, const std::string& name) {
     return Status::Corruption(name + ": corrupt trace (" + e.what() + ")");
   }
   trace.format_version = version;
+  trace.options.root_waits = is_search(trace.strategy);
   return trace;
 }
 

@@ -94,6 +94,7 @@ Result<System*> LuaProgram::start(size_t index, const RunOptions& options) {
   vo.allow_crashes = options.allow_crashes;
   vo.reorder = options.network == "reorder";
   vo.faults = options.faults;
+  vo.root_waits = options.root_waits;
   if (vm_) vm_->reset(vo);
   else vm_ = std::make_unique<vm::Vm>(*guest_, vo);
   guest_->attach(vm_.get());

@@ -172,7 +172,10 @@ bool Vm::route(Pid from, NodeId from_node, const Dest& dest, ValueRef value) {
     guest_.release(value);
     return false;
   }
-  if (!is_alive(to)) touch(object::process(to), false);  // dropped: it saw the exit
+  // A message to a process that has ended (or returned, its end still to
+  // run) is dropped; had it come sooner it would have been thrown away
+  // with the mailbox. Nobody can tell the two apart, so the send does not
+  // depend on the end (an exhaustive search would run both orders).
   Message m;
   m.from = from;
   m.value = value;

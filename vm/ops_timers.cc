@@ -184,6 +184,7 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
       Process& p = procs_[owner];
       p.timer = 0;
       p.state = Process::State::kReady;
+      p.wake_cause = step_no_;
       refresh(owner);
       break;
     }
@@ -193,6 +194,7 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
       p.timer = 0;
       p.timed_out = true;
       p.state = Process::State::kReady;
+      p.wake_cause = step_no_;
       // The receive commits to "nothing came" here: like a poll, this step
       // races with every later message its pattern would have taken.
       facts_.poll = true;

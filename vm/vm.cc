@@ -108,6 +108,7 @@ void Vm::Process::recycle() {
   name = 0;
   fatal = crashed = false;
   exit_cause = 0;
+  wake_cause = 0;
   crash_message.clear();
   crash_location.clear();
   display_name.clear();
@@ -312,6 +313,10 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
 
 void Vm::perform(Pid pid, StepResult& result) {
   PendingOp& op = procs_[pid].op;
+  if (procs_[pid].wake_cause) {  // the timer that made this step possible
+    facts_.cause = procs_[pid].wake_cause;
+    procs_[pid].wake_cause = 0;
+  }
   Reply reply;
   if (!(this->*op_table()[static_cast<size_t>(op.kind)].perform)(pid, op, reply, result)) return;  // it ended
   if (procs_[pid].op.kind == StepKind::kExit) return;  // killed by its own step (noconnection, a name conflict)
@@ -356,7 +361,7 @@ void Vm::after_resume(Pid pid, ResumeResult& r) {
     case ResumeResult::How::kReturned:
       p.op.reset(StepKind::kExit);
       p.state = Process::State::kReady;
-      p.fatal = pid == kRootPid;  // the iteration ends when the root returns
+      p.fatal = pid == kRootPid && !options_.root_waits;  // the iteration ends when the root returns
       break;
     case ResumeResult::How::kRaised:
       p.op.reset(StepKind::kExit);

@@ -157,6 +157,9 @@ struct VmOptions {
   bool allow_crashes = false;
   bool reorder = false;  // messages between nodes may overtake each other
   FaultBudget faults;    // faults the strategy may inject (vm/ops_faults.cc)
+  // The root's return does not end the iteration at once: its end is a
+  // step like any other (a search runs it once nothing else can run).
+  bool root_waits = false;
 };
 
 // Where a send goes: a pid, or a name resolved when the send takes effect
@@ -365,6 +368,7 @@ class Vm final : public System {
     bool fatal = false;       // its pending exit is a bug: runs next
     bool crashed = false;
     uint32_t exit_cause = 0;  // step that killed it, for the causal slice
+    uint32_t wake_cause = 0;  // the timer step that ended its sleep or receive: its next step follows it
     std::string crash_message, crash_location;
     std::string display_name;  // first label or registered name
     // With observing on: the patterns of the receives it has completed

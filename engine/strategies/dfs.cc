@@ -13,8 +13,8 @@
 //
 // Dependency. Two steps depend on each other when
 //   - they belong to one event (a process's steps, in program order);
-//   - one caused the other (spawn -> start, arm -> timer firing, the
-//     signal an exit follows) or a blocking receive took the message the
+//   - one caused the other (spawn -> start, arm -> timer firing -> the
+//     step of the process it woke, the signal an exit follows) or a blocking receive took the message the
 //     other sent: these cannot be reversed;
 //   - they touch overlapping state other than a mailbox, one writing (a
 //     table key, an atomic, a name, a process's control state, ...), but
@@ -45,6 +45,19 @@
 // Controlled choices (random_int, choose) are branching points of their
 // own: every value is explored, deepest choice first.
 //
+// The end of the test. The test ends when the root returns, discarding
+// whatever else could still run. A search lets the root end only once no
+// other process (or message in flight) can take a step, as Concuerror runs
+// every process until it blocks: then every schedule run is one the other
+// strategies could run too, and every failing schedule has a failing one
+// among them (a failure is found at the step that makes it, which the
+// longer run takes too; a history that is not linearizable stays so when
+// more operations follow; a liveness monitor is judged when every process
+// has finished or is blocked). So the space explored does not depend on
+// where a run happened to end, and the root's end is never raced. Held
+// back like that it is enabled or not depending on every other event, so
+// it depends on every step (it never sleeps through one).
+//
 // Faults (a `faults` budget: drop, duplicate, crash, partition, and the
 // restarts and heals that follow) are events the system offers next to
 // the others. A run left alone injects none (it takes a fault only when
@@ -61,7 +74,14 @@
 // show the run where it fired. Every timer offered at a state is a branch
 // of its own, as faults are (with `--timers any` that is every state
 // after it is armed, unless asleep; in quiescent mode a timer is offered
-// only when nothing else can run).
+// once time has reached it). A run left alone fires none while anything
+// else can run: the runs where a timer never fires are the free ones, and
+// the others are its branches.
+//
+// `--dpor none` turns the reduction off: every event offered is a branch
+// and nothing sleeps, so every interleaving runs (each class counted once,
+// by its fingerprint). It is there to check the reduction on a test: both
+// must count the same classes.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -176,6 +196,7 @@ class DfsStrategy final : public Strategy {
  public:
   explicit DfsStrategy(const StrategyParams& params) {
     if (params.values().count("delay_bound")) bound_ = params.get("delay_bound", 0);
+    every_interleaving_ = params.get("dpor", 0) == 1;
   }
 
   Kind kind() const override { return Kind::kSearch; }
@@ -196,6 +217,7 @@ class DfsStrategy final : public Strategy {
     if (k >= levels_.size()) return kAbandon;  // cannot happen: on_step adds the level
     Level& level = levels_[k];
     names_of(enabled);
+    hold_root_end(enabled);
     if (level.has_taken) {  // the replayed prefix, or the branch just chosen
       for (size_t i = 0; i < enabled.size(); ++i) {
         if (enabled_names_[i] == level.taken) return chosen(i);
@@ -204,7 +226,7 @@ class DfsStrategy final : public Strategy {
     }
     if (!level.optional_branched && level.optional.empty()) {
       for (size_t i = 0; i < enabled_names_.size(); ++i) {
-        if (enabled_kinds_[i] == EventKind::kFault || enabled_kinds_[i] == EventKind::kTimer)
+        if ((every_interleaving_ && i != held_) || optional(enabled_kinds_[i]))
           level.optional.push_back(enabled_names_[i]);
       }
     }
@@ -214,7 +236,7 @@ class DfsStrategy final : public Strategy {
       Branch b = std::move(level.pending.front());
       level.pending.erase(level.pending.begin());
       for (size_t i = 0; i < enabled.size(); ++i) {
-        if (enabled_names_[i] == b.event.thread) {
+        if (enabled_names_[i] == b.event.thread && i != held_) {
           level.has_taken = true;
           level.taken = b.event.thread;
           level.deviated = b.event.thread != level.default_thread;
@@ -277,6 +299,7 @@ class DfsStrategy final : public Strategy {
     exec_.steps.push_back(s);
 
     level.taken_summary = exec_.summary(k);
+    if (thread == root_ && facts.kind == StepKind::kExit) level.taken_summary.opaque = true;
     if (!level.optional_branched) {  // each fault or timer offered here, a branch of its own
       level.optional_branched = true;
       for (Thread f : level.optional) {
@@ -304,14 +327,17 @@ class DfsStrategy final : public Strategy {
   void end_iteration(const IterationResult& result) override {
     repeated_ = false;
     if (result.outcome != Outcome::kAbandoned) {
-      analyse_races();
+      if (every_interleaving_) {
+        exec_.analyse();  // for the fingerprint
+      } else {
+        analyse_races();
+      }
       // Sleep sets cannot always tell two messages to one mailbox apart
       // before the receives that follow have run, so a class is now and
       // then run twice: only its first run counts as a schedule. (A failing
       // run is only ever taken for a failing one: the bug was reported.)
       const uint64_t salt = result.outcome == Outcome::kPassed ? 0 : 0x5bd1e9955bd1e995ull;
       repeated_ = !seen_.insert(class_fingerprint() ^ salt);
-      cut_off();
       estimate();
     }
   }
@@ -332,9 +358,6 @@ class DfsStrategy final : public Strategy {
     exec_.lanes.clear();
     epoch_ = 0;
     choice_index_ = 0;
-    root_level_ = before_root_level_ = 0;
-    root_enabled_.clear();
-    before_root_enabled_.clear();
     guide_.clear();
     if (levels_.empty()) levels_.emplace_back();
   }
@@ -353,24 +376,43 @@ class DfsStrategy final : public Strategy {
     }
   }
 
+  static bool optional(EventKind kind) {
+    return kind == EventKind::kFault || kind == EventKind::kTimer;
+  }
+
+  // Whether the root's end is enabled but held back (see the top of the
+  // file): another process or a delivery can still take a step.
+  void hold_root_end(std::span<const Op> enabled) {
+    held_ = enabled.size();
+    size_t root_end = enabled.size();
+    bool others = false;
+    for (size_t i = 0; i < enabled.size(); ++i) {
+      if (enabled_names_[i] == root_) {
+        if (enabled[i].step == StepKind::kExit) root_end = i;
+      } else if (!optional(enabled_kinds_[i])) {
+        others = true;
+      }
+    }
+    if (others) held_ = root_end;
+  }
+
   // The event a run left alone takes: the first not asleep, the root's
-  // last (when the root returns the test ends, cutting off whatever else
-  // could still run, so the other processes go first; see also cut_off()).
-  // Its index in the enabled events, or their count if all are asleep.
+  // last (its other steps too: what it waits for comes sooner). Its index
+  // in the enabled events, or their count if all are asleep.
   size_t free_index(const Level& level) const {
     const size_t none = enabled_names_.size();
-    size_t root_at = none, fault_at = none;
+    size_t root_at = none, optional_at = none;
     for (size_t i = 0; i < enabled_names_.size(); ++i) {
-      if (asleep(level, enabled_names_[i])) continue;
-      if (enabled_kinds_[i] == EventKind::kFault) {  // only when nothing else can run (a restart, a heal)
-        if (fault_at == none) fault_at = i;
+      if (i == held_ || asleep(level, enabled_names_[i])) continue;
+      if (optional(enabled_kinds_[i])) {  // only when nothing else can run
+        if (optional_at == none) optional_at = i;
       } else if (enabled_names_[i] == root_) {
         root_at = i;
       } else {
         return i;
       }
     }
-    return root_at != none ? root_at : fault_at;
+    return root_at != none ? root_at : optional_at;
   }
   Thread free_choice(const Level& level) const {
     const size_t i = free_index(level);
@@ -397,12 +439,6 @@ class DfsStrategy final : public Strategy {
 
   size_t chosen(size_t i) {
     picked_ = enabled_names_[i];
-    if (picked_ == root_) {  // see cut_off()
-      before_root_level_ = root_level_;
-      before_root_enabled_.swap(root_enabled_);
-      root_level_ = exec_.steps.size();
-      root_enabled_ = enabled_names_;
-    }
     if (picked_ >= created_count_.size()) {
       created_count_.resize(picked_ + 1, 0);
       thread_steps_.resize(picked_ + 1, 0);
@@ -434,7 +470,7 @@ class DfsStrategy final : public Strategy {
           }
           level.choices.pop_back();
         }
-        level.sleep.push_back(std::move(level.taken_summary));
+        if (!every_interleaving_) level.sleep.push_back(std::move(level.taken_summary));
         level.taken_summary = Summary{};
         level.has_taken = false;
       }
@@ -444,20 +480,6 @@ class DfsStrategy final : public Strategy {
       levels_.pop_back();
     }
     return false;
-  }
-
-  // When the root returns, the test ends at once (its exit runs next):
-  // what other processes could have done before the root's last step was
-  // cut off. Each of them that could run there gets a branch of its own.
-  void cut_off() {
-    const size_t n = exec_.steps.size();
-    if (n < 2 || exec_.steps[n - 1].thread != root_ || exec_.steps[n - 1].kind != StepKind::kExit)
-      return;
-    if (root_level_ != n - 1 || before_root_level_ >= root_level_) return;
-    Level& level = levels_[before_root_level_];
-    for (Thread q : before_root_enabled_) {
-      if (q != root_ && q != kNoThread && !asleep(level, q)) add_branch(level, q);
-    }
   }
 
   // A branch taking event t at `level`, not yet run (opaque), unless one is pending.
@@ -557,9 +579,7 @@ class DfsStrategy final : public Strategy {
 
   Names names_;
   Thread root_ = 0;
-  // Where the root ran last and the time before, and what was enabled there.
-  size_t root_level_ = 0, before_root_level_ = 0;
-  std::vector<Thread> root_enabled_, before_root_enabled_;
+  size_t held_ = 0;  // the root's end, held back (its index in the enabled events), or none
   bool started_ = false;
   std::vector<Level> levels_;
   std::vector<Branch> guide_;  // the wakeup subtree under the branch being taken
@@ -575,14 +595,14 @@ class DfsStrategy final : public Strategy {
   Thread picked_ = kNoThread;
   uint32_t epoch_ = 0;
   size_t choice_index_ = 0;
-  uint64_t unfit_ = 0;
+  uint64_t unfit_ = 0;  // wakeup branches whose event was not enabled
   bool repeated_ = false;
-  std::optional<uint64_t> bound_;  // --delay-bound
+  bool every_interleaving_ = false;  // --dpor none: every event a branch, no sleep sets
+  std::optional<uint64_t> bound_;   // --delay-bound
   uint64_t beyond_ = 0;            // branches skipped for it
   double estimate_sum_ = 0;        // the fractions of the tree the paths run stand for
   uint64_t estimate_n_ = 0;
-  FingerprintSet seen_;  // the classes of the passing runs counted so far  // wakeup branches whose
-                         // event was not enabled
+  FingerprintSet seen_;  // the classes of the runs counted so far
 
   std::vector<uint32_t> sequence_;  // scratch for reverse()
 };

@@ -8,6 +8,10 @@
 // an object is a plain access to it). With observing on, it
 // reports which receives' patterns match which messages, as the VM does.
 //
+// The root: with `root_ends_run_`, a kExit step of process 0 ends the run
+// at once, whatever else could still run (as the VM ends an iteration when
+// the root returns).
+//
 // Faults: with a kill budget, "kill p" is offered (after every process's
 // event, while something else can run, as the VM offers faults) for each
 // process in `killable_` that has steps left; taking it ends p there. Each
@@ -35,6 +39,7 @@ struct FakeStep {
 
 inline FakeStep fake_send(int to, int tag) { return {StepKind::kSend, 0, true, to, tag, {}}; }
 inline FakeStep fake_receive(std::vector<int> accept = {}) { return {StepKind::kReceive, 0, true, -1, 0, std::move(accept)}; }
+inline FakeStep fake_exit() { return {StepKind::kExit, 0, true, -1, 0, {}}; }
 
 class FakeSystem final : public System {
  public:
@@ -69,6 +74,7 @@ class FakeSystem final : public System {
     log_.push_back({pid, false});
     order_.push_back(pid);
     const FakeStep& ran = procs_[pid][next_[pid]];
+    if (next_[pid] == 0 && pid < spawned_at_.size()) r.facts.cause = spawned_at_[pid];
     accesses_.push_back({object::process(pid), false});
     if (ran.kind == StepKind::kSend && ran.to >= 0) {
       accesses_.push_back({object::mailbox(static_cast<uint32_t>(ran.to)), true});
@@ -94,13 +100,22 @@ class FakeSystem final : public System {
       accesses_.push_back({ran.object, ran.writes, ran.value});
     }
     ++next_[pid];
+    if (pid == 0) {  // the processes this step started were caused by it
+      for (size_t p = 1; p < starts_after_.size(); ++p) {
+        if (starts_after_[p] == next_[0]) {
+          if (spawned_at_.size() <= p) spawned_at_.resize(p + 1, 0);
+          spawned_at_[p] = step_no;
+        }
+      }
+    }
+    if (ran.kind == StepKind::kExit && pid == 0 && root_ends_run_) over_ = true;
     if (choose_per_step_) chosen_.push_back(choices.choose(choose_per_step_));
     refresh();
     if (fails_ && fails_(order_)) {
       r.failure.kind = FailureKind::kAssertion;
       r.failure.message = "bad interleaving";
     }
-    r.finished = enabled_.empty() && !deadlock_when_done_;
+    r.finished = over_ || (enabled_.empty() && !deadlock_when_done_);
     if (hot_) {
       r.monitors = 1;
       r.hot = hot_(order_) ? 1 : 0;
@@ -123,16 +138,21 @@ class FakeSystem final : public System {
   // The failure predicate sees the pids in the order their steps ran.
   std::function<bool(const std::vector<uint32_t>&)> fails_;
   // Process p runs only once process 0 has taken starts_after_[p] steps
-  // (as if P0 spawned it then).
+  // (as if P0 spawned it then: its first step names that step its cause).
   std::vector<size_t> starts_after_;
   // One liveness monitor, hot after a step when this says so.
   std::function<bool(const std::vector<uint32_t>&)> hot_;
   bool deadlock_when_done_ = false;
+  bool root_ends_run_ = false;
   uint64_t choose_per_step_ = 0;  // if > 0, each step makes a choice in [0, n)
   std::vector<uint32_t> order_;
   std::vector<uint64_t> chosen_;
   std::vector<int> received_;  // per receive, in order: the tag of the message it took
   std::vector<std::pair<uint32_t, uint32_t>> took_;  // per receive: (its step, the sending step)
+  void set_starts_after(std::vector<size_t> starts_after) {
+    starts_after_ = std::move(starts_after);
+    refresh();
+  }
   void set_kills(int budget, std::vector<uint32_t> killable) {
     kill_budget_ = budget;
     killable_ = std::move(killable);
@@ -157,6 +177,7 @@ class FakeSystem final : public System {
 
   void refresh() {
     enabled_.clear();
+    if (over_) return;
     for (uint32_t p = 0; p < procs_.size(); ++p) {
       if (p < starts_after_.size() && next_[0] < starts_after_[p]) continue;  // not spawned yet
       if (next_[p] < procs_[p].size()) {
@@ -186,6 +207,8 @@ class FakeSystem final : public System {
   std::vector<std::vector<std::pair<int, uint32_t>>> mailboxes_;  // (tag, sending step)
   std::vector<std::vector<std::pair<uint32_t, std::vector<int>>>> patterns_;  // completed receives
   bool observing_ = false;
+  bool over_ = false;  // the root has ended the run
+  std::vector<uint32_t> spawned_at_;  // per process: the step of P0 that started it (0: none)
 };
 
 }  // namespace lockstep::testing

@@ -162,7 +162,7 @@ TEST(Faults, DfsExploresEveryPlacementOfTheBudget) {
   std::smatch one, two;
   ASSERT_TRUE(std::regex_search(proof.out, one, std::regex(R"(explored all (\d+) schedules: no bug)"))) << proof.out;
   auto bigger = run_lockstep(
-      {"run", scenario("gossip_leave_fixed.lua"), "--strategy", "dfs", "--faults", "drop=2"});
+      {"run", scenario("gossip_leave_fixed.lua"), "--strategy", "dfs", "--faults", "drop=2", "--iterations", "1000"});
   ASSERT_EQ(bigger.code, 0) << bigger.out << bigger.err;
   ASSERT_TRUE(std::regex_search(bigger.out, two, std::regex(R"(explored all (\d+) schedules: no bug)"))) << bigger.out;
   EXPECT_GT(std::stoull(two[1].str()), std::stoull(one[1].str()));
