@@ -187,6 +187,9 @@ struct Level {
   // Delay bounding: the event a run left alone takes here, how many
   // branches that took another the path to here followed, and whether the
   // branch taken here is one.
+  // Sleeping receive timeouts whose owner just got a message: they stay
+  // asleep unless the owner can run here (the receive took it).
+  std::vector<Thread> unless_owner_woke;
   Thread default_thread = kNoThread;
   uint32_t delays_before = 0;
   bool deviated = false;
@@ -218,6 +221,7 @@ class DfsStrategy final : public Strategy {
     Level& level = levels_[k];
     names_of(enabled);
     hold_root_end(enabled);
+    if (!level.unless_owner_woke.empty()) wake_timers_of_woken(level, enabled);
     if (level.has_taken) {  // the replayed prefix, or the branch just chosen
       for (size_t i = 0; i < enabled.size(); ++i) {
         if (enabled_names_[i] == level.taken) return chosen(i);
@@ -313,7 +317,15 @@ class DfsStrategy final : public Strategy {
       const Level& here = levels_[k];
       next.delays_before = here.delays_before + (here.deviated ? 1 : 0);
       for (const Summary& q : here.sleep) {
-        if (!dependent(here.taken_summary, q)) next.sleep.push_back(q);
+        if (!dependent(here.taken_summary, q)) {
+          next.sleep.push_back(q);
+        } else if (q.kind == StepKind::kTimer && q.actor >= 0 && meets_only_in_mailbox(here.taken_summary, q)) {
+          // A receive's timeout and a message to its owner commute unless
+          // the message is one the receive takes: then its owner can run
+          // next (pick() wakes the timer there).
+          next.sleep.push_back(q);
+          next.unless_owner_woke.push_back(q.thread);
+        }
       }
       next.inherited = next.sleep.size();
       next.pending = std::move(guide_);
@@ -446,6 +458,36 @@ class DfsStrategy final : public Strategy {
     }
     choice_index_ = 0;
     return i;
+  }
+
+  // Whether a and b overlap only in mailboxes.
+  static bool meets_only_in_mailbox(const Summary& a, const Summary& b) {
+    if (a.thread == b.thread || a.opaque || b.opaque) return false;
+    bool met = false;
+    for (const Access& x : a.accesses) {
+      for (const Access& y : b.accesses) {
+        if (!object::overlap(x.object, y.object)) continue;
+        if (!object::is_mailbox(x.object)) return false;
+        met = true;
+      }
+    }
+    return met;
+  }
+
+  void wake_timers_of_woken(Level& level, std::span<const Op> enabled) {
+    for (Thread t : level.unless_owner_woke) {
+      auto q = std::find_if(level.sleep.begin(), level.sleep.end(),
+                            [&](const Summary& s) { return s.thread == t; });
+      if (q == level.sleep.end()) continue;
+      const bool owner_runs = std::any_of(enabled.begin(), enabled.end(), [&](const Op& op) {
+        return op.key == EventKey::process(static_cast<uint32_t>(q->actor));
+      });
+      if (owner_runs) {
+        level.sleep.erase(q);
+        --level.inherited;
+      }
+    }
+    level.unless_owner_woke.clear();
   }
 
   static bool asleep(const Level& level, Thread t) {
