@@ -199,7 +199,22 @@ void Vm::abandon_ref(RefId ref) {
 }
 
 void Vm::enqueue(Pid to, Message m) {
-  if (to >= procs_.size() || procs_[to].state == Process::State::kDead) {
+  if (to >= procs_.size()) {
+    if (m.kind == Message::Kind::kUser) guest_.release(m.value);
+    release_reason(m.reason);
+    return;
+  }
+  // Which of its completed receives would have taken it: had it come
+  // sooner, one of them would have. Also for a process that has ended
+  // (the message is dropped), so that whether a message came before or
+  // after its recipient's end does not decide what it races with.
+  if (observing_ && !procs_[to].patterns.empty() && m.kind != Message::Kind::kRemoved) {
+    for (size_t i = 0; i < procs_[to].patterns.size(); ++i) {
+      const auto [receive, matcher] = procs_[to].patterns[i];
+      if (pattern_matches(matcher, m)) observations_.push_back({receive, m.origin_step});
+    }
+  }
+  if (procs_[to].state == Process::State::kDead) {
     if (m.kind == Message::Kind::kUser) guest_.release(m.value);
     release_reason(m.reason);
     return;
@@ -210,12 +225,6 @@ void Vm::enqueue(Pid to, Message m) {
     if (tag != 0 && std::find(q.abandoned.begin(), q.abandoned.end(), tag) != q.abandoned.end()) {
       guest_.release(m.value);  // a late reply to an abandoned call
       return;
-    }
-  }
-  if (observing_ && !q.patterns.empty() && m.kind != Message::Kind::kRemoved) {
-    for (size_t i = 0; i < procs_[to].patterns.size(); ++i) {
-      const auto [receive, matcher] = procs_[to].patterns[i];
-      if (pattern_matches(matcher, m)) observations_.push_back({receive, m.origin_step});
     }
   }
   Process& q2 = procs_[to];

@@ -171,9 +171,13 @@ const std::vector<std::pair<uint32_t, uint32_t>>& Execution::races(Thread root) 
       const auto [i, reversible] = preds_[p];
       if (!reversible || steps[i].thread == steps[j].thread || steps[i].epoch != steps[j].epoch)
         continue;
-      bool covered = false;  // i happens before another direct dependency of j
+      // Covered: i happens before another direct dependency of j, or j
+      // also depends on i in a way that cannot be reversed (it took i's
+      // message, or i caused it, besides touching what i touched).
+      bool covered = false;
       for (uint32_t q = preds_start_[j]; q < preds_start_[j + 1] && !covered; ++q) {
-        if (preds_[q].step != i && happens_before(i, preds_[q].step)) covered = true;
+        if (preds_[q].step == i ? !preds_[q].reversible : happens_before(i, preds_[q].step))
+          covered = true;
       }
       if (!covered) races_.emplace_back(i, j);
     }
