@@ -4,8 +4,10 @@
 // classes, and each class run exactly once.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <set>
+#include <string>
 
 #include "engine/prng.h"
 #include "engine/scheduler.h"
@@ -449,6 +451,28 @@ TEST(Dfs, CountsEachClassOfRandomMessageProgramsOnce) {
   EXPECT_LE(abandoned * 20, total) << abandoned << " runs abandoned or repeated out of " << total;
 }
 
+// Runs dfs on `procs` (set up by `setup`) and brute force from the same
+// start, and checks that dfs runs every class brute force finds, each
+// once; `context` names the program in a failure. Adds to the totals.
+// A program where nothing can run at all (a deadlock at once) is skipped.
+void compare_with_brute_force(const std::vector<std::vector<FakeStep>>& procs,
+                              const std::function<void(FakeSystem&)>& setup,
+                              const std::string& context, size_t& total, size_t& abandoned) {
+  FakeSystem start(procs);
+  if (setup) setup(start);
+  if (start.enabled().empty()) return;
+  std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> classes;
+  all_classes(procs, start, classes);
+  Exploration e = explore(procs, 100000, 0, nullptr, {}, setup);
+  ASSERT_TRUE(e.complete) << context;
+  std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> seen(
+      e.classes.begin(), e.classes.end());
+  EXPECT_EQ(seen.size(), e.classes.size()) << context << ": a class counted twice";
+  ASSERT_EQ(seen, classes) << context << ": a class was missed\n" << describe(procs);
+  total += classes.size();
+  abandoned += e.abandoned;
+}
+
 TEST(Dfs, CountsEachClassOfRandomMessageNetworksOnce) {
   // Four processes that each send to any other (three tags), receive with
   // patterns taking some tags or any, and read and write a cell: servers
@@ -481,18 +505,8 @@ TEST(Dfs, CountsEachClassOfRandomMessageNetworksOnce) {
         }
       }
     }
-    FakeSystem start(procs);
-    if (start.enabled().empty()) continue;  // nothing can run: a deadlock at once
-    std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> classes;
-    all_classes(procs, start, classes);
-    Exploration e = explore(procs);
-    ASSERT_TRUE(e.complete) << "round " << round;
-    std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> seen(
-        e.classes.begin(), e.classes.end());
-    EXPECT_EQ(seen.size(), e.classes.size()) << "round " << round << ": a class counted twice";
-    ASSERT_EQ(seen, classes) << "round " << round << ": a class was missed\n" << describe(procs);
-    total += classes.size();
-    abandoned += e.abandoned;
+    compare_with_brute_force(procs, nullptr, "round " + std::to_string(round), total, abandoned);
+    if (HasFatalFailure()) return;
   }
   EXPECT_LE(abandoned * 10, total) << abandoned << " runs abandoned or repeated out of " << total;
 }
@@ -540,22 +554,10 @@ TEST(Dfs, TheRootEndsTheRunOnceNothingElseCanRun) {
       s.set_starts_after(starts_after);
       s.root_ends_run_ = true;
     };
-    FakeSystem start(procs, starts_after);
-    setup(start);
-    if (start.enabled().empty()) continue;  // nothing can run: a deadlock at once
-    std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> classes;
-    all_classes(procs, start, classes);
-    Exploration e = explore(procs, 100000, 0, nullptr, {}, setup);
-    ASSERT_TRUE(e.complete) << "round " << round;
-    std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> seen(
-        e.classes.begin(), e.classes.end());
-    EXPECT_EQ(seen.size(), e.classes.size()) << "round " << round << ": a class counted twice";
-    std::string starts;
-    for (size_t a : starts_after) starts += " " + std::to_string(a);
-    ASSERT_EQ(seen, classes) << "round " << round << ": a class was missed\n"
-                             << describe(procs) << "started after the root's steps:" << starts;
-    total += classes.size();
-    abandoned += e.abandoned;
+    std::string context = "round " + std::to_string(round) + " (started after the root's steps:";
+    for (size_t a : starts_after) context += " " + std::to_string(a);
+    compare_with_brute_force(procs, setup, context + ")", total, abandoned);
+    if (HasFatalFailure()) return;
   }
   EXPECT_GT(total, 1500u);
   EXPECT_LE(abandoned * 10, total) << abandoned << " runs abandoned or repeated out of " << total;
