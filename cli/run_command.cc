@@ -172,7 +172,9 @@ Command run_command() {
         }
         sub.add_option("--traces-dir", f->config.traces_dir,
                        "where trace files go (default traces/)");
-        sub.add_option("--shard", f->shard, "run only iterations i with i mod N == K (K/N)");
+        sub.add_option("--shard", f->shard,
+                       "run part K of N (K/N): iterations i with i mod N == K; dfs: part K of the search "
+                       "tree (combine the parts' --format json with lockstep merge)");
         sub.add_option(
                "--jobs", f->jobs,
                "worker threads (default 1, or LOCKSTEP_JOBS); the result does not depend on it")

@@ -1,7 +1,9 @@
 #include "engine/merge.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
+#include <set>
 
 #include "engine/json.h"
 
@@ -35,6 +37,17 @@ TestReport test_from(const JsonValue& t) {
     r.schedules_explored = t.u64("schedules_explored");
     r.abandoned = t.u64("abandoned");
     r.complete = t.flag("complete");
+    r.failing_schedules = t.u64("failing_schedules");
+    if (t.get("delay_bound")) {
+      r.delay_bound = t.u64("delay_bound");
+      r.beyond_bound = t.u64("beyond_bound");
+    }
+    unsigned long long k = 0, n = 0;
+    if (const std::string shard = t.str("shard");
+        !shard.empty() && std::sscanf(shard.c_str(), "%llu/%llu", &k, &n) == 2 && k < n) {
+      r.shard_index = k;
+      r.shard_count = n;
+    }
   }
   if (const JsonValue* b = t.get("bug"); b && b->type == JsonValue::Type::kObject) {
     BugReport bug;
@@ -48,6 +61,8 @@ TestReport test_from(const JsonValue& t) {
     bug.iteration = b->u64("iteration");
     bug.iteration_seed = b->get("iteration_seed_str") ? std::stoull(b->str("iteration_seed_str")) : b->u64("iteration_seed");
     bug.trace_path = b->str("trace");
+    bug.shard_index = r.shard_index;
+    bug.shard_count = r.shard_count;
     r.bug = bug;
   }
   return r;
@@ -58,6 +73,7 @@ TestReport test_from(const JsonValue& t) {
 Result<RunSummary> merge_results(const std::vector<std::pair<std::string, std::string>>& documents) {
   RunSummary out;
   std::map<std::pair<std::string, std::string>, size_t> index;  // (file, name) -> out.tests
+  std::vector<std::set<uint64_t>> parts;  // per test: the parts of a split search merged
   double wall = 0;
   for (const auto& [name, text] : documents) {
     auto doc = parse_json(text);
@@ -79,10 +95,21 @@ Result<RunSummary> merge_results(const std::vector<std::pair<std::string, std::s
       TestReport r = test_from(t);
       auto [it, fresh] = index.try_emplace({r.file, r.name}, out.tests.size());
       if (fresh) {
+        parts.emplace_back();
+        if (r.shard_count > 1) parts.back().insert(r.shard_index);
         out.tests.push_back(std::move(r));
         continue;
       }
       TestReport& m = out.tests[it->second];
+      if (m.search && m.shard_count != r.shard_count) {
+        return Status::InvalidArgument(name + ": test \"" + r.name + "\" was split into " +
+                                       std::to_string(r.shard_count) + " shards, in other results into " +
+                                       std::to_string(m.shard_count));
+      }
+      if (r.shard_count > 1 && !parts[it->second].insert(r.shard_index).second) {
+        return Status::InvalidArgument(name + ": test \"" + r.name + "\": shard " + std::to_string(r.shard_index) +
+                                       "/" + std::to_string(r.shard_count) + " is given twice");
+      }
       if (m.strategy != r.strategy || m.seed != r.seed) {
         return Status::InvalidArgument(name + ": test \"" + r.name + "\" ran with strategy " + r.strategy + " seed " +
                                        std::to_string(r.seed) + ", other shards with " + m.strategy + " seed " +
@@ -93,6 +120,9 @@ Result<RunSummary> merge_results(const std::vector<std::pair<std::string, std::s
       m.max_steps_hits += r.max_steps_hits;
       m.schedules_explored += r.schedules_explored;
       m.abandoned += r.abandoned;
+      m.failing_schedules += r.failing_schedules;
+      m.beyond_bound += r.beyond_bound;
+      m.complete = m.complete && r.complete;
       m.wall_seconds = std::max(m.wall_seconds, r.wall_seconds);
       if (m.status == TestReport::Status::kError) continue;
       if (r.status == TestReport::Status::kError) {
@@ -104,6 +134,15 @@ Result<RunSummary> merge_results(const std::vector<std::pair<std::string, std::s
         m.bug = r.bug;
       }
     }
+  }
+  // A split search's parts merged: complete only when every part was.
+  for (size_t i = 0; i < out.tests.size(); ++i) {
+    TestReport& t = out.tests[i];
+    if (t.shard_count < 2) continue;
+    t.shards_missing = t.shard_count - parts[i].size();
+    if (t.shards_missing) t.complete = false;
+    t.shard_index = 0;
+    t.shard_count = 1;
   }
   for (const TestReport& t : out.tests) {
     out.iterations += t.iterations_run;

@@ -240,7 +240,9 @@ void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
        << printable(test.name) << "\" (" << basename(test.file) << ")" << paint(style_, kReset)
        << "\n";
   out_ << "  iteration: " << bug.iteration << "   seed: " << test.seed
-       << "   strategy: " << test.strategy << "\n";
+       << "   strategy: " << test.strategy;
+  if (bug.shard_count > 1) out_ << "   shard: " << bug.shard_index << "/" << bug.shard_count;
+  out_ << "\n";
   out_ << "  failure: " << describe_failure(trace) << "\n";
   if (!bug.trace_path.empty()) out_ << "  trace: " << bug.trace_path << "\n";
   if (!bug.faults.empty()) {
@@ -255,7 +257,9 @@ void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
     out_ << "  lockstep replay --trace " << shell_quote(bug.trace_path) << " --run\n";
   out_ << "  lockstep run " << shell_quote(test.file) << " --test " << shell_quote(test.name)
        << " --strategy " << test.strategy << " --seed " << test.seed << " --iteration "
-       << bug.iteration << "\n\n";
+       << bug.iteration;
+  if (bug.shard_count > 1) out_ << " --shard " << bug.shard_index << "/" << bug.shard_count;
+  out_ << "\n\n";
 }
 
 void TextReporter::progress(const std::string& test, uint64_t done, uint64_t total,
@@ -332,10 +336,15 @@ void TextReporter::test_finished(const TestReport& t) {
                   (t.beyond_bound == 1 ? " branch" : " branches") + " beyond it skipped)";
       }
     }
+    if (t.shard_count > 1) {  // one part of a split search
+      within = " of shard " + std::to_string(t.shard_index) + "/" + std::to_string(t.shard_count) + within;
+    }
+    // Why an incomplete search stopped short.
+    const std::string short_of =
+        t.shards_missing ? " (" + plural(t.shards_missing, "shard") + " missing)" : " (bounded by --iterations)";
     if (t.status == TestReport::Status::kBug && t.failing_schedules > 1) {
       out_ << (t.complete ? ", explored all " : ", explored ") << n << " schedules" << within
-           << ", " << with_commas(t.failing_schedules) << " failed"
-           << (t.complete ? "" : " (bounded by --iterations)");
+           << ", " << with_commas(t.failing_schedules) << " failed" << (t.complete ? "" : short_of);
     } else if (t.status == TestReport::Status::kBug && !t.complete) {
       out_ << ", bug in schedule " << n << within;
     } else if (t.complete) {
@@ -345,7 +354,7 @@ void TextReporter::test_finished(const TestReport& t) {
       if (t.status == TestReport::Status::kPassed) out_ << ": no bug";
     } else {
       out_ << ", explored " << n << (t.schedules_explored == 1 ? " schedule" : " schedules")
-           << within << " (bounded by --iterations)";
+           << within << short_of;
     }
     if (t.abandoned)
       out_ << ", " << with_commas(t.abandoned) << (t.abandoned == 1 ? " more run" : " more runs")
@@ -418,6 +427,7 @@ void JsonReporter::run_finished(const RunSummary& s) {
       w.key("abandoned").value(t.abandoned);
       w.key("complete").value(t.complete);
       w.key("failing_schedules").value(t.failing_schedules);
+      if (t.shard_count > 1) w.key("shard").value(std::to_string(t.shard_index) + "/" + std::to_string(t.shard_count));
       if (t.delay_bound) {
         w.key("delay_bound").value(*t.delay_bound);
         w.key("beyond_bound").value(t.beyond_bound);

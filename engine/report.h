@@ -24,6 +24,9 @@ struct BugReport {
   uint64_t iteration_seed = 0;
   std::string trace_path;
   std::vector<std::string> faults;  // every fault the run injected (fault_lines)
+  // The part of a split search that found it (its iteration is numbered
+  // within that part, so --iteration needs --shard to reproduce it).
+  uint64_t shard_index = 0, shard_count = 1;
 };
 
 struct TestReport {
@@ -44,6 +47,9 @@ struct TestReport {
   uint64_t failing_schedules = 0;   // with --keep-going: schedules that failed (the first is `bug`)
   std::optional<uint64_t> delay_bound;  // the bound a search ran under
   uint64_t beyond_bound = 0;            // branches it skipped for it
+  // A search split by --shard K/N: this report is part K's (count 1: whole).
+  // Merged from parts: how many of the parts were not among them.
+  uint64_t shard_index = 0, shard_count = 1, shards_missing = 0;
   std::optional<BugReport> bug;
   // What the iterations reached (with --coverage, and always in JSON).
   struct Coverage {

@@ -61,7 +61,8 @@ Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOpti
 }
 
 std::string trace_path_for(const std::string& dir, const std::string& scenario,
-                           const std::string& test, uint64_t iteration, uint64_t seed) {
+                           const std::string& test, uint64_t iteration, uint64_t seed,
+                           uint64_t shard_index, uint64_t shard_count) {
   // The scenario file's name first: a buggy scenario and its fixed twin
   // (or two files) may declare tests of the same name.
   std::string stem = scenario.substr(
@@ -81,7 +82,9 @@ std::string trace_path_for(const std::string& dir, const std::string& scenario,
   if (slug.empty()) slug = "test";
   std::string path = dir.empty() ? std::string() : dir + (dir.back() == '/' ? "" : "/");
   if (!stem.empty()) path += stem + ".";
-  return path + slug + "-iter" + std::to_string(iteration) + "-seed" + std::to_string(seed) +
+  std::string shard;
+  if (shard_count > 1) shard = "-shard" + std::to_string(shard_index) + "of" + std::to_string(shard_count);
+  return path + slug + "-iter" + std::to_string(iteration) + "-seed" + std::to_string(seed) + shard +
          ".lockstep";
 }
 

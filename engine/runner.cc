@@ -201,8 +201,12 @@ class TestRun {
   TestReport run_search() {
     report_.search = true;
     if (config_.shard_count > 1) {
-      return error(Status::InvalidArgument("strategy \"" + opts_.strategy +
-                                           "\" explores one search tree; it cannot be sharded"));
+      const std::string refused = strategy_->split(config_.shard_index, config_.shard_count);
+      if (!refused.empty()) {
+        return error(Status::InvalidArgument("strategy \"" + opts_.strategy + "\" cannot be sharded: " + refused));
+      }
+      report_.shard_index = config_.shard_index;
+      report_.shard_count = config_.shard_count;
     }
     const uint64_t last = config_.only_iteration ? *config_.only_iteration + 1 : opts_.iterations;
     for (uint64_t i = 0; i < last; ++i) {
@@ -559,8 +563,12 @@ class TestRun {
     bug.failure = result.failure;
     bug.iteration = i;
     bug.iteration_seed = trace.iteration_seed;
+    bug.shard_index = report_.shard_index;
+    bug.shard_count = report_.shard_count;
     bug.faults = fault_lines(trace);
-    auto saved = save_run_trace(trace_path_for(config_.traces_dir, program_.path(), report_.name, i, opts_.seed), trace);
+    auto saved = save_run_trace(trace_path_for(config_.traces_dir, program_.path(), report_.name, i, opts_.seed,
+                                               report_.shard_index, report_.shard_count),
+                                trace);
     if (saved.ok()) {
       bug.trace_path = *saved;
     } else {

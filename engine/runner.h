@@ -61,8 +61,10 @@ IterationResult record_iteration(Program& program, size_t test, const RunOptions
                                  Trace& trace, Status& status);
 
 // "traces/<scenario file stem>.<test slug>-iter<I>-seed<S>.lockstep": unique
-// per scenario file, test, iteration and seed.
+// per scenario file, test, iteration and seed; a part of a split search
+// (whose iterations are numbered within it) adds "-shard<K>of<N>".
 std::string trace_path_for(const std::string& dir, const std::string& scenario, const std::string& test,
-                           uint64_t iteration, uint64_t seed);
+                           uint64_t iteration, uint64_t seed, uint64_t shard_index = 0,
+                           uint64_t shard_count = 1);
 
 }  // namespace lockstep

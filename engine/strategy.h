@@ -122,6 +122,14 @@ class Strategy {
   // A bounded search: the bound, and how many branches it skipped for it.
   virtual std::optional<uint64_t> bound() const { return std::nullopt; }
   virtual uint64_t beyond_bound() const { return 0; }
+
+  // A search asked to explore only part `index` of `count` (--shard K/N),
+  // before its first iteration. The parts are the same in every copy, and
+  // together they run what the whole search runs, each schedule counted by
+  // exactly one part. An empty string: it will; otherwise why it cannot.
+  virtual std::string split(uint64_t index, uint64_t count) {
+    return "it explores one search tree";
+  }
 };
 
 // Where a replay stopped fitting its recording.

@@ -78,6 +78,36 @@
 // else can run: the runs where a timer never fires are the free ones, and
 // the others are its branches.
 //
+// Splitting one search (`--shard K/N`). Every part runs the same top of
+// the tree, and above a frontier every event offered is a branch (full
+// expansion, with sleep sets), so no race found below needs a branch added
+// above it. The units of work are the frontier's nodes and the runs that
+// end above it, numbered in the order the search reaches them; each part
+// explores its own units with the reduction and abandons the others where
+// they begin. Where the frontier lies, and which part gets which unit, is
+// planned first, the same way by every part and without counting anything
+// (plan_next(), weigh()): the frontier starts at the root; each frontier
+// node is probed by one run, whose races give an estimate of its subtree;
+// the heaviest nodes move above the frontier, and the top is run again,
+// until no unit outweighs a fair share; then the units are dealt out by
+// weight.
+//
+// A class may be run under two units (sleep sets judge messages to one
+// mailbox conservatively), and two parts cannot compare fingerprints, so
+// each class belongs to one unit: at each branching level above the
+// frontier, to the first branch (in the order the level takes them) that
+// can start a schedule of the class. That branch's subtree runs the class:
+// every earlier branch sleeps there, and each is woken by the step the
+// class puts before it, which is dependent on it (else it could start the
+// class). A part counts a run only when it belongs to the unit it ran
+// under, so the parts' counts add up to the whole search's.
+//
+// Below the frontier a sibling explored above it keeps sleeping, but it
+// never counts as covering a reversed race: the search covers what its
+// run covers only with the branches the races in that run add where they
+// begin, and those above the frontier are not added (every event is a
+// branch there, but the wakeup sequences are not).
+//
 // `--dpor none` turns the reduction off: every event offered is a branch
 // and nothing sleeps, so every interleaving runs (each class counted once,
 // by its fingerprint). It is there to check the reduction on a test: both
@@ -89,6 +119,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -171,6 +202,8 @@ struct Choice {
   uint64_t n = 0, value = 0;
 };
 
+constexpr uint64_t kRootNode = 0x6a09e667f3bcc908ull;
+
 // The exploration state before the i-th step of the current execution.
 struct Level {
   bool has_taken = false;
@@ -193,6 +226,18 @@ struct Level {
   Thread default_thread = kNoThread;
   uint32_t delays_before = 0;
   bool deviated = false;
+  // Splitting (see the top of the file): the node's name (its path);
+  // whether it is above the frontier (every event offered a branch) or on
+  // it; for a frontier node, whether it has been numbered, its number, and
+  // whether this part explores it; above the frontier, the branches in the
+  // order taken.
+  uint64_t node = kRootNode;
+  bool top = false;
+  bool frontier = false;
+  bool numbered = false;
+  bool owned = true;
+  uint64_t unit = 0;
+  std::vector<Thread> order;
 };
 
 class DfsStrategy final : public Strategy {
@@ -200,6 +245,8 @@ class DfsStrategy final : public Strategy {
   explicit DfsStrategy(const StrategyParams& params) {
     if (params.values().count("delay_bound")) bound_ = params.get("delay_bound", 0);
     every_interleaving_ = params.get("dpor", 0) == 1;
+    // Not an option: tests split finer to reach the frontier on small programs.
+    units_per_part_ = params.get("split_units", kUnitsPerPart);
   }
 
   Kind kind() const override { return Kind::kSearch; }
@@ -209,10 +256,22 @@ class DfsStrategy final : public Strategy {
     if (!started_) {
       started_ = true;
     } else if (!backtrack()) {
-      return false;
+      if (!planning_) return false;
+      plan_next();
     }
     begin_execution();
     return true;
+  }
+
+  std::string split(uint64_t index, uint64_t count) override {
+    if (started_) return "the search has begun";
+    if (bound_) return "a delay bound applies to whole schedules, so --delay-bound and --shard do not combine";
+    if (count < 2) return {};
+    part_ = index;
+    parts_ = count;
+    planning_ = true;
+    expand_.insert(kRootNode);
+    return {};
   }
 
   size_t pick(std::span<const Op> enabled) override {
@@ -222,6 +281,19 @@ class DfsStrategy final : public Strategy {
     names_of(enabled);
     hold_root_end(enabled);
     if (!level.unless_owner_woke.empty()) wake_timers_of_woken(level, enabled);
+    if (level.frontier) {  // a unit of a split search
+      frontier_level_ = k;
+      if (!level.numbered) {
+        level.numbered = true;
+        level.unit = units_++;
+        if (planning_) {
+          plan_.push_back({0, level.node, false});
+        } else {
+          level.owned = level.unit < mine_.size() && mine_[level.unit];
+        }
+      }
+      if (!level.owned) return kAbandon;
+    }
     if (level.has_taken) {  // the replayed prefix, or the branch just chosen
       for (size_t i = 0; i < enabled.size(); ++i) {
         if (enabled_names_[i] == level.taken) return chosen(i);
@@ -230,7 +302,7 @@ class DfsStrategy final : public Strategy {
     }
     if (!level.optional_branched && level.optional.empty()) {
       for (size_t i = 0; i < enabled_names_.size(); ++i) {
-        if ((every_interleaving_ && i != held_) || optional(enabled_kinds_[i]))
+        if (((every_interleaving_ || level.top) && i != held_) || optional(enabled_kinds_[i]))
           level.optional.push_back(enabled_names_[i]);
       }
     }
@@ -310,12 +382,23 @@ class DfsStrategy final : public Strategy {
         if (f != thread && !asleep(level, f)) add_branch(level, f);
       }
       level.optional.clear();
+      if (level.top) {
+        level.order.assign(1, thread);
+        for (const Branch& b : level.pending) level.order.push_back(b.event.thread);
+      }
     }
     if (k + 1 == levels_.size()) {  // a new state: inherit what stays asleep
       levels_.emplace_back();
       Level& next = levels_.back();
       const Level& here = levels_[k];
       next.delays_before = here.delays_before + (here.deviated ? 1 : 0);
+      if (here.top) {
+        uint64_t node = mix64(here.node ^ mix64(thread + 1));
+        for (const Choice& c : here.choices) node = mix64(node ^ (c.value + 0x9e3779b97f4a7c15ull));
+        next.node = node;
+        next.top = expand_.count(node) > 0;
+        next.frontier = !next.top;
+      }
       for (const Summary& q : here.sleep) {
         if (!dependent(here.taken_summary, q)) {
           next.sleep.push_back(q);
@@ -338,6 +421,10 @@ class DfsStrategy final : public Strategy {
 
   void end_iteration(const IterationResult& result) override {
     repeated_ = false;
+    if (planning_) {
+      weigh(result);
+      return;
+    }
     if (result.outcome != Outcome::kAbandoned) {
       if (every_interleaving_) {
         exec_.analyse();  // for the fingerprint
@@ -349,7 +436,7 @@ class DfsStrategy final : public Strategy {
       // then run twice: only its first run counts as a schedule. (A failing
       // run is only ever taken for a failing one: the bug was reported.)
       const uint64_t salt = result.outcome == Outcome::kPassed ? 0 : 0x5bd1e9955bd1e995ull;
-      repeated_ = !seen_.insert(class_fingerprint() ^ salt);
+      repeated_ = !owns_run() || !seen_.insert(class_fingerprint() ^ salt);
       estimate();
     }
   }
@@ -371,7 +458,118 @@ class DfsStrategy final : public Strategy {
     epoch_ = 0;
     choice_index_ = 0;
     guide_.clear();
-    if (levels_.empty()) levels_.emplace_back();
+    frontier_level_ = kNone;
+    if (levels_.empty()) {
+      levels_.emplace_back();
+      levels_[0].top = parts_ > 1 && expand_.count(kRootNode) > 0;
+      levels_[0].frontier = parts_ > 1 && !levels_[0].top;
+    }
+  }
+
+  // --- Splitting (see the top of the file). ---
+
+  // Whether the run that just ended is this part's to count: it ran under
+  // a unit of this part, and under the unit its class belongs to.
+  bool owns_run() {
+    if (parts_ < 2) return true;
+    if (frontier_level_ == kNone) {  // it ended above the frontier: a unit of its own
+      const uint64_t unit = units_++;
+      if (unit >= mine_.size() || !mine_[unit]) return false;
+    }
+    return belongs_here();
+  }
+
+  // Whether the class of the run that just ended belongs under the path it
+  // took above the frontier: at no level there does a branch taken before
+  // the one it took start a schedule of the class (after analyse()).
+  bool belongs_here() const {
+    const size_t end = frontier_level_ == kNone ? exec_.steps.size() : frontier_level_;
+    for (size_t k = 0; k < end && k < levels_.size(); ++k) {
+      const Level& level = levels_[k];
+      if (level.order.size() < 2) continue;
+      for (Thread t : level.order) {
+        if (t == level.taken) break;
+        if (exec_.initial_from(static_cast<uint32_t>(k), t)) return false;
+      }
+    }
+    return true;
+  }
+
+  // A planning run: one that ended above the frontier is a unit of its
+  // own; one that crossed it probed its frontier node, running on freely
+  // from there as the search would first. A unit weighs what the probe
+  // suggests its subtree holds: nothing when the probe's class belongs
+  // elsewhere (or the probe was abandoned), else, once the probe's races
+  // have added their branches, the product of the branches at each level
+  // below the frontier (Knuth's estimate of a tree's size, on the tree
+  // the reduction explores). The probe's levels are then forgotten:
+  // planning explores nothing below the frontier.
+  void weigh(const IterationResult& result) {
+    repeated_ = true;  // nothing counts while planning
+    const bool ran = result.outcome != Outcome::kAbandoned;
+    if (ran) analyse_races();
+    if (frontier_level_ == kNone) {
+      if (ran) plan_.push_back({belongs_here() ? 1.0 : 0.0, 0, true});
+      if (ran) ++units_;
+      return;
+    }
+    double size = 1;
+    for (size_t k = frontier_level_; k < levels_.size() && k < exec_.steps.size(); ++k) {
+      size = std::min(size * static_cast<double>(1 + levels_[k].pending.size()), 1e15);
+      for (const Choice& c : levels_[k].choices) size = std::min(size * static_cast<double>(c.n), 1e15);
+    }
+    plan_[levels_[frontier_level_].unit].weight = ran && belongs_here() ? size : 0;
+    levels_.resize(frontier_level_ + 1);
+    Level& f = levels_.back();
+    f.has_taken = false;
+    f.pending.clear();
+    f.choices.clear();
+    f.optional.clear();
+    f.optional_branched = false;
+  }
+
+  // The top has been run with this plan: refine it, or deal out its units.
+  // Each frontier node whose probe weighed at least a fair share of the
+  // whole (total / (units_per_part_ * parts_)) moves above the frontier
+  // (its children become units), and the top is run again; when no unit
+  // weighs that much (or after kMaxPlanPasses passes) the units are dealt
+  // out heaviest first, each to the part with the least weight so far
+  // (ties: the lowest part), and those that weighed nothing round-robin.
+  void plan_next() {
+    ++plan_passes_;
+    double total = 0;
+    for (const Unit& u : plan_) total += u.weight;
+    const double wanted = static_cast<double>(units_per_part_ * parts_);
+    bool refined = false;
+    if (plan_passes_ < kMaxPlanPasses) {
+      for (const Unit& u : plan_) {
+        if (!u.leaf && u.weight > 0 && u.weight >= total / wanted) refined = expand_.insert(u.node).second || refined;
+      }
+    }
+    if (!refined) deal();
+    plan_.clear();
+    units_ = 0;
+  }
+
+  void deal() {
+    planning_ = false;
+    mine_.assign(plan_.size(), false);
+    std::vector<size_t> by_weight;
+    for (size_t u = 0; u < plan_.size(); ++u) {
+      if (plan_[u].weight > 0) {
+        by_weight.push_back(u);
+      } else {
+        mine_[u] = u % parts_ == part_;
+      }
+    }
+    std::stable_sort(by_weight.begin(), by_weight.end(),
+                     [&](size_t a, size_t b) { return plan_[a].weight > plan_[b].weight; });
+    std::vector<double> load(parts_, 0);
+    for (size_t u : by_weight) {
+      const size_t p = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+      load[p] += plan_[u].weight;
+      mine_[u] = p == part_;
+    }
   }
 
   void names_of(std::span<const Op> enabled) {
@@ -512,7 +710,10 @@ class DfsStrategy final : public Strategy {
           }
           level.choices.pop_back();
         }
-        if (!every_interleaving_) level.sleep.push_back(std::move(level.taken_summary));
+        if (!every_interleaving_) {
+          level.sleep.push_back(std::move(level.taken_summary));
+          level.sleep.back().above_frontier = level.top;
+        }
         level.taken_summary = Summary{};
         level.has_taken = false;
       }
@@ -544,7 +745,7 @@ class DfsStrategy final : public Strategy {
   // The race i < j: at the state before i, schedule what does not depend
   // on i, then j.
   void reverse(uint32_t i, uint32_t j) {
-    if (i >= levels_.size()) return;
+    if (i >= levels_.size() || levels_[i].top) return;  // above a split's frontier: every event is a branch
     sequence_.clear();
     for (uint32_t x = i + 1; x < j; ++x) {
       if (!exec_.happens_before(i, x)) sequence_.push_back(x);
@@ -552,7 +753,11 @@ class DfsStrategy final : public Strategy {
     sequence_.push_back(j);
     Level& level = levels_[i];
     for (const Summary& q : level.sleep) {
-      if (exec_.weak_initial(q, sequence_)) return;  // an explored sibling covers it
+      // An explored sibling covers it; one explored above a split's
+      // frontier only when it takes a step in the reversal that nothing
+      // there precedes: then every schedule that extends it starts with
+      // that sibling up there, and belongs to its unit.
+      if (q.above_frontier ? exec_.starts(q, sequence_) : exec_.weak_initial(q, sequence_)) return;
     }
     insert(level.pending, sequence_);
   }
@@ -645,6 +850,28 @@ class DfsStrategy final : public Strategy {
   double estimate_sum_ = 0;        // the fractions of the tree the paths run stand for
   uint64_t estimate_n_ = 0;
   FingerprintSet seen_;  // the classes of the runs counted so far
+
+  // Splitting (--shard): this part, of how many; whether the depth of the
+  // top is still being planned, and that depth; the units numbered so far
+  // in this pass, and whether a run reached the frontier; where this run
+  // crossed it.
+  static constexpr size_t kNone = SIZE_MAX;
+  static constexpr uint64_t kUnitsPerPart = 16;
+  static constexpr uint32_t kMaxPlanPasses = 32;
+  struct Unit {
+    double weight = 0;
+    uint64_t node = 0;  // its frontier node (none for a run that ended above)
+    bool leaf = false;
+  };
+  uint64_t part_ = 0, parts_ = 1;
+  uint64_t units_per_part_ = kUnitsPerPart;
+  bool planning_ = false;
+  uint32_t plan_passes_ = 0;
+  std::unordered_set<uint64_t> expand_;  // the nodes above the frontier
+  std::vector<Unit> plan_;               // this planning pass's units, in order
+  std::vector<bool> mine_;               // per unit: whether this part explores it
+  uint64_t units_ = 0;                   // units numbered so far in this pass
+  size_t frontier_level_ = kNone;        // where this run crossed the frontier
 
   std::vector<uint32_t> sequence_;  // scratch for reverse()
 };

@@ -162,9 +162,9 @@ void Execution::build_clocks() {
 
 const std::vector<std::pair<uint32_t, uint32_t>>& Execution::races(Thread root) {
   races_.clear();
+  analyse();
   const size_t n = steps.size();
   if (n < 2) return races_;
-  analyse();
   for (uint32_t j = 0; j < n; ++j) {
     if (steps[j].kind == StepKind::kExit && steps[j].thread == root) continue;
     for (uint32_t p = preds_start_[j]; p < preds_start_[j + 1]; ++p) {
@@ -221,9 +221,26 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v) c
   return true;
 }
 
+bool Execution::starts(const Summary& u, const std::vector<uint32_t>& v) const {
+  for (uint32_t x : v) {
+    if (steps[x].thread == u.thread) return initial(v, x);
+  }
+  return false;
+}
+
 bool Execution::initial(const std::vector<uint32_t>& v, uint32_t x) const {
   for (uint32_t y : v) {
     if (y == x) return true;
+    if (happens_before(y, x)) return false;
+  }
+  return true;
+}
+
+bool Execution::initial_from(uint32_t k, Thread t) const {
+  uint32_t x = k;
+  while (x < steps.size() && steps[x].thread != t) ++x;
+  if (x == steps.size() || steps[x].epoch != steps[k].epoch) return false;
+  for (uint32_t y = k; y < x; ++y) {
     if (happens_before(y, x)) return false;
   }
   return true;

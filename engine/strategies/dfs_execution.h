@@ -31,6 +31,10 @@ inline uint64_t mix64(uint64_t x) {
 struct Summary {
   Thread thread = kNoThread;
   bool opaque = false;  // not run: assume it depends on everything
+  // A split search's sibling above the frontier, explored (by whichever
+  // part) without the branches its races would add above the frontier: it
+  // keeps sleeping, but it covers no reversed race below (dfs.cc).
+  bool above_frontier = false;
   StepKind kind = StepKind::kStart;
   int64_t actor = -1;
   std::vector<Access> accesses;
@@ -88,8 +92,16 @@ class Execution {
   // before, or it has none, commutes with all of v and is neither a fault
   // nor a timer (those are optional: a run may end without them).
   bool weak_initial(const Summary& u, const std::vector<uint32_t>& v) const;
+  // Whether event `u` has a step in v that nothing before it in v happens
+  // before.
+  bool starts(const Summary& u, const std::vector<uint32_t>& v) const;
   // Whether nothing before x in v happens before x.
   bool initial(const std::vector<uint32_t>& v, uint32_t x) const;
+  // Whether event t can take the first step after step k-1 in a schedule
+  // equivalent to this one: its first step from k on is in k's time epoch
+  // and none of the steps from k before it happens before it (after
+  // analyse()).
+  bool initial_from(uint32_t k, Thread t) const;
 
  private:
   void build_dependencies();

@@ -84,6 +84,10 @@ class FaultInjector final : public Strategy {
   std::unique_ptr<Lesson> lesson() override { return inner_->lesson(); }
   void learn(const Lesson& lesson) override { inner_->learn(lesson); }
   bool repeated() const override { return inner_->repeated(); }
+  double estimated_schedules() const override { return inner_->estimated_schedules(); }
+  std::optional<uint64_t> bound() const override { return inner_->bound(); }
+  uint64_t beyond_bound() const override { return inner_->beyond_bound(); }
+  std::string split(uint64_t index, uint64_t count) override { return inner_->split(index, count); }
 
  private:
   static bool is_recovery(const Op& op) {

@@ -69,9 +69,11 @@ Exploration explore(const std::vector<std::vector<FakeStep>>& procs, uint64_t bu
                     uint64_t choose_per_step = 0,
                     std::function<bool(const std::vector<uint32_t>&)> fails = nullptr,
                     const StrategyParams& params = {},
-                    const std::function<void(FakeSystem&)>& setup = nullptr) {
+                    const std::function<void(FakeSystem&)>& setup = nullptr,
+                    std::pair<uint64_t, uint64_t> part = {0, 1}) {
   auto dfs = make_dfs_strategy(params);
   EXPECT_EQ(dfs->kind(), Strategy::Kind::kSearch);
+  if (part.second > 1) EXPECT_EQ(dfs->split(part.first, part.second), "");
   Exploration out;
   out.dfs = dfs.get();
   out.keep = std::move(dfs);
@@ -451,6 +453,34 @@ TEST(Dfs, CountsEachClassOfRandomMessageProgramsOnce) {
   EXPECT_LE(abandoned * 20, total) << abandoned << " runs abandoned or repeated out of " << total;
 }
 
+using ClassSet = std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>>;
+
+// A search split into 2 and 3 parts (--shard), with 1, 2 or 16 units of
+// work per part (the finer, the shallower the frontier below which the
+// reduction runs): together the parts run every class in `classes`, and
+// count each once.
+void expect_split_counts(const std::vector<std::vector<FakeStep>>& procs,
+                         const std::function<void(FakeSystem&)>& setup, const ClassSet& classes,
+                         const std::string& context) {
+  for (const auto& [parts, units] : std::vector<std::pair<uint64_t, uint64_t>>{{2, 1}, {3, 2}, {2, 16}}) {
+    std::vector<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> counted;
+    for (uint64_t k = 0; k < parts; ++k) {
+      Exploration part = explore(procs, 100000, 0, nullptr, StrategyParams{{"split_units", units}}, setup, {k, parts});
+      ASSERT_TRUE(part.complete) << context;
+      counted.insert(counted.end(), part.classes.begin(), part.classes.end());
+    }
+    const ClassSet split(counted.begin(), counted.end());
+    EXPECT_EQ(split.size(), counted.size())
+        << context << ": split in " << parts << " (" << units << " units a part), a class counted twice\n"
+        << describe(procs);
+    size_t missed = 0;
+    for (const auto& c : classes) missed += split.count(c) ? 0 : 1;
+    EXPECT_EQ(missed, 0u) << context << ": split in " << parts << " (" << units << " units a part), " << missed
+                          << " of " << classes.size() << " classes missed\n"
+                          << describe(procs);
+  }
+}
+
 // Runs dfs on `procs` (set up by `setup`) and brute force from the same
 // start, and checks that dfs runs every class brute force finds, each
 // once; `context` names the program in a failure. Adds to the totals.
@@ -471,6 +501,7 @@ void compare_with_brute_force(const std::vector<std::vector<FakeStep>>& procs,
   ASSERT_EQ(seen, classes) << context << ": a class was missed\n" << describe(procs);
   total += classes.size();
   abandoned += e.abandoned;
+  expect_split_counts(procs, setup, classes, context);
 }
 
 TEST(Dfs, CountsEachClassOfRandomMessageNetworksOnce) {
@@ -609,6 +640,7 @@ TEST(Dfs, ExploresEveryPlacementOfAFault) {
     for (const auto& c : e.classes) twice += seen.insert(c).second ? 0 : 1;
     EXPECT_EQ(seen, classes) << "round " << round << ": a class was missed";
     EXPECT_EQ(twice, 0u) << "round " << round;
+    if (round % 3 == 0) expect_split_counts(procs, setup, classes, "round " + std::to_string(round));
     total += classes.size();
     for (const auto& c : classes) {
       for (const auto& [a, b] : c) with_kill += a.second == SIZE_MAX ? 1 : 0;

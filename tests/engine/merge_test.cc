@@ -98,5 +98,56 @@ TEST(Merge, ShardsThatDisagreeOrAreNotResultsAreErrors) {
   EXPECT_NE(junk.status().message().find("x.json: not a lockstep JSON result"), std::string::npos);
 }
 
+// The parts of a split search (dfs --shard K/N): counts add up, the merge
+// is complete only when every part was and every part is there, and a part
+// given twice or parts of different splits are errors.
+std::string search_part(uint64_t k, uint64_t n, uint64_t schedules, uint64_t failing, bool complete) {
+  return "{\"file\":\"s.lua\",\"name\":\"t\",\"status\":\"" + std::string(failing ? "bug" : "passed") +
+         "\",\"strategy\":\"dfs\",\"seed\":1,\"iterations_run\":" + std::to_string(schedules) +
+         ",\"steps\":10,\"max_steps_hits\":0,\"wall_seconds\":0.5,\"schedules_explored\":" + std::to_string(schedules) +
+         ",\"abandoned\":3,\"complete\":" + (complete ? "true" : "false") +
+         ",\"failing_schedules\":" + std::to_string(failing) + ",\"shard\":\"" + std::to_string(k) + "/" +
+         std::to_string(n) + "\"" +
+         (failing ? ",\"bug\":{\"kind\":\"assertion\",\"iteration\":4,\"step\":2,\"process\":\"P0\"}" : "") + "}";
+}
+
+TEST(Merge, JoinsThePartsOfASplitSearch) {
+  auto all = merge_results({{"a", shard(search_part(0, 3, 10, 0, true), 1)},
+                            {"b", shard(search_part(1, 3, 20, 2, true), 1)},
+                            {"c", shard(search_part(2, 3, 5, 1, true), 1)}});
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  const TestReport& t = all->tests.at(0);
+  EXPECT_EQ(t.schedules_explored, 35u);
+  EXPECT_EQ(t.failing_schedules, 3u);
+  EXPECT_EQ(t.abandoned, 9u);
+  EXPECT_TRUE(t.complete);
+  EXPECT_EQ(t.shards_missing, 0u);
+  EXPECT_EQ(t.shard_count, 1u) << "the merge is the whole search";
+  ASSERT_TRUE(t.bug);
+  EXPECT_EQ(t.bug->shard_index, 1u) << "the bug keeps the part that found it";
+  EXPECT_EQ(t.bug->shard_count, 3u);
+
+  auto missing = merge_results({{"a", shard(search_part(0, 3, 10, 0, true), 1)},
+                                {"c", shard(search_part(2, 3, 5, 0, true), 1)}});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->tests.at(0).complete);
+  EXPECT_EQ(missing->tests.at(0).shards_missing, 1u);
+
+  auto short_part = merge_results({{"a", shard(search_part(0, 2, 10, 0, true), 1)},
+                                   {"b", shard(search_part(1, 2, 5, 0, false), 1)}});
+  ASSERT_TRUE(short_part.ok());
+  EXPECT_FALSE(short_part->tests.at(0).complete);
+
+  auto twice = merge_results({{"a", shard(search_part(0, 2, 10, 0, true), 1)},
+                              {"b", shard(search_part(0, 2, 10, 0, true), 1)}});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("shard 0/2 is given twice"), std::string::npos) << twice.status().message();
+
+  auto mixed = merge_results({{"a", shard(search_part(0, 2, 10, 0, true), 1)},
+                              {"b", shard(search_part(1, 3, 10, 0, true), 1)}});
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.status().message().find("split into 3 shards"), std::string::npos) << mixed.status().message();
+}
+
 }  // namespace
 }  // namespace lockstep

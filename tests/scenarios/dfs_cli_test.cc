@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include "engine/json.h"
@@ -122,11 +123,120 @@ TEST(DfsCli, RefusesWhatASearchCannotDo) {
   EXPECT_NE((sampler.out + sampler.err).find("--keep-going applies to a search"),
             std::string::npos);
 
-  auto shard = run_lockstep(
-      {"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--shard", "1/2"});
+  // A delay bound counts branches along whole schedules: a split search
+  // cannot keep it.
+  auto shard = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--shard", "1/2",
+                             "--delay-bound", "2"});
   EXPECT_EQ(shard.code, 2) << shard.out << shard.err;
-  EXPECT_NE((shard.out + shard.err).find("cannot be sharded"), std::string::npos)
+  EXPECT_NE((shard.out + shard.err).find("cannot be sharded: a delay bound"), std::string::npos)
       << shard.out << shard.err;
+}
+
+// --shard K/N splits one search: each part says what it explored, the
+// parts' counts add up to the whole search's, and lockstep merge joins
+// them into the whole ("explored all N schedules: no bug") only when
+// every part is there.
+TEST(DfsCli, ShardsSplitOneSearchAndMergeBackIntoIt) {
+  const std::vector<std::string> base = {"run", scenario("stale_cache_fixed.lua"), "--strategy", "dfs",
+                                         "--iterations", "100000"};
+  auto whole_args = base;
+  whole_args.insert(whole_args.end(), {"--format", "json"});
+  auto whole = run_lockstep(whole_args);
+  ASSERT_EQ(whole.code, 0) << whole.out << whole.err;
+  const uint64_t all = test_entry(whole.out).u64("schedules_explored");
+  ASSERT_GT(all, 100u);
+
+  const std::string dir = fresh_dir("dfs_shards");
+  std::vector<std::string> files;
+  uint64_t sum = 0;
+  for (int k = 0; k < 3; ++k) {
+    const std::string part = std::to_string(k) + "/3";
+    auto args = base;
+    args.insert(args.end(), {"--shard", part, "--format", "json"});
+    auto r = run_lockstep(args);
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    const JsonValue t = test_entry(r.out);
+    EXPECT_EQ(t.str("shard"), part);
+    EXPECT_TRUE(t.flag("complete")) << part;
+    EXPECT_GT(t.u64("schedules_explored"), 0u) << part << ": every part has work";
+    EXPECT_LT(t.u64("schedules_explored"), all) << part;
+    sum += t.u64("schedules_explored");
+    files.push_back(dir + "/part" + std::to_string(k) + ".json");
+    std::ofstream(files.back()) << r.out;
+
+    auto text_args = base;
+    text_args.insert(text_args.end(), {"--shard", part});
+    auto text = run_lockstep(text_args);
+    EXPECT_TRUE(std::regex_search(text.out, std::regex("explored all \\d+ schedules of shard " + std::to_string(k) +
+                                                           "/3: no bug")))
+        << text.out;
+  }
+  EXPECT_EQ(sum, all) << "each class is counted by exactly one part";
+
+  auto merged = run_lockstep({"merge", files[0], files[1], files[2], "--format", "text"});
+  EXPECT_EQ(merged.code, 0) << merged.out << merged.err;
+  EXPECT_NE(merged.out.find("explored all " + std::to_string(all) + " schedules: no bug"), std::string::npos)
+      << merged.out;
+  auto partial = run_lockstep({"merge", files[0], files[2], "--format", "json"});
+  EXPECT_EQ(partial.code, 0) << partial.out << partial.err;
+  EXPECT_FALSE(test_entry(partial.out).flag("complete", true)) << partial.out;
+  auto partial_text = run_lockstep({"merge", files[0], files[2], "--format", "text"});
+  EXPECT_NE(partial_text.out.find("(1 shard missing)"), std::string::npos) << partial_text.out;
+  auto twice = run_lockstep({"merge", files[0], files[0]});
+  EXPECT_EQ(twice.code, 2) << twice.out << twice.err;
+  EXPECT_NE(twice.err.find("is given twice"), std::string::npos) << twice.err;
+}
+
+// A bug found by one part: the parts' failing schedules add up to the
+// whole search's; the report says which part found it and its replay line
+// carries --shard, which reproduces it; the trace (named after the part)
+// replays, and the part's result does not depend on --jobs.
+TEST(DfsCli, APartsBugReproducesWithItsShard) {
+  auto whole = run_lockstep({"run", scenario("stale_cache.lua"), "--strategy", "dfs", "--iterations", "100000",
+                             "--keep-going", "--format", "json", "--traces-dir", fresh_dir("dfs_shard_whole")});
+  ASSERT_EQ(whole.code, 1) << whole.out << whole.err;
+  const JsonValue w = test_entry(whole.out);
+  uint64_t failing = 0, schedules = 0;
+  for (int k = 0; k < 2; ++k) {
+    auto r = run_lockstep({"run", scenario("stale_cache.lua"), "--strategy", "dfs", "--iterations", "100000",
+                           "--keep-going", "--shard", std::to_string(k) + "/2", "--format", "json", "--traces-dir",
+                           fresh_dir("dfs_shard_keep" + std::to_string(k))});
+    const JsonValue t = test_entry(r.out);
+    failing += t.u64("failing_schedules");
+    schedules += t.u64("schedules_explored");
+  }
+  EXPECT_EQ(failing, w.u64("failing_schedules"));
+  EXPECT_EQ(schedules, w.u64("schedules_explored"));
+
+  std::string traces[2];
+  for (int jobs = 1; jobs <= 2; ++jobs) {
+    const std::string dir = fresh_dir("dfs_shard_bug" + std::to_string(jobs));
+    auto r = run_lockstep({"run", scenario("stale_cache.lua"), "--strategy", "dfs", "--iterations", "100000",
+                           "--shard", "1/2", "--jobs", std::to_string(jobs), "--traces-dir", dir});
+    ASSERT_EQ(r.code, 1) << r.out << r.err;
+    EXPECT_NE(r.out.find("shard: 1/2"), std::string::npos) << r.out;
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(bug in schedule \d+ of shard 1/2)"))) << r.out;
+    const std::string trace = only_trace(dir);
+    ASSERT_NE(trace.find("-shard1of2.lockstep"), std::string::npos) << trace;
+    traces[jobs - 1] = slurp(trace);
+    if (jobs == 2) continue;
+
+    auto replayed = run_lockstep({"replay", "--trace", trace, "--run"});
+    EXPECT_EQ(replayed.code, 1) << replayed.out << replayed.err;
+    EXPECT_NE(replayed.out.find("reproduced: "), std::string::npos) << replayed.out;
+
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(--iteration (\d+) --shard 1/2)"))) << r.out;
+    auto rerun = run_lockstep({"run", scenario("stale_cache.lua"), "--strategy", "dfs", "--seed", "1",
+                               "--iteration", m[1].str(), "--shard", "1/2", "--iterations", "100000",
+                               "--traces-dir", fresh_dir("dfs_shard_rerun")});
+    EXPECT_EQ(rerun.code, 1) << rerun.out << rerun.err;
+    std::smatch failure;
+    ASSERT_TRUE(std::regex_search(r.out, failure, std::regex("failure: [^\\n]*"))) << r.out;
+    EXPECT_NE(rerun.out.find(failure[0].str()), std::string::npos) << rerun.out;
+  }
+  EXPECT_FALSE(traces[0].empty());
+  EXPECT_EQ(traces[0], traces[1]) << "a part's trace differs between --jobs 1 and --jobs 2";
 }
 
 // With --timers any a timer may fire at any point after it is armed: each
