@@ -325,6 +325,7 @@ class DfsStrategy final : public Strategy {
     }
     const size_t i = free_index(level);
     if (i < enabled.size()) return take(level, i);
+    blocked_ = true;
     return kAbandon;  // every enabled event is asleep: covered elsewhere
   }
 
@@ -425,6 +426,11 @@ class DfsStrategy final : public Strategy {
       weigh(result);
       return;
     }
+    // A run that stopped with every enabled event asleep still holds
+    // races: its reversals may lead where no other run does (below a split's
+    // frontier, whose top is explored without wakeup sequences, such runs
+    // are common).
+    if (result.outcome == Outcome::kAbandoned && blocked_ && !every_interleaving_) analyse_races();
     if (result.outcome != Outcome::kAbandoned) {
       if (every_interleaving_) {
         exec_.analyse();  // for the fingerprint
@@ -436,7 +442,7 @@ class DfsStrategy final : public Strategy {
       // then run twice: only its first run counts as a schedule. (A failing
       // run is only ever taken for a failing one: the bug was reported.)
       const uint64_t salt = result.outcome == Outcome::kPassed ? 0 : 0x5bd1e9955bd1e995ull;
-      repeated_ = !owns_run() || !seen_.insert(class_fingerprint() ^ salt);
+      repeated_ = !owns_run(result.outcome == Outcome::kFailed) || !seen_.insert(class_fingerprint() ^ salt);
       estimate();
     }
   }
@@ -459,6 +465,7 @@ class DfsStrategy final : public Strategy {
     choice_index_ = 0;
     guide_.clear();
     frontier_level_ = kNone;
+    blocked_ = false;
     if (levels_.empty()) {
       levels_.emplace_back();
       levels_[0].top = parts_ > 1 && expand_.count(kRootNode) > 0;
@@ -470,29 +477,72 @@ class DfsStrategy final : public Strategy {
 
   // Whether the run that just ended is this part's to count: it ran under
   // a unit of this part, and under the unit its class belongs to.
-  bool owns_run() {
+  bool owns_run(bool failed) {
     if (parts_ < 2) return true;
     if (frontier_level_ == kNone) {  // it ended above the frontier: a unit of its own
       const uint64_t unit = units_++;
       if (unit >= mine_.size() || !mine_[unit]) return false;
     }
-    return belongs_here();
+    return belongs_here(failed);
   }
 
   // Whether the class of the run that just ended belongs under the path it
   // took above the frontier: at no level there does a branch taken before
   // the one it took start a schedule of the class (after analyse()).
-  bool belongs_here() const {
+  // A failing run ends at its failure: a branch taken before that has no
+  // step in it, and commutes with all of it, could have come first, so the
+  // run belongs to that branch too (which runs it with that step first).
+  bool belongs_here(bool failed = false) const {
     const size_t end = frontier_level_ == kNone ? exec_.steps.size() : frontier_level_;
     for (size_t k = 0; k < end && k < levels_.size(); ++k) {
       const Level& level = levels_[k];
       if (level.order.size() < 2) continue;
       for (Thread t : level.order) {
         if (t == level.taken) break;
-        if (exec_.initial_from(static_cast<uint32_t>(k), t)) return false;
+        if (starts_from(level, static_cast<uint32_t>(k), t)) return false;
+        if (failed && could_come_first(level, static_cast<uint32_t>(k), t)) return false;
       }
     }
     return true;
+  }
+
+  // Whether explored sibling t at level k can start a schedule equivalent
+  // to this run from there: nothing from k on happens before its step, and
+  // what it did when it ran there first does not conflict (outside
+  // mailboxes, as happens-before judges) with any step from k on that does
+  // not happen after that step (a step may touch more when it runs sooner:
+  // a signal to a process that has not yet returned). Both are properties
+  // of the class, not of the order this run took.
+  bool starts_from(const Level& level, uint32_t k, Thread t) const {
+    const uint32_t x = exec_.initial_from(k, t, root_);
+    if (x == dfs::Execution::kNotInitial) return false;
+    for (size_t i = level.inherited; i < level.sleep.size(); ++i) {
+      const Summary& q = level.sleep[i];
+      if (q.thread != t) continue;
+      for (uint32_t y = k; y < exec_.steps.size(); ++y) {
+        if (exec_.steps[y].thread == t || exec_.happens_before(x, y)) continue;
+        if (exec_.conflicts_with(q, y)) return false;
+      }
+      break;
+    }
+    return true;
+  }
+
+  // Whether explored sibling t at level k has no step from k on and
+  // commutes with every one of them (and is not optional).
+  bool could_come_first(const Level& level, uint32_t k, Thread t) const {
+    for (uint32_t x = k; x < exec_.steps.size(); ++x) {
+      if (exec_.steps[x].thread == t) return false;
+    }
+    for (const Summary& q : level.sleep) {
+      if (q.thread != t) continue;
+      if (q.opaque || is_fault(q.kind) || q.kind == StepKind::kTimer) return false;
+      for (uint32_t x = k; x < exec_.steps.size(); ++x) {
+        if (dfs::dependent(q, exec_.summary(x))) return false;
+      }
+      return true;
+    }
+    return false;
   }
 
   // A planning run: one that ended above the frontier is a unit of its
@@ -844,6 +894,7 @@ class DfsStrategy final : public Strategy {
   size_t choice_index_ = 0;
   uint64_t unfit_ = 0;  // wakeup branches whose event was not enabled
   bool repeated_ = false;
+  bool blocked_ = false;  // this run stopped with every enabled event asleep
   bool every_interleaving_ = false;  // --dpor none: every event a branch, no sleep sets
   std::optional<uint64_t> bound_;   // --delay-bound
   uint64_t beyond_ = 0;            // branches skipped for it

@@ -236,14 +236,28 @@ bool Execution::initial(const std::vector<uint32_t>& v, uint32_t x) const {
   return true;
 }
 
-bool Execution::initial_from(uint32_t k, Thread t) const {
+uint32_t Execution::initial_from(uint32_t k, Thread t, Thread root) const {
   uint32_t x = k;
   while (x < steps.size() && steps[x].thread != t) ++x;
-  if (x == steps.size() || steps[x].epoch != steps[k].epoch) return false;
+  if (x == steps.size() || steps[x].epoch != steps[k].epoch) return kNotInitial;
+  if (t == root && steps[x].kind == StepKind::kExit) return x == k ? x : kNotInitial;
   for (uint32_t y = k; y < x; ++y) {
-    if (happens_before(y, x)) return false;
+    if (happens_before(y, x)) return kNotInitial;
   }
-  return true;
+  return x;
+}
+
+bool Execution::conflicts_with(const Summary& u, uint32_t y) const {
+  const Step& s = steps[y];
+  if (u.thread == s.thread || u.opaque) return true;
+  for (const Access& x : u.accesses) {
+    if (x.object == 0 || object::is_mailbox(x.object)) continue;
+    for (uint32_t a = s.first_access; a < s.first_access + s.access_count; ++a) {
+      const Access& b = accesses[a];
+      if (object::overlap(x.object, b.object) && conflicts(x, b)) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace lockstep::dfs

@@ -100,8 +100,13 @@ class Execution {
   // Whether event t can take the first step after step k-1 in a schedule
   // equivalent to this one: its first step from k on is in k's time epoch
   // and none of the steps from k before it happens before it (after
-  // analyse()).
-  bool initial_from(uint32_t k, Thread t) const;
+  // analyse()). The root's exit ends the run: it can come first only when
+  // it is the first step from k. That step's index, or kNotInitial.
+  static constexpr uint32_t kNotInitial = UINT32_MAX;
+  uint32_t initial_from(uint32_t k, Thread t, Thread root) const;
+  // Whether u and step y conflict in shared state other than mailboxes
+  // (messages are judged by the receives' patterns, in analyse()).
+  bool conflicts_with(const Summary& u, uint32_t y) const;
 
  private:
   void build_dependencies();

@@ -187,6 +187,50 @@ TEST(DfsCli, ShardsSplitOneSearchAndMergeBackIntoIt) {
   EXPECT_NE(twice.err.find("is given twice"), std::string::npos) << twice.err;
 }
 
+// The parts' counts add up to the whole search's on searches that test
+// what splitting has to get right: runs that stop with every event asleep
+// below the frontier (POPL_optimal_example, where every schedule fails),
+// a step that touches more when it runs sooner (crash_fixed: a worker's
+// exit signals a parent that has not yet returned), the root's end
+// cutting off a timer that could still fire (timeout_race_fixed with
+// timers firing anywhere), long chains and messages by pattern.
+TEST(DfsCli, PartsAddUpToTheWholeSearch) {
+  struct Case {
+    std::string file;
+    std::vector<std::string> flags;
+  };
+  const std::string concuerror = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/concuerror/";
+  const std::vector<Case> cases = {
+      {concuerror + "POPL_optimal_example.lua", {}}, {concuerror + "etsi.lua", {}},
+      {concuerror + "long_chain.lua", {}},           {concuerror + "workers.lua", {}},
+      {concuerror + "same_messages_4.lua", {}},      {scenario("crash_fixed.lua"), {}},
+      {scenario("timeout_race_fixed.lua"), {"--timers", "any"}},
+  };
+  auto counts = [](const std::string& file, std::vector<std::string> flags) {
+    std::vector<std::string> args = {"run", file, "--strategy", "dfs", "--iterations", "1000000", "--keep-going",
+                                     "--format", "json", "--traces-dir", fresh_dir("dfs_parts_add_up")};
+    args.insert(args.end(), flags.begin(), flags.end());
+    auto r = run_lockstep(args);
+    const JsonValue t = test_entry(r.out);
+    EXPECT_TRUE(t.flag("complete")) << file << r.out << r.err;
+    return std::make_pair(t.u64("schedules_explored"), t.u64("failing_schedules"));
+  };
+  for (const Case& c : cases) {
+    const auto whole = counts(c.file, c.flags);
+    for (int n : {2, 3}) {
+      std::pair<uint64_t, uint64_t> sum{0, 0};
+      for (int k = 0; k < n; ++k) {
+        auto flags = c.flags;
+        flags.insert(flags.end(), {"--shard", std::to_string(k) + "/" + std::to_string(n)});
+        const auto part = counts(c.file, flags);
+        sum.first += part.first;
+        sum.second += part.second;
+      }
+      EXPECT_EQ(sum, whole) << c.file << " in " << n << " parts";
+    }
+  }
+}
+
 // A bug found by one part: the parts' failing schedules add up to the
 // whole search's; the report says which part found it and its replay line
 // carries --shard, which reproduces it; the trace (named after the part)
