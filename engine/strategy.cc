@@ -78,7 +78,7 @@ std::span<const StrategyInfo> strategies() {
        "Jonsson, Sagonas, POPL 2014): runs one schedule of each class of equivalent ones, and says "
        "when "
        "it has run them all (--iterations bounds the runs; --delay-bound the branches per "
-       "schedule)",
+       "schedule; --shard K/N explores part K of the tree)",
        make_dfs_strategy, kDfsParams},
   }};
   return kStrategies;
