@@ -14,8 +14,12 @@
 // Dependency. Two steps depend on each other when
 //   - they belong to one event (a process's steps, in program order);
 //   - one caused the other (spawn -> start, arm -> timer firing -> the
-//     step of the process it woke, the signal an exit follows) or a blocking receive took the message the
-//     other sent: these cannot be reversed;
+//     step of the process it woke) or a blocking receive took the message
+//     the other sent: these cannot be reversed;
+//   - a kill (or a linked process's exit) and the exit it caused: that
+//     exit replaced what the process was about to do, which it would have
+//     done had it run first, so the two race (reversed, it runs its own
+//     step before the kill);
 //   - they touch overlapping state other than a mailbox, one writing (a
 //     table key, an atomic, a name, a process's control state, ...), but
 //     not two writes storing the same value (inserts of one tuple);
@@ -135,20 +139,29 @@ using dfs::Summary;
 using dfs::Thread;
 
 // Stable names for events: the root process is 0; any other is interned
-// from (creator's name, kind, how many of its creations came before).
+// from (creator's name, kind, how many of its creations came before). Each
+// also has a hash of that path (`hashes()`), which does not depend on the
+// order the names were met in: fingerprints use it, so they name a class
+// the same way in any run of the search.
 class Names {
  public:
   Thread root() { return intern(kNoThread, EventKind::kProcess, 0); }
   Thread child(Thread creator, EventKind kind, uint32_t nth) { return intern(creator, kind, nth); }
+  const std::vector<uint64_t>& hashes() const { return hashes_; }
 
  private:
   Thread intern(Thread creator, EventKind kind, uint32_t nth) {
     const uint64_t key =
         (static_cast<uint64_t>(creator) << 32) ^ (static_cast<uint64_t>(kind) << 28) ^ nth;
     auto [it, added] = ids_.try_emplace(key, static_cast<Thread>(ids_.size()));
+    if (added) {
+      const uint64_t from = creator == kNoThread ? 0x243f6a8885a308d3ull : hashes_[creator];
+      hashes_.push_back(mix64(from + mix64((static_cast<uint64_t>(kind) << 32) ^ nth ^ 0x13198a2e03707344ull)));
+    }
     return it->second;
   }
   std::unordered_map<uint64_t, Thread> ids_;
+  std::vector<uint64_t> hashes_;  // per name
 };
 
 // A set of 64-bit fingerprints, open addressing: 8 bytes a slot, at most
@@ -243,6 +256,7 @@ struct Level {
 class DfsStrategy final : public Strategy {
  public:
   explicit DfsStrategy(const StrategyParams& params) {
+    exec_.name_hashes = &names_.hashes();
     if (params.values().count("delay_bound")) bound_ = params.get("delay_bound", 0);
     every_interleaving_ = params.get("dpor", 0) == 1;
     // Not an option: tests split finer to reach the frontier on small programs.

@@ -79,7 +79,12 @@ void Execution::build_dependencies() {
     if (last_of_thread_[s.lane] >= 0)
       preds_.push_back({static_cast<uint32_t>(last_of_thread_[s.lane]), false});
     last_of_thread_[s.lane] = static_cast<int32_t>(j);
-    if (s.cause && s.cause <= j) preds_.push_back({s.cause - 1, false});
+    // An exit another step caused (a kill, a linked process's exit)
+    // replaced what the process was about to do: had it run first, it would
+    // have done that instead, so the two race (reversed, it runs its own
+    // step before the cause; if it was waiting, the branch finds it cannot).
+    if (s.cause && s.cause <= j)
+      preds_.push_back({s.cause - 1, s.kind == StepKind::kExit && steps[s.cause - 1].thread != s.thread});
     if (s.consumed && s.consumed <= j) preds_.push_back({s.consumed - 1, s.poll});
     while (obs_at < observed.size() && observed[obs_at].second < j) ++obs_at;
     while (obs_at < observed.size() && observed[obs_at].second == j)
@@ -189,7 +194,9 @@ uint64_t Execution::fingerprint(
     const std::function<uint64_t(uint64_t h, uint32_t step)>& with_choices) const {
   auto identity = [&](uint32_t j) {
     const Step& s = steps[j];
-    return mix64((static_cast<uint64_t>(s.thread) << 32) ^ s.pos);
+    const uint64_t name = name_hashes && s.thread < name_hashes->size() ? (*name_hashes)[s.thread]
+                                                                         : static_cast<uint64_t>(s.thread) << 32;
+    return mix64(name ^ s.pos);
   };
   uint64_t fp = 0;
   for (uint32_t j = 0; j < steps.size(); ++j) {

@@ -65,6 +65,9 @@ class Execution {
   std::vector<Access> accesses;
   std::vector<Observation> observations;
   std::vector<Thread> lanes;  // lane -> event name
+  // Per event name, a hash of what it is that does not depend on the order
+  // names were met in (fingerprints use it when set).
+  const std::vector<uint64_t>* name_hashes = nullptr;
 
   void clear();
   // What step k did, to keep with a branch or a sleeper.

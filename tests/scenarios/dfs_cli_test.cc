@@ -204,6 +204,7 @@ TEST(DfsCli, PartsAddUpToTheWholeSearch) {
       {concuerror + "POPL_optimal_example.lua", {}}, {concuerror + "etsi.lua", {}},
       {concuerror + "long_chain.lua", {}},           {concuerror + "workers.lua", {}},
       {concuerror + "same_messages_4.lua", {}},      {scenario("crash_fixed.lua"), {}},
+      {scenario("global_singleton_fixed.lua"), {}},
       {scenario("timeout_race_fixed.lua"), {"--timers", "any"}},
   };
   auto counts = [](const std::string& file, std::vector<std::string> flags) {
@@ -229,6 +230,24 @@ TEST(DfsCli, PartsAddUpToTheWholeSearch) {
       EXPECT_EQ(sum, whole) << c.file << " in " << n << " parts";
     }
   }
+}
+
+// An exit another step caused (a kill) replaced what the process was
+// about to do: dfs reverses that race, so it reaches what running every
+// interleaving reaches.
+TEST(DfsCli, AKillRacesWithTheStepItReplaces) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/kill_race.lua";
+  uint64_t counts[2] = {0, 0};
+  for (int none = 0; none < 2; ++none) {
+    auto r = run_lockstep({"run", file, "--strategy", "dfs", "--dpor", none ? "none" : "optimal", "--iterations",
+                           "100000", "--format", "json"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    const JsonValue t = test_entry(r.out);
+    EXPECT_TRUE(t.flag("complete"));
+    counts[none] = t.u64("schedules_explored");
+  }
+  EXPECT_EQ(counts[0], 4u) << "killed before it starts, after it starts, after its insert, after its end";
+  EXPECT_EQ(counts[0], counts[1]);
 }
 
 // A bug found by one part: the parts' failing schedules add up to the
