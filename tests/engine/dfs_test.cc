@@ -485,9 +485,11 @@ void expect_split_counts(const std::vector<std::vector<FakeStep>>& procs,
 // start, and checks that dfs runs every class brute force finds, each
 // once; `context` names the program in a failure. Adds to the totals.
 // A program where nothing can run at all (a deadlock at once) is skipped.
+// With `split`, also the parts of a split search (expect_split_counts).
 void compare_with_brute_force(const std::vector<std::vector<FakeStep>>& procs,
                               const std::function<void(FakeSystem&)>& setup,
-                              const std::string& context, size_t& total, size_t& abandoned) {
+                              const std::string& context, size_t& total, size_t& abandoned,
+                              bool split = true) {
   FakeSystem start(procs);
   if (setup) setup(start);
   if (start.enabled().empty()) return;
@@ -501,7 +503,7 @@ void compare_with_brute_force(const std::vector<std::vector<FakeStep>>& procs,
   ASSERT_EQ(seen, classes) << context << ": a class was missed\n" << describe(procs);
   total += classes.size();
   abandoned += e.abandoned;
-  expect_split_counts(procs, setup, classes, context);
+  if (split) expect_split_counts(procs, setup, classes, context);
 }
 
 TEST(Dfs, CountsEachClassOfRandomMessageNetworksOnce) {
@@ -592,7 +594,7 @@ TEST(Dfs, TheRootEndsTheRunOnceNothingElseCanRun) {
     };
     std::string context = "round " + std::to_string(round) + " (started after the root's steps:";
     for (size_t a : starts_after) context += " " + std::to_string(a);
-    compare_with_brute_force(procs, setup, context + ")", total, abandoned);
+    compare_with_brute_force(procs, setup, context + ")", total, abandoned, round % 3 == 0);
     if (HasFatalFailure()) return;
   }
   EXPECT_GT(total, 1500u);
