@@ -20,6 +20,10 @@
 //     exit replaced what the process was about to do, which it would have
 //     done had it run first, so the two race (reversed, it runs its own
 //     step before the kill);
+//   - a step that disabled an event (a node's stop or crash removes its
+//     processes; a partition holds messages in flight): no race shows the
+//     runs where that event came first, so it is a branch of its own where
+//     it was disabled (branch_disabled());
 //   - they touch overlapping state other than a mailbox, one writing (a
 //     table key, an atomic, a name, a process's control state, ...), but
 //     not two writes storing the same value (inserts of one tuple);
@@ -236,6 +240,9 @@ struct Level {
   // Sleeping receive timeouts whose owner just got a message: they stay
   // asleep unless the owner can run here (the receive took it).
   std::vector<Thread> unless_owner_woke;
+  // The events (other than faults and timers) offered here, as met first.
+  bool visited = false;
+  std::vector<Thread> offered;
   Thread default_thread = kNoThread;
   uint32_t delays_before = 0;
   bool deviated = false;
@@ -295,6 +302,13 @@ class DfsStrategy final : public Strategy {
     names_of(enabled);
     hold_root_end(enabled);
     if (!level.unless_owner_woke.empty()) wake_timers_of_woken(level, enabled);
+    if (!level.visited) {
+      level.visited = true;
+      for (size_t i = 0; i < enabled_names_.size(); ++i) {
+        if (!optional(enabled_kinds_[i])) level.offered.push_back(enabled_names_[i]);
+      }
+      if (k > 0 && !every_interleaving_) branch_disabled(levels_[k - 1]);
+    }
     if (level.frontier) {  // a unit of a split search
       frontier_level_ = k;
       if (!level.numbered) {
@@ -652,6 +666,21 @@ class DfsStrategy final : public Strategy {
 
   static bool optional(EventKind kind) {
     return kind == EventKind::kFault || kind == EventKind::kTimer;
+  }
+
+  // The step just taken at `prev` disabled the events offered there that
+  // are offered no more (a node stopped or crashed, its processes gone; a
+  // message in flight held by a partition). No race in this run shows the
+  // runs where they came first (the disabled event takes no step here, or
+  // only in a later time epoch), so each is a branch of its own at `prev`,
+  // unless it sleeps there (explored, or covered).
+  void branch_disabled(Level& prev) {
+    if (prev.top) return;  // every event is a branch there already
+    for (Thread p : prev.offered) {
+      if (p == prev.taken || asleep(prev, p)) continue;
+      if (std::find(enabled_names_.begin(), enabled_names_.end(), p) != enabled_names_.end()) continue;
+      add_branch(prev, p);
+    }
   }
 
   // Whether the root's end is enabled but held back (see the top of the

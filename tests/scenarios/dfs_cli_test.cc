@@ -232,22 +232,27 @@ TEST(DfsCli, PartsAddUpToTheWholeSearch) {
   }
 }
 
-// An exit another step caused (a kill) replaced what the process was
-// about to do: dfs reverses that race, so it reaches what running every
-// interleaving reaches.
-TEST(DfsCli, AKillRacesWithTheStepItReplaces) {
-  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/kill_race.lua";
-  uint64_t counts[2] = {0, 0};
-  for (int none = 0; none < 2; ++none) {
-    auto r = run_lockstep({"run", file, "--strategy", "dfs", "--dpor", none ? "none" : "optimal", "--iterations",
-                           "100000", "--format", "json"});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
-    const JsonValue t = test_entry(r.out);
-    EXPECT_TRUE(t.flag("complete"));
-    counts[none] = t.u64("schedules_explored");
+// Steps that take another process's step away: a kill replaces what the
+// worker was about to do with its exit (dfs reverses that race), and a
+// node's stop removes its processes (dfs branches where it disabled them).
+// Either way dfs reaches what running every interleaving reaches; before,
+// it ran the one schedule where the worker never ran.
+TEST(DfsCli, StepsThatTakeAStepAwayRaceWithIt) {
+  for (const auto& [name, expected] : std::vector<std::pair<std::string, uint64_t>>{{"kill_race.lua", 4},
+                                                                                  {"stop_race.lua", 6}}) {
+    const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/" + name;
+    uint64_t counts[2] = {0, 0};
+    for (int none = 0; none < 2; ++none) {
+      auto r = run_lockstep({"run", file, "--strategy", "dfs", "--dpor", none ? "none" : "optimal", "--iterations",
+                             "100000", "--format", "json"});
+      ASSERT_EQ(r.code, 0) << r.out << r.err;
+      const JsonValue t = test_entry(r.out);
+      EXPECT_TRUE(t.flag("complete")) << name;
+      counts[none] = t.u64("schedules_explored");
+    }
+    EXPECT_EQ(counts[0], expected) << name;
+    EXPECT_EQ(counts[0], counts[1]) << name << ": optimal against every interleaving";
   }
-  EXPECT_EQ(counts[0], 4u) << "killed before it starts, after it starts, after its insert, after its end";
-  EXPECT_EQ(counts[0], counts[1]);
 }
 
 // A bug found by one part: the parts' failing schedules add up to the
