@@ -35,6 +35,12 @@ void Vm::signal_in_flight(Flight::What what, Pid from, Pid to, Reason reason, Re
 }
 
 void Vm::launch(Flight f) {
+  // A message or signal in flight is dropped when either end's node stops
+  // (or crashes) before it arrives: had the node stopped first, it would
+  // have been sent after and delivered to nothing. The send depends on both
+  // nodes, as its delivery does.
+  touch(object::node(f.from_node), false);
+  touch(object::node(f.to_node), false);
   const auto id = static_cast<uint32_t>(flights_.size());
   uint32_t& channel = f.dest.name ? name_channel_ids_[{f.from, f.to_node, f.dest.name}]
                                   : channel_ids_[(static_cast<uint64_t>(f.from) << 32) | f.dest.pid];
