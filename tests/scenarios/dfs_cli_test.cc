@@ -204,7 +204,7 @@ TEST(DfsCli, PartsAddUpToTheWholeSearch) {
       {concuerror + "POPL_optimal_example.lua", {}}, {concuerror + "etsi.lua", {}},
       {concuerror + "long_chain.lua", {}},           {concuerror + "workers.lua", {}},
       {concuerror + "same_messages_4.lua", {}},      {scenario("crash_fixed.lua"), {}},
-      {scenario("global_singleton_fixed.lua"), {}},
+      {scenario("global_singleton_fixed.lua"), {}}, {scenario("two_phase_commit_fixed.lua"), {}},
       {scenario("timeout_race_fixed.lua"), {"--timers", "any"}},
   };
   auto counts = [](const std::string& file, std::vector<std::string> flags) {
