@@ -208,7 +208,7 @@ class TestRun {
       report_.shard_index = config_.shard_index;
       report_.shard_count = config_.shard_count;
     }
-    const uint64_t last = config_.only_iteration ? *config_.only_iteration + 1 : opts_.iterations;
+    uint64_t last = config_.only_iteration ? *config_.only_iteration + 1 : opts_.iterations;
     for (uint64_t i = 0; i < last; ++i) {
       if (i > 0 && (i & 255) == 0) {
         reporter_.search_progress(report_.name, report_.schedules_explored, i,
@@ -232,6 +232,8 @@ class TestRun {
       }
       if (result.outcome == Outcome::kAbandoned) {
         ++report_.abandoned;
+        // Planning a split explores nothing: it does not spend the budget.
+        if (strategy_->planning_run() && !config_.only_iteration) ++last;
         continue;
       }
       ++report_.schedules_explored;

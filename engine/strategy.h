@@ -130,6 +130,9 @@ class Strategy {
   virtual std::string split(uint64_t index, uint64_t count) {
     return "it explores one search tree";
   }
+  // Whether the iteration that just ended only planned such a split (it
+  // explored nothing of its own): it does not count against --iterations.
+  virtual bool planning_run() const { return false; }
 };
 
 // Where a replay stopped fitting its recording.

@@ -287,6 +287,7 @@ class DfsStrategy final : public Strategy {
   std::string split(uint64_t index, uint64_t count) override {
     if (started_) return "the search has begun";
     if (bound_) return "a delay bound applies to whole schedules, so --delay-bound and --shard do not combine";
+    if (every_interleaving_) return "--dpor none runs every interleaving to check the reduction on a small test; run it whole";
     if (count < 2) return {};
     part_ = index;
     parts_ = count;
@@ -358,6 +359,7 @@ class DfsStrategy final : public Strategy {
   }
 
   std::optional<uint64_t> bound() const override { return bound_; }
+  bool planning_run() const override { return planned_; }
   uint64_t beyond_bound() const override { return beyond_; }
 
   uint64_t choose(uint64_t n) override {
@@ -450,6 +452,7 @@ class DfsStrategy final : public Strategy {
 
   void end_iteration(const IterationResult& result) override {
     repeated_ = false;
+    planned_ = false;
     if (planning_) {
       weigh(result);
       return;
@@ -584,6 +587,8 @@ class DfsStrategy final : public Strategy {
   // planning explores nothing below the frontier.
   void weigh(const IterationResult& result) {
     repeated_ = true;  // nothing counts while planning
+    planned_ = true;
+    ++plan_runs_;
     const bool ran = result.outcome != Outcome::kAbandoned;
     if (ran) analyse_races();
     if (frontier_level_ == kNone) {
@@ -619,7 +624,7 @@ class DfsStrategy final : public Strategy {
     for (const Unit& u : plan_) total += u.weight;
     const double wanted = static_cast<double>(units_per_part_ * parts_);
     bool refined = false;
-    if (plan_passes_ < kMaxPlanPasses) {
+    if (plan_passes_ < kMaxPlanPasses && plan_runs_ < kMaxPlanRuns) {
       for (const Unit& u : plan_) {
         if (!u.leaf && u.weight > 0 && u.weight >= total / wanted) refined = expand_.insert(u.node).second || refined;
       }
@@ -952,6 +957,7 @@ class DfsStrategy final : public Strategy {
   static constexpr size_t kNone = SIZE_MAX;
   static constexpr uint64_t kUnitsPerPart = 16;
   static constexpr uint32_t kMaxPlanPasses = 32;
+  static constexpr uint64_t kMaxPlanRuns = 50000;  // then deal out the plan as it is
   struct Unit {
     double weight = 0;
     uint64_t node = 0;  // its frontier node (none for a run that ended above)
@@ -961,6 +967,8 @@ class DfsStrategy final : public Strategy {
   uint64_t units_per_part_ = kUnitsPerPart;
   bool planning_ = false;
   uint32_t plan_passes_ = 0;
+  uint64_t plan_runs_ = 0;
+  bool planned_ = false;  // the run that just ended was a planning run
   std::unordered_set<uint64_t> expand_;  // the nodes above the frontier
   std::vector<Unit> plan_;               // this planning pass's units, in order
   std::vector<bool> mine_;               // per unit: whether this part explores it

@@ -88,6 +88,7 @@ class FaultInjector final : public Strategy {
   std::optional<uint64_t> bound() const override { return inner_->bound(); }
   uint64_t beyond_bound() const override { return inner_->beyond_bound(); }
   std::string split(uint64_t index, uint64_t count) override { return inner_->split(index, count); }
+  bool planning_run() const override { return inner_->planning_run(); }
 
  private:
   static bool is_recovery(const Op& op) {

@@ -130,6 +130,25 @@ TEST(DfsCli, RefusesWhatASearchCannotDo) {
   EXPECT_EQ(shard.code, 2) << shard.out << shard.err;
   EXPECT_NE((shard.out + shard.err).find("cannot be sharded: a delay bound"), std::string::npos)
       << shard.out << shard.err;
+  // --dpor none checks the reduction on a small test, whole.
+  auto none = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--shard", "1/2",
+                            "--dpor", "none"});
+  EXPECT_EQ(none.code, 2) << none.out << none.err;
+  EXPECT_NE((none.out + none.err).find("cannot be sharded: --dpor none"), std::string::npos)
+      << none.out << none.err;
+}
+
+// Planning a split spends no budget: with the default --iterations (100)
+// a part of a small search still explores all of its schedules, and a part
+// finds the bug its schedules hold.
+TEST(DfsCli, PlanningASplitSpendsNoBudget) {
+  auto fixed = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--shard", "0/2"});
+  EXPECT_EQ(fixed.code, 0) << fixed.out << fixed.err;
+  EXPECT_TRUE(std::regex_search(fixed.out, std::regex(R"(explored all \d+ schedules of shard 0/2: no bug)")))
+      << fixed.out;
+  auto bug = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--shard", "1/2",
+                           "--traces-dir", fresh_dir("dfs_shard_budget")});
+  EXPECT_EQ(bug.code, 1) << bug.out << bug.err;
 }
 
 // --shard K/N splits one search: each part says what it explored, the
