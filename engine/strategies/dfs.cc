@@ -94,7 +94,7 @@
 // explores its own units with the reduction and abandons the others where
 // they begin. Where the frontier lies, and which part gets which unit, is
 // planned first, the same way by every part and without counting anything
-// (plan_next(), weigh()): the frontier starts at the root; each frontier
+// (weigh(); the plan itself in dfs_split.{h,cc}): the frontier starts at the root; each frontier
 // node is probed by one run, whose races give an estimate of its subtree;
 // the heaviest nodes move above the frontier, and the top is run again,
 // until no unit outweighs a fair share; then the units are dealt out by
@@ -127,17 +127,18 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "engine/strategies/dfs_execution.h"
+#include "engine/strategies/dfs_split.h"
 #include "engine/strategy.h"
 
 namespace lockstep {
 namespace {
 
 using dfs::kNoThread;
+using dfs::kRootNode;
 using dfs::mix64;
 using dfs::Summary;
 using dfs::Thread;
@@ -219,8 +220,6 @@ struct Choice {
   uint64_t n = 0, value = 0;
 };
 
-constexpr uint64_t kRootNode = 0x6a09e667f3bcc908ull;
-
 // The exploration state before the i-th step of the current execution.
 struct Level {
   bool has_taken = false;
@@ -277,8 +276,8 @@ class DfsStrategy final : public Strategy {
     if (!started_) {
       started_ = true;
     } else if (!backtrack()) {
-      if (!planning_) return false;
-      plan_next();
+      if (!plan_.planning()) return false;
+      plan_.end_pass();
     }
     begin_execution();
     return true;
@@ -289,10 +288,7 @@ class DfsStrategy final : public Strategy {
     if (bound_) return "a delay bound applies to whole schedules, so --delay-bound and --shard do not combine";
     if (every_interleaving_) return "--dpor none runs every interleaving to check the reduction on a small test; run it whole";
     if (count < 2) return {};
-    part_ = index;
-    parts_ = count;
-    planning_ = true;
-    expand_.insert(kRootNode);
+    plan_.start(index, count, units_per_part_);
     return {};
   }
 
@@ -314,12 +310,8 @@ class DfsStrategy final : public Strategy {
       frontier_level_ = k;
       if (!level.numbered) {
         level.numbered = true;
-        level.unit = units_++;
-        if (planning_) {
-          plan_.push_back({0, level.node, false});
-        } else {
-          level.owned = level.unit < mine_.size() && mine_[level.unit];
-        }
+        level.unit = plan_.next_unit(level.node, false);
+        if (!plan_.planning()) level.owned = plan_.mine(level.unit);
       }
       if (!level.owned) return kAbandon;
     }
@@ -427,7 +419,7 @@ class DfsStrategy final : public Strategy {
         uint64_t node = mix64(here.node ^ mix64(thread + 1));
         for (const Choice& c : here.choices) node = mix64(node ^ (c.value + 0x9e3779b97f4a7c15ull));
         next.node = node;
-        next.top = expand_.count(node) > 0;
+        next.top = plan_.above_frontier(node);
         next.frontier = !next.top;
       }
       for (const Summary& q : here.sleep) {
@@ -453,7 +445,7 @@ class DfsStrategy final : public Strategy {
   void end_iteration(const IterationResult& result) override {
     repeated_ = false;
     planned_ = false;
-    if (planning_) {
+    if (plan_.planning()) {
       weigh(result);
       return;
     }
@@ -499,8 +491,8 @@ class DfsStrategy final : public Strategy {
     blocked_ = false;
     if (levels_.empty()) {
       levels_.emplace_back();
-      levels_[0].top = parts_ > 1 && expand_.count(kRootNode) > 0;
-      levels_[0].frontier = parts_ > 1 && !levels_[0].top;
+      levels_[0].top = plan_.split() && plan_.above_frontier(kRootNode);
+      levels_[0].frontier = plan_.split() && !levels_[0].top;
     }
   }
 
@@ -509,11 +501,8 @@ class DfsStrategy final : public Strategy {
   // Whether the run that just ended is this part's to count: it ran under
   // a unit of this part, and under the unit its class belongs to.
   bool owns_run(bool failed) {
-    if (parts_ < 2) return true;
-    if (frontier_level_ == kNone) {  // it ended above the frontier: a unit of its own
-      const uint64_t unit = units_++;
-      if (unit >= mine_.size() || !mine_[unit]) return false;
-    }
+    if (!plan_.split()) return true;
+    if (frontier_level_ == kNone && !plan_.mine(plan_.next_unit(0, true))) return false;  // a unit of its own
     return belongs_here(failed);
   }
 
@@ -588,12 +577,11 @@ class DfsStrategy final : public Strategy {
   void weigh(const IterationResult& result) {
     repeated_ = true;  // nothing counts while planning
     planned_ = true;
-    ++plan_runs_;
+    plan_.count_planning_run();
     const bool ran = result.outcome != Outcome::kAbandoned;
     if (ran) analyse_races();
-    if (frontier_level_ == kNone) {
-      if (ran) plan_.push_back({belongs_here() ? 1.0 : 0.0, 0, true});
-      if (ran) ++units_;
+    if (frontier_level_ == kNone) {  // a run that ended above the frontier: a unit of its own
+      if (ran) plan_.weigh(plan_.next_unit(0, true), belongs_here() ? 1.0 : 0.0);
       return;
     }
     double size = 1;
@@ -601,7 +589,7 @@ class DfsStrategy final : public Strategy {
       size = std::min(size * static_cast<double>(1 + levels_[k].pending.size()), 1e15);
       for (const Choice& c : levels_[k].choices) size = std::min(size * static_cast<double>(c.n), 1e15);
     }
-    plan_[levels_[frontier_level_].unit].weight = ran && belongs_here() ? size : 0;
+    plan_.weigh(levels_[frontier_level_].unit, ran && belongs_here() ? size : 0);
     levels_.resize(frontier_level_ + 1);
     Level& f = levels_.back();
     f.has_taken = false;
@@ -609,50 +597,6 @@ class DfsStrategy final : public Strategy {
     f.choices.clear();
     f.optional.clear();
     f.optional_branched = false;
-  }
-
-  // The top has been run with this plan: refine it, or deal out its units.
-  // Each frontier node whose probe weighed at least a fair share of the
-  // whole (total / (units_per_part_ * parts_)) moves above the frontier
-  // (its children become units), and the top is run again; when no unit
-  // weighs that much (or after kMaxPlanPasses passes) the units are dealt
-  // out heaviest first, each to the part with the least weight so far
-  // (ties: the lowest part), and those that weighed nothing round-robin.
-  void plan_next() {
-    ++plan_passes_;
-    double total = 0;
-    for (const Unit& u : plan_) total += u.weight;
-    const double wanted = static_cast<double>(units_per_part_ * parts_);
-    bool refined = false;
-    if (plan_passes_ < kMaxPlanPasses && plan_runs_ < kMaxPlanRuns) {
-      for (const Unit& u : plan_) {
-        if (!u.leaf && u.weight > 0 && u.weight >= total / wanted) refined = expand_.insert(u.node).second || refined;
-      }
-    }
-    if (!refined) deal();
-    plan_.clear();
-    units_ = 0;
-  }
-
-  void deal() {
-    planning_ = false;
-    mine_.assign(plan_.size(), false);
-    std::vector<size_t> by_weight;
-    for (size_t u = 0; u < plan_.size(); ++u) {
-      if (plan_[u].weight > 0) {
-        by_weight.push_back(u);
-      } else {
-        mine_[u] = u % parts_ == part_;
-      }
-    }
-    std::stable_sort(by_weight.begin(), by_weight.end(),
-                     [&](size_t a, size_t b) { return plan_[a].weight > plan_[b].weight; });
-    std::vector<double> load(parts_, 0);
-    for (size_t u : by_weight) {
-      const size_t p = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
-      load[p] += plan_[u].weight;
-      mine_[u] = p == part_;
-    }
   }
 
   void names_of(std::span<const Op> enabled) {
@@ -950,29 +894,14 @@ class DfsStrategy final : public Strategy {
   uint64_t estimate_n_ = 0;
   FingerprintSet seen_;  // the classes of the runs counted so far
 
-  // Splitting (--shard): this part, of how many; whether the depth of the
-  // top is still being planned, and that depth; the units numbered so far
-  // in this pass, and whether a run reached the frontier; where this run
-  // crossed it.
+  // Splitting (--shard): units a part aims at (tests split finer), the
+  // plan, whether the run that just ended only planned, and where the
+  // current run crossed the frontier.
   static constexpr size_t kNone = SIZE_MAX;
   static constexpr uint64_t kUnitsPerPart = 16;
-  static constexpr uint32_t kMaxPlanPasses = 32;
-  static constexpr uint64_t kMaxPlanRuns = 50000;  // then deal out the plan as it is
-  struct Unit {
-    double weight = 0;
-    uint64_t node = 0;  // its frontier node (none for a run that ended above)
-    bool leaf = false;
-  };
-  uint64_t part_ = 0, parts_ = 1;
   uint64_t units_per_part_ = kUnitsPerPart;
-  bool planning_ = false;
-  uint32_t plan_passes_ = 0;
-  uint64_t plan_runs_ = 0;
+  dfs::SplitPlan plan_;
   bool planned_ = false;  // the run that just ended was a planning run
-  std::unordered_set<uint64_t> expand_;  // the nodes above the frontier
-  std::vector<Unit> plan_;               // this planning pass's units, in order
-  std::vector<bool> mine_;               // per unit: whether this part explores it
-  uint64_t units_ = 0;                   // units numbered so far in this pass
   size_t frontier_level_ = kNone;        // where this run crossed the frontier
 
   std::vector<uint32_t> sequence_;  // scratch for reverse()
