@@ -53,6 +53,11 @@ struct StepFacts {
   // it armed, in the order created. Lets a search name an event by who
   // created it (stable when pid and timer numbers are not).
   std::span<const EventKey> created;
+  // With observing on, a receive that took no message: the processes about
+  // to send its recipient a message (their pending send) that its pattern
+  // would have taken, had the send come first. A search keeps a sleeping
+  // send asleep through a receive that would not take its message.
+  std::span<const EventKey> would_take;
   bool poll = false;  // a receive that did not wait: had no message been
                       // there, it would have returned nothing
   uint64_t shape = 0;  // a receive: a hash of the shape of the message it

@@ -103,6 +103,7 @@ bool Vm::perform_mailbox(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
         if (sink_) emit(StepKind::kReceive, pid, -1, "timeout");
       }
       facts_.poll = procs_[pid].op.num == 0;
+      if (observing_ && reply.kind != Reply::Kind::kMessage) observe_pending_senders(pid);
       // A receive that timed out committed to it when its timer fired: no
       // later message could have changed what it returned.
       if (observing_ && procs_[pid].match_error.empty() && !procs_[pid].timed_out) {
@@ -138,6 +139,26 @@ void Vm::observe_receive(Pid pid) {
     Message& m = procs_[pid].mailbox[i];
     if (m.kind == Message::Kind::kRemoved) continue;
     if (pattern_matches(procs_[pid].op.value, m)) observations_.push_back({step_no_, m.origin_step});
+  }
+}
+
+// A receive that took nothing (or whose pattern raised): the processes
+// about to send `pid` a message its pattern takes (facts_.would_take); had
+// one of them sent it first, the receive would have taken it. (One that
+// took a message would take the same one: a message sent sooner would
+// still be queued behind it.)
+void Vm::observe_pending_senders(Pid pid) {
+  const NodeId here = procs_[pid].node;
+  const bool raised = !procs_[pid].match_error.empty();
+  for (Pid q = 0; q < procs_.size(); ++q) {
+    const Process& s = procs_[q];
+    if (q == pid || s.state != Process::State::kReady || s.op.kind != StepKind::kSend || s.node != here)
+      continue;
+    if (dest_node(s.op.dest, here) != here || resolve(s.op.dest, here) != pid) continue;
+    Message m;
+    m.from = q;
+    m.value = s.op.value;  // borrowed: matching does not take it
+    if (raised || pattern_matches(procs_[pid].op.value, m)) would_take_.push_back(EventKey::process(q));
   }
 }
 

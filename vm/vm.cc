@@ -247,6 +247,7 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   accesses_.clear();
   observations_.clear();
   created_.clear();
+  would_take_.clear();
   facts_ = StepFacts{};
   switch (op.key.kind) {
     case EventKind::kTimer: facts_.actor = static_cast<int64_t>(timers_[op.key.id].owner); break;
@@ -277,6 +278,7 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   result.facts.accesses = accesses_;
   result.facts.observations = observations_;
   result.facts.created = created_;
+  result.facts.would_take = would_take_;
   if (guest_.memory_exhausted() && result.failure.kind != FailureKind::kMemory) {
     result.failure = Failure{};
     result.failure.kind = FailureKind::kMemory;

@@ -464,6 +464,7 @@ class Vm final : public System {
   void enqueue(Pid to, Message m);
   void test_message(Pid pid, size_t index);
   void observe_receive(Pid pid);
+  void observe_pending_senders(Pid pid);
   bool pattern_matches(ValueRef matcher, Message& m);
   Message take_message(Process& p, size_t index);
   void begin_receive(Pid pid);
@@ -644,6 +645,7 @@ class Vm final : public System {
   bool observing_ = false;         // report observations (set_observing)
   std::vector<Observation> observations_;  // this step's (facts_.observations)
   std::vector<EventKey> created_;  // this step's (facts_.created)
+  std::vector<EventKey> would_take_;  // this step's (facts_.would_take)
   StepFacts facts_;                // what the current step did
   std::vector<Access> accesses_;   // its accesses (facts_.accesses points here)
   RefId last_ref_ = 0;

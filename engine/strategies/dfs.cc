@@ -41,7 +41,11 @@
 //
 // Sleep sets judge independence before the receives that follow have run,
 // so they treat any two messages to one mailbox as dependent; now and then
-// a class is run twice. Each run's class is named by a fingerprint of its
+// a class is run twice. (A receive and a sleeping send to its mailbox are
+// judged exactly: one that took a message commutes with the send, whose
+// message would queue behind it; one that took nothing, only when its
+// pattern would not take the send's message: receive_passes_over().)
+// Each run's class is named by a fingerprint of its
 // happens-before graph, and a run of a class seen before does not count as
 // a schedule (it is reported as abandoned), so `schedules_explored` counts
 // classes.
@@ -423,7 +427,7 @@ class DfsStrategy final : public Strategy {
         next.frontier = !next.top;
       }
       for (const Summary& q : here.sleep) {
-        if (!dependent(here.taken_summary, q)) {
+        if (!dependent(here.taken_summary, q) || receive_passes_over(facts, here.taken_summary, q)) {
           next.sleep.push_back(q);
         } else if (q.kind == StepKind::kTimer && q.actor >= 0 && meets_only_in_mailbox(here.taken_summary, q)) {
           // A receive's timeout and a message to its owner commute unless
@@ -698,6 +702,23 @@ class DfsStrategy final : public Strategy {
     }
     choice_index_ = 0;
     return i;
+  }
+
+  // Whether the receive just taken and sleeping send q, to its mailbox,
+  // commute (as happens-before judges them). A receive that took a message
+  // would take the same one after q: q's message would queue behind it
+  // (whether the receive's pattern takes q's message is an observation
+  // either way). One that took nothing would have taken q's message if its
+  // pattern takes it: q has not run since it fell asleep, so its send is
+  // the one pending now, which the VM tried the pattern on (would_take).
+  bool receive_passes_over(const StepFacts& facts, const Summary& taken, const Summary& q) const {
+    if (facts.kind != StepKind::kReceive || q.kind != StepKind::kSend) return false;
+    if (!meets_only_in_mailbox(taken, q)) return false;
+    if (facts.consumed != 0) return true;
+    for (const EventKey& key : facts.would_take) {
+      if (static_cast<Thread>(name_of_.get(key)) == q.thread) return false;
+    }
+    return true;
   }
 
   // Whether a and b overlap only in mailboxes.

@@ -5,8 +5,11 @@
 // Messages: a kSend step with `to` >= 0 puts `tag` in that process's
 // mailbox; a kReceive step waits for the first message whose tag it
 // accepts (any, if `accept` is empty) and takes it (a kReceive step with
-// an object is a plain access to it). With observing on, it
-// reports which receives' patterns match which messages, as the VM does.
+// an object is a plain access to it); a poll (`poll`) does not wait: with
+// no such message it takes nothing. With observing on, it reports which
+// receives' patterns match which messages, and a poll that took nothing
+// which processes' next step sends it a message it would take, as the VM
+// does.
 //
 // The root: with `root_ends_run_`, a kExit step of process 0 ends the run
 // at once, whatever else could still run (as the VM ends an iteration when
@@ -35,10 +38,16 @@ struct FakeStep {
   int tag = 0;              // kSend: the message
   std::vector<int> accept;  // kReceive: tags it takes (empty: any)
   uint64_t value = 0;       // a write: what it stores (equal writes commute; 0: unknown)
+  bool poll = false;        // kReceive: returns at once, with nothing if no message matches
 };
 
 inline FakeStep fake_send(int to, int tag) { return {StepKind::kSend, 0, true, to, tag, {}}; }
 inline FakeStep fake_receive(std::vector<int> accept = {}) { return {StepKind::kReceive, 0, true, -1, 0, std::move(accept)}; }
+inline FakeStep fake_poll(std::vector<int> accept = {}) {
+  FakeStep s = fake_receive(std::move(accept));
+  s.poll = true;
+  return s;
+}
 inline FakeStep fake_exit() { return {StepKind::kExit, 0, true, -1, 0, {}}; }
 
 class FakeSystem final : public System {
@@ -59,6 +68,7 @@ class FakeSystem final : public System {
     const uint32_t step_no = static_cast<uint32_t>(log_.size() + 1);
     accesses_.clear();
     observations_.clear();
+    would_take_.clear();
     StepResult r;
     if (op.key.kind == EventKind::kFault) {
       log_.push_back({pid, true});
@@ -88,13 +98,25 @@ class FakeSystem final : public System {
       accesses_.push_back({object::mailbox(pid), true});
       auto& box = mailboxes_[pid];
       const size_t at = first_match(pid, ran.accept);
-      r.facts.consumed = box[at].second;
-      received_.push_back(box[at].first);
-      took_.push_back({step_no, box[at].second});
-      for (size_t i = at + 1; observing_ && i < box.size(); ++i) {
-        if (takes(ran.accept, box[i].first)) observations_.push_back({step_no, box[i].second});
+      r.facts.poll = ran.poll;
+      if (at < box.size()) {
+        r.facts.consumed = box[at].second;
+        received_.push_back(box[at].first);
+        took_.push_back({step_no, box[at].second});
+        for (size_t i = at + 1; observing_ && i < box.size(); ++i) {
+          if (takes(ran.accept, box[i].first)) observations_.push_back({step_no, box[i].second});
+        }
+        box.erase(box.begin() + static_cast<ptrdiff_t>(at));
+      } else {  // a poll that found nothing
+        received_.push_back(-1);
+        for (uint32_t q = 0; observing_ && q < procs_.size(); ++q) {
+          if (q == pid || next_[q] >= procs_[q].size() || (q < starts_after_.size() && next_[0] < starts_after_[q]))
+            continue;
+          const FakeStep& s = procs_[q][next_[q]];
+          if (s.kind == StepKind::kSend && s.to == static_cast<int>(pid) && takes(ran.accept, s.tag))
+            would_take_.push_back(EventKey::process(q));
+        }
       }
-      box.erase(box.begin() + static_cast<ptrdiff_t>(at));
       if (observing_) patterns_[pid].push_back({step_no, ran.accept});
     } else if (ran.object != 0) {
       accesses_.push_back({ran.object, ran.writes, ran.value});
@@ -123,6 +145,7 @@ class FakeSystem final : public System {
     r.facts.actor = pid;
     r.facts.accesses = accesses_;
     r.facts.observations = observations_;
+    r.facts.would_take = would_take_;
     return r;
   }
 
@@ -183,7 +206,7 @@ class FakeSystem final : public System {
       if (next_[p] < procs_[p].size()) {
         const FakeStep& s = procs_[p][next_[p]];
         const bool receive = s.kind == StepKind::kReceive && s.object == 0;
-        if (receive && first_match(p, s.accept) == mailboxes_[p].size()) continue;
+        if (receive && !s.poll && first_match(p, s.accept) == mailboxes_[p].size()) continue;
         const uint64_t object = receive ? object::mailbox(p)
                                 : s.to >= 0 ? object::mailbox(static_cast<uint32_t>(s.to))
                                             : s.object;
@@ -204,6 +227,7 @@ class FakeSystem final : public System {
   std::vector<Op> enabled_;
   std::vector<Access> accesses_;  // what the last step touched (its facts point here)
   std::vector<Observation> observations_;
+  std::vector<EventKey> would_take_;
   std::vector<std::vector<std::pair<int, uint32_t>>> mailboxes_;  // (tag, sending step)
   std::vector<std::vector<std::pair<uint32_t, std::vector<int>>>> patterns_;  // completed receives
   bool observing_ = false;

@@ -146,9 +146,15 @@ TEST(DfsCli, PlanningASplitSpendsNoBudget) {
   EXPECT_EQ(fixed.code, 0) << fixed.out << fixed.err;
   EXPECT_TRUE(std::regex_search(fixed.out, std::regex(R"(explored all \d+ schedules of shard 0/2: no bug)")))
       << fixed.out;
-  auto bug = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--shard", "1/2",
-                           "--traces-dir", fresh_dir("dfs_shard_budget")});
-  EXPECT_EQ(bug.code, 1) << bug.out << bug.err;
+  // Which part holds a failing schedule depends on the plan; one of them does.
+  int found = 0;
+  for (const char* part : {"0/2", "1/2"}) {
+    auto bug = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--shard", part,
+                             "--traces-dir", fresh_dir("dfs_shard_budget")});
+    EXPECT_TRUE(bug.code == 0 || bug.code == 1) << bug.out << bug.err;
+    if (bug.code == 1) ++found;
+  }
+  EXPECT_GE(found, 1);
 }
 
 // --shard K/N splits one search: each part says what it explored, the
@@ -258,7 +264,8 @@ TEST(DfsCli, PartsAddUpToTheWholeSearch) {
 // it ran the one schedule where the worker never ran.
 TEST(DfsCli, StepsThatTakeAStepAwayRaceWithIt) {
   for (const auto& [name, expected] : std::vector<std::pair<std::string, uint64_t>>{{"kill_race.lua", 4},
-                                                                                  {"stop_race.lua", 6}}) {
+                                                                                  {"stop_race.lua", 6},
+                                                                                  {"poll_race.lua", 4}}) {
     const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/" + name;
     uint64_t counts[2] = {0, 0};
     for (int none = 0; none < 2; ++none) {
