@@ -166,7 +166,14 @@ void Vm::arrive(Flight fl, StepKind kind) {
   } else {
     to = fl.dest.pid;
   }
-  if (!dropped && !is_alive(to)) {
+  // A message (or a DOWN) to a process that has ended is dropped as a
+  // local send's is (route()): had it come sooner it would have been thrown
+  // away with the mailbox, so it does not depend on the end, and it is
+  // tested against the receives the process completed (enqueue()). Only a
+  // signal depends on whether its receiver is alive.
+  const bool message = fl.what == Flight::What::kMessage || fl.what == Flight::What::kDown;
+  const bool dead = !dropped && !is_alive(to);
+  if (dead && !message) {
     touch(object::process(to), false);
     dropped = "dead";
   }
@@ -181,7 +188,7 @@ void Vm::arrive(Flight fl, StepKind kind) {
       case Flight::What::kSignal: detail = "exit signal reason=" + render_reason(fl.reason); break;
     }
     if (fl.dest.name) detail = "(" + names_[fl.dest.name] + ") " + detail;
-    if (dropped) detail += std::string("  (dropped: ") + dropped + ")";
+    if (dropped || dead) detail += std::string("  (dropped: ") + (dropped ? dropped : "dead") + ")";
     const int64_t peer = to != kNoPid ? static_cast<int64_t>(to) : fl.dest.name ? -1 : static_cast<int64_t>(fl.dest.pid);
     emit(kind, fl.from, peer, std::move(detail));
   }
