@@ -15,6 +15,13 @@
 // at once, whatever else could still run (as the VM ends an iteration when
 // the root returns).
 //
+// Messages in flight: a kSend step with `remote` puts its message in
+// flight (as a send between nodes does): the send creates a delivery event
+// (EventKind::kDelivery) whose step, caused by the send, puts the tag in
+// the mailbox. Messages from one process to another arrive in the order
+// sent (only a channel's head can be delivered), as the VM's network does
+// unless it may reorder (`reorder_`).
+//
 // Faults: with a kill budget, "kill p" is offered (after every process's
 // event, while something else can run, as the VM offers faults) for each
 // process in `killable_` that has steps left; taking it ends p there. Each
@@ -39,6 +46,7 @@ struct FakeStep {
   std::vector<int> accept;  // kReceive: tags it takes (empty: any)
   uint64_t value = 0;       // a write: what it stores (equal writes commute; 0: unknown)
   bool poll = false;        // kReceive: returns at once, with nothing if no message matches
+  bool remote = false;      // kSend: in flight until a delivery event puts it in the mailbox
 };
 
 inline FakeStep fake_send(int to, int tag) { return {StepKind::kSend, 0, true, to, tag, {}}; }
@@ -46,6 +54,11 @@ inline FakeStep fake_receive(std::vector<int> accept = {}) { return {StepKind::k
 inline FakeStep fake_poll(std::vector<int> accept = {}) {
   FakeStep s = fake_receive(std::move(accept));
   s.poll = true;
+  return s;
+}
+inline FakeStep fake_remote_send(int to, int tag) {
+  FakeStep s = fake_send(to, tag);
+  s.remote = true;
   return s;
 }
 inline FakeStep fake_exit() { return {StepKind::kExit, 0, true, -1, 0, {}}; }
@@ -69,7 +82,23 @@ class FakeSystem final : public System {
     accesses_.clear();
     observations_.clear();
     would_take_.clear();
+    created_.clear();
     StepResult r;
+    if (op.key.kind == EventKind::kDelivery) {
+      Flight& f = flights_[pid];
+      f.live = false;
+      f.step = step_no;
+      log_.push_back({kDelivered, false});
+      delivered_.push_back(pid);
+      accesses_.push_back({object::mailbox(static_cast<uint32_t>(f.to)), true});
+      enqueue(f.to, f.tag, step_no);
+      r.facts.cause = f.send;
+      refresh();
+      r.finished = over_ || (enabled_.empty() && !deadlock_when_done_);
+      r.facts.accesses = accesses_;
+      r.facts.observations = observations_;
+      return r;
+    }
     if (op.key.kind == EventKind::kFault) {
       log_.push_back({pid, true});
       kills_.push_back({pid, next_[pid]});
@@ -86,14 +115,12 @@ class FakeSystem final : public System {
     const FakeStep& ran = procs_[pid][next_[pid]];
     if (next_[pid] == 0 && pid < spawned_at_.size()) r.facts.cause = spawned_at_[pid];
     accesses_.push_back({object::process(pid), false});
-    if (ran.kind == StepKind::kSend && ran.to >= 0) {
+    if (ran.kind == StepKind::kSend && ran.to >= 0 && ran.remote) {
+      created_.push_back({EventKind::kDelivery, static_cast<uint32_t>(flights_.size())});
+      flights_.push_back({pid, ran.to, ran.tag, step_no, 0, true});
+    } else if (ran.kind == StepKind::kSend && ran.to >= 0) {
       accesses_.push_back({object::mailbox(static_cast<uint32_t>(ran.to)), true});
-      if (observing_) {
-        for (const auto& [receive, accept] : patterns_[ran.to]) {
-          if (takes(accept, ran.tag)) observations_.push_back({receive, step_no});
-        }
-      }
-      mailboxes_[ran.to].push_back({ran.tag, step_no});
+      enqueue(ran.to, ran.tag, step_no);
     } else if (ran.kind == StepKind::kReceive && ran.object == 0) {
       accesses_.push_back({object::mailbox(pid), true});
       auto& box = mailboxes_[pid];
@@ -113,7 +140,7 @@ class FakeSystem final : public System {
           if (q == pid || next_[q] >= procs_[q].size() || (q < starts_after_.size() && next_[0] < starts_after_[q]))
             continue;
           const FakeStep& s = procs_[q][next_[q]];
-          if (s.kind == StepKind::kSend && s.to == static_cast<int>(pid) && takes(ran.accept, s.tag))
+          if (s.kind == StepKind::kSend && !s.remote && s.to == static_cast<int>(pid) && takes(ran.accept, s.tag))
             would_take_.push_back(EventKey::process(q));
         }
       }
@@ -146,6 +173,7 @@ class FakeSystem final : public System {
     r.facts.accesses = accesses_;
     r.facts.observations = observations_;
     r.facts.would_take = would_take_;
+    r.facts.created = created_;
     return r;
   }
 
@@ -184,11 +212,32 @@ class FakeSystem final : public System {
   int kill_budget_ = 0;
   std::vector<uint32_t> killable_;
   std::vector<std::pair<uint32_t, size_t>> kills_;  // (victim, its steps run before the kill)
-  std::vector<std::pair<uint32_t, bool>> log_;      // per step: (pid, a kill)
+  std::vector<std::pair<uint32_t, bool>> log_;      // per step: (pid, a kill); a delivery is kDelivered
+  static constexpr uint32_t kDelivered = UINT32_MAX;
+  // A message in flight: its sending step, and the step that delivered it (0: not yet).
+  struct Flight {
+    uint32_t from = 0;
+    int to = 0;
+    int tag = 0;
+    uint32_t send = 0;
+    uint32_t step = 0;
+    bool live = false;
+  };
+  std::vector<Flight> flights_;
+  std::vector<uint32_t> delivered_;  // per delivery step, in order: which flight
+  bool reorder_ = false;  // messages in flight may overtake each other
 
  private:
   static bool takes(const std::vector<int>& accept, int tag) {
     return accept.empty() || std::find(accept.begin(), accept.end(), tag) != accept.end();
+  }
+  void enqueue(int to, int tag, uint32_t step_no) {
+    if (observing_) {
+      for (const auto& [receive, accept] : patterns_[to]) {
+        if (takes(accept, tag)) observations_.push_back({receive, step_no});
+      }
+    }
+    mailboxes_[to].push_back({tag, step_no});
   }
   size_t first_match(uint32_t pid, const std::vector<int>& accept) const {
     const auto& box = mailboxes_[pid];
@@ -213,6 +262,14 @@ class FakeSystem final : public System {
         enabled_.push_back({EventKey::process(p), s.kind, s.writes, object, s.value});
       }
     }
+    for (uint32_t id = 0; id < flights_.size(); ++id) {
+      const Flight& f = flights_[id];
+      if (!f.live) continue;
+      bool head = true;  // no earlier message of its channel still in flight
+      for (uint32_t e = 0; e < id && head && !reorder_; ++e)
+        head = !(flights_[e].live && flights_[e].from == f.from && flights_[e].to == f.to);
+      if (head) enabled_.push_back({{EventKind::kDelivery, id}, StepKind::kDeliver, true, object::mailbox(static_cast<uint32_t>(f.to)), 0});
+    }
     if (kill_budget_ > 0 && !enabled_.empty()) {
       for (uint32_t p : killable_) {
         if (next_[p] < procs_[p].size()) {
@@ -228,6 +285,7 @@ class FakeSystem final : public System {
   std::vector<Access> accesses_;  // what the last step touched (its facts point here)
   std::vector<Observation> observations_;
   std::vector<EventKey> would_take_;
+  std::vector<EventKey> created_;
   std::vector<std::vector<std::pair<int, uint32_t>>> mailboxes_;  // (tag, sending step)
   std::vector<std::vector<std::pair<uint32_t, std::vector<int>>>> patterns_;  // completed receives
   bool observing_ = false;
