@@ -37,6 +37,8 @@ std::string object_phrase(uint64_t o, const ProcessNames& names) {
       return "which nodes can reach each other";
     case object::kDisk:
       return "one key of a node's disk";
+    case object::kLinks:
+      return names.display(static_cast<int64_t>(id)) + "'s links and monitors across nodes";
     case object::kTimer:
       return "a timer";
     default:

@@ -153,6 +153,8 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       const Pid t = op.pid;
       if (sink_) emit(StepKind::kUnlink, pid, t, "");
       touch(object::process(pid), true);
+      touch(object::links(pid), true);  // had t ended first (teardown())
+      if (t < procs_.size() && procs_[t].node != p.node) touch(object::links(t), false);
       std::erase(p.links, t);
       if (t < procs_.size()) std::erase(procs_[t].links, pid);
       break;
@@ -189,6 +191,7 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       const RefId ref = op.ref;
       const bool flush = op.flag;
       bool was_active = false;
+      touch(object::links(pid), true);  // had its target ended first (teardown())
       auto it = monitors_.find(ref);
       if (it != monitors_.end() && it->second.watcher == pid) {
         was_active = true;
@@ -419,6 +422,16 @@ void Vm::do_exit(Pid pid, StepResult& result) {
 
 void Vm::teardown(Pid pid, const Reason& reason, bool node_down) {
   Process& p = procs_[pid];
+  // Two processes on different nodes that link or monitor each other:
+  // whichever ends first sends the other an exit signal or a DOWN, in
+  // flight (an event of its own), and takes itself off the other's links
+  // and monitors, so the other's end sends nothing. The two ends race: every
+  // end writes its own links object, and reads those of the processes on
+  // other nodes it is still linked to or monitoring or monitored by. An
+  // unlink or a demonitor races with the other's end the same way. (On
+  // one node the signal or DOWN is a message to a process about to end,
+  // which nobody can tell from none.)
+  touch(object::links(pid), true);
   touch(object::mailbox(pid), true);  // its queued messages are gone
   p.state = Process::State::kDead;
   p.fatal = false;
@@ -460,11 +473,13 @@ void Vm::teardown(Pid pid, const Reason& reason, bool node_down) {
   for (RefId ref : watching) {
     auto it = monitors_.find(ref);
     if (it == monitors_.end()) continue;
+    if (procs_[it->second.target].node != p.node) touch(object::links(it->second.target), false);
     std::erase(procs_[it->second.target].watchers, ref);
     monitors_.erase(it);
   }
   for (Pid l : links) {
     std::erase(procs_[l].links, pid);
+    if (procs_[l].node != p.node) touch(object::links(l), false);
     if (procs_[l].node != p.node && !node_down) {
       signal_in_flight(Flight::What::kLinkExit, pid, l, copy_reason(reason), 0);
     } else {
@@ -477,6 +492,7 @@ void Vm::teardown(Pid pid, const Reason& reason, bool node_down) {
     const Pid w = it->second.watcher;
     monitors_.erase(it);
     std::erase(procs_[w].watching, ref);
+    if (procs_[w].node != procs_[pid].node) touch(object::links(w), false);
     if (procs_[w].node != procs_[pid].node && !node_down) {
       signal_in_flight(Flight::What::kDown, pid, w, copy_reason(reason), ref);
       continue;

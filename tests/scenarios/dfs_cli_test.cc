@@ -265,12 +265,17 @@ TEST(DfsCli, PartsAddUpToTheWholeSearch) {
 // message in flight that arrives after its receiver ended: it is dropped
 // as a local one is, racing with the receives that could have taken it,
 // not with the end (before, what it touched depended on which came first,
-// and dfs missed the runs where it came late).
+// and dfs missed the runs where it came late). And for two processes on
+// different nodes that monitor or link each other and both end: whichever
+// ends first sends the other a DOWN or an exit signal in flight, so the
+// ends race whichever comes first (before, dfs counted 3 and 6).
 TEST(DfsCli, StepsThatTakeAStepAwayRaceWithIt) {
   for (const auto& [name, expected] : std::vector<std::pair<std::string, uint64_t>>{{"kill_race.lua", 4},
                                                                                   {"stop_race.lua", 6},
                                                                                   {"poll_race.lua", 4},
-                                                                                  {"late_delivery.lua", 4}}) {
+                                                                                  {"late_delivery.lua", 4},
+                                                                                  {"remote_monitor_end.lua", 4},
+                                                                                  {"remote_link_end.lua", 14}}) {
     const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/" + name;
     uint64_t counts[2] = {0, 0};
     for (int none = 0; none < 2; ++none) {
