@@ -60,10 +60,7 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       op.value = 0;
       const NodeId here = p.node;
       const NodeId there = op.node == kLocalNode ? here : op.node;
-      if (there != here) {
-        touch(object::node(here), false);
-        touch(object::node(there), false);
-      }
+      touch_reach(here, there);
       const Pid child = new_process(body, step_no_);
       procs_[child].node = there;
       if (there != kMainNode && log_sink_) log_sink_->on_process_node(child, node_name(there));
@@ -125,8 +122,7 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       if (t == pid) break;
       touch(object::process(pid), true);
       if (node_of(t) != p.node) {
-        touch(object::node(p.node), false);
-        touch(object::node(node_of(t)), false);
+        touch_reach(p.node, node_of(t));
         if (!connected(p.node, node_of(t))) {  // as Erlang: an exit signal, noconnection
           exit_signal(pid, t, Reason{ReasonKind::kNoconnection, 0}, true, step_no_);
           break;
@@ -154,7 +150,10 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       if (sink_) emit(StepKind::kUnlink, pid, t, "");
       touch(object::process(pid), true);
       touch(object::links(pid), true);  // had t ended first (teardown())
-      if (t < procs_.size() && procs_[t].node != p.node) touch(object::links(t), false);
+      if (t < procs_.size() && procs_[t].node != p.node) {
+        touch(object::links(t), false);
+        touch_reach(p.node, procs_[t].node);
+      }
       std::erase(p.links, t);
       if (t < procs_.size()) std::erase(procs_[t].links, pid);
       break;
@@ -165,8 +164,7 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       if (sink_) emit(StepKind::kMonitor, pid, t, "#Ref<" + std::to_string(ref) + ">");
       bool reachable = true;
       if (node_of(t) != p.node) {
-        touch(object::node(p.node), false);
-        touch(object::node(node_of(t)), false);
+        touch_reach(p.node, node_of(t));
         reachable = connected(p.node, node_of(t));
       }
       if (!reachable || !is_alive(t)) {
@@ -196,6 +194,7 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       if (it != monitors_.end() && it->second.watcher == pid) {
         was_active = true;
         touch(object::process(it->second.target), false);
+        touch_reach(p.node, procs_[it->second.target].node);
         std::erase(procs_[it->second.target].watchers, ref);
         std::erase(p.watching, ref);
         monitors_.erase(it);
@@ -227,10 +226,7 @@ bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       Reason r = op.reason;
       op.reason = {};
       const bool lost = node_of(t) != p.node && !connected(p.node, node_of(t));
-      if (node_of(t) != p.node) {
-        touch(object::node(p.node), false);
-        touch(object::node(node_of(t)), false);
-      }
+      touch_reach(p.node, node_of(t));
       if (sink_) emit(StepKind::kSignal, pid, t, "reason=" + render_reason(r) + (lost ? " (lost: unreachable)" : ""));
       if (node_of(t) != p.node && !lost && is_alive(t)) {
         signal_in_flight(Flight::What::kSignal, pid, t, r, 0);  // takes `r`
@@ -428,9 +424,18 @@ void Vm::teardown(Pid pid, const Reason& reason, bool node_down) {
   // and monitors, so the other's end sends nothing. The two ends race: every
   // end writes its own links object, and reads those of the processes on
   // other nodes it is still linked to or monitoring or monitored by. An
-  // unlink or a demonitor races with the other's end the same way. (On
-  // one node the signal or DOWN is a message to a process about to end,
-  // which nobody can tell from none.)
+  // unlink or a demonitor races with the other's end the same way, and each
+  // of these reads whether the two nodes reach each other: a partition or a
+  // crash that breaks the link or monitor first (vm/ops_cluster.cc
+  // disconnect()) would have had it end differently, and had the end come
+  // first the partition would have found nothing to break. On one node
+  // the two ends of a monitor read each other's links objects too: the
+  // watcher's end takes its monitor away, so whether the target's end
+  // queues a DOWN (which a receive of the watcher's could have taken, had
+  // the target ended sooner) depends on which end comes first, in either
+  // order (a DOWN to a mailbox is judged as a message, by the receives
+  // that would take it). A local link needs no more: either end sends the
+  // other an exit signal, which writes its process.
   touch(object::links(pid), true);
   touch(object::mailbox(pid), true);  // its queued messages are gone
   p.state = Process::State::kDead;
@@ -473,13 +478,15 @@ void Vm::teardown(Pid pid, const Reason& reason, bool node_down) {
   for (RefId ref : watching) {
     auto it = monitors_.find(ref);
     if (it == monitors_.end()) continue;
-    if (procs_[it->second.target].node != p.node) touch(object::links(it->second.target), false);
+    touch(object::links(it->second.target), false);
+    touch_reach(p.node, procs_[it->second.target].node);
     std::erase(procs_[it->second.target].watchers, ref);
     monitors_.erase(it);
   }
   for (Pid l : links) {
     std::erase(procs_[l].links, pid);
     if (procs_[l].node != p.node) touch(object::links(l), false);
+    touch_reach(p.node, procs_[l].node);
     if (procs_[l].node != p.node && !node_down) {
       signal_in_flight(Flight::What::kLinkExit, pid, l, copy_reason(reason), 0);
     } else {
@@ -492,7 +499,8 @@ void Vm::teardown(Pid pid, const Reason& reason, bool node_down) {
     const Pid w = it->second.watcher;
     monitors_.erase(it);
     std::erase(procs_[w].watching, ref);
-    if (procs_[w].node != procs_[pid].node) touch(object::links(w), false);
+    touch(object::links(w), false);
+    touch_reach(procs_[w].node, procs_[pid].node);
     if (procs_[w].node != procs_[pid].node && !node_down) {
       signal_in_flight(Flight::What::kDown, pid, w, copy_reason(reason), ref);
       continue;

@@ -584,6 +584,15 @@ class Vm final : public System {
   void touch(uint64_t object, bool writes, uint64_t value = 0) {
     if (object != 0) accesses_.push_back({object, writes, value});
   }
+  // Records that the current step depends on whether nodes a and b reach
+  // each other (nothing when they are one node): a step that ends a link or
+  // monitor across them races with a partition, crash or heal that would
+  // break it (which writes both nodes).
+  void touch_reach(NodeId a, NodeId b) {
+    if (a == b) return;
+    touch(object::node(a), false);
+    touch(object::node(b), false);
+  }
   void emit(StepKind kind, int64_t pid, int64_t peer, std::string detail);
   std::string render_reason(const Reason& r);  // as a Lua literal
   std::string reason_text(const Reason& r);    // bare: killed, shutdown, ...

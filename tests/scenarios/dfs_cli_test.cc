@@ -218,7 +218,9 @@ TEST(DfsCli, ShardsSplitOneSearchAndMergeBackIntoIt) {
 // a step that touches more when it runs sooner (crash_fixed: a worker's
 // exit signals a parent that has not yet returned), the root's end
 // cutting off a timer that could still fire (timeout_race_fixed with
-// timers firing anywhere), long chains and messages by pattern.
+// timers firing anywhere), long chains and messages by pattern, and a
+// partition that disables what it races with (a delivery it holds; a
+// monitor's end, which takes away what it would break).
 TEST(DfsCli, PartsAddUpToTheWholeSearch) {
   struct Case {
     std::string file;
@@ -231,6 +233,8 @@ TEST(DfsCli, PartsAddUpToTheWholeSearch) {
       {concuerror + "same_messages_4.lua", {}},      {scenario("crash_fixed.lua"), {}},
       {scenario("global_singleton_fixed.lua"), {}}, {scenario("two_phase_commit_fixed.lua"), {}},
       {scenario("timeout_race_fixed.lua"), {"--timers", "any"}},
+      {std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/local_monitor_end.lua", {}},
+      {std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/partition_monitor_end.lua", {}},
   };
   auto counts = [](const std::string& file, std::vector<std::string> flags) {
     std::vector<std::string> args = {"run", file, "--strategy", "dfs", "--iterations", "1000000", "--keep-going",
@@ -268,14 +272,20 @@ TEST(DfsCli, PartsAddUpToTheWholeSearch) {
 // and dfs missed the runs where it came late). And for two processes on
 // different nodes that monitor or link each other and both end: whichever
 // ends first sends the other a DOWN or an exit signal in flight, so the
-// ends race whichever comes first (before, dfs counted 3 and 6).
+// ends race whichever comes first (before, dfs counted 3 and 6). On one
+// node too: a watcher's end takes its monitor away, so whether its target's
+// end queues a DOWN, which a poll before it could take, depends on which
+// ends first (before, dfs counted 3 and missed the poll taking the DOWN),
+// and so does the target's end, which would have queued that DOWN.
 TEST(DfsCli, StepsThatTakeAStepAwayRaceWithIt) {
   for (const auto& [name, expected] : std::vector<std::pair<std::string, uint64_t>>{{"kill_race.lua", 4},
                                                                                   {"stop_race.lua", 6},
                                                                                   {"poll_race.lua", 4},
                                                                                   {"late_delivery.lua", 4},
                                                                                   {"remote_monitor_end.lua", 4},
-                                                                                  {"remote_link_end.lua", 14}}) {
+                                                                                  {"remote_link_end.lua", 14},
+                                                                                  {"local_monitor_end.lua", 5},
+                                                                                  {"monitor_ends_cross.lua", 4}}) {
     const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/" + name;
     uint64_t counts[2] = {0, 0};
     for (int none = 0; none < 2; ++none) {
