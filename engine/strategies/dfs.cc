@@ -22,8 +22,11 @@
 //     step before the kill);
 //   - a step that disabled an event (a node's stop or crash removes its
 //     processes; a partition holds messages in flight): no race shows the
-//     runs where that event came first, so it is a branch of its own where
-//     it was disabled (branch_disabled());
+//     runs where that event came first, nor those where a step that
+//     commutes with it came first and woke a sleeping event it disabled,
+//     so every event offered where it ran is a branch of its own
+//     (branch_disabled()), and a step that touches nodes never stands for
+//     a reversal it is not part of (Execution::weak_initial());
 //   - they touch overlapping state other than a mailbox, one writing (a
 //     table key, an atomic, a name, a process's control state, ...), but
 //     not two writes storing the same value (inserts of one tuple);
@@ -449,6 +452,7 @@ class DfsStrategy final : public Strategy {
   void end_iteration(const IterationResult& result) override {
     repeated_ = false;
     planned_ = false;
+    branch_disabled_at_end(result);
     if (plan_.planning()) {
       weigh(result);
       return;
@@ -625,15 +629,36 @@ class DfsStrategy final : public Strategy {
   // are offered no more (a node stopped or crashed, its processes gone; a
   // message in flight held by a partition). No race in this run shows the
   // runs where they came first (the disabled event takes no step here, or
-  // only in a later time epoch), so each is a branch of its own at `prev`,
-  // unless it sleeps there (explored, or covered).
+  // only in a later time epoch), nor those where a step that commutes with
+  // this one came first and woke a disabled event that sleeps at `prev`
+  // (a send to the mailbox a held message was for): every event offered
+  // there is a branch of its own, unless it sleeps there (explored, or
+  // covered), as above a split's frontier.
   void branch_disabled(Level& prev) {
     if (prev.top) return;  // every event is a branch there already
+    const bool disabled = std::any_of(prev.offered.begin(), prev.offered.end(), [&](Thread p) {
+      return p != prev.taken &&
+             std::find(enabled_names_.begin(), enabled_names_.end(), p) == enabled_names_.end();
+    });
+    if (!disabled) return;
     for (Thread p : prev.offered) {
-      if (p == prev.taken || asleep(prev, p)) continue;
-      if (std::find(enabled_names_.begin(), enabled_names_.end(), p) != enabled_names_.end()) continue;
-      add_branch(prev, p);
+      if (p != prev.taken && !asleep(prev, p)) add_branch(prev, p);
     }
+  }
+
+  // A run that ended with nothing left to run (or deadlocked, or with a
+  // liveness monitor hot once all were blocked): no pick()
+  // saw the state after its last step, so the events that step disabled
+  // (a partition holding the last messages in flight) are branched here.
+  void branch_disabled_at_end(const IterationResult& result) {
+    const size_t k = exec_.steps.size();
+    if (k == 0 || k >= levels_.size() || every_interleaving_ || levels_[k].visited) return;
+    if (result.outcome == Outcome::kAbandoned) return;
+    const FailureKind failure = result.failure.kind;
+    if (result.outcome == Outcome::kFailed && failure != FailureKind::kDeadlock && failure != FailureKind::kLiveness) return;
+    levels_[k].visited = true;
+    enabled_names_.clear();
+    branch_disabled(levels_[k - 1]);
   }
 
   // Whether the root's end is enabled but held back (see the top of the
@@ -816,13 +841,14 @@ class DfsStrategy final : public Strategy {
     sequence_.push_back(j);
     Level& level = levels_[i];
     for (const Summary& q : level.sleep) {
-      // An explored sibling covers it; one explored above a split's
-      // frontier only when it takes a step in the reversal that nothing
-      // there precedes: then every schedule that extends it starts with
-      // that sibling up there, and belongs to its unit.
-      if (q.above_frontier ? exec_.starts(q, sequence_) : exec_.weak_initial(q, sequence_)) return;
+      // An explored sibling covers it, but not one explored above a
+      // split's frontier: the class of the reversal belongs to that
+      // sibling's unit, but the classes its races lead to need not (in a
+      // whole search those races add branches above the frontier, which
+      // a split search does not), and only this run's races lead there.
+      if (!q.above_frontier && exec_.weak_initial(q, sequence_, i)) return;
     }
-    insert(level.pending, sequence_);
+    insert(level.pending, sequence_, i);
   }
 
   bool repeated() const override { return repeated_; }
@@ -858,13 +884,14 @@ class DfsStrategy final : public Strategy {
     });
   }
 
-  // Adds v to a wakeup tree, unless a branch there already covers it.
-  void insert(std::vector<Branch>& branches, std::vector<uint32_t> v) {
+  // Adds v (to run before step `then`) to a wakeup tree, unless a branch
+  // there already covers it.
+  void insert(std::vector<Branch>& branches, std::vector<uint32_t> v, uint32_t then) {
     std::vector<Branch>* at = &branches;
     for (;;) {
       Branch* next = nullptr;
       for (Branch& b : *at) {
-        if (exec_.weak_initial(b.event, v)) {
+        if (exec_.weak_initial(b.event, v, then)) {
           next = &b;
           break;
         }

@@ -213,7 +213,20 @@ uint64_t Execution::fingerprint(
   return fp;
 }
 
-bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v) const {
+namespace {
+bool changes_nodes(const Summary& s) {
+  return std::any_of(s.accesses.begin(), s.accesses.end(), [](const Access& a) {
+    return a.writes && (a.object & object::kTagMask) == object::kNode;
+  });
+}
+bool touches_nodes(const Summary& s) {
+  return std::any_of(s.accesses.begin(), s.accesses.end(), [](const Access& a) {
+    return (a.object & object::kTagMask) == object::kNode;
+  });
+}
+}  // namespace
+
+bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then) const {
   for (uint32_t x : v) {
     if (steps[x].thread == u.thread) return initial(v, x);
   }
@@ -225,6 +238,15 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v) c
     scratch_ = summary(x);
     if (dependent(u, scratch_)) return false;
   }
+  // An event stays enabled until it runs, unless a step that changes nodes
+  // disables it (a partition holds a message in flight). A u that touches
+  // nodes may, had it come first, have disabled or been disabled by what
+  // the schedules it is to stand for run (a delivery, a partition after
+  // v), and no race under u shows them, as the disabled event never runs
+  // there; and a `then` that changes nodes may disable u.
+  if (touches_nodes(u)) return false;
+  scratch_ = summary(then);
+  if (changes_nodes(scratch_)) return !dependent(u, scratch_);
   return true;
 }
 

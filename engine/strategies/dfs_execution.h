@@ -91,10 +91,15 @@ class Execution {
       const std::function<uint64_t(uint64_t h, uint32_t step)>& with_choices) const;
 
   // Whether event `u` can start a schedule equivalent to running `v` (step
-  // indices): it has a step in v that nothing before it in v happens
+  // indices), then step `then` (the race's first step, which v is to run
+  // before): it has a step in v that nothing before it in v happens
   // before, or it has none, commutes with all of v and is neither a fault
-  // nor a timer (those are optional: a run may end without them).
-  bool weak_initial(const Summary& u, const std::vector<uint32_t>& v) const;
+  // nor a timer (those are optional: a run may end without them) nor a
+  // step that touches nodes (a partition, a remote send, a delivery: a
+  // partition disables deliveries, so what such a u stands for may leave
+  // out what v and `then` lead to), and `then` is no step that changes
+  // nodes on which u depends (it would disable u).
+  bool weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then) const;
   // Whether event `u` has a step in v that nothing before it in v happens
   // before.
   bool starts(const Summary& u, const std::vector<uint32_t>& v) const;

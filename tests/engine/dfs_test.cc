@@ -62,14 +62,25 @@ std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>> sy
     out.insert({steps[receive - 1], steps[(send_of[send] ? send_of[send] : send) - 1]});
   // A kill: whom, and how far the victim had got.
   for (const auto& [victim, done] : system.kills_) out.insert({{victim, kKill}, {victim, done}});
+  // Which messages in flight arrived (a partition may hold the others).
+  for (uint32_t id : system.delivered_) {
+    const uint32_t send = system.flights_[id].send;
+    out.insert({steps[send - 1], {system.flights_[id].from, kDelivery}});
+  }
   std::erase_if(steps, [](const auto& s) { return s.second == kKill || s.second == kDelivery; });
+  // A send between nodes reads the network, which a partition writes.
+  auto shared = [](const FakeStep& s) {
+    return s.remote ? std::pair<uint64_t, bool>{object::node(1), false} : std::pair<uint64_t, bool>{s.object, s.writes};
+  };
   for (size_t i = 0; i < steps.size(); ++i) {
     const FakeStep& a = procs[steps[i].first][steps[i].second];
-    if (a.object == 0) continue;
+    const auto [a_object, a_writes] = shared(a);
+    if (a_object == 0) continue;
     for (size_t j = i + 1; j < steps.size(); ++j) {
       const FakeStep& b = procs[steps[j].first][steps[j].second];
-      if (steps[i].first != steps[j].first && a.object == b.object && (a.writes || b.writes) &&
-          !(a.writes && b.writes && a.value != 0 && a.value == b.value)) {
+      const auto [b_object, b_writes] = shared(b);
+      if (steps[i].first != steps[j].first && a_object == b_object && (a_writes || b_writes) &&
+          !(a_writes && b_writes && a.value != 0 && a.value == b.value)) {
         out.insert({steps[i], steps[j]});
       }
     }
@@ -384,13 +395,15 @@ std::string describe(const std::vector<std::vector<FakeStep>>& procs) {
     out += "P" + std::to_string(t) + ":";
     for (const FakeStep& st : procs[t]) {
       if (st.kind == StepKind::kSend) {
-        out += " send(P" + std::to_string(st.to) + "," + std::to_string(st.tag) + ")";
+        out += std::string(st.remote ? " remote_send(P" : " send(P") + std::to_string(st.to) + "," + std::to_string(st.tag) + ")";
       } else if (st.kind == StepKind::kReceive) {
         out += st.poll ? " poll[" : " receive[";
         for (int a : st.accept) out += std::to_string(a);
         out += "]";
       } else if (st.kind == StepKind::kExit) {
         out += " exit";
+      } else if (st.kind == StepKind::kPartition) {
+        out += " partition";
       } else {
         out += st.writes ? " write" : " read";
       }
@@ -628,6 +641,48 @@ TEST(Dfs, CountsEachClassOfRandomProgramsWithMessagesInFlightOnce) {
   EXPECT_LE(abandoned * 10, total) << abandoned << " runs abandoned or repeated out of " << total;
 }
 
+// A partition disables the deliveries it holds, so sleep sets and wakeup
+// trees lose their footing around it: a branch that commutes with every
+// step of a reversal may still not stand for it (a partition would hold
+// the delivery the reversal runs before; a remote send's delivery may be
+// held or not), and a step that disables events also hides the runs where
+// a step that commutes with it came first (dfs.cc, branch_disabled()). On
+// 600 random programs of three processes that send locally and remotely
+// and receive with patterns, and a fourth that partitions the network for
+// good, dfs runs every class brute force finds (named also by which
+// messages arrived), each once, and so do the parts of a split search.
+// The reduction is no longer optimal there (about one run repeated or
+// abandoned for every three classes), but stays bounded.
+TEST(Dfs, CountsEachClassWhenAPartitionHoldsMessagesInFlight) {
+  Prng rng(41);
+  size_t total = 0, abandoned = 0;
+  for (int round = 0; round < 600; ++round) {
+    std::vector<std::vector<FakeStep>> procs(3);
+    for (size_t t = 0; t < procs.size(); ++t) {
+      const size_t n = 1 + rng.below(2);
+      for (size_t k = 0; k < n; ++k) {
+        if (rng.below(3) == 0) {
+          std::vector<int> accept;
+          for (int tag = 1; tag <= 2; ++tag) {
+            if (rng.below(2)) accept.push_back(tag);
+          }
+          procs[t].push_back(rng.below(3) ? fake_receive(accept) : testing::fake_poll(accept));
+        } else {
+          int to = static_cast<int>(rng.below(procs.size() - 1));
+          if (to >= static_cast<int>(t)) ++to;
+          const int tag = 1 + static_cast<int>(rng.below(2));
+          procs[t].push_back(rng.below(2) ? testing::fake_remote_send(to, tag) : fake_send(to, tag));
+        }
+      }
+    }
+    procs.push_back({testing::fake_partition()});
+    compare_with_brute_force(procs, nullptr, "round " + std::to_string(round), total, abandoned, true);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(total, 3000u);
+  EXPECT_LE(abandoned * 2, total) << abandoned << " runs abandoned or repeated out of " << total;
+}
+
 // The root's end ends the run whatever else could still run. A search
 // holds it back until nothing else can run, so the space it explores does
 // not depend on where a run happened to end: on 300 random programs of a
@@ -775,6 +830,7 @@ TEST(Dfs, TheRootsEndCutsOffTheFaultsStillOffered) {
   }
   EXPECT_GT(total, 300u);
 }
+
 
 }  // namespace
 }  // namespace lockstep

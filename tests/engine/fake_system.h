@@ -22,6 +22,11 @@
 // sent (only a channel's head can be delivered), as the VM's network does
 // unless it may reorder (`reorder_`).
 //
+// A partition (fake_partition()): from its step on, every message in
+// flight stays there for good (its delivery is never offered again), as a
+// partition between all nodes that never heals holds them. It writes the
+// network (object::node(1)), which every delivery and remote send reads.
+//
 // Faults: with a kill budget, "kill p" is offered (after every process's
 // event, while something else can run, as the VM offers faults) for each
 // process in `killable_` that has steps left; taking it ends p there. Each
@@ -62,6 +67,7 @@ inline FakeStep fake_remote_send(int to, int tag) {
   return s;
 }
 inline FakeStep fake_exit() { return {StepKind::kExit, 0, true, -1, 0, {}}; }
+inline FakeStep fake_partition() { return {StepKind::kPartition, object::node(1), true, -1, 0, {}}; }
 
 class FakeSystem final : public System {
  public:
@@ -91,6 +97,7 @@ class FakeSystem final : public System {
       log_.push_back({kDelivered, false});
       delivered_.push_back(pid);
       accesses_.push_back({object::mailbox(static_cast<uint32_t>(f.to)), true});
+      accesses_.push_back({object::node(1), false});
       enqueue(f.to, f.tag, step_no);
       r.facts.cause = f.send;
       refresh();
@@ -116,6 +123,7 @@ class FakeSystem final : public System {
     if (next_[pid] == 0 && pid < spawned_at_.size()) r.facts.cause = spawned_at_[pid];
     accesses_.push_back({object::process(pid), false});
     if (ran.kind == StepKind::kSend && ran.to >= 0 && ran.remote) {
+      accesses_.push_back({object::node(1), false});  // as a send between nodes reads them
       created_.push_back({EventKind::kDelivery, static_cast<uint32_t>(flights_.size())});
       flights_.push_back({pid, ran.to, ran.tag, step_no, 0, true});
     } else if (ran.kind == StepKind::kSend && ran.to >= 0) {
@@ -147,6 +155,7 @@ class FakeSystem final : public System {
       if (observing_) patterns_[pid].push_back({step_no, ran.accept});
     } else if (ran.object != 0) {
       accesses_.push_back({ran.object, ran.writes, ran.value});
+      if (ran.kind == StepKind::kPartition) cut_ = true;
     }
     ++next_[pid];
     if (pid == 0) {  // the processes this step started were caused by it
@@ -262,7 +271,7 @@ class FakeSystem final : public System {
         enabled_.push_back({EventKey::process(p), s.kind, s.writes, object, s.value});
       }
     }
-    for (uint32_t id = 0; id < flights_.size(); ++id) {
+    for (uint32_t id = 0; id < flights_.size() && !cut_; ++id) {
       const Flight& f = flights_[id];
       if (!f.live) continue;
       bool head = true;  // no earlier message of its channel still in flight
@@ -290,6 +299,7 @@ class FakeSystem final : public System {
   std::vector<std::vector<std::pair<uint32_t, std::vector<int>>>> patterns_;  // completed receives
   bool observing_ = false;
   bool over_ = false;  // the root has ended the run
+  bool cut_ = false;   // a partition holds every message in flight
   std::vector<uint32_t> spawned_at_;  // per process: the step of P0 that started it (0: none)
 };
 

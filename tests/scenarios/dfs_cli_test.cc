@@ -235,6 +235,7 @@ TEST(DfsCli, PartsAddUpToTheWholeSearch) {
       {scenario("timeout_race_fixed.lua"), {"--timers", "any"}},
       {std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/local_monitor_end.lua", {}},
       {std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/partition_monitor_end.lua", {}},
+      {std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/partition_holds_request.lua", {}},
   };
   auto counts = [](const std::string& file, std::vector<std::string> flags) {
     std::vector<std::string> args = {"run", file, "--strategy", "dfs", "--iterations", "1000000", "--keep-going",
