@@ -58,6 +58,10 @@ struct StepFacts {
   // would have taken, had the send come first. A search keeps a sleeping
   // send asleep through a receive that would not take its message.
   std::span<const EventKey> would_take;
+  // With observing on, a local send whose recipient is about to receive
+  // and would not take its message (its pattern does not take it, or it
+  // takes one queued before): the send and that receive commute.
+  bool passes_receive = false;
   bool poll = false;  // a receive that did not wait: had no message been
                       // there, it would have returned nothing
   uint64_t shape = 0;  // a receive: a hash of the shape of the message it

@@ -61,7 +61,23 @@ bool Vm::perform_mailbox(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
         if (to != kNoPid && !is_alive(to)) detail += "  (dropped: dead)";
         emit(StepKind::kSend, pid, to == kNoPid ? -1 : static_cast<int64_t>(to), std::move(detail));
       }
-      if (!route(pid, from, op.dest, op.value)) {
+      // Whether the recipient's pending receive would take the message:
+      // when it would not, the two commute (a search keeps the receive
+      // asleep through the send).
+      bool waiting = false;
+      int64_t matched = -1;
+      if (observing_ && to != kNoPid && to < procs_.size()) {
+        const Process& r = procs_[to];
+        waiting = r.state != Process::State::kDead && r.op.kind == StepKind::kReceive && r.match_error.empty() &&
+                  !r.timed_out;
+        matched = r.matched;
+      }
+      const bool routed = route(pid, from, op.dest, op.value);
+      if (waiting) {
+        const Process& r = procs_[to];
+        facts_.passes_receive = matched >= 0 || (r.matched < 0 && r.match_error.empty());
+      }
+      if (!routed) {
         reply.kind = Reply::Kind::kError;
         reply.error = "send: no process is registered as \"" + names_[op.dest.name] + "\"";
       }

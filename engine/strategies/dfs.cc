@@ -430,7 +430,8 @@ class DfsStrategy final : public Strategy {
         next.frontier = !next.top;
       }
       for (const Summary& q : here.sleep) {
-        if (!dependent(here.taken_summary, q) || receive_passes_over(facts, here.taken_summary, q)) {
+        if (!dependent(here.taken_summary, q) || receive_passes_over(facts, here.taken_summary, q) ||
+            send_passes_receive(facts, here.taken_summary, q)) {
           next.sleep.push_back(q);
         } else if (q.kind == StepKind::kTimer && q.actor >= 0 && meets_only_in_mailbox(here.taken_summary, q)) {
           // A receive's timeout and a message to its owner commute unless
@@ -744,6 +745,17 @@ class DfsStrategy final : public Strategy {
       if (static_cast<Thread>(name_of_.get(key)) == q.thread) return false;
     }
     return true;
+  }
+
+  // Whether the send just taken and sleeping receive q, from its
+  // recipient, commute: the receive would not take the send's message (its
+  // pattern does not take it, or it takes one queued before), and the
+  // message queues behind whatever it takes. q has not run since it fell
+  // asleep, so its receive is the one pending now, which the VM tried the
+  // message on (passes_receive).
+  static bool send_passes_receive(const StepFacts& facts, const Summary& taken, const Summary& q) {
+    return facts.kind == StepKind::kSend && facts.passes_receive && q.kind == StepKind::kReceive &&
+           meets_only_in_mailbox(taken, q);
   }
 
   // Whether a and b overlap only in mailboxes.

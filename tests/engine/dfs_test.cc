@@ -230,6 +230,26 @@ TEST(Dfs, AReceiveWhosePatternExcludesOneSenderHasOne) {
   EXPECT_EQ(e.abandoned, 0u);
 }
 
+// P1 polls for tag 2, which P0 sends; P2 sends tag 3, which the poll does
+// not take. Once the poll has run first, the branch where P0 sends first
+// runs P2's send too, and the poll, asleep there, must stay asleep through
+// it (as Concuerror's sleep sets judge a receive and a message): woken, it
+// would run the class where it took nothing a second time.
+TEST(Dfs, AnExploredPollSleepsThroughASendItWouldNotTake) {
+  Exploration e = explore({{fake_send(1, 2)}, {testing::fake_poll({2})}, {fake_send(1, 3)}});
+  EXPECT_TRUE(e.complete);
+  EXPECT_EQ(e.schedules, 2u);  // the poll takes tag 2 or nothing
+  EXPECT_EQ(e.abandoned, 0u);
+
+  // messages_1 in miniature: the poll, then any two messages.
+  e = explore({{fake_send(1, 1), fake_send(1, 2)},
+               {testing::fake_poll({2}), fake_receive(), fake_receive()},
+               {fake_send(1, 3)}});
+  EXPECT_TRUE(e.complete);
+  EXPECT_EQ(e.schedules, 5u);
+  EXPECT_LE(e.abandoned, 1u);  // 4 when any send woke the poll
+}
+
 TEST(Dfs, ThreeSendersToOneReceiverHaveSixSchedules) {
   Exploration e = explore({{fake_receive(), fake_receive(), fake_receive()},
                            {fake_send(0, 1)},

@@ -128,6 +128,13 @@ class FakeSystem final : public System {
       flights_.push_back({pid, ran.to, ran.tag, step_no, 0, true});
     } else if (ran.kind == StepKind::kSend && ran.to >= 0) {
       accesses_.push_back({object::mailbox(static_cast<uint32_t>(ran.to)), true});
+      const size_t to = static_cast<size_t>(ran.to);
+      if (observing_ && next_[to] < procs_[to].size() && procs_[to][next_[to]].kind == StepKind::kReceive &&
+          procs_[to][next_[to]].object == 0) {  // as the VM reports it
+        const std::vector<int>& accept = procs_[to][next_[to]].accept;
+        r.facts.passes_receive =
+            first_match(static_cast<uint32_t>(to), accept) < mailboxes_[to].size() || !takes(accept, ran.tag);
+      }
       enqueue(ran.to, ran.tag, step_no);
     } else if (ran.kind == StepKind::kReceive && ran.object == 0) {
       accesses_.push_back({object::mailbox(pid), true});
