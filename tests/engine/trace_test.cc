@@ -279,6 +279,7 @@ TEST(Trace, ARunsTraceReplacesItsOwnButNotAnotherRunsOfTheSameName) {
   size_t files = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir)) files += e.is_regular_file();
   EXPECT_EQ(files, 2u);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -26,12 +26,20 @@ inline std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-// Runs lockstep with `args` (stdin closed), capturing stdout, stderr and the exit code.
-// Temporary paths carry the test process's pid, so tests run in parallel
-// (ctest -j) never share files.
-inline std::string temp_path(const std::string& name) {
-  return ::testing::TempDir() + "lockstep_cli_" + std::to_string(getpid()) + "_" + name;
+// Every temporary file of a test process lies in one directory named by
+// its pid, so tests run in parallel (ctest -j) never share files; the
+// directory is removed when the process ends (cli_cleanup.cc), unless
+// LOCKSTEP_KEEP_TEST_FILES is set.
+inline std::string temp_root() {
+  return ::testing::TempDir() + "lockstep_cli_" + std::to_string(getpid());
 }
+
+inline std::string temp_path(const std::string& name) {
+  std::filesystem::create_directories(temp_root());
+  return temp_root() + "/" + name;
+}
+
+// Runs lockstep with `args` (stdin closed), capturing stdout, stderr and the exit code.
 
 inline CliResult run_lockstep(const std::vector<std::string>& args) {
   const std::string err_file = temp_path("stderr.txt");
