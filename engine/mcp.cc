@@ -57,7 +57,11 @@ const std::vector<Tool>& tools() {
         {"max_steps", ArgType::kInteger, "--max-steps", "steps per iteration before it is cut off"},
         {"timers", ArgType::kString, "--timers", "quiescent or any"},
         {"traces_dir", ArgType::kString, "--traces-dir", "where trace files go (default traces/)"},
-        {"keep_going", ArgType::kBoolean, "--keep-going", "dfs: explore on after a bug"}},
+        {"keep_going", ArgType::kBoolean, "--keep-going", "dfs: explore on after a bug"},
+        {"delay_bound", ArgType::kInteger, "--delay-bound",
+         "dfs: at most this many branches per schedule off the path a run left alone takes"},
+        {"shard", ArgType::kString, "--shard",
+         "K/N: run part K of N (dfs: part K of the search tree; join the parts' reports with lockstep merge)"}},
        {0, 1}},
       {"replay",
        "Print a trace's schedule (the causal slice), or with run=true re-execute it and say "

@@ -109,6 +109,17 @@ TEST(Mcp, BadArgumentsAreRefusedWithoutRunningAnything) {
   EXPECT_TRUE(fake.calls.empty());
 }
 
+TEST(Mcp, AnExhaustiveSearchCanBeBoundedAndSplit) {
+  Fake fake;
+  McpServer s = server(fake);
+  fake.next = {0, "{\"tests\":[]}\n", ""};
+  reply(s, R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"run",
+      "arguments":{"path":"s.lua","strategy":"dfs","delay_bound":2,"shard":"1/3"}}})");
+  ASSERT_EQ(fake.calls.size(), 1u);
+  EXPECT_EQ(fake.calls[0], (std::vector<std::string>{"run", "--format", "json", "--strategy", "dfs",
+                                                     "--delay-bound", "2", "--shard", "1/3", "--", "s.lua"}));
+}
+
 TEST(Mcp, TheSubprocessRunnerCollectsOutputAndStopsARunawayCommand) {
   const ToolRun ok = subprocess_runner("/bin/sh", 10)({"-c", "echo out; echo err >&2; exit 3"});
   EXPECT_EQ(ok.code, 3);
