@@ -143,4 +143,39 @@ void Ets::drop_owned(TablePid owner, std::vector<ValueRef>& released) {
   owned_.erase(it);
 }
 
+void Ets::hash(StateHasher& h, ValueHasher& values) const {
+  StateHasher::Unordered set;
+  std::vector<const std::pair<const std::string, std::vector<EtsRow>>*> rows;
+  for (uint32_t id = 1; id <= tables_.size(); ++id) {
+    const Table& t = tables_[id - 1];
+    if (!t.alive) continue;
+    StateHasher e = h.element();
+    e.table(id).u64(static_cast<uint64_t>(t.options.type)).u64(static_cast<uint64_t>(t.options.access));
+    e.i64(t.options.keypos).bytes(t.options.name).pid(t.owner).u64(t.size);
+    rows.clear();
+    for (const auto& entry : t.ordered) rows.push_back(&entry);
+    for (const auto& entry : t.hashed) rows.push_back(&entry);
+    if (!t.hashed.empty()) {
+      std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+    }
+    for (const auto* entry : rows) {
+      e.bytes(entry->first).u64(entry->second.size());
+      for (const EtsRow& row : entry->second) values.hash_value(row.value, e);
+    }
+    set.add(e.finish());
+  }
+  h.tag(0xe75).unordered(set);
+}
+
+std::string Ets::describe() const {
+  std::string out;
+  for (uint32_t id = 1; id <= tables_.size(); ++id) {
+    const Table& t = tables_[id - 1];
+    if (!t.alive) continue;
+    out += "table " + std::to_string(id) + (t.options.label.empty() ? "" : " (" + t.options.label + ")") +
+           " of P" + std::to_string(t.owner) + ": " + std::to_string(t.size) + " objects\n";
+  }
+  return out;
+}
+
 }  // namespace lockstep::vm

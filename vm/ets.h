@@ -15,9 +15,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vm/state_hash.h"
+
 namespace lockstep::vm {
 
-using ValueRef = uint32_t;
 using TablePid = uint32_t;
 
 struct EtsRow {
@@ -66,6 +67,11 @@ class Ets {
   void drop(uint32_t id, std::vector<ValueRef>& released);
   // Deletes every table `owner` owns.
   void drop_owned(TablePid owner, std::vector<ValueRef>& released);
+  // Every live table: its name, options, owner and rows (keys in order;
+  // a bag's rows under one key in insertion order), as a multiset of
+  // tables named through the hasher's naming.
+  void hash(StateHasher& h, ValueHasher& values) const;
+  std::string describe() const;  // one line per live table
   // The live tables `owner` owns (what its exit deletes), in creation order.
   template <class F>
   void for_each_owned(TablePid owner, F&& f) const {

@@ -29,16 +29,16 @@ void Vm::add_cluster_ops(OpTable& table) {
 }
 
 NodeId Vm::find_node(std::string_view name) const {
-  auto it = name_ids_.find(name);
-  if (it == name_ids_.end()) return kLocalNode;
-  for (NodeId n = 0; n < nodes_.size(); ++n) {
-    if (nodes_[n].name == it->second) return n;
+  const NameId id = names_.find(name);
+  if (id == 0) return kLocalNode;
+  for (NodeId n = 0; n < net_.nodes.size(); ++n) {
+    if (net_.nodes[n].name == id) return n;
   }
   return kLocalNode;
 }
 
 bool Vm::connected(NodeId a, NodeId b) const {
-  if (!nodes_[a].up || !nodes_[b].up) return false;
+  if (!net_.nodes[a].up || !net_.nodes[b].up) return false;
   return a == b || (cut(a, b) == Cut::kNone && cut(b, a) == Cut::kNone);
 }
 
@@ -85,7 +85,7 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
           break;
         }
       }
-      if (reply.kind == Reply::Kind::kNone && nodes_.size() + op.nodes.size() > kMaxNodes) {
+      if (reply.kind == Reply::Kind::kNone && net_.nodes.size() + op.nodes.size() > kMaxNodes) {
         reply.kind = Reply::Kind::kError;
         reply.error = "start_nodes: at most " + std::to_string(kMaxNodes) + " nodes";
       }
@@ -93,21 +93,21 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
         if (sink_) emit(StepKind::kStartNodes, pid, -1, "failed");
         break;
       }
-      const size_t old_n = nodes_.size();
+      const size_t old_n = net_.nodes.size();
       for (NameId name : op.nodes) {
-        nodes_.emplace_back().name = name;
+        net_.nodes.emplace_back().name = name;
         detail += (detail.empty() ? "" : ", ") + names_[name];
-        touch(object::node(static_cast<uint32_t>(nodes_.size() - 1)), true);
+        touch(object::node(static_cast<uint32_t>(net_.nodes.size() - 1)), true);
       }
-      if (!cuts_.empty()) {  // the matrix grows: new nodes are connected to all
-        std::vector<Cut> grown(nodes_.size() * nodes_.size(), Cut::kNone);
+      if (!net_.cuts.empty()) {  // the matrix grows: new nodes are connected to all
+        std::vector<Cut> grown(net_.nodes.size() * net_.nodes.size(), Cut::kNone);
         for (size_t a = 0; a < old_n; ++a) {
-          for (size_t b = 0; b < old_n; ++b) grown[a * nodes_.size() + b] = cuts_[a * old_n + b];
+          for (size_t b = 0; b < old_n; ++b) grown[a * net_.nodes.size() + b] = net_.cuts[a * old_n + b];
         }
-        cuts_ = std::move(grown);
+        net_.cuts = std::move(grown);
       }
       // A new node learns the cluster-wide names from the nodes it reaches.
-      for (NodeId n = static_cast<NodeId>(old_n); n < nodes_.size(); ++n) {
+      for (NodeId n = static_cast<NodeId>(old_n); n < net_.nodes.size(); ++n) {
         for (NodeId m = 0; m < old_n; ++m) {
           if (connected(n, m)) merge_global(n, m, pid);
         }
@@ -124,13 +124,13 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       touch(object::node(n), true);
       if (n == procs_[kRootPid].node) {
         reply.kind = Reply::Kind::kError;
-        reply.error = "stop_node: the test's root runs on node " + names_[nodes_[n].name] + ", which cannot stop";
+        reply.error = "stop_node: the test's root runs on node " + names_[net_.nodes[n].name] + ", which cannot stop";
         break;
       }
       reply.kind = Reply::Kind::kBool;
-      reply.b = nodes_[n].up;
-      if (!nodes_[n].up) {
-        if (sink_) emit(StepKind::kStopNode, pid, -1, names_[nodes_[n].name] + " (already down)");
+      reply.b = net_.nodes[n].up;
+      if (!net_.nodes[n].up) {
+        if (sink_) emit(StepKind::kStopNode, pid, -1, names_[net_.nodes[n].name] + " (already down)");
         break;
       }
       stop_node(n, pid);
@@ -142,9 +142,9 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       if (n == kLocalNode) break;
       touch(object::node(n), true);
       reply.kind = Reply::Kind::kBool;
-      reply.b = !nodes_[n].up;
-      if (nodes_[n].up) {
-        if (sink_) emit(StepKind::kStartNode, pid, -1, names_[nodes_[n].name] + " (already up)");
+      reply.b = !net_.nodes[n].up;
+      if (net_.nodes[n].up) {
+        if (sink_) emit(StepKind::kStartNode, pid, -1, names_[net_.nodes[n].name] + " (already up)");
         break;
       }
       start_node(n, pid);
@@ -164,18 +164,18 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       for (NodeId x : a) {
         if (std::find(b.begin(), b.end(), x) != b.end()) {
           reply.kind = Reply::Kind::kError;
-          reply.error = std::string(what) + ": node " + names_[nodes_[x].name] + " is on both sides";
+          reply.error = std::string(what) + ": node " + names_[net_.nodes[x].name] + " is on both sides";
           break;
         }
       }
       if (reply.kind == Reply::Kind::kError) break;
       const bool all = heal && a.empty() && b.empty();
       if (all) {
-        for (NodeId n = 0; n < nodes_.size(); ++n) a.push_back(n);
+        for (NodeId n = 0; n < net_.nodes.size(); ++n) a.push_back(n);
         b = a;
-        for (Node& node : nodes_) node.fault_cuts.clear();  // a partition fault's cut is healed too
+        for (Node& node : net_.nodes) node.fault_cuts.clear();  // a partition fault's cut is healed too
       } else if (b.empty()) {  // isolate, or heal one group with every other node
-        for (NodeId n = 0; n < nodes_.size(); ++n) {
+        for (NodeId n = 0; n < net_.nodes.size(); ++n) {
           if (std::find(a.begin(), a.end(), n) == a.end()) b.push_back(n);
         }
       }
@@ -194,7 +194,7 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
       if (sink_) {
         auto group = [&](const std::vector<NodeId>& g) {
           std::string s = "{";
-          for (size_t i = 0; i < g.size(); ++i) s += (i ? ", " : "") + names_[nodes_[g[i]].name];
+          for (size_t i = 0; i < g.size(); ++i) s += (i ? ", " : "") + names_[net_.nodes[g[i]].name];
           return s + "}";
         };
         std::string detail;
@@ -218,7 +218,7 @@ bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& resul
 }
 
 void Vm::apply_cuts(const std::vector<CutChange>& changes, Pid by) {
-  const size_t n = nodes_.size();
+  const size_t n = net_.nodes.size();
   std::vector<uint8_t> before(n * n, 0);
   for (NodeId x = 0; x < n; ++x) {
     for (NodeId y = 0; y < n; ++y) before[x * n + y] = connected(x, y);
@@ -240,38 +240,38 @@ void Vm::apply_cuts(const std::vector<CutChange>& changes, Pid by) {
       if (before[x * n + y] && !connected(x, y)) disconnect(x, y);
     }
   }
-  for (uint32_t id = 1; id < flights_.size(); ++id) {
-    if (flights_[id].live) update_flight(id);
+  for (uint32_t id = 1; id < net_.flights.size(); ++id) {
+    if (net_.flights[id].live) update_flight(id);
   }
   if (faults_on_) node_faults();
 }
 
 void Vm::start_node(NodeId n, Pid by, StepKind kind) {
-  if (sink_) emit(kind, by == kNoPid ? -1 : static_cast<int64_t>(by), -1, names_[nodes_[n].name]);
-  nodes_[n].up = true;
-  nodes_[n].crashed_by_fault = false;
-  for (NodeId m = 0; m < nodes_.size(); ++m) {
+  if (sink_) emit(kind, by == kNoPid ? -1 : static_cast<int64_t>(by), -1, names_[net_.nodes[n].name]);
+  net_.nodes[n].up = true;
+  net_.nodes[n].crashed_by_fault = false;
+  for (NodeId m = 0; m < net_.nodes.size(); ++m) {
     if (m != n && connected(n, m)) merge_global(n, m, by);
   }
-  for (uint32_t id = 1; id < flights_.size(); ++id) {
-    if (flights_[id].live) update_flight(id);
+  for (uint32_t id = 1; id < net_.flights.size(); ++id) {
+    if (net_.flights[id].live) update_flight(id);
   }
   if (faults_on_) node_faults();
 }
 
 void Vm::set_cut(NodeId from, NodeId to, Cut mode) {
-  if (cuts_.empty()) {
+  if (net_.cuts.empty()) {
     if (mode == Cut::kNone) return;
-    cuts_.assign(nodes_.size() * nodes_.size(), Cut::kNone);
+    net_.cuts.assign(net_.nodes.size() * net_.nodes.size(), Cut::kNone);
   }
-  cuts_[from * nodes_.size() + to] = mode;
+  net_.cuts[from * net_.nodes.size() + to] = mode;
 }
 
 // Links and monitors between processes on `a` and `b` break: each side
 // learns noconnection (an exit signal for links, DOWN for monitors).
 void Vm::disconnect(NodeId a, NodeId b) {
-  for (uint32_t id = 1; id < flights_.size(); ++id) {
-    const Flight& f = flights_[id];
+  for (uint32_t id = 1; id < net_.flights.size(); ++id) {
+    const Flight& f = net_.flights[id];
     if (f.live && f.what != Flight::What::kMessage &&
         ((f.from_node == a && f.to_node == b) || (f.from_node == b && f.to_node == a))) {
       lose_flight(id, true);
@@ -317,7 +317,7 @@ void Vm::disconnect(NodeId a, NodeId b) {
 }
 
 void Vm::stop_node(NodeId n, Pid by, StepKind kind) {
-  nodes_[n].up = false;
+  net_.nodes[n].up = false;
   std::vector<Pid> dying;
   for (Pid p = 0; p < procs_.size(); ++p) {
     if (procs_[p].node == n && procs_[p].state != Process::State::kDead) dying.push_back(p);
@@ -331,7 +331,7 @@ void Vm::stop_node(NodeId n, Pid by, StepKind kind) {
   }
   for (Pid p : dying) teardown(p, Reason{ReasonKind::kNoconnection, 0}, true);
   // Timers armed on it are gone with it.
-  for (TimerId id = 1; id < timers_.size(); ++id) {
+  for (TimerId id = 1; id < timers_.end(); ++id) {
     Timer& t = timers_[id];
     if (!t.armed || t.owner >= procs_.size() || procs_[t.owner].node != n) continue;
     if (t.msg) guest_.release(t.msg);
@@ -339,16 +339,16 @@ void Vm::stop_node(NodeId n, Pid by, StepKind kind) {
     disarm_timer(id);
   }
   drop_flights(n);
-  nodes_[n].global.clear();
+  net_.nodes[n].global.clear();
   // The disk keeps what was synced and a prefix of what was not (a crash
   // can come while the writes are on their way): a controlled choice.
   std::string disk_note;
-  if (auto& unsynced = nodes_[n].unsynced; !unsynced.empty()) {
+  if (auto& unsynced = net_.nodes[n].unsynced; !unsynced.empty()) {
     const size_t kept = static_cast<size_t>(choose(unsynced.size() + 1));
     for (size_t i = 0; i < unsynced.size(); ++i) {
       touch(disk_object(n, unsynced[i].first), true);
       if (i < kept) {
-        apply_disk_write(nodes_[n], unsynced[i]);
+        apply_disk_write(net_.nodes[n], unsynced[i]);
       } else if (unsynced[i].second) {
         guest_.release(unsynced[i].second);
       }
@@ -360,7 +360,7 @@ void Vm::stop_node(NodeId n, Pid by, StepKind kind) {
   if (faults_on_) node_faults();
   if (sink_) {
     emit(kind, by == kNoPid ? -1 : static_cast<int64_t>(by), -1,
-         names_[nodes_[n].name] + " (" + std::to_string(dying.size()) + " process" + (dying.size() == 1 ? "" : "es") +
+         names_[net_.nodes[n].name] + " (" + std::to_string(dying.size()) + " process" + (dying.size() == 1 ? "" : "es") +
              " lost" + disk_note + ")");
   }
 }

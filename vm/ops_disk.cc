@@ -37,7 +37,7 @@ bool Vm::perform_disk(Pid pid, PendingOp& op, Reply& reply, StepResult& result) 
   switch (op.kind) {
     case StepKind::kDiskPut:
     case StepKind::kDiskDelete: {
-      Node& node = nodes_[here];
+      Node& node = net_.nodes[here];
       touch(object::node(here), false);  // what a crash of the node keeps
       const bool put = op.kind == StepKind::kDiskPut;
       if (sink_) emit(op.kind, pid, -1, op.text + (put ? " = " + guest_.render(op.value) : ""));
@@ -48,7 +48,7 @@ bool Vm::perform_disk(Pid pid, PendingOp& op, Reply& reply, StepResult& result) 
       break;
     }
     case StepKind::kDiskGet: {
-      const Node& node = nodes_[here];
+      const Node& node = net_.nodes[here];
       ValueRef found = 0;
       bool known = false;
       for (auto it = node.unsynced.rbegin(); it != node.unsynced.rend() && !known; ++it) {
@@ -76,7 +76,7 @@ bool Vm::perform_disk(Pid pid, PendingOp& op, Reply& reply, StepResult& result) 
       break;
     }
     case StepKind::kDiskSync: {
-      Node& node = nodes_[here];
+      Node& node = net_.nodes[here];
       if (sink_) emit(StepKind::kDiskSync, pid, -1, std::to_string(node.unsynced.size()) + " writes");
       for (auto& write : node.unsynced) {
         touch(disk_object(here, write.first), true);

@@ -72,16 +72,16 @@ void Vm::set_faults_enabled(bool on) {
   if (!faults_on_ || faults_paused_ == !on) return;
   faults_paused_ = !on;
   node_faults();
-  for (uint32_t id = 1; id < flights_.size(); ++id) {
-    if (flights_[id].live) update_flight(id);
+  for (uint32_t id = 1; id < net_.flights.size(); ++id) {
+    if (net_.flights[id].live) update_flight(id);
   }
 }
 
 void Vm::node_faults() {
   const NodeId root_node = procs_.empty() ? kMainNode : procs_[kRootPid].node;
-  const bool cluster = nodes_.size() >= 2 && !faults_paused_;
-  for (NodeId n = 0; n < nodes_.size(); ++n) {
-    const Node& node = nodes_[n];
+  const bool cluster = net_.nodes.size() >= 2 && !faults_paused_;
+  for (NodeId n = 0; n < net_.nodes.size(); ++n) {
+    const Node& node = net_.nodes[n];
     set_fault(FaultType::kCrash, n, cluster && node.up && n != root_node && faults_left_.crash > 0);
     set_fault(FaultType::kRestart, n, !node.up && node.crashed_by_fault);
     set_fault(FaultType::kPartition, n, cluster && node.up && node.fault_cuts.empty() && faults_left_.partition > 0);
@@ -122,7 +122,7 @@ void Vm::inject(uint32_t id, StepResult& result) {
   spend(type);
   switch (type) {
     case FaultType::kDrop: {
-      const Flight& f = flights_[target];
+      const Flight& f = net_.flights[target];
       facts_.cause = f.send_step;
       touch(object::node(f.from_node), false);
       touch(object::node(f.to_node), false);
@@ -137,14 +137,14 @@ void Vm::inject(uint32_t id, StepResult& result) {
     }
     case FaultType::kDuplicate: {
       // A copy arrives now; the message itself stays in flight.
-      Flight copy = flights_[target];
+      Flight copy = net_.flights[target];
       copy.value = guest_.copy(copy.value);
       copy.prev = copy.next = 0;
       arrive(copy, StepKind::kFaultDuplicate);
       break;
     }
     case FaultType::kCrash:
-      nodes_[target].crashed_by_fault = true;
+      net_.nodes[target].crashed_by_fault = true;
       stop_node(target, kNoPid, StepKind::kFaultCrash);
       break;
     case FaultType::kRestart:
@@ -153,26 +153,26 @@ void Vm::inject(uint32_t id, StepResult& result) {
       break;
     case FaultType::kPartition: {
       std::vector<CutChange> changes;
-      for (NodeId m = 0; m < nodes_.size(); ++m) {
+      for (NodeId m = 0; m < net_.nodes.size(); ++m) {
         if (m == target) continue;
         for (auto [from, to] : {std::pair{target, m}, std::pair{m, target}}) {
           if (cut(from, to) != Cut::kNone) continue;
           changes.push_back({from, to, Cut::kDefer});
-          nodes_[target].fault_cuts.emplace_back(from, to);
+          net_.nodes[target].fault_cuts.emplace_back(from, to);
         }
       }
-      if (sink_) emit(StepKind::kFaultPartition, -1, -1, names_[nodes_[target].name] + " cut off from every node");
+      if (sink_) emit(StepKind::kFaultPartition, -1, -1, names_[net_.nodes[target].name] + " cut off from every node");
       touch(object::node(target), true);
       apply_cuts(changes, kNoPid);
       break;
     }
     case FaultType::kHeal: {
       std::vector<CutChange> changes;
-      for (auto [from, to] : nodes_[target].fault_cuts) {
+      for (auto [from, to] : net_.nodes[target].fault_cuts) {
         if (cut(from, to) == Cut::kDefer) changes.push_back({from, to, Cut::kNone});
       }
-      nodes_[target].fault_cuts.clear();
-      if (sink_) emit(StepKind::kFaultHeal, -1, -1, names_[nodes_[target].name] + " reconnected");
+      net_.nodes[target].fault_cuts.clear();
+      if (sink_) emit(StepKind::kFaultHeal, -1, -1, names_[net_.nodes[target].name] + " reconnected");
       touch(object::node(target), true);
       apply_cuts(changes, kNoPid);
       break;

@@ -42,20 +42,20 @@ bool Vm::perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result
   const NodeId here = procs_[pid].node;
   switch (op.kind) {
     case StepKind::kGlobalRegister: {
-      auto& view = nodes_[here].global;
+      auto& view = net_.nodes[here].global;
       const Pid t = op.pid;
       touch(object::process(t), false);
       // As Erlang's global (which locks the name on every node it is
       // connected to): taken if any node this one reaches has it.
       bool ok = view.find(op.name) == view.end() && is_alive(t);
-      for (NodeId m = 0; m < nodes_.size(); ++m) {
+      for (NodeId m = 0; m < net_.nodes.size(); ++m) {
         touch(object::node(m), false);  // what it reaches decides where the name goes
-        if (connected(here, m) && nodes_[m].global.count(op.name)) ok = false;
+        if (connected(here, m) && net_.nodes[m].global.count(op.name)) ok = false;
       }
       if (sink_) emit(StepKind::kGlobalRegister, pid, t, "\"" + names_[op.name] + "\"" + (ok ? "" : " -> false"));
       if (ok) {
-        for (NodeId m = 0; m < nodes_.size(); ++m) {
-          if (connected(here, m)) nodes_[m].global[op.name] = t;
+        for (NodeId m = 0; m < net_.nodes.size(); ++m) {
+          if (connected(here, m)) net_.nodes[m].global[op.name] = t;
         }
         procs_[t].global_named = true;
       }
@@ -64,16 +64,16 @@ bool Vm::perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result
       break;
     }
     case StepKind::kGlobalUnregister: {
-      auto& view = nodes_[here].global;
+      auto& view = net_.nodes[here].global;
       auto it = view.find(op.name);
       if (sink_) emit(StepKind::kGlobalUnregister, pid, -1, "\"" + names_[op.name] + "\"");
       if (it != view.end()) {
         const Pid was = it->second;
-        for (NodeId m = 0; m < nodes_.size(); ++m) {
+        for (NodeId m = 0; m < net_.nodes.size(); ++m) {
           touch(object::node(m), false);
           if (!connected(here, m)) continue;
-          auto at = nodes_[m].global.find(op.name);
-          if (at != nodes_[m].global.end() && at->second == was) nodes_[m].global.erase(at);
+          auto at = net_.nodes[m].global.find(op.name);
+          if (at != net_.nodes[m].global.end() && at->second == was) net_.nodes[m].global.erase(at);
         }
       }
       reply.kind = Reply::Kind::kBool;
@@ -82,7 +82,7 @@ bool Vm::perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result
     }
     case StepKind::kGlobalWhereis:
     case StepKind::kGlobalSend: {
-      const auto& view = nodes_[here].global;
+      const auto& view = net_.nodes[here].global;
       auto it = view.find(op.name);
       const Pid found = it == view.end() ? kNoPid : it->second;
       if (op.kind == StepKind::kGlobalWhereis) {
@@ -119,8 +119,8 @@ bool Vm::perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result
 }
 
 void Vm::merge_global(NodeId a, NodeId b, Pid by) {
-  auto& va = nodes_[a].global;
-  auto& vb = nodes_[b].global;
+  auto& va = net_.nodes[a].global;
+  auto& vb = net_.nodes[b].global;
   for (auto& [name, pa] : va) {
     auto it = vb.find(name);
     if (it == vb.end()) {
@@ -136,7 +136,7 @@ void Vm::merge_global(NodeId a, NodeId b, Pid by) {
     touch(global_object(names_[name]), true);
     const bool keep_b = choose(2) == 1;
     const Pid winner = keep_b ? pb : pa, loser = keep_b ? pa : pb;
-    for (Node& node : nodes_) {  // every view that named the loser now names the winner
+    for (Node& node : net_.nodes) {  // every view that named the loser now names the winner
       auto at = node.global.find(name);
       if (at != node.global.end() && at->second == loser) at->second = winner;
     }
@@ -155,7 +155,7 @@ void Vm::merge_global(NodeId a, NodeId b, Pid by) {
 void Vm::forget_global(Pid pid) {
   if (!procs_[pid].global_named) return;
   procs_[pid].global_named = false;
-  for (Node& node : nodes_) {
+  for (Node& node : net_.nodes) {
     std::erase_if(node.global, [&](const auto& entry) {
       if (entry.second != pid) return false;
       touch(global_object(names_[entry.first]), true);

@@ -41,40 +41,40 @@ void Vm::launch(Flight f) {
   // nodes, as its delivery does.
   touch(object::node(f.from_node), false);
   touch(object::node(f.to_node), false);
-  const auto id = static_cast<uint32_t>(flights_.size());
-  uint32_t& channel = f.dest.name ? name_channel_ids_[{f.from, f.to_node, f.dest.name}]
-                                  : channel_ids_[(static_cast<uint64_t>(f.from) << 32) | f.dest.pid];
+  const auto id = static_cast<uint32_t>(net_.flights.size());
+  uint32_t& channel = f.dest.name ? net_.name_channel_ids[{f.from, f.to_node, f.dest.name}]
+                                  : net_.channel_ids[(static_cast<uint64_t>(f.from) << 32) | f.dest.pid];
   if (channel == 0) {
-    channel = static_cast<uint32_t>(channels_.size());
-    channels_.emplace_back();
+    channel = static_cast<uint32_t>(net_.channels.size());
+    net_.channels.emplace_back();
   }
   f.send_step = step_no_;
   f.channel = channel;
   f.live = true;
-  Channel& ch = channels_[channel];
+  Channel& ch = net_.channels[channel];
   f.prev = ch.tail;
   f.next = 0;
   if (ch.tail) {
-    flights_[ch.tail].next = id;
+    net_.flights[ch.tail].next = id;
   } else {
     ch.head = id;
   }
   ch.tail = id;
-  flights_.push_back(f);
+  net_.flights.push_back(f);
   created_.push_back(EventKey{EventKind::kDelivery, id});
   update_flight(id);
 }
 
 void Vm::lose_flight(uint32_t id, bool notify) {
-  Flight& f = flights_[id];
+  Flight& f = net_.flights[id];
   if (!f.live) return;
   f.live = false;
   disable(EventKey{EventKind::kDelivery, id});
   if (faults_on_) flight_faults(id, false);
   unlink_flight(id);
-  Flight fl = flights_[id];
-  flights_[id].value = 0;
-  flights_[id].reason = {};
+  Flight fl = net_.flights[id];
+  net_.flights[id].value = 0;
+  net_.flights[id].reason = {};
   if (fl.value) guest_.release(fl.value);
   release_reason(fl.reason);
   if (!notify || fl.what == Flight::What::kMessage || fl.what == Flight::What::kSignal) return;
@@ -94,7 +94,7 @@ void Vm::lose_flight(uint32_t id, bool notify) {
 }
 
 Op Vm::delivery_op(uint32_t id) const {
-  const Flight& f = flights_[id];
+  const Flight& f = net_.flights[id];
   Op op;
   op.key = EventKey{EventKind::kDelivery, id};
   op.step = StepKind::kDeliver;
@@ -104,10 +104,10 @@ Op Vm::delivery_op(uint32_t id) const {
 }
 
 void Vm::update_flight(uint32_t id) {
-  const Flight& f = flights_[id];
+  const Flight& f = net_.flights[id];
   // Reordering lets messages overtake each other, never a signal (a DOWN
   // always follows what its sender sent before it ended).
-  const bool in_turn = channels_[f.channel].head == id || (options_.reorder && f.what == Flight::What::kMessage);
+  const bool in_turn = net_.channels[f.channel].head == id || (options_.reorder && f.what == Flight::What::kMessage);
   const bool deliverable = f.live && in_turn && cut(f.from_node, f.to_node) != Cut::kDefer;
   if (deliverable) {
     enable(delivery_op(id));
@@ -119,15 +119,15 @@ void Vm::update_flight(uint32_t id) {
 
 // Takes flight `id` out of its channel; the next one may become deliverable.
 void Vm::unlink_flight(uint32_t id) {
-  Flight& f = flights_[id];
-  Channel& ch = channels_[f.channel];
+  Flight& f = net_.flights[id];
+  Channel& ch = net_.channels[f.channel];
   if (f.prev) {
-    flights_[f.prev].next = f.next;
+    net_.flights[f.prev].next = f.next;
   } else {
     ch.head = f.next;
   }
   if (f.next) {
-    flights_[f.next].prev = f.prev;
+    net_.flights[f.next].prev = f.prev;
   } else {
     ch.tail = f.prev;
   }
@@ -137,14 +137,14 @@ void Vm::unlink_flight(uint32_t id) {
 }
 
 void Vm::deliver(uint32_t id, StepResult& result) {
-  Flight& f = flights_[id];
+  Flight& f = net_.flights[id];
   f.live = false;
   disable(EventKey{EventKind::kDelivery, id});
   if (faults_on_) flight_faults(id, false);
   unlink_flight(id);
-  Flight fl = flights_[id];
-  flights_[id].value = 0;
-  flights_[id].reason = {};
+  Flight fl = net_.flights[id];
+  net_.flights[id].value = 0;
+  net_.flights[id].reason = {};
   arrive(fl, StepKind::kDeliver);
   (void)result;
 }
@@ -155,7 +155,7 @@ void Vm::arrive(Flight fl, StepKind kind) {
   touch(object::node(fl.to_node), false);
   const char* dropped = nullptr;
   Pid to = kNoPid;
-  if (!nodes_[fl.to_node].up) {
+  if (!net_.nodes[fl.to_node].up) {
     dropped = "node down";
   } else if (cut(fl.from_node, fl.to_node) == Cut::kDrop) {
     dropped = "partition";
@@ -224,16 +224,16 @@ void Vm::arrive(Flight fl, StepKind kind) {
 // Messages in flight from or to a node that stops are lost; a signal from
 // it becomes noconnection for its receiver.
 void Vm::drop_flights(NodeId node) {
-  for (uint32_t id = 1; id < flights_.size(); ++id) {
-    const Flight& f = flights_[id];
+  for (uint32_t id = 1; id < net_.flights.size(); ++id) {
+    const Flight& f = net_.flights[id];
     if (f.live && (f.from_node == node || f.to_node == node)) lose_flight(id, f.to_node != node);
   }
 }
 
 size_t Vm::held_messages() const {
   size_t held = 0;
-  for (uint32_t id = 1; id < flights_.size(); ++id) {
-    const Flight& f = flights_[id];
+  for (uint32_t id = 1; id < net_.flights.size(); ++id) {
+    const Flight& f = net_.flights[id];
     if (f.live && cut(f.from_node, f.to_node) == Cut::kDefer) ++held;
   }
   return held;

@@ -284,6 +284,7 @@ void Vm::post_is_alive(Pid pid) { post(StepKind::kIsAlive).pid = pid; }
 
 Pid Vm::new_process(ValueRef body, uint32_t cause) {
   const Pid pid = static_cast<Pid>(procs_.size());
+  const uint64_t path = name_by(performing_);
   if (spare_.empty()) {
     procs_.emplace_back();
   } else {
@@ -291,6 +292,7 @@ Pid Vm::new_process(ValueRef body, uint32_t cause) {
     spare_.pop_back();
   }
   Process& p = procs_.back();
+  p.path = path;
   p.op.kind = StepKind::kStart;
   p.op.value = body;
   p.exit_cause = cause;

@@ -113,32 +113,10 @@ void Vm::post_registered() { post(StepKind::kRegistered); }
 Pid Vm::whereis(NameId name) const { return owner(running_ == kNoPid ? kMainNode : procs_[running_].node, name); }
 
 std::vector<NameId> Vm::registered_names() const {
-  const NodeId node = running_ == kNoPid ? kMainNode : procs_[running_].node;
-  std::vector<NameId> out;
-  if (node < name_owner_.size()) {
-    for (NameId id = 1; id < name_owner_[node].size(); ++id) {
-      if (name_owner_[node][id] != kNoPid) out.push_back(id);
-    }
-  }
-  std::sort(out.begin(), out.end(), [&](NameId a, NameId b) { return names_[a] < names_[b]; });
-  return out;
+  return registry_.registered(running_ == kNoPid ? kMainNode : procs_[running_].node, names_);
 }
 
-NameId Vm::intern(std::string_view name) {
-  auto it = name_ids_.find(name);
-  if (it != name_ids_.end()) return it->second;
-  const auto id = static_cast<NameId>(names_.size());
-  names_.emplace_back(name);
-  name_ids_.emplace(names_.back(), id);
-  return id;
-}
-
-void Vm::set_owner(NodeId node, NameId name, Pid pid) {
-  if (node >= name_owner_.size()) name_owner_.resize(node + 1);
-  std::vector<Pid>& owners = name_owner_[node];
-  if (name >= owners.size()) owners.resize(std::max<size_t>(name + 1, owners.size() * 2), kNoPid);
-  owners[name] = pid;
-}
+NameId Vm::intern(std::string_view name) { return names_.intern(name); }
 
 // A name on node 0 keeps the object it had before nodes existed (traces'
 // facts stay comparable); on another node it is a different object.

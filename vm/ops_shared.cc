@@ -279,6 +279,7 @@ void Vm::perform_shared_op(Pid pid, PendingOp& op, Reply& reply) {
   }
   if (op.kind == StepKind::kEtsNew) {
     auto id = ets_.create(pid, op.ets);
+    if (id) table_names_.push_back(name_by(pid));
     if (sink_) emit(op.kind, pid, -1, "\"" + op.ets.label + "\"" + (id ? " -> T" + std::to_string(*id) : " (name taken)"));
     if (!id) {
       reply.kind = Reply::Kind::kError;

@@ -31,7 +31,7 @@ bool Vm::perform_timers(Pid pid, PendingOp& op, Reply& reply, StepResult& result
   Process& p = procs_[pid];
   switch (op.kind) {
     case StepKind::kSleep:
-      if (sink_) emit(StepKind::kSleep, pid, -1, "woke at " + std::to_string(now_) + " ms");
+      if (sink_) emit(StepKind::kSleep, pid, -1, "woke at " + std::to_string(timers_.now) + " ms");
       p.timer = 0;
       break;
     case StepKind::kSendAfter: {
@@ -54,11 +54,11 @@ bool Vm::perform_timers(Pid pid, PendingOp& op, Reply& reply, StepResult& result
     }
     case StepKind::kCancelTimer: {
       const TimerId id = static_cast<TimerId>(op.ref);
-      const bool active = id < timers_.size() && timers_[id].armed && timers_[id].kind == Timer::Kind::kSendAfter;
+      const bool active = id < timers_.end() && timers_[id].armed && timers_[id].kind == Timer::Kind::kSendAfter;
       if (sink_) emit(StepKind::kCancelTimer, pid, -1, "T" + std::to_string(id) + (active ? "" : " (not armed)"));
       if (active) {
         reply.kind = Reply::Kind::kInt;
-        reply.i = std::max<int64_t>(0, timers_[id].deadline - now_);
+        reply.i = std::max<int64_t>(0, timers_[id].deadline - timers_.now);
         guest_.release(timers_[id].msg);
         timers_[id].msg = 0;
         disarm_timer(id);
@@ -103,45 +103,30 @@ Op Vm::timer_op(TimerId id) const {
 }
 
 TimerId Vm::arm_timer(Timer::Kind kind, Pid owner, int64_t ms) {
-  const auto id = static_cast<TimerId>(timers_.size());
-  timers_.emplace_back();
-  Timer& t = timers_.back();
-  t.kind = kind;
-  t.armed = true;
-  t.owner = owner;
-  // Saturating: a deadline past the end of time is the end of time.
-  ms = std::max<int64_t>(0, ms);
-  t.deadline = ms >= std::numeric_limits<int64_t>::max() - now_ ? std::numeric_limits<int64_t>::max() : now_ + ms;
-  t.armed_step = step_no_;
+  const bool queued = options_.timers != TimerMode::kAny;
+  const TimerId id = timers_.arm(kind, owner, ms, step_no_, queued, name_by(owner));
   created_.push_back(EventKey::timer(id));
-  if (options_.timers == TimerMode::kAny || t.deadline <= now_) {
-    enable(timer_op(id));
-  } else {
-    timer_heap_.emplace_back(t.deadline, id);
-    std::push_heap(timer_heap_.begin(), timer_heap_.end(), std::greater<>());
-  }
+  if (!queued || timers_[id].deadline <= timers_.now) enable(timer_op(id));
   return id;
 }
 
 void Vm::disarm_timer(TimerId id) {
-  if (id == 0 || id >= timers_.size()) return;
+  if (id == 0 || id >= timers_.end()) return;
   timers_[id].armed = false;
   disable(EventKey::timer(id));
 }
 
 bool Vm::advance_time() {
-  while (!timer_heap_.empty()) {
-    const auto [deadline, id] = timer_heap_.front();
-    std::pop_heap(timer_heap_.begin(), timer_heap_.end(), std::greater<>());
-    timer_heap_.pop_back();
+  int64_t deadline;
+  TimerId id;
+  while (timers_.pop_due(deadline, id)) {
     if (!timers_[id].armed || enabled_pos_.get(EventKey::timer(id)) >= 0) continue;
-    now_ = std::max(now_, deadline);
+    timers_.now = std::max(timers_.now, deadline);
     enable(timer_op(id));
     // Everything else due at the same instant becomes enabled too.
-    while (!timer_heap_.empty() && timer_heap_.front().first <= now_) {
-      const TimerId next = timer_heap_.front().second;
-      std::pop_heap(timer_heap_.begin(), timer_heap_.end(), std::greater<>());
-      timer_heap_.pop_back();
+    while (timers_.due_now()) {
+      TimerId next;
+      timers_.pop_due(deadline, next);
       if (!timers_[next].armed || enabled_pos_.get(EventKey::timer(next)) >= 0) continue;
       enable(timer_op(next));
     }
@@ -160,7 +145,7 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
   Timer& t = timers_[id];
   t.armed = false;
   disable(EventKey::timer(id));
-  now_ = std::max(now_, t.deadline);
+  timers_.now = std::max(timers_.now, t.deadline);
   const Pid owner = t.owner;
   facts_.cause = t.armed_step;
   switch (t.kind) {

@@ -34,4 +34,33 @@ std::optional<ValueRef> PersistentTerms::erase(const std::string& key) {
   return old;
 }
 
+void Atomics::hash(StateHasher& h) const {
+  StateHasher::Unordered set;
+  for (uint64_t id = 1; id <= arrays_.size(); ++id) {
+    StateHasher e = h.element();
+    e.atomics(id).boolean(arrays_[id - 1].is_signed).u64(arrays_[id - 1].cells.size());
+    for (uint64_t cell : arrays_[id - 1].cells) e.u64(cell);
+    set.add(e.finish());
+  }
+  h.tag(0xa70).unordered(set);
+}
+
+std::string Atomics::describe() const {
+  std::string out;
+  for (uint64_t id = 1; id <= arrays_.size(); ++id) {
+    out += "atomics " + std::to_string(id) + ":";
+    for (uint64_t cell : arrays_[id - 1].cells) out += " " + std::to_string(static_cast<int64_t>(cell));
+    out += "\n";
+  }
+  return out;
+}
+
+void PersistentTerms::hash(StateHasher& h, ValueHasher& values) const {
+  h.tag(0x7e4).u64(terms_.size());
+  for (const auto& [key, value] : terms_) {
+    h.bytes(key);
+    values.hash_value(value, h);
+  }
+}
+
 }  // namespace lockstep::vm

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-namespace lockstep::vm {
+#include "vm/state_hash.h"
 
-using ValueRef = uint32_t;
+namespace lockstep::vm {
 
 class Atomics {
  public:
@@ -38,6 +38,10 @@ class Atomics {
     if (old == expected) cell(id, index) = desired;
     return old;
   }
+  // Every array (its cells and signedness), as a multiset named through
+  // the hasher's naming.
+  void hash(StateHasher& h) const;
+  std::string describe() const;
 
  private:
   struct Array {
@@ -56,6 +60,9 @@ class PersistentTerms {
   std::optional<ValueRef> put(const std::string& key, ValueRef value);
   std::optional<ValueRef> get(const std::string& key) const;
   std::optional<ValueRef> erase(const std::string& key);
+  // Every term, in key order.
+  void hash(StateHasher& h, ValueHasher& values) const;
+  std::string describe() const { return std::to_string(terms_.size()) + " persistent terms\n"; }
   template <typename F>
   void for_each(F f) const {
     for (const auto& [k, v] : terms_) f(v);

@@ -31,15 +31,10 @@ Vm::Vm(Guest& guest, VmOptions options) : guest_(guest), options_(options) {
 Vm::~Vm() = default;
 
 void Vm::init() {
-  names_.emplace_back();  // NameId 0 is "none"
-  name_owner_.resize(1);
-  timers_.emplace_back();  // TimerId 0 is "none"
-  nodes_.emplace_back().name = intern("main");
+  net_.reset(intern("main"));
   faults_on_ = !options_.faults.empty();
   faults_left_ = options_.faults;
   faults_paused_ = false;
-  flights_.emplace_back();   // delivery id 0 is "none"
-  channels_.emplace_back();  // channel id 0 is "none"
 }
 
 void Vm::reset(VmOptions options) {
@@ -59,28 +54,23 @@ void Vm::reset(VmOptions options) {
   enabled_pos_.reset();
   forced_ = kNoPid;
   forced_op_ = Op{};
-  timers_.clear();
-  timer_heap_.clear();
-  now_ = 0;
+  timers_.reset();
   monitors_.clear();
   atomics_ = Atomics{};
   terms_ = PersistentTerms{};
   ets_ = Ets{};
   released_.clear();
-  names_.clear();
-  name_ids_.clear();
-  for (auto& owners : name_owner_) owners.clear();
-  name_owner_.resize(1);
-  nodes_.clear();
-  cuts_.clear();
-  flights_.clear();
-  channels_.clear();
-  channel_ids_.clear();
-  name_channel_ids_.clear();
+  names_.reset();
+  registry_.reset();
   running_ = kNoPid;
   posted_ = false;
   step_no_ = 0;
   last_ref_ = 0;
+  performing_ = kNoPid;
+  ref_names_.clear();
+  table_names_.clear();
+  atomics_names_.clear();
+  outside_made_ = 0;
   finished_ = false;
   observing_ = false;
   shapes_ = false;
@@ -108,6 +98,8 @@ void Vm::Process::recycle() {
   name = 0;
   fatal = crashed = false;
   exit_cause = 0;
+  path = 0;
+  made = 0;
   wake_cause = 0;
   crash_message.clear();
   crash_location.clear();
@@ -320,7 +312,10 @@ void Vm::perform(Pid pid, StepResult& result) {
     procs_[pid].wake_cause = 0;
   }
   Reply reply;
-  if (!(this->*op_table()[static_cast<size_t>(op.kind)].perform)(pid, op, reply, result)) return;  // it ended
+  performing_ = pid;
+  const bool goes_on = (this->*op_table()[static_cast<size_t>(op.kind)].perform)(pid, op, reply, result);
+  performing_ = kNoPid;
+  if (!goes_on) return;  // it ended
   if (procs_[pid].op.kind == StepKind::kExit) return;  // killed by its own step (noconnection, a name conflict)
 
   running_ = pid;
@@ -395,7 +390,7 @@ Failure Vm::deadlock() {
     if (p.state == Process::State::kDead) continue;
     ++blocked;
     details += "  " + pid_str(pid);
-    if (nodes_.size() > 1) details += "@" + node_name(p.node);
+    if (net_.nodes.size() > 1) details += "@" + node_name(p.node);
     if (!p.display_name.empty()) details += "(" + p.display_name + ")";
     if (p.op.kind == StepKind::kReceive) {
       const size_t queued = p.mailbox.size() - p.head - p.removed;

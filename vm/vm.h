@@ -32,27 +32,19 @@
 #include "engine/system.h"
 #include "engine/trace.h"
 #include "vm/ets.h"
+#include "vm/network.h"
+#include "vm/registry.h"
 #include "vm/shared_state.h"
+#include "vm/state_hash.h"
+#include "vm/timers.h"
 
 namespace lockstep::vm {
 
-using Pid = uint32_t;
-using ValueRef = uint32_t;  // a guest value; 0 = none
-using TimerId = uint32_t;   // 0 = none
 using RefId = uint64_t;
-using NameId = uint32_t;    // 0 = none
-using NodeId = uint32_t;    // 0 = "main"
 
-inline constexpr Pid kNoPid = UINT32_MAX;
 inline constexpr Pid kRootPid = 0;
 inline constexpr NodeId kMainNode = 0;
-inline constexpr NodeId kLocalNode = UINT32_MAX;  // Dest: the sender's node
 
-enum class ReasonKind : uint8_t { kNormal, kKill, kKilled, kNoproc, kNoconnection, kValue };
-struct Reason {
-  ReasonKind kind = ReasonKind::kNormal;
-  ValueRef value = 0;  // for kValue
-};
 std::string_view reason_atom(ReasonKind kind);  // "normal", "kill", ... ("" for kValue)
 std::string pid_str(Pid pid);                   // "P3"
 
@@ -100,9 +92,15 @@ struct ResumeResult {
 };
 
 // Runs guest code for the VM. Implemented by the Lua layer; tests use fakes.
-class Guest {
+class Guest : public ValueHasher {
  public:
   virtual ~Guest() = default;
+  // ValueHasher: a stored value by content, handles through the hasher's
+  // naming (a guest that cannot, by its id: equal states may then differ).
+  void hash_value(ValueRef v, StateHasher& h) override { h.u64(v); }
+  // What the guest holds for process `pid` that the VM does not see (its
+  // continuation: frames, locals, upvalues), by content.
+  virtual void hash_process(Pid pid, StateHasher& h) {}
   // Runs process `pid` with `reply` as the result of its pending operation
   // until it posts its next operation (kYielded) or ends.
   virtual ResumeResult resume(Pid pid, Reply& reply) = 0;
@@ -162,17 +160,6 @@ struct VmOptions {
   bool root_waits = false;
 };
 
-// Where a send goes: a pid, or a name resolved when the send takes effect
-// (on `node`; kLocalNode: the sender's).
-struct Dest {
-  Pid pid = kNoPid;
-  NameId name = 0;
-  NodeId node = kLocalNode;
-};
-
-// How a partition treats a message between the nodes it separates.
-enum class Cut : uint8_t { kNone = 0, kDefer = 1, kDrop = 2 };
-
 class Vm final : public System {
  public:
   Vm(Guest& guest, VmOptions options);
@@ -197,6 +184,16 @@ class Vm final : public System {
   void set_shapes(bool on) override { shapes_ = on; }
   std::string monitor_name(uint32_t i) const override { return guest_.monitor_name(i); }
   bool observing() const { return observing_; }
+
+  // A fingerprint of the iteration's state (vm/state.cc): every process
+  // (its pending operation, mailbox in order, links, monitors, flags, and
+  // what the guest holds for it: Guest::hash_process), names, timers
+  // relative to now, shared state, nodes, the network and the fault budget
+  // left. Everything is named canonically (state_hash.h), so two orders of
+  // independent steps that reach one state give one fingerprint.
+  Fingerprint fingerprint();
+  // The same state for a reader, one concern after another.
+  std::string describe_state() const;
 
   // --- Sync points: called by the running process, which then suspends. ---
   // A new process; with kLink linked to the caller, with kMonitor
@@ -265,8 +262,11 @@ class Vm final : public System {
   // that returns to the VM without posting has yielded outside a sync point).
   bool posted() const { return posted_; }
   Pid self() const { return running_; }
-  int64_t now() const { return now_; }
-  RefId make_ref() { return ++last_ref_; }
+  int64_t now() const { return timers_.now; }
+  RefId make_ref() {
+    ref_names_.push_back(name_by(running_ != kNoPid ? running_ : performing_));
+    return ++last_ref_;
+  }
   void set_label(std::string_view label);
   // Whether new faults are offered from the next step on (ls.cluster.faults);
   // restarts and heals of earlier faults always are.
@@ -283,7 +283,10 @@ class Vm final : public System {
   Pid whereis(NameId name) const;
   std::vector<NameId> registered_names() const;  // sorted by name
   NameId intern(std::string_view name);
-  uint64_t atomics_new(size_t n, bool is_signed) { return atomics_.create(n, is_signed); }
+  uint64_t atomics_new(size_t n, bool is_signed) {
+    atomics_names_.push_back(name_by(running_));
+    return atomics_.create(n, is_signed);
+  }
   const Atomics& atomics() const { return atomics_; }
   const PersistentTerms& terms() const { return terms_; }
   const Ets& ets() const { return ets_; }
@@ -294,9 +297,9 @@ class Vm final : public System {
   // Nodes: found by name (kLocalNode if none such), named, and where a
   // process runs (a pid's node never changes).
   NodeId find_node(std::string_view name) const;
-  const std::string& node_name(NodeId node) const { return names_[nodes_[node].name]; }
+  const std::string& node_name(NodeId node) const { return names_[net_.nodes[node].name]; }
   NodeId node_of(Pid pid) const { return pid < procs_.size() ? procs_[pid].node : kMainNode; }
-  size_t node_count() const { return nodes_.size(); }
+  size_t node_count() const { return net_.nodes.size(); }
   uint32_t current_step() const { return step_no_; }
   size_t process_count() const { return procs_.size(); }
 
@@ -368,6 +371,8 @@ class Vm final : public System {
     bool fatal = false;       // its pending exit is a bug: runs next
     bool crashed = false;
     uint32_t exit_cause = 0;  // step that killed it, for the causal slice
+    uint64_t path = 0;        // its creation path: its canonical name (vm/state.cc)
+    uint32_t made = 0;        // how many named things it has created
     uint32_t wake_cause = 0;  // the timer step that ended its sleep or receive: its next step follows it
     std::string crash_message, crash_location;
     std::string display_name;  // first label or registered name
@@ -382,17 +387,6 @@ class Vm final : public System {
   struct Monitor {
     Pid watcher;
     Pid target;
-  };
-
-  struct Timer {
-    enum class Kind : uint8_t { kSendAfter, kSleep, kReceive };
-    Kind kind = Kind::kSendAfter;
-    bool armed = false;
-    Pid owner = kNoPid;
-    int64_t deadline = 0;
-    Dest dest;
-    ValueRef msg = 0;
-    uint32_t armed_step = 0;
   };
 
   // --- Operation kinds. One row per StepKind: what its pending operation
@@ -478,46 +472,15 @@ class Vm final : public System {
   bool route(Pid from, NodeId from_node, const Dest& dest, ValueRef value);
 
   // --- Local names, one registry per node (vm/ops_registry.cc). ---
-  Pid owner(NodeId node, NameId name) const {
-    return node < name_owner_.size() && name < name_owner_[node].size() ? name_owner_[node][name] : kNoPid;
-  }
-  void set_owner(NodeId node, NameId name, Pid pid);
+  Pid owner(NodeId node, NameId name) const { return registry_.owner(node, name); }
+  void set_owner(NodeId node, NameId name, Pid pid) { registry_.set_owner(node, name, pid); }
   uint64_t name_object(NodeId node, NameId name) const;
 
   // --- Nodes (vm/ops_cluster.cc), messages in flight (vm/ops_network.cc),
   // cluster-wide names (vm/ops_global.cc), the durable store (vm/ops_disk.cc). ---
-  struct Node {
-    NameId name = 0;
-    bool up = true;
-    std::map<NameId, Pid> global;  // its view of the cluster-wide names
-    std::map<std::string, ValueRef> disk;  // its durable store (synced)
-    std::vector<std::pair<std::string, ValueRef>> unsynced;  // writes since the last sync (0: delete)
-    bool crashed_by_fault = false;  // down by a fault: a restart fault may bring it back
-    std::vector<std::pair<NodeId, NodeId>> fault_cuts;  // directions a partition fault cut (a heal fault restores them)
-  };
   uint64_t disk_object(NodeId node, const std::string& key) const;
   void apply_disk_write(Node& node, std::pair<std::string, ValueRef>& write);
-  // A message between nodes, in flight until delivered (EventKind::kDelivery):
-  // a user message, or a signal that must not overtake the messages its
-  // sender sent before it (a DOWN, a linked process's exit, ls.exit(pid, r)).
-  struct Flight {
-    enum class What : uint8_t { kMessage, kDown, kLinkExit, kSignal };
-    What what = What::kMessage;
-    Pid from = kNoPid;
-    NodeId from_node = 0, to_node = 0;
-    Dest dest;
-    ValueRef value = 0;  // kMessage
-    Reason reason;       // signals
-    RefId ref = 0;       // kDown: the monitor
-    uint32_t send_step = 0;
-    uint32_t channel = 0;          // its sender -> receiver channel
-    uint32_t prev = 0, next = 0;   // neighbours in the channel (0: none)
-    bool live = false;
-  };
-  struct Channel {
-    uint32_t head = 0, tail = 0;
-  };
-  Cut cut(NodeId from, NodeId to) const { return cuts_.empty() ? Cut::kNone : cuts_[from * nodes_.size() + to]; }
+  Cut cut(NodeId from, NodeId to) const { return net_.cut(from, to); }
   bool connected(NodeId a, NodeId b) const;  // both up, no cut either way
   void send_in_flight(Pid from, NodeId from_node, const Dest& dest, NodeId to_node, ValueRef value);
   // Puts `f` in flight on its sender -> receiver channel.
@@ -605,6 +568,15 @@ class Vm final : public System {
 
   void init();
 
+  // --- The iteration's state as data (vm/state.cc). ---
+  // The canonical name of the next thing `creator` creates (kNoPid: the
+  // top level or the VM itself): its creation path.
+  uint64_t name_by(Pid creator);
+  class CanonicalNames;
+  void hash_process(const Process& p, StateHasher& h);
+  void hash_op(const PendingOp& op, StateHasher& h);
+  void hash_reason(const Reason& r, StateHasher& h);
+
   // Every field below is per iteration: reset() puts each one back.
   Guest& guest_;
   VmOptions options_;
@@ -625,25 +597,17 @@ class Vm final : public System {
   Pid forced_ = kNoPid;             // a process whose exit must run next
   Op forced_op_;
 
-  std::vector<Timer> timers_;  // index = TimerId (0 unused)
-  std::vector<std::pair<int64_t, TimerId>> timer_heap_;  // min-heap on (deadline, id)
-  int64_t now_ = 0;
+  Timers timers_;
 
   std::unordered_map<RefId, Monitor> monitors_;
   Atomics atomics_;
   PersistentTerms terms_;
   Ets ets_;
   std::vector<ValueRef> released_;  // scratch for values to release
-  std::deque<std::string> names_;  // index = NameId (0 unused); stable addresses
-  std::unordered_map<std::string_view, NameId> name_ids_;
-  std::vector<std::vector<Pid>> name_owner_;  // [node][name]
+  Names names_;
+  Registry registry_;
 
-  std::vector<Node> nodes_;       // index = NodeId; 0 is "main"
-  std::vector<Cut> cuts_;         // [from * nodes + to]; empty: no partition ever
-  std::vector<Flight> flights_;   // index = delivery id (0 unused)
-  std::vector<Channel> channels_;  // index = channel id (0 unused)
-  std::unordered_map<uint64_t, uint32_t> channel_ids_;  // (from << 32 | to pid) -> channel id
-  std::map<std::tuple<Pid, NodeId, NameId>, uint32_t> name_channel_ids_;  // to a name on a node
+  Network net_;
 
   Pid running_ = kNoPid;
   Pid located_ = kNoPid;        // the process whose step is being recorded
@@ -658,6 +622,10 @@ class Vm final : public System {
   StepFacts facts_;                // what the current step did
   std::vector<Access> accesses_;   // its accesses (facts_.accesses points here)
   RefId last_ref_ = 0;
+  Pid performing_ = kNoPid;  // the process whose operation is being performed
+  // Canonical names of what was created, by id (index 0: id 1).
+  std::vector<uint64_t> ref_names_, table_names_, atomics_names_;
+  uint64_t outside_made_ = 0;  // things created outside any process
   bool finished_ = false;
 };
 
