@@ -111,6 +111,7 @@ class LuaGuest final : public vm::Guest {
   void release(vm::ValueRef v) override;
   vm::ValueRef copy(vm::ValueRef v) override;
   std::string render(vm::ValueRef v) override;
+  void hash_value(vm::ValueRef v, vm::StateHasher& h) override;
   bool check_invariants(std::string& message) override;
   bool has_invariants() const override { return invariant_count_ > 0; }
   uint32_t monitor_count() const override { return static_cast<uint32_t>(monitor_count_); }
@@ -199,6 +200,7 @@ class LuaGuest final : public vm::Guest {
   bool needs_close_ = false;
 
   int values_ref_ = LUA_NOREF;   // registry: slot -> value
+  std::vector<const void*> hash_path_;  // hash_value: tables met so far
   std::vector<uint32_t> refcount_;
   std::vector<uint32_t> free_slots_;
   int handles_ref_ = LUA_NOREF;  // registry: interned handle userdata
