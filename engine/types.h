@@ -78,7 +78,10 @@ namespace lockstep {
   X(kFaultCrash, 57, "fault.crash") \
   X(kFaultRestart, 58, "fault.restart") \
   X(kFaultPartition, 59, "fault.partition") \
-  X(kFaultHeal, 60, "fault.heal")
+  X(kFaultHeal, 60, "fault.heal") \
+  X(kEtsUpdateElement, 61, "ets.update_element") \
+  X(kEtsFirst, 62, "ets.first") \
+  X(kEtsNext, 63, "ets.next")
 
 // kStart: a new process runs for the first time; kSpawn: spawn, spawn_link,
 // spawn_monitor; kReceive: a receive completes (message or timeout); kExit:

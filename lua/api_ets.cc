@@ -5,6 +5,7 @@
 // Arguments are checked and rows are copied before the operation is posted;
 // table state (existence, access rights, contents) is checked when the
 // step runs, since another process may change it in between.
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -221,6 +222,72 @@ int l_update_counter(lua_State* L) {
   return g.suspend(L);
 }
 
+// update_element(t, key, {pos, value} | {{pos, value}, ...}) -> true, or
+// false when no row has the key
+int l_update_element(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "ets.update_element");
+  {  // nothing owning may be alive across suspend (lua/fiber.h)
+    const uint32_t t = check_table(L, 1);
+    std::string key = g.encode_key(L, 2);
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_rawgeti(L, 3, 1);
+    const bool list = is_tuple(L, -1);
+    lua_pop(L, 1);
+    const lua_Integer n = list ? static_cast<lua_Integer>(lua_rawlen(L, 3)) : 1;
+    const int keypos = g.vm().ets().options(t).keypos;
+    for (lua_Integer i = 1; i <= n; ++i) {  // checked before anything is stored
+      if (list && lua_rawgeti(L, 3, i) != LUA_TTABLE) luaL_argerror(L, 3, "a list of {pos, value} pairs");
+      lua_rawgeti(L, list ? -1 : 3, 1);
+      lua_rawgeti(L, list ? -2 : 3, 2);
+      if (!lua_isinteger(L, -2) || lua_isnil(L, -1)) luaL_argerror(L, 3, "{pos, value}: an integer position and a value");
+      const lua_Integer pos = lua_tointeger(L, -2);
+      luaL_argcheck(L, pos >= 1 && pos != keypos, 3, "cannot update the key or a position below 1");
+      lua_pop(L, list ? 3 : 2);
+    }
+    luaL_checkstack(L, static_cast<int>(std::min<lua_Integer>(n, 1 << 20)) + 4, "ets.update_element: too many elements");
+    const int base = lua_gettop(L);
+    for (lua_Integer i = 1; i <= n; ++i) {  // copied (which may raise) before the operation is posted
+      if (list) lua_rawgeti(L, 3, i);
+      lua_rawgeti(L, list ? -1 : 3, 2);
+      g.push_copy(L, -1, "the element");
+      lua_replace(L, list ? -3 : -2);
+      if (list) lua_pop(L, 1);
+    }
+    vm::EtsArgs& args = g.vm().post_ets(StepKind::kEtsUpdateElement, t);
+    args.key = std::move(key);
+    for (lua_Integer i = 1; i <= n; ++i) {
+      if (list) lua_rawgeti(L, 3, i);
+      lua_rawgeti(L, list ? -1 : 3, 1);
+      args.elements.push_back({lua_tointeger(L, -1), g.store(L, base + static_cast<int>(i))});
+      lua_pop(L, list ? 2 : 1);
+    }
+    lua_settop(L, base);
+  }
+  return g.suspend(L);
+}
+
+// first(t) -> the first key (key order), or nil for an empty table
+int l_first(lua_State* L) {
+  LuaGuest& g = G(L);
+  const uint32_t t = (g.need_iteration_or_invariant(L, "ets.first"), check_table(L, 1));
+  if (in_invariant(g)) return read_now(L, g, StepKind::kEtsFirst, t, {});
+  g.need_process(L, "ets.first");
+  g.vm().post_ets(StepKind::kEtsFirst, t);
+  return g.suspend(L);
+}
+
+// next(t, key) -> the key after `key` (key order), or nil after the last
+int l_next(lua_State* L) {
+  LuaGuest& g = G(L);
+  const uint32_t t = (g.need_iteration_or_invariant(L, "ets.next"), check_table(L, 1));
+  luaL_checkany(L, 2);
+  if (in_invariant(g)) return read_now(L, g, StepKind::kEtsNext, t, g.encode_key(L, 2));
+  g.need_process(L, "ets.next");
+  g.vm().post_ets(StepKind::kEtsNext, t).key = g.encode_key(L, 2);
+  return g.suspend(L);
+}
+
 int l_tab2list(lua_State* L) {
   LuaGuest& g = G(L);
   const uint32_t t = (g.need_iteration_or_invariant(L, "ets.tab2list"), check_table(L, 1));
@@ -253,6 +320,9 @@ const luaL_Reg kEtsLib[] = {
     {"delete_table", l_delete_table},
     {"take", l_take},
     {"update_counter", l_update_counter},
+    {"update_element", l_update_element},
+    {"first", l_first},
+    {"next", l_next},
     {"tab2list", l_tab2list},
     {"info", l_info},
     {nullptr, nullptr},

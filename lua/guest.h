@@ -123,6 +123,8 @@ class LuaGuest final : public vm::Guest {
   vm::RefId message_tag(vm::ValueRef v) override;
   uint64_t message_shape(vm::ValueRef v) override;
   void set_tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t v) override;
+  int64_t tuple_size(vm::ValueRef tuple) override;
+  void set_tuple_element(vm::ValueRef tuple, int64_t pos, vm::ValueRef value) override;
 
   // --- for the bindings (lua/api.cc) ---
   static LuaGuest& of(lua_State* L) { return **static_cast<LuaGuest**>(lua_getextraspace(L)); }

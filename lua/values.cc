@@ -682,4 +682,19 @@ void LuaGuest::set_tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t v) {
   lua_pop(aux_, 1);
 }
 
+int64_t LuaGuest::tuple_size(vm::ValueRef tuple) {
+  push_value(aux_, tuple);
+  const auto n = static_cast<int64_t>(lua_rawlen(aux_, -1));
+  lua_pop(aux_, 1);
+  return n;
+}
+
+void LuaGuest::set_tuple_element(vm::ValueRef tuple, int64_t pos, vm::ValueRef value) {
+  push_value(aux_, tuple);
+  push_value(aux_, value);  // a private copy, stored by the binding: the tuple takes it over
+  lua_rawseti(aux_, -2, pos);
+  lua_pop(aux_, 1);
+  release(value);
+}
+
 }  // namespace lockstep::lua

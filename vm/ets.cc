@@ -122,6 +122,21 @@ void Ets::list(uint32_t id, std::vector<ValueRef>& out) const {
   }
 }
 
+const EtsRow* Ets::next_row(uint32_t id, const std::string* after) const {
+  const Table& t = tables_[id - 1];
+  if (t.options.type == Type::kOrderedSet) {
+    auto it = after ? t.ordered.upper_bound(*after) : t.ordered.begin();
+    while (it != t.ordered.end() && it->second.empty()) ++it;
+    return it == t.ordered.end() ? nullptr : &it->second.front();
+  }
+  const std::pair<const std::string, std::vector<EtsRow>>* best = nullptr;
+  for (const auto& e : t.hashed) {
+    if (e.second.empty() || (after && e.first <= *after)) continue;
+    if (!best || e.first < best->first) best = &e;
+  }
+  return best ? &best->second.front() : nullptr;
+}
+
 void Ets::drop(uint32_t id, std::vector<ValueRef>& released) {
   Table& t = tables_[id - 1];
   if (!t.alive) return;

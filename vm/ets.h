@@ -63,6 +63,10 @@ class Ets {
   // Every value, in key order (insertion order within a key).
   void list(uint32_t id, std::vector<ValueRef>& out) const;
   size_t size(uint32_t id) const { return tables_[id - 1].size; }
+  // The first row under the smallest key greater than `*after` in key order
+  // (the smallest key when `after` is null), or null past the last key.
+  // ordered_set O(log n); the other types walk every key, O(n).
+  const EtsRow* next_row(uint32_t id, const std::string* after) const;
   // Deletes the table, appending its values to `released`.
   void drop(uint32_t id, std::vector<ValueRef>& released);
   // Deletes every table `owner` owns.

@@ -22,10 +22,12 @@ constexpr size_t kMaxNodes = 1024;
 void Vm::add_cluster_ops(OpTable& table) {
   // kDeliver is never a process's pending operation (deliveries are events
   // of their own); it is claimed here so the table covers every kind.
-  for (StepKind k : {StepKind::kDeliver, StepKind::kStartNodes, StepKind::kStopNode, StepKind::kStartNode,
-                     StepKind::kPartition, StepKind::kHeal}) {
-    table[static_cast<size_t>(k)] = {&Vm::access_cluster, &Vm::perform_cluster};
-  }
+  table[static_cast<size_t>(StepKind::kDeliver)] = {&Vm::access_none, &Vm::perform_none};
+  table[static_cast<size_t>(StepKind::kStartNodes)] = {&Vm::access_cluster, &Vm::perform_start_nodes};
+  table[static_cast<size_t>(StepKind::kStopNode)] = {&Vm::access_cluster, &Vm::perform_stop_node};
+  table[static_cast<size_t>(StepKind::kStartNode)] = {&Vm::access_cluster, &Vm::perform_start_node};
+  table[static_cast<size_t>(StepKind::kPartition)] = {&Vm::access_cluster, &Vm::perform_cut};
+  table[static_cast<size_t>(StepKind::kHeal)] = {&Vm::access_cluster, &Vm::perform_cut};
 }
 
 NodeId Vm::find_node(std::string_view name) const {
@@ -42,6 +44,19 @@ bool Vm::connected(NodeId a, NodeId b) const {
   return a == b || (cut(a, b) == Cut::kNone && cut(b, a) == Cut::kNone);
 }
 
+// The first node an operation names (a partition's: its first group's
+// first, else the second's), kMainNode if none, kLocalNode if unknown.
+NodeId Vm::first_node(const PendingOp& op) const {
+  const std::vector<NameId>* first = nullptr;
+  if (op.kind == StepKind::kPartition || op.kind == StepKind::kHeal) {
+    const CutArgs& cut = op.as<CutArgs>();
+    first = cut.a.empty() ? &cut.b : &cut.a;
+  } else {
+    first = &op.as<NodesArgs>().nodes;
+  }
+  return first->empty() ? kMainNode : find_node(names_[first->front()]);
+}
+
 void Vm::access_cluster(Pid pid, const PendingOp& op, Op& out) const {
   switch (op.kind) {
     case StepKind::kStopNode:
@@ -50,7 +65,7 @@ void Vm::access_cluster(Pid pid, const PendingOp& op, Op& out) const {
     case StepKind::kHeal:
       // What it writes is every node it names (the facts list them all);
       // the first stands for them among enabled operations.
-      if (const NodeId n = op.nodes.empty() ? kMainNode : find_node(names_[op.nodes[0]]); n != kLocalNode) {
+      if (const NodeId n = first_node(op); n != kLocalNode) {
         out.object = object::node(n);
         out.writes = true;
       }
@@ -70,150 +85,146 @@ NodeId Vm::check_node(NameId name, Reply& reply, const char* what) {
   return n;
 }
 
-bool Vm::perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& result) {
-  const NodeId here = procs_[pid].node;
-  switch (op.kind) {
-    case StepKind::kStartNodes: {
-      std::string detail;
-      for (size_t i = 0; i < op.nodes.size(); ++i) {
-        const std::string& name = names_[op.nodes[i]];
-        const bool twice = std::find(op.nodes.begin(), op.nodes.begin() + static_cast<ptrdiff_t>(i), op.nodes[i]) !=
-                           op.nodes.begin() + static_cast<ptrdiff_t>(i);
-        if (find_node(name) != kLocalNode || twice) {
-          reply.kind = Reply::Kind::kError;
-          reply.error = "start_nodes: a node named \"" + name + "\" already exists";
-          break;
-        }
-      }
-      if (reply.kind == Reply::Kind::kNone && net_.nodes.size() + op.nodes.size() > kMaxNodes) {
-        reply.kind = Reply::Kind::kError;
-        reply.error = "start_nodes: at most " + std::to_string(kMaxNodes) + " nodes";
-      }
-      if (reply.kind == Reply::Kind::kError) {
-        if (sink_) emit(StepKind::kStartNodes, pid, -1, "failed");
-        break;
-      }
-      const size_t old_n = net_.nodes.size();
-      for (NameId name : op.nodes) {
-        net_.nodes.emplace_back().name = name;
-        detail += (detail.empty() ? "" : ", ") + names_[name];
-        touch(object::node(static_cast<uint32_t>(net_.nodes.size() - 1)), true);
-      }
-      if (!net_.cuts.empty()) {  // the matrix grows: new nodes are connected to all
-        std::vector<Cut> grown(net_.nodes.size() * net_.nodes.size(), Cut::kNone);
-        for (size_t a = 0; a < old_n; ++a) {
-          for (size_t b = 0; b < old_n; ++b) grown[a * net_.nodes.size() + b] = net_.cuts[a * old_n + b];
-        }
-        net_.cuts = std::move(grown);
-      }
-      // A new node learns the cluster-wide names from the nodes it reaches.
-      for (NodeId n = static_cast<NodeId>(old_n); n < net_.nodes.size(); ++n) {
-        for (NodeId m = 0; m < old_n; ++m) {
-          if (connected(n, m)) merge_global(n, m, pid);
-        }
-      }
-      if (faults_on_) node_faults();
-      if (sink_) emit(StepKind::kStartNodes, pid, -1, detail);
-      reply.kind = Reply::Kind::kBool;
-      reply.b = true;
+bool Vm::perform_start_nodes(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  const std::vector<NameId>& nodes = op.as<NodesArgs>().nodes;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const std::string& name = names_[nodes[i]];
+    const auto before = nodes.begin() + static_cast<ptrdiff_t>(i);
+    if (find_node(name) != kLocalNode || std::find(nodes.begin(), before, nodes[i]) != before) {
+      reply.kind = Reply::Kind::kError;
+      reply.error = "start_nodes: a node named \"" + name + "\" already exists";
       break;
     }
-    case StepKind::kStopNode: {
-      const NodeId n = check_node(op.nodes[0], reply, "stop_node");
-      if (n == kLocalNode) break;
-      touch(object::node(n), true);
-      if (n == procs_[kRootPid].node) {
-        reply.kind = Reply::Kind::kError;
-        reply.error = "stop_node: the test's root runs on node " + names_[net_.nodes[n].name] + ", which cannot stop";
-        break;
-      }
-      reply.kind = Reply::Kind::kBool;
-      reply.b = net_.nodes[n].up;
-      if (!net_.nodes[n].up) {
-        if (sink_) emit(StepKind::kStopNode, pid, -1, names_[net_.nodes[n].name] + " (already down)");
-        break;
-      }
-      stop_node(n, pid);
-      if (n == here) return false;  // the caller went down with its node
-      break;
-    }
-    case StepKind::kStartNode: {
-      const NodeId n = check_node(op.nodes[0], reply, "start_node");
-      if (n == kLocalNode) break;
-      touch(object::node(n), true);
-      reply.kind = Reply::Kind::kBool;
-      reply.b = !net_.nodes[n].up;
-      if (net_.nodes[n].up) {
-        if (sink_) emit(StepKind::kStartNode, pid, -1, names_[net_.nodes[n].name] + " (already up)");
-        break;
-      }
-      start_node(n, pid);
-      break;
-    }
-    case StepKind::kPartition:
-    case StepKind::kHeal: {
-      const bool heal = op.kind == StepKind::kHeal;
-      const char* what = heal ? "heal" : "partition";
-      const size_t split = static_cast<size_t>(op.a);
-      std::vector<NodeId> a, b;
-      for (size_t i = 0; i < op.nodes.size(); ++i) {
-        const NodeId n = check_node(op.nodes[i], reply, what);
-        (i < split ? a : b).push_back(n);
-      }
-      if (reply.kind == Reply::Kind::kError) break;
-      for (NodeId x : a) {
-        if (std::find(b.begin(), b.end(), x) != b.end()) {
-          reply.kind = Reply::Kind::kError;
-          reply.error = std::string(what) + ": node " + names_[net_.nodes[x].name] + " is on both sides";
-          break;
-        }
-      }
-      if (reply.kind == Reply::Kind::kError) break;
-      const bool all = heal && a.empty() && b.empty();
-      if (all) {
-        for (NodeId n = 0; n < net_.nodes.size(); ++n) a.push_back(n);
-        b = a;
-        for (Node& node : net_.nodes) node.fault_cuts.clear();  // a partition fault's cut is healed too
-      } else if (b.empty()) {  // isolate, or heal one group with every other node
-        for (NodeId n = 0; n < net_.nodes.size(); ++n) {
-          if (std::find(a.begin(), a.end(), n) == a.end()) b.push_back(n);
-        }
-      }
-      const Cut mode = heal ? Cut::kNone : static_cast<Cut>(op.b);
-      std::vector<CutChange> changes;
-      for (NodeId x : a) {
-        for (NodeId y : b) {
-          if (x == y) continue;
-          changes.push_back({x, y, mode});
-          if (!op.flag) changes.push_back({y, x, mode});
-        }
-      }
-      for (NodeId x : a) touch(object::node(x), true);
-      for (NodeId y : b) touch(object::node(y), true);
-      apply_cuts(changes, pid);
-      if (sink_) {
-        auto group = [&](const std::vector<NodeId>& g) {
-          std::string s = "{";
-          for (size_t i = 0; i < g.size(); ++i) s += (i ? ", " : "") + names_[net_.nodes[g[i]].name];
-          return s + "}";
-        };
-        std::string detail;
-        if (all) {
-          detail = "all";
-        } else {
-          detail = group(a) + (op.flag ? " -> " : " | ") + group(b);
-          if (!heal) detail += mode == Cut::kDrop ? " (drop)" : " (defer)";
-          if (op.flag) detail += " one-way";
-        }
-        emit(op.kind, pid, -1, std::move(detail));
-      }
-      reply.kind = Reply::Kind::kBool;
-      reply.b = true;
-      break;
-    }
-    default:
-      break;
   }
+  if (reply.kind == Reply::Kind::kNone && net_.nodes.size() + nodes.size() > kMaxNodes) {
+    reply.kind = Reply::Kind::kError;
+    reply.error = "start_nodes: at most " + std::to_string(kMaxNodes) + " nodes";
+  }
+  if (reply.kind == Reply::Kind::kError) {
+    if (sink_) emit(StepKind::kStartNodes, pid, -1, "failed");
+    return true;
+  }
+  std::string detail;
+  const size_t old_n = net_.nodes.size();
+  for (NameId name : nodes) {
+    net_.nodes.emplace_back().name = name;
+    detail += (detail.empty() ? "" : ", ") + names_[name];
+    touch(object::node(static_cast<uint32_t>(net_.nodes.size() - 1)), true);
+  }
+  if (!net_.cuts.empty()) {  // the matrix grows: new nodes are connected to all
+    std::vector<Cut> grown(net_.nodes.size() * net_.nodes.size(), Cut::kNone);
+    for (size_t a = 0; a < old_n; ++a) {
+      for (size_t b = 0; b < old_n; ++b) grown[a * net_.nodes.size() + b] = net_.cuts[a * old_n + b];
+    }
+    net_.cuts = std::move(grown);
+  }
+  // A new node learns the cluster-wide names from the nodes it reaches.
+  for (NodeId n = static_cast<NodeId>(old_n); n < net_.nodes.size(); ++n) {
+    for (NodeId m = 0; m < old_n; ++m) {
+      if (connected(n, m)) merge_global(n, m, pid);
+    }
+  }
+  if (faults_on_) node_faults();
+  if (sink_) emit(StepKind::kStartNodes, pid, -1, detail);
+  reply.kind = Reply::Kind::kBool;
+  reply.b = true;
+  return true;
+}
+
+bool Vm::perform_stop_node(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  const NodeId n = check_node(op.as<NodesArgs>().nodes[0], reply, "stop_node");
+  if (n == kLocalNode) return true;
+  touch(object::node(n), true);
+  if (n == procs_[kRootPid].node) {
+    reply.kind = Reply::Kind::kError;
+    reply.error = "stop_node: the test's root runs on node " + names_[net_.nodes[n].name] + ", which cannot stop";
+    return true;
+  }
+  reply.kind = Reply::Kind::kBool;
+  reply.b = net_.nodes[n].up;
+  if (!net_.nodes[n].up) {
+    if (sink_) emit(StepKind::kStopNode, pid, -1, names_[net_.nodes[n].name] + " (already down)");
+    return true;
+  }
+  const NodeId here = procs_[pid].node;
+  stop_node(n, pid);
+  return n != here;  // else the caller went down with its node
+}
+
+bool Vm::perform_start_node(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  const NodeId n = check_node(op.as<NodesArgs>().nodes[0], reply, "start_node");
+  if (n == kLocalNode) return true;
+  touch(object::node(n), true);
+  reply.kind = Reply::Kind::kBool;
+  reply.b = !net_.nodes[n].up;
+  if (net_.nodes[n].up) {
+    if (sink_) emit(StepKind::kStartNode, pid, -1, names_[net_.nodes[n].name] + " (already up)");
+    return true;
+  }
+  start_node(n, pid);
+  return true;
+}
+
+// partition and heal: the two groups it names (checked: known nodes, none
+// on both sides), or false with an error reply.
+bool Vm::cut_groups(const CutArgs& args, const char* what, std::vector<NodeId>& a, std::vector<NodeId>& b,
+                    Reply& reply) {
+  for (NameId name : args.a) a.push_back(check_node(name, reply, what));
+  for (NameId name : args.b) b.push_back(check_node(name, reply, what));
+  if (reply.kind == Reply::Kind::kError) return false;
+  for (NodeId x : a) {
+    if (std::find(b.begin(), b.end(), x) != b.end()) {
+      reply.kind = Reply::Kind::kError;
+      reply.error = std::string(what) + ": node " + names_[net_.nodes[x].name] + " is on both sides";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Vm::perform_cut(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  const CutArgs& args = op.as<CutArgs>();
+  const bool heal = op.kind == StepKind::kHeal;
+  std::vector<NodeId> a, b;
+  if (!cut_groups(args, heal ? "heal" : "partition", a, b, reply)) return true;
+  const bool all = heal && a.empty() && b.empty();
+  if (all) {
+    for (NodeId n = 0; n < net_.nodes.size(); ++n) a.push_back(n);
+    b = a;
+    for (Node& node : net_.nodes) node.fault_cuts.clear();  // a partition fault's cut is healed too
+  } else if (b.empty()) {  // isolate, or heal one group with every other node
+    for (NodeId n = 0; n < net_.nodes.size(); ++n) {
+      if (std::find(a.begin(), a.end(), n) == a.end()) b.push_back(n);
+    }
+  }
+  const Cut mode = heal ? Cut::kNone : args.mode;
+  std::vector<CutChange> changes;
+  for (NodeId x : a) {
+    for (NodeId y : b) {
+      if (x == y) continue;
+      changes.push_back({x, y, mode});
+      if (!args.oneway) changes.push_back({y, x, mode});
+    }
+  }
+  for (NodeId x : a) touch(object::node(x), true);
+  for (NodeId y : b) touch(object::node(y), true);
+  apply_cuts(changes, pid);
+  if (sink_) {
+    auto group = [&](const std::vector<NodeId>& g) {
+      std::string s = "{";
+      for (size_t i = 0; i < g.size(); ++i) s += (i ? ", " : "") + names_[net_.nodes[g[i]].name];
+      return s + "}";
+    };
+    std::string detail = "all";
+    if (!all) {
+      detail = group(a) + (args.oneway ? " -> " : " | ") + group(b);
+      if (!heal) detail += mode == Cut::kDrop ? " (drop)" : " (defer)";
+      if (args.oneway) detail += " one-way";
+    }
+    emit(op.kind, pid, -1, std::move(detail));
+  }
+  reply.kind = Reply::Kind::kBool;
+  reply.b = true;
   return true;
 }
 
@@ -325,8 +336,8 @@ void Vm::stop_node(NodeId n, Pid by, StepKind kind) {
   // All at once: none of them sees another's end.
   for (Pid p : dying) {
     touch(object::process(p), true);
-    release_op(procs_[p].op);
-    procs_[p].op.reset(StepKind::kExit);
+    procs_[p].op.release(guest_);
+    procs_[p].op.set<ExitArgs>(StepKind::kExit);
     procs_[p].state = Process::State::kDead;
   }
   for (Pid p : dying) teardown(p, Reason{ReasonKind::kNoconnection, 0}, true);
@@ -365,26 +376,20 @@ void Vm::stop_node(NodeId n, Pid by, StepKind kind) {
   }
 }
 
-void Vm::post_start_nodes(std::vector<NameId> names) { post(StepKind::kStartNodes).nodes = std::move(names); }
+void Vm::post_start_nodes(std::vector<NameId> names) {
+  post<NodesArgs>(StepKind::kStartNodes).nodes = std::move(names);
+}
 
-void Vm::post_stop_node(NameId node) { post(StepKind::kStopNode).nodes.assign(1, node); }
+void Vm::post_stop_node(NameId node) { post<NodesArgs>(StepKind::kStopNode).nodes.assign(1, node); }
 
-void Vm::post_start_node(NameId node) { post(StepKind::kStartNode).nodes.assign(1, node); }
+void Vm::post_start_node(NameId node) { post<NodesArgs>(StepKind::kStartNode).nodes.assign(1, node); }
 
 void Vm::post_partition(std::vector<NameId> a, std::vector<NameId> b, Cut mode, bool oneway) {
-  auto& op = post(StepKind::kPartition);
-  op.a = static_cast<int64_t>(a.size());
-  op.b = static_cast<int64_t>(mode);
-  op.flag = oneway;
-  op.nodes = std::move(a);
-  op.nodes.insert(op.nodes.end(), b.begin(), b.end());
+  post<CutArgs>(StepKind::kPartition) = {std::move(a), std::move(b), mode, oneway};
 }
 
 void Vm::post_heal(std::vector<NameId> a, std::vector<NameId> b) {
-  auto& op = post(StepKind::kHeal);
-  op.a = static_cast<int64_t>(a.size());
-  op.nodes = std::move(a);
-  op.nodes.insert(op.nodes.end(), b.begin(), b.end());
+  post<CutArgs>(StepKind::kHeal) = {std::move(a), std::move(b), Cut::kNone, false};
 }
 
 }  // namespace lockstep::vm

@@ -2,6 +2,7 @@
 // are buffered until sync; a node that stops keeps what was synced and a
 // prefix of the rest (vm/ops_cluster.cc, stop_node).
 #include <algorithm>
+#include <utility>
 
 #include "engine/hash.h"
 #include "vm/vm.h"
@@ -18,11 +19,11 @@ void Vm::access_disk(Pid pid, const PendingOp& op, Op& out) const {
   switch (op.kind) {
     case StepKind::kDiskPut:
     case StepKind::kDiskDelete:
-      out.object = disk_object(procs_[pid].node, op.key);
+      out.object = disk_object(procs_[pid].node, op.as<DiskArgs>().key);
       out.writes = true;
       break;
     case StepKind::kDiskGet:
-      out.object = disk_object(procs_[pid].node, op.key);
+      out.object = disk_object(procs_[pid].node, op.as<DiskArgs>().key);
       break;
     case StepKind::kDiskSync:
       out.object = object::node(procs_[pid].node);  // what a crash keeps
@@ -34,15 +35,19 @@ void Vm::access_disk(Pid pid, const PendingOp& op, Op& out) const {
 
 bool Vm::perform_disk(Pid pid, PendingOp& op, Reply& reply, StepResult& result) {
   const NodeId here = procs_[pid].node;
+  if (op.kind == StepKind::kDiskSync) {
+    perform_disk_sync(pid, reply);
+    return true;
+  }
+  DiskArgs& args = op.as<DiskArgs>();
   switch (op.kind) {
     case StepKind::kDiskPut:
     case StepKind::kDiskDelete: {
       Node& node = net_.nodes[here];
       touch(object::node(here), false);  // what a crash of the node keeps
       const bool put = op.kind == StepKind::kDiskPut;
-      if (sink_) emit(op.kind, pid, -1, op.text + (put ? " = " + guest_.render(op.value) : ""));
-      node.unsynced.emplace_back(op.key, put ? op.value : 0);
-      op.value = 0;
+      if (sink_) emit(op.kind, pid, -1, args.text + (put ? " = " + guest_.render(args.value) : ""));
+      node.unsynced.emplace_back(args.key, put ? std::exchange(args.value, 0) : 0);
       reply.kind = Reply::Kind::kBool;
       reply.b = true;
       break;
@@ -52,45 +57,46 @@ bool Vm::perform_disk(Pid pid, PendingOp& op, Reply& reply, StepResult& result) 
       ValueRef found = 0;
       bool known = false;
       for (auto it = node.unsynced.rbegin(); it != node.unsynced.rend() && !known; ++it) {
-        if (it->first == op.key) {
+        if (it->first == args.key) {
           known = true;
           found = it->second;
         }
       }
       if (!known) {
-        auto it = node.disk.find(op.key);
+        auto it = node.disk.find(args.key);
         if (it != node.disk.end()) found = it->second;
       }
-      if (sink_) emit(StepKind::kDiskGet, pid, -1, op.text + (found ? "" : " -> nil"));
+      if (sink_) emit(StepKind::kDiskGet, pid, -1, args.text + (found ? "" : " -> nil"));
+      const ValueRef fallback = std::exchange(args.value, 0);
       if (found) {
         reply.kind = Reply::Kind::kCopyOf;
         reply.value = found;
-        if (op.value) guest_.release(op.value);
-      } else if (op.flag) {
+        if (fallback) guest_.release(fallback);
+      } else if (args.has_fallback) {
         reply.kind = Reply::Kind::kValue;
-        reply.value = op.value;
+        reply.value = fallback;
       } else {
         reply.kind = Reply::Kind::kNil;
       }
-      op.value = 0;
-      break;
-    }
-    case StepKind::kDiskSync: {
-      Node& node = net_.nodes[here];
-      if (sink_) emit(StepKind::kDiskSync, pid, -1, std::to_string(node.unsynced.size()) + " writes");
-      for (auto& write : node.unsynced) {
-        touch(disk_object(here, write.first), true);
-        apply_disk_write(node, write);
-      }
-      node.unsynced.clear();
-      reply.kind = Reply::Kind::kBool;
-      reply.b = true;
       break;
     }
     default:
       break;
   }
   return true;
+}
+
+void Vm::perform_disk_sync(Pid pid, Reply& reply) {
+  const NodeId here = procs_[pid].node;
+  Node& node = net_.nodes[here];
+  if (sink_) emit(StepKind::kDiskSync, pid, -1, std::to_string(node.unsynced.size()) + " writes");
+  for (auto& write : node.unsynced) {
+    touch(disk_object(here, write.first), true);
+    apply_disk_write(node, write);
+  }
+  node.unsynced.clear();
+  reply.kind = Reply::Kind::kBool;
+  reply.b = true;
 }
 
 uint64_t Vm::disk_object(NodeId node, const std::string& key) const {
@@ -113,26 +119,17 @@ void Vm::apply_disk_write(Node& node, std::pair<std::string, ValueRef>& write) {
 }
 
 void Vm::post_disk_put(std::string key, std::string text, ValueRef value) {
-  auto& op = post(StepKind::kDiskPut);
-  op.key = std::move(key);
-  op.text = std::move(text);
-  op.value = value;
+  post<DiskArgs>(StepKind::kDiskPut) = {std::move(key), std::move(text), value, false};
 }
 
 void Vm::post_disk_get(std::string key, std::string text, ValueRef fallback, bool has_fallback) {
-  auto& op = post(StepKind::kDiskGet);
-  op.key = std::move(key);
-  op.text = std::move(text);
-  op.value = fallback;
-  op.flag = has_fallback;
+  post<DiskArgs>(StepKind::kDiskGet) = {std::move(key), std::move(text), fallback, has_fallback};
 }
 
 void Vm::post_disk_delete(std::string key, std::string text) {
-  auto& op = post(StepKind::kDiskDelete);
-  op.key = std::move(key);
-  op.text = std::move(text);
+  post<DiskArgs>(StepKind::kDiskDelete) = {std::move(key), std::move(text), 0, false};
 }
 
-void Vm::post_disk_sync() { post(StepKind::kDiskSync); }
+void Vm::post_disk_sync() { post<NoArgs>(StepKind::kDiskSync); }
 
 }  // namespace lockstep::vm

@@ -3,6 +3,7 @@
 // node connected to the caller's; views merge when nodes reconnect, and a
 // name with two owners keeps one (a controlled choice), killing the other.
 #include <algorithm>
+#include <utility>
 
 #include "engine/hash.h"
 #include "vm/vm.h"
@@ -22,16 +23,22 @@ void Vm::add_global_ops(OpTable& table) {
   }
 }
 
+// The name a cluster-wide name operation is about.
+static NameId global_name(const PendingOp& op) {
+  return op.kind == StepKind::kGlobalSend ? op.as<GlobalSendArgs>().name : op.as<NameArgs>().name;
+}
+
 void Vm::access_global(Pid pid, const PendingOp& op, Op& out) const {
+  const NameId name = global_name(op);
   switch (op.kind) {
     case StepKind::kGlobalRegister:
     case StepKind::kGlobalUnregister:
-      out.object = global_object(names_[op.name]);
+      out.object = global_object(names_[name]);
       out.writes = true;
       break;
     case StepKind::kGlobalWhereis:
     case StepKind::kGlobalSend:
-      out.object = global_object(names_[op.name]);
+      out.object = global_object(names_[name]);
       break;
     default:
       break;
@@ -40,22 +47,23 @@ void Vm::access_global(Pid pid, const PendingOp& op, Op& out) const {
 
 bool Vm::perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result) {
   const NodeId here = procs_[pid].node;
+  const NameId name = global_name(op);
   switch (op.kind) {
     case StepKind::kGlobalRegister: {
       auto& view = net_.nodes[here].global;
-      const Pid t = op.pid;
+      const Pid t = op.as<NameArgs>().pid;
       touch(object::process(t), false);
       // As Erlang's global (which locks the name on every node it is
       // connected to): taken if any node this one reaches has it.
-      bool ok = view.find(op.name) == view.end() && is_alive(t);
+      bool ok = view.find(name) == view.end() && is_alive(t);
       for (NodeId m = 0; m < net_.nodes.size(); ++m) {
         touch(object::node(m), false);  // what it reaches decides where the name goes
-        if (connected(here, m) && net_.nodes[m].global.count(op.name)) ok = false;
+        if (connected(here, m) && net_.nodes[m].global.count(name)) ok = false;
       }
-      if (sink_) emit(StepKind::kGlobalRegister, pid, t, "\"" + names_[op.name] + "\"" + (ok ? "" : " -> false"));
+      if (sink_) emit(StepKind::kGlobalRegister, pid, t, "\"" + names_[name] + "\"" + (ok ? "" : " -> false"));
       if (ok) {
         for (NodeId m = 0; m < net_.nodes.size(); ++m) {
-          if (connected(here, m)) net_.nodes[m].global[op.name] = t;
+          if (connected(here, m)) net_.nodes[m].global[name] = t;
         }
         procs_[t].global_named = true;
       }
@@ -65,14 +73,14 @@ bool Vm::perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result
     }
     case StepKind::kGlobalUnregister: {
       auto& view = net_.nodes[here].global;
-      auto it = view.find(op.name);
-      if (sink_) emit(StepKind::kGlobalUnregister, pid, -1, "\"" + names_[op.name] + "\"");
+      auto it = view.find(name);
+      if (sink_) emit(StepKind::kGlobalUnregister, pid, -1, "\"" + names_[name] + "\"");
       if (it != view.end()) {
         const Pid was = it->second;
         for (NodeId m = 0; m < net_.nodes.size(); ++m) {
           touch(object::node(m), false);
           if (!connected(here, m)) continue;
-          auto at = net_.nodes[m].global.find(op.name);
+          auto at = net_.nodes[m].global.find(name);
           if (at != net_.nodes[m].global.end() && at->second == was) net_.nodes[m].global.erase(at);
         }
       }
@@ -83,12 +91,12 @@ bool Vm::perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result
     case StepKind::kGlobalWhereis:
     case StepKind::kGlobalSend: {
       const auto& view = net_.nodes[here].global;
-      auto it = view.find(op.name);
+      auto it = view.find(name);
       const Pid found = it == view.end() ? kNoPid : it->second;
       if (op.kind == StepKind::kGlobalWhereis) {
         if (sink_) {
           emit(StepKind::kGlobalWhereis, pid, found == kNoPid ? -1 : static_cast<int64_t>(found),
-               "\"" + names_[op.name] + "\"" + (found == kNoPid ? " -> nil" : ""));
+               "\"" + names_[name] + "\"" + (found == kNoPid ? " -> nil" : ""));
         }
         reply.kind = found == kNoPid ? Reply::Kind::kNil : Reply::Kind::kPid;
         reply.u = found;
@@ -96,18 +104,17 @@ bool Vm::perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result
       }
       if (sink_) {
         emit(StepKind::kGlobalSend, pid, found == kNoPid ? -1 : static_cast<int64_t>(found),
-             "(" + names_[op.name] + ") " + guest_.render(op.value) + (found == kNoPid ? " -> not registered" : ""));
+             "(" + names_[name] + ") " + guest_.render(op.as<GlobalSendArgs>().msg) + (found == kNoPid ? " -> not registered" : ""));
       }
+      const ValueRef msg = std::exchange(op.as<GlobalSendArgs>().msg, 0);
       if (found == kNoPid) {
-        guest_.release(op.value);
-        op.value = 0;
+        guest_.release(msg);
         reply.kind = Reply::Kind::kError;
-        reply.error = "global.send: no process is registered globally as \"" + names_[op.name] + "\"";
+        reply.error = "global.send: no process is registered globally as \"" + names_[name] + "\"";
         break;
       }
       if (node_of(found) == here) touch(object::mailbox(found), true);
-      route(pid, here, Dest{found, 0, kLocalNode}, op.value);
-      op.value = 0;
+      route(pid, here, Dest{found, 0, kLocalNode}, msg);
       reply.kind = Reply::Kind::kPid;
       reply.u = found;
       break;
@@ -165,19 +172,15 @@ void Vm::forget_global(Pid pid) {
 }
 
 void Vm::post_global_register(NameId name, Pid pid) {
-  auto& op = post(StepKind::kGlobalRegister);
-  op.name = name;
-  op.pid = pid;
+  post<NameArgs>(StepKind::kGlobalRegister) = {name, pid};
 }
 
-void Vm::post_global_unregister(NameId name) { post(StepKind::kGlobalUnregister).name = name; }
+void Vm::post_global_unregister(NameId name) { post<NameArgs>(StepKind::kGlobalUnregister).name = name; }
 
-void Vm::post_global_whereis(NameId name) { post(StepKind::kGlobalWhereis).name = name; }
+void Vm::post_global_whereis(NameId name) { post<NameArgs>(StepKind::kGlobalWhereis).name = name; }
 
 void Vm::post_global_send(NameId name, ValueRef msg) {
-  auto& op = post(StepKind::kGlobalSend);
-  op.name = name;
-  op.value = msg;
+  post<GlobalSendArgs>(StepKind::kGlobalSend) = {name, msg};
 }
 
 }  // namespace lockstep::vm

@@ -1,6 +1,7 @@
 // Mailboxes: send and selective receive. A blocked receive tests each
 // message once, when it arrives (enqueue -> test_message).
 #include <algorithm>
+#include <utility>
 
 #include "engine/hash.h"
 #include "vm/vm.h"
@@ -10,21 +11,21 @@ namespace lockstep::vm {
 // Mailbox operation kinds: what each pending operation touches (access) and
 // what it does when its process is scheduled (perform).
 void Vm::add_mailbox_ops(OpTable& table) {
-  for (StepKind k : {StepKind::kSend, StepKind::kReceive}) {
-    table[static_cast<size_t>(k)] = {&Vm::access_mailbox, &Vm::perform_mailbox};
-  }
+  table[static_cast<size_t>(StepKind::kSend)] = {&Vm::access_mailbox, &Vm::perform_send};
+  table[static_cast<size_t>(StepKind::kReceive)] = {&Vm::access_mailbox, &Vm::perform_receive};
 }
 
 void Vm::access_mailbox(Pid pid, const PendingOp& op, Op& out) const {
   switch (op.kind) {
     case StepKind::kSend: {
+      const Dest& dest = op.as<SendArgs>().dest;
       const NodeId from = procs_[pid].node;
-      if (dest_node(op.dest, from) != from) break;  // in flight: touches nothing until delivered
-      const Pid to = resolve(op.dest, from);
+      if (dest_node(dest, from) != from) break;  // in flight: touches nothing until delivered
+      const Pid to = resolve(dest, from);
       if (to != kNoPid) {
         out.object = object::mailbox(to);
-      } else if (op.dest.name) {
-        out.object = name_object(from, op.dest.name);
+      } else if (dest.name) {
+        out.object = name_object(from, dest.name);
       }
       out.writes = true;
       break;
@@ -38,113 +39,104 @@ void Vm::access_mailbox(Pid pid, const PendingOp& op, Op& out) const {
   }
 }
 
-bool Vm::perform_mailbox(Pid pid, PendingOp& op, Reply& reply, StepResult& result) {
-  Process& p = procs_[pid];
-  switch (op.kind) {
-    case StepKind::kSend: {
-      const NodeId from = p.node;
-      const NodeId to_node = dest_node(op.dest, from);
-      if (to_node != from) {  // to another node: in flight until delivered
-        if (sink_) {
-          std::string detail = guest_.render(op.value);
-          if (op.dest.name) detail = "(" + names_[op.dest.name] + "@" + node_name(to_node) + ") " + detail;
-          emit(StepKind::kSend, pid, op.dest.name ? -1 : static_cast<int64_t>(op.dest.pid), std::move(detail));
-        }
-        send_in_flight(pid, from, op.dest, to_node, op.value);
-        op.value = 0;
-        break;
-      }
-      const Pid to = resolve(op.dest, from);
-      if (sink_) {
-        std::string detail = guest_.render(op.value);
-        if (op.dest.name) detail = "(" + names_[op.dest.name] + ") " + detail;
-        if (to != kNoPid && !is_alive(to)) detail += "  (dropped: dead)";
-        emit(StepKind::kSend, pid, to == kNoPid ? -1 : static_cast<int64_t>(to), std::move(detail));
-      }
-      // Whether the recipient's pending receive would take the message:
-      // when it would not, the two commute (a search keeps the receive
-      // asleep through the send).
-      bool waiting = false;
-      int64_t matched = -1;
-      if (observing_ && to != kNoPid && to < procs_.size()) {
-        const Process& r = procs_[to];
-        waiting = r.state != Process::State::kDead && r.op.kind == StepKind::kReceive && r.match_error.empty() &&
-                  !r.timed_out;
-        matched = r.matched;
-      }
-      const bool routed = route(pid, from, op.dest, op.value);
-      if (waiting) {
-        const Process& r = procs_[to];
-        facts_.passes_receive = matched >= 0 || (r.matched < 0 && r.match_error.empty());
-      }
-      if (!routed) {
-        reply.kind = Reply::Kind::kError;
-        reply.error = "send: no process is registered as \"" + names_[op.dest.name] + "\"";
-      }
-      op.value = 0;
-      break;
+bool Vm::perform_send(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  SendArgs& args = op.as<SendArgs>();
+  const Dest dest = args.dest;
+  const ValueRef msg = std::exchange(args.msg, 0);
+  const NodeId from = procs_[pid].node;
+  const NodeId to_node = dest_node(dest, from);
+  if (to_node != from) {  // to another node: in flight until delivered
+    if (sink_) {
+      std::string detail = guest_.render(msg);
+      if (dest.name) detail = "(" + names_[dest.name] + "@" + node_name(to_node) + ") " + detail;
+      emit(StepKind::kSend, pid, dest.name ? -1 : static_cast<int64_t>(dest.pid), std::move(detail));
     }
-    case StepKind::kReceive: {
-      if (!p.match_error.empty()) {
-        reply.kind = Reply::Kind::kError;
-        reply.error = "receive: the match function raised: " + p.match_error;
-        if (sink_) emit(StepKind::kReceive, pid, -1, "match error");
-      } else if (p.matched >= 0) {
-        if (observing_) observe_receive(pid);
-        reply.kind = Reply::Kind::kMessage;
-        reply.message = take_message(p, static_cast<size_t>(p.matched));
-        facts_.consumed = reply.message.origin_step;
-        if (shapes_) {
-          facts_.shape = reply.message.kind == Message::Kind::kUser
-                             ? guest_.message_shape(reply.message.value)
-                             : 0x100 + static_cast<uint64_t>(reply.message.kind);  // DOWN, EXIT
-        }
-        if (sink_) {
-          std::string detail;
-          switch (reply.message.kind) {
-            case Message::Kind::kDown:
-              detail = "{\"DOWN\", #Ref<" + std::to_string(reply.message.ref) + ">, " +
-                       pid_str(reply.message.from) + ", " + render_reason(reply.message.reason) + "}";
-              break;
-            case Message::Kind::kExit:
-              detail = "{\"EXIT\", " + pid_str(reply.message.from) + ", " + render_reason(reply.message.reason) + "}";
-              break;
-            default:
-              detail = guest_.render(reply.message.value);
-          }
-          emit(StepKind::kReceive, pid, reply.message.from == kNoPid ? -1 : static_cast<int64_t>(reply.message.from), std::move(detail));
-        }
-      } else {
-        reply.kind = Reply::Kind::kNil;
-        if (sink_) emit(StepKind::kReceive, pid, -1, "timeout");
-      }
-      facts_.poll = procs_[pid].op.num == 0;
-      if (observing_ && reply.kind != Reply::Kind::kMessage) observe_pending_senders(pid);
-      // A receive that timed out committed to it when its timer fired: no
-      // later message could have changed what it returned.
-      if (observing_ && procs_[pid].match_error.empty() && !procs_[pid].timed_out) {
-        procs_[pid].patterns.emplace_back(step_no_, procs_[pid].op.value);
-        procs_[pid].op.value = 0;  // kept for the iteration, not released
-      }
-      end_receive(procs_[pid]);
-      break;
-    }
-    default:
-      break;
+    send_in_flight(pid, from, dest, to_node, msg);
+    return true;
+  }
+  const Pid to = resolve(dest, from);
+  if (sink_) {
+    std::string detail = guest_.render(msg);
+    if (dest.name) detail = "(" + names_[dest.name] + ") " + detail;
+    if (to != kNoPid && !is_alive(to)) detail += "  (dropped: dead)";
+    emit(StepKind::kSend, pid, to == kNoPid ? -1 : static_cast<int64_t>(to), std::move(detail));
+  }
+  // Whether the recipient's pending receive would take the message:
+  // when it would not, the two commute (a search keeps the receive
+  // asleep through the send).
+  bool waiting = false;
+  int64_t matched = -1;
+  if (observing_ && to != kNoPid && to < procs_.size()) {
+    const Process& r = procs_[to];
+    waiting = r.state != Process::State::kDead && r.op.kind == StepKind::kReceive && r.match_error.empty() &&
+              !r.timed_out;
+    matched = r.matched;
+  }
+  const bool routed = route(pid, from, dest, msg);
+  if (waiting) {
+    const Process& r = procs_[to];
+    facts_.passes_receive = matched >= 0 || (r.matched < 0 && r.match_error.empty());
+  }
+  if (!routed) {
+    reply.kind = Reply::Kind::kError;
+    reply.error = "send: no process is registered as \"" + names_[dest.name] + "\"";
   }
   return true;
 }
 
-void Vm::post_send(Dest dest, ValueRef msg) {
-  auto& op = post(StepKind::kSend);
-  op.dest = dest;
-  op.value = msg;
+bool Vm::perform_receive(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  Process& p = procs_[pid];
+  ReceiveArgs& args = op.as<ReceiveArgs>();
+  if (!p.match_error.empty()) {
+    reply.kind = Reply::Kind::kError;
+    reply.error = "receive: the match function raised: " + p.match_error;
+    if (sink_) emit(StepKind::kReceive, pid, -1, "match error");
+  } else if (p.matched >= 0) {
+    if (observing_) observe_receive(pid);
+    reply.kind = Reply::Kind::kMessage;
+    reply.message = take_message(p, static_cast<size_t>(p.matched));
+    facts_.consumed = reply.message.origin_step;
+    if (shapes_) {
+      facts_.shape = reply.message.kind == Message::Kind::kUser
+                         ? guest_.message_shape(reply.message.value)
+                         : 0x100 + static_cast<uint64_t>(reply.message.kind);  // DOWN, EXIT
+    }
+    if (sink_) emit_received(pid, reply.message);
+  } else {
+    reply.kind = Reply::Kind::kNil;
+    if (sink_) emit(StepKind::kReceive, pid, -1, "timeout");
+  }
+  facts_.poll = args.timeout_ms == 0;
+  if (observing_ && reply.kind != Reply::Kind::kMessage) observe_pending_senders(pid);
+  // A receive that timed out committed to it when its timer fired: no
+  // later message could have changed what it returned.
+  if (observing_ && p.match_error.empty() && !p.timed_out) {
+    p.patterns.emplace_back(step_no_, std::exchange(args.matcher, 0));  // kept for the iteration, not released
+  }
+  end_receive(p);
+  return true;
 }
 
+void Vm::emit_received(Pid pid, const Message& m) {
+  std::string detail;
+  switch (m.kind) {
+    case Message::Kind::kDown:
+      detail = "{\"DOWN\", #Ref<" + std::to_string(m.ref) + ">, " + pid_str(m.from) + ", " +
+               render_reason(m.reason) + "}";
+      break;
+    case Message::Kind::kExit:
+      detail = "{\"EXIT\", " + pid_str(m.from) + ", " + render_reason(m.reason) + "}";
+      break;
+    default:
+      detail = guest_.render(m.value);
+  }
+  emit(StepKind::kReceive, pid, m.from == kNoPid ? -1 : static_cast<int64_t>(m.from), std::move(detail));
+}
+
+void Vm::post_send(Dest dest, ValueRef msg) { post<SendArgs>(StepKind::kSend) = {dest, msg}; }
+
 void Vm::post_receive(ValueRef matcher, int64_t timeout_ms) {
-  auto& op = post(StepKind::kReceive);
-  op.value = matcher;
-  op.num = timeout_ms;
+  post<ReceiveArgs>(StepKind::kReceive) = {matcher, timeout_ms};
   begin_receive(running_);
 }
 
@@ -154,7 +146,7 @@ void Vm::observe_receive(Pid pid) {
   for (size_t i = static_cast<size_t>(procs_[pid].matched) + 1; i < procs_[pid].mailbox.size(); ++i) {
     Message& m = procs_[pid].mailbox[i];
     if (m.kind == Message::Kind::kRemoved) continue;
-    if (pattern_matches(procs_[pid].op.value, m)) observations_.push_back({step_no_, m.origin_step});
+    if (pattern_matches(procs_[pid].op.as<ReceiveArgs>().matcher, m)) observations_.push_back({step_no_, m.origin_step});
   }
 }
 
@@ -170,11 +162,12 @@ void Vm::observe_pending_senders(Pid pid) {
     const Process& s = procs_[q];
     if (q == pid || s.state != Process::State::kReady || s.op.kind != StepKind::kSend || s.node != here)
       continue;
-    if (dest_node(s.op.dest, here) != here || resolve(s.op.dest, here) != pid) continue;
+    const SendArgs& send = s.op.as<SendArgs>();
+    if (dest_node(send.dest, here) != here || resolve(send.dest, here) != pid) continue;
     Message m;
     m.from = q;
-    m.value = s.op.value;  // borrowed: matching does not take it
-    if (raised || pattern_matches(procs_[pid].op.value, m)) would_take_.push_back(EventKey::process(q));
+    m.value = send.msg;  // borrowed: matching does not take it
+    if (raised || pattern_matches(procs_[pid].op.as<ReceiveArgs>().matcher, m)) would_take_.push_back(EventKey::process(q));
   }
 }
 
@@ -280,9 +273,9 @@ void Vm::test_message(Pid pid, size_t index) {
   q.scan = index + 1;
   if (m.kind == Message::Kind::kRemoved) return;
   bool ok = true;
-  if (q.op.value != 0) {
+  if (const ValueRef matcher = q.op.as<ReceiveArgs>().matcher; matcher != 0) {
     std::string error;
-    ok = guest_.match(q.op.value, m, error);
+    ok = guest_.match(matcher, m, error);
     Process& again = procs_[pid];  // the matcher cannot spawn, but stay safe
     if (!error.empty()) {
       again.match_error = std::move(error);
@@ -313,15 +306,14 @@ void Vm::begin_receive(Pid pid) {
   }
   Process& q = procs_[pid];
   if (q.matched >= 0 || !q.match_error.empty()) return;  // ready
-  const int64_t timeout = q.op.num;
+  const int64_t timeout = q.op.as<ReceiveArgs>().timeout_ms;
   if (timeout == 0) return;  // polls: ready, returns nil if nothing matches
   q.state = Process::State::kBlocked;
   if (timeout > 0) q.timer = arm_timer(Timer::Kind::kReceive, pid, timeout);
 }
 
 void Vm::end_receive(Process& p) {
-  guest_.release(p.op.value);
-  p.op.value = 0;
+  p.op.as<ReceiveArgs>().release(guest_);
   if (p.timer) {
     disarm_timer(p.timer);
     p.timer = 0;

@@ -3,6 +3,7 @@
 // monitor, demonitor, trap_exit, is_alive.
 #include <algorithm>
 #include <cassert>
+#include <utility>
 
 #include "engine/hash.h"
 #include "vm/vm.h"
@@ -12,9 +13,19 @@ namespace lockstep::vm {
 // Process operation kinds: what each pending operation touches (access) and
 // what it does when its process is scheduled (perform).
 void Vm::add_process_ops(OpTable& table) {
-  for (StepKind k : {StepKind::kStart, StepKind::kSpawn, StepKind::kExit, StepKind::kLink, StepKind::kUnlink, StepKind::kMonitor, StepKind::kDemonitor, StepKind::kTrapExit, StepKind::kSignal, StepKind::kIsAlive}) {
-    table[static_cast<size_t>(k)] = {&Vm::access_process, &Vm::perform_process};
-  }
+  auto row = [&table](StepKind k, auto perform) {
+    table[static_cast<size_t>(k)] = {&Vm::access_process, perform};
+  };
+  row(StepKind::kStart, &Vm::perform_start);
+  row(StepKind::kSpawn, &Vm::perform_spawn);
+  row(StepKind::kExit, &Vm::perform_exit);
+  row(StepKind::kLink, &Vm::perform_link);
+  row(StepKind::kUnlink, &Vm::perform_unlink);
+  row(StepKind::kMonitor, &Vm::perform_monitor);
+  row(StepKind::kDemonitor, &Vm::perform_demonitor);
+  row(StepKind::kTrapExit, &Vm::perform_trap_exit);
+  row(StepKind::kSignal, &Vm::perform_signal);
+  row(StepKind::kIsAlive, &Vm::perform_is_alive);
 }
 
 void Vm::access_process(Pid pid, const PendingOp& op, Op& out) const {
@@ -29,258 +40,255 @@ void Vm::access_process(Pid pid, const PendingOp& op, Op& out) const {
     case StepKind::kMonitor:
       // Commutes with other links and monitors on the target; races with
       // its exit (which writes its control state).
-      out.object = object::process(op.pid);
+      out.object = object::process(op.as<TargetArgs>().pid);
       break;
     case StepKind::kSignal:
-      out.object = object::process(op.pid);
+      out.object = object::process(op.as<SignalArgs>().pid);
       out.writes = true;
       break;
     case StepKind::kIsAlive:
-      out.object = object::process(op.pid);
+      out.object = object::process(op.as<TargetArgs>().pid);
       break;
     default:
       break;
   }
 }
 
-bool Vm::perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& result) {
+bool Vm::perform_start(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
   Process& p = procs_[pid];
-  switch (op.kind) {
-    case StepKind::kStart:
-      reply.kind = Reply::Kind::kStart;
-      reply.value = op.value;
-      op.value = 0;
-      facts_.cause = p.exit_cause;
-      if (sink_) emit(StepKind::kStart, pid, -1, "");
-      p.exit_cause = 0;
-      break;
-    case StepKind::kSpawn: {
-      const auto mode = static_cast<SpawnMode>(op.num);
-      ValueRef body = op.value;
-      op.value = 0;
-      const NodeId here = p.node;
-      const NodeId there = op.node == kLocalNode ? here : op.node;
-      touch_reach(here, there);
-      const Pid child = new_process(body, step_no_);
-      procs_[child].node = there;
-      if (there != kMainNode && log_sink_) log_sink_->on_process_node(child, node_name(there));
-      reply.kind = Reply::Kind::kPid;
-      reply.u = child;
-      if (there != here && !connected(here, there)) {
-        // As in Erlang, a spawn on a node that cannot be reached gives a pid
-        // that is already dead; a link or monitor reports noconnection.
-        Process& c = procs_[child];
-        guest_.release(c.op.value);
-        c.op.value = 0;
-        c.state = Process::State::kDead;
-        disable(EventKey::process(child));
-        if (sink_) emit(StepKind::kSpawn, pid, child, "on " + node_name(there) + " (unreachable: dead at once)");
-        if (mode == SpawnMode::kLink) {
-          exit_signal(pid, child, Reason{ReasonKind::kNoconnection, 0}, true, step_no_);
-        } else if (mode == SpawnMode::kMonitor) {
-          const RefId ref = make_ref();
-          reply.kind = Reply::Kind::kPidRef;
-          reply.i = static_cast<int64_t>(ref);
-          Message m;
-          m.kind = Message::Kind::kDown;
-          m.from = child;
-          m.ref = ref;
-          m.reason = Reason{ReasonKind::kNoconnection, 0};
-          m.origin_step = step_no_;
-          touch(object::mailbox(pid), true);
-          enqueue(pid, m);
-        }
-        break;
-      }
-      created_.push_back(EventKey::process(child));
-      Process& self = procs_[pid];  // new_process may have moved procs_
-      if (mode == SpawnMode::kLink) {
-        self.links.push_back(child);
-        procs_[child].links.push_back(pid);
-      } else if (mode == SpawnMode::kMonitor) {
-        const RefId ref = make_ref();
-        monitors_.emplace(ref, Monitor{pid, child});
-        self.watching.push_back(ref);
-        procs_[child].watchers.push_back(ref);
-        reply.kind = Reply::Kind::kPidRef;
-        reply.i = static_cast<int64_t>(ref);
-      }
-      if (sink_) {
-        std::string detail = mode == SpawnMode::kLink      ? "linked"
-                             : mode == SpawnMode::kMonitor ? "monitored #Ref<" + std::to_string(reply.i) + ">"
-                                                           : "";
-        emit(StepKind::kSpawn, pid, child, std::move(detail));
-      }
-      break;
-    }
-    case StepKind::kExit:
-      do_exit(pid, result);
-      return false;
-    case StepKind::kLink: {
-      const Pid t = op.pid;
-      if (sink_) emit(StepKind::kLink, pid, t, "");
-      if (t == pid) break;
-      touch(object::process(pid), true);
-      if (node_of(t) != p.node) {
-        touch_reach(p.node, node_of(t));
-        if (!connected(p.node, node_of(t))) {  // as Erlang: an exit signal, noconnection
-          exit_signal(pid, t, Reason{ReasonKind::kNoconnection, 0}, true, step_no_);
-          break;
-        }
-      }
-      if (!is_alive(t)) {
-        // As in Erlang: a process trapping exits gets {"EXIT", t, "noproc"};
-        // any other gets a noproc error it can catch.
-        if (p.trap_exit) {
-          exit_signal(pid, t, Reason{ReasonKind::kNoproc, 0}, true, step_no_);
-        } else {
-          reply.kind = Reply::Kind::kError;
-          reply.error = "noproc";
-        }
-        break;
-      }
-      if (std::find(p.links.begin(), p.links.end(), t) == p.links.end()) {
-        p.links.push_back(t);
-        procs_[t].links.push_back(pid);
-      }
-      break;
-    }
-    case StepKind::kUnlink: {
-      const Pid t = op.pid;
-      if (sink_) emit(StepKind::kUnlink, pid, t, "");
-      touch(object::process(pid), true);
-      touch(object::links(pid), true);  // had t ended first (teardown())
-      if (t < procs_.size() && procs_[t].node != p.node) {
-        touch(object::links(t), false);
-        touch_reach(p.node, procs_[t].node);
-      }
-      std::erase(p.links, t);
-      if (t < procs_.size()) std::erase(procs_[t].links, pid);
-      break;
-    }
-    case StepKind::kMonitor: {
-      const Pid t = op.pid;
-      const RefId ref = make_ref();
-      if (sink_) emit(StepKind::kMonitor, pid, t, "#Ref<" + std::to_string(ref) + ">");
-      bool reachable = true;
-      if (node_of(t) != p.node) {
-        touch_reach(p.node, node_of(t));
-        reachable = connected(p.node, node_of(t));
-      }
-      if (!reachable || !is_alive(t)) {
-        Message m;
-        m.kind = Message::Kind::kDown;
-        m.from = t;
-        m.ref = ref;
-        m.reason = Reason{reachable ? ReasonKind::kNoproc : ReasonKind::kNoconnection, 0};
-        m.origin_step = step_no_;
-        touch(object::mailbox(pid), true);
-        enqueue(pid, m);
-      } else {
-        monitors_.emplace(ref, Monitor{pid, t});
-        procs_[pid].watching.push_back(ref);
-        procs_[t].watchers.push_back(ref);
-      }
-      reply.kind = Reply::Kind::kRef;
-      reply.u = ref;
-      break;
-    }
-    case StepKind::kDemonitor: {
-      const RefId ref = op.ref;
-      const bool flush = op.flag;
-      bool was_active = false;
-      touch(object::links(pid), true);  // had its target ended first (teardown())
-      auto it = monitors_.find(ref);
-      if (it != monitors_.end() && it->second.watcher == pid) {
-        was_active = true;
-        touch(object::process(it->second.target), false);
-        touch_reach(p.node, procs_[it->second.target].node);
-        std::erase(procs_[it->second.target].watchers, ref);
-        std::erase(p.watching, ref);
-        monitors_.erase(it);
-      }
-      if (flush) {
-        touch(object::mailbox(pid), true);
-        for (size_t i = p.head; i < p.mailbox.size(); ++i) {
-          if (p.mailbox[i].kind == Message::Kind::kDown && p.mailbox[i].ref == ref) {
-            Message m = take_message(p, i);
-            release_reason(m.reason);
-            break;
-          }
-        }
-      }
-      if (sink_) emit(StepKind::kDemonitor, pid, -1, "#Ref<" + std::to_string(ref) + ">" + (flush ? " flush" : ""));
-      (void)was_active;
-      reply.kind = Reply::Kind::kBool;
-      reply.b = true;
-      break;
-    }
-    case StepKind::kTrapExit:
-      reply.kind = Reply::Kind::kBool;
-      reply.b = p.trap_exit;
-      p.trap_exit = op.flag;
-      if (sink_) emit(StepKind::kTrapExit, pid, -1, op.flag ? "true" : "false");
-      break;
-    case StepKind::kSignal: {
-      const Pid t = op.pid;
-      Reason r = op.reason;
-      op.reason = {};
-      const bool lost = node_of(t) != p.node && !connected(p.node, node_of(t));
-      touch_reach(p.node, node_of(t));
-      if (sink_) emit(StepKind::kSignal, pid, t, "reason=" + render_reason(r) + (lost ? " (lost: unreachable)" : ""));
-      if (node_of(t) != p.node && !lost && is_alive(t)) {
-        signal_in_flight(Flight::What::kSignal, pid, t, r, 0);  // takes `r`
-        r = {};
-      } else if (!lost) {
-        exit_signal(t, pid, r, false, step_no_);
-      }
-      release_reason(r);
-      if (procs_[pid].op.kind == StepKind::kExit && t == pid) return false;  // signalled itself
-      reply.kind = Reply::Kind::kBool;
-      reply.b = true;
-      break;
-    }
-    case StepKind::kIsAlive:
-      reply.kind = Reply::Kind::kBool;
-      reply.b = is_alive(op.pid);
-      if (sink_) emit(StepKind::kIsAlive, pid, op.pid, reply.b ? "true" : "false");
-      break;
-    default:
-      break;
+  reply.kind = Reply::Kind::kStart;
+  reply.value = std::exchange(op.as<StartArgs>().body, 0);
+  facts_.cause = p.exit_cause;
+  if (sink_) emit(StepKind::kStart, pid, -1, "");
+  p.exit_cause = 0;
+  return true;
+}
+
+bool Vm::perform_spawn(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  SpawnArgs& args = op.as<SpawnArgs>();
+  const SpawnMode mode = args.mode;
+  const ValueRef body = std::exchange(args.body, 0);
+  const NodeId here = procs_[pid].node;
+  const NodeId there = args.node == kLocalNode ? here : args.node;
+  touch_reach(here, there);
+  const Pid child = new_process(body, step_no_);
+  procs_[child].node = there;
+  if (there != kMainNode && log_sink_) log_sink_->on_process_node(child, node_name(there));
+  reply.kind = Reply::Kind::kPid;
+  reply.u = child;
+  if (there != here && !connected(here, there)) {
+    spawn_unreachable(pid, child, mode, reply);
+    return true;
+  }
+  created_.push_back(EventKey::process(child));
+  Process& self = procs_[pid];  // new_process may have moved procs_
+  if (mode == SpawnMode::kLink) {
+    self.links.push_back(child);
+    procs_[child].links.push_back(pid);
+  } else if (mode == SpawnMode::kMonitor) {
+    const RefId ref = make_ref();
+    monitors_.emplace(ref, Monitor{pid, child});
+    self.watching.push_back(ref);
+    procs_[child].watchers.push_back(ref);
+    reply.kind = Reply::Kind::kPidRef;
+    reply.i = static_cast<int64_t>(ref);
+  }
+  if (sink_) {
+    std::string detail = mode == SpawnMode::kLink      ? "linked"
+                         : mode == SpawnMode::kMonitor ? "monitored #Ref<" + std::to_string(reply.i) + ">"
+                                                       : "";
+    emit(StepKind::kSpawn, pid, child, std::move(detail));
   }
   return true;
 }
 
+// As in Erlang, a spawn on a node that cannot be reached gives a pid that
+// is already dead; a link or monitor reports noconnection.
+void Vm::spawn_unreachable(Pid pid, Pid child, SpawnMode mode, Reply& reply) {
+  Process& c = procs_[child];
+  c.op.release(guest_);
+  c.state = Process::State::kDead;
+  disable(EventKey::process(child));
+  if (sink_) emit(StepKind::kSpawn, pid, child, "on " + node_name(c.node) + " (unreachable: dead at once)");
+  if (mode == SpawnMode::kLink) {
+    exit_signal(pid, child, Reason{ReasonKind::kNoconnection, 0}, true, step_no_);
+  } else if (mode == SpawnMode::kMonitor) {
+    const RefId ref = make_ref();
+    reply.kind = Reply::Kind::kPidRef;
+    reply.i = static_cast<int64_t>(ref);
+    send_down(pid, child, ref, Reason{ReasonKind::kNoconnection, 0});
+  }
+}
+
+void Vm::send_down(Pid watcher, Pid target, RefId ref, Reason reason) {
+  Message m;
+  m.kind = Message::Kind::kDown;
+  m.from = target;
+  m.ref = ref;
+  m.reason = reason;
+  m.origin_step = step_no_;
+  touch(object::mailbox(watcher), true);
+  enqueue(watcher, m);
+}
+
+bool Vm::perform_exit(Pid pid, PendingOp&, Reply&, StepResult& result) {
+  do_exit(pid, result);
+  return false;
+}
+
+bool Vm::perform_link(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  Process& p = procs_[pid];
+  const Pid t = op.as<TargetArgs>().pid;
+  if (sink_) emit(StepKind::kLink, pid, t, "");
+  if (t == pid) return true;
+  touch(object::process(pid), true);
+  if (node_of(t) != p.node) {
+    touch_reach(p.node, node_of(t));
+    if (!connected(p.node, node_of(t))) {  // as Erlang: an exit signal, noconnection
+      exit_signal(pid, t, Reason{ReasonKind::kNoconnection, 0}, true, step_no_);
+      return true;
+    }
+  }
+  if (!is_alive(t)) {
+    // As in Erlang: a process trapping exits gets {"EXIT", t, "noproc"};
+    // any other gets a noproc error it can catch.
+    if (p.trap_exit) {
+      exit_signal(pid, t, Reason{ReasonKind::kNoproc, 0}, true, step_no_);
+    } else {
+      reply.kind = Reply::Kind::kError;
+      reply.error = "noproc";
+    }
+    return true;
+  }
+  if (std::find(p.links.begin(), p.links.end(), t) == p.links.end()) {
+    p.links.push_back(t);
+    procs_[t].links.push_back(pid);
+  }
+  return true;
+}
+
+bool Vm::perform_unlink(Pid pid, PendingOp& op, Reply&, StepResult&) {
+  Process& p = procs_[pid];
+  const Pid t = op.as<TargetArgs>().pid;
+  if (sink_) emit(StepKind::kUnlink, pid, t, "");
+  touch(object::process(pid), true);
+  touch(object::links(pid), true);  // had t ended first (teardown())
+  if (t < procs_.size() && procs_[t].node != p.node) {
+    touch(object::links(t), false);
+    touch_reach(p.node, procs_[t].node);
+  }
+  std::erase(p.links, t);
+  if (t < procs_.size()) std::erase(procs_[t].links, pid);
+  return true;
+}
+
+bool Vm::perform_monitor(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  const Pid t = op.as<TargetArgs>().pid;
+  const RefId ref = make_ref();
+  if (sink_) emit(StepKind::kMonitor, pid, t, "#Ref<" + std::to_string(ref) + ">");
+  bool reachable = true;
+  if (node_of(t) != procs_[pid].node) {
+    touch_reach(procs_[pid].node, node_of(t));
+    reachable = connected(procs_[pid].node, node_of(t));
+  }
+  if (!reachable || !is_alive(t)) {
+    send_down(pid, t, ref, Reason{reachable ? ReasonKind::kNoproc : ReasonKind::kNoconnection, 0});
+  } else {
+    monitors_.emplace(ref, Monitor{pid, t});
+    procs_[pid].watching.push_back(ref);
+    procs_[t].watchers.push_back(ref);
+  }
+  reply.kind = Reply::Kind::kRef;
+  reply.u = ref;
+  return true;
+}
+
+bool Vm::perform_demonitor(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  Process& p = procs_[pid];
+  const auto [ref, flush] = op.as<DemonitorArgs>();
+  touch(object::links(pid), true);  // had its target ended first (teardown())
+  auto it = monitors_.find(ref);
+  if (it != monitors_.end() && it->second.watcher == pid) {
+    touch(object::process(it->second.target), false);
+    touch_reach(p.node, procs_[it->second.target].node);
+    std::erase(procs_[it->second.target].watchers, ref);
+    std::erase(p.watching, ref);
+    monitors_.erase(it);
+  }
+  if (flush) {
+    touch(object::mailbox(pid), true);
+    for (size_t i = p.head; i < p.mailbox.size(); ++i) {
+      if (p.mailbox[i].kind == Message::Kind::kDown && p.mailbox[i].ref == ref) {
+        Message m = take_message(p, i);
+        release_reason(m.reason);
+        break;
+      }
+    }
+  }
+  if (sink_) emit(StepKind::kDemonitor, pid, -1, "#Ref<" + std::to_string(ref) + ">" + (flush ? " flush" : ""));
+  reply.kind = Reply::Kind::kBool;
+  reply.b = true;
+  return true;
+}
+
+bool Vm::perform_trap_exit(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  Process& p = procs_[pid];
+  const bool on = op.as<TrapExitArgs>().on;
+  reply.kind = Reply::Kind::kBool;
+  reply.b = p.trap_exit;
+  p.trap_exit = on;
+  if (sink_) emit(StepKind::kTrapExit, pid, -1, on ? "true" : "false");
+  return true;
+}
+
+bool Vm::perform_signal(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  SignalArgs& args = op.as<SignalArgs>();
+  const Pid t = args.pid;
+  Reason r = std::exchange(args.reason, Reason{});
+  const NodeId here = procs_[pid].node;
+  const bool lost = node_of(t) != here && !connected(here, node_of(t));
+  touch_reach(here, node_of(t));
+  if (sink_) emit(StepKind::kSignal, pid, t, "reason=" + render_reason(r) + (lost ? " (lost: unreachable)" : ""));
+  if (node_of(t) != here && !lost && is_alive(t)) {
+    signal_in_flight(Flight::What::kSignal, pid, t, r, 0);  // takes `r`
+    r = {};
+  } else if (!lost) {
+    exit_signal(t, pid, r, false, step_no_);
+  }
+  release_reason(r);
+  if (procs_[pid].op.kind == StepKind::kExit && t == pid) return false;  // signalled itself
+  reply.kind = Reply::Kind::kBool;
+  reply.b = true;
+  return true;
+}
+
+bool Vm::perform_is_alive(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
+  const Pid t = op.as<TargetArgs>().pid;
+  reply.kind = Reply::Kind::kBool;
+  reply.b = is_alive(t);
+  if (sink_) emit(StepKind::kIsAlive, pid, t, reply.b ? "true" : "false");
+  return true;
+}
+
 void Vm::post_spawn(ValueRef body, SpawnMode mode, NodeId node) {
-  auto& op = post(StepKind::kSpawn);
-  op.value = body;
-  op.num = static_cast<int64_t>(mode);
-  op.node = node;
+  post<SpawnArgs>(StepKind::kSpawn) = {body, mode, node};
 }
 
-void Vm::post_link(Pid pid) { post(StepKind::kLink).pid = pid; }
+void Vm::post_link(Pid pid) { post<TargetArgs>(StepKind::kLink).pid = pid; }
 
-void Vm::post_unlink(Pid pid) { post(StepKind::kUnlink).pid = pid; }
+void Vm::post_unlink(Pid pid) { post<TargetArgs>(StepKind::kUnlink).pid = pid; }
 
-void Vm::post_monitor(Pid pid) { post(StepKind::kMonitor).pid = pid; }
+void Vm::post_monitor(Pid pid) { post<TargetArgs>(StepKind::kMonitor).pid = pid; }
 
-void Vm::post_demonitor(RefId ref, bool flush) {
-  auto& op = post(StepKind::kDemonitor);
-  op.ref = ref;
-  op.flag = flush;
-}
+void Vm::post_demonitor(RefId ref, bool flush) { post<DemonitorArgs>(StepKind::kDemonitor) = {ref, flush}; }
 
-void Vm::post_trap_exit(bool on) { post(StepKind::kTrapExit).flag = on; }
+void Vm::post_trap_exit(bool on) { post<TrapExitArgs>(StepKind::kTrapExit).on = on; }
 
-void Vm::post_exit(Reason reason) { post(StepKind::kExit).reason = reason; }
+void Vm::post_exit(Reason reason) { post<ExitArgs>(StepKind::kExit).reason = reason; }
 
-void Vm::post_signal(Pid pid, Reason reason) {
-  auto& op = post(StepKind::kSignal);
-  op.pid = pid;
-  op.reason = reason;
-}
+void Vm::post_signal(Pid pid, Reason reason) { post<SignalArgs>(StepKind::kSignal) = {pid, reason}; }
 
-void Vm::post_is_alive(Pid pid) { post(StepKind::kIsAlive).pid = pid; }
+void Vm::post_is_alive(Pid pid) { post<TargetArgs>(StepKind::kIsAlive).pid = pid; }
 
 Pid Vm::new_process(ValueRef body, uint32_t cause) {
   const Pid pid = static_cast<Pid>(procs_.size());
@@ -293,8 +301,7 @@ Pid Vm::new_process(ValueRef body, uint32_t cause) {
   }
   Process& p = procs_.back();
   p.path = path;
-  p.op.kind = StepKind::kStart;
-  p.op.value = body;
+  p.op.set<StartArgs>(StepKind::kStart).body = body;
   p.exit_cause = cause;
   refresh(pid);
   return pid;
@@ -328,26 +335,15 @@ void Vm::release_reason(Reason& r) {
   r = {};
 }
 
-void Vm::release_op(PendingOp& op) {
-  if (op.kind != StepKind::kExit) {
-    if (op.value) guest_.release(op.value);
-    op.value = 0;
-  }
-  for (EtsRow& r : op.rows) guest_.release(r.value);
-  op.rows.clear();
-  release_reason(op.reason);
-}
-
 void Vm::kill(Pid pid, Reason reason, uint32_t cause) {
   Process& p = procs_[pid];
-  release_op(p.op);
+  p.op.release(guest_);
   if (p.timer) {
     disarm_timer(p.timer);
     p.timer = 0;
   }
   p.matched = -1;
-  p.op.reset(StepKind::kExit);
-  p.op.reason = copy_reason(reason);
+  p.op.set<ExitArgs>(StepKind::kExit).reason = copy_reason(reason);
   p.state = Process::State::kReady;
   p.exit_cause = cause;
   p.fatal = false;
@@ -381,8 +377,7 @@ void Vm::exit_signal(Pid to, Pid from, Reason reason, bool from_link, uint32_t c
 
 void Vm::do_exit(Pid pid, StepResult& result) {
   Process& p = procs_[pid];
-  Reason reason = p.op.reason;
-  p.op.reason = {};
+  Reason reason = std::exchange(p.op.as<ExitArgs>().reason, Reason{});
   const bool fatal = p.fatal;
   const bool crashed = p.crashed;
   if (sink_) {

@@ -19,11 +19,11 @@ void Vm::access_registry(Pid pid, const PendingOp& op, Op& out) const {
   switch (op.kind) {
     case StepKind::kRegister:
     case StepKind::kUnregister:
-      out.object = name_object(procs_[pid].node, op.name);
+      out.object = name_object(procs_[pid].node, op.as<NameArgs>().name);
       out.writes = true;
       break;
     case StepKind::kWhereis:
-      out.object = name_object(procs_[pid].node, op.name);
+      out.object = name_object(procs_[pid].node, op.as<NameArgs>().name);
       break;
     default:
       break;
@@ -34,8 +34,8 @@ bool Vm::perform_registry(Pid pid, PendingOp& op, Reply& reply, StepResult& resu
   const NodeId node = procs_[pid].node;
   switch (op.kind) {
     case StepKind::kRegister: {
-      const NameId n = op.name;
-      const Pid t = op.pid;
+      const NameId n = op.as<NameArgs>().name;
+      const Pid t = op.as<NameArgs>().pid;
       if (sink_) emit(StepKind::kRegister, pid, t, "\"" + names_[n] + "\"");
       touch(object::process(t), false);  // whether it is alive and already named
       if (owner(node, n) != kNoPid) {
@@ -61,7 +61,7 @@ bool Vm::perform_registry(Pid pid, PendingOp& op, Reply& reply, StepResult& resu
       break;
     }
     case StepKind::kUnregister: {
-      const NameId n = op.name;
+      const NameId n = op.as<NameArgs>().name;
       if (sink_) emit(StepKind::kUnregister, pid, -1, "\"" + names_[n] + "\"");
       if (owner(node, n) == kNoPid) {
         reply.kind = Reply::Kind::kError;
@@ -75,10 +75,10 @@ bool Vm::perform_registry(Pid pid, PendingOp& op, Reply& reply, StepResult& resu
       break;
     }
     case StepKind::kWhereis: {
-      const Pid found = owner(node, op.name);
+      const Pid found = owner(node, op.as<NameArgs>().name);
       if (sink_) {
         emit(StepKind::kWhereis, pid, found == kNoPid ? -1 : static_cast<int64_t>(found),
-             "\"" + names_[op.name] + "\"" + (found == kNoPid ? " -> nil" : ""));
+             "\"" + names_[op.as<NameArgs>().name] + "\"" + (found == kNoPid ? " -> nil" : ""));
       }
       if (found == kNoPid) {
         reply.kind = Reply::Kind::kNil;
@@ -99,16 +99,14 @@ bool Vm::perform_registry(Pid pid, PendingOp& op, Reply& reply, StepResult& resu
 }
 
 void Vm::post_register(NameId name, Pid pid) {
-  auto& op = post(StepKind::kRegister);
-  op.name = name;
-  op.pid = pid;
+  post<NameArgs>(StepKind::kRegister) = {name, pid};
 }
 
-void Vm::post_unregister(NameId name) { post(StepKind::kUnregister).name = name; }
+void Vm::post_unregister(NameId name) { post<NameArgs>(StepKind::kUnregister).name = name; }
 
-void Vm::post_whereis(NameId name) { post(StepKind::kWhereis).name = name; }
+void Vm::post_whereis(NameId name) { post<NameArgs>(StepKind::kWhereis).name = name; }
 
-void Vm::post_registered() { post(StepKind::kRegistered); }
+void Vm::post_registered() { post<NoArgs>(StepKind::kRegistered); }
 
 Pid Vm::whereis(NameId name) const { return owner(running_ == kNoPid ? kMainNode : procs_[running_].node, name); }
 

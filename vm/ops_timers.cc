@@ -2,6 +2,7 @@
 // and firing them (quiescent or any mode).
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "engine/hash.h"
 #include "vm/vm.h"
@@ -19,7 +20,7 @@ void Vm::add_timers_ops(OpTable& table) {
 void Vm::access_timers(Pid pid, const PendingOp& op, Op& out) const {
   switch (op.kind) {
     case StepKind::kCancelTimer:
-      out.object = object::timer(static_cast<uint32_t>(op.ref));
+      out.object = object::timer(op.as<CancelTimerArgs>().timer);
       out.writes = true;
       break;
     default:
@@ -35,10 +36,10 @@ bool Vm::perform_timers(Pid pid, PendingOp& op, Reply& reply, StepResult& result
       p.timer = 0;
       break;
     case StepKind::kSendAfter: {
-      const Dest dest = op.dest;
-      const ValueRef msg = op.value;
-      const int64_t ms = op.num;
-      op.value = 0;
+      SendAfterArgs& args = op.as<SendAfterArgs>();
+      const Dest dest = args.dest;
+      const ValueRef msg = std::exchange(args.msg, 0);
+      const int64_t ms = args.ms;
       const TimerId id = arm_timer(Timer::Kind::kSendAfter, pid, ms);
       touch(object::timer(id), true);
       timers_[id].dest = dest;
@@ -53,7 +54,7 @@ bool Vm::perform_timers(Pid pid, PendingOp& op, Reply& reply, StepResult& result
       break;
     }
     case StepKind::kCancelTimer: {
-      const TimerId id = static_cast<TimerId>(op.ref);
+      const TimerId id = op.as<CancelTimerArgs>().timer;
       const bool active = id < timers_.end() && timers_[id].armed && timers_[id].kind == Timer::Kind::kSendAfter;
       if (sink_) emit(StepKind::kCancelTimer, pid, -1, "T" + std::to_string(id) + (active ? "" : " (not armed)"));
       if (active) {
@@ -75,21 +76,17 @@ bool Vm::perform_timers(Pid pid, PendingOp& op, Reply& reply, StepResult& result
 }
 
 void Vm::post_sleep(int64_t ms) {
-  auto& op = post(StepKind::kSleep);
-  op.num = ms;
+  post<SleepArgs>(StepKind::kSleep).ms = ms;
   Process& p = running();
   p.state = Process::State::kBlocked;
   if (ms >= 0) p.timer = arm_timer(Timer::Kind::kSleep, running_, ms);  // < 0 (math.huge): forever
 }
 
 void Vm::post_send_after(Dest dest, ValueRef msg, int64_t ms) {
-  auto& op = post(StepKind::kSendAfter);
-  op.dest = dest;
-  op.value = msg;
-  op.num = ms;
+  post<SendAfterArgs>(StepKind::kSendAfter) = {dest, msg, ms};
 }
 
-void Vm::post_cancel_timer(TimerId timer) { post(StepKind::kCancelTimer).ref = timer; }
+void Vm::post_cancel_timer(TimerId timer) { post<CancelTimerArgs>(StepKind::kCancelTimer).timer = timer; }
 
 Op Vm::timer_op(TimerId id) const {
   Op op;
@@ -184,8 +181,9 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
       // races with every later message its pattern would have taken.
       facts_.poll = true;
       if (observing_ && p.match_error.empty()) {
-        p.patterns.emplace_back(step_no_, p.op.value);
-        if (p.op.value) guest_.retain(p.op.value);
+        const ValueRef matcher = p.op.as<ReceiveArgs>().matcher;
+        p.patterns.emplace_back(step_no_, matcher);
+        if (matcher) guest_.retain(matcher);
       }
       refresh(owner);
       break;

@@ -58,38 +58,13 @@ void Vm::hash_reason(const Reason& r, StateHasher& h) {
   if (r.kind == ReasonKind::kValue) guest_.hash_value(r.value, h);
 }
 
-void Vm::hash_op(const PendingOp& op, StateHasher& h) {
-  h.tag(static_cast<uint64_t>(op.kind) + 1).pid(op.pid);
-  if (op.dest.name) {
-    h.tag(1).bytes(names_[op.dest.name]);
-  } else {
-    h.tag(2).pid(op.dest.pid);
-  }
-  h.u64(op.dest.node).u64(op.node).bytes(names_[op.name]).boolean(op.flag);
-  if (op.value) guest_.hash_value(op.value, h); else h.tag(0);
-  h.i64(op.num);
-  if (op.kind == StepKind::kCancelTimer) h.timer(op.ref); else h.ref(op.ref);
-  hash_reason(op.reason, h);
-  h.bytes(op.key).i64(op.a).i64(op.b).u64(op.rows.size());
-  for (const EtsRow& row : op.rows) {
-    h.bytes(row.key);
-    guest_.hash_value(row.value, h);
-  }
-  if (op.kind == StepKind::kEtsNew) {
-    h.u64(static_cast<uint64_t>(op.ets.type)).u64(static_cast<uint64_t>(op.ets.access)).i64(op.ets.keypos);
-    h.bytes(op.ets.name);
-  }
-  h.u64(op.nodes.size());
-  for (NameId n : op.nodes) h.bytes(names_[n]);
-}
-
 void Vm::hash_process(const Process& p, StateHasher& h) {
   h.u64(static_cast<uint64_t>(p.state));
   if (p.state == Process::State::kDead) return;  // what is left of it is never read
   h.u64(p.node).boolean(p.trap_exit).boolean(p.global_named).bytes(names_[p.name]);
   h.boolean(p.fatal).boolean(p.crashed).boolean(p.timed_out).bytes(p.match_error);
   h.timer(p.timer);
-  hash_op(p.op, h);
+  p.op.hash(OpHashing{h, guest_, names_});
   h.u64(p.mailbox.size() - p.head - p.removed);
   for (size_t i = p.head; i < p.mailbox.size(); ++i) {
     const Message& m = p.mailbox[i];

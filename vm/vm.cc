@@ -82,7 +82,7 @@ void Vm::Process::recycle() {
   // per iteration); keep in step with the struct.
   state = State::kReady;
   node = kMainNode;
-  op.reset(StepKind::kStart);
+  op.set<NoArgs>(StepKind::kStart);
   mailbox.clear();
   head = removed = scan = 0;
   matched = -1;
@@ -115,6 +115,7 @@ const Vm::OpTable& Vm::op_table() {
     add_registry_ops(t);
     add_timers_ops(t);
     add_shared_ops(t);
+    add_ets_ops(t);
     add_cluster_ops(t);
     add_global_ops(t);
     add_disk_ops(t);
@@ -193,10 +194,9 @@ Vm::Process& Vm::running() {
   return procs_[running_];
 }
 
-Vm::PendingOp& Vm::post(StepKind kind) {
+PendingOp& Vm::post_op() {
   Process& p = running();
   posted_ = true;
-  p.op.reset(kind);
   p.state = Process::State::kReady;
   return p.op;
 }
@@ -347,8 +347,7 @@ void Vm::after_resume(Pid pid, ResumeResult& r) {
     case ResumeResult::How::kYielded:
       if (!posted_) {
         // Yielded without posting: a bare coroutine.yield in process code.
-        p.op.reset(StepKind::kExit);
-        p.op.reason = Reason{ReasonKind::kNormal, 0};
+        p.op.set<ExitArgs>(StepKind::kExit).reason = Reason{ReasonKind::kNormal, 0};
         p.crashed = true;
         p.crash_message = "coroutine.yield called outside a coroutine created by the process";
         p.fatal = pid == kRootPid || !protected_crash(pid);
@@ -356,13 +355,12 @@ void Vm::after_resume(Pid pid, ResumeResult& r) {
       }
       break;
     case ResumeResult::How::kReturned:
-      p.op.reset(StepKind::kExit);
+      p.op.set<ExitArgs>(StepKind::kExit);
       p.state = Process::State::kReady;
       p.fatal = pid == kRootPid && !options_.root_waits;  // the iteration ends when the root returns
       break;
     case ResumeResult::How::kRaised:
-      p.op.reset(StepKind::kExit);
-      p.op.reason = Reason{ReasonKind::kValue, r.error};
+      p.op.set<ExitArgs>(StepKind::kExit).reason = Reason{ReasonKind::kValue, r.error};
       p.state = Process::State::kReady;
       p.crashed = true;
       p.crash_message = std::move(r.message);
@@ -395,7 +393,7 @@ Failure Vm::deadlock() {
     if (p.op.kind == StepKind::kReceive) {
       const size_t queued = p.mailbox.size() - p.head - p.removed;
       details += " waits in receive";
-      if (p.op.value) details += " (with a match function)";
+      if (p.op.as<ReceiveArgs>().matcher) details += " (with a match function)";
       details += ", " + std::to_string(queued) + " message" + (queued == 1 ? "" : "s") + " queued";
     } else {
       details += " waits in " + std::string(step_kind_name(p.op.kind));

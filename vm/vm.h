@@ -33,14 +33,13 @@
 #include "engine/trace.h"
 #include "vm/ets.h"
 #include "vm/network.h"
+#include "vm/pending_op.h"
 #include "vm/registry.h"
 #include "vm/shared_state.h"
 #include "vm/state_hash.h"
 #include "vm/timers.h"
 
 namespace lockstep::vm {
-
-using RefId = uint64_t;
 
 inline constexpr Pid kRootPid = 0;
 inline constexpr NodeId kMainNode = 0;
@@ -133,6 +132,10 @@ class Guest : public ValueHasher {
   // ETS update_counter: read / write integer element `pos` of a stored tuple.
   virtual bool tuple_integer(ValueRef tuple, int64_t pos, int64_t& out) { return false; }
   virtual void set_tuple_integer(ValueRef tuple, int64_t pos, int64_t v) {}
+  // ETS update_element: how many elements stored tuple `tuple` has; and
+  // element `pos` := stored value `value`, which the tuple takes over.
+  virtual int64_t tuple_size(ValueRef tuple) { return 0; }
+  virtual void set_tuple_element(ValueRef tuple, int64_t pos, ValueRef value) { release(value); }
   // The reference a message is tagged with: the ref at its first position
   // (as in {ref, reply}), or 0.
   virtual RefId message_tag(ValueRef v) { return 0; }
@@ -198,7 +201,7 @@ class Vm final : public System {
   // --- Sync points: called by the running process, which then suspends. ---
   // A new process; with kLink linked to the caller, with kMonitor
   // monitored by it, in the same step (reply: pid, or pid and ref).
-  enum class SpawnMode : uint8_t { kPlain, kLink, kMonitor };
+  using SpawnMode = vm::SpawnMode;
   // On `node` (kLocalNode: the caller's); a down or unreachable node gives
   // a pid that is already dead (noconnection to a link or monitor).
   void post_spawn(ValueRef body, SpawnMode mode, NodeId node = kLocalNode);
@@ -230,10 +233,13 @@ class Vm final : public System {
   // A sync point that orders a history event: the process records it right
   // after the step is scheduled, so event order is the schedule's order.
   void post_history(uint64_t history, std::string detail);
-  // ETS. `table` is a live table id (checked by the caller); rows carry keys.
+  // ETS (vm/ops_ets.cc). `table` is a live table id (checked by the
+  // caller); rows carry keys. The first post_ets hands back the blank
+  // arguments for the caller to fill in.
   void post_ets_new(Ets::Options options);
-  void post_ets(StepKind kind, uint32_t table, std::string key, std::vector<EtsRow> rows, int64_t a = 0,
-                int64_t b = 0, ValueRef value = 0);
+  EtsArgs& post_ets(StepKind kind, uint32_t table);
+  void post_ets(StepKind kind, uint32_t table, std::string key, std::vector<EtsRow> rows, int64_t pos = 0,
+                int64_t incr = 0, ValueRef value = 0);
   // Nodes and the network (vm/ops_cluster.cc, docs/cluster.md). Node names
   // are interned names, checked when the step runs.
   void post_start_nodes(std::vector<NameId> names);
@@ -304,50 +310,6 @@ class Vm final : public System {
   size_t process_count() const { return procs_.size(); }
 
  private:
-  struct PendingOp {
-    StepKind kind = StepKind::kStart;
-    Pid pid = kNoPid;      // target process
-    Dest dest;             // send / send_after
-    NodeId node = kLocalNode;  // spawn: where
-    NameId name = 0;       // register / unregister / whereis
-    bool flag = false;     // spawn: link; demonitor: flush; trap_exit: value
-    ValueRef value = 0;    // body, message or matcher
-    int64_t num = 0;       // timeout or ms
-    RefId ref = 0;         // demonitor ref, timer id
-    Reason reason;         // exit / signal
-    std::string key;       // shared-state key (canonical bytes)
-    int64_t a = 0, b = 0;  // atomics operands; ETS element position and increment
-    std::vector<EtsRow> rows;  // ETS insert
-    Ets::Options ets;          // ETS new
-    std::vector<NameId> nodes;  // cluster: node names (partition: group a, then b from `a`)
-    std::string text;           // disk: the key as the scenario wrote it, for reports
-
-    // Back to a blank operation, keeping the buffers' capacity (one op is
-    // posted per step; this keeps steps free of allocation).
-    void reset(StepKind k) {
-      kind = k;
-      pid = kNoPid;
-      dest = {};
-      node = kLocalNode;
-      nodes.clear();
-      text.clear();
-      name = 0;
-      flag = false;
-      value = 0;
-      num = 0;
-      ref = 0;
-      reason = {};
-      key.clear();
-      a = b = 0;
-      rows.clear();
-      ets.type = Ets::Type::kSet;
-      ets.access = Ets::Access::kProtected;
-      ets.keypos = 1;
-      ets.name.clear();
-      ets.label.clear();
-    }
-  };
-
   struct Process {
     enum class State : uint8_t { kReady, kBlocked, kDead };
     State state = State::kReady;
@@ -405,32 +367,69 @@ class Vm final : public System {
   static void add_registry_ops(OpTable& table);  // vm/ops_registry.cc
   static void add_timers_ops(OpTable& table);    // vm/ops_timers.cc
   static void add_shared_ops(OpTable& table);    // vm/ops_shared.cc
+  static void add_ets_ops(OpTable& table);       // vm/ops_ets.cc
   static void add_cluster_ops(OpTable& table);   // vm/ops_cluster.cc
   static void add_global_ops(OpTable& table);    // vm/ops_global.cc
   static void add_disk_ops(OpTable& table);      // vm/ops_disk.cc
   static void add_fault_ops(OpTable& table);     // vm/ops_faults.cc
   void access_process(Pid pid, const PendingOp& op, Op& out) const;
-  bool perform_process(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_start(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_spawn(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_exit(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_link(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_unlink(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_monitor(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_demonitor(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_trap_exit(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_signal(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_is_alive(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
   void access_mailbox(Pid pid, const PendingOp& op, Op& out) const;
-  bool perform_mailbox(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_send(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_receive(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  void emit_received(Pid pid, const Message& m);
   void access_registry(Pid pid, const PendingOp& op, Op& out) const;
   bool perform_registry(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
   void access_timers(Pid pid, const PendingOp& op, Op& out) const;
   bool perform_timers(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
   void access_shared(Pid pid, const PendingOp& op, Op& out) const;
-  bool perform_shared(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_atomics(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_term(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_history(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  void access_ets(Pid pid, const PendingOp& op, Op& out) const;
+  bool perform_ets_new(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_ets_insert(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_ets_read(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_ets_delete(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_ets_delete_table(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_ets_update_counter(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_ets_update_element(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool begin_ets(Pid pid, PendingOp& op, Reply& reply);
+  void ets_error(PendingOp& op, Reply& reply, const std::string& why);
   void access_cluster(Pid pid, const PendingOp& op, Op& out) const;
-  bool perform_cluster(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_start_nodes(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_stop_node(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_start_node(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  bool perform_cut(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  NodeId first_node(const PendingOp& op) const;
+  bool cut_groups(const CutArgs& args, const char* what, std::vector<NodeId>& a, std::vector<NodeId>& b,
+                  Reply& reply);
   void access_global(Pid pid, const PendingOp& op, Op& out) const;
   bool perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
   void access_disk(Pid pid, const PendingOp& op, Op& out) const;
   bool perform_disk(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
+  void perform_disk_sync(Pid pid, Reply& reply);
   void access_none(Pid pid, const PendingOp& op, Op& out) const {}
   bool perform_none(Pid pid, PendingOp& op, Reply& reply, StepResult& result) { return true; }
 
   // --- The step loop and the enabled set (vm/vm.cc). ---
   Process& running();
-  PendingOp& post(StepKind kind);
+  // The running process's next operation: kind `kind`, arguments A (blank,
+  // for the caller to fill in).
+  template <class A>
+  A& post(StepKind kind) {
+    return post_op().set<A>(kind);
+  }
+  PendingOp& post_op();
   void refresh(Pid pid);
   Op op_for(Pid pid) const;
   void enable(const Op& op);
@@ -441,6 +440,9 @@ class Vm final : public System {
   // --- Processes, exits, links (vm/ops_process.cc). ---
   Pid new_process(ValueRef body, uint32_t cause);
   void do_exit(Pid pid, StepResult& result);
+  void spawn_unreachable(Pid pid, Pid child, SpawnMode mode, Reply& reply);
+  // Queues a DOWN for `watcher`'s monitor `ref` of `target` (this step's).
+  void send_down(Pid watcher, Pid target, RefId ref, Reason reason);
   // Releases what a process holds and tells its links and monitors, with
   // `reason` (a stopped node's processes: noconnection to other nodes).
   // With `node_down`, links and monitors elsewhere learn at once
@@ -448,7 +450,6 @@ class Vm final : public System {
   void teardown(Pid pid, const Reason& reason, bool node_down = false);
   void exit_signal(Pid to, Pid from, Reason reason, bool from_link, uint32_t cause);
   void kill(Pid pid, Reason reason, uint32_t cause);
-  void release_op(PendingOp& op);
   void release_reason(Reason& r);
   Reason copy_reason(const Reason& r);
   bool protected_crash(Pid pid) const;
@@ -561,9 +562,6 @@ class Vm final : public System {
   std::string reason_text(const Reason& r);    // bare: killed, shutdown, ...
   std::string render_dest(const Dest& d);
   void name_process(Pid pid, std::string_view name);
-  // --- Shared state (vm/ops_shared.cc). ---
-  void perform_shared_op(Pid pid, PendingOp& op, Reply& reply);
-  void perform_ets(Pid pid, PendingOp& op, Reply& reply);
   void release_all(std::vector<ValueRef>& values);
 
   void init();
@@ -574,7 +572,6 @@ class Vm final : public System {
   uint64_t name_by(Pid creator);
   class CanonicalNames;
   void hash_process(const Process& p, StateHasher& h);
-  void hash_op(const PendingOp& op, StateHasher& h);
   void hash_reason(const Reason& r, StateHasher& h);
 
   // Every field below is per iteration: reset() puts each one back.

@@ -200,6 +200,20 @@ function lockstep.ets.take(t, key) end
 ---@param default? table
 ---@return integer
 function lockstep.ets.update_counter(t, key, incr, default) end
+---Sets elements of the row under `key` in place: one {pos, value} pair or a
+---list of them. False when no row has the key.
+---@param t lockstep.Table|string
+---@param updates {[1]: integer, [2]: any}|{[1]: integer, [2]: any}[]
+---@return boolean
+function lockstep.ets.update_element(t, key, updates) end
+---The smallest key (key order), or nil for an empty table.
+---@param t lockstep.Table|string
+---@return any
+function lockstep.ets.first(t) end
+---The key after `key` (key order), or nil after the last.
+---@param t lockstep.Table|string
+---@return any
+function lockstep.ets.next(t, key) end
 ---@param t lockstep.Table|string
 ---@return table[]
 function lockstep.ets.tab2list(t) end

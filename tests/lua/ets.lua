@@ -155,3 +155,59 @@ ls.test("an invariant reads a table as a process does, errors included", functio
   ok, err = pcall(ets.lookup_element, t, "nope", 2)
   assert(not ok and not inside.missing[1] and err == inside.missing[2], tostring(inside.missing[2]))
 end)
+
+ls.test("update_element writes elements in place, all or nothing", function()
+  local t = ets.new("t", { type = "ordered_set" })
+  ets.insert(t, { { "k", "a", 0 }, { "j", "b", 0 } })
+  assert(ets.update_element(t, "k", { 3, 42 }) == true)
+  assert(ets.lookup(t, "k")[1][3] == 42)
+  local v = { n = 1 }
+  assert(ets.update_element(t, "k", { { 2, "A" }, { 3, v } }) == true)
+  v.n = 2
+  local row = ets.lookup(t, "k")[1]
+  assert(row[2] == "A" and row[3].n == 1, "the value is copied")
+  assert(ets.update_element(t, "missing", { 2, "z" }) == false)
+  local ok, err = pcall(ets.update_element, t, "k", { { 2, "B" }, { 4, "z" } })
+  assert(not ok and tostring(err):find("position 4 is past the row's 3 elements"), tostring(err))
+  assert(ets.lookup(t, "k")[1][2] == "A", "nothing written when one position is bad")
+  ok, err = pcall(ets.update_element, t, "k", { 1, "z" })
+  assert(not ok and tostring(err):find("cannot update the key"), tostring(err))
+  ok, err = pcall(ets.update_element, t, "k", { "two", "z" })
+  assert(not ok and tostring(err):find("integer position"), tostring(err))
+  local bag = ets.new("bag", { type = "bag" })
+  ets.insert(bag, { "k", 1 })
+  ok, err = pcall(ets.update_element, bag, "k", { 2, 5 })
+  assert(not ok and tostring(err):find("set and ordered_set tables only"), tostring(err))
+  local other = ets.new("keypos2", { keypos = 2 })
+  ets.insert(other, { 0, "key", 0 })
+  assert(ets.update_element(other, "key", { 1, 7 }) == true and ets.lookup(other, "key")[1][1] == 7)
+end)
+
+ls.test("first and next walk the keys in key order for every table type", function()
+  for _, ty in ipairs({ "set", "ordered_set", "bag", "duplicate_bag" }) do
+    local t = ets.new("t", { type = ty })
+    assert(ets.first(t) == nil, ty .. ": an empty table has no first key")
+    ets.insert(t, { { "b", 1 }, { 10, 1 }, { "a", 1 }, { 2, 1 }, { "a", 2 } })
+    local keys = {}
+    local k = ets.first(t)
+    while k ~= nil do
+      keys[#keys + 1] = tostring(k)
+      k = ets.next(t, k)
+    end
+    assert(table.concat(keys, " ") == "2 10 a b", ty .. ": " .. table.concat(keys, " "))
+    assert(ets.next(t, "aa") == "b", ty .. ": a missing key is followed by the next present one")
+  end
+end)
+
+ls.test("an invariant may walk a table's keys", function()
+  local t = ets.new("walked", { access = "public", named = true })
+  ls.invariant("at most two keys", function()
+    local n, k = 0, ets.first("walked")
+    while k ~= nil do
+      n = n + 1
+      k = ets.next("walked", k)
+    end
+    return n <= 2
+  end)
+  ets.insert(t, { { "a" }, { "b" } })
+end)

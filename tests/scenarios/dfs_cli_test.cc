@@ -302,6 +302,29 @@ TEST(DfsCli, StepsThatTakeAStepAwayRaceWithIt) {
   }
 }
 
+// update_element writes one key (two on different keys commute, on one
+// key they race); first and next read the table's key set (an insert
+// races with each of them, a lookup with neither). Every count has the
+// root's two receive orders in it.
+TEST(DfsCli, EtsElementWritesAndKeyWalksRaceByTheirKeys) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/ets_element_races.lua";
+  for (const auto& [name, expected] : std::vector<std::pair<std::string, uint64_t>>{
+           {"update_element on two keys", 2},
+           {"update_element on one key", 4},
+           {"update_element and a lookup of another key", 2},
+           {"first and next against an insert", 6},
+           {"first and next against a lookup", 2}}) {
+    for (const char* dpor : {"optimal", "none"}) {
+      auto r = run_lockstep({"run", file, "--test", name, "--strategy", "dfs", "--dpor", dpor, "--iterations",
+                             "100000", "--format", "json"});
+      ASSERT_EQ(r.code, 0) << r.out << r.err;
+      const JsonValue t = test_entry(r.out);
+      EXPECT_TRUE(t.flag("complete")) << name;
+      EXPECT_EQ(t.u64("schedules_explored"), expected) << name << " --dpor " << dpor;
+    }
+  }
+}
+
 // A bug found by one part: the parts' failing schedules add up to the
 // whole search's; the report says which part found it and its replay line
 // carries --shard, which reproduces it; the trace (named after the part)

@@ -26,6 +26,9 @@ struct GoldenRun {
   std::vector<std::string> args;
 };
 
+// How a failing run is named in test output (not as 56 bytes of hex).
+void PrintTo(const GoldenRun& run, std::ostream* os) { *os << run.name; }
+
 std::vector<std::string> split_tabs(const std::string& line) {
   std::vector<std::string> fields;
   std::stringstream in(line);

@@ -60,6 +60,26 @@ TEST(Ets, ListIsInKeyOrderForEveryType) {
   }
 }
 
+TEST(Ets, NextRowWalksKeysInOrderForEveryType) {
+  for (auto type : {Ets::Type::kSet, Ets::Type::kOrderedSet, Ets::Type::kBag, Ets::Type::kDuplicateBag}) {
+    Ets ets;
+    const uint32_t t = *ets.create(1, of(type));
+    EXPECT_EQ(ets.next_row(t, nullptr), nullptr);
+    std::vector<ValueRef> released;
+    auto r = rows({{"c", 3}, {"a", 1}, {"d", 4}, {"b", 2}, {"a", 5}});
+    ets.insert(t, r, released);
+    std::vector<std::string> keys;
+    for (const EtsRow* row = ets.next_row(t, nullptr); row; row = ets.next_row(t, &row->key)) keys.push_back(row->key);
+    EXPECT_EQ(keys, (std::vector<std::string>{"a", "b", "c", "d"}));
+    const std::string between = "bb", last = "d";
+    EXPECT_EQ(ets.next_row(t, &between)->key, "c");
+    EXPECT_EQ(ets.next_row(t, &last), nullptr);
+    std::vector<ValueRef> taken;
+    ets.erase(t, "a", taken);
+    EXPECT_EQ(ets.next_row(t, nullptr)->key, "b");
+  }
+}
+
 TEST(Ets, InsertNewIsAllOrNothing) {
   Ets ets;
   const uint32_t t = *ets.create(1, of(Ets::Type::kSet));
