@@ -39,7 +39,7 @@ struct TestReport {
   uint64_t steps = 0;
   uint64_t max_steps_hits = 0;
   double wall_seconds = 0;
-  // A search strategy (Strategy::Kind::kSearch) reports what it covered.
+  // A search strategy (Strategy::search()) reports what it covered.
   bool search = false;
   uint64_t schedules_explored = 0;  // complete executions
   uint64_t abandoned = 0;           // executions the strategy gave up

@@ -49,7 +49,7 @@ Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOpti
     return Status::InvalidArgument("unknown strategy \"" + r.strategy + "\" (known: " + known +
                                    ")");
   }
-  r.run.root_waits = info->make(StrategyParams{})->kind() == Strategy::Kind::kSearch;
+  r.run.root_waits = info->make(StrategyParams{})->search() != nullptr;
   for (const OptionSpec& spec : info->params) {
     auto text = value(spec);
     if (!text.ok()) return text.status();

@@ -102,13 +102,13 @@ class TestRun {
     decisions_.reserve(1024);
     start_ = start;
     if (config_.coverage) coverage_ = std::make_unique<CoverageSink>();
-    if (strategy_->kind() == Strategy::Kind::kSearch) return run_search();
+    if (strategy_->search()) return run_search();
     if (config_.keep_going) {
       return error(
           Status::InvalidArgument("--keep-going applies to a search (--strategy dfs); strategy \"" +
                                   opts_.strategy + "\" stops at its first bug"));
     }
-    if (strategy_->kind() == Strategy::Kind::kLearner) return run_learner();
+    if (strategy_->learner()) return run_learner();
 
     const Selection selected = selection();
     // Calibration iterations (and any run of one job) go one by one; the
@@ -201,7 +201,7 @@ class TestRun {
   TestReport run_search() {
     report_.search = true;
     if (config_.shard_count > 1) {
-      const std::string refused = strategy_->split(config_.shard_index, config_.shard_count);
+      const std::string refused = strategy_->search()->split(config_.shard_index, config_.shard_count);
       if (!refused.empty()) {
         return error(Status::InvalidArgument("strategy \"" + opts_.strategy + "\" cannot be sharded: " + refused));
       }
@@ -212,7 +212,7 @@ class TestRun {
     for (uint64_t i = 0; i < last; ++i) {
       if (i > 0 && (i & 255) == 0) {
         reporter_.search_progress(report_.name, report_.schedules_explored, i,
-                                  strategy_->estimated_schedules(), seconds_since(start_));
+                                  strategy_->search()->estimated_schedules(), seconds_since(start_));
       }
       decisions_.clear();
       if (!strategy_->begin_iteration(derive_seed(opts_.seed, i), hint_for(i))) {
@@ -233,7 +233,7 @@ class TestRun {
       if (result.outcome == Outcome::kAbandoned) {
         ++report_.abandoned;
         // Planning a split explores nothing: it does not spend the budget.
-        if (strategy_->planning_run() && !config_.only_iteration) ++last;
+        if (strategy_->search()->planning_run() && !config_.only_iteration) ++last;
         continue;
       }
       ++report_.schedules_explored;
@@ -251,8 +251,8 @@ class TestRun {
       // The budget ran out exactly as the tree did: ask once more.
       report_.complete = !strategy_->begin_iteration(derive_seed(opts_.seed, last), hint_for(last));
     }
-    report_.delay_bound = strategy_->bound();
-    report_.beyond_bound = strategy_->beyond_bound();
+    report_.delay_bound = strategy_->search()->bound();
+    report_.beyond_bound = strategy_->search()->beyond_bound();
     report_.wall_seconds = seconds_since(start_);
     finish_coverage(last);
     if (report_.status == TestReport::Status::kPassed) return nothing_checked();
@@ -288,7 +288,7 @@ class TestRun {
     }
     struct Slot {
       Result<IterationResult> result = Status::Ok();
-      std::unique_ptr<Strategy::Lesson> lesson;
+      std::unique_ptr<Learner::Lesson> lesson;
       std::vector<Decision> decisions;
     };
     std::vector<Slot> slots;
@@ -306,7 +306,7 @@ class TestRun {
           const bool counted = !only || i == *only;
           Slot& slot = slots[k - from];
           slot.result = run_one(strategy, program, i, &slot.decisions, false, counted ? coverage.get() : nullptr);
-          slot.lesson = strategy.lesson();
+          slot.lesson = strategy.learner()->lesson();
         }
         if (coverage) {
           std::lock_guard<std::mutex> lock(mu);
@@ -333,8 +333,8 @@ class TestRun {
       }
       for (Slot& slot : slots) {
         if (!slot.lesson) continue;
-        strategy_->learn(*slot.lesson);
-        for (auto& c : copies) c->learn(*slot.lesson);
+        strategy_->learner()->learn(*slot.lesson);
+        for (auto& c : copies) c->learner()->learn(*slot.lesson);
       }
       if (to < selected.size()) reporter_.progress(report_.name, to, selected.size(), seconds_since(start_));
     }

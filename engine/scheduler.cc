@@ -166,7 +166,9 @@ IterationResult run_iteration(System& system, Strategy& strategy, const Iteratio
                               std::vector<Decision>* decisions, FactLog* facts, CoverageRecorder* coverage) {
   IterationResult result = run_steps(system, strategy, limits, decisions, facts, coverage);
   strategy.end_iteration(result);
-  if (result.outcome != Outcome::kAbandoned && strategy.repeated()) result.outcome = Outcome::kAbandoned;
+  if (result.outcome != Outcome::kAbandoned && strategy.search() && strategy.search()->repeated()) {
+    result.outcome = Outcome::kAbandoned;
+  }
   return result;
 }
 

@@ -99,7 +99,7 @@ std::vector<const OptionSpec*> all_options(std::span<const StrategyInfo> table) 
 
 bool is_search(std::string_view strategy) {
   const StrategyInfo* info = find_strategy(strategy, strategies());
-  return info && info->make(StrategyParams{})->kind() == Strategy::Kind::kSearch;
+  return info && info->make(StrategyParams{})->search() != nullptr;
 }
 
 const StrategyInfo* find_strategy(std::string_view name, std::span<const StrategyInfo> table) {

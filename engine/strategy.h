@@ -29,7 +29,7 @@ struct IterationHint {
   uint64_t max_scheduling_points = 0;  // longest run so far, in steps with >= 2 choices
 };
 
-// Iterations per epoch of a learner (Strategy::Kind::kLearner).
+// Iterations per epoch of a learner (Learner, below).
 inline constexpr uint64_t kLearnEpoch = 32;
 
 // A strategy's parameters by name (declared in its row of the strategy
@@ -44,36 +44,74 @@ struct IterationResult {
   uint64_t scheduling_points = 0;  // steps at which >= 2 operations were enabled
 };
 
-// The contract, as in Coyote and Shuttle: a strategy picks the next event
-// and the value of each controlled choice; it hears what every step did
-// and how every iteration ended; it may abandon an execution, and (a
-// search) may say that nothing is left to explore.
-class Strategy {
+// A strategy may also be a search: it explores a tree of schedules, learns
+// from every iteration before the next, and may say it has explored it
+// all (begin_iteration returns false). The runner gives a search every
+// iteration, in order, on one thread (engine/drivers.h).
+class Search {
  public:
-  // A sampler's iteration is a pure function of (seed, hint): the runner
-  // runs samplers on any number of threads and shards. A search learns
-  // from the iterations it has run (end_iteration): the runner gives it
-  // every iteration, in order, on one thread. A learner is a sampler that
-  // also learns, in epochs: the iterations of an epoch (kLearnEpoch of
-  // them, in the run's selection) are a pure function of (seed, hint, the
-  // lessons of the epochs before), so they run on any number of threads;
-  // between epochs every copy of the strategy learns the epoch's lessons in
-  // iteration order. The result does not depend on --jobs; --iteration I
-  // re-runs the epochs before I's (without reporting them) to learn as the
-  // run did, and a shard learns from its own iterations.
-  enum class Kind : uint8_t { kSampler, kSearch, kLearner };
+  virtual ~Search() = default;
 
-  // What one iteration taught a learner (its own type, opaque here).
+  // Whether the iteration that just ended turned out to be equivalent to
+  // one run before (a search may learn that only at its end, when every
+  // receive has shown which messages it could take): it does not count as
+  // a schedule of its own.
+  virtual bool repeated() const { return false; }
+
+  // An estimate of how many schedules the whole space holds (0: none yet),
+  // for the progress line. Rough: it grows as races are found.
+  virtual double estimated_schedules() const { return 0; }
+
+  // A bounded search: the bound, and how many branches it skipped for it.
+  virtual std::optional<uint64_t> bound() const { return std::nullopt; }
+  virtual uint64_t beyond_bound() const { return 0; }
+
+  // Explore only part `index` of `count` (--shard K/N), asked before the
+  // first iteration. The parts are the same in every copy, and together
+  // they run what the whole search runs, each schedule counted by exactly
+  // one part. An empty string: it will; otherwise why it cannot.
+  virtual std::string split(uint64_t index, uint64_t count) { return "it explores one search tree"; }
+  // Whether the iteration that just ended only planned such a split (it
+  // explored nothing of its own): it does not count against --iterations.
+  virtual bool planning_run() const { return false; }
+};
+
+// A strategy may also be a learner: a sampler that learns in epochs. The
+// iterations of an epoch (kLearnEpoch of them, in the run's selection) are
+// a pure function of (seed, hint, the lessons of the epochs before), so
+// they run on any number of threads; between epochs every copy of the
+// strategy learns the epoch's lessons in iteration order. The result does
+// not depend on --jobs; --iteration I re-runs the epochs before I's
+// (without reporting them) to learn as the run did, and a shard learns
+// from its own iterations.
+class Learner {
+ public:
+  // What one iteration taught (the learner's own type, opaque here).
   struct Lesson {
     virtual ~Lesson() = default;
   };
 
+  virtual ~Learner() = default;
+  // What the iteration that just ended taught (null: nothing).
+  virtual std::unique_ptr<Lesson> lesson() = 0;
+  // Learns a lesson of an earlier iteration (lessons come in iteration
+  // order, an epoch at a time, to every copy).
+  virtual void learn(const Lesson& lesson) = 0;
+};
+
+// The contract, as in Coyote and Shuttle: a strategy picks the next event
+// and the value of each controlled choice; it hears what every step did
+// and how every iteration ended; it may abandon an execution. That is the
+// whole core. A sampler is nothing more: each of its iterations is a pure
+// function of (seed, hint), so the runner runs samplers on any number of
+// threads and shards. A strategy that is also a Search or a Learner says
+// so through search() / learner(), and the runner drives it accordingly.
+class Strategy {
+ public:
   // pick() returns this to abandon the execution (Outcome::kAbandoned).
   static constexpr size_t kAbandon = static_cast<size_t>(-1);
 
   virtual ~Strategy() = default;
-
-  virtual Kind kind() const { return Kind::kSampler; }
 
   // Why it cannot explore runs with these options ("" when it can).
   virtual std::string refuses(const RunOptions& options) const { return {}; }
@@ -103,36 +141,9 @@ class Strategy {
   // How the iteration begun last ended.
   virtual void end_iteration(const IterationResult& result) {}
 
-  // A learner: what the iteration that just ended taught (null: nothing),
-  // and learning a lesson of an earlier iteration (lessons come in
-  // iteration order, an epoch at a time, to every copy).
-  virtual std::unique_ptr<Lesson> lesson() { return nullptr; }
-  virtual void learn(const Lesson& lesson) {}
-
-  // Whether the iteration that just ended turned out to be equivalent to
-  // one run before (a search may learn that only at its end, when every
-  // receive has shown which messages it could take): it does not count as
-  // a schedule of its own.
-  virtual bool repeated() const { return false; }
-
-  // A search's estimate of how many schedules the whole space holds (0:
-  // none yet), for the progress line. Rough: it grows as races are found.
-  virtual double estimated_schedules() const { return 0; }
-
-  // A bounded search: the bound, and how many branches it skipped for it.
-  virtual std::optional<uint64_t> bound() const { return std::nullopt; }
-  virtual uint64_t beyond_bound() const { return 0; }
-
-  // A search asked to explore only part `index` of `count` (--shard K/N),
-  // before its first iteration. The parts are the same in every copy, and
-  // together they run what the whole search runs, each schedule counted by
-  // exactly one part. An empty string: it will; otherwise why it cannot.
-  virtual std::string split(uint64_t index, uint64_t count) {
-    return "it explores one search tree";
-  }
-  // Whether the iteration that just ended only planned such a split (it
-  // explored nothing of its own): it does not count against --iterations.
-  virtual bool planning_run() const { return false; }
+  // The optional parts (null: not one).
+  virtual Search* search() { return nullptr; }
+  virtual Learner* learner() { return nullptr; }
 };
 
 // Where a replay stopped fitting its recording.
@@ -167,7 +178,7 @@ struct StrategyInfo {
 
 // The table of exploration strategies, in the order --help lists them.
 std::span<const StrategyInfo> strategies();
-// Whether the strategy named so is a search (Strategy::Kind::kSearch):
+// Whether the strategy named so is a search (Strategy::search()):
 // under one the root's end waits for the other processes (RunOptions).
 bool is_search(std::string_view strategy);
 // Every option: the general ones, then each strategy's parameters (once

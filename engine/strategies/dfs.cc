@@ -266,7 +266,7 @@ struct Level {
   std::vector<Thread> order;
 };
 
-class DfsStrategy final : public Strategy {
+class DfsStrategy final : public Strategy, public Search {
  public:
   explicit DfsStrategy(const StrategyParams& params) {
     exec_.name_hashes = &names_.hashes();
@@ -276,7 +276,7 @@ class DfsStrategy final : public Strategy {
     units_per_part_ = params.get("split_units", kUnitsPerPart);
   }
 
-  Kind kind() const override { return Kind::kSearch; }
+  Search* search() override { return this; }
   bool wants_observations() const override { return true; }
 
   bool begin_iteration(uint64_t, const IterationHint&) override {

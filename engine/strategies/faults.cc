@@ -31,7 +31,6 @@ class FaultInjector final : public Strategy {
       : inner_(std::move(inner)),
         units_(uint64_t{budget.drop} + budget.duplicate + budget.crash + budget.partition) {}
 
-  Kind kind() const override { return inner_->kind(); }
   std::string refuses(const RunOptions& options) const override { return inner_->refuses(options); }
 
   bool begin_iteration(uint64_t seed, const IterationHint& hint) override {
@@ -81,14 +80,9 @@ class FaultInjector final : public Strategy {
   void on_advance_time() override { inner_->on_advance_time(); }
   bool wants_observations() const override { return inner_->wants_observations(); }
   void end_iteration(const IterationResult& result) override { inner_->end_iteration(result); }
-  std::unique_ptr<Lesson> lesson() override { return inner_->lesson(); }
-  void learn(const Lesson& lesson) override { inner_->learn(lesson); }
-  bool repeated() const override { return inner_->repeated(); }
-  double estimated_schedules() const override { return inner_->estimated_schedules(); }
-  std::optional<uint64_t> bound() const override { return inner_->bound(); }
-  uint64_t beyond_bound() const override { return inner_->beyond_bound(); }
-  std::string split(uint64_t index, uint64_t count) override { return inner_->split(index, count); }
-  bool planning_run() const override { return inner_->planning_run(); }
+  // It wraps picking only: a learner inside learns as it would alone.
+  // (A search is never wrapped: it explores faults as any other event.)
+  Learner* learner() override { return inner_->learner(); }
 
  private:
   static bool is_recovery(const Op& op) {
@@ -133,7 +127,7 @@ class FaultInjector final : public Strategy {
 }  // namespace
 
 std::unique_ptr<Strategy> with_faults(std::unique_ptr<Strategy> strategy, const FaultBudget& budget) {
-  if (budget.empty() || strategy->kind() == Strategy::Kind::kSearch) return strategy;
+  if (budget.empty() || strategy->search()) return strategy;
   return std::make_unique<FaultInjector>(std::move(strategy), budget);
 }
 

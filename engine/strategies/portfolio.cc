@@ -32,18 +32,18 @@ const std::vector<Member> kMembers = {
 };
 
 // A member's lesson, addressed to it.
-struct PortfolioLesson final : Strategy::Lesson {
+struct PortfolioLesson final : Learner::Lesson {
   size_t member = 0;
-  std::unique_ptr<Strategy::Lesson> inner;
+  std::unique_ptr<Learner::Lesson> inner;
 };
 
-class PortfolioStrategy final : public Strategy {
+class PortfolioStrategy final : public Strategy, public Learner {
  public:
   explicit PortfolioStrategy(const StrategyParams&) {
     for (const Member& m : kMembers) members_.push_back(m.make(m.params));
   }
 
-  Kind kind() const override { return Kind::kLearner; }
+  Learner* learner() override { return this; }
 
   bool begin_iteration(uint64_t seed, const IterationHint& hint) override {
     index_ = hint.iteration % members_.size();
@@ -61,7 +61,8 @@ class PortfolioStrategy final : public Strategy {
   void end_iteration(const IterationResult& result) override { current_->end_iteration(result); }
 
   std::unique_ptr<Lesson> lesson() override {
-    auto inner = current_->lesson();
+    Learner* member = current_->learner();
+    auto inner = member ? member->lesson() : nullptr;
     if (!inner) return nullptr;
     auto l = std::make_unique<PortfolioLesson>();
     l->member = index_;
@@ -71,7 +72,7 @@ class PortfolioStrategy final : public Strategy {
 
   void learn(const Lesson& lesson) override {
     const auto& l = static_cast<const PortfolioLesson&>(lesson);
-    members_[l.member]->learn(*l.inner);
+    members_[l.member]->learner()->learn(*l.inner);
   }
 
  private:

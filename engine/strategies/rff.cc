@@ -39,15 +39,15 @@ struct Pair {
   auto operator<=>(const Pair&) const = default;
 };
 
-struct RffLesson final : Strategy::Lesson {
+struct RffLesson final : Learner::Lesson {
   std::vector<Pair> pairs;  // sorted, unique
 };
 
 constexpr uint64_t kUnset = 0;
 
-class RffStrategy final : public Strategy {
+class RffStrategy final : public Strategy, public Learner {
  public:
-  Kind kind() const override { return Kind::kLearner; }
+  Learner* learner() override { return this; }
 
   bool begin_iteration(uint64_t seed, const IterationHint&) override {
     prng_.reseed(seed);

@@ -31,13 +31,13 @@ namespace lockstep {
 namespace {
 
 // What one iteration saw: events per process subtree, by process name.
-struct SurwLesson final : Strategy::Lesson {
+struct SurwLesson final : Learner::Lesson {
   std::vector<std::pair<uint64_t, uint64_t>> subtree_events;  // sorted by name
 };
 
-class SurwStrategy final : public Strategy {
+class SurwStrategy final : public Strategy, public Learner {
  public:
-  Kind kind() const override { return Kind::kLearner; }
+  Learner* learner() override { return this; }
 
   bool begin_iteration(uint64_t seed, const IterationHint&) override {
     prng_.reseed(seed);

@@ -95,8 +95,8 @@ Exploration explore(const std::vector<std::vector<FakeStep>>& procs, uint64_t bu
                     const std::function<void(FakeSystem&)>& setup = nullptr,
                     std::pair<uint64_t, uint64_t> part = {0, 1}) {
   auto dfs = make_dfs_strategy(params);
-  EXPECT_EQ(dfs->kind(), Strategy::Kind::kSearch);
-  if (part.second > 1) EXPECT_EQ(dfs->split(part.first, part.second), "");
+  EXPECT_NE(dfs->search(), nullptr);
+  if (part.second > 1) EXPECT_EQ(dfs->search()->split(part.first, part.second), "");
   Exploration out;
   out.dfs = dfs.get();
   out.keep = std::move(dfs);
@@ -116,7 +116,7 @@ Exploration explore(const std::vector<std::vector<FakeStep>>& procs, uint64_t bu
       continue;
     }
     ++out.schedules;
-    out.estimates.push_back(dfs->estimated_schedules());
+    out.estimates.push_back(dfs->search()->estimated_schedules());
     out.orders.push_back(system.order_);
     out.chosen.push_back(system.chosen_);
     out.received.push_back(system.received_);
@@ -161,7 +161,7 @@ TEST(Dfs, ADelayBoundExploresASubsetThatGrowsWithTheBound) {
     const Exploration e =
         explore(procs, 100000, 0, nullptr, StrategyParams{{"delay_bound", bound}});
     ASSERT_TRUE(e.complete) << bound;
-    ASSERT_EQ(e.dfs->bound(), std::optional<uint64_t>(bound));
+    ASSERT_EQ(e.dfs->search()->bound(), std::optional<uint64_t>(bound));
     std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> classes(
         e.classes.begin(), e.classes.end());
     EXPECT_EQ(classes.size(), e.schedules) << bound;  // still one run per class
@@ -169,15 +169,15 @@ TEST(Dfs, ADelayBoundExploresASubsetThatGrowsWithTheBound) {
       EXPECT_TRUE(classes.count(c)) << "bound " << bound << " lost a class";
     if (bound == 0) EXPECT_EQ(e.schedules, 1u);
     EXPECT_GE(e.schedules, last_count);
-    EXPECT_EQ(e.dfs->beyond_bound() == 0, e.schedules == all.schedules) << bound;
+    EXPECT_EQ(e.dfs->search()->beyond_bound() == 0, e.schedules == all.schedules) << bound;
     previous = classes;
     last_count = e.schedules;
     between = between || (e.schedules > 1 && e.schedules < all.schedules);
   }
   EXPECT_TRUE(between);
   EXPECT_EQ(last_count, all.schedules);
-  EXPECT_EQ(all.dfs->bound(), std::nullopt);
-  EXPECT_EQ(all.dfs->beyond_bound(), 0u);
+  EXPECT_EQ(all.dfs->search()->bound(), std::nullopt);
+  EXPECT_EQ(all.dfs->search()->beyond_bound(), 0u);
 }
 
 TEST(Dfs, TwoIndependentProcessesHaveOneSchedule) {

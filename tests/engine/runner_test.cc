@@ -17,9 +17,9 @@ using testing::FakeSystem;
 
 // A plain depth-first search over every interleaving (no reduction): the
 // smallest stateful strategy, to exercise the search contract.
-class EnumerateAll final : public Strategy {
+class EnumerateAll final : public Strategy, public Search {
  public:
-  Kind kind() const override { return Kind::kSearch; }
+  Search* search() override { return this; }
 
   bool begin_iteration(uint64_t, const IterationHint&) override {
     depth_ = 0;
@@ -52,9 +52,9 @@ class EnumerateAll final : public Strategy {
 int EnumerateAll::ended_ = 0;
 
 // A search that abandons every other execution at its first step.
-class AbandonOdd final : public Strategy {
+class AbandonOdd final : public Strategy, public Search {
  public:
-  Kind kind() const override { return Kind::kSearch; }
+  Search* search() override { return this; }
   bool begin_iteration(uint64_t, const IterationHint& hint) override {
     odd_ = (n_++ % 2) == 1;
     return n_ <= 6;

@@ -177,7 +177,7 @@ TEST(PortfolioStrategy, RotatesItsMembersOverIterations) {
     EXPECT_EQ(run_once(*portfolio, two_by(6), seed, {9, 9}), run_once(*pos, two_by(6), seed, {1, 9}));
     EXPECT_EQ(run_once(*portfolio, two_by(6), seed, {0, 9}), run_once(*surw, two_by(6), seed, {0, 9}));
   }
-  EXPECT_EQ(portfolio->kind(), Strategy::Kind::kLearner);
+  EXPECT_NE(portfolio->learner(), nullptr);
 }
 
 // Runs `epochs` epochs of a learner as the runner does: kLearnEpoch
@@ -186,17 +186,17 @@ TEST(PortfolioStrategy, RotatesItsMembersOverIterations) {
 int64_t learn_until(Strategy& s, const std::vector<std::vector<FakeStep>>& procs, const std::vector<size_t>& gates,
                     const std::function<bool(const std::vector<uint32_t>&)>& fails, uint64_t seed, int epochs) {
   for (int e = 0; e < epochs; ++e) {
-    std::vector<std::unique_ptr<Strategy::Lesson>> lessons;
+    std::vector<std::unique_ptr<Learner::Lesson>> lessons;
     for (uint64_t k = 0; k < kLearnEpoch; ++k) {
       const uint64_t i = e * kLearnEpoch + k;
       FakeSystem sys(procs, gates);
       s.begin_iteration(derive_seed(seed, i), {i, 0});
       run_iteration(sys, s, {}, nullptr);
       if (fails(sys.order_)) return static_cast<int64_t>(i);
-      lessons.push_back(s.lesson());
+      lessons.push_back(s.learner() ? s.learner()->lesson() : nullptr);  // a sampler learns nothing
     }
     for (auto& l : lessons) {
-      if (l) s.learn(*l);
+      if (l) s.learner()->learn(*l);
     }
   }
   return -1;
@@ -219,7 +219,7 @@ TEST(SurwStrategy, WeighsProcessesByTheEventsTheyHaveLeft) {
     FakeSystem sys(procs);
     surw->begin_iteration(k, {});
     run_iteration(sys, *surw, {}, nullptr);
-    surw->learn(*surw->lesson());
+    surw->learner()->learn(*surw->learner()->lesson());
   }
   EXPECT_LT(short_first(400, 1000), 50);  // about 400/21
 }
@@ -231,7 +231,7 @@ TEST(SurwStrategy, SameSeedAndLessonsSameSchedule) {
     FakeSystem sys(procs);
     s->begin_iteration(7, {});
     run_iteration(sys, *s, {}, nullptr);
-    s->learn(*s->lesson());
+    s->learner()->learn(*s->learner()->lesson());
   }
   for (uint64_t seed = 0; seed < 20; ++seed) EXPECT_EQ(run_once(*a, procs, seed), run_once(*b, procs, seed));
 }
