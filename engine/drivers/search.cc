@@ -1,0 +1,72 @@
+// The driver of a search (engine/test_run.h).
+#include <new>
+
+#include "engine/test_run.h"
+
+namespace lockstep {
+
+// A search learns from every iteration before the next: all of them run
+// here, in order, on this thread, until it has explored everything or
+// the iteration budget is spent.
+TestReport TestRun::drive_search() {
+  report_.search = true;
+  if (config_.shard_count > 1) {
+    const std::string refused = strategy_->search()->split(config_.shard_index, config_.shard_count);
+    if (!refused.empty()) {
+      return error(Status::InvalidArgument("strategy \"" + opts_.strategy + "\" cannot be sharded: " + refused));
+    }
+    report_.shard_index = config_.shard_index;
+    report_.shard_count = config_.shard_count;
+  }
+  uint64_t last = config_.only_iteration ? *config_.only_iteration + 1 : opts_.iterations;
+  for (uint64_t i = 0; i < last; ++i) {
+    if (i > 0 && (i & 255) == 0) {
+      reporter_.search_progress(report_.name, report_.schedules_explored, i,
+                                strategy_->search()->estimated_schedules(), seconds());
+    }
+    decisions_.clear();
+    if (!strategy_->begin_iteration(derive_seed(opts_.seed, i), hint_for(i))) {
+      report_.complete = true;
+      break;
+    }
+    auto system = program_.start(index_, opts_.run);
+    if (!system.ok()) return error(system.status());
+    IterationResult result;
+    if (coverage_) coverage_->recorder.begin();
+    try {
+      result = run_iteration(**system, *strategy_, limits_for(i), &decisions_, nullptr,
+                             coverage_ ? &coverage_->recorder : nullptr);
+    } catch (const std::bad_alloc& e) {
+      return error(Status::ResourceExhausted("iteration " + std::to_string(i) +
+                                             " ran out of memory: " + e.what()));
+    }
+    if (result.outcome == Outcome::kAbandoned) {
+      ++report_.abandoned;
+      // Planning a split explores nothing: it does not spend the budget.
+      if (strategy_->search()->planning_run() && !config_.only_iteration) ++last;
+      continue;
+    }
+    ++report_.schedules_explored;
+    if (coverage_) coverage_->totals.add(i, coverage_->recorder.finish());
+    if (config_.only_iteration && i != *config_.only_iteration) continue;
+    count(result);
+    if (result.outcome == Outcome::kFailed) {
+      ++report_.failing_schedules;
+      if (report_.failing_schedules == 1) record_bug(i, result);
+      if (!config_.keep_going) break;
+    }
+  }
+  if (!config_.only_iteration && !report_.complete &&
+      (report_.status != TestReport::Status::kBug || config_.keep_going)) {
+    // The budget ran out exactly as the tree did: ask once more.
+    report_.complete = !strategy_->begin_iteration(derive_seed(opts_.seed, last), hint_for(last));
+  }
+  report_.delay_bound = strategy_->search()->bound();
+  report_.beyond_bound = strategy_->search()->beyond_bound();
+  report_.wall_seconds = seconds();
+  finish_coverage(last);
+  if (report_.status == TestReport::Status::kPassed) return nothing_checked();
+  return report_;
+}
+
+}  // namespace lockstep
