@@ -183,10 +183,14 @@ bool Vm::cut_groups(const CutArgs& args, const char* what, std::vector<NodeId>& 
 }
 
 bool Vm::perform_cut(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
-  const CutArgs& args = op.as<CutArgs>();
-  const bool heal = op.kind == StepKind::kHeal;
+  // Copied out: merging cluster-wide names may kill the caller, whose
+  // pending operation then becomes its exit.
+  const StepKind kind = op.kind;
+  const bool heal = kind == StepKind::kHeal;
+  const bool oneway = op.as<CutArgs>().oneway;
+  const Cut cut_mode = op.as<CutArgs>().mode;
   std::vector<NodeId> a, b;
-  if (!cut_groups(args, heal ? "heal" : "partition", a, b, reply)) return true;
+  if (!cut_groups(op.as<CutArgs>(), heal ? "heal" : "partition", a, b, reply)) return true;
   const bool all = heal && a.empty() && b.empty();
   if (all) {
     for (NodeId n = 0; n < net_.nodes.size(); ++n) a.push_back(n);
@@ -197,13 +201,13 @@ bool Vm::perform_cut(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
       if (std::find(a.begin(), a.end(), n) == a.end()) b.push_back(n);
     }
   }
-  const Cut mode = heal ? Cut::kNone : args.mode;
+  const Cut mode = heal ? Cut::kNone : cut_mode;
   std::vector<CutChange> changes;
   for (NodeId x : a) {
     for (NodeId y : b) {
       if (x == y) continue;
       changes.push_back({x, y, mode});
-      if (!args.oneway) changes.push_back({y, x, mode});
+      if (!oneway) changes.push_back({y, x, mode});
     }
   }
   for (NodeId x : a) touch(object::node(x), true);
@@ -217,11 +221,11 @@ bool Vm::perform_cut(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
     };
     std::string detail = "all";
     if (!all) {
-      detail = group(a) + (args.oneway ? " -> " : " | ") + group(b);
+      detail = group(a) + (oneway ? " -> " : " | ") + group(b);
       if (!heal) detail += mode == Cut::kDrop ? " (drop)" : " (defer)";
-      if (args.oneway) detail += " one-way";
+      if (oneway) detail += " one-way";
     }
-    emit(op.kind, pid, -1, std::move(detail));
+    emit(kind, pid, -1, std::move(detail));
   }
   reply.kind = Reply::Kind::kBool;
   reply.b = true;
