@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 #include "engine/scheduler.h"
 #include "engine/strategy.h"
 #include "lua/fiber.h"

@@ -4,7 +4,8 @@
 
 #include "cli/commands.h"
 #include "cli/trace_loading.h"
-#include "engine/view.h"
+#include "engine/report/dump.h"
+#include "engine/report/view.h"
 
 namespace lockstep::cli {
 

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "engine/replay.h"
-#include "engine/report.h"
-#include "engine/status.h"
+#include "engine/report/report.h"
+#include "engine/base/status.h"
 
 namespace lockstep::cli {
 

@@ -9,8 +9,8 @@
 
 #include "cli/commands.h"
 #include "cli/trace_loading.h"
-#include "engine/explain.h"
-#include "engine/files.h"
+#include "engine/report/explain.h"
+#include "engine/base/files.h"
 #include "engine/replay.h"
 #include "lua/guest.h"
 

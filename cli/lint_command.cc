@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "engine/json.h"
+#include "engine/base/json.h"
 #include "lua/lint.h"
 
 namespace lockstep::cli {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "engine/mcp.h"
+#include "cli/mcp/server.h"
 
 namespace lockstep::cli {
 namespace {

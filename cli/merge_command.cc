@@ -4,7 +4,8 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "engine/merge.h"
+#include "engine/report/merge.h"
+#include "engine/report/report.h"
 
 namespace lockstep::cli {
 namespace {

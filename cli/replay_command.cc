@@ -4,7 +4,7 @@
 #include "cli/commands.h"
 #include "cli/trace_loading.h"
 #include "engine/replay.h"
-#include "engine/report.h"
+#include "engine/report/report.h"
 
 namespace lockstep::cli {
 namespace {

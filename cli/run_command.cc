@@ -8,8 +8,9 @@
 
 #include "cli/commands.h"
 #include "cli/paths.h"
-#include "engine/junit.h"
+#include "engine/report/junit.h"
 #include "engine/options.h"
+#include "engine/report/report.h"
 #include "engine/runner.h"
 #include "engine/strategy.h"
 #include "lua/guest.h"

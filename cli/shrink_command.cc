@@ -6,7 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/trace_loading.h"
-#include "engine/report.h"
+#include "engine/report/report.h"
 #include "engine/shrink.h"
 
 namespace lockstep::cli {

@@ -4,7 +4,7 @@
 
 #include "cli/commands.h"
 #include "engine/replay.h"
-#include "engine/report.h"
+#include "engine/report/report.h"
 #include "lua/guest.h"
 
 namespace lockstep::cli {

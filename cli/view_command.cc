@@ -3,8 +3,8 @@
 
 #include "cli/commands.h"
 #include "cli/trace_loading.h"
-#include "engine/files.h"
-#include "engine/view.h"
+#include "engine/base/files.h"
+#include "engine/report/view.h"
 
 namespace lockstep::cli {
 namespace {

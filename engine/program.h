@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/options.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 #include "engine/system.h"
 #include "engine/trace.h"
 

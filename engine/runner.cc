@@ -8,9 +8,9 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/files.h"
-#include "engine/prng.h"
-#include "engine/schedule.h"
+#include "engine/base/files.h"
+#include "engine/base/prng.h"
+#include "engine/trace_names.h"
 #include "engine/scheduler.h"
 #include "engine/test_run.h"
 

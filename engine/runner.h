@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "engine/program.h"
-#include "engine/report.h"
+#include "engine/results.h"
 #include "engine/scheduler.h"
 
 namespace lockstep {

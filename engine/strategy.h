@@ -17,7 +17,7 @@
 
 #include "engine/facts.h"
 #include "engine/options.h"
-#include "engine/prng.h"
+#include "engine/base/prng.h"
 #include "engine/types.h"
 
 namespace lockstep {

@@ -10,7 +10,7 @@
 
 #include "engine/causality.h"
 #include "engine/options.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 #include "engine/strategy.h"
 #include "engine/types.h"
 
@@ -68,9 +68,9 @@ Result<Trace> load_trace(const std::string& path);
 std::string encode_trace(const Trace& trace);
 Result<Trace> decode_trace(std::string_view bytes, const std::string& name);
 
-// The trace as JSON (dump-trace --json).
-std::string trace_to_json(const Trace& trace);
-// Every field of a trace as text, one per line (dump-trace without --json).
-std::string trace_to_text(const Trace& trace);
+// Steps (1-based, ascending) that happen before the failure
+// (engine/causality.h), from the trace's step facts.
+std::vector<uint32_t> causal_slice(const Trace& trace);
+
 
 }  // namespace lockstep

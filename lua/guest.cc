@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "engine/hash.h"
+#include "engine/base/hash.h"
 #include "lua/library.h"
 #include "lua/sandbox.h"
 

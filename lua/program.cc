@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/hash.h"
+#include "engine/base/hash.h"
 #include "lua/guest.h"
 #include "lua/library.h"
 

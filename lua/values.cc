@@ -9,7 +9,7 @@
 #include <cinttypes>
 #include <cstring>
 
-#include "engine/hash.h"
+#include "engine/base/hash.h"
 #include "lua/guest.h"
 
 namespace lockstep::lua {

@@ -8,7 +8,7 @@
 // durable store in vm/ops_disk.cc.
 #include <algorithm>
 
-#include "engine/hash.h"
+#include "engine/base/hash.h"
 #include "vm/vm.h"
 
 namespace lockstep::vm {

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "engine/hash.h"
+#include "engine/base/hash.h"
 #include "vm/vm.h"
 
 namespace lockstep::vm {

@@ -6,7 +6,7 @@
 // never overtake what their sender sent before them.
 #include <algorithm>
 
-#include "engine/hash.h"
+#include "engine/base/hash.h"
 #include "vm/vm.h"
 
 namespace lockstep::vm {

@@ -5,7 +5,7 @@
 #include <cassert>
 #include <utility>
 
-#include "engine/hash.h"
+#include "engine/base/hash.h"
 #include "vm/vm.h"
 
 namespace lockstep::vm {

@@ -2,7 +2,7 @@
 // with Erlang's errors. Each node has a registry of its own.
 #include <algorithm>
 
-#include "engine/hash.h"
+#include "engine/base/hash.h"
 #include "vm/vm.h"
 
 namespace lockstep::vm {

@@ -4,7 +4,7 @@
 #include <cassert>
 #include <cstdlib>
 
-#include "engine/hash.h"
+#include "engine/base/hash.h"
 
 namespace lockstep::vm {
 

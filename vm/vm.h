@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "engine/system.h"
-#include "engine/trace.h"
+#include "engine/options.h"
 #include "vm/ets.h"
 #include "vm/network.h"
 #include "vm/pending_op.h"

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "engine/prng.h"
+#include "engine/base/prng.h"
 
 namespace lockstep::checker {
 namespace {

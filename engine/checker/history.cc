@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 
 namespace lockstep::checker {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "engine/checker/checker.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 
 namespace lockstep::checker {
 

@@ -9,7 +9,7 @@
 #include <optional>
 #include <sstream>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 
 namespace lockstep::checker {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <numeric>
 
-#include "engine/prng.h"
+#include "engine/base/prng.h"
 
 namespace lockstep::checker {
 namespace {

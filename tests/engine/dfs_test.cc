@@ -9,7 +9,7 @@
 #include <set>
 #include <string>
 
-#include "engine/prng.h"
+#include "engine/base/prng.h"
 #include "engine/scheduler.h"
 #include "engine/strategy.h"
 #include "tests/engine/fake_system.h"

@@ -1,5 +1,5 @@
 // The JUnit XML report: structure CI systems read, and escaping.
-#include "engine/junit.h"
+#include "engine/report/junit.h"
 
 #include <gtest/gtest.h>
 

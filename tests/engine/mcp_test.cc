@@ -1,9 +1,9 @@
 // The MCP server's protocol and the command lines its tools run.
-#include "engine/mcp.h"
+#include "cli/mcp/server.h"
 
 #include <gtest/gtest.h>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 
 namespace lockstep {
 namespace {

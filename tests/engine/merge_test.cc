@@ -1,9 +1,9 @@
 // Merging shard results, and the JSON reader it uses.
-#include "engine/merge.h"
+#include "engine/report/merge.h"
 
 #include <gtest/gtest.h>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 
 namespace lockstep {
 namespace {

@@ -1,4 +1,4 @@
-#include "engine/prng.h"
+#include "engine/base/prng.h"
 
 #include <gtest/gtest.h>
 

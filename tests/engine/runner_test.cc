@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "engine/report/report.h"
 #include "tests/engine/fake_program.h"
 
 namespace lockstep {

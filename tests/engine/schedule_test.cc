@@ -1,11 +1,11 @@
 // Schedule rows: what every output shows of a trace, built once.
-#include "engine/schedule.h"
+#include "engine/report/schedule.h"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "engine/report.h"
+#include "engine/report/report.h"
 
 namespace lockstep {
 namespace {

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "engine/prng.h"
+#include "engine/base/prng.h"
 #include "engine/scheduler.h"
 #include "engine/strategy.h"
 #include "tests/engine/fake_system.h"

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/hash.h"
-#include "engine/prng.h"
+#include "engine/base/hash.h"
+#include "engine/base/prng.h"
 #include "engine/replay.h"
 
 namespace lockstep {

@@ -1,12 +1,12 @@
 // The space-time diagram's model, the HTML page's data and the ShiViz log.
-#include "engine/view.h"
+#include "engine/report/view.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 #include <sstream>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 
 namespace lockstep {
 namespace {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "engine/report/report.h"
 #include "engine/runner.h"
 #include "lua/guest.h"
 

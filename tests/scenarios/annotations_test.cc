@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 #include "tests/scenarios/cli_helpers.h"
 
 namespace lockstep::testing {

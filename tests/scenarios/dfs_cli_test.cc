@@ -8,7 +8,7 @@
 #include <fstream>
 #include <regex>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 #include "tests/scenarios/cli_helpers.h"
 
 namespace lockstep {

@@ -11,7 +11,7 @@
 #include <regex>
 #include <sstream>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 #include "tests/scenarios/cli_helpers.h"
 
 namespace {

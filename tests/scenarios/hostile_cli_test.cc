@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/hash.h"
+#include "engine/base/hash.h"
 #include "engine/trace.h"
 #include "tests/scenarios/cli_helpers.h"
 

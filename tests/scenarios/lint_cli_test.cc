@@ -4,7 +4,7 @@
 
 #include <regex>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 #include "tests/scenarios/cli_helpers.h"
 
 namespace lockstep::testing {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <regex>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 #include "tests/scenarios/cli_helpers.h"
 
 namespace lockstep::testing {

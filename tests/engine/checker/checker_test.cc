@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "engine/checker/history_io.h"
-#include "engine/prng.h"
+#include "engine/base/prng.h"
 #include "tests/engine/checker/search_only.h"
 
 namespace lockstep::checker {

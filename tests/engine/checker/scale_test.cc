@@ -7,7 +7,7 @@
 #include "engine/checker/checker.h"
 #include "engine/checker/generate.h"
 #include "engine/checker/history.h"
-#include "engine/prng.h"
+#include "engine/base/prng.h"
 #include "tests/engine/checker/search_only.h"
 
 namespace lockstep::checker {

@@ -1,17 +1,17 @@
-#include "engine/view.h"
+#include "engine/report/view.h"
 
 #include <algorithm>
 #include <map>
 #include <memory>
 #include <unordered_map>
 
-#include "engine/json.h"
-#include "engine/report.h"
-#include "engine/schedule.h"
+#include "engine/base/json.h"
+#include "engine/report/report.h"
+#include "engine/report/schedule.h"
 
 namespace lockstep {
 
-// The page's template (engine/view.html), embedded at build time.
+// The page's template (engine/report/view.html), embedded at build time.
 extern const char* const kViewHtml;
 
 namespace {

@@ -1,4 +1,4 @@
-#include "engine/json.h"
+#include "engine/base/json.h"
 
 #include <cmath>
 #include <cstdio>

@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "engine/report.h"
+#include "engine/report/report.h"
 
 namespace lockstep {
 

@@ -1,4 +1,4 @@
-#include "engine/explain.h"
+#include "engine/report/explain.h"
 
 #include <algorithm>
 #include <set>
@@ -8,8 +8,8 @@
 
 #include "engine/causality.h"
 #include "engine/replay.h"
-#include "engine/report.h"
-#include "engine/schedule.h"
+#include "engine/report/report.h"
+#include "engine/report/schedule.h"
 #include "engine/scheduler.h"
 
 namespace lockstep {

@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/report.h"
-#include "engine/status.h"
+#include "engine/report/report.h"
+#include "engine/base/status.h"
 
 namespace lockstep {
 

@@ -1,4 +1,4 @@
-#include "engine/mcp.h"
+#include "cli/mcp/server.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 
 namespace lockstep {
 namespace {

@@ -1,11 +1,11 @@
-#include "engine/merge.h"
+#include "engine/report/merge.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
 
-#include "engine/json.h"
+#include "engine/base/json.h"
 
 namespace lockstep {
 namespace {

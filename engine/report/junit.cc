@@ -1,4 +1,4 @@
-#include "engine/junit.h"
+#include "engine/report/junit.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -6,7 +6,7 @@
 #include <sstream>
 #include <vector>
 
-#include "engine/files.h"
+#include "engine/base/files.h"
 
 namespace lockstep {
 namespace {

@@ -1,4 +1,4 @@
-#include "engine/files.h"
+#include "engine/base/files.h"
 
 #include <signal.h>
 #include <unistd.h>

@@ -1,10 +1,10 @@
-#include "engine/report.h"
+#include "engine/report/report.h"
 
 #include <algorithm>
 #include <cstdio>
 
-#include "engine/json.h"
-#include "engine/schedule.h"
+#include "engine/base/json.h"
+#include "engine/report/schedule.h"
 
 namespace lockstep {
 namespace {
@@ -79,10 +79,6 @@ std::string shell_quote(const std::string& s) {
 }
 
 }  // namespace
-
-std::vector<uint32_t> causal_slice(const Trace& trace) {
-  return causal_slice(trace.facts, trace.failure.step, whole_frontier(trace.failure.kind));
-}
 
 std::string describe_failure(const Trace& trace) {
   const Failure& f = trace.failure;

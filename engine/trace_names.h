@@ -1,0 +1,38 @@
+// A trace's processes by name, for every renderer and for the run report:
+// "P3(counter)", "P2@b" with nodes; and the faults a run injected as lines.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/trace.h"
+
+namespace lockstep {
+
+// Every fault the run injected, one line each: "step 13  fault.drop  P2@a
+// -> P1@b  {msg}".
+std::vector<std::string> fault_lines(const Trace& trace);
+
+// `text` safe for a terminal: control characters other than newline and
+// tab (escape sequences, carriage returns, NUL) shown as \xNN.
+std::string printable(std::string_view text);
+
+// "P0(root)", "P3(counter)", "P4"; "-" for no process.
+std::string process_display_name(const Trace& trace, int64_t pid);
+
+// The same names for many steps: the trace's process table read once, so
+// naming every step of a long trace is linear.
+class ProcessNames {
+ public:
+  explicit ProcessNames(const Trace& trace);
+  std::string display(int64_t pid) const;
+
+ private:
+  std::unordered_map<int64_t, const ProcessName*> by_pid_;
+  bool nodes_ = false;
+};
+
+}  // namespace lockstep
