@@ -13,27 +13,27 @@ std::span<const OptionSpec> test_options() {
       {"seed", "--seed", "base seed; iteration i runs with a seed derived from it", OptionType::kNumber,
        OptionTarget::kSeed, "1", ""},
       {"max_steps", "--max-steps", "sync points per iteration before it is cut off", OptionType::kCount,
-       OptionTarget::kRun, "10000", "", 4000000000},
+       OptionTarget::kRun, "10000", "", 4000000000, &RunOptions::max_steps},
       {"iter_timeout", "--iter-timeout", "wall-clock bound on one iteration, ms", OptionType::kCount,
-       OptionTarget::kRun, "30000", "", 86400000},
+       OptionTarget::kRun, "30000", "", 86400000, &RunOptions::iter_timeout_ms},
       {"max_memory", "--max-memory",
        "guest memory one iteration may use, MB; past it the iteration ends as a `memory` bug", OptionType::kCount,
-       OptionTarget::kRun, "1024", "", 1048576},
+       OptionTarget::kRun, "1024", "", 1048576, &RunOptions::max_memory_mb},
       {"liveness_steps", "--liveness-steps",
        "a liveness monitor hot for more than this many consecutive steps under a fair strategy is a bug",
-       OptionType::kCount, OptionTarget::kRun, "5000", "", 4000000000},
+       OptionType::kCount, OptionTarget::kRun, "5000", "", 4000000000, &RunOptions::liveness_steps},
       {"fail_on_max_steps", "--fail-on-max-steps", "treat reaching max steps as a bug (livelock)",
-       OptionType::kFlag, OptionTarget::kRun, "false", ""},
+       OptionType::kFlag, OptionTarget::kRun, "false", "", 0, &RunOptions::fail_on_max_steps},
       {"allow_crashes", "--allow-crashes", "a process that crashes is not a bug by itself", OptionType::kFlag,
-       OptionTarget::kRun, "false", ""},
+       OptionTarget::kRun, "false", "", 0, &RunOptions::allow_crashes},
       {"timers", "--timers", "when timers may fire: quiescent (when nothing else can run) or any (at any step)",
-       OptionType::kChoice, OptionTarget::kRun, "quiescent", "quiescent|any"},
+       OptionType::kChoice, OptionTarget::kRun, "quiescent", "quiescent|any", 0, &RunOptions::timers},
       {"network", "--network",
        "messages between nodes: fifo (in order per sender and receiver) or reorder (any may overtake another)",
-       OptionType::kChoice, OptionTarget::kRun, "fifo", "fifo|reorder"},
+       OptionType::kChoice, OptionTarget::kRun, "fifo", "fifo|reorder", 0, &RunOptions::network},
       {"faults", "--faults",
        "faults the strategy may inject per iteration, e.g. drop=2,duplicate=1,crash=1,partition=1 (docs/cluster.md)",
-       OptionType::kFaults, OptionTarget::kRun, "none", ""},
+       OptionType::kFaults, OptionTarget::kRun, "none", "", 0, &RunOptions::faults},
   }};
   return kOptions;
 }
@@ -194,31 +194,116 @@ std::string format_faults(const FaultBudget& budget) {
   return s.empty() ? "none" : s;
 }
 
+namespace {
+
+const OptionSpec* run_option(std::string_view name) {
+  for (const OptionSpec& spec : test_options()) {
+    if (spec.name == name && spec.target == OptionTarget::kRun) return &spec;
+  }
+  return nullptr;
+}
+
+// Choice `index` of "a|b|c".
+std::string choice_name(std::string_view choices, size_t index) {
+  size_t at = 0;
+  for (; index > 0 && at <= choices.size(); --index) at = choices.find('|', at) + 1;
+  return std::string(choices.substr(at, choices.find('|', at) - at));
+}
+
+}  // namespace
+
 std::string RunOptions::get(std::string_view name) const {
-  if (name == "max_steps") return std::to_string(max_steps);
-  if (name == "iter_timeout") return std::to_string(iter_timeout_ms);
-  if (name == "max_memory") return std::to_string(max_memory_mb);
-  if (name == "liveness_steps") return std::to_string(liveness_steps);
-  if (name == "fail_on_max_steps") return fail_on_max_steps ? "true" : "false";
-  if (name == "allow_crashes") return allow_crashes ? "true" : "false";
-  if (name == "timers") return timers;
-  if (name == "network") return network;
-  if (name == "faults") return format_faults(faults);
-  return "";
+  const OptionSpec* spec = run_option(name);
+  if (!spec) return "";
+  return std::visit(
+      [&](auto member) -> std::string {
+        using M = decltype(member);
+        if constexpr (std::is_same_v<M, uint64_t RunOptions::*>) {
+          return std::to_string(this->*member);
+        } else if constexpr (std::is_same_v<M, bool RunOptions::*>) {
+          return this->*member ? "true" : "false";
+        } else if constexpr (std::is_same_v<M, FaultBudget RunOptions::*>) {
+          return format_faults(this->*member);
+        } else if constexpr (std::is_same_v<M, std::monostate>) {
+          return "";
+        } else {  // an enum: its choice
+          return choice_name(spec->choices, static_cast<size_t>(this->*member));
+        }
+      },
+      spec->field);
 }
 
 bool RunOptions::set(std::string_view name, std::string_view text) {
-  if (name == "max_steps") max_steps = option_number(text);
-  else if (name == "iter_timeout") iter_timeout_ms = option_number(text);
-  else if (name == "max_memory") max_memory_mb = option_number(text);
-  else if (name == "liveness_steps") liveness_steps = option_number(text);
-  else if (name == "fail_on_max_steps") fail_on_max_steps = option_flag(text);
-  else if (name == "allow_crashes") allow_crashes = option_flag(text);
-  else if (name == "timers") timers = std::string(text);
-  else if (name == "network") network = std::string(text);
-  else if (name == "faults") parse_faults(text, faults);
-  else return false;
+  const OptionSpec* spec = run_option(name);
+  if (!spec) return false;
+  std::visit(
+      [&](auto member) {
+        using M = decltype(member);
+        if constexpr (std::is_same_v<M, uint64_t RunOptions::*>) {
+          this->*member = option_number(text);
+        } else if constexpr (std::is_same_v<M, bool RunOptions::*>) {
+          this->*member = option_flag(text);
+        } else if constexpr (std::is_same_v<M, FaultBudget RunOptions::*>) {
+          parse_faults(text, this->*member);
+        } else if constexpr (!std::is_same_v<M, std::monostate>) {
+          using E = std::remove_reference_t<decltype(this->*member)>;
+          this->*member = static_cast<E>(option_choice(spec->choices, text));
+        }
+      },
+      spec->field);
   return true;
+}
+
+namespace {
+
+std::string type_error(const OptionSpec& spec, const char* wanted, const OptionInput& in) {
+  return "option '" + std::string(spec.name) + "' must be " + wanted + ", not a " + in.type_name;
+}
+
+// A fault budget given as a table ({drop = 2, crash = 1}), in canonical text.
+Result<std::string> faults_text(const OptionInput& in) {
+  if (in.malformed) {
+    return Status::InvalidArgument("option 'faults' maps fault kinds to counts, e.g. {drop = 2, crash = 1}");
+  }
+  std::string text;
+  for (const auto& [kind, n] : in.counts) text += (text.empty() ? "" : ",") + kind + "=" + std::to_string(n);
+  FaultBudget budget;
+  if (!text.empty() && parse_faults(text, budget).ok()) return format_faults(budget);
+  return text.empty() ? std::string("none") : text;  // a bad kind: check_option names it
+}
+
+Result<std::string> input_text(const OptionSpec& spec, const OptionInput& in) {
+  using Kind = OptionInput::Kind;
+  switch (spec.type) {
+    case OptionType::kCount:
+    case OptionType::kNumber:
+      if (in.kind != Kind::kInteger) return Status::InvalidArgument(type_error(spec, "an integer", in));
+      if (in.integer < 0) {
+        return Status::InvalidArgument("option '" + std::string(spec.name) + "' must be a non-negative integer");
+      }
+      return std::to_string(in.integer);
+    case OptionType::kFlag:
+      if (in.kind != Kind::kBoolean) return Status::InvalidArgument(type_error(spec, "a boolean", in));
+      return std::string(in.boolean ? "true" : "false");
+    case OptionType::kChoice:
+    case OptionType::kName:
+      if (in.kind != Kind::kString) return Status::InvalidArgument(type_error(spec, "a string", in));
+      return in.text;
+    case OptionType::kFaults:
+      if (in.kind == Kind::kString) return in.text;
+      if (in.kind != Kind::kCounts) return Status::InvalidArgument(type_error(spec, "a table", in));
+      return faults_text(in);
+  }
+  return Status::InvalidArgument("option '" + std::string(spec.name) + "' has no type");
+}
+
+}  // namespace
+
+Result<std::string> test_option_text(const OptionSpec& spec, const OptionInput& input) {
+  Result<std::string> text = input_text(spec, input);
+  if (!text.ok()) return text;
+  if (Status ok = check_option(spec, *text); !ok.ok()) return Status::InvalidArgument("option " + ok.message());
+  return text;
 }
 
 }  // namespace lockstep

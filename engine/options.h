@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "engine/base/status.h"
@@ -35,19 +36,10 @@ enum class OptionTarget : uint8_t {
   kParam,       // StrategyParams, by name: recorded in traces
 };
 
-struct OptionSpec {
-  std::string_view name;      // the ls.test key and the name in traces: "max_steps"
-  std::string_view flag;      // the `run` flag: "--max-steps"
-  std::string_view help;      // one line, without the default
-  OptionType type;
-  OptionTarget target;
-  std::string_view fallback;  // the default, as text
-  std::string_view choices;   // kChoice: "quiescent|any"
-  uint64_t max = 0;           // kCount/kNumber: the largest value accepted (0: any)
-};
-
-// Option values as text, by name: what a test declared or flags gave.
-using OptionValues = std::map<std::string, std::string, std::less<>>;
+// When timers may fire: once nothing else can run, or at any step.
+enum class TimerMode : uint8_t { kQuiescent, kAny };
+// Messages between nodes: in order per sender and receiver, or in any order.
+enum class NetworkMode : uint8_t { kFifo, kReorder };
 
 // How many faults of each kind the strategy may inject in one iteration
 // (docs/cluster.md, "Faults the strategy chooses"). A crash may be followed
@@ -78,8 +70,8 @@ struct RunOptions {
   uint64_t liveness_steps = 5000;  // hot streak that is a liveness bug (engine/scheduler.h)
   bool fail_on_max_steps = false;
   bool allow_crashes = false;
-  std::string timers = "quiescent";  // "quiescent" | "any"
-  std::string network = "fifo";      // "fifo" | "reorder"
+  TimerMode timers = TimerMode::kQuiescent;
+  NetworkMode network = NetworkMode::kFifo;
   FaultBudget faults;                // faults a sampling strategy may inject
   // Not an option: the strategy's kind decides it (a search's root ends
   // only once no other process can take a step; engine/strategies/dfs.cc,
@@ -87,17 +79,55 @@ struct RunOptions {
   // traces read back.
   bool root_waits = false;
 
-  // The value of run option `name` as text ("" for an unknown name).
+  // The value of run option `name` as text ("" for an unknown name), and
+  // setting it from checked text (false for an unknown name): both through
+  // the option's row (OptionSpec::field).
   std::string get(std::string_view name) const;
-  // Sets run option `name` from checked text; false for an unknown name.
   bool set(std::string_view name, std::string_view text);
+  bool operator==(const RunOptions&) const = default;
 };
+
+// The RunOptions member a kRun row sets: its type says how its text
+// parses (a count, a flag, a choice's index, a fault budget).
+using RunField = std::variant<std::monostate, uint64_t RunOptions::*, bool RunOptions::*, TimerMode RunOptions::*,
+                              NetworkMode RunOptions::*, FaultBudget RunOptions::*>;
+
+struct OptionSpec {
+  std::string_view name;      // the ls.test key and the name in traces: "max_steps"
+  std::string_view flag;      // the `run` flag: "--max-steps"
+  std::string_view help;      // one line, without the default
+  OptionType type;
+  OptionTarget target;
+  std::string_view fallback;  // the default, as text
+  std::string_view choices;   // kChoice: "quiescent|any"
+  uint64_t max = 0;           // kCount/kNumber: the largest value accepted (0: any)
+  RunField field = {};        // kRun: the member it sets
+};
+
+// Option values as text, by name: what a test declared or flags gave.
+using OptionValues = std::map<std::string, std::string, std::less<>>;
 
 // The general options (not strategy parameters), in --help order.
 std::span<const OptionSpec> test_options();
 
 // Whether `text` is a valid value of `spec`; the error names the option.
 Status check_option(const OptionSpec& spec, std::string_view text);
+
+// A value as a scenario gives it (ls.test's options table), before it is
+// checked: the binding says what it holds, the engine checks it against the
+// option's type in one place (test_option_text).
+struct OptionInput {
+  enum class Kind : uint8_t { kInteger, kBoolean, kString, kCounts, kOther } kind = Kind::kOther;
+  int64_t integer = 0;
+  bool boolean = false;
+  std::string text;        // kString
+  std::vector<std::pair<std::string, int64_t>> counts;  // kCounts: {drop = 2}
+  bool malformed = false;  // kCounts: an entry that is not name = integer >= 0
+  std::string type_name;   // what the scenario gave: "string", "table", ...
+};
+// The canonical text of `input` for `spec`, or an error in the words
+// ls.test reports ("option 'max_steps' must be an integer, not a string").
+Result<std::string> test_option_text(const OptionSpec& spec, const OptionInput& input);
 
 // Parses a checked value.
 uint64_t option_number(std::string_view text);

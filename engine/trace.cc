@@ -80,13 +80,15 @@ void load_v1(A& a, Trace& t) {
   std::vector<EventV1> events;
   uint32_t pct_depth = 0;
   uint8_t fail_on_max_steps = 0, allow_crashes = 0;
+  std::string timers;
   a(t.tool_version, t.scenario_path, t.scenario_hash, t.test_name, t.strategy, pct_depth,
     t.hint.iteration, t.hint.max_scheduling_points, t.seed, t.iteration, t.iteration_seed,
     t.options.max_steps, t.options.iter_timeout_ms, fail_on_max_steps, allow_crashes,
-    t.options.timers, t.decisions, events, t.logs, t.processes, t.failure, t.steps);
+    timers, t.decisions, events, t.logs, t.processes, t.failure, t.steps);
   t.params.set("pct_depth", pct_depth);
   t.options.fail_on_max_steps = fail_on_max_steps != 0;
   t.options.allow_crashes = allow_crashes != 0;
+  t.options.timers = timers == "any" ? TimerMode::kAny : TimerMode::kQuiescent;
   // Format 1 kept causality on the printed events: the acting process, one
   // cross-process cause, and one shared object. Rebuild the step facts.
   for (EventV1& e : events) {

@@ -387,8 +387,78 @@ int l_liveness(lua_State* L) {
   return 0;
 }
 
-// test(name, [options], fn). Options are checked against the option table
-// (engine/options.h) and kept as text by name.
+// An option's value as the engine checks it (engine/options.h, OptionInput).
+OptionInput option_input(lua_State* L, int idx) {
+  OptionInput in;
+  in.type_name = luaL_typename(L, idx);
+  switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+      in.kind = lua_isinteger(L, idx) ? OptionInput::Kind::kInteger : OptionInput::Kind::kOther;
+      in.integer = lua_tointeger(L, idx);
+      break;
+    case LUA_TBOOLEAN:
+      in.kind = OptionInput::Kind::kBoolean;
+      in.boolean = lua_toboolean(L, idx);
+      break;
+    case LUA_TSTRING:
+      in.kind = OptionInput::Kind::kString;
+      in.text = lua_tostring(L, idx);
+      break;
+    case LUA_TTABLE:  // name = count pairs ({drop = 2, crash = 1})
+      in.kind = OptionInput::Kind::kCounts;
+      idx = lua_absindex(L, idx);
+      lua_pushnil(L);
+      while (lua_next(L, idx) != 0) {
+        if (lua_type(L, -2) != LUA_TSTRING || !lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0) {
+          in.malformed = true;
+        } else {
+          in.counts.emplace_back(lua_tostring(L, -2), lua_tointeger(L, -1));
+        }
+        lua_pop(L, 1);
+      }
+      break;
+    default:
+      break;
+  }
+  return in;
+}
+
+// Copies the options table at `given` into `opts` as canonical text by
+// name, each checked by the engine; raises for an unknown name or a bad value.
+void read_test_options(lua_State* L, int given, int opts) {
+  const std::vector<const OptionSpec*> specs = all_options();
+  std::vector<std::string> unknown;
+  lua_pushnil(L);
+  while (lua_next(L, given) != 0) {
+    lua_pop(L, 1);
+    bool known = false;
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      for (const OptionSpec* spec : specs) known = known || spec->name == lua_tostring(L, -1);
+    }
+    if (!known) unknown.push_back(lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
+  }
+  if (!unknown.empty()) {
+    std::sort(unknown.begin(), unknown.end());
+    std::string names;
+    for (const OptionSpec* spec : specs) names += (names.empty() ? "" : ", ") + std::string(spec->name);
+    luaL_error(L, "lockstep.test: unknown option '%s' (known: %s)", unknown.front().c_str(), names.c_str());
+  }
+  for (const OptionSpec* spec : specs) {
+    const std::string key(spec->name);
+    if (lua_getfield(L, given, key.c_str()) == LUA_TNIL) {
+      lua_pop(L, 1);
+      continue;
+    }
+    Result<std::string> text = test_option_text(*spec, option_input(L, -1));
+    if (!text.ok()) luaL_error(L, "lockstep.test: %s", text.status().message().c_str());
+    lua_pop(L, 1);
+    lua_pushstring(L, text->c_str());
+    lua_setfield(L, opts, key.c_str());
+  }
+}
+
+// test(name, [options], fn). Options are checked by the engine against the
+// option table (engine/options.h) and kept as text by name.
 int l_test(lua_State* L) {
   LuaGuest& g = G(L);
   if (g.mode() != LuaGuest::Mode::kLoad) {
@@ -414,89 +484,7 @@ int l_test(lua_State* L) {
 
   lua_createtable(L, 0, 9);
   const int opts = lua_gettop(L);
-  if (given != 0) {
-    const std::vector<const OptionSpec*> specs = all_options();
-    std::vector<std::string> unknown;
-    lua_pushnil(L);
-    while (lua_next(L, given) != 0) {
-      lua_pop(L, 1);
-      bool known = false;
-      if (lua_type(L, -1) == LUA_TSTRING) {
-        for (const OptionSpec* spec : specs) known = known || spec->name == lua_tostring(L, -1);
-      }
-      if (!known) unknown.push_back(lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
-    }
-    if (!unknown.empty()) {
-      std::sort(unknown.begin(), unknown.end());
-      std::string names;
-      for (const OptionSpec* spec : specs) names += (names.empty() ? "" : ", ") + std::string(spec->name);
-      return luaL_error(L, "lockstep.test: unknown option '%s' (known: %s)", unknown.front().c_str(), names.c_str());
-    }
-    for (const OptionSpec* spec : specs) {
-      const std::string key(spec->name);
-      const int t = lua_getfield(L, given, key.c_str());
-      if (t == LUA_TNIL) {
-        lua_pop(L, 1);
-        continue;
-      }
-      std::string text;
-      switch (spec->type) {
-        case OptionType::kCount:
-        case OptionType::kNumber:
-          if (!lua_isinteger(L, -1)) {
-            return luaL_error(L, "lockstep.test: option '%s' must be an integer, not a %s", key.c_str(),
-                              luaL_typename(L, -1));
-          }
-          if (lua_tointeger(L, -1) < 0) {
-            return luaL_error(L, "lockstep.test: option '%s' must be a non-negative integer", key.c_str());
-          }
-          text = std::to_string(lua_tointeger(L, -1));
-          break;
-        case OptionType::kFlag:
-          if (t != LUA_TBOOLEAN) {
-            return luaL_error(L, "lockstep.test: option '%s' must be a boolean, not a %s", key.c_str(),
-                              luaL_typename(L, -1));
-          }
-          text = lua_toboolean(L, -1) ? "true" : "false";
-          break;
-        case OptionType::kChoice:
-        case OptionType::kName:
-          if (t != LUA_TSTRING) {
-            return luaL_error(L, "lockstep.test: option '%s' must be a string, not a %s", key.c_str(),
-                              luaL_typename(L, -1));
-          }
-          text = lua_tostring(L, -1);
-          break;
-        case OptionType::kFaults:  // {drop = 2, crash = 1}, or the flag's text
-          if (t == LUA_TSTRING) {
-            text = lua_tostring(L, -1);
-          } else if (t == LUA_TTABLE) {
-            lua_pushnil(L);
-            while (lua_next(L, -2) != 0) {
-              if (lua_type(L, -2) != LUA_TSTRING || !lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0) {
-                return luaL_error(L, "lockstep.test: option 'faults' maps fault kinds to counts, e.g. {drop = 2, crash = 1}");
-              }
-              text += (text.empty() ? "" : ",") + std::string(lua_tostring(L, -2)) + "=" +
-                      std::to_string(lua_tointeger(L, -1));
-              lua_pop(L, 1);
-            }
-            if (text.empty()) text = "none";
-            FaultBudget budget;
-            if (parse_faults(text, budget).ok()) text = format_faults(budget);  // canonical order
-          } else {
-            return luaL_error(L, "lockstep.test: option '%s' must be a table, not a %s", key.c_str(),
-                              luaL_typename(L, -1));
-          }
-          break;
-      }
-      if (Status ok = check_option(*spec, text); !ok.ok()) {
-        return luaL_error(L, "lockstep.test: option %s", ok.message().c_str());
-      }
-      lua_pop(L, 1);
-      lua_pushstring(L, text.c_str());
-      lua_setfield(L, opts, key.c_str());
-    }
-  }
+  if (given != 0) read_test_options(L, given, opts);
 
   // Names are unique within a file.
   lua_getfield(L, LUA_REGISTRYINDEX, "lockstep.tests");

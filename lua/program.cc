@@ -90,9 +90,9 @@ Result<System*> LuaProgram::start(size_t index, const RunOptions& options) {
   arena_.clear_limit_hit();
   guest_->begin_iteration(std::chrono::milliseconds(options.iter_timeout_ms));
   vm::VmOptions vo;
-  vo.timers = options.timers == "any" ? vm::TimerMode::kAny : vm::TimerMode::kQuiescent;
+  vo.timers = options.timers;
   vo.allow_crashes = options.allow_crashes;
-  vo.reorder = options.network == "reorder";
+  vo.reorder = options.network == NetworkMode::kReorder;
   vo.faults = options.faults;
   vo.root_waits = options.root_waits;
   if (vm_) vm_->reset(vo);

@@ -151,7 +151,6 @@ class Guest : public ValueHasher {
   virtual bool memory_exhausted() const { return false; }
 };
 
-enum class TimerMode : uint8_t { kQuiescent, kAny };
 
 struct VmOptions {
   TimerMode timers = TimerMode::kQuiescent;

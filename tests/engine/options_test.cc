@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <stdexcept>
+
 #include "engine/runner.h"
 
 namespace lockstep {
@@ -15,7 +18,7 @@ TEST(Options, FlagOverridesTestWhichOverridesTheDefault) {
   EXPECT_EQ(r->iterations, 9u);
   EXPECT_EQ(r->seed, 1u);           // the default
   EXPECT_EQ(r->strategy, "pct");    // the default
-  EXPECT_EQ(r->run.timers, "quiescent");
+  EXPECT_EQ(r->run.timers, TimerMode::kQuiescent);
 }
 
 TEST(Options, TheChosenStrategysParametersAreFilledWithTheirDefaults) {
@@ -94,6 +97,65 @@ TEST(Options, ABadFaultBudgetSaysWhatIsWrong) {
   }
   ASSERT_NE(spec, nullptr);
   EXPECT_NE(check_option(*spec, "drop=x").message().find("faults: "), std::string::npos);
+}
+
+const OptionSpec& option_row(std::string_view name) {
+  for (const OptionSpec& o : test_options()) {
+    if (o.name == name) return o;
+  }
+  throw std::logic_error("no option " + std::string(name));
+}
+
+TEST(Options, EveryRunOptionRowSetsAndReadsItsOwnMember) {
+  // A value other than the default for each row, through the row's member.
+  const std::map<std::string_view, std::string> other = {
+      {"max_steps", "77"},          {"iter_timeout", "1234"}, {"max_memory", "64"},
+      {"liveness_steps", "9"},      {"fail_on_max_steps", "true"}, {"allow_crashes", "true"},
+      {"timers", "any"},            {"network", "reorder"},   {"faults", "drop=1,crash=2"}};
+  size_t rows = 0;
+  for (const OptionSpec& spec : test_options()) {
+    if (spec.target != OptionTarget::kRun) continue;
+    ++rows;
+    ASSERT_TRUE(other.count(spec.name)) << spec.name;
+    RunOptions o;
+    EXPECT_EQ(o.get(spec.name), spec.fallback) << spec.name;  // the struct's default is the row's
+    EXPECT_TRUE(o.set(spec.name, other.at(spec.name)));
+    EXPECT_EQ(o.get(spec.name), other.at(spec.name)) << spec.name;
+    EXPECT_NE(o, RunOptions{}) << spec.name << " set no member";
+  }
+  EXPECT_EQ(rows, other.size());
+  RunOptions o;
+  o.set("timers", "any");
+  o.set("network", "reorder");
+  EXPECT_EQ(o.timers, TimerMode::kAny);
+  EXPECT_EQ(o.network, NetworkMode::kReorder);
+  EXPECT_FALSE(o.set("no_such_option", "1"));
+  EXPECT_EQ(o.get("no_such_option"), "");
+}
+
+TEST(Options, AScenarioValueIsCheckedAgainstTheRowsType) {
+  using Kind = OptionInput::Kind;
+  OptionInput text{Kind::kString, 0, false, "many", {}, false, "string"};
+  OptionInput integer{Kind::kInteger, 50, false, "", {}, false, "number"};
+  OptionInput negative{Kind::kInteger, -1, false, "", {}, false, "number"};
+  OptionInput yes{Kind::kBoolean, 0, true, "", {}, false, "boolean"};
+  OptionInput counts{Kind::kCounts, 0, false, "", {{"crash", 1}, {"drop", 2}}, false, "table"};
+  OptionInput bad_counts{Kind::kCounts, 0, false, "", {}, true, "table"};
+  EXPECT_EQ(*test_option_text(option_row("max_steps"), integer), "50");
+  EXPECT_EQ(test_option_text(option_row("max_steps"), text).status().message(),
+            "option 'max_steps' must be an integer, not a string");
+  EXPECT_EQ(test_option_text(option_row("max_steps"), negative).status().message(),
+            "option 'max_steps' must be a non-negative integer");
+  EXPECT_EQ(*test_option_text(option_row("allow_crashes"), yes), "true");
+  EXPECT_EQ(test_option_text(option_row("allow_crashes"), integer).status().message(),
+            "option 'allow_crashes' must be a boolean, not a number");
+  EXPECT_EQ(test_option_text(option_row("timers"), text).status().message(),
+            "option timers must be \"quiescent\" or \"any\", not \"many\"");
+  EXPECT_EQ(*test_option_text(option_row("faults"), counts), "drop=2,crash=1");  // canonical order
+  EXPECT_NE(test_option_text(option_row("faults"), bad_counts).status().message().find("maps fault kinds"),
+            std::string::npos);
+  EXPECT_EQ(test_option_text(option_row("faults"), yes).status().message(),
+            "option 'faults' must be a table, not a boolean");
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ Trace sample() {
   t.seed = 9;
   t.iteration = 3;
   t.iteration_seed = derive_seed(9, 3);
-  t.options.timers = "any";
+  t.options.timers = TimerMode::kAny;
   t.decisions = {{DecisionKind::kSchedule, StepKind::kStart, 0},
                  {DecisionKind::kChoice, StepKind::kStart, 5},
                  {DecisionKind::kFireTimer, StepKind::kTimer, 2}};
@@ -58,7 +58,7 @@ TEST(Trace, RoundTripsEveryField) {
   EXPECT_EQ(back->events.size(), 2u);
   EXPECT_EQ(back->events[1].detail, "{\"hi\"}");
   EXPECT_EQ(back->failure.message, "boom");
-  EXPECT_EQ(back->options.timers, "any");
+  EXPECT_EQ(back->options.timers, TimerMode::kAny);
   EXPECT_EQ(back->params.get("pct_depth", 0), 4u);
   EXPECT_EQ(back->iteration_seed, t.iteration_seed);
   EXPECT_EQ(encode_trace(*back), encode_trace(t));  // byte-identical
@@ -128,7 +128,7 @@ TEST(Trace, ReadsFormatOne) {
   EXPECT_EQ(t->test_name, "the client can always reach the worker");
   EXPECT_EQ(t->failure.kind, FailureKind::kCrash);
   EXPECT_EQ(t->failure.step, 24u);
-  EXPECT_EQ(t->options.timers, "quiescent");
+  EXPECT_EQ(t->options.timers, TimerMode::kQuiescent);
   EXPECT_EQ(t->decisions.size(), 24u);
   ASSERT_EQ(t->facts.size(), t->events.size());
   EXPECT_EQ(t->facts.at(21).consumed, 21u);  // step 22 took the EXIT that step 21 sent
