@@ -211,14 +211,28 @@ std::optional<uint64_t> portfolio_fair_after(const StrategyParams& params, uint6
 // event).
 std::unique_ptr<Strategy> with_faults(std::unique_ptr<Strategy> strategy, const FaultBudget& budget);
 
-// Replays `decisions`. With `then`, hands over to it where the recording ends
-// or stops fitting (divergence() then says where); without, the run diverges
-// there.
+// Replay variants, all "follow a prefix, then go on somehow"
+// (engine/strategies/replay.cc).
+//
+// Strict: replays `decisions`. With `then`, hands over to it where the
+// recording ends or stops fitting (divergence() then says where): replay
+// --continue-with; without, the run diverges there (replay, shrink's check).
 std::unique_ptr<ReplayStrategy> make_replay_strategy(std::vector<Decision> decisions,
                                                      std::unique_ptr<Strategy> then = nullptr);
 
-// Follows `decisions` where they fit and skips those that do not; past the
-// end, runs without preemption. Used by shrink to try candidate schedules.
-std::unique_ptr<Strategy> make_lenient_replay_strategy(std::vector<Decision> decisions);
+// How a lenient replay goes on past its prefix.
+struct ReplayTail {
+  enum class Kind : uint8_t {
+    kKeepRunning,  // without preemption: the last process runs while it can, else the lowest id (shrink)
+    kDelay,        // process `delayed` waits while anything else can run, lowest id first (explain)
+  };
+  Kind kind = Kind::kKeepRunning;
+  uint32_t delayed = 0;
+};
+
+// Lenient: follows `decisions` where they fit and skips those that do not;
+// past them, goes on as `tail` says, faults only when nothing else can run.
+// Deterministic. Shrink tries candidate schedules so, explain its reversals.
+std::unique_ptr<Strategy> make_lenient_replay_strategy(std::vector<Decision> decisions, ReplayTail tail = {});
 
 }  // namespace lockstep

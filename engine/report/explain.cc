@@ -46,51 +46,6 @@ std::string object_phrase(uint64_t o, const ProcessNames& names) {
   }
 }
 
-// Follows a decision prefix (skipping what does not fit), then keeps
-// process `delayed` waiting while anything else can run: every other
-// process, timer and delivery first (lowest id), faults never.
-class DelayStrategy final : public Strategy {
- public:
-  DelayStrategy(std::vector<Decision> prefix, uint32_t delayed)
-      : prefix_(std::move(prefix)), delayed_(delayed) {}
-  bool begin_iteration(uint64_t, const IterationHint&) override {
-    next_ = 0;
-    return true;
-  }
-  size_t pick(std::span<const Op> enabled) override {
-    while (next_ < prefix_.size()) {
-      const Decision& d = prefix_[next_++];
-      if (d.kind == DecisionKind::kChoice) continue;
-      for (size_t i = 0; i < enabled.size(); ++i) {
-        if (d.runs(enabled[i].key)) return i;
-      }
-    }
-    size_t best = kAbandon;
-    for (size_t i = 0; i < enabled.size(); ++i) {
-      const EventKey k = enabled[i].key;
-      if (k.kind == EventKind::kFault || k == EventKey::process(delayed_)) continue;
-      if (best == kAbandon || k < enabled[best].key) best = i;
-    }
-    if (best != kAbandon) return best;
-    for (size_t i = 0; i < enabled.size(); ++i) {
-      if (enabled[i].key.kind != EventKind::kFault) return i;
-    }
-    return 0;
-  }
-  uint64_t choose(uint64_t n) override {
-    if (next_ < prefix_.size() && prefix_[next_].kind == DecisionKind::kChoice) {
-      const uint64_t v = prefix_[next_++].value;
-      return v < n ? v : 0;
-    }
-    return 0;
-  }
-
- private:
-  std::vector<Decision> prefix_;
-  uint32_t delayed_;
-  size_t next_ = 0;
-};
-
 class Explainer {
  public:
   Explainer(const Trace& trace, Program* program, const ExplainOptions& options)
@@ -314,13 +269,14 @@ class Explainer {
         std::vector<Decision> prefix(
             t_.decisions.begin(),
             t_.decisions.begin() + static_cast<ptrdiff_t>(groups_[held - 1].first));
-        DelayStrategy delay(std::move(prefix), static_cast<uint32_t>(who));
+        auto delay = make_lenient_replay_strategy(
+            std::move(prefix), {ReplayTail::Kind::kDelay, static_cast<uint32_t>(who)});
         Race race;
         race.kind = Race::Kind::kHeldBack;
         race.first = rec->step;
         race.second = held;
         race.object = object::mailbox(static_cast<uint32_t>(rec->actor));
-        classify(race, run_with(delay));
+        classify(race, run_with(*delay));
         if (race.reversed == Race::Reversed::kPasses) {
           races.insert(races.begin(), race);
           return;

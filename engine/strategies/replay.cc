@@ -1,4 +1,6 @@
-// replay: follows a recorded decision sequence through the ordinary
+// Replay variants: follow a prefix, then go on (engine/strategy.h).
+//
+// Strict replay follows a recorded decision sequence through the ordinary
 // scheduling loop. At each step the recorded decision must be of the same
 // kind, name an enabled operation, and that operation must be at the same
 // sync-point kind; otherwise the run has diverged and the strategy says
@@ -123,20 +125,14 @@ std::unique_ptr<ReplayStrategy> make_replay_strategy(std::vector<Decision> decis
   return std::make_unique<Replay>(std::move(decisions), std::move(then));
 }
 
-}  // namespace lockstep
-
-namespace lockstep {
 namespace {
 
-// Follows a candidate decision sequence as far as it fits, for shrinking:
-// a recorded decision that cannot be taken is skipped, and past the end the
-// run continues without preemption (the process that ran last keeps
-// running while it can, otherwise the lowest id) and without faults
-// (offered after everything else, a fault runs only when nothing else
-// can). Deterministic.
+// Follows a decision sequence as far as it fits (a decision that cannot be
+// taken is skipped), then goes on as its tail says.
 class LenientReplayStrategy final : public Strategy {
  public:
-  explicit LenientReplayStrategy(std::vector<Decision> decisions) : decisions_(std::move(decisions)) {}
+  LenientReplayStrategy(std::vector<Decision> decisions, ReplayTail tail)
+      : decisions_(std::move(decisions)), tail_(tail) {}
 
   bool begin_iteration(uint64_t, const IterationHint&) override {
     next_ = 0;
@@ -152,13 +148,7 @@ class LenientReplayStrategy final : public Strategy {
         if (d.runs(enabled[i].key)) return i;
       }
     }
-    size_t best = 0;
-    for (size_t i = 0; i < enabled.size(); ++i) {
-      const Op& op = enabled[i];
-      if (have_last_ && op.key == last_ && op.key.kind != EventKind::kFault) return i;
-      if (op.key < enabled[best].key) best = i;
-    }
-    return best;
+    return tail_.kind == ReplayTail::Kind::kDelay ? delay(enabled) : keep_running(enabled);
   }
 
   bool on_step(const StepFacts& facts) override {
@@ -176,7 +166,36 @@ class LenientReplayStrategy final : public Strategy {
   }
 
  private:
+  // The process that ran last while it can; else the lowest id (faults
+  // sort after every other event).
+  size_t keep_running(std::span<const Op> enabled) const {
+    size_t best = 0;
+    for (size_t i = 0; i < enabled.size(); ++i) {
+      const Op& op = enabled[i];
+      if (have_last_ && op.key == last_ && op.key.kind != EventKind::kFault) return i;
+      if (op.key < enabled[best].key) best = i;
+    }
+    return best;
+  }
+
+  // The lowest id but the delayed process and faults; then the delayed
+  // process; a fault only when nothing else is enabled.
+  size_t delay(std::span<const Op> enabled) const {
+    size_t best = kAbandon;
+    for (size_t i = 0; i < enabled.size(); ++i) {
+      const EventKey k = enabled[i].key;
+      if (k.kind == EventKind::kFault || k == EventKey::process(tail_.delayed)) continue;
+      if (best == kAbandon || k < enabled[best].key) best = i;
+    }
+    if (best != kAbandon) return best;
+    for (size_t i = 0; i < enabled.size(); ++i) {
+      if (enabled[i].key.kind != EventKind::kFault) return i;
+    }
+    return 0;
+  }
+
   std::vector<Decision> decisions_;
+  ReplayTail tail_;
   size_t next_ = 0;
   EventKey last_;
   bool have_last_ = false;
@@ -184,8 +203,8 @@ class LenientReplayStrategy final : public Strategy {
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_lenient_replay_strategy(std::vector<Decision> decisions) {
-  return std::make_unique<LenientReplayStrategy>(std::move(decisions));
+std::unique_ptr<Strategy> make_lenient_replay_strategy(std::vector<Decision> decisions, ReplayTail tail) {
+  return std::make_unique<LenientReplayStrategy>(std::move(decisions), tail);
 }
 
 }  // namespace lockstep

@@ -362,6 +362,30 @@ TEST(ReplayStrategy, ContinuesWithAnotherStrategyPastTheRecording) {
   EXPECT_EQ(sys.order_.size(), 4u);
 }
 
+TEST(LenientReplay, SkipsWhatDoesNotFitThenKeepsTheLastProcessRunning) {
+  // P1 first; a decision for P5 (no such process) is skipped; then P1
+  // keeps running until it is done, then P0.
+  std::vector<Decision> decisions = {{DecisionKind::kSchedule, StepKind::kSend, 1},
+                                     {DecisionKind::kSchedule, StepKind::kSend, 5}};
+  auto lenient = make_lenient_replay_strategy(decisions);
+  FakeSystem sys(two_by(3));
+  lenient->begin_iteration(0, {});
+  auto r = run_iteration(sys, *lenient, {}, nullptr);
+  EXPECT_EQ(r.outcome, Outcome::kPassed);
+  EXPECT_EQ(sys.order_, (std::vector<uint32_t>{1, 1, 1, 0, 0, 0}));
+}
+
+TEST(LenientReplay, ADelayTailHoldsOneProcessBackWhileAnotherCanRun) {
+  // After the prefix (P0 once), P0 is held back: P1 runs to its end first.
+  std::vector<Decision> decisions = {{DecisionKind::kSchedule, StepKind::kSend, 0}};
+  auto delay = make_lenient_replay_strategy(decisions, {ReplayTail::Kind::kDelay, 0});
+  FakeSystem sys(two_by(3));
+  delay->begin_iteration(0, {});
+  auto r = run_iteration(sys, *delay, {}, nullptr);
+  EXPECT_EQ(r.outcome, Outcome::kPassed);
+  EXPECT_EQ(sys.order_, (std::vector<uint32_t>{0, 1, 1, 1, 0, 0}));
+}
+
 TEST(Scheduler, ReportsDeadlockWhenNothingCanRun) {
   FakeSystem sys(two_by(1));
   sys.deadlock_when_done_ = true;
