@@ -218,7 +218,7 @@ std::vector<uint32_t> causal_slice(const FactLog& log, uint32_t failed_step, boo
   for (const StepRecord& r : log.steps) {
     if (r.event.kind == EventKind::kFault && (!recorded || r.step < failed_step)) from.push_back(r.step);
   }
-  if (failed && failed->kind == StepKind::kExit) {
+  if (failed && step_role(failed->kind) == StepRole::kExit) {
     // A process ends because of its own past (the error it raised, the
     // signal that killed it); what its exit writes (names, monitors, links)
     // are effects, so the readers of those are not part of the cause.

@@ -89,7 +89,7 @@ void CoverageRecorder::begin() {
 
 void CoverageRecorder::on_step(const StepFacts& facts) {
   const uint64_t name = names_.on_step(facts);
-  if (facts.kind == StepKind::kReceive && facts.consumed != 0) {
+  if (facts.role() == StepRole::kReceive && facts.consumed != 0) {
     current_.reads_from.push_back(mix(names_.name_of(facts.consumed), name));
     current_.receives.push_back(mix(names_.process_name(facts.actor), facts.shape));
     class_sum_ += mix(0x7265, mix(names_.name_of(facts.consumed), name));

@@ -37,7 +37,7 @@ struct Observation {
 struct StepFacts {
   uint32_t step = 0;        // 1-based
   EventKey event;           // what ran
-  StepKind kind = StepKind::kStart;
+  StepKind kind = StepKind::kStart;  // the guest's operation: for traces and renderers
   int64_t actor = -1;       // the process the step belongs to (-1: none)
   uint32_t consumed = 0;    // receive: the step that sent the message it took
   uint32_t cause = 0;       // the step that made this one happen: the spawn a
@@ -66,6 +66,10 @@ struct StepFacts {
                       // there, it would have returned nothing
   uint64_t shape = 0;  // a receive: a hash of the shape of the message it
                        // took (System::set_shapes; 0 when not asked for)
+
+  // What the step is to strategies (engine/types.h): they branch on this,
+  // never on the guest's kind.
+  StepRole role() const { return step_role(kind); }
 };
 
 // Whether two accesses conflict: overlapping objects, at least one writing.

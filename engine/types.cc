@@ -6,7 +6,7 @@ namespace lockstep {
 
 std::string_view step_kind_name(StepKind kind) {
   switch (kind) {
-#define LOCKSTEP_STEP_KIND_NAME(kind, number, name) \
+#define LOCKSTEP_STEP_KIND_NAME(kind, number, name, role) \
   case StepKind::kind:                            \
     return name;
     LOCKSTEP_STEP_KINDS(LOCKSTEP_STEP_KIND_NAME)

@@ -14,74 +14,90 @@
 
 namespace lockstep {
 
+// What a step is to the engine, whatever the guest operation: strategies
+// (dfs, rff, the fault injector), causality and coverage branch on roles,
+// never on the guest's step kinds, which they get only through step facts
+// (StepFacts::role) and enabled operations (Op::role()).
+enum class StepRole : uint8_t {
+  kOther,
+  kSend,      // a message into a mailbox on the sender's node
+  kReceive,   // a receive completes (a message, or its timeout)
+  kExit,      // a process ends
+  kTimer,     // an armed timer fires
+  kFault,     // a fault the strategy injected once: a message dropped or duplicated
+  kOutage,    // a fault that lasts until a recovery: a node crashed, a node cut off
+  kRecovery,  // a fault that ends an outage: a restart, a heal
+};
+
 // The sync-point kind of a step: what the scheduled operation does, as
-// (enumerator, number written to traces, name in reports). Never renumber;
-// append. docs/trace-format.md lists them (and a test checks that it does).
+// (enumerator, number written to traces, name in reports, role). The list
+// is the trace format's vocabulary: never renumber; append.
+// docs/trace-format.md lists them (and a test checks that it does).
 #define LOCKSTEP_STEP_KINDS(X) \
-  X(kStart, 0, "start") \
-  X(kSpawn, 1, "spawn") \
-  X(kSend, 2, "send") \
-  X(kReceive, 3, "receive") \
-  X(kExit, 4, "exit") \
-  X(kLink, 5, "link") \
-  X(kUnlink, 6, "unlink") \
-  X(kMonitor, 7, "monitor") \
-  X(kDemonitor, 8, "demonitor") \
-  X(kTrapExit, 9, "trap_exit") \
-  X(kSignal, 10, "signal") \
-  X(kIsAlive, 11, "is_alive") \
-  X(kRegister, 12, "register") \
-  X(kUnregister, 13, "unregister") \
-  X(kWhereis, 14, "whereis") \
-  X(kRegistered, 15, "registered") \
-  X(kSleep, 16, "sleep") \
-  X(kSendAfter, 17, "send_after") \
-  X(kCancelTimer, 18, "cancel_timer") \
-  X(kTimer, 19, "timer") \
-  X(kEtsNew, 20, "ets.new") \
-  X(kEtsInsert, 21, "ets.insert") \
-  X(kEtsInsertNew, 22, "ets.insert_new") \
-  X(kEtsLookup, 23, "ets.lookup") \
-  X(kEtsLookupElement, 24, "ets.lookup_element") \
-  X(kEtsMember, 25, "ets.member") \
-  X(kEtsDelete, 26, "ets.delete") \
-  X(kEtsDeleteTable, 27, "ets.delete_table") \
-  X(kEtsTake, 28, "ets.take") \
-  X(kEtsUpdateCounter, 29, "ets.update_counter") \
-  X(kEtsTab2List, 30, "ets.tab2list") \
-  X(kEtsInfo, 31, "ets.info") \
-  X(kAtomicsGet, 32, "atomics.get") \
-  X(kAtomicsPut, 33, "atomics.put") \
-  X(kAtomicsAdd, 34, "atomics.add") \
-  X(kAtomicsExchange, 35, "atomics.exchange") \
-  X(kAtomicsCompareExchange, 36, "atomics.compare_exchange") \
-  X(kTermPut, 37, "persistent_term.put") \
-  X(kTermGet, 38, "persistent_term.get") \
-  X(kTermErase, 39, "persistent_term.erase") \
-  X(kHistory, 40, "history") \
-  X(kDeliver, 41, "deliver") \
-  X(kStartNodes, 42, "start_nodes") \
-  X(kStopNode, 43, "stop_node") \
-  X(kStartNode, 44, "start_node") \
-  X(kPartition, 45, "partition") \
-  X(kHeal, 46, "heal") \
-  X(kGlobalRegister, 47, "global.register_name") \
-  X(kGlobalUnregister, 48, "global.unregister_name") \
-  X(kGlobalWhereis, 49, "global.whereis_name") \
-  X(kGlobalSend, 50, "global.send") \
-  X(kDiskPut, 51, "disk.put") \
-  X(kDiskGet, 52, "disk.get") \
-  X(kDiskDelete, 53, "disk.delete") \
-  X(kDiskSync, 54, "disk.sync") \
-  X(kFaultDrop, 55, "fault.drop") \
-  X(kFaultDuplicate, 56, "fault.duplicate") \
-  X(kFaultCrash, 57, "fault.crash") \
-  X(kFaultRestart, 58, "fault.restart") \
-  X(kFaultPartition, 59, "fault.partition") \
-  X(kFaultHeal, 60, "fault.heal") \
-  X(kEtsUpdateElement, 61, "ets.update_element") \
-  X(kEtsFirst, 62, "ets.first") \
-  X(kEtsNext, 63, "ets.next")
+  X(kStart, 0, "start", kOther) \
+  X(kSpawn, 1, "spawn", kOther) \
+  X(kSend, 2, "send", kSend) \
+  X(kReceive, 3, "receive", kReceive) \
+  X(kExit, 4, "exit", kExit) \
+  X(kLink, 5, "link", kOther) \
+  X(kUnlink, 6, "unlink", kOther) \
+  X(kMonitor, 7, "monitor", kOther) \
+  X(kDemonitor, 8, "demonitor", kOther) \
+  X(kTrapExit, 9, "trap_exit", kOther) \
+  X(kSignal, 10, "signal", kOther) \
+  X(kIsAlive, 11, "is_alive", kOther) \
+  X(kRegister, 12, "register", kOther) \
+  X(kUnregister, 13, "unregister", kOther) \
+  X(kWhereis, 14, "whereis", kOther) \
+  X(kRegistered, 15, "registered", kOther) \
+  X(kSleep, 16, "sleep", kOther) \
+  X(kSendAfter, 17, "send_after", kOther) \
+  X(kCancelTimer, 18, "cancel_timer", kOther) \
+  X(kTimer, 19, "timer", kTimer) \
+  X(kEtsNew, 20, "ets.new", kOther) \
+  X(kEtsInsert, 21, "ets.insert", kOther) \
+  X(kEtsInsertNew, 22, "ets.insert_new", kOther) \
+  X(kEtsLookup, 23, "ets.lookup", kOther) \
+  X(kEtsLookupElement, 24, "ets.lookup_element", kOther) \
+  X(kEtsMember, 25, "ets.member", kOther) \
+  X(kEtsDelete, 26, "ets.delete", kOther) \
+  X(kEtsDeleteTable, 27, "ets.delete_table", kOther) \
+  X(kEtsTake, 28, "ets.take", kOther) \
+  X(kEtsUpdateCounter, 29, "ets.update_counter", kOther) \
+  X(kEtsTab2List, 30, "ets.tab2list", kOther) \
+  X(kEtsInfo, 31, "ets.info", kOther) \
+  X(kAtomicsGet, 32, "atomics.get", kOther) \
+  X(kAtomicsPut, 33, "atomics.put", kOther) \
+  X(kAtomicsAdd, 34, "atomics.add", kOther) \
+  X(kAtomicsExchange, 35, "atomics.exchange", kOther) \
+  X(kAtomicsCompareExchange, 36, "atomics.compare_exchange", kOther) \
+  X(kTermPut, 37, "persistent_term.put", kOther) \
+  X(kTermGet, 38, "persistent_term.get", kOther) \
+  X(kTermErase, 39, "persistent_term.erase", kOther) \
+  X(kHistory, 40, "history", kOther) \
+  X(kDeliver, 41, "deliver", kOther) \
+  X(kStartNodes, 42, "start_nodes", kOther) \
+  X(kStopNode, 43, "stop_node", kOther) \
+  X(kStartNode, 44, "start_node", kOther) \
+  X(kPartition, 45, "partition", kOther) \
+  X(kHeal, 46, "heal", kOther) \
+  X(kGlobalRegister, 47, "global.register_name", kOther) \
+  X(kGlobalUnregister, 48, "global.unregister_name", kOther) \
+  X(kGlobalWhereis, 49, "global.whereis_name", kOther) \
+  X(kGlobalSend, 50, "global.send", kOther) \
+  X(kDiskPut, 51, "disk.put", kOther) \
+  X(kDiskGet, 52, "disk.get", kOther) \
+  X(kDiskDelete, 53, "disk.delete", kOther) \
+  X(kDiskSync, 54, "disk.sync", kOther) \
+  X(kFaultDrop, 55, "fault.drop", kFault) \
+  X(kFaultDuplicate, 56, "fault.duplicate", kFault) \
+  X(kFaultCrash, 57, "fault.crash", kOutage) \
+  X(kFaultRestart, 58, "fault.restart", kRecovery) \
+  X(kFaultPartition, 59, "fault.partition", kOutage) \
+  X(kFaultHeal, 60, "fault.heal", kRecovery) \
+  X(kEtsUpdateElement, 61, "ets.update_element", kOther) \
+  X(kEtsFirst, 62, "ets.first", kOther) \
+  X(kEtsNext, 63, "ets.next", kOther)
 
 // kStart: a new process runs for the first time; kSpawn: spawn, spawn_link,
 // spawn_monitor; kReceive: a receive completes (message or timeout); kExit:
@@ -95,7 +111,7 @@ namespace lockstep {
 // a message lost or delivered twice, a node crashed or restarted, a node
 // cut off from the others or healed.
 enum class StepKind : uint8_t {
-#define LOCKSTEP_STEP_KIND_ENUM(kind, number, name) kind = number,
+#define LOCKSTEP_STEP_KIND_ENUM(kind, number, name, role) kind = number,
   LOCKSTEP_STEP_KINDS(LOCKSTEP_STEP_KIND_ENUM)
 #undef LOCKSTEP_STEP_KIND_ENUM
   kCount_,
@@ -103,8 +119,22 @@ enum class StepKind : uint8_t {
 
 std::string_view step_kind_name(StepKind kind);
 
+constexpr StepRole step_role(StepKind kind) {
+  switch (kind) {
+#define LOCKSTEP_STEP_KIND_ROLE(kind, number, name, role) \
+  case StepKind::kind:                                  \
+    return StepRole::role;
+    LOCKSTEP_STEP_KINDS(LOCKSTEP_STEP_KIND_ROLE)
+#undef LOCKSTEP_STEP_KIND_ROLE
+    case StepKind::kCount_:
+      break;
+  }
+  return StepRole::kOther;
+}
+
 // Whether a step is a fault the strategy injected (fault.drop ... fault.heal).
 inline bool is_fault(StepKind kind) { return kind >= StepKind::kFaultDrop && kind <= StepKind::kFaultHeal; }
+inline bool is_fault(StepRole role) { return role >= StepRole::kFault; }
 
 // What the scheduler decided at one point of the run.
 enum class DecisionKind : uint8_t {
@@ -186,6 +216,7 @@ struct Op {
                        // unknown): two writes storing the same commute
 
   bool races_with(const Op& other) const;
+  StepRole role() const { return step_role(step); }
 };
 
 // Conflict-object name spaces, so distinct kinds of object never collide.

@@ -394,6 +394,7 @@ class DfsStrategy final : public Strategy, public Search {
     s.pos = ++thread_steps_[thread];
     s.epoch = epoch_;
     s.kind = facts.kind;
+    s.role = facts.role();
     s.actor = facts.actor;
     s.consumed = facts.consumed;
     s.cause = facts.cause;
@@ -405,7 +406,7 @@ class DfsStrategy final : public Strategy, public Search {
     exec_.steps.push_back(s);
 
     level.taken_summary = exec_.summary(k);
-    if (thread == root_ && facts.kind == StepKind::kExit) level.taken_summary.opaque = true;
+    if (thread == root_ && facts.role() == StepRole::kExit) level.taken_summary.opaque = true;
     if (!level.optional_branched) {  // each fault or timer offered here, a branch of its own
       level.optional_branched = true;
       for (Thread f : level.optional) {
@@ -433,7 +434,7 @@ class DfsStrategy final : public Strategy, public Search {
         if (!dependent(here.taken_summary, q) || receive_passes_over(facts, here.taken_summary, q) ||
             send_passes_receive(facts, here.taken_summary, q)) {
           next.sleep.push_back(q);
-        } else if (q.kind == StepKind::kTimer && q.actor >= 0 && meets_only_in_mailbox(here.taken_summary, q)) {
+        } else if (q.role == StepRole::kTimer && q.actor >= 0 && meets_only_in_mailbox(here.taken_summary, q)) {
           // A receive's timeout and a message to its owner commute unless
           // the message is one the receive takes: then its owner can run
           // next (pick() wakes the timer there).
@@ -565,7 +566,7 @@ class DfsStrategy final : public Strategy, public Search {
     }
     for (const Summary& q : level.sleep) {
       if (q.thread != t) continue;
-      if (q.opaque || is_fault(q.kind) || q.kind == StepKind::kTimer) return false;
+      if (q.opaque || is_fault(q.role) || q.role == StepRole::kTimer) return false;
       for (uint32_t x = k; x < exec_.steps.size(); ++x) {
         if (dfs::dependent(q, exec_.summary(x))) return false;
       }
@@ -670,7 +671,7 @@ class DfsStrategy final : public Strategy, public Search {
     bool others = false;
     for (size_t i = 0; i < enabled.size(); ++i) {
       if (enabled_names_[i] == root_) {
-        if (enabled[i].step == StepKind::kExit) root_end = i;
+        if (enabled[i].role() == StepRole::kExit) root_end = i;
       } else if (!optional(enabled_kinds_[i])) {
         others = true;
       }
@@ -738,7 +739,7 @@ class DfsStrategy final : public Strategy, public Search {
   // pattern takes it: q has not run since it fell asleep, so its send is
   // the one pending now, which the VM tried the pattern on (would_take).
   bool receive_passes_over(const StepFacts& facts, const Summary& taken, const Summary& q) const {
-    if (facts.kind != StepKind::kReceive || q.kind != StepKind::kSend) return false;
+    if (facts.role() != StepRole::kReceive || q.role != StepRole::kSend) return false;
     if (!meets_only_in_mailbox(taken, q)) return false;
     if (facts.consumed != 0) return true;
     for (const EventKey& key : facts.would_take) {
@@ -754,7 +755,7 @@ class DfsStrategy final : public Strategy, public Search {
   // asleep, so its receive is the one pending now, which the VM tried the
   // message on (passes_receive).
   static bool send_passes_receive(const StepFacts& facts, const Summary& taken, const Summary& q) {
-    return facts.kind == StepKind::kSend && facts.passes_receive && q.kind == StepKind::kReceive &&
+    return facts.role() == StepRole::kSend && facts.passes_receive && q.role == StepRole::kReceive &&
            meets_only_in_mailbox(taken, q);
   }
 

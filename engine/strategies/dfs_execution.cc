@@ -28,7 +28,7 @@ Summary Execution::summary(size_t k) const {
   const Step& s = steps[k];
   Summary out;
   out.thread = s.thread;
-  out.kind = s.kind;
+  out.role = s.role;
   out.actor = s.actor;
   out.accesses.assign(accesses.begin() + s.first_access,
                       accesses.begin() + s.first_access + s.access_count);
@@ -84,7 +84,7 @@ void Execution::build_dependencies() {
     // have done that instead, so the two race (reversed, it runs its own
     // step before the cause; if it was waiting, the branch finds it cannot).
     if (s.cause && s.cause <= j)
-      preds_.push_back({s.cause - 1, s.kind == StepKind::kExit && steps[s.cause - 1].thread != s.thread});
+      preds_.push_back({s.cause - 1, s.role == StepRole::kExit && steps[s.cause - 1].thread != s.thread});
     if (s.consumed && s.consumed <= j) preds_.push_back({s.consumed - 1, s.poll});
     while (obs_at < observed.size() && observed[obs_at].second < j) ++obs_at;
     while (obs_at < observed.size() && observed[obs_at].second == j)
@@ -171,7 +171,7 @@ const std::vector<std::pair<uint32_t, uint32_t>>& Execution::races(Thread root) 
   const size_t n = steps.size();
   if (n < 2) return races_;
   for (uint32_t j = 0; j < n; ++j) {
-    if (steps[j].kind == StepKind::kExit && steps[j].thread == root) continue;
+    if (steps[j].role == StepRole::kExit && steps[j].thread == root) continue;
     for (uint32_t p = preds_start_[j]; p < preds_start_[j + 1]; ++p) {
       const auto [i, reversible] = preds_[p];
       if (!reversible || steps[i].thread == steps[j].thread || steps[i].epoch != steps[j].epoch)
@@ -233,7 +233,7 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, u
   // A fault or a timer is optional: a run may end without it (a timer may
   // be cancelled), so one that is not in v starts no continuation of v
   // that does without it.
-  if (is_fault(u.kind) || u.kind == StepKind::kTimer) return false;
+  if (is_fault(u.role) || u.role == StepRole::kTimer) return false;
   for (uint32_t x : v) {
     scratch_ = summary(x);
     if (dependent(u, scratch_)) return false;
@@ -269,7 +269,7 @@ uint32_t Execution::initial_from(uint32_t k, Thread t, Thread root) const {
   uint32_t x = k;
   while (x < steps.size() && steps[x].thread != t) ++x;
   if (x == steps.size() || steps[x].epoch != steps[k].epoch) return kNotInitial;
-  if (t == root && steps[x].kind == StepKind::kExit) return x == k ? x : kNotInitial;
+  if (t == root && steps[x].role == StepRole::kExit) return x == k ? x : kNotInitial;
   for (uint32_t y = k; y < x; ++y) {
     if (happens_before(y, x)) return kNotInitial;
   }

@@ -35,7 +35,7 @@ struct Summary {
   // part) without the branches its races would add above the frontier: it
   // keeps sleeping, but it covers no reversed race below (dfs.cc).
   bool above_frontier = false;
-  StepKind kind = StepKind::kStart;
+  StepRole role = StepRole::kOther;
   int64_t actor = -1;
   std::vector<Access> accesses;
 };
@@ -51,7 +51,8 @@ struct Step {
   uint32_t lane = 0;  // dense index of its thread in this execution
   uint32_t pos = 0;   // 1-based position among its thread's steps
   uint32_t epoch = 0;
-  StepKind kind = StepKind::kStart;
+  StepKind kind = StepKind::kStart;  // opaque here: part of the step's identity
+  StepRole role = StepRole::kOther;
   int64_t actor = -1;
   uint32_t consumed = 0;  // step number
   uint32_t cause = 0;     // step number

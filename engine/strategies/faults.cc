@@ -65,7 +65,7 @@ class FaultInjector final : public Strategy {
       if (next_ < plan_.size() && plan_[next_] <= points_ && offers(faults, false)) {
         ++next_;
         const size_t i = pick_fault(faults, false);
-        if (faults[i].step == StepKind::kFaultCrash || faults[i].step == StepKind::kFaultPartition) {
+        if (faults[i].role() == StepRole::kOutage) {
           recover_.push_back(points_ + 1 + prng_.below(std::max<uint64_t>(horizon_, 1)));
           std::push_heap(recover_.begin(), recover_.end(), std::greater<>());
         }
@@ -86,7 +86,7 @@ class FaultInjector final : public Strategy {
 
  private:
   static bool is_recovery(const Op& op) {
-    return op.step == StepKind::kFaultRestart || op.step == StepKind::kFaultHeal;
+    return op.role() == StepRole::kRecovery;
   }
   static bool offers(std::span<const Op> faults, bool recovery) {
     return std::any_of(faults.begin(), faults.end(), [&](const Op& op) { return is_recovery(op) == recovery; });

@@ -92,7 +92,7 @@ class RffStrategy final : public Strategy, public Learner {
     last_.assign(facts.accesses.begin(), facts.accesses.end());
     const uint64_t name = names_.on_step(facts);
     ran_.insert(name);
-    if (facts.kind == StepKind::kReceive && facts.consumed != 0) {
+    if (facts.role() == StepRole::kReceive && facts.consumed != 0) {
       pairs_.push_back({names_.name_of(facts.consumed), name});
     }
     const uint64_t own = facts.actor >= 0 ? object::process(static_cast<uint32_t>(facts.actor)) : 0;
