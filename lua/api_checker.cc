@@ -353,6 +353,73 @@ int check_builtin(lua_State* L, Mode mode, const std::string& name) {
   return push_result(L, run_check(kept, *model, mode), kept.size());
 }
 
+// The events at index 1 as the engine pairs them (engine/checker/history.h);
+// each event's Lua value goes into the table at `values`, by event, for the
+// model's step function. `key_fn`: the model's key function, or 0.
+std::vector<checker::HistoryEvent> read_model_events(lua_State* L, int values, int key_fn) {
+  std::vector<checker::HistoryEvent> events;
+  const auto n = static_cast<lua_Integer>(lua_rawlen(L, 1));
+  for (lua_Integer i = 1; i <= n; ++i) {
+    lua_rawgeti(L, 1, i);
+    const int e = lua_gettop(L);
+    checker::HistoryEvent h;
+    h.where = "checker: event " + std::to_string(i);
+    read_event(L, e, i, "checker", h);  // type, f (at e + 2), process
+    lua_getfield(L, e, "index");
+    h.position = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : i;
+    lua_getfield(L, e, "value");
+    const int value = lua_gettop(L);
+    h.value = to_value(L, value);
+    if (key_fn != 0 && h.type == checker::HistoryEvent::Type::kInvoke) {
+      lua_pushvalue(L, key_fn);
+      lua_pushvalue(L, e + 2);  // f
+      lua_pushvalue(L, value);
+      call_model(L, 2, 1, "key function");
+      h.key = LuaGuest::of(L).render_at(L, -1, 200);
+      lua_pop(L, 1);
+    }
+    lua_pushvalue(L, value);
+    lua_rawseti(L, values, i);
+    events.push_back(std::move(h));
+    lua_settop(L, e - 1);
+  }
+  return events;
+}
+
+// The strings of list field `field` of the model (at index 2); `present`
+// says whether the model has such a list.
+std::vector<std::string> model_names(lua_State* L, const char* field, bool& present) {
+  std::vector<std::string> out;
+  present = lua_getfield(L, 2, field) == LUA_TTABLE;
+  if (present) {
+    for (lua_Integer k = 1; lua_rawgeti(L, -1, k) == LUA_TSTRING; ++k) {
+      out.emplace_back(lua_tostring(L, -1));
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return out;
+}
+
+// Per operation, for the model: {input = ..., output = ...} (a cas the
+// pairing decided carries that boolean); pushed on the stack.
+void push_model_operations(lua_State* L, const std::vector<Operation>& kept, int values) {
+  lua_createtable(L, static_cast<int>(kept.size()), 0);
+  const int data = lua_gettop(L);
+  for (const Operation& op : kept) {
+    lua_createtable(L, 0, 2);
+    lua_rawgeti(L, values, op.invoke_event + 1);
+    lua_setfield(L, -2, "input");
+    if (op.known && op.complete_event >= 0) {
+      if (op.output.kind == Value::Kind::kBool) lua_pushboolean(L, op.output.i != 0);
+      else lua_rawgeti(L, values, op.complete_event + 1);
+      lua_setfield(L, -2, "output");
+    }
+    lua_rawseti(L, data, op.id + 1);
+  }
+}
+
 // check(events, model) -> true, info | false, info
 int check_body(lua_State* L, Mode mode) {
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -367,78 +434,25 @@ int check_body(lua_State* L, Mode mode) {
   lua_pop(L, 1);
   const bool keyed = lua_getfield(L, 2, "key") == LUA_TFUNCTION;
   const int key_fn = lua_gettop(L);
-
-  // Events as the engine pairs them (engine/checker/history.h); the Lua
-  // values stay in `values` by event, for the model's step function.
   lua_newtable(L);
   const int values = lua_gettop(L);
-  std::vector<checker::HistoryEvent> events;
-  const auto n = static_cast<lua_Integer>(lua_rawlen(L, 1));
-  for (lua_Integer i = 1; i <= n; ++i) {
-    lua_rawgeti(L, 1, i);
-    const int e = lua_gettop(L);
-    checker::HistoryEvent h;
-    h.where = "checker: event " + std::to_string(i);
-    read_event(L, e, i, "checker", h);  // type, f (at e + 2), process
-    lua_getfield(L, e, "index");
-    h.position = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : i;
-    lua_getfield(L, e, "value");
-    const int value = lua_gettop(L);
-    h.value = to_value(L, value);
-    if (keyed && h.type == checker::HistoryEvent::Type::kInvoke) {
-      lua_pushvalue(L, key_fn);
-      lua_pushvalue(L, e + 2);  // f
-      lua_pushvalue(L, value);
-      call_model(L, 2, 1, "key function");
-      h.key = LuaGuest::of(L).render_at(L, -1, 200);
-      lua_pop(L, 1);
-    }
-    lua_pushvalue(L, value);
-    lua_rawseti(L, values, i);
-    events.push_back(std::move(h));
-    lua_settop(L, e - 1);
-  }
-  const std::vector<Operation> kept = paired_operations(L, events);
+  const std::vector<Operation> kept = paired_operations(L, read_model_events(L, values, keyed ? key_fn : 0));
   // A model that lists its operations (the built-ins) rejects others.
-  if (lua_getfield(L, 2, "ops") == LUA_TTABLE) {
-    std::vector<std::string> known;
-    for (lua_Integer k = 1; lua_rawgeti(L, -1, k) == LUA_TSTRING; ++k) {
-      known.emplace_back(lua_tostring(L, -1));
-      lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
+  bool lists_ops = false;
+  const std::vector<std::string> known = model_names(L, "ops", lists_ops);
+  if (lists_ops) {
     lua_getfield(L, 2, "name");
     const std::string model_name = lua_isstring(L, -1) ? lua_tostring(L, -1) : "custom";
     lua_pop(L, 1);
     check_known(L, kept, known, model_name);
   }
-  lua_pop(L, 1);
   // Operations that never change the state: with an unknown outcome they
   // constrain nothing (docs/checkers.md).
-  std::set<std::string> reads;
-  if (lua_getfield(L, 2, "reads") == LUA_TTABLE) {
-    for (lua_Integer k = 1; lua_rawgeti(L, -1, k) == LUA_TSTRING; ++k) {
-      reads.emplace(lua_tostring(L, -1));
-      lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 1);
-  // Per operation, for the model: {input = ..., output = ...} (a cas the
-  // pairing decided carries that boolean).
-  lua_createtable(L, static_cast<int>(kept.size()), 0);
+  bool lists_reads = false;
+  const std::vector<std::string> read_ops = model_names(L, "reads", lists_reads);
+  std::set<std::string> reads(read_ops.begin(), read_ops.end());
+  push_model_operations(L, kept, values);
   const int data = lua_gettop(L);
-  for (const Operation& op : kept) {
-    lua_createtable(L, 0, 2);
-    lua_rawgeti(L, values, op.invoke_event + 1);
-    lua_setfield(L, -2, "input");
-    if (op.known && op.complete_event >= 0) {
-      if (op.output.kind == Value::Kind::kBool) lua_pushboolean(L, op.output.i != 0);
-      else lua_rawgeti(L, values, op.complete_event + 1);
-      lua_setfield(L, -2, "output");
-    }
-    lua_rawseti(L, data, op.id + 1);
-  }
 
   // Registry references, released however the search ends.
   struct Ref {

@@ -443,6 +443,23 @@ void Vm::teardown(Pid pid, const Reason& reason, bool node_down) {
     disarm_timer(p.timer);
     p.timer = 0;
   }
+  release_holdings(pid);
+  std::vector<Pid> links = std::move(p.links);
+  std::vector<RefId> watchers = std::move(p.watchers);
+  std::vector<RefId> watching = std::move(p.watching);
+  p.links.clear();
+  p.watchers.clear();
+  p.watching.clear();
+  for (RefId ref : watching) drop_watching(pid, ref);
+  for (Pid l : links) end_link(pid, l, reason, node_down);
+  for (RefId ref : watchers) end_watcher(pid, ref, reason, node_down);
+  guest_.discard(pid);
+}
+
+// What an ending process owns goes with it: its name, its cluster-wide
+// names, the tables it owns, its queued messages.
+void Vm::release_holdings(Pid pid) {
+  Process& p = procs_[pid];
   if (p.name) {
     touch(name_object(p.node, p.name), true);
     set_owner(p.node, p.name, kNoPid);
@@ -465,53 +482,55 @@ void Vm::teardown(Pid pid, const Reason& reason, bool node_down) {
   p.mailbox.clear();
   p.mailbox.shrink_to_fit();
   p.head = p.removed = 0;
-
-  std::vector<Pid> links = std::move(p.links);
-  std::vector<RefId> watchers = std::move(p.watchers);
-  std::vector<RefId> watching = std::move(p.watching);
-  p.links.clear();
-  p.watchers.clear();
-  p.watching.clear();
-  for (RefId ref : watching) {
-    auto it = monitors_.find(ref);
-    if (it == monitors_.end()) continue;
-    touch(object::links(it->second.target), false);
-    touch_reach(p.node, procs_[it->second.target].node);
-    std::erase(procs_[it->second.target].watchers, ref);
-    monitors_.erase(it);
-  }
-  for (Pid l : links) {
-    std::erase(procs_[l].links, pid);
-    if (procs_[l].node != p.node) touch(object::links(l), false);
-    touch_reach(p.node, procs_[l].node);
-    if (procs_[l].node != p.node && !node_down) {
-      signal_in_flight(Flight::What::kLinkExit, pid, l, copy_reason(reason), 0);
-    } else {
-      exit_signal(l, pid, reason, true, step_no_);
-    }
-  }
-  for (RefId ref : watchers) {
-    auto it = monitors_.find(ref);
-    if (it == monitors_.end()) continue;
-    const Pid w = it->second.watcher;
-    monitors_.erase(it);
-    std::erase(procs_[w].watching, ref);
-    touch(object::links(w), false);
-    touch_reach(procs_[w].node, procs_[pid].node);
-    if (procs_[w].node != procs_[pid].node && !node_down) {
-      signal_in_flight(Flight::What::kDown, pid, w, copy_reason(reason), ref);
-      continue;
-    }
-    Message m;
-    m.kind = Message::Kind::kDown;
-    m.from = pid;
-    m.ref = ref;
-    m.reason = copy_reason(reason);
-    m.origin_step = step_no_;
-    touch(object::mailbox(w), true);
-    enqueue(w, m);
-  }
-  guest_.discard(pid);
 }
+
+// Ending process `pid` no longer watches through monitor `ref`.
+void Vm::drop_watching(Pid pid, RefId ref) {
+  auto it = monitors_.find(ref);
+  if (it == monitors_.end()) return;
+  touch(object::links(it->second.target), false);
+  touch_reach(procs_[pid].node, procs_[it->second.target].node);
+  std::erase(procs_[it->second.target].watchers, ref);
+  monitors_.erase(it);
+}
+
+// Linked process `l` learns that `pid` ended: an exit signal, in flight
+// when they are on different nodes that are both up.
+void Vm::end_link(Pid pid, Pid l, const Reason& reason, bool node_down) {
+  const NodeId node = procs_[pid].node;
+  std::erase(procs_[l].links, pid);
+  if (procs_[l].node != node) touch(object::links(l), false);
+  touch_reach(node, procs_[l].node);
+  if (procs_[l].node != node && !node_down) {
+    signal_in_flight(Flight::What::kLinkExit, pid, l, copy_reason(reason), 0);
+  } else {
+    exit_signal(l, pid, reason, true, step_no_);
+  }
+}
+
+// The watcher of monitor `ref` on ending process `pid` gets its DOWN: in
+// flight across nodes that are both up, else in its mailbox now.
+void Vm::end_watcher(Pid pid, RefId ref, const Reason& reason, bool node_down) {
+  auto it = monitors_.find(ref);
+  if (it == monitors_.end()) return;
+  const Pid w = it->second.watcher;
+  monitors_.erase(it);
+  std::erase(procs_[w].watching, ref);
+  touch(object::links(w), false);
+  touch_reach(procs_[w].node, procs_[pid].node);
+  if (procs_[w].node != procs_[pid].node && !node_down) {
+    signal_in_flight(Flight::What::kDown, pid, w, copy_reason(reason), ref);
+    return;
+  }
+  Message m;
+  m.kind = Message::Kind::kDown;
+  m.from = pid;
+  m.ref = ref;
+  m.reason = copy_reason(reason);
+  m.origin_step = step_no_;
+  touch(object::mailbox(w), true);
+  enqueue(w, m);
+}
+
 
 }  // namespace lockstep::vm

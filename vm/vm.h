@@ -447,6 +447,10 @@ class Vm final : public System {
   // With `node_down`, links and monitors elsewhere learn at once
   // (noconnection); otherwise a signal to another node is in flight.
   void teardown(Pid pid, const Reason& reason, bool node_down = false);
+  void release_holdings(Pid pid);
+  void drop_watching(Pid pid, RefId ref);
+  void end_link(Pid pid, Pid l, const Reason& reason, bool node_down);
+  void end_watcher(Pid pid, RefId ref, const Reason& reason, bool node_down);
   void exit_signal(Pid to, Pid from, Reason reason, bool from_link, uint32_t cause);
   void kill(Pid pid, Reason reason, uint32_t cause);
   void release_reason(Reason& r);
