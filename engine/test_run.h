@@ -30,6 +30,7 @@ class TestRun {
   TestReport drive_sampler();  // drivers/sampler.cc
   // Runs `rest` (iterations sharing one hint) on config_.jobs threads.
   bool run_parallel(const std::vector<uint64_t>& rest, size_t done_before, size_t total);
+  struct Window;  // one window of a parallel run (drivers/sampler.cc)
   TestReport drive_search();   // drivers/search.cc
   TestReport drive_learner();  // drivers/learner.cc
 

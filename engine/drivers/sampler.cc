@@ -59,15 +59,19 @@ TestReport TestRun::drive_sampler() {
   return report_;
 }
 
-// Runs `rest` (iterations sharing one hint) on config_.jobs threads. The
-// result is the one a single thread gives: the lowest failing iteration
-// is reported, and counts cover exactly the iterations up to it.
-bool TestRun::run_parallel(const std::vector<uint64_t>& rest, size_t done_before, size_t total) {
+// One window of iterations run on several threads: the threads take
+// chunks in order and stop at the lowest failing iteration found so far.
+struct TestRun::Window {
   struct Record {
     uint32_t steps = 0;
     Outcome outcome = Outcome::kPassed;
   };
-  std::vector<Record> records(rest.size());
+  static constexpr size_t kChunk = 8;
+
+  TestRun& run;
+  const std::vector<uint64_t>& rest;
+  size_t done_before, total;
+  std::vector<Record> records = std::vector<Record>(rest.size());
   std::atomic<size_t> next{0};
   std::atomic<size_t> first_bug{rest.size()};
   std::atomic<size_t> finished{0};
@@ -75,55 +79,58 @@ bool TestRun::run_parallel(const std::vector<uint64_t>& rest, size_t done_before
   IterationResult bug_result;
   std::vector<Decision> bug_decisions;
   Status failure;
-  constexpr size_t kChunk = 8;
 
-  auto work = [&](Program& program, bool reports_progress) {
-    auto strategy = make_strategy();
+  // One thread's share, with a strategy and coverage of its own (merged
+  // into the test's when it stops).
+  void work(Program& program, bool reports_progress) {
+    auto strategy = run.make_strategy();
     std::unique_ptr<CoverageSink> coverage;
-    if (coverage_) coverage = std::make_unique<CoverageSink>();
-    struct Merge {  // this thread's coverage joins the test's when it stops
-      std::unique_ptr<CoverageSink>& mine;
-      std::mutex& mu;
-      CoverageSink* all;
-      ~Merge() {
-        if (!mine) return;
-        std::lock_guard<std::mutex> lock(mu);
-        all->totals.merge(mine->totals);
-      }
-    } merge{coverage, mu, coverage_.get()};
+    if (run.coverage_) coverage = std::make_unique<CoverageSink>();
     std::vector<Decision> decisions;
     decisions.reserve(1024);
-    for (;;) {
-      const size_t begin = next.fetch_add(kChunk);
-      if (begin >= rest.size() || begin >= first_bug.load()) return;
-      for (size_t k = begin; k < std::min(begin + kChunk, rest.size()); ++k) {
-        if (k >= first_bug.load()) return;
-        decisions.clear();
-        auto r = run_one(*strategy, program, rest[k], &decisions, false, coverage.get());
-        if (!r.ok()) {
-          std::lock_guard<std::mutex> lock(mu);
-          failure = r.status();
-          first_bug.store(0);
-          return;
-        }
-        records[k] = {static_cast<uint32_t>(r->steps), r->outcome};
-        if (r->outcome == Outcome::kFailed) {
-          std::lock_guard<std::mutex> lock(mu);
-          if (k < first_bug.load()) {
-            first_bug.store(k);
-            bug_result = *r;
-            bug_decisions = decisions;
-          }
-          return;
-        }
-        const size_t n = finished.fetch_add(1) + 1;
-        if (reports_progress && (n & 255) == 0) {
-          reporter_.progress(report_.name, done_before + n, total, seconds());
-        }
-      }
+    while (take_chunk(*strategy, program, reports_progress, coverage.get(), decisions)) {
     }
-  };
+    if (!coverage) return;
+    std::lock_guard<std::mutex> lock(mu);
+    run.coverage_->totals.merge(coverage->totals);
+  }
 
+  // Runs the next chunk; false once there is nothing more to do.
+  bool take_chunk(Strategy& strategy, Program& program, bool reports_progress, CoverageSink* coverage,
+                  std::vector<Decision>& decisions) {
+    const size_t begin = next.fetch_add(kChunk);
+    if (begin >= rest.size() || begin >= first_bug.load()) return false;
+    for (size_t k = begin; k < std::min(begin + kChunk, rest.size()); ++k) {
+      if (k >= first_bug.load()) return false;
+      decisions.clear();
+      auto r = run.run_one(strategy, program, rest[k], &decisions, false, coverage);
+      if (!r.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        failure = r.status();
+        first_bug.store(0);
+        return false;
+      }
+      records[k] = {static_cast<uint32_t>(r->steps), r->outcome};
+      if (r->outcome == Outcome::kFailed) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (k < first_bug.load()) {
+          first_bug.store(k);
+          bug_result = *r;
+          bug_decisions = decisions;
+        }
+        return false;
+      }
+      const size_t n = finished.fetch_add(1) + 1;
+      if (reports_progress && (n & 255) == 0) run.reporter_.progress(run.report_.name, done_before + n, total, run.seconds());
+    }
+    return true;
+  }
+};
+
+// Runs `rest` (iterations sharing one hint) on config_.jobs threads. The
+// result is the one a single thread gives: the lowest failing iteration
+// is reported, and counts cover exactly the iterations up to it.
+bool TestRun::run_parallel(const std::vector<uint64_t>& rest, size_t done_before, size_t total) {
   while (workers_.size() + 1 < config_.jobs) {  // loaded once, kept for the next window
     auto p = loader_(program_.path());
     if (!p.ok()) {
@@ -132,24 +139,25 @@ bool TestRun::run_parallel(const std::vector<uint64_t>& rest, size_t done_before
     }
     workers_.push_back(std::move(*p));
   }
+  Window w{*this, rest, done_before, total};
   std::vector<std::thread> threads;
-  for (auto& p : workers_) threads.emplace_back(work, std::ref(*p), false);
-  work(program_, true);
+  for (auto& p : workers_) threads.emplace_back([&w, &p] { w.work(*p, false); });
+  w.work(program_, true);
   for (auto& t : threads) t.join();
-  if (!failure.ok()) {
-    status_ = failure;
+  if (!w.failure.ok()) {
+    status_ = w.failure;
     return false;
   }
-  const size_t last = first_bug.load();
+  const size_t last = w.first_bug.load();
   for (size_t k = 0; k < rest.size() && k <= last; ++k) {
     IterationResult r;
-    r.steps = records[k].steps;
-    r.outcome = records[k].outcome;
+    r.steps = w.records[k].steps;
+    r.outcome = w.records[k].outcome;
     count(r);
   }
   if (last < rest.size()) {
-    decisions_ = std::move(bug_decisions);
-    record_bug(rest[last], bug_result);
+    decisions_ = std::move(w.bug_decisions);
+    record_bug(rest[last], w.bug_result);
   }
   return true;
 }
