@@ -307,6 +307,85 @@ const std::vector<std::string>& McpServer::protocol_versions() {
 McpServer::McpServer(ToolRunner runner, std::string version)
     : runner_(std::move(runner)), version_(std::move(version)) {}
 
+void McpServer::initialize(JsonWriter& w, const JsonValue* params) const {
+  std::string requested = params ? params->str("protocolVersion") : "";
+  const auto& known = protocol_versions();
+  if (std::find(known.begin(), known.end(), requested) == known.end()) requested = known.front();
+  w.begin_object().key("protocolVersion").value(requested);
+  w.key("capabilities")
+      .begin_object()
+      .key("tools")
+      .begin_object()
+      .key("listChanged")
+      .value(false);
+  w.end_object().end_object();
+  w.key("serverInfo")
+      .begin_object()
+      .key("name")
+      .value("lockstep")
+      .key("version")
+      .value(version_)
+      .end_object();
+  w.key("instructions")
+      .value(
+          "lockstep finds concurrency bugs in Lua scenario files by controlled scheduling. "
+          "Typical use: "
+          "list_tests, run (a bug comes with a trace file), then explain, replay (run=true) or "
+          "view the trace.");
+  w.end_object();
+}
+
+void McpServer::list_tools(JsonWriter& w) {
+  w.begin_object().key("tools").begin_array();
+  for (const Tool& t : tools()) {
+    w.begin_object().key("name").value(t.name).key("description").value(t.description);
+    w.key("inputSchema")
+        .begin_object()
+        .key("type")
+        .value("object")
+        .key("properties")
+        .begin_object();
+    for (const Arg& a : t.args) {
+      w.key(a.name).begin_object().key("type").value(type_name(a.type));
+      if (a.type == ArgType::kStrings)
+        w.key("items").begin_object().key("type").value("string").end_object();
+      w.key("description").value(a.description).end_object();
+    }
+    w.end_object().key("required").begin_array();
+    for (const Arg& a : t.args) {
+      if (a.required) w.value(a.name);
+    }
+    w.end_array().key("additionalProperties").value(false).end_object().end_object();
+  }
+  w.end_array().end_object();
+}
+
+std::string McpServer::call_tool(JsonWriter& w, const JsonValue* id, const JsonValue* params) {
+  const std::string name = params ? params->str("name") : "";
+  const auto& list = tools();
+  auto tool = std::find_if(list.begin(), list.end(), [&](const Tool& t) { return name == t.name; });
+  if (tool == list.end()) return error_reply(id, -32602, "unknown tool \"" + name + "\"");
+  std::vector<std::string> argv;
+  std::string error;
+  const JsonValue* arguments = params->get("arguments");
+  if (arguments && arguments->type != JsonValue::Type::kObject) {
+    return error_reply(id, -32602, "arguments must be an object");
+  }
+  if (!command_line(*tool, arguments, argv, error)) return error_reply(id, -32602, name + ": " + error);
+  const ToolRun r = runner_(argv);
+  const bool ok = std::find(tool->results.begin(), tool->results.end(), r.code) != tool->results.end();
+  std::string text = clip(r.out);
+  if (!r.err.empty()) text += (text.empty() || text.back() == '\n' ? "" : "\n") + clip(r.err);
+  std::string command = "lockstep";
+  for (const std::string& a : argv) command += " " + a;
+  text += (text.empty() || text.back() == '\n' ? "" : "\n") + std::string("(") + command + ": exit status " +
+          std::to_string(r.code) + ")";
+  w.begin_object().key("content").begin_array();
+  w.begin_object().key("type").value("text").key("text").value(text).end_object();
+  w.end_array().key("isError").value(!ok).end_object();
+  return "";
+}
+
 std::string McpServer::handle(std::string_view line) {
   auto parsed = parse_json(line);
   if (!parsed.ok())
@@ -326,82 +405,13 @@ std::string McpServer::handle(std::string_view line) {
   w.key("result");
   const JsonValue* params = msg.get("params");
   if (method == "initialize") {
-    std::string requested = params ? params->str("protocolVersion") : "";
-    const auto& known = protocol_versions();
-    if (std::find(known.begin(), known.end(), requested) == known.end()) requested = known.front();
-    w.begin_object().key("protocolVersion").value(requested);
-    w.key("capabilities")
-        .begin_object()
-        .key("tools")
-        .begin_object()
-        .key("listChanged")
-        .value(false);
-    w.end_object().end_object();
-    w.key("serverInfo")
-        .begin_object()
-        .key("name")
-        .value("lockstep")
-        .key("version")
-        .value(version_)
-        .end_object();
-    w.key("instructions")
-        .value(
-            "lockstep finds concurrency bugs in Lua scenario files by controlled scheduling. "
-            "Typical use: "
-            "list_tests, run (a bug comes with a trace file), then explain, replay (run=true) or "
-            "view the trace.");
-    w.end_object();
+    initialize(w, params);
   } else if (method == "ping") {
     w.begin_object().end_object();
   } else if (method == "tools/list") {
-    w.begin_object().key("tools").begin_array();
-    for (const Tool& t : tools()) {
-      w.begin_object().key("name").value(t.name).key("description").value(t.description);
-      w.key("inputSchema")
-          .begin_object()
-          .key("type")
-          .value("object")
-          .key("properties")
-          .begin_object();
-      for (const Arg& a : t.args) {
-        w.key(a.name).begin_object().key("type").value(type_name(a.type));
-        if (a.type == ArgType::kStrings)
-          w.key("items").begin_object().key("type").value("string").end_object();
-        w.key("description").value(a.description).end_object();
-      }
-      w.end_object().key("required").begin_array();
-      for (const Arg& a : t.args) {
-        if (a.required) w.value(a.name);
-      }
-      w.end_array().key("additionalProperties").value(false).end_object().end_object();
-    }
-    w.end_array().end_object();
+    list_tools(w);
   } else if (method == "tools/call") {
-    const std::string name = params ? params->str("name") : "";
-    const auto& list = tools();
-    auto tool =
-        std::find_if(list.begin(), list.end(), [&](const Tool& t) { return name == t.name; });
-    if (tool == list.end()) return error_reply(id, -32602, "unknown tool \"" + name + "\"");
-    std::vector<std::string> argv;
-    std::string error;
-    const JsonValue* arguments = params->get("arguments");
-    if (arguments && arguments->type != JsonValue::Type::kObject) {
-      return error_reply(id, -32602, "arguments must be an object");
-    }
-    if (!command_line(*tool, arguments, argv, error))
-      return error_reply(id, -32602, name + ": " + error);
-    const ToolRun r = runner_(argv);
-    const bool ok =
-        std::find(tool->results.begin(), tool->results.end(), r.code) != tool->results.end();
-    std::string text = clip(r.out);
-    if (!r.err.empty()) text += (text.empty() || text.back() == '\n' ? "" : "\n") + clip(r.err);
-    std::string command = "lockstep";
-    for (const std::string& a : argv) command += " " + a;
-    text += (text.empty() || text.back() == '\n' ? "" : "\n") + std::string("(") + command +
-            ": exit status " + std::to_string(r.code) + ")";
-    w.begin_object().key("content").begin_array();
-    w.begin_object().key("type").value("text").key("text").value(text).end_object();
-    w.end_array().key("isError").value(!ok).end_object();
+    if (std::string error = call_tool(w, id, params); !error.empty()) return error;
   } else {
     return error_reply(id, -32601, "method not found: " + method);
   }

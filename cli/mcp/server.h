@@ -15,6 +15,9 @@
 
 namespace lockstep {
 
+class JsonWriter;
+struct JsonValue;
+
 struct ToolRun {
   int code = -1;  // exit status; -1 if it could not run or was killed
   std::string out, err;
@@ -39,6 +42,11 @@ class McpServer {
   static const std::vector<std::string>& protocol_versions();
 
  private:
+  void initialize(JsonWriter& w, const JsonValue* params) const;
+  static void list_tools(JsonWriter& w);
+  // The result of tools/call, or an error reply that replaces the response.
+  std::string call_tool(JsonWriter& w, const JsonValue* id, const JsonValue* params);
+
   ToolRunner runner_;
   std::string version_;
 };

@@ -402,81 +402,91 @@ void JsonReporter::load_error(const std::string& message) {
   err_ << "lockstep: error: " << message << "\n";
 }
 
+namespace {
+
+void write_coverage(JsonWriter& w, const TestReport::Coverage& c) {
+  w.key("coverage").begin_object();
+  auto metric = [&](const char* name, const CoverageTotals::Metric& m) {
+    w.key(name).begin_object().key("count").value(m.count).key("last_new").value(m.last_new).end_object();
+  };
+  metric("reads_from", c.reads_from);
+  metric("receives", c.receives);
+  metric("schedule_classes", c.schedule_classes);
+  w.key("growth").begin_array();
+  for (const auto& p : c.growth) {
+    w.begin_object()
+        .key("iterations").value(p.iterations)
+        .key("reads_from").value(p.reads_from)
+        .key("receives").value(p.receives)
+        .key("schedule_classes").value(p.schedule_classes)
+        .end_object();
+  }
+  w.end_array().end_object();
+}
+
+void write_bug(JsonWriter& w, const BugReport& b) {
+  w.key("bug").begin_object();
+  w.key("kind").value(failure_kind_name(b.failure.kind));
+  w.key("iteration").value(b.iteration);
+  w.key("iteration_seed").value(b.iteration_seed);
+  // The same as a string: JSON readers that use doubles (jq, JavaScript)
+  // lose precision above 2^53.
+  w.key("iteration_seed_str").value(std::to_string(b.iteration_seed));
+  w.key("step").value(b.failure.step);
+  if (b.failure.pid >= 0)
+    w.key("process").value("P" + std::to_string(b.failure.pid));
+  else
+    w.key("process").null();
+  w.key("message").value(b.failure.message);
+  if (!b.failure.location.empty()) w.key("location").value(b.failure.location);
+  if (!b.failure.details.empty()) w.key("details").value(b.failure.details);
+  w.key("trace").value(b.trace_path);
+  w.key("faults").begin_array();
+  for (const std::string& f : b.faults) w.value(f);
+  w.end_array();
+  w.end_object();
+}
+
+// What a search reports beside the counts every test has.
+void write_search(JsonWriter& w, const TestReport& t) {
+  w.key("schedules_explored").value(t.schedules_explored);
+  w.key("abandoned").value(t.abandoned);
+  w.key("complete").value(t.complete);
+  w.key("failing_schedules").value(t.failing_schedules);
+  if (t.shard_count > 1) w.key("shard").value(std::to_string(t.shard_index) + "/" + std::to_string(t.shard_count));
+  if (t.delay_bound) {
+    w.key("delay_bound").value(*t.delay_bound);
+    w.key("beyond_bound").value(t.beyond_bound);
+  }
+}
+
+void write_test(JsonWriter& w, const TestReport& t) {
+  w.begin_object();
+  w.key("file").value(t.file);
+  w.key("name").value(t.name);
+  w.key("status").value(t.status == TestReport::Status::kPassed ? "passed"
+                        : t.status == TestReport::Status::kBug  ? "bug"
+                                                                : "error");
+  w.key("strategy").value(t.strategy);
+  w.key("seed").value(t.seed);
+  w.key("iterations_run").value(t.iterations_run);
+  w.key("steps").value(t.steps);
+  w.key("max_steps_hits").value(t.max_steps_hits);
+  w.key("wall_seconds").value(t.wall_seconds);
+  if (t.search) write_search(w, t);
+  if (t.status == TestReport::Status::kError) w.key("error").value(t.error);
+  if (t.coverage) write_coverage(w, *t.coverage);
+  if (t.bug) write_bug(w, *t.bug);
+  w.end_object();
+}
+
+}  // namespace
+
 void JsonReporter::run_finished(const RunSummary& s) {
   JsonWriter w;
   w.begin_object().key("tests").begin_array();
-  for (const auto& t : s.tests) {
-    w.begin_object();
-    w.key("file").value(t.file);
-    w.key("name").value(t.name);
-    w.key("status").value(t.status == TestReport::Status::kPassed ? "passed"
-                          : t.status == TestReport::Status::kBug  ? "bug"
-                                                                  : "error");
-    w.key("strategy").value(t.strategy);
-    w.key("seed").value(t.seed);
-    w.key("iterations_run").value(t.iterations_run);
-    w.key("steps").value(t.steps);
-    w.key("max_steps_hits").value(t.max_steps_hits);
-    w.key("wall_seconds").value(t.wall_seconds);
-    if (t.search) {
-      w.key("schedules_explored").value(t.schedules_explored);
-      w.key("abandoned").value(t.abandoned);
-      w.key("complete").value(t.complete);
-      w.key("failing_schedules").value(t.failing_schedules);
-      if (t.shard_count > 1) w.key("shard").value(std::to_string(t.shard_index) + "/" + std::to_string(t.shard_count));
-      if (t.delay_bound) {
-        w.key("delay_bound").value(*t.delay_bound);
-        w.key("beyond_bound").value(t.beyond_bound);
-      }
-    }
-    if (t.status == TestReport::Status::kError) w.key("error").value(t.error);
-    if (t.coverage) {
-      const auto& c = *t.coverage;
-      w.key("coverage").begin_object();
-      auto metric = [&](const char* name, const CoverageTotals::Metric& m) {
-        w.key(name).begin_object().key("count").value(m.count).key("last_new").value(m.last_new).end_object();
-      };
-      metric("reads_from", c.reads_from);
-      metric("receives", c.receives);
-      metric("schedule_classes", c.schedule_classes);
-      w.key("growth").begin_array();
-      for (const auto& p : c.growth) {
-        w.begin_object()
-            .key("iterations").value(p.iterations)
-            .key("reads_from").value(p.reads_from)
-            .key("receives").value(p.receives)
-            .key("schedule_classes").value(p.schedule_classes)
-            .end_object();
-      }
-      w.end_array().end_object();
-    }
-    if (t.bug) {
-      const auto& b = *t.bug;
-      w.key("bug").begin_object();
-      w.key("kind").value(failure_kind_name(b.failure.kind));
-      w.key("iteration").value(b.iteration);
-      w.key("iteration_seed").value(b.iteration_seed);
-      // The same as a string: JSON readers that use doubles (jq, JavaScript)
-      // lose precision above 2^53.
-      w.key("iteration_seed_str").value(std::to_string(b.iteration_seed));
-      w.key("step").value(b.failure.step);
-      if (b.failure.pid >= 0)
-        w.key("process").value("P" + std::to_string(b.failure.pid));
-      else
-        w.key("process").null();
-      w.key("message").value(b.failure.message);
-      if (!b.failure.location.empty()) w.key("location").value(b.failure.location);
-      if (!b.failure.details.empty()) w.key("details").value(b.failure.details);
-      w.key("trace").value(b.trace_path);
-      w.key("faults").begin_array();
-      for (const std::string& f : b.faults) w.value(f);
-      w.end_array();
-      w.end_object();
-    }
-    w.end_object();
-  }
-  for (const auto& [file, message] :
-       s.load_failures) {  // a file that could not be loaded is a test entry too
+  for (const auto& t : s.tests) write_test(w, t);
+  for (const auto& [file, message] : s.load_failures) {  // a file that could not be loaded is a test entry too
     w.begin_object();
     w.key("file").value(file);
     w.key("name").null();
