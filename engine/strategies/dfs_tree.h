@@ -1,0 +1,131 @@
+// The search tree of dfs (engine/strategies/dfs.cc): stable names for
+// events, the levels of the current path with their sleep sets and wakeup
+// trees, and the set of class fingerprints already counted.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/strategies/dfs_execution.h"
+#include "engine/strategies/dfs_split.h"
+
+namespace lockstep::dfs {
+
+// Stable names for events: the root process is 0; any other is interned
+// from (creator's name, kind, how many of its creations came before). Each
+// also has a hash of that path (`hashes()`), which does not depend on the
+// order the names were met in: fingerprints use it, so they name a class
+// the same way in any run of the search.
+class Names {
+ public:
+  Thread root() { return intern(kNoThread, EventKind::kProcess, 0); }
+  Thread child(Thread creator, EventKind kind, uint32_t nth) { return intern(creator, kind, nth); }
+  const std::vector<uint64_t>& hashes() const { return hashes_; }
+
+ private:
+  Thread intern(Thread creator, EventKind kind, uint32_t nth) {
+    const uint64_t key =
+        (static_cast<uint64_t>(creator) << 32) ^ (static_cast<uint64_t>(kind) << 28) ^ nth;
+    auto [it, added] = ids_.try_emplace(key, static_cast<Thread>(ids_.size()));
+    if (added) {
+      const uint64_t from = creator == kNoThread ? 0x243f6a8885a308d3ull : hashes_[creator];
+      hashes_.push_back(mix64(from + mix64((static_cast<uint64_t>(kind) << 32) ^ nth ^ 0x13198a2e03707344ull)));
+    }
+    return it->second;
+  }
+  std::unordered_map<uint64_t, Thread> ids_;
+  std::vector<uint64_t> hashes_;  // per name
+};
+
+// A set of 64-bit fingerprints, open addressing: 8 bytes a slot, at most
+// half full. Past kMaxSize it stops growing and admits everything (a run it
+// cannot remember counts as new).
+class FingerprintSet {
+ public:
+  static constexpr size_t kMaxSize = size_t{1} << 22;  // 64 MiB of slots at most
+
+  // Whether fp was not there (and is now, if there was room).
+  bool insert(uint64_t fp) {
+    if (fp == 0) fp = 1;  // 0 marks an empty slot
+    if (slots_.empty()) slots_.assign(1024, 0);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = fp & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == fp) return false;
+      if (slots_[i] == 0) break;
+    }
+    if (size_ >= kMaxSize) return true;
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    place(fp);
+    ++size_;
+    return true;
+  }
+
+ private:
+  void place(uint64_t fp) {
+    const size_t mask = slots_.size() - 1;
+    size_t i = fp & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = fp;
+  }
+  void grow() {
+    std::vector<uint64_t> old(slots_.size() * 2, 0);
+    old.swap(slots_);
+    for (uint64_t fp : old) {
+      if (fp) place(fp);
+    }
+  }
+  std::vector<uint64_t> slots_;
+  size_t size_ = 0;
+};
+
+// A branch of a wakeup tree: the event to run and the tree below it.
+struct Branch {
+  Summary event;
+  std::vector<Branch> children;
+};
+
+struct Choice {
+  uint64_t n = 0, value = 0;
+};
+
+// The exploration state before the i-th step of the current execution.
+struct Level {
+  bool has_taken = false;
+  Thread taken = kNoThread;     // the event of the branch being explored
+  Summary taken_summary;        // what it did (asleep once explored)
+  std::vector<Choice> choices;  // the controlled choices it made
+  std::vector<Summary> sleep;   // inherited sleepers, then explored siblings
+  size_t inherited = 0;         // how many of `sleep` were inherited
+  std::vector<Branch> pending;  // the wakeup tree's unexplored branches
+  // The faults and timers offered here (names), made branches once the
+  // first branch here has run.
+  std::vector<Thread> optional;
+  bool optional_branched = false;
+  // Delay bounding: the event a run left alone takes here, how many
+  // branches that took another the path to here followed, and whether the
+  // branch taken here is one.
+  // Sleeping receive timeouts whose owner just got a message: they stay
+  // asleep unless the owner can run here (the receive took it).
+  std::vector<Thread> unless_owner_woke;
+  // The events (other than faults and timers) offered here, as met first.
+  bool visited = false;
+  std::vector<Thread> offered;
+  Thread default_thread = kNoThread;
+  uint32_t delays_before = 0;
+  bool deviated = false;
+  // Splitting (see the top of the file): the node's name (its path);
+  // whether it is above the frontier (every event offered a branch) or on
+  // it; for a frontier node, whether it has been numbered, its number, and
+  // whether this part explores it; above the frontier, the branches in the
+  // order taken.
+  uint64_t node = kRootNode;
+  bool top = false;
+  bool frontier = false;
+  bool numbered = false;
+  bool owned = true;
+  uint64_t unit = 0;
+  std::vector<Thread> order;
+};
+
+}  // namespace lockstep::dfs
