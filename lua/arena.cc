@@ -87,7 +87,10 @@ void* Arena::allocate(size_t n) {
     limit_hit_ = true;
     return nullptr;
   }
-  if (bump_ + size > base_ + reserve_) return nullptr;
+  if (bump_ + size > base_ + reserve_) {
+    limit_hit_ = true;  // the reservation is full: out of memory just the same
+    return nullptr;
+  }
   void* p = reinterpret_cast<void*>(bump_);
   bump_ += size;
   return p;

@@ -30,6 +30,9 @@ struct HandleUd {
 void hook(lua_State* L, lua_Debug*) { LuaGuest::of(L).check_clock(L); }
 
 int panic(lua_State* L) {
+  // Out of memory where no guest code can catch it (the VM copying or
+  // matching a value between steps): the VM ends the iteration.
+  if (LuaGuest::of(L).memory_exhausted()) throw vm::GuestMemoryExhausted();
   const char* msg = lua_tostring(L, -1);
   throw std::runtime_error(std::string("unprotected Lua error: ") + (msg ? msg : "?"));
 }

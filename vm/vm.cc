@@ -259,11 +259,23 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   if (op.key.kind == EventKind::kProcess && op.object != object::process(op.key.id)) {
     touch(object::process(op.key.id), false);
   }
-  switch (op.key.kind) {
-    case EventKind::kTimer: fire_timer(op.key.id, result); break;
-    case EventKind::kProcess: perform(op.key.id, result); break;
-    case EventKind::kDelivery: deliver(op.key.id, result); break;
-    case EventKind::kFault: inject(op.key.id, result); break;
+  try {
+    switch (op.key.kind) {
+      case EventKind::kTimer: fire_timer(op.key.id, result); break;
+      case EventKind::kProcess: perform(op.key.id, result); break;
+      case EventKind::kDelivery: deliver(op.key.id, result); break;
+      case EventKind::kFault: inject(op.key.id, result); break;
+    }
+  } catch (const GuestMemoryExhausted&) {
+    // Out of memory outside guest code (a mailbox flooded with copies):
+    // this iteration ends here; reset() forgets what the step left half done.
+    running_ = performing_ = kNoPid;
+    result = StepResult{};
+    result.failure.kind = FailureKind::kMemory;
+    result.failure.step = step_no_;
+    result.failure.pid = facts_.actor;
+    result.failure.message = "the iteration's guest memory passed max_memory (--max-memory) while the VM ran " +
+                             std::string(step_kind_name(op.step));
   }
   choices_ = nullptr;
   result.facts = facts_;

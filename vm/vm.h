@@ -21,6 +21,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <map>
 #include <span>
 #include <string>
@@ -88,6 +89,14 @@ struct ResumeResult {
   ValueRef error = 0;    // kRaised: the error value (owned by the VM from here)
   std::string message;   // kRaised: printable message, without position
   std::string location;  // kRaised: "file.lua:12", if known
+};
+
+// Thrown by a guest whose memory ran out where it could not raise an
+// error in guest code (while the VM copies, matches or renders a value
+// outside any process): the step in progress ends the iteration as a
+// `memory` bug. The guest's state is not used again before the next reset.
+struct GuestMemoryExhausted final : std::exception {
+  const char* what() const noexcept override { return "the guest's memory is exhausted"; }
 };
 
 // Runs guest code for the VM. Implemented by the Lua layer; tests use fakes.

@@ -68,6 +68,9 @@ struct TestRun::Window {
   };
   static constexpr size_t kChunk = 8;
 
+  Window(TestRun& run, const std::vector<uint64_t>& rest, size_t done_before, size_t total)
+      : run(run), rest(rest), done_before(done_before), total(total) {}
+
   TestRun& run;
   const std::vector<uint64_t>& rest;
   size_t done_before, total;
@@ -139,7 +142,7 @@ bool TestRun::run_parallel(const std::vector<uint64_t>& rest, size_t done_before
     }
     workers_.push_back(std::move(*p));
   }
-  Window w{*this, rest, done_before, total};
+  Window w(*this, rest, done_before, total);
   std::vector<std::thread> threads;
   for (auto& p : workers_) threads.emplace_back([&w, &p] { w.work(*p, false); });
   w.work(program_, true);
