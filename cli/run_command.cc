@@ -18,6 +18,10 @@
 namespace lockstep::cli {
 namespace {
 
+// The most parts --shard splits a run into: a split search weighs every
+// part while planning, so its cost grows with N.
+constexpr unsigned long long kMaxShards = 100000;
+
 struct RunFlags {
   std::vector<std::string> paths;
   RunConfig config;
@@ -61,6 +65,10 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
     if (!digits || std::sscanf(f.shard.c_str(), "%llu/%llu%c", &k, &n, &tail) != 2 || n == 0 ||
         k >= n) {
       print_error("--shard must be K/N with 0 <= K < N, not \"" + f.shard + "\"");
+      return kExitUsage;
+    }
+    if (n > kMaxShards) {  // a search plans all N parts before it runs its own
+      print_error("--shard: at most " + std::to_string(kMaxShards) + " parts, not " + std::to_string(n));
       return kExitUsage;
     }
     f.config.shard_index = k;
@@ -174,8 +182,8 @@ Command run_command() {
         sub.add_option("--traces-dir", f->config.traces_dir,
                        "where trace files go (default traces/)");
         sub.add_option("--shard", f->shard,
-                       "run part K of N (K/N): iterations i with i mod N == K; dfs: part K of the search "
-                       "tree (combine the parts' --format json with lockstep merge)");
+                       "run part K of N (K/N, N at most 100000): iterations i with i mod N == K; dfs: part K "
+                       "of the search tree (combine the parts' --format json with lockstep merge)");
         sub.add_option(
                "--jobs", f->jobs,
                "worker threads (default 1, or LOCKSTEP_JOBS); the result does not depend on it")

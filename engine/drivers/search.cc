@@ -19,6 +19,7 @@ TestReport TestRun::drive_search() {
     report_.shard_count = config_.shard_count;
   }
   uint64_t last = config_.only_iteration ? *config_.only_iteration + 1 : opts_.iterations;
+  uint64_t planning = 0;  // runs spent planning a split
   for (uint64_t i = 0; i < last; ++i) {
     if (i > 0 && (i & 255) == 0) {
       reporter_.search_progress(report_.name, report_.schedules_explored, i,
@@ -43,7 +44,10 @@ TestReport TestRun::drive_search() {
     if (result.outcome == Outcome::kAbandoned) {
       ++report_.abandoned;
       // Planning a split explores nothing: it does not spend the budget.
-      if (strategy_->search()->planning_run() && !config_.only_iteration) ++last;
+      if (strategy_->search()->planning_run() && !config_.only_iteration) {
+        ++planning;
+        ++last;
+      }
       continue;
     }
     ++report_.schedules_explored;
@@ -65,8 +69,18 @@ TestReport TestRun::drive_search() {
   report_.beyond_bound = strategy_->search()->beyond_bound();
   report_.wall_seconds = seconds();
   finish_coverage(last);
-  if (report_.status == TestReport::Status::kPassed) return nothing_checked();
-  return report_;
+  if (report_.status != TestReport::Status::kPassed) return report_;
+  if (planning > 0 && report_.schedules_explored == 0 && !report_.complete) {
+    // Not a pass: nothing of this part was checked.
+    const double seconds = report_.wall_seconds;
+    error(Status::InvalidArgument("part " + std::to_string(config_.shard_index) + "/" +
+                                  std::to_string(config_.shard_count) + " explored no schedule of its own in " +
+                                  std::to_string(opts_.iterations) + " iterations (after " +
+                                  std::to_string(planning) + " runs planning the split); raise --iterations"));
+    report_.wall_seconds = seconds;
+    return report_;
+  }
+  return nothing_checked();
 }
 
 }  // namespace lockstep

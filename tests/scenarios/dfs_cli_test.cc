@@ -157,6 +157,16 @@ TEST(DfsCli, PlanningASplitSpendsNoBudget) {
   EXPECT_GE(found, 1);
 }
 
+// Planning runs are extra, but a part whose budget is spent before it
+// explores a schedule of its own has checked nothing: an error, not a pass.
+TEST(DfsCli, APartThatExploresNothingIsNotAPass) {
+  auto r = run_lockstep({"run", scenario("split_brain_fixed.lua"), "--strategy", "dfs", "--shard", "1/100",
+                         "--iterations", "3", "--traces-dir", fresh_dir("dfs_shard_nothing")});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("part 1/100 explored no schedule of its own in 3 iterations"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("raise --iterations"), std::string::npos) << r.out;
+}
+
 // --shard K/N splits one search: each part says what it explored, the
 // parts' counts add up to the whole search's, and lockstep merge joins
 // them into the whole ("explored all N schedules: no bug") only when

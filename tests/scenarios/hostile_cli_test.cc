@@ -229,6 +229,7 @@ TEST(HostileInput, OutOfRangeFlagsAreRefusedWithTheirRange) {
       {{"--seed", "x"}, "seed must be a non-negative integer"},
       {{"--max-memory", "0"}, "max_memory must be a positive integer"},
       {{"--faults", "drop=99999999999"}, "drop must be at most 1000"},
+      {{"--shard", "1/1000000000"}, "--shard: at most 100000 parts, not 1000000000"},
   };
   for (const auto& [flags, text] : cases) {
     std::vector<std::string> args = {"run", f};
