@@ -1,6 +1,8 @@
 // Guest values in a state fingerprint: by content, never by address.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
 
 #include "lua/guest.h"
@@ -36,7 +38,8 @@ struct Zero : ChoiceSource {
 };
 
 vm::Fingerprint after_send(size_t test) {
-  const std::string path = ::testing::TempDir() + "values_hash_test.lua";
+  // One file per process: ctest runs these tests in parallel processes.
+  const std::string path = ::testing::TempDir() + "values_hash_test." + std::to_string(getpid()) + ".lua";
   std::ofstream(path) << kScenario;
   auto program = lua::LuaProgram::load(path);
   if (!program.ok()) {
