@@ -2,7 +2,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -22,22 +26,24 @@ struct ExplainFlags {
   bool no_check = false;
 };
 
-// Pipes the prompt to LOCKSTEP_EXPLAIN_CMD (run by /bin/sh) and lets its
-// answer through to stdout. Returns an exit code.
+// Pipes the prompt to LOCKSTEP_EXPLAIN_CMD (run by /bin/sh) on its
+// standard input, and lets its answer through to stdout. No file is
+// written: nothing for another user to read or to plant a link at.
+// Returns an exit code.
 int ask_command(const std::string& command, const std::string& prompt) {
-  const std::string file = "/tmp/lockstep-explain-" + std::to_string(::getpid()) + ".txt";
-  if (Status s = write_file_atomically(file, prompt); !s.ok()) {
-    print_error(s.message());
+  std::cout << "\nAnswer from LOCKSTEP_EXPLAIN_CMD (" << command << "):\n" << std::flush;
+  FILE* pipe = ::popen(("( " + command + " )").c_str(), "w");
+  if (!pipe) {
+    print_error("cannot run LOCKSTEP_EXPLAIN_CMD: " + std::string(std::strerror(errno)));
     return kExitUsage;
   }
-  std::cout << "\nAnswer from LOCKSTEP_EXPLAIN_CMD (" << command << "):\n" << std::flush;
-  std::string quoted = "'";
-  for (char c : file) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  quoted += "'";
-  const int status = std::system(("( " + command + " ) < " + quoted).c_str());
-  std::remove(file.c_str());
+  // A command that stops reading early must not kill lockstep with SIGPIPE.
+  void (*previous)(int) = std::signal(SIGPIPE, SIG_IGN);
+  std::fwrite(prompt.data(), 1, prompt.size(), pipe);
+  const int status = ::pclose(pipe);
+  std::signal(SIGPIPE, previous);
   if (status != 0) {
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    const int code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     print_error("LOCKSTEP_EXPLAIN_CMD exited with status " + std::to_string(code));
     return kExitUsage;
   }

@@ -29,4 +29,29 @@ Result<std::vector<std::string>> scenario_files(const std::vector<std::string>& 
   return out;
 }
 
+namespace {
+
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec) && !ec;
+  const fs::path ca = fs::weakly_canonical(a, ec);
+  if (ec) return false;
+  const fs::path cb = fs::weakly_canonical(b, ec);
+  return !ec && ca == cb;
+}
+
+}  // namespace
+
+Status refuse_overwriting(const std::string& output,
+                          const std::vector<std::pair<std::string, std::string>>& inputs) {
+  for (const auto& [what, path] : inputs) {
+    if (!path.empty() && same_file(output, path)) {
+      return Status::InvalidArgument("refusing to write " + output + ": it is " + what + " (" + path +
+                                     "); give another -o");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace lockstep::cli

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/paths.h"
 #include "cli/trace_loading.h"
 #include "engine/report/report.h"
 #include "engine/shrink.h"
@@ -21,6 +22,16 @@ struct ShrinkFlags {
 int shrink(const ShrinkFlags& f, const GlobalOptions& global) {
   LoadedTrace loaded;
   if (int code = load_trace_and_scenario(f.trace, f.scenario, true, loaded); code != kExitOk) return code;
+  const std::string out = f.output.empty() ? f.trace.substr(0, f.trace.rfind(".lockstep") == std::string::npos
+                                                                   ? f.trace.size()
+                                                                   : f.trace.rfind(".lockstep")) +
+                                                 ".min.lockstep"
+                                           : f.output;
+  if (Status s = refuse_overwriting(out, {{"the trace", f.trace}, {"the scenario", loaded.program->path()}});
+      !s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
+  }
   ShrinkOptions options;
   options.max_attempts = f.max_attempts;
   options.max_seconds = f.max_seconds;
@@ -43,11 +54,6 @@ int shrink(const ShrinkFlags& f, const GlobalOptions& global) {
     case ShrinkResult::Verdict::kShrunk:
       break;
   }
-  const std::string out = f.output.empty() ? f.trace.substr(0, f.trace.rfind(".lockstep") == std::string::npos
-                                                                   ? f.trace.size()
-                                                                   : f.trace.rfind(".lockstep")) +
-                                                 ".min.lockstep"
-                                           : f.output;
   Status saved = save_trace(out, r.trace);
   if (!saved.ok()) {
     print_error(saved.message());

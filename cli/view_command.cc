@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/paths.h"
 #include "cli/trace_loading.h"
 #include "engine/base/files.h"
 #include "engine/report/view.h"
@@ -41,6 +42,10 @@ int view(const ViewFlags& f, const GlobalOptions& global) {
     return kExitOk;
   }
   const std::string out = f.out.empty() ? default_output(f.trace) : f.out;
+  if (Status s = refuse_overwriting(out, {{"the trace", f.trace}}); !s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
+  }
   if (Status s = write_file_atomically(out, *page); !s.ok()) {
     print_error(s.message());
     return exit_code(s);

@@ -120,5 +120,20 @@ TEST(ExplainCli, PipesAPromptToTheUsersCommandAndPrintsItsAnswer) {
   EXPECT_TRUE(has(failing.err, "LOCKSTEP_EXPLAIN_CMD exited with status 3")) << failing.err;
 }
 
+// The prompt goes through a pipe, never a file in /tmp (where another
+// user could plant a link), and a command that reads none of it is fine.
+TEST(ExplainCli, ThePromptGoesThroughAPipe) {
+  const std::string trace = trace_of("ets_lost_update.lua");
+  ::setenv("LOCKSTEP_EXPLAIN_CMD", "if test -p /dev/stdin; then echo 'stdin is a pipe'; fi; cat > /dev/null", 1);
+  const auto piped = run_lockstep({"explain", "--trace", trace});
+  ::setenv("LOCKSTEP_EXPLAIN_CMD", "echo 'read nothing'", 1);
+  const auto unread = run_lockstep({"explain", "--trace", trace});
+  ::unsetenv("LOCKSTEP_EXPLAIN_CMD");
+  EXPECT_EQ(piped.code, 0) << piped.err;
+  EXPECT_TRUE(has(piped.out, "stdin is a pipe")) << piped.out;
+  EXPECT_EQ(unread.code, 0) << unread.err;
+  EXPECT_TRUE(has(unread.out, "read nothing")) << unread.out;
+}
+
 }  // namespace
 }  // namespace lockstep::testing

@@ -151,6 +151,32 @@ std::string sample_trace_file(const std::string& dir) {
   return "";
 }
 
+// An output that is one of the command's inputs, however spelt, is
+// refused before anything is written: the trace and the scenario survive.
+TEST(HostileInput, AnOutputThatIsAnInputIsRefused) {
+  const std::string dir = fresh_dir("hostile_output_is_input");
+  const std::string trace = sample_trace_file(dir);
+  auto loaded = lockstep::load_trace(trace);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  const std::string scenario_file = loaded->scenario_path;
+  const std::string trace_bytes = slurp(trace), scenario_bytes = slurp(scenario_file);
+  const fs::path p(trace);
+  const std::string respelt = (p.parent_path() / ".." / p.parent_path().filename() / p.filename()).string();
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"view", "--trace", trace, "-o", trace}, "it is the trace"},
+      {{"view", "--trace", trace, "-o", respelt}, "it is the trace"},
+      {{"shrink", "--trace", trace, "-o", trace}, "it is the trace"},
+      {{"shrink", "--trace", trace, "-o", scenario_file}, "it is the scenario"},
+  };
+  for (const auto& [args, text] : cases) {
+    const Timed t = timed_run(args);
+    expect_clean(t, 2, args[0] + " -o " + args.back());
+    EXPECT_NE(t.r.err.find(text), std::string::npos) << t.r.err;
+  }
+  EXPECT_EQ(slurp(trace), trace_bytes);
+  EXPECT_EQ(slurp(scenario_file), scenario_bytes);
+}
+
 // A trace that names some other file as its scenario: replay --run must
 // refuse it by name before reading it (a device would hang, a secret would
 // be quoted in a parse error).
