@@ -80,8 +80,8 @@ Command check_command() {
                            "the counter starts at 0)");
             sub.add_option("--timeout", f->timeout,
                            "give up after this many seconds with the verdict \"unknown (timeout)\", exit 5 "
-                           "(default: no limit)")
-                ->check(CLI::NonNegativeNumber)
+                           "(default and 0: no limit)")
+                ->check(seconds(0))
                 ->type_name("SECONDS");
             sub.add_option("--max-memory", f->max_memory_mb,
                            "give up when the search holds this many MB, with the verdict \"unknown (memory)\", "

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -21,6 +23,22 @@ bool use_color() {
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color && *no_color) return false;
   return ::isatty(STDOUT_FILENO) != 0;
+}
+
+CLI::Validator seconds(double min) {
+  constexpr double kMax = 31536000;  // a year
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || !std::isfinite(v) || v < min || v > kMax) {
+          char range[64];
+          std::snprintf(range, sizeof range, "from %.10g to %.10g", min, kMax);
+          return "must be a number of seconds " + std::string(range) + ", not \"" + text.substr(0, 40) + "\"";
+        }
+        return "";
+      },
+      "SECONDS", "seconds");
 }
 
 }  // namespace lockstep::cli

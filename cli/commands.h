@@ -33,6 +33,10 @@ void print_error(std::string_view message);
 // Whether to colour output on stdout (a terminal, and NO_COLOR unset).
 bool use_color();
 
+// A number of seconds: finite, from `min` to 31,536,000 (a year). Refuses
+// nan, inf and negative values with the range in words.
+CLI::Validator seconds(double min);
+
 // Command factories, one per file.
 Command run_command();
 Command list_command();

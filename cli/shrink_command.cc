@@ -88,7 +88,7 @@ Command shrink_command() {
             sub.add_option("--max-attempts", f->max_attempts, "candidate schedules to try (default 5000)")
                 ->check(CLI::PositiveNumber);
             sub.add_option("--max-seconds", f->max_seconds, "wall-clock limit (default 600)")
-                ->check(CLI::PositiveNumber);
+                ->check(seconds(0.001));
             return [f, &global] { return shrink(*f, global); };
           }};
 }

@@ -1,5 +1,7 @@
 #include "engine/checker/history_io.h"
 
+#include <cstdio>
+
 #include "engine/checker/history.h"
 
 #include <algorithm>
@@ -13,6 +15,26 @@
 
 namespace lockstep::checker {
 namespace {
+
+// Part of a line as an error quotes it: at most 60 bytes (and how long it
+// was), control bytes as \xNN, so one bad value is one short line.
+std::string quoted(std::string_view text) {
+  constexpr size_t kShown = 60;
+  std::string out = "\"";
+  for (size_t i = 0; i < text.size() && i < kShown; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f || c >= 0x80) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += "\"";
+  if (text.size() > kShown) out += " (" + std::to_string(text.size()) + " bytes, the first " + std::to_string(kShown) + " shown)";
+  return out;
+}
 
 // One event of a history, before invocations are matched to completions.
 struct RawEvent {
@@ -97,13 +119,13 @@ std::optional<RawEvent> parse_jepsen_line(const std::string& line, std::string& 
   }
   auto t = parse_type(type.substr(1));
   if (!t) {
-    error = "unknown event type " + type;
+    error = "unknown event type " + quoted(type);
     return std::nullopt;
   }
   e.type = *t;
   e.f = f.substr(1);
   e.value = parse_jepsen_value(rest, e.timed_out, e.bad);
-  if (e.bad) error = "cannot read the value \"" + rest + "\"";
+  if (e.bad) error = "cannot read the value " + quoted(rest);
   return e;
 }
 
@@ -167,7 +189,7 @@ std::optional<RawEvent> parse_edn_line(const std::string& line, std::string& err
     e.value = Value::string(value.substr(1, value.size() - 2));
   } else {
     e.value = parse_jepsen_value(value, e.timed_out, e.bad);
-    if (e.bad) error = "cannot read the value \"" + value + "\"";
+    if (e.bad) error = "cannot read the value " + quoted(value);
   }
   return e;
 }

@@ -231,7 +231,11 @@ class CounterModel final : public Model {
     }
     if (op.f == "add" || op.f == "increment" || op.f == "incr") {
       const int64_t d = op.input.kind == Value::Kind::kInt ? op.input.i : 1;
-      next = states_.id(v + d);
+      // Exact arithmetic: a sum past 64 bits is a value no read can show,
+      // so no linearization goes through it (never a wrapped value).
+      int64_t sum = 0;
+      if (__builtin_add_overflow(v, d, &sum)) return false;
+      next = states_.id(sum);
       return true;
     }
     return false;

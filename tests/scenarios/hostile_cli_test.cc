@@ -241,6 +241,26 @@ TEST(HostileInput, BrokenHistoriesEndWithOneLine) {
   }
 }
 
+// A value the checker cannot read is quoted clipped, and time limits that
+// are not a number of seconds are refused with their range.
+TEST(HostileInput, CheckQuotesAHugeValueClippedAndRefusesBadTimeouts) {
+  const std::string dir = fresh_dir("hostile_check_limits");
+  std::ofstream(dir + "/huge.edn") << "{:process 0, :type :invoke, :f :write, :value (" << std::string(200000, 'x')
+                                   << "}\n";
+  const Timed huge = timed_run({"check", "--history", dir + "/huge.edn", "--model", "register"});
+  expect_clean(huge, 2, "check of a 200 KB value");
+  EXPECT_LT(huge.r.err.size(), 300u) << huge.r.err.substr(0, 400);
+  EXPECT_NE(huge.r.err.find("200001 bytes"), std::string::npos) << huge.r.err.substr(0, 400);
+  std::ofstream(dir + "/ok.edn") << "{:process 0, :type :invoke, :f :write, :value 1}\n";
+  for (const char* timeout : {"nan", "-1", "inf", "1e400"}) {
+    const Timed t = timed_run({"check", "--history", dir + "/ok.edn", "--model", "register", "--timeout", timeout});
+    expect_clean(t, 2, std::string("check --timeout ") + timeout);
+    EXPECT_NE(t.r.err.find("must be a number of seconds from 0 to 31536000"), std::string::npos) << t.r.err;
+  }
+  const Timed zero = timed_run({"check", "--history", dir + "/ok.edn", "--model", "register", "--timeout", "0"});
+  EXPECT_EQ(zero.r.code, 0) << zero.r.err;  // 0: no limit, as documented
+}
+
 TEST(HostileInput, OutOfRangeFlagsAreRefusedWithTheirRange) {
   const std::string f = write_file("hostile_flags", "local ls = lockstep\n"
                                                     "ls.test('t', function() ls.sleep(1) end)\n");

@@ -131,6 +131,19 @@ TEST(Checker, KvIsCheckedPerKey) {
   EXPECT_TRUE(linearizable(h, *model).ok);
 }
 
+// Two adds of 2^63-1 are 2^64-2, not the -2 a wrapping int64 would give.
+TEST(Checker, ACounterNeverWraps) {
+  auto counter = make_counter_model();
+  const int64_t max = INT64_MAX;
+  std::vector<Operation> c = {op(0, 0, 1, "add", Value::integer(max), Value::nil()),
+                              op(0, 2, 3, "add", Value::integer(max), Value::nil()),
+                              op(1, 4, 5, "read", Value::nil(), Value::integer(-2))};
+  EXPECT_FALSE(linearizable(c, *counter).ok);
+  c[1].input = Value::integer(-max);  // back to 0
+  c[2].output = Value::integer(0);
+  EXPECT_TRUE(linearizable(c, *counter).ok);
+}
+
 TEST(Checker, OtherModels) {
   auto counter = make_counter_model();
   std::vector<Operation> c = {op(0, 0, 1, "add", Value::integer(2), Value::nil()),
