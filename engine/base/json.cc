@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace lockstep {
 
@@ -226,15 +227,41 @@ class JsonReader {
       return literal(c == 't' ? "true" : "false");
     }
     if (c == 'n') return literal("null");
-    if (c == '-' || (c >= '0' && c <= '9')) {
-      const size_t start = at_;
-      ++at_;
-      while (at_ < s_.size() && std::string_view("0123456789.eE+-").find(s_[at_]) != std::string_view::npos) ++at_;
-      v.type = JsonValue::Type::kNumber;
-      v.text = std::string(s_.substr(start, at_ - start));
-      return true;
-    }
+    if (c == '-' || (c >= '0' && c <= '9')) return number(v);
     return fail(std::string("unexpected '") + c + "'");
+  }
+
+  // JSON's number grammar exactly: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?,
+  // and within a double's range (so a number read back is the one written).
+  bool number(JsonValue& v) {
+    const size_t start = at_;
+    auto digits = [&] {
+      const size_t from = at_;
+      while (at_ < s_.size() && s_[at_] >= '0' && s_[at_] <= '9') ++at_;
+      return at_ > from;
+    };
+    if (s_[at_] == '-') ++at_;
+    if (at_ < s_.size() && s_[at_] == '0') {
+      ++at_;
+    } else if (!digits()) {
+      return fail("a number needs digits");
+    }
+    if (at_ < s_.size() && s_[at_] == '.') {
+      ++at_;
+      if (!digits()) return fail("a number needs digits after its '.'");
+    }
+    if (at_ < s_.size() && (s_[at_] == 'e' || s_[at_] == 'E')) {
+      ++at_;
+      if (at_ < s_.size() && (s_[at_] == '+' || s_[at_] == '-')) ++at_;
+      if (!digits()) return fail("a number needs digits in its exponent");
+    }
+    if (at_ < s_.size() && std::string_view("0123456789.eE+-").find(s_[at_]) != std::string_view::npos) {
+      return fail("malformed number");
+    }
+    v.type = JsonValue::Type::kNumber;
+    v.text = std::string(s_.substr(start, at_ - start));
+    if (!std::isfinite(std::strtod(v.text.c_str(), nullptr))) return fail("number out of range");
+    return true;
   }
 
   bool object(JsonValue& v, int depth) {

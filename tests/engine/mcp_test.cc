@@ -53,6 +53,24 @@ TEST(Mcp, InitializeAgreesOnARevisionAndNotificationsGetNoReply) {
             "-32601");
 }
 
+// A malformed number is a parse error, never echoed raw (the reply must
+// be JSON), and one out of a double's range too.
+TEST(Mcp, MalformedNumbersAreParseErrors) {
+  Fake fake;
+  McpServer s = server(fake);
+  for (const char* id : {"1--2", "1e400", "01", "1.", "-", "1e", "1+1", "2-"}) {
+    const std::string line = std::string(R"({"jsonrpc":"2.0","id":)") + id + R"(,"method":"ping"})";
+    const std::string out = s.handle(line);
+    auto parsed = parse_json(out);
+    ASSERT_TRUE(parsed.ok()) << id << ": the reply is not JSON: " << out;
+    ASSERT_NE(parsed->get("error"), nullptr) << id << ": " << out;
+    EXPECT_EQ(parsed->get("error")->get("code")->text, "-32700") << id;
+  }
+  for (const char* number : {"0", "-0", "12", "-3.25", "1e9", "2E-3", "6.02e+23"}) {
+    EXPECT_TRUE(parse_json(number).ok()) << number;
+  }
+}
+
 TEST(Mcp, EveryToolHasAnObjectSchemaWithItsRequiredArguments) {
   Fake fake;
   McpServer s = server(fake);
