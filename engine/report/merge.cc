@@ -17,30 +17,79 @@ FailureKind failure_kind_from(const std::string& name) {
   return FailureKind::kNone;
 }
 
-TestReport test_from(const JsonValue& t) {
+// Reads a result's counts strictly: a field that is there must be what
+// lockstep writes (a non-negative integer within 64 bits, a pid "P3");
+// the first that is not is the error, naming the field.
+class Fields {
+ public:
+  explicit Fields(const JsonValue& object, std::string where) : o_(object), where_(std::move(where)) {}
+
+  uint64_t u64(std::string_view key) {
+    const JsonValue* v = o_.get(key);
+    if (!v) return 0;
+    if (v->type == JsonValue::Type::kNumber) return digits(key, v->text);
+    return bad(key, "a non-negative integer", v->type == JsonValue::Type::kString ? v->text : "");
+  }
+  // A number written as a string (iteration_seed_str): exact beyond 2^53.
+  uint64_t u64_text(std::string_view key) { return digits(key, o_.str(key)); }
+  int64_t pid(std::string_view key) {
+    const std::string text = o_.str(key);
+    if (text.empty()) return -1;
+    if (text.size() < 2 || text.size() > 20 || text[0] != 'P' ||
+        text.find_first_not_of("0123456789", 1) != std::string::npos) {
+      return bad(key, "a process such as \"P3\"", text), -1;
+    }
+    return static_cast<int64_t>(digits(key, text.substr(1)) & 0x7fffffffffffffffull);
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  uint64_t digits(std::string_view key, const std::string& text) {
+    uint64_t n = 0;
+    bool ok = !text.empty() && text.size() <= 20;
+    for (char c : text) {
+      if (!ok) break;
+      ok = c >= '0' && c <= '9' && !__builtin_mul_overflow(n, 10, &n) && !__builtin_add_overflow(n, c - '0', &n);
+    }
+    return ok ? n : bad(key, "a non-negative integer within 64 bits", text);
+  }
+  uint64_t bad(std::string_view key, const char* wanted, const std::string& text) {
+    if (error_.empty()) {
+      error_ = where_ + ": field \"" + std::string(key) + "\" must be " + wanted +
+               (text.empty() ? std::string() : ", not \"" + text.substr(0, 40) + "\"");
+    }
+    return 0;
+  }
+  const JsonValue& o_;
+  std::string where_;
+  std::string error_;
+};
+
+Result<TestReport> test_from(const JsonValue& t, const std::string& file) {
   TestReport r;
   r.file = t.str("file");
   r.name = t.str("name");
+  Fields f(t, file + ": test \"" + r.name + "\"");
   const std::string status = t.str("status");
   r.status = status == "bug" ? TestReport::Status::kBug
              : status == "error" ? TestReport::Status::kError
                                  : TestReport::Status::kPassed;
   r.strategy = t.str("strategy");
-  r.seed = t.u64("seed");
-  r.iterations_run = t.u64("iterations_run");
-  r.steps = t.u64("steps");
-  r.max_steps_hits = t.u64("max_steps_hits");
+  r.seed = f.u64("seed");
+  r.iterations_run = f.u64("iterations_run");
+  r.steps = f.u64("steps");
+  r.max_steps_hits = f.u64("max_steps_hits");
   r.wall_seconds = t.number("wall_seconds");
   r.error = t.str("error");
   if (t.get("schedules_explored")) {
     r.search = true;
-    r.schedules_explored = t.u64("schedules_explored");
-    r.abandoned = t.u64("abandoned");
+    r.schedules_explored = f.u64("schedules_explored");
+    r.abandoned = f.u64("abandoned");
     r.complete = t.flag("complete");
-    r.failing_schedules = t.u64("failing_schedules");
+    r.failing_schedules = f.u64("failing_schedules");
     if (t.get("delay_bound")) {
-      r.delay_bound = t.u64("delay_bound");
-      r.beyond_bound = t.u64("beyond_bound");
+      r.delay_bound = f.u64("delay_bound");
+      r.beyond_bound = f.u64("beyond_bound");
     }
     unsigned long long k = 0, n = 0;
     if (const std::string shard = t.str("shard");
@@ -50,23 +99,28 @@ TestReport test_from(const JsonValue& t) {
     }
   }
   if (const JsonValue* b = t.get("bug"); b && b->type == JsonValue::Type::kObject) {
+    Fields g(*b, file + ": test \"" + r.name + "\": bug");
     BugReport bug;
     bug.failure.kind = failure_kind_from(b->str("kind"));
-    bug.failure.step = static_cast<uint32_t>(b->u64("step"));
-    const std::string process = b->str("process");
-    bug.failure.pid = process.size() > 1 ? std::stoll(process.substr(1)) : -1;
+    bug.failure.step = static_cast<uint32_t>(g.u64("step"));
+    bug.failure.pid = g.pid("process");
     bug.failure.message = b->str("message");
     bug.failure.location = b->str("location");
     bug.failure.details = b->str("details");
-    bug.iteration = b->u64("iteration");
-    bug.iteration_seed = b->get("iteration_seed_str") ? std::stoull(b->str("iteration_seed_str")) : b->u64("iteration_seed");
+    bug.iteration = g.u64("iteration");
+    bug.iteration_seed = b->get("iteration_seed_str") ? g.u64_text("iteration_seed_str") : g.u64("iteration_seed");
     bug.trace_path = b->str("trace");
     bug.shard_index = r.shard_index;
     bug.shard_count = r.shard_count;
     r.bug = bug;
+    if (!g.error().empty()) return Status::InvalidArgument(g.error());
   }
+  if (!f.error().empty()) return Status::InvalidArgument(f.error());
   return r;
 }
+
+// a += b, or false when the sum passes 64 bits.
+bool add_to(uint64_t& a, uint64_t b) { return !__builtin_add_overflow(a, b, &a); }
 
 }  // namespace
 
@@ -92,7 +146,9 @@ Result<RunSummary> merge_results(const std::vector<std::pair<std::string, std::s
         if (!seen) out.load_failures.emplace_back(file, t.str("error"));
         continue;
       }
-      TestReport r = test_from(t);
+      Result<TestReport> read = test_from(t, name);
+      if (!read.ok()) return read.status();
+      TestReport r = std::move(*read);
       auto [it, fresh] = index.try_emplace({r.file, r.name}, out.tests.size());
       if (fresh) {
         parts.emplace_back();
@@ -115,13 +171,12 @@ Result<RunSummary> merge_results(const std::vector<std::pair<std::string, std::s
                                        std::to_string(r.seed) + ", other shards with " + m.strategy + " seed " +
                                        std::to_string(m.seed));
       }
-      m.iterations_run += r.iterations_run;
-      m.steps += r.steps;
-      m.max_steps_hits += r.max_steps_hits;
-      m.schedules_explored += r.schedules_explored;
-      m.abandoned += r.abandoned;
-      m.failing_schedules += r.failing_schedules;
-      m.beyond_bound += r.beyond_bound;
+      if (!add_to(m.iterations_run, r.iterations_run) || !add_to(m.steps, r.steps) ||
+          !add_to(m.max_steps_hits, r.max_steps_hits) || !add_to(m.schedules_explored, r.schedules_explored) ||
+          !add_to(m.abandoned, r.abandoned) || !add_to(m.failing_schedules, r.failing_schedules) ||
+          !add_to(m.beyond_bound, r.beyond_bound)) {
+        return Status::InvalidArgument(name + ": test \"" + r.name + "\": its counts and the other parts' add up past 64 bits");
+      }
       m.complete = m.complete && r.complete;
       m.wall_seconds = std::max(m.wall_seconds, r.wall_seconds);
       if (m.status == TestReport::Status::kError) continue;
@@ -145,9 +200,10 @@ Result<RunSummary> merge_results(const std::vector<std::pair<std::string, std::s
     t.shard_count = 1;
   }
   for (const TestReport& t : out.tests) {
-    out.iterations += t.iterations_run;
-    out.steps += t.steps;
-    out.max_steps_hits += t.max_steps_hits;
+    if (!add_to(out.iterations, t.iterations_run) || !add_to(out.steps, t.steps) ||
+        !add_to(out.max_steps_hits, t.max_steps_hits)) {
+      return Status::InvalidArgument("the results' counts add up past 64 bits");
+    }
     switch (t.status) {
       case TestReport::Status::kPassed: ++out.passed; break;
       case TestReport::Status::kBug: ++out.bugs; break;

@@ -149,5 +149,37 @@ TEST(Merge, JoinsThePartsOfASplitSearch) {
   EXPECT_NE(mixed.status().message().find("split into 3 shards"), std::string::npos) << mixed.status().message();
 }
 
+// A field that is not what lockstep writes is one error naming the file,
+// the test and the field: never an exception, a wrapped or a zeroed count.
+TEST(Merge, AFieldLockstepNeverWritesIsAnErrorNamingIt) {
+  auto doc = [](const std::string& test_fields, const std::string& bug = "") {
+    return R"({"tests":[{"file":"f.lua","name":"t","status":")" + std::string(bug.empty() ? "passed" : "bug") +
+           R"(","strategy":"pct","seed":1)" + test_fields + (bug.empty() ? "" : R"(,"bug":{)" + bug + "}") +
+           R"(}],"summary":{"wall_seconds":1}})";
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {doc(R"(,"iterations_run":-5)"), "field \"iterations_run\" must be a non-negative integer"},
+      {doc(R"(,"iterations_run":18446744073709551616)"), "within 64 bits, not \"18446744073709551616\""},
+      {doc(R"(,"steps":"many")"), "field \"steps\" must be a non-negative integer, not \"many\""},
+      {doc("", R"("kind":"assertion","step":3,"process":"Pxyz","iteration":0)"),
+       "bug: field \"process\" must be a process such as \"P3\", not \"Pxyz\""},
+      {doc("", R"("kind":"assertion","step":3,"process":"P1","iteration":0,"iteration_seed_str":"abc")"),
+       "field \"iteration_seed_str\" must be a non-negative integer within 64 bits, not \"abc\""},
+  };
+  for (const auto& [text, wanted] : cases) {
+    auto r = merge_results({{"part.json", text}});
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_NE(r.status().message().find("part.json: test \"t\""), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find(wanted), std::string::npos) << r.status().message();
+  }
+  const std::string big = doc(R"(,"iterations_run":18446744073709551615)");
+  auto sum = merge_results({{"a.json", big}, {"b.json", big}});
+  ASSERT_FALSE(sum.ok());
+  EXPECT_NE(sum.status().message().find("add up past 64 bits"), std::string::npos) << sum.status().message();
+  auto fine = merge_results({{"a.json", doc(R"(,"iterations_run":7)")}});
+  ASSERT_TRUE(fine.ok()) << fine.status().message();
+  EXPECT_EQ(fine->iterations, 7u);
+}
+
 }  // namespace
 }  // namespace lockstep
