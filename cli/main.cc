@@ -2,6 +2,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -81,10 +84,19 @@ int main(int argc, char** argv) {
   spdlog::set_level(global.verbose ? spdlog::level::debug
                     : global.quiet ? spdlog::level::err
                                    : spdlog::level::warn);
+  int code = kExitUsage;
   try {
-    return chosen ? chosen() : kExitUsage;
+    code = chosen ? chosen() : kExitUsage;
   } catch (const std::exception& e) {
     print_error(std::string("internal error: ") + e.what());
     return kExitUsage;
   }
+  // Output that could not be written (a full disk, a closed pipe) is not
+  // a success: say so, whatever the command decided.
+  std::cout.flush();
+  if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    print_error(std::string("cannot write to standard output: ") + std::strerror(errno ? errno : EIO));
+    return kExitUsage;
+  }
+  return code;
 }

@@ -24,6 +24,7 @@ int serve(int timeout_seconds) {
     if (line.empty() || line == "\r") continue;
     const std::string reply = server.handle(line);
     if (!reply.empty()) std::cout << reply << "\n" << std::flush;
+    if (!std::cout) return kExitOk;  // the client is gone: main says so
   }
   return kExitOk;
 }

@@ -177,6 +177,24 @@ TEST(HostileInput, AnOutputThatIsAnInputIsRefused) {
   EXPECT_EQ(slurp(scenario_file), scenario_bytes);
 }
 
+// Output that cannot be written (a full disk) is an error, not exit 0.
+TEST(HostileInput, StdoutThatCannotBeWrittenIsAnError) {
+  const std::string dir = fresh_dir("hostile_full");
+  const std::string trace = sample_trace_file(dir);
+  const std::string err = dir + "/stderr.txt";
+  const auto run = [&](const std::string& args, const std::string& input = "") {
+    const std::string cmd = (input.empty() ? "" : "echo " + shell_quote(input) + " | ") + shell_quote(LOCKSTEP_BIN) +
+                            " " + args + " > /dev/full 2> " + shell_quote(err);
+    const int status = std::system(cmd.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  EXPECT_EQ(run("dump-trace --trace " + shell_quote(trace)), 2);
+  EXPECT_NE(slurp(err).find("cannot write to standard output"), std::string::npos) << slurp(err);
+  EXPECT_EQ(run("view --trace " + shell_quote(trace) + " -o -"), 2);
+  EXPECT_EQ(run("mcp", R"({"jsonrpc":"2.0","id":1,"method":"ping"})"), 2);
+  EXPECT_EQ(lines(slurp(err)), 1u) << slurp(err);
+}
+
 // A trace that names some other file as its scenario: replay --run must
 // refuse it by name before reading it (a device would hang, a secret would
 // be quoted in a parse error).
