@@ -1,4 +1,5 @@
 #include "cli/commands.h"
+#include "engine/trace_names.h"
 
 #include <unistd.h>
 
@@ -17,7 +18,7 @@ std::span<const Command> commands() {
   return kCommands;
 }
 
-void print_error(std::string_view message) { std::cerr << "lockstep: error: " << message << "\n"; }
+void print_error(std::string_view message) { std::cerr << "lockstep: error: " << one_line(message) << "\n"; }
 
 bool use_color() {
   const char* no_color = std::getenv("NO_COLOR");

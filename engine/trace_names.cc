@@ -4,18 +4,65 @@
 
 namespace lockstep {
 
+namespace {
+
+void escape_byte(std::string& out, unsigned char u) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "\\x%02x", u);
+  out += buf;
+}
+
+// The length of the well-formed UTF-8 sequence at text[i] (0: none).
+size_t utf8_length(std::string_view text, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char u = b(i);
+  const size_t n = u >= 0xf0 && u <= 0xf4 ? 4 : u >= 0xe0 ? 3 : u >= 0xc2 && u < 0xe0 ? 2 : 0;
+  if (n == 0 || i + n > text.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+  }
+  if (n == 3 && ((u == 0xe0 && b(i + 1) < 0xa0) || (u == 0xed && b(i + 1) >= 0xa0))) return 0;
+  if (n == 4 && ((u == 0xf0 && b(i + 1) < 0x90) || (u == 0xf4 && b(i + 1) >= 0x90))) return 0;
+  return n;
+}
+
+}  // namespace
+
 std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else {
-      out += c;
+  for (size_t i = 0; i < text.size();) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    if (u < 0x80) {
+      if ((u < 0x20 && u != '\n' && u != '\t') || u == 0x7f) {
+        escape_byte(out, u);
+      } else {
+        out += static_cast<char>(u);
+      }
+      ++i;
+      continue;
     }
+    // C1 controls (U+0080-U+009F, "\xc2\x80".."\xc2\x9f") act in terminals,
+    // and so do stray bytes read as Latin-1 (0x9b is CSI): both escaped.
+    const size_t n = utf8_length(text, i);
+    const bool c1 = n == 2 && u == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0;
+    if (n == 0 || c1) {
+      for (size_t k = 0; k < (n == 0 ? 1 : n); ++k) escape_byte(out, static_cast<unsigned char>(text[i + k]));
+      i += n == 0 ? 1 : n;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::string one_line(std::string_view text) {
+  std::string out;
+  for (char c : printable(text)) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += ' ';
+    else out += c;
   }
   return out;
 }

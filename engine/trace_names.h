@@ -17,8 +17,12 @@ namespace lockstep {
 std::vector<std::string> fault_lines(const Trace& trace);
 
 // `text` safe for a terminal: control characters other than newline and
-// tab (escape sequences, carriage returns, NUL) shown as \xNN.
+// tab (escape sequences, carriage returns, NUL), C1 controls (U+0080 to
+// U+009F) and bytes that are not UTF-8 shown as \xNN.
 std::string printable(std::string_view text);
+// printable(), and on one line: a newline shown as \n, so a name or a
+// message cannot print a line of its own (a fake summary line).
+std::string one_line(std::string_view text);
 
 // "P0(root)", "P3(counter)", "P4"; "-" for no process.
 std::string process_display_name(const Trace& trace, int64_t pid);

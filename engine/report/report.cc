@@ -86,7 +86,7 @@ std::string describe_failure(const Trace& trace) {
   if (f.pid >= 0 && f.kind != FailureKind::kDeadlock && f.kind != FailureKind::kMaxSteps) {
     out += " in " + process_display_name(trace, f.pid);
   }
-  out += ": " + printable(f.message);
+  out += ": " + one_line(f.message);
   if (!f.location.empty()) out += " (at " + printable(f.location) + ")";
   return out;
 }
@@ -226,14 +226,14 @@ void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& styl
 }
 
 void TextReporter::load_error(const std::string& message) {
-  err_ << "lockstep: error: " << message << "\n";
+  err_ << "lockstep: error: " << one_line(message) << "\n";
 }
 
 void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
   const BugReport& bug = *test.bug;
   out_ << "\n"
        << paint(style_, kRed) << paint(style_, kBold) << "lockstep: bug found in \""
-       << printable(test.name) << "\" (" << basename(test.file) << ")" << paint(style_, kReset)
+       << one_line(test.name) << "\" (" << one_line(basename(test.file)) << ")" << paint(style_, kReset)
        << "\n";
   out_ << "  iteration: " << bug.iteration << "   seed: " << test.seed
        << "   strategy: " << test.strategy;
@@ -265,7 +265,7 @@ void TextReporter::progress(const std::string& test, uint64_t done, uint64_t tot
   const double eta = rate > 0 ? (total - done) / rate : 0;
   char line[256];
   std::snprintf(line, sizeof line, "\r  %.40s: %llu/%llu iterations, %.0f/s, ETA %.0f s   ",
-                test.c_str(), static_cast<unsigned long long>(done),
+                one_line(test).c_str(), static_cast<unsigned long long>(done),
                 static_cast<unsigned long long>(total), rate, eta);
   err_ << line << std::flush;
   progress_shown_ = true;
@@ -278,11 +278,11 @@ void TextReporter::search_progress(const std::string& test, uint64_t schedules, 
   char line[256];
   if (estimate >= static_cast<double>(schedules) && estimate > 0) {
     std::snprintf(line, sizeof line,
-                  "\r  %.40s: %llu schedules explored, of about %.3g; %.0f runs/s   ", test.c_str(),
+                  "\r  %.40s: %llu schedules explored, of about %.3g; %.0f runs/s   ", one_line(test).c_str(),
                   static_cast<unsigned long long>(schedules), estimate, rate);
   } else {
     std::snprintf(line, sizeof line, "\r  %.40s: %llu schedules explored; %.0f runs/s   ",
-                  test.c_str(), static_cast<unsigned long long>(schedules), rate);
+                  one_line(test).c_str(), static_cast<unsigned long long>(schedules), rate);
   }
   err_ << line << std::flush;
   progress_shown_ = true;
@@ -290,10 +290,10 @@ void TextReporter::search_progress(const std::string& test, uint64_t schedules, 
 
 void TextReporter::iteration_logs(const std::string& test, uint64_t iteration,
                                   const std::vector<std::string>& lines) {
-  out_ << paint(style_, kDim) << "  log   " << test << ", iteration " << iteration << ":"
+  out_ << paint(style_, kDim) << "  log   " << one_line(test) << ", iteration " << iteration << ":"
        << paint(style_, kReset) << "\n";
   for (const std::string& line : lines) {
-    out_ << paint(style_, kDim) << "          " << printable(line) << paint(style_, kReset) << "\n";
+    out_ << paint(style_, kDim) << "          " << one_line(line) << paint(style_, kReset) << "\n";
   }
 }
 
@@ -314,9 +314,9 @@ void TextReporter::test_finished(const TestReport& t) {
       out_ << paint(style_, kYellow) << "  ERROR " << paint(style_, kReset);
       break;
   }
-  out_ << printable(t.name) << " (" << basename(t.file) << ")";
+  out_ << one_line(t.name) << " (" << one_line(basename(t.file)) << ")";
   if (t.status == TestReport::Status::kError) {
-    out_ << ": " << printable(t.error) << "\n";
+    out_ << ": " << one_line(t.error) << "\n";
     return;
   }
   out_ << paint(style_, kDim) << "  " << t.strategy << ", " << plural(t.iterations_run, "iteration")
@@ -399,7 +399,7 @@ void TextReporter::run_finished(const RunSummary& s) {
 }
 
 void JsonReporter::load_error(const std::string& message) {
-  err_ << "lockstep: error: " << message << "\n";
+  err_ << "lockstep: error: " << one_line(message) << "\n";
 }
 
 namespace {

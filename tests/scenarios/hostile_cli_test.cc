@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -95,12 +96,20 @@ Timed timed_run(const std::vector<std::string>& args) {
   return {r, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
 }
 
+// ESC, or a C1 control a terminal acts on: U+009B (CSI) and U+009D (OSC)
+// as UTF-8, or the raw bytes 0x9b / 0x9d.
+bool has_control(const std::string& s) {
+  return s.find('\x1b') != std::string::npos || s.find("\xc2\x9b") != std::string::npos ||
+         s.find("\xc2\x9d") != std::string::npos || s.find('\x9b') != std::string::npos ||
+         s.find('\x9d') != std::string::npos;
+}
+
 // What every answer to hostile input must be, whatever the input.
 void expect_clean(const Timed& t, int code, const std::string& what) {
   EXPECT_EQ(t.r.code, code) << what << "\n" << t.r.out << t.r.err;
   EXPECT_LT(t.seconds, kBoundSeconds) << what;
-  EXPECT_EQ(t.r.out.find('\x1b'), std::string::npos) << what << ": an escape byte on stdout";
-  EXPECT_EQ(t.r.err.find('\x1b'), std::string::npos) << what << ": an escape byte on stderr";
+  EXPECT_FALSE(has_control(t.r.out)) << what << ": a terminal control on stdout";
+  EXPECT_FALSE(has_control(t.r.err)) << what << ": a terminal control on stderr";
   if (code == 2 || code == 3) {
     EXPECT_EQ(lines(t.r.err), 1u) << what << ": an error is one line\n" << t.r.err;
     EXPECT_EQ(t.r.err.rfind("lockstep: error: ", 0), 0u) << what << "\n" << t.r.err;
@@ -175,6 +184,18 @@ TEST(HostileInput, AnOutputThatIsAnInputIsRefused) {
   }
   EXPECT_EQ(slurp(trace), trace_bytes);
   EXPECT_EQ(slurp(scenario_file), scenario_bytes);
+}
+
+// A newline in a test name, a log or an error stays inside its line: no
+// line of the output is one the scenario wrote.
+TEST(HostileInput, ANewlineCannotFakeALineOfTheReport) {
+  const Timed t = timed_run({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/tests/hostile/c1_controls_and_newlines.lua",
+                             "--iterations", "1", "-v", "--traces-dir", fresh_dir("hostile_newlines")});
+  expect_clean(t, 1, "newlines");
+  std::istringstream out(t.r.out + t.r.err);
+  int summaries = 0;
+  for (std::string line; std::getline(out, line);) summaries += line.rfind("lockstep: 1 test", 0) == 0;
+  EXPECT_EQ(summaries, 1) << t.r.out << t.r.err;
 }
 
 // Output that cannot be written (a full disk) is an error, not exit 0.
