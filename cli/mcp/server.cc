@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 
 #include "engine/base/json.h"
 
@@ -24,6 +25,7 @@ struct Arg {
   const char* flag;  // "" for a positional argument
   const char* description;
   bool required = false;
+  bool path = false;  // a file or directory: must stay inside the start directory
 };
 
 // A tool: the command it runs, its arguments, and which exit statuses are
@@ -41,14 +43,14 @@ const std::vector<Tool>& tools() {
       {"list_tests",
        "List the tests declared in scenario files (.lua files or directories).",
        {"list"},
-       {{"paths", ArgType::kStrings, "", "scenario files or directories", true}},
+       {{"paths", ArgType::kStrings, "", "scenario files or directories", true, true}},
        {0}},
       {"run",
        "Run tests under a scheduling strategy. Returns lockstep's JSON report: per test its "
        "status, and for a bug "
        "its kind, message, location and the trace file to replay, shrink, explain or view.",
        {"run", "--format", "json"},
-       {{"path", ArgType::kString, "", "a scenario file or directory", true},
+       {{"path", ArgType::kString, "", "a scenario file or directory", true, true},
         {"test", ArgType::kString, "--test", "run only this test"},
         {"strategy", ArgType::kString, "--strategy",
          "random, pct (default), pos, fair_pct, idpct, surw, rff, portfolio or dfs"},
@@ -56,7 +58,7 @@ const std::vector<Tool>& tools() {
         {"seed", ArgType::kInteger, "--seed", "base seed (default 1)"},
         {"max_steps", ArgType::kInteger, "--max-steps", "steps per iteration before it is cut off"},
         {"timers", ArgType::kString, "--timers", "quiescent or any"},
-        {"traces_dir", ArgType::kString, "--traces-dir", "where trace files go (default traces/)"},
+        {"traces_dir", ArgType::kString, "--traces-dir", "where trace files go (default traces/)", false, true},
         {"keep_going", ArgType::kBoolean, "--keep-going", "dfs: explore on after a bug"},
         {"delay_bound", ArgType::kInteger, "--delay-bound",
          "dfs: at most this many branches per schedule off the path a run left alone takes"},
@@ -68,7 +70,7 @@ const std::vector<Tool>& tools() {
        "whether the failure "
        "reproduces.",
        {"replay"},
-       {{"trace", ArgType::kString, "--trace", "trace file", true},
+       {{"trace", ArgType::kString, "--trace", "trace file", true, true},
         {"run", ArgType::kBoolean, "--run", "re-execute the scenario under the recorded schedule"},
         {"full", ArgType::kBoolean, "--full", "every step, not only the causal slice"}},
        {0, 1, 4}},
@@ -76,8 +78,8 @@ const std::vector<Tool>& tools() {
        "Minimise a failing trace; writes FILE.min.lockstep (or output) and says how much it "
        "shrank.",
        {"shrink"},
-       {{"trace", ArgType::kString, "--trace", "trace file", true},
-        {"output", ArgType::kString, "-o", "where to write the shrunk trace"}},
+       {{"trace", ArgType::kString, "--trace", "trace file", true, true},
+        {"output", ArgType::kString, "-o", "where to write the shrunk trace", false, true}},
        {0, 1}},
       {"explain",
        "Explain a failure in plain English: the races in its causal slice, each checked by running "
@@ -89,26 +91,26 @@ const std::vector<Tool>& tools() {
       {"dump_trace",
        "Every field of a trace, as text or JSON.",
        {"dump-trace"},
-       {{"trace", ArgType::kString, "--trace", "trace file", true},
+       {{"trace", ArgType::kString, "--trace", "trace file", true, true},
         {"json", ArgType::kBoolean, "--json", "as JSON"}},
        {0}},
       {"view",
        "Draw a trace as a self-contained HTML space-time diagram; returns the file written.",
        {"view"},
-       {{"trace", ArgType::kString, "--trace", "trace file", true},
-        {"output", ArgType::kString, "-o", "the HTML file (default: the trace's name with .html)"},
+       {{"trace", ArgType::kString, "--trace", "trace file", true, true},
+        {"output", ArgType::kString, "-o", "the HTML file (default: the trace's name with .html)", false, true},
         {"slice", ArgType::kBoolean, "--slice", "draw only the causal slice"}},
        {0}},
       {"lint",
        "Warn about scenario code that escapes the scheduler (shared locals, globals, os/io).",
        {"lint", "--format", "json"},
-       {{"paths", ArgType::kStrings, "", "scenario files or directories", true}},
+       {{"paths", ArgType::kStrings, "", "scenario files or directories", true, true}},
        {0}},
       {"check_history",
        "Check a recorded history (Jepsen log, EDN or JSON lines) for linearizability or sequential "
        "consistency.",
        {"check", "--format", "json"},
-       {{"history", ArgType::kString, "--history", "history file", true},
+       {{"history", ArgType::kString, "--history", "history file", true, true},
         {"model", ArgType::kString, "--model", "register, cas_register, kv, counter, queue or set",
          true},
         {"consistency", ArgType::kString, "--consistency", "linearizable (default) or sequential"},
@@ -153,8 +155,25 @@ std::string error_reply(const JsonValue* id, int code, const std::string& messag
 }
 
 // The command line for a call, or an error message.
-bool command_line(const Tool& tool, const JsonValue* arguments, std::vector<std::string>& argv,
-                  std::string& error) {
+// Whether `path` (relative to the start directory `root`) stays inside
+// it once resolved: no absolute path, no "..", no link that leads out.
+bool inside(const std::filesystem::path& root, const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  if (p.is_absolute()) return false;
+  std::error_code ec;
+  const fs::path resolved = fs::weakly_canonical(root / p, ec);
+  if (ec) return false;
+  auto r = root.begin();
+  auto q = resolved.begin();
+  for (; r != root.end(); ++r, ++q) {
+    if (q == resolved.end() || *r != *q) return false;
+  }
+  return true;
+}
+
+bool command_line(const Tool& tool, const JsonValue* arguments, const std::filesystem::path& root,
+                  std::vector<std::string>& argv, std::string& error) {
   argv = tool.command;
   std::vector<std::string> positional;
   for (const Arg& a : tool.args) {
@@ -200,6 +219,10 @@ bool command_line(const Tool& tool, const JsonValue* arguments, std::vector<std:
     for (const std::string& s : values) {
       if (!s.empty() && s[0] == '-')
         return error = std::string(a.name) + " must not start with '-'", false;
+      if (a.path && !inside(root, s)) {
+        return error = std::string(a.name) + " \"" + s + "\" is outside the directory lockstep mcp was started in " +
+                       "(paths are relative to it)", false;
+      }
     }
     if (*a.flag) {
       argv.push_back(a.flag);
@@ -305,7 +328,10 @@ const std::vector<std::string>& McpServer::protocol_versions() {
 }
 
 McpServer::McpServer(ToolRunner runner, std::string version)
-    : runner_(std::move(runner)), version_(std::move(version)) {}
+    : runner_(std::move(runner)), version_(std::move(version)) {
+  std::error_code ec;
+  root_ = std::filesystem::weakly_canonical(std::filesystem::current_path(ec), ec);
+}
 
 void McpServer::initialize(JsonWriter& w, const JsonValue* params) const {
   std::string requested = params ? params->str("protocolVersion") : "";
@@ -371,7 +397,7 @@ std::string McpServer::call_tool(JsonWriter& w, const JsonValue* id, const JsonV
   if (arguments && arguments->type != JsonValue::Type::kObject) {
     return error_reply(id, -32602, "arguments must be an object");
   }
-  if (!command_line(*tool, arguments, argv, error)) return error_reply(id, -32602, name + ": " + error);
+  if (!command_line(*tool, arguments, root_, argv, error)) return error_reply(id, -32602, name + ": " + error);
   const ToolRun r = runner_(argv);
   const bool ok = std::find(tool->results.begin(), tool->results.end(), r.code) != tool->results.end();
   std::string text = clip(r.out);

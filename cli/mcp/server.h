@@ -8,6 +8,7 @@
 // misbehaving scenario cannot take the server down with it.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,7 @@ class McpServer {
 
   ToolRunner runner_;
   std::string version_;
+  std::filesystem::path root_;  // the start directory: every path argument stays inside it
 };
 
 }  // namespace lockstep

@@ -2,6 +2,9 @@
 #include "cli/mcp/server.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "engine/base/json.h"
 
@@ -69,6 +72,44 @@ TEST(Mcp, MalformedNumbersAreParseErrors) {
   for (const char* number : {"0", "-0", "12", "-3.25", "1e9", "2E-3", "6.02e+23"}) {
     EXPECT_TRUE(parse_json(number).ok()) << number;
   }
+}
+
+// Every path argument stays inside the directory the server started in:
+// absolute paths, "..", and links that lead out are refused before any
+// command runs.
+TEST(Mcp, PathsStayInsideTheStartDirectory) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(::testing::TempDir()) / ("mcp_root_" + std::to_string(getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "sub");
+  fs::create_symlink(fs::temp_directory_path(), root / "out");
+  const fs::path before = fs::current_path();
+  fs::current_path(root);
+  Fake fake;
+  McpServer s = server(fake);
+  fs::current_path(before);
+  auto call = [&](const std::string& tool, const std::string& args) {
+    return reply(s, R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":")" + tool +
+                        R"(","arguments":)" + args + "}}");
+  };
+  for (const auto& [tool, args] : std::vector<std::pair<std::string, std::string>>{
+           {"view", R"({"trace":"t.lockstep","output":"/etc/passwd"})"},
+           {"view", R"({"trace":"../t.lockstep"})"},
+           {"shrink", R"({"trace":"t.lockstep","output":"sub/../../x"})"},
+           {"run", R"({"path":"a.lua","traces_dir":"out/traces"})"},
+           {"list_tests", R"({"paths":["a.lua","/home"]})"},
+           {"check_history", R"({"history":"out/h.edn","model":"register"})"}}) {
+    const JsonValue r = call(tool, args);
+    ASSERT_NE(r.get("error"), nullptr) << tool << " " << args;
+    EXPECT_EQ(r.get("error")->get("code")->text, "-32602");
+    EXPECT_NE(r.get("error")->str("message").find("is outside the directory"), std::string::npos)
+        << r.get("error")->str("message");
+  }
+  EXPECT_TRUE(fake.calls.empty());
+  const JsonValue fine = call("run", R"({"path":"sub/a.lua","traces_dir":"sub/../traces"})");
+  EXPECT_EQ(fine.get("error"), nullptr);
+  EXPECT_EQ(fake.calls.size(), 1u);
+  fs::remove_all(root);
 }
 
 TEST(Mcp, EveryToolHasAnObjectSchemaWithItsRequiredArguments) {

@@ -18,10 +18,12 @@ TEST(McpCli, AnMcpClientRunsABuggyScenarioAndReplaysItsTrace) {
                     "into tests/mcp)";
   }
   const std::string work = fresh_dir("mcp_session");
+  // Paths in tool calls are relative to the server's directory, and stay in it.
+  std::filesystem::copy_file(scenario("lost_update.lua"), work + "/lost_update.lua");
   const std::string out = temp_path("mcp_out.txt");
   const std::string cmd = "timeout 300 node " + shell_quote(dir + "/client.mjs") + " " +
                           shell_quote(LOCKSTEP_BIN) + " " +
-                          shell_quote(scenario("lost_update.lua")) + " " + shell_quote(work) +
+                          shell_quote("lost_update.lua") + " " + shell_quote(work) +
                           " >" + shell_quote(out) + " 2>&1";
   const int status = std::system(cmd.c_str());
   const std::string log = slurp(out);
