@@ -1,6 +1,8 @@
 // lockstep run PATH... [options]
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -17,6 +19,18 @@
 
 namespace lockstep::cli {
 namespace {
+
+// The first SIGINT or SIGTERM asks the run to stop at the next iteration
+// boundary (the summary so far is printed, exit 130 or 143); a second one
+// ends the process at once.
+std::atomic<int> g_stop{0};
+
+void on_stop_signal(int sig) {
+  if (g_stop.exchange(sig) != 0) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+  }
+}
 
 // The most parts --shard splits a run into: a split search weighs every
 // part while planning, so its cost grows with N.
@@ -104,11 +118,18 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
     bound = std::chrono::milliseconds(std::strtoull(it->second.c_str(), nullptr, 10));
   }
   const ProgramLoader loader = [bound](const std::string& path) { return lua::LuaProgram::load(path, bound); };
+  f.config.stop = &g_stop;
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
   RunSummary summary = run_files(*files, f.config, loader, reporter);
   if (junit && !junit->written().ok()) {
     print_error(junit->written().message());
     return kExitUsage;
   }
+  if (summary.interrupted_by) return 128 + summary.interrupted_by;
   if (summary.tests.empty() && summary.load_errors == 0) {
     print_error("no test matches the given --test/--filter");
     return kExitUsage;

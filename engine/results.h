@@ -37,6 +37,9 @@ struct TestReport {
   double wall_seconds = 0;
   // A search strategy (Strategy::search()) reports what it covered.
   bool search = false;
+  // The run was interrupted (SIGINT, SIGTERM) while this test ran: the
+  // counts cover the iterations that had finished.
+  bool interrupted = false;
   uint64_t schedules_explored = 0;  // complete executions
   uint64_t abandoned = 0;           // executions the strategy gave up
   bool complete = false;            // it explored everything it could
@@ -65,6 +68,7 @@ struct RunSummary {
   uint64_t unloadable = 0;  // of load_errors, those for want of resources (not the file's content)
   uint64_t iterations = 0, steps = 0, max_steps_hits = 0;
   double wall_seconds = 0;
+  int interrupted_by = 0;  // the signal that stopped the run early (0: none)
 };
 
 class Reporter {

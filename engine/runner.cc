@@ -322,6 +322,7 @@ RunSummary run_files(const std::vector<std::string>& files, const RunConfig& con
   const auto start = Clock::now();
   remove_stale_temporaries(config.traces_dir);  // left by runs killed while writing a trace
   for (const auto& file : files) {
+    if (config.stop && config.stop->load() != 0) break;
     auto program = loader(file);
     if (!program.ok()) {
       reporter.load_error(program.status().message());
@@ -332,6 +333,7 @@ RunSummary run_files(const std::vector<std::string>& files, const RunConfig& con
     }
     for (size_t t = 0; t < (*program)->tests().size(); ++t) {
       if (!selected((*program)->tests()[t], config)) continue;
+      if (config.stop && config.stop->load() != 0) break;
       TestRun run(**program, t, config, reporter, loader);
       TestReport report = run.run();
       summary.iterations += report.iterations_run;
@@ -353,6 +355,7 @@ RunSummary run_files(const std::vector<std::string>& files, const RunConfig& con
     }
   }
   summary.wall_seconds = seconds_since(start);
+  if (config.stop) summary.interrupted_by = config.stop->load();
   reporter.run_finished(summary);
   return summary;
 }

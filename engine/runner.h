@@ -3,6 +3,7 @@
 // iteration to record its events, saves the trace and reports.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,6 +28,9 @@ struct RunConfig {
   bool keep_going = false;                 // a search goes on after a bug, counting failing schedules
   bool coverage = false;                   // measure coverage (TestReport::coverage; engine/coverage.h)
   std::span<const StrategyInfo> strategy_table = strategies();  // tests add their own
+  // Set (to a signal number) to stop at the next iteration boundary: the
+  // tests run so far are reported, the rest are not run. Null: never.
+  const std::atomic<int>* stop = nullptr;
 };
 
 // The options a test runs with, after command line > test > default.

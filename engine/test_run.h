@@ -48,6 +48,13 @@ class TestRun {
     uint64_t operator[](uint64_t k) const { return first + k * stride; }
   };
   Selection selection() const;
+  // Whether the run was asked to stop (RunConfig::stop): drivers check it
+  // between iterations and mark the report interrupted.
+  bool stop_requested() {
+    if (!config_.stop || config_.stop->load(std::memory_order_relaxed) == 0) return false;
+    report_.interrupted = true;
+    return true;
+  }
   IterationLimits limits_for(uint64_t i) const;
   IterationHint hint_for(uint64_t i) const;
   // Runs (silently) the calibration iterations iteration i learns from and

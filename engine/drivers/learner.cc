@@ -41,7 +41,7 @@ TestReport TestRun::drive_learner() {
     std::vector<Decision> decisions;
   };
   std::vector<Slot> slots;
-  for (uint64_t from = 0; from < selected.size(); from += kLearnEpoch) {
+  for (uint64_t from = 0; from < selected.size() && !stop_requested(); from += kLearnEpoch) {
     const uint64_t to = std::min<uint64_t>(from + kLearnEpoch, selected.size());
     slots.clear();
     slots.resize(to - from);

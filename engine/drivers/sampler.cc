@@ -22,6 +22,7 @@ TestReport TestRun::drive_sampler() {
     while (serial < selected.size() && selected[serial] < kCalibrationIterations) ++serial;
   }
   for (uint64_t k = 0; k < serial; ++k) {
+    if (stop_requested()) break;
     const uint64_t i = selected[k];
     if (!calibrate_before(i)) return error(status_);
     decisions_.clear();
@@ -45,8 +46,9 @@ TestReport TestRun::drive_sampler() {
     // In windows, so memory stays bounded however many iterations run.
     constexpr uint64_t kWindow = 1 << 16;
     std::vector<uint64_t> window;
-    for (uint64_t from = serial;
-         from < selected.size() && report_.status != TestReport::Status::kBug; from += kWindow) {
+    for (uint64_t from = serial; from < selected.size() && report_.status != TestReport::Status::kBug &&
+                                 !report_.interrupted && !stop_requested();
+         from += kWindow) {
       window.clear();
       for (uint64_t k = from; k < std::min(from + kWindow, selected.size()); ++k)
         window.push_back(selected[k]);
@@ -65,6 +67,7 @@ struct TestRun::Window {
   struct Record {
     uint32_t steps = 0;
     Outcome outcome = Outcome::kPassed;
+    bool ran = false;  // an interrupted window leaves some iterations unrun
   };
   static constexpr size_t kChunk = 8;
 
@@ -103,6 +106,7 @@ struct TestRun::Window {
                   std::vector<Decision>& decisions) {
     const size_t begin = next.fetch_add(kChunk);
     if (begin >= rest.size() || begin >= first_bug.load()) return false;
+    if (run.config_.stop && run.config_.stop->load(std::memory_order_relaxed) != 0) return false;
     for (size_t k = begin; k < std::min(begin + kChunk, rest.size()); ++k) {
       if (k >= first_bug.load()) return false;
       decisions.clear();
@@ -113,7 +117,7 @@ struct TestRun::Window {
         first_bug.store(0);
         return false;
       }
-      records[k] = {static_cast<uint32_t>(r->steps), r->outcome};
+      records[k] = {static_cast<uint32_t>(r->steps), r->outcome, true};
       if (r->outcome == Outcome::kFailed) {
         std::lock_guard<std::mutex> lock(mu);
         if (k < first_bug.load()) {
@@ -153,6 +157,10 @@ bool TestRun::run_parallel(const std::vector<uint64_t>& rest, size_t done_before
   }
   const size_t last = w.first_bug.load();
   for (size_t k = 0; k < rest.size() && k <= last; ++k) {
+    if (!w.records[k].ran) {  // interrupted: what ran before it is all that counts
+      report_.interrupted = true;
+      break;
+    }
     IterationResult r;
     r.steps = w.records[k].steps;
     r.outcome = w.records[k].outcome;

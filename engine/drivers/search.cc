@@ -21,6 +21,7 @@ TestReport TestRun::drive_search() {
   uint64_t last = config_.only_iteration ? *config_.only_iteration + 1 : opts_.iterations;
   uint64_t planning = 0;  // runs spent planning a split
   for (uint64_t i = 0; i < last; ++i) {
+    if (stop_requested()) break;
     if (i > 0 && (i & 255) == 0) {
       reporter_.search_progress(report_.name, report_.schedules_explored, i,
                                 strategy_->search()->estimated_schedules(), seconds());
@@ -60,7 +61,7 @@ TestReport TestRun::drive_search() {
       if (!config_.keep_going) break;
     }
   }
-  if (!config_.only_iteration && !report_.complete &&
+  if (!config_.only_iteration && !report_.complete && !report_.interrupted &&
       (report_.status != TestReport::Status::kBug || config_.keep_going)) {
     // The budget ran out exactly as the tree did: ask once more.
     report_.complete = !strategy_->begin_iteration(derive_seed(opts_.seed, last), hint_for(last));

@@ -1,5 +1,7 @@
 #include "engine/report/report.h"
 
+#include <csignal>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -336,8 +338,9 @@ void TextReporter::test_finished(const TestReport& t) {
       within = " of shard " + std::to_string(t.shard_index) + "/" + std::to_string(t.shard_count) + within;
     }
     // Why an incomplete search stopped short.
-    const std::string short_of =
-        t.shards_missing ? " (" + plural(t.shards_missing, "shard") + " missing)" : " (bounded by --iterations)";
+    const std::string short_of = t.shards_missing ? " (" + plural(t.shards_missing, "shard") + " missing)"
+                                 : t.interrupted ? " (interrupted)"
+                                                 : " (bounded by --iterations)";
     if (t.status == TestReport::Status::kBug && t.failing_schedules > 1) {
       out_ << (t.complete ? ", explored all " : ", explored ") << n << " schedules" << within
            << ", " << with_commas(t.failing_schedules) << " failed" << (t.complete ? "" : short_of);
@@ -356,6 +359,7 @@ void TextReporter::test_finished(const TestReport& t) {
       out_ << ", " << with_commas(t.abandoned) << (t.abandoned == 1 ? " more run" : " more runs")
            << " repeated a schedule or gave up";
   }
+  if (t.interrupted && !t.search) out_ << " (interrupted)";
   out_ << paint(style_, kReset) << "\n";
   if (t.coverage && style_.coverage) print_coverage(*t.coverage, t.iterations_run);
 }
@@ -396,6 +400,10 @@ void TextReporter::run_finished(const RunSummary& s) {
        << " cut off at max steps), " << with_commas(s.steps) << " steps in "
        << fmt_seconds(s.wall_seconds) << " (" << with_commas(static_cast<uint64_t>(rate))
        << " steps/s)\n";
+  if (s.interrupted_by) {
+    out_ << "  interrupted by " << (s.interrupted_by == SIGTERM ? "SIGTERM" : "SIGINT")
+         << ": the counts cover the iterations that finished; later tests did not run\n";
+  }
 }
 
 void JsonReporter::load_error(const std::string& message) {
@@ -474,6 +482,7 @@ void write_test(JsonWriter& w, const TestReport& t) {
   w.key("max_steps_hits").value(t.max_steps_hits);
   w.key("wall_seconds").value(t.wall_seconds);
   if (t.search) write_search(w, t);
+  if (t.interrupted) w.key("interrupted").value(true);
   if (t.status == TestReport::Status::kError) w.key("error").value(t.error);
   if (t.coverage) write_coverage(w, *t.coverage);
   if (t.bug) write_bug(w, *t.bug);
@@ -504,6 +513,11 @@ void JsonReporter::run_finished(const RunSummary& s) {
   w.key("steps").value(s.steps);
   w.key("max_steps_hits").value(s.max_steps_hits);
   w.key("wall_seconds").value(s.wall_seconds);
+  if (s.interrupted_by) {
+    w.key("interrupted").value(s.interrupted_by == SIGTERM ? "SIGTERM" : "SIGINT");
+  } else {
+    w.key("interrupted").null();
+  }
   w.end_object().end_object();
   out_ << w.str() << "\n";
 }

@@ -14,9 +14,11 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/base/hash.h"
+#include "engine/base/json.h"
 #include "engine/trace.h"
 #include "tests/scenarios/cli_helpers.h"
 
@@ -196,6 +198,42 @@ TEST(HostileInput, ANewlineCannotFakeALineOfTheReport) {
   int summaries = 0;
   for (std::string line; std::getline(out, line);) summaries += line.rfind("lockstep: 1 test", 0) == 0;
   EXPECT_EQ(summaries, 1) << t.r.out << t.r.err;
+}
+
+// SIGINT or SIGTERM stops a long run at an iteration boundary: the summary
+// so far is printed (JSON marked "interrupted"), later tests do not run,
+// and the exit status is 130 or 143.
+TEST(HostileInput, ASignalStopsTheRunWithTheSummarySoFar) {
+  const std::string f = write_file("hostile_signal", "local ls = lockstep\n"
+                                                     "ls.test('long', {iterations = 100000000}, function()\n"
+                                                     "  local p = ls.spawn(function() ls.receive() end)\n"
+                                                     "  ls.send(p, 1)\n"
+                                                     "end)\n"
+                                                     "ls.test('later', function() end)\n");
+  const std::string dir = fresh_dir("hostile_signal_out");
+  for (const auto& [signal, code, format] : std::vector<std::tuple<std::string, int, std::string>>{
+           {"INT", 130, "json"}, {"TERM", 143, "text"}}) {
+    const std::string out = dir + "/out." + format;
+    const std::string cmd = shell_quote(LOCKSTEP_BIN) + " run " + shell_quote(f) + " --format " + format +
+                            " --traces-dir " + shell_quote(dir) + " > " + shell_quote(out) +
+                            " 2>/dev/null & pid=$!; sleep 1; kill -" + signal + " $pid; wait $pid; exit $?";
+    const int status = std::system(("bash -c " + shell_quote(cmd)).c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), code) << signal;
+    const std::string text = slurp(out);
+    if (format == "json") {
+      auto doc = lockstep::parse_json(text);
+      ASSERT_TRUE(doc.ok()) << text;
+      EXPECT_EQ(doc->get("summary")->str("interrupted"), "SIGINT") << text;
+      ASSERT_EQ(doc->get("tests")->items.size(), 1u) << text;  // "later" did not run
+      EXPECT_TRUE(doc->get("tests")->items[0].flag("interrupted")) << text;
+      EXPECT_GT(doc->get("tests")->items[0].u64("iterations_run"), 0u) << text;
+    } else {
+      EXPECT_NE(text.find("(interrupted)"), std::string::npos) << text;
+      EXPECT_NE(text.find("interrupted by SIGTERM"), std::string::npos) << text;
+      EXPECT_EQ(text.find("later (hostile_signal.lua)"), std::string::npos) << text;
+    }
+  }
 }
 
 // Output that cannot be written (a full disk) is an error, not exit 0.
