@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,6 +75,16 @@ class Search {
   // Whether the iteration that just ended only planned such a split (it
   // explored nothing of its own): it does not count against --iterations.
   virtual bool planning_run() const { return false; }
+
+  // The bytes the search's own bookkeeping (what it keeps to explore the
+  // rest of the tree) may hold: the test's max_memory. Past it the search
+  // throws SearchOutOfMemory, and the test ends with that error.
+  virtual void limit_memory(size_t bytes) {}
+};
+
+// A search's bookkeeping passed its limit (Search::limit_memory).
+struct SearchOutOfMemory final : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 // A strategy may also be a learner: a sampler that learns in epochs. The

@@ -18,6 +18,7 @@ TestReport TestRun::drive_search() {
     report_.shard_index = config_.shard_index;
     report_.shard_count = config_.shard_count;
   }
+  strategy_->search()->limit_memory(static_cast<size_t>(opts_.run.max_memory_mb) << 20);
   uint64_t last = config_.only_iteration ? *config_.only_iteration + 1 : opts_.iterations;
   uint64_t planning = 0;  // runs spent planning a split
   for (uint64_t i = 0; i < last; ++i) {
@@ -41,6 +42,8 @@ TestReport TestRun::drive_search() {
     } catch (const std::bad_alloc& e) {
       return error(Status::ResourceExhausted("iteration " + std::to_string(i) +
                                              " ran out of memory: " + e.what()));
+    } catch (const SearchOutOfMemory& e) {
+      return error(Status::ResourceExhausted(e.what()));
     }
     if (result.outcome == Outcome::kAbandoned) {
       ++report_.abandoned;

@@ -324,11 +324,13 @@ class DfsStrategy final : public Strategy, public Search {
         if (!dependent(here.taken_summary, q) || receive_passes_over(facts, here.taken_summary, q) ||
             send_passes_receive(facts, here.taken_summary, q)) {
           next.sleep.push_back(q);
+          charge(q);
         } else if (q.role == StepRole::kTimer && q.actor >= 0 && meets_only_in_mailbox(here.taken_summary, q)) {
           // A receive's timeout and a message to its owner commute unless
           // the message is one the receive takes: then its owner can run
           // next (pick() wakes the timer there).
           next.sleep.push_back(q);
+          charge(q);
           next.unless_owner_woke.push_back(q.thread);
         }
       }
@@ -755,6 +757,7 @@ class DfsStrategy final : public Strategy, public Search {
   }
 
   bool repeated() const override { return repeated_; }
+  void limit_memory(size_t bytes) override { memory_limit_ = bytes; }
   double estimated_schedules() const override {
     return estimate_sum_ > 0 ? estimate_n_ / estimate_sum_ : 0;
   }
@@ -814,8 +817,44 @@ class DfsStrategy final : public Strategy, public Search {
       std::vector<Branch>& into = parent ? parent->children : *at;
       into.push_back(Branch{exec_.summary(x), {}});
       parent = &into.back();
+      charge(parent->event);
     }
   }
+
+  // --- Memory: what the tree keeps (sleep sets, wakeup trees) is charged as
+  // it grows and counted exactly when the charge passes the limit, so a
+  // long execution with many races ends the test with an error rather than
+  // the machine's memory. ---
+  static constexpr size_t kHeapOverhead = 16;  // what the allocator adds to a block
+  static size_t bytes_of(const Summary& q) {
+    return sizeof(Summary) + (q.accesses.capacity() ? q.accesses.capacity() * sizeof(Access) + kHeapOverhead : 0);
+  }
+  static size_t tree_bytes(const std::vector<Branch>& branches) {
+    size_t n = branches.capacity() ? branches.capacity() * sizeof(Branch) + kHeapOverhead : 0;
+    for (const Branch& b : branches) n += bytes_of(b.event) - sizeof(Summary) + tree_bytes(b.children);
+    return n;
+  }
+  size_t kept_bytes() const {
+    size_t n = tree_bytes(guide_) + exec_.bytes();
+    for (const Level& l : levels_) {
+      n += sizeof(Level) + tree_bytes(l.pending) + l.sleep.capacity() * sizeof(Summary);
+      for (const Summary& q : l.sleep) n += bytes_of(q) - sizeof(Summary);
+    }
+    return n;
+  }
+  void charge(const Summary& q) {
+    charged_ += bytes_of(q);
+    if (charged_ <= memory_limit_) return;
+    charged_ = kept_bytes();
+    if (charged_ <= memory_limit_) return;
+    throw SearchOutOfMemory("dfs: the search's record of sleep sets and wakeup trees passed max_memory (" +
+                            std::to_string(memory_limit_ >> 20) + " MB) in an execution of " +
+                            std::to_string(exec_.steps.size()) +
+                            " steps; shorten the test or its execution, raise max_memory (--max-memory), "
+                            "or use a sampling strategy (pos, pct)");
+  }
+  size_t memory_limit_ = SIZE_MAX;
+  size_t charged_ = 0;
 
   Names names_;
   Thread root_ = 0;

@@ -117,6 +117,14 @@ class Execution {
   // (messages are judged by the receives' patterns, in analyse()).
   bool conflicts_with(const Summary& u, uint32_t y) const;
 
+  // The bytes its vectors hold (for the search's memory limit).
+  size_t bytes() const {
+    return steps.capacity() * sizeof(Step) + accesses.capacity() * sizeof(Access) +
+           observations.capacity() * sizeof(Observation) + preds_.capacity() * sizeof(Pred) +
+           clocks_.capacity() * sizeof(uint32_t) + races_.capacity() * sizeof(races_[0]) +
+           preds_start_.capacity() * sizeof(uint32_t) + consumers_.capacity() * sizeof(consumers_[0]);
+  }
+
  private:
   void build_dependencies();
   void build_clocks();

@@ -157,6 +157,23 @@ TEST(DfsCli, PlanningASplitSpendsNoBudget) {
   EXPECT_GE(found, 1);
 }
 
+// The search's own bookkeeping is bounded by max_memory: a long execution
+// full of races ends the test with one error saying what ran out and what
+// to do, not the machine's memory.
+TEST(DfsCli, ASearchThatOutgrowsMaxMemoryEndsWithAnError) {
+  auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/races_memory.lua", "--strategy",
+                         "dfs", "--max-memory", "64", "--traces-dir", fresh_dir("dfs_memory")});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("dfs: the search's record of sleep sets and wakeup trees passed max_memory (64 MB)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("use a sampling strategy"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("--max-steps"), std::string::npos) << r.out;  // memory ran out, not steps
+  auto pos = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/races_memory.lua", "--strategy",
+                           "pos", "--iterations", "3", "--max-memory", "64", "--traces-dir", fresh_dir("dfs_memory")});
+  EXPECT_EQ(pos.code, 0) << pos.out << pos.err;
+}
+
 // Planning runs are extra, but a part whose budget is spent before it
 // explores a schedule of its own has checked nothing: an error, not a pass.
 TEST(DfsCli, APartThatExploresNothingIsNotAPass) {
