@@ -51,15 +51,8 @@ struct RunFlags {
   std::map<std::string, bool> flags;
 };
 
-int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
-  for (const OptionSpec* spec : all_options()) {
-    const std::string flag(spec->flag), name(spec->name);
-    if (sub.count(flag) == 0) continue;
-    f.config.overrides[name] = spec->type == OptionType::kFlag ? "true" : f.options[name];
-  }
-  if (sub.count("--iteration")) f.config.only_iteration = f.iteration;
-  f.config.show_logs = global.verbose && f.format == "text";
-  f.config.coverage = f.coverage || f.format == "json";  // always in JSON
+// --jobs (or LOCKSTEP_JOBS) and --shard K/N into the run's config.
+Status read_jobs_and_shard(RunFlags& f, CLI::App& sub) {
   f.config.jobs = 1;
   if (sub.count("--jobs")) {
     f.config.jobs = f.jobs;
@@ -67,8 +60,8 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
     char* end = nullptr;
     const unsigned long n = std::strtoul(env, &end, 10);
     if (*end != '\0' || n == 0 || n > 256) {
-      print_error(std::string("LOCKSTEP_JOBS must be a number from 1 to 256, not \"") + env + "\"");
-      return kExitUsage;
+      return Status::InvalidArgument(std::string("LOCKSTEP_JOBS must be a number from 1 to 256, not \"") + env +
+                                     "\"");
     }
     f.config.jobs = static_cast<unsigned>(n);
   }
@@ -78,17 +71,40 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
     const bool digits = f.shard.find_first_not_of("0123456789/") == std::string::npos;
     if (!digits || std::sscanf(f.shard.c_str(), "%llu/%llu%c", &k, &n, &tail) != 2 || n == 0 ||
         k >= n) {
-      print_error("--shard must be K/N with 0 <= K < N, not \"" + f.shard + "\"");
-      return kExitUsage;
+      return Status::InvalidArgument("--shard must be K/N with 0 <= K < N, not \"" + f.shard + "\"");
     }
     if (n > kMaxShards) {  // a search plans all N parts before it runs its own
-      print_error("--shard: at most " + std::to_string(kMaxShards) + " parts, not " + std::to_string(n));
-      return kExitUsage;
+      return Status::InvalidArgument("--shard: at most " + std::to_string(kMaxShards) + " parts, not " +
+                                     std::to_string(n));
     }
     f.config.shard_index = k;
     f.config.shard_count = n;
   }
 
+  return Status::Ok();
+}
+
+void catch_stop_signals() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+}
+
+int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
+  for (const OptionSpec* spec : all_options()) {
+    const std::string flag(spec->flag), name(spec->name);
+    if (sub.count(flag) == 0) continue;
+    f.config.overrides[name] = spec->type == OptionType::kFlag ? "true" : f.options[name];
+  }
+  if (sub.count("--iteration")) f.config.only_iteration = f.iteration;
+  f.config.show_logs = global.verbose && f.format == "text";
+  f.config.coverage = f.coverage || f.format == "json";  // always in JSON
+  if (Status ok = read_jobs_and_shard(f, sub); !ok.ok()) {
+    print_error(ok.message());
+    return kExitUsage;
+  }
   auto files = scenario_files(f.paths);
   if (!files.ok()) {
     print_error(files.status().message());
@@ -119,11 +135,7 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
   }
   const ProgramLoader loader = [bound](const std::string& path) { return lua::LuaProgram::load(path, bound); };
   f.config.stop = &g_stop;
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  ::sigaction(SIGINT, &action, nullptr);
-  ::sigaction(SIGTERM, &action, nullptr);
+  catch_stop_signals();
   RunSummary summary = run_files(*files, f.config, loader, reporter);
   if (junit && !junit->written().ok()) {
     print_error(junit->written().message());

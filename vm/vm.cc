@@ -232,6 +232,38 @@ uint64_t Vm::choose(uint64_t n) { return choices_ ? choices_->choose(n) : 0; }
 
 StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   StepResult result;
+  begin_step(op, choices);
+  try {
+    switch (op.key.kind) {
+      case EventKind::kTimer: fire_timer(op.key.id, result); break;
+      case EventKind::kProcess: perform(op.key.id, result); break;
+      case EventKind::kDelivery: deliver(op.key.id, result); break;
+      case EventKind::kFault: inject(op.key.id, result); break;
+    }
+  } catch (const GuestMemoryExhausted&) {
+    // Out of memory outside guest code (a mailbox flooded with copies):
+    // this iteration ends here; reset() forgets what the step left half done.
+    running_ = performing_ = kNoPid;
+    result = StepResult{};
+    result.failure.kind = FailureKind::kMemory;
+    result.failure.step = step_no_;
+    result.failure.pid = facts_.actor;
+    result.failure.message = "the iteration's guest memory passed max_memory (--max-memory) while the VM ran " +
+                             std::string(step_kind_name(op.step));
+  }
+  choices_ = nullptr;
+  result.facts = facts_;
+  result.facts.accesses = accesses_;
+  result.facts.observations = observations_;
+  result.facts.created = created_;
+  result.facts.would_take = would_take_;
+  check_after_step(result);
+  return result;
+}
+
+// A new step: this step's facts start empty, with its actor and what the
+// operation itself touches.
+void Vm::begin_step(const Op& op, ChoiceSource& choices) {
   ++step_no_;
   recovering_ = false;
   choices_ = &choices;
@@ -259,30 +291,12 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   if (op.key.kind == EventKind::kProcess && op.object != object::process(op.key.id)) {
     touch(object::process(op.key.id), false);
   }
-  try {
-    switch (op.key.kind) {
-      case EventKind::kTimer: fire_timer(op.key.id, result); break;
-      case EventKind::kProcess: perform(op.key.id, result); break;
-      case EventKind::kDelivery: deliver(op.key.id, result); break;
-      case EventKind::kFault: inject(op.key.id, result); break;
-    }
-  } catch (const GuestMemoryExhausted&) {
-    // Out of memory outside guest code (a mailbox flooded with copies):
-    // this iteration ends here; reset() forgets what the step left half done.
-    running_ = performing_ = kNoPid;
-    result = StepResult{};
-    result.failure.kind = FailureKind::kMemory;
-    result.failure.step = step_no_;
-    result.failure.pid = facts_.actor;
-    result.failure.message = "the iteration's guest memory passed max_memory (--max-memory) while the VM ran " +
-                             std::string(step_kind_name(op.step));
-  }
-  choices_ = nullptr;
-  result.facts = facts_;
-  result.facts.accesses = accesses_;
-  result.facts.observations = observations_;
-  result.facts.created = created_;
-  result.facts.would_take = would_take_;
+}
+
+// After a step: the iteration's limits (memory, time) caught in a receive
+// match function or an invariant, then the invariants and liveness
+// monitors.
+void Vm::check_after_step(StepResult& result) {
   if (guest_.memory_exhausted() && result.failure.kind != FailureKind::kMemory) {
     result.failure = Failure{};
     result.failure.kind = FailureKind::kMemory;
@@ -314,7 +328,6 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
       result.failure.message = std::move(message);
     }
   }
-  return result;
 }
 
 void Vm::perform(Pid pid, StepResult& result) {

@@ -443,6 +443,8 @@ class Vm final : public System {
   void enable(const Op& op);
   void disable(EventKey key);
   void perform(Pid pid, StepResult& result);
+  void begin_step(const Op& op, ChoiceSource& choices);
+  void check_after_step(StepResult& result);
   void after_resume(Pid pid, ResumeResult& r);
 
   // --- Processes, exits, links (vm/ops_process.cc). ---
