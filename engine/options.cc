@@ -6,12 +6,16 @@
 namespace lockstep {
 
 std::span<const OptionSpec> test_options() {
-  static constexpr std::array<OptionSpec, 12> kOptions = {{
+  static constexpr std::array<OptionSpec, 13> kOptions = {{
       {"strategy", "--strategy", "exploration strategy", OptionType::kName, OptionTarget::kStrategy, "pct", ""},
       {"iterations", "--iterations", "schedules to explore per test", OptionType::kCount, OptionTarget::kIterations,
        "100", "", 1000000000000000},
       {"seed", "--seed", "base seed; iteration i runs with a seed derived from it", OptionType::kNumber,
        OptionTarget::kSeed, "1", ""},
+      {"max_seconds", "--max-seconds",
+       "wall-clock budget of each test, seconds (0: none): it stops at an iteration boundary, reports what "
+       "ran and says it was bounded by time",
+       OptionType::kNumber, OptionTarget::kTimeBudget, "0", "", 31536000},
       {"max_steps", "--max-steps", "sync points per iteration before it is cut off", OptionType::kCount,
        OptionTarget::kRun, "10000", "", 4000000000, &RunOptions::max_steps},
       {"iter_timeout", "--iter-timeout", "wall-clock bound on one iteration, ms", OptionType::kCount,

@@ -32,6 +32,7 @@ enum class OptionTarget : uint8_t {
   kStrategy,    // ResolvedOptions::strategy
   kIterations,  // ResolvedOptions::iterations
   kSeed,        // ResolvedOptions::seed
+  kTimeBudget,  // ResolvedOptions::max_seconds: how long the test may run (not in traces)
   kRun,         // RunOptions, by name (engine/trace.h): recorded in traces
   kParam,       // StrategyParams, by name: recorded in traces
 };

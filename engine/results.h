@@ -40,6 +40,9 @@ struct TestReport {
   // The run was interrupted (SIGINT, SIGTERM) while this test ran: the
   // counts cover the iterations that had finished.
   bool interrupted = false;
+  // It ran out of its wall-clock budget (max_seconds) before its
+  // iterations did: the counts cover the iterations that finished.
+  bool bounded_by_time = false;
   uint64_t schedules_explored = 0;  // complete executions
   uint64_t abandoned = 0;           // executions the strategy gave up
   bool complete = false;            // it explored everything it could

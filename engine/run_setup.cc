@@ -32,6 +32,9 @@ Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOpti
       case OptionTarget::kIterations:
         r.iterations = option_number(*text);
         break;
+      case OptionTarget::kTimeBudget:
+        r.max_seconds = option_number(*text);
+        break;
       case OptionTarget::kSeed:
         r.seed = option_number(*text);
         break;

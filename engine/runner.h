@@ -38,6 +38,7 @@ struct ResolvedOptions {
   std::string strategy = "pct";
   uint64_t iterations = 100;
   uint64_t seed = 1;
+  uint64_t max_seconds = 0;  // the test's wall-clock budget (0: none)
   StrategyParams params;
   RunOptions run;
 };

@@ -50,11 +50,20 @@ class TestRun {
   Selection selection() const;
   // Whether the run was asked to stop (RunConfig::stop): drivers check it
   // between iterations and mark the report interrupted.
+  // So does the test's time budget (max_seconds), which marks it bounded
+  // by time.
   bool stop_requested() {
-    if (!config_.stop || config_.stop->load(std::memory_order_relaxed) == 0) return false;
-    report_.interrupted = true;
-    return true;
+    if (config_.stop && config_.stop->load(std::memory_order_relaxed) != 0) {
+      report_.interrupted = true;
+      return true;
+    }
+    if (out_of_time()) {
+      report_.bounded_by_time = true;
+      return true;
+    }
+    return false;
   }
+  bool out_of_time() const { return opts_.max_seconds != 0 && seconds() >= static_cast<double>(opts_.max_seconds); }
   IterationLimits limits_for(uint64_t i) const;
   IterationHint hint_for(uint64_t i) const;
   // Runs (silently) the calibration iterations iteration i learns from and

@@ -47,7 +47,7 @@ TestReport TestRun::drive_sampler() {
     constexpr uint64_t kWindow = 1 << 16;
     std::vector<uint64_t> window;
     for (uint64_t from = serial; from < selected.size() && report_.status != TestReport::Status::kBug &&
-                                 !report_.interrupted && !stop_requested();
+                                 !report_.interrupted && !report_.bounded_by_time && !stop_requested();
          from += kWindow) {
       window.clear();
       for (uint64_t k = from; k < std::min(from + kWindow, selected.size()); ++k)
@@ -107,6 +107,7 @@ struct TestRun::Window {
     const size_t begin = next.fetch_add(kChunk);
     if (begin >= rest.size() || begin >= first_bug.load()) return false;
     if (run.config_.stop && run.config_.stop->load(std::memory_order_relaxed) != 0) return false;
+    if (run.out_of_time()) return false;
     for (size_t k = begin; k < std::min(begin + kChunk, rest.size()); ++k) {
       if (k >= first_bug.load()) return false;
       decisions.clear();
@@ -157,8 +158,8 @@ bool TestRun::run_parallel(const std::vector<uint64_t>& rest, size_t done_before
   }
   const size_t last = w.first_bug.load();
   for (size_t k = 0; k < rest.size() && k <= last; ++k) {
-    if (!w.records[k].ran) {  // interrupted: what ran before it is all that counts
-      report_.interrupted = true;
+    if (!w.records[k].ran) {  // stopped early: what ran before it is all that counts
+      stop_requested();
       break;
     }
     IterationResult r;

@@ -64,7 +64,7 @@ TestReport TestRun::drive_search() {
       if (!config_.keep_going) break;
     }
   }
-  if (!config_.only_iteration && !report_.complete && !report_.interrupted &&
+  if (!config_.only_iteration && !report_.complete && !report_.interrupted && !report_.bounded_by_time &&
       (report_.status != TestReport::Status::kBug || config_.keep_going)) {
     // The budget ran out exactly as the tree did: ask once more.
     report_.complete = !strategy_->begin_iteration(derive_seed(opts_.seed, last), hint_for(last));

@@ -339,8 +339,9 @@ void TextReporter::test_finished(const TestReport& t) {
     }
     // Why an incomplete search stopped short.
     const std::string short_of = t.shards_missing ? " (" + plural(t.shards_missing, "shard") + " missing)"
-                                 : t.interrupted ? " (interrupted)"
-                                                 : " (bounded by --iterations)";
+                                 : t.interrupted     ? " (interrupted)"
+                                 : t.bounded_by_time ? " (bounded by time)"
+                                                     : " (bounded by --iterations)";
     if (t.status == TestReport::Status::kBug && t.failing_schedules > 1) {
       out_ << (t.complete ? ", explored all " : ", explored ") << n << " schedules" << within
            << ", " << with_commas(t.failing_schedules) << " failed" << (t.complete ? "" : short_of);
@@ -360,6 +361,7 @@ void TextReporter::test_finished(const TestReport& t) {
            << " repeated a schedule or gave up";
   }
   if (t.interrupted && !t.search) out_ << " (interrupted)";
+  if (t.bounded_by_time && !t.search) out_ << " (bounded by time)";
   out_ << paint(style_, kReset) << "\n";
   if (t.coverage && style_.coverage) print_coverage(*t.coverage, t.iterations_run);
 }
@@ -483,6 +485,16 @@ void write_test(JsonWriter& w, const TestReport& t) {
   w.key("wall_seconds").value(t.wall_seconds);
   if (t.search) write_search(w, t);
   if (t.interrupted) w.key("interrupted").value(true);
+  // What ended the test short of its work, if anything.
+  if (t.bounded_by_time) {
+    w.key("bounded_by").value("time");
+  } else if (t.interrupted) {
+    w.key("bounded_by").value("interrupt");
+  } else if (t.status == TestReport::Status::kPassed && (!t.search || !t.complete)) {
+    w.key("bounded_by").value("iterations");
+  } else {
+    w.key("bounded_by").null();
+  }
   if (t.status == TestReport::Status::kError) w.key("error").value(t.error);
   if (t.coverage) write_coverage(w, *t.coverage);
   if (t.bug) write_bug(w, *t.bug);
