@@ -28,6 +28,10 @@ int64_t check_ms(lua_State* L, int idx, const char* what) {
   return static_cast<int64_t>(std::ceil(n));
 }
 
+// --- processes -------------------------------------------------------------
+
+}  // namespace
+
 std::string_view check_name(lua_State* L, int idx) {
   if (lua_type(L, idx) != LUA_TSTRING) luaL_typeerror(L, idx, "string (a process name)");
   size_t n;
@@ -36,12 +40,10 @@ std::string_view check_name(lua_State* L, int idx) {
   return {s, n};  // every byte: "a\0b" is not "a"
 }
 
-// --- processes -------------------------------------------------------------
-
-}  // namespace
 
 // The function at `first` runs in a new process with the arguments after it.
-int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn, int first, vm::NodeId node) {
+int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn, int first, vm::NodeId node,
+               vm::NameId name) {
   LuaGuest& g = G(L);
   g.need_process(L, fn);
   luaL_checktype(L, first, LUA_TFUNCTION);
@@ -62,14 +64,20 @@ int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn, int first, 
   lua_setfield(L, -2, "n");
   const vm::ValueRef body = g.store(L, -1);
   lua_pop(L, 1);
-  g.vm().post_spawn(body, mode, node);
+  g.vm().post_spawn(body, mode, node, name);
   return g.suspend(L);
 }
 
 namespace {
 
+// spawn([{register = name},] fn, ...): with options first, the new process
+// is registered under `name` in the spawn's own step.
 int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn) {
-  return lockstep::lua::spawn_impl(L, mode, fn, 1, vm::kLocalNode);
+  if (lua_type(L, 1) != LUA_TTABLE) return lockstep::lua::spawn_impl(L, mode, fn, 1, vm::kLocalNode);
+  vm::NameId name = 0;
+  if (lua_getfield(L, 1, "register") != LUA_TNIL) name = G(L).vm().intern(check_name(L, -1));
+  lua_pop(L, 1);
+  return lockstep::lua::spawn_impl(L, mode, fn, 2, vm::kLocalNode, name);
 }
 
 int l_spawn(lua_State* L) { return spawn_impl(L, vm::Vm::SpawnMode::kPlain, "spawn"); }

@@ -46,26 +46,26 @@ std::vector<vm::NameId> check_group(lua_State* L, int idx, const char* what) {
   return out;
 }
 
-// spawn_on(node, fn, ...) -> pid
-int l_spawn_on(lua_State* L) {
-  G(L).need_process(L, "spawn_on");
-  const vm::NodeId node = check_node(L, 1);
-  return spawn_impl(L, vm::Vm::SpawnMode::kPlain, "spawn_on", 2, node);
+// The first argument of spawn_on and its kin: a node, or {node = ...,
+// register = name} to register the new process on that node in the
+// spawn's own step.
+int spawn_on(lua_State* L, vm::Vm::SpawnMode mode, const char* fn) {
+  G(L).need_process(L, fn);
+  if (lua_type(L, 1) != LUA_TTABLE) return spawn_impl(L, mode, fn, 2, check_node(L, 1));
+  lua_getfield(L, 1, "node");
+  const vm::NodeId node = check_node(L, -1);
+  vm::NameId name = 0;
+  if (lua_getfield(L, 1, "register") != LUA_TNIL) name = G(L).vm().intern(check_name(L, -1));
+  lua_pop(L, 2);
+  return spawn_impl(L, mode, fn, 2, node, name);
 }
 
-// spawn_link_on(node, fn, ...) -> pid
-int l_spawn_link_on(lua_State* L) {
-  G(L).need_process(L, "spawn_link_on");
-  const vm::NodeId node = check_node(L, 1);
-  return spawn_impl(L, vm::Vm::SpawnMode::kLink, "spawn_link_on", 2, node);
-}
-
-// spawn_monitor_on(node, fn, ...) -> pid, ref
-int l_spawn_monitor_on(lua_State* L) {
-  G(L).need_process(L, "spawn_monitor_on");
-  const vm::NodeId node = check_node(L, 1);
-  return spawn_impl(L, vm::Vm::SpawnMode::kMonitor, "spawn_monitor_on", 2, node);
-}
+// spawn_on(node | {node = n, register = name}, fn, ...) -> pid
+int l_spawn_on(lua_State* L) { return spawn_on(L, vm::Vm::SpawnMode::kPlain, "spawn_on"); }
+// spawn_link_on(node | {...}, fn, ...) -> pid
+int l_spawn_link_on(lua_State* L) { return spawn_on(L, vm::Vm::SpawnMode::kLink, "spawn_link_on"); }
+// spawn_monitor_on(node | {...}, fn, ...) -> pid, ref
+int l_spawn_monitor_on(lua_State* L) { return spawn_on(L, vm::Vm::SpawnMode::kMonitor, "spawn_monitor_on"); }
 
 // node([pid]) -> the node's name
 int l_node(lua_State* L) {

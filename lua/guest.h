@@ -301,8 +301,12 @@ void open_ets_api(lua_State* L);
 void open_checker_api(lua_State* L);
 // ls.spawn_on, ls.node, ls.cluster, ls.global (lua/api_cluster.cc).
 void open_cluster_api(lua_State* L);
-// Spawns the function at `first` (arguments after it) on `node`.
-int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn, int first, vm::NodeId node);
+// A process name at `idx`: a non-empty string (every byte counts).
+std::string_view check_name(lua_State* L, int idx);
+// Spawns the function at `first` (arguments after it) on `node`; with
+// `name` (non-zero), registered under it there in the same step.
+int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn, int first, vm::NodeId node,
+               vm::NameId name = 0);
 
 // The embedded Lua library files (generated at build time).
 struct EmbeddedFile {

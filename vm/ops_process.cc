@@ -49,6 +49,12 @@ void Vm::access_process(Pid pid, const PendingOp& op, Op& out) const {
     case StepKind::kIsAlive:
       out.object = object::process(op.as<TargetArgs>().pid);
       break;
+    case StepKind::kSpawn:  // with a name: registers it on the child's node
+      if (const SpawnArgs& a = op.as<SpawnArgs>(); a.name) {
+        out.object = name_object(a.node == kLocalNode ? procs_[pid].node : a.node, a.name);
+        out.writes = true;
+      }
+      break;
     default:
       break;
   }
@@ -67,10 +73,18 @@ bool Vm::perform_start(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
 bool Vm::perform_spawn(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
   SpawnArgs& args = op.as<SpawnArgs>();
   const SpawnMode mode = args.mode;
+  const NameId name = args.name;  // copied: new_process may move the process table, and `args` with it
   const ValueRef body = std::exchange(args.body, 0);
   const NodeId here = procs_[pid].node;
   const NodeId there = args.node == kLocalNode ? here : args.node;
   touch_reach(here, there);
+  if (name && owner(there, name) != kNoPid) {  // nothing is started
+    guest_.release(body);
+    reply.kind = Reply::Kind::kError;
+    reply.error = "spawn: the name \"" + names_[name] + "\" is already registered to " +
+                  pid_str(owner(there, name)) + " on node " + node_name(there);
+    return true;
+  }
   const Pid child = new_process(body, step_no_);
   procs_[child].node = there;
   if (there != kMainNode && log_sink_) log_sink_->on_process_node(child, node_name(there));
@@ -81,6 +95,11 @@ bool Vm::perform_spawn(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
     return true;
   }
   created_.push_back(EventKey::process(child));
+  if (name) {  // in the same step: no message can find the name unset
+    set_owner(there, name, child);
+    procs_[child].name = name;
+    name_process(child, names_[name]);
+  }
   Process& self = procs_[pid];  // new_process may have moved procs_
   if (mode == SpawnMode::kLink) {
     self.links.push_back(child);
@@ -97,6 +116,7 @@ bool Vm::perform_spawn(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
     std::string detail = mode == SpawnMode::kLink      ? "linked"
                          : mode == SpawnMode::kMonitor ? "monitored #Ref<" + std::to_string(reply.i) + ">"
                                                        : "";
+    if (name) detail += (detail.empty() ? "" : ", ") + std::string("registered \"") + names_[name] + "\"";
     emit(StepKind::kSpawn, pid, child, std::move(detail));
   }
   return true;
@@ -270,8 +290,8 @@ bool Vm::perform_is_alive(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
   return true;
 }
 
-void Vm::post_spawn(ValueRef body, SpawnMode mode, NodeId node) {
-  post<SpawnArgs>(StepKind::kSpawn) = {body, mode, node};
+void Vm::post_spawn(ValueRef body, SpawnMode mode, NodeId node, NameId name) {
+  post<SpawnArgs>(StepKind::kSpawn) = {body, mode, node, name};
 }
 
 void Vm::post_link(Pid pid) { post<TargetArgs>(StepKind::kLink).pid = pid; }

@@ -51,7 +51,7 @@ void StartArgs::release(Guest& g) { drop(g, body); }
 void SpawnArgs::release(Guest& g) { drop(g, body); }
 void SpawnArgs::hash(const OpHashing& o) const {
   o.value(body);
-  o.h.u64(static_cast<uint64_t>(mode)).u64(node);
+  o.h.u64(static_cast<uint64_t>(mode)).u64(node).bytes(o.names[name]);
 }
 
 void ExitArgs::release(Guest& g) { drop(g, reason); }

@@ -54,6 +54,7 @@ struct SpawnArgs {  // kSpawn
   ValueRef body = 0;
   SpawnMode mode = SpawnMode::kPlain;
   NodeId node = kLocalNode;  // kLocalNode: the caller's
+  NameId name = 0;           // registered to the child on its node in the same step (0: none)
   void release(Guest& g);
   void hash(const OpHashing& o) const;
 };

@@ -212,7 +212,9 @@ class Vm final : public System {
   using SpawnMode = vm::SpawnMode;
   // On `node` (kLocalNode: the caller's); a down or unreachable node gives
   // a pid that is already dead (noconnection to a link or monitor).
-  void post_spawn(ValueRef body, SpawnMode mode, NodeId node = kLocalNode);
+  // With `name`, the child is registered under it on its node in the same
+  // step (an error, and no process, if the name is taken there).
+  void post_spawn(ValueRef body, SpawnMode mode, NodeId node = kLocalNode, NameId name = 0);
   void post_send(Dest dest, ValueRef msg);
   // timeout_ms < 0: wait forever. matcher 0: any message.
   void post_receive(ValueRef matcher, int64_t timeout_ms);

@@ -53,7 +53,7 @@ function lockstep.invariant(name, fn) end
 ---@param fn fun(): boolean
 function lockstep.liveness(name, fn) end
 
----@param fn fun(...)
+---@param fn fun(...)|{register: string} the function, or options ({register = name}: registered in the spawn's own step) with the function next
 ---@return lockstep.Pid
 function lockstep.spawn(fn, ...) end
 ---@param fn fun(...)
@@ -63,7 +63,7 @@ function lockstep.spawn_link(fn, ...) end
 ---@return lockstep.Pid pid
 ---@return lockstep.Ref ref
 function lockstep.spawn_monitor(fn, ...) end
----@param node string
+---@param node string|{node: string, register?: string} a node, or a node and a name to register the process under there in the spawn's own step
 ---@param fn fun(...)
 ---@return lockstep.Pid
 function lockstep.spawn_on(node, fn, ...) end

@@ -332,3 +332,28 @@ ls.test("disk: synced writes survive a restart; unsynced ones may not", function
   if term == 3 then assert(type(log) == "table" and log.v == 7) end
   assert(log == "gone" or (type(log) == "table" and log.v == 7))
 end)
+
+ls.test("spawn_on: {node, register} names the process in the spawn's own step", function()
+  ls.cluster.start_nodes({ "b" })
+  local root = ls.self()
+  local srv = ls.spawn_on({ node = "b", register = "srv" }, function()
+    local m = ls.receive()
+    ls.send(m.from, { "pong", ls.node() })
+  end)
+  -- No set-up race: the name is there before any other step.
+  ls.send({ "srv", "b" }, { from = root })
+  local reply = ls.receive()
+  assert(reply[1] == "pong" and reply[2] == "b")
+  assert(ls.node(srv) == "b")
+  -- Taken on that node: an error, and no process.
+  local ok, err = pcall(ls.spawn_on, { node = "b", register = "srv" }, function() end)
+  assert(ok or not ok)  -- srv may have ended; what matters is below
+  local holder = ls.spawn_on({ node = "b", register = "keep" }, function() ls.receive() end)
+  ok, err = pcall(ls.spawn_link_on, { node = "b", register = "keep" }, function() end)
+  assert(not ok and tostring(err):find('"keep" is already registered'), tostring(err))
+  -- The same name on another node is another name.
+  local here = ls.spawn({ register = "keep" }, function() ls.receive() end)
+  assert(ls.whereis("keep") == here)
+  ls.send(holder, "done")
+  ls.send(here, "done")
+end)

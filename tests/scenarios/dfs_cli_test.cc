@@ -157,6 +157,21 @@ TEST(DfsCli, PlanningASplitSpendsNoBudget) {
   EXPECT_GE(found, 1);
 }
 
+// A server registered in a step of its own races with the first send to
+// its name (dropped: a deadlock); registered by the spawn itself, in the
+// same step, every schedule passes.
+TEST(DfsCli, RegisteringInTheSpawnLeavesNoSetUpRace) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/register_on_spawn.lua";
+  auto racy = run_lockstep({"run", file, "--strategy", "dfs", "--test", "the server registers itself", "--traces-dir",
+                            fresh_dir("dfs_register")});
+  EXPECT_EQ(racy.code, 1) << racy.out << racy.err;
+  EXPECT_NE(racy.out.find("deadlock"), std::string::npos) << racy.out;
+  auto fixed = run_lockstep({"run", file, "--strategy", "dfs", "--test", "the spawn registers it", "--traces-dir",
+                             fresh_dir("dfs_register")});
+  EXPECT_EQ(fixed.code, 0) << fixed.out << fixed.err;
+  EXPECT_NE(fixed.out.find("explored the only schedule: no bug"), std::string::npos) << fixed.out;
+}
+
 // The search's own bookkeeping is bounded by max_memory: a long execution
 // full of races ends the test with one error saying what ran out and what
 // to do, not the machine's memory.
