@@ -35,8 +35,7 @@ int replay(const ReplayFlags& f, const GlobalOptions& global) {
     return exit_code(r);
   }
   TextStyle run_style = style;
-  run_style.full_schedule = true;  // a re-execution shows every step
-  run_style.message_contents = global.verbose;
+  run_style.full_schedule = true;  // a re-execution shows every step, with the rows run's report has
   print_schedule(std::cout, r.run, run_style);
   std::cout << "\n";
   if (!f.continue_with.empty() && r.verdict != ReplayResult::Verdict::kDiverged) {

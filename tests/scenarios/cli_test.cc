@@ -199,6 +199,21 @@ TEST(Cli, TextReportShowsTheScheduleAndHowToReplay) {
   EXPECT_EQ(r.out.find("\033["), std::string::npos);  // no colour when not a terminal
 }
 
+// replay --run shows each step as run's report does: a send with its
+// target and its message, without -v.
+TEST(Cli, ReplayRunShowsSendsWithTheirMessages) {
+  const std::string dir = fresh_dir("replay_rows");
+  auto r = run_lockstep({"run", scenario("two_phase_commit.lua"), "--traces-dir", dir});
+  ASSERT_EQ(r.code, 1) << r.out;
+  std::string trace;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) trace = e.path().string();
+  auto replayed = run_lockstep({"replay", "--trace", trace, "--run"});
+  EXPECT_EQ(replayed.code, 1) << replayed.out << replayed.err;
+  EXPECT_NE(replayed.out.find(R"(send        P3@c(coordinator) -> P1@p1(participant)  {"prepare", P3})"),
+            std::string::npos)
+      << replayed.out;
+}
+
 TEST(Cli, FullScheduleOnRequest) {
   const std::string dir = fresh_dir("full");
   auto sliced = run_lockstep({"run", scenario("deadlock.lua"), "--traces-dir", dir});
