@@ -491,8 +491,13 @@ void Vm::release_holdings(Pid pid) {
     const std::string& name = ets_.options(table).name;
     if (!name.empty()) touch(object::name(fnv1a("ets:" + name)), true);
   });
-  ets_.drop_owned(pid, released_);  // a table dies with its owner
-  release_all(released_);
+  // A table dies with its owner; but the root's end is the iteration's, and
+  // its tables stay readable for the liveness monitors' last look (nothing
+  // else runs after it; reset() forgets them).
+  if (pid != kRootPid) {
+    ets_.drop_owned(pid, released_);
+    release_all(released_);
+  }
   for (size_t i = p.head; i < p.mailbox.size(); ++i) {
     Message& m = p.mailbox[i];
     if (m.kind == Message::Kind::kRemoved) continue;

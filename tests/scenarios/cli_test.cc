@@ -214,6 +214,25 @@ TEST(Cli, ReplayRunShowsSendsWithTheirMessages) {
       << replayed.out;
 }
 
+// A liveness monitor reads the root's tables up to the end: the root's end
+// is the iteration's, and the monitors' last look comes after it.
+TEST(Cli, ALivenessMonitorReadsTheRootsTablesToTheEnd) {
+  const std::string f = write_file("monitor_tables",
+                                   "local ls = lockstep\n"
+                                   "ls.test('t', function()\n"
+                                   "  local t = ls.ets.new('jobs', {type = 'set', access = 'public', named = true})\n"
+                                   "  ls.liveness('jobs done', function()\n"
+                                   "    return #ls.ets.lookup('jobs', 'pending') > 0\n"
+                                   "  end)\n"
+                                   "  ls.ets.insert(t, {'pending', 1})\n"
+                                   "  ls.spawn(function() ls.ets.delete('jobs', 'pending') end)\n"
+                                   "  ls.sleep(10)\n"
+                                   "end)\n");
+  auto r = run_lockstep({"run", f, "--iterations", "20", "--traces-dir", fresh_dir("monitor_tables_t")});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("raised"), std::string::npos) << r.out;
+}
+
 TEST(Cli, FullScheduleOnRequest) {
   const std::string dir = fresh_dir("full");
   auto sliced = run_lockstep({"run", scenario("deadlock.lua"), "--traces-dir", dir});
