@@ -66,7 +66,7 @@ bool Vm::perform_disk(Pid pid, PendingOp& op, Reply& reply, StepResult& result) 
         auto it = node.disk.find(args.key);
         if (it != node.disk.end()) found = it->second;
       }
-      if (sink_) emit(StepKind::kDiskGet, pid, -1, args.text + (found ? "" : " -> nil"));
+      if (sink_) emit(StepKind::kDiskGet, pid, -1, args.text + " -> " + (found ? guest_.render(found) : "nil"));
       const ValueRef fallback = std::exchange(args.value, 0);
       if (found) {
         reply.kind = Reply::Kind::kCopyOf;

@@ -233,6 +233,21 @@ TEST(Cli, ALivenessMonitorReadsTheRootsTablesToTheEnd) {
   EXPECT_EQ(r.out.find("raised"), std::string::npos) << r.out;
 }
 
+// A disk.get step shows what it read, found or not.
+TEST(Cli, ADiskGetShowsWhatItRead) {
+  const std::string f = write_file("disk_get_rows", "local ls = lockstep\n"
+                                                    "ls.test('t', function()\n"
+                                                    "  ls.disk.put('k', 42)\n"
+                                                    "  ls.disk.get('k')\n"
+                                                    "  ls.disk.get('missing')\n"
+                                                    "  error('stop')\n"
+                                                    "end)\n");
+  auto r = run_lockstep({"run", f, "--full", "--traces-dir", fresh_dir("disk_get_rows_t")});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find(R"("k" -> 42)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("missing" -> nil)"), std::string::npos) << r.out;
+}
+
 TEST(Cli, FullScheduleOnRequest) {
   const std::string dir = fresh_dir("full");
   auto sliced = run_lockstep({"run", scenario("deadlock.lua"), "--traces-dir", dir});
