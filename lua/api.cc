@@ -276,6 +276,17 @@ int l_label(lua_State* L) {
   return 0;
 }
 
+// timers("quiescent" | "any"): the caller's own timers from now on (its
+// receive timeouts, sleeps, send_afters), whatever the test's timers mode.
+int l_timers(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "timers");
+  static const char* const kModes[] = {"quiescent", "any", nullptr};
+  const int mode = luaL_checkoption(L, 1, nullptr, kModes);
+  g.vm().set_timer_mode(mode == 1 ? TimerMode::kAny : TimerMode::kQuiescent);
+  return 0;
+}
+
 int l_log(lua_State* L) {
   LuaGuest& g = G(L);
   if (!g.has_vm() || g.mode() == LuaGuest::Mode::kLoad) return 0;
@@ -539,6 +550,7 @@ const luaL_Reg kLockstepLib[] = {
     {"whereis", l_whereis},
     {"registered", l_registered},
     {"label", l_label},
+    {"timers", l_timers},
     {"log", l_log},
     {"now", l_now},
     {"sleep", l_sleep},

@@ -62,6 +62,7 @@ void Vm::hash_process(const Process& p, StateHasher& h) {
   h.u64(static_cast<uint64_t>(p.state));
   if (p.state == Process::State::kDead) return;  // what is left of it is never read
   h.u64(p.node).boolean(p.trap_exit).boolean(p.global_named).bytes(names_[p.name]);
+  h.boolean(p.own_timers).u64(static_cast<uint64_t>(p.timers));
   h.boolean(p.fatal).boolean(p.crashed).boolean(p.timed_out).bytes(p.match_error);
   h.timer(p.timer);
   p.op.hash(OpHashing{h, guest_, names_});

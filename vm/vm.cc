@@ -94,6 +94,8 @@ void Vm::Process::recycle() {
   watching.clear();
   abandoned.clear();
   trap_exit = false;
+  own_timers = false;
+  timers = TimerMode::kQuiescent;
   global_named = false;
   name = 0;
   fatal = crashed = false;
@@ -203,6 +205,12 @@ PendingOp& Vm::post_op() {
 
 void Vm::set_label(std::string_view label) {
   if (running_ != kNoPid) name_process(running_, label);
+}
+
+void Vm::set_timer_mode(TimerMode mode) {
+  if (running_ == kNoPid) return;
+  procs_[running_].own_timers = true;
+  procs_[running_].timers = mode;
 }
 
 void Vm::name_process(Pid pid, std::string_view name) {

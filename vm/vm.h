@@ -284,6 +284,9 @@ class Vm final : public System {
     return ++last_ref_;
   }
   void set_label(std::string_view label);
+  // The running process's own timers (its receive timeouts, sleeps and
+  // send_afters) from now on: `mode` instead of the test's `timers`.
+  void set_timer_mode(TimerMode mode);
   // Whether new faults are offered from the next step on (ls.cluster.faults);
   // restarts and heals of earlier faults always are.
   void set_faults_enabled(bool on);
@@ -338,6 +341,8 @@ class Vm final : public System {
     std::vector<RefId> watching;  // monitors this process holds
     std::vector<RefId> abandoned; // refs whose tagged messages are dropped
     bool trap_exit = false;
+    bool own_timers = false;    // ls.timers: its own timers follow `timers`, not the test's mode
+    TimerMode timers = TimerMode::kQuiescent;
     bool global_named = false;  // holds a cluster-wide name (ls.global)
     NameId name = 0;
     bool fatal = false;       // its pending exit is a bug: runs next

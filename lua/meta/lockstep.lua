@@ -127,6 +127,11 @@ function lockstep.registered() end
 --- Names the calling process in reports (P3(name)).
 ---@param name string
 function lockstep.label(name) end
+--- The calling process's own timers from now on (its receive timeouts,
+--- sleeps and send_afters): "quiescent" (fire only once nothing else can
+--- run) or "any" (at any step), whatever the test's `timers` option.
+---@param mode "quiescent"|"any"
+function lockstep.timers(mode) end
 
 ---@param ms integer
 function lockstep.sleep(ms) end

@@ -157,6 +157,21 @@ TEST(DfsCli, PlanningASplitSpendsNoBudget) {
   EXPECT_GE(found, 1);
 }
 
+// ls.timers("quiescent") takes a process's own waits out of the race under
+// timers = "any": the root's wait no longer times out in any schedule,
+// while the worker's timeout still races (2 schedules).
+TEST(DfsCli, AProcessMayTakeItsOwnTimersOutOfTheRace) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/own_timers.lua";
+  auto racy = run_lockstep({"run", file, "--strategy", "dfs", "--test", "the root's wait races too", "--traces-dir",
+                            fresh_dir("dfs_own_timers")});
+  EXPECT_EQ(racy.code, 1) << racy.out << racy.err;
+  EXPECT_NE(racy.out.find("the root's own wait timed out"), std::string::npos) << racy.out;
+  auto calm = run_lockstep({"run", file, "--strategy", "dfs", "--test", "the root's wait is quiescent",
+                            "--traces-dir", fresh_dir("dfs_own_timers")});
+  EXPECT_EQ(calm.code, 0) << calm.out << calm.err;
+  EXPECT_NE(calm.out.find("explored all 2 schedules: no bug"), std::string::npos) << calm.out;
+}
+
 // A server registered in a step of its own races with the first send to
 // its name (dropped: a deadlock); registered by the spawn itself, in the
 // same step, every schedule passes.
