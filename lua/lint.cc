@@ -283,7 +283,11 @@ bool writes_a(int op) {
   }
 }
 
-const std::set<std::string> kSpawns = {"spawn", "spawn_link", "spawn_monitor"};
+// Calls whose function arguments run as processes of their own: spawns,
+// spawns on nodes (ls.cluster.run is spawn_on), and ls.rpc's calls.
+const std::set<std::string> kSpawns = {"spawn",           "spawn_link", "spawn_monitor", "spawn_on",
+                                       "spawn_link_on",   "spawn_monitor_on", "run",     "call",
+                                       "call_timeout",    "cast"};
 const std::set<std::string> kEffects = {"send",
                                         "spawn",
                                         "spawn_link",

@@ -20,6 +20,20 @@ struct Case {
   int line;
 };
 
+// Processes started on nodes (spawn_on and its kin, ls.cluster.run) and
+// the functions ls.rpc runs are processes too.
+TEST(LintCli, ProcessesStartedOnNodesAreProcessesToo) {
+  const auto r = run_lockstep({"lint", fixture("shared_local_on_node.lua"), "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc.ok()) << r.out;
+  const auto& warnings = doc->get("warnings")->items;
+  ASSERT_EQ(warnings.size(), 2u) << r.out;
+  EXPECT_EQ(warnings[0].str("check"), "shared-local");
+  EXPECT_EQ(warnings[0].u64("line"), 9u);
+  EXPECT_EQ(warnings[1].u64("line"), 12u);
+}
+
 TEST(LintCli, EachCheckFlagsItsScenarioAtTheLine) {
   const Case cases[] = {
       {"shared_local.lua", "shared-local", 8}, {"shared_table.lua", "shared-local", 9},
