@@ -39,6 +39,17 @@ std::string with_commas(uint64_t n) {
   return out;
 }
 
+// A test's name for the progress line: at most 40 characters, cut at a
+// word boundary with "..." when longer.
+std::string progress_name(const std::string& test) {
+  std::string name = one_line(test);
+  constexpr size_t kWidth = 40;
+  if (name.size() <= kWidth) return name;
+  size_t cut = name.rfind(' ', kWidth - 3);
+  if (cut == std::string::npos || cut < kWidth / 2) cut = kWidth - 3;
+  return name.substr(0, cut) + "...";
+}
+
 std::string plural(uint64_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
@@ -266,8 +277,8 @@ void TextReporter::progress(const std::string& test, uint64_t done, uint64_t tot
   const double rate = seconds > 0 ? done / seconds : 0;
   const double eta = rate > 0 ? (total - done) / rate : 0;
   char line[256];
-  std::snprintf(line, sizeof line, "\r  %.40s: %llu/%llu iterations, %.0f/s, ETA %.0f s   ",
-                one_line(test).c_str(), static_cast<unsigned long long>(done),
+  std::snprintf(line, sizeof line, "\r  %s: %llu/%llu iterations, %.0f/s, ETA %.0f s   ",
+                progress_name(test).c_str(), static_cast<unsigned long long>(done),
                 static_cast<unsigned long long>(total), rate, eta);
   err_ << line << std::flush;
   progress_shown_ = true;
@@ -280,11 +291,11 @@ void TextReporter::search_progress(const std::string& test, uint64_t schedules, 
   char line[256];
   if (estimate >= static_cast<double>(schedules) && estimate > 0) {
     std::snprintf(line, sizeof line,
-                  "\r  %.40s: %llu schedules explored, of about %.3g; %.0f runs/s   ", one_line(test).c_str(),
+                  "\r  %s: %llu schedules explored, of about %.3g; %.0f runs/s   ", progress_name(test).c_str(),
                   static_cast<unsigned long long>(schedules), estimate, rate);
   } else {
-    std::snprintf(line, sizeof line, "\r  %.40s: %llu schedules explored; %.0f runs/s   ",
-                  one_line(test).c_str(), static_cast<unsigned long long>(schedules), rate);
+    std::snprintf(line, sizeof line, "\r  %s: %llu schedules explored; %.0f runs/s   ",
+                  progress_name(test).c_str(), static_cast<unsigned long long>(schedules), rate);
   }
   err_ << line << std::flush;
   progress_shown_ = true;

@@ -92,3 +92,23 @@ TEST(Reporters, AFanoutReachesEveryReporterAndFormatsComeFromOneTable) {
 
 }  // namespace
 }  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+// The progress line (a terminal's stderr) names the test in at most 40
+// characters, cut between words.
+TEST(TextReporter, TheProgressLineCutsALongNameBetweenWords) {
+  std::ostringstream out, err;
+  TextStyle style;
+  style.progress = true;
+  TextReporter reporter(out, err, style);
+  reporter.progress("every participant reaches the same outcome after a crash", 5, 10, 1.0);
+  EXPECT_NE(err.str().find("  every participant reaches the same...: 5/10 iterations"), std::string::npos)
+      << err.str();
+  reporter.search_progress("short name", 7, 9, 0, 1.0);
+  EXPECT_NE(err.str().find("  short name: 7 schedules explored"), std::string::npos) << err.str();
+}
+
+}  // namespace
+}  // namespace lockstep
