@@ -248,8 +248,11 @@ void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
        << paint(style_, kRed) << paint(style_, kBold) << "lockstep: bug found in \""
        << one_line(test.name) << "\" (" << one_line(basename(test.file)) << ")" << paint(style_, kReset)
        << "\n";
-  out_ << "  iteration: " << bug.iteration << "   seed: " << test.seed
-       << "   strategy: " << test.strategy;
+  out_ << "  iteration: " << bug.iteration;
+  // A search's iteration (what --iteration replays) and its schedule
+  // number (what its summary counts) differ by the repeated runs.
+  if (test.search && test.schedules_explored > 0) out_ << " (schedule " << test.schedules_explored << ")";
+  out_ << "   seed: " << test.seed << "   strategy: " << test.strategy;
   if (bug.shard_count > 1) out_ << "   shard: " << bug.shard_index << "/" << bug.shard_count;
   out_ << "\n";
   out_ << "  failure: " << describe_failure(trace) << "\n";

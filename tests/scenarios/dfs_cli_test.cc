@@ -157,6 +157,16 @@ TEST(DfsCli, PlanningASplitSpendsNoBudget) {
   EXPECT_GE(found, 1);
 }
 
+// A search's bug says both numbers: the iteration --iteration replays and
+// the schedule its summary counts (they differ by the repeated runs).
+TEST(DfsCli, ABugNamesItsIterationAndItsSchedule) {
+  auto r = run_lockstep({"run", scenario("global_singleton.lua"), "--strategy", "dfs", "--iterations", "5000",
+                         "--traces-dir", fresh_dir("dfs_schedule_no")});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("iteration: 74 (schedule 13)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bug in schedule 13"), std::string::npos) << r.out;
+}
+
 // ls.timers("quiescent") takes a process's own waits out of the race under
 // timers = "any": the root's wait no longer times out in any schedule,
 // while the worker's timeout still races (2 schedules).
