@@ -39,7 +39,7 @@ CLI::Validator seconds(double min) {
         }
         return "";
       },
-      "SECONDS", "seconds");
+      "", "seconds");
 }
 
 }  // namespace lockstep::cli
