@@ -32,6 +32,7 @@ struct TestReport {
   std::string strategy;
   uint64_t seed = 0;
   uint64_t iterations_run = 0;
+  uint64_t iteration_budget = 0;  // the iterations it was given (flag, test option or default)
   uint64_t steps = 0;
   uint64_t max_steps_hits = 0;
   double wall_seconds = 0;

@@ -92,6 +92,7 @@ TestReport TestRun::run() {
   opts_ = *resolved;
   report_.strategy = opts_.strategy;
   report_.seed = opts_.seed;
+  report_.iteration_budget = opts_.iterations;
   strategy_ = make_strategy();
   if (std::string why = strategy_->refuses(opts_.run); !why.empty()) {
     return error(Status::InvalidArgument("strategy \"" + opts_.strategy + "\" " + why));

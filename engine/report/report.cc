@@ -355,7 +355,9 @@ void TextReporter::test_finished(const TestReport& t) {
     const std::string short_of = t.shards_missing ? " (" + plural(t.shards_missing, "shard") + " missing)"
                                  : t.interrupted     ? " (interrupted)"
                                  : t.bounded_by_time ? " (bounded by time)"
-                                                     : " (bounded by --iterations)";
+                                 : t.iteration_budget == 0 ? " (bounded by --iterations)"  // merged: budgets unknown
+                                                           : " (bounded by " + with_commas(t.iteration_budget) +
+                                                                 (t.iteration_budget == 1 ? " iteration)" : " iterations)");
     if (t.status == TestReport::Status::kBug && t.failing_schedules > 1) {
       out_ << (t.complete ? ", explored all " : ", explored ") << n << " schedules" << within
            << ", " << with_commas(t.failing_schedules) << " failed" << (t.complete ? "" : short_of);

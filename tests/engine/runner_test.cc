@@ -136,7 +136,7 @@ TEST(Runner, ASearchCutShortByTheBudgetIsNotComplete) {
   const TestReport& t = r.summary.tests[0];
   EXPECT_FALSE(t.complete);
   EXPECT_EQ(t.schedules_explored, 4u);
-  EXPECT_NE(r.out.find("explored 4 schedules (bounded by --iterations)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("explored 4 schedules (bounded by 4 iterations)"), std::string::npos) << r.out;
 }
 
 TEST(Runner, ASearchThatExhaustsExactlyAtTheBudgetIsComplete) {

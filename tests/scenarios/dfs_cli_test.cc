@@ -88,7 +88,7 @@ TEST(DfsCli, ABudgetTooSmallSaysItIsNotAProof) {
   auto r = run_lockstep(
       {"run", scenario("stale_cache_fixed.lua"), "--strategy", "dfs", "--iterations", "5"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("explored 5 schedules (bounded by --iterations)"), std::string::npos)
+  EXPECT_NE(r.out.find("explored 5 schedules (bounded by 5 iterations)"), std::string::npos)
       << r.out;
   auto j = run_lockstep({"run", scenario("stale_cache_fixed.lua"), "--strategy", "dfs",
                          "--iterations", "5", "--format", "json"});
@@ -155,6 +155,20 @@ TEST(DfsCli, PlanningASplitSpendsNoBudget) {
     if (bug.code == 1) ++found;
   }
   EXPECT_GE(found, 1);
+}
+
+// A budget the test gives itself is named as such, not as a flag.
+TEST(DfsCli, ATestsOwnBudgetIsNamedWithItsSize) {
+  const std::string f = lockstep::testing::write_file("own_budget", "local ls = lockstep\n"
+                                                 "ls.test('t', {strategy = 'dfs', iterations = 3}, function()\n"
+                                                 "  local root = ls.self()\n"
+                                                 "  for i = 1, 3 do ls.spawn(function() ls.send(root, i) end) end\n"
+                                                 "  for i = 1, 3 do ls.receive() end\n"
+                                                 "end)\n");
+  auto r = run_lockstep({"run", f, "--traces-dir", fresh_dir("own_budget_t")});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("(bounded by 3 iterations)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("--iterations"), std::string::npos) << r.out;
 }
 
 // A search's bug says both numbers: the iteration --iteration replays and
