@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "engine/base/utf8.h"
+
 namespace lockstep {
 
 namespace {
@@ -10,20 +12,6 @@ void escape_byte(std::string& out, unsigned char u) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "\\x%02x", u);
   out += buf;
-}
-
-// The length of the well-formed UTF-8 sequence at text[i] (0: none).
-size_t utf8_length(std::string_view text, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char u = b(i);
-  const size_t n = u >= 0xf0 && u <= 0xf4 ? 4 : u >= 0xe0 ? 3 : u >= 0xc2 && u < 0xe0 ? 2 : 0;
-  if (n == 0 || i + n > text.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-  }
-  if (n == 3 && ((u == 0xe0 && b(i + 1) < 0xa0) || (u == 0xed && b(i + 1) >= 0xa0))) return 0;
-  if (n == 4 && ((u == 0xf0 && b(i + 1) < 0x90) || (u == 0xf4 && b(i + 1) >= 0x90))) return 0;
-  return n;
 }
 
 }  // namespace
@@ -44,7 +32,7 @@ std::string printable(std::string_view text) {
     }
     // C1 controls (U+0080-U+009F, "\xc2\x80".."\xc2\x9f") act in terminals,
     // and so do stray bytes read as Latin-1 (0x9b is CSI): both escaped.
-    const size_t n = utf8_length(text, i);
+    const size_t n = utf8_sequence(text, i);
     const bool c1 = n == 2 && u == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0;
     if (n == 0 || c1) {
       for (size_t k = 0; k < (n == 0 ? 1 : n); ++k) escape_byte(out, static_cast<unsigned char>(text[i + k]));
