@@ -218,11 +218,11 @@ TEST(DfsCli, ASearchThatOutgrowsMaxMemoryEndsWithAnError) {
   auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/races_memory.lua", "--strategy",
                          "dfs", "--max-memory", "64", "--traces-dir", fresh_dir("dfs_memory")});
   EXPECT_EQ(r.code, 2) << r.out << r.err;
-  EXPECT_NE(r.out.find("dfs: the search's record of sleep sets and wakeup trees passed max_memory (64 MB)"),
+  EXPECT_NE(r.err.find("dfs: the search's record of sleep sets and wakeup trees passed max_memory (64 MB)"),
             std::string::npos)
-      << r.out;
-  EXPECT_NE(r.out.find("use a sampling strategy"), std::string::npos) << r.out;
-  EXPECT_EQ(r.out.find("--max-steps"), std::string::npos) << r.out;  // memory ran out, not steps
+      << r.err;
+  EXPECT_NE(r.err.find("use a sampling strategy"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("--max-steps"), std::string::npos) << r.err;  // memory ran out, not steps
   auto pos = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/races_memory.lua", "--strategy",
                            "pos", "--iterations", "3", "--max-memory", "64", "--traces-dir", fresh_dir("dfs_memory")});
   EXPECT_EQ(pos.code, 0) << pos.out << pos.err;
@@ -234,8 +234,8 @@ TEST(DfsCli, APartThatExploresNothingIsNotAPass) {
   auto r = run_lockstep({"run", scenario("split_brain_fixed.lua"), "--strategy", "dfs", "--shard", "1/100",
                          "--iterations", "3", "--traces-dir", fresh_dir("dfs_shard_nothing")});
   EXPECT_EQ(r.code, 2) << r.out << r.err;
-  EXPECT_NE(r.out.find("part 1/100 explored no schedule of its own in 3 iterations"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("raise --iterations"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("part 1/100 explored no schedule of its own in 3 iterations"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("raise --iterations"), std::string::npos) << r.err;
 }
 
 // --shard K/N splits one search: each part says what it explored, the

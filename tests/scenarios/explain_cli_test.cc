@@ -11,7 +11,9 @@ namespace lockstep::testing {
 namespace {
 
 std::string trace_of(const std::string& file) {
-  const std::string dir = fresh_dir("explain_" + file);
+  // One directory per test: ctest runs the tests of this file side by side.
+  const std::string dir =
+      fresh_dir("explain_" + file + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
   const auto r = run_lockstep(
       {"run", scenario(file), "--seed", "1", "--iterations", "300", "--traces-dir", dir, "-q"});
   EXPECT_EQ(r.code, 1) << r.out << r.err;

@@ -1,8 +1,8 @@
 // What a new user trips over (wrong results): each has a test here.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -35,8 +35,17 @@ TEST(Newcomer, TwoScenariosWithTheSameTestNameWriteTwoTraces) {
 TEST(Newcomer, ABugHiddenByATooSmallMaxStepsIsNotAPass) {
   auto all = run_lockstep({"run", scenario("lost_update.lua"), "--max-steps", "5"});
   EXPECT_EQ(all.code, 2) << all.out;
-  EXPECT_NE(all.out.find("ERROR two clients adding 1 each end at 2"), std::string::npos) << all.out;
-  EXPECT_NE(all.out.find("nothing was checked to the end"), std::string::npos) << all.out;
+  // The error is one line on stderr (the summary on stdout counts it).
+  EXPECT_NE(all.err.find("ERROR two clients adding 1 each end at 2"), std::string::npos) << all.err;
+  EXPECT_NE(all.err.find("nothing was checked to the end"), std::string::npos) << all.err;
+  EXPECT_EQ(all.out.find("ERROR"), std::string::npos) << all.out;
+  EXPECT_NE(all.out.find("1 error"), std::string::npos) << all.out;
+  auto json = run_lockstep({"run", scenario("lost_update.lua"), "--max-steps", "5", "--format", "json"});
+  EXPECT_EQ(json.code, 2);
+  EXPECT_NE(json.err.find("lockstep: error: lost_update.lua: \"two clients adding 1 each end at 2\": every iteration"),
+            std::string::npos)
+      << json.err;
+  EXPECT_EQ(std::count(json.err.begin(), json.err.end(), '\n'), 1) << json.err;
   // Some iterations cut off, some run to the end: a pass that says how many were cut.
   const std::string some = write_file("some_cut", R"(
 local ls = lockstep

@@ -117,7 +117,7 @@ TEST(Strategies, ALearnerInAShardLearnsFromItsOwnIterations) {
   auto outside = run_lockstep({"run", bench("sctbench/reorder.lua"), "--test", "reorder_10", "--strategy", "rff",
                                "--shard", "0/2", "--iteration", std::to_string(iteration)});
   EXPECT_EQ(outside.code, 2) << outside.out;
-  EXPECT_NE(outside.out.find("is not in shard 0/2"), std::string::npos) << outside.out;
+  EXPECT_NE(outside.err.find("is not in shard 0/2"), std::string::npos) << outside.err;
 }
 
 TEST(Strategies, SurwFindsALivenessBugAsAFairStrategy) {
