@@ -21,7 +21,9 @@ std::span<const OptionSpec> test_options() {
       {"iter_timeout", "--iter-timeout", "wall-clock bound on one iteration, ms", OptionType::kCount,
        OptionTarget::kRun, "30000", "", 86400000, &RunOptions::iter_timeout_ms},
       {"max_memory", "--max-memory",
-       "guest memory one iteration may use, MB; past it the iteration ends as a `memory` bug", OptionType::kCount,
+       "memory one iteration may use, MB (its guest heap, and the record of its steps at 512 bytes a step); past it the "
+       "iteration ends as a `memory` bug",
+       OptionType::kCount,
        OptionTarget::kRun, "1024", "", 1048576, &RunOptions::max_memory_mb},
       {"liveness_steps", "--liveness-steps",
        "a liveness monitor hot for more than this many consecutive steps under a fair strategy is a bug",

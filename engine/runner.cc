@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "engine/base/files.h"
 #include "engine/base/prng.h"
@@ -32,6 +33,15 @@ class TraceSink final : public EventSink {
     for (const auto& [pid, p] : names_) trace_.processes.push_back(p);
   }
   void on_event(Event event) override { trace_.events.push_back(std::move(event)); }
+  uint32_t location_id(std::string_view where) override {
+    if (where.empty()) return 0;
+    auto [it, fresh] = location_ids_.try_emplace(std::string(where), 0);
+    if (fresh) {
+      trace_.locations.push_back(it->first);
+      it->second = static_cast<uint32_t>(trace_.locations.size());
+    }
+    return it->second;
+  }
   void on_log(LogLine line) override { trace_.logs.push_back(std::move(line)); }
   void on_process_name(uint32_t pid, std::string_view name) override {
     ProcessName& p = entry(pid);
@@ -49,6 +59,7 @@ class TraceSink final : public EventSink {
   }
   Trace& trace_;
   std::map<uint32_t, ProcessName> names_;
+  std::unordered_map<std::string, uint32_t> location_ids_;
 };
 
 // Collects an iteration's log lines ("P1(worker): text"), and nothing else.
@@ -197,22 +208,23 @@ void TestRun::record_bug(uint64_t i, const IterationResult& result) {
   // A step that ran past iter_timeout would only hang again: the re-run
   // stops before it, and the step is described from what is known.
   const bool hung = result.failure.kind == FailureKind::kTimeout;
-  std::vector<Decision> replayed = decisions_;
+  std::vector<Decision> decisions = std::move(decisions_);  // the next iteration refills it
+  decisions_.clear();
+  size_t replayed = decisions.size();
   if (hung) {
-    while (!replayed.empty() && replayed.back().kind == DecisionKind::kChoice)
-      replayed.pop_back();
-    if (!replayed.empty()) replayed.pop_back();  // the step that hung
+    while (replayed > 0 && decisions[replayed - 1].kind == DecisionKind::kChoice) --replayed;
+    if (replayed > 0) --replayed;  // the step that hung
   }
-  auto replay = make_replay_strategy(replayed);
+  auto replay = make_replay_strategy(
+      std::vector<Decision>(decisions.begin(), decisions.begin() + static_cast<std::ptrdiff_t>(replayed)));
   Status status;
   IterationResult again = record_iteration(program_, index_, opts_.run, *replay,
                                            trace.iteration_seed, trace.hint, trace, status);
-  trace.decisions = decisions_;
+  trace.decisions = std::move(decisions);
   trace.failure = result.failure;
   trace.steps = result.steps;
   if (hung) {
-    describe_hung_step(
-        trace, replayed.size() < decisions_.size() ? decisions_[replayed.size()] : Decision{});
+    describe_hung_step(trace, replayed < trace.decisions.size() ? trace.decisions[replayed] : Decision{});
   } else if (!status.ok() || again.outcome != Outcome::kFailed ||
              again.failure.kind != result.failure.kind ||
              again.failure.step != result.failure.step) {
@@ -295,6 +307,7 @@ IterationResult record_iteration(Program& program, size_t test, const RunOptions
                                  Strategy& strategy, uint64_t seed, const IterationHint& hint,
                                  Trace& trace, Status& status) {
   trace.events.clear();
+  trace.locations.clear();
   trace.logs.clear();
   trace.facts.clear();
   IterationResult result;

@@ -124,6 +124,18 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
       }
       return result;
     }
+    if (result.steps >= limits.max_recorded_steps) {
+      result.outcome = Outcome::kFailed;
+      result.failure.kind = FailureKind::kMemory;
+      result.failure.step = static_cast<uint32_t>(result.steps);
+      result.failure.message =
+          "the record of the iteration's steps passed max_memory (" +
+          std::to_string(limits.max_memory_mb) + " MB holds " +
+          std::to_string(limits.max_recorded_steps) + " steps at " +
+          std::to_string(kRecordBytesPerStep) +
+          " bytes each): lower max_steps, or raise max_memory (--max-memory)";
+      return result;
+    }
     if (enabled.size() >= 2) ++result.scheduling_points;
     const size_t picked = strategy.pick(enabled);
     if (picked == Strategy::kAbandon) {
@@ -178,6 +190,9 @@ IterationLimits iteration_limits(const RunOptions& options, std::string_view str
   limits.max_steps = options.max_steps;
   limits.fail_on_max_steps = options.fail_on_max_steps;
   limits.liveness_steps = options.liveness_steps;
+  limits.max_memory_mb = options.max_memory_mb;
+  limits.max_recorded_steps = (std::min<uint64_t>(options.max_memory_mb, uint64_t{1} << 40) << 20) /
+                              kRecordBytesPerStep;
   const StrategyInfo* info = find_strategy(strategy);
   if (info && info->fair_after) limits.fair_after = info->fair_after(params, iteration);
   return limits;

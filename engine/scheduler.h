@@ -16,9 +16,18 @@ namespace lockstep {
 class FactLog;
 class CoverageRecorder;
 
+// What the record of one step (its decision, event, facts and source line,
+// and their share of the report) is counted as against max_memory.
+inline constexpr uint64_t kRecordBytesPerStep = 512;
+
 struct IterationLimits {
   uint64_t max_steps = 10000;
   bool fail_on_max_steps = false;
+  // The steps whose record max_memory holds (max_memory / kRecordBytesPerStep):
+  // an iteration still running past them is a `memory` bug. Counted in
+  // steps, not measured, so every run of a schedule stops at the same step.
+  uint64_t max_recorded_steps = UINT64_MAX;
+  uint64_t max_memory_mb = 0;  // for the message
   // Liveness (ls.liveness): a monitor hot for more than `liveness_steps`
   // consecutive steps while the strategy is fair is a `liveness` bug. The
   // strategy is fair after its first `fair_after` scheduling points (none:

@@ -34,6 +34,9 @@ class EventSink {
   virtual void on_process_name(uint32_t pid, std::string_view name) = 0;
   // A process runs on a node other than "main" (a test with nodes).
   virtual void on_process_node(uint32_t pid, std::string_view node) {}
+  // The id an event's `location` carries for "file.lua:12" (0 for none):
+  // a sink that keeps events keeps each distinct location once.
+  virtual uint32_t location_id(std::string_view where) { return 0; }
   // False for a sink that wants only logs and names (the system then
   // renders no events: -v on an ordinary run).
   virtual bool wants_events() const { return true; }

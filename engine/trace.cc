@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
+#include <zlib.h>
 
 #include "engine/bounded_archive.h"
 #include "engine/base/files.h"
@@ -141,16 +142,6 @@ using Locations = std::pair<std::vector<std::string>, std::vector<std::pair<uint
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
 template <class T>
-std::string encode_field(const T& value) {
-  std::ostringstream out;
-  {
-    cereal::PortableBinaryOutputArchive archive(out);
-    archive(const_cast<T&>(value));
-  }
-  return out.str();
-}
-
-template <class T>
 void decode_field(std::string_view bytes, T& value) {
   BoundedInputArchive archive(bytes);
   archive(value);
@@ -159,12 +150,6 @@ void decode_field(std::string_view bytes, T& value) {
 void put_u32(std::string& out, uint32_t v);
 void put_u64(std::string& out, uint64_t v);
 uint64_t get_le(std::string_view b, size_t at, int n);
-
-void put_record(std::string& out, uint32_t tag, const std::string& bytes) {
-  put_u32(out, tag);
-  put_u64(out, bytes.size());
-  out += bytes;
-}
 
 // Run options, params and hint as name/value pairs: a reader skips names
 // it does not know (a newer lockstep's), and checks the ones it does.
@@ -295,8 +280,9 @@ void decode_v2(std::string_view payload, Trace& t) {
           if (event >= t.events.size() || index >= locations.first.size()) {
             throw std::runtime_error("event location out of range");
           }
-          t.events[event].location = locations.first[index];
+          t.events[event].location = index + 1;
         }
+        t.locations = std::move(locations.first);
         break;
       }
       case kTagFailure:
@@ -348,56 +334,194 @@ uint64_t get_le(std::string_view b, size_t at, int n) {
 
 }  // namespace
 
-std::string encode_trace(const Trace& t) {
-  std::string payload;
-  put_record(payload, kTagToolVersion, encode_field(t.tool_version));
-  put_record(payload, kTagScenarioPath, encode_field(t.scenario_path));
-  put_record(payload, kTagScenarioHash, encode_field(t.scenario_hash));
-  put_record(payload, kTagTestName, encode_field(t.test_name));
-  put_record(payload, kTagStrategy, encode_field(t.strategy));
-  put_record(payload, kTagParams, encode_field(params_pairs(t.params)));
-  put_record(
-      payload, kTagHint,
-      encode_field(Pairs{{"iteration", std::to_string(t.hint.iteration)},
-                         {"max_scheduling_points", std::to_string(t.hint.max_scheduling_points)}}));
-  put_record(payload, kTagSeed, encode_field(t.seed));
-  put_record(payload, kTagIteration, encode_field(t.iteration));
-  put_record(payload, kTagIterationSeed, encode_field(t.iteration_seed));
-  put_record(payload, kTagOptions, encode_field(options_pairs(t.options)));
-  put_record(payload, kTagDecisions, encode_field(t.decisions));
-  put_record(payload, kTagEvents, encode_field(t.events));
-  put_record(payload, kTagLogs, encode_field(t.logs));
-  put_record(payload, kTagProcesses, encode_field(t.processes));
-  put_record(payload, kTagFailure, encode_field(t.failure));
-  put_record(payload, kTagSteps, encode_field(t.steps));
-  put_record(payload, kTagFacts, encode_field(std::make_pair(t.facts.steps, t.facts.accesses)));
-  if (!t.working_dir.empty()) put_record(payload, kTagWorkingDir, encode_field(t.working_dir));
+namespace {
+
+// Counts the bytes written through it.
+class CountingBuf final : public std::streambuf {
+ public:
+  uint64_t count = 0;
+
+ protected:
+  std::streamsize xsputn(const char*, std::streamsize n) override {
+    count += static_cast<uint64_t>(n);
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (c != traits_type::eof()) ++count;
+    return traits_type::not_eof(c);
+  }
+};
+
+// Format 3's payload: the raw size of the records (u64), then their zlib
+// stream. Fields are serialised straight into the compressor (measured
+// first by a counting pass, for their size), so no field is copied whole:
+// the memory a trace's encoding takes beside the trace is what it writes.
+class RecordWriter final : public std::streambuf {
+ public:
+  RecordWriter() {
+    put_u64(out_, 0);  // patched by finish()
+    // The fastest level: on a million-step trace 5x faster than the default
+    // for 10% more bytes.
+    if (deflateInit(&z_, Z_BEST_SPEED) != Z_OK) throw std::bad_alloc();
+    setp(buf_, buf_ + sizeof buf_);
+  }
+  ~RecordWriter() override { deflateEnd(&z_); }
+
+  // One record: tag:u32 size:u64, then the cereal encoding of `values`.
+  template <class... T>
+  void put(uint32_t tag, const T&... values) {
+    CountingBuf counter;
+    {
+      std::ostream os(&counter);
+      cereal::PortableBinaryOutputArchive archive(os);
+      archive(const_cast<T&>(values)...);
+    }
+    std::string head;
+    put_u32(head, tag);
+    put_u64(head, counter.count);
+    sputn(head.data(), static_cast<std::streamsize>(head.size()));
+    std::ostream os(this);
+    cereal::PortableBinaryOutputArchive archive(os);
+    archive(const_cast<T&>(values)...);
+  }
+
+  std::string finish() {
+    drain(Z_FINISH);
+    for (int i = 0; i < 8; ++i) out_[i] = static_cast<char>((raw_ >> (8 * i)) & 0xff);
+    return std::move(out_);
+  }
+
+ protected:
+  int_type overflow(int_type c) override {
+    drain(Z_NO_FLUSH);
+    if (c != traits_type::eof()) sputc(traits_type::to_char_type(c));
+    return traits_type::not_eof(c);
+  }
+
+ private:
+  // Compresses what is buffered (and with Z_FINISH ends the stream).
+  void drain(int flush) {
+    const size_t n = static_cast<size_t>(pptr() - pbase());
+    raw_ += n;
+    z_.next_in = reinterpret_cast<Bytef*>(pbase());
+    z_.avail_in = static_cast<uInt>(n);
+    char chunk[1 << 14];
+    int rc;
+    do {
+      z_.next_out = reinterpret_cast<Bytef*>(chunk);
+      z_.avail_out = sizeof chunk;
+      rc = deflate(&z_, flush);
+      out_.append(chunk, sizeof chunk - z_.avail_out);
+    } while (z_.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+    setp(buf_, buf_ + sizeof buf_);
+  }
+
+  z_stream z_{};
+  char buf_[1 << 16];
+  uint64_t raw_ = 0;
+  std::string out_;
+};
+
+std::string encode_records(const Trace& t) {
+  RecordWriter w;
+  w.put(kTagToolVersion, t.tool_version);
+  w.put(kTagScenarioPath, t.scenario_path);
+  w.put(kTagScenarioHash, t.scenario_hash);
+  w.put(kTagTestName, t.test_name);
+  w.put(kTagStrategy, t.strategy);
+  w.put(kTagParams, params_pairs(t.params));
+  w.put(kTagHint, Pairs{{"iteration", std::to_string(t.hint.iteration)},
+                        {"max_scheduling_points", std::to_string(t.hint.max_scheduling_points)}});
+  w.put(kTagSeed, t.seed);
+  w.put(kTagIteration, t.iteration);
+  w.put(kTagIterationSeed, t.iteration_seed);
+  w.put(kTagOptions, options_pairs(t.options));
+  w.put(kTagDecisions, t.decisions);
+  w.put(kTagEvents, t.events);
+  w.put(kTagLogs, t.logs);
+  w.put(kTagProcesses, t.processes);
+  w.put(kTagFailure, t.failure);
+  w.put(kTagSteps, t.steps);
+  w.put(kTagFacts, t.facts.steps, t.facts.accesses);  // as a pair
+  if (!t.working_dir.empty()) w.put(kTagWorkingDir, t.working_dir);
   std::vector<std::pair<uint32_t, std::string>> nodes;
   for (const ProcessName& p : t.processes) {
     if (!p.node.empty()) nodes.emplace_back(p.pid, p.node);
   }
-  if (!nodes.empty()) put_record(payload, kTagProcessNodes, encode_field(nodes));
+  if (!nodes.empty()) w.put(kTagProcessNodes, nodes);
   // After the events (a reader attaches locations to events it has read).
-  Locations locations;
-  std::unordered_map<std::string_view, uint32_t> index;
+  std::vector<std::pair<uint32_t, uint32_t>> located;
   for (size_t i = 0; i < t.events.size(); ++i) {
-    const std::string& where = t.events[i].location;
-    if (where.empty()) continue;
-    auto [it, fresh] = index.emplace(where, static_cast<uint32_t>(locations.first.size()));
-    if (fresh) locations.first.push_back(where);
-    locations.second.emplace_back(static_cast<uint32_t>(i), it->second);
+    if (t.location_of(t.events[i]).empty()) continue;
+    located.emplace_back(static_cast<uint32_t>(i), t.events[i].location - 1);
   }
-  if (!locations.second.empty()) put_record(payload, kTagEventLocations, encode_field(locations));
-  std::string out(kMagic, sizeof kMagic);
-  put_u32(out, kTraceFormatVersion);
-  put_u32(out, 0);
-  put_u64(out, payload.size());
-  put_u64(out, fnv1a(payload));
-  out += payload;
-  return out;
+  if (!located.empty()) w.put(kTagEventLocations, t.locations, located);  // as Locations
+  return w.finish();
 }
 
-Result<Trace> decode_trace(std::string_view bytes, const std::string& name) {
+// The largest record stream a trace may inflate to: a trace is read into
+// memory whole, so a crafted file must not claim more.
+constexpr uint64_t kMaxRawTrace = uint64_t{4} << 30;
+
+std::string inflate_records(std::string_view payload) {
+  if (payload.size() < 8) throw std::runtime_error("no size before the compressed records");
+  if (payload.size() - 8 > UINT32_MAX) throw std::runtime_error("larger than a trace may be (4 GiB)");
+  const uint64_t raw_size = get_le(payload, 0, 8);
+  if (raw_size > kMaxRawTrace) {
+    throw std::runtime_error("its records claim " + std::to_string(raw_size) +
+                             " bytes, more than a trace may hold (4 GiB)");
+  }
+  z_stream z{};
+  if (inflateInit(&z) != Z_OK) throw std::bad_alloc();
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(payload.data() + 8));
+  z.avail_in = static_cast<uInt>(payload.size() - 8);
+  // Grown as the data comes, so a false claim costs nothing.
+  std::string raw(static_cast<size_t>(std::min<uint64_t>(raw_size, 1 << 20)), '\0');
+  size_t have = 0;
+  const char* problem = nullptr;
+  for (;;) {
+    if (have == raw.size() && raw.size() < raw_size) {
+      raw.resize(static_cast<size_t>(std::min<uint64_t>(raw_size, uint64_t{raw.size()} * 2)));
+    }
+    char probe;  // once full, the stream must end without more output
+    const bool full = have == raw.size();
+    z.next_out = full ? reinterpret_cast<Bytef*>(&probe) : reinterpret_cast<Bytef*>(raw.data() + have);
+    z.avail_out = full ? 1 : static_cast<uInt>(std::min<size_t>(raw.size() - have, 1u << 30));
+    const int rc = inflate(&z, Z_NO_FLUSH);
+    if (full && z.avail_out == 0) {
+      problem = "its records are longer than the header says";
+      break;
+    }
+    if (!full) have = static_cast<size_t>(reinterpret_cast<char*>(z.next_out) - raw.data());
+    if (rc == Z_STREAM_END) {
+      if (z.avail_in != 0) problem = "bytes after the compressed records";
+      else if (have != raw_size) problem = "its records are shorter than the header says";
+      break;
+    }
+    if (rc != Z_OK) {
+      problem = rc == Z_BUF_ERROR ? "its compressed records are cut short" : "its compressed records are damaged";
+      break;
+    }
+  }
+  inflateEnd(&z);
+  if (problem) throw std::runtime_error(problem);
+  return raw;
+}
+
+}  // namespace
+
+
+
+
+namespace {
+
+struct Framed {
+  uint32_t version = 0;
+  std::string_view payload;
+};
+
+// The header's checks: magic, version, flags, size and checksum.
+Result<Framed> unframe(std::string_view bytes, const std::string& name) {
   if (bytes.empty()) return Status::Corruption(name + ": empty file, not a lockstep trace");
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     return Status::Corruption(name + ": not a lockstep trace (bad magic)");
@@ -425,13 +549,36 @@ Result<Trace> decode_trace(std::string_view bytes, const std::string& name) {
   }
   if (fnv1a(payload) != sum)
     return Status::Corruption(name + ": corrupt trace (checksum mismatch)");
+  return Framed{version, payload};
+}
+
+std::string frame(std::string_view payload) {
+  std::string out(kMagic, sizeof kMagic);
+  put_u32(out, kTraceFormatVersion);
+  put_u32(out, 0);
+  put_u64(out, payload.size());
+  put_u64(out, fnv1a(payload));
+  out += payload;
+  return out;
+}
+
+}  // namespace
+
+std::string encode_trace(const Trace& t) { return frame(encode_records(t)); }
+
+Result<Trace> decode_trace(std::string_view bytes, const std::string& name) {
+  auto framed = unframe(bytes, name);
+  if (!framed.ok()) return framed.status();
+  const uint32_t version = framed->version;
   Trace trace;
   try {
     if (version == 1) {
-      BoundedInputArchive archive(payload);
+      BoundedInputArchive archive(framed->payload);
       load_v1(archive, trace);
+    } else if (version == 2) {
+      decode_v2(framed->payload, trace);
     } else {
-      decode_v2(payload, trace);
+      decode_v2(inflate_records(framed->payload), trace);
     }
   } catch (const std::exception& e) {
     return Status::Corruption(name + ": corrupt trace (" + e.what() + ")");
@@ -439,6 +586,23 @@ Result<Trace> decode_trace(std::string_view bytes, const std::string& name) {
   trace.format_version = version;
   trace.options.root_waits = is_search(trace.strategy);
   return trace;
+}
+
+Result<std::string> trace_records(std::string_view file, const std::string& name) {
+  auto framed = unframe(file, name);
+  if (!framed.ok()) return framed.status();
+  if (framed->version < 3) return std::string(framed->payload);
+  try {
+    return inflate_records(framed->payload);
+  } catch (const std::exception& e) {
+    return Status::Corruption(name + ": corrupt trace (" + e.what() + ")");
+  }
+}
+
+std::string trace_file(std::string_view records) {
+  RecordWriter w;
+  w.sputn(records.data(), static_cast<std::streamsize>(records.size()));
+  return frame(w.finish());
 }
 
 Status save_trace(const std::string& path, const Trace& trace) {

@@ -17,8 +17,8 @@
 namespace lockstep {
 
 // 1: positional cereal payload (still read). 2: tagged fields (trace.cc),
-// with step facts.
-inline constexpr uint32_t kTraceFormatVersion = 2;
+// with step facts (still read). 3: format 2's fields, deflated (zlib).
+inline constexpr uint32_t kTraceFormatVersion = 3;
 
 struct ProcessName {
   uint32_t pid = 0;
@@ -42,11 +42,18 @@ struct Trace {
   RunOptions options;
   std::vector<Decision> decisions;
   std::vector<Event> events;
+  std::vector<std::string> locations;  // "file.lua:12", each once: Event::location - 1
   std::vector<LogLine> logs;
   std::vector<ProcessName> processes;
   FactLog facts;  // what every step did: the causal slice is built on it
   Failure failure;
   uint64_t steps = 0;
+
+  // Where `e` happened ("file.lua:12"), or "" if unknown.
+  std::string_view location_of(const Event& e) const {
+    return e.location != 0 && e.location <= locations.size() ? std::string_view(locations[e.location - 1])
+                                                             : std::string_view();
+  }
 };
 
 // Writes atomically: a temporary file in the same directory, then rename.
@@ -67,6 +74,12 @@ Result<Trace> load_trace(const std::string& path);
 // Serialises to / parses from bytes (the file body), for tests and fuzzing.
 std::string encode_trace(const Trace& trace);
 Result<Trace> decode_trace(std::string_view bytes, const std::string& name);
+
+// For tests and fuzzing: the records of a trace file (format 2's tagged
+// fields, inflated from a format 3 file, after the header's checks), and a
+// current-format file around records.
+Result<std::string> trace_records(std::string_view file, const std::string& name);
+std::string trace_file(std::string_view records);
 
 // Steps (1-based, ascending) that happen before the failure
 // (engine/causality.h), from the trace's step facts.

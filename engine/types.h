@@ -321,7 +321,9 @@ struct Event {
   int64_t pid = -1;    // acting process; -1 for a timer firing with no owner
   int64_t peer = -1;   // the other process involved, if any
   std::string detail;  // rendered message, reason, name ...
-  std::string location;  // "file.lua:12" where the process called the operation; "" if unknown
+  // Where the process called the operation: 1 + an index into the
+  // record's table of "file.lua:12" strings (Trace::locations); 0 if unknown.
+  uint32_t location = 0;
 };
 
 // Guest output (ls.log / print), tagged with where it happened.

@@ -95,6 +95,7 @@ Result<System*> LuaProgram::start(size_t index, const RunOptions& options) {
   vo.reorder = options.network == NetworkMode::kReorder;
   vo.faults = options.faults;
   vo.root_waits = options.root_waits;
+  vo.max_log_bytes = static_cast<size_t>(std::min<uint64_t>(options.max_memory_mb, uint64_t{1} << 40) << 18);
   if (vm_) vm_->reset(vo);
   else vm_ = std::make_unique<vm::Vm>(*guest_, vo);
   guest_->attach(vm_.get());

@@ -65,6 +65,7 @@ void Vm::reset(VmOptions options) {
   running_ = kNoPid;
   posted_ = false;
   step_no_ = 0;
+  log_bytes_ = 0;
   last_ref_ = 0;
   performing_ = kNoPid;
   ref_names_.clear();
@@ -231,6 +232,11 @@ void Vm::set_event_sink(EventSink* sink) {
 }
 
 void Vm::log(std::string_view text) {
+  if (log_bytes_ > options_.max_log_bytes) return;
+  log_bytes_ += text.size() + sizeof(LogLine);
+  if (log_bytes_ > options_.max_log_bytes) {
+    text = "lockstep: the iteration's later log lines are dropped: its log passed a quarter of max_memory";
+  }
   if (log_sink_) {
     log_sink_->on_log({step_no_, running_ == kNoPid ? -1 : static_cast<int64_t>(running_), std::string(text)});
   }
@@ -290,7 +296,7 @@ void Vm::begin_step(const Op& op, ChoiceSource& choices) {
   located_ = kNoPid;
   if (sink_ && op.key.kind == EventKind::kProcess) {
     located_ = op.key.id;
-    step_location_ = guest_.location(located_);
+    step_location_ = sink_->location_id(guest_.location(located_));
   }
   if (op.object) touch(op.object, op.writes, op.value);
   // A process runs only while alive: each of its steps reads its control

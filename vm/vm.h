@@ -169,6 +169,9 @@ struct VmOptions {
   // The root's return does not end the iteration at once: its end is a
   // step like any other (a search runs it once nothing else can run).
   bool root_waits = false;
+  // Bytes of log text (ls.log, print) one iteration keeps; past them its
+  // further lines are dropped, with one line saying so.
+  size_t max_log_bytes = SIZE_MAX;
 };
 
 class Vm final : public System {
@@ -629,9 +632,10 @@ class Vm final : public System {
 
   Pid running_ = kNoPid;
   Pid located_ = kNoPid;        // the process whose step is being recorded
-  std::string step_location_;   // where it posted the operation (recorded runs only)
+  uint32_t step_location_ = 0;  // where it posted the operation: the sink's id (recorded runs only)
   bool posted_ = false;
   uint32_t step_no_ = 0;
+  size_t log_bytes_ = 0;  // counted whether or not a sink keeps the lines
   bool shapes_ = false;            // set StepFacts::shape on receives (set_shapes)
   bool observing_ = false;         // report observations (set_observing)
   std::vector<Observation> observations_;  // this step's (facts_.observations)

@@ -75,7 +75,7 @@ std::string trace_to_json(const Trace& t) {
         .value(e.peer)
         .key("detail")
         .value(e.detail);
-    if (!e.location.empty()) w.key("location").value(e.location);
+    if (auto where = t.location_of(e); !where.empty()) w.key("location").value(where);
     w.end_object();
   }
   w.end_array();

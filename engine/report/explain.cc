@@ -290,7 +290,7 @@ class Explainer {
     const Event* e = event(step);
     if (!e) return "step " + std::to_string(step);
     std::string who = names_.display(owner(step));
-    if (!e->location.empty()) who += ", at " + printable(e->location);
+    if (auto where = t_.location_of(*e); !where.empty()) who += ", at " + printable(where);
     std::string what = std::string(step_kind_name(e->kind));
     if (e->kind == StepKind::kDeliver || e->kind == StepKind::kSend)
       what += " to " + names_.display(e->peer);

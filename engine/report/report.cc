@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "engine/base/hash.h"
 #include "engine/base/json.h"
 #include "engine/report/schedule.h"
 
@@ -123,25 +124,30 @@ std::string row_shape(const ScheduleRow& row) {
 // One line of the printed schedule: a row, or a fold standing for a run
 // of rows that repeat the `period` rows before them.
 struct Shown {
-  const ScheduleRow* row = nullptr;
-  size_t period = 0, repeats = 0;
+  uint32_t row = 0;  // the row's index in the schedule (a row, when period is 0)
+  uint32_t period = 0;
+  uint64_t repeats = 0;
   uint32_t first = 0, last = 0;  // the folded steps
 };
 
 // The rows to show, with runs of a repeated pattern (period 1 to 4, at
 // least three times over) folded after its first occurrence. Failing rows
-// and rows with logs are never folded.
-std::vector<Shown> fold_repeats(const std::vector<const ScheduleRow*>& rows) {
-  std::vector<std::string> shapes;
+// and rows with logs are never folded. Rows are compared by a hash of
+// their shape: a few bytes a row, however long the schedule.
+std::vector<Shown> fold_repeats(const Schedule& schedule, const std::vector<uint32_t>& rows) {
+  std::vector<uint64_t> shapes;  // 0: never folded
   shapes.reserve(rows.size());
-  for (const ScheduleRow* r : rows) shapes.push_back(r->failed || !r->logs.empty() ? std::string() : row_shape(*r));
+  for (uint32_t i : rows) {
+    const ScheduleRow r = schedule.row(i);
+    shapes.push_back(r.failed || !r.logs.empty() ? 0 : (fnv1a(row_shape(r)) | 1));
+  }
   std::vector<Shown> out;
   size_t i = 0;
   while (i < rows.size()) {
     size_t best_period = 0, best_len = 0;
     for (size_t p = 1; p <= 4 && i + p <= rows.size(); ++p) {
       size_t len = 0;  // rows after the first p that repeat the row p before
-      while (i + p + len < rows.size() && !shapes[i + p + len].empty() && !shapes[i + len].empty() &&
+      while (i + p + len < rows.size() && shapes[i + p + len] != 0 && shapes[i + len] != 0 &&
              shapes[i + p + len] == shapes[i + len]) {
         ++len;
       }
@@ -158,10 +164,10 @@ std::vector<Shown> fold_repeats(const std::vector<const ScheduleRow*>& rows) {
     }
     for (size_t k = 0; k < best_period; ++k) out.push_back({rows[i + k]});
     Shown fold;
-    fold.period = best_period;
+    fold.period = static_cast<uint32_t>(best_period);
     fold.repeats = best_len / best_period;
-    fold.first = rows[i + best_period]->step;
-    fold.last = rows[i + best_period + best_len - 1]->step;
+    fold.first = schedule.row(rows[i + best_period]).step;
+    fold.last = schedule.row(rows[i + best_period + best_len - 1]).step;
     out.push_back(fold);
     i += best_period + best_len;
   }
@@ -171,25 +177,27 @@ std::vector<Shown> fold_repeats(const std::vector<const ScheduleRow*>& rows) {
 }  // namespace
 
 void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& style) {
-  const Schedule schedule = build_schedule(trace, !style.full_schedule);
+  const Schedule schedule(trace, !style.full_schedule);
   out << paint(style, kBold) << "Schedule ("
-      << (schedule.sliced ? "causal slice, " + std::to_string(schedule.in_slice) + " of "
-                          : std::string("all "))
-      << schedule.rows.size() << " steps):" << paint(style, kReset) << "\n";
+      << (schedule.sliced() ? "causal slice, " + std::to_string(schedule.slice_size()) + " of "
+                            : std::string("all "))
+      << schedule.size() << " steps):" << paint(style, kReset) << "\n";
   int kind_width = 10;  // the widest kind shown: columns stay aligned
-  std::vector<const ScheduleRow*> rows;
-  for (const ScheduleRow& row : schedule.rows) {
-    if (!row.in_slice) continue;
-    kind_width = std::max(kind_width, static_cast<int>(step_kind_name(row.kind).size()));
-    rows.push_back(&row);
+  std::vector<uint32_t> rows;
+  for (size_t i = 0; i < schedule.size(); ++i) {
+    if (!schedule.in_slice(i)) continue;
+    kind_width = std::max(kind_width, static_cast<int>(step_kind_name(trace.events[i].kind).size()));
+    rows.push_back(static_cast<uint32_t>(i));
   }
   // Repeats fold into one line unless every step is asked for.
   std::vector<Shown> shown;
   if (!style.fold_repeats) {
-    for (const ScheduleRow* r : rows) shown.push_back({r});
+    shown.reserve(rows.size());
+    for (uint32_t r : rows) shown.push_back({r});
   } else {
-    shown = fold_repeats(rows);
+    shown = fold_repeats(schedule, rows);
   }
+  rows = {};
   auto print_row = [&](const ScheduleRow& row) {
     char head[64];
     std::snprintf(head, sizeof head, "  step %-4u %-*s ", row.step, kind_width,
@@ -203,8 +211,6 @@ void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& styl
     out << line;
     if (row.failed) out << "   " << paint(style, kRed) << "<-- FAILED HERE" << paint(style, kReset);
     out << "\n";
-  };
-  auto print_logs = [&](const ScheduleRow& row) {
     for (const std::string& log : row.logs) {
       out << paint(style, kDim) << "           log  " << log << paint(style, kReset) << "\n";
     }
@@ -223,18 +229,17 @@ void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& styl
       }
       continue;
     }
-    if (!item.row) {
+    if (item.period != 0) {
       out << paint(style, kDim) << "  ... the " << (item.period == 1 ? std::string("step") : std::to_string(item.period) + " steps")
           << " above again " << item.repeats << " times (steps " << item.first << "-" << item.last << ") ..."
           << paint(style, kReset) << "\n";
       continue;
     }
-    print_row(*item.row);
-    print_logs(*item.row);
+    print_row(schedule.row(item.row));
   }
-  if (schedule.deadlock) {
+  if (schedule.deadlock()) {
     out << "  " << paint(style, kRed) << "<-- FAILED HERE: deadlock after step "
-        << schedule.failed_step << paint(style, kReset) << "\n";
+        << schedule.failed_step() << paint(style, kReset) << "\n";
   }
 }
 
@@ -319,6 +324,13 @@ void TextReporter::test_finished(const TestReport& t) {
     progress_shown_ = false;
   }
   if (style_.quiet && t.status == TestReport::Status::kPassed) return;
+  if (t.status == TestReport::Status::kError) {  // an error goes to stderr, as one line
+    out_ << std::flush;
+    err_ << paint(style_, kYellow) << "  ERROR " << paint(style_, kReset) << one_line(t.name) << " ("
+         << one_line(basename(t.file)) << "): " << one_line(t.error) << "\n"
+         << std::flush;
+    return;
+  }
   switch (t.status) {
     case TestReport::Status::kPassed:
       out_ << paint(style_, kGreen) << "  ok    " << paint(style_, kReset);
@@ -327,14 +339,9 @@ void TextReporter::test_finished(const TestReport& t) {
       out_ << paint(style_, kRed) << "  BUG   " << paint(style_, kReset);
       break;
     case TestReport::Status::kError:
-      out_ << paint(style_, kYellow) << "  ERROR " << paint(style_, kReset);
       break;
   }
   out_ << one_line(t.name) << " (" << one_line(basename(t.file)) << ")";
-  if (t.status == TestReport::Status::kError) {
-    out_ << ": " << one_line(t.error) << "\n";
-    return;
-  }
   out_ << paint(style_, kDim) << "  " << t.strategy << ", " << plural(t.iterations_run, "iteration")
        << ", " << with_commas(t.steps) << " steps";
   if (t.max_steps_hits) out_ << ", " << t.max_steps_hits << " cut off at max steps";
@@ -426,6 +433,12 @@ void TextReporter::run_finished(const RunSummary& s) {
 
 void JsonReporter::load_error(const std::string& message) {
   err_ << "lockstep: error: " << one_line(message) << "\n";
+}
+
+void JsonReporter::test_finished(const TestReport& t) {
+  if (t.status != TestReport::Status::kError) return;
+  err_ << "lockstep: error: " << one_line(basename(t.file)) << ": \"" << one_line(t.name)
+       << "\": " << one_line(t.error) << "\n";
 }
 
 namespace {

@@ -59,7 +59,7 @@ class JsonReporter final : public Reporter {
   JsonReporter(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
   void load_error(const std::string& message) override;
   void bug_found(const TestReport&, const Trace&) override {}
-  void test_finished(const TestReport&) override {}
+  void test_finished(const TestReport& test) override;
   void run_finished(const RunSummary& summary) override;
 
  private:

@@ -286,7 +286,7 @@ Result<std::string> render_view_html(const Trace& trace, const ViewOptions& opti
     w.key("a").value(e.pid >= 0 ? names.display(e.pid) : std::string());
     w.key("b").value(e.peer >= 0 ? names.display(e.peer) : std::string());
     w.key("d").value(clip(printable(e.detail)));
-    if (!e.location.empty()) w.key("w").value(printable(e.location));
+    if (auto where = trace.location_of(e); !where.empty()) w.key("w").value(printable(where));
     if (!s.in_slice) w.key("x").value(true);
     if (s.failed) w.key("f").value(true);
     if (auto it = logs.find(s.step); it != logs.end()) {

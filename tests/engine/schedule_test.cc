@@ -32,25 +32,40 @@ Trace sample() {
 }
 
 TEST(Schedule, RowsNameProcessesAndMarkTheSliceAndTheFailure) {
-  const Schedule s = build_schedule(sample(), true);
-  ASSERT_EQ(s.rows.size(), 6u);
-  EXPECT_TRUE(s.sliced);
-  EXPECT_EQ(s.in_slice, 5u);  // P2's start is not in the past of the failure
-  EXPECT_EQ(s.rows[0].actor, "P0(root)");
-  EXPECT_EQ(s.rows[0].peer, "P1(sender)");
-  EXPECT_EQ(s.rows[1].peer, "P2");
-  EXPECT_FALSE(s.rows[3].in_slice);
-  EXPECT_TRUE(s.rows[2].carries_message);
-  EXPECT_TRUE(s.rows[5].failed);
-  EXPECT_FALSE(s.rows[4].failed);
-  ASSERT_EQ(s.rows[3].logs.size(), 1u);
-  EXPECT_EQ(s.rows[3].logs[0], "P2: idle");
+  const Trace t = sample();
+  const Schedule s(t, true);
+  ASSERT_EQ(s.size(), 6u);
+  EXPECT_TRUE(s.sliced());
+  EXPECT_EQ(s.slice_size(), 5u);  // P2's start is not in the past of the failure
+  EXPECT_EQ(s.row(0).actor, "P0(root)");
+  EXPECT_EQ(s.row(0).peer, "P1(sender)");
+  EXPECT_EQ(s.row(1).peer, "P2");
+  EXPECT_FALSE(s.row(3).in_slice);
+  EXPECT_TRUE(s.row(2).carries_message);
+  EXPECT_TRUE(s.row(5).failed);
+  EXPECT_FALSE(s.row(4).failed);
+  ASSERT_EQ(s.row(3).logs.size(), 1u);
+  EXPECT_EQ(s.row(3).logs[0], "P2: idle");
+  for (size_t i : {0, 1, 2, 4, 5}) EXPECT_TRUE(s.row(i).logs.empty()) << i;
+}
+
+TEST(Schedule, ALogLineBelongsToTheFirstStepAtOrAfterIt) {
+  Trace t = sample();
+  t.logs = {{0, 0, "before any step"}, {3, 1, "at the send"}, {3, 1, "again"}, {5, 0, "taken"}};
+  t.events.insert(t.events.begin() + 3, Event{3, StepKind::kExit, 1, -1, ""});  // a second row of step 3
+  const Schedule s(t, false);
+  EXPECT_EQ(s.row(0).logs, std::vector<std::string>{"P0(root): before any step"});
+  EXPECT_EQ(s.row(2).logs, (std::vector<std::string>{"P1(sender): at the send", "P1(sender): again"}));
+  EXPECT_TRUE(s.row(3).logs.empty());  // the same step again: its lines went to the first row
+  EXPECT_TRUE(s.row(4).logs.empty());
+  EXPECT_EQ(s.row(5).logs, std::vector<std::string>{"P0(root): taken"});
 }
 
 TEST(Schedule, UnslicedRowsAreAllShown) {
-  const Schedule s = build_schedule(sample(), false);
-  EXPECT_FALSE(s.sliced);
-  EXPECT_EQ(s.in_slice, 6u);
+  const Trace t = sample();
+  const Schedule s(t, false);
+  EXPECT_FALSE(s.sliced());
+  EXPECT_EQ(s.slice_size(), 6u);
 }
 
 TEST(Schedule, TheTextRendererPrintsTheSliceFromRows) {

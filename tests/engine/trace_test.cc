@@ -2,11 +2,13 @@
 #include "engine/trace.h"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "engine/base/hash.h"
 #include "engine/base/prng.h"
@@ -66,14 +68,15 @@ TEST(Trace, RoundTripsEveryField) {
 
 TEST(Trace, RoundTripsTheSourceLineOfEachStep) {
   Trace t = sample();
-  t.events[1].location = "scenarios/x.lua:7";
-  t.events.push_back(
-      {3, StepKind::kSend, 0, 1, "", "scenarios/x.lua:7"});  // one string, stored once
+  t.locations = {"scenarios/x.lua:7"};
+  t.events[1].location = 1;
+  t.events.push_back({3, StepKind::kSend, 0, 1, "", 1});  // one string, stored once
   auto back = decode_trace(encode_trace(t), "t");
   ASSERT_TRUE(back.ok()) << back.status().message();
-  EXPECT_EQ(back->events[0].location, "");
-  EXPECT_EQ(back->events[1].location, "scenarios/x.lua:7");
-  EXPECT_EQ(back->events[2].location, "scenarios/x.lua:7");
+  EXPECT_EQ(back->location_of(back->events[0]), "");
+  EXPECT_EQ(back->location_of(back->events[1]), "scenarios/x.lua:7");
+  EXPECT_EQ(back->location_of(back->events[2]), "scenarios/x.lua:7");
+  EXPECT_EQ(back->locations.size(), 1u);
   EXPECT_EQ(encode_trace(*back), encode_trace(t));
   // Without locations (a trace of an earlier version) no field is written.
   EXPECT_EQ(encode_trace(sample()).find("x.lua:7"), std::string::npos);
@@ -88,20 +91,17 @@ TEST(Trace, RoundTripsStepFacts) {
   EXPECT_EQ(back->facts.at(1).accesses[0], (Access{object::mailbox(1), true}));
 }
 
-// Re-frames `payload` as a trace file (header, size, checksum).
-std::string frame(const std::string& payload) {
-  std::string out = encode_trace(sample()).substr(0, 16);
-  auto put_u64 = [&](uint64_t v) {
-    for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
-  };
-  put_u64(payload.size());
-  put_u64(fnv1a(payload));
-  return out + payload;
+// The records of a trace file, and a file around records.
+std::string records(const std::string& file) {
+  auto r = trace_records(file, "t");
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? *r : std::string();
 }
+std::string frame(const std::string& payload) { return trace_file(payload); }
 
 TEST(Trace, SkipsFieldsWrittenByANewerVersion) {
   const std::string file = encode_trace(sample());
-  std::string payload = file.substr(32);
+  std::string payload = records(file);
   // A field this version does not know: tag 9999, 3 bytes.
   const std::string unknown = {'\x0f', '\x27', 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 'a', 'b', 'c'};
   auto back = decode_trace(frame(unknown + payload + unknown), "t");
@@ -110,7 +110,7 @@ TEST(Trace, SkipsFieldsWrittenByANewerVersion) {
 }
 
 TEST(Trace, AFieldRunningPastTheEndIsCorrupt) {
-  std::string payload = encode_trace(sample()).substr(32);
+  std::string payload = records(encode_trace(sample()));
   const std::string bad = {'\x01', 0, 0, 0, '\x40', 0, 0, 0, 0, 0, 0, 0, 'x'};
   auto r = decode_trace(frame(payload + bad), "t.lockstep");
   ASSERT_FALSE(r.ok());
@@ -137,6 +137,100 @@ TEST(Trace, ReadsFormatOne) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->decisions, t->decisions);
   EXPECT_EQ(again->facts.steps, t->facts.steps);
+}
+
+// Format 2 (tagged fields, uncompressed) is still read.
+TEST(Trace, ReadsFormatTwo) {
+  auto t = load_trace(std::string(LOCKSTEP_SOURCE_DIR) + "/tests/data/v2-gossip-leave-drop-fault.lockstep");
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(t->format_version, 2u);
+  EXPECT_FALSE(t->decisions.empty());
+  EXPECT_EQ(t->facts.size(), t->events.size());
+  auto again = decode_trace(encode_trace(*t), "again");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->format_version, kTraceFormatVersion);
+  EXPECT_EQ(again->decisions, t->decisions);
+  EXPECT_EQ(again->facts.steps, t->facts.steps);
+}
+
+// A long run of the same two steps, as an iteration that polls for ever.
+Trace repetitive(uint32_t steps) {
+  Trace t = sample();
+  t.events.clear();
+  t.decisions.clear();
+  t.facts.clear();
+  t.locations = {"scenarios/poll.lua:12"};
+  const Access mailbox{object::mailbox(0), true};
+  for (uint32_t s = 1; s <= steps; ++s) {
+    const StepKind kind = s % 2 ? StepKind::kSend : StepKind::kReceive;
+    t.events.push_back({s, kind, 0, 0, "\"ping\"", 1});
+    t.decisions.push_back({DecisionKind::kSchedule, kind, 0});
+    t.facts.add({s, EventKey::process(0), kind, 0, s % 2 ? 0 : s - 1, 0,
+                 std::span<const Access>(&mailbox, 1), {}, {}});
+  }
+  t.steps = steps;
+  t.failure.step = steps;
+  return t;
+}
+
+TEST(Trace, ALongRunOfRepeatedStepsCostsAFewBytesAStep) {
+  const Trace t = repetitive(200000);
+  const std::string file = encode_trace(t);
+  EXPECT_LT(file.size(), 200000u * 16) << file.size() << " bytes";  // format 2: about 100 a step
+  auto back = decode_trace(file, "t");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->events.size(), 200000u);
+  EXPECT_EQ(back->location_of(back->events.back()), "scenarios/poll.lua:12");
+  EXPECT_EQ(back->facts.steps, t.facts.steps);
+  EXPECT_EQ(back->decisions, t.decisions);
+}
+
+// The compressed records of a file, their claimed size replaced, framed again.
+std::string with_payload(const std::string& file, const std::function<void(std::string&)>& edit) {
+  std::string payload = file.substr(32);
+  edit(payload);
+  std::string out = file.substr(0, 16);
+  for (uint64_t v : {uint64_t{payload.size()}, fnv1a(payload)}) {
+    for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+  }
+  return out + payload;
+}
+
+void set_claim(std::string& payload, uint64_t claim) {
+  for (int i = 0; i < 8; ++i) payload[i] = static_cast<char>((claim >> (8 * i)) & 0xff);
+}
+
+uint64_t claim_of(const std::string& file) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<unsigned char>(file[32 + i])} << (8 * i);
+  return v;
+}
+
+TEST(Trace, CompressedRecordsThatDoNotMatchTheirClaimAreCorrupt) {
+  const std::string file = encode_trace(sample());
+  const uint64_t size = claim_of(file);
+  auto error_of = [](const std::string& bytes) {
+    auto r = decode_trace(bytes, "t.lockstep");
+    EXPECT_FALSE(r.ok());
+    return r.ok() ? std::string() : r.status().message();
+  };
+  EXPECT_NE(error_of(with_payload(file, [](std::string& p) { set_claim(p, uint64_t{5} << 30); }))
+                .find("more than a trace may hold (4 GiB)"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_payload(file, [&](std::string& p) { set_claim(p, size + 1); }))
+                .find("shorter than the header says"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_payload(file, [&](std::string& p) { set_claim(p, size - 1); }))
+                .find("longer than the header says"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_payload(file, [](std::string& p) { p.resize(p.size() - 5); })).find("cut short"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_payload(file, [](std::string& p) { p += "junk"; })).find("bytes after"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_payload(file, [](std::string& p) { p[p.size() / 2] ^= 0x55; }))
+                .find("t.lockstep: corrupt trace ("),
+            std::string::npos);
+  EXPECT_NE(error_of(with_payload(file, [](std::string& p) { p.resize(3); })).find("no size"), std::string::npos);
 }
 
 TEST(Trace, EmptyFileIsAnError) {
@@ -229,7 +323,7 @@ TEST(Trace, ABooleanByteThatIsNotZeroOrOneReadsAsTrue) {
   std::string file = encode_trace(t);
   // The facts field ends the payload; its last byte is the last access's
   // `writes` (1). Make it 12.
-  std::string payload = file.substr(32);
+  std::string payload = records(file);
   ASSERT_EQ(payload.back(), '\x01');
   payload.back() = '\x0c';
   auto back = decode_trace(frame(payload), "t");

@@ -2,6 +2,7 @@
 -- args: --max-memory 16 --max-steps 100000000 --strategy pct
 -- exit: 1
 -- expect: memory
+-- expect: guest memory passed max_memory
 -- expect: ok    the next test runs
 -- replays: memory
 local ls = lockstep
@@ -10,10 +11,10 @@ ls.test("flood", function()
   local sink = ls.spawn_on("a", function()
     ls.receive(function(m) return m == "never" end)
   end)
-  local i = 0
+  local t = {}
+  for k = 1, 60 do t[k] = k end
   while true do
-    i = i + 1
-    ls.send(sink, i)
+    ls.send(sink, t)
   end
 end)
 ls.test("the next test runs", function()

@@ -1,15 +1,16 @@
--- hostile: a process sends to itself without end (small messages: the copies, not the guest's code, run out of memory)
+-- hostile: a process sends to itself without end (one table of a kilobyte: its copies queued, not the guest's code, run out of memory)
 -- args: --max-memory 16 --max-steps 100000000 --strategy random
 -- exit: 1
 -- expect: memory
+-- expect: guest memory passed max_memory
 -- expect: ok    the next test runs
 -- replays: memory
 local ls = lockstep
 ls.test("flood", function()
-  local i = 0
+  local t = {}
+  for k = 1, 60 do t[k] = k end
   while true do
-    i = i + 1
-    ls.send(ls.self(), i)
+    ls.send(ls.self(), t)
   end
 end)
 ls.test("the next test runs", function()

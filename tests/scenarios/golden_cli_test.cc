@@ -85,12 +85,12 @@ std::string summary_of(const std::string& json) {
   return out;
 }
 
-// A trace's fields as dump-trace prints them, without the two that depend
-// on where and with which version it was recorded.
+// A trace's fields as dump-trace prints them, without those that depend on
+// where and with which version it was recorded (and in which file format).
 std::string trace_fields(const std::string& path) {
   CliResult r = run_lockstep({"dump-trace", "--trace", path, "--json"});
   EXPECT_EQ(r.code, 0) << path << ": " << r.err;
-  static const std::regex unstable(R"re("(working_dir|tool_version)":"[^"]*",?)re");
+  static const std::regex unstable(R"re("(working_dir|tool_version)":"[^"]*",?|"format_version":[0-9]+,?)re");
   return std::regex_replace(r.out, unstable, "");
 }
 

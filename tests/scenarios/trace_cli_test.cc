@@ -167,7 +167,7 @@ TEST(DumpTrace, PrintsEveryFieldAsTextAndJson) {
   const std::string trace = find_bug(scenario("lost_update.lua"), dir);
   auto text = run_lockstep({"dump-trace", "--trace", trace});
   EXPECT_EQ(text.code, 0);
-  for (const char* field : {"format version: 2", "scenario hash:", "test: two clients", "strategy: pct",
+  for (const char* field : {"format version: 3", "scenario hash:", "test: two clients", "strategy: pct",
                             "iteration seed:", "options: max_steps=", "failure: assertion", "decisions (",
                             "events (", "facts (", "processes:"}) {
     EXPECT_NE(text.out.find(field), std::string::npos) << field;
@@ -175,7 +175,7 @@ TEST(DumpTrace, PrintsEveryFieldAsTextAndJson) {
   auto json = run_lockstep({"dump-trace", "--trace", trace, "--json"});
   EXPECT_EQ(json.code, 0);
   EXPECT_EQ(json.out.front(), '{');
-  for (const char* field : {"\"format_version\":2", "\"decisions\":[", "\"events\":[", "\"facts\":[", "\"failure\":{",
+  for (const char* field : {"\"format_version\":3", "\"decisions\":[", "\"events\":[", "\"facts\":[", "\"failure\":{",
                             "\"kind\":\"assertion\"", "\"iteration_seed\":"}) {
     EXPECT_NE(json.out.find(field), std::string::npos) << field;
   }
