@@ -63,8 +63,11 @@ int main(int argc, char** argv) {
   std::function<int()> chosen;
   for (const Command& c : commands()) {
     CLI::App* sub = app.add_subcommand(std::string(c.name), std::string(c.description));
-    sub->add_flag("-q,--quiet", global.quiet, "only errors and the result");
-    sub->add_flag("-v,--verbose", global.verbose, "more detail (debug logs on stderr)");
+    sub->add_flag("-q,--quiet", global.quiet,
+                  "quieter: one line per test (a bug's failure and trace) and the summary; elsewhere only errors "
+                  "and the result");
+    sub->add_flag("-v,--verbose", global.verbose,
+                  "everything: every iteration's logs and every line of a bug's slice (run), debug logs on stderr");
     auto run = c.setup(*sub, global);
     sub->callback([&chosen, run] { chosen = run; });
   }

@@ -114,10 +114,9 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
   style.color = use_color();
   const char* no_slice = std::getenv("LOCKSTEP_NO_CAUSAL_SLICE");
   style.full_schedule = f.full || (no_slice && *no_slice && std::string(no_slice) != "0");
-  style.max_rows = style.full_schedule ? 0 : 200;
+  style.max_rows = style.full_schedule || global.verbose ? 0 : 200;  // -v: every line of the slice
   style.fold_repeats = !f.full;
   style.coverage = f.coverage;
-  style.verbose = global.verbose;
   style.quiet = global.quiet;
   style.progress = !global.quiet && ::isatty(STDERR_FILENO) != 0;
   FanoutReporter reporter;

@@ -224,7 +224,7 @@ void print_schedule(std::ostream& out, const Trace& trace, const TextStyle& styl
     if (summarise && k >= kHead && k < shown.size() - tail) {
       if (k == kHead) {
         out << paint(style, kDim) << "  ... " << (shown.size() - tail - kHead)
-            << " lines left out (--full, or LOCKSTEP_NO_CAUSAL_SLICE=1, prints every step) ..."
+            << " lines left out (-v prints them; --full, or LOCKSTEP_NO_CAUSAL_SLICE=1, every step) ..."
             << paint(style, kReset) << "\n";
       }
       continue;
@@ -249,6 +249,11 @@ void TextReporter::load_error(const std::string& message) {
 
 void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
   const BugReport& bug = *test.bug;
+  if (style_.quiet) {  // said on the test's one line
+    quiet_bug_ = ": " + describe_failure(trace);
+    if (!bug.trace_path.empty()) quiet_bug_ += "; trace " + bug.trace_path;
+    return;
+  }
   out_ << "\n"
        << paint(style_, kRed) << paint(style_, kBold) << "lockstep: bug found in \""
        << one_line(test.name) << "\" (" << one_line(basename(test.file)) << ")" << paint(style_, kReset)
@@ -323,7 +328,6 @@ void TextReporter::test_finished(const TestReport& t) {
     err_ << "\r" << std::string(100, ' ') << "\r" << std::flush;
     progress_shown_ = false;
   }
-  if (style_.quiet && t.status == TestReport::Status::kPassed) return;
   if (t.status == TestReport::Status::kError) {  // an error goes to stderr, as one line
     out_ << std::flush;
     err_ << paint(style_, kYellow) << "  ERROR " << paint(style_, kReset) << one_line(t.name) << " ("
@@ -385,8 +389,11 @@ void TextReporter::test_finished(const TestReport& t) {
   }
   if (t.interrupted && !t.search) out_ << " (interrupted)";
   if (t.bounded_by_time && !t.search) out_ << " (bounded by time)";
-  out_ << paint(style_, kReset) << "\n";
-  if (t.coverage && style_.coverage) print_coverage(*t.coverage, t.iterations_run);
+  out_ << paint(style_, kReset);
+  if (t.status == TestReport::Status::kBug && style_.quiet) out_ << quiet_bug_;
+  quiet_bug_.clear();
+  out_ << "\n";
+  if (t.coverage && style_.coverage && !style_.quiet) print_coverage(*t.coverage, t.iterations_run);
 }
 
 void TextReporter::print_coverage(const TestReport::Coverage& c, uint64_t iterations) {

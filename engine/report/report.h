@@ -26,9 +26,8 @@ struct TextStyle {
   // Fold a run of steps that repeat the few before them (a poll, a retry
   // loop) into one line saying how often and which steps; --full prints them.
   bool fold_repeats = true;
-  bool verbose = false;
   bool message_contents = true;  // print message contents in schedule lines
-  bool quiet = false;             // only bugs, errors and the summary
+  bool quiet = false;             // one line per test (a bug's: what failed, its trace) and the summary
   bool progress = false;          // a progress line on stderr (a terminal)
   bool coverage = false;          // each test's coverage under its line (--coverage)
 };
@@ -51,6 +50,7 @@ class TextReporter final : public Reporter {
   std::ostream& err_;
   TextStyle style_;
   bool progress_shown_ = false;
+  std::string quiet_bug_;  // -q: the failure and trace of the test's bug, for its one line
   void print_coverage(const TestReport::Coverage& c, uint64_t iterations);
 };
 

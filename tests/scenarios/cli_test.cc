@@ -461,11 +461,49 @@ TEST(Cli, RootExitingWithAReasonIsAnAssertionCarryingIt) {
   EXPECT_NE(r.out.find("\"message\":\"shutdown\""), std::string::npos) << r.out;
 }
 
-TEST(Cli, QuietPrintsOnlyBugsAndTheSummary) {
-  auto r = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--iterations", "10", "-q"});
-  EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out.find("  ok "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("1 passed"), std::string::npos) << r.out;
+// -q: one line per test, with what a search proved and a bug's failure and
+// trace, then the summary; no schedule, no replay lines, no coverage.
+TEST(Cli, QuietPrintsOneLinePerTestAndTheSummary) {
+  const std::string dir = fresh_dir("quiet");
+  auto r = run_lockstep({"run", scenario("lost_update.lua"), scenario("lost_update_fixed.lua"), "--iterations", "10",
+                         "-q", "--coverage", "--traces-dir", dir});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("  BUG   two clients adding 1 each end at 2 (lost_update.lua)  pct, "), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(": assertion in P0(root): lost update; counter is 1 (at "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("; trace " + dir + "/lost_update."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  ok    two clients adding 1 each end at 2 (lost_update_fixed.lua)"), std::string::npos)
+      << r.out;
+  for (const char* hidden : {"Schedule (", "Replay with", "lockstep: bug found", "coverage after"}) {
+    EXPECT_EQ(r.out.find(hidden), std::string::npos) << hidden << "\n" << r.out;
+  }
+  EXPECT_NE(r.out.find("2 tests, 1 passed, 1 bug"), std::string::npos) << r.out;
+  // A dfs pass keeps what it proved.
+  auto proof = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "-q"});
+  EXPECT_EQ(proof.code, 0) << proof.out;
+  EXPECT_NE(proof.out.find("schedules: no bug"), std::string::npos) << proof.out;
+  EXPECT_NE(proof.out.find("explored all "), std::string::npos) << proof.out;
+}
+
+// -v: every line of a long slice, where the default leaves the middle out.
+TEST(Cli, VerbosePrintsEveryLineOfTheSlice) {
+  const std::string f = write_file("long_slice", R"(
+local ls = lockstep
+ls.test("long", { iterations = 1 }, function()
+  for i = 1, 300 do  -- letters, not digits: rows that differ do not fold
+    ls.send(ls.self(), string.char(65 + i % 26, 65 + (i // 26) % 26))
+    ls.receive()
+  end
+  error("done")
+end)
+)");
+  auto plain = run_lockstep({"run", f, "--traces-dir", fresh_dir("long_slice_plain")});
+  EXPECT_EQ(plain.code, 1);
+  EXPECT_NE(plain.out.find("lines left out"), std::string::npos) << plain.out;
+  auto verbose = run_lockstep({"run", f, "-v", "--traces-dir", fresh_dir("long_slice_verbose")});
+  EXPECT_EQ(verbose.code, 1);
+  EXPECT_EQ(verbose.out.find("lines left out"), std::string::npos) << verbose.out;
+  EXPECT_NE(verbose.out.find("send       P0(root) -> P0(root)  \"UF\""), std::string::npos) << verbose.out;
 }
 
 }  // namespace

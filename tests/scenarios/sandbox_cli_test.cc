@@ -26,7 +26,7 @@ end)
   std::string traces[2], outs[2];
   for (int j = 1; j <= 2; ++j) {
     const std::string dir = fresh_dir("table_message_" + std::to_string(j));
-    auto r = run_lockstep({"run", f, "--jobs", std::to_string(j), "--traces-dir", dir, "-q"});
+    auto r = run_lockstep({"run", f, "--jobs", std::to_string(j), "--traces-dir", dir});
     ASSERT_EQ(r.code, 1) << r.out;
     outs[j - 1] = r.out.substr(r.out.find("failure: "),
                                r.out.find('\n', r.out.find("failure: ")) - r.out.find("failure: "));
