@@ -11,6 +11,7 @@
 
 #include "engine/coverage.h"
 #include "engine/trace.h"
+#include "engine/trace_names.h"
 
 namespace lockstep {
 
@@ -19,7 +20,7 @@ struct BugReport {
   uint64_t iteration = 0;
   uint64_t iteration_seed = 0;
   std::string trace_path;
-  std::vector<std::string> faults;  // every fault the run injected (fault_lines)
+  std::vector<InjectedFault> faults;  // every fault the run injected
   // The part of a split search that found it (its iteration is numbered
   // within that part, so --iteration needs --shard to reproduce it).
   uint64_t shard_index = 0, shard_count = 1;

@@ -241,7 +241,7 @@ void TestRun::record_bug(uint64_t i, const IterationResult& result) {
   bug.iteration_seed = trace.iteration_seed;
   bug.shard_index = report_.shard_index;
   bug.shard_count = report_.shard_count;
-  bug.faults = fault_lines(trace);
+  bug.faults = injected_faults(trace);
   auto saved = save_run_trace(trace_path_for(config_.traces_dir, program_.path(), report_.name, i, opts_.seed,
                                              report_.shard_index, report_.shard_count),
                               trace);

@@ -1,6 +1,8 @@
 #include "engine/trace_names.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <tuple>
 
 #include "engine/base/utf8.h"
 
@@ -76,17 +78,55 @@ std::string ProcessNames::display(int64_t pid) const {
 
 std::string process_display_name(const Trace& trace, int64_t pid) { return ProcessNames(trace).display(pid); }
 
-std::vector<std::string> fault_lines(const Trace& trace) {
-  std::vector<std::string> out;
+namespace {
+
+// A node fault's event names the node first, then what happened to it:
+// "a (2 processes lost)", "a cut off from every node", "a reconnected", "a".
+std::pair<std::string, std::string> node_and_rest(StepKind kind, const std::string& detail) {
+  auto split_at = [&](size_t at) { return std::pair{detail.substr(0, at), detail.substr(std::min(at + 1, detail.size()))}; };
+  for (std::string_view suffix : {" cut off from every node", " reconnected"}) {
+    if (detail.size() > suffix.size() && detail.compare(detail.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return split_at(detail.size() - suffix.size());
+  }
+  if (kind == StepKind::kFaultCrash && !detail.empty() && detail.back() == ')') {
+    if (size_t open = detail.rfind(" ("); open != std::string::npos)
+      return {detail.substr(0, open), detail.substr(open + 2, detail.size() - open - 3)};
+  }
+  return {detail, ""};
+}
+
+}  // namespace
+
+std::vector<InjectedFault> injected_faults(const Trace& trace) {
+  std::vector<InjectedFault> out;
   const ProcessNames names(trace);
   for (const Event& e : trace.events) {
     if (!is_fault(e.kind)) continue;
-    std::string line = "step " + std::to_string(e.step) + "  " + std::string(step_kind_name(e.kind));
+    InjectedFault f;
+    f.step = e.step;
+    const std::string_view kind = step_kind_name(e.kind);
+    f.kind = std::string(kind.substr(kind.find('.') + 1));
+    if (e.kind == StepKind::kFaultDrop || e.kind == StepKind::kFaultDuplicate) {
+      if (e.pid >= 0) f.process = names.display(e.pid);
+      f.detail = e.detail;
+      if (e.peer >= 0) {
+        f.target = names.display(e.peer);
+      } else if (!f.detail.empty() && f.detail.front() == '(') {  // sent to a name: "(name) message"
+        const size_t close = f.detail.find(") ");
+        if (close != std::string::npos) {
+          f.target = f.detail.substr(1, close - 1);
+          f.detail = f.detail.substr(close + 2);
+        }
+      }
+    } else {
+      std::tie(f.target, f.detail) = node_and_rest(e.kind, e.detail);
+    }
     std::string what;
     if (e.pid >= 0) what = names.display(e.pid);
     if (e.peer >= 0) what += " -> " + names.display(e.peer);
     if (!e.detail.empty()) what += (what.empty() ? "" : "  ") + printable(e.detail);
-    out.push_back(line + (what.empty() ? "" : "  " + what));
+    f.line = "step " + std::to_string(e.step) + "  " + std::string(kind) + (what.empty() ? "" : "  " + what);
+    out.push_back(std::move(f));
   }
   return out;
 }

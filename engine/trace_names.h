@@ -12,9 +12,19 @@
 
 namespace lockstep {
 
-// Every fault the run injected, one line each: "step 13  fault.drop  P2@a
-// -> P1@b  {msg}".
-std::vector<std::string> fault_lines(const Trace& trace);
+// A fault the run injected, as fields and as the line a report prints
+// ("step 13  fault.drop  P2@a -> P1@b  {msg}").
+struct InjectedFault {
+  uint32_t step = 0;
+  std::string kind;     // "drop", "duplicate", "crash", "restart", "partition", "heal"
+  std::string process;  // drop/duplicate: the message's sender; "" for a node fault
+  std::string target;   // drop/duplicate: its recipient (a name, if sent to one); else the node
+  std::string detail;   // drop/duplicate: the message; else what happened to the node
+  std::string line;
+};
+
+// Every fault the run injected, in order.
+std::vector<InjectedFault> injected_faults(const Trace& trace);
 
 // `text` safe for a terminal: control characters other than newline and
 // tab (escape sequences, carriage returns, NUL), C1 controls (U+0080 to

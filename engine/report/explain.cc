@@ -389,10 +389,10 @@ class Explainer {
     out << "\nWhat led to it\n  " << slice_.size() << " of " << t_.events.size()
         << " steps happen before the failure (the causal slice; `lockstep replay --trace F` prints "
            "it).\n";
-    if (const auto faults = fault_lines(t_); !faults.empty()) {
+    if (const auto faults = injected_faults(t_); !faults.empty()) {
       out << "  The strategy injected " << faults.size() << " fault"
           << (faults.size() == 1 ? "" : "s") << ":\n";
-      for (const std::string& line : faults) out << "    " << line << "\n";
+      for (const InjectedFault& f : faults) out << "    " << f.line << "\n";
     }
     if (t_.facts.empty()) {
       out << "  This trace records no step facts (an old format), so races cannot be found.\n";

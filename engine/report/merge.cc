@@ -110,6 +110,24 @@ Result<TestReport> test_from(const JsonValue& t, const std::string& file) {
     bug.iteration = g.u64("iteration");
     bug.iteration_seed = b->get("iteration_seed_str") ? g.u64_text("iteration_seed_str") : g.u64("iteration_seed");
     bug.trace_path = b->str("trace");
+    if (const JsonValue* faults = b->get("faults"); faults && faults->type == JsonValue::Type::kArray) {
+      for (const JsonValue& f : faults->items) {
+        InjectedFault fault;
+        if (f.type == JsonValue::Type::kString) {  // written by a lockstep before faults had fields
+          fault.line = f.text;
+        } else {
+          Fields h(f, file + ": test \"" + r.name + "\": bug: faults");
+          fault.step = static_cast<uint32_t>(h.u64("step"));
+          fault.kind = f.str("kind");
+          fault.process = f.str("process");
+          fault.target = f.str("target");
+          fault.detail = f.str("detail");
+          fault.line = f.str("text");
+          if (!h.error().empty()) return Status::InvalidArgument(h.error());
+        }
+        bug.faults.push_back(std::move(fault));
+      }
+    }
     bug.shard_index = r.shard_index;
     bug.shard_count = r.shard_count;
     r.bug = bug;

@@ -269,7 +269,7 @@ void TextReporter::bug_found(const TestReport& test, const Trace& trace) {
   if (!bug.trace_path.empty()) out_ << "  trace: " << bug.trace_path << "\n";
   if (!bug.faults.empty()) {
     out_ << "  faults injected (" << bug.faults.size() << "):\n";
-    for (const std::string& f : bug.faults) out_ << "    " << f << "\n";
+    for (const InjectedFault& f : bug.faults) out_ << "    " << f.line << "\n";
   }
   if (!trace.failure.details.empty()) out_ << "\n" << printable(trace.failure.details);
   out_ << "\n";
@@ -488,7 +488,13 @@ void write_bug(JsonWriter& w, const BugReport& b) {
   if (!b.failure.details.empty()) w.key("details").value(b.failure.details);
   w.key("trace").value(b.trace_path);
   w.key("faults").begin_array();
-  for (const std::string& f : b.faults) w.value(f);
+  for (const InjectedFault& f : b.faults) {
+    w.begin_object().key("step").value(f.step).key("kind").value(f.kind);
+    w.key("process");
+    if (f.process.empty()) w.null(); else w.value(f.process);
+    w.key("target").value(f.target).key("detail").value(f.detail).key("text").value(f.line);
+    w.end_object();
+  }
   w.end_array();
   w.end_object();
 }

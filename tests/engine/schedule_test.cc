@@ -79,6 +79,40 @@ TEST(Schedule, TheTextRendererPrintsTheSliceFromRows) {
   EXPECT_EQ(text.find("P2: idle"), std::string::npos);  // its step is not shown
 }
 
+// A run's faults as fields: a message's sender and recipient (or the name
+// it was sent to), a node fault's node, whatever the node is called.
+TEST(InjectedFaults, GiveKindStepAndTarget) {
+  Trace t = sample();
+  t.processes.push_back({3, "leaver", "c node"});
+  t.events = {{4, StepKind::kFaultDrop, 3, 0, "{leave = 1}"},
+              {5, StepKind::kFaultDuplicate, 3, -1, "(views) {1}"},
+              {6, StepKind::kFaultCrash, -1, -1, "c node (2 processes lost)"},
+              {7, StepKind::kFaultRestart, -1, -1, "c node"},
+              {8, StepKind::kFaultPartition, -1, -1, "b cut off from every node"},
+              {9, StepKind::kFaultHeal, -1, -1, "b reconnected"},
+              {10, StepKind::kSend, 0, 1, "not a fault"}};
+  const std::vector<InjectedFault> f = injected_faults(t);
+  ASSERT_EQ(f.size(), 6u);
+  EXPECT_EQ(f[0].kind, "drop");
+  EXPECT_EQ(f[0].step, 4u);
+  EXPECT_EQ(f[0].process, "P3@c node(leaver)");
+  EXPECT_EQ(f[0].target, "P0@main(root)");
+  EXPECT_EQ(f[0].detail, "{leave = 1}");
+  EXPECT_EQ(f[0].line, "step 4  fault.drop  P3@c node(leaver) -> P0@main(root)  {leave = 1}");
+  EXPECT_EQ(f[1].kind, "duplicate");
+  EXPECT_EQ(f[1].target, "views");
+  EXPECT_EQ(f[1].detail, "{1}");
+  EXPECT_EQ(f[2].kind, "crash");
+  EXPECT_EQ(f[2].process, "");
+  EXPECT_EQ(f[2].target, "c node");
+  EXPECT_EQ(f[2].detail, "2 processes lost");
+  EXPECT_EQ(f[3].target, "c node");
+  EXPECT_EQ(f[4].target, "b");
+  EXPECT_EQ(f[4].detail, "cut off from every node");
+  EXPECT_EQ(f[5].kind, "heal");
+  EXPECT_EQ(f[5].target, "b");
+}
+
 class CountingReporter final : public Reporter {
  public:
   void load_error(const std::string&) override { ++calls; }
