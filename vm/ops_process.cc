@@ -237,9 +237,14 @@ bool Vm::perform_demonitor(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
   }
   if (flush) {
     touch(object::mailbox(pid), true);
+    // The DOWN may have been shown to a match function already, which made
+    // it a Lua table (a user message); it keeps its monitor reference, which
+    // only a DOWN carries.
     for (size_t i = p.head; i < p.mailbox.size(); ++i) {
-      if (p.mailbox[i].kind == Message::Kind::kDown && p.mailbox[i].ref == ref) {
+      const Message& q = p.mailbox[i];
+      if (q.ref == ref && (q.kind == Message::Kind::kDown || q.kind == Message::Kind::kUser)) {
         Message m = take_message(p, i);
+        if (m.kind == Message::Kind::kUser) guest_.release(m.value);
         release_reason(m.reason);
         break;
       }

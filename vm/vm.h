@@ -53,7 +53,8 @@ struct Message {
   Kind kind = Kind::kUser;
   Pid from = kNoPid;
   ValueRef value = 0;       // kUser payload
-  RefId ref = 0;            // kDown: the monitor reference
+  RefId ref = 0;            // kDown: the monitor reference (kept when a match function
+                            // made the DOWN a table: demonitor flush finds it)
   Reason reason;            // kDown / kExit
   uint32_t origin_step = 0; // the step that sent it (for the causal slice)
 };

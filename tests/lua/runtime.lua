@@ -142,6 +142,17 @@ ls.test("demonitor with flush removes a queued DOWN", function()
   assert(ls.receive(nil, 0) == nil)
 end)
 
+-- A DOWN that a match function has been shown (it did not take it) is
+-- still the DOWN that demonitor's flush removes.
+ls.test("demonitor with flush removes a DOWN a match function has seen", function()
+  local p = ls.spawn(function() ls.receive() end)
+  local ref = ls.monitor(p)
+  ls.exit(p, "kill")
+  ls.receive(function(m) return m == "never" end, 10)
+  ls.demonitor(ref, { flush = true })
+  assert(ls.receive(nil, 0) == nil, "the DOWN is gone")
+end)
+
 ls.test("registry errors follow Erlang", function()
   local p = ls.spawn(function() ls.receive() end)
   ls.register("a", p)
