@@ -49,6 +49,8 @@ local mod = {
 
 -- start({keys = "unique" | "duplicate"}) -> registry pid
 function M.start(opts, start_opts) return gs.start(mod, opts or {}, start_opts) end
+-- start_link(opts, [start_opts]): the same, linked to the caller (a supervisor's child)
+function M.start_link(opts, start_opts) return gs.start_link(mod, opts or {}, start_opts) end
 
 -- register(reg, key, value) -> true, or false and the pid holding a unique key
 function M.register(reg, key, value)

@@ -1,11 +1,23 @@
--- lockstep.supervisor: OTP's supervisor with the one_for_one strategy
--- (SPEC 5.6). Each child spec is {id = ..., start = fn -> pid, restart =
--- "permanent" | "transient" | "temporary"}; start runs in the supervisor
--- and must return a pid linked to it (spawn_link, genserver.start_link).
--- More than max_restarts restarts within max_seconds of virtual time make
--- the supervisor shut its children down and exit with "shutdown".
+-- lockstep.supervisor: OTP's supervisor (SPEC 5.6) with its three
+-- restart strategies. Each child spec is {id = ..., start = fn -> pid,
+-- restart = "permanent" | "transient" | "temporary", shutdown = ms}; start
+-- runs in the supervisor and must return a pid linked to it (spawn_link,
+-- genserver.start_link).
+--   one_for_one   a child that ends is restarted alone;
+--   one_for_all   the others are shut down (last started first), then all
+--                 are started again in order;
+--   rest_for_one  the children started after it are shut down (last
+--                 first), then it and they are started again in order.
+-- A child is shut down as OTP does: exit(child, "shutdown"), then up to
+-- `shutdown` ms (default 5000) of virtual time for it to end, then "kill".
+-- A temporary child shut down for a sibling's restart is not started
+-- again. More than max_restarts restarts (a group restart counts once)
+-- within max_seconds of virtual time make the supervisor shut every child
+-- down and exit with "shutdown".
 local ls = lockstep
 local M = {}
+
+local STRATEGIES = { one_for_one = true, one_for_all = true, rest_for_one = true }
 
 local function start_child(child)
   local ok, pid = pcall(child.spec.start)
@@ -22,51 +34,88 @@ local function should_restart(restart, reason)
   return true -- permanent
 end
 
-local function shutdown(children)
-  for i = #children, 1, -1 do
-    local c = children[i]
-    if c.pid ~= nil then
-      ls.unlink(c.pid)
-      ls.exit(c.pid, "shutdown")
-      c.pid = nil
-    end
+-- Ends one child and waits until it has ended. The child stays linked
+-- until then (OTP unlinks first): a child that crashes on its way down is
+-- still a supervised child, never an unlinked crash; the EXIT its end
+-- sends is dropped here.
+local function terminate(c)
+  local pid = c.pid
+  c.pid = nil
+  if pid == nil then return end
+  local ref = ls.monitor(pid)
+  ls.exit(pid, "shutdown")
+  local down = function(m) return type(m) == "table" and m[1] == "DOWN" and m[2] == ref end
+  if ls.receive(down, c.spec.shutdown or 5000) == nil then
+    ls.exit(pid, "kill") -- it did not end in time (it traps exits)
+    ls.receive(down)
   end
+  ls.receive(function(m) return type(m) == "table" and m[1] == "EXIT" and m[2] == pid end, 0)
 end
 
-local function loop(children, opts, parent)
-  local restarts = {}
-  local max_restarts = opts.max_restarts or 3
-  local window = (opts.max_seconds or 5) * 1000
+-- Ends children[from..#children], the last started first.
+local function terminate_from(children, from)
+  for i = #children, from, -1 do terminate(children[i]) end
+end
+
+-- Counts one restart; false when the intensity is exceeded.
+local function allow_restart(state)
+  local now = ls.now()
+  local recent = { now }
+  for _, t in ipairs(state.restarts) do
+    if now - t <= state.window then recent[#recent + 1] = t end
+  end
+  state.restarts = recent
+  return #recent <= state.max_restarts
+end
+
+-- The child at index i ended with `reason`: restart what the strategy says.
+local function child_ended(state, i, reason)
+  local children = state.children
+  local c = children[i]
+  c.pid = nil
+  local restart = c.spec.restart or "permanent"
+  if not should_restart(restart, reason) then
+    if restart == "temporary" then table.remove(children, i) end
+    return
+  end
+  if not allow_restart(state) then
+    terminate_from(children, 1)
+    ls.exit("shutdown") -- restart intensity exceeded
+  end
+  if state.strategy == "one_for_one" then
+    start_child(c)
+    return
+  end
+  local first = state.strategy == "one_for_all" and 1 or i
+  terminate_from(children, first)
+  -- Start the group again in order; a temporary sibling stays down.
+  local kept = {}
+  for k, child in ipairs(children) do
+    if k < first or child == c or (child.spec.restart or "permanent") ~= "temporary" then
+      kept[#kept + 1] = child
+    end
+  end
+  state.children = kept
+  for k = first, #kept do start_child(kept[k]) end
+end
+
+local function loop(state, parent)
   while true do
     local m = ls.receive()
     if type(m) == "table" and m[1] == "EXIT" then
       if m[2] == parent then
-        shutdown(children)
+        terminate_from(state.children, 1)
         ls.exit(m[3])
       end
-      for _, c in ipairs(children) do
+      for i, c in ipairs(state.children) do
         if c.pid == m[2] then
-          c.pid = nil
-          if should_restart(c.spec.restart or "permanent", m[3]) then
-            local now = ls.now()
-            restarts[#restarts + 1] = now
-            local recent = {}
-            for _, t in ipairs(restarts) do
-              if now - t <= window then recent[#recent + 1] = t end
-            end
-            restarts = recent
-            if #restarts > max_restarts then
-              shutdown(children)
-              ls.exit("shutdown") -- restart intensity exceeded
-            end
-            start_child(c)
-          end
+          child_ended(state, i, m[3])
           break
         end
       end
     elseif type(m) == "table" and m[1] == "$which_children" then
       local list = {}
-      for _, c in ipairs(children) do
+      for _, c in ipairs(state.children) do
         list[#list + 1] = { id = c.spec.id, pid = c.pid, restart = c.spec.restart or "permanent" }
       end
       ls.send(m[2], { m[3], list })
@@ -76,8 +125,10 @@ end
 
 local function start(children_specs, opts, link)
   opts = opts or {}
-  if opts.strategy and opts.strategy ~= "one_for_one" then
-    error("supervisor: only the one_for_one strategy is supported", 2)
+  local strategy = opts.strategy or "one_for_one"
+  if not STRATEGIES[strategy] then
+    error("supervisor: unknown strategy \"" .. tostring(strategy) ..
+          "\" (one_for_one, one_for_all or rest_for_one)", 2)
   end
   local parent = ls.self()
   local ack = ls.make_ref()
@@ -85,14 +136,20 @@ local function start(children_specs, opts, link)
     ls.label(opts.name or "supervisor")
     if opts.name then ls.register(opts.name, ls.self()) end
     ls.trap_exit(true)
-    local children = {}
+    local state = {
+      children = {},
+      strategy = strategy,
+      restarts = {},
+      max_restarts = opts.max_restarts or 3,
+      window = (opts.max_seconds or 5) * 1000,
+    }
     for _, spec in ipairs(children_specs) do
       local c = { spec = spec }
       start_child(c)
-      children[#children + 1] = c
+      state.children[#state.children + 1] = c
     end
     ls.send(parent, { ack, "ok" })
-    loop(children, opts, link and parent or nil)
+    loop(state, link and parent or nil)
   end
   local pid = link and ls.spawn_link(body) or ls.spawn(body)
   ls.receive(function(m) return type(m) == "table" and m[1] == ack end)

@@ -429,7 +429,7 @@ function lockstep.task_supervisor.async(sup, fn) end
 function lockstep.task_supervisor.start_child(sup, fn) end
 
 lockstep.supervisor = {}
----@param children {id: string, start: fun(...), restart?: "permanent"|"transient"|"temporary"}[]
+---@param children {id: string, start: fun(...), restart?: "permanent"|"transient"|"temporary", shutdown?: integer}[]
 ---@param opts? {strategy?: "one_for_one"|"one_for_all"|"rest_for_one", max_restarts?: integer, max_seconds?: integer, name?: string}
 ---@return lockstep.Pid
 function lockstep.supervisor.start(children, opts) end
@@ -442,6 +442,9 @@ lockstep.registry = {}
 ---@param opts {keys: "unique"|"duplicate", name?: string}
 ---@return lockstep.Pid
 function lockstep.registry.start(opts, start_opts) end
+---@param opts {keys: "unique"|"duplicate", name?: string}
+---@return lockstep.Pid
+function lockstep.registry.start_link(opts, start_opts) end
 function lockstep.registry.register(registry, key, value) end
 function lockstep.registry.unregister(registry, key) end
 ---@return {[1]: lockstep.Pid, [2]: any}[]

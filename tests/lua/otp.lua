@@ -88,6 +88,131 @@ ls.test("supervisor: restart intensity exhausted shuts it down", function()
   assert(m and m[4] == "shutdown", "the supervisor gave up")
 end)
 
+-- Children that report to the test when they start and when they are shut
+-- down, so the order of a group restart can be checked.
+local function reporting_children(parent, ids, extra)
+  local specs = {}
+  for _, id in ipairs(ids) do
+    specs[#specs + 1] = {
+      id = id,
+      restart = extra and extra[id] or nil,
+      start = function() -- runs in the supervisor: says the order it starts them in
+        ls.send(parent, { "started", id })
+        local sup, ready = ls.self(), ls.make_ref()
+        local pid = ls.spawn_link(function()
+          ls.trap_exit(true)
+          ls.send(sup, ready)
+          while true do
+            local m = ls.receive()
+            if type(m) == "table" and m[1] == "EXIT" and m[3] == "shutdown" then
+              ls.send(parent, { "stopped", id })
+              ls.exit("shutdown")
+            elseif m == "crash" then
+              error("crash")
+            end
+          end
+        end)
+        ls.receive(function(m) return m == ready end) -- it traps exits before it counts as started
+        return pid
+      end,
+    }
+  end
+  return specs
+end
+
+local function events(n)
+  local got = {}
+  for _ = 1, n do
+    local m = ls.receive(function(m) return m[1] == "started" or m[1] == "stopped" end, 1000)
+    assert(m, "only " .. #got .. " of " .. n .. " events: " .. table.concat(got, " "))
+    got[#got + 1] = m[1] .. " " .. m[2]
+  end
+  return table.concat(got, ", ")
+end
+
+local function pids(sup)
+  local out = {}
+  for _, c in ipairs(ls.supervisor.which_children(sup)) do out[c.id] = c.pid end
+  return out
+end
+
+ls.test("supervisor: one_for_all shuts the others down, last first, and starts all again in order", function()
+  local sup = ls.supervisor.start(reporting_children(ls.self(), { "a", "b", "c" }), { strategy = "one_for_all" })
+  assert(events(3) == "started a, started b, started c")
+  local before = pids(sup)
+  ls.send(before.b, "crash")
+  local seen = events(5)
+  assert(seen == "stopped c, stopped a, started a, started b, started c", seen)
+  local after = pids(sup)
+  for _, id in ipairs({ "a", "b", "c" }) do assert(after[id] and after[id] ~= before[id], id .. " restarted") end
+end)
+
+ls.test("supervisor: rest_for_one restarts the crashed child and those started after it", function()
+  local sup = ls.supervisor.start(reporting_children(ls.self(), { "a", "b", "c" }), { strategy = "rest_for_one" })
+  assert(events(3) == "started a, started b, started c")
+  local before = pids(sup)
+  ls.send(before.b, "crash")
+  local seen = events(3)
+  assert(seen == "stopped c, started b, started c", seen)
+  local after = pids(sup)
+  assert(after.a == before.a, "a, started before b, is untouched")
+  assert(after.b ~= before.b and after.c ~= before.c)
+end)
+
+ls.test("supervisor: a group restart counts once towards the intensity", function()
+  local parent = ls.self()
+  local sup = ls.supervisor.start(reporting_children(parent, { "a", "b" }),
+    { strategy = "one_for_all", max_restarts = 1, max_seconds = 5 })
+  local ref = ls.monitor(sup)
+  events(2)
+  ls.send(pids(sup).a, "crash")
+  events(3) -- stopped b, started a, started b: one restart
+  assert(ls.receive(function(m) return m[1] == "DOWN" and m[2] == ref end, 100) == nil, "still up after one")
+  ls.send(pids(sup).b, "crash")
+  local m = ls.receive(function(m) return m[1] == "DOWN" and m[2] == ref end, 1000)
+  assert(m and m[4] == "shutdown", "the second restart exceeds max_restarts = 1")
+end)
+
+ls.test("supervisor: a temporary sibling shut down for a group restart stays down", function()
+  local sup = ls.supervisor.start(reporting_children(ls.self(), { "a", "t" }, { t = "temporary" }),
+    { strategy = "one_for_all" })
+  events(2)
+  ls.send(pids(sup).a, "crash")
+  local seen = events(2)
+  assert(seen == "stopped t, started a", seen)
+  local ids = {}
+  for _, c in ipairs(ls.supervisor.which_children(sup)) do ids[#ids + 1] = c.id end
+  assert(table.concat(ids, ",") == "a", table.concat(ids, ","))
+end)
+
+ls.test("supervisor: a child that ignores shutdown is killed after its shutdown time", function()
+  local parent = ls.self()
+  local sup = ls.supervisor.start({
+    { id = "a", start = function() return ls.spawn_link(function() ls.receive(function(m) return m == "crash" end); error("x") end) end },
+    { id = "stubborn", shutdown = 50, start = function()
+        return ls.spawn_link(function()
+          ls.trap_exit(true)
+          ls.send(parent, "trapping")
+          while true do ls.receive() end -- takes the shutdown as a message and carries on
+        end)
+      end },
+  }, { strategy = "one_for_all" })
+  ls.receive(function(m) return m == "trapping" end)
+  local old = pids(sup).stubborn
+  local ref = ls.monitor(old)
+  local t0 = ls.now()
+  ls.send(pids(sup).a, "crash")
+  local m = ls.receive(function(m) return m[1] == "DOWN" and m[2] == ref end, 1000)
+  assert(m and m[4] == "killed", "killed, not " .. tostring(m and m[4]))
+  assert(ls.now() - t0 >= 50, "after its 50 ms")
+  assert(pids(sup).stubborn ~= old)
+end)
+
+ls.test("supervisor: an unknown strategy is an error", function()
+  local ok, err = pcall(ls.supervisor.start, {}, { strategy = "one_for_some" })
+  assert(not ok and tostring(err):find("unknown strategy \"one_for_some\"", 1, true), tostring(err))
+end)
+
 ls.test("registry: unique and duplicate keys, cleanup on exit", function()
   local reg = ls.registry.start({ keys = "unique" })
   assert(ls.registry.register(reg, "k", 1) == true)
