@@ -29,6 +29,7 @@
 #include "engine/strategy.h"
 #include "lua/fiber.h"
 #include "lua/guest.h"
+#include "vm/vm.h"
 
 using namespace lockstep;
 using Clock = std::chrono::steady_clock;
@@ -318,6 +319,40 @@ int main(int argc, char** argv) {
               hundred / one_node);
   w.key("step_ns_1_node_10000").value(one_node).key("step_ns_100_nodes_100").value(hundred);
   w.key("nodes_100_to_1").value(hundred / one_node);
+
+  // A state fingerprint (what a state cache takes after every step) of a
+  // realistic model part-way through an iteration: every process's
+  // continuation, mailboxes, nodes and the network.
+  auto fingerprint_us = [&](const std::string& file, int steps) {
+    auto program = lua::LuaProgram::load(std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios/" + file);
+    if (!program.ok()) {
+      std::fprintf(stderr, "%s\n", program.status().message().c_str());
+      std::exit(1);
+    }
+    auto sys = (*program)->start(0, RunOptions{});
+    struct First : ChoiceSource {
+      uint64_t choose(uint64_t) override { return 0; }
+    } first;
+    for (int i = 0; i < steps && !(*sys)->enabled().empty(); ++i) {
+      const Op op = (*sys)->enabled()[0];
+      if ((*sys)->step(op, first).finished) break;
+    }
+    auto* vm = dynamic_cast<vm::Vm*>(*sys);
+    return median_of(repeats, [&] {
+      constexpr int kCalls = 2000;
+      uint64_t sink = 0;
+      const auto t0 = Clock::now();
+      for (int i = 0; i < kCalls; ++i) sink += vm->fingerprint().lo;
+      const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+      if (sink == 42) std::printf(" ");
+      return s * 1e6 / kCalls;
+    });
+  };
+  const double fp_counter = fingerprint_us("genserver_counter_fixed.lua", 30);
+  const double fp_split = fingerprint_us("split_brain_fixed.lua", 60);
+  std::printf("%-58s %12.2f us\n", "state fingerprint, genserver_counter_fixed at step 30", fp_counter);
+  std::printf("%-58s %12.2f us\n", "state fingerprint, split_brain_fixed at step 60", fp_split);
+  w.key("fingerprint_us_genserver_counter").value(fp_counter).key("fingerprint_us_split_brain").value(fp_split);
 
   w.end_object();
   if (!json_out.empty()) std::ofstream(json_out) << w.str() << "\n";

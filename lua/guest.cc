@@ -203,6 +203,8 @@ void LuaGuest::install(const Script& script) {
   lua_call(L, 0, 0);
   read_tests();
   make_test_bodies();
+  resume_points_ = probe_resume_points();
+  collect_constant_tables();
 }
 
 void LuaGuest::read_tests() {

@@ -25,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/program.h"
@@ -112,6 +113,8 @@ class LuaGuest final : public vm::Guest {
   vm::ValueRef copy(vm::ValueRef v) override;
   std::string render(vm::ValueRef v) override;
   void hash_value(vm::ValueRef v, vm::StateHasher& h) override;
+  // The process's continuation (lua/state_hash.cc).
+  void hash_process(vm::Pid pid, vm::StateHasher& h) override;
   bool check_invariants(std::string& message) override;
   bool has_invariants() const override { return invariant_count_ > 0; }
   uint32_t monitor_count() const override { return static_cast<uint32_t>(monitor_count_); }
@@ -202,7 +205,14 @@ class LuaGuest final : public vm::Guest {
   bool needs_close_ = false;
 
   int values_ref_ = LUA_NOREF;   // registry: slot -> value
-  std::vector<const void*> hash_path_;  // hash_value: tables met so far
+  // Fingerprints (lua/state_hash.cc).
+  class ValueWalk;
+  bool probe_resume_points();
+  void collect_constant_tables();
+  std::unordered_map<const void*, uint32_t> hash_seen_;        // first visits in one walk
+  std::unordered_map<const void*, uint32_t> constant_tables_;  // the library's tables, numbered
+  bool resume_points_ = false;  // whether a frame's resume point can be read
+  uint64_t unreadable_ = 0;
   std::vector<uint32_t> refcount_;
   std::vector<uint32_t> free_slots_;
   int handles_ref_ = LUA_NOREF;  // registry: interned handle userdata
@@ -290,6 +300,10 @@ class LuaProgram final : public Program {
   std::unique_ptr<LuaGuest> guest_;
   std::unique_ptr<vm::Vm> vm_;
 };
+
+// Pushes a new sequence of the keys of the table at `idx` in the
+// deterministic key order (lua/values.cc); allocates in the guest heap.
+int push_sorted_keys(LuaGuest& g, lua_State* L, int idx);
 
 // Registers the `lockstep` API in the state (lua/api.cc).
 void open_lockstep_api(lua_State* L);

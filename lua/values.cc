@@ -220,6 +220,8 @@ struct Renderer {
   }
 };
 
+}  // namespace
+
 // Pushes a new sequence holding the keys of the table at `idx` in the
 // deterministic order. The allocations it makes depend only on the number
 // of keys, never on the native (hash-seed dependent) order.
@@ -258,6 +260,8 @@ int push_sorted_keys(LuaGuest& g, lua_State* L, int idx) {
   lua_remove(L, raw);
   return n;
 }
+
+namespace {
 
 void copy_rec(LuaGuest& g, lua_State* L, int idx, int depth, std::vector<const void*>& path,
               const char* what) {
@@ -511,94 +515,6 @@ std::string LuaGuest::render(vm::ValueRef v) {
   std::string s = render_at(aux_, -1);
   lua_pop(aux_, 2);
   return s;
-}
-
-namespace {
-
-// A value by content: scalars by value, tables by their entries in key
-// order (a table met again on the path, or elsewhere, by the index of its
-// first visit, so cycles and sharing hash the same in every state that has
-// them), handles through the hasher's naming, functions by where they were
-// defined and their upvalues' count (not by address).
-void hash_rec(LuaGuest& g, lua_State* L, int idx, vm::StateHasher& h, std::vector<const void*>& seen) {
-  idx = lua_absindex(L, idx);
-  const int type = lua_type(L, idx);
-  h.tag(static_cast<uint64_t>(type) + 16);
-  switch (type) {
-    case LUA_TNIL: return;
-    case LUA_TBOOLEAN: h.boolean(lua_toboolean(L, idx)); return;
-    case LUA_TNUMBER:
-      if (lua_isinteger(L, idx)) {
-        h.tag(1).i64(lua_tointeger(L, idx));
-      } else {
-        const double d = lua_tonumber(L, idx);
-        uint64_t bits;
-        std::memcpy(&bits, &d, sizeof bits);
-        h.tag(2).u64(bits);
-      }
-      return;
-    case LUA_TSTRING: {
-      size_t n;
-      const char* s = lua_tolstring(L, idx, &n);
-      h.bytes({s, n});
-      return;
-    }
-    case LUA_TTABLE: {
-      const void* p = lua_topointer(L, idx);
-      for (size_t i = 0; i < seen.size(); ++i) {
-        if (seen[i] == p) {
-          h.tag(3).u64(i);
-          return;
-        }
-      }
-      seen.push_back(p);
-      if (!lua_checkstack(L, 4)) luaL_error(L, "a value is nested too deeply to hash");
-      const auto n = static_cast<lua_Integer>(push_sorted_keys(g, L, idx));
-      const int keys = lua_gettop(L);
-      h.u64(static_cast<uint64_t>(n));
-      for (lua_Integer i = 1; i <= n; ++i) {
-        lua_rawgeti(L, keys, i);
-        hash_rec(g, L, -1, h, seen);
-        lua_rawget(L, idx);
-        hash_rec(g, L, -1, h, seen);
-        lua_pop(L, 1);
-      }
-      lua_pop(L, 1);
-      return;
-    }
-    case LUA_TFUNCTION: {
-      lua_Debug ar;
-      lua_pushvalue(L, idx);
-      lua_getinfo(L, ">Su", &ar);
-      h.bytes(ar.source ? ar.source : "").i64(ar.linedefined).u64(ar.nups);
-      return;
-    }
-    default:
-      if (auto handle = g.to_handle(L, idx)) {
-        switch (handle->kind) {
-          case HandleKind::kPid: h.pid(handle->id); return;
-          case HandleKind::kRef: h.ref(handle->id); return;
-          case HandleKind::kTimer: h.timer(handle->id); return;
-          case HandleKind::kAtomics: h.atomics(handle->id); return;
-          case HandleKind::kTable: h.table(handle->id); return;
-        }
-      }
-      h.tag(4);  // other userdata and threads: their kind alone
-  }
-}
-
-}  // namespace
-
-void LuaGuest::hash_value(vm::ValueRef v, vm::StateHasher& h) {
-  if (v == 0) {
-    h.tag(0);
-    return;
-  }
-  lua_rawgeti(aux_, LUA_REGISTRYINDEX, values_ref_);
-  lua_rawgeti(aux_, -1, v);
-  hash_path_.clear();
-  hash_rec(*this, aux_, -1, h, hash_path_);
-  lua_pop(aux_, 2);
 }
 
 void LuaGuest::push_copy(lua_State* L, int idx, const char* what) {

@@ -1,0 +1,373 @@
+// The guest's part of a state fingerprint (vm/state_hash.h): values by
+// content, and each process's continuation.
+//
+// A continuation is everything a suspended process will run from: its
+// call stack, innermost frame first. A Lua frame is its function (where it
+// was defined, and its upvalues by content), where it stands (the line and
+// the instruction it resumes at: two sync points on one line stand at two
+// places), its locals, temporaries and varargs by content. A C frame (the
+// binding the process suspended in, a pcall on the way) is its function
+// and its stack slots. Values reached from any of these are hashed by
+// content: tables by their entries in key order, closures by where they
+// were defined and their upvalues; a table or closure met again (a cycle,
+// or sharing within the process) by the index of its first visit, so the
+// same structure hashes the same at any addresses. Handles go through the
+// VM's canonical naming. Coroutines a process made are hashed as
+// continuations too.
+//
+// Left out, and documented in docs/strategies.md: the library's own tables
+// (lockstep and its modules, string, table, math, ...) are constants,
+// hashed by which one they are, never by content, so state a scenario
+// stores in them is not seen; sharing of one table between two processes
+// (through a scenario-level local) is hashed as two equal tables.
+//
+// Hashing reads the guest heap and, to order a table's keys, allocates in
+// it (push_sorted_keys): it is deterministic given the state, so a run that
+// takes fingerprints must take them at the same points when it is replayed
+// (arena offsets order object keys).
+#include <cstring>
+
+#include "lua/guest.h"
+
+namespace lockstep::lua {
+
+namespace {
+
+enum Tag : uint64_t {
+  kNotStarted = 0x51a7,
+  kFrame = 0xf4a3,
+  kCFrame = 0xcf4a,
+  kLocal = 0x10ca,
+  kVararg = 0x7a4a,
+  kUpvalue = 0x0f0f,
+  kSeen = 0x5ee4,
+  kConstant = 0xc025,
+  kUnreadablePc = 0xbadc,
+  kTooDeep = 0xdee9,
+};
+
+// Values nested deeper than this (a long linked list) make the state one
+// that never equals another: a missed merge, never a crash or a false one.
+constexpr int kMaxDepth = 200;
+
+// Where a suspended Lua frame resumes: Lua 5.4's CallInfo starts with
+// four pointers (func, top, previous, next), then, for a Lua function,
+// savedpc. The public API gives only the line; LuaGuest checks this layout
+// once per state (probe_resume_points) before it relies on it.
+const void* resume_point(const lua_Debug& ar) {
+  static_assert(LUA_VERSION_NUM == 504, "the CallInfo layout read here is Lua 5.4's");
+  const void* pc = nullptr;
+  std::memcpy(&pc, reinterpret_cast<const char*>(ar.i_ci) + 4 * sizeof(void*), sizeof pc);
+  return pc;
+}
+
+int probe(lua_State* L) {
+  lua_Debug ar;
+  if (!lua_getstack(L, 1, &ar) || !lua_getinfo(L, "l", &ar)) return 0;
+  lua_pushinteger(L, ar.currentline);
+  lua_pushinteger(L, static_cast<lua_Integer>(reinterpret_cast<uintptr_t>(resume_point(ar))));
+  return 2;
+}
+
+}  // namespace
+
+// Checks that resume_point reads this Lua's layout: two calls on one line
+// resume a few instructions apart, inside the guest heap, in order.
+bool LuaGuest::probe_resume_points() {
+  lua_State* L = L_;
+  const int top = lua_gettop(L);
+  static const char kChunk[] =
+      "local p = ...\n"
+      "local l1, a = p(); local l2, b = p()\n"
+      "return l1, a, l2, b\n";
+  bool ok = luaL_loadbufferx(L, kChunk, sizeof kChunk - 1, "=probe", "t") == LUA_OK;
+  if (ok) {
+    lua_pushcfunction(L, probe);
+    ok = lua_pcall(L, 1, 4, 0) == LUA_OK;
+  }
+  if (ok) {
+    const lua_Integer l1 = lua_tointeger(L, -4), l2 = lua_tointeger(L, -2);
+    const auto a = static_cast<uintptr_t>(lua_tointeger(L, -3));
+    const auto b = static_cast<uintptr_t>(lua_tointeger(L, -1));
+    ok = l1 == 2 && l2 == 2 && a < b && b - a < 64 * sizeof(uint32_t) &&
+         arena_.contains(reinterpret_cast<const void*>(a));
+  }
+  lua_settop(L, top);
+  return ok;
+}
+
+// The library's tables, as the top level leaves them: reachable from the
+// standard libraries and lockstep through table keys, values and
+// metatables (the globals table itself is the scenario's: not included).
+// Numbered breadth first in key order, so every load numbers them alike.
+// Runs at load time, before the state is saved (it allocates).
+void LuaGuest::collect_constant_tables() {
+  constant_tables_.clear();
+  lua_State* L = L_;
+  lua_checkstack(L, 8);
+  lua_pushglobaltable(L);
+  const void* globals = lua_topointer(L, -1);
+  lua_pop(L, 1);
+  lua_newtable(L);  // the work list
+  const int queue = lua_gettop(L);
+  lua_Integer tail = 0;
+  auto enqueue = [&](int idx) {
+    if (lua_type(L, idx) != LUA_TTABLE) return;
+    const void* p = lua_topointer(L, idx);
+    if (p == globals || constant_tables_.count(p) != 0) return;
+    constant_tables_.emplace(p, static_cast<uint32_t>(constant_tables_.size()));
+    lua_pushvalue(L, idx);
+    lua_rawseti(L, queue, ++tail);
+  };
+  static const char* const kRoots[] = {"lockstep",      LUA_STRLIBNAME,  LUA_TABLIBNAME,
+                                       LUA_MATHLIBNAME, LUA_COLIBNAME,   LUA_UTF8LIBNAME,
+                                       LUA_IOLIBNAME,   LUA_OSLIBNAME,   LUA_LOADLIBNAME};
+  for (const char* root : kRoots) {
+    lua_getglobal(L, root);
+    enqueue(-1);
+    lua_pop(L, 1);
+  }
+  for (lua_Integer head = 1; head <= tail; ++head) {
+    lua_rawgeti(L, queue, head);
+    const int t = lua_gettop(L);
+    if (lua_getmetatable(L, t)) {
+      enqueue(-1);
+      lua_pop(L, 1);
+    }
+    const auto n = static_cast<lua_Integer>(push_sorted_keys(*this, L, t));
+    const int keys = lua_gettop(L);
+    for (lua_Integer i = 1; i <= n; ++i) {
+      lua_rawgeti(L, keys, i);
+      enqueue(-1);
+      lua_rawget(L, t);
+      enqueue(-1);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+}
+
+// Walks values for one fingerprint, sharing the first-visit indices.
+class LuaGuest::ValueWalk {
+ public:
+  ValueWalk(LuaGuest& g, vm::StateHasher& h) : g_(g), h_(h), seen_(g.hash_seen_) { seen_.clear(); }
+
+  // The value at the top of aux_, popped.
+  void pop_value() {
+    value(lua_gettop(g_.aux_));
+    lua_pop(g_.aux_, 1);
+  }
+
+  // Moves the value at the top of T onto aux_ and hashes it.
+  void take_from(lua_State* T) {
+    lua_xmove(T, g_.aux_, 1);
+    pop_value();
+  }
+
+  void thread(lua_State* T);
+
+ private:
+  void value(int idx);
+  void table(int idx);
+  void function(int idx);
+  // A table, closure or coroutine met before: its first visit's index.
+  bool met(const void* p) {
+    auto [it, fresh] = seen_.emplace(p, static_cast<uint32_t>(seen_.size()));
+    if (!fresh) h_.tag(kSeen).u64(it->second);
+    return !fresh;
+  }
+  void frame(lua_State* T, lua_Debug& ar);
+  // Enters one level of nesting with `slots` free on aux_; false (and the
+  // state made unlike any other) past kMaxDepth or without the room.
+  bool enter(int slots) {
+    if (depth_ < kMaxDepth && lua_checkstack(g_.aux_, slots)) {
+      ++depth_;
+      return true;
+    }
+    h_.tag(kTooDeep).u64(++g_.unreadable_);
+    return false;
+  }
+  void leave() { --depth_; }
+
+  LuaGuest& g_;
+  int depth_ = 0;
+  vm::StateHasher& h_;
+  std::unordered_map<const void*, uint32_t>& seen_;
+};
+
+void LuaGuest::ValueWalk::value(int idx) {
+  lua_State* L = g_.aux_;
+  const int type = lua_type(L, idx);
+  h_.tag(static_cast<uint64_t>(type) + 16);
+  switch (type) {
+    case LUA_TNIL:
+      return;
+    case LUA_TBOOLEAN:
+      h_.boolean(lua_toboolean(L, idx));
+      return;
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, idx)) {
+        h_.tag(1).i64(lua_tointeger(L, idx));
+      } else {
+        const double d = lua_tonumber(L, idx);
+        uint64_t bits;
+        std::memcpy(&bits, &d, sizeof bits);
+        h_.tag(2).u64(bits);
+      }
+      return;
+    case LUA_TSTRING: {
+      size_t n;
+      const char* s = lua_tolstring(L, idx, &n);
+      h_.bytes({s, n});
+      return;
+    }
+    case LUA_TTABLE:
+      table(idx);
+      return;
+    case LUA_TFUNCTION:
+      function(idx);
+      return;
+    case LUA_TTHREAD: {
+      lua_State* co = lua_tothread(L, idx);
+      if (met(co) || !enter(4)) return;
+      h_.u64(static_cast<uint64_t>(lua_status(co)));
+      thread(co);
+      leave();
+      return;
+    }
+    default:
+      if (auto handle = g_.to_handle(L, idx)) {
+        switch (handle->kind) {
+          case HandleKind::kPid: h_.pid(handle->id); return;
+          case HandleKind::kRef: h_.ref(handle->id); return;
+          case HandleKind::kTimer: h_.timer(handle->id); return;
+          case HandleKind::kAtomics: h_.atomics(handle->id); return;
+          case HandleKind::kTable: h_.table(handle->id); return;
+        }
+      }
+      h_.tag(4);  // other userdata (files): their kind alone
+  }
+}
+
+void LuaGuest::ValueWalk::table(int idx) {
+  lua_State* L = g_.aux_;
+  const void* p = lua_topointer(L, idx);
+  if (auto c = g_.constant_tables_.find(p); c != g_.constant_tables_.end()) {
+    h_.tag(kConstant).u64(c->second);
+    return;
+  }
+  if (met(p) || !enter(6)) return;
+  const auto n = static_cast<lua_Integer>(push_sorted_keys(g_, L, idx));
+  const int keys = lua_gettop(L);
+  h_.u64(static_cast<uint64_t>(n));
+  for (lua_Integer i = 1; i <= n; ++i) {
+    lua_rawgeti(L, keys, i);
+    value(lua_gettop(L));
+    lua_rawget(L, idx);
+    value(lua_gettop(L));
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  if (lua_getmetatable(L, idx)) {
+    h_.tag(0x3e7a);
+    value(lua_gettop(L));
+    lua_pop(L, 1);
+  }
+  leave();
+}
+
+// A closure by where it was defined (a C function by which one it is) and
+// its upvalues by content.
+void LuaGuest::ValueWalk::function(int idx) {
+  lua_State* L = g_.aux_;
+  if (met(lua_topointer(L, idx)) || !enter(4)) return;
+  lua_Debug ar;
+  lua_pushvalue(L, idx);
+  lua_getinfo(L, ">Su", &ar);
+  if (lua_iscfunction(L, idx)) {
+    h_.tag(5).u64(reinterpret_cast<uintptr_t>(lua_tocfunction(L, idx)));
+  } else {
+    h_.bytes(ar.source ? ar.source : "").i64(ar.linedefined).i64(ar.lastlinedefined);
+    h_.u64(ar.nparams).boolean(ar.isvararg);
+  }
+  h_.u64(ar.nups);
+  for (int i = 1; i <= ar.nups; ++i) {
+    lua_getupvalue(L, idx, i);
+    h_.tag(kUpvalue);
+    pop_value();
+  }
+  leave();
+}
+
+void LuaGuest::ValueWalk::thread(lua_State* T) {
+  lua_Debug ar;
+  int level = 0;
+  for (; lua_getstack(T, level, &ar); ++level) frame(T, ar);
+  h_.u64(static_cast<uint64_t>(level));
+  if (level == 0) {  // not started (a body and its arguments) or ended
+    const int top = lua_gettop(T);
+    h_.tag(kNotStarted).u64(static_cast<uint64_t>(top));
+    if (!lua_checkstack(T, 1) || !lua_checkstack(g_.aux_, 2)) {
+      h_.tag(kTooDeep).u64(++g_.unreadable_);
+      return;
+    }
+    for (int i = 1; i <= top; ++i) {
+      lua_pushvalue(T, i);
+      take_from(T);
+    }
+  }
+}
+
+void LuaGuest::ValueWalk::frame(lua_State* T, lua_Debug& ar) {
+  if (!lua_checkstack(T, 2) || !lua_checkstack(g_.aux_, 4)) {
+    h_.tag(kTooDeep).u64(++g_.unreadable_);
+    return;
+  }
+  lua_getinfo(T, "Slf", &ar);  // pushes the frame's function on T
+  const bool is_c = ar.what && std::strcmp(ar.what, "C") == 0;
+  if (is_c) {
+    h_.tag(kCFrame);
+  } else {
+    h_.tag(kFrame).i64(ar.currentline);
+    if (g_.resume_points_) {
+      h_.u64(g_.arena_.offset(resume_point(ar)));
+    } else {
+      h_.tag(kUnreadablePc).u64(++g_.unreadable_);  // no two states alike: no merge
+    }
+  }
+  take_from(T);
+  for (int n = 1;; ++n) {
+    if (lua_getlocal(T, &ar, n) == nullptr) break;
+    h_.tag(kLocal);
+    take_from(T);
+  }
+  for (int n = -1;; --n) {
+    if (lua_getlocal(T, &ar, n) == nullptr) break;
+    h_.tag(kVararg);
+    take_from(T);
+  }
+}
+
+void LuaGuest::hash_value(vm::ValueRef v, vm::StateHasher& h) {
+  if (v == 0) {
+    h.tag(0);
+    return;
+  }
+  lua_rawgeti(aux_, LUA_REGISTRYINDEX, values_ref_);
+  lua_rawgeti(aux_, -1, v);
+  ValueWalk walk(*this, h);
+  walk.pop_value();
+  lua_pop(aux_, 1);
+}
+
+void LuaGuest::hash_process(vm::Pid pid, vm::StateHasher& h) {
+  if (pid >= threads_.size() || threads_[pid].L == nullptr) {
+    h.tag(kNotStarted);
+    return;
+  }
+  ValueWalk walk(*this, h);
+  walk.thread(threads_[pid].L);
+}
+
+}  // namespace lockstep::lua

@@ -1,0 +1,207 @@
+// The guest's part of a state fingerprint: values by content, never by
+// address, and each process's continuation (frames, where each stands,
+// locals, upvalues).
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <utility>
+
+#include "lua/guest.h"
+#include "vm/vm.h"
+
+namespace lockstep {
+namespace {
+
+constexpr const char* kScenario = R"lua(
+local ls = lockstep
+-- Tests 0-7 send their root a value and wait; each tail-calls go, so
+-- their roots stand in the same frame and differ only by the value.
+local function go(t)
+  ls.send(ls.self(), t)
+  ls.receive()
+end
+ls.test("b then a", function() local t = {}; t.b = 2; t.a = 1; return go(t) end)
+ls.test("a then b", function() local t = {}; t.a = 1; t.b = 2; return go(t) end)
+ls.test("other value", function() local t = {}; t.a = 1; t.b = 3; return go(t) end)
+ls.test("cycle", function() local t = {1, 2}; t.self = t; return go({t, t}) end)
+ls.test("cycle again", function() local t = {1, 2}; t.self = t; return go({t, t}) end)
+ls.test("pid and function", function() return go({ls.self(), go}) end)
+local function churn()
+  local junk = {}
+  for i = 1, 100 do junk[i] = { i } end
+end
+ls.test("pid and function, other addresses", function() churn(); return go({ls.self(), go}) end)
+ls.test("pid and another function", function() return go({ls.self(), print}) end)
+
+-- 8: two senders; the root takes each by a match function.
+ls.test("taken by match", function()
+  local me = ls.self()
+  ls.spawn(function() ls.send(me, 1) end)
+  ls.spawn(function() ls.send(me, 2) end)
+  local a = ls.receive(function(m) return m == 1 end)
+  local b = ls.receive(function(m) return m == 2 end)
+  ls.receive()
+end)
+-- 9: two senders; the root takes what comes first.
+ls.test("taken as they come", function()
+  local me = ls.self()
+  ls.spawn(function() ls.send(me, 1) end)
+  ls.spawn(function() ls.send(me, 2) end)
+  local a = ls.receive()
+  local b = ls.receive()
+  ls.receive()
+end)
+-- 10: two sync points on one line, then a loop of one.
+ls.test("one line", function()
+  local me = ls.self()
+  ls.is_alive(me); ls.is_alive(me)
+  while true do ls.is_alive(me) end
+end)
+-- 11: a scenario-level local, reached through an upvalue.
+local hits = 0
+ls.test("upvalue", function()
+  local me = ls.self()
+  while true do hits = hits + 1; ls.is_alive(me) end
+end)
+-- 12: a global set to the same value each time round.
+ls.test("global", function()
+  local me = ls.self()
+  while true do SEEN = true; ls.is_alive(me) end
+end)
+-- 13: a table that grows.
+ls.test("table", function()
+  local me, t = ls.self(), {}
+  while true do t[#t + 1] = 0; ls.is_alive(me) end
+end)
+-- 14: a list nested deeper than a fingerprint follows.
+ls.test("deep", function()
+  local me, list = ls.self(), nil
+  for _ = 1, 1000 do list = { next = list } end
+  while true do ls.is_alive(me) end
+end)
+)lua";
+
+struct Zero : ChoiceSource {
+  uint64_t choose(uint64_t) override { return 0; }
+};
+
+// One iteration of test `index`, stepped by hand.
+class Iteration {
+ public:
+  explicit Iteration(size_t index) {
+    // One file per process: ctest runs these tests in parallel processes.
+    const std::string path = ::testing::TempDir() + "guest_state_hash_test." + std::to_string(getpid()) + ".lua";
+    std::ofstream(path) << kScenario;
+    auto program = lua::LuaProgram::load(path);
+    if (!program.ok()) {
+      ADD_FAILURE() << program.status().message();
+      return;
+    }
+    program_ = std::move(*program);
+    auto sys = program_->start(index, RunOptions{});
+    EXPECT_TRUE(sys.ok());
+    if (sys.ok()) vm_ = dynamic_cast<vm::Vm*>(*sys);
+    EXPECT_NE(vm_, nullptr);
+  }
+
+  // Runs one step of process `pid`.
+  Iteration& run(uint32_t pid) {
+    if (vm_ == nullptr) return *this;
+    for (const Op& op : vm_->enabled()) {
+      if (op.key == EventKey::process(pid)) {
+        const Op chosen = op;
+        vm_->step(chosen, zero_);
+        return *this;
+      }
+    }
+    ADD_FAILURE() << "P" << pid << " cannot run";
+    return *this;
+  }
+  Iteration& run(std::initializer_list<uint32_t> pids) {
+    for (uint32_t p : pids) run(p);
+    return *this;
+  }
+
+  vm::Fingerprint fingerprint() { return vm_ ? vm_->fingerprint() : vm::Fingerprint{}; }
+
+ private:
+  std::unique_ptr<Program> program_;
+  vm::Vm* vm_ = nullptr;
+  Zero zero_;
+};
+
+vm::Fingerprint after_send(size_t test) { return Iteration(test).run({0, 0}).fingerprint(); }
+
+TEST(GuestValueHash, TablesHashByContentWhateverTheirInsertionOrder) {
+  EXPECT_EQ(after_send(0), after_send(1));
+  EXPECT_NE(after_send(1), after_send(2));
+}
+
+TEST(GuestValueHash, CyclesAndSharingHashAndEqualStructuresAgree) {
+  EXPECT_EQ(after_send(3), after_send(4));
+  EXPECT_NE(after_send(3), after_send(0));
+}
+
+TEST(GuestValueHash, HandlesAndFunctionsHashWithoutAddresses) {
+  EXPECT_EQ(after_send(5), after_send(6));  // the same values at other addresses
+  EXPECT_NE(after_send(5), after_send(7));  // another function
+}
+
+// The root spawns P1 and P2 (three steps), each sends it a value (two
+// steps each), then the root takes two messages (two steps).
+vm::Fingerprint senders(size_t test, bool first_one_first) {
+  Iteration it(test);
+  it.run({0, 0, 0});
+  if (first_one_first) {
+    it.run({1, 1, 2, 2});
+  } else {
+    it.run({2, 2, 1, 1});
+  }
+  return it.run({0, 0}).fingerprint();
+}
+
+TEST(GuestContinuationHash, TwoOrdersOfIndependentStepsReachOneState) {
+  EXPECT_EQ(senders(8, true), senders(8, false));
+}
+
+TEST(GuestContinuationHash, LocalsThatDifferMakeTheStatesDiffer) {
+  // a = 1, b = 2 against a = 2, b = 1: nothing else differs.
+  EXPECT_NE(senders(9, true), senders(9, false));
+}
+
+TEST(GuestContinuationHash, TwoSyncPointsOnOneLineAreTwoPlaces) {
+  Iteration it(10);
+  const vm::Fingerprint first = it.run(0).fingerprint();  // at the first is_alive
+  const vm::Fingerprint second = it.run(0).fingerprint();
+  const vm::Fingerprint loop = it.run(0).fingerprint();
+  EXPECT_NE(first, second);
+  EXPECT_NE(second, loop);
+  EXPECT_EQ(loop, it.run(0).fingerprint()) << "a loop back to the same place and locals is the same state";
+}
+
+// The fingerprints before and after one more step of the root's loop.
+std::pair<vm::Fingerprint, vm::Fingerprint> round_the_loop(size_t test) {
+  Iteration it(test);
+  const vm::Fingerprint before = it.run({0, 0}).fingerprint();
+  return {before, it.run(0).fingerprint()};
+}
+
+TEST(GuestContinuationHash, UpvaluesGlobalsAndTablesAreState) {
+  auto [up_before, up_after] = round_the_loop(11);
+  EXPECT_NE(up_before, up_after) << "a scenario-level local changed";
+  auto [global_before, global_after] = round_the_loop(12);
+  EXPECT_EQ(global_before, global_after) << "the same global, set again";
+  auto [table_before, table_after] = round_the_loop(13);
+  EXPECT_NE(table_before, table_after) << "a table grew";
+}
+
+TEST(GuestContinuationHash, AValueTooDeepToFollowNeverEqualsAnotherState) {
+  auto [before, after] = round_the_loop(14);  // and no crash
+  EXPECT_NE(before, after);
+}
+
+}  // namespace
+}  // namespace lockstep
