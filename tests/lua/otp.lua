@@ -189,7 +189,7 @@ ls.test("supervisor: a child that ignores shutdown is killed after its shutdown 
   local parent = ls.self()
   local sup = ls.supervisor.start({
     { id = "a", start = function() return ls.spawn_link(function() ls.receive(function(m) return m == "crash" end); error("x") end) end },
-    { id = "stubborn", shutdown = 50, start = function()
+    { id = "ignores_shutdown", shutdown = 50, start = function()
         return ls.spawn_link(function()
           ls.trap_exit(true)
           ls.send(parent, "trapping")
@@ -198,14 +198,14 @@ ls.test("supervisor: a child that ignores shutdown is killed after its shutdown 
       end },
   }, { strategy = "one_for_all" })
   ls.receive(function(m) return m == "trapping" end)
-  local old = pids(sup).stubborn
+  local old = pids(sup).ignores_shutdown
   local ref = ls.monitor(old)
   local t0 = ls.now()
   ls.send(pids(sup).a, "crash")
   local m = ls.receive(function(m) return m[1] == "DOWN" and m[2] == ref end, 1000)
   assert(m and m[4] == "killed", "killed, not " .. tostring(m and m[4]))
   assert(ls.now() - t0 >= 50, "after its 50 ms")
-  assert(pids(sup).stubborn ~= old)
+  assert(pids(sup).ignores_shutdown ~= old)
 end)
 
 ls.test("supervisor: an unknown strategy is an error", function()
