@@ -3,7 +3,9 @@
 #   1. against Concuerror on its own DPOR tests, ported in tests/concuerror/:
 #      classes explored, wall time, and classes per second for each;
 #   2. the time to prove each fixed twin in scenarios/ bug-free, where its
-#      state space is finite (within a budget of schedules).
+#      state space is finite (within a budget of schedules and seconds),
+#      with the stateless search and with --state-cache on (states,
+#      schedules, runs stopped at a state already covered).
 #
 # Concuerror is not a dependency: to compare, build it outside the repo
 # (Erlang from Debian, `erlc` on its src/) and point CONCUERROR at a command
@@ -17,6 +19,7 @@ cmake --build build-bench -j2 --target lockstep > /dev/null
 LOCKSTEP=./build-bench/cli/lockstep
 BUDGET=${BUDGET:-1000000}            # schedules per Concuerror test
 TWIN_BUDGET=${TWIN_BUDGET:-200000}   # schedules per fixed twin (noisy_race_fixed does not finish within it)
+TWIN_SECONDS=${TWIN_SECONDS:-60}     # and seconds
 
 now() { date +%s.%N; }
 
@@ -86,27 +89,29 @@ PY
 fi
 
 echo
-echo "== dfs proving the fixed twins bug-free (budget $TWIN_BUDGET schedules) =="
-printf '%-32s %10s %10s %9s %12s\n' scenario schedules repeated seconds verdict
+echo "== dfs proving the fixed twins bug-free (budget $TWIN_BUDGET schedules, $TWIN_SECONDS s each), without and with --state-cache =="
+printf '%-30s %10s %9s %8s %8s | %9s %9s %9s %8s %8s\n' scenario schedules repeated seconds verdict states schedules stopped seconds verdict
 for f in scenarios/*_fixed.lua; do
-  t0=$(now)
-  out=$($LOCKSTEP run "$f" --strategy dfs --iterations "$TWIN_BUDGET" --format json --traces-dir build-bench/traces 2>/dev/null || true)
-  t=$(echo "$(now) - $t0" | bc)
-  echo "$out" | python3 -c '
+  row=$(basename "$f" .lua)
+  for cache in off on; do
+    out=$($LOCKSTEP run "$f" --strategy dfs --state-cache "$cache" --iterations "$TWIN_BUDGET" --max-seconds "$TWIN_SECONDS" \
+          --format json --traces-dir build-bench/traces 2>/dev/null || true)
+    row="$row"$'\t'$(echo "$out" | python3 -c '
 import json, sys
-name, secs = sys.argv[1], float(sys.argv[2])
+cache = sys.argv[1] == "on"
 try:
-    d = json.load(sys.stdin)
+    t = json.load(sys.stdin)["tests"][0]
 except Exception:
-    dash, err = "-", "error"
-    print(f"{name:32s} {dash:>10s} {dash:>10s} {secs:9.2f} {err:>12s}")
-    sys.exit(0)
-for t in d["tests"]:
-    if t["status"] == "error":
-        verdict, n, a = "refused", "-", "-"
-    else:
-        verdict = "proven" if t.get("complete") and t["status"] == "passed" else ("bug" if t["status"] == "bug" else "budget")
-        n, a = t.get("schedules_explored", 0), t.get("abandoned", 0)
-    print(f"{name:32s} {n:>10} {a:>10} {secs:9.2f} {verdict:>12s}")
-' "$(basename "$f")" "$t"
+    print("error"); sys.exit(0)
+verdict = ("proven" if t.get("complete") and t["status"] == "passed" else
+           "bug" if t["status"] == "bug" else "error" if t["status"] == "error" else "budget")
+if cache:
+    print(t.get("states", "-"), t.get("schedules_explored", "-"), t.get("state_cache_hits", "-"),
+          "%.2f" % t["wall_seconds"], verdict, sep="\t")
+else:
+    print(t.get("schedules_explored", "-"), t.get("abandoned", "-"), "%.2f" % t["wall_seconds"], verdict, sep="\t")
+' "$cache")
+  done
+  IFS=$'\t' read -r -a c <<< "$row"
+  printf '%-30s %10s %9s %8s %8s | %9s %9s %9s %8s %8s\n' "${c[@]}"
 done

@@ -48,6 +48,11 @@ struct TestReport {
   uint64_t schedules_explored = 0;  // complete executions
   uint64_t abandoned = 0;           // executions the strategy gave up
   bool complete = false;            // it explored everything it could
+  // A search that remembers states (dfs --state-cache on): the states it
+  // explored, and the runs that stopped at one explored before.
+  std::optional<uint64_t> states;
+  uint64_t state_cache_hits = 0;
+  bool states_with_time = false;  // a run read the clock: states include the time
   uint64_t failing_schedules = 0;   // with --keep-going: schedules that failed (the first is `bug`)
   std::optional<uint64_t> delay_bound;  // the bound a search ran under
   uint64_t beyond_bound = 0;            // branches it skipped for it

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "engine/base/hash.h"
 #include "engine/causality.h"
 #include "engine/coverage.h"
 
@@ -66,6 +67,15 @@ class LivenessWatch {
     return {};
   }
 
+  // The hot streaks at step `step`, mixed (0 while the strategy is not
+  // fair: no streak can then fail the run).
+  uint64_t streaks(uint32_t step) const {
+    if (!fair_) return 0;
+    uint64_t h = 0x5eed;
+    for (uint32_t i = 0; i < known_; ++i) h = mix64(h ^ (step - std::max(cold_at_[i], fair_from_)));
+    return h;
+  }
+
   void name_monitors(const System& system, Failure& failure) const {
     if (failure.kind != FailureKind::kLiveness || monitor_ >= known_) return;
     failure.message = "monitor \"" + system.monitor_name(monitor_) + "\" " + failure.message;
@@ -93,11 +103,44 @@ class LivenessWatch {
   uint32_t monitor_ = 0;
 };
 
+// The system's fingerprints, for a strategy that asks, with what the
+// scheduler itself holds of the state: the liveness monitors' hot streaks
+// once the strategy is fair (a cycle of hot states must not look like one
+// explored before: each step while hot is a state of its own).
+class SystemStates final : public StateSource {
+ public:
+  SystemStates(System& system, const LivenessWatch& liveness) : system_(system), liveness_(liveness) {}
+  std::optional<StateId> current(const StateOptions& options) override {
+    std::optional<StateId> id = system_.state_id(options);
+    if (id) id->lo = mix64(id->lo ^ liveness_.streaks(steps_));
+    return id;
+  }
+  void event_names(std::span<const Op> enabled, std::vector<uint64_t>& out) override {
+    system_.event_names(enabled, out);
+  }
+  bool clock_read() const override { return system_.clock_read(); }
+  void set_steps(uint32_t steps) { steps_ = steps; }
+
+ private:
+  System& system_;
+  const LivenessWatch& liveness_;
+  uint32_t steps_ = 0;
+};
+
+// Lends `states` to the strategy while an iteration's steps run.
+struct LendStates {
+  LendStates(Strategy& s, StateSource* states) : strategy(s) { strategy.set_states(states); }
+  ~LendStates() { strategy.set_states(nullptr); }
+  Strategy& strategy;
+};
+
 IterationResult run_steps(System& system, Strategy& strategy, const IterationLimits& limits,
                           std::vector<Decision>* decisions, FactLog* facts, CoverageRecorder* coverage) {
   IterationResult result;
   RecordingChoices choices(strategy, decisions);
   LivenessWatch liveness(limits);
+  SystemStates states(system, liveness);
+  LendStates lend(strategy, &states);
   system.set_observing(strategy.wants_observations());
   system.set_shapes(coverage != nullptr);
   for (;;) {
@@ -137,6 +180,7 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
       return result;
     }
     if (enabled.size() >= 2) ++result.scheduling_points;
+    states.set_steps(static_cast<uint32_t>(result.steps));
     const size_t picked = strategy.pick(enabled);
     if (picked == Strategy::kAbandon) {
       result.outcome = Outcome::kAbandoned;

@@ -30,6 +30,11 @@ constexpr OptionSpec kDfsParams[] = {
      "dfs: optimal (one schedule of each class of equivalent ones) or none (every interleaving, "
      "each class counted once: checks the reduction on a test, as Concuerror's --dpor none)",
      OptionType::kChoice, OptionTarget::kParam, "optimal", "optimal|none"},
+    {"state_cache", "--state-cache",
+     "dfs: on remembers the states explored (a fingerprint of every process's stack, mailbox and "
+     "the shared state) and explores each once, every event a branch, with sleep sets: proves tests "
+     "whose runs loop back (retries, heartbeats); off is stateless, with the reduction",
+     OptionType::kChoice, OptionTarget::kParam, "off", "off|on"},
 };
 constexpr OptionSpec kIdPctParams[] = {
     {"max_depth", "--max-depth",

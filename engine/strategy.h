@@ -18,6 +18,7 @@
 
 #include "engine/facts.h"
 #include "engine/options.h"
+#include "engine/system.h"
 #include "engine/base/prng.h"
 #include "engine/types.h"
 
@@ -75,6 +76,23 @@ class Search {
   // Whether the iteration that just ended only planned such a split (it
   // explored nothing of its own): it does not count against --iterations.
   virtual bool planning_run() const { return false; }
+
+  // A search that remembers states (dfs --state-cache on): how many it has
+  // explored, and how many runs stopped at one already covered (explored
+  // before, or every event of it explored from an equivalent state: its
+  // futures are known).
+  struct StateCounts {
+    uint64_t states = 0;
+    uint64_t hits = 0;
+    bool with_time = false;  // a run read the clock: states include the time
+  };
+  virtual std::optional<StateCounts> state_counts() const { return std::nullopt; }
+  // Whether the run that just ended stopped at a state already covered.
+  virtual bool stopped_at_known_state() const { return false; }
+  // Whether the search starts again from nothing (what it counted so far
+  // is void): a state cache whose fingerprints left out something a run
+  // turned out to read.
+  virtual bool restarting() const { return false; }
 
   // The bytes the search's own bookkeeping (what it keeps to explore the
   // rest of the tree) may hold: the test's max_memory. Past it the search
@@ -148,6 +166,11 @@ class Strategy {
   // Whether the steps' facts should carry observations (which messages a
   // receive's pattern would take; System::set_observing).
   virtual bool wants_observations() const { return false; }
+
+  // Where the fingerprint of the state before each pick can be asked for
+  // (a search that remembers states); set before an iteration runs and
+  // cleared (null) after it.
+  virtual void set_states(StateSource* states) {}
 
   // How the iteration begun last ended.
   virtual void end_iteration(const IterationResult& result) {}

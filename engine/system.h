@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <vector>
 
 #include "engine/facts.h"
 #include "engine/types.h"
@@ -40,6 +42,35 @@ class EventSink {
   // False for a sink that wants only logs and names (the system then
   // renders no events: -v on an ordinary run).
   virtual bool wants_events() const { return true; }
+};
+
+// A fingerprint of a system's state: equal for two runs that reached one
+// state (whatever order their independent steps ran in), 128 bits.
+struct StateId {
+  uint64_t hi = 0, lo = 0;
+  bool operator==(const StateId&) const = default;
+};
+
+// What a fingerprint leaves out that a run may still depend on.
+struct StateOptions {
+  // Hash the absolute virtual time (a run read the clock: ls.now,
+  // os.time, os.clock), not only the time left on each timer.
+  bool absolute_time = false;
+};
+
+// Where a strategy that remembers states asks for the current one
+// (Strategy::set_states).
+class StateSource {
+ public:
+  virtual ~StateSource() = default;
+  // The state now, before the next pick; nullopt when the system cannot say.
+  virtual std::optional<StateId> current(const StateOptions& options) = 0;
+  // A name for each enabled event (in order) that is the same for the same
+  // event of the same state however the run reached it (pids, timer and
+  // message numbers are not: they depend on the order things were made).
+  virtual void event_names(std::span<const Op> enabled, std::vector<uint64_t>& out) = 0;
+  // Whether the run so far read the absolute virtual time.
+  virtual bool clock_read() const = 0;
 };
 
 struct StepResult {
@@ -85,6 +116,21 @@ class System {
   // Whether receives' facts should carry the shape of the message taken
   // (StepFacts::shape: its first element, for coverage). Off unless asked.
   virtual void set_shapes(bool on) {}
+
+  // A fingerprint of the state now (what every concern holds, named
+  // canonically: vm/state.cc), or nullopt when the system cannot take one.
+  // Taking one changes nothing the run can see.
+  virtual std::optional<StateId> state_id(const StateOptions& options) { return std::nullopt; }
+  // Names of the enabled events that do not depend on how the state was
+  // reached (StateSource::event_names); by default their keys, which suits
+  // a system whose event ids are such names.
+  virtual void event_names(std::span<const Op> enabled, std::vector<uint64_t>& out) {
+    out.clear();
+    for (const Op& op : enabled) out.push_back(static_cast<uint64_t>(op.key.kind) << 32 | op.key.id);
+  }
+  // Whether this iteration read the absolute virtual time (ls.now and the
+  // like), which a fingerprint leaves out unless asked.
+  virtual bool clock_read() const { return false; }
 
   // The name liveness monitor `i` was registered with.
   virtual std::string monitor_name(uint32_t i) const { return "#" + std::to_string(i + 1); }

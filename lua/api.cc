@@ -310,7 +310,7 @@ int l_log(lua_State* L) {
 
 int l_now(lua_State* L) {
   LuaGuest& g = G(L);
-  lua_pushinteger(L, g.has_vm() ? g.vm().now() : 0);
+  lua_pushinteger(L, g.has_vm() ? g.vm().read_clock() : 0);
   return 1;
 }
 

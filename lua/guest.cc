@@ -205,6 +205,7 @@ void LuaGuest::install(const Script& script) {
   make_test_bodies();
   resume_points_ = probe_resume_points();
   collect_constant_tables();
+  reserve_hash_stack();
 }
 
 void LuaGuest::read_tests() {

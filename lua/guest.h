@@ -115,6 +115,8 @@ class LuaGuest final : public vm::Guest {
   void hash_value(vm::ValueRef v, vm::StateHasher& h) override;
   // The process's continuation (lua/state_hash.cc).
   void hash_process(vm::Pid pid, vm::StateHasher& h) override;
+  // Invariants and liveness monitors (their closures, by content).
+  void hash_shared(vm::StateHasher& h) override;
   bool check_invariants(std::string& message) override;
   bool has_invariants() const override { return invariant_count_ > 0; }
   uint32_t monitor_count() const override { return static_cast<uint32_t>(monitor_count_); }
@@ -209,6 +211,8 @@ class LuaGuest final : public vm::Guest {
   class ValueWalk;
   bool probe_resume_points();
   void collect_constant_tables();
+  void reserve_hash_stack();
+  lua_State* hash_ = nullptr;  // the thread a walk works on (its stack reserved: walks never allocate)
   std::unordered_map<const void*, uint32_t> hash_seen_;        // first visits in one walk
   std::unordered_map<const void*, uint32_t> constant_tables_;  // the library's tables, numbered
   bool resume_points_ = false;  // whether a frame's resume point can be read

@@ -16,13 +16,13 @@ namespace {
 int os_time(lua_State* L) {
   if (!lua_isnoneornil(L, 1)) return luaL_error(L, "os.time(table) is not available in scenarios");
   LuaGuest& g = LuaGuest::of(L);
-  lua_pushinteger(L, g.has_vm() ? g.vm().now() / 1000 : 0);
+  lua_pushinteger(L, g.has_vm() ? g.vm().read_clock() / 1000 : 0);
   return 1;
 }
 
 int os_clock(lua_State* L) {
   LuaGuest& g = LuaGuest::of(L);
-  lua_pushnumber(L, g.has_vm() ? static_cast<double>(g.vm().now()) / 1000.0 : 0.0);
+  lua_pushnumber(L, g.has_vm() ? static_cast<double>(g.vm().read_clock()) / 1000.0 : 0.0);
   return 1;
 }
 

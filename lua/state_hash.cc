@@ -8,7 +8,7 @@
 // places), its locals, temporaries and varargs by content. A C frame (the
 // binding the process suspended in, a pcall on the way) is its function
 // and its stack slots. Values reached from any of these are hashed by
-// content: tables by their entries in key order, closures by where they
+// content: tables by their entries as a multiset, closures by where they
 // were defined and their upvalues; a table or closure met again (a cycle,
 // or sharing within the process) by the index of its first visit, so the
 // same structure hashes the same at any addresses. Handles go through the
@@ -21,10 +21,13 @@
 // stores in them is not seen; sharing of one table between two processes
 // (through a scenario-level local) is hashed as two equal tables.
 //
-// Hashing reads the guest heap and, to order a table's keys, allocates in
-// it (push_sorted_keys): it is deterministic given the state, so a run that
-// takes fingerprints must take them at the same points when it is replayed
-// (arena offsets order object keys).
+// A walk allocates nothing in the guest heap, so taking a fingerprint
+// cannot change what the guest does next (its allocations, its garbage
+// collector's pace, the order `pairs` visits table keys in): a run may take
+// fingerprints at any points and its replay none. It works on a thread of
+// its own whose stack is reserved at load and kept full between walks (the
+// collector never shrinks it), and a table's entries are combined as a
+// multiset, so they need no sorting.
 #include <cstring>
 
 #include "lua/guest.h"
@@ -49,6 +52,8 @@ enum Tag : uint64_t {
 // Values nested deeper than this (a long linked list) make the state one
 // that never equals another: a missed merge, never a crash or a false one.
 constexpr int kMaxDepth = 200;
+// The walk's stack: at most 8 slots a level, and some room.
+constexpr int kHashStack = kMaxDepth * 8 + 64;
 
 // Where a suspended Lua frame resumes: Lua 5.4's CallInfo starts with
 // four pointers (func, top, previous, next), then, for a Lua function,
@@ -148,20 +153,35 @@ void LuaGuest::collect_constant_tables() {
   lua_pop(L, 1);
 }
 
+// The walk's thread, its stack grown once (before the state is saved) and
+// kept full of nils between walks: the collector shrinks a stack to what
+// is in use, so an empty one would be shrunk and grown again by the next
+// walk, an allocation that a run without fingerprints would not make.
+void LuaGuest::reserve_hash_stack() {
+  hash_ = lua_newthread(L_);
+  luaL_ref(L_, LUA_REGISTRYINDEX);
+  lua_checkstack(hash_, kHashStack);
+  lua_settop(hash_, kHashStack);
+}
+
 // Walks values for one fingerprint, sharing the first-visit indices.
 class LuaGuest::ValueWalk {
  public:
-  ValueWalk(LuaGuest& g, vm::StateHasher& h) : g_(g), h_(h), seen_(g.hash_seen_) { seen_.clear(); }
+  ValueWalk(LuaGuest& g, vm::StateHasher& h) : g_(g), h_(&h), seen_(g.hash_seen_) {
+    seen_.clear();
+    lua_settop(g_.hash_, 0);
+  }
+  ~ValueWalk() { lua_settop(g_.hash_, kHashStack); }
 
-  // The value at the top of aux_, popped.
+  // The value at the top of the walk's stack, popped.
   void pop_value() {
-    value(lua_gettop(g_.aux_));
-    lua_pop(g_.aux_, 1);
+    value(lua_gettop(g_.hash_));
+    lua_pop(g_.hash_, 1);
   }
 
-  // Moves the value at the top of T onto aux_ and hashes it.
+  // Moves the value at the top of T onto the walk's stack and hashes it.
   void take_from(lua_State* T) {
-    lua_xmove(T, g_.aux_, 1);
+    lua_xmove(T, g_.hash_, 1);
     pop_value();
   }
 
@@ -174,52 +194,54 @@ class LuaGuest::ValueWalk {
   // A table, closure or coroutine met before: its first visit's index.
   bool met(const void* p) {
     auto [it, fresh] = seen_.emplace(p, static_cast<uint32_t>(seen_.size()));
-    if (!fresh) h_.tag(kSeen).u64(it->second);
+    if (!fresh) h_->tag(kSeen).u64(it->second);
     return !fresh;
   }
   void frame(lua_State* T, lua_Debug& ar);
-  // Enters one level of nesting with `slots` free on aux_; false (and the
-  // state made unlike any other) past kMaxDepth or without the room.
+  // Enters one level of nesting with `slots` free on the walk's stack
+  // (reserved: lua_checkstack only marks them used); false (and the state
+  // made unlike any other) past kMaxDepth or the reserve.
   bool enter(int slots) {
-    if (depth_ < kMaxDepth && lua_checkstack(g_.aux_, slots)) {
+    if (depth_ < kMaxDepth && room(slots)) {
       ++depth_;
       return true;
     }
-    h_.tag(kTooDeep).u64(++g_.unreadable_);
+    h_->tag(kTooDeep).u64(++g_.unreadable_);
     return false;
   }
   void leave() { --depth_; }
+  bool room(int slots) { return lua_gettop(g_.hash_) + slots < kHashStack && lua_checkstack(g_.hash_, slots); }
 
   LuaGuest& g_;
   int depth_ = 0;
-  vm::StateHasher& h_;
+  vm::StateHasher* h_;  // where values go (a table's entry: an element of its multiset)
   std::unordered_map<const void*, uint32_t>& seen_;
 };
 
 void LuaGuest::ValueWalk::value(int idx) {
-  lua_State* L = g_.aux_;
+  lua_State* L = g_.hash_;
   const int type = lua_type(L, idx);
-  h_.tag(static_cast<uint64_t>(type) + 16);
+  h_->tag(static_cast<uint64_t>(type) + 16);
   switch (type) {
     case LUA_TNIL:
       return;
     case LUA_TBOOLEAN:
-      h_.boolean(lua_toboolean(L, idx));
+      h_->boolean(lua_toboolean(L, idx));
       return;
     case LUA_TNUMBER:
       if (lua_isinteger(L, idx)) {
-        h_.tag(1).i64(lua_tointeger(L, idx));
+        h_->tag(1).i64(lua_tointeger(L, idx));
       } else {
         const double d = lua_tonumber(L, idx);
         uint64_t bits;
         std::memcpy(&bits, &d, sizeof bits);
-        h_.tag(2).u64(bits);
+        h_->tag(2).u64(bits);
       }
       return;
     case LUA_TSTRING: {
       size_t n;
       const char* s = lua_tolstring(L, idx, &n);
-      h_.bytes({s, n});
+      h_->bytes({s, n});
       return;
     }
     case LUA_TTABLE:
@@ -231,7 +253,7 @@ void LuaGuest::ValueWalk::value(int idx) {
     case LUA_TTHREAD: {
       lua_State* co = lua_tothread(L, idx);
       if (met(co) || !enter(4)) return;
-      h_.u64(static_cast<uint64_t>(lua_status(co)));
+      h_->u64(static_cast<uint64_t>(lua_status(co)));
       thread(co);
       leave();
       return;
@@ -239,40 +261,43 @@ void LuaGuest::ValueWalk::value(int idx) {
     default:
       if (auto handle = g_.to_handle(L, idx)) {
         switch (handle->kind) {
-          case HandleKind::kPid: h_.pid(handle->id); return;
-          case HandleKind::kRef: h_.ref(handle->id); return;
-          case HandleKind::kTimer: h_.timer(handle->id); return;
-          case HandleKind::kAtomics: h_.atomics(handle->id); return;
-          case HandleKind::kTable: h_.table(handle->id); return;
+          case HandleKind::kPid: h_->pid(handle->id); return;
+          case HandleKind::kRef: h_->ref(handle->id); return;
+          case HandleKind::kTimer: h_->timer(handle->id); return;
+          case HandleKind::kAtomics: h_->atomics(handle->id); return;
+          case HandleKind::kTable: h_->table(handle->id); return;
         }
       }
-      h_.tag(4);  // other userdata (files): their kind alone
+      h_->tag(4);  // other userdata (files): their kind alone
   }
 }
 
+// A table by its entries as a multiset (each key and value hashed as one
+// element: no order to agree on, nothing to sort), then its metatable.
 void LuaGuest::ValueWalk::table(int idx) {
-  lua_State* L = g_.aux_;
+  lua_State* L = g_.hash_;
   const void* p = lua_topointer(L, idx);
   if (auto c = g_.constant_tables_.find(p); c != g_.constant_tables_.end()) {
-    h_.tag(kConstant).u64(c->second);
+    h_->tag(kConstant).u64(c->second);
     return;
   }
-  if (met(p) || !enter(6)) return;
-  const auto n = static_cast<lua_Integer>(push_sorted_keys(g_, L, idx));
-  const int keys = lua_gettop(L);
-  h_.u64(static_cast<uint64_t>(n));
-  for (lua_Integer i = 1; i <= n; ++i) {
-    lua_rawgeti(L, keys, i);
-    value(lua_gettop(L));
-    lua_rawget(L, idx);
-    value(lua_gettop(L));
-    lua_pop(L, 1);
+  if (met(p) || !enter(8)) return;
+  vm::StateHasher* outer = h_;
+  vm::StateHasher::Unordered entries;
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    vm::StateHasher entry = outer->element();
+    h_ = &entry;
+    lua_pushvalue(L, -2);
+    pop_value();  // the key
+    pop_value();  // the value
+    entries.add(entry.finish());
   }
-  lua_pop(L, 1);
+  h_ = outer;
+  h_->unordered(entries);
   if (lua_getmetatable(L, idx)) {
-    h_.tag(0x3e7a);
-    value(lua_gettop(L));
-    lua_pop(L, 1);
+    h_->tag(0x3e7a);
+    pop_value();
   }
   leave();
 }
@@ -280,21 +305,21 @@ void LuaGuest::ValueWalk::table(int idx) {
 // A closure by where it was defined (a C function by which one it is) and
 // its upvalues by content.
 void LuaGuest::ValueWalk::function(int idx) {
-  lua_State* L = g_.aux_;
+  lua_State* L = g_.hash_;
   if (met(lua_topointer(L, idx)) || !enter(4)) return;
   lua_Debug ar;
   lua_pushvalue(L, idx);
   lua_getinfo(L, ">Su", &ar);
   if (lua_iscfunction(L, idx)) {
-    h_.tag(5).u64(reinterpret_cast<uintptr_t>(lua_tocfunction(L, idx)));
+    h_->tag(5).u64(reinterpret_cast<uintptr_t>(lua_tocfunction(L, idx)));
   } else {
-    h_.bytes(ar.source ? ar.source : "").i64(ar.linedefined).i64(ar.lastlinedefined);
-    h_.u64(ar.nparams).boolean(ar.isvararg);
+    h_->bytes(ar.source ? ar.source : "").i64(ar.linedefined).i64(ar.lastlinedefined);
+    h_->u64(ar.nparams).boolean(ar.isvararg);
   }
-  h_.u64(ar.nups);
+  h_->u64(ar.nups);
   for (int i = 1; i <= ar.nups; ++i) {
     lua_getupvalue(L, idx, i);
-    h_.tag(kUpvalue);
+    h_->tag(kUpvalue);
     pop_value();
   }
   leave();
@@ -304,12 +329,12 @@ void LuaGuest::ValueWalk::thread(lua_State* T) {
   lua_Debug ar;
   int level = 0;
   for (; lua_getstack(T, level, &ar); ++level) frame(T, ar);
-  h_.u64(static_cast<uint64_t>(level));
+  h_->u64(static_cast<uint64_t>(level));
   if (level == 0) {  // not started (a body and its arguments) or ended
     const int top = lua_gettop(T);
-    h_.tag(kNotStarted).u64(static_cast<uint64_t>(top));
-    if (!lua_checkstack(T, 1) || !lua_checkstack(g_.aux_, 2)) {
-      h_.tag(kTooDeep).u64(++g_.unreadable_);
+    h_->tag(kNotStarted).u64(static_cast<uint64_t>(top));
+    if (!lua_checkstack(T, 1) || !room(2)) {
+      h_->tag(kTooDeep).u64(++g_.unreadable_);
       return;
     }
     for (int i = 1; i <= top; ++i) {
@@ -320,31 +345,31 @@ void LuaGuest::ValueWalk::thread(lua_State* T) {
 }
 
 void LuaGuest::ValueWalk::frame(lua_State* T, lua_Debug& ar) {
-  if (!lua_checkstack(T, 2) || !lua_checkstack(g_.aux_, 4)) {
-    h_.tag(kTooDeep).u64(++g_.unreadable_);
+  if (!lua_checkstack(T, 2) || !room(4)) {
+    h_->tag(kTooDeep).u64(++g_.unreadable_);
     return;
   }
   lua_getinfo(T, "Slf", &ar);  // pushes the frame's function on T
   const bool is_c = ar.what && std::strcmp(ar.what, "C") == 0;
   if (is_c) {
-    h_.tag(kCFrame);
+    h_->tag(kCFrame);
   } else {
-    h_.tag(kFrame).i64(ar.currentline);
+    h_->tag(kFrame).i64(ar.currentline);
     if (g_.resume_points_) {
-      h_.u64(g_.arena_.offset(resume_point(ar)));
+      h_->u64(g_.arena_.offset(resume_point(ar)));
     } else {
-      h_.tag(kUnreadablePc).u64(++g_.unreadable_);  // no two states alike: no merge
+      h_->tag(kUnreadablePc).u64(++g_.unreadable_);  // no two states alike: no merge
     }
   }
   take_from(T);
   for (int n = 1;; ++n) {
     if (lua_getlocal(T, &ar, n) == nullptr) break;
-    h_.tag(kLocal);
+    h_->tag(kLocal);
     take_from(T);
   }
   for (int n = -1;; --n) {
     if (lua_getlocal(T, &ar, n) == nullptr) break;
-    h_.tag(kVararg);
+    h_->tag(kVararg);
     take_from(T);
   }
 }
@@ -354,11 +379,18 @@ void LuaGuest::hash_value(vm::ValueRef v, vm::StateHasher& h) {
     h.tag(0);
     return;
   }
-  lua_rawgeti(aux_, LUA_REGISTRYINDEX, values_ref_);
-  lua_rawgeti(aux_, -1, v);
   ValueWalk walk(*this, h);
+  lua_rawgeti(hash_, LUA_REGISTRYINDEX, values_ref_);
+  lua_rawgeti(hash_, -1, v);
   walk.pop_value();
-  lua_pop(aux_, 1);
+}
+
+void LuaGuest::hash_shared(vm::StateHasher& h) {
+  ValueWalk walk(*this, h);
+  for (int ref : {invariants_ref_, monitors_ref_}) {
+    lua_rawgeti(hash_, LUA_REGISTRYINDEX, ref);
+    walk.pop_value();
+  }
 }
 
 void LuaGuest::hash_process(vm::Pid pid, vm::StateHasher& h) {

@@ -86,7 +86,7 @@ void Vm::hash_process(const Process& p, StateHasher& h) {
   h.unordered(links).unordered(watchers).unordered(watching).unordered(abandoned);
 }
 
-Fingerprint Vm::fingerprint() {
+Fingerprint Vm::fingerprint(const StateOptions& options) {
   const CanonicalNames naming(*this);
   StateHasher h(&naming);
   StateHasher::Unordered processes;
@@ -107,9 +107,60 @@ Fingerprint Vm::fingerprint() {
   terms_.hash(h, guest_);
   ets_.hash(h, guest_);
   net_.hash(h, guest_, names_);
+  guest_.hash_shared(h);
   h.tag(0xfa17).u64(faults_left_.drop).u64(faults_left_.duplicate).u64(faults_left_.crash);
   h.u64(faults_left_.partition).boolean(faults_paused_);
+  if (options.absolute_time) h.tag(0x7173).i64(timers_.now);
   return h.finish();
+}
+
+void Vm::event_names(std::span<const Op> enabled, std::vector<uint64_t>& out) {
+  out.clear();
+  const CanonicalNames naming(*this);
+  for (const Op& op : enabled) {
+    StateHasher h(&naming);
+    h.tag(static_cast<uint64_t>(op.key.kind));
+    switch (op.key.kind) {
+      case EventKind::kProcess:
+        h.pid(op.key.id);
+        break;
+      case EventKind::kTimer:
+        h.timer(op.key.id);
+        break;
+      case EventKind::kDelivery:
+        name_flight(op.key.id, h);
+        break;
+      case EventKind::kFault: {
+        const uint32_t target = op.key.id >> 3;
+        h.u64(op.key.id & 7);
+        if (op.step == StepKind::kFaultDrop || op.step == StepKind::kFaultDuplicate) {
+          name_flight(target, h);
+        } else {
+          h.bytes(target < net_.nodes.size() ? names_[net_.nodes[target].name] : std::string_view{});
+        }
+        break;
+      }
+    }
+    out.push_back(h.finish().lo);
+  }
+}
+
+// A message in flight by its channel's ends and how many are ahead of it.
+void Vm::name_flight(uint32_t id, StateHasher& h) const {
+  if (id == 0 || id >= net_.flights.size()) {
+    h.tag(kUnknown).u64(id);
+    return;
+  }
+  const Flight& f = net_.flights[id];
+  h.pid(f.from).u64(f.from_node).u64(f.to_node);
+  if (f.dest.name) {
+    h.tag(1).bytes(names_[f.dest.name]);
+  } else {
+    h.tag(2).pid(f.dest.pid);
+  }
+  uint64_t ahead = 0;
+  for (uint32_t p = f.prev; p != 0; p = net_.flights[p].prev) ++ahead;
+  h.u64(ahead);
 }
 
 std::string Vm::describe_state() const {

@@ -73,6 +73,7 @@ void Vm::reset(VmOptions options) {
   atomics_names_.clear();
   outside_made_ = 0;
   finished_ = false;
+  clock_read_ = false;
   observing_ = false;
   shapes_ = false;
   init();

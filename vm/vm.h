@@ -110,6 +110,9 @@ class Guest : public ValueHasher {
   // What the guest holds for process `pid` that the VM does not see (its
   // continuation: frames, locals, upvalues), by content.
   virtual void hash_process(Pid pid, StateHasher& h) {}
+  // What the guest holds outside processes that a run's future can
+  // depend on (invariants and liveness monitors, with their upvalues).
+  virtual void hash_shared(StateHasher& h) {}
   // Runs process `pid` with `reply` as the result of its pending operation
   // until it posts its next operation (kYielded) or ends.
   virtual ResumeResult resume(Pid pid, Reply& reply) = 0;
@@ -206,7 +209,18 @@ class Vm final : public System {
   // relative to now, shared state, nodes, the network and the fault budget
   // left. Everything is named canonically (state_hash.h), so two orders of
   // independent steps that reach one state give one fingerprint.
-  Fingerprint fingerprint();
+  // With options.absolute_time, the virtual time itself too.
+  Fingerprint fingerprint(const StateOptions& options = {});
+  std::optional<StateId> state_id(const StateOptions& options) override {
+    const Fingerprint f = fingerprint(options);
+    return StateId{f.hi, f.lo};
+  }
+  // Each enabled event named as the fingerprint names what it acts on: a
+  // process by its creation path, a timer by its name, a message in flight
+  // by its channel's ends and its place there, a fault by its kind and
+  // target (vm/state.cc).
+  void event_names(std::span<const Op> enabled, std::vector<uint64_t>& out) override;
+  bool clock_read() const override { return clock_read_; }
   // The same state for a reader, one concern after another.
   std::string describe_state() const;
 
@@ -283,6 +297,12 @@ class Vm final : public System {
   bool posted() const { return posted_; }
   Pid self() const { return running_; }
   int64_t now() const { return timers_.now; }
+  // The virtual time, read by guest code (ls.now, os.time, os.clock): a
+  // fingerprint that leaves the time out is then not enough (clock_read).
+  int64_t read_clock() {
+    clock_read_ = true;
+    return timers_.now;
+  }
   RefId make_ref() {
     ref_names_.push_back(name_by(running_ != kNoPid ? running_ : performing_));
     return ++last_ref_;
@@ -596,6 +616,8 @@ class Vm final : public System {
   // top level or the VM itself): its creation path.
   uint64_t name_by(Pid creator);
   class CanonicalNames;
+  // A message in flight, named for event_names().
+  void name_flight(uint32_t id, StateHasher& h) const;
   void hash_process(const Process& p, StateHasher& h);
   void hash_reason(const Reason& r, StateHasher& h);
 
@@ -650,6 +672,7 @@ class Vm final : public System {
   std::vector<uint64_t> ref_names_, table_names_, atomics_names_;
   uint64_t outside_made_ = 0;  // things created outside any process
   bool finished_ = false;
+  bool clock_read_ = false;  // guest code read the virtual time this iteration
 };
 
 }  // namespace lockstep::vm

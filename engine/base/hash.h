@@ -15,4 +15,13 @@ inline uint64_t fnv1a(std::string_view data, uint64_t h = 0xcbf29ce484222325ull)
   return h;
 }
 
+// splitmix64's finaliser: a strong 64-bit mix for combining hashes.
+inline uint64_t mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
 }  // namespace lockstep

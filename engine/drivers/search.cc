@@ -45,7 +45,13 @@ TestReport TestRun::drive_search() {
     } catch (const SearchOutOfMemory& e) {
       return error(Status::ResourceExhausted(e.what()));
     }
+    if (strategy_->search()->restarting()) {  // all it counted is void
+      report_.schedules_explored = report_.abandoned = 0;
+      if (coverage_) coverage_->totals = {};
+      continue;
+    }
     if (result.outcome == Outcome::kAbandoned) {
+      if (strategy_->search()->stopped_at_known_state()) continue;  // counted as a state cache hit
       ++report_.abandoned;
       // Planning a split explores nothing: it does not spend the budget.
       if (strategy_->search()->planning_run() && !config_.only_iteration) {
@@ -68,6 +74,11 @@ TestReport TestRun::drive_search() {
       (report_.status != TestReport::Status::kBug || config_.keep_going)) {
     // The budget ran out exactly as the tree did: ask once more.
     report_.complete = !strategy_->begin_iteration(derive_seed(opts_.seed, last), hint_for(last));
+  }
+  if (auto states = strategy_->search()->state_counts()) {
+    report_.states = states->states;
+    report_.state_cache_hits = states->hits;
+    report_.states_with_time = states->with_time;
   }
   report_.delay_bound = strategy_->search()->bound();
   report_.beyond_bound = strategy_->search()->beyond_bound();

@@ -374,15 +374,26 @@ void TextReporter::test_finished(const TestReport& t) {
            << ", " << with_commas(t.failing_schedules) << " failed" << (t.complete ? "" : short_of);
     } else if (t.status == TestReport::Status::kBug && !t.complete) {
       out_ << ", bug in schedule " << n << within;
+    } else if (t.complete && t.states) {
+      out_ << ", explored all " << with_commas(*t.states) << (*t.states == 1 ? " state (" : " states (") << n
+           << (t.schedules_explored == 1 ? " schedule)" : " schedules)");
+      if (t.status == TestReport::Status::kPassed) out_ << ": no bug";
     } else if (t.complete) {
       out_ << (t.schedules_explored == 1 ? ", explored the only schedule"
                                          : ", explored all " + n + " schedules")
            << within;
       if (t.status == TestReport::Status::kPassed) out_ << ": no bug";
+    } else if (t.states && t.status != TestReport::Status::kBug) {
+      out_ << ", explored " << with_commas(*t.states) << (*t.states == 1 ? " state (" : " states (") << n
+           << (t.schedules_explored == 1 ? " schedule)" : " schedules)") << short_of;
     } else {
       out_ << ", explored " << n << (t.schedules_explored == 1 ? " schedule" : " schedules")
            << within << short_of;
     }
+    if (t.state_cache_hits)
+      out_ << ", " << with_commas(t.state_cache_hits) << (t.state_cache_hits == 1 ? " run" : " runs")
+           << " stopped at a state already covered";
+    if (t.states && t.states_with_time) out_ << " (a run read the clock: states include the time)";
     if (t.abandoned)
       out_ << ", " << with_commas(t.abandoned) << (t.abandoned == 1 ? " more run" : " more runs")
            << " repeated a schedule or gave up";
@@ -505,6 +516,11 @@ void write_search(JsonWriter& w, const TestReport& t) {
   w.key("abandoned").value(t.abandoned);
   w.key("complete").value(t.complete);
   w.key("failing_schedules").value(t.failing_schedules);
+  if (t.states) {
+    w.key("states").value(*t.states);
+    w.key("state_cache_hits").value(t.state_cache_hits);
+    w.key("states_include_time").value(t.states_with_time);
+  }
   if (t.shard_count > 1) w.key("shard").value(std::to_string(t.shard_index) + "/" + std::to_string(t.shard_count));
   if (t.delay_bound) {
     w.key("delay_bound").value(*t.delay_bound);

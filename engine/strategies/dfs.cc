@@ -139,6 +139,7 @@
 
 #include "engine/strategies/dfs_execution.h"
 #include "engine/strategies/dfs_split.h"
+#include "engine/strategies/dfs_states.h"
 #include "engine/strategies/dfs_tree.h"
 #include "engine/strategy.h"
 
@@ -162,16 +163,28 @@ class DfsStrategy final : public Strategy, public Search {
     exec_.name_hashes = &names_.hashes();
     if (params.values().count("delay_bound")) bound_ = params.get("delay_bound", 0);
     every_interleaving_ = params.get("dpor", 0) == 1;
+    stateful_ = params.get("state_cache", 0) == 1;
+    if (stateful_ && bound_) conflict_ = "--state-cache on and --delay-bound do not combine: a delay bound counts a path's branches, and one state is reached by many paths";
+    if (stateful_ && every_interleaving_) conflict_ = "--state-cache on and --dpor none do not combine: with the cache every event is a branch already, and sleep sets keep it sound";
     // Not an option: tests split finer to reach the frontier on small programs.
     units_per_part_ = params.get("split_units", kUnitsPerPart);
   }
 
   Search* search() override { return this; }
   bool wants_observations() const override { return true; }
+  std::string refuses(const RunOptions&) const override { return conflict_; }
+  void set_states(StateSource* states) override { states_ = states; }
+  std::optional<StateCounts> state_counts() const override {
+    if (!stateful_) return std::nullopt;
+    return StateCounts{states_table_.size(), hits_, absolute_time_};
+  }
+  bool stopped_at_known_state() const override { return known_; }
+  bool restarting() const override { return restarting_; }
 
   bool begin_iteration(uint64_t, const IterationHint&) override {
-    if (!started_) {
+    if (!started_ || restarting_) {
       started_ = true;
+      restarting_ = false;
     } else if (!backtrack()) {
       if (!plan_.planning()) return false;
       plan_.end_pass();
@@ -184,6 +197,7 @@ class DfsStrategy final : public Strategy, public Search {
     if (started_) return "the search has begun";
     if (bound_) return "a delay bound applies to whole schedules, so --delay-bound and --shard do not combine";
     if (every_interleaving_) return "--dpor none runs every interleaving to check the reduction on a small test; run it whole";
+    if (stateful_) return "a state cache is one search's memory of the states it explored; run it whole";
     if (count < 2) return {};
     plan_.start(index, count, units_per_part_);
     return {};
@@ -202,6 +216,11 @@ class DfsStrategy final : public Strategy, public Search {
         if (!optional(enabled_kinds_[i])) level.offered.push_back(enabled_names_[i]);
       }
       if (k > 0 && !every_interleaving_) branch_disabled(levels_[k - 1]);
+      if (stateful_ && !unexplored(level, k, enabled)) {
+        known_ = true;
+        ++hits_;
+        return kAbandon;  // explored before: its futures were
+      }
     }
     if (level.frontier) {  // a unit of a split search
       frontier_level_ = k;
@@ -220,7 +239,7 @@ class DfsStrategy final : public Strategy, public Search {
     }
     if (!level.optional_branched && level.optional.empty()) {
       for (size_t i = 0; i < enabled_names_.size(); ++i) {
-        if (((every_interleaving_ || level.top) && i != held_) || optional(enabled_kinds_[i]))
+        if (((every_interleaving_ || stateful_ || level.top) && i != held_) || optional(enabled_kinds_[i]))
           level.optional.push_back(enabled_names_[i]);
       }
     }
@@ -244,6 +263,10 @@ class DfsStrategy final : public Strategy, public Search {
     const size_t i = free_index(level);
     if (i < enabled.size()) return take(level, i);
     blocked_ = true;
+    if (stateful_) {  // a state whose every event was explored from an equivalent one
+      known_ = true;
+      ++hits_;
+    }
     return kAbandon;  // every enabled event is asleep: covered elsewhere
   }
 
@@ -266,6 +289,10 @@ class DfsStrategy final : public Strategy, public Search {
   }
 
   bool on_step(const StepFacts& facts) override {
+    if (stateful_ && !absolute_time_ && states_ && states_->clock_read()) {
+      start_again_with_time();
+      return false;  // this run is void with the rest
+    }
     const size_t k = exec_.steps.size();
     Level& level = levels_[k];
     const Thread thread = picked_;
@@ -300,7 +327,7 @@ class DfsStrategy final : public Strategy, public Search {
     if (!level.optional_branched) {  // each fault or timer offered here, a branch of its own
       level.optional_branched = true;
       for (Thread f : level.optional) {
-        if (f != thread && !asleep(level, f)) add_branch(level, f);
+        if (f != thread && !covered(level, f)) add_branch(level, f);
       }
       level.optional.clear();
       if (level.top) {
@@ -355,9 +382,9 @@ class DfsStrategy final : public Strategy, public Search {
     // races: its reversals may lead where no other run does (below a split's
     // frontier, whose top is explored without wakeup sequences, such runs
     // are common).
-    if (result.outcome == Outcome::kAbandoned && blocked_ && !every_interleaving_) analyse_races();
+    if (result.outcome == Outcome::kAbandoned && blocked_ && !every_interleaving_ && !stateful_) analyse_races();
     if (result.outcome != Outcome::kAbandoned) {
-      if (every_interleaving_) {
+      if (every_interleaving_ || stateful_) {
         exec_.analyse();  // for the fingerprint
       } else {
         analyse_races();
@@ -391,6 +418,7 @@ class DfsStrategy final : public Strategy, public Search {
     guide_.clear();
     frontier_level_ = kNone;
     blocked_ = false;
+    known_ = false;
     if (levels_.empty()) {
       levels_.emplace_back();
       levels_[0].top = plan_.split() && plan_.above_frontier(kRootNode);
@@ -529,7 +557,7 @@ class DfsStrategy final : public Strategy, public Search {
   // there is a branch of its own, unless it sleeps there (explored, or
   // covered), as above a split's frontier.
   void branch_disabled(Level& prev) {
-    if (prev.top) return;  // every event is a branch there already
+    if (prev.top || stateful_) return;  // every event is a branch there already
     const bool disabled = std::any_of(prev.offered.begin(), prev.offered.end(), [&](Thread p) {
       return p != prev.taken &&
              std::find(enabled_names_.begin(), enabled_names_.end(), p) == enabled_names_.end();
@@ -578,7 +606,7 @@ class DfsStrategy final : public Strategy, public Search {
     const size_t none = enabled_names_.size();
     size_t root_at = none, optional_at = none;
     for (size_t i = 0; i < enabled_names_.size(); ++i) {
-      if (i == held_ || asleep(level, enabled_names_[i])) continue;
+      if (i == held_ || covered(level, enabled_names_[i])) continue;
       if (optional(enabled_kinds_[i])) {  // only when nothing else can run
         if (optional_at == none) optional_at = i;
       } else if (enabled_names_[i] == root_) {
@@ -688,6 +716,62 @@ class DfsStrategy final : public Strategy, public Search {
     return false;
   }
 
+  // Whether event t need not be explored here: asleep, or (a state met
+  // again) explored from this state before.
+  static bool covered(const Level& level, Thread t) {
+    return asleep(level, t) ||
+           (level.restricted && std::find(level.only.begin(), level.only.end(), t) == level.only.end());
+  }
+
+  // --- The state cache (--state-cache on; engine/strategies/dfs_states.h). ---
+
+  // Whether the state at level k (just met) has events left to explore;
+  // met again, the level explores only those. The table names events as
+  // the system does (the same event of the same state has one name however
+  // the run got there; this search's names follow the path).
+  bool unexplored(Level& level, size_t k, std::span<const Op> enabled) {
+    const std::optional<StateId> id = states_ ? states_->current({absolute_time_}) : std::nullopt;
+    if (!id) return true;  // the system cannot say: explore it
+    states_->event_names(enabled, canonical_);
+    // A sleeper not enabled here cannot run here: leaving it out of the
+    // set only explores more.
+    sleep_names_.clear();
+    for (size_t i = 0; i < enabled_names_.size(); ++i) {
+      if (asleep(level, enabled_names_[i])) sleep_names_.push_back(canonical_[i]);
+    }
+    std::sort(sleep_names_.begin(), sleep_names_.end());
+    sleep_names_.erase(std::unique(sleep_names_.begin(), sleep_names_.end()), sleep_names_.end());
+    bool every = false;
+    const size_t before = states_table_.bytes();
+    const auto visit = states_table_.visit(*id, static_cast<uint32_t>(k), sleep_names_, wake_, every);
+    if (states_table_.bytes() > before) charge_bytes(states_table_.bytes() - before);
+    if (visit == dfs::StateTable::Visit::kKnown) return false;
+    level.restricted = visit == dfs::StateTable::Visit::kAgain && !every;
+    level.only.clear();
+    for (size_t i = 0; level.restricted && i < enabled_names_.size(); ++i) {
+      if (std::binary_search(wake_.begin(), wake_.end(), canonical_[i])) level.only.push_back(enabled_names_[i]);
+    }
+    return true;
+  }
+
+  // A run read the clock, which the fingerprints so far left out: a state
+  // met again may have had another time, and a future that reads it would
+  // tell them apart. The search starts again with the time in every
+  // fingerprint (a search whose runs never read the clock keeps merging
+  // states that differ only in it: no future of theirs can tell).
+  void start_again_with_time() {
+    absolute_time_ = true;
+    restarting_ = true;
+    levels_.clear();
+    guide_.clear();
+    states_table_ = dfs::StateTable{};
+    seen_ = FingerprintSet{};
+    hits_ = 0;
+    estimate_sum_ = 0;
+    estimate_n_ = 0;
+    charged_ = 0;
+  }
+
   // --- Backtracking: the next branch, deepest first. ---
 
   bool backtrack() {
@@ -732,6 +816,7 @@ class DfsStrategy final : public Strategy, public Search {
   // --- Race analysis (engine/strategies/dfs_execution.cc). ---
 
   void analyse_races() {
+    if (stateful_) return;  // every event is a branch
     for (const auto& [i, j] : exec_.races(root_)) reverse(i, j);
   }
 
@@ -842,11 +927,18 @@ class DfsStrategy final : public Strategy, public Search {
     }
     return n;
   }
-  void charge(const Summary& q) {
-    charged_ += bytes_of(q);
+  void charge(const Summary& q) { charge_bytes(bytes_of(q)); }
+  void charge_bytes(size_t n) {
+    charged_ += n;
     if (charged_ <= memory_limit_) return;
-    charged_ = kept_bytes();
+    charged_ = kept_bytes() + states_table_.bytes();
     if (charged_ <= memory_limit_) return;
+    if (stateful_) {
+      throw SearchOutOfMemory("dfs: the state cache (" + std::to_string(states_table_.size()) +
+                              " states) with the search's sleep sets passed max_memory (" +
+                              std::to_string(memory_limit_ >> 20) +
+                              " MB); raise max_memory (--max-memory), or search without it (--state-cache off)");
+    }
     throw SearchOutOfMemory("dfs: the search's record of sleep sets and wakeup trees passed max_memory (" +
                             std::to_string(memory_limit_ >> 20) + " MB) in an execution of " +
                             std::to_string(exec_.steps.size()) +
@@ -883,6 +975,18 @@ class DfsStrategy final : public Strategy, public Search {
   double estimate_sum_ = 0;        // the fractions of the tree the paths run stand for
   uint64_t estimate_n_ = 0;
   FingerprintSet seen_;  // the classes of the runs counted so far
+
+  // The state cache (--state-cache on): every event a branch, sleep sets,
+  // and the states explored.
+  bool stateful_ = false;
+  StateSource* states_ = nullptr;  // while a run is under way
+  dfs::StateTable states_table_;
+  uint64_t hits_ = 0;   // runs stopped at a state explored before
+  bool known_ = false;  // this run did
+  bool absolute_time_ = false;  // fingerprints hold the time (a run read the clock)
+  bool restarting_ = false;     // the search starts again (start_again_with_time)
+  std::vector<uint64_t> sleep_names_, wake_, canonical_;  // scratch for unexplored()
+  std::string conflict_;  // why these parameters do not combine
 
   // Splitting (--shard): units a part aims at (tests split finer), the
   // plan, whether the run that just ended only planned, and where the

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/base/hash.h"
 #include "engine/facts.h"
 
 namespace lockstep::dfs {
@@ -17,14 +18,7 @@ namespace lockstep::dfs {
 using Thread = uint32_t;  // a stable event name (see Names in dfs.cc)
 constexpr Thread kNoThread = UINT32_MAX;
 
-// splitmix64's finaliser.
-inline uint64_t mix64(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
+using lockstep::mix64;
 
 // What a step did, kept with a branch or a sleeping event so independence
 // can be judged without running it again.

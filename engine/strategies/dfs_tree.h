@@ -102,15 +102,19 @@ struct Level {
   // first branch here has run.
   std::vector<Thread> optional;
   bool optional_branched = false;
-  // Delay bounding: the event a run left alone takes here, how many
-  // branches that took another the path to here followed, and whether the
-  // branch taken here is one.
   // Sleeping receive timeouts whose owner just got a message: they stay
   // asleep unless the owner can run here (the receive took it).
   std::vector<Thread> unless_owner_woke;
   // The events (other than faults and timers) offered here, as met first.
   bool visited = false;
   std::vector<Thread> offered;
+  // With a state cache, a state met again: only the events in `only` are
+  // explored from it (the others awake were explored at its first visit).
+  bool restricted = false;
+  std::vector<Thread> only;
+  // Delay bounding: the event a run left alone takes here, how many
+  // branches that took another the path to here followed, and whether the
+  // branch taken here is one.
   Thread default_thread = kNoThread;
   uint32_t delays_before = 0;
   bool deviated = false;

@@ -68,7 +68,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
                                            Buggy{"raft_stale_read.lua", "assertion"},
                                            Buggy{"lost_request.lua", "liveness"},
                                            Buggy{"remote_setup.lua", "deadlock"},
-                                           Buggy{"pool_registry.lua", "assertion"}),
+                                           Buggy{"pool_registry.lua", "assertion"},
+                                           Buggy{"poll_until_done.lua", "assertion"}),
                          [](const ::testing::TestParamInfo<Buggy>& info) {
                            const std::string file = info.param.file;
                            return file.substr(0, file.find('.'));
@@ -96,7 +97,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
                                            "global_singleton_fixed.lua", "two_phase_commit_fixed.lua",
                                            "gossip_leave_fixed.lua", "partition_heal_fixed.lua",
                                            "raft_stale_read_fixed.lua", "lost_request_fixed.lua",
-                                           "remote_setup_fixed.lua", "pool_registry_fixed.lua"));
+                                           "remote_setup_fixed.lua", "pool_registry_fixed.lua",
+                                           "poll_until_done_fixed.lua"));
 
 // --max-seconds (or a test's max_seconds) bounds a test's wall-clock time:
 // it stops at an iteration boundary, says it was bounded by time, and the
@@ -422,7 +424,7 @@ TEST(Cli, DirectoryRunsEveryScenario) {
   auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "200",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\"bugs\":27"), std::string::npos) << r.out;  // one per buggy example
+  EXPECT_NE(r.out.find("\"bugs\":28"), std::string::npos) << r.out;  // one per buggy example
 }
 
 TEST(Cli, ShardsSplitTheIterations) {

@@ -610,3 +610,89 @@ TEST(DfsCli, TheResultAndTheTraceDoNotDependOnJobs) {
 
 }  // namespace
 }  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+// --state-cache on: a polling loop (the client may ask any number of
+// times before the worker runs) is proven in a few states; the stateless
+// search runs every number of polls up to max_steps, far past a budget
+// of 300.
+TEST(DfsStateCacheCli, ProvesALoopTheStatelessSearchNeverFinishes) {
+  auto r = run_lockstep({"run", scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--state-cache", "on",
+                         "--iterations", "100000", "--traces-dir", fresh_dir("cache_proof")});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(explored all \d+ states \(\d+ schedules?\): no bug)"))) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\d+ runs? stopped at a state already covered)"))) << r.out;
+  const JsonValue t = test_entry(run_lockstep({"run", scenario("poll_until_done_fixed.lua"), "--strategy", "dfs",
+                                               "--state-cache", "on", "--iterations", "100000", "--format", "json",
+                                               "--traces-dir", fresh_dir("cache_proof_j")})
+                                     .out);
+  ASSERT_TRUE(t.get("states")) << "a search with the cache counts states";
+  EXPECT_TRUE(t.flag("complete"));
+  EXPECT_GT(t.u64("states"), 10u);
+  EXPECT_GT(t.u64("state_cache_hits"), 0u);
+  EXPECT_FALSE(t.flag("states_include_time", true));
+
+  auto stateless = run_lockstep({"run", scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--iterations",
+                                 "300", "--format", "json", "--traces-dir", fresh_dir("cache_none")});
+  ASSERT_EQ(stateless.code, 0) << stateless.out << stateless.err;
+  const JsonValue s = test_entry(stateless.out);
+  EXPECT_FALSE(s.flag("complete", true)) << "every number of polls is a schedule without the cache";
+  EXPECT_FALSE(s.get("states")) << "--state-cache off counts no states";
+}
+
+// The bug the twin fixes is found with the cache on, and its trace replays
+// and shrinks like any other.
+TEST(DfsStateCacheCli, FindsTheBugAndItsTraceReplaysAndShrinks) {
+  const std::string dir = fresh_dir("cache_bug");
+  auto r = run_lockstep({"run", scenario("poll_until_done.lua"), "--strategy", "dfs", "--state-cache", "on",
+                         "--traces-dir", dir});
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("the job is done but has no result"), std::string::npos) << r.out;
+  const std::string trace = only_trace(dir);
+  ASSERT_FALSE(trace.empty());
+  auto replayed = run_lockstep({"replay", "--trace", trace, "--run"});
+  EXPECT_EQ(replayed.code, 1) << replayed.out << replayed.err;
+  EXPECT_NE(replayed.out.find("reproduced: "), std::string::npos) << replayed.out;
+  const std::string min = dir + "/min.lockstep";
+  auto shrunk = run_lockstep({"shrink", "--trace", trace, "-o", min, "-q"});
+  ASSERT_EQ(shrunk.code, 0) << shrunk.out << shrunk.err;
+  auto again = run_lockstep({"replay", "--trace", min, "--run"});
+  EXPECT_EQ(again.code, 1) << again.out << again.err;
+  // The replay command the report prints runs the search up to that run.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(--iteration (\d+))"))) << r.out;
+  auto rerun = run_lockstep({"run", scenario("poll_until_done.lua"), "--strategy", "dfs", "--state-cache", "on",
+                             "--iteration", m[1].str(), "--traces-dir", fresh_dir("cache_bug_rerun")});
+  EXPECT_EQ(rerun.code, 1) << rerun.out << rerun.err;
+}
+
+// A run that reads the clock: states that differ only in the time are not
+// the same state, so the loop that waits for the time to pass ends.
+TEST(DfsStateCacheCli, ARunThatReadsTheClockPutsTheTimeInEveryState) {
+  auto r = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/clock_loop.lua", "--strategy", "dfs", "--state-cache",
+                         "on", "--format", "json", "--traces-dir", fresh_dir("cache_clock")});
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  const JsonValue t = test_entry(r.out);
+  EXPECT_EQ(t.str("status"), "bug");
+  EXPECT_TRUE(t.flag("states_include_time"));
+  auto text = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/clock_loop.lua", "--strategy", "dfs",
+                            "--state-cache", "on", "--traces-dir", fresh_dir("cache_clock_t")});
+  EXPECT_NE(text.out.find("the time is up"), std::string::npos) << text.out;
+}
+
+TEST(DfsStateCacheCli, RefusesWhatItCannotKeep) {
+  for (const auto& extra : std::vector<std::vector<std::string>>{
+           {"--shard", "1/2"}, {"--delay-bound", "1"}, {"--dpor", "none"}}) {
+    std::vector<std::string> args = {"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--state-cache",
+                                     "on"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = run_lockstep(args);
+    EXPECT_EQ(r.code, 2) << extra[0] << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find("state"), std::string::npos) << extra[0] << r.out << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace lockstep

@@ -62,6 +62,8 @@ TEST(JsonSchema, RunOutputsOfEveryShapeAreValid) {
       {scenario("lost_update.lua"), broken, "--max-steps", "5"},
       // bounded by time
       {scenario("lost_update_fixed.lua"), "--max-seconds", "1", "--iterations", "100000000"},
+      // a search that remembers states
+      {scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--state-cache", "on"},
   };
   std::vector<std::string> docs;
   for (std::vector<std::string> args : runs) {
@@ -78,6 +80,7 @@ TEST(JsonSchema, RunOutputsOfEveryShapeAreValid) {
   EXPECT_NE(docs[3].find("\"kind\":\"drop\""), std::string::npos);
   EXPECT_NE(docs[4].find("\"name\":null"), std::string::npos);
   EXPECT_NE(docs[5].find("\"bounded_by\":\"time\""), std::string::npos) << docs[5];
+  EXPECT_NE(docs[6].find("\"states\""), std::string::npos) << docs[6];
   EXPECT_EQ(validate("run.schema.json", docs), "");
 }
 

@@ -1,0 +1,43 @@
+#include "engine/strategies/dfs_states.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace lockstep::dfs {
+
+size_t StateTable::entry_bytes(size_t n) {
+  constexpr size_t kNode = sizeof(StateId) + sizeof(Entry) + 2 * sizeof(void*) + 16;  // node, bucket, allocator
+  return kNode + (n ? n * sizeof(uint64_t) + 16 : 0);
+}
+
+StateTable::Visit StateTable::visit(const StateId& id, uint32_t depth, const std::vector<uint64_t>& sleep,
+                                    std::vector<uint64_t>& wake, bool& every) {
+  wake.clear();
+  every = false;
+  auto [it, fresh] = map_.try_emplace(id);
+  Entry& e = it->second;
+  if (fresh) {
+    e.depth = depth;
+    e.sleep = sleep;
+    bytes_ += entry_bytes(sleep.size());
+    return Visit::kNew;
+  }
+  if (depth < e.depth) {  // more of its future fits under max_steps now
+    bytes_ -= entry_bytes(e.sleep.size());
+    e.depth = depth;
+    e.sleep = sleep;
+    bytes_ += entry_bytes(sleep.size());
+    every = true;
+    return Visit::kAgain;
+  }
+  std::set_difference(e.sleep.begin(), e.sleep.end(), sleep.begin(), sleep.end(), std::back_inserter(wake));
+  if (wake.empty()) return Visit::kKnown;
+  std::vector<uint64_t> both;
+  std::set_intersection(e.sleep.begin(), e.sleep.end(), sleep.begin(), sleep.end(), std::back_inserter(both));
+  bytes_ -= entry_bytes(e.sleep.size());
+  e.sleep = std::move(both);
+  bytes_ += entry_bytes(e.sleep.size());
+  return Visit::kAgain;
+}
+
+}  // namespace lockstep::dfs

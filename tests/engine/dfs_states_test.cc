@@ -1,0 +1,256 @@
+// dfs with a state cache (--state-cache on), against brute force on random
+// programs whose state graphs have joins and cycles (tests/engine/
+// fake_machine.h): the search must find a bug exactly when a failing
+// state is reachable, and when none is, be in every reachable state at
+// some point and count each state where it chose an event once. Without the cache the same
+// programs, when they have no loops, must give the same verdict.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+
+#include "engine/base/prng.h"
+#include "engine/scheduler.h"
+#include "engine/strategies/dfs_states.h"
+#include "engine/strategy.h"
+#include "tests/engine/fake_machine.h"
+
+namespace lockstep {
+namespace {
+
+using testing::FakeMachine;
+using testing::MachineStep;
+using Programs = std::vector<std::vector<MachineStep>>;
+
+struct NoChoices final : ChoiceSource {
+  uint64_t choose(uint64_t) override { return 0; }
+};
+
+// Every state reachable from the start (a failing state ends a run: it is
+// reached, not left), and which of them fail or can choose an event.
+struct Reachable {
+  std::set<uint64_t> states;
+  std::map<uint64_t, FakeMachine::State> content;  // for failure messages
+  std::set<uint64_t> choosing;  // not failing, something can run
+  bool bug = false;       // a failing state is reachable
+  bool deadlock = false;  // a state where nothing can run but not all ended
+
+  // The reachable states `visited` lacks, for a failure message.
+  std::string missed(const std::set<uint64_t>& visited) const {
+    std::string out;
+    for (uint64_t h : states) {
+      if (visited.count(h)) continue;
+      const auto& s = content.at(h);
+      out += "missed pc";
+      for (uint32_t x : s.pc) out += " " + std::to_string(x);
+      out += " reg";
+      for (uint32_t x : s.reg) out += " " + std::to_string(x);
+      out += " cells";
+      for (uint32_t x : s.cells) out += " " + std::to_string(x);
+      out += "\n";
+    }
+    return out;
+  }
+};
+
+Reachable brute_force(const Programs& programs, uint32_t cells, std::optional<uint32_t> bad) {
+  Reachable out;
+  FakeMachine start(programs, cells);
+  start.bad_ = bad;
+  std::deque<FakeMachine> queue{start};
+  out.states.insert(FakeMachine::hash(start.state()));
+  while (!queue.empty()) {
+    FakeMachine m = std::move(queue.front());
+    queue.pop_front();
+    const std::vector<Op> enabled(m.enabled().begin(), m.enabled().end());
+    if (!enabled.empty()) out.choosing.insert(FakeMachine::hash(m.state()));
+    if (enabled.empty() && !m.done()) out.deadlock = true;
+    for (const Op& op : enabled) {
+      FakeMachine next = m;
+      next.seen_.clear();
+      NoChoices none;
+      const StepResult r = next.step(op, none);
+      const bool fresh = out.states.insert(FakeMachine::hash(next.state())).second;
+      out.content.emplace(FakeMachine::hash(next.state()), next.state());
+      if (r.failure) {
+        out.bug = true;
+        continue;
+      }
+      if (fresh) queue.push_back(std::move(next));
+    }
+  }
+  return out;
+}
+
+// A search was only in reachable states, and in every one of them when no
+// bug is reachable (a failure ends its run: states past it, and those an
+// equivalent order of the failing run's steps would reach, are not
+// visited, but the bug is reported).
+void expect_visits(const std::set<uint64_t>& visited, const Reachable& truth, const std::string& context) {
+  for (uint64_t h : visited) EXPECT_TRUE(truth.states.count(h)) << context << "a state no run can reach";
+  if (!truth.bug) EXPECT_EQ(visited, truth.states) << context << truth.missed(visited);
+}
+
+struct Search {
+  std::set<uint64_t> visited;  // every state some run was in
+  bool bug = false;
+  bool deadlock = false;
+  bool complete = false;
+  uint64_t schedules = 0, abandoned = 0, states = 0, hits = 0;
+};
+
+Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> bad, bool cache,
+              uint64_t budget = 200000) {
+  StrategyParams params;
+  params.set("state_cache", cache ? 1 : 0);
+  auto dfs = make_dfs_strategy(params);
+  Search out;
+  for (uint64_t i = 0; i < budget; ++i) {
+    if (!dfs->begin_iteration(i, {i, 0})) {
+      out.complete = true;
+      break;
+    }
+    FakeMachine m(programs, cells);
+    m.bad_ = bad;
+    const IterationResult r = run_iteration(m, *dfs, {1000, false}, nullptr, nullptr);
+    for (const auto& s : m.seen_) out.visited.insert(FakeMachine::hash(s));
+    if (r.outcome == Outcome::kFailed) {
+      (r.failure.kind == FailureKind::kDeadlock ? out.deadlock : out.bug) = true;
+    }
+    if (r.outcome == Outcome::kAbandoned) {
+      if (!dfs->search()->stopped_at_known_state()) ++out.abandoned;
+    } else {
+      ++out.schedules;
+    }
+  }
+  if (auto counts = dfs->search()->state_counts()) {
+    out.states = counts->states;
+    out.hits = counts->hits;
+  }
+  return out;
+}
+
+// 2 or 3 processes of 2 to 4 instructions over 2 cells; with `loops`, an
+// instruction may jump back (a retry, a spin), so runs revisit states.
+// Awaits (a step disabled by shared state, which the VM has nowhere: its
+// only blocking step is a receive) come only with loops.
+Programs random_programs(Prng& rng, bool loops) {
+  Programs programs(2 + rng.below(2));
+  for (auto& program : programs) {
+    const size_t n = 2 + rng.below(3);
+    for (size_t i = 0; i < n; ++i) {
+      MachineStep s;
+      s.op = static_cast<MachineStep::Op>(rng.below(loops ? 4 : 3));
+      s.cell = static_cast<uint32_t>(rng.below(2));
+      s.value = static_cast<uint32_t>(rng.below(FakeMachine::kValues));
+      if (rng.below(3) == 0) {  // a conditional jump, forward or (with loops) back
+        s.when = static_cast<uint32_t>(rng.below(FakeMachine::kValues));
+        s.target = static_cast<uint32_t>(loops ? rng.below(n + 1) : i + 1 + rng.below(n - i));
+      }
+      program.push_back(s);
+    }
+  }
+  return programs;
+}
+
+std::string describe(const Programs& programs) {
+  static const char* const kOps[] = {"read", "write", "add", "await"};
+  std::string out;
+  for (size_t p = 0; p < programs.size(); ++p) {
+    out += "P" + std::to_string(p) + ":";
+    for (const MachineStep& s : programs[p]) {
+      out += std::string(" ") + kOps[static_cast<int>(s.op)] + " c" + std::to_string(s.cell) + " " +
+             std::to_string(s.value);
+      if (s.target != UINT32_MAX) out += " (->" + std::to_string(s.target) + " if " + std::to_string(s.when) + ")";
+      out += ";";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+TEST(DfsStateCache, VisitsEveryReachableStateOfLoopingProgramsAndFindsEveryBug) {
+  Prng rng(71);
+  size_t with_cycles = 0, bugs = 0, states = 0, hits = 0;
+  for (int round = 0; round < 1000; ++round) {
+    const Programs programs = random_programs(rng, true);
+    const std::optional<uint32_t> bad =
+        rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
+    const Reachable truth = brute_force(programs, 2, bad);
+    const Search s = search(programs, 2, bad, true);
+    const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
+                                "\n" + describe(programs);
+    ASSERT_TRUE(s.complete) << context;
+    EXPECT_EQ(s.bug, truth.bug) << context;
+    expect_visits(s.visited, truth, context);
+    if (!truth.bug) EXPECT_EQ(s.states, truth.choosing.size()) << context << "each state an event was chosen in, once";
+    EXPECT_EQ(s.deadlock, truth.deadlock) << context;
+    // A run as long as max_steps could only come from a loop the cache
+    // did not cut; with the cache a run ends at a state met before.
+    for (const auto& program : programs) {
+      for (size_t i = 0; i < program.size(); ++i) with_cycles += program[i].target <= i ? 1 : 0;
+    }
+    bugs += truth.bug ? 1 : 0;
+    states += s.states;
+    hits += s.hits;
+  }
+  EXPECT_GT(with_cycles, 100u) << "the programs should loop";
+  EXPECT_GT(bugs, 40u);
+  EXPECT_GT(hits, states / 10) << "runs should stop at states explored before";
+}
+
+TEST(DfsStateCache, GivesTheVerdictOfTheStatelessSearchOnProgramsWithoutLoops) {
+  Prng rng(72);
+  size_t bugs = 0, fewer = 0;
+  for (int round = 0; round < 600; ++round) {
+    const Programs programs = random_programs(rng, false);
+    const std::optional<uint32_t> bad = 1 + static_cast<uint32_t>(rng.below(2));
+    const Reachable truth = brute_force(programs, 2, bad);
+    const Search with = search(programs, 2, bad, true);
+    const Search without = search(programs, 2, bad, false);
+    const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
+                                "\n" + describe(programs);
+    ASSERT_TRUE(with.complete && without.complete) << context;
+    EXPECT_EQ(with.bug, truth.bug) << context;
+    EXPECT_EQ(without.bug, truth.bug) << context;
+    expect_visits(with.visited, truth, context);
+    bugs += truth.bug ? 1 : 0;
+    if (truth.bug) continue;  // a failure ends a run: what lies past it depends on the order explored
+    EXPECT_EQ(with.deadlock, truth.deadlock) << context;
+    EXPECT_EQ(without.deadlock, truth.deadlock) << context;
+    EXPECT_LE(with.schedules, without.schedules)
+        << context << "a run that reaches a known state stops there: never more schedules than without";
+  }
+  EXPECT_GT(bugs, 100u);
+  EXPECT_LT(bugs, 500u);
+}
+
+// The table itself: Godefroid's rule for a state met again with sleep
+// set Z after a first visit with Z'.
+TEST(DfsStateTable, ExploresFromAStateMetAgainOnlyWhatSleptTheFirstTime) {
+  dfs::StateTable table;
+  const StateId s{1, 2};
+  std::vector<uint64_t> wake;
+  bool every = false;
+  EXPECT_EQ(table.visit(s, 5, {1, 2}, wake, every), dfs::StateTable::Visit::kNew);
+  // Met again with more asleep: everything awake now was explored.
+  EXPECT_EQ(table.visit(s, 5, {1, 2, 3}, wake, every), dfs::StateTable::Visit::kKnown);
+  // With 2 awake: 2 slept the first time, so only 2 is explored now.
+  EXPECT_EQ(table.visit(s, 6, {1}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(wake, std::vector<uint64_t>{2});
+  EXPECT_FALSE(every);
+  // The record keeps what slept both times: {1}. With 1 awake, 1 is new.
+  EXPECT_EQ(table.visit(s, 6, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(wake, std::vector<uint64_t>{1});
+  EXPECT_EQ(table.visit(s, 6, {}, wake, every), dfs::StateTable::Visit::kKnown);
+  // Met sooner than ever: its future is longer under max_steps, so all of
+  // it is explored again.
+  EXPECT_EQ(table.visit(s, 2, {4}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_TRUE(every);
+  EXPECT_EQ(table.size(), 1u);
+}
+
+}  // namespace
+}  // namespace lockstep

@@ -1,0 +1,147 @@
+// A System for state-caching tests: processes are small programs over
+// shared cells that loop and wait, so the state graph has joins (two
+// orders reach one state) and cycles (a loop returns to a state), which
+// the straight-line FakeSystem never has.
+//
+// Each process has a program counter and one register; every instruction
+// is one step and, after it, jumps to `target` when the register equals
+// `when`, else falls through. A process whose counter is past its program
+// has ended. Cells and the register hold values mod kValues, so the state
+// space is finite: (counters, registers, cells).
+//
+//   read c       reg := cell[c]
+//   write c v    cell[c] := v
+//   add c v      cell[c] := cell[c] + v; reg := the new value
+//   await c v    enabled only while cell[c] == v; reg := v
+//
+// A run fails at the step that makes cell 0 equal `bad` (when set). It
+// ends when every process has ended, and deadlocks when none can run but
+// some have not ended. state_id() names the state by its content; event
+// names are the pids, which every path gives the same process.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "engine/base/hash.h"
+#include "engine/system.h"
+
+namespace lockstep::testing {
+
+struct MachineStep {
+  enum class Op : uint8_t { kRead, kWrite, kAdd, kAwait };
+  Op op = Op::kRead;
+  uint32_t cell = 0;
+  uint32_t value = 0;
+  uint32_t when = 0;          // jump when the register equals this after the step
+  uint32_t target = UINT32_MAX;  // where to (UINT32_MAX: never jump)
+};
+
+class FakeMachine final : public System {
+ public:
+  static constexpr uint32_t kValues = 3;
+
+  struct State {
+    std::vector<uint32_t> pc, reg, cells;
+    bool operator==(const State&) const = default;
+  };
+
+  FakeMachine(std::vector<std::vector<MachineStep>> programs, uint32_t cells)
+      : programs_(std::move(programs)) {
+    state_.pc.assign(programs_.size(), 0);
+    state_.reg.assign(programs_.size(), 0);
+    state_.cells.assign(cells, 0);
+    refresh();
+    seen_.push_back(state_);
+  }
+
+  std::optional<uint32_t> bad_;  // the value of cell 0 that fails a run
+  std::vector<State> seen_;      // every state this run was in, in order
+
+  const State& state() const { return state_; }
+  static uint64_t hash(const State& s) {
+    uint64_t h = 0x6d61636869;
+    for (const auto* v : {&s.pc, &s.reg, &s.cells}) {
+      for (uint32_t x : *v) h = mix64(h ^ (x + 0x9e3779b97f4a7c15ull));
+      h = mix64(h + 0x51);
+    }
+    return h;
+  }
+
+  std::span<const Op> enabled() override { return enabled_; }
+  bool advance_time() override { return false; }
+
+  StepResult step(const Op& op, ChoiceSource&) override {
+    const uint32_t p = op.key.id;
+    const MachineStep& s = programs_[p][state_.pc[p]];
+    uint32_t& reg = state_.reg[p];
+    uint32_t& cell = state_.cells[s.cell];
+    StepResult r;
+    bool writes = false;
+    switch (s.op) {
+      case MachineStep::Op::kRead: reg = cell; break;
+      case MachineStep::Op::kWrite: cell = s.value % kValues; writes = true; break;
+      case MachineStep::Op::kAdd: cell = (cell + s.value) % kValues; reg = cell; writes = true; break;
+      case MachineStep::Op::kAwait: reg = cell; break;
+    }
+    state_.pc[p] = s.target != UINT32_MAX && reg == s.when ? s.target : state_.pc[p] + 1;
+    access_ = {object::atomic(1, s.cell), writes};
+    r.facts.actor = p;
+    r.facts.accesses = std::span<const Access>(&access_, 1);
+    refresh();
+    seen_.push_back(state_);
+    if (bad_ && state_.cells[0] == *bad_) {
+      r.failure.kind = FailureKind::kAssertion;
+      r.failure.message = "cell 0 went bad";
+    }
+    r.finished = enabled_.empty() && done();
+    return r;
+  }
+
+  Failure deadlock() override {
+    Failure f;
+    f.kind = FailureKind::kDeadlock;
+    f.message = "every process that has not ended waits";
+    return f;
+  }
+  void set_event_sink(EventSink*) override {}
+
+  std::optional<StateId> state_id(const StateOptions&) override { return StateId{hash(state_), 0x5717e}; }
+
+  // The processes that can take a step in state s.
+  std::vector<uint32_t> runnable(const State& s) const {
+    std::vector<uint32_t> out;
+    for (uint32_t p = 0; p < programs_.size(); ++p) {
+      if (s.pc[p] >= programs_[p].size()) continue;
+      const MachineStep& m = programs_[p][s.pc[p]];
+      if (m.op == MachineStep::Op::kAwait && s.cells[m.cell] != m.value % kValues) continue;
+      out.push_back(p);
+    }
+    return out;
+  }
+  bool done() const {
+    for (uint32_t p = 0; p < programs_.size(); ++p) {
+      if (state_.pc[p] < programs_[p].size()) return false;
+    }
+    return true;
+  }
+
+ private:
+  void refresh() {
+    enabled_.clear();
+    for (uint32_t p : runnable(state_)) {
+      const MachineStep& m = programs_[p][state_.pc[p]];
+      const bool writes = m.op == MachineStep::Op::kWrite || m.op == MachineStep::Op::kAdd;
+      enabled_.push_back({EventKey::process(p), writes ? StepKind::kAtomicsPut : StepKind::kAtomicsGet, writes,
+                          object::atomic(1, m.cell), 0});
+    }
+  }
+
+  std::vector<std::vector<MachineStep>> programs_;
+  State state_;
+  std::vector<Op> enabled_;
+  Access access_;
+};
+
+}  // namespace lockstep::testing
