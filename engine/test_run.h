@@ -32,6 +32,7 @@ class TestRun {
   bool run_parallel(const std::vector<uint64_t>& rest, size_t done_before, size_t total);
   struct Window;  // one window of a parallel run (drivers/sampler.cc)
   TestReport drive_search();   // drivers/search.cc
+  TestReport finish_search(uint64_t last, uint64_t planning);
   TestReport drive_learner();  // drivers/learner.cc
 
   // One iteration's coverage, recorded by one thread.

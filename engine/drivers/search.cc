@@ -70,6 +70,12 @@ TestReport TestRun::drive_search() {
       if (!config_.keep_going) break;
     }
   }
+  return finish_search(last, planning);
+}
+
+// After the last iteration: whether the search was complete, its counts,
+// and whether a part of a split search checked anything at all.
+TestReport TestRun::finish_search(uint64_t last, uint64_t planning) {
   if (!config_.only_iteration && !report_.complete && !report_.interrupted && !report_.bounded_by_time &&
       (report_.status != TestReport::Status::kBug || config_.keep_going)) {
     // The budget ran out exactly as the tree did: ask once more.

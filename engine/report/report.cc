@@ -323,6 +323,58 @@ void TextReporter::iteration_logs(const std::string& test, uint64_t iteration,
   }
 }
 
+// What a search explored, and whether it is a proof: the rest of a
+// search's line.
+void TextReporter::print_search(const TestReport& t) {
+  const std::string n = with_commas(t.schedules_explored);
+  std::string within;  // the bound a search ran under, and what it skipped
+  if (t.delay_bound) {
+    within = " within delay bound " + std::to_string(*t.delay_bound);
+    if (t.beyond_bound) {
+      within += " (" + with_commas(t.beyond_bound) +
+                (t.beyond_bound == 1 ? " branch" : " branches") + " beyond it skipped)";
+    }
+  }
+  if (t.shard_count > 1) {  // one part of a split search
+    within = " of shard " + std::to_string(t.shard_index) + "/" + std::to_string(t.shard_count) + within;
+  }
+  // Why an incomplete search stopped short.
+  const std::string short_of = t.shards_missing ? " (" + plural(t.shards_missing, "shard") + " missing)"
+                               : t.interrupted     ? " (interrupted)"
+                               : t.bounded_by_time ? " (bounded by time)"
+                               : t.iteration_budget == 0 ? " (bounded by --iterations)"  // merged: budgets unknown
+                                                         : " (bounded by " + with_commas(t.iteration_budget) +
+                                                               (t.iteration_budget == 1 ? " iteration)" : " iterations)");
+  if (t.status == TestReport::Status::kBug && t.failing_schedules > 1) {
+    out_ << (t.complete ? ", explored all " : ", explored ") << n << " schedules" << within
+         << ", " << with_commas(t.failing_schedules) << " failed" << (t.complete ? "" : short_of);
+  } else if (t.status == TestReport::Status::kBug && !t.complete) {
+    out_ << ", bug in schedule " << n << within;
+  } else if (t.complete && t.states) {
+    out_ << ", explored all " << with_commas(*t.states) << (*t.states == 1 ? " state (" : " states (") << n
+         << (t.schedules_explored == 1 ? " schedule)" : " schedules)");
+    if (t.status == TestReport::Status::kPassed) out_ << ": no bug";
+  } else if (t.complete) {
+    out_ << (t.schedules_explored == 1 ? ", explored the only schedule"
+                                       : ", explored all " + n + " schedules")
+         << within;
+    if (t.status == TestReport::Status::kPassed) out_ << ": no bug";
+  } else if (t.states && t.status != TestReport::Status::kBug) {
+    out_ << ", explored " << with_commas(*t.states) << (*t.states == 1 ? " state (" : " states (") << n
+         << (t.schedules_explored == 1 ? " schedule)" : " schedules)") << short_of;
+  } else {
+    out_ << ", explored " << n << (t.schedules_explored == 1 ? " schedule" : " schedules")
+         << within << short_of;
+  }
+  if (t.state_cache_hits)
+    out_ << ", " << with_commas(t.state_cache_hits) << (t.state_cache_hits == 1 ? " run" : " runs")
+         << " stopped at a state already covered";
+  if (t.states && t.states_with_time) out_ << " (a run read the clock: states include the time)";
+  if (t.abandoned)
+    out_ << ", " << with_commas(t.abandoned) << (t.abandoned == 1 ? " more run" : " more runs")
+         << " repeated a schedule or gave up";
+}
+
 void TextReporter::test_finished(const TestReport& t) {
   if (progress_shown_) {
     err_ << "\r" << std::string(100, ' ') << "\r" << std::flush;
@@ -349,55 +401,7 @@ void TextReporter::test_finished(const TestReport& t) {
   out_ << paint(style_, kDim) << "  " << t.strategy << ", " << plural(t.iterations_run, "iteration")
        << ", " << with_commas(t.steps) << " steps";
   if (t.max_steps_hits) out_ << ", " << t.max_steps_hits << " cut off at max steps";
-  if (t.search) {
-    const std::string n = with_commas(t.schedules_explored);
-    std::string within;  // the bound a search ran under, and what it skipped
-    if (t.delay_bound) {
-      within = " within delay bound " + std::to_string(*t.delay_bound);
-      if (t.beyond_bound) {
-        within += " (" + with_commas(t.beyond_bound) +
-                  (t.beyond_bound == 1 ? " branch" : " branches") + " beyond it skipped)";
-      }
-    }
-    if (t.shard_count > 1) {  // one part of a split search
-      within = " of shard " + std::to_string(t.shard_index) + "/" + std::to_string(t.shard_count) + within;
-    }
-    // Why an incomplete search stopped short.
-    const std::string short_of = t.shards_missing ? " (" + plural(t.shards_missing, "shard") + " missing)"
-                                 : t.interrupted     ? " (interrupted)"
-                                 : t.bounded_by_time ? " (bounded by time)"
-                                 : t.iteration_budget == 0 ? " (bounded by --iterations)"  // merged: budgets unknown
-                                                           : " (bounded by " + with_commas(t.iteration_budget) +
-                                                                 (t.iteration_budget == 1 ? " iteration)" : " iterations)");
-    if (t.status == TestReport::Status::kBug && t.failing_schedules > 1) {
-      out_ << (t.complete ? ", explored all " : ", explored ") << n << " schedules" << within
-           << ", " << with_commas(t.failing_schedules) << " failed" << (t.complete ? "" : short_of);
-    } else if (t.status == TestReport::Status::kBug && !t.complete) {
-      out_ << ", bug in schedule " << n << within;
-    } else if (t.complete && t.states) {
-      out_ << ", explored all " << with_commas(*t.states) << (*t.states == 1 ? " state (" : " states (") << n
-           << (t.schedules_explored == 1 ? " schedule)" : " schedules)");
-      if (t.status == TestReport::Status::kPassed) out_ << ": no bug";
-    } else if (t.complete) {
-      out_ << (t.schedules_explored == 1 ? ", explored the only schedule"
-                                         : ", explored all " + n + " schedules")
-           << within;
-      if (t.status == TestReport::Status::kPassed) out_ << ": no bug";
-    } else if (t.states && t.status != TestReport::Status::kBug) {
-      out_ << ", explored " << with_commas(*t.states) << (*t.states == 1 ? " state (" : " states (") << n
-           << (t.schedules_explored == 1 ? " schedule)" : " schedules)") << short_of;
-    } else {
-      out_ << ", explored " << n << (t.schedules_explored == 1 ? " schedule" : " schedules")
-           << within << short_of;
-    }
-    if (t.state_cache_hits)
-      out_ << ", " << with_commas(t.state_cache_hits) << (t.state_cache_hits == 1 ? " run" : " runs")
-           << " stopped at a state already covered";
-    if (t.states && t.states_with_time) out_ << " (a run read the clock: states include the time)";
-    if (t.abandoned)
-      out_ << ", " << with_commas(t.abandoned) << (t.abandoned == 1 ? " more run" : " more runs")
-           << " repeated a schedule or gave up";
-  }
+  if (t.search) print_search(t);
   if (t.interrupted && !t.search) out_ << " (interrupted)";
   if (t.bounded_by_time && !t.search) out_ << " (bounded by time)";
   out_ << paint(style_, kReset);
