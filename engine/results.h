@@ -26,6 +26,15 @@ struct BugReport {
   uint64_t shard_index = 0, shard_count = 1;
 };
 
+// How far a search has got, for its progress line.
+struct SearchProgress {
+  uint64_t schedules = 0;          // explored so far
+  uint64_t runs = 0;               // every run, repeated and stopped ones included
+  double estimate = 0;             // the search's estimate of the whole space (0: none)
+  std::optional<uint64_t> states;  // with a state cache: the states explored so far
+  double seconds = 0;
+};
+
 struct TestReport {
   std::string file;
   std::string name;
@@ -53,6 +62,9 @@ struct TestReport {
   std::optional<uint64_t> states;
   uint64_t state_cache_hits = 0;
   bool states_with_time = false;  // a run read the clock: states include the time
+  // Shortest first (dfs --shortest on): the depth its last round allowed
+  // (with a bug, the bug's length: no failing run is shorter).
+  std::optional<uint32_t> shortest_depth;
   uint64_t failing_schedules = 0;   // with --keep-going: schedules that failed (the first is `bug`)
   std::optional<uint64_t> delay_bound;  // the bound a search ran under
   uint64_t beyond_bound = 0;            // branches it skipped for it
@@ -90,10 +102,8 @@ class Reporter {
   virtual void run_finished(const RunSummary& summary) = 0;
   // Called from time to time during a long test (on the reporting thread).
   virtual void progress(const std::string& test, uint64_t done, uint64_t total, double seconds) {}
-  // The same for a search: schedules explored so far, runs (repeated ones
-  // included) and the search's estimate of the whole space (0: none).
-  virtual void search_progress(const std::string& test, uint64_t schedules, uint64_t runs, double estimate,
-                               double seconds) {}
+  // The same for a search (SearchProgress).
+  virtual void search_progress(const std::string& test, const SearchProgress& p) {}
   // The guest's log lines of one iteration (run -v).
   virtual void iteration_logs(const std::string& test, uint64_t iteration, const std::vector<std::string>& lines) {}
 };
@@ -118,9 +128,8 @@ class FanoutReporter final : public Reporter {
   void progress(const std::string& test, uint64_t done, uint64_t total, double seconds) override {
     for (auto& r : reporters_) r->progress(test, done, total, seconds);
   }
-  void search_progress(const std::string& test, uint64_t schedules, uint64_t runs, double estimate,
-                       double seconds) override {
-    for (auto& r : reporters_) r->search_progress(test, schedules, runs, estimate, seconds);
+  void search_progress(const std::string& test, const SearchProgress& p) override {
+    for (auto& r : reporters_) r->search_progress(test, p);
   }
   void iteration_logs(const std::string& test, uint64_t iteration, const std::vector<std::string>& lines) override {
     for (auto& r : reporters_) r->iteration_logs(test, iteration, lines);

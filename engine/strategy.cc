@@ -35,6 +35,10 @@ constexpr OptionSpec kDfsParams[] = {
      "the shared state) and explores each once, every event a branch, with sleep sets: proves tests "
      "whose runs loop back (retries, heartbeats); off is stateless, with the reduction",
      OptionType::kChoice, OptionTarget::kParam, "off", "off|on"},
+    {"shortest", "--shortest",
+     "dfs: on searches in rounds of growing depth (1 step, 2, ...; with the state cache, which it "
+     "turns on), so the first bug found is one with the fewest steps",
+     OptionType::kChoice, OptionTarget::kParam, "off", "off|on"},
 };
 constexpr OptionSpec kIdPctParams[] = {
     {"max_depth", "--max-depth",

@@ -85,6 +85,7 @@ class Search {
     uint64_t states = 0;
     uint64_t hits = 0;
     bool with_time = false;  // a run read the clock: states include the time
+    uint32_t depth = 0;      // shortest first: the depth of the round so far (0: not searching so)
   };
   virtual std::optional<StateCounts> state_counts() const { return std::nullopt; }
   // Whether the run that just ended stopped at a state already covered.

@@ -24,8 +24,10 @@ TestReport TestRun::drive_search() {
   for (uint64_t i = 0; i < last; ++i) {
     if (stop_requested()) break;
     if (i > 0 && (i & 255) == 0) {
-      reporter_.search_progress(report_.name, report_.schedules_explored, i,
-                                strategy_->search()->estimated_schedules(), seconds());
+      SearchProgress p{report_.schedules_explored, i, strategy_->search()->estimated_schedules(), std::nullopt,
+                       seconds()};
+      if (auto states = strategy_->search()->state_counts()) p.states = states->states;
+      reporter_.search_progress(report_.name, p);
     }
     decisions_.clear();
     if (!strategy_->begin_iteration(derive_seed(opts_.seed, i), hint_for(i))) {
@@ -85,6 +87,7 @@ TestReport TestRun::finish_search(uint64_t last, uint64_t planning) {
     report_.states = states->states;
     report_.state_cache_hits = states->hits;
     report_.states_with_time = states->with_time;
+    if (states->depth) report_.shortest_depth = states->depth;
   }
   report_.delay_bound = strategy_->search()->bound();
   report_.beyond_bound = strategy_->search()->beyond_bound();

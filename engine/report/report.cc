@@ -297,19 +297,18 @@ void TextReporter::progress(const std::string& test, uint64_t done, uint64_t tot
   progress_shown_ = true;
 }
 
-void TextReporter::search_progress(const std::string& test, uint64_t schedules, uint64_t runs,
-                                   double estimate, double seconds) {
+void TextReporter::search_progress(const std::string& test, const SearchProgress& p) {
   if (!style_.progress) return;
-  const double rate = seconds > 0 ? runs / seconds : 0;
-  char line[256];
-  if (estimate >= static_cast<double>(schedules) && estimate > 0) {
-    std::snprintf(line, sizeof line,
-                  "\r  %s: %llu schedules explored, of about %.3g; %.0f runs/s   ", progress_name(test).c_str(),
-                  static_cast<unsigned long long>(schedules), estimate, rate);
-  } else {
-    std::snprintf(line, sizeof line, "\r  %s: %llu schedules explored; %.0f runs/s   ",
-                  progress_name(test).c_str(), static_cast<unsigned long long>(schedules), rate);
+  const double rate = p.seconds > 0 ? p.runs / p.seconds : 0;
+  std::string line = "\r  " + progress_name(test) + ": ";
+  if (p.states) line += with_commas(*p.states) + (*p.states == 1 ? " state, " : " states, ");
+  line += with_commas(p.schedules) + " schedules explored";
+  if (p.estimate >= static_cast<double>(p.schedules) && p.estimate > 0) {
+    char about[32];
+    std::snprintf(about, sizeof about, ", of about %.3g", p.estimate);
+    line += about;
   }
+  line += "; " + std::to_string(static_cast<uint64_t>(rate)) + " runs/s   ";
   err_ << line << std::flush;
   progress_shown_ = true;
 }
@@ -370,6 +369,8 @@ void TextReporter::print_search(const TestReport& t) {
     out_ << ", " << with_commas(t.state_cache_hits) << (t.state_cache_hits == 1 ? " run" : " runs")
          << " stopped at a state already covered";
   if (t.states && t.states_with_time) out_ << " (a run read the clock: states include the time)";
+  if (t.shortest_depth && t.status == TestReport::Status::kBug)
+    out_ << ", shortest first: no failing run has fewer than " << with_commas(*t.shortest_depth) << " steps";
   if (t.abandoned)
     out_ << ", " << with_commas(t.abandoned) << (t.abandoned == 1 ? " more run" : " more runs")
          << " repeated a schedule or gave up";
@@ -524,6 +525,7 @@ void write_search(JsonWriter& w, const TestReport& t) {
     w.key("states").value(*t.states);
     w.key("state_cache_hits").value(t.state_cache_hits);
     w.key("states_include_time").value(t.states_with_time);
+    if (t.shortest_depth) w.key("shortest_depth").value(static_cast<uint64_t>(*t.shortest_depth));
   }
   if (t.shard_count > 1) w.key("shard").value(std::to_string(t.shard_index) + "/" + std::to_string(t.shard_count));
   if (t.delay_bound) {

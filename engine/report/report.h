@@ -41,8 +41,7 @@ class TextReporter final : public Reporter {
   void test_finished(const TestReport& test) override;
   void run_finished(const RunSummary& summary) override;
   void progress(const std::string& test, uint64_t done, uint64_t total, double seconds) override;
-  void search_progress(const std::string& test, uint64_t schedules, uint64_t runs, double estimate,
-                       double seconds) override;
+  void search_progress(const std::string& test, const SearchProgress& p) override;
   void iteration_logs(const std::string& test, uint64_t iteration, const std::vector<std::string>& lines) override;
 
  private:

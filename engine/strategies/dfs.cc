@@ -163,9 +163,18 @@ class DfsStrategy final : public Strategy, public Search {
     exec_.name_hashes = &names_.hashes();
     if (params.values().count("delay_bound")) bound_ = params.get("delay_bound", 0);
     every_interleaving_ = params.get("dpor", 0) == 1;
-    stateful_ = params.get("state_cache", 0) == 1;
-    if (stateful_ && bound_) conflict_ = "--state-cache on and --delay-bound do not combine: a delay bound counts a path's branches, and one state is reached by many paths";
-    if (stateful_ && every_interleaving_) conflict_ = "--state-cache on and --dpor none do not combine: with the cache every event is a branch already, and sleep sets keep it sound";
+    shortest_ = params.get("shortest", 0) == 1;
+    stateful_ = params.get("state_cache", 0) == 1 || shortest_;
+    if (shortest_) depth_limit_ = 1;
+    const std::string cache = shortest_ ? "--shortest on (which uses the state cache)" : "--state-cache on";
+    if (stateful_ && bound_) {
+      conflict_ = cache + " and --delay-bound do not combine: a delay bound counts a path's branches, and one "
+                          "state is reached by many paths";
+    }
+    if (stateful_ && every_interleaving_) {
+      conflict_ = cache + " and --dpor none do not combine: with the cache every event is a branch already, and "
+                          "sleep sets keep it sound";
+    }
     // Not an option: tests split finer to reach the frontier on small programs.
     units_per_part_ = params.get("split_units", kUnitsPerPart);
   }
@@ -176,7 +185,7 @@ class DfsStrategy final : public Strategy, public Search {
   void set_states(StateSource* states) override { states_ = states; }
   std::optional<StateCounts> state_counts() const override {
     if (!stateful_) return std::nullopt;
-    return StateCounts{states_table_.size(), hits_, absolute_time_};
+    return StateCounts{states_table_.size(), hits_, absolute_time_, shortest_ ? depth_limit_ : 0};
   }
   bool stopped_at_known_state() const override { return known_; }
   bool restarting() const override { return restarting_; }
@@ -206,6 +215,11 @@ class DfsStrategy final : public Strategy, public Search {
   size_t pick(std::span<const Op> enabled) override {
     const size_t k = exec_.steps.size();
     if (k >= levels_.size()) return kAbandon;  // cannot happen: on_step adds the level
+    if (k >= depth_limit_) {  // a round of a shortest-first search goes no deeper
+      cut_in_round_ = true;
+      known_ = true;
+      return kAbandon;
+    }
     Level& level = levels_[k];
     names_of(enabled);
     hold_root_end(enabled);
@@ -373,6 +387,11 @@ class DfsStrategy final : public Strategy, public Search {
   void end_iteration(const IterationResult& result) override {
     repeated_ = false;
     planned_ = false;
+    if (shortest_ && result.outcome == Outcome::kFailed) failed_in_round_ = true;
+    if (shortest_ && !failed_in_round_ && cut_in_round_ && exhausted()) {
+      deepen();  // this round found no bug within its depth, and runs went deeper
+      return;
+    }
     branch_disabled_at_end(result);
     if (plan_.planning()) {
       weigh(result);
@@ -754,14 +773,42 @@ class DfsStrategy final : public Strategy, public Search {
     return true;
   }
 
+  // Whether no branch is left anywhere on the current path (the next
+  // begin_iteration would end the search).
+  bool exhausted() const {
+    for (const Level& level : levels_) {
+      if (!level.pending.empty()) return false;
+      for (const Choice& c : level.choices) {
+        if (c.value + 1 < c.n) return false;
+      }
+    }
+    return true;
+  }
+
+  // Shortest first: every run of at most depth_limit_ steps has been
+  // explored without a bug, and some went further; the next round allows
+  // one step more. Runs are explored from scratch, so the first failing
+  // run a round finds has exactly as many steps as its limit.
+  void deepen() {
+    const uint32_t next = depth_limit_ + 1;
+    start_again(absolute_time_);
+    depth_limit_ = next;
+  }
+
   // A run read the clock, which the fingerprints so far left out: a state
   // met again may have had another time, and a future that reads it would
   // tell them apart. The search starts again with the time in every
   // fingerprint (a search whose runs never read the clock keeps merging
   // states that differ only in it: no future of theirs can tell).
-  void start_again_with_time() {
-    absolute_time_ = true;
+  void start_again_with_time() { start_again(true); }
+
+  // Forgets everything explored: the search starts again from nothing.
+  void start_again(bool absolute_time) {
+    absolute_time_ = absolute_time;
     restarting_ = true;
+    cut_in_round_ = false;
+    failed_in_round_ = false;
+    if (shortest_) depth_limit_ = 1;
     levels_.clear();
     guide_.clear();
     states_table_ = dfs::StateTable{};
@@ -984,6 +1031,12 @@ class DfsStrategy final : public Strategy, public Search {
   uint64_t hits_ = 0;   // runs stopped at a state explored before
   bool known_ = false;  // this run did
   bool absolute_time_ = false;  // fingerprints hold the time (a run read the clock)
+  // Shortest first (--shortest on): rounds of growing depth; this round's
+  // limit, and whether a run of it was cut there.
+  bool shortest_ = false;
+  uint32_t depth_limit_ = UINT32_MAX;
+  bool cut_in_round_ = false;
+  bool failed_in_round_ = false;  // a bug: the search ends with this round
   bool restarting_ = false;     // the search starts again (start_again_with_time)
   std::vector<uint64_t> sleep_names_, wake_, canonical_;  // scratch for unexplored()
   std::string conflict_;  // why these parameters do not combine

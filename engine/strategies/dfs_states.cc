@@ -32,6 +32,10 @@ StateTable::Visit StateTable::visit(const StateId& id, uint32_t depth, const std
   }
   std::set_difference(e.sleep.begin(), e.sleep.end(), sleep.begin(), sleep.end(), std::back_inserter(wake));
   if (wake.empty()) return Visit::kKnown;
+  // Met deeper than at its first visit: what is explored from here now
+  // has fewer steps left under the depth limit than the record promises
+  // for the events it holds, so the record keeps them asleep.
+  if (depth > e.depth) return Visit::kAgain;
   std::vector<uint64_t> both;
   std::set_intersection(e.sleep.begin(), e.sleep.end(), sleep.begin(), sleep.end(), std::back_inserter(both));
   bytes_ -= entry_bytes(e.sleep.size());

@@ -8,9 +8,11 @@
 // there; met again with sleep set Z, after a first visit with Z', the
 // events in Z' but not in Z were never explored from it, so they are now
 // (and the state's record keeps Z' ∩ Z); when Z' is within Z, there is
-// nothing to do. A run is bounded by max_steps, so a state met again
-// sooner (fewer steps from the start) than before has more future than
-// was explored: it is explored again from every event not asleep.
+// nothing to do. A run is bounded by max_steps (and a shortest-first
+// round by its depth), so a state met again sooner (fewer steps from the
+// start) than before has more future than was explored: it is explored
+// again from every event not asleep; met again later, the events it
+// explores then had fewer steps left, so the record does not count them.
 #pragma once
 
 #include <cstdint>

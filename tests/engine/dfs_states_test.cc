@@ -6,6 +6,7 @@
 // programs, when they have no loops, must give the same verdict.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <set>
@@ -35,6 +36,7 @@ struct Reachable {
   std::map<uint64_t, FakeMachine::State> content;  // for failure messages
   std::set<uint64_t> choosing;  // not failing, something can run
   bool bug = false;       // a failing state is reachable
+  size_t shortest = 0;    // the fewest steps that reach a failing or deadlocked state
   bool deadlock = false;  // a state where nothing can run but not all ended
 
   // The reachable states `visited` lacks, for a failure message.
@@ -59,14 +61,17 @@ Reachable brute_force(const Programs& programs, uint32_t cells, std::optional<ui
   Reachable out;
   FakeMachine start(programs, cells);
   start.bad_ = bad;
-  std::deque<FakeMachine> queue{start};
+  std::deque<std::pair<FakeMachine, size_t>> queue{{start, 0}};  // breadth first: (state, its distance)
   out.states.insert(FakeMachine::hash(start.state()));
   while (!queue.empty()) {
-    FakeMachine m = std::move(queue.front());
+    auto [m, distance] = std::move(queue.front());
     queue.pop_front();
     const std::vector<Op> enabled(m.enabled().begin(), m.enabled().end());
     if (!enabled.empty()) out.choosing.insert(FakeMachine::hash(m.state()));
-    if (enabled.empty() && !m.done()) out.deadlock = true;
+    if (enabled.empty() && !m.done()) {
+      out.shortest = out.bug || out.deadlock ? std::min(out.shortest, distance) : distance;
+      out.deadlock = true;
+    }
     for (const Op& op : enabled) {
       FakeMachine next = m;
       next.seen_.clear();
@@ -75,10 +80,11 @@ Reachable brute_force(const Programs& programs, uint32_t cells, std::optional<ui
       const bool fresh = out.states.insert(FakeMachine::hash(next.state())).second;
       out.content.emplace(FakeMachine::hash(next.state()), next.state());
       if (r.failure) {
+        out.shortest = out.bug || out.deadlock ? std::min(out.shortest, distance + 1) : distance + 1;
         out.bug = true;
         continue;
       }
-      if (fresh) queue.push_back(std::move(next));
+      if (fresh) queue.push_back({std::move(next), distance + 1});
     }
   }
   return out;
@@ -96,15 +102,17 @@ void expect_visits(const std::set<uint64_t>& visited, const Reachable& truth, co
 struct Search {
   std::set<uint64_t> visited;  // every state some run was in
   bool bug = false;
+  size_t first_failure_steps = 0;  // the steps of the first failing run (a deadlock too)
   bool deadlock = false;
   bool complete = false;
   uint64_t schedules = 0, abandoned = 0, states = 0, hits = 0;
 };
 
 Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> bad, bool cache,
-              uint64_t budget = 200000) {
+              bool shortest = false, uint64_t budget = 200000) {
   StrategyParams params;
   params.set("state_cache", cache ? 1 : 0);
+  params.set("shortest", shortest ? 1 : 0);
   auto dfs = make_dfs_strategy(params);
   Search out;
   for (uint64_t i = 0; i < budget; ++i) {
@@ -116,6 +124,11 @@ Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> 
     m.bad_ = bad;
     const IterationResult r = run_iteration(m, *dfs, {1000, false}, nullptr, nullptr);
     for (const auto& s : m.seen_) out.visited.insert(FakeMachine::hash(s));
+    if (dfs->search()->restarting()) {  // a new round: what the last one saw is void
+      out = Search{};
+      continue;
+    }
+    if (r.outcome == Outcome::kFailed && !out.bug && !out.deadlock) out.first_failure_steps = r.steps;
     if (r.outcome == Outcome::kFailed) {
       (r.failure.kind == FailureKind::kDeadlock ? out.deadlock : out.bug) = true;
     }
@@ -227,6 +240,33 @@ TEST(DfsStateCache, GivesTheVerdictOfTheStatelessSearchOnProgramsWithoutLoops) {
   EXPECT_LT(bugs, 500u);
 }
 
+// --shortest on: rounds of growing depth, so the first failing run found
+// is as short as the shortest path to a failing state; without a bug, the
+// last round is the whole search.
+TEST(DfsStateCache, ShortestFirstFindsABugOfTheFewestSteps) {
+  Prng rng(73);
+  size_t failing = 0, longer = 0;
+  for (int round = 0; round < 250; ++round) {
+    const Programs programs = random_programs(rng, true);
+    const std::optional<uint32_t> bad = 1 + static_cast<uint32_t>(rng.below(2));
+    const Reachable truth = brute_force(programs, 2, bad);
+    const Search s = search(programs, 2, bad, true, true);
+    const std::string context = "round " + std::to_string(round) + " bad " + std::to_string(*bad) + "\n" +
+                                describe(programs);
+    ASSERT_EQ(s.bug || s.deadlock, truth.bug || truth.deadlock) << context;
+    if (truth.bug || truth.deadlock) {  // the search stops at its first failure, as a run does
+      EXPECT_EQ(s.first_failure_steps, truth.shortest) << context;
+      ++failing;
+      longer += search(programs, 2, bad, true).first_failure_steps > truth.shortest ? 1 : 0;
+    } else {
+      EXPECT_TRUE(s.complete) << context;
+      expect_visits(s.visited, truth, context);
+    }
+  }
+  EXPECT_GT(failing, 60u);
+  EXPECT_GT(longer, 5u) << "a depth-first search should often find a longer run first";
+}
+
 // The table itself: Godefroid's rule for a state met again with sleep
 // set Z after a first visit with Z'.
 TEST(DfsStateTable, ExploresFromAStateMetAgainOnlyWhatSleptTheFirstTime) {
@@ -238,18 +278,27 @@ TEST(DfsStateTable, ExploresFromAStateMetAgainOnlyWhatSleptTheFirstTime) {
   // Met again with more asleep: everything awake now was explored.
   EXPECT_EQ(table.visit(s, 5, {1, 2, 3}, wake, every), dfs::StateTable::Visit::kKnown);
   // With 2 awake: 2 slept the first time, so only 2 is explored now.
-  EXPECT_EQ(table.visit(s, 6, {1}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(s, 5, {1}, wake, every), dfs::StateTable::Visit::kAgain);
   EXPECT_EQ(wake, std::vector<uint64_t>{2});
   EXPECT_FALSE(every);
   // The record keeps what slept both times: {1}. With 1 awake, 1 is new.
-  EXPECT_EQ(table.visit(s, 6, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(s, 5, {}, wake, every), dfs::StateTable::Visit::kAgain);
   EXPECT_EQ(wake, std::vector<uint64_t>{1});
-  EXPECT_EQ(table.visit(s, 6, {}, wake, every), dfs::StateTable::Visit::kKnown);
+  EXPECT_EQ(table.visit(s, 5, {}, wake, every), dfs::StateTable::Visit::kKnown);
+  // Met later than at first, an event explored then has fewer steps left
+  // under the limit: the record does not count it.
+  EXPECT_EQ(table.visit(s, 7, {}, wake, every), dfs::StateTable::Visit::kKnown);
+  const StateId t{3, 4};
+  EXPECT_EQ(table.visit(t, 5, {1}, wake, every), dfs::StateTable::Visit::kNew);
+  EXPECT_EQ(table.visit(t, 7, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(t, 7, {}, wake, every), dfs::StateTable::Visit::kAgain) << "1 is still owed at depth 5";
+  EXPECT_EQ(table.visit(t, 5, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(t, 5, {}, wake, every), dfs::StateTable::Visit::kKnown);
   // Met sooner than ever: its future is longer under max_steps, so all of
   // it is explored again.
   EXPECT_EQ(table.visit(s, 2, {4}, wake, every), dfs::StateTable::Visit::kAgain);
   EXPECT_TRUE(every);
-  EXPECT_EQ(table.size(), 1u);
+  EXPECT_EQ(table.size(), 2u);
 }
 
 }  // namespace

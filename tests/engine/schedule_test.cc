@@ -155,8 +155,12 @@ TEST(TextReporter, TheProgressLineCutsALongNameBetweenWords) {
   reporter.progress("every participant reaches the same outcome after a crash", 5, 10, 1.0);
   EXPECT_NE(err.str().find("  every participant reaches the same...: 5/10 iterations"), std::string::npos)
       << err.str();
-  reporter.search_progress("short name", 7, 9, 0, 1.0);
-  EXPECT_NE(err.str().find("  short name: 7 schedules explored"), std::string::npos) << err.str();
+  reporter.search_progress("short name", {7, 9, 0, std::nullopt, 1.0});
+  EXPECT_NE(err.str().find("  short name: 7 schedules explored; 9 runs/s"), std::string::npos) << err.str();
+  // A search that remembers states shows them first.
+  reporter.search_progress("cached", {7, 2000, 0, 12345, 1.0});
+  EXPECT_NE(err.str().find("  cached: 12,345 states, 7 schedules explored; 2000 runs/s"), std::string::npos)
+      << err.str();
 }
 
 }  // namespace

@@ -576,14 +576,14 @@ TEST(DfsCli, ALongSearchShowsItsProgressOnATerminal) {
   };
   const std::string workers = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/concuerror/workers_2.lua";
   const std::string tty = on_terminal(workers, "100000");
-  EXPECT_TRUE(std::regex_search(tty, std::regex(R"(\r  workers_2: \d+ schedules explored[^\r]*; \d+ runs/s)")))
+  EXPECT_TRUE(std::regex_search(tty, std::regex(R"(\r  workers_2: [\d,]+ schedules explored[^\r]*; \d+ runs/s)")))
       << tty.substr(0, 2000);
   EXPECT_NE(tty.find("explored all 1,296 schedules"), std::string::npos)
       << tty.substr(tty.size() > 2000 ? tty.size() - 2000 : 0);
   // rate_limiter_fixed's tree is regular enough for an early estimate.
   const std::string limiter = on_terminal(scenario("rate_limiter_fixed.lua"), "3000");
   EXPECT_TRUE(std::regex_search(
-      limiter, std::regex(R"(\r  [^\r]*: \d+ schedules explored, of about [0-9.e+]+; \d+ runs/s)")))
+      limiter, std::regex(R"(\r  [^\r]*: [\d,]+ schedules explored, of about [0-9.e+]+; \d+ runs/s)")))
       << limiter.substr(0, 2000);
   const auto plain =
       run_lockstep({"run", workers, "--strategy", "dfs", "--keep-going", "--iterations", "100000",
@@ -692,6 +692,47 @@ TEST(DfsStateCacheCli, RefusesWhatItCannotKeep) {
     EXPECT_EQ(r.code, 2) << extra[0] << r.out << r.err;
     EXPECT_NE((r.out + r.err).find("state"), std::string::npos) << extra[0] << r.out << r.err;
   }
+}
+
+}  // namespace
+}  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+// --shortest on: rounds of growing depth, so the bug reported is one with
+// the fewest steps (the depth-first search finds a longer one first).
+TEST(DfsStateCacheCli, ShortestFirstReportsABugOfTheFewestSteps) {
+  const std::string dir = fresh_dir("shortest");
+  auto r = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--shortest", "on", "--iterations",
+                         "100000", "--format", "json", "--traces-dir", dir});
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  const JsonValue t = test_entry(r.out);
+  const uint64_t depth = t.u64("shortest_depth");
+  ASSERT_GT(depth, 0u) << r.out;
+  const JsonValue* bug = t.get("bug");
+  ASSERT_TRUE(bug);
+  auto dumped = run_lockstep({"dump-trace", "--trace", only_trace(dir), "--json"});
+  auto trace = parse_json(dumped.out);
+  ASSERT_TRUE(trace.ok()) << dumped.out;
+  EXPECT_EQ(trace->u64("steps"), depth) << "the bug's run is as long as the round that found it";
+
+  const std::string deep = fresh_dir("shortest_deep");
+  auto plain = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--traces-dir", deep});
+  ASSERT_EQ(plain.code, 1) << plain.out;
+  auto first = parse_json(run_lockstep({"dump-trace", "--trace", only_trace(deep), "--json"}).out);
+  ASSERT_TRUE(first.ok());
+  EXPECT_GT(first->u64("steps"), depth) << "depth first finds a longer run of this bug first";
+
+  auto text = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--shortest", "on",
+                            "--iterations", "100000", "--traces-dir", fresh_dir("shortest_t")});
+  EXPECT_NE(text.out.find("shortest first: no failing run has fewer than " + std::to_string(depth) + " steps"),
+            std::string::npos)
+      << text.out;
+  auto refused = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--shortest", "on",
+                               "--delay-bound", "1"});
+  EXPECT_EQ(refused.code, 2) << refused.out << refused.err;
+  EXPECT_NE((refused.out + refused.err).find("--shortest on"), std::string::npos) << refused.err;
 }
 
 }  // namespace
