@@ -17,5 +17,17 @@ print(f"{s['iterations']} iterations, {s['steps']} steps in {s['wall_seconds']:.
       f"{s['iterations'] / s['wall_seconds']:.0f} iterations/s, {s['steps'] / s['wall_seconds']:.0f} steps/s")
 PY
 echo
+echo "== output formats: bench/ping_pong.lua, 1.6 million steps (median of 5 runs, whole process) =="
+for how in "text" "json" "text --coverage" "json --coverage"; do
+  times=()
+  for _ in 1 2 3 4 5; do
+    t0=$(date +%s.%N)
+    # shellcheck disable=SC2086
+    ./build-bench/cli/lockstep run bench/ping_pong.lua --strategy random --format $how --traces-dir build-bench/traces > /dev/null
+    times+=("$(echo "$(date +%s.%N) - $t0" | bc)")
+  done
+  printf '%-18s %s s\n' "$how" "$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)"
+done
+echo
 echo "== linearizability checker on shared/data/histories (median of 5 runs) =="
 ./build-bench/bench/checker_bench "${1:-../shared/data/histories}" 5 | tail -1

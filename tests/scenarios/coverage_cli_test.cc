@@ -30,12 +30,14 @@ TEST(CoverageCli, TheTextSummarySaysWhatWasReachedAndWhetherItStillGrows) {
   EXPECT_EQ(plain.out.find("coverage after"), std::string::npos);
 }
 
-TEST(CoverageCli, JsonAlwaysCarriesCoverageAndItDoesNotDependOnJobs) {
+// JSON carries coverage when asked (--coverage), and it does not depend on
+// --jobs; without the flag it is not collected at all.
+TEST(CoverageCli, JsonCarriesCoverageWhenAskedAndItDoesNotDependOnJobs) {
   for (const char* strategy : {"random", "pos", "pct"}) {
-    auto one = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--format", "json", "--strategy", strategy,
-                             "--iterations", "300", "--jobs", "1"});
-    auto two = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--format", "json", "--strategy", strategy,
-                             "--iterations", "300", "--jobs", "2"});
+    auto one = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--format", "json", "--coverage",
+                             "--strategy", strategy, "--iterations", "300", "--jobs", "1"});
+    auto two = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--format", "json", "--coverage",
+                             "--strategy", strategy, "--iterations", "300", "--jobs", "2"});
     ASSERT_EQ(one.code, 0) << one.out << one.err;
     const std::string c = coverage_json(one.out);
     ASSERT_FALSE(c.empty()) << one.out;
@@ -44,14 +46,17 @@ TEST(CoverageCli, JsonAlwaysCarriesCoverageAndItDoesNotDependOnJobs) {
     const size_t growth = one.out.find("\"growth\":[{\"iterations\":1,");
     EXPECT_NE(growth, std::string::npos) << one.out;
   }
+  auto plain = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--format", "json", "--iterations", "30"});
+  ASSERT_EQ(plain.code, 0) << plain.out << plain.err;
+  EXPECT_EQ(plain.out.find("\"coverage\""), std::string::npos) << plain.out;
 }
 
 TEST(CoverageCli, ARunStoppedAtABugCountsTheIterationsUpToIt) {
   // Found at the same iteration with one job or two: the same coverage.
-  auto one = run_lockstep({"run", scenario("raft_stale_read.lua"), "--format", "json", "--seed", "1",
+  auto one = run_lockstep({"run", scenario("raft_stale_read.lua"), "--format", "json", "--coverage", "--seed", "1",
                            "--traces-dir", fresh_dir("cov_bug1")});
-  auto two = run_lockstep({"run", scenario("raft_stale_read.lua"), "--format", "json", "--seed", "1", "--jobs",
-                           "2", "--traces-dir", fresh_dir("cov_bug2")});
+  auto two = run_lockstep({"run", scenario("raft_stale_read.lua"), "--format", "json", "--coverage", "--seed", "1",
+                           "--jobs", "2", "--traces-dir", fresh_dir("cov_bug2")});
   EXPECT_EQ(one.code, 1);
   EXPECT_EQ(two.code, 1);
   EXPECT_FALSE(coverage_json(one.out).empty());
