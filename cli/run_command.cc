@@ -117,6 +117,7 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
   style.max_rows = style.full_schedule || global.verbose ? 0 : 200;  // -v: every line of the slice
   style.fold_repeats = !f.full;
   style.coverage = f.coverage;
+  style.strict = f.config.strict;
   style.quiet = global.quiet;
   style.progress = !global.quiet && ::isatty(STDERR_FILENO) != 0;
   FanoutReporter reporter;
@@ -236,6 +237,10 @@ Command run_command() {
         sub.add_flag("--coverage", f->coverage,
                      "print what each test's iterations reached: reads-from pairs, receive events, schedule "
                      "classes, and when each stopped growing (in JSON too: a \"coverage\" object per test)");
+        sub.add_flag("--strict", f->config.strict,
+                     "fail (exit 1) a test that passed with a warning: a search that stopped short of a proof, "
+                     "iterations cut off at max_steps, a fault budget never used, liveness monitors judged "
+                     "only under an unfair strategy");
         sub.add_option("--junit", f->junit,
                        "also write a JUnit XML report to FILE (one test case per test)")
             ->type_name("FILE");

@@ -46,6 +46,19 @@ struct TestReport {
   uint64_t steps = 0;
   uint64_t max_steps_hits = 0;
   double wall_seconds = 0;
+  // What its iterations exercised: steps that offered a fault, faults
+  // taken; whether liveness monitors were registered, and whether any
+  // iteration judged them under a fair strategy.
+  uint64_t fault_offers = 0, faults_taken = 0;
+  bool monitored = false, monitored_fairly = false;
+  uint64_t quiescent_timeouts_armed = 0, quiescent_timeouts_fired = 0;
+  // What the run never exercised, or what it did not prove (engine/
+  // warnings.cc): printed under the test; with --strict each fails it.
+  struct Warning {
+    std::string kind;     // "no_proof", "max_steps", "faults_unused", "unfair_liveness", "timeouts_never_fired"
+    std::string message;
+  };
+  std::vector<Warning> warnings;
   // A search strategy (Strategy::search()) reports what it covered.
   bool search = false;
   // The run was interrupted (SIGINT, SIGTERM) while this test ran: the
@@ -89,6 +102,8 @@ struct RunSummary {
   std::vector<std::pair<std::string, std::string>> load_failures;  // (file, message) of each
   uint64_t unloadable = 0;  // of load_errors, those for want of resources (not the file's content)
   uint64_t iterations = 0, steps = 0, max_steps_hits = 0;
+  uint64_t warnings = 0;   // over all tests
+  bool strict = false;     // --strict: a test with a warning fails the run
   double wall_seconds = 0;
   int interrupted_by = 0;  // the signal that stopped the run early (0: none)
 };

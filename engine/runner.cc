@@ -12,6 +12,7 @@
 #include "engine/base/files.h"
 #include "engine/base/prng.h"
 #include "engine/trace_names.h"
+#include "engine/warnings.h"
 #include "engine/scheduler.h"
 #include "engine/test_run.h"
 
@@ -111,14 +112,14 @@ TestReport TestRun::run() {
   decisions_.reserve(1024);
   start_ = start;
   if (config_.coverage) coverage_ = std::make_unique<CoverageSink>();
-  if (strategy_->search()) return drive_search();
-  if (config_.keep_going) {
+  if (!strategy_->search() && config_.keep_going) {
     return error(
         Status::InvalidArgument("--keep-going applies to a search (--strategy dfs); strategy \"" +
                                 opts_.strategy + "\" stops at its first bug"));
   }
-  if (strategy_->learner()) return drive_learner();
-  return drive_sampler();
+  TestReport r = strategy_->search() ? drive_search() : strategy_->learner() ? drive_learner() : drive_sampler();
+  if (r.status == TestReport::Status::kPassed) r.warnings = exercise_warnings(r, opts_);
+  return r;
 }
 
 void TestRun::finish_coverage(uint64_t end) {
@@ -185,6 +186,12 @@ void TestRun::count(const IterationResult& r) {
   ++report_.iterations_run;
   report_.steps += r.steps;
   if (r.outcome == Outcome::kMaxSteps) ++report_.max_steps_hits;
+  report_.fault_offers += r.fault_offers;
+  report_.faults_taken += r.faults_taken;
+  if (r.monitors) report_.monitored = true;
+  if (r.monitors && r.fair) report_.monitored_fairly = true;
+  report_.quiescent_timeouts_armed += r.exercised.quiescent_timeouts_armed;
+  report_.quiescent_timeouts_fired += r.exercised.quiescent_timeouts_fired;
 }
 
 void TestRun::record_bug(uint64_t i, const IterationResult& result) {
@@ -333,6 +340,7 @@ IterationResult record_iteration(Program& program, size_t test, const RunOptions
 RunSummary run_files(const std::vector<std::string>& files, const RunConfig& config,
                      const ProgramLoader& loader, Reporter& reporter) {
   RunSummary summary;
+  summary.strict = config.strict;
   const auto start = Clock::now();
   remove_stale_temporaries(config.traces_dir);  // left by runs killed while writing a trace
   for (const auto& file : files) {
@@ -353,6 +361,7 @@ RunSummary run_files(const std::vector<std::string>& files, const RunConfig& con
       summary.iterations += report.iterations_run;
       summary.steps += report.steps;
       summary.max_steps_hits += report.max_steps_hits;
+      summary.warnings += report.warnings.size();
       switch (report.status) {
         case TestReport::Status::kPassed:
           ++summary.passed;

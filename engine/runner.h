@@ -27,6 +27,7 @@ struct RunConfig {
   bool show_logs = false;                  // pass every iteration's ls.log lines to the reporter (one job)
   bool keep_going = false;                 // a search goes on after a bug, counting failing schedules
   bool coverage = false;                   // measure coverage (TestReport::coverage; engine/coverage.h)
+  bool strict = false;                     // --strict: a test with a warning (engine/warnings.h) fails the run
   std::span<const StrategyInfo> strategy_table = strategies();  // tests add their own
   // Set (to a signal number) to stop at the next iteration boundary: the
   // tests run so far are reported, the rest are not run. Null: never.

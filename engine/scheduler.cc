@@ -127,6 +127,16 @@ class SystemStates final : public StateSource {
   uint32_t steps_ = 0;
 };
 
+// Whether a fault was offered at this step, and whether it was taken.
+void count_faults(std::span<const Op> enabled, const Op& taken, IterationResult& result) {
+  for (const Op& op : enabled) {
+    if (op.key.kind != EventKind::kFault) continue;
+    ++result.fault_offers;
+    break;
+  }
+  if (taken.key.kind == EventKind::kFault) ++result.faults_taken;
+}
+
 // Lends `states` to the strategy while an iteration's steps run.
 struct LendStates {
   LendStates(Strategy& s, StateSource* states) : strategy(s) { strategy.set_states(states); }
@@ -137,6 +147,7 @@ struct LendStates {
 IterationResult run_steps(System& system, Strategy& strategy, const IterationLimits& limits,
                           std::vector<Decision>* decisions, FactLog* facts, CoverageRecorder* coverage) {
   IterationResult result;
+  result.fair = limits.fair_after.has_value();
   RecordingChoices choices(strategy, decisions);
   LivenessWatch liveness(limits);
   SystemStates states(system, liveness);
@@ -187,6 +198,7 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
       return result;
     }
     const Op op = enabled[picked];
+    if (limits.count_faults) count_faults(enabled, op, result);
     if (decisions) decisions->push_back(Decision::of(op));
     ++result.steps;
     StepResult step = system.step(op, choices);
@@ -199,6 +211,7 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
       result.outcome = Outcome::kAbandoned;
       return result;
     }
+    result.monitors = std::max(result.monitors, step.monitors);
     if (!step.failure && step.monitors != 0) {
       step.failure = liveness.after_step(step, step.facts.step, result.scheduling_points);
       if (!step.failure && step.finished && step.hot != 0 && system.enabled().empty()) {
@@ -221,6 +234,7 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
 IterationResult run_iteration(System& system, Strategy& strategy, const IterationLimits& limits,
                               std::vector<Decision>* decisions, FactLog* facts, CoverageRecorder* coverage) {
   IterationResult result = run_steps(system, strategy, limits, decisions, facts, coverage);
+  result.exercised = system.exercised();
   strategy.end_iteration(result);
   if (result.outcome != Outcome::kAbandoned && strategy.search() && strategy.search()->repeated()) {
     result.outcome = Outcome::kAbandoned;
@@ -239,6 +253,7 @@ IterationLimits iteration_limits(const RunOptions& options, std::string_view str
                               kRecordBytesPerStep;
   const StrategyInfo* info = find_strategy(strategy);
   if (info && info->fair_after) limits.fair_after = info->fair_after(params, iteration);
+  limits.count_faults = !options.faults.empty();
   return limits;
 }
 

@@ -35,6 +35,9 @@ struct IterationLimits {
   // when the root ends and nothing else can run is a bug under any strategy.
   uint64_t liveness_steps = 5000;
   std::optional<uint64_t> fair_after;
+  // The test has a fault budget: count the steps that offered a fault and
+  // the faults taken (IterationResult), for the warning that none was.
+  bool count_faults = false;
 };
 
 // The limits an iteration of `strategy` (with `params`; iteration number

@@ -44,6 +44,13 @@ struct IterationResult {
   Failure failure;                 // set when outcome is kFailed
   uint64_t steps = 0;
   uint64_t scheduling_points = 0;  // steps at which >= 2 operations were enabled
+  // What it exercised (for warnings): steps at which a fault was offered
+  // and faults taken (counted only with a fault budget), and the liveness
+  // monitors registered.
+  uint64_t fault_offers = 0, faults_taken = 0;
+  uint32_t monitors = 0;
+  Exercised exercised;  // what the system says it exercised
+  bool fair = false;  // it ran under a strategy fair at some point (IterationLimits::fair_after)
 };
 
 // A strategy may also be a search: it explores a tree of schedules, learns

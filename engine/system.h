@@ -73,6 +73,14 @@ class StateSource {
   virtual bool clock_read() const = 0;
 };
 
+// What an iteration exercised that the scheduler cannot see, for the
+// warnings of a test that never did (engine/warnings.h).
+struct Exercised {
+  // Receive timeouts armed under timers = "quiescent" (they fire only once
+  // nothing else can run), and how many of them fired.
+  uint64_t quiescent_timeouts_armed = 0, quiescent_timeouts_fired = 0;
+};
+
 struct StepResult {
   bool finished = false;  // the root has ended: the iteration is over
   Failure failure;        // set when this step revealed a bug
@@ -131,6 +139,8 @@ class System {
   // Whether this iteration read the absolute virtual time (ls.now and the
   // like), which a fingerprint leaves out unless asked.
   virtual bool clock_read() const { return false; }
+  // What this iteration exercised so far (Exercised).
+  virtual Exercised exercised() const { return {}; }
 
   // The name liveness monitor `i` was registered with.
   virtual std::string monitor_name(uint32_t i) const { return "#" + std::to_string(i + 1); }

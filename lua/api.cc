@@ -103,6 +103,14 @@ int l_send(lua_State* L) {
 }
 
 // match_idx 0: no match function (any message).
+// Whether the Lua function that called this binding is lockstep's own
+// library (its chunks are named "=lockstep/<file>").
+bool called_by_library(lua_State* L) {
+  lua_Debug ar;
+  if (!lua_getstack(L, 1, &ar) || !lua_getinfo(L, "S", &ar) || !ar.source) return false;
+  return std::strncmp(ar.source, "=lockstep/", 10) == 0;
+}
+
 int receive_impl(lua_State* L, int match_idx, int64_t timeout) {
   LuaGuest& g = G(L);
   vm::ValueRef matcher = 0;
@@ -110,7 +118,7 @@ int receive_impl(lua_State* L, int match_idx, int64_t timeout) {
     luaL_checktype(L, match_idx, LUA_TFUNCTION);
     matcher = g.store(L, match_idx);
   }
-  g.vm().post_receive(matcher, timeout);
+  g.vm().post_receive(matcher, timeout, timeout > 0 && called_by_library(L));
   return g.suspend(L);
 }
 

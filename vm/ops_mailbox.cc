@@ -135,8 +135,8 @@ void Vm::emit_received(Pid pid, const Message& m) {
 
 void Vm::post_send(Dest dest, ValueRef msg) { post<SendArgs>(StepKind::kSend) = {dest, msg}; }
 
-void Vm::post_receive(ValueRef matcher, int64_t timeout_ms) {
-  post<ReceiveArgs>(StepKind::kReceive) = {matcher, timeout_ms};
+void Vm::post_receive(ValueRef matcher, int64_t timeout_ms, bool library) {
+  post<ReceiveArgs>(StepKind::kReceive) = {matcher, timeout_ms, library};
   begin_receive(running_);
 }
 
@@ -309,7 +309,15 @@ void Vm::begin_receive(Pid pid) {
   const int64_t timeout = q.op.as<ReceiveArgs>().timeout_ms;
   if (timeout == 0) return;  // polls: ready, returns nil if nothing matches
   q.state = Process::State::kBlocked;
-  if (timeout > 0) q.timer = arm_timer(Timer::Kind::kReceive, pid, timeout);
+  if (timeout > 0) {
+    q.timer = arm_timer(Timer::Kind::kReceive, pid, timeout);
+    // A scenario's own quiescent timeout, for the warning that none fired
+    // (a library call's timeout is its error path, not the test's).
+    if (timers_[q.timer].queued && !q.op.as<ReceiveArgs>().library) {
+      timers_[q.timer].counted = true;
+      ++exercised_.quiescent_timeouts_armed;
+    }
+  }
 }
 
 void Vm::end_receive(Process& p) {

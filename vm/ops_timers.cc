@@ -174,6 +174,7 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
     }
     case Timer::Kind::kReceive: {
       if (sink_) emit(StepKind::kTimer, owner, -1, "T" + std::to_string(id) + " receive timeout");
+      if (t.counted) ++exercised_.quiescent_timeouts_fired;
       Process& p = procs_[owner];
       p.timer = 0;
       p.timed_out = true;

@@ -102,6 +102,7 @@ struct SendArgs {  // kSend
 struct ReceiveArgs {  // kReceive
   ValueRef matcher = 0;    // 0: any message
   int64_t timeout_ms = -1; // < 0: wait forever
+  bool library = false;    // posted by lockstep's own library (genserver.call...), not the scenario
   void release(Guest& g);
   void hash(const OpHashing& o) const;
 };

@@ -23,6 +23,7 @@ TimerId Timers::arm(Timer::Kind kind, Pid owner, int64_t ms, uint32_t step, bool
   t.deadline = ms >= std::numeric_limits<int64_t>::max() - now ? std::numeric_limits<int64_t>::max() : now + ms;
   t.armed_step = step;
   t.name = name;
+  t.queued = queued;
   if (queued && t.deadline > now) {
     heap_.emplace_back(t.deadline, id);
     std::push_heap(heap_.begin(), heap_.end(), std::greater<>());

@@ -39,6 +39,8 @@ struct Timer {
   ValueRef msg = 0;
   uint32_t armed_step = 0;
   uint64_t name = 0;  // canonical (vm/state_hash.h)
+  bool queued = false;   // quiescent: fires only once time reaches it (TimerMode::kQuiescent)
+  bool counted = false;  // a scenario's own receive timeout (Exercised)
 };
 
 class Timers {

@@ -74,6 +74,7 @@ void Vm::reset(VmOptions options) {
   outside_made_ = 0;
   finished_ = false;
   clock_read_ = false;
+  exercised_ = {};
   observing_ = false;
   shapes_ = false;
   init();

@@ -221,6 +221,7 @@ class Vm final : public System {
   // target (vm/state.cc).
   void event_names(std::span<const Op> enabled, std::vector<uint64_t>& out) override;
   bool clock_read() const override { return clock_read_; }
+  Exercised exercised() const override { return exercised_; }
   // The same state for a reader, one concern after another.
   std::string describe_state() const;
 
@@ -235,7 +236,8 @@ class Vm final : public System {
   void post_spawn(ValueRef body, SpawnMode mode, NodeId node = kLocalNode, NameId name = 0);
   void post_send(Dest dest, ValueRef msg);
   // timeout_ms < 0: wait forever. matcher 0: any message.
-  void post_receive(ValueRef matcher, int64_t timeout_ms);
+  // `library`: posted by lockstep's own Lua library, not the scenario.
+  void post_receive(ValueRef matcher, int64_t timeout_ms, bool library = false);
   void post_link(Pid pid);
   void post_unlink(Pid pid);
   void post_monitor(Pid pid);
@@ -673,6 +675,7 @@ class Vm final : public System {
   uint64_t outside_made_ = 0;  // things created outside any process
   bool finished_ = false;
   bool clock_read_ = false;  // guest code read the virtual time this iteration
+  Exercised exercised_;      // this iteration's (System::exercised)
 };
 
 }  // namespace lockstep::vm

@@ -54,17 +54,24 @@ std::string junit_xml(const RunSummary& summary,
     if (!by_file.count(t.file)) files.push_back(t.file);
     by_file[t.file].push_back(&t);
   }
+  // With --strict a passing test with warnings is a failure too.
+  auto failed = [&](const TestReport& t) {
+    return t.status == TestReport::Status::kBug ||
+           (summary.strict && t.status == TestReport::Status::kPassed && !t.warnings.empty());
+  };
+  size_t all_failures = 0;
+  for (const TestReport& t : summary.tests) all_failures += failed(t);
   std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<testsuites name=\"lockstep\" tests=\"" << summary.tests.size() + summary.load_failures.size()
-      << "\" failures=\"" << summary.bugs << "\" errors=\"" << summary.errors + summary.load_errors << "\" time=\""
+      << "\" failures=\"" << all_failures << "\" errors=\"" << summary.errors + summary.load_errors << "\" time=\""
       << seconds(summary.wall_seconds) << "\">\n";
   for (const std::string& file : files) {
     const auto& tests = by_file[file];
     size_t failures = 0, errors = 0;
     double time = 0;
     for (const TestReport* t : tests) {
-      failures += t->status == TestReport::Status::kBug;
+      failures += failed(*t);
       errors += t->status == TestReport::Status::kError;
       time += t->wall_seconds;
     }
@@ -80,6 +87,11 @@ std::string junit_xml(const RunSummary& summary,
             << "</failure>\n";
       } else if (t->status == TestReport::Status::kError) {
         out << "      <error message=\"" << xml(t->error) << "\"/>\n";
+      } else if (failed(*t)) {
+        std::string all;
+        for (const TestReport::Warning& w : t->warnings) all += "warning: " + w.message + "\n";
+        out << "      <failure type=\"" << xml(t->warnings.front().kind) << "\" message=\""
+            << xml("warning: " + t->warnings.front().message) << "\">" << xml(all) << "</failure>\n";
       }
       out << "      <system-out>" << xml(t->strategy + ", " + std::to_string(t->iterations_run) + " iterations, " +
                                          std::to_string(t->steps) + " steps, seed " + std::to_string(t->seed))

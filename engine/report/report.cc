@@ -7,6 +7,7 @@
 
 #include "engine/base/hash.h"
 #include "engine/base/json.h"
+#include "engine/base/text.h"
 #include "engine/report/schedule.h"
 
 namespace lockstep {
@@ -29,15 +30,6 @@ std::string fmt_seconds(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f s", s);
   return buf;
-}
-
-std::string with_commas(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
 }
 
 // A test's name for the progress line: at most 40 characters, cut at a
@@ -390,7 +382,11 @@ void TextReporter::test_finished(const TestReport& t) {
   }
   switch (t.status) {
     case TestReport::Status::kPassed:
-      out_ << paint(style_, kGreen) << "  ok    " << paint(style_, kReset);
+      if (style_.strict && !t.warnings.empty()) {  // --strict: a warning fails the test
+        out_ << paint(style_, kYellow) << "  WARN  " << paint(style_, kReset);
+      } else {
+        out_ << paint(style_, kGreen) << "  ok    " << paint(style_, kReset);
+      }
       break;
     case TestReport::Status::kBug:
       out_ << paint(style_, kRed) << "  BUG   " << paint(style_, kReset);
@@ -409,6 +405,9 @@ void TextReporter::test_finished(const TestReport& t) {
   if (t.status == TestReport::Status::kBug && style_.quiet) out_ << quiet_bug_;
   quiet_bug_.clear();
   out_ << "\n";
+  for (const TestReport::Warning& w : t.warnings) {
+    out_ << paint(style_, kYellow) << "        warning: " << paint(style_, kReset) << one_line(w.message) << "\n";
+  }
   if (t.coverage && style_.coverage && !style_.quiet) print_coverage(*t.coverage, t.iterations_run);
 }
 
@@ -442,8 +441,9 @@ void TextReporter::run_finished(const RunSummary& s) {
   const double rate = s.wall_seconds > 0 ? s.steps / s.wall_seconds : 0;
   out_ << "\n"
        << paint(style_, kBold) << "lockstep: " << plural(s.tests.size(), "test") << ", " << s.passed
-       << " passed, " << plural(s.bugs, "bug") << ", " << plural(s.errors + s.load_errors, "error")
-       << paint(style_, kReset) << "\n";
+       << " passed, " << plural(s.bugs, "bug") << ", " << plural(s.errors + s.load_errors, "error");
+  if (s.warnings) out_ << ", " << plural(s.warnings, "warning") << (s.strict ? " (--strict: the run fails)" : "");
+  out_ << paint(style_, kReset) << "\n";
   out_ << "  " << with_commas(s.iterations) << " iterations (" << s.max_steps_hits
        << " cut off at max steps), " << with_commas(s.steps) << " steps in "
        << fmt_seconds(s.wall_seconds) << " (" << with_commas(static_cast<uint64_t>(rate))
@@ -560,6 +560,13 @@ void write_test(JsonWriter& w, const TestReport& t) {
     w.key("bounded_by").null();
   }
   if (t.status == TestReport::Status::kError) w.key("error").value(t.error);
+  if (!t.warnings.empty()) {
+    w.key("warnings").begin_array();
+    for (const TestReport::Warning& warning : t.warnings) {
+      w.begin_object().key("kind").value(warning.kind).key("message").value(warning.message).end_object();
+    }
+    w.end_array();
+  }
   if (t.coverage) write_coverage(w, *t.coverage);
   if (t.bug) write_bug(w, *t.bug);
   w.end_object();
@@ -588,6 +595,8 @@ void JsonReporter::run_finished(const RunSummary& s) {
   w.key("iterations").value(s.iterations);
   w.key("steps").value(s.steps);
   w.key("max_steps_hits").value(s.max_steps_hits);
+  w.key("warnings").value(s.warnings);
+  w.key("strict").value(s.strict);
   w.key("wall_seconds").value(s.wall_seconds);
   if (s.interrupted_by) {
     w.key("interrupted").value(s.interrupted_by == SIGTERM ? "SIGTERM" : "SIGINT");

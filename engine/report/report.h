@@ -19,6 +19,7 @@ namespace lockstep {
 
 struct TextStyle {
   bool color = false;
+  bool strict = false;  // --strict: a passing test with a warning is shown as failing (WARN)
   bool full_schedule = false;  // the whole schedule instead of the causal slice
   // Past this many shown steps, print the first and last ones and say how
   // many were left out (0: no limit). Bug reports of `run` use it unless --full.

@@ -64,6 +64,8 @@ TEST(JsonSchema, RunOutputsOfEveryShapeAreValid) {
       {scenario("lost_update_fixed.lua"), "--max-seconds", "1", "--iterations", "100000000"},
       // a search that remembers states
       {scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--state-cache", "on"},
+      // warnings, --strict
+      {scenario("split_brain_fixed.lua"), "--strategy", "dfs", "--iterations", "5", "--strict"},
   };
   std::vector<std::string> docs;
   for (std::vector<std::string> args : runs) {
@@ -81,6 +83,7 @@ TEST(JsonSchema, RunOutputsOfEveryShapeAreValid) {
   EXPECT_NE(docs[4].find("\"name\":null"), std::string::npos);
   EXPECT_NE(docs[5].find("\"bounded_by\":\"time\""), std::string::npos) << docs[5];
   EXPECT_NE(docs[6].find("\"states\""), std::string::npos) << docs[6];
+  EXPECT_NE(docs[7].find("\"kind\":\"no_proof\""), std::string::npos) << docs[7];
   EXPECT_EQ(validate("run.schema.json", docs), "");
 }
 
@@ -125,11 +128,11 @@ TEST(JsonSchema, CheckOutputsAreValid) {
 TEST(JsonSchema, AnUnknownFieldIsRejected) {
   REQUIRE_VALIDATOR();
   EXPECT_NE(validate("run.schema.json", {R"({"tests":[],"summary":{"tests":0,"passed":0,"bugs":0,"errors":0,)"
-                                         R"("iterations":0,"steps":0,"max_steps_hits":0,"wall_seconds":0,)"
+                                         R"("iterations":0,"steps":0,"max_steps_hits":0,"warnings":0,"strict":false,"wall_seconds":0,)"
                                          R"("interrupted":null,"new_field":1}})"}),
             "");
   EXPECT_EQ(validate("run.schema.json", {R"({"tests":[],"summary":{"tests":0,"passed":0,"bugs":0,"errors":0,)"
-                                         R"("iterations":0,"steps":0,"max_steps_hits":0,"wall_seconds":0,)"
+                                         R"("iterations":0,"steps":0,"max_steps_hits":0,"warnings":0,"strict":false,"wall_seconds":0,)"
                                          R"("interrupted":null}})"}),
             "");
 }

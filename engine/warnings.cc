@@ -1,0 +1,70 @@
+#include "engine/warnings.h"
+
+#include <string>
+
+#include "engine/base/text.h"
+
+namespace lockstep {
+
+namespace {
+
+std::string count(uint64_t n, const char* one, const char* many) {
+  return with_commas(n) + " " + (n == 1 ? one : many);
+}
+
+// Why an incomplete search stopped.
+std::string stopped_by(const TestReport& t) {
+  if (t.interrupted) return "it was interrupted";
+  if (t.bounded_by_time) return "its time ran out (--max-seconds)";
+  return "its budget of " + count(t.iteration_budget, "iteration", "iterations") + " ran out";
+}
+
+}  // namespace
+
+std::vector<TestReport::Warning> exercise_warnings(const TestReport& t, const ResolvedOptions& opts) {
+  std::vector<TestReport::Warning> out;
+  if (t.search && !t.complete) {
+    out.push_back({"no_proof", "no proof: the search stopped after " +
+                                   count(t.schedules_explored, "schedule", "schedules") + " because " +
+                                   stopped_by(t) + "; what it did not explore may hold a bug"});
+  }
+  if (t.max_steps_hits > 0) {
+    const std::string cut = (t.search ? count(t.max_steps_hits, "run was", "runs were")
+                                      : count(t.max_steps_hits, "iteration was", "iterations were")) +
+                            " cut off at max_steps (" +
+                            with_commas(opts.run.max_steps) + ")";
+    out.push_back({"max_steps", t.search && t.complete
+                                    ? "the proof covers only runs of at most " + with_commas(opts.run.max_steps) +
+                                          " steps: " + cut + " and never checked to the end"
+                                    : cut + " and never checked to the end; raise max_steps, or "
+                                            "--fail-on-max-steps if the loop is the bug"});
+  }
+  if (!opts.run.faults.empty()) {
+    const std::string budget = "faults = \"" + format_faults(opts.run.faults) + "\": ";
+    if (t.fault_offers == 0) {
+      out.push_back({"faults_unused", budget +
+                                          "no fault could be injected in any iteration (no message ever in "
+                                          "flight between nodes, no node that could crash or be cut off)"});
+    } else if (t.faults_taken == 0) {
+      out.push_back({"faults_unused", budget + "faults were offered at " +
+                                          count(t.fault_offers, "step", "steps") +
+                                          " but none was injected; run more iterations or a strategy that "
+                                          "explores them (dfs)"});
+    }
+  }
+  if (t.quiescent_timeouts_armed > 0 && t.quiescent_timeouts_fired == 0) {
+    out.push_back({"timeouts_never_fired",
+                   "receive timeouts were armed " + count(t.quiescent_timeouts_armed, "time", "times") +
+                       " and none fired: under timers = \"quiescent\" a timeout fires only once nothing else "
+                       "can run, so what follows one (a retry, a fallback) never ran; try --timers any"});
+  }
+  if (t.monitored && !t.monitored_fairly) {
+    out.push_back({"unfair_liveness", "liveness monitors were judged only when each run ended: " +
+                                          opts.strategy +
+                                          " is not fair, so a monitor that stays hot while the run goes on is "
+                                          "never reported (fair_pct and portfolio are fair)"});
+  }
+  return out;
+}
+
+}  // namespace lockstep
