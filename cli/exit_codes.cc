@@ -16,7 +16,7 @@ int exit_code(const RunSummary& summary) {
   }
   if (load) return kExitLoad;
   if (other) return kExitUsage;
-  return summary.bugs > 0 || (summary.strict && summary.warnings > 0) ? kExitBug : kExitOk;
+  return summary.bugs > 0 || summary.unmet > 0 || (summary.strict && summary.warnings > 0) ? kExitBug : kExitOk;
 }
 
 int exit_code(const ReplayResult& result) {

@@ -25,6 +25,7 @@ using TestOptions = OptionValues;
 struct TestCase {
   std::string name;
   TestOptions options;
+  std::vector<GoalCount> goals;  // named in its body: reported even if never reached
 };
 
 class Program {

@@ -38,7 +38,9 @@ struct SearchProgress {
 struct TestReport {
   std::string file;
   std::string name;
-  enum class Status { kPassed, kBug, kError } status = Status::kPassed;
+  // kUnmet: no iteration failed, but a goal (ls.sometimes, ls.reachable)
+  // was never met.
+  enum class Status { kPassed, kBug, kError, kUnmet } status = Status::kPassed;
   std::string strategy;
   uint64_t seed = 0;
   uint64_t iterations_run = 0;
@@ -59,6 +61,14 @@ struct TestReport {
     std::string message;
   };
   std::vector<Warning> warnings;
+  // Goals (ls.sometimes, ls.reachable, ls.unreachable), summed over every
+  // run, each with the run that first met it (1-based; 0: never).
+  struct Goal {
+    GoalCount count;
+    uint64_t first_met = 0;
+  };
+  std::vector<Goal> goals;
+  uint64_t goal_runs = 0;  // runs whose goals were counted
   // A search strategy (Strategy::search()) reports what it covered.
   bool search = false;
   // The run was interrupted (SIGINT, SIGTERM) while this test ran: the
@@ -97,7 +107,7 @@ struct TestReport {
 
 struct RunSummary {
   std::vector<TestReport> tests;
-  uint64_t passed = 0, bugs = 0, errors = 0;
+  uint64_t passed = 0, bugs = 0, errors = 0, unmet = 0;
   uint64_t load_errors = 0;  // files that could not be loaded
   std::vector<std::pair<std::string, std::string>> load_failures;  // (file, message) of each
   uint64_t unloadable = 0;  // of load_errors, those for want of resources (not the file's content)

@@ -97,6 +97,7 @@ TestReport TestRun::run() {
   const TestCase& test = program_.tests()[index_];
   report_.file = program_.path();
   report_.name = test.name;
+  for (const GoalCount& g : test.goals) report_.goals.push_back({g});
   const auto start = Clock::now();
   auto resolved = resolve_options(config_.overrides, test.options, config_.strategy_table);
   if (!resolved.ok())
@@ -118,7 +119,10 @@ TestReport TestRun::run() {
                                 opts_.strategy + "\" stops at its first bug"));
   }
   TestReport r = strategy_->search() ? drive_search() : strategy_->learner() ? drive_learner() : drive_sampler();
-  if (r.status == TestReport::Status::kPassed) r.warnings = exercise_warnings(r, opts_);
+  judge_goals(r);
+  if (r.status == TestReport::Status::kPassed || r.status == TestReport::Status::kUnmet) {
+    r.warnings = exercise_warnings(r, opts_);  // for an unmet goal, often why
+  }
   return r;
 }
 
@@ -182,7 +186,30 @@ bool TestRun::calibrate_before(uint64_t i) {
   return true;
 }
 
+void TestRun::count_goals(const IterationResult& r) {
+  ++report_.goal_runs;
+  for (const GoalCount& g : r.exercised.goals) {
+    auto it = std::find_if(report_.goals.begin(), report_.goals.end(), [&](const TestReport::Goal& x) {
+      return x.count.name == g.name && x.count.location == g.location;
+    });
+    if (it == report_.goals.end()) {
+      it = report_.goals.insert(report_.goals.end(), TestReport::Goal{GoalCount{g.name, g.location, g.unreachable}});
+    }
+    if (g.met && it->first_met == 0) it->first_met = report_.goal_runs;
+    it->count.met += g.met;
+    it->count.missed += g.missed;
+  }
+}
+
+void TestRun::judge_goals(TestReport& r) const {
+  if (r.status != TestReport::Status::kPassed) return;
+  for (const TestReport::Goal& g : r.goals) {
+    if (!g.count.unreachable && g.count.met == 0) r.status = TestReport::Status::kUnmet;
+  }
+}
+
 void TestRun::count(const IterationResult& r) {
+  count_goals(r);
   ++report_.iterations_run;
   report_.steps += r.steps;
   if (r.outcome == Outcome::kMaxSteps) ++report_.max_steps_hits;
@@ -371,6 +398,9 @@ RunSummary run_files(const std::vector<std::string>& files, const RunConfig& con
           break;
         case TestReport::Status::kError:
           ++summary.errors;
+          break;
+        case TestReport::Status::kUnmet:
+          ++summary.unmet;
           break;
       }
       reporter.test_finished(report);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "engine/facts.h"
@@ -73,12 +74,22 @@ class StateSource {
   virtual bool clock_read() const = 0;
 };
 
+// A goal (ls.sometimes, ls.reachable, ls.unreachable): how often its call
+// ran with its condition true (met) and false, in one iteration or summed.
+struct GoalCount {
+  std::string name;
+  std::string location;      // "file.lua:12" of the call
+  bool unreachable = false;  // ls.unreachable: meeting it is a bug
+  uint64_t met = 0, missed = 0;
+};
+
 // What an iteration exercised that the scheduler cannot see, for the
-// warnings of a test that never did (engine/warnings.h).
+// warnings of a test that never did (engine/warnings.h), and its goals.
 struct Exercised {
   // Receive timeouts armed under timers = "quiescent" (they fire only once
   // nothing else can run), and how many of them fired.
   uint64_t quiescent_timeouts_armed = 0, quiescent_timeouts_fired = 0;
+  std::vector<GoalCount> goals;  // in the order first met
 };
 
 struct StepResult {

@@ -75,6 +75,10 @@ class TestRun {
   Result<IterationResult> run_one(Strategy& strategy, Program& program, uint64_t i, std::vector<Decision>* decisions,
                                   bool logs = false, CoverageSink* coverage = nullptr);
   void count(const IterationResult& r);
+  // Adds a run's goals (every run, also one a search abandoned or stopped).
+  void count_goals(const IterationResult& r);
+  // After the last run: a test that passed with a goal never met is unmet.
+  void judge_goals(TestReport& r) const;
   // Re-runs iteration i's schedule with events on (which doubles as a
   // check that the run is deterministic), saves its trace and reports it.
   void record_bug(uint64_t i, const IterationResult& result);

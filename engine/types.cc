@@ -65,6 +65,7 @@ std::string_view failure_kind_name(FailureKind kind) {
     case FailureKind::kTimeout: return "timeout";
     case FailureKind::kMemory: return "memory";
     case FailureKind::kLiveness: return "liveness";
+    case FailureKind::kUnreachable: return "unreachable";
   }
   return "unknown";
 }

@@ -297,6 +297,7 @@ enum class FailureKind : uint8_t {
   kTimeout = 6,    // the iteration ran past iter_timeout
   kMemory = 7,     // the guest's memory passed max_memory
   kLiveness = 8,   // a liveness monitor stayed hot (engine/scheduler.h)
+  kUnreachable = 9,  // ls.unreachable ran
 };
 
 std::string_view failure_kind_name(FailureKind kind);

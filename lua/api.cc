@@ -414,6 +414,37 @@ int l_liveness(lua_State* L) {
   return 0;
 }
 
+// Goals (docs/scenario-api.md, "Goals"): not sync points; counted where
+// they run, in a process, an invariant, a monitor or a match function.
+// The goal is named by `name` and the file:line of the call.
+int count_goal(lua_State* L, const char* fn, bool unreachable, bool met) {
+  LuaGuest& g = G(L);
+  const char* name = luaL_checkstring(L, 1);
+  if (!g.has_vm() || g.mode() == LuaGuest::Mode::kLoad || g.mode() == LuaGuest::Mode::kIdle) {
+    return luaL_error(L, "lockstep.%s must be called while a test runs (in a process, an invariant or a monitor)",
+                      fn);
+  }
+  lua_Debug ar;
+  std::string where;
+  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+    where = std::string(ar.short_src) + ":" + std::to_string(ar.currentline);
+  }
+  g.vm().count_goal(name, where, unreachable, met);
+  return 0;
+}
+
+// sometimes(name, cond): in some iteration this call runs with cond true.
+int l_sometimes(lua_State* L) {
+  luaL_checkany(L, 2);
+  return count_goal(L, "sometimes", false, lua_toboolean(L, 2));
+}
+
+// reachable(name): sometimes(name, true).
+int l_reachable(lua_State* L) { return count_goal(L, "reachable", false, true); }
+
+// unreachable(name): running it is a bug (kind unreachable).
+int l_unreachable(lua_State* L) { return count_goal(L, "unreachable", true, true); }
+
 // An option's value as the engine checks it (engine/options.h, OptionInput).
 OptionInput option_input(lua_State* L, int idx) {
   OptionInput in;
@@ -569,6 +600,9 @@ const luaL_Reg kLockstepLib[] = {
     {"choose", l_choose},
     {"invariant", l_invariant},
     {"liveness", l_liveness},
+    {"sometimes", l_sometimes},
+    {"reachable", l_reachable},
+    {"unreachable", l_unreachable},
     {"test", l_test},
     {nullptr, nullptr},
 };

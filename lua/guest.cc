@@ -201,14 +201,14 @@ void LuaGuest::install(const Script& script) {
     lua_error(L);
   }
   lua_call(L, 0, 0);
-  read_tests();
+  read_tests(script.source);
   make_test_bodies();
   resume_points_ = probe_resume_points();
   collect_constant_tables();
   reserve_hash_stack();
 }
 
-void LuaGuest::read_tests() {
+void LuaGuest::read_tests(const std::string& source) {
   lua_State* L = L_;
   lua_getfield(L, LUA_REGISTRYINDEX, "lockstep.tests");
   const auto n = static_cast<lua_Integer>(lua_rawlen(L, -1));
@@ -224,7 +224,13 @@ void LuaGuest::read_tests() {
       t.options[string_at(L, -2)] = string_at(L, -1);
       lua_pop(L, 1);
     }
-    lua_pop(L, 2);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "fn");
+    lua_Debug ar;
+    if (lua_getinfo(L, ">S", &ar) && ar.source && ar.source[0] == '@') {
+      t.goals = goals_in(source, ar.linedefined, ar.lastlinedefined, ar.short_src);
+    }
+    lua_pop(L, 1);
     declared_.push_back(std::move(t));
   }
   lua_pop(L, 1);

@@ -59,6 +59,11 @@ struct Handle {
 
 // A scenario file compiled once, loaded into the saved state (or, when that
 // cannot be reused, into each iteration's).
+// The goals (ls.sometimes, ls.reachable) that lines first..last of
+// `source` name with a string literal, located as "short_src:line"
+// (lua/goals.cc).
+std::vector<GoalCount> goals_in(const std::string& source, int first, int last, const char* short_src);
+
 struct Script {
   std::string path;
   std::string dir;       // for require()
@@ -81,6 +86,10 @@ class LuaGuest final : public vm::Guest {
   struct DeclaredTest {
     std::string name;
     TestOptions options;
+    // The goals its body names with a literal (ls.sometimes("x", ...),
+    // ls.reachable("x")): known before any run, so one never met is
+    // reported (lua/goals.cc).
+    std::vector<GoalCount> goals;
   };
   const std::vector<DeclaredTest>& declared() const { return declared_; }
 
@@ -191,7 +200,7 @@ class LuaGuest final : public vm::Guest {
  private:
   void materialize(vm::Message& m);
   void install(const Script& script);
-  void read_tests();
+  void read_tests(const std::string& source);
   void make_test_bodies();
   std::string error_text(lua_State* L, int idx, std::string* location);
   // "file.lua:12": the innermost frame of scenario code on T's stack, or "".

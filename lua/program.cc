@@ -59,7 +59,7 @@ Result<std::unique_ptr<Program>> LuaProgram::load(const std::string& path,
   program->guest_ = std::make_unique<LuaGuest>(program->arena_, program->stacks_, top_level_bound);
   Status opened = program->guest_->open(s);
   if (!opened.ok()) return opened;
-  for (const auto& t : program->guest_->declared()) program->tests_.push_back({t.name, t.options});
+  for (const auto& t : program->guest_->declared()) program->tests_.push_back({t.name, t.options, t.goals});
   // This state, just after the top level, is where every iteration starts.
   if (program->guest_->can_snapshot()) program->save_snapshot();
   else program->guest_.reset();

@@ -74,7 +74,9 @@ void Vm::reset(VmOptions options) {
   outside_made_ = 0;
   finished_ = false;
   clock_read_ = false;
-  exercised_ = {};
+  exercised_.quiescent_timeouts_armed = exercised_.quiescent_timeouts_fired = 0;
+  exercised_.goals.clear();
+  unreachable_ = Failure{};
   observing_ = false;
   shapes_ = false;
   init();
@@ -334,6 +336,12 @@ void Vm::check_after_step(StepResult& result) {
                                                   : std::move(message);
     }
   }
+  if (!result.failure && unreachable_) {  // ls.unreachable ran in this step (or an invariant)
+    result.failure = std::move(unreachable_);
+    result.failure.step = step_no_;
+    unreachable_ = Failure{};
+    return;
+  }
   // Liveness monitors, also after the root's last step: the scheduler
   // judges their streaks (engine/scheduler.cc).
   if (!result.failure && (result.monitors = guest_.monitor_count()) != 0) {
@@ -343,6 +351,22 @@ void Vm::check_after_step(StepResult& result) {
       result.failure.step = step_no_;
       result.failure.message = std::move(message);
     }
+  }
+}
+
+void Vm::count_goal(std::string_view name, std::string_view location, bool unreachable, bool met) {
+  auto it = std::find_if(exercised_.goals.begin(), exercised_.goals.end(), [&](const GoalCount& g) {
+    return g.name == name && g.location == location;
+  });
+  if (it == exercised_.goals.end()) {
+    it = exercised_.goals.insert(exercised_.goals.end(), GoalCount{std::string(name), std::string(location), unreachable});
+  }
+  ++(met ? it->met : it->missed);
+  if (unreachable && met && !unreachable_) {
+    unreachable_.kind = FailureKind::kUnreachable;
+    unreachable_.pid = running_ != kNoPid ? static_cast<int64_t>(running_) : -1;
+    unreachable_.message = "reached ls.unreachable(\"" + std::string(name) + "\")";
+    unreachable_.location = std::string(location);
   }
 }
 

@@ -222,6 +222,12 @@ class Vm final : public System {
   void event_names(std::span<const Op> enabled, std::vector<uint64_t>& out) override;
   bool clock_read() const override { return clock_read_; }
   Exercised exercised() const override { return exercised_; }
+
+  // Goals (ls.sometimes, ls.reachable, ls.unreachable; vm/vm.cc): one call
+  // of goal `name` at `location` ran with `met` as its condition. An
+  // unreachable goal met is this step's failure (kUnreachable), reported
+  // once the step ends.
+  void count_goal(std::string_view name, std::string_view location, bool unreachable, bool met);
   // The same state for a reader, one concern after another.
   std::string describe_state() const;
 
@@ -676,6 +682,7 @@ class Vm final : public System {
   bool finished_ = false;
   bool clock_read_ = false;  // guest code read the virtual time this iteration
   Exercised exercised_;      // this iteration's (System::exercised)
+  Failure unreachable_;      // an ls.unreachable met in this step
 };
 
 }  // namespace lockstep::vm

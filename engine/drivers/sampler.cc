@@ -64,10 +64,37 @@ TestReport TestRun::drive_sampler() {
 // One window of iterations run on several threads: the threads take
 // chunks in order and stop at the lowest failing iteration found so far.
 struct TestRun::Window {
+  // What count() needs of an iteration (not its failure, the bug's own).
   struct Record {
     uint32_t steps = 0;
     Outcome outcome = Outcome::kPassed;
     bool ran = false;  // an interrupted window leaves some iterations unrun
+    bool fair = false;
+    uint32_t monitors = 0;
+    uint64_t fault_offers = 0, faults_taken = 0;
+    Exercised exercised;
+
+    void set(const IterationResult& r) {
+      steps = static_cast<uint32_t>(r.steps);
+      outcome = r.outcome;
+      ran = true;
+      fair = r.fair;
+      monitors = r.monitors;
+      fault_offers = r.fault_offers;
+      faults_taken = r.faults_taken;
+      exercised = r.exercised;
+    }
+    IterationResult result() const {
+      IterationResult r;
+      r.steps = steps;
+      r.outcome = outcome;
+      r.fair = fair;
+      r.monitors = monitors;
+      r.fault_offers = fault_offers;
+      r.faults_taken = faults_taken;
+      r.exercised = exercised;
+      return r;
+    }
   };
   static constexpr size_t kChunk = 8;
 
@@ -118,7 +145,7 @@ struct TestRun::Window {
         first_bug.store(0);
         return false;
       }
-      records[k] = {static_cast<uint32_t>(r->steps), r->outcome, true};
+      records[k].set(*r);
       if (r->outcome == Outcome::kFailed) {
         std::lock_guard<std::mutex> lock(mu);
         if (k < first_bug.load()) {
@@ -162,10 +189,7 @@ bool TestRun::run_parallel(const std::vector<uint64_t>& rest, size_t done_before
       stop_requested();
       break;
     }
-    IterationResult r;
-    r.steps = w.records[k].steps;
-    r.outcome = w.records[k].outcome;
-    count(r);
+    count(w.records[k].result());
   }
   if (last < rest.size()) {
     decisions_ = std::move(w.bug_decisions);

@@ -53,6 +53,7 @@ TestReport TestRun::drive_search() {
       continue;
     }
     if (result.outcome == Outcome::kAbandoned) {
+      count_goals(result);  // what it met before it stopped is met
       if (strategy_->search()->stopped_at_known_state()) continue;  // counted as a state cache hit
       ++report_.abandoned;
       // Planning a split explores nothing: it does not spend the budget.

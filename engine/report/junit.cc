@@ -56,7 +56,7 @@ std::string junit_xml(const RunSummary& summary,
   }
   // With --strict a passing test with warnings is a failure too.
   auto failed = [&](const TestReport& t) {
-    return t.status == TestReport::Status::kBug ||
+    return t.status == TestReport::Status::kBug || t.status == TestReport::Status::kUnmet ||
            (summary.strict && t.status == TestReport::Status::kPassed && !t.warnings.empty());
   };
   size_t all_failures = 0;
@@ -87,6 +87,13 @@ std::string junit_xml(const RunSummary& summary,
             << "</failure>\n";
       } else if (t->status == TestReport::Status::kError) {
         out << "      <error message=\"" << xml(t->error) << "\"/>\n";
+      } else if (t->status == TestReport::Status::kUnmet) {
+        std::string unmet;
+        for (const TestReport::Goal& g : t->goals) {
+          if (!g.count.unreachable && g.count.met == 0) unmet += "goal \"" + g.count.name + "\" (" + g.count.location + ") never met\n";
+        }
+        out << "      <failure type=\"unmet_goal\" message=\"" << xml(unmet.substr(0, unmet.find('\n')))
+            << "\">" << xml(unmet) << "</failure>\n";
       } else if (failed(*t)) {
         std::string all;
         for (const TestReport::Warning& w : t->warnings) all += "warning: " + w.message + "\n";

@@ -11,7 +11,7 @@ namespace lockstep {
 namespace {
 
 FailureKind failure_kind_from(const std::string& name) {
-  for (int k = 0; k <= static_cast<int>(FailureKind::kLiveness); ++k) {
+  for (int k = 0; k <= static_cast<int>(FailureKind::kUnreachable); ++k) {
     if (failure_kind_name(static_cast<FailureKind>(k)) == name) return static_cast<FailureKind>(k);
   }
   return FailureKind::kNone;
@@ -65,15 +65,52 @@ class Fields {
   std::string error_;
 };
 
+// a += b, or false when the sum passes 64 bits.
+bool add_to(uint64_t& a, uint64_t b) { return !__builtin_add_overflow(a, b, &a); }
+
+// Adds part r's goals to m's: counts summed; the run that first met one is
+// known only within a part, so a merged goal keeps none (0).
+bool merge_goals(TestReport& m, const TestReport& r) {
+  for (const TestReport::Goal& g : r.goals) {
+    auto it = std::find_if(m.goals.begin(), m.goals.end(), [&](const TestReport::Goal& x) {
+      return x.count.name == g.count.name && x.count.location == g.count.location;
+    });
+    if (it == m.goals.end()) {
+      m.goals.push_back(g);
+      m.goals.back().first_met = 0;
+      continue;
+    }
+    if (!add_to(it->count.met, g.count.met) || !add_to(it->count.missed, g.count.missed)) return false;
+    it->first_met = 0;
+  }
+  for (TestReport::Goal& g : m.goals) g.first_met = 0;
+  return true;
+}
+
 Result<TestReport> test_from(const JsonValue& t, const std::string& file) {
   TestReport r;
   r.file = t.str("file");
   r.name = t.str("name");
   Fields f(t, file + ": test \"" + r.name + "\"");
   const std::string status = t.str("status");
+  // "unmet" is judged again once the parts' goals are summed.
   r.status = status == "bug" ? TestReport::Status::kBug
              : status == "error" ? TestReport::Status::kError
                                  : TestReport::Status::kPassed;
+  if (const JsonValue* goals = t.get("goals"); goals && goals->type == JsonValue::Type::kArray) {
+    for (const JsonValue& g : goals->items) {
+      Fields h(g, file + ": test \"" + r.name + "\": goals");
+      TestReport::Goal goal;
+      goal.count.name = g.str("name");
+      goal.count.location = g.str("location");
+      goal.count.unreachable = g.str("kind") == "unreachable";
+      goal.count.met = h.u64("met");
+      goal.count.missed = h.u64("missed");
+      goal.first_met = g.get("first_met") ? h.u64("first_met") : 0;
+      if (!h.error().empty()) return Status::InvalidArgument(h.error());
+      r.goals.push_back(std::move(goal));
+    }
+  }
   r.strategy = t.str("strategy");
   r.seed = f.u64("seed");
   r.iterations_run = f.u64("iterations_run");
@@ -137,9 +174,6 @@ Result<TestReport> test_from(const JsonValue& t, const std::string& file) {
   return r;
 }
 
-// a += b, or false when the sum passes 64 bits.
-bool add_to(uint64_t& a, uint64_t b) { return !__builtin_add_overflow(a, b, &a); }
-
 }  // namespace
 
 Result<RunSummary> merge_results(const std::vector<std::pair<std::string, std::string>>& documents) {
@@ -197,6 +231,9 @@ Result<RunSummary> merge_results(const std::vector<std::pair<std::string, std::s
       }
       m.complete = m.complete && r.complete;
       m.wall_seconds = std::max(m.wall_seconds, r.wall_seconds);
+      if (!merge_goals(m, r)) {
+        return Status::InvalidArgument(name + ": test \"" + r.name + "\": its goal counts and the other parts' add up past 64 bits");
+      }
       if (m.status == TestReport::Status::kError) continue;
       if (r.status == TestReport::Status::kError) {
         m.status = r.status;
@@ -217,6 +254,13 @@ Result<RunSummary> merge_results(const std::vector<std::pair<std::string, std::s
     t.shard_index = 0;
     t.shard_count = 1;
   }
+  // A goal met in any part is met; one met in none leaves the test unmet.
+  for (TestReport& t : out.tests) {
+    if (t.status != TestReport::Status::kPassed) continue;
+    for (const TestReport::Goal& g : t.goals) {
+      if (!g.count.unreachable && g.count.met == 0) t.status = TestReport::Status::kUnmet;
+    }
+  }
   for (const TestReport& t : out.tests) {
     if (!add_to(out.iterations, t.iterations_run) || !add_to(out.steps, t.steps) ||
         !add_to(out.max_steps_hits, t.max_steps_hits)) {
@@ -226,6 +270,7 @@ Result<RunSummary> merge_results(const std::vector<std::pair<std::string, std::s
       case TestReport::Status::kPassed: ++out.passed; break;
       case TestReport::Status::kBug: ++out.bugs; break;
       case TestReport::Status::kError: ++out.errors; break;
+      case TestReport::Status::kUnmet: ++out.unmet; break;
     }
   }
   out.load_errors = out.load_failures.size();

@@ -388,6 +388,9 @@ void TextReporter::test_finished(const TestReport& t) {
         out_ << paint(style_, kGreen) << "  ok    " << paint(style_, kReset);
       }
       break;
+    case TestReport::Status::kUnmet:
+      out_ << paint(style_, kRed) << "  UNMET " << paint(style_, kReset);
+      break;
     case TestReport::Status::kBug:
       out_ << paint(style_, kRed) << "  BUG   " << paint(style_, kReset);
       break;
@@ -408,7 +411,32 @@ void TextReporter::test_finished(const TestReport& t) {
   for (const TestReport::Warning& w : t.warnings) {
     out_ << paint(style_, kYellow) << "        warning: " << paint(style_, kReset) << one_line(w.message) << "\n";
   }
+  print_goals(t);
   if (t.coverage && style_.coverage && !style_.quiet) print_coverage(*t.coverage, t.iterations_run);
+}
+
+// Each goal under its test: an unmet one always (what was tried, how
+// often its line ran with its condition false; under a complete search, a
+// proof that no schedule meets it); a met one unless -q, with the run that
+// first met it.
+void TextReporter::print_goals(const TestReport& t) {
+  const bool proof = t.search && t.complete;
+  for (const TestReport::Goal& g : t.goals) {
+    const GoalCount& c = g.count;
+    const std::string what = "goal \"" + one_line(c.name) + "\" (" + one_line(c.location) + ")";
+    if (c.unreachable) continue;  // met: a bug with its own report; never met: as it should be
+    if (c.met == 0) {
+      out_ << paint(style_, kRed) << "        unmet: " << paint(style_, kReset) << what
+           << (proof ? " is met in no schedule: the search explored all of them"
+                     : " was never met in " + plural(t.goal_runs, t.search ? "run" : "iteration") + " of " +
+                           t.strategy)
+           << "; its line ran " << plural(c.missed, "time") << " with the condition false\n";
+    } else if (!style_.quiet) {
+      out_ << paint(style_, kDim) << "        " << what << " met " << plural(c.met, "time");
+      if (g.first_met) out_ << ", first in " << (t.search ? "run " : "iteration ") << g.first_met;
+      out_ << paint(style_, kReset) << "\n";
+    }
+  }
 }
 
 void TextReporter::print_coverage(const TestReport::Coverage& c, uint64_t iterations) {
@@ -441,7 +469,9 @@ void TextReporter::run_finished(const RunSummary& s) {
   const double rate = s.wall_seconds > 0 ? s.steps / s.wall_seconds : 0;
   out_ << "\n"
        << paint(style_, kBold) << "lockstep: " << plural(s.tests.size(), "test") << ", " << s.passed
-       << " passed, " << plural(s.bugs, "bug") << ", " << plural(s.errors + s.load_errors, "error");
+       << " passed, " << plural(s.bugs, "bug") << ", ";
+  if (s.unmet) out_ << s.unmet << " unmet, ";
+  out_ << plural(s.errors + s.load_errors, "error");
   if (s.warnings) out_ << ", " << plural(s.warnings, "warning") << (s.strict ? " (--strict: the run fails)" : "");
   out_ << paint(style_, kReset) << "\n";
   out_ << "  " << with_commas(s.iterations) << " iterations (" << s.max_steps_hits
@@ -538,9 +568,10 @@ void write_test(JsonWriter& w, const TestReport& t) {
   w.begin_object();
   w.key("file").value(t.file);
   w.key("name").value(t.name);
-  w.key("status").value(t.status == TestReport::Status::kPassed ? "passed"
-                        : t.status == TestReport::Status::kBug  ? "bug"
-                                                                : "error");
+  w.key("status").value(t.status == TestReport::Status::kPassed  ? "passed"
+                        : t.status == TestReport::Status::kBug   ? "bug"
+                        : t.status == TestReport::Status::kUnmet ? "unmet"
+                                                                 : "error");
   w.key("strategy").value(t.strategy);
   w.key("seed").value(t.seed);
   w.key("iterations_run").value(t.iterations_run);
@@ -564,6 +595,17 @@ void write_test(JsonWriter& w, const TestReport& t) {
     w.key("warnings").begin_array();
     for (const TestReport::Warning& warning : t.warnings) {
       w.begin_object().key("kind").value(warning.kind).key("message").value(warning.message).end_object();
+    }
+    w.end_array();
+  }
+  if (!t.goals.empty()) {
+    w.key("goals").begin_array();
+    for (const TestReport::Goal& g : t.goals) {
+      w.begin_object().key("name").value(g.count.name).key("location").value(g.count.location);
+      w.key("kind").value(g.count.unreachable ? "unreachable" : "sometimes");
+      w.key("met").value(g.count.met).key("missed").value(g.count.missed);
+      if (g.first_met) w.key("first_met").value(g.first_met);
+      w.end_object();
     }
     w.end_array();
   }
@@ -591,6 +633,7 @@ void JsonReporter::run_finished(const RunSummary& s) {
   w.key("tests").value(static_cast<uint64_t>(s.tests.size()));
   w.key("passed").value(s.passed);
   w.key("bugs").value(s.bugs);
+  w.key("unmet").value(s.unmet);
   w.key("errors").value(s.errors + s.load_errors);
   w.key("iterations").value(s.iterations);
   w.key("steps").value(s.steps);

@@ -53,6 +53,7 @@ class TextReporter final : public Reporter {
   std::string quiet_bug_;  // -q: the failure and trace of the test's bug, for its one line
   void print_coverage(const TestReport::Coverage& c, uint64_t iterations);
   void print_search(const TestReport& t);
+  void print_goals(const TestReport& t);
 };
 
 class JsonReporter final : public Reporter {

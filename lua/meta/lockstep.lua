@@ -53,6 +53,22 @@ function lockstep.invariant(name, fn) end
 ---@param fn fun(): boolean
 function lockstep.liveness(name, fn) end
 
+--- A goal: in at least one iteration of the test, this call runs with
+--- `cond` true. A test that ends with a goal never met is `unmet` (exit 1);
+--- under a complete dfs search, no schedule meets it. Not a sync point;
+--- works in a process, an invariant, a monitor or a match function.
+---@param name string
+---@param cond any
+function lockstep.sometimes(name, cond) end
+
+--- A goal: this line runs in at least one iteration (`sometimes(name, true)`).
+---@param name string
+function lockstep.reachable(name) end
+
+--- Reaching this line is a bug (kind `unreachable`), with a trace.
+---@param name string
+function lockstep.unreachable(name) end
+
 ---@param fn fun(...)|{register: string} the function, or options ({register = name}: registered in the spawn's own step) with the function next
 ---@return lockstep.Pid
 function lockstep.spawn(fn, ...) end

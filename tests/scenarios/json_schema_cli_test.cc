@@ -127,11 +127,11 @@ TEST(JsonSchema, CheckOutputsAreValid) {
 // silently fall behind the output.
 TEST(JsonSchema, AnUnknownFieldIsRejected) {
   REQUIRE_VALIDATOR();
-  EXPECT_NE(validate("run.schema.json", {R"({"tests":[],"summary":{"tests":0,"passed":0,"bugs":0,"errors":0,)"
+  EXPECT_NE(validate("run.schema.json", {R"({"tests":[],"summary":{"tests":0,"passed":0,"bugs":0,"unmet":0,"errors":0,)"
                                          R"("iterations":0,"steps":0,"max_steps_hits":0,"warnings":0,"strict":false,"wall_seconds":0,)"
                                          R"("interrupted":null,"new_field":1}})"}),
             "");
-  EXPECT_EQ(validate("run.schema.json", {R"({"tests":[],"summary":{"tests":0,"passed":0,"bugs":0,"errors":0,)"
+  EXPECT_EQ(validate("run.schema.json", {R"({"tests":[],"summary":{"tests":0,"passed":0,"bugs":0,"unmet":0,"errors":0,)"
                                          R"("iterations":0,"steps":0,"max_steps_hits":0,"warnings":0,"strict":false,"wall_seconds":0,)"
                                          R"("interrupted":null}})"}),
             "");

@@ -50,6 +50,13 @@ TEST(Warnings, EachTestThatNeverExercisedItsPointIsWarnedAbout) {
   EXPECT_EQ(warning_kinds(json.out, "a monitor under pct"), std::vector<std::string>{"unfair_liveness"});
   EXPECT_EQ(warning_kinds(json.out, "a retry that never runs"), std::vector<std::string>{"timeouts_never_fired"});
   EXPECT_NE(json.out.find("\"warnings\":4,\"strict\":false"), std::string::npos) << json.out;
+  // What the iterations exercised is counted the same on two threads.
+  auto jobs = run_lockstep({"run", kNeverExercised, "--format", "json", "--jobs", "2", "--traces-dir",
+                            fresh_dir("warn_jobs")});
+  for (const char* test : {"faults on one node", "a loop cut off at max_steps", "a monitor under pct",
+                           "a retry that never runs"}) {
+    EXPECT_EQ(warning_kinds(jobs.out, test), warning_kinds(json.out, test)) << test;
+  }
 }
 
 TEST(Warnings, WhatWasExercisedIsNotWarnedAbout) {
