@@ -98,7 +98,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
                                            "gossip_leave_fixed.lua", "partition_heal_fixed.lua",
                                            "raft_stale_read_fixed.lua", "lost_request_fixed.lua",
                                            "remote_setup_fixed.lua", "pool_registry_fixed.lua",
-                                           "poll_until_done_fixed.lua"));
+                                           "poll_until_done_fixed.lua", "retry_path_fixed.lua"));
 
 // --max-seconds (or a test's max_seconds) bounds a test's wall-clock time:
 // it stops at an iteration boundary, says it was bounded by time, and the
@@ -424,7 +424,21 @@ TEST(Cli, DirectoryRunsEveryScenario) {
   auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "200",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\"bugs\":28"), std::string::npos) << r.out;  // one per buggy example
+  EXPECT_NE(r.out.find("\"bugs\":28,\"unmet\":1"), std::string::npos) << r.out;  // one per buggy example
+}
+
+// retry_path.lua's retry never runs under quiescent timers: its goal is
+// unmet (no trace: no iteration is at fault); its twin meets it.
+TEST(Cli, TheRetryPathScenarioIsUnmetAndItsTwinMeetsItsGoal) {
+  auto r = run_lockstep({"run", scenario("retry_path.lua"), "--traces-dir", fresh_dir("retry_path")});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("UNMET the client's retry is exercised"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("unmet: goal \"the client retries\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("warning: receive timeouts were armed 300 times and none fired"), std::string::npos) << r.out;
+  auto fixed = run_lockstep({"run", scenario("retry_path_fixed.lua"), "--traces-dir", fresh_dir("retry_path_f")});
+  EXPECT_EQ(fixed.code, 0) << fixed.out << fixed.err;
+  EXPECT_NE(fixed.out.find("goal \"the client retries\""), std::string::npos) << fixed.out;
+  EXPECT_NE(fixed.out.find(") met "), std::string::npos) << fixed.out;
 }
 
 TEST(Cli, ShardsSplitTheIterations) {
