@@ -13,12 +13,16 @@ namespace lockstep::lua {
 
 namespace {
 
-// The string literal starting at s[i] (a quote), or false.
+// The string literal starting at s[i] (a quote) when it is the whole
+// argument (a `,` or `)` follows it), or false.
 bool literal_at(std::string_view s, size_t i, std::string& out) {
   if (i >= s.size() || (s[i] != '"' && s[i] != '\'')) return false;
   const size_t end = s.find(s[i], i + 1);
   if (end == std::string_view::npos) return false;
   out = std::string(s.substr(i + 1, end - i - 1));
+  size_t next = end + 1;
+  while (next < s.size() && s[next] == ' ') ++next;
+  if (next >= s.size() || (s[next] != ',' && s[next] != ')')) return false;  // "a" .. i: an expression
   return out.find('\\') == std::string::npos;  // escapes: left to the run
 }
 

@@ -17,6 +17,12 @@
 // A schedule that reaches a new pair joins the corpus. One iteration in
 // four runs plain POS, to keep finding fresh pairs.
 //
+// Goals (ls.sometimes, ls.reachable) count as coverage too: a schedule
+// that runs a goal's line for the first time, or meets a goal for the
+// first time, joins the corpus even with no new pair, and the rarer such
+// a mark, the more of the budget its entry gets; so schedules that got
+// closer to an unmet goal are fuzzed from.
+//
 // A learner (engine/strategy.h): the corpus and the pair counts change only
 // between epochs, from the lessons of the epoch's iterations in order, so
 // the run does not depend on --jobs. Until the first lesson it is POS.
@@ -26,6 +32,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "engine/base/hash.h"
 #include "engine/coverage.h"
 #include "engine/strategy.h"
 
@@ -40,8 +47,21 @@ struct Pair {
 };
 
 struct RffLesson final : Learner::Lesson {
-  std::vector<Pair> pairs;  // sorted, unique
+  std::vector<Pair> pairs;     // sorted, unique
+  std::vector<uint64_t> goals;  // goal marks reached (goal_marks), sorted, unique
 };
+
+// A schedule's goal marks: each goal whose line it ran, and each it met.
+void goal_marks(const Exercised& e, std::vector<uint64_t>& out) {
+  out.clear();
+  for (const GoalCount& g : e.goals) {
+    const uint64_t id = mix64(fnv1a(g.location, fnv1a(g.name)));
+    out.push_back(id);
+    if (g.met) out.push_back(mix64(id + 1));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+}
 
 constexpr uint64_t kUnset = 0;
 
@@ -108,8 +128,11 @@ class RffStrategy final : public Strategy, public Learner {
     return true;
   }
 
+  void end_iteration(const IterationResult& result) override { goal_marks(result.exercised, goals_); }
+
   std::unique_ptr<Lesson> lesson() override {
     auto l = std::make_unique<RffLesson>();
+    l->goals = goals_;
     l->pairs = pairs_;
     std::sort(l->pairs.begin(), l->pairs.end());
     l->pairs.erase(std::unique(l->pairs.begin(), l->pairs.end()), l->pairs.end());
@@ -117,7 +140,8 @@ class RffStrategy final : public Strategy, public Learner {
   }
 
   void learn(const Lesson& lesson) override {
-    const auto& pairs = static_cast<const RffLesson&>(lesson).pairs;
+    const auto& l = static_cast<const RffLesson&>(lesson);
+    const auto& pairs = l.pairs;
     bool reached_new = false;
     for (const Pair& p : pairs) {
       if (seen_[p]++ == 0) {
@@ -125,16 +149,29 @@ class RffStrategy final : public Strategy, public Learner {
         writers_of_[p.read].push_back(p.write);
       }
     }
+    uint64_t rarest_goal = UINT64_MAX;
+    for (uint64_t g : l.goals) {
+      const uint64_t n = goals_seen_[g]++;
+      if (n == 0) reached_new = true;
+      rarest_goal = std::min(rarest_goal, n + 1);
+    }
     if (!reached_new || pairs.empty()) return;
+    Entry entry{pairs, rarest_goal};
     if (corpus_.size() < kMaxCorpus) {
-      corpus_.push_back(pairs);
+      corpus_.push_back(std::move(entry));
     } else {
-      corpus_[added_ % kMaxCorpus] = pairs;  // the oldest entry makes room
+      corpus_[added_ % kMaxCorpus] = std::move(entry);  // the oldest entry makes room
     }
     ++added_;
   }
 
  private:
+  // A corpus entry: its pairs, and how many schedules had reached its
+  // rarest goal mark when it joined (UINT64_MAX: none).
+  struct Entry {
+    std::vector<Pair> pairs;
+    uint64_t rarest_goal = UINT64_MAX;
+  };
   struct PairHash {
     size_t operator()(const Pair& p) const { return static_cast<size_t>(p.write * 31 + p.read); }
   };
@@ -148,9 +185,10 @@ class RffStrategy final : public Strategy, public Learner {
     if (corpus_.empty() || draw.below(4) == 0) return;  // plain POS
     // Two draws, the rarer entry wins: entries whose pairs few schedules
     // reached get more of the budget (the paper's power schedule, simply).
-    const std::vector<Pair>* entry = &corpus_[draw.below(corpus_.size())];
-    const std::vector<Pair>* other = &corpus_[draw.below(corpus_.size())];
-    if (rarity(*other) > rarity(*entry)) entry = other;
+    const Entry* first = &corpus_[draw.below(corpus_.size())];
+    const Entry* second = &corpus_[draw.below(corpus_.size())];
+    if (rarity(*second) > rarity(*first)) first = second;
+    const std::vector<Pair>* entry = &first->pairs;
     const uint64_t n = 1 + draw.below(3);
     for (uint64_t k = 0; k < n; ++k) {
       const uint64_t read = (*entry)[draw.below(entry->size())].read;
@@ -165,10 +203,10 @@ class RffStrategy final : public Strategy, public Learner {
     }
   }
 
-  // The rarest pair of an entry, as a score (higher: rarer).
-  double rarity(const std::vector<Pair>& entry) const {
-    uint64_t least = UINT64_MAX;
-    for (const Pair& p : entry) {
+  // The rarest pair (or goal mark) of an entry, as a score (higher: rarer).
+  double rarity(const Entry& e) const {
+    uint64_t least = e.rarest_goal;
+    for (const Pair& p : e.pairs) {
       auto it = seen_.find(p);
       least = std::min<uint64_t>(least, it == seen_.end() ? 1 : it->second);
     }
@@ -204,7 +242,9 @@ class RffStrategy final : public Strategy, public Learner {
   // Learnt, between epochs.
   std::unordered_map<Pair, uint64_t, PairHash> seen_;  // schedules that reached each pair
   std::unordered_map<uint64_t, std::vector<uint64_t>> writers_of_;  // read -> writes it was seen to read, in order
-  std::vector<std::vector<Pair>> corpus_;
+  std::vector<Entry> corpus_;
+  std::unordered_map<uint64_t, uint64_t> goals_seen_;  // schedules that reached each goal mark
+  std::vector<uint64_t> goals_;                         // this iteration's goal marks
   uint64_t added_ = 0;
   static constexpr size_t kMaxCorpus = 1024;
 };
