@@ -88,4 +88,26 @@ inline std::string slurp(const std::string& path) {
 
 inline size_t lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
 
+// The trace file (.lockstep) in `dir`, or "" (the last, if several).
+inline std::string only_trace_in(const std::string& dir) {
+  std::string found;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".lockstep") found = e.path().string();
+  }
+  return found;
+}
+
+// A bug's trace replays (reproduced, exit 1), shrinks (into `dir`), and the
+// shrunk trace fails the same way.
+inline void expect_replays_and_shrinks(const std::string& trace, const std::string& dir) {
+  auto replayed = run_lockstep({"replay", "--trace", trace, "--run"});
+  EXPECT_EQ(replayed.code, 1) << replayed.out << replayed.err;
+  EXPECT_NE(replayed.out.find("reproduced: "), std::string::npos) << replayed.out;
+  const std::string min = dir + "/min.lockstep";
+  auto shrunk = run_lockstep({"shrink", "--trace", trace, "-o", min, "-q"});
+  ASSERT_EQ(shrunk.code, 0) << shrunk.out << shrunk.err;
+  auto again = run_lockstep({"replay", "--trace", min, "--run"});
+  EXPECT_EQ(again.code, 1) << again.out << again.err;
+}
+
 }  // namespace lockstep::testing

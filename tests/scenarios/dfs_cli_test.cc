@@ -652,14 +652,7 @@ TEST(DfsStateCacheCli, FindsTheBugAndItsTraceReplaysAndShrinks) {
   EXPECT_NE(r.out.find("the job is done but has no result"), std::string::npos) << r.out;
   const std::string trace = only_trace(dir);
   ASSERT_FALSE(trace.empty());
-  auto replayed = run_lockstep({"replay", "--trace", trace, "--run"});
-  EXPECT_EQ(replayed.code, 1) << replayed.out << replayed.err;
-  EXPECT_NE(replayed.out.find("reproduced: "), std::string::npos) << replayed.out;
-  const std::string min = dir + "/min.lockstep";
-  auto shrunk = run_lockstep({"shrink", "--trace", trace, "-o", min, "-q"});
-  ASSERT_EQ(shrunk.code, 0) << shrunk.out << shrunk.err;
-  auto again = run_lockstep({"replay", "--trace", min, "--run"});
-  EXPECT_EQ(again.code, 1) << again.out << again.err;
+  testing::expect_replays_and_shrinks(trace, dir);
   // The replay command the report prints runs the search up to that run.
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(--iteration (\d+))"))) << r.out;

@@ -5,7 +5,6 @@
 // unreachable goal met is a bug whose trace replays and shrinks.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <regex>
 
 #include "engine/base/json.h"
@@ -14,7 +13,6 @@
 namespace lockstep {
 namespace {
 
-namespace fs = std::filesystem;
 using testing::fresh_dir;
 using testing::run_lockstep;
 using testing::slurp;
@@ -122,18 +120,9 @@ TEST(Goals, AnUnreachableGoalMetIsABugWhoseTraceReplaysAndShrinks) {
   EXPECT_NE(r.out.find("reached ls.unreachable(\"the second writer saw the first\") (at "),
             std::string::npos)
       << r.out;
-  std::string trace;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().extension() == ".lockstep") trace = e.path().string();
-  }
+  const std::string trace = testing::only_trace_in(dir);
   ASSERT_FALSE(trace.empty());
-  auto replayed = run_lockstep({"replay", "--trace", trace, "--run"});
-  EXPECT_EQ(replayed.code, 1) << replayed.out << replayed.err;
-  EXPECT_NE(replayed.out.find("reproduced: "), std::string::npos) << replayed.out;
-  const std::string min = dir + "/min.lockstep";
-  auto shrunk = run_lockstep({"shrink", "--trace", trace, "-o", min, "-q"});
-  ASSERT_EQ(shrunk.code, 0) << shrunk.out << shrunk.err;
-  EXPECT_EQ(run_lockstep({"replay", "--trace", min, "--run"}).code, 1);
+  testing::expect_replays_and_shrinks(trace, dir);
 }
 
 // Counted per iteration and summed in iteration order: the same whatever
