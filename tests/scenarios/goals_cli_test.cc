@@ -102,6 +102,23 @@ TEST(Goals, ACompleteSearchSaysNoScheduleMeetsIt) {
   EXPECT_EQ(bounded.code, 0) << bounded.out;  // a search meets it too
 }
 
+// An incomplete search claims no proof: the goal was never met in the
+// runs it made.
+TEST(Goals, AnIncompleteSearchSaysOnlyWhatItRan) {
+  const std::string f = write_file("goal_bounded", "local ls = lockstep\n"
+                                                   "ls.test('t', function()\n"
+                                                   "  local a = ls.atomics.new(1)\n"
+                                                   "  for i = 1, 4 do ls.spawn(function() ls.atomics.add(a, 1, i) end) end\n"
+                                                   "  ls.sleep(10)\n"
+                                                   "  if ls.atomics.get(a, 1) > 10 then ls.reachable('too much') end\n"
+                                                   "end)\n");
+  auto r = run_lockstep({"run", f, "--strategy", "dfs", "--iterations", "3", "--traces-dir", fresh_dir("goal_b")});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("goal_bounded.lua:6) was never met in 3 runs of dfs"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("is met in no schedule"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("warning: no proof: the search stopped after"), std::string::npos) << r.out;
+}
+
 TEST(Goals, GoalsInAnInvariantAndAMonitorCount) {
   auto json = run_lockstep(run_args("goals in an invariant and a monitor", {"--format", "json"}));
   ASSERT_EQ(json.code, 0) << json.out << json.err;
