@@ -186,6 +186,7 @@ class ChunkReader {
 
 // --- Lua 5.4 instructions (lopcodes.h). ---
 enum Op : uint8_t {
+  kLoadK = 3,
   kGetUpval = 9,
   kSetUpval = 10,
   kGetTabUp = 11,
@@ -364,11 +365,17 @@ class Linter {
     for (const Proto& p : p_) {
       std::map<int, std::string> named;  // register -> the field or global it holds
       std::map<int, int> closure;        // register -> proto id
+      std::set<int> literal;             // registers holding a string constant
       for (size_t pc = 0; pc < p.code.size(); ++pc) {
         const uint32_t i = p.code[pc];
         const int op = op_of(i), a = arg_a(i);
         if (op == kCall || op == kTailCall) {
           const auto fn = named.find(a);
+          if (fn != named.end() && (fn->second == "sometimes" || fn->second == "reachable") && !literal.count(a + 1)) {
+            warn(p.lines[pc], "goal-name",
+                 "a goal named by an expression is known only once its line runs: if it never runs, no report "
+                 "says so (name it with a string literal inside the test's function)");
+          }
           if (fn != named.end()) {
             const int last = arg_b(i) == 0 ? a + 16 : a + arg_b(i) - 1;
             for (int r = a + 1; r <= last; ++r) {
@@ -384,11 +391,14 @@ class Linter {
           }
           for (auto it = named.lower_bound(a); it != named.end();) it = named.erase(it);
           for (auto it = closure.lower_bound(a); it != closure.end();) it = closure.erase(it);
+          for (auto it = literal.lower_bound(a); it != literal.end();) it = literal.erase(it);
           continue;
         }
         if (!writes_a(op)) continue;
         named.erase(a);
         closure.erase(a);
+        literal.erase(a);
+        if (op == kLoadK && !key(p, arg_bx(i)).empty()) literal.insert(a);
         if (op == kGetField)
           named[a] = key(p, arg_c(i));
         else if (op == kGetTabUp)
@@ -569,6 +579,7 @@ const std::vector<std::pair<std::string, std::string>>& lint_checks() {
       {"global-write",
        "a global assigned inside a function (all processes share the global table)"},
       {"os-io", "use of os or io (clock, files, processes outside the scheduler)"},
+      {"goal-name", "a goal (ls.sometimes, ls.reachable) named by an expression: never reported if it never runs"},
       {"coroutine", "coroutines driven by hand, which hide sync points"},
       {"impure-match", "a receive match function with side effects"},
   };

@@ -38,7 +38,8 @@ TEST(LintCli, EachCheckFlagsItsScenarioAtTheLine) {
   const Case cases[] = {
       {"shared_local.lua", "shared-local", 8}, {"shared_table.lua", "shared-local", 9},
       {"global_write.lua", "global-write", 7}, {"os_io.lua", "os-io", 5},
-      {"coroutine.lua", "coroutine", 5},       {"impure_match.lua", "impure-match", 9}};
+      {"coroutine.lua", "coroutine", 5},       {"impure_match.lua", "impure-match", 9},
+      {"goal_name.lua", "goal-name", 9}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.file);
     const auto r = run_lockstep({"lint", fixture(c.file), "--format", "json"});
