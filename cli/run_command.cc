@@ -149,6 +149,58 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
   return exit_code(summary);
 }
 
+// Every option of the option table, and every strategy's parameters, as
+// flags of `run`; values are checked against the option's row, with its words.
+void add_table_options(CLI::App& sub, RunFlags& f) {
+  for (const OptionSpec* spec : all_options()) {
+    const std::string name(spec->name);
+    std::string help(spec->help);
+    if (spec->type != OptionType::kFlag) {
+      help += spec->fallback.empty() ? " (default: none)"
+                                     : " (default " + std::string(spec->fallback) + ")";
+    }
+    auto valid = CLI::Validator(
+        [spec](std::string& value) {
+          const Status ok = check_option(*spec, value);
+          return ok.ok() ? std::string() : ok.message();
+        },
+        "", "option table");
+    switch (spec->type) {
+      case OptionType::kFlag:
+        sub.add_flag(std::string(spec->flag), f.flags[name], help);
+        break;
+      case OptionType::kCount:
+      case OptionType::kNumber:
+        sub.add_option(std::string(spec->flag), f.options[name], help)
+            ->check(valid)
+            ->type_name("N");
+        break;
+      case OptionType::kChoice:
+        sub.add_option(std::string(spec->flag), f.options[name], help)
+            ->check(valid)
+            ->type_name(std::string(spec->choices));
+        break;
+      case OptionType::kFaults:
+        sub.add_option(std::string(spec->flag), f.options[name], help)
+            ->check(valid)
+            ->type_name("KIND=N,...");
+        break;
+      case OptionType::kName: {  // the strategy: choices and help from the strategy table
+        std::vector<std::string> names;
+        help += ":";
+        for (const auto& s : strategies()) {
+          names.emplace_back(s.name);
+          help += "\n  " + std::string(s.name) + ": " + std::string(s.help);
+        }
+        sub.add_option(std::string(spec->flag), f.options[name], help)
+            ->check(CLI::IsMember(names))
+            ->type_name("NAME");
+        break;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Command run_command() {
@@ -162,56 +214,7 @@ Command run_command() {
         sub.add_option("--filter", f->config.filter, "run only tests whose name contains this");
         sub.add_option("--iteration", f->iteration,
                        "run only iteration I (reproduce a reported bug)");
-        // Every option of the option table, and every strategy's parameters.
-        for (const OptionSpec* spec : all_options()) {
-          const std::string name(spec->name);
-          std::string help(spec->help);
-          if (spec->type != OptionType::kFlag) {
-            help += spec->fallback.empty() ? " (default: none)"
-                                           : " (default " + std::string(spec->fallback) + ")";
-          }
-          // Values are checked against the option's row, with its words.
-          auto valid = CLI::Validator(
-              [spec](std::string& value) {
-                const Status ok = check_option(*spec, value);
-                return ok.ok() ? std::string() : ok.message();
-              },
-              "", "option table");
-          switch (spec->type) {
-            case OptionType::kFlag:
-              sub.add_flag(std::string(spec->flag), f->flags[name], help);
-              break;
-            case OptionType::kCount:
-            case OptionType::kNumber:
-              sub.add_option(std::string(spec->flag), f->options[name], help)
-                  ->check(valid)
-                  ->type_name("N");
-              break;
-            case OptionType::kChoice:
-              sub.add_option(std::string(spec->flag), f->options[name], help)
-                  ->check(valid)
-                  ->type_name(std::string(spec->choices));
-              break;
-            case OptionType::kFaults:
-              sub.add_option(std::string(spec->flag), f->options[name], help)
-                  ->check(valid)
-                  ->type_name("KIND=N,...");
-              break;
-            case OptionType::kName: {  // the strategy: its choices and help come from the strategy
-                                       // table
-              std::vector<std::string> names;
-              help += ":";
-              for (const auto& s : strategies()) {
-                names.emplace_back(s.name);
-                help += "\n  " + std::string(s.name) + ": " + std::string(s.help);
-              }
-              sub.add_option(std::string(spec->flag), f->options[name], help)
-                  ->check(CLI::IsMember(names))
-                  ->type_name("NAME");
-              break;
-            }
-          }
-        }
+        add_table_options(sub, *f);
         sub.add_option("--traces-dir", f->config.traces_dir,
                        "where trace files go (default traces/)");
         sub.add_option("--shard", f->shard,

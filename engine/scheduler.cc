@@ -144,6 +144,44 @@ struct LendStates {
   Strategy& strategy;
 };
 
+// Whether the iteration has used up its steps (max_steps) or the memory
+// its record may take; if so, `result` says which.
+bool out_of_steps(const IterationLimits& limits, IterationResult& result) {
+  if (result.steps >= limits.max_steps) {
+    if (limits.fail_on_max_steps) {
+      result.outcome = Outcome::kFailed;
+      result.failure.kind = FailureKind::kMaxSteps;
+      result.failure.step = static_cast<uint32_t>(result.steps);
+      result.failure.message = "reached max_steps (" + std::to_string(limits.max_steps) +
+                               ") without finishing: a livelock or an unbounded loop";
+    } else {
+      result.outcome = Outcome::kMaxSteps;
+    }
+    return true;
+  }
+  if (result.steps >= limits.max_recorded_steps) {
+    result.outcome = Outcome::kFailed;
+    result.failure.kind = FailureKind::kMemory;
+    result.failure.step = static_cast<uint32_t>(result.steps);
+    result.failure.message =
+        "the record of the iteration's steps passed max_memory (" + std::to_string(limits.max_memory_mb) +
+        " MB holds " + std::to_string(limits.max_recorded_steps) + " steps at " +
+        std::to_string(kRecordBytesPerStep) + " bytes each): lower max_steps, or raise max_memory (--max-memory)";
+    return true;
+  }
+  return false;
+}
+
+// After a step with liveness monitors: a monitor hot too long, or hot when
+// nothing is left to run, is the step's failure.
+void judge_liveness(System& system, LivenessWatch& liveness, const IterationResult& result, StepResult& step) {
+  step.failure = liveness.after_step(step, step.facts.step, result.scheduling_points);
+  if (!step.failure && step.finished && step.hot != 0 && system.enabled().empty()) {
+    step.failure = liveness.at_end(step, step.facts.step);
+  }
+  liveness.name_monitors(system, step.failure);
+}
+
 IterationResult run_steps(System& system, Strategy& strategy, const IterationLimits& limits,
                           std::vector<Decision>* decisions, FactLog* facts, CoverageRecorder* coverage) {
   IterationResult result;
@@ -166,30 +204,7 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
       result.failure.step = static_cast<uint32_t>(result.steps);
       return result;
     }
-    if (result.steps >= limits.max_steps) {
-      if (limits.fail_on_max_steps) {
-        result.outcome = Outcome::kFailed;
-        result.failure.kind = FailureKind::kMaxSteps;
-        result.failure.step = static_cast<uint32_t>(result.steps);
-        result.failure.message = "reached max_steps (" + std::to_string(limits.max_steps) +
-                                 ") without finishing: a livelock or an unbounded loop";
-      } else {
-        result.outcome = Outcome::kMaxSteps;
-      }
-      return result;
-    }
-    if (result.steps >= limits.max_recorded_steps) {
-      result.outcome = Outcome::kFailed;
-      result.failure.kind = FailureKind::kMemory;
-      result.failure.step = static_cast<uint32_t>(result.steps);
-      result.failure.message =
-          "the record of the iteration's steps passed max_memory (" +
-          std::to_string(limits.max_memory_mb) + " MB holds " +
-          std::to_string(limits.max_recorded_steps) + " steps at " +
-          std::to_string(kRecordBytesPerStep) +
-          " bytes each): lower max_steps, or raise max_memory (--max-memory)";
-      return result;
-    }
+    if (out_of_steps(limits, result)) return result;
     if (enabled.size() >= 2) ++result.scheduling_points;
     states.set_steps(static_cast<uint32_t>(result.steps));
     const size_t picked = strategy.pick(enabled);
@@ -212,13 +227,7 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
       return result;
     }
     result.monitors = std::max(result.monitors, step.monitors);
-    if (!step.failure && step.monitors != 0) {
-      step.failure = liveness.after_step(step, step.facts.step, result.scheduling_points);
-      if (!step.failure && step.finished && step.hot != 0 && system.enabled().empty()) {
-        step.failure = liveness.at_end(step, step.facts.step);
-      }
-      liveness.name_monitors(system, step.failure);
-    }
+    if (!step.failure && step.monitors != 0) judge_liveness(system, liveness, result, step);
     if (step.failure) {
       result.outcome = Outcome::kFailed;
       result.failure = std::move(step.failure);

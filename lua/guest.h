@@ -193,6 +193,9 @@ class LuaGuest final : public vm::Guest {
 
  private:
   void push_reply(lua_State* T, vm::Reply& reply, int& nargs);
+  void push_rows(lua_State* T, vm::Reply& reply);
+  void push_elements(lua_State* T, vm::Reply& reply);
+  void push_names(lua_State* T);
 
   void push_message(lua_State* L, vm::Message& m);
  public:

@@ -67,39 +67,8 @@ void LuaGuest::push_reply(lua_State* T, vm::Reply& reply, int& nargs) {
       lua_remove(T, -2);
       break;
     case vm::Reply::Kind::kTable: push_handle(T, HandleKind::kTable, reply.u); break;
-    case vm::Reply::Kind::kList:
-      lua_createtable(T, static_cast<int>(reply.values.size()), 0);
-      for (size_t i = 0; i < reply.values.size(); ++i) {
-        push_value(T, reply.values[i]);
-        if (reply.owned) {
-          release(reply.values[i]);
-        } else {
-          push_copy(T, -1, "a stored row");
-          lua_remove(T, -2);
-        }
-        lua_rawseti(T, -2, static_cast<lua_Integer>(i + 1));
-      }
-      break;
-    case vm::Reply::Kind::kElement: {
-      // Element `i` of each row: the element itself, or a list for bags.
-      if (reply.as_list) lua_createtable(T, static_cast<int>(reply.values.size()), 0);
-      for (size_t i = 0; i < reply.values.size(); ++i) {
-        push_value(T, reply.values[i]);
-        lua_rawgeti(T, -1, reply.i);
-        lua_remove(T, -2);
-        if (lua_isnil(T, -1)) {
-          lua_pop(T, reply.as_list ? 2 : 1);
-          lua_pushfstring(T, "ets.lookup_element: the row has no element %I", static_cast<lua_Integer>(reply.i));
-          raise_pending_ = true;
-          return;
-        }
-        push_copy(T, -1, "a stored element");
-        lua_remove(T, -2);
-        if (!reply.as_list) break;
-        lua_rawseti(T, -2, static_cast<lua_Integer>(i + 1));
-      }
-      break;
-    }
+    case vm::Reply::Kind::kList: push_rows(T, reply); break;
+    case vm::Reply::Kind::kElement: push_elements(T, reply); break;
     case vm::Reply::Kind::kCas:
       lua_pushboolean(T, reply.b);
       if (!reply.b) {
@@ -108,19 +77,57 @@ void LuaGuest::push_reply(lua_State* T, vm::Reply& reply, int& nargs) {
       }
       break;
     case vm::Reply::Kind::kMessage: push_message(T, reply.message); break;
-    case vm::Reply::Kind::kNames: {
-      auto names = vm_->registered_names();
-      lua_createtable(T, static_cast<int>(names.size()), 0);
-      for (size_t i = 0; i < names.size(); ++i) {
-        lua_pushstring(T, vm_->name_of(names[i]).c_str());
-        lua_rawseti(T, -2, static_cast<lua_Integer>(i + 1));
-      }
-      break;
-    }
+    case vm::Reply::Kind::kNames: push_names(T); break;
     case vm::Reply::Kind::kError:
       lua_pushstring(T, reply.error.c_str());
       raise_pending_ = true;
       break;
+  }
+}
+
+// A list of rows: copies of stored rows, or the values themselves when
+// the reply owns them.
+void LuaGuest::push_rows(lua_State* T, vm::Reply& reply) {
+  lua_createtable(T, static_cast<int>(reply.values.size()), 0);
+  for (size_t i = 0; i < reply.values.size(); ++i) {
+    push_value(T, reply.values[i]);
+    if (reply.owned) {
+      release(reply.values[i]);
+    } else {
+      push_copy(T, -1, "a stored row");
+      lua_remove(T, -2);
+    }
+    lua_rawseti(T, -2, static_cast<lua_Integer>(i + 1));
+  }
+}
+
+// Element `i` of each row: the element itself, or a list for bags. A row
+// without it raises in the process.
+void LuaGuest::push_elements(lua_State* T, vm::Reply& reply) {
+  if (reply.as_list) lua_createtable(T, static_cast<int>(reply.values.size()), 0);
+  for (size_t i = 0; i < reply.values.size(); ++i) {
+    push_value(T, reply.values[i]);
+    lua_rawgeti(T, -1, reply.i);
+    lua_remove(T, -2);
+    if (lua_isnil(T, -1)) {
+      lua_pop(T, reply.as_list ? 2 : 1);
+      lua_pushfstring(T, "ets.lookup_element: the row has no element %I", static_cast<lua_Integer>(reply.i));
+      raise_pending_ = true;
+      return;
+    }
+    push_copy(T, -1, "a stored element");
+    lua_remove(T, -2);
+    if (!reply.as_list) break;
+    lua_rawseti(T, -2, static_cast<lua_Integer>(i + 1));
+  }
+}
+
+void LuaGuest::push_names(lua_State* T) {
+  auto names = vm_->registered_names();
+  lua_createtable(T, static_cast<int>(names.size()), 0);
+  for (size_t i = 0; i < names.size(); ++i) {
+    lua_pushstring(T, vm_->name_of(names[i]).c_str());
+    lua_rawseti(T, -2, static_cast<lua_Integer>(i + 1));
   }
 }
 

@@ -236,22 +236,9 @@ int move_in_slices(lua_State* L) {
   return 1;
 }
 
-}  // namespace
-
-void restrict_stdlib(lua_State* L, const Script& script) {
-  // Work in C that would not return to the interpreter for an unbounded
-  // time checks the clock as it goes (iter_timeout, max_memory).
-  install_bounded_patterns(L, [](lua_State* T) { LuaGuest::of(T).check_clock(T); });
-  lua_getglobal(L, "table");
-  lua_getfield(L, -1, "move");
-  lua_pushcclosure(L, move_in_slices, 1);
-  lua_setfield(L, -2, "move");
-  lua_pop(L, 1);
-
-  lua_getglobal(L, "setmetatable");
-  lua_pushcclosure(L, setmetatable_without_gc, 1);
-  lua_setglobal(L, "setmetatable");
-
+// os with virtual time only (no processes, environment, files or exit);
+// io for reading files only.
+void restrict_os_and_io(lua_State* L) {
   // os: virtual time only; no processes, environment, files or exit.
   lua_createtable(L, 0, 3);
   lua_pushcfunction(L, os_time);
@@ -275,26 +262,10 @@ void restrict_stdlib(lua_State* L, const Script& script) {
   lua_setfield(L, -2, "type");
   lua_setglobal(L, "io");
   lua_pop(L, 1);
+}
 
-  // No addresses: they differ between runs and workers.
-  lua_getglobal(L, "tostring");
-  lua_pushcclosure(L, tostring_stable, 1);
-  lua_setglobal(L, "tostring");
-  lua_getglobal(L, "string");
-  lua_getfield(L, -1, "format");
-  lua_pushcclosure(L, format_without_addresses, 1);
-  lua_setfield(L, -2, "format");
-  lua_pop(L, 1);
-
-  // load, loadfile, dofile: text chunks from regular files only.
-  lua_getglobal(L, "load");
-  lua_pushcclosure(L, load_text, 1);
-  lua_setglobal(L, "load");
-  lua_pushcfunction(L, loadfile_text);
-  lua_setglobal(L, "loadfile");
-  lua_pushcfunction(L, dofile_text);
-  lua_setglobal(L, "dofile");
-
+// require: the restricted os and io, Lua modules beside the scenario, no C modules.
+void restrict_require(lua_State* L, const Script& script) {
   // require("io") / require("os") must give the restricted tables, not the
   // stock libraries still registered in package.loaded.
   lua_getglobal(L, "package");
@@ -322,6 +293,46 @@ void restrict_stdlib(lua_State* L, const Script& script) {
   lua_pushcfunction(L, search_lua_text);
   lua_rawseti(L, -2, 2);
   lua_pop(L, 2);
+}
+
+}  // namespace
+
+void restrict_stdlib(lua_State* L, const Script& script) {
+  // Work in C that would not return to the interpreter for an unbounded
+  // time checks the clock as it goes (iter_timeout, max_memory).
+  install_bounded_patterns(L, [](lua_State* T) { LuaGuest::of(T).check_clock(T); });
+  lua_getglobal(L, "table");
+  lua_getfield(L, -1, "move");
+  lua_pushcclosure(L, move_in_slices, 1);
+  lua_setfield(L, -2, "move");
+  lua_pop(L, 1);
+
+  lua_getglobal(L, "setmetatable");
+  lua_pushcclosure(L, setmetatable_without_gc, 1);
+  lua_setglobal(L, "setmetatable");
+
+  restrict_os_and_io(L);
+
+  // No addresses: they differ between runs and workers.
+  lua_getglobal(L, "tostring");
+  lua_pushcclosure(L, tostring_stable, 1);
+  lua_setglobal(L, "tostring");
+  lua_getglobal(L, "string");
+  lua_getfield(L, -1, "format");
+  lua_pushcclosure(L, format_without_addresses, 1);
+  lua_setfield(L, -2, "format");
+  lua_pop(L, 1);
+
+  // load, loadfile, dofile: text chunks from regular files only.
+  lua_getglobal(L, "load");
+  lua_pushcclosure(L, load_text, 1);
+  lua_setglobal(L, "load");
+  lua_pushcfunction(L, loadfile_text);
+  lua_setglobal(L, "loadfile");
+  lua_pushcfunction(L, dofile_text);
+  lua_setglobal(L, "dofile");
+
+  restrict_require(L, script);
 }
 
 }  // namespace lockstep::lua

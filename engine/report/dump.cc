@@ -7,6 +7,81 @@
 
 namespace lockstep {
 
+namespace {
+
+void write_options(JsonWriter& w, const RunOptions& options) {
+  w.key("options").begin_object();
+  for (const OptionSpec& spec : test_options()) {
+    if (spec.target != OptionTarget::kRun) continue;
+    const std::string v = options.get(spec.name);
+    if (spec.type == OptionType::kFlag) {
+      w.key(spec.name).value(option_flag(v));
+    } else if (spec.type == OptionType::kChoice || spec.type == OptionType::kName ||
+               spec.type == OptionType::kFaults) {
+      w.key(spec.name).value(v);
+    } else {
+      w.key(spec.name).value(option_number(v));
+    }
+  }
+  w.end_object();
+}
+
+void write_failure(JsonWriter& w, const Failure& f) {
+  w.key("failure").begin_object();
+  w.key("kind").value(failure_kind_name(f.kind));
+  w.key("step").value(f.step);
+  w.key("process").value(f.pid);
+  w.key("message").value(f.message);
+  w.key("location").value(f.location);
+  w.key("details").value(f.details);
+  w.end_object();
+}
+
+void write_schedule(JsonWriter& w, const Trace& t) {
+  w.key("processes").begin_array();
+  for (const auto& p : t.processes) {
+    w.begin_object().key("pid").value(p.pid).key("name").value(p.name);
+    if (!p.node.empty()) w.key("node").value(p.node);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("decisions").begin_array();
+  for (const auto& d : t.decisions) {
+    w.begin_object().key("kind").value(decision_kind_name(d.kind));
+    if (d.kind != DecisionKind::kChoice) w.key("step_kind").value(step_kind_name(d.step));
+    w.key("value").value(d.value).end_object();
+  }
+  w.end_array();
+}
+
+void write_events(JsonWriter& w, const Trace& t) {
+  w.key("events").begin_array();
+  for (const auto& e : t.events) {
+    w.begin_object().key("step").value(e.step).key("kind").value(step_kind_name(e.kind));
+    w.key("pid").value(e.pid).key("peer").value(e.peer).key("detail").value(e.detail);
+    if (auto where = t.location_of(e); !where.empty()) w.key("location").value(where);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_facts(JsonWriter& w, const Trace& t) {
+  w.key("facts").begin_array();
+  for (size_t i = 0; i < t.facts.size(); ++i) {
+    const StepFacts f = t.facts.at(i);
+    w.begin_object().key("step").value(f.step).key("event").value(event_key_name(f.event));
+    w.key("actor").value(f.actor).key("consumed").value(f.consumed).key("cause").value(f.cause);
+    w.key("accesses").begin_array();
+    for (const Access& a : f.accesses) {
+      w.begin_object().key("object").value(a.object).key("writes").value(a.writes).end_object();
+    }
+    w.end_array().end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
 std::string trace_to_json(const Trace& t) {
   JsonWriter w;
   w.begin_object();
@@ -26,90 +101,15 @@ std::string trace_to_json(const Trace& t) {
   w.key("seed").value(t.seed);
   w.key("iteration").value(t.iteration);
   w.key("iteration_seed").value(t.iteration_seed);
-  w.key("options").begin_object();
-  for (const OptionSpec& spec : test_options()) {
-    if (spec.target != OptionTarget::kRun) continue;
-    const std::string v = t.options.get(spec.name);
-    if (spec.type == OptionType::kFlag)
-      w.key(spec.name).value(option_flag(v));
-    else if (spec.type == OptionType::kChoice || spec.type == OptionType::kName ||
-             spec.type == OptionType::kFaults) {
-      w.key(spec.name).value(v);
-    } else
-      w.key(spec.name).value(option_number(v));
-  }
-  w.end_object();
+  write_options(w, t.options);
   w.key("steps").value(t.steps);
-  w.key("failure").begin_object();
-  w.key("kind").value(failure_kind_name(t.failure.kind));
-  w.key("step").value(t.failure.step);
-  w.key("process").value(t.failure.pid);
-  w.key("message").value(t.failure.message);
-  w.key("location").value(t.failure.location);
-  w.key("details").value(t.failure.details);
-  w.end_object();
-  w.key("processes").begin_array();
-  for (const auto& p : t.processes) {
-    w.begin_object().key("pid").value(p.pid).key("name").value(p.name);
-    if (!p.node.empty()) w.key("node").value(p.node);
-    w.end_object();
-  }
-  w.end_array();
-  w.key("decisions").begin_array();
-  for (const auto& d : t.decisions) {
-    w.begin_object().key("kind").value(decision_kind_name(d.kind));
-    if (d.kind != DecisionKind::kChoice) w.key("step_kind").value(step_kind_name(d.step));
-    w.key("value").value(d.value).end_object();
-  }
-  w.end_array();
-  w.key("events").begin_array();
-  for (const auto& e : t.events) {
-    w.begin_object()
-        .key("step")
-        .value(e.step)
-        .key("kind")
-        .value(step_kind_name(e.kind))
-        .key("pid")
-        .value(e.pid)
-        .key("peer")
-        .value(e.peer)
-        .key("detail")
-        .value(e.detail);
-    if (auto where = t.location_of(e); !where.empty()) w.key("location").value(where);
-    w.end_object();
-  }
-  w.end_array();
-  w.key("facts").begin_array();
-  for (size_t i = 0; i < t.facts.size(); ++i) {
-    const StepFacts f = t.facts.at(i);
-    w.begin_object()
-        .key("step")
-        .value(f.step)
-        .key("event")
-        .value(event_key_name(f.event))
-        .key("actor")
-        .value(f.actor)
-        .key("consumed")
-        .value(f.consumed)
-        .key("cause")
-        .value(f.cause);
-    w.key("accesses").begin_array();
-    for (const Access& a : f.accesses) {
-      w.begin_object().key("object").value(a.object).key("writes").value(a.writes).end_object();
-    }
-    w.end_array().end_object();
-  }
-  w.end_array();
+  write_failure(w, t.failure);
+  write_schedule(w, t);
+  write_events(w, t);
+  write_facts(w, t);
   w.key("logs").begin_array();
   for (const auto& l : t.logs) {
-    w.begin_object()
-        .key("step")
-        .value(l.step)
-        .key("pid")
-        .value(l.pid)
-        .key("text")
-        .value(l.text)
-        .end_object();
+    w.begin_object().key("step").value(l.step).key("pid").value(l.pid).key("text").value(l.text).end_object();
   }
   w.end_array();
   w.end_object();

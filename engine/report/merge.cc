@@ -87,30 +87,96 @@ bool merge_goals(TestReport& m, const TestReport& r) {
   return true;
 }
 
+Status goals_from(const JsonValue& t, const std::string& where, TestReport& r) {
+  const JsonValue* goals = t.get("goals");
+  if (!goals || goals->type != JsonValue::Type::kArray) return Status::Ok();
+  for (const JsonValue& g : goals->items) {
+    Fields h(g, where + ": goals");
+    TestReport::Goal goal;
+    goal.count.name = g.str("name");
+    goal.count.location = g.str("location");
+    goal.count.unreachable = g.str("kind") == "unreachable";
+    goal.count.met = h.u64("met");
+    goal.count.missed = h.u64("missed");
+    goal.first_met = g.get("first_met") ? h.u64("first_met") : 0;
+    if (!h.error().empty()) return Status::InvalidArgument(h.error());
+    r.goals.push_back(std::move(goal));
+  }
+  return Status::Ok();
+}
+
+// The counts of an exhaustive search (present when it was one).
+void search_from(const JsonValue& t, Fields& f, TestReport& r) {
+  if (!t.get("schedules_explored")) return;
+  r.search = true;
+  r.schedules_explored = f.u64("schedules_explored");
+  r.abandoned = f.u64("abandoned");
+  r.complete = t.flag("complete");
+  r.failing_schedules = f.u64("failing_schedules");
+  if (t.get("delay_bound")) {
+    r.delay_bound = f.u64("delay_bound");
+    r.beyond_bound = f.u64("beyond_bound");
+  }
+  unsigned long long k = 0, n = 0;
+  if (const std::string shard = t.str("shard");
+      !shard.empty() && std::sscanf(shard.c_str(), "%llu/%llu", &k, &n) == 2 && k < n) {
+    r.shard_index = k;
+    r.shard_count = n;
+  }
+}
+
+Result<InjectedFault> fault_from(const JsonValue& f, const std::string& where) {
+  InjectedFault fault;
+  if (f.type == JsonValue::Type::kString) {  // written by a lockstep before faults had fields
+    fault.line = f.text;
+    return fault;
+  }
+  Fields h(f, where + ": faults");
+  fault.step = static_cast<uint32_t>(h.u64("step"));
+  fault.kind = f.str("kind");
+  fault.process = f.str("process");
+  fault.target = f.str("target");
+  fault.detail = f.str("detail");
+  fault.line = f.str("text");
+  if (!h.error().empty()) return Status::InvalidArgument(h.error());
+  return fault;
+}
+
+Result<BugReport> bug_from(const JsonValue& b, const std::string& where) {
+  Fields g(b, where);
+  BugReport bug;
+  bug.failure.kind = failure_kind_from(b.str("kind"));
+  bug.failure.step = static_cast<uint32_t>(g.u64("step"));
+  bug.failure.pid = g.pid("process");
+  bug.failure.message = b.str("message");
+  bug.failure.location = b.str("location");
+  bug.failure.details = b.str("details");
+  bug.iteration = g.u64("iteration");
+  bug.iteration_seed = b.get("iteration_seed_str") ? g.u64_text("iteration_seed_str") : g.u64("iteration_seed");
+  bug.trace_path = b.str("trace");
+  if (const JsonValue* faults = b.get("faults"); faults && faults->type == JsonValue::Type::kArray) {
+    for (const JsonValue& f : faults->items) {
+      Result<InjectedFault> fault = fault_from(f, where);
+      if (!fault.ok()) return fault.status();
+      bug.faults.push_back(std::move(*fault));
+    }
+  }
+  if (!g.error().empty()) return Status::InvalidArgument(g.error());
+  return bug;
+}
+
 Result<TestReport> test_from(const JsonValue& t, const std::string& file) {
   TestReport r;
   r.file = t.str("file");
   r.name = t.str("name");
-  Fields f(t, file + ": test \"" + r.name + "\"");
+  const std::string where = file + ": test \"" + r.name + "\"";
+  Fields f(t, where);
   const std::string status = t.str("status");
   // "unmet" is judged again once the parts' goals are summed.
   r.status = status == "bug" ? TestReport::Status::kBug
              : status == "error" ? TestReport::Status::kError
                                  : TestReport::Status::kPassed;
-  if (const JsonValue* goals = t.get("goals"); goals && goals->type == JsonValue::Type::kArray) {
-    for (const JsonValue& g : goals->items) {
-      Fields h(g, file + ": test \"" + r.name + "\": goals");
-      TestReport::Goal goal;
-      goal.count.name = g.str("name");
-      goal.count.location = g.str("location");
-      goal.count.unreachable = g.str("kind") == "unreachable";
-      goal.count.met = h.u64("met");
-      goal.count.missed = h.u64("missed");
-      goal.first_met = g.get("first_met") ? h.u64("first_met") : 0;
-      if (!h.error().empty()) return Status::InvalidArgument(h.error());
-      r.goals.push_back(std::move(goal));
-    }
-  }
+  if (Status s = goals_from(t, where, r); !s.ok()) return s;
   r.strategy = t.str("strategy");
   r.seed = f.u64("seed");
   r.iterations_run = f.u64("iterations_run");
@@ -118,60 +184,89 @@ Result<TestReport> test_from(const JsonValue& t, const std::string& file) {
   r.max_steps_hits = f.u64("max_steps_hits");
   r.wall_seconds = t.number("wall_seconds");
   r.error = t.str("error");
-  if (t.get("schedules_explored")) {
-    r.search = true;
-    r.schedules_explored = f.u64("schedules_explored");
-    r.abandoned = f.u64("abandoned");
-    r.complete = t.flag("complete");
-    r.failing_schedules = f.u64("failing_schedules");
-    if (t.get("delay_bound")) {
-      r.delay_bound = f.u64("delay_bound");
-      r.beyond_bound = f.u64("beyond_bound");
-    }
-    unsigned long long k = 0, n = 0;
-    if (const std::string shard = t.str("shard");
-        !shard.empty() && std::sscanf(shard.c_str(), "%llu/%llu", &k, &n) == 2 && k < n) {
-      r.shard_index = k;
-      r.shard_count = n;
-    }
-  }
+  search_from(t, f, r);
   if (const JsonValue* b = t.get("bug"); b && b->type == JsonValue::Type::kObject) {
-    Fields g(*b, file + ": test \"" + r.name + "\": bug");
-    BugReport bug;
-    bug.failure.kind = failure_kind_from(b->str("kind"));
-    bug.failure.step = static_cast<uint32_t>(g.u64("step"));
-    bug.failure.pid = g.pid("process");
-    bug.failure.message = b->str("message");
-    bug.failure.location = b->str("location");
-    bug.failure.details = b->str("details");
-    bug.iteration = g.u64("iteration");
-    bug.iteration_seed = b->get("iteration_seed_str") ? g.u64_text("iteration_seed_str") : g.u64("iteration_seed");
-    bug.trace_path = b->str("trace");
-    if (const JsonValue* faults = b->get("faults"); faults && faults->type == JsonValue::Type::kArray) {
-      for (const JsonValue& f : faults->items) {
-        InjectedFault fault;
-        if (f.type == JsonValue::Type::kString) {  // written by a lockstep before faults had fields
-          fault.line = f.text;
-        } else {
-          Fields h(f, file + ": test \"" + r.name + "\": bug: faults");
-          fault.step = static_cast<uint32_t>(h.u64("step"));
-          fault.kind = f.str("kind");
-          fault.process = f.str("process");
-          fault.target = f.str("target");
-          fault.detail = f.str("detail");
-          fault.line = f.str("text");
-          if (!h.error().empty()) return Status::InvalidArgument(h.error());
-        }
-        bug.faults.push_back(std::move(fault));
-      }
-    }
-    bug.shard_index = r.shard_index;
-    bug.shard_count = r.shard_count;
-    r.bug = bug;
-    if (!g.error().empty()) return Status::InvalidArgument(g.error());
+    Result<BugReport> bug = bug_from(*b, where + ": bug");
+    if (!bug.ok()) return bug.status();
+    bug->shard_index = r.shard_index;
+    bug->shard_count = r.shard_count;
+    r.bug = std::move(*bug);
   }
   if (!f.error().empty()) return Status::InvalidArgument(f.error());
   return r;
+}
+
+// Adds part `r` (from document `name`) to test `m` read from earlier parts;
+// `parts` holds the shard indexes of a split search merged so far.
+Status add_part(TestReport& m, const TestReport& r, const std::string& name, std::set<uint64_t>& parts) {
+  const std::string test = name + ": test \"" + r.name + "\"";
+  if (m.search && m.shard_count != r.shard_count) {
+    return Status::InvalidArgument(test + " was split into " + std::to_string(r.shard_count) +
+                                   " shards, in other results into " + std::to_string(m.shard_count));
+  }
+  if (r.shard_count > 1 && !parts.insert(r.shard_index).second) {
+    return Status::InvalidArgument(test + ": shard " + std::to_string(r.shard_index) + "/" +
+                                   std::to_string(r.shard_count) + " is given twice");
+  }
+  if (m.strategy != r.strategy || m.seed != r.seed) {
+    return Status::InvalidArgument(test + " ran with strategy " + r.strategy + " seed " + std::to_string(r.seed) +
+                                   ", other shards with " + m.strategy + " seed " + std::to_string(m.seed));
+  }
+  if (!add_to(m.iterations_run, r.iterations_run) || !add_to(m.steps, r.steps) ||
+      !add_to(m.max_steps_hits, r.max_steps_hits) || !add_to(m.schedules_explored, r.schedules_explored) ||
+      !add_to(m.abandoned, r.abandoned) || !add_to(m.failing_schedules, r.failing_schedules) ||
+      !add_to(m.beyond_bound, r.beyond_bound)) {
+    return Status::InvalidArgument(test + ": its counts and the other parts' add up past 64 bits");
+  }
+  m.complete = m.complete && r.complete;
+  m.wall_seconds = std::max(m.wall_seconds, r.wall_seconds);
+  if (!merge_goals(m, r)) {
+    return Status::InvalidArgument(test + ": its goal counts and the other parts' add up past 64 bits");
+  }
+  if (m.status == TestReport::Status::kError) return Status::Ok();
+  if (r.status == TestReport::Status::kError) {
+    m.status = r.status;
+    m.error = r.error;
+    m.bug.reset();
+  } else if (r.status == TestReport::Status::kBug && (!m.bug || r.bug->iteration < m.bug->iteration)) {
+    m.status = r.status;
+    m.bug = r.bug;
+  }
+  return Status::Ok();
+}
+
+// Once every part is in: a split search is complete only when every part
+// was; a goal met in any part is met, and one met in none leaves the test
+// unmet; the summary counts the tests.
+Status finish(RunSummary& out, const std::vector<std::set<uint64_t>>& parts) {
+  for (size_t i = 0; i < out.tests.size(); ++i) {
+    TestReport& t = out.tests[i];
+    if (t.shard_count < 2) continue;
+    t.shards_missing = t.shard_count - parts[i].size();
+    if (t.shards_missing) t.complete = false;
+    t.shard_index = 0;
+    t.shard_count = 1;
+  }
+  for (TestReport& t : out.tests) {
+    if (t.status != TestReport::Status::kPassed) continue;
+    for (const TestReport::Goal& g : t.goals) {
+      if (!g.count.unreachable && g.count.met == 0) t.status = TestReport::Status::kUnmet;
+    }
+  }
+  for (const TestReport& t : out.tests) {
+    if (!add_to(out.iterations, t.iterations_run) || !add_to(out.steps, t.steps) ||
+        !add_to(out.max_steps_hits, t.max_steps_hits)) {
+      return Status::InvalidArgument("the results' counts add up past 64 bits");
+    }
+    switch (t.status) {
+      case TestReport::Status::kPassed: ++out.passed; break;
+      case TestReport::Status::kBug: ++out.bugs; break;
+      case TestReport::Status::kError: ++out.errors; break;
+      case TestReport::Status::kUnmet: ++out.unmet; break;
+    }
+  }
+  out.load_errors = out.load_failures.size();
+  return Status::Ok();
 }
 
 }  // namespace
@@ -200,80 +295,17 @@ Result<RunSummary> merge_results(const std::vector<std::pair<std::string, std::s
       }
       Result<TestReport> read = test_from(t, name);
       if (!read.ok()) return read.status();
-      TestReport r = std::move(*read);
-      auto [it, fresh] = index.try_emplace({r.file, r.name}, out.tests.size());
+      auto [it, fresh] = index.try_emplace({read->file, read->name}, out.tests.size());
       if (fresh) {
         parts.emplace_back();
-        if (r.shard_count > 1) parts.back().insert(r.shard_index);
-        out.tests.push_back(std::move(r));
-        continue;
-      }
-      TestReport& m = out.tests[it->second];
-      if (m.search && m.shard_count != r.shard_count) {
-        return Status::InvalidArgument(name + ": test \"" + r.name + "\" was split into " +
-                                       std::to_string(r.shard_count) + " shards, in other results into " +
-                                       std::to_string(m.shard_count));
-      }
-      if (r.shard_count > 1 && !parts[it->second].insert(r.shard_index).second) {
-        return Status::InvalidArgument(name + ": test \"" + r.name + "\": shard " + std::to_string(r.shard_index) +
-                                       "/" + std::to_string(r.shard_count) + " is given twice");
-      }
-      if (m.strategy != r.strategy || m.seed != r.seed) {
-        return Status::InvalidArgument(name + ": test \"" + r.name + "\" ran with strategy " + r.strategy + " seed " +
-                                       std::to_string(r.seed) + ", other shards with " + m.strategy + " seed " +
-                                       std::to_string(m.seed));
-      }
-      if (!add_to(m.iterations_run, r.iterations_run) || !add_to(m.steps, r.steps) ||
-          !add_to(m.max_steps_hits, r.max_steps_hits) || !add_to(m.schedules_explored, r.schedules_explored) ||
-          !add_to(m.abandoned, r.abandoned) || !add_to(m.failing_schedules, r.failing_schedules) ||
-          !add_to(m.beyond_bound, r.beyond_bound)) {
-        return Status::InvalidArgument(name + ": test \"" + r.name + "\": its counts and the other parts' add up past 64 bits");
-      }
-      m.complete = m.complete && r.complete;
-      m.wall_seconds = std::max(m.wall_seconds, r.wall_seconds);
-      if (!merge_goals(m, r)) {
-        return Status::InvalidArgument(name + ": test \"" + r.name + "\": its goal counts and the other parts' add up past 64 bits");
-      }
-      if (m.status == TestReport::Status::kError) continue;
-      if (r.status == TestReport::Status::kError) {
-        m.status = r.status;
-        m.error = r.error;
-        m.bug.reset();
-      } else if (r.status == TestReport::Status::kBug && (!m.bug || r.bug->iteration < m.bug->iteration)) {
-        m.status = r.status;
-        m.bug = r.bug;
+        if (read->shard_count > 1) parts.back().insert(read->shard_index);
+        out.tests.push_back(std::move(*read));
+      } else if (Status s = add_part(out.tests[it->second], *read, name, parts[it->second]); !s.ok()) {
+        return s;
       }
     }
   }
-  // A split search's parts merged: complete only when every part was.
-  for (size_t i = 0; i < out.tests.size(); ++i) {
-    TestReport& t = out.tests[i];
-    if (t.shard_count < 2) continue;
-    t.shards_missing = t.shard_count - parts[i].size();
-    if (t.shards_missing) t.complete = false;
-    t.shard_index = 0;
-    t.shard_count = 1;
-  }
-  // A goal met in any part is met; one met in none leaves the test unmet.
-  for (TestReport& t : out.tests) {
-    if (t.status != TestReport::Status::kPassed) continue;
-    for (const TestReport::Goal& g : t.goals) {
-      if (!g.count.unreachable && g.count.met == 0) t.status = TestReport::Status::kUnmet;
-    }
-  }
-  for (const TestReport& t : out.tests) {
-    if (!add_to(out.iterations, t.iterations_run) || !add_to(out.steps, t.steps) ||
-        !add_to(out.max_steps_hits, t.max_steps_hits)) {
-      return Status::InvalidArgument("the results' counts add up past 64 bits");
-    }
-    switch (t.status) {
-      case TestReport::Status::kPassed: ++out.passed; break;
-      case TestReport::Status::kBug: ++out.bugs; break;
-      case TestReport::Status::kError: ++out.errors; break;
-      case TestReport::Status::kUnmet: ++out.unmet; break;
-    }
-  }
-  out.load_errors = out.load_failures.size();
+  if (Status s = finish(out, parts); !s.ok()) return s;
   out.wall_seconds = wall;
   return out;
 }

@@ -236,24 +236,9 @@ ViewModel build_view(const Trace& trace, const ViewOptions& options) {
   return m;
 }
 
-Result<std::string> render_view_html(const Trace& trace, const ViewOptions& options,
-                                     ViewModel* model_out) {
-  ViewModel m = build_view(trace, options);
-  if (m.steps.size() > options.max_steps) {
-    return Status::InvalidArgument(
-        "the trace has " + std::to_string(m.steps.size()) + " steps to draw; view draws at most " +
-        std::to_string(options.max_steps) +
-        " (--slice draws only the causal slice, --max-steps raises the limit)");
-  }
-  std::unordered_map<uint32_t, const Event*> event_at;
-  for (const Event& e : trace.events) event_at[e.step] = &e;
-  const ProcessNames names(trace);
-  std::map<uint32_t, std::vector<std::string>> logs;
-  for (const LogLine& l : trace.logs)
-    logs[l.step].push_back(names.display(l.pid) + ": " + printable(l.text));
+namespace {
 
-  JsonWriter w;
-  w.begin_object();
+void write_view_header(JsonWriter& w, const Trace& trace, const ViewOptions& options, const ViewModel& m) {
   w.key("test").value(trace.test_name);
   w.key("scenario").value(trace.scenario_path);
   w.key("strategy").value(trace.strategy);
@@ -269,19 +254,24 @@ Result<std::string> render_view_html(const Trace& trace, const ViewOptions& opti
   w.key("details").value(printable(trace.failure.details));
   w.end_object();
   w.key("lanes").begin_array();
-  for (const ViewLane& l : m.lanes)
-    w.begin_object().key("label").value(l.label).key("node").value(l.node).end_object();
+  for (const ViewLane& l : m.lanes) w.begin_object().key("label").value(l.label).key("node").value(l.node).end_object();
   w.end_array();
+}
+
+// One object per drawn step, with short keys (the page's data is the
+// bulk of its size): s step, k kind, c category, l/p lanes, a/b who,
+// d detail, w where, x outside the slice, f failed, g log lines.
+void write_view_steps(JsonWriter& w, const Trace& trace, const ViewModel& m) {
+  std::unordered_map<uint32_t, const Event*> event_at;
+  for (const Event& e : trace.events) event_at[e.step] = &e;
+  const ProcessNames names(trace);
+  std::map<uint32_t, std::vector<std::string>> logs;
+  for (const LogLine& l : trace.logs) logs[l.step].push_back(names.display(l.pid) + ": " + printable(l.text));
   w.key("steps").begin_array();
   for (const ViewStep& s : m.steps) {
     const Event& e = *event_at.at(s.step);
     w.begin_object();
-    w.key("s")
-        .value(s.step)
-        .key("k")
-        .value(step_kind_name(e.kind))
-        .key("c")
-        .value(category(e.kind));
+    w.key("s").value(s.step).key("k").value(step_kind_name(e.kind)).key("c").value(category(e.kind));
     w.key("l").value(s.lane).key("p").value(s.peer_lane);
     w.key("a").value(e.pid >= 0 ? names.display(e.pid) : std::string());
     w.key("b").value(e.peer >= 0 ? names.display(e.peer) : std::string());
@@ -297,17 +287,34 @@ Result<std::string> render_view_html(const Trace& trace, const ViewOptions& opti
     w.end_object();
   }
   w.end_array();
-  auto arrows = [&](const char* key, const std::vector<ViewArrow>& list) {
-    w.key(key).begin_array();
-    for (const ViewArrow& a : list) {
-      w.begin_object().key("from").value(a.from).key("to").value(a.to).key("kind").value(
-          arrow_kind_name(a.kind));
-      w.end_object();
-    }
-    w.end_array();
-  };
-  arrows("arrows", m.arrows);
-  arrows("state", m.state_edges);
+}
+
+void write_arrows(JsonWriter& w, const char* key, const std::vector<ViewArrow>& list) {
+  w.key(key).begin_array();
+  for (const ViewArrow& a : list) {
+    w.begin_object().key("from").value(a.from).key("to").value(a.to).key("kind").value(arrow_kind_name(a.kind));
+    w.end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
+Result<std::string> render_view_html(const Trace& trace, const ViewOptions& options,
+                                     ViewModel* model_out) {
+  ViewModel m = build_view(trace, options);
+  if (m.steps.size() > options.max_steps) {
+    return Status::InvalidArgument(
+        "the trace has " + std::to_string(m.steps.size()) + " steps to draw; view draws at most " +
+        std::to_string(options.max_steps) +
+        " (--slice draws only the causal slice, --max-steps raises the limit)");
+  }
+  JsonWriter w;
+  w.begin_object();
+  write_view_header(w, trace, options, m);
+  write_view_steps(w, trace, m);
+  write_arrows(w, "arrows", m.arrows);
+  write_arrows(w, "state", m.state_edges);
   w.key("unreceived").begin_array();
   for (uint32_t step : m.unreceived) w.value(step);
   w.end_array();
