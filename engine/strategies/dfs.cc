@@ -159,13 +159,12 @@ using dfs::Thread;
 
 class DfsStrategy final : public Strategy, public Search {
  public:
-  explicit DfsStrategy(const StrategyParams& params) {
+  explicit DfsStrategy(const StrategyParams& params) : cache_(params.get("shortest", 0) == 1) {
     exec_.name_hashes = &names_.hashes();
     if (params.values().count("delay_bound")) bound_ = params.get("delay_bound", 0);
     every_interleaving_ = params.get("dpor", 0) == 1;
     shortest_ = params.get("shortest", 0) == 1;
     stateful_ = params.get("state_cache", 0) == 1 || shortest_;
-    if (shortest_) depth_limit_ = 1;
     const std::string cache = shortest_ ? "--shortest on (which uses the state cache)" : "--state-cache on";
     if (stateful_ && bound_) {
       conflict_ = cache + " and --delay-bound do not combine: a delay bound counts a path's branches, and one "
@@ -185,7 +184,7 @@ class DfsStrategy final : public Strategy, public Search {
   void set_states(StateSource* states) override { states_ = states; }
   std::optional<StateCounts> state_counts() const override {
     if (!stateful_) return std::nullopt;
-    return StateCounts{states_table_.size(), hits_, absolute_time_, shortest_ ? depth_limit_ : 0};
+    return cache_.counts();
   }
   bool stopped_at_known_state() const override { return known_; }
   bool restarting() const override { return restarting_; }
@@ -215,8 +214,8 @@ class DfsStrategy final : public Strategy, public Search {
   size_t pick(std::span<const Op> enabled) override {
     const size_t k = exec_.steps.size();
     if (k >= levels_.size()) return kAbandon;  // cannot happen: on_step adds the level
-    if (k >= depth_limit_) {  // a round of a shortest-first search goes no deeper
-      cut_in_round_ = true;
+    if (k >= cache_.depth_limit()) {  // a round of a shortest-first search goes no deeper
+      cache_.note_cut();
       known_ = true;
       return kAbandon;
     }
@@ -232,7 +231,6 @@ class DfsStrategy final : public Strategy, public Search {
       if (k > 0 && !every_interleaving_) branch_disabled(levels_[k - 1]);
       if (stateful_ && !unexplored(level, k, enabled)) {
         known_ = true;
-        ++hits_;
         return kAbandon;  // explored before: its futures were
       }
     }
@@ -279,7 +277,7 @@ class DfsStrategy final : public Strategy, public Search {
     blocked_ = true;
     if (stateful_) {  // a state whose every event was explored from an equivalent one
       known_ = true;
-      ++hits_;
+      cache_.count_hit();
     }
     return kAbandon;  // every enabled event is asleep: covered elsewhere
   }
@@ -303,7 +301,7 @@ class DfsStrategy final : public Strategy, public Search {
   }
 
   bool on_step(const StepFacts& facts) override {
-    if (stateful_ && !absolute_time_ && states_ && states_->clock_read()) {
+    if (stateful_ && !cache_.absolute_time() && states_ && states_->clock_read()) {
       start_again_with_time();
       return false;  // this run is void with the rest
     }
@@ -387,8 +385,8 @@ class DfsStrategy final : public Strategy, public Search {
   void end_iteration(const IterationResult& result) override {
     repeated_ = false;
     planned_ = false;
-    if (shortest_ && result.outcome == Outcome::kFailed) failed_in_round_ = true;
-    if (shortest_ && !failed_in_round_ && cut_in_round_ && exhausted()) {
+    if (result.outcome == Outcome::kFailed) cache_.note_failure();
+    if (shortest_ && cache_.round_over(exhausted())) {
       deepen();  // this round found no bug within its depth, and runs went deeper
       return;
     }
@@ -456,62 +454,10 @@ class DfsStrategy final : public Strategy, public Search {
   }
 
   // Whether the class of the run that just ended belongs under the path it
-  // took above the frontier: at no level there does a branch taken before
-  // the one it took start a schedule of the class (after analyse()).
-  // A failing run ends at its failure: a branch taken before that has no
-  // step in it, and commutes with all of it, could have come first, so the
-  // run belongs to that branch too (which runs it with that step first).
+  // took above the frontier (dfs_tree.cc).
   bool belongs_here(bool failed = false) const {
     const size_t end = frontier_level_ == kNone ? exec_.steps.size() : frontier_level_;
-    for (size_t k = 0; k < end && k < levels_.size(); ++k) {
-      const Level& level = levels_[k];
-      if (level.order.size() < 2) continue;
-      for (Thread t : level.order) {
-        if (t == level.taken) break;
-        if (starts_from(level, static_cast<uint32_t>(k), t)) return false;
-        if (failed && could_come_first(level, static_cast<uint32_t>(k), t)) return false;
-      }
-    }
-    return true;
-  }
-
-  // Whether explored sibling t at level k can start a schedule equivalent
-  // to this run from there: nothing from k on happens before its step, and
-  // what it did when it ran there first does not conflict (outside
-  // mailboxes, as happens-before judges) with any step from k on that does
-  // not happen after that step (a step may touch more when it runs sooner:
-  // a signal to a process that has not yet returned). Both are properties
-  // of the class, not of the order this run took.
-  bool starts_from(const Level& level, uint32_t k, Thread t) const {
-    const uint32_t x = exec_.initial_from(k, t, root_);
-    if (x == dfs::Execution::kNotInitial) return false;
-    for (size_t i = level.inherited; i < level.sleep.size(); ++i) {
-      const Summary& q = level.sleep[i];
-      if (q.thread != t) continue;
-      for (uint32_t y = k; y < exec_.steps.size(); ++y) {
-        if (exec_.steps[y].thread == t || exec_.happens_before(x, y)) continue;
-        if (exec_.conflicts_with(q, y)) return false;
-      }
-      break;
-    }
-    return true;
-  }
-
-  // Whether explored sibling t at level k has no step from k on and
-  // commutes with every one of them (and is not optional).
-  bool could_come_first(const Level& level, uint32_t k, Thread t) const {
-    for (uint32_t x = k; x < exec_.steps.size(); ++x) {
-      if (exec_.steps[x].thread == t) return false;
-    }
-    for (const Summary& q : level.sleep) {
-      if (q.thread != t) continue;
-      if (q.opaque || is_fault(q.role) || q.role == StepRole::kTimer) return false;
-      for (uint32_t x = k; x < exec_.steps.size(); ++x) {
-        if (dfs::dependent(q, exec_.summary(x))) return false;
-      }
-      return true;
-    }
-    return false;
+    return dfs::belongs_here(exec_, levels_, end, root_, failed);
   }
 
   // A planning run: one that ended above the frontier is a unit of its
@@ -749,28 +695,17 @@ class DfsStrategy final : public Strategy, public Search {
   // the system does (the same event of the same state has one name however
   // the run got there; this search's names follow the path).
   bool unexplored(Level& level, size_t k, std::span<const Op> enabled) {
-    const std::optional<StateId> id = states_ ? states_->current({absolute_time_}) : std::nullopt;
+    const std::optional<StateId> id = states_ ? states_->current({cache_.absolute_time()}) : std::nullopt;
     if (!id) return true;  // the system cannot say: explore it
     states_->event_names(enabled, canonical_);
-    // A sleeper not enabled here cannot run here: leaving it out of the
-    // set only explores more.
-    sleep_names_.clear();
-    for (size_t i = 0; i < enabled_names_.size(); ++i) {
-      if (asleep(level, enabled_names_[i])) sleep_names_.push_back(canonical_[i]);
-    }
-    std::sort(sleep_names_.begin(), sleep_names_.end());
-    sleep_names_.erase(std::unique(sleep_names_.begin(), sleep_names_.end()), sleep_names_.end());
-    bool every = false;
-    const size_t before = states_table_.bytes();
-    const auto visit = states_table_.visit(*id, static_cast<uint32_t>(k), sleep_names_, wake_, every);
-    if (states_table_.bytes() > before) charge_bytes(states_table_.bytes() - before);
-    if (visit == dfs::StateTable::Visit::kKnown) return false;
-    level.restricted = visit == dfs::StateTable::Visit::kAgain && !every;
+    asleep_.clear();
+    for (Thread t : enabled_names_) asleep_.push_back(asleep(level, t));
+    const size_t before = cache_.bytes();
+    const bool left = cache_.unexplored(*id, static_cast<uint32_t>(k), canonical_, asleep_, level.restricted, only_);
+    if (cache_.bytes() > before) charge_bytes(cache_.bytes() - before);
     level.only.clear();
-    for (size_t i = 0; level.restricted && i < enabled_names_.size(); ++i) {
-      if (std::binary_search(wake_.begin(), wake_.end(), canonical_[i])) level.only.push_back(enabled_names_[i]);
-    }
-    return true;
+    for (size_t i : only_) level.only.push_back(enabled_names_[i]);
+    return left;
   }
 
   // Whether no branch is left anywhere on the current path (the next
@@ -785,14 +720,13 @@ class DfsStrategy final : public Strategy, public Search {
     return true;
   }
 
-  // Shortest first: every run of at most depth_limit_ steps has been
-  // explored without a bug, and some went further; the next round allows
-  // one step more. Runs are explored from scratch, so the first failing
-  // run a round finds has exactly as many steps as its limit.
+  // Shortest first: every run up to the round's depth has been explored
+  // without a bug, and some went further; the next round allows one step
+  // more. Runs are explored from scratch, so the first failing run a round
+  // finds has exactly as many steps as its limit.
   void deepen() {
-    const uint32_t next = depth_limit_ + 1;
-    start_again(absolute_time_);
-    depth_limit_ = next;
+    cache_.deepen();
+    start_over();
   }
 
   // A run read the clock, which the fingerprints so far left out: a state
@@ -800,20 +734,17 @@ class DfsStrategy final : public Strategy, public Search {
   // tell them apart. The search starts again with the time in every
   // fingerprint (a search whose runs never read the clock keeps merging
   // states that differ only in it: no future of theirs can tell).
-  void start_again_with_time() { start_again(true); }
+  void start_again_with_time() {
+    cache_.forget(true);
+    start_over();
+  }
 
-  // Forgets everything explored: the search starts again from nothing.
-  void start_again(bool absolute_time) {
-    absolute_time_ = absolute_time;
+  // Forgets every branch explored: the search starts again from nothing.
+  void start_over() {
     restarting_ = true;
-    cut_in_round_ = false;
-    failed_in_round_ = false;
-    if (shortest_) depth_limit_ = 1;
     levels_.clear();
     guide_.clear();
-    states_table_ = dfs::StateTable{};
     seen_ = FingerprintSet{};
-    hits_ = 0;
     estimate_sum_ = 0;
     estimate_n_ = 0;
     charged_ = 0;
@@ -885,7 +816,7 @@ class DfsStrategy final : public Strategy, public Search {
       // a split search does not), and only this run's races lead there.
       if (!q.above_frontier && exec_.weak_initial(q, sequence_, i)) return;
     }
-    insert(level.pending, sequence_, i);
+    charge_bytes(dfs::insert(exec_, level.pending, sequence_, i));
   }
 
   bool repeated() const override { return repeated_; }
@@ -922,66 +853,23 @@ class DfsStrategy final : public Strategy, public Search {
     });
   }
 
-  // Adds v (to run before step `then`) to a wakeup tree, unless a branch
-  // there already covers it.
-  void insert(std::vector<Branch>& branches, std::vector<uint32_t> v, uint32_t then) {
-    std::vector<Branch>* at = &branches;
-    for (;;) {
-      Branch* next = nullptr;
-      for (Branch& b : *at) {
-        if (exec_.weak_initial(b.event, v, then)) {
-          next = &b;
-          break;
-        }
-      }
-      if (!next) break;
-      if (next->children.empty()) return;  // a leaf covers it
-      auto it = std::find_if(v.begin(), v.end(), [&](uint32_t x) {
-        return exec_.steps[x].thread == next->event.thread;
-      });
-      if (it != v.end()) v.erase(it);
-      if (v.empty()) return;
-      at = &next->children;
-    }
-    // A new chain, the rightmost branch.
-    Branch* parent = nullptr;
-    for (uint32_t x : v) {
-      std::vector<Branch>& into = parent ? parent->children : *at;
-      into.push_back(Branch{exec_.summary(x), {}});
-      parent = &into.back();
-      charge(parent->event);
-    }
-  }
-
   // --- Memory: what the tree keeps (sleep sets, wakeup trees) is charged as
   // it grows and counted exactly when the charge passes the limit, so a
   // long execution with many races ends the test with an error rather than
   // the machine's memory. ---
-  static constexpr size_t kHeapOverhead = 16;  // what the allocator adds to a block
-  static size_t bytes_of(const Summary& q) {
-    return sizeof(Summary) + (q.accesses.capacity() ? q.accesses.capacity() * sizeof(Access) + kHeapOverhead : 0);
-  }
-  static size_t tree_bytes(const std::vector<Branch>& branches) {
-    size_t n = branches.capacity() ? branches.capacity() * sizeof(Branch) + kHeapOverhead : 0;
-    for (const Branch& b : branches) n += bytes_of(b.event) - sizeof(Summary) + tree_bytes(b.children);
-    return n;
-  }
   size_t kept_bytes() const {
-    size_t n = tree_bytes(guide_) + exec_.bytes();
-    for (const Level& l : levels_) {
-      n += sizeof(Level) + tree_bytes(l.pending) + l.sleep.capacity() * sizeof(Summary);
-      for (const Summary& q : l.sleep) n += bytes_of(q) - sizeof(Summary);
-    }
+    size_t n = dfs::tree_bytes(guide_) + exec_.bytes();
+    for (const Level& l : levels_) n += dfs::level_bytes(l);
     return n;
   }
-  void charge(const Summary& q) { charge_bytes(bytes_of(q)); }
+  void charge(const Summary& q) { charge_bytes(dfs::bytes_of(q)); }
   void charge_bytes(size_t n) {
     charged_ += n;
     if (charged_ <= memory_limit_) return;
-    charged_ = kept_bytes() + states_table_.bytes();
+    charged_ = kept_bytes() + cache_.bytes();
     if (charged_ <= memory_limit_) return;
     if (stateful_) {
-      throw SearchOutOfMemory("dfs: the state cache (" + std::to_string(states_table_.size()) +
+      throw SearchOutOfMemory("dfs: the state cache (" + std::to_string(cache_.size()) +
                               " states) with the search's sleep sets passed max_memory (" +
                               std::to_string(memory_limit_ >> 20) +
                               " MB); raise max_memory (--max-memory), or search without it (--state-cache off)");
@@ -1027,18 +915,13 @@ class DfsStrategy final : public Strategy, public Search {
   // and the states explored.
   bool stateful_ = false;
   StateSource* states_ = nullptr;  // while a run is under way
-  dfs::StateTable states_table_;
-  uint64_t hits_ = 0;   // runs stopped at a state explored before
-  bool known_ = false;  // this run did
-  bool absolute_time_ = false;  // fingerprints hold the time (a run read the clock)
-  // Shortest first (--shortest on): rounds of growing depth; this round's
-  // limit, and whether a run of it was cut there.
-  bool shortest_ = false;
-  uint32_t depth_limit_ = UINT32_MAX;
-  bool cut_in_round_ = false;
-  bool failed_in_round_ = false;  // a bug: the search ends with this round
-  bool restarting_ = false;     // the search starts again (start_again_with_time)
-  std::vector<uint64_t> sleep_names_, wake_, canonical_;  // scratch for unexplored()
+  dfs::StateCache cache_;
+  bool known_ = false;  // this run stopped at a state explored before (or at a round's depth)
+  bool shortest_ = false;       // --shortest on: rounds of growing depth
+  bool restarting_ = false;     // the search starts again (start_again_with_time, deepen)
+  std::vector<uint64_t> canonical_;  // scratch for unexplored(): the system's names of the enabled events
+  std::vector<bool> asleep_;         // ... which of them sleep
+  std::vector<size_t> only_;         // ... which are left to explore
   std::string conflict_;  // why these parameters do not combine
 
   // Splitting (--shard): units a part aims at (tests split finer), the

@@ -44,4 +44,43 @@ StateTable::Visit StateTable::visit(const StateId& id, uint32_t depth, const std
   return Visit::kAgain;
 }
 
+bool StateCache::unexplored(const StateId& id, uint32_t depth, std::span<const uint64_t> names,
+                            const std::vector<bool>& asleep, bool& restricted, std::vector<size_t>& only) {
+  // A sleeper not enabled here cannot run here: leaving it out of the set
+  // only explores more.
+  sleep_.clear();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (asleep[i]) sleep_.push_back(names[i]);
+  }
+  std::sort(sleep_.begin(), sleep_.end());
+  sleep_.erase(std::unique(sleep_.begin(), sleep_.end()), sleep_.end());
+  bool every = false;
+  const StateTable::Visit visit = table_.visit(id, depth, sleep_, wake_, every);
+  if (visit == StateTable::Visit::kKnown) {
+    ++hits_;
+    return false;
+  }
+  restricted = visit == StateTable::Visit::kAgain && !every;
+  only.clear();
+  for (size_t i = 0; restricted && i < names.size(); ++i) {
+    if (std::binary_search(wake_.begin(), wake_.end(), names[i])) only.push_back(i);
+  }
+  return true;
+}
+
+void StateCache::forget(bool absolute_time) {
+  table_ = StateTable{};
+  hits_ = 0;
+  absolute_time_ = absolute_time;
+  depth_limit_ = shortest_ ? 1 : UINT32_MAX;
+  cut_in_round_ = false;
+  failed_in_round_ = false;
+}
+
+void StateCache::deepen() {
+  const uint32_t next = depth_limit_ + 1;
+  forget(absolute_time_);
+  depth_limit_ = next;
+}
+
 }  // namespace lockstep::dfs

@@ -16,9 +16,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
+#include "engine/strategy.h"
 #include "engine/system.h"
 
 namespace lockstep::dfs {
@@ -55,6 +58,56 @@ class StateTable {
   };
   std::unordered_map<StateId, Entry, Hash> map_;
   size_t bytes_ = 0;
+};
+
+// The state cache as a search uses it: the table of states explored, the
+// runs it stopped, whether fingerprints hold the virtual time, and the
+// rounds of a shortest-first search (each explores every run up to a
+// depth, one step deeper than the last).
+class StateCache {
+ public:
+  explicit StateCache(bool shortest) : shortest_(shortest) { forget(false); }
+
+  // At state `id`, met after `depth` steps, whose enabled events the
+  // system names `names` (one per event; asleep[i]: event i sleeps here):
+  // whether any is left to explore from it. When one is, `restricted`
+  // says whether only some are, and `only` lists those (indexes into
+  // `names`). A state with none left is a hit (counted).
+  bool unexplored(const StateId& id, uint32_t depth, std::span<const uint64_t> names, const std::vector<bool>& asleep,
+                  bool& restricted, std::vector<size_t>& only);
+  // A run stopped where every event awake had been explored from an
+  // equivalent state (a hit that unexplored() did not see).
+  void count_hit() { ++hits_; }
+
+  // Forgets every state: the search starts again, with the time in the
+  // fingerprints from now on when `absolute_time` (a run read the clock),
+  // and a shortest-first search from its first round.
+  void forget(bool absolute_time);
+  bool absolute_time() const { return absolute_time_; }
+
+  // Shortest first: the depth this round goes to (no limit otherwise); a
+  // run cut there, or failing, in this round; and whether the round is
+  // over with no bug while runs went deeper, when the next round (deepen)
+  // is one step deeper.
+  uint32_t depth_limit() const { return depth_limit_; }
+  void note_cut() { cut_in_round_ = true; }
+  void note_failure() { failed_in_round_ = true; }
+  bool round_over(bool exhausted) const { return shortest_ && !failed_in_round_ && cut_in_round_ && exhausted; }
+  void deepen();
+
+  Search::StateCounts counts() const { return {table_.size(), hits_, absolute_time_, shortest_ ? depth_limit_ : 0}; }
+  uint64_t size() const { return table_.size(); }
+  size_t bytes() const { return table_.bytes(); }
+
+ private:
+  StateTable table_;
+  uint64_t hits_ = 0;  // runs stopped at a state explored before
+  bool absolute_time_ = false;
+  bool shortest_ = false;
+  uint32_t depth_limit_ = UINT32_MAX;
+  bool cut_in_round_ = false;
+  bool failed_in_round_ = false;
+  std::vector<uint64_t> sleep_, wake_;  // scratch for unexplored()
 };
 
 }  // namespace lockstep::dfs

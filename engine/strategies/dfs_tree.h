@@ -132,4 +132,26 @@ struct Level {
   std::vector<Thread> order;
 };
 
+// --- Splitting (engine/strategies/dfs.cc, "Splitting one search"). ---
+
+// Whether the class of the run recorded in `exec` belongs under the path
+// it took above the frontier (levels [0, end)): at no level there does a
+// branch taken before the one it took start a schedule of the class
+// (after Execution::analyse). A failing run ends at its failure: a branch
+// taken before that has no step in it, and commutes with all of it, could
+// have come first, so the run belongs to that branch too (which runs it
+// with that step first).
+bool belongs_here(const Execution& exec, const std::vector<Level>& levels, size_t end, Thread root, bool failed);
+
+// --- Wakeup trees. ---
+
+// Adds v (steps of `exec`, to run before step `then`) to a wakeup tree,
+// unless a branch there already covers it. The bytes the tree grew by.
+size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<uint32_t> v, uint32_t then);
+
+// --- What the tree keeps, in bytes (an estimate of the allocator's share included). ---
+size_t bytes_of(const Summary& q);
+size_t tree_bytes(const std::vector<Branch>& branches);
+size_t level_bytes(const Level& level);
+
 }  // namespace lockstep::dfs

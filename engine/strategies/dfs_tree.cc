@@ -1,0 +1,109 @@
+#include "engine/strategies/dfs_tree.h"
+
+#include <algorithm>
+
+namespace lockstep::dfs {
+namespace {
+
+constexpr size_t kHeapOverhead = 16;  // what the allocator adds to a block
+
+// Whether explored sibling t at level k can start a schedule equivalent
+// to the run in `exec` from there: nothing from k on happens before its
+// step, and what it did when it ran there first does not conflict
+// (outside mailboxes, as happens-before judges) with any step from k on
+// that does not happen after that step (a step may touch more when it
+// runs sooner: a signal to a process that has not yet returned). Both are
+// properties of the class, not of the order this run took.
+bool starts_from(const Execution& exec, const Level& level, uint32_t k, Thread t, Thread root) {
+  const uint32_t x = exec.initial_from(k, t, root);
+  if (x == Execution::kNotInitial) return false;
+  for (size_t i = level.inherited; i < level.sleep.size(); ++i) {
+    const Summary& q = level.sleep[i];
+    if (q.thread != t) continue;
+    for (uint32_t y = k; y < exec.steps.size(); ++y) {
+      if (exec.steps[y].thread == t || exec.happens_before(x, y)) continue;
+      if (exec.conflicts_with(q, y)) return false;
+    }
+    break;
+  }
+  return true;
+}
+
+// Whether explored sibling t at level k has no step from k on and
+// commutes with every one of them (and is not optional).
+bool could_come_first(const Execution& exec, const Level& level, uint32_t k, Thread t) {
+  for (uint32_t x = k; x < exec.steps.size(); ++x) {
+    if (exec.steps[x].thread == t) return false;
+  }
+  for (const Summary& q : level.sleep) {
+    if (q.thread != t) continue;
+    if (q.opaque || is_fault(q.role) || q.role == StepRole::kTimer) return false;
+    for (uint32_t x = k; x < exec.steps.size(); ++x) {
+      if (dependent(q, exec.summary(x))) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool belongs_here(const Execution& exec, const std::vector<Level>& levels, size_t end, Thread root, bool failed) {
+  for (size_t k = 0; k < end && k < levels.size(); ++k) {
+    const Level& level = levels[k];
+    if (level.order.size() < 2) continue;
+    for (Thread t : level.order) {
+      if (t == level.taken) break;
+      if (starts_from(exec, level, static_cast<uint32_t>(k), t, root)) return false;
+      if (failed && could_come_first(exec, level, static_cast<uint32_t>(k), t)) return false;
+    }
+  }
+  return true;
+}
+
+size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<uint32_t> v, uint32_t then) {
+  std::vector<Branch>* at = &branches;
+  for (;;) {
+    Branch* next = nullptr;
+    for (Branch& b : *at) {
+      if (exec.weak_initial(b.event, v, then)) {
+        next = &b;
+        break;
+      }
+    }
+    if (!next) break;
+    if (next->children.empty()) return 0;  // a leaf covers it
+    auto it = std::find_if(v.begin(), v.end(), [&](uint32_t x) { return exec.steps[x].thread == next->event.thread; });
+    if (it != v.end()) v.erase(it);
+    if (v.empty()) return 0;
+    at = &next->children;
+  }
+  // A new chain, the rightmost branch.
+  size_t added = 0;
+  Branch* parent = nullptr;
+  for (uint32_t x : v) {
+    std::vector<Branch>& into = parent ? parent->children : *at;
+    into.push_back(Branch{exec.summary(x), {}});
+    parent = &into.back();
+    added += bytes_of(parent->event);
+  }
+  return added;
+}
+
+size_t bytes_of(const Summary& q) {
+  return sizeof(Summary) + (q.accesses.capacity() ? q.accesses.capacity() * sizeof(Access) + kHeapOverhead : 0);
+}
+
+size_t tree_bytes(const std::vector<Branch>& branches) {
+  size_t n = branches.capacity() ? branches.capacity() * sizeof(Branch) + kHeapOverhead : 0;
+  for (const Branch& b : branches) n += bytes_of(b.event) - sizeof(Summary) + tree_bytes(b.children);
+  return n;
+}
+
+size_t level_bytes(const Level& level) {
+  size_t n = sizeof(Level) + tree_bytes(level.pending) + level.sleep.capacity() * sizeof(Summary);
+  for (const Summary& q : level.sleep) n += bytes_of(q) - sizeof(Summary);
+  return n;
+}
+
+}  // namespace lockstep::dfs
