@@ -81,14 +81,32 @@ int l_node(lua_State* L) {
   return 1;
 }
 
-// cluster._start_nodes(names) -> true (lib/prelude.lua returns the names)
+// cluster._start_nodes(names[, boot]) -> true (lib/prelude.lua returns the
+// names). With `boot`, each node runs boot(node) in a process of its own
+// whenever it starts: now, and after every restart.
 int l_start_nodes(lua_State* L) {
   LuaGuest& g = G(L);
   g.need_process(L, "cluster.start_nodes");
   luaL_checktype(L, 1, LUA_TTABLE);
   std::vector<vm::NameId> names = check_group(L, 1, "cluster.start_nodes");
   if (names.empty()) luaL_argerror(L, 1, "no node names given");
-  g.vm().post_start_nodes(std::move(names));
+  std::vector<vm::ValueRef> boots;
+  if (!lua_isnoneornil(L, 2)) {
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    luaL_checkstack(L, 4, "cluster.start_nodes");
+    for (size_t i = 0; i < names.size(); ++i) {  // a spawn body: {boot, node, n = 1}
+      lua_createtable(L, 2, 1);
+      lua_pushvalue(L, 2);
+      lua_rawseti(L, -2, 1);
+      lua_rawgeti(L, 1, static_cast<lua_Integer>(i + 1));
+      lua_rawseti(L, -2, 2);
+      lua_pushinteger(L, 1);
+      lua_setfield(L, -2, "n");
+      boots.push_back(g.store(L, -1));
+      lua_pop(L, 1);
+    }
+  }
+  g.vm().post_start_nodes(std::move(names), std::move(boots));
   return g.suspend(L);
 }
 

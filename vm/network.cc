@@ -27,6 +27,7 @@ void Network::hash(StateHasher& h, ValueHasher& values, const Names& names) cons
   h.tag(0x6e0d).u64(nodes.size());
   for (const Node& n : nodes) {
     h.bytes(names[n.name]).boolean(n.up).boolean(n.crashed_by_fault);
+    if (n.boot) values.hash_value(n.boot, h); else h.tag(0);
     h.u64(n.global.size());
     for (const auto& [name, pid] : n.global) h.bytes(names[name]).pid(pid);
     h.u64(n.disk.size());
@@ -73,7 +74,7 @@ void Network::hash(StateHasher& h, ValueHasher& values, const Names& names) cons
 std::string Network::describe(const Names& names) const {
   std::string out;
   for (NodeId n = 0; n < nodes.size(); ++n) {
-    out += "node " + names[nodes[n].name] + (nodes[n].up ? " up" : " down") + ", " +
+    out += "node " + names[nodes[n].name] + (nodes[n].up ? " up" : " down") + (nodes[n].boot ? ", booted" : "") + ", " +
            std::to_string(nodes[n].disk.size()) + " keys on disk, " + std::to_string(nodes[n].unsynced.size()) +
            " unsynced\n";
   }

@@ -39,6 +39,7 @@ struct Node {
   std::map<std::string, ValueRef> disk;  // its durable store (synced)
   std::vector<std::pair<std::string, ValueRef>> unsynced;  // writes since the last sync (0: delete)
   bool crashed_by_fault = false;  // down by a fault: a restart fault may bring it back
+  ValueRef boot = 0;  // the spawn body run on it whenever it starts (0: none)
   std::vector<std::pair<NodeId, NodeId>> fault_cuts;  // directions a partition fault cut (a heal fault restores them)
 };
 

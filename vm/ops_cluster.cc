@@ -101,13 +101,18 @@ bool Vm::perform_start_nodes(Pid pid, PendingOp& op, Reply& reply, StepResult&) 
     reply.error = "start_nodes: at most " + std::to_string(kMaxNodes) + " nodes";
   }
   if (reply.kind == Reply::Kind::kError) {
+    op.release(guest_);  // the boot functions of nodes never started
     if (sink_) emit(StepKind::kStartNodes, pid, -1, "failed");
     return true;
   }
   std::string detail;
   const size_t old_n = net_.nodes.size();
-  for (NameId name : nodes) {
-    net_.nodes.emplace_back().name = name;
+  std::vector<ValueRef>& boots = op.as<NodesArgs>().boots;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const NameId name = nodes[i];
+    Node& node = net_.nodes.emplace_back();
+    node.name = name;
+    node.boot = std::exchange(boots[i], 0);
     detail += (detail.empty() ? "" : ", ") + names_[name];
     touch(object::node(static_cast<uint32_t>(net_.nodes.size() - 1)), true);
   }
@@ -126,6 +131,7 @@ bool Vm::perform_start_nodes(Pid pid, PendingOp& op, Reply& reply, StepResult&) 
   }
   if (faults_on_) node_faults();
   if (sink_) emit(StepKind::kStartNodes, pid, -1, detail);
+  for (NodeId n = static_cast<NodeId>(old_n); n < net_.nodes.size(); ++n) boot_node(n);
   reply.kind = Reply::Kind::kBool;
   reply.b = true;
   return true;
@@ -272,6 +278,17 @@ void Vm::start_node(NodeId n, Pid by, StepKind kind) {
     if (net_.flights[id].live) update_flight(id);
   }
   if (faults_on_) node_faults();
+  boot_node(n);
+}
+
+void Vm::boot_node(NodeId n) {
+  const ValueRef body = net_.nodes[n].boot;
+  if (!body) return;
+  guest_.retain(body);  // the node keeps it for its next start
+  const Pid child = new_process(body, step_no_);
+  procs_[child].node = n;
+  created_.push_back(EventKey::process(child));
+  if (log_sink_) log_sink_->on_process_node(child, node_name(n));
 }
 
 void Vm::set_cut(NodeId from, NodeId to, Cut mode) {
@@ -380,8 +397,11 @@ void Vm::stop_node(NodeId n, Pid by, StepKind kind) {
   }
 }
 
-void Vm::post_start_nodes(std::vector<NameId> names) {
-  post<NodesArgs>(StepKind::kStartNodes).nodes = std::move(names);
+void Vm::post_start_nodes(std::vector<NameId> names, std::vector<ValueRef> boots) {
+  NodesArgs& args = post<NodesArgs>(StepKind::kStartNodes);
+  args.nodes = std::move(names);
+  args.boots = std::move(boots);
+  args.boots.resize(args.nodes.size(), 0);
 }
 
 void Vm::post_stop_node(NameId node) { post<NodesArgs>(StepKind::kStopNode).nodes.assign(1, node); }

@@ -1,6 +1,8 @@
 // Releasing and hashing each kind's arguments (vm/pending_op.h).
 #include "vm/pending_op.h"
 
+#include <utility>
+
 #include "vm/vm.h"
 
 namespace lockstep::vm {
@@ -127,7 +129,16 @@ void EtsArgs::hash(const OpHashing& o) const {
   }
 }
 
-void NodesArgs::hash(const OpHashing& o) const { hash_names(o, nodes); }
+void NodesArgs::release(Guest& g) {
+  for (ValueRef& v : boots) {
+    if (v) g.release(std::exchange(v, 0));
+  }
+}
+
+void NodesArgs::hash(const OpHashing& o) const {
+  hash_names(o, nodes);
+  for (ValueRef v : boots) o.value(v);
+}
 
 void CutArgs::hash(const OpHashing& o) const {
   hash_names(o, a);

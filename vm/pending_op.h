@@ -195,7 +195,10 @@ struct EtsArgs {  // every other kEts* kind: one table, a key or rows
 // --- Nodes and the network (vm/ops_cluster.cc). ---
 struct NodesArgs {  // kStartNodes, kStopNode, kStartNode
   std::vector<NameId> nodes;
-  void release(Guest&) {}
+  // kStartNodes: per node, the spawn body of its boot function (0: none),
+  // run on the node whenever it starts.
+  std::vector<ValueRef> boots;
+  void release(Guest& g);
   void hash(const OpHashing& o) const;
 };
 

@@ -278,7 +278,10 @@ class Vm final : public System {
                 int64_t incr = 0, ValueRef value = 0);
   // Nodes and the network (vm/ops_cluster.cc, docs/cluster.md). Node names
   // are interned names, checked when the step runs.
-  void post_start_nodes(std::vector<NameId> names);
+  // `boots`: per node, the spawn body of its boot function, run in a new
+  // process on the node when it starts and whenever it restarts (empty or
+  // 0: none).
+  void post_start_nodes(std::vector<NameId> names, std::vector<ValueRef> boots = {});
   void post_stop_node(NameId node);
   void post_start_node(NameId node);
   // Cuts `a` from `b` (and `b` from `a` unless `oneway`).
@@ -555,6 +558,8 @@ class Vm final : public System {
   // process that asked (kNoPid: a fault), `kind` the step that shows it.
   void stop_node(NodeId node, Pid by, StepKind kind = StepKind::kStopNode);
   void start_node(NodeId node, Pid by, StepKind kind = StepKind::kStartNode);
+  // Runs `node`'s boot function in a new process there, if it has one.
+  void boot_node(NodeId node);
   // Sets the cut of each (from, to) direction; links and monitors between
   // nodes that stop being connected break, names merge where they become
   // connected, and held messages become deliverable. Touches every node named.

@@ -17,13 +17,26 @@ function math.randomseed() end
 print = ls.log
 
 -- Nodes (docs/cluster.md). A node handle is the node's name.
-function ls.cluster.start_nodes(names)
+function ls.cluster.start_nodes(names, opts)
   if type(names) ~= "table" then
     error("bad argument #1 to 'start_nodes' (list of node names expected, got " .. type(names) .. ")", 2)
   end
+  local boot
+  if opts ~= nil then
+    if type(opts) ~= "table" then
+      error("bad argument #2 to 'start_nodes' (options table expected, got " .. type(opts) .. ")", 2)
+    end
+    for k in pairs(opts) do
+      if k ~= "boot" then error("start_nodes: unknown option '" .. tostring(k) .. "' (known: boot)", 2) end
+    end
+    boot = opts.boot
+    if boot ~= nil and type(boot) ~= "function" then
+      error("start_nodes: boot must be a function(node), got " .. type(boot), 2)
+    end
+  end
   local copy = {}
   for i, name in ipairs(names) do copy[i] = name end
-  ls.cluster._start_nodes(copy)
+  ls.cluster._start_nodes(copy, boot)
   local handles = {}
   for i, name in ipairs(copy) do handles[i] = name end
   return handles

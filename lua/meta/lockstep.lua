@@ -296,8 +296,12 @@ function lockstep.persistent_term.erase(key) end
 -- Nodes and the network (docs/cluster.md) ----------------------------------
 
 lockstep.cluster = {}
+---Starts nodes; with `opts.boot`, each node runs `boot(node)` in a process
+---of its own whenever it starts (now, and after every restart).
 ---@param names string[]
-function lockstep.cluster.start_nodes(names) end
+---@param opts? {boot: fun(node: string)}
+---@return string[]
+function lockstep.cluster.start_nodes(names, opts) end
 ---@param node string
 function lockstep.cluster.stop_node(node) end
 ---@param node string

@@ -333,6 +333,43 @@ ls.test("disk: synced writes survive a restart; unsynced ones may not", function
   assert(log == "gone" or (type(log) == "table" and log.v == 7))
 end)
 
+ls.test("boot: runs on each node at start and again after every restart, reading its disk", function()
+  local root = ls.self()
+  local a, b = table.unpack(ls.cluster.start_nodes({ "a", "b" }, {
+    boot = function(node)
+      local boots = ls.disk.get("boots", 0) + 1
+      ls.disk.put("boots", boots)
+      ls.disk.sync()
+      ls.register("svc", ls.self())
+      ls.send(root, { "booted", node, boots, ls.node() })
+      while true do
+        local m = ls.receive()
+        ls.send(m.from, { "svc", node, boots })
+      end
+    end,
+  }))
+  local seen = {}
+  for _ = 1, 2 do
+    local m = ls.receive()
+    assert(m[1] == "booted" and m[3] == 1 and m[2] == m[4], tostring(m[1]) .. " " .. tostring(m[3]))
+    seen[m[2]] = true
+  end
+  assert(seen[a] and seen[b])
+  ls.send({ "svc", b }, { from = ls.self() })
+  assert(ls.receive()[3] == 1)
+  ls.cluster.stop_node("b")
+  ls.cluster.start_node("b")
+  local m = ls.receive()
+  assert(m[1] == "booted" and m[2] == "b" and m[3] == 2, tostring(m[1]) .. " " .. tostring(m[3]))
+  ls.send({ "svc", "b" }, { from = ls.self() })
+  local r = ls.receive()
+  assert(r[2] == "b" and r[3] == 2, "the rebooted service answers, having read its disk")
+  local ok, err = pcall(ls.cluster.start_nodes, { "c" }, { boot = 1 })
+  assert(not ok and err:find("boot must be a function"), err)
+  ok, err = pcall(ls.cluster.start_nodes, { "c" }, { bot = function() end })
+  assert(not ok and err:find("unknown option 'bot'"), err)
+end)
+
 ls.test("spawn_on: {node, register} names the process in the spawn's own step", function()
   ls.cluster.start_nodes({ "b" })
   local root = ls.self()

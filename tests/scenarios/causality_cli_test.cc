@@ -72,7 +72,7 @@ TEST(CausalSlice, SpawnThenMonitorKeepsTheChildsEnd) {
   EXPECT_EQ(fixed.code, 0) << fixed.out;
 }
 
-TEST(TraceFormats, FormatOneTracesStillReplayToTheSameFailure) {
+TEST(TraceFormats, TracesOfEveryFormatStillReplayToTheSameFailure) {
   struct Case {
     const char* trace;
     const char* scenario;
@@ -81,7 +81,9 @@ TEST(TraceFormats, FormatOneTracesStillReplayToTheSameFailure) {
   for (const Case& c : {Case{"v1-supervisor-restart.lockstep", "supervisor_restart.lua", "no process is registered"},
                         Case{"v1-timeout-race.lockstep", "timeout_race.lua", ""},
                         // Format 2 with a fault decision (a dropped message).
-                        Case{"v2-gossip-leave-drop-fault.lockstep", "gossip_leave.lua", "still lists c after it left"}}) {
+                        Case{"v2-gossip-leave-drop-fault.lockstep", "gossip_leave.lua", "still lists c after it left"},
+                        // Format 3 with a crash fault, its restart and a node's boot process.
+                        Case{"v3-kv-recovery-crash-fault.lockstep", "kv_recovery.lua", "an acknowledged write was lost"}}) {
     auto printed = run_lockstep({"replay", "--trace", data(c.trace)});
     EXPECT_EQ(printed.code, 0) << c.trace << printed.err;
     EXPECT_NE(printed.out.find("Schedule (causal slice, "), std::string::npos) << printed.out;

@@ -69,7 +69,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
                                            Buggy{"lost_request.lua", "liveness"},
                                            Buggy{"remote_setup.lua", "deadlock"},
                                            Buggy{"pool_registry.lua", "assertion"},
-                                           Buggy{"poll_until_done.lua", "assertion"}),
+                                           Buggy{"poll_until_done.lua", "assertion"},
+                                           Buggy{"kv_recovery.lua", "assertion"}),
                          [](const ::testing::TestParamInfo<Buggy>& info) {
                            const std::string file = info.param.file;
                            return file.substr(0, file.find('.'));
@@ -98,7 +99,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
                                            "gossip_leave_fixed.lua", "partition_heal_fixed.lua",
                                            "raft_stale_read_fixed.lua", "lost_request_fixed.lua",
                                            "remote_setup_fixed.lua", "pool_registry_fixed.lua",
-                                           "poll_until_done_fixed.lua", "retry_path_fixed.lua"));
+                                           "poll_until_done_fixed.lua", "retry_path_fixed.lua",
+                                           "kv_recovery_fixed.lua"));
 
 // --max-seconds (or a test's max_seconds) bounds a test's wall-clock time:
 // it stops at an iteration boundary, says it was bounded by time, and the
@@ -424,7 +426,28 @@ TEST(Cli, DirectoryRunsEveryScenario) {
   auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "200",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\"bugs\":28,\"unmet\":1"), std::string::npos) << r.out;  // one per buggy example
+  EXPECT_NE(r.out.find("\"bugs\":29,\"unmet\":1"), std::string::npos) << r.out;  // one per buggy example
+}
+
+// kv_recovery's store node boots its server whenever it starts; the crash
+// is the strategy's, and the restart runs the boot function again, which
+// reads what the disk kept. dfs finds the acknowledged write that was lost
+// and proves the twin, meeting its goal (a read from the rebooted server).
+TEST(Cli, ANodesBootFunctionRecoversFromDiskAfterACrashTheStrategyPlaces) {
+  auto bug = run_lockstep({"run", scenario("kv_recovery.lua"), "--strategy", "dfs", "--traces-dir",
+                           fresh_dir("kv_recovery")});
+  EXPECT_EQ(bug.code, 1) << bug.out << bug.err;
+  EXPECT_NE(bug.out.find("an acknowledged write was lost: x is nil"), std::string::npos) << bug.out;
+  EXPECT_NE(bug.out.find("fault.crash  store"), std::string::npos) << bug.out;
+  EXPECT_NE(bug.out.find("fault.restart store"), std::string::npos) << bug.out;
+  EXPECT_NE(bug.out.find("disk.get      P2@store(kv)  \"data\" -> nil"), std::string::npos)
+      << "the restarted node's boot ran again and read its disk\n" << bug.out;
+  auto proof = run_lockstep({"run", scenario("kv_recovery_fixed.lua"), "--strategy", "dfs", "--iterations",
+                             "100000", "--traces-dir", fresh_dir("kv_recovery_f")});
+  EXPECT_EQ(proof.code, 0) << proof.out << proof.err;
+  EXPECT_NE(proof.out.find("explored all 632 schedules: no bug"), std::string::npos) << proof.out;
+  EXPECT_NE(proof.out.find("goal \"a read from a server restarted after the write\""), std::string::npos)
+      << proof.out;
 }
 
 // retry_path.lua's retry never runs under quiescent timers: its goal is
