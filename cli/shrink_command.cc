@@ -65,6 +65,7 @@ int shrink(const ShrinkFlags& f, const GlobalOptions& global) {
                                       " faults"
                                 : std::string())
             << ") in " << r.attempts << " attempts\n"
+            << "stopped: " << r.stopped << "\n"
             << "wrote " << out << "\n";
   if (!global.quiet) {
     TextStyle style;

@@ -1,12 +1,17 @@
-// Shrinking a failing trace: find a schedule that fails the same way (same
-// failure kind and message) with fewer steps and fewer context switches.
+// Shrinking a failing trace: find a schedule that fails the same way (the
+// same failure kind at the same place, or with the same message where it
+// has no place) with fewer injected faults, steps and context switches.
 //
-// Candidates are edited decision sequences (only the steps in the causal
-// slice of the failure kept, a process's steps dropped, a prefix kept and
-// the rest run without preemption, chunks removed, a preemption removed) run through the ordinary scheduling loop with a
-// lenient replay strategy; the decisions a candidate actually took become
-// the new best when it still fails the same way and is smaller. Every pass
-// is deterministic, so the same input gives the same output.
+// Candidates are edited decision sequences (a fault taken out or moved,
+// only the steps in the causal slice of the failure kept, a process's
+// steps dropped, a prefix kept and the rest run without preemption, chunks
+// removed, a preemption removed) run through the ordinary scheduling loop
+// with a lenient replay strategy that follows each decision's event by the
+// name the system gives it, so taking out a step does not renumber the
+// messages, timers and faults after it; the decisions a candidate actually
+// took become the new best when it still fails the same way and is
+// smaller. Every pass is deterministic, so the same input gives the same
+// output.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +38,7 @@ struct ShrinkResult {
   uint64_t steps_before = 0, steps_after = 0;
   uint64_t switches_before = 0, switches_after = 0;
   uint64_t faults_before = 0, faults_after = 0;  // injected faults
+  std::string stopped;  // why shrinking stopped where it did
 };
 
 ShrinkResult shrink_trace(const Trace& input, Program& program, const ShrinkOptions& options);

@@ -272,9 +272,21 @@ struct ReplayTail {
   uint32_t delayed = 0;
 };
 
+// Which events a lenient replay follows, by the names the system gives them
+// (StateSource::event_names): the same for the same event however the run
+// got there, where ids (pids, message and timer numbers) shift when steps
+// before it are taken out. `names[i]` names the event of decisions[i] (0:
+// none, follow its id; a choice's is ignored). With `taken`, the replay
+// appends the name of every event it runs, in order.
+struct ReplayNames {
+  std::vector<uint64_t> names;
+  std::vector<uint64_t>* taken = nullptr;
+};
+
 // Lenient: follows `decisions` where they fit and skips those that do not;
 // past them, goes on as `tail` says, faults only when nothing else can run.
 // Deterministic. Shrink tries candidate schedules so, explain its reversals.
-std::unique_ptr<Strategy> make_lenient_replay_strategy(std::vector<Decision> decisions, ReplayTail tail = {});
+std::unique_ptr<Strategy> make_lenient_replay_strategy(std::vector<Decision> decisions, ReplayTail tail = {},
+                                                       ReplayNames names = {});
 
 }  // namespace lockstep

@@ -131,8 +131,8 @@ namespace {
 // taken is skipped), then goes on as its tail says.
 class LenientReplayStrategy final : public Strategy {
  public:
-  LenientReplayStrategy(std::vector<Decision> decisions, ReplayTail tail)
-      : decisions_(std::move(decisions)), tail_(tail) {}
+  LenientReplayStrategy(std::vector<Decision> decisions, ReplayTail tail, ReplayNames names)
+      : decisions_(std::move(decisions)), tail_(tail), names_(std::move(names)) {}
 
   bool begin_iteration(uint64_t, const IterationHint&) override {
     next_ = 0;
@@ -140,15 +140,27 @@ class LenientReplayStrategy final : public Strategy {
     return true;
   }
 
+  void set_states(StateSource* states) override { states_ = states; }
+
   size_t pick(std::span<const Op> enabled) override {
+    named_ = false;
     while (next_ < decisions_.size()) {
-      const Decision& d = decisions_[next_++];
+      const size_t at = next_++;
+      const Decision& d = decisions_[at];
       if (d.kind == DecisionKind::kChoice) continue;  // misaligned: drop it
+      const uint64_t name = at < names_.names.size() ? names_.names[at] : 0;
+      if (name != 0 && states_) {  // by name: an id may now be another event's
+        name_enabled(enabled);
+        for (size_t i = 0; i < enabled.size(); ++i) {
+          if (enabled_names_[i] == name) return took(enabled, i);
+        }
+        continue;
+      }
       for (size_t i = 0; i < enabled.size(); ++i) {
-        if (d.runs(enabled[i].key)) return i;
+        if (d.runs(enabled[i].key)) return took(enabled, i);
       }
     }
-    return tail_.kind == ReplayTail::Kind::kDelay ? delay(enabled) : keep_running(enabled);
+    return took(enabled, tail_.kind == ReplayTail::Kind::kDelay ? delay(enabled) : keep_running(enabled));
   }
 
   bool on_step(const StepFacts& facts) override {
@@ -166,6 +178,24 @@ class LenientReplayStrategy final : public Strategy {
   }
 
  private:
+  void name_enabled(std::span<const Op> enabled) {
+    if (named_) return;
+    named_ = true;
+    if (states_) {
+      states_->event_names(enabled, enabled_names_);
+    } else {
+      enabled_names_.assign(enabled.size(), 0);
+    }
+  }
+
+  size_t took(std::span<const Op> enabled, size_t i) {
+    if (names_.taken && i < enabled.size()) {
+      name_enabled(enabled);
+      names_.taken->push_back(enabled_names_[i]);
+    }
+    return i;
+  }
+
   // The process that ran last while it can; else the lowest id (faults
   // sort after every other event).
   size_t keep_running(std::span<const Op> enabled) const {
@@ -196,6 +226,10 @@ class LenientReplayStrategy final : public Strategy {
 
   std::vector<Decision> decisions_;
   ReplayTail tail_;
+  ReplayNames names_;
+  StateSource* states_ = nullptr;
+  std::vector<uint64_t> enabled_names_;  // the names of this pick's enabled events
+  bool named_ = false;                   // enabled_names_ is this pick's
   size_t next_ = 0;
   EventKey last_;
   bool have_last_ = false;
@@ -203,8 +237,9 @@ class LenientReplayStrategy final : public Strategy {
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_lenient_replay_strategy(std::vector<Decision> decisions, ReplayTail tail) {
-  return std::make_unique<LenientReplayStrategy>(std::move(decisions), tail);
+std::unique_ptr<Strategy> make_lenient_replay_strategy(std::vector<Decision> decisions, ReplayTail tail,
+                                                       ReplayNames names) {
+  return std::make_unique<LenientReplayStrategy>(std::move(decisions), tail, std::move(names));
 }
 
 }  // namespace lockstep

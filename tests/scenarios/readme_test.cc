@@ -70,6 +70,7 @@ TEST_F(Readme, TheReplayAndShrinkExampleGivesTheOutputShown) {
   auto shrink = run_lockstep({"shrink", "--trace", path});
   EXPECT_EQ(shrink.code, 0);
   EXPECT_EQ(line_starting(shrink.out, "shrunk "), line_starting(doc, "shrunk "));
+  EXPECT_EQ(line_starting(shrink.out, "stopped: "), line_starting(doc, "stopped: "));
   EXPECT_EQ(line_starting(shrink.out, "wrote "), line_starting(doc, "wrote "));
 }
 
