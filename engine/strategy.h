@@ -267,6 +267,7 @@ struct ReplayTail {
   enum class Kind : uint8_t {
     kKeepRunning,  // without preemption: the last process runs while it can, else the lowest id (shrink)
     kDelay,        // process `delayed` waits while anything else can run, lowest id first (explain)
+    kHoldTimers,   // timers wait while any process or delivery can run, lowest id first (explain)
   };
   Kind kind = Kind::kKeepRunning;
   uint32_t delayed = 0;

@@ -67,6 +67,8 @@ class Explainer {
 
   Explanation run() {
     Explanation out;
+    name_schedule();
+    check_faults(out.faults);
     find_races(out.races);
     check(out.races);
     // No race decides it: perhaps a receive ran before the message it
@@ -75,10 +77,8 @@ class Explainer {
                      [](const Race& r) { return r.reversed == Race::Reversed::kPasses; })) {
       check_held_back(out.races);
     }
-    std::stable_sort(out.races.begin(), out.races.end(), [](const Race& a, const Race& b) {
-      return (a.reversed == Race::Reversed::kPasses) > (b.reversed == Race::Reversed::kPasses);
-    });
-    out.text = render(out.races);
+    lead_with_timers(out.races);
+    out.text = render(out.faults, out.races);
     std::ostringstream slice;
     TextStyle style;
     style.max_rows = 0;
@@ -188,12 +188,71 @@ class Explainer {
         break;
       }
     }
+    find_timeouts(races, writes);
     std::stable_sort(races.begin(), races.end(),
                      [](const Race& x, const Race& y) { return x.second > y.second; });
   }
 
+  // A receive of the slice that a timer ended with nothing, and a message
+  // to its process from another that came after that timer and did not
+  // follow from it: had the message come first, the wait would have ended
+  // with it (a lease renewed, a reply taken) instead.
+  void find_timeouts(std::vector<Race>& races,
+                     std::unordered_map<uint64_t, std::vector<uint32_t>>& writes) const {
+    for (auto it_r = slice_.rbegin(); it_r != slice_.rend() && races.size() < 2 * options_.max_candidates; ++it_r) {
+      const StepRecord* rec = record(*it_r);
+      if (!rec || rec->kind != StepKind::kReceive || rec->consumed || !rec->cause || rec->actor < 0) continue;
+      const StepRecord* timer = record(rec->cause);
+      if (!timer || timer->event.kind != EventKind::kTimer) continue;
+      Race race;
+      race.kind = Race::Kind::kTimeout;
+      race.first = rec->cause;
+      race.first_taken = rec->step;
+      race.object = object::mailbox(static_cast<uint32_t>(rec->actor));
+      const auto& list = writes[object::mailbox(static_cast<uint32_t>(rec->actor))];
+      for (auto it = std::upper_bound(list.begin(), list.end(), rec->cause); it != list.end(); ++it) {
+        const uint32_t w = *it;
+        if (owner(w) == rec->actor || hb_.happens_before(rec->cause, w)) continue;
+        race.second = w;
+        break;
+      }
+      // second 0: no message came after it in this run; the check holds the
+      // timer back instead, for one still to come.
+      races.push_back(race);
+    }
+  }
+
+  // Races whose reversal passes come first; of those, one where a timer
+  // came first (a lease that expired before its renewal, a wait that timed
+  // out before the reply): what a timer decides, the code did not wait
+  // for, and the races after it follow from it. Otherwise nearest the
+  // failure first.
+  void lead_with_timers(std::vector<Race>& races) const {
+    auto rank = [&](const Race& r) {
+      if (r.reversed != Race::Reversed::kPasses) return 2;
+      return r.kind == Race::Kind::kTimeout || (r.kind == Race::Kind::kMessages && is_timer(r.first)) ? 0 : 1;
+    };
+    std::stable_sort(races.begin(), races.end(), [&](const Race& a, const Race& b) { return rank(a) < rank(b); });
+  }
+
+  // The recorded schedule's steps in `order` (1-based), each with its
+  // choices, and each event named as the system names it where known.
+  std::unique_ptr<Strategy> schedule(const std::vector<uint32_t>& order) const {
+    std::vector<Decision> out;
+    std::vector<uint64_t> names;
+    out.reserve(t_.decisions.size());
+    for (uint32_t s : order) {
+      const auto [begin, end] = groups_[s - 1];
+      for (size_t i = begin; i < end; ++i) {
+        out.push_back(t_.decisions[i]);
+        names.push_back(i < decision_names_.size() ? decision_names_[i] : 0);
+      }
+    }
+    return make_lenient_replay_strategy(std::move(out), {}, {std::move(names)});
+  }
+
   // The recorded schedule with `second` (and what it needs) moved before `first`.
-  std::vector<Decision> reversed(uint32_t first, uint32_t second) const {
+  std::unique_ptr<Strategy> reversed(uint32_t first, uint32_t second) const {
     const std::vector<uint32_t> needed = hb_.past({second});
     std::vector<uint32_t> order;
     for (uint32_t s = 1; s < first; ++s) order.push_back(s);
@@ -205,14 +264,43 @@ class Explainer {
     for (uint32_t s = first; s <= groups_.size(); ++s) {
       if (!placed.count(s)) order.push_back(s);
     }
-    std::vector<Decision> out;
-    out.reserve(t_.decisions.size());
-    for (uint32_t s : order) {
-      const auto [begin, end] = groups_[s - 1];
-      out.insert(out.end(), t_.decisions.begin() + static_cast<ptrdiff_t>(begin),
-                 t_.decisions.begin() + static_cast<ptrdiff_t>(end));
+    return schedule(order);
+  }
+
+  // The names the system gives the recorded schedule's events, found by
+  // running it once (none if that run does not take every step).
+  void name_schedule() {
+    if (!program_ || !can_reorder_) return;
+    std::vector<uint64_t> taken;
+    auto strategy = make_lenient_replay_strategy(t_.decisions, {}, {{}, &taken});
+    run_with(*strategy);
+    if (taken.size() != groups_.size()) return;
+    decision_names_.assign(t_.decisions.size(), 0);
+    for (size_t s = 0; s < groups_.size(); ++s) decision_names_[groups_[s].first] = taken[s];
+  }
+
+  // Each injected fault (not a restart or heal, which only undo one), run
+  // without: does the failure need it?
+  void check_faults(std::vector<FaultCheck>& out) {
+    const std::vector<InjectedFault> listed = injected_faults(t_);
+    for (const InjectedFault& f : listed) {
+      if (f.kind == "restart" || f.kind == "heal") continue;
+      FaultCheck c;
+      c.step = f.step;
+      c.line = f.line;
+      if (program_ && can_reorder_ && f.step >= 1 && f.step <= groups_.size()) {
+        std::vector<uint32_t> order;
+        for (uint32_t s = 1; s <= groups_.size(); ++s) {
+          if (s != f.step) order.push_back(s);
+        }
+        Race probe;
+        classify(probe, run_with(*schedule(order)));
+        c.without = probe.reversed;
+        c.other_failure = probe.reversed_failure;
+        c.steps = probe.reversed_steps;
+      }
+      out.push_back(std::move(c));
     }
-    return out;
   }
 
   void check(std::vector<Race>& races) {
@@ -220,8 +308,18 @@ class Explainer {
     size_t checked = 0;
     for (Race& race : races) {
       if (checked++ >= options_.max_checks) break;
-      auto strategy = make_lenient_replay_strategy(reversed(race.first, race.second));
-      classify(race, run_with(*strategy));
+      if (race.kind == Race::Kind::kTimeout && race.second == 0) {
+        std::vector<Decision> prefix(t_.decisions.begin(),
+                                     t_.decisions.begin() + static_cast<ptrdiff_t>(groups_[race.first - 1].first));
+        std::vector<uint64_t> names(decision_names_.begin(),
+                                    decision_names_.begin() + static_cast<ptrdiff_t>(std::min(
+                                                                  decision_names_.size(), prefix.size())));
+        auto hold = make_lenient_replay_strategy(std::move(prefix), {ReplayTail::Kind::kHoldTimers, 0},
+                                                 {std::move(names)});
+        classify(race, run_with(*hold));
+        continue;
+      }
+      classify(race, run_with(*reversed(race.first, race.second)));
     }
   }
 
@@ -242,7 +340,10 @@ class Explainer {
       race.reversed = Race::Reversed::kPasses;
       return;
     }
-    const bool same = r.failure.kind == t_.failure.kind && r.failure.message == t_.failure.message;
+    // The same failure: of the same kind at the same place (an assertion
+    // may show other values), or with the same message where it has none.
+    const bool same = r.failure.kind == t_.failure.kind && r.failure.location == t_.failure.location &&
+                      (!t_.failure.location.empty() || r.failure.message == t_.failure.message);
     race.reversed = same ? Race::Reversed::kFailsTheSame : Race::Reversed::kFailsOtherwise;
     if (!same) {
       Trace other;
@@ -300,6 +401,11 @@ class Explainer {
     return "step " + std::to_string(step) + " (" + who + "): " + what;
   }
 
+  bool is_timer(uint32_t step) const {
+    const StepRecord* r = record(step);
+    return r && r->event.kind == EventKind::kTimer;
+  }
+
   bool writes(uint32_t step, uint64_t object) const {
     const StepRecord* r = record(step);
     if (!r) return false;
@@ -332,7 +438,40 @@ class Explainer {
           << race.reversed_steps << " steps without a failure).\n";
       return out.str();
     }
-    if (race.kind == Race::Kind::kMessages) {
+    const bool timer_first = is_timer(race.first);
+    if (race.kind == Race::Kind::kTimeout && race.second == 0) {
+      const std::string waiter = names_.display(owner(race.first_taken));
+      out << "  " << waiter << "'s wait timed out before any message it waited for came:\n"
+          << "    " << step_phrase(race.first) << "\n"
+          << "      ended the wait at " << step_phrase(race.first_taken) << "\n";
+      if (race.reversed == Race::Reversed::kPasses) {
+        out << "  The order that would not fail: with the timer held back until every process had gone as far as "
+               "it could, the test passes (checked: that schedule ran "
+            << race.reversed_steps << " steps without a failure).\n";
+        if (lead) out << "  So this schedule fails because " << waiter << "'s timer fired first.\n";
+      } else if (race.reversed == Race::Reversed::kFailsTheSame) {
+        out << "  With the timer held back, it still fails the same way: the timeout alone does not decide it.\n";
+      } else if (race.reversed == Race::Reversed::kFailsOtherwise) {
+        out << "  With the timer held back, it fails another way: " << race.reversed_failure << "\n";
+      }
+      return out.str();
+    }
+    if (race.kind == Race::Kind::kTimeout) {
+      out << "  " << names_.display(owner(race.first_taken)) << "'s wait timed out before " << p2
+          << "'s message to it came:\n"
+          << "    " << step_phrase(race.first) << "\n"
+          << "      ended the wait at " << step_phrase(race.first_taken) << "\n"
+          << "    " << step_phrase(race.second) << "\n";
+    } else if (race.kind == Race::Kind::kMessages && timer_first) {
+      out << "  " << p1 << "'s timer and " << p2 << "'s message both went to " << object_phrase(race.object, names_)
+          << "; the timer came first:\n"
+          << "    " << step_phrase(race.first) << "\n"
+          << "      taken at " << step_phrase(race.first_taken) << "\n"
+          << "    " << step_phrase(race.second) << "\n"
+          << (race.second_taken ? "      taken at " + step_phrase(race.second_taken)
+                                : std::string("      never taken"))
+          << "\n";
+    } else if (race.kind == Race::Kind::kMessages) {
       out << "  " << p1 << " and " << p2 << " sent messages to "
           << object_phrase(race.object, names_) << "; it took " << p1 << "'s first:\n"
           << "    " << step_phrase(race.first) << "\n"
@@ -355,7 +494,11 @@ class Explainer {
         out << "  The order that would not fail: with " << swap
             << ", the test passes (checked: that schedule ran " << race.reversed_steps
             << " steps without a failure).\n";
-        if (lead) out << "  So the failure needs " << p1 << " to win this race.\n";
+        if (lead) {
+          out << "  So this schedule fails because "
+              << (timer_first ? p1 + "'s timer fired first" : p1 + " won this race")
+              << " (another failing schedule may take the other order: this says why this one fails).\n";
+        }
         break;
       case Race::Reversed::kFailsTheSame:
         out << "  Reversed (" << swap
@@ -373,7 +516,27 @@ class Explainer {
     return out.str();
   }
 
-  std::string render(const std::vector<Race>& races) const {
+  // One fault, and what the run without it did.
+  static std::string describe(const FaultCheck& c) {
+    std::string out = "    " + c.line + "\n";
+    switch (c.without) {
+      case Race::Reversed::kPasses:
+        out += "      the failure needs it: without it, the test passes (checked: that schedule ran " +
+               std::to_string(c.steps) + " steps without a failure).\n";
+        break;
+      case Race::Reversed::kFailsTheSame:
+        out += "      without it, the test still fails the same way: the failure does not need it.\n";
+        break;
+      case Race::Reversed::kFailsOtherwise:
+        out += "      without it, the test fails another way: " + c.other_failure + "\n";
+        break;
+      case Race::Reversed::kNotTried:
+        break;
+    }
+    return out;
+  }
+
+  std::string render(const std::vector<FaultCheck>& checks, const std::vector<Race>& races) const {
     std::ostringstream out;
     out << "lockstep: explain \"" << printable(t_.test_name) << "\" ("
         << printable(t_.scenario_path) << ")\n\n";
@@ -390,9 +553,11 @@ class Explainer {
         << " steps happen before the failure (the causal slice; `lockstep replay --trace F` prints "
            "it).\n";
     if (const auto faults = injected_faults(t_); !faults.empty()) {
-      out << "  The strategy injected " << faults.size() << " fault"
-          << (faults.size() == 1 ? "" : "s") << ":\n";
-      for (const InjectedFault& f : faults) out << "    " << f.line << "\n";
+      out << "  The strategy injected " << faults.size() << " fault" << (faults.size() == 1 ? "" : "s") << ":\n";
+      for (const InjectedFault& f : faults) {
+        auto c = std::find_if(checks.begin(), checks.end(), [&](const FaultCheck& x) { return x.step == f.step; });
+        out << (c == checks.end() ? "    " + f.line + "\n" : describe(*c));
+      }
     }
     if (t_.facts.empty()) {
       out << "  This trace records no step facts (an old format), so races cannot be found.\n";
@@ -439,6 +604,7 @@ class Explainer {
       groups_;  // per step (1-based step s at s-1): its decisions
   bool can_reorder_ = false;
   std::set<uint32_t> slice_;
+  std::vector<uint64_t> decision_names_;  // per decision: its event's name (0: a choice, or unknown)
 };
 
 }  // namespace

@@ -160,7 +160,12 @@ class LenientReplayStrategy final : public Strategy {
         if (d.runs(enabled[i].key)) return took(enabled, i);
       }
     }
-    return took(enabled, tail_.kind == ReplayTail::Kind::kDelay ? delay(enabled) : keep_running(enabled));
+    switch (tail_.kind) {
+      case ReplayTail::Kind::kDelay: return took(enabled, delay(enabled));
+      case ReplayTail::Kind::kHoldTimers: return took(enabled, hold_timers(enabled));
+      case ReplayTail::Kind::kKeepRunning: break;
+    }
+    return took(enabled, keep_running(enabled));
   }
 
   bool on_step(const StepFacts& facts) override {
@@ -204,6 +209,18 @@ class LenientReplayStrategy final : public Strategy {
       const Op& op = enabled[i];
       if (have_last_ && op.key == last_ && op.key.kind != EventKind::kFault) return i;
       if (op.key < enabled[best].key) best = i;
+    }
+    return best;
+  }
+
+  // The lowest id but timers and faults; then the lowest timer; a fault
+  // only when nothing else is enabled.
+  static size_t hold_timers(std::span<const Op> enabled) {
+    auto rank = [](EventKind k) { return k == EventKind::kFault ? 2 : k == EventKind::kTimer ? 1 : 0; };
+    size_t best = 0;
+    for (size_t i = 1; i < enabled.size(); ++i) {
+      const int r = rank(enabled[i].key.kind), rb = rank(enabled[best].key.kind);
+      if (r < rb || (r == rb && enabled[i].key < enabled[best].key)) best = i;
     }
     return best;
   }

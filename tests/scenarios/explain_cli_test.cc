@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "tests/scenarios/cli_helpers.h"
 
@@ -75,6 +77,68 @@ TEST(ExplainCli, AMessageTakenBeforeOneStillToComeIsFoundByHoldingItsSenderBack)
   EXPECT_TRUE(has(r.out, "P2(connection)'s message came too early")) << r.out;
   EXPECT_TRUE(has(r.out, "send to P0(root) {\"connection_lost\"}")) << r.out;
   EXPECT_TRUE(has(r.out, "with P2(connection) held back at step 8")) << r.out;
+}
+
+std::string trace_in(const std::string& file, const std::vector<std::string>& extra) {
+  const std::string dir =
+      fresh_dir(std::string("explain_in_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::vector<std::string> args = {"run", file, "--traces-dir", dir, "-q"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = run_lockstep(args);
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".lockstep") return entry.path().string();
+  }
+  ADD_FAILURE() << "no trace for " << file;
+  return "";
+}
+
+// Each fault the strategy injected is checked by running the schedule
+// without it (its events followed by name, so the rest stays the same
+// messages): with a generous budget, the duplicate and the first drop are
+// not needed, the drop of the leave to b is.
+TEST(ExplainCli, EachInjectedFaultIsCheckedByRunningWithoutIt) {
+  const auto r = run_lockstep({"explain", "--trace",
+                               trace_in(scenario("gossip_leave.lua"), {"--seed", "1", "--strategy", "random",
+                                                                       "--faults", "drop=4,duplicate=3"})});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "The strategy injected 3 faults:")) << r.out;
+  EXPECT_TRUE(has(r.out, "fault.duplicate  P3@c(leaver) -> P1@a(member)  {from = P3, leave = \"c\"}\n"
+                         "      without it, the test still fails the same way: the failure does not need it.\n"))
+      << r.out;
+  EXPECT_TRUE(has(r.out, "fault.drop  P3@c(leaver) -> P2@b(member)  {from = P3, leave = \"c\"}\n"
+                         "      the failure needs it: without it, the test passes (checked: that schedule ran"))
+      << r.out;
+}
+
+// A lease that expires before its renewal comes: the timer is the cause,
+// ahead of the two owners' writes that race after it. A wait that times
+// out before its reply is even sent: holding the timer back passes.
+TEST(ExplainCli, ATimerThatEndsAWaitIsACause) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/explain/lease_expiry.lua";
+  const auto lease =
+      run_lockstep({"explain", "--trace", trace_in(file, {"--test", "one holder at a time", "--seed", "1"})});
+  ASSERT_EQ(lease.code, 0) << lease.err;
+  EXPECT_TRUE(has(lease.out, "The race that decides it\n"
+                             "  P1's timer and P3's message both went to P1's mailbox; the timer came first:\n"
+                             "    step 12 (P1): timer T1 send_after {\"expire\", P3}\n"))
+      << lease.out;
+  EXPECT_TRUE(has(lease.out, "send to P1 {\"renew\", P3}")) << lease.out;
+  EXPECT_TRUE(has(lease.out, "So this schedule fails because P1's timer fired first")) << lease.out;
+  const size_t others = lease.out.find("Other races whose reversal also avoids the failure\n");
+  ASSERT_NE(others, std::string::npos) << lease.out;
+  EXPECT_NE(lease.out.find("  P2 and P3 both touched one key of table T1", others), std::string::npos) << lease.out;
+
+  const auto wait =
+      run_lockstep({"explain", "--trace", trace_in(file, {"--test", "the reply comes in time", "--seed", "1"})});
+  ASSERT_EQ(wait.code, 0) << wait.err;
+  EXPECT_TRUE(has(wait.out, "The race that decides it\n"
+                            "  P0(root)'s wait timed out before any message it waited for came:\n"
+                            "    step 4 (P0(root)): timer T1 receive timeout\n"))
+      << wait.out;
+  EXPECT_TRUE(has(wait.out, "with the timer held back until every process had gone as far as it could, the test "
+                            "passes (checked"))
+      << wait.out;
 }
 
 TEST(ExplainCli, WithoutTheScenarioOrWithNoCheckTheRacesAreStillReported) {
