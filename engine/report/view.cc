@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "engine/base/json.h"
 #include "engine/report/report.h"
@@ -139,7 +140,10 @@ struct Lanes {
 // Where a step is drawn: the process it acted as; a delivery at its
 // receiver; a cluster change or fault across every lane.
 int lane_of(const Lanes& lanes, const Event& e, int64_t actor) {
-  if (e.kind == StepKind::kDeliver) return lanes.of(e.peer);
+  if (e.kind == StepKind::kDeliver) {  // on the receiver's lane; with none (a name no one holds), the sender's
+    const int l = lanes.of(e.peer);
+    return l >= 0 ? l : lanes.of(e.pid);
+  }
   if (is_band(e.kind)) return lanes.of(actor);
   return lanes.of(actor >= 0 ? actor : e.pid);
 }
@@ -185,6 +189,7 @@ ViewModel build_view(const Trace& trace, const ViewOptions& options) {
   std::unordered_map<uint32_t, int64_t> actor_of;  // step -> acting process, from the facts
   for (const StepRecord& r : trace.facts.steps) actor_of[r.step] = r.actor;
   std::unordered_map<uint32_t, int> lane_at;  // drawn step -> lane
+  std::unordered_set<uint32_t> dropped;        // deliveries that did not arrive
   const bool deadlock = trace.failure.kind == FailureKind::kDeadlock;
   for (const Event& e : trace.events) {
     const bool kept = in_slice(e.step);
@@ -196,6 +201,8 @@ ViewModel build_view(const Trace& trace, const ViewOptions& options) {
     s.peer_lane = lanes.of(e.peer);
     s.in_slice = kept;
     s.failed = trace.failure && !deadlock && e.step == trace.failure.step;
+    s.dropped = e.kind == StepKind::kDeliver && e.detail.find("(dropped") != std::string::npos;
+    if (s.dropped) dropped.insert(e.step);
     lane_at[e.step] = s.lane;
     m.steps.push_back(s);
   }
@@ -216,7 +223,9 @@ ViewModel build_view(const Trace& trace, const ViewOptions& options) {
   for (const Event& e : trace.events) {
     const bool carries = e.kind == StepKind::kSend || e.kind == StepKind::kGlobalSend ||
                          e.kind == StepKind::kDeliver;
-    if (carries && e.peer >= 0 && drawn_on_lane(e.step) && !taken.count(e.step) &&
+    // Never received: queued, or in flight (held by a partition) when the
+    // run ended. A delivery that was dropped has a mark of its own.
+    if (carries && drawn_on_lane(e.step) && !taken.count(e.step) && !dropped.count(e.step) &&
         !trace.facts.empty()) {
       m.unreceived.push_back(e.step);
     }
@@ -260,7 +269,7 @@ void write_view_header(JsonWriter& w, const Trace& trace, const ViewOptions& opt
 
 // One object per drawn step, with short keys (the page's data is the
 // bulk of its size): s step, k kind, c category, l/p lanes, a/b who,
-// d detail, w where, x outside the slice, f failed, g log lines.
+// d detail, w where, x outside the slice, f failed, z dropped, g log lines.
 void write_view_steps(JsonWriter& w, const Trace& trace, const ViewModel& m) {
   std::unordered_map<uint32_t, const Event*> event_at;
   for (const Event& e : trace.events) event_at[e.step] = &e;
@@ -279,6 +288,7 @@ void write_view_steps(JsonWriter& w, const Trace& trace, const ViewModel& m) {
     if (auto where = trace.location_of(e); !where.empty()) w.key("w").value(printable(where));
     if (!s.in_slice) w.key("x").value(true);
     if (s.failed) w.key("f").value(true);
+    if (s.dropped) w.key("z").value(true);
     if (auto it = logs.find(s.step); it != logs.end()) {
       w.key("g").begin_array();
       for (const auto& line : it->second) w.value(clip(line));

@@ -23,6 +23,7 @@ struct ViewStep {
   int peer_lane = -1;    // the other process's lane, -1 if none
   bool in_slice = true;  // happens before the failure
   bool failed = false;
+  bool dropped = false;  // a delivery that did not arrive (no such name, the receiver dead, a partition)
 };
 
 enum class ArrowKind : uint8_t { kMessage, kDelivery, kSpawn, kSignal, kTimer };

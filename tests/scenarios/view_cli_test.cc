@@ -167,5 +167,37 @@ TEST(ViewCli, ThePageRendersInARealBrowser) {
   }
 }
 
+// Nodes with long process names, a delivery dropped for want of a name,
+// messages held by a partition and never received, timers that fire: the
+// headers do not overlap, the dropped delivery is a cross on a lane (not in
+// the gutter), each message never received has its open-ended mark, each
+// timer that fired is labelled.
+TEST(ViewCli, HeadersFitAndDroppedHeldAndTimerStepsHaveMarks) {
+  if (chromium().empty()) {
+    GTEST_SKIP() << "no chromium on the PATH (bash .ci/install-deps --test installs it; or set "
+                    "LOCKSTEP_CHROMIUM)";
+  }
+  const std::string dir = fresh_dir("view_held");
+  ASSERT_EQ(run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/tests/view/held_and_dropped.lua",
+                          "--traces-dir", dir, "-q"})
+                .code,
+            1);
+  std::string trace;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) trace = entry.path().string();
+  const std::string html = temp_path("held.html");
+  ASSERT_EQ(run_lockstep({"view", "--trace", trace, "-o", html}).code, 0);
+  const std::string dom = run_browser("--dump-dom " + shell_quote("file://" + std::filesystem::absolute(html).string()));
+  EXPECT_NE(dom.find("data-rendered=\"1\""), std::string::npos) << dom.substr(0, 400);
+  EXPECT_EQ(dom.find("data-errors=\""), std::string::npos) << dom.substr(0, 400);
+  EXPECT_NE(dom.find("data-label-overlaps=\"0\""), std::string::npos) << dom.substr(0, 600);
+  EXPECT_NE(dom.find(">P1(participant_with_a_long_name)<title>"), std::string::npos)
+      << "the node's box names the node: the header leaves it out";
+  EXPECT_EQ(count(dom, "<g class=\"dropped\">"), 1u);  // step 8: no such name
+  EXPECT_EQ(count(dom, "<g class=\"pending"), 2u);     // steps 12 and 13: held by the partition
+  EXPECT_EQ(count(dom, "class=\"timerlabel\""), 3u);   // T2 sleep ends, T3 send_after, T1 receive timeout
+  EXPECT_NE(dom.find(">T1 receive timeout</text>"), std::string::npos);
+  EXPECT_NE(dom.find(">T3 send_after</text>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lockstep::testing
