@@ -7,12 +7,13 @@
 
 #include "cli/commands.h"
 #include "engine/checker/history_io.h"
+#include "engine/checker/txn.h"
 
 namespace lockstep::cli {
 namespace {
 
 struct CheckFlags {
-  std::string history, model = "register", consistency = "linearizable", format = "text", initial = "nil";
+  std::string history, model = "register", consistency, format = "text", initial = "nil";
   double timeout = 0;
   uint64_t max_memory_mb = 0;
 };
@@ -25,6 +26,34 @@ uint64_t default_max_memory_mb() {
   return static_cast<uint64_t>(pages) / 2 * static_cast<uint64_t>(size) >> 20;
 }
 
+// A history of transactions (list-append, rw-register): which isolation
+// levels it violates.
+int check_transactions(const CheckFlags& f, const std::string& text) {
+  namespace txn = checker::txn;
+  txn::Model model;
+  txn::parse_model(f.model, model);
+  auto h = txn::parse_history(text, f.history, model);
+  if (!h.ok()) {
+    print_error(h.status().message());
+    return kExitUsage;
+  }
+  txn::Consistency consistency = txn::strongest(*h);
+  if (!f.consistency.empty() && !txn::parse_consistency(f.consistency, consistency)) {
+    print_error("--consistency " + f.consistency + " is for single-object histories; " + f.model +
+                " histories take read-committed, snapshot-isolation, serializable or strict-serializable");
+    return kExitUsage;
+  }
+  txn::Limits limits;
+  limits.seconds = f.timeout;
+  limits.memory_bytes = (f.max_memory_mb ? f.max_memory_mb : default_max_memory_mb()) << 20;
+  const txn::Report r = txn::check(*h, model, consistency, limits);
+  std::cout << (f.format == "json"  ? txn::report_json(f.history, *h, r)
+                : f.format == "dot" ? txn::report_dot(*h, r)
+                                    : txn::report_text(f.history, *h, r));
+  if (r.unknown) return kExitUnknown;
+  return r.valid ? kExitOk : kExitBug;
+}
+
 int check(const CheckFlags& f) {
   std::ifstream in(f.history, std::ios::binary);
   if (!in) {
@@ -33,6 +62,16 @@ int check(const CheckFlags& f) {
   }
   std::stringstream buf;
   buf << in.rdbuf();
+  if (f.model == "list-append" || f.model == "rw-register") return check_transactions(f, buf.str());
+  if (f.format == "dot") {
+    print_error("--format dot draws the cycles of a transactional check (--model list-append or rw-register)");
+    return kExitUsage;
+  }
+  if (!f.consistency.empty() && f.consistency != "linearizable" && f.consistency != "sequential") {
+    print_error("--consistency " + f.consistency + " is for transactional histories (--model list-append or "
+                "rw-register); single-object histories take linearizable or sequential");
+    return kExitUsage;
+  }
   checker::FileCheck check;
   check.file = f.history;
   check.model = f.model;
@@ -66,15 +105,25 @@ int check(const CheckFlags& f) {
 }  // namespace
 
 Command check_command() {
-  return {"check", "check a recorded history for linearizability (or sequential consistency)",
+  return {"check",
+          "check a recorded history: linearizability (or sequential consistency) of single-object operations, or "
+          "the isolation level of transactions (--model list-append, rw-register)",
           [](CLI::App& sub, const GlobalOptions&) -> std::function<int()> {
             auto f = std::make_shared<CheckFlags>();
             sub.add_option("--history", f->history, "history file: Jepsen log, EDN lines or JSON lines")->required();
-            sub.add_option("--model", f->model, "sequential model (default register)")
-                ->check(CLI::IsMember({"register", "cas_register", "kv", "counter", "queue", "set"}));
-            sub.add_option("--consistency", f->consistency, "linearizable (default) or sequential")
-                ->check(CLI::IsMember({"linearizable", "sequential"}));
-            sub.add_option("--format", f->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+            sub.add_option("--model", f->model,
+                           "what the history's operations act on (default register): register, cas_register, kv, "
+                           "counter, queue, set (single objects); list-append, rw-register (transactions)")
+                ->check(CLI::IsMember({"register", "cas_register", "kv", "counter", "queue", "set", "list-append",
+                                       "rw-register"}));
+            sub.add_option("--consistency", f->consistency,
+                           "single objects: linearizable (default) or sequential; transactions: read-committed, "
+                           "snapshot-isolation, serializable or strict-serializable (default: the strongest the "
+                           "history can be judged by: strict-serializable when it records invocations)")
+                ->check(CLI::IsMember({"linearizable", "sequential", "read-committed", "snapshot-isolation",
+                                       "serializable", "strict-serializable"}));
+            sub.add_option("--format", f->format, "text, json, or dot (the cycles of a transactional check, for Graphviz)")
+                ->check(CLI::IsMember({"text", "json", "dot"}));
             sub.add_option("--initial", f->initial,
                            "the register's (or counter's) value before the history: an integer, or nil (default; "
                            "the counter starts at 0)");
