@@ -37,6 +37,11 @@ int check_transactions(const CheckFlags& f, const std::string& text) {
     print_error(h.status().message());
     return kExitUsage;
   }
+  if (h->txns.empty()) {
+    print_error(f.history + ": no transactions to check (operations with :type and a :value of micro-operations "
+                "such as [[:append :x 1] [:r :y nil]])");
+    return kExitUsage;
+  }
   txn::Consistency consistency = txn::strongest(*h);
   if (!f.consistency.empty() && !txn::parse_consistency(f.consistency, consistency)) {
     print_error("--consistency " + f.consistency + " is for single-object histories; " + f.model +

@@ -540,6 +540,7 @@ const luaL_Reg kCheckerLib[] = {
 
 void open_checker_api(lua_State* L) {
   luaL_newlib(L, kCheckerLib);
+  open_txn_checker(L);
   lua_setfield(L, -2, "checker");
   lua_pushcfunction(L, l_history_json);
   lua_setfield(L, -2, "_history_json");

@@ -329,6 +329,8 @@ void open_shared_state_api(lua_State* L);
 void open_ets_api(lua_State* L);
 // Adds checker to the lockstep table at the top (lua/api_checker.cc).
 void open_checker_api(lua_State* L);
+// Adds txn to the checker table on the top of the stack (lua/api_txn.cc).
+void open_txn_checker(lua_State* L);
 // ls.spawn_on, ls.node, ls.cluster, ls.global (lua/api_cluster.cc).
 void open_cluster_api(lua_State* L);
 // A process name at `idx`: a non-empty string (every byte counts).

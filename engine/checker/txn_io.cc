@@ -210,7 +210,14 @@ class Builder {
   Status add(RawOp& op, int64_t position) {
     if (op.invoke) {
       h_.has_invocations = true;
-      if (auto it = pending_.find(op.process); it != pending_.end()) finish_unanswered(it->second);
+      if (auto it = pending_.find(op.process); it != pending_.end()) {
+        return Status::InvalidArgument(name_ + ":" + std::to_string(op.line) + ": " +
+                                       (op.process == INT64_MIN ? std::string("an operation with no :process")
+                                                                : "process " + std::to_string(op.process)) +
+                                       " invokes again before its invocation at line " +
+                                       std::to_string(it->second.first.line) +
+                                       " completed (give each concurrent client a :process of its own)");
+      }
       pending_[op.process] = {std::move(op), position};
       return Status::Ok();
     }

@@ -113,8 +113,13 @@ std::string report_json(const std::string& file, const History& h, const Report&
   w.key("file").value(file);
   w.key("model").value(model_name(r.model));
   w.key("consistency").value(consistency_name(r.consistency));
-  w.key("verdict").value(r.unknown ? "unknown" : r.valid ? "valid" : "invalid");
-  if (r.unknown) w.key("unknown_why").value(r.unknown_why);
+  w.key("verdict").value(verdict(r));
+  w.key("valid");
+  if (r.unknown) {
+    w.null();
+  } else {
+    w.value(r.valid);
+  }
   w.key("transactions").value(static_cast<uint64_t>(r.transactions));
   w.key("dependencies").value(static_cast<uint64_t>(r.dependencies));
   w.key("ruled_out").begin_array();

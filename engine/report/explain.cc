@@ -326,9 +326,11 @@ class Explainer {
   IterationResult run_with(Strategy& strategy) {
     strategy.begin_iteration(t_.iteration_seed, t_.hint);
     auto index = find_test(*program_, t_.test_name);
-    if (!index.ok()) return {Outcome::kAbandoned, {}, 0, 0};
+    IterationResult abandoned;
+    abandoned.outcome = Outcome::kAbandoned;
+    if (!index.ok()) return abandoned;
     auto system = program_->start(*index, t_.options);
-    if (!system.ok()) return {Outcome::kAbandoned, {}, 0, 0};
+    if (!system.ok()) return abandoned;
     return run_iteration(**system, strategy, iteration_limits(t_.options, t_.strategy, t_.params, t_.iteration),
                          nullptr);
   }

@@ -525,5 +525,13 @@ function lockstep.checker.sequential(history, model) end
 ---@return boolean ok
 ---@return table info
 function lockstep.checker.causal(history, model) end
+---Checks a history of transactions (ls.history events with f = "txn" and
+---a list of {f, key, value} micro-operations) for an isolation level, as
+---`lockstep check --model list-append|rw-register` does (docs/checkers.md).
+---@param history table[]
+---@param opts? {model?: "list-append"|"rw-register", consistency?: "read-committed"|"snapshot-isolation"|"serializable"|"strict-serializable"}
+---@return boolean ok
+---@return {valid: boolean, consistency: string, transactions: integer, anomalies: {type: string, explanation: string, forbidden: boolean, transactions: integer[]}[], ruled_out: string[], text: string}
+function lockstep.checker.txn(history, opts) end
 
 return lockstep

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli_helpers.h"
+#include "engine/checker/txn_generate.h"
 
 namespace lockstep::testing {
 namespace {
@@ -120,6 +121,41 @@ TEST(JsonSchema, CheckOutputsAreValid) {
     docs.push_back(r.out);
   }
   EXPECT_NE(docs[1].find("\"valid\":false"), std::string::npos) << docs[1];
+  EXPECT_EQ(validate("check.schema.json", docs), "");
+}
+
+// Transactional checks: invalid, valid, and unknown within --timeout.
+TEST(JsonSchema, TransactionalCheckOutputsAreValid) {
+  REQUIRE_VALIDATOR();
+  lockstep::checker::txn::GenerateOptions o;
+  o.transactions = 20000;
+  const std::string dir = fresh_dir("schema_txn");
+  const std::string big = dir + "/big.edn";
+  std::ofstream(big) << lockstep::checker::txn::generate_history(o);
+  o.transactions = 200;
+  o.inject = "G2-item";
+  const std::string skew = dir + "/skew.edn";
+  std::ofstream(skew) << lockstep::checker::txn::generate_history(o);
+  o.model = lockstep::checker::txn::Model::kRwRegister;
+  o.inject = "lost-update";
+  const std::string lost = dir + "/lost.edn";
+  std::ofstream(lost) << lockstep::checker::txn::generate_history(o);
+  std::vector<std::string> docs;
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--history", skew, "--model", "list-append"},
+           {"--history", skew, "--model", "list-append", "--consistency", "snapshot-isolation"},
+           {"--history", lost, "--model", "rw-register", "--consistency", "serializable"},
+           {"--history", big, "--model", "list-append", "--timeout", "0.000001"}}) {
+    std::vector<std::string> argv = {"check"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--format", "json"});
+    CliResult r = run_lockstep(argv);
+    ASSERT_TRUE(r.code == 0 || r.code == 1 || r.code == 5) << r.code << r.err;
+    docs.push_back(r.out);
+  }
+  EXPECT_NE(docs[0].find("\"valid\":false"), std::string::npos) << docs[0];
+  EXPECT_NE(docs[1].find("\"valid\":true"), std::string::npos) << docs[1];
+  EXPECT_NE(docs[3].find("\"verdict\":\"unknown (timeout)\""), std::string::npos) << docs[3];
   EXPECT_EQ(validate("check.schema.json", docs), "");
 }
 
