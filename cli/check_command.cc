@@ -8,12 +8,13 @@
 #include "cli/commands.h"
 #include "engine/checker/history_io.h"
 #include "engine/checker/txn.h"
+#include "engine/report/txn_page.h"
 
 namespace lockstep::cli {
 namespace {
 
 struct CheckFlags {
-  std::string history, model = "register", consistency, format = "text", initial = "nil";
+  std::string history, model = "register", consistency, format = "text", initial = "nil", html;
   double timeout = 0;
   uint64_t max_memory_mb = 0;
 };
@@ -52,6 +53,14 @@ int check_transactions(const CheckFlags& f, const std::string& text) {
   limits.seconds = f.timeout;
   limits.memory_bytes = (f.max_memory_mb ? f.max_memory_mb : default_max_memory_mb()) << 20;
   const txn::Report r = txn::check(*h, model, consistency, limits);
+  if (!f.html.empty()) {
+    std::ofstream page(f.html, std::ios::binary);
+    page << render_txn_page(f.history, *h, r);
+    if (!page.flush()) {
+      print_error(f.html + ": cannot write the page");
+      return kExitUsage;
+    }
+  }
   std::cout << (f.format == "json"  ? txn::report_json(f.history, *h, r)
                 : f.format == "dot" ? txn::report_dot(*h, r)
                                     : txn::report_text(f.history, *h, r));
@@ -68,8 +77,9 @@ int check(const CheckFlags& f) {
   std::stringstream buf;
   buf << in.rdbuf();
   if (f.model == "list-append" || f.model == "rw-register") return check_transactions(f, buf.str());
-  if (f.format == "dot") {
-    print_error("--format dot draws the cycles of a transactional check (--model list-append or rw-register)");
+  if (f.format == "dot" || !f.html.empty()) {
+    print_error(std::string(f.format == "dot" ? "--format dot" : "--html") +
+                " draws the cycles of a transactional check (--model list-append or rw-register)");
     return kExitUsage;
   }
   if (!f.consistency.empty() && f.consistency != "linearizable" && f.consistency != "sequential") {
@@ -129,6 +139,9 @@ Command check_command() {
                                        "serializable", "strict-serializable"}));
             sub.add_option("--format", f->format, "text, json, or dot (the cycles of a transactional check, for Graphviz)")
                 ->check(CLI::IsMember({"text", "json", "dot"}));
+            sub.add_option("--html", f->html,
+                           "transactions: also write a self-contained HTML page drawing each anomaly's cycle")
+                ->type_name("FILE");
             sub.add_option("--initial", f->initial,
                            "the register's (or counter's) value before the history: an integer, or nil (default; "
                            "the counter starts at 0)");

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -108,6 +109,28 @@ inline void expect_replays_and_shrinks(const std::string& trace, const std::stri
   ASSERT_EQ(shrunk.code, 0) << shrunk.out << shrunk.err;
   auto again = run_lockstep({"replay", "--trace", min, "--run"});
   EXPECT_EQ(again.code, 1) << again.out << again.err;
+}
+
+// A headless browser (LOCKSTEP_CHROMIUM, or chromium on the PATH), or "".
+inline std::string chromium() {
+  if (const char* c = std::getenv("LOCKSTEP_CHROMIUM"); c && *c) return c;
+  for (const char* name : {"chromium", "chromium-browser", "google-chrome"}) {
+    if (std::system(("command -v " + std::string(name) + " >/dev/null 2>&1").c_str()) == 0)
+      return name;
+  }
+  return "";
+}
+
+// Runs it with `args`; what it printed (--dump-dom: the rendered page).
+inline std::string run_browser(const std::string& args) {
+  const std::string out = temp_path("dom.html");
+  const std::string cmd = "timeout 120 " + chromium() +
+                          " --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run"
+                          " --user-data-dir=" +
+                          shell_quote(temp_path("chromium-profile")) + " " + args + " >" +
+                          shell_quote(out) + " 2>/dev/null";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  return slurp(out);
 }
 
 }  // namespace lockstep::testing

@@ -4,6 +4,8 @@
 // giving the same explanation as the command on the same transactions.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "engine/base/json.h"
 #include "tests/scenarios/cli_helpers.h"
 
@@ -108,6 +110,27 @@ TEST(TxnCheck, BadInputIsOneLineAndExitTwo) {
     EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   }
+}
+
+// --html writes one self-contained page drawing each cycle; headless
+// Chromium renders it without script errors, one cycle of two edges.
+TEST(TxnCheck, TheHtmlPageDrawsTheCycleInARealBrowser) {
+  const std::string f = history("page", kWriteSkew);
+  const std::string html = fresh_dir("txn_page") + "/page.html";
+  auto r = run_lockstep({"check", "--history", f, "--model", "list-append", "--html", html});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  const std::string page = slurp(html);
+  EXPECT_NE(page.find("\"type\":\"G2-item\""), std::string::npos);
+  EXPECT_EQ(page.find("<script src"), std::string::npos) << "self-contained";
+  auto refused = run_lockstep({"check", "--history", f, "--model", "register", "--html", html});
+  EXPECT_EQ(refused.code, 2) << refused.err;
+  if (chromium().empty()) GTEST_SKIP() << "no chromium on the PATH (bash .ci/install-deps --test installs it)";
+  const std::string dom = run_browser("--dump-dom " + shell_quote("file://" + std::filesystem::absolute(html).string()));
+  EXPECT_NE(dom.find("data-rendered=\"1\""), std::string::npos) << dom.substr(0, 400);
+  EXPECT_EQ(dom.find("data-errors=\""), std::string::npos) << dom.substr(0, 400);
+  EXPECT_NE(dom.find("data-cycles=\"1\""), std::string::npos);
+  EXPECT_NE(dom.find("data-edges=\"2\""), std::string::npos);
+  EXPECT_NE(dom.find("<g class=\"edge kind-rw\">"), std::string::npos);
 }
 
 // The scenario's ls.checker.txn and `lockstep check` on the same

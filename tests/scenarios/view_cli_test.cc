@@ -115,26 +115,6 @@ TEST(ViewCli, DumpTraceShivizGivesTwoLinesPerStep) {
 }
 
 // The browser to render with: $LOCKSTEP_CHROMIUM, or chromium on the PATH.
-std::string chromium() {
-  if (const char* c = std::getenv("LOCKSTEP_CHROMIUM"); c && *c) return c;
-  for (const char* name : {"chromium", "chromium-browser", "google-chrome"}) {
-    if (std::system(("command -v " + std::string(name) + " >/dev/null 2>&1").c_str()) == 0)
-      return name;
-  }
-  return "";
-}
-
-std::string run_browser(const std::string& args) {
-  const std::string out = temp_path("dom.html");
-  const std::string cmd = "timeout 120 " + chromium() +
-                          " --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run"
-                          " --user-data-dir=" +
-                          shell_quote(temp_path("chromium-profile")) + " " + args + " >" +
-                          shell_quote(out) + " 2>/dev/null";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  return slurp(out);
-}
-
 // Renders the page of a cluster trace (nodes, deliveries, a partition) in
 // headless Chromium: the script ran without errors and drew one lane per
 // process and one arrow per causal link the trace records; a screenshot
