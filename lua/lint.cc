@@ -332,6 +332,7 @@ class Linter {
 
   std::vector<LintWarning> run() {
     calls();
+    goals_outside_tests();
     for (const Proto& p : p_) scan(p);
     shared_locals();
     std::sort(out_.begin(), out_.end(), [](const LintWarning& a, const LintWarning& b) {
@@ -359,6 +360,21 @@ class Linter {
     return index < static_cast<int>(p.upvalues.size()) ? p.upvalues[index].name : "";
   }
 
+  // A goal named by a literal in a function outside every test's function
+  // (a helper at the top level): a test's goals are found in its source
+  // before any run, but this one only once its line runs.
+  void goals_outside_tests() {
+    for (const auto& [proto, line] : goals_) {
+      bool inside = false;
+      for (int q = proto; q >= 0 && !inside; q = p_[static_cast<size_t>(q)].parent) inside = tests_.count(q) > 0;
+      if (inside) continue;
+      warn(line, "goal-outside-test",
+           "a goal in a function outside every test's function is known only once its line runs: if no run "
+           "reaches it, no report says it was never met (call it in the test's function, or in a function "
+           "defined inside it)");
+    }
+  }
+
   // Which closures are process bodies (passed to spawn or ls.test), and
   // which are receive match functions: found at the call that takes them.
   void calls() {
@@ -371,16 +387,21 @@ class Linter {
         const int op = op_of(i), a = arg_a(i);
         if (op == kCall || op == kTailCall) {
           const auto fn = named.find(a);
-          if (fn != named.end() && (fn->second == "sometimes" || fn->second == "reachable") && !literal.count(a + 1)) {
-            warn(p.lines[pc], "goal-name",
-                 "a goal named by an expression is known only once its line runs: if it never runs, no report "
-                 "says so (name it with a string literal inside the test's function)");
+          if (fn != named.end() && (fn->second == "sometimes" || fn->second == "reachable")) {
+            if (!literal.count(a + 1)) {
+              warn(p.lines[pc], "goal-name",
+                   "a goal named by an expression is known only once its line runs: if it never runs, no report "
+                   "says so (name it with a string literal inside the test's function)");
+            } else {
+              goals_.emplace_back(p.id, p.lines[pc]);
+            }
           }
           if (fn != named.end()) {
             const int last = arg_b(i) == 0 ? a + 16 : a + arg_b(i) - 1;
             for (int r = a + 1; r <= last; ++r) {
               auto c = closure.find(r);
               if (c == closure.end()) continue;
+              if (fn->second == "test") tests_.insert(c->second);
               if (kSpawns.count(fn->second) || fn->second == "test") {
                 body_.insert(c->second);
                 if (in_loop(p, static_cast<int>(pc))) many_.insert(c->second);
@@ -558,6 +579,8 @@ class Linter {
 
   std::vector<Proto> p_;
   std::string file_;
+  std::set<int> tests_;       // closures passed to ls.test
+  std::vector<std::pair<int, int>> goals_;  // goals named by a literal: (proto, line)
   std::set<int> body_;        // closures that run as a process
   std::set<int> many_;        // ... spawned in a loop
   std::set<int> observer_;    // closures passed to ls.invariant
@@ -580,6 +603,8 @@ const std::vector<std::pair<std::string, std::string>>& lint_checks() {
        "a global assigned inside a function (all processes share the global table)"},
       {"os-io", "use of os or io (clock, files, processes outside the scheduler)"},
       {"goal-name", "a goal (ls.sometimes, ls.reachable) named by an expression: never reported if it never runs"},
+      {"goal-outside-test",
+       "a goal in a function outside every test's function: never reported if no run reaches it"},
       {"coroutine", "coroutines driven by hand, which hide sync points"},
       {"impure-match", "a receive match function with side effects"},
   };

@@ -39,7 +39,7 @@ TEST(LintCli, EachCheckFlagsItsScenarioAtTheLine) {
       {"shared_local.lua", "shared-local", 8}, {"shared_table.lua", "shared-local", 9},
       {"global_write.lua", "global-write", 7}, {"os_io.lua", "os-io", 5},
       {"coroutine.lua", "coroutine", 5},       {"impure_match.lua", "impure-match", 9},
-      {"goal_name.lua", "goal-name", 9}};
+      {"goal_name.lua", "goal-name", 9},       {"goal_outside_test.lua", "goal-outside-test", 7}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.file);
     const auto r = run_lockstep({"lint", fixture(c.file), "--format", "json"});
