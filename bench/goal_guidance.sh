@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Iterations until a goal that only a rare interleaving meets is first met
-# (bench/goal_guidance.lua), over 20 seeds: rff with the goal's stages
-# named as goals of their own (coverage it seeks), rff with the last goal
-# alone, and pos and random for comparison. A seed that never meets it in
+# (bench/goal_guidance.lua), over 20 seeds: rff and surw with the goal's
+# stages named as goals of their own (coverage they seek), and with the
+# last goal alone, and pos and random for comparison. A seed that never meets it in
 # 20,000 iterations counts as 20,000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ cmake --build build-bench -j2 --target lockstep > /dev/null
 LOCKSTEP=${LOCKSTEP:-./build-bench/cli/lockstep}
 SEEDS=${SEEDS:-20}
 printf '%-22s %8s %8s %8s %6s\n' "" median mean worst "unmet"
-for config in "rff stages" "rff final only" "pos final only" "random final only"; do
+for config in "rff stages" "rff final only" "surw stages" "surw final only" "pos final only" "random final only"; do
   read -r strategy test <<< "$config"
   firsts=()
   for seed in $(seq 1 "$SEEDS"); do

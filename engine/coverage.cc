@@ -1,5 +1,7 @@
 #include "engine/coverage.h"
 
+#include "engine/base/hash.h"
+
 #include <algorithm>
 
 namespace lockstep {
@@ -168,6 +170,17 @@ std::vector<CoverageTotals::Point> CoverageTotals::growth(uint64_t iterations) c
   std::vector<Point> out;
   for (uint64_t n : marks) out.push_back({n, upto(rf, n), upto(rc, n), upto(cl, n)});
   return out;
+}
+
+void goal_marks(const Exercised& e, std::vector<uint64_t>& out) {
+  out.clear();
+  for (const GoalCount& g : e.goals) {
+    const uint64_t id = mix64(fnv1a(g.location, fnv1a(g.name)));
+    out.push_back(id);
+    if (g.met) out.push_back(mix64(id + 1));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
 }  // namespace lockstep

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "engine/facts.h"
+#include "engine/system.h"
 #include "engine/types.h"
 
 namespace lockstep {
@@ -113,5 +114,9 @@ class CoverageTotals {
   static Metric metric(const FirstSeen& set);
   FirstSeen reads_from_, receives_, classes_;
 };
+
+// A schedule's goal marks (what guided strategies treat as coverage):
+// each goal whose line it ran, and each it met; sorted, unique.
+void goal_marks(const Exercised& e, std::vector<uint64_t>& out);
 
 }  // namespace lockstep

@@ -51,18 +51,6 @@ struct RffLesson final : Learner::Lesson {
   std::vector<uint64_t> goals;  // goal marks reached (goal_marks), sorted, unique
 };
 
-// A schedule's goal marks: each goal whose line it ran, and each it met.
-void goal_marks(const Exercised& e, std::vector<uint64_t>& out) {
-  out.clear();
-  for (const GoalCount& g : e.goals) {
-    const uint64_t id = mix64(fnv1a(g.location, fnv1a(g.name)));
-    out.push_back(id);
-    if (g.met) out.push_back(mix64(id + 1));
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-}
-
 constexpr uint64_t kUnset = 0;
 
 class RffStrategy final : public Strategy, public Learner {

@@ -20,8 +20,17 @@
 // is fair (liveness monitors count under it).
 //
 // The first epoch, with nothing learnt, is a uniform random walk.
+//
+// Goals (ls.sometimes, ls.reachable) are coverage to seek: a schedule that
+// runs a goal's line, or meets a goal, for the first time is kept (the
+// events it picked, in order), and half of the later iterations follow a
+// kept schedule (the newest half the time) for a random part of it, at
+// least half, before walking on as above; so a walk that got part of the
+// way to an unmet goal is carried on from there. A test without goals is
+// walked as before.
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/coverage.h"
@@ -33,6 +42,8 @@ namespace {
 // What one iteration saw: events per process subtree, by process name.
 struct SurwLesson final : Learner::Lesson {
   std::vector<std::pair<uint64_t, uint64_t>> subtree_events;  // sorted by name
+  std::vector<uint64_t> goals;   // goal marks (goal_marks)
+  std::vector<EventKey> picks;   // the events picked, in order (when it reached a goal mark)
 };
 
 class SurwStrategy final : public Strategy, public Learner {
@@ -43,24 +54,35 @@ class SurwStrategy final : public Strategy, public Learner {
     prng_.reseed(seed);
     names_.begin();
     procs_.clear();
+    picks_.clear();
+    guide_ = nullptr;
+    guided_ = 0;
+    if (!kept_.empty() && prng_.below(2) == 0) {  // follow a kept schedule part of the way
+      guide_ = &kept_[prng_.below(2) == 0 ? kept_.size() - 1 : prng_.below(kept_.size())];
+      const size_t n = guide_->size();
+      guide_len_ = n - prng_.below(n / 2 + 1);
+    }
     return true;
   }
 
   size_t pick(std::span<const Op> enabled) override {
-    weights_.clear();
-    uint64_t total = 0;
-    for (const Op& op : enabled) {
-      const uint64_t w = weight(op);
-      weights_.push_back(w);
-      total += w;
+    if (guide_ && guided_ < guide_len_) {
+      const EventKey want = (*guide_)[guided_];
+      for (size_t i = 0; i < enabled.size(); ++i) {
+        if (enabled[i].key == want) {
+          ++guided_;
+          picks_.push_back(want);
+          return i;
+        }
+      }
+      guide_ = nullptr;  // the run went elsewhere: walk on
     }
-    uint64_t r = prng_.below(total);
-    for (size_t i = 0; i < enabled.size(); ++i) {
-      if (r < weights_[i]) return i;
-      r -= weights_[i];
-    }
-    return enabled.size() - 1;
+    const size_t i = walk(enabled);
+    picks_.push_back(enabled[i].key);
+    return i;
   }
+
+  void end_iteration(const IterationResult& result) override { goal_marks(result.exercised, goals_); }
 
   uint64_t choose(uint64_t n) override { return prng_.below(n); }
 
@@ -90,18 +112,46 @@ class SurwStrategy final : public Strategy, public Learner {
       if (p.name != 0) by_name[p.name] = std::max(by_name[p.name], p.done);
     }
     l->subtree_events.assign(by_name.begin(), by_name.end());
+    if (!goals_.empty()) {
+      l->goals = goals_;
+      l->picks = picks_;
+    }
     return l;
   }
 
   void learn(const Lesson& lesson) override {
-    for (const auto& [name, events] : static_cast<const SurwLesson&>(lesson).subtree_events) {
+    const auto& l = static_cast<const SurwLesson&>(lesson);
+    for (const auto& [name, events] : l.subtree_events) {
       Estimate& e = estimates_[name];
       e.sum += events;
       ++e.runs;
     }
+    bool fresh = false;
+    for (uint64_t g : l.goals) fresh = marks_.insert(g).second || fresh;
+    if (fresh) {
+      if (kept_.size() == kMaxKept) kept_.erase(kept_.begin());
+      kept_.push_back(l.picks);
+    }
   }
 
  private:
+  // A step of the walk: each enabled event with the weight of what it has left.
+  size_t walk(std::span<const Op> enabled) {
+    weights_.clear();
+    uint64_t total = 0;
+    for (const Op& op : enabled) {
+      const uint64_t w = weight(op);
+      weights_.push_back(w);
+      total += w;
+    }
+    uint64_t r = prng_.below(total);
+    for (size_t i = 0; i < enabled.size(); ++i) {
+      if (r < weights_[i]) return i;
+      r -= weights_[i];
+    }
+    return enabled.size() - 1;
+  }
+
   struct Proc {
     uint64_t name = 0;
     int64_t parent = -1;
@@ -138,8 +188,16 @@ class SurwStrategy final : public Strategy, public Learner {
     return expected > done ? expected - done : 1;
   }
 
+  static constexpr size_t kMaxKept = 64;
+
   Prng prng_;
   StepNames names_;
+  std::vector<EventKey> picks_;   // this iteration's
+  std::vector<uint64_t> goals_;   // this iteration's goal marks
+  const std::vector<EventKey>* guide_ = nullptr;  // the kept schedule followed, if any
+  size_t guide_len_ = 0, guided_ = 0;
+  std::unordered_set<uint64_t> marks_;            // goal marks reached so far
+  std::vector<std::vector<EventKey>> kept_;       // schedules that reached a new one
   std::vector<Proc> procs_;  // by pid, this iteration
   std::vector<uint64_t> weights_;
   std::map<uint64_t, Estimate> estimates_;  // by process name: events of its subtree

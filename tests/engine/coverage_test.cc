@@ -78,8 +78,19 @@ Reached explore(const std::vector<std::vector<FakeStep>>& procs, int runs = 200)
   return out;
 }
 
-FakeStep write(uint64_t object) { return {StepKind::kEtsInsert, object, true}; }
-FakeStep read(uint64_t object) { return {StepKind::kEtsLookup, object, false}; }
+FakeStep write(uint64_t object) {
+  FakeStep s;
+  s.kind = StepKind::kEtsInsert;
+  s.object = object;
+  return s;
+}
+FakeStep read(uint64_t object) {
+  FakeStep s;
+  s.kind = StepKind::kEtsLookup;
+  s.object = object;
+  s.writes = false;
+  return s;
+}
 
 TEST(CoverageRecorder, IndependentStepsInAnyOrderAreOneClass) {
   const uint64_t a = object::table_key(1, 1), b = object::table_key(1, 2);

@@ -63,7 +63,9 @@ TEST(Options, EveryOptionHasAFlagAndHelp) {
     EXPECT_FALSE(spec->help.empty()) << spec->name;
     // An empty default means "not set" (a strategy parameter like dfs's
     // delay_bound, absent unless given); any other default is valid.
-    if (!spec->fallback.empty()) EXPECT_TRUE(check_option(*spec, spec->fallback).ok()) << spec->name;
+    if (!spec->fallback.empty()) {
+      EXPECT_TRUE(check_option(*spec, spec->fallback).ok()) << spec->name;
+    }
   }
 }
 

@@ -93,7 +93,9 @@ struct VmRun {
   IterationResult go(uint64_t seed = 1, uint64_t max_steps = 10000) {
     auto s = make_random_strategy({});
     s->begin_iteration(seed, {});
-    return run_iteration(vm, *s, {max_steps, false}, nullptr);
+    IterationLimits limits;
+    limits.max_steps = max_steps;
+    return run_iteration(vm, *s, limits, nullptr);
   }
 };
 

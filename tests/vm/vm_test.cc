@@ -345,7 +345,9 @@ TEST(VmFaults, ACrashedNodeMayRestartAndTheRootsNodeNeverCrashes) {
   r.vm.start_root(r.guest.script({start_nodes_ab(), spawn_on(idle, 1), receive_any()}));
   while (!has(r.vm, StepKind::kFaultCrash)) ASSERT_TRUE(step_where(r.vm, is_process));
   for (const Op& op : r.vm.enabled()) {
-    if (op.step == StepKind::kFaultCrash) EXPECT_NE(op.key.id >> 3, 0u) << "main never crashes";
+    if (op.step == StepKind::kFaultCrash) {
+      EXPECT_NE(op.key.id >> 3, 0u) << "main never crashes";
+    }
   }
   ASSERT_TRUE(step_where(r.vm, [](const Op& op) { return op.key == EventKey{EventKind::kFault, 1 * 8 + 2}; }));
   EXPECT_FALSE(r.vm.is_alive(1));
