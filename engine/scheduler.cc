@@ -115,10 +115,11 @@ class SystemStates final : public StateSource {
     if (id) id->lo = mix64(id->lo ^ liveness_.streaks(steps_));
     return id;
   }
-  void event_names(std::span<const Op> enabled, std::vector<uint64_t>& out) override {
-    system_.event_names(enabled, out);
+  void event_names(std::span<const Op> enabled, const StateOptions& options, std::vector<uint64_t>& out) override {
+    system_.event_names(enabled, options, out);
   }
   bool clock_read() const override { return system_.clock_read(); }
+  bool ids_read() const override { return system_.ids_read(); }
   void set_steps(uint32_t steps) { steps_ = steps; }
 
  private:

@@ -92,6 +92,7 @@ class Search {
     uint64_t states = 0;
     uint64_t hits = 0;
     bool with_time = false;  // a run read the clock: states include the time
+    bool with_ids = false;   // a run read the numbering: states include it
     uint32_t depth = 0;      // shortest first: the depth of the round so far (0: not searching so)
   };
   virtual std::optional<StateCounts> state_counts() const { return std::nullopt; }

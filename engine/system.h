@@ -57,6 +57,11 @@ struct StateOptions {
   // Hash the absolute virtual time (a run read the clock: ls.now,
   // os.time, os.clock), not only the time left on each timer.
   bool absolute_time = false;
+  // Hash how things are numbered (pids, references, timers, tables and
+  // where guest objects sit), not only how they were made, and leave any
+  // declared symmetry out: a run read the numbering (tostring of a pid,
+  // pids compared, pairs or an ETS table ordered by them).
+  bool ids = false;
 };
 
 // Where a strategy that remembers states asks for the current one
@@ -68,10 +73,14 @@ class StateSource {
   virtual std::optional<StateId> current(const StateOptions& options) = 0;
   // A name for each enabled event (in order) that is the same for the same
   // event of the same state however the run reached it (pids, timer and
-  // message numbers are not: they depend on the order things were made).
-  virtual void event_names(std::span<const Op> enabled, std::vector<uint64_t>& out) = 0;
+  // message numbers are not: they depend on the order things were made),
+  // as a fingerprint taken with `options` names them: by their rank where
+  // processes are declared symmetric, unless options.ids (never by number).
+  virtual void event_names(std::span<const Op> enabled, const StateOptions& options, std::vector<uint64_t>& out) = 0;
   // Whether the run so far read the absolute virtual time.
   virtual bool clock_read() const = 0;
+  // Whether the run so far read how things are numbered (StateOptions::ids).
+  virtual bool ids_read() const = 0;
 };
 
 // A goal (ls.sometimes, ls.reachable, ls.unreachable): how often its call
@@ -143,13 +152,14 @@ class System {
   // Names of the enabled events that do not depend on how the state was
   // reached (StateSource::event_names); by default their keys, which suits
   // a system whose event ids are such names.
-  virtual void event_names(std::span<const Op> enabled, std::vector<uint64_t>& out) {
+  virtual void event_names(std::span<const Op> enabled, const StateOptions&, std::vector<uint64_t>& out) {
     out.clear();
     for (const Op& op : enabled) out.push_back(static_cast<uint64_t>(op.key.kind) << 32 | op.key.id);
   }
   // Whether this iteration read the absolute virtual time (ls.now and the
   // like), which a fingerprint leaves out unless asked.
   virtual bool clock_read() const { return false; }
+  virtual bool ids_read() const { return false; }
   // What this iteration exercised so far (Exercised).
   virtual Exercised exercised() const { return {}; }
 

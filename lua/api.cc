@@ -295,6 +295,39 @@ int l_timers(lua_State* L) {
   return 0;
 }
 
+// symmetric({pid, pid, ...}): the processes are interchangeable; a state
+// cache counts states that differ by a permutation of them once. Not a
+// sync point: it changes only how states are named.
+int l_symmetric(lua_State* L) {
+  LuaGuest& g = G(L);
+  g.need_process(L, "symmetric");
+  luaL_checktype(L, 1, LUA_TTABLE);
+  const lua_Integer n = std::min<lua_Integer>(luaL_len(L, 1), 1 << 20);
+  for (lua_Integer i = 1; i <= n; ++i) {  // checked before anything is allocated (errors unwind with longjmp)
+    lua_rawgeti(L, 1, i);
+    auto h = g.to_handle(L, -1);
+    if (!h || h->kind != HandleKind::kPid) return luaL_error(L, "symmetric: element %d is not a pid", static_cast<int>(i));
+    lua_pop(L, 1);
+  }
+  bool ok;
+  {
+    std::vector<vm::Pid> pids;
+    for (lua_Integer i = 1; i <= n; ++i) {
+      lua_rawgeti(L, 1, i);
+      pids.push_back(static_cast<vm::Pid>(g.to_handle(L, -1)->id));
+      lua_pop(L, 1);
+    }
+    std::string error;
+    ok = g.vm().declare_symmetric(pids, error);
+    if (!ok) {
+      luaL_where(L, 1);
+      lua_pushstring(L, error.c_str());
+      lua_concat(L, 2);
+    }
+  }
+  return ok ? 0 : lua_error(L);
+}
+
 int l_log(lua_State* L) {
   LuaGuest& g = G(L);
   if (!g.has_vm() || g.mode() == LuaGuest::Mode::kLoad) return 0;
@@ -575,6 +608,7 @@ const luaL_Reg kLockstepLib[] = {
     {"receive", l_receive},
     {"recv_first", l_recv_first},
     {"link", l_link},
+    {"symmetric", l_symmetric},
     {"unlink", l_unlink},
     {"monitor", l_monitor},
     {"demonitor", l_demonitor},

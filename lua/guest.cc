@@ -39,6 +39,7 @@ int panic(lua_State* L) {
 
 int handle_tostring(lua_State* L) {
   auto* h = static_cast<HandleUd*>(luaL_checkudata(L, 1, kHandleMeta));
+  LuaGuest::of(L).note_ids_read();
   switch (static_cast<HandleKind>(h->kind)) {
     case HandleKind::kPid: lua_pushfstring(L, "P%I", static_cast<lua_Integer>(h->id)); break;
     case HandleKind::kRef: lua_pushfstring(L, "#Ref<%I>", static_cast<lua_Integer>(h->id)); break;
@@ -53,6 +54,7 @@ int handle_tostring(lua_State* L) {
 int handle_lt(lua_State* L) {
   auto* a = static_cast<HandleUd*>(luaL_checkudata(L, 1, kHandleMeta));
   auto* b = static_cast<HandleUd*>(luaL_checkudata(L, 2, kHandleMeta));
+  if (a->kind == b->kind) LuaGuest::of(L).note_ids_read();
   lua_pushboolean(L, a->kind != b->kind ? a->kind < b->kind : a->id < b->id);
   return 1;
 }

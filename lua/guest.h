@@ -111,6 +111,11 @@ class LuaGuest final : public vm::Guest {
   void attach(vm::Vm* vm) { vm_ = vm; }
   vm::Vm& vm() { return *vm_; }
   bool has_vm() const { return vm_ != nullptr; }
+  // Guest code read how things are numbered (Vm::read_ids): a handle or
+  // object printed or compared, keys ordered by them.
+  void note_ids_read() {
+    if (vm_ != nullptr && mode_ != Mode::kLoad) vm_->read_ids();
+  }
   Mode mode() const { return mode_; }
   lua_State* state() const { return L_; }
 
@@ -122,6 +127,8 @@ class LuaGuest final : public vm::Guest {
   vm::ValueRef copy(vm::ValueRef v) override;
   std::string render(vm::ValueRef v) override;
   void hash_value(vm::ValueRef v, vm::StateHasher& h) override;
+  // Key bytes with their handles named (lua/state_hash.cc).
+  void hash_key(std::string_view key, vm::StateHasher& h) override;
   // The process's continuation (lua/state_hash.cc).
   void hash_process(vm::Pid pid, vm::StateHasher& h) override;
   // Invariants and liveness monitors (their closures, by content).
@@ -285,6 +292,7 @@ class LuaGuest final : public vm::Guest {
   Saved saved_;
 
   std::vector<const void*> copy_path_;  // tables being copied (cycle check)
+  std::vector<vm::KeyHandle> key_handles_;  // hash_key's scratch
   std::vector<DeclaredTest> declared_;
   std::vector<vm::ValueRef> test_bodies_;
   std::string chunk_name_;
@@ -319,7 +327,10 @@ class LuaProgram final : public Program {
 
 // Pushes a new sequence of the keys of the table at `idx` in the
 // deterministic key order (lua/values.cc); allocates in the guest heap.
-int push_sorted_keys(LuaGuest& g, lua_State* L, int idx);
+// With `by_ids`, set when the order of two keys follows how they are
+// numbered (two handles of one kind, or two objects: by where they sit),
+// which a guest that iterates the keys then reads (Vm::read_ids).
+int push_sorted_keys(LuaGuest& g, lua_State* L, int idx, bool* by_ids = nullptr);
 
 // Registers the `lockstep` API in the state (lua/api.cc).
 void open_lockstep_api(lua_State* L);

@@ -149,6 +149,7 @@ int tostring_stable(lua_State* L) {
     if (!LuaGuest::of(L).in_arena(p)) {
       lua_pushfstring(L, "%s: builtin", luaL_typename(L, 1));  // a C function of the library
     } else {
+      LuaGuest::of(L).note_ids_read();
       lua_pushfstring(L, "%s: #%I", luaL_typename(L, 1), static_cast<lua_Integer>(LuaGuest::of(L).object_order(p)));
     }
     return 1;

@@ -47,6 +47,7 @@ enum Tag : uint64_t {
   kConstant = 0xc025,
   kUnreadablePc = 0xbadc,
   kTooDeep = 0xdee9,
+  kKeyWithHandles = 0x4e7d,
 };
 
 // Values nested deeper than this (a long linked list) make the state one
@@ -210,6 +211,11 @@ class LuaGuest::ValueWalk {
     return false;
   }
   void leave() { --depth_; }
+  // Where an object sits, when fingerprints hold the numbering
+  // (StateOptions::ids: a run ordered or printed objects by it).
+  void placed(const void* p) {
+    if (h_->ids() && g_.in_arena(p)) h_->u64(g_.object_order(p));
+  }
   bool room(int slots) { return lua_gettop(g_.hash_) + slots < kHashStack && lua_checkstack(g_.hash_, slots); }
 
   LuaGuest& g_;
@@ -252,6 +258,7 @@ void LuaGuest::ValueWalk::value(int idx) {
       return;
     case LUA_TTHREAD: {
       lua_State* co = lua_tothread(L, idx);
+      placed(co);
       if (met(co) || !enter(4)) return;
       h_->u64(static_cast<uint64_t>(lua_status(co)));
       thread(co);
@@ -281,6 +288,7 @@ void LuaGuest::ValueWalk::table(int idx) {
     h_->tag(kConstant).u64(c->second);
     return;
   }
+  placed(p);
   if (met(p) || !enter(8)) return;
   vm::StateHasher* outer = h_;
   vm::StateHasher::Unordered entries;
@@ -306,6 +314,7 @@ void LuaGuest::ValueWalk::table(int idx) {
 // its upvalues by content.
 void LuaGuest::ValueWalk::function(int idx) {
   lua_State* L = g_.hash_;
+  placed(lua_topointer(L, idx));
   if (met(lua_topointer(L, idx)) || !enter(4)) return;
   lua_Debug ar;
   lua_pushvalue(L, idx);
@@ -383,6 +392,27 @@ void LuaGuest::hash_value(vm::ValueRef v, vm::StateHasher& h) {
   lua_rawgeti(hash_, LUA_REGISTRYINDEX, values_ref_);
   lua_rawgeti(hash_, -1, v);
   walk.pop_value();
+}
+
+void LuaGuest::hash_key(std::string_view key, vm::StateHasher& h) {
+  if (key.find('\x40') == std::string_view::npos || !vm::key_handles(key, key_handles_) || key_handles_.empty()) {
+    h.bytes(key);
+    return;
+  }
+  h.tag(kKeyWithHandles).u64(key_handles_.size());
+  size_t from = 0;
+  for (const vm::KeyHandle& k : key_handles_) {
+    h.bytes(key.substr(from, k.offset - from));
+    switch (static_cast<HandleKind>(k.kind)) {
+      case HandleKind::kPid: h.pid(k.id); break;
+      case HandleKind::kRef: h.ref(k.id); break;
+      case HandleKind::kTimer: h.timer(k.id); break;
+      case HandleKind::kAtomics: h.atomics(k.id); break;
+      case HandleKind::kTable: h.table(k.id); break;
+    }
+    from = k.offset + vm::kKeyHandleBytes;
+  }
+  h.bytes(key.substr(from));
 }
 
 void LuaGuest::hash_shared(vm::StateHasher& h) {

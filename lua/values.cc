@@ -225,7 +225,7 @@ struct Renderer {
 // Pushes a new sequence holding the keys of the table at `idx` in the
 // deterministic order. The allocations it makes depend only on the number
 // of keys, never on the native (hash-seed dependent) order.
-int push_sorted_keys(LuaGuest& g, lua_State* L, int idx) {
+int push_sorted_keys(LuaGuest& g, lua_State* L, int idx, bool* by_ids) {
   idx = lua_absindex(L, idx);
   int n = 0;
   lua_pushnil(L);
@@ -252,6 +252,12 @@ int push_sorted_keys(LuaGuest& g, lua_State* L, int idx) {
     lua_pop(L, 1);  // the string stays alive in `raw`
   }
   std::sort(keys.begin(), keys.end(), [](const KeyInfo& a, const KeyInfo& b) { return compare(a, b) < 0; });
+  if (by_ids) {
+    for (size_t j = 1; j < keys.size() && !*by_ids; ++j) {
+      const KeyInfo &a = keys[j - 1], &b = keys[j];
+      *by_ids = a.cls == b.cls && (a.cls == 4 || (a.cls == 3 && a.ord >> 56 == b.ord >> 56));
+    }
+  }
   lua_createtable(L, n, 0);
   for (int j = 0; j < n; ++j) {
     lua_rawgeti(L, raw, keys[j].slot);
@@ -326,7 +332,9 @@ int det_pairs(lua_State* L) {
     return 3;
   }
   luaL_checktype(L, 1, LUA_TTABLE);
-  push_sorted_keys(LuaGuest::of(L), L, 1);
+  bool by_ids = false;
+  push_sorted_keys(LuaGuest::of(L), L, 1, &by_ids);
+  if (by_ids) LuaGuest::of(L).note_ids_read();
   lua_pushinteger(L, 0);
   lua_pushcclosure(L, sorted_next, 2);
   lua_pushvalue(L, 1);
@@ -341,15 +349,17 @@ int det_next(lua_State* L) {
   lua_settop(L, 2);
   LuaGuest& g = LuaGuest::of(L);
   const int cache = lua_upvalueindex(1);
+  bool by_ids = false;
   if (lua_isnil(L, 2)) {
-    push_sorted_keys(g, L, 1);  // 3
+    push_sorted_keys(g, L, 1, &by_ids);  // 3
     lua_pushvalue(L, 1);
     lua_pushvalue(L, 3);
     lua_rawset(L, cache);
   } else if (lua_pushvalue(L, 1), lua_rawget(L, cache) == LUA_TNIL) {
     lua_pop(L, 1);
-    push_sorted_keys(g, L, 1);
+    push_sorted_keys(g, L, 1, &by_ids);
   }
+  if (by_ids) g.note_ids_read();
   const int keys = 3;
   lua_Integer pos = 0;
   if (!lua_isnil(L, 2)) {
@@ -370,7 +380,8 @@ int det_next(lua_State* L) {
     if (pos == 0) {
       // A stale cache (keys added since): rebuild once and look again.
       lua_settop(L, 2);
-      push_sorted_keys(g, L, 1);
+      push_sorted_keys(g, L, 1, &by_ids);
+      if (by_ids) g.note_ids_read();
       lua_pushvalue(L, 1);
       lua_pushvalue(L, 3);
       lua_rawset(L, cache);
@@ -474,7 +485,7 @@ void encode_rec(LuaGuest& g, lua_State* L, int idx, std::string& out, int depth)
       return;
     }
     default:
-      if (auto h = g.to_handle(L, idx)) {
+      if (auto h = g.to_handle(L, idx)) {  // vm/ets.h reads this format back (key_handles)
         out += '\x40';
         out += static_cast<char>(h->kind);
         put_be64(out, h->id);

@@ -35,13 +35,60 @@ std::string Ets::check(uint32_t id, TablePid pid, bool write) const {
   return {};
 }
 
+bool key_handles(std::string_view key, std::vector<KeyHandle>& out) {
+  out.clear();
+  const auto at = [&](size_t i) { return static_cast<uint8_t>(key[i]); };
+  size_t i = 0;
+  const size_t n = key.size();
+  while (i < n) {
+    switch (at(i)) {
+      case 0x10: i += 17; break;  // a number: two 8-byte words
+      case 0x20:                  // a string: up to "\0\0" ("\0\xff" is an escaped NUL)
+        for (++i;; ++i) {
+          if (i + 1 >= n) return false;
+          if (at(i) == 0 && at(i + 1) == 0) break;
+          if (at(i) == 0) ++i;
+        }
+        i += 2;
+        break;
+      case 0x30: i += 2; break;  // a boolean
+      case 0x40: {               // a handle: kind, 8-byte id
+        if (i + kKeyHandleBytes > n) return false;
+        uint64_t id = 0;
+        for (size_t b = 0; b < 8; ++b) id = id << 8 | at(i + 2 + b);
+        out.push_back({i, at(i + 1), id});
+        i += kKeyHandleBytes;
+        break;
+      }
+      case 0x50: case 0x01: case 0x00: ++i; break;  // a table's start, the end of its sequence part, its end
+      case 0x60: i += 9; break;                      // another object: 8-byte order
+      default: return false;
+    }
+  }
+  return i == n;
+}
+
+bool key_has_handle(std::string_view key) {
+  if (key.find('\x40') == std::string_view::npos) return false;
+  thread_local std::vector<KeyHandle> handles;
+  return key_handles(key, handles) && !handles.empty();
+}
+
 std::vector<EtsRow>* Ets::slot(Table& t, const std::string& key, bool create) {
   if (t.options.type == Type::kOrderedSet) {
-    if (create) return &t.ordered[key];
+    if (create) {
+      auto [it, added] = t.ordered.try_emplace(key);
+      if (added && key_has_handle(key)) ++t.handle_keys;
+      return &it->second;
+    }
     auto it = t.ordered.find(key);
     return it == t.ordered.end() ? nullptr : &it->second;
   }
-  if (create) return &t.hashed[key];
+  if (create) {
+    auto [it, added] = t.hashed.try_emplace(key);
+    if (added && key_has_handle(key)) ++t.handle_keys;
+    return &it->second;
+  }
   auto it = t.hashed.find(key);
   return it == t.hashed.end() ? nullptr : &it->second;
 }
@@ -100,6 +147,7 @@ void Ets::erase(uint32_t id, const std::string& key, std::vector<ValueRef>& out)
   if (!s) return;
   for (const EtsRow& r : *s) out.push_back(r.value);
   t.size -= s->size();
+  if (key_has_handle(key)) --t.handle_keys;
   if (t.options.type == Type::kOrderedSet) t.ordered.erase(key);
   else t.hashed.erase(key);
 }
@@ -158,25 +206,28 @@ void Ets::drop_owned(TablePid owner, std::vector<ValueRef>& released) {
   owned_.erase(it);
 }
 
+// Keys as a multiset: their order is their bytes' (a key holding a
+// handle is named, not numbered, and reading rows in an order that follows
+// the numbering is Vm::read_ids), rows under one key in insertion order.
 void Ets::hash(StateHasher& h, ValueHasher& values) const {
   StateHasher::Unordered set;
-  std::vector<const std::pair<const std::string, std::vector<EtsRow>>*> rows;
   for (uint32_t id = 1; id <= tables_.size(); ++id) {
     const Table& t = tables_[id - 1];
     if (!t.alive) continue;
     StateHasher e = h.element();
     e.table(id).u64(static_cast<uint64_t>(t.options.type)).u64(static_cast<uint64_t>(t.options.access));
     e.i64(t.options.keypos).bytes(t.options.name).pid(t.owner).u64(t.size);
-    rows.clear();
-    for (const auto& entry : t.ordered) rows.push_back(&entry);
-    for (const auto& entry : t.hashed) rows.push_back(&entry);
-    if (!t.hashed.empty()) {
-      std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
-    }
-    for (const auto* entry : rows) {
-      e.bytes(entry->first).u64(entry->second.size());
-      for (const EtsRow& row : entry->second) values.hash_value(row.value, e);
-    }
+    StateHasher::Unordered keys;
+    auto add = [&](const std::string& key, const std::vector<EtsRow>& rows) {
+      StateHasher k = e.element();
+      values.hash_key(key, k);
+      k.u64(rows.size());
+      for (const EtsRow& row : rows) values.hash_value(row.value, k);
+      keys.add(k.finish());
+    };
+    for (const auto& [key, rows] : t.ordered) add(key, rows);
+    for (const auto& [key, rows] : t.hashed) add(key, rows);
+    e.unordered(keys);
     set.add(e.finish());
   }
   h.tag(0xe75).unordered(set);

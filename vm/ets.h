@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -20,6 +21,23 @@
 namespace lockstep::vm {
 
 using TablePid = uint32_t;
+
+// Keys are canonical byte strings (the guest encodes them: lua/values.cc,
+// encode_key) whose byte order is the key order: a number is 0x10 and 16
+// bytes, a string 0x20 and its bytes to "\0\0" ("\0\xff" is a NUL in
+// it), a boolean 0x30 and a byte, a handle 0x40, its kind and its 8-byte
+// id, a table 0x50, its sequence, 0x01, its other keys and values, 0x00,
+// and any other object 0x60 and 8 bytes. A handle inside a key:
+struct KeyHandle {
+  size_t offset;   // of its 0x40
+  uint8_t kind;    // the guest's handle kind
+  uint64_t id;
+};
+inline constexpr size_t kKeyHandleBytes = 10;
+// The handles inside `key`, in order; false if it is not such a string.
+bool key_handles(std::string_view key, std::vector<KeyHandle>& out);
+// Whether `key` holds a handle (a quick test first: no 0x40 byte, none).
+bool key_has_handle(std::string_view key);
 
 struct EtsRow {
   std::string key;     // canonical bytes of the key element
@@ -67,6 +85,10 @@ class Ets {
   // (the smallest key when `after` is null), or null past the last key.
   // ordered_set O(log n); the other types walk every key, O(n).
   const EtsRow* next_row(uint32_t id, const std::string* after) const;
+  // Whether the key order of table `id` may follow how handles are
+  // numbered (two keys hold handles): reading rows in that order reads
+  // the numbering (Vm::read_ids).
+  bool ordered_by_ids(uint32_t id) const { return tables_[id - 1].handle_keys >= 2; }
   // Deletes the table, appending its values to `released`.
   void drop(uint32_t id, std::vector<ValueRef>& released);
   // Deletes every table `owner` owns.
@@ -92,6 +114,7 @@ class Ets {
     Options options;
     TablePid owner = 0;
     size_t size = 0;
+    uint32_t handle_keys = 0;  // keys with a handle inside (key_has_handle)
     std::map<std::string, std::vector<EtsRow>> ordered;            // ordered_set
     std::unordered_map<std::string, std::vector<EtsRow>> hashed;  // the other types
   };

@@ -32,12 +32,12 @@ void Network::hash(StateHasher& h, ValueHasher& values, const Names& names) cons
     for (const auto& [name, pid] : n.global) h.bytes(names[name]).pid(pid);
     h.u64(n.disk.size());
     for (const auto& [key, value] : n.disk) {
-      h.bytes(key);
+      values.hash_key(key, h);
       values.hash_value(value, h);
     }
     h.u64(n.unsynced.size());
     for (const auto& [key, value] : n.unsynced) {
-      h.bytes(key);
+      values.hash_key(key, h);
       if (value) values.hash_value(value, h); else h.tag(0);
     }
     h.u64(n.fault_cuts.size());

@@ -330,6 +330,13 @@ void Vm::disconnect(NodeId a, NodeId b) {
     if ((w == a && t == b) || (w == b && t == a)) refs.push_back(ref);
   }
   std::sort(refs.begin(), refs.end());
+  std::vector<Pid> told;
+  for (auto [p, l] : links) {
+    told.push_back(p);
+    told.push_back(l);
+  }
+  for (RefId ref : refs) told.push_back(monitors_.find(ref)->second.watcher);
+  note_told_in_order(told);
   for (RefId ref : refs) {
     auto it = monitors_.find(ref);
     const Monitor mon = it->second;
@@ -348,6 +355,14 @@ void Vm::disconnect(NodeId a, NodeId b) {
   }
 }
 
+// One step tells these processes of ends (exit signals, DOWNs) in the
+// order of pids and references: a process told twice gets them in an order
+// that follows how things are numbered (Vm::read_ids).
+void Vm::note_told_in_order(std::vector<Pid>& told) const {
+  std::sort(told.begin(), told.end());
+  if (std::adjacent_find(told.begin(), told.end()) != told.end()) read_ids();
+}
+
 void Vm::stop_node(NodeId n, Pid by, StepKind kind) {
   net_.nodes[n].up = false;
   std::vector<Pid> dying;
@@ -361,6 +376,14 @@ void Vm::stop_node(NodeId n, Pid by, StepKind kind) {
     procs_[p].op.set<ExitArgs>(StepKind::kExit);
     procs_[p].state = Process::State::kDead;
   }
+  std::vector<Pid> told;
+  for (Pid p : dying) {
+    for (Pid l : procs_[p].links) told.push_back(l);
+    for (RefId ref : procs_[p].watchers) {
+      if (auto it = monitors_.find(ref); it != monitors_.end()) told.push_back(it->second.watcher);
+    }
+  }
+  note_told_in_order(told);
   for (Pid p : dying) teardown(p, Reason{ReasonKind::kNoconnection, 0}, true);
   // Timers armed on it are gone with it.
   for (TimerId id = 1; id < timers_.end(); ++id) {

@@ -105,7 +105,7 @@ void Vm::release_all(std::vector<ValueRef>& values) {
 bool Vm::perform_ets_new(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
   const Ets::Options& options = op.as<EtsNewArgs>().options;
   auto id = ets_.create(pid, options);
-  if (id) table_names_.push_back(name_by(pid));
+  if (id) table_origins_.push_back(origin_by(pid));
   if (sink_) emit(op.kind, pid, -1, "\"" + options.label + "\"" + (id ? " -> T" + std::to_string(*id) : " (name taken)"));
   if (!id) {
     reply.kind = Reply::Kind::kError;
@@ -192,6 +192,7 @@ void Vm::read_ets(StepKind kind, uint32_t id, const std::string& key, int64_t po
       break;
     case StepKind::kEtsTab2List:
       reply.kind = Reply::Kind::kList;
+      if (ets_.ordered_by_ids(id)) read_ids();
       ets_.list(id, reply.values);
       break;
     case StepKind::kEtsInfo:
@@ -201,6 +202,7 @@ void Vm::read_ets(StepKind kind, uint32_t id, const std::string& key, int64_t po
     case StepKind::kEtsFirst:
     case StepKind::kEtsNext:
       // The key element of the next row (a copy), or nil at the end.
+      if (ets_.ordered_by_ids(id)) read_ids();
       if (const EtsRow* row = ets_.next_row(id, kind == StepKind::kEtsNext ? &key : nullptr)) {
         reply.kind = Reply::Kind::kElement;
         reply.i = ets_.options(id).keypos;

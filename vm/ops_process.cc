@@ -317,7 +317,8 @@ void Vm::post_is_alive(Pid pid) { post<TargetArgs>(StepKind::kIsAlive).pid = pid
 
 Pid Vm::new_process(ValueRef body, uint32_t cause) {
   const Pid pid = static_cast<Pid>(procs_.size());
-  const uint64_t path = name_by(performing_);
+  const Origin origin = origin_by(performing_);
+  const uint64_t path = origin.creator == kNoPid ? outside_name(origin.seq) : derived_name(procs_[origin.creator].path, origin.seq);
   if (spare_.empty()) {
     procs_.emplace_back();
   } else {
@@ -326,6 +327,7 @@ Pid Vm::new_process(ValueRef body, uint32_t cause) {
   }
   Process& p = procs_.back();
   p.path = path;
+  p.origin = origin;
   p.op.set<StartArgs>(StepKind::kStart).body = body;
   p.exit_cause = cause;
   refresh(pid);

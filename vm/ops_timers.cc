@@ -103,7 +103,7 @@ TimerId Vm::arm_timer(Timer::Kind kind, Pid owner, int64_t ms) {
   // A process may choose for its own timers (ls.timers); else the test's mode.
   const bool own = owner < procs_.size() && procs_[owner].own_timers;
   const bool queued = (own ? procs_[owner].timers : options_.timers) != TimerMode::kAny;
-  const TimerId id = timers_.arm(kind, owner, ms, step_no_, queued, name_by(owner));
+  const TimerId id = timers_.arm(kind, owner, ms, step_no_, queued, origin_by(owner));
   created_.push_back(EventKey::timer(id));
   if (!queued || timers_[id].deadline <= timers_.now) enable(timer_op(id));
   return id;

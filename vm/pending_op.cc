@@ -97,7 +97,7 @@ void AtomicsArgs::hash(const OpHashing& o) const {
 
 void TermArgs::release(Guest& g) { drop(g, value); }
 void TermArgs::hash(const OpHashing& o) const {
-  o.h.bytes(key);
+  o.key(key);
   o.value(value);
   o.h.boolean(has_fallback);
 }
@@ -115,11 +115,13 @@ void EtsArgs::release(Guest& g) {
   drop(g, value);
 }
 void EtsArgs::hash(const OpHashing& o) const {
-  o.h.table(table).bytes(key).i64(pos).i64(incr);
+  o.h.table(table);
+  o.key(key);
+  o.h.i64(pos).i64(incr);
   o.value(value);
   o.h.u64(rows.size());
   for (const EtsRow& row : rows) {
-    o.h.bytes(row.key);
+    o.key(row.key);
     o.value(row.value);
   }
   o.h.u64(elements.size());
@@ -148,7 +150,7 @@ void CutArgs::hash(const OpHashing& o) const {
 
 void DiskArgs::release(Guest& g) { drop(g, value); }
 void DiskArgs::hash(const OpHashing& o) const {
-  o.h.bytes(key);
+  o.key(key);
   o.value(value);
   o.h.boolean(has_fallback);
 }

@@ -33,6 +33,7 @@ struct OpHashing {
   const Names& names;
   void reason(const Reason& r) const;
   void value(ValueRef v) const;  // 0 (none) hashes apart from any value
+  void key(std::string_view k) const { values.hash_key(k, h); }
 };
 
 // kRegistered, kDiskSync: nothing to say.

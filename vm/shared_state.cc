@@ -58,7 +58,7 @@ std::string Atomics::describe() const {
 void PersistentTerms::hash(StateHasher& h, ValueHasher& values) const {
   h.tag(0x7e4).u64(terms_.size());
   for (const auto& [key, value] : terms_) {
-    h.bytes(key);
+    values.hash_key(key, h);
     values.hash_value(value, h);
   }
 }

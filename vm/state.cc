@@ -27,31 +27,124 @@ constexpr uint64_t kUnknown = 0x756e6b6e6f776e21ull;  // an id that names nothin
 
 }  // namespace
 
-uint64_t Vm::name_by(Pid creator) {
-  if (creator == kNoPid || creator >= procs_.size()) return StateHasher::mix(kOutside + ++outside_made_, kOutside);
-  Process& p = procs_[creator];
-  return StateHasher::mix(StateHasher::mix(p.path, ++p.made), 0x70617468ull);
+Origin Vm::origin_by(Pid creator) {
+  if (creator == kNoPid || creator >= procs_.size()) return {kNoPid, static_cast<uint32_t>(++outside_made_)};
+  return {creator, ++procs_[creator].made};
 }
 
+uint64_t Vm::outside_name(uint64_t seq) { return StateHasher::mix(kOutside + seq, kOutside); }
+
+uint64_t Vm::derived_name(uint64_t creator_path, uint32_t seq) {
+  return StateHasher::mix(StateHasher::mix(creator_path, seq), 0x70617468ull);
+}
+
+// Names through each process's path: its own (no symmetry declared) or
+// the canonical one symmetric_paths computed for this state.
 class Vm::CanonicalNames final : public Naming {
  public:
-  explicit CanonicalNames(const Vm& vm) : vm_(vm) {}
-  uint64_t pid(uint64_t pid) const override {
-    return pid < vm_.procs_.size() ? vm_.procs_[pid].path : kUnknown ^ pid;
-  }
-  uint64_t ref(uint64_t ref) const override { return at(vm_.ref_names_, ref); }
+  CanonicalNames(const Vm& vm, const std::vector<uint64_t>& paths, bool ids) : vm_(vm), paths_(paths), ids_(ids) {}
+  bool ids() const override { return ids_; }
+  uint64_t pid(uint64_t pid) const override { return path(pid); }
+  uint64_t ref(uint64_t ref) const override { return at(vm_.ref_origins_, ref); }
   uint64_t timer(uint64_t id) const override {
-    return id >= 1 && id < vm_.timers_.end() ? vm_.timers_[static_cast<TimerId>(id)].name : kUnknown;
+    return id >= 1 && id < vm_.timers_.end() ? name(vm_.timers_[static_cast<TimerId>(id)].origin) : kUnknown;
   }
-  uint64_t table(uint64_t id) const override { return at(vm_.table_names_, id); }
-  uint64_t atomics(uint64_t id) const override { return at(vm_.atomics_names_, id); }
+  uint64_t table(uint64_t id) const override { return at(vm_.table_origins_, id); }
+  uint64_t atomics(uint64_t id) const override { return at(vm_.atomics_origins_, id); }
 
  private:
-  static uint64_t at(const std::vector<uint64_t>& names, uint64_t id) {
-    return id >= 1 && id <= names.size() ? names[id - 1] : kUnknown ^ id;
+  uint64_t path(uint64_t pid) const {
+    if (pid >= vm_.procs_.size()) return kUnknown ^ pid;
+    return paths_.empty() ? vm_.procs_[pid].path : paths_[pid];
+  }
+  uint64_t name(const Origin& o) const {
+    return o.creator == kNoPid ? outside_name(o.seq) : derived_name(path(o.creator), o.seq);
+  }
+  uint64_t at(const std::vector<Origin>& origins, uint64_t id) const {
+    return id >= 1 && id <= origins.size() ? name(origins[id - 1]) : kUnknown ^ id;
   }
   const Vm& vm_;
+  const std::vector<uint64_t>& paths_;
+  const bool ids_;
 };
+
+// --- Symmetry (ls.symmetric). ---
+//
+// A group's members are renamed, in every fingerprint, by their rank in
+// the group when ordered by their own state (hash_process and their
+// continuation, with every member named alike), and whatever they created
+// (processes, references, timers, tables, arrays) by a path derived from
+// that. The renaming is one permutation applied to the whole state, so two
+// states hash equal only if one is a permutation of the other: members in
+// the same state may be ranked either way (pid order breaks the tie),
+// which can miss a merge but never makes one. Whether a permutation of
+// the members leaves the program's behaviour the same is the declaration's
+// promise (docs/strategies.md, "Symmetry").
+
+bool Vm::declare_symmetric(std::span<const Pid> pids, std::string& error) {
+  if (pids.size() < 2) {
+    error = "symmetric: give at least two pids";
+    return false;
+  }
+  for (size_t i = 0; i < pids.size(); ++i) {
+    const Pid p = pids[i];
+    if (p >= procs_.size()) {
+      error = "symmetric: " + std::to_string(p) + " is not a process";
+      return false;
+    }
+    if (std::find(pids.begin(), pids.begin() + static_cast<std::ptrdiff_t>(i), p) != pids.begin() + static_cast<std::ptrdiff_t>(i)) {
+      error = "symmetric: " + pid_str(p) + " is given twice";
+      return false;
+    }
+    for (const auto& group : symmetric_) {
+      if (std::find(group.begin(), group.end(), p) != group.end()) {
+        error = "symmetric: " + pid_str(p) + " is already in a group";
+        return false;
+      }
+    }
+  }
+  symmetric_.emplace_back(pids.begin(), pids.end());
+  return true;
+}
+
+void Vm::derive_paths(const std::vector<uint64_t>& own, std::vector<uint64_t>& paths) const {
+  paths.resize(procs_.size());
+  for (Pid pid = 0; pid < procs_.size(); ++pid) {  // a creator always has a smaller pid
+    const Origin& o = procs_[pid].origin;
+    if (own[pid] != 0) {
+      paths[pid] = own[pid];
+    } else if (o.creator == kNoPid || o.creator >= pid) {
+      paths[pid] = procs_[pid].path;
+    } else {
+      paths[pid] = derived_name(paths[o.creator], o.seq);
+    }
+  }
+}
+
+void Vm::symmetric_paths(std::vector<uint64_t>& paths) {
+  paths.clear();
+  if (symmetric_.empty()) return;
+  std::vector<uint64_t> own(procs_.size(), 0);
+  auto group_name = [](size_t g) { return StateHasher::mix(0x73796d6d65747279ull + g, 0x67726f7570ull); };
+  for (size_t g = 0; g < symmetric_.size(); ++g) {
+    for (Pid m : symmetric_[g]) own[m] = group_name(g);  // every member alike
+  }
+  derive_paths(own, paths);
+  std::vector<std::pair<Fingerprint, Pid>> ranked;
+  for (size_t g = 0; g < symmetric_.size(); ++g) {
+    ranked.clear();
+    for (Pid m : symmetric_[g]) {
+      const CanonicalNames alike(*this, paths, false);
+      StateHasher e(&alike);
+      hash_process(procs_[m], e);
+      if (procs_[m].state != Process::State::kDead) guest_.hash_process(m, e);
+      ranked.emplace_back(e.finish(), m);
+    }
+    std::sort(ranked.begin(), ranked.end());
+    for (size_t r = 0; r < ranked.size(); ++r) own[ranked[r].second] = StateHasher::mix(group_name(g), r + 1);
+  }
+  derive_paths(own, paths);
+}
 
 void Vm::hash_reason(const Reason& r, StateHasher& h) {
   h.u64(static_cast<uint64_t>(r.kind));
@@ -87,7 +180,9 @@ void Vm::hash_process(const Process& p, StateHasher& h) {
 }
 
 Fingerprint Vm::fingerprint(const StateOptions& options) {
-  const CanonicalNames naming(*this);
+  std::vector<uint64_t> paths;
+  if (!options.ids) symmetric_paths(paths);
+  const CanonicalNames naming(*this, paths, options.ids);
   StateHasher h(&naming);
   StateHasher::Unordered processes;
   for (Pid pid = 0; pid < procs_.size(); ++pid) {
@@ -98,6 +193,8 @@ Fingerprint Vm::fingerprint(const StateOptions& options) {
     processes.add(e.finish());
   }
   h.tag(0x9c5).unordered(processes);
+  h.tag(0x5e7).u64(symmetric_.size());
+  for (const auto& group : symmetric_) h.u64(group.size());
   StateHasher::Unordered monitors;
   for (const auto& [ref, m] : monitors_) monitors.add(h.element().ref(ref).pid(m.watcher).pid(m.target).finish());
   h.tag(0x3a0).unordered(monitors);
@@ -114,9 +211,11 @@ Fingerprint Vm::fingerprint(const StateOptions& options) {
   return h.finish();
 }
 
-void Vm::event_names(std::span<const Op> enabled, std::vector<uint64_t>& out) {
+void Vm::event_names(std::span<const Op> enabled, const StateOptions& options, std::vector<uint64_t>& out) {
   out.clear();
-  const CanonicalNames naming(*this);
+  std::vector<uint64_t> paths;
+  if (!options.ids) symmetric_paths(paths);
+  const CanonicalNames naming(*this, paths, false);
   for (const Op& op : enabled) {
     StateHasher h(&naming);
     h.tag(static_cast<uint64_t>(op.key.kind));

@@ -31,6 +31,8 @@ class Naming {
   virtual uint64_t timer(uint64_t id) const = 0;
   virtual uint64_t table(uint64_t id) const = 0;
   virtual uint64_t atomics(uint64_t id) const = 0;
+  // Whether handles are hashed with their ids too (StateOptions::ids).
+  virtual bool ids() const { return false; }
 };
 
 using ValueRef = uint32_t;
@@ -41,6 +43,10 @@ class ValueHasher {
  public:
   virtual ~ValueHasher() = default;
   virtual void hash_value(ValueRef v, StateHasher& h) = 0;
+  // Canonical key bytes (an ETS, term or disk key as the guest encodes
+  // it), with any handle inside named as hash_value names it; by default
+  // the bytes as they are.
+  virtual void hash_key(std::string_view key, StateHasher& h);
 };
 
 struct Fingerprint {
@@ -76,11 +82,14 @@ class StateHasher {
     return u64(tail);
   }
   // Handles, through the naming (raw ids without one).
-  StateHasher& pid(uint64_t p) { return tag(1).u64(naming_ ? naming_->pid(p) : p); }
-  StateHasher& ref(uint64_t r) { return tag(2).u64(naming_ ? naming_->ref(r) : r); }
-  StateHasher& timer(uint64_t t) { return tag(3).u64(naming_ ? naming_->timer(t) : t); }
-  StateHasher& table(uint64_t t) { return tag(4).u64(naming_ ? naming_->table(t) : t); }
-  StateHasher& atomics(uint64_t t) { return tag(5).u64(naming_ ? naming_->atomics(t) : t); }
+  // With a naming that asks for ids (StateOptions::ids), the id as well.
+  StateHasher& pid(uint64_t p) { return handle(1, p, naming_ ? naming_->pid(p) : p); }
+  StateHasher& ref(uint64_t r) { return handle(2, r, naming_ ? naming_->ref(r) : r); }
+  StateHasher& timer(uint64_t t) { return handle(3, t, naming_ ? naming_->timer(t) : t); }
+  StateHasher& table(uint64_t t) { return handle(4, t, naming_ ? naming_->table(t) : t); }
+  StateHasher& atomics(uint64_t t) { return handle(5, t, naming_ ? naming_->atomics(t) : t); }
+  // Whether ids are hashed too (a guest adds where its objects sit).
+  bool ids() const { return naming_ && naming_->ids(); }
 
   // Adds `element` (a fingerprint of one member of an unordered
   // collection) so that the members' order does not matter: the sum and
@@ -99,6 +108,11 @@ class StateHasher {
   StateHasher element() const { return StateHasher(naming_); }
   const Naming* naming() const { return naming_; }
 
+  StateHasher& handle(uint64_t kind, uint64_t id, uint64_t name) {
+    tag(kind).u64(name);
+    return ids() ? u64(id) : *this;
+  }
+
   Fingerprint finish() const { return {mix(a_ ^ n_, 0x94d049bb133111ebull), mix(b_ + n_, 0xbf58476d1ce4e5b9ull)}; }
 
   // A 64-bit mixer (splitmix64's finaliser, keyed).
@@ -113,5 +127,7 @@ class StateHasher {
   const Naming* naming_;
   uint64_t a_ = 0x6a09e667f3bcc908ull, b_ = 0xbb67ae8584caa73bull, n_ = 0;
 };
+
+inline void ValueHasher::hash_key(std::string_view key, StateHasher& h) { h.bytes(key); }
 
 }  // namespace lockstep::vm

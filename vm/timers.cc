@@ -13,7 +13,7 @@ void Timers::reset() {
   now = 0;
 }
 
-TimerId Timers::arm(Timer::Kind kind, Pid owner, int64_t ms, uint32_t step, bool queued, uint64_t name) {
+TimerId Timers::arm(Timer::Kind kind, Pid owner, int64_t ms, uint32_t step, bool queued, Origin origin) {
   const auto id = static_cast<TimerId>(list_.size());
   Timer& t = list_.emplace_back();
   t.kind = kind;
@@ -22,7 +22,7 @@ TimerId Timers::arm(Timer::Kind kind, Pid owner, int64_t ms, uint32_t step, bool
   ms = std::max<int64_t>(0, ms);
   t.deadline = ms >= std::numeric_limits<int64_t>::max() - now ? std::numeric_limits<int64_t>::max() : now + ms;
   t.armed_step = step;
-  t.name = name;
+  t.origin = origin;
   t.queued = queued;
   if (queued && t.deadline > now) {
     heap_.emplace_back(t.deadline, id);

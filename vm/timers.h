@@ -29,6 +29,16 @@ struct Dest {
   NodeId node = kLocalNode;
 };
 
+// Where a named thing (a process, reference, timer, table, atomics array)
+// came from: the process that created it (kNoPid: the top level or the VM)
+// and how many named things that one had created before, counting it. Its
+// canonical name is derived from this (vm/state.cc), so a renaming of its
+// creator (symmetry) renames it too.
+struct Origin {
+  Pid creator = kNoPid;
+  uint32_t seq = 0;
+};
+
 struct Timer {
   enum class Kind : uint8_t { kSendAfter, kSleep, kReceive };
   Kind kind = Kind::kSendAfter;
@@ -38,7 +48,7 @@ struct Timer {
   Dest dest;
   ValueRef msg = 0;
   uint32_t armed_step = 0;
-  uint64_t name = 0;  // canonical (vm/state_hash.h)
+  Origin origin;       // its canonical name's source (vm/state.cc)
   bool queued = false;   // quiescent: fires only once time reaches it (TimerMode::kQuiescent)
   bool counted = false;  // a scenario's own receive timeout (Exercised)
 };
@@ -52,7 +62,7 @@ class Timers {
 
   // A new armed timer due `ms` from now (saturating at the end of time);
   // `queued`: kept in the deadline heap until advance_time makes it due.
-  TimerId arm(Timer::Kind kind, Pid owner, int64_t ms, uint32_t step, bool queued, uint64_t name);
+  TimerId arm(Timer::Kind kind, Pid owner, int64_t ms, uint32_t step, bool queued, Origin origin);
   // Pops the earliest queued deadline; false when none is left.
   bool pop_due(int64_t& deadline, TimerId& id);
   // Whether a queued deadline is at or before now.

@@ -68,12 +68,14 @@ void Vm::reset(VmOptions options) {
   log_bytes_ = 0;
   last_ref_ = 0;
   performing_ = kNoPid;
-  ref_names_.clear();
-  table_names_.clear();
-  atomics_names_.clear();
+  ref_origins_.clear();
+  table_origins_.clear();
+  atomics_origins_.clear();
+  symmetric_.clear();
   outside_made_ = 0;
   finished_ = false;
   clock_read_ = false;
+  ids_read_ = false;
   exercised_.quiescent_timeouts_armed = exercised_.quiescent_timeouts_fired = 0;
   exercised_.goals.clear();
   unreachable_ = Failure{};
@@ -107,6 +109,7 @@ void Vm::Process::recycle() {
   exit_cause = 0;
   path = 0;
   made = 0;
+  origin = Origin{};
   wake_cause = 0;
   crash_message.clear();
   crash_location.clear();

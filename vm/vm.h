@@ -219,8 +219,13 @@ class Vm final : public System {
   // process by its creation path, a timer by its name, a message in flight
   // by its channel's ends and its place there, a fault by its kind and
   // target (vm/state.cc).
-  void event_names(std::span<const Op> enabled, std::vector<uint64_t>& out) override;
+  void event_names(std::span<const Op> enabled, const StateOptions& options, std::vector<uint64_t>& out) override;
   bool clock_read() const override { return clock_read_; }
+  bool ids_read() const override { return ids_read_; }
+  // Guest code read how things are numbered (StateOptions::ids): a pid or
+  // table printed, pids compared, pairs or an ETS table ordered by them.
+  void read_ids() const { ids_read_ = true; }
+  void note_told_in_order(std::vector<Pid>& told) const;
   Exercised exercised() const override { return exercised_; }
 
   // Goals (ls.sometimes, ls.reachable, ls.unreachable; vm/vm.cc): one call
@@ -315,7 +320,7 @@ class Vm final : public System {
     return timers_.now;
   }
   RefId make_ref() {
-    ref_names_.push_back(name_by(running_ != kNoPid ? running_ : performing_));
+    ref_origins_.push_back(origin_by(running_ != kNoPid ? running_ : performing_));
     return ++last_ref_;
   }
   void set_label(std::string_view label);
@@ -338,7 +343,7 @@ class Vm final : public System {
   std::vector<NameId> registered_names() const;  // sorted by name
   NameId intern(std::string_view name);
   uint64_t atomics_new(size_t n, bool is_signed) {
-    atomics_names_.push_back(name_by(running_));
+    atomics_origins_.push_back(origin_by(running_));
     return atomics_.create(n, is_signed);
   }
   const Atomics& atomics() const { return atomics_; }
@@ -347,6 +352,11 @@ class Vm final : public System {
   // A table read (lookup, lookup_element, member, tab2list, info) done now,
   // as the step of that kind does it: for invariants, which read directly.
   void read_ets(StepKind kind, uint32_t table, const std::string& key, int64_t pos, Reply& reply) const;
+  // Declares `pids` interchangeable (ls.symmetric): from now on states
+  // that differ only by a permutation of them have one fingerprint. False,
+  // with `error` set, for fewer than two, a repeated pid, a pid that names
+  // no process, or one already in a group.
+  bool declare_symmetric(std::span<const Pid> pids, std::string& error);
   const std::string& name_of(NameId id) const { return names_[id]; }
   // Nodes: found by name (kLocalNode if none such), named, and where a
   // process runs (a pid's node never changes).
@@ -384,6 +394,7 @@ class Vm final : public System {
     bool crashed = false;
     uint32_t exit_cause = 0;  // step that killed it, for the causal slice
     uint64_t path = 0;        // its creation path: its canonical name (vm/state.cc)
+    Origin origin;            // who created it (the path is derived from it)
     uint32_t made = 0;        // how many named things it has created
     uint32_t wake_cause = 0;  // the timer step that ended its sleep or receive: its next step follows it
     std::string crash_message, crash_location;
@@ -625,9 +636,18 @@ class Vm final : public System {
   void init();
 
   // --- The iteration's state as data (vm/state.cc). ---
-  // The canonical name of the next thing `creator` creates (kNoPid: the
-  // top level or the VM itself): its creation path.
-  uint64_t name_by(Pid creator);
+  // The origin of the next thing `creator` creates (kNoPid: the top level
+  // or the VM itself), from which its canonical name is derived.
+  Origin origin_by(Pid creator);
+  static uint64_t outside_name(uint64_t seq);
+  static uint64_t derived_name(uint64_t creator_path, uint32_t seq);
+  // Each process's canonical path under the symmetry declared (empty
+  // when none is): members of a group by their rank in it, ordered by
+  // their own state, and what they created derived from that.
+  void symmetric_paths(std::vector<uint64_t>& paths);
+  // Paths with each process's path replaced by `own[pid]` where that is
+  // not 0, and the paths derived from it recomputed.
+  void derive_paths(const std::vector<uint64_t>& own, std::vector<uint64_t>& paths) const;
   class CanonicalNames;
   // A message in flight, named for event_names().
   void name_flight(uint32_t id, StateHasher& h) const;
@@ -681,11 +701,16 @@ class Vm final : public System {
   std::vector<Access> accesses_;   // its accesses (facts_.accesses points here)
   RefId last_ref_ = 0;
   Pid performing_ = kNoPid;  // the process whose operation is being performed
-  // Canonical names of what was created, by id (index 0: id 1).
-  std::vector<uint64_t> ref_names_, table_names_, atomics_names_;
+  // Where what was created came from, by id (index 0: id 1).
+  std::vector<Origin> ref_origins_, table_origins_, atomics_origins_;
   uint64_t outside_made_ = 0;  // things created outside any process
+  // Groups of interchangeable processes (ls.symmetric): a fingerprint
+  // names each group's members by their rank in the group, ordered by
+  // their own state (vm/state.cc), so permuted states hash equal.
+  std::vector<std::vector<Pid>> symmetric_;
   bool finished_ = false;
   bool clock_read_ = false;  // guest code read the virtual time this iteration
+  mutable bool ids_read_ = false;  // guest code read the numbering this iteration (read_ids; a read is const)
   Exercised exercised_;      // this iteration's (System::exercised)
   Failure unreachable_;      // an ls.unreachable met in this step
 };

@@ -88,6 +88,7 @@ TestReport TestRun::finish_search(uint64_t last, uint64_t planning) {
     report_.states = states->states;
     report_.state_cache_hits = states->hits;
     report_.states_with_time = states->with_time;
+    report_.states_with_ids = states->with_ids;
     if (states->depth) report_.shortest_depth = states->depth;
   }
   report_.delay_bound = strategy_->search()->bound();

@@ -361,6 +361,9 @@ void TextReporter::print_search(const TestReport& t) {
     out_ << ", " << with_commas(t.state_cache_hits) << (t.state_cache_hits == 1 ? " run" : " runs")
          << " stopped at a state already covered";
   if (t.states && t.states_with_time) out_ << " (a run read the clock: states include the time)";
+  if (t.states && t.states_with_ids) {
+    out_ << " (a run read how processes are numbered: states include it, and no symmetry is used)";
+  }
   if (t.shortest_depth && t.status == TestReport::Status::kBug)
     out_ << ", shortest first: no failing run has fewer than " << with_commas(*t.shortest_depth) << " steps";
   if (t.abandoned)
@@ -555,6 +558,7 @@ void write_search(JsonWriter& w, const TestReport& t) {
     w.key("states").value(*t.states);
     w.key("state_cache_hits").value(t.state_cache_hits);
     w.key("states_include_time").value(t.states_with_time);
+    w.key("states_include_ids").value(t.states_with_ids);
     if (t.shortest_depth) w.key("shortest_depth").value(static_cast<uint64_t>(*t.shortest_depth));
   }
   if (t.shard_count > 1) w.key("shard").value(std::to_string(t.shard_index) + "/" + std::to_string(t.shard_count));

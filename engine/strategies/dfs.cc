@@ -301,10 +301,7 @@ class DfsStrategy final : public Strategy, public Search {
   }
 
   bool on_step(const StepFacts& facts) override {
-    if (stateful_ && !cache_.absolute_time() && states_ && states_->clock_read()) {
-      start_again_with_time();
-      return false;  // this run is void with the rest
-    }
+    if (stateful_ && states_ && must_start_again()) return false;  // this run is void with the rest
     const size_t k = exec_.steps.size();
     Level& level = levels_[k];
     const Thread thread = picked_;
@@ -695,9 +692,9 @@ class DfsStrategy final : public Strategy, public Search {
   // the system does (the same event of the same state has one name however
   // the run got there; this search's names follow the path).
   bool unexplored(Level& level, size_t k, std::span<const Op> enabled) {
-    const std::optional<StateId> id = states_ ? states_->current({cache_.absolute_time()}) : std::nullopt;
+    const std::optional<StateId> id = states_ ? states_->current(cache_.options()) : std::nullopt;
     if (!id) return true;  // the system cannot say: explore it
-    states_->event_names(enabled, canonical_);
+    states_->event_names(enabled, cache_.options(), canonical_);
     asleep_.clear();
     for (Thread t : enabled_names_) asleep_.push_back(asleep(level, t));
     const size_t before = cache_.bytes();
@@ -729,14 +726,20 @@ class DfsStrategy final : public Strategy, public Search {
     start_over();
   }
 
-  // A run read the clock, which the fingerprints so far left out: a state
-  // met again may have had another time, and a future that reads it would
-  // tell them apart. The search starts again with the time in every
-  // fingerprint (a search whose runs never read the clock keeps merging
-  // states that differ only in it: no future of theirs can tell).
-  void start_again_with_time() {
-    cache_.forget(true);
+  // A run read the clock, or how things are numbered, which the
+  // fingerprints so far left out: a state met again may have had another
+  // time or numbering, and a future that reads it would tell them apart.
+  // The search starts again with it in every fingerprint (a search whose
+  // runs never read it keeps merging states that differ only there: no
+  // future of theirs can tell). Whether it did.
+  bool must_start_again() {
+    StateOptions options = cache_.options();
+    options.absolute_time = options.absolute_time || states_->clock_read();
+    options.ids = options.ids || states_->ids_read();
+    if (options.absolute_time == cache_.options().absolute_time && options.ids == cache_.options().ids) return false;
+    cache_.forget(options);
     start_over();
+    return true;
   }
 
   // Forgets every branch explored: the search starts again from nothing.

@@ -68,10 +68,10 @@ bool StateCache::unexplored(const StateId& id, uint32_t depth, std::span<const u
   return true;
 }
 
-void StateCache::forget(bool absolute_time) {
+void StateCache::forget(const StateOptions& options) {
   table_ = StateTable{};
   hits_ = 0;
-  absolute_time_ = absolute_time;
+  options_ = options;
   depth_limit_ = shortest_ ? 1 : UINT32_MAX;
   cut_in_round_ = false;
   failed_in_round_ = false;
@@ -79,7 +79,7 @@ void StateCache::forget(bool absolute_time) {
 
 void StateCache::deepen() {
   const uint32_t next = depth_limit_ + 1;
-  forget(absolute_time_);
+  forget(options_);
   depth_limit_ = next;
 }
 

@@ -66,7 +66,7 @@ class StateTable {
 // depth, one step deeper than the last).
 class StateCache {
  public:
-  explicit StateCache(bool shortest) : shortest_(shortest) { forget(false); }
+  explicit StateCache(bool shortest) : shortest_(shortest) { forget({}); }
 
   // At state `id`, met after `depth` steps, whose enabled events the
   // system names `names` (one per event; asleep[i]: event i sleeps here):
@@ -79,11 +79,12 @@ class StateCache {
   // equivalent state (a hit that unexplored() did not see).
   void count_hit() { ++hits_; }
 
-  // Forgets every state: the search starts again, with the time in the
-  // fingerprints from now on when `absolute_time` (a run read the clock),
-  // and a shortest-first search from its first round.
-  void forget(bool absolute_time);
-  bool absolute_time() const { return absolute_time_; }
+  // Forgets every state: the search starts again, with fingerprints taken
+  // with `options` from now on (the time in them once a run read the
+  // clock, the numbering once one read that), and a shortest-first search
+  // from its first round.
+  void forget(const StateOptions& options);
+  const StateOptions& options() const { return options_; }
 
   // Shortest first: the depth this round goes to (no limit otherwise); a
   // run cut there, or failing, in this round; and whether the round is
@@ -95,14 +96,16 @@ class StateCache {
   bool round_over(bool exhausted) const { return shortest_ && !failed_in_round_ && cut_in_round_ && exhausted; }
   void deepen();
 
-  Search::StateCounts counts() const { return {table_.size(), hits_, absolute_time_, shortest_ ? depth_limit_ : 0}; }
+  Search::StateCounts counts() const {
+    return {table_.size(), hits_, options_.absolute_time, options_.ids, shortest_ ? depth_limit_ : 0};
+  }
   uint64_t size() const { return table_.size(); }
   size_t bytes() const { return table_.bytes(); }
 
  private:
   StateTable table_;
   uint64_t hits_ = 0;  // runs stopped at a state explored before
-  bool absolute_time_ = false;
+  StateOptions options_;
   bool shortest_ = false;
   uint32_t depth_limit_ = UINT32_MAX;
   bool cut_in_round_ = false;

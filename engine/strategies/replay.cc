@@ -127,6 +127,10 @@ std::unique_ptr<ReplayStrategy> make_replay_strategy(std::vector<Decision> decis
 
 namespace {
 
+// Event names that follow one process from run to run: by how it was made,
+// never by its rank among processes declared symmetric (ids: true).
+constexpr StateOptions kOneNamePerProcess{.absolute_time = false, .ids = true};
+
 // Follows a decision sequence as far as it fits (a decision that cannot be
 // taken is skipped), then goes on as its tail says.
 class LenientReplayStrategy final : public Strategy {
@@ -187,7 +191,7 @@ class LenientReplayStrategy final : public Strategy {
     if (named_) return;
     named_ = true;
     if (states_) {
-      states_->event_names(enabled, enabled_names_);
+      states_->event_names(enabled, kOneNamePerProcess, enabled_names_);
     } else {
       enabled_names_.assign(enabled.size(), 0);
     }

@@ -95,6 +95,26 @@ ls.test("addresses", function()
   for k, v in pairs(keys) do order[#order + 1] = v end
   error(table.concat(order, ","))
 end)
+
+-- 16-18: the root starts three workers (five steps); each takes a
+-- number, writes a row keyed by its pid and waits (three steps each).
+local function start_workers(symmetric)
+  local t = ls.ets.new("seen", { type = "set", access = "public" })
+  local c = ls.atomics.new(1)
+  local pids = {}
+  for i = 1, 3 do
+    pids[i] = ls.spawn(function()
+      local n = ls.atomics.add_get(c, 1, 1)
+      ls.ets.insert(t, { ls.self(), n })
+      ls.receive()
+    end)
+  end
+  if symmetric then ls.symmetric(pids) end
+  return pids
+end
+ls.test("symmetric", function() start_workers(true); ls.receive() end)
+ls.test("not declared", function() start_workers(false); ls.receive() end)
+ls.test("kept in a list", function() local pids = start_workers(true); ls.receive() end)
 )lua";
 
 struct Zero : ChoiceSource {
@@ -233,6 +253,37 @@ TEST(GuestContinuationHash, UpvaluesGlobalsAndTablesAreState) {
 TEST(GuestContinuationHash, AValueTooDeepToFollowNeverEqualsAnotherState) {
   auto [before, after] = round_the_loop(14);  // and no crash
   EXPECT_NE(before, after);
+}
+
+// The root starts the workers, then the workers `order` run to their wait.
+vm::Fingerprint workers(size_t test, std::initializer_list<uint32_t> order, int last_steps = 3) {
+  Iteration it(test);
+  it.run({0, 0, 0, 0, 0});
+  size_t i = 0;
+  for (uint32_t w : order) {
+    const int steps = ++i == order.size() ? last_steps : 3;
+    for (int s = 0; s < steps; ++s) it.run(w);
+  }
+  return it.fingerprint();
+}
+
+TEST(SymmetryHash, StatesThatDifferByAPermutationOfSymmetricProcessesAreOne) {
+  // Worker 1 then 2 against 2 then 1: each got the other's number, and
+  // each keyed its row by its own pid; a permutation of the two.
+  EXPECT_EQ(workers(16, {1, 2}), workers(16, {2, 1}));
+  EXPECT_EQ(workers(16, {1}), workers(16, {3})) << "one worker done, whichever";
+  EXPECT_EQ(workers(16, {1, 3, 2}), workers(16, {3, 2, 1}));
+  EXPECT_NE(workers(17, {1, 2}), workers(17, {2, 1})) << "without ls.symmetric, which pid holds which number counts";
+  EXPECT_NE(workers(17, {1}), workers(17, {3}));
+}
+
+TEST(SymmetryHash, AnyOtherDifferenceStillTellsStatesApart) {
+  EXPECT_NE(workers(16, {1, 2}), workers(16, {1, 2}, 2)) << "the second has not written its row";
+  EXPECT_NE(workers(16, {1, 2}), workers(16, {1, 2, 3}, 1)) << "the third has taken a step";
+  EXPECT_NE(workers(16, {1}), workers(16, {2, 3}));
+  // The root keeps the pids in a list: its order names each worker.
+  EXPECT_NE(workers(18, {1, 2}), workers(18, {2, 1}));
+  EXPECT_EQ(workers(18, {1, 2}), workers(18, {1, 2}));
 }
 
 TEST(GuestStateHash, TakingAFingerprintChangesNothingTheGuestCanSee) {

@@ -675,6 +675,51 @@ TEST(DfsStateCacheCli, ARunThatReadsTheClockPutsTheTimeInEveryState) {
   EXPECT_NE(text.out.find("the time is up"), std::string::npos) << text.out;
 }
 
+// ls.symmetric: clients declared interchangeable make one state of states
+// that differ by which client holds which ticket; the verdict is the same
+// and a bug among them is found, replayed and shrunk as any other.
+TEST(DfsStateCacheCli, SymmetricProcessesCountPermutedStatesOnce) {
+  const std::string file = LOCKSTEP_SOURCE_DIR "/tests/dfs/symmetric_clients.lua";
+  auto states = [&](const std::string& test) {
+    auto r = run_lockstep({"run", file, "--test", test, "--strategy", "dfs", "--state-cache", "on", "--iterations",
+                           "1000000", "--format", "json", "--traces-dir", fresh_dir("sym")});
+    EXPECT_EQ(r.code, 0) << test << r.out << r.err;
+    const JsonValue t = test_entry(r.out);
+    EXPECT_TRUE(t.flag("complete")) << test;
+    EXPECT_FALSE(t.flag("states_include_ids", true)) << test;
+    return t.u64("states");
+  };
+  const uint64_t server = states("server"), server_plain = states("server, plain");
+  EXPECT_LT(server * 3, server_plain) << "three clients: up to 3! orders of who holds what are one state";
+  EXPECT_LT(states("spin lock"), states("spin lock, plain"));
+
+  for (const char* test : {"racy counter", "racy counter, plain"}) {
+    const std::string dir = fresh_dir("sym_bug");
+    auto r = run_lockstep({"run", file, "--test", test, "--strategy", "dfs", "--state-cache", "on", "--traces-dir", dir});
+    ASSERT_EQ(r.code, 1) << test << r.out << r.err;
+    EXPECT_NE(r.out.find("two clients took ticket"), std::string::npos) << r.out;
+    testing::expect_replays_and_shrinks(only_trace(dir), dir);
+  }
+}
+
+// How things are numbered is not in a state until a run reads it: then the
+// search starts again with it in every state (and without symmetry), as it
+// does for the clock. Comparing pids reads it; asking whether two pids are
+// one does not.
+TEST(DfsStateCacheCli, ARunThatReadsHowProcessesAreNumberedPutsItInEveryState) {
+  auto flag = [](const std::string& test) {
+    auto r = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/numbering.lua", "--test", test, "--strategy", "dfs",
+                           "--state-cache", "on", "--format", "json", "--traces-dir", fresh_dir("numbering")});
+    EXPECT_LE(r.code, 1) << test << r.out << r.err;
+    return test_entry(r.out).flag("states_include_ids");
+  };
+  EXPECT_TRUE(flag("compared"));
+  EXPECT_FALSE(flag("told apart"));
+  auto text = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/numbering.lua", "--test", "compared", "--strategy",
+                            "dfs", "--state-cache", "on", "--traces-dir", fresh_dir("numbering_t")});
+  EXPECT_NE(text.out.find("a run read how processes are numbered"), std::string::npos) << text.out;
+}
+
 TEST(DfsStateCacheCli, RefusesWhatItCannotKeep) {
   for (const auto& extra : std::vector<std::vector<std::string>>{
            {"--shard", "1/2"}, {"--delay-bound", "1"}, {"--dpor", "none"}}) {
