@@ -103,6 +103,7 @@ void expect_visits(const std::set<uint64_t>& visited, const Reachable& truth, co
 
 struct Search {
   std::set<uint64_t> visited;  // every state some run was in
+  std::set<uint64_t> orbits;   // the same, each state's group order sorted (FakeMachine::canonical)
   bool bug = false;
   size_t first_failure_steps = 0;  // the steps of the first failing run (a deadlock too)
   bool deadlock = false;
@@ -111,7 +112,7 @@ struct Search {
 };
 
 Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> bad, bool cache,
-              bool shortest = false, uint64_t budget = 200000) {
+              bool shortest = false, uint64_t budget = 200000, bool symmetric = false) {
   StrategyParams params;
   params.set("state_cache", cache ? 1 : 0);
   params.set("shortest", shortest ? 1 : 0);
@@ -124,10 +125,14 @@ Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> 
     }
     FakeMachine m(programs, cells);
     m.bad_ = bad;
+    m.symmetric_ = symmetric;
     IterationLimits limits;
     limits.max_steps = 1000;
     const IterationResult r = run_iteration(m, *dfs, limits, nullptr, nullptr);
-    for (const auto& s : m.seen_) out.visited.insert(FakeMachine::hash(s));
+    for (const auto& s : m.seen_) {
+      out.visited.insert(FakeMachine::hash(s));
+      out.orbits.insert(FakeMachine::hash(m.canonical(s)));
+    }
     if (dfs->search()->restarting()) {  // a new round: what the last one saw is void
       out = Search{};
       continue;
@@ -246,6 +251,48 @@ TEST(DfsStateCache, GivesTheVerdictOfTheStatelessSearchOnProgramsWithoutLoops) {
   EXPECT_GT(fewer, 0u) << "programs whose runs meet again at one state should need fewer schedules";
   EXPECT_GT(bugs, 100u);
   EXPECT_LT(bugs, 500u);
+}
+
+// Symmetry: processes that run one program are interchangeable, and the
+// fingerprint and event names sort them (as ls.symmetric makes the VM's).
+// Every orbit of reachable states (a state and its permutations) is
+// visited, each bug found, with no more states than without symmetry.
+TEST(DfsStateCache, WithSymmetryVisitsEveryOrbitAndFindsEveryBug) {
+  Prng rng(74);
+  size_t bugs = 0, fewer = 0, looping = 0;
+  for (int round = 0; round < 500; ++round) {
+    Programs programs = random_programs(rng, rng.below(2) == 0);
+    programs.resize(2);
+    programs.push_back(programs[rng.below(2)]);  // two of the three run one program
+    if (rng.below(3) == 0) programs[0] = programs[1] = programs[2];
+    const std::optional<uint32_t> bad =
+        rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
+    const Reachable truth = brute_force(programs, 2, bad);
+    const Search sym = search(programs, 2, bad, true, false, 200000, true);
+    const Search plain = search(programs, 2, bad, true);
+    const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
+                                "\n" + describe(programs);
+    ASSERT_TRUE(sym.complete) << context;
+    EXPECT_EQ(sym.bug, truth.bug) << context;
+    for (uint64_t h : sym.visited) EXPECT_TRUE(truth.states.count(h)) << context << "a state no run can reach";
+    if (!truth.bug) {
+      FakeMachine m(programs, 2);
+      std::set<uint64_t> orbits;
+      for (const auto& [h, s] : truth.content) orbits.insert(FakeMachine::hash(m.canonical(s)));
+      orbits.insert(FakeMachine::hash(m.canonical(FakeMachine(programs, 2).state())));
+      EXPECT_EQ(sym.orbits, orbits) << context << "every orbit of the reachable states";
+      EXPECT_EQ(sym.deadlock, truth.deadlock) << context;
+      EXPECT_LE(sym.states, plain.states) << context;
+      fewer += sym.states < plain.states ? 1 : 0;
+    }
+    bugs += truth.bug ? 1 : 0;
+    for (const auto& program : programs) {
+      for (size_t i = 0; i < program.size(); ++i) looping += program[i].target <= i ? 1 : 0;
+    }
+  }
+  EXPECT_GT(bugs, 40u);
+  EXPECT_GT(fewer, 100u) << "permuted states should be counted once";
+  EXPECT_GT(looping, 50u);
 }
 
 // --shortest on: rounds of growing depth, so the first failing run found

@@ -18,10 +18,17 @@
 // ends when every process has ended, and deadlocks when none can run but
 // some have not ended. state_id() names the state by its content; event
 // names are the pids, which every path gives the same process.
+//
+// With `symmetric_`, processes that run the same program are
+// interchangeable (as ls.symmetric declares them): state_id() names the
+// state with each group's (counter, register) pairs sorted, and an event by
+// its process's group and rank in that order (ties by pid), as the VM does.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "engine/base/hash.h"
@@ -36,6 +43,7 @@ struct MachineStep {
   uint32_t value = 0;
   uint32_t when = 0;          // jump when the register equals this after the step
   uint32_t target = UINT32_MAX;  // where to (UINT32_MAX: never jump)
+  bool operator==(const MachineStep&) const = default;
 };
 
 class FakeMachine final : public System {
@@ -49,6 +57,13 @@ class FakeMachine final : public System {
 
   FakeMachine(std::vector<std::vector<MachineStep>> programs, uint32_t cells)
       : programs_(std::move(programs)) {
+    for (uint32_t p = 0; p < programs_.size(); ++p) {
+      uint32_t g = 0;
+      while (g < groups_.size() && programs_[groups_[g][0]] != programs_[p]) ++g;
+      if (g == groups_.size()) groups_.emplace_back();
+      groups_[g].push_back(p);
+      group_.push_back(g);
+    }
     state_.pc.assign(programs_.size(), 0);
     state_.reg.assign(programs_.size(), 0);
     state_.cells.assign(cells, 0);
@@ -57,6 +72,7 @@ class FakeMachine final : public System {
   }
 
   std::optional<uint32_t> bad_;  // the value of cell 0 that fails a run
+  bool symmetric_ = false;       // processes with one program are interchangeable
   std::vector<State> seen_;      // every state this run was in, in order
 
   const State& state() const { return state_; }
@@ -107,7 +123,29 @@ class FakeMachine final : public System {
   }
   void set_event_sink(EventSink*) override {}
 
-  std::optional<StateId> state_id(const StateOptions&) override { return StateId{hash(state_), 0x5717e}; }
+  std::optional<StateId> state_id(const StateOptions& options) override {
+    return StateId{hash(symmetric_ && !options.ids ? canonical(state_) : state_), 0x5717e};
+  }
+  void event_names(std::span<const Op> enabled, const StateOptions& options, std::vector<uint64_t>& out) override {
+    out.clear();
+    for (const Op& op : enabled) {
+      const uint32_t p = op.key.id;
+      out.push_back(symmetric_ && !options.ids ? uint64_t{group_[p]} << 32 | rank(p) : p);
+    }
+  }
+
+  // The state with each group's (counter, register) pairs in order: one
+  // state for every permutation of a group's processes.
+  State canonical(const State& s) const {
+    State c = s;
+    for (const auto& members : groups_) {
+      std::vector<std::pair<uint32_t, uint32_t>> local;
+      for (uint32_t p : members) local.emplace_back(s.pc[p], s.reg[p]);
+      std::sort(local.begin(), local.end());
+      for (size_t i = 0; i < members.size(); ++i) std::tie(c.pc[members[i]], c.reg[members[i]]) = local[i];
+    }
+    return c;
+  }
 
   // The processes that can take a step in state s.
   std::vector<uint32_t> runnable(const State& s) const {
@@ -138,7 +176,18 @@ class FakeMachine final : public System {
     }
   }
 
+  // Process p's place among its group's processes ordered by (counter,
+  // register), ties by pid.
+  uint32_t rank(uint32_t p) const {
+    uint32_t r = 0;
+    const auto mine = std::make_tuple(state_.pc[p], state_.reg[p], p);
+    for (uint32_t q : groups_[group_[p]]) r += std::make_tuple(state_.pc[q], state_.reg[q], q) < mine ? 1 : 0;
+    return r;
+  }
+
   std::vector<std::vector<MachineStep>> programs_;
+  std::vector<std::vector<uint32_t>> groups_;  // processes by program
+  std::vector<uint32_t> group_;                // each process's group
   State state_;
   std::vector<Op> enabled_;
   Access access_;
