@@ -192,6 +192,7 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
   SystemStates states(system, liveness);
   LendStates lend(strategy, &states);
   system.set_observing(strategy.wants_observations());
+  system.set_numbering_races(strategy.numbering_races());
   system.set_shapes(coverage != nullptr);
   for (;;) {
     std::span<const Op> enabled = system.enabled();

@@ -175,6 +175,9 @@ class Strategy {
   // Whether the steps' facts should carry observations (which messages a
   // receive's pattern would take; System::set_observing).
   virtual bool wants_observations() const { return false; }
+  // Whether creations race on how they are numbered
+  // (System::set_numbering_races).
+  virtual bool numbering_races() const { return false; }
 
   // Where the fingerprint of the state before each pick can be asked for
   // (a search that remembers states); set before an iteration runs and

@@ -141,6 +141,12 @@ class System {
   // receive of its recipient, so it is off unless asked for.
   virtual void set_observing(bool on) {}
 
+  // Whether every step that creates a process, reference, timer, table or
+  // atomics array should write object::numbering(): the order of two
+  // creations decides what each is numbered, which guest code can read
+  // (StateSource::ids_read), so a search that saw it read must explore it.
+  virtual void set_numbering_races(bool on) {}
+
   // Whether receives' facts should carry the shape of the message taken
   // (StepFacts::shape: its first element, for coverage). Off unless asked.
   virtual void set_shapes(bool on) {}

@@ -235,6 +235,8 @@ constexpr uint64_t kTimer = 9ull << 56;       // an armed timer (id)
 constexpr uint64_t kNode = 10ull << 56;       // a node: whether it is up, what it can reach (id)
 constexpr uint64_t kDisk = 11ull << 56;       // a key of a node's durable store (hash of node and key)
 constexpr uint64_t kLinks = 12ull << 56;      // a process's links and monitors across nodes, as an end finds them (pid)
+constexpr uint64_t kNumbering = 13ull << 56;  // the numbers the next pid, reference, timer, table or array gets
+                                              // (written by every creation once a search asks: System::set_numbering_races)
 constexpr uint64_t kTagMask = 0xffull << 56;
 constexpr uint64_t kIdMask = (1ull << 56) - 1;
 inline uint64_t process(uint32_t pid) { return kProcess | pid; }
@@ -242,6 +244,7 @@ inline uint64_t mailbox(uint32_t pid) { return kMailbox | pid; }
 inline uint64_t timer(uint32_t id) { return kTimer | id; }
 inline uint64_t node(uint32_t id) { return kNode | id; }
 inline uint64_t links(uint32_t pid) { return kLinks | pid; }
+inline uint64_t numbering() { return kNumbering; }
 inline uint64_t disk(uint64_t hash) { return kDisk | (hash & kIdMask); }
 inline uint64_t history(uint64_t id) { return kHistory | (id & kIdMask); }
 inline bool is_mailbox(uint64_t o) { return (o & kTagMask) == kMailbox; }

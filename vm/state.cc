@@ -29,6 +29,7 @@ constexpr uint64_t kUnknown = 0x756e6b6e6f776e21ull;  // an id that names nothin
 
 Origin Vm::origin_by(Pid creator) {
   if (creator == kNoPid || creator >= procs_.size()) return {kNoPid, static_cast<uint32_t>(++outside_made_)};
+  if (numbering_races_) touch(object::numbering(), true);
   return {creator, ++procs_[creator].made};
 }
 

@@ -80,6 +80,7 @@ void Vm::reset(VmOptions options) {
   exercised_.goals.clear();
   unreachable_ = Failure{};
   observing_ = false;
+  numbering_races_ = false;
   shapes_ = false;
   init();
 }

@@ -199,6 +199,7 @@ class Vm final : public System {
   Failure deadlock() override;
   void set_event_sink(EventSink* sink) override;
   void set_observing(bool on) override { observing_ = on; }
+  void set_numbering_races(bool on) override { numbering_races_ = on; }
   void set_shapes(bool on) override { shapes_ = on; }
   std::string monitor_name(uint32_t i) const override { return guest_.monitor_name(i); }
   bool observing() const { return observing_; }
@@ -694,6 +695,7 @@ class Vm final : public System {
   size_t log_bytes_ = 0;  // counted whether or not a sink keeps the lines
   bool shapes_ = false;            // set StepFacts::shape on receives (set_shapes)
   bool observing_ = false;         // report observations (set_observing)
+  bool numbering_races_ = false;   // creations write object::numbering() (set_numbering_races)
   std::vector<Observation> observations_;  // this step's (facts_.observations)
   std::vector<EventKey> created_;  // this step's (facts_.created)
   std::vector<EventKey> would_take_;  // this step's (facts_.would_take)

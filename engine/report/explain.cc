@@ -41,6 +41,8 @@ std::string object_phrase(uint64_t o, const ProcessNames& names) {
       return names.display(static_cast<int64_t>(id)) + "'s links and monitors across nodes";
     case object::kTimer:
       return "a timer";
+    case object::kNumbering:
+      return "which numbers new processes and references get";
     default:
       return "shared state";
   }

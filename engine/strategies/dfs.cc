@@ -180,6 +180,7 @@ class DfsStrategy final : public Strategy, public Search {
 
   Search* search() override { return this; }
   bool wants_observations() const override { return true; }
+  bool numbering_races() const override { return numbering_races_; }
   std::string refuses(const RunOptions&) const override { return conflict_; }
   void set_states(StateSource* states) override { states_ = states; }
   std::optional<StateCounts> state_counts() const override {
@@ -301,7 +302,7 @@ class DfsStrategy final : public Strategy, public Search {
   }
 
   bool on_step(const StepFacts& facts) override {
-    if (stateful_ && states_ && must_start_again()) return false;  // this run is void with the rest
+    if (states_ && must_start_again()) return false;  // this run is void with the rest
     const size_t k = exec_.steps.size();
     Level& level = levels_[k];
     const Thread thread = picked_;
@@ -726,18 +727,33 @@ class DfsStrategy final : public Strategy, public Search {
     start_over();
   }
 
-  // A run read the clock, or how things are numbered, which the
-  // fingerprints so far left out: a state met again may have had another
-  // time or numbering, and a future that reads it would tell them apart.
-  // The search starts again with it in every fingerprint (a search whose
-  // runs never read it keeps merging states that differ only there: no
-  // future of theirs can tell). Whether it did.
+  // A run read the clock, or how things are numbered, which the search so
+  // far left out. The numbering follows the order of creations, which the
+  // race analysis took for independent: from now on each creation writes
+  // it (numbering_races), so their orders are explored. With the cache, a
+  // state met again may have had another time or numbering, and a future
+  // that reads it would tell them apart: fingerprints hold it from now on
+  // (a search whose runs never read it keeps merging states that differ
+  // only there: no future of theirs can tell). Either way the search starts
+  // again. Whether it did.
   bool must_start_again() {
-    StateOptions options = cache_.options();
-    options.absolute_time = options.absolute_time || states_->clock_read();
-    options.ids = options.ids || states_->ids_read();
-    if (options.absolute_time == cache_.options().absolute_time && options.ids == cache_.options().ids) return false;
-    cache_.forget(options);
+    const bool clock = stateful_ && !cache_.options().absolute_time && states_->clock_read();
+    const bool ids = !numbering_races_ && states_->ids_read();
+    if (!clock && !ids) return false;
+    if (ids && plan_.split() && !plan_.planning()) {
+      // A part of a split search cannot start again alone: the parts'
+      // plans would differ. It goes on as it was (docs/strategies.md).
+      if (!clock) return false;
+    } else {
+      numbering_races_ = numbering_races_ || ids;
+    }
+    if (stateful_) {
+      StateOptions options = cache_.options();
+      options.absolute_time = options.absolute_time || clock;
+      options.ids = numbering_races_;
+      cache_.forget(options);
+    }
+    if (plan_.split() && plan_.planning()) plan_.restart();
     start_over();
     return true;
   }
@@ -921,7 +937,8 @@ class DfsStrategy final : public Strategy, public Search {
   dfs::StateCache cache_;
   bool known_ = false;  // this run stopped at a state explored before (or at a round's depth)
   bool shortest_ = false;       // --shortest on: rounds of growing depth
-  bool restarting_ = false;     // the search starts again (start_again_with_time, deepen)
+  bool restarting_ = false;     // the search starts again (must_start_again, deepen)
+  bool numbering_races_ = false;  // creations race on their numbers (a run read them: must_start_again)
   std::vector<uint64_t> canonical_;  // scratch for unexplored(): the system's names of the enabled events
   std::vector<bool> asleep_;         // ... which of them sleep
   std::vector<size_t> only_;         // ... which are left to explore

@@ -12,6 +12,12 @@ void SplitPlan::start(uint64_t part, uint64_t parts, uint64_t units_per_part) {
   expand_.insert(kRootNode);
 }
 
+void SplitPlan::restart() {
+  const uint64_t part = part_, parts = parts_, units_per_part = units_per_part_;
+  *this = SplitPlan{};
+  start(part, parts, units_per_part);
+}
+
 uint64_t SplitPlan::next_unit(uint64_t node, bool leaf) {
   if (planning_) plan_.push_back({0, node, leaf});
   return units_++;

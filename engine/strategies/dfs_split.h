@@ -20,6 +20,8 @@ class SplitPlan {
   // Part `part` of `parts`; the plan aims at `units_per_part` units a part.
   // Planning begins with the frontier at the root.
   void start(uint64_t part, uint64_t parts, uint64_t units_per_part);
+  // Planning again from nothing (the search started again while planning).
+  void restart();
 
   bool split() const { return parts_ > 1; }
   bool planning() const { return planning_; }

@@ -1,10 +1,13 @@
 -- How processes are numbered decides this test: the root starts A and
--- then B, and A starts C, so B is numbered before C unless A's start
--- of C runs before the root's start of B. By how they were made (each
+-- then B, and A starts C, so B is numbered before C unless A's start of C
+-- runs before the root's start of B. The two starts touch nothing in
+-- common, so a partial-order reduction would run one order; comparing the
+-- pids reads the numbering, and dfs then lets every creation race on it
+-- and finds the order that fails ("compared"). By how they were made (each
 -- process's creation path) the states after the three starts are one
--- state either way; comparing the pids reads the numbering, and a state
--- cache then tells the two apart ("compared": a bug in one order). The
--- twin only asks whether they are the same process, which reads nothing.
+-- state either way, so a state cache also puts the numbering in its
+-- states. The twin only asks whether they are the same process, which
+-- reads nothing.
 local ls = lockstep
 
 local function start()

@@ -702,11 +702,25 @@ TEST(DfsStateCacheCli, SymmetricProcessesCountPermutedStatesOnce) {
   }
 }
 
-// How things are numbered is not in a state until a run reads it: then the
-// search starts again with it in every state (and without symmetry), as it
-// does for the clock. Comparing pids reads it; asking whether two pids are
-// one does not.
-TEST(DfsStateCacheCli, ARunThatReadsHowProcessesAreNumberedPutsItInEveryState) {
+// How things are numbered follows the order of creations, which the
+// reduction takes for independent: once a run reads it, the search starts
+// again with creations racing on it (and, with the cache, with it in every
+// state and without symmetry), so the order that fails is found, with a
+// trace that replays and shrinks. Comparing pids reads it; asking whether
+// two pids are one does not.
+TEST(DfsStateCacheCli, ARunThatReadsHowProcessesAreNumberedMakesCreationsRace) {
+  for (const char* cache : {"off", "on"}) {
+    const std::string dir = fresh_dir("numbering_bug");
+    auto r = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/numbering.lua", "--test", "compared", "--strategy",
+                           "dfs", "--state-cache", cache, "--traces-dir", dir});
+    ASSERT_EQ(r.code, 1) << cache << r.out << r.err;
+    EXPECT_NE(r.out.find("B was numbered before C"), std::string::npos) << r.out;
+    testing::expect_replays_and_shrinks(only_trace(dir), dir);
+    auto twin = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/numbering.lua", "--test", "told apart",
+                              "--strategy", "dfs", "--state-cache", cache, "--traces-dir", fresh_dir("numbering_ok")});
+    EXPECT_EQ(twin.code, 0) << cache << twin.out << twin.err;
+    EXPECT_NE(twin.out.find("explored"), std::string::npos) << twin.out;
+  }
   auto flag = [](const std::string& test) {
     auto r = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/numbering.lua", "--test", test, "--strategy", "dfs",
                            "--state-cache", "on", "--format", "json", "--traces-dir", fresh_dir("numbering")});
