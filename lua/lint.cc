@@ -97,23 +97,8 @@ class ChunkReader {
     return static_cast<size_t>(n);
   }
 
-  int read_function(int parent) {
-    const int id = static_cast<int>(protos_.size());
-    protos_.emplace_back();
-    {
-      Proto& p = protos_.back();
-      p.id = id;
-      p.parent = parent;
-    }
-    string();  // source
-    const int line_defined = static_cast<int>(varint());
-    varint();  // lastlinedefined
-    skip(3);   // numparams, is_vararg, maxstacksize
-    std::vector<uint32_t> code(count());
-    for (uint32_t& i : code) {
-      i = 0;
-      for (int s = 0; s < 4; ++s) i |= static_cast<uint32_t>(byte()) << (8 * s);
-    }
+  // A function's constants: strings kept, the others skipped.
+  std::vector<Constant> constants() {
     std::vector<Constant> k(count());
     for (Constant& c : k) {
       switch (byte()) {
@@ -134,6 +119,45 @@ class ChunkReader {
           throw std::runtime_error("unknown constant");
       }
     }
+    return k;
+  }
+
+  // Each instruction's line, from the relative line deltas and the
+  // absolute lines that break them.
+  static std::vector<int> lines(size_t n, int line_defined, const std::vector<int8_t>& lineinfo,
+                                const std::map<int, int>& abs) {
+    std::vector<int> out(n, line_defined);
+    int line = line_defined;
+    for (size_t pc = 0; pc < n && pc < lineinfo.size(); ++pc) {
+      if (lineinfo[pc] == -128) {
+        auto it = abs.find(static_cast<int>(pc));
+        if (it != abs.end()) line = it->second;
+      } else {
+        line += lineinfo[pc];
+      }
+      out[pc] = line;
+    }
+    return out;
+  }
+
+  int read_function(int parent) {
+    const int id = static_cast<int>(protos_.size());
+    protos_.emplace_back();
+    {
+      Proto& p = protos_.back();
+      p.id = id;
+      p.parent = parent;
+    }
+    string();  // source
+    const int line_defined = static_cast<int>(varint());
+    varint();  // lastlinedefined
+    skip(3);   // numparams, is_vararg, maxstacksize
+    std::vector<uint32_t> code(count());
+    for (uint32_t& i : code) {
+      i = 0;
+      for (int s = 0; s < 4; ++s) i |= static_cast<uint32_t>(byte()) << (8 * s);
+    }
+    std::vector<Constant> k = constants();
     std::vector<Upvalue> upvalues(count());
     for (Upvalue& u : upvalues) {
       u.instack = byte() != 0;
@@ -162,15 +186,7 @@ class ChunkReader {
     }
     Proto& p = protos_[id];
     p.line_defined = line_defined;
-    p.lines.resize(code.size(), line_defined);
-    int line = line_defined;
-    for (size_t pc = 0; pc < code.size() && pc < lineinfo.size(); ++pc) {
-      if (lineinfo[pc] == -128)
-        line = abs.count(static_cast<int>(pc)) ? abs[static_cast<int>(pc)] : line;
-      else
-        line += lineinfo[pc];
-      p.lines[pc] = line;
-    }
+    p.lines = lines(code.size(), line_defined, lineinfo, abs);
     p.code = std::move(code);
     p.k = std::move(k);
     p.upvalues = std::move(upvalues);

@@ -419,78 +419,15 @@ class Explainer {
     return false;
   }
 
+  // A race in words, and what its reversal did; `lead`: the race that
+  // decides this schedule's failure.
   std::string describe(const Race& race, bool lead) const {
+    if (race.kind == Race::Kind::kHeldBack) return describe_held_back(race);
+    if (race.kind == Race::Kind::kTimeout && race.second == 0) return describe_lone_timeout(race, lead);
     std::ostringstream out;
-    const std::string p1 = names_.display(owner(race.first)),
-                      p2 = names_.display(owner(race.second));
-    if (race.kind == Race::Kind::kHeldBack) {
-      const std::string p = names_.display(owner(race.second));
-      if (race.second == race.first) {
-        out << "  " << p
-            << " received too early: it took the message that was there, not one still to come.\n"
-            << "    " << step_phrase(race.second) << "\n"
-            << "      took the message of " << step_phrase(record(race.second)->consumed) << "\n";
-      } else {
-        out << "  " << p
-            << "'s message came too early: it was taken before a message still to come.\n"
-            << "    " << step_phrase(race.second) << "\n"
-            << "      taken at " << step_phrase(race.first) << "\n";
-      }
-      out << "  The order that would not fail: with " << p << " held back at step " << race.second
-          << " until every other process had gone as far as it could, the test passes (checked: "
-             "that schedule ran "
-          << race.reversed_steps << " steps without a failure).\n";
-      return out.str();
-    }
+    out << describe_pair(race);
     const bool timer_first = is_timer(race.first);
-    if (race.kind == Race::Kind::kTimeout && race.second == 0) {
-      const std::string waiter = names_.display(owner(race.first_taken));
-      out << "  " << waiter << "'s wait timed out before any message it waited for came:\n"
-          << "    " << step_phrase(race.first) << "\n"
-          << "      ended the wait at " << step_phrase(race.first_taken) << "\n";
-      if (race.reversed == Race::Reversed::kPasses) {
-        out << "  The order that would not fail: with the timer held back until every process had gone as far as "
-               "it could, the test passes (checked: that schedule ran "
-            << race.reversed_steps << " steps without a failure).\n";
-        if (lead) out << "  So this schedule fails because " << waiter << "'s timer fired first.\n";
-      } else if (race.reversed == Race::Reversed::kFailsTheSame) {
-        out << "  With the timer held back, it still fails the same way: the timeout alone does not decide it.\n";
-      } else if (race.reversed == Race::Reversed::kFailsOtherwise) {
-        out << "  With the timer held back, it fails another way: " << race.reversed_failure << "\n";
-      }
-      return out.str();
-    }
-    if (race.kind == Race::Kind::kTimeout) {
-      out << "  " << names_.display(owner(race.first_taken)) << "'s wait timed out before " << p2
-          << "'s message to it came:\n"
-          << "    " << step_phrase(race.first) << "\n"
-          << "      ended the wait at " << step_phrase(race.first_taken) << "\n"
-          << "    " << step_phrase(race.second) << "\n";
-    } else if (race.kind == Race::Kind::kMessages && timer_first) {
-      out << "  " << p1 << "'s timer and " << p2 << "'s message both went to " << object_phrase(race.object, names_)
-          << "; the timer came first:\n"
-          << "    " << step_phrase(race.first) << "\n"
-          << "      taken at " << step_phrase(race.first_taken) << "\n"
-          << "    " << step_phrase(race.second) << "\n"
-          << (race.second_taken ? "      taken at " + step_phrase(race.second_taken)
-                                : std::string("      never taken"))
-          << "\n";
-    } else if (race.kind == Race::Kind::kMessages) {
-      out << "  " << p1 << " and " << p2 << " sent messages to "
-          << object_phrase(race.object, names_) << "; it took " << p1 << "'s first:\n"
-          << "    " << step_phrase(race.first) << "\n"
-          << "      taken at " << step_phrase(race.first_taken) << "\n"
-          << "    " << step_phrase(race.second) << "\n"
-          << (race.second_taken ? "      taken at " + step_phrase(race.second_taken)
-                                : std::string("      never taken"))
-          << "\n";
-    } else {
-      auto verb = [&](uint32_t s) { return writes(s, race.object) ? "writes" : "reads"; };
-      out << "  " << p1 << " and " << p2 << " both touched " << object_phrase(race.object, names_)
-          << ", " << p1 << " first:\n"
-          << "    " << step_phrase(race.first) << "   (" << verb(race.first) << ")\n"
-          << "    " << step_phrase(race.second) << "   (" << verb(race.second) << ")\n";
-    }
+    const std::string p1 = names_.display(owner(race.first));
     const std::string swap = "step " + std::to_string(race.second) + " moved before step " +
                              std::to_string(race.first) + ", with only what it needs";
     switch (race.reversed) {
@@ -516,6 +453,87 @@ class Explainer {
         out << "  Not checked by running the other order ("
             << (program_ ? "past the budget" : "no scenario") << ").\n";
         break;
+    }
+    return out.str();
+  }
+
+  // A process held back: a receive took a message too early, or a message
+  // was taken before one still to come.
+  std::string describe_held_back(const Race& race) const {
+    std::ostringstream out;
+    const std::string p = names_.display(owner(race.second));
+    if (race.second == race.first) {
+      out << "  " << p
+          << " received too early: it took the message that was there, not one still to come.\n"
+          << "    " << step_phrase(race.second) << "\n"
+          << "      took the message of " << step_phrase(record(race.second)->consumed) << "\n";
+    } else {
+      out << "  " << p
+          << "'s message came too early: it was taken before a message still to come.\n"
+          << "    " << step_phrase(race.second) << "\n"
+          << "      taken at " << step_phrase(race.first) << "\n";
+    }
+    out << "  The order that would not fail: with " << p << " held back at step " << race.second
+        << " until every other process had gone as far as it could, the test passes (checked: "
+           "that schedule ran "
+        << race.reversed_steps << " steps without a failure).\n";
+    return out.str();
+  }
+
+  // A wait that timed out before any message came (checked by holding the
+  // timer back).
+  std::string describe_lone_timeout(const Race& race, bool lead) const {
+    std::ostringstream out;
+    const std::string waiter = names_.display(owner(race.first_taken));
+    out << "  " << waiter << "'s wait timed out before any message it waited for came:\n"
+        << "    " << step_phrase(race.first) << "\n"
+        << "      ended the wait at " << step_phrase(race.first_taken) << "\n";
+    if (race.reversed == Race::Reversed::kPasses) {
+      out << "  The order that would not fail: with the timer held back until every process had gone as far as "
+             "it could, the test passes (checked: that schedule ran "
+          << race.reversed_steps << " steps without a failure).\n";
+      if (lead) out << "  So this schedule fails because " << waiter << "'s timer fired first.\n";
+    } else if (race.reversed == Race::Reversed::kFailsTheSame) {
+      out << "  With the timer held back, it still fails the same way: the timeout alone does not decide it.\n";
+    } else if (race.reversed == Race::Reversed::kFailsOtherwise) {
+      out << "  With the timer held back, it fails another way: " << race.reversed_failure << "\n";
+    }
+    return out.str();
+  }
+
+  // The two racing steps: a timeout against a message, two messages to one
+  // mailbox (one may be a timer's), or two accesses to one object.
+  std::string describe_pair(const Race& race) const {
+    std::ostringstream out;
+    const std::string p1 = names_.display(owner(race.first)), p2 = names_.display(owner(race.second));
+    const std::string second_taken =
+        race.second_taken ? "      taken at " + step_phrase(race.second_taken) : std::string("      never taken");
+    if (race.kind == Race::Kind::kTimeout) {
+      out << "  " << names_.display(owner(race.first_taken)) << "'s wait timed out before " << p2
+          << "'s message to it came:\n"
+          << "    " << step_phrase(race.first) << "\n"
+          << "      ended the wait at " << step_phrase(race.first_taken) << "\n"
+          << "    " << step_phrase(race.second) << "\n";
+    } else if (race.kind == Race::Kind::kMessages && is_timer(race.first)) {
+      out << "  " << p1 << "'s timer and " << p2 << "'s message both went to " << object_phrase(race.object, names_)
+          << "; the timer came first:\n"
+          << "    " << step_phrase(race.first) << "\n"
+          << "      taken at " << step_phrase(race.first_taken) << "\n"
+          << "    " << step_phrase(race.second) << "\n"
+          << second_taken << "\n";
+    } else if (race.kind == Race::Kind::kMessages) {
+      out << "  " << p1 << " and " << p2 << " sent messages to " << object_phrase(race.object, names_) << "; it took "
+          << p1 << "'s first:\n"
+          << "    " << step_phrase(race.first) << "\n"
+          << "      taken at " << step_phrase(race.first_taken) << "\n"
+          << "    " << step_phrase(race.second) << "\n"
+          << second_taken << "\n";
+    } else {
+      auto verb = [&](uint32_t s) { return writes(s, race.object) ? "writes" : "reads"; };
+      out << "  " << p1 << " and " << p2 << " both touched " << object_phrase(race.object, names_) << ", " << p1
+          << " first:\n"
+          << "    " << step_phrase(race.first) << "   (" << verb(race.first) << ")\n"
+          << "    " << step_phrase(race.second) << "   (" << verb(race.second) << ")\n";
     }
     return out.str();
   }
