@@ -232,7 +232,27 @@ class LuaGuest final : public vm::Guest {
   void collect_constant_tables();
   void reserve_hash_stack();
   lua_State* hash_ = nullptr;  // the thread a walk works on (its stack reserved: walks never allocate)
-  std::unordered_map<const void*, uint32_t> hash_seen_;        // first visits in one walk
+  // Pointers met in one walk, each numbered by its first visit: open
+  // addressing, reused from walk to walk (clear() is O(1): a generation),
+  // so a fingerprint allocates nothing once the table has grown.
+  class FirstVisits {
+   public:
+    // The number `p` was given at its first visit; `fresh` when this is it.
+    uint32_t visit(const void* p, bool& fresh);
+    void clear();
+
+   private:
+    struct Slot {
+      const void* p = nullptr;
+      uint32_t gen = 0;
+      uint32_t number = 0;
+    };
+    Slot& find(const void* p);
+    void grow();
+    std::vector<Slot> slots_ = std::vector<Slot>(256);
+    uint32_t gen_ = 1, size_ = 0;
+  };
+  FirstVisits hash_seen_;  // first visits in one walk
   std::unordered_map<const void*, uint32_t> constant_tables_;  // the library's tables, numbered
   bool resume_points_ = false;  // whether a frame's resume point can be read
   uint64_t unreadable_ = 0;

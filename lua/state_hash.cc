@@ -77,6 +77,37 @@ int probe(lua_State* L) {
 
 }  // namespace
 
+LuaGuest::FirstVisits::Slot& LuaGuest::FirstVisits::find(const void* p) {
+  const size_t mask = slots_.size() - 1;
+  size_t i = (reinterpret_cast<uintptr_t>(p) >> 4) * 0x9e3779b97f4a7c15ull >> 20 & mask;
+  while (slots_[i].gen == gen_ && slots_[i].p != p) i = (i + 1) & mask;
+  return slots_[i];
+}
+
+uint32_t LuaGuest::FirstVisits::visit(const void* p, bool& fresh) {
+  if ((size_ + 1) * 2 > slots_.size()) grow();
+  Slot& s = find(p);
+  fresh = s.gen != gen_;
+  if (fresh) s = {p, gen_, size_++};
+  return s.number;
+}
+
+void LuaGuest::FirstVisits::clear() {
+  size_ = 0;
+  if (++gen_ == 0) {  // the generations wrapped: no stale slot may look current
+    for (Slot& s : slots_) s.gen = 0;
+    gen_ = 1;
+  }
+}
+
+void LuaGuest::FirstVisits::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.size() * 2, Slot{});
+  for (const Slot& s : old) {
+    if (s.gen == gen_) find(s.p) = s;
+  }
+}
+
 // Checks that resume_point reads this Lua's layout: two calls on one line
 // resume a few instructions apart, inside the guest heap, in order.
 bool LuaGuest::probe_resume_points() {
@@ -194,8 +225,9 @@ class LuaGuest::ValueWalk {
   void function(int idx);
   // A table, closure or coroutine met before: its first visit's index.
   bool met(const void* p) {
-    auto [it, fresh] = seen_.emplace(p, static_cast<uint32_t>(seen_.size()));
-    if (!fresh) h_->tag(kSeen).u64(it->second);
+    bool fresh;
+    const uint32_t n = seen_.visit(p, fresh);
+    if (!fresh) h_->tag(kSeen).u64(n);
     return !fresh;
   }
   void frame(lua_State* T, lua_Debug& ar);
@@ -221,7 +253,7 @@ class LuaGuest::ValueWalk {
   LuaGuest& g_;
   int depth_ = 0;
   vm::StateHasher* h_;  // where values go (a table's entry: an element of its multiset)
-  std::unordered_map<const void*, uint32_t>& seen_;
+  FirstVisits& seen_;
 };
 
 void LuaGuest::ValueWalk::value(int idx) {
