@@ -124,5 +124,56 @@ TEST(Ets, NamedTablesAndOwnerDeath) {
   EXPECT_TRUE(ets.create(8, o).has_value());  // free again
 }
 
+// Key bytes as the guest encodes them (vm/ets.h): a handle is 0x40, its
+// kind and an 8-byte id, found anywhere in a key, a table's too.
+std::string handle_bytes(uint8_t kind, uint64_t id) {
+  std::string out = {'\x40', static_cast<char>(kind)};
+  for (int b = 7; b >= 0; --b) out += static_cast<char>(id >> (8 * b) & 0xff);
+  return out;
+}
+
+TEST(EtsKeys, HandlesAreFoundInsideAnyKeyAndNothingElseLooksLikeOne) {
+  const std::string number = "\x10" + std::string(16, '\x40');          // its bytes may be 0x40
+  const std::string string = std::string("\x20" "a\x40", 3) + std::string("\0\xff" "b\0\0", 5);  // "a@\0b"
+  const std::string key = "\x50" + number + handle_bytes(1, 7) + string + "\x01" + "\x30\x01" +
+                          handle_bytes(2, 0x1234) + "\x00";
+  std::vector<KeyHandle> found;
+  ASSERT_TRUE(key_handles(key, found));
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].kind, 1);
+  EXPECT_EQ(found[0].id, 7u);
+  EXPECT_EQ(key.substr(found[0].offset, kKeyHandleBytes), handle_bytes(1, 7));
+  EXPECT_EQ(found[1].kind, 2);
+  EXPECT_EQ(found[1].id, 0x1234u);
+  EXPECT_TRUE(key_has_handle(key));
+  EXPECT_FALSE(key_has_handle(number + string)) << "0x40 bytes inside a number or a string are not handles";
+  ASSERT_TRUE(key_handles(number + string, found));
+  EXPECT_TRUE(found.empty());
+  for (const std::string bad : {std::string("\x20" "abc", 4), std::string("\x10\x01", 2), handle_bytes(1, 7).substr(0, 6),
+                                std::string("\x7f", 1)}) {
+    EXPECT_FALSE(key_handles(bad, found)) << "not a key: cut short, or an unknown tag";
+    EXPECT_FALSE(key_has_handle(bad));
+  }
+}
+
+// The order of keys that hold handles follows how the handles are
+// numbered; a table with two such keys says so (Vm::read_ids), and stops
+// saying so when one goes.
+TEST(EtsKeys, ATableKnowsWhenItsKeyOrderFollowsTheNumbering) {
+  Ets ets;
+  const uint32_t t = *ets.create(0, of(Ets::Type::kOrderedSet, Ets::Access::kPublic));
+  std::vector<ValueRef> released;
+  auto one = rows({{"\x20" "x" + std::string(2, '\0'), 1}});
+  ets.insert(t, one, released);
+  auto first = rows({{handle_bytes(1, 3), 2}});
+  ets.insert(t, first, released);
+  EXPECT_FALSE(ets.ordered_by_ids(t)) << "one handle key: its place among strings is by kind, not number";
+  auto second = rows({{handle_bytes(1, 4), 3}});
+  ets.insert(t, second, released);
+  EXPECT_TRUE(ets.ordered_by_ids(t));
+  ets.erase(t, handle_bytes(1, 3), released);
+  EXPECT_FALSE(ets.ordered_by_ids(t));
+}
+
 }  // namespace
 }  // namespace lockstep::vm
