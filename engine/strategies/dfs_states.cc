@@ -10,7 +10,7 @@ size_t StateTable::entry_bytes(size_t n) {
   return kNode + (n ? n * sizeof(uint64_t) + 16 : 0);
 }
 
-StateTable::Visit StateTable::visit(const StateId& id, uint32_t depth, const std::vector<uint64_t>& sleep,
+StateTable::Visit StateTable::visit(const StateId& id, uint32_t depth, bool rounds, const std::vector<uint64_t>& sleep,
                                     std::vector<uint64_t>& wake, bool& every) {
   wake.clear();
   every = false;
@@ -32,10 +32,14 @@ StateTable::Visit StateTable::visit(const StateId& id, uint32_t depth, const std
   }
   std::set_difference(e.sleep.begin(), e.sleep.end(), sleep.begin(), sleep.end(), std::back_inserter(wake));
   if (wake.empty()) return Visit::kKnown;
-  // Met deeper than at its first visit: what is explored from here now
-  // has fewer steps left under the depth limit than the record promises
-  // for the events it holds, so the record keeps them asleep.
-  if (depth > e.depth) return Visit::kAgain;
+  // Met deeper than at its first visit in a round of a shortest-first
+  // search: what is explored from here now has fewer steps left under the
+  // round's depth than the record promises for the events it holds, so
+  // the record keeps them asleep. Otherwise (max_steps is the only limit,
+  // and a run it cuts off is reported) the record takes them as explored:
+  // a loop back to a state on the run's own path then ends the run the
+  // next time round, where it went on round the loop to max_steps.
+  if (depth > e.depth && rounds) return Visit::kAgain;
   std::vector<uint64_t> both;
   std::set_intersection(e.sleep.begin(), e.sleep.end(), sleep.begin(), sleep.end(), std::back_inserter(both));
   bytes_ -= entry_bytes(e.sleep.size());
@@ -55,7 +59,7 @@ bool StateCache::unexplored(const StateId& id, uint32_t depth, std::span<const u
   std::sort(sleep_.begin(), sleep_.end());
   sleep_.erase(std::unique(sleep_.begin(), sleep_.end()), sleep_.end());
   bool every = false;
-  const StateTable::Visit visit = table_.visit(id, depth, sleep_, wake_, every);
+  const StateTable::Visit visit = table_.visit(id, depth, shortest_, sleep_, wake_, every);
   if (visit == StateTable::Visit::kKnown) {
     ++hits_;
     return false;

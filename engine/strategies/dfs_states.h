@@ -39,7 +39,10 @@ class StateTable {
   // same for one event of one state however it was reached). With kAgain, `wake` holds the events to
   // explore from it now (the others awake were explored from it before),
   // or is cleared with `every` set when all those awake are to be.
-  Visit visit(const StateId& id, uint32_t depth, const std::vector<uint64_t>& sleep, std::vector<uint64_t>& wake,
+  // With `rounds` (a shortest-first search, whose rounds cut runs at a
+  // depth), what is explored from a state met deeper than before is not
+  // recorded as explored from it: it had fewer steps left.
+  Visit visit(const StateId& id, uint32_t depth, bool rounds, const std::vector<uint64_t>& sleep, std::vector<uint64_t>& wake,
               bool& every);
 
   uint64_t size() const { return map_.size(); }

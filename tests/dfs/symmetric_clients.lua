@@ -83,5 +83,5 @@ local function spin(n, symmetric)
   end
 end
 
-ls.test("spin lock", spin(2, true))
-ls.test("spin lock, plain", spin(2, false))
+ls.test("spin lock", spin(3, true))
+ls.test("spin lock, plain", spin(3, false))

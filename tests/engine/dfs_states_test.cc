@@ -329,31 +329,39 @@ TEST(DfsStateTable, ExploresFromAStateMetAgainOnlyWhatSleptTheFirstTime) {
   const StateId s{1, 2};
   std::vector<uint64_t> wake;
   bool every = false;
-  EXPECT_EQ(table.visit(s, 5, {1, 2}, wake, every), dfs::StateTable::Visit::kNew);
+  EXPECT_EQ(table.visit(s, 5, true, {1, 2}, wake, every), dfs::StateTable::Visit::kNew);
   // Met again with more asleep: everything awake now was explored.
-  EXPECT_EQ(table.visit(s, 5, {1, 2, 3}, wake, every), dfs::StateTable::Visit::kKnown);
+  EXPECT_EQ(table.visit(s, 5, true, {1, 2, 3}, wake, every), dfs::StateTable::Visit::kKnown);
   // With 2 awake: 2 slept the first time, so only 2 is explored now.
-  EXPECT_EQ(table.visit(s, 5, {1}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(s, 5, true, {1}, wake, every), dfs::StateTable::Visit::kAgain);
   EXPECT_EQ(wake, std::vector<uint64_t>{2});
   EXPECT_FALSE(every);
   // The record keeps what slept both times: {1}. With 1 awake, 1 is new.
-  EXPECT_EQ(table.visit(s, 5, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(s, 5, true, {}, wake, every), dfs::StateTable::Visit::kAgain);
   EXPECT_EQ(wake, std::vector<uint64_t>{1});
-  EXPECT_EQ(table.visit(s, 5, {}, wake, every), dfs::StateTable::Visit::kKnown);
-  // Met later than at first, an event explored then has fewer steps left
-  // under the limit: the record does not count it.
-  EXPECT_EQ(table.visit(s, 7, {}, wake, every), dfs::StateTable::Visit::kKnown);
+  EXPECT_EQ(table.visit(s, 5, true, {}, wake, every), dfs::StateTable::Visit::kKnown);
+  // In a shortest-first round, met later than at first, an event explored
+  // then has fewer steps left under the round's depth: the record does not
+  // count it.
+  EXPECT_EQ(table.visit(s, 7, true, {}, wake, every), dfs::StateTable::Visit::kKnown);
   const StateId t{3, 4};
-  EXPECT_EQ(table.visit(t, 5, {1}, wake, every), dfs::StateTable::Visit::kNew);
-  EXPECT_EQ(table.visit(t, 7, {}, wake, every), dfs::StateTable::Visit::kAgain);
-  EXPECT_EQ(table.visit(t, 7, {}, wake, every), dfs::StateTable::Visit::kAgain) << "1 is still owed at depth 5";
-  EXPECT_EQ(table.visit(t, 5, {}, wake, every), dfs::StateTable::Visit::kAgain);
-  EXPECT_EQ(table.visit(t, 5, {}, wake, every), dfs::StateTable::Visit::kKnown);
+  EXPECT_EQ(table.visit(t, 5, true, {1}, wake, every), dfs::StateTable::Visit::kNew);
+  EXPECT_EQ(table.visit(t, 7, true, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(t, 7, true, {}, wake, every), dfs::StateTable::Visit::kAgain) << "1 is still owed at depth 5";
+  EXPECT_EQ(table.visit(t, 5, true, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(t, 5, true, {}, wake, every), dfs::StateTable::Visit::kKnown);
   // Met sooner than ever: its future is longer under max_steps, so all of
   // it is explored again.
-  EXPECT_EQ(table.visit(s, 2, {4}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(s, 2, true, {4}, wake, every), dfs::StateTable::Visit::kAgain);
   EXPECT_TRUE(every);
   EXPECT_EQ(table.size(), 2u);
+  // Outside rounds (max_steps the only limit), what is explored from a
+  // state met deeper counts: a loop back to it ends there next time round.
+  const StateId u{5, 6};
+  EXPECT_EQ(table.visit(u, 5, false, {1}, wake, every), dfs::StateTable::Visit::kNew);
+  EXPECT_EQ(table.visit(u, 9, false, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(wake, std::vector<uint64_t>{1});
+  EXPECT_EQ(table.visit(u, 13, false, {}, wake, every), dfs::StateTable::Visit::kKnown);
 }
 
 }  // namespace
