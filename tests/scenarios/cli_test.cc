@@ -71,7 +71,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BuggyScenario,
                                            Buggy{"pool_registry.lua", "assertion"},
                                            Buggy{"poll_until_done.lua", "assertion"},
                                            Buggy{"kv_recovery.lua", "assertion"},
-                                           Buggy{"write_skew.lua", "assertion"}),
+                                           Buggy{"write_skew.lua", "assertion"},
+                                           Buggy{"spin_lock.lua", "assertion"}),
                          [](const ::testing::TestParamInfo<Buggy>& info) {
                            const std::string file = info.param.file;
                            return file.substr(0, file.find('.'));
@@ -101,7 +102,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario,
                                            "raft_stale_read_fixed.lua", "lost_request_fixed.lua",
                                            "remote_setup_fixed.lua", "pool_registry_fixed.lua",
                                            "poll_until_done_fixed.lua", "retry_path_fixed.lua",
-                                           "kv_recovery_fixed.lua", "write_skew_fixed.lua"));
+                                           "kv_recovery_fixed.lua", "write_skew_fixed.lua",
+                                           "spin_lock_fixed.lua"));
 
 // --max-seconds (or a test's max_seconds) bounds a test's wall-clock time:
 // it stops at an iteration boundary, says it was bounded by time, and the
@@ -427,7 +429,7 @@ TEST(Cli, DirectoryRunsEveryScenario) {
   auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios", "--format", "json", "--iterations", "200",
                      "--traces-dir", fresh_dir("all")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\"bugs\":30,\"unmet\":1"), std::string::npos) << r.out;  // one per buggy example
+  EXPECT_NE(r.out.find("\"bugs\":31,\"unmet\":1"), std::string::npos) << r.out;  // one per buggy example
 }
 
 // kv_recovery's store node boots its server whenever it starts; the crash

@@ -693,6 +693,18 @@ TEST(DfsStateCacheCli, SymmetricProcessesCountPermutedStatesOnce) {
   EXPECT_LT(server * 3, server_plain) << "three clients: up to 3! orders of who holds what are one state";
   EXPECT_LT(states("spin lock"), states("spin lock, plain"));
 
+  // The example: only the cache proves it (a client may fail to take the
+  // lock any number of times); the stateless search is cut off.
+  auto proof = run_lockstep({"run", scenario("spin_lock_fixed.lua"), "--strategy", "dfs", "--state-cache", "on",
+                             "--iterations", "1000000", "--format", "json", "--traces-dir", fresh_dir("spin")});
+  ASSERT_EQ(proof.code, 0) << proof.out << proof.err;
+  const JsonValue p = test_entry(proof.out);
+  EXPECT_TRUE(p.flag("complete"));
+  EXPECT_LT(p.u64("states"), 400u);
+  auto stateless = run_lockstep({"run", scenario("spin_lock_fixed.lua"), "--strategy", "dfs", "--iterations", "200",
+                                 "--format", "json", "--traces-dir", fresh_dir("spin_stateless")});
+  EXPECT_FALSE(test_entry(stateless.out).flag("complete", true));
+
   for (const char* test : {"racy counter", "racy counter, plain"}) {
     const std::string dir = fresh_dir("sym_bug");
     auto r = run_lockstep({"run", file, "--test", test, "--strategy", "dfs", "--state-cache", "on", "--traces-dir", dir});
