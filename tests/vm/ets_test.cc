@@ -149,7 +149,7 @@ TEST(EtsKeys, HandlesAreFoundInsideAnyKeyAndNothingElseLooksLikeOne) {
   EXPECT_FALSE(key_has_handle(number + string)) << "0x40 bytes inside a number or a string are not handles";
   ASSERT_TRUE(key_handles(number + string, found));
   EXPECT_TRUE(found.empty());
-  for (const std::string bad : {std::string("\x20" "abc", 4), std::string("\x10\x01", 2), handle_bytes(1, 7).substr(0, 6),
+  for (const std::string& bad : {std::string("\x20" "abc", 4), std::string("\x10\x01", 2), handle_bytes(1, 7).substr(0, 6),
                                 std::string("\x7f", 1)}) {
     EXPECT_FALSE(key_handles(bad, found)) << "not a key: cut short, or an unknown tag";
     EXPECT_FALSE(key_has_handle(bad));
