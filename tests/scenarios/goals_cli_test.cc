@@ -147,7 +147,7 @@ TEST(Goals, AnUnreachableGoalMetIsABugWhoseTraceReplaysAndShrinks) {
 // iterations (seed 1); surw without the stages does not, so the stages are
 // what led it there.
 TEST(Goals, TheLearningStrategiesSeekGoalsAsCoverage) {
-  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/goals/staged_goal.lua";
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/bench/goal_guidance.lua";  // the benchmark's scenario
   auto first_met = [&](const std::string& strategy, const std::string& test) -> uint64_t {
     auto r = run_lockstep({"run", file, "--test", test, "--strategy", strategy, "--iterations", "3000", "--seed", "1",
                            "--format", "json", "--traces-dir", fresh_dir("staged")});
