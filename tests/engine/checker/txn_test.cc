@@ -291,9 +291,10 @@ TEST(TxnListAppend, EachValueMayBeAppendedOnceAndBadInputIsOneError) {
   ASSERT_FALSE(dup.ok());
   EXPECT_NE(dup.status().message().find("h.edn:2: appends 1 to :x, as line 1 did"), std::string::npos)
       << dup.status().message();
+  const std::string deep(300, '[');  // outlives the loop (a temporary's c_str() would not)
   for (const char* bad : {"{:type :ok, :value [[:append :x 1]]", "{:type :maybe, :value []}",
                           "{:type :ok, :value [[:frob :x 1]]}", "{:type :ok, :value [[:r :x 3]]}",
-                          "{:type :ok, :value [[:w :x 3]]}", std::string(300, '[').c_str()}) {
+                          "{:type :ok, :value [[:w :x 3]]}", deep.c_str()}) {
     auto h = parse_history(bad, "h.edn", Model::kListAppend);
     EXPECT_FALSE(h.ok()) << bad;
     if (!h.ok()) {
