@@ -58,6 +58,8 @@ bool Vm::perform_registry(Pid pid, PendingOp& op, Reply& reply, StepResult& resu
         reply.kind = Reply::Kind::kBool;
         reply.b = true;
       }
+      // The errors name a process by its number, which a pcall can read.
+      if (reply.kind == Reply::Kind::kError) read_ids();
       break;
     }
     case StepKind::kUnregister: {

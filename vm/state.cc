@@ -83,6 +83,14 @@ class Vm::CanonicalNames final : public Naming {
 // promise (docs/strategies.md, "Symmetry").
 
 bool Vm::declare_symmetric(std::span<const Pid> pids, std::string& error) {
+  if (!try_declare_symmetric(pids, error)) {
+    read_ids();  // the error names a process by its number, which a pcall can read
+    return false;
+  }
+  return true;
+}
+
+bool Vm::try_declare_symmetric(std::span<const Pid> pids, std::string& error) {
   if (pids.size() < 2) {
     error = "symmetric: give at least two pids";
     return false;

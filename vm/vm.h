@@ -358,6 +358,7 @@ class Vm final : public System {
   // with `error` set, for fewer than two, a repeated pid, a pid that names
   // no process, or one already in a group.
   bool declare_symmetric(std::span<const Pid> pids, std::string& error);
+  bool try_declare_symmetric(std::span<const Pid> pids, std::string& error);
   const std::string& name_of(NameId id) const { return names_[id]; }
   // Nodes: found by name (kLocalNode if none such), named, and where a
   // process runs (a pid's node never changes).
