@@ -733,6 +733,16 @@ TEST(DfsStateCacheCli, ARunThatReadsHowProcessesAreNumberedMakesCreationsRace) {
     EXPECT_EQ(twin.code, 0) << cache << twin.out << twin.err;
     EXPECT_NE(twin.out.find("explored"), std::string::npos) << twin.out;
   }
+  // Split in two: the read comes while the split is planned, so both parts
+  // plan again with creations racing, and one of them finds the bug.
+  int found = 0;
+  for (const char* part : {"0/2", "1/2"}) {
+    auto r = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/numbering.lua", "--test", "compared", "--strategy",
+                           "dfs", "--shard", part, "--traces-dir", fresh_dir("numbering_shard")});
+    EXPECT_LE(r.code, 1) << part << r.out << r.err;
+    found += r.code == 1 ? 1 : 0;
+  }
+  EXPECT_EQ(found, 1);
   auto flag = [](const std::string& test) {
     auto r = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/numbering.lua", "--test", test, "--strategy", "dfs",
                            "--state-cache", "on", "--format", "json", "--traces-dir", fresh_dir("numbering")});
