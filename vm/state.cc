@@ -78,9 +78,11 @@ class Vm::CanonicalNames final : public Naming {
 // that. The renaming is one permutation applied to the whole state, so two
 // states hash equal only if one is a permutation of the other: members in
 // the same state may be ranked either way (pid order breaks the tie),
-// which can miss a merge but never makes one. Whether a permutation of
-// the members leaves the program's behaviour the same is the declaration's
-// promise (docs/strategies.md, "Symmetry").
+// which can miss a merge but never makes one. Which member is which can
+// change what a run does only through how they are numbered, and a read
+// of that drops symmetry (Vm::read_ids), so no declaration makes a search
+// wrong: a group whose members differ just never merges
+// (docs/strategies.md, "Symmetry").
 
 bool Vm::declare_symmetric(std::span<const Pid> pids, std::string& error) {
   if (!try_declare_symmetric(pids, error)) {
