@@ -33,7 +33,8 @@ constexpr OptionSpec kDfsParams[] = {
     {"state_cache", "--state-cache",
      "dfs: on remembers the states explored (a fingerprint of every process's stack, mailbox and "
      "the shared state) and explores each once, every event a branch, with sleep sets: proves tests "
-     "whose runs loop back (retries, heartbeats); off is stateless, with the reduction",
+     "whose runs loop back (retries, heartbeats), counting states that differ only by which of the "
+     "processes declared with ls.symmetric is which once; off is stateless, with the reduction",
      OptionType::kChoice, OptionTarget::kParam, "off", "off|on"},
     {"shortest", "--shortest",
      "dfs: on searches in rounds of growing depth (1 step, 2, ...; with the state cache, which it "
