@@ -298,36 +298,37 @@ void restrict_require(lua_State* L, const Script& script) {
 
 }  // namespace
 
+// Replaces library function `name` (a global, or a field of global table
+// `lib`) with `f`, which gets the stock one as its upvalue 1.
+static void wrap(lua_State* L, const char* lib, const char* name, lua_CFunction f) {
+  if (lib) {
+    lua_getglobal(L, lib);
+    lua_getfield(L, -1, name);
+    lua_pushcclosure(L, f, 1);
+    lua_setfield(L, -2, name);
+    lua_pop(L, 1);
+  } else {
+    lua_getglobal(L, name);
+    lua_pushcclosure(L, f, 1);
+    lua_setglobal(L, name);
+  }
+}
+
 void restrict_stdlib(lua_State* L, const Script& script) {
   // Work in C that would not return to the interpreter for an unbounded
   // time checks the clock as it goes (iter_timeout, max_memory).
   install_bounded_patterns(L, [](lua_State* T) { LuaGuest::of(T).check_clock(T); });
-  lua_getglobal(L, "table");
-  lua_getfield(L, -1, "move");
-  lua_pushcclosure(L, move_in_slices, 1);
-  lua_setfield(L, -2, "move");
-  lua_pop(L, 1);
-
-  lua_getglobal(L, "setmetatable");
-  lua_pushcclosure(L, setmetatable_without_gc, 1);
-  lua_setglobal(L, "setmetatable");
+  wrap(L, "table", "move", move_in_slices);
+  wrap(L, nullptr, "setmetatable", setmetatable_without_gc);
 
   restrict_os_and_io(L);
 
   // No addresses: they differ between runs and workers.
-  lua_getglobal(L, "tostring");
-  lua_pushcclosure(L, tostring_stable, 1);
-  lua_setglobal(L, "tostring");
-  lua_getglobal(L, "string");
-  lua_getfield(L, -1, "format");
-  lua_pushcclosure(L, format_without_addresses, 1);
-  lua_setfield(L, -2, "format");
-  lua_pop(L, 1);
+  wrap(L, nullptr, "tostring", tostring_stable);
+  wrap(L, "string", "format", format_without_addresses);
 
   // load, loadfile, dofile: text chunks from regular files only.
-  lua_getglobal(L, "load");
-  lua_pushcclosure(L, load_text, 1);
-  lua_setglobal(L, "load");
+  wrap(L, nullptr, "load", load_text);
   lua_pushcfunction(L, loadfile_text);
   lua_setglobal(L, "loadfile");
   lua_pushcfunction(L, dofile_text);
