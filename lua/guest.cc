@@ -203,6 +203,7 @@ void LuaGuest::install(const Script& script) {
     lua_error(L);
   }
   lua_call(L, 0, 0);
+  preload_modules_named_in(L, script.source);
   read_tests(script.source);
   make_test_bodies();
   resume_points_ = probe_resume_points();

@@ -466,3 +466,14 @@ ls.test("huge sleeps saturate at the end of time; math.huge sleeps forever", fun
   assert(ls.receive(nil, 1e6) == nil)
   assert(ls.is_alive(p))
 end)
+
+-- This file names the agent module (and nothing else of the library but the
+-- registry): it is in the saved state every iteration starts from, while a
+-- module the file never names still loads on first use.
+ls.test("library modules the scenario names are loaded before iterations start", function()
+  assert(rawget(ls, "agent") ~= nil, "a module the file names was not preloaded")
+  local unnamed = "gen_" .. "statem"
+  assert(rawget(ls, unnamed) == nil, "a module the file never names was preloaded")
+  assert(type(ls[unnamed].start) == "function")
+  assert(rawget(ls, unnamed) ~= nil)
+end)
