@@ -269,6 +269,25 @@ int push_sorted_keys(LuaGuest& g, lua_State* L, int idx, bool* by_ids) {
 
 namespace {
 
+// A table whose keys are exactly 1..n (none missing, no others): the shape
+// of most messages. Counted in the native order, which cannot change the
+// answer.
+bool is_sequence(lua_State* L, int idx, lua_Integer& n) {
+  n = static_cast<lua_Integer>(lua_rawlen(L, idx));
+  lua_Integer keys = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    lua_pop(L, 1);
+    const bool is_int = lua_isinteger(L, -1);  // never a string that reads as one
+    const lua_Integer k = is_int ? lua_tointeger(L, -1) : 0;
+    if (!is_int || k < 1 || k > n || ++keys > n) {
+      lua_pop(L, 1);
+      return false;
+    }
+  }
+  return keys == n;
+}
+
 void copy_rec(LuaGuest& g, lua_State* L, int idx, int depth, std::vector<const void*>& path,
               const char* what) {
   idx = lua_absindex(L, idx);
@@ -283,28 +302,55 @@ void copy_rec(LuaGuest& g, lua_State* L, int idx, int depth, std::vector<const v
   if (depth > 100) luaL_error(L, "%s is nested more than 100 tables deep", what);
   path.push_back(p);
   luaL_checkstack(L, 8, "copying a message");
-  const int n = push_sorted_keys(g, L, idx);
-  const int keys = lua_gettop(L);
-  int narr = 0;
-  for (int j = 1; j <= n; ++j) {
-    lua_rawgeti(L, keys, j);
-    if (lua_isinteger(L, -1) && lua_tointeger(L, -1) == narr + 1) ++narr;
-    lua_pop(L, 1);
+  // The copy is built in the deterministic key order, so its own layout
+  // (and what it allocates) never depends on the hash seed.
+  lua_Integer len = 0;
+  if (is_sequence(L, idx, len)) {
+    lua_createtable(L, static_cast<int>(len), 0);
+    const int out = lua_gettop(L);
+    for (lua_Integer j = 1; j <= len; ++j) {
+      lua_rawgeti(L, idx, j);
+      copy_rec(g, L, -1, depth + 1, path, what);
+      lua_rawseti(L, out, j);
+      lua_pop(L, 1);
+    }
+  } else {
+    // The keys sit on the stack while they are sorted.
+    int n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+      lua_pop(L, 1);
+      ++n;
+    }
+    luaL_checkstack(L, n + 8, "copying a message");
+    const int first = lua_gettop(L) + 1;
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+      lua_pop(L, 1);
+      lua_pushvalue(L, -1);
+    }
+    std::vector<KeyInfo> keys(static_cast<size_t>(n));
+    for (int j = 0; j < n; ++j) {
+      keys[j] = key_info(g, L, first + j);
+      keys[j].slot = first + j;
+    }
+    std::sort(keys.begin(), keys.end(), [](const KeyInfo& a, const KeyInfo& b) { return compare(a, b) < 0; });
+    int narr = 0;
+    for (const KeyInfo& k : keys) narr += k.is_int && k.i == narr + 1;
+    lua_createtable(L, narr, n - narr);
+    const int out = lua_gettop(L);
+    for (const KeyInfo& k : keys) {
+      copy_rec(g, L, k.slot, depth + 1, path, what);  // key'
+      lua_pushvalue(L, k.slot);
+      lua_rawget(L, idx);                         // value
+      copy_rec(g, L, -1, depth + 1, path, what);  // value'
+      lua_remove(L, -2);
+      lua_rawset(L, out);
+    }
+    lua_replace(L, first);
+    lua_settop(L, first);
   }
-  lua_createtable(L, narr, n - narr);
-  const int out = lua_gettop(L);
-  for (int j = 1; j <= n; ++j) {
-    lua_rawgeti(L, keys, j);                   // key
-    copy_rec(g, L, -1, depth + 1, path, what);  // key'
-    lua_pushvalue(L, -2);
-    lua_rawget(L, idx);                         // value
-    copy_rec(g, L, -1, depth + 1, path, what);  // value'
-    lua_remove(L, -2);
-    lua_rawset(L, out);
-    lua_pop(L, 1);  // key
-  }
-  if (lua_getmetatable(L, idx)) lua_setmetatable(L, out);
-  lua_remove(L, keys);
+  if (lua_getmetatable(L, idx)) lua_setmetatable(L, -2);
   path.pop_back();
 }
 

@@ -12,6 +12,42 @@ ls.test("messages are copied on send", function()
   assert(got ~= t)
 end)
 
+ls.test("a copy keeps every key and its kind, sequences or not", function()
+  local mt = { __index = function() return "dflt" end }
+  local shapes = {
+    { 1, 2, 3 },                         -- a sequence
+    { [1] = "a", [3] = "c" },            -- a hole
+    { 1, 2, x = "y" },                   -- a sequence and a field
+    { ["1"] = "s", [1] = "i" },          -- a string that reads as a number
+    { [2.5] = "f", [1] = "i", [2] = "j" },
+    { [true] = 1, [false] = 0 },
+    { [{ 1 }] = "table key" },
+    setmetatable({ 7 }, mt),
+    {},
+  }
+  for i, t in ipairs(shapes) do
+    ls.send(ls.self(), t)
+    local got = ls.receive()
+    local keys = 0
+    for k, v in pairs(t) do
+      keys = keys + 1
+      if type(k) == "table" then  -- copied too: found by its content
+        local found = false
+        for k2, v2 in pairs(got) do
+          found = found or (type(k2) == "table" and k2 ~= k and k2[1] == k[1] and v2 == v)
+        end
+        assert(found, "shape " .. i .. ": a table key was lost")
+      else  -- rawget finds a key only under its own type ("1" is not 1)
+        assert(rawget(got, k) == v, "shape " .. i .. ": key " .. tostring(k) .. " lost its value")
+      end
+    end
+    for _ in pairs(got) do keys = keys - 1 end
+    assert(keys == 0, "shape " .. i .. ": the copy has another number of keys")
+    assert(getmetatable(got) == getmetatable(t), "shape " .. i .. ": metatable not kept")
+  end
+  assert(rawget(shapes[4], "1") == "s" and rawget(shapes[4], 1) == "i")
+end)
+
 ls.test("cyclic messages are rejected clearly", function()
   local t = {}
   t.self = t
