@@ -22,10 +22,16 @@ constexpr int kAuxStack = 64;         // slots rendering may use on the aux thre
 constexpr int kValueSlots = 256;      // values held for the VM (messages, bodies, threads)
 constexpr int kHandleSlots = 64;      // interned pids, refs, ...
 
+// A handle's userdata. `mark` tells it from the only other userdata of
+// its size, io's file handle, whose first eight bytes are a pointer: as the
+// upper half of a user-space address it cannot occur.
+constexpr uint32_t kHandleMark = 0x4c6f636b;
 struct HandleUd {
   uint8_t kind;
+  uint32_t mark;
   uint64_t id;
 };
+static_assert(sizeof(HandleUd) == 16, "a handle's userdata keeps its size (arena offsets follow from it)");
 
 void hook(lua_State* L, lua_Debug*) { LuaGuest::of(L).check_clock(L); }
 
@@ -176,7 +182,6 @@ void LuaGuest::install(const Script& script) {
   lua_setfield(L, -2, "__lt");
   lua_pushliteral(L, "locked");
   lua_setfield(L, -2, "__metatable");
-  handle_meta_ = lua_topointer(L, -1);
   handle_meta_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
 
   aux_ = lua_newthread(L);
@@ -300,8 +305,7 @@ vm::ValueRef LuaGuest::test_body(size_t index) { return test_bodies_.at(index); 
 // ---------------------------------------------------------------------------
 // Values and handles
 
-vm::ValueRef LuaGuest::store(lua_State* L, int idx) {
-  idx = lua_absindex(L, idx);
+uint32_t LuaGuest::new_slot() {
   uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -311,6 +315,12 @@ vm::ValueRef LuaGuest::store(lua_State* L, int idx) {
     refcount_.push_back(0);
   }
   refcount_[slot] = 1;
+  return slot;
+}
+
+vm::ValueRef LuaGuest::store(lua_State* L, int idx) {
+  idx = lua_absindex(L, idx);
+  const uint32_t slot = new_slot();
   lua_rawgeti(L, LUA_REGISTRYINDEX, values_ref_);
   lua_pushvalue(L, idx);
   lua_rawseti(L, -2, slot);
@@ -320,9 +330,12 @@ vm::ValueRef LuaGuest::store(lua_State* L, int idx) {
 
 vm::ValueRef LuaGuest::store_copy(lua_State* L, int idx, const char* what) {
   push_copy(L, idx, what);
-  vm::ValueRef v = store(L, -1);
+  const uint32_t slot = new_slot();
+  lua_rawgeti(L, LUA_REGISTRYINDEX, values_ref_);
+  lua_insert(L, -2);
+  lua_rawseti(L, -2, slot);
   lua_pop(L, 1);
-  return v;
+  return slot;
 }
 
 void LuaGuest::push_value(lua_State* L, vm::ValueRef v) {
@@ -333,6 +346,21 @@ void LuaGuest::push_value(lua_State* L, vm::ValueRef v) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, values_ref_);
   lua_rawgeti(L, -1, v);
   lua_remove(L, -2);
+}
+
+void LuaGuest::take_value(lua_State* L, vm::ValueRef v) {
+  if (v == 0 || refcount_[v] > 1) {
+    push_value(L, v);
+    release(v);
+    return;
+  }
+  refcount_[v] = 0;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, values_ref_);
+  lua_rawgeti(L, -1, v);
+  lua_pushnil(L);
+  lua_rawseti(L, -3, v);
+  lua_replace(L, -2);
+  free_slots_.push_back(v);
 }
 
 void LuaGuest::retain(vm::ValueRef v) {
@@ -368,6 +396,7 @@ void LuaGuest::push_handle(lua_State* L, HandleKind kind, uint64_t id) {
   lua_pop(L, 1);
   auto* h = static_cast<HandleUd*>(lua_newuserdatauv(L, sizeof(HandleUd), 0));
   h->kind = static_cast<uint8_t>(kind);
+  h->mark = kHandleMark;
   h->id = id;
   lua_rawgeti(L, LUA_REGISTRYINDEX, handle_meta_ref_);
   lua_setmetatable(L, -2);
@@ -377,13 +406,10 @@ void LuaGuest::push_handle(lua_State* L, HandleKind kind, uint64_t id) {
 }
 
 std::optional<Handle> LuaGuest::to_handle(lua_State* L, int idx) {
-  // Handles are recognised by their metatable's address, which the saved
-  // state keeps (luaL_testudata would look the metatable up by name).
-  if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx)) return std::nullopt;
-  const bool is_handle = lua_topointer(L, -1) == handle_meta_;
-  lua_pop(L, 1);
-  if (!is_handle) return std::nullopt;
+  // Only lockstep makes userdata of this size with the mark (lua_touserdata
+  // is null for anything but userdata; a light one has no size).
   const auto* h = static_cast<const HandleUd*>(lua_touserdata(L, idx));
+  if (h == nullptr || lua_rawlen(L, idx) != sizeof(HandleUd) || h->mark != kHandleMark) return std::nullopt;
   return Handle{static_cast<HandleKind>(h->kind), h->id};
 }
 

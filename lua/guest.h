@@ -163,6 +163,8 @@ class LuaGuest final : public vm::Guest {
   int suspend(lua_State* L);
 
   vm::ValueRef store(lua_State* L, int idx);  // holds the value as is (refcount 1)
+  // Pushes a held value and releases it (one lookup of the store).
+  void take_value(lua_State* L, vm::ValueRef v);
   vm::ValueRef store_copy(lua_State* L, int idx, const char* what);  // message-copy semantics
   void push_value(lua_State* L, vm::ValueRef v);
   void push_copy(lua_State* L, int idx, const char* what);
@@ -186,6 +188,9 @@ class LuaGuest final : public vm::Guest {
     return pid < threads_.size() && threads_[pid].L && threads_[pid].ctx ? user_line(threads_[pid].L) : "";
   }
   bool memory_exhausted() const override { return arena_.limit_hit(); }
+  bool needs_step_checks() const override {
+    return invariant_count_ > 0 || monitor_count_ > 0 || timed_out_ || arena_.limit_hit();
+  }
   void check_clock(lua_State* L);
 
   // Deterministic key order (numbers, strings, booleans, handles, other
@@ -260,7 +265,6 @@ class LuaGuest final : public vm::Guest {
   std::vector<uint32_t> free_slots_;
   int handles_ref_ = LUA_NOREF;  // registry: interned handle userdata
   int handle_meta_ref_ = LUA_NOREF;
-  const void* handle_meta_ = nullptr;
   int invariants_ref_ = LUA_NOREF;
   int invariant_count_ = 0;
   int monitors_ref_ = LUA_NOREF;
@@ -277,6 +281,7 @@ class LuaGuest final : public vm::Guest {
   static void fiber_main(fiber::Transfer t);
   vm::Reply* switch_to_scheduler(Exit how);
   void release_stack(Thread& t);
+  uint32_t new_slot();  // a free slot of the value store, its refcount 1
 
   StackPool& stacks_;
   std::vector<Thread> threads_;

@@ -33,8 +33,7 @@ void LuaGuest::materialize(vm::Message& m) {
 
 void LuaGuest::push_message(lua_State* L, vm::Message& m) {
   materialize(m);
-  push_value(L, m.value);
-  release(m.value);
+  take_value(L, m.value);
   m.value = 0;
 }
 

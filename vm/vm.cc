@@ -144,7 +144,7 @@ Op Vm::op_for(Pid pid) const {
   Op op;
   op.key = EventKey::process(pid);
   op.step = pending.kind;
-  (this->*op_table()[static_cast<size_t>(pending.kind)].access)(pid, pending, op);
+  (this->*ops_[static_cast<size_t>(pending.kind)].access)(pid, pending, op);
   return op;
 }
 
@@ -319,6 +319,7 @@ void Vm::begin_step(const Op& op, ChoiceSource& choices) {
 // match function or an invariant, then the invariants and liveness
 // monitors.
 void Vm::check_after_step(StepResult& result) {
+  if (!unreachable_ && !guest_.needs_step_checks()) return;
   if (guest_.memory_exhausted() && result.failure.kind != FailureKind::kMemory) {
     result.failure = Failure{};
     result.failure.kind = FailureKind::kMemory;
@@ -382,7 +383,7 @@ void Vm::perform(Pid pid, StepResult& result) {
   }
   Reply reply;
   performing_ = pid;
-  const bool goes_on = (this->*op_table()[static_cast<size_t>(op.kind)].perform)(pid, op, reply, result);
+  const bool goes_on = (this->*ops_[static_cast<size_t>(op.kind)].perform)(pid, op, reply, result);
   performing_ = kNoPid;
   if (!goes_on) return;  // it ended
   if (procs_[pid].op.kind == StepKind::kExit) return;  // killed by its own step (noconnection, a name conflict)

@@ -162,6 +162,9 @@ class Guest : public ValueHasher {
   virtual std::string location(Pid pid) { return {}; }
   // The guest's memory passed the iteration's limit (max_memory).
   virtual bool memory_exhausted() const { return false; }
+  // Whether anything is left to check after a step: invariants or monitors
+  // registered, the time or memory limit hit. False lets a step skip them.
+  virtual bool needs_step_checks() const { return true; }
 };
 
 
@@ -425,6 +428,7 @@ class Vm final : public System {
   };
   using OpTable = std::array<OpKind, static_cast<size_t>(StepKind::kCount_)>;
   static const OpTable& op_table();
+  const OpTable& ops_ = op_table();  // the table, without the static's guard on every step
   static void add_process_ops(OpTable& table);   // vm/ops_process.cc
   static void add_mailbox_ops(OpTable& table);   // vm/ops_mailbox.cc
   static void add_registry_ops(OpTable& table);  // vm/ops_registry.cc
