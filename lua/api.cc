@@ -133,12 +133,14 @@ int64_t check_timeout(lua_State* L, int idx) {
 int l_receive(lua_State* L) {
   LuaGuest& g = G(L);
   g.need_process(L, "receive");
-  if ((lua_type(L, 1) == LUA_TNUMBER || lua_type(L, 1) == LUA_TSTRING) && lua_isnoneornil(L, 2)) {
+  const int first = lua_type(L, 1), second = lua_type(L, 2);
+  const bool no_second = second == LUA_TNONE || second == LUA_TNIL;
+  if ((first == LUA_TNUMBER || first == LUA_TSTRING) && no_second) {
     return receive_impl(L, 0, check_timeout(L, 1));
   }
-  if (!lua_isnoneornil(L, 1)) luaL_checktype(L, 1, LUA_TFUNCTION);
-  const int64_t timeout = lua_isnoneornil(L, 2) ? -1 : check_timeout(L, 2);
-  return receive_impl(L, 1, timeout);
+  if (first == LUA_TNONE || first == LUA_TNIL) return receive_impl(L, 0, no_second ? -1 : check_timeout(L, 2));
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  return receive_impl(L, 1, no_second ? -1 : check_timeout(L, 2));
 }
 
 int l_recv_first(lua_State* L) {

@@ -434,8 +434,10 @@ vm::Reason LuaGuest::check_reason(lua_State* L, int idx) {
 }
 
 vm::Dest LuaGuest::check_dest(lua_State* L, int idx) {
-  if (lua_type(L, idx) == LUA_TSTRING) return {vm::kNoPid, vm_->intern(lua_tostring(L, idx))};
-  if (lua_type(L, idx) == LUA_TTABLE) {
+  if (auto h = to_handle(L, idx); h && h->kind == HandleKind::kPid) return {static_cast<vm::Pid>(h->id), 0};
+  const int type = lua_type(L, idx);
+  if (type == LUA_TSTRING) return {vm::kNoPid, vm_->intern(lua_tostring(L, idx))};
+  if (type == LUA_TTABLE) {
     lua_rawgeti(L, idx, 1);
     lua_rawgeti(L, idx, 2);
     if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING) {

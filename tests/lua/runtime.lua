@@ -48,6 +48,25 @@ ls.test("a copy keeps every key and its kind, sequences or not", function()
   assert(rawget(shapes[4], "1") == "s" and rawget(shapes[4], 1) == "i")
 end)
 
+ls.test("receive takes a match function, a timeout, both, or neither", function()
+  local me = ls.self()
+  ls.send(me, 1); ls.send(me, 2)
+  assert(ls.receive() == 1)
+  assert(ls.receive(function(m) return m == 2 end) == 2)
+  assert(ls.receive(0) == nil and ls.receive(nil, 0) == nil)
+  assert(ls.receive(function() return true end, 0) == nil)
+  ls.send(me, 3)
+  assert(ls.receive("infinity") == 3)
+  ls.send(me, 4)
+  assert(ls.receive(nil, "infinity") == 4)
+  ls.send(me, 5)
+  assert(ls.receive(nil, nil) == 5)
+  for _, bad in ipairs({ { true }, { {} }, { nil, true }, { "soon" }, { function() end, {} } }) do
+    local ok, err = pcall(ls.receive, bad[1], bad[2])
+    assert(not ok and (err:find("function expected") or err:find("milliseconds")), tostring(err))
+  end
+end)
+
 ls.test("cyclic messages are rejected clearly", function()
   local t = {}
   t.self = t
