@@ -80,6 +80,7 @@ void* Arena::allocate(size_t n) {
   if (c >= kClasses) return nullptr;
   if (void* p = free_[c]) {
     free_[c] = *static_cast<void**>(p);
+    if (watching_ && class_size(c) > watched_.size) watched_ = {reinterpret_cast<uintptr_t>(p), class_size(c)};
     return p;
   }
   const size_t size = class_size(c);
@@ -92,6 +93,7 @@ void* Arena::allocate(size_t n) {
     return nullptr;
   }
   void* p = reinterpret_cast<void*>(bump_);
+  if (watching_ && size > watched_.size) watched_ = {bump_, size};
   bump_ += size;
   return p;
 }
@@ -130,21 +132,32 @@ void Arena::trim(uintptr_t keep) {
 
 void Arena::reset() {
   trim(base_);
+  watching_ = false;
+  watched_ = left_out_ = {};
   bump_ = base_;
   free_.fill(nullptr);
   snapshot_.clear();
   saved_bump_ = 0;
 }
 
+// The snapshot holds [base, bump) but the left-out block: the bytes before
+// it, then those after it.
 void Arena::save() {
-  snapshot_.assign(reinterpret_cast<const char*>(base_), reinterpret_cast<const char*>(bump_));
+  if (left_out_.at + left_out_.size > bump_) left_out_ = {};
+  const auto* base = reinterpret_cast<const char*>(base_);
+  const size_t before = left_out_.size ? left_out_.at - base_ : bump_ - base_;
+  snapshot_.assign(base, base + before);
+  if (left_out_.size) snapshot_.insert(snapshot_.end(), base + before + left_out_.size, reinterpret_cast<const char*>(bump_));
   saved_bump_ = bump_;
   saved_free_ = free_;
 }
 
 void Arena::restore() {
   trim(saved_bump_);
-  std::memcpy(reinterpret_cast<void*>(base_), snapshot_.data(), snapshot_.size());
+  auto* base = reinterpret_cast<char*>(base_);
+  const size_t before = left_out_.size ? left_out_.at - base_ : snapshot_.size();
+  std::memcpy(base, snapshot_.data(), before);
+  std::memcpy(base + before + left_out_.size, snapshot_.data() + before, snapshot_.size() - before);
   bump_ = saved_bump_;
   free_ = saved_free_;
 }

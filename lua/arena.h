@@ -35,6 +35,13 @@ class Arena {
   // to exactly that point (everything allocated since is forgotten).
   void save();
   void restore();
+  // Leaves the largest block allocated between watch() and leave_out() out
+  // of save() and restore(). For a block whose bytes are the same at every
+  // restore point (the caller's promise), such as a thread's reserved
+  // stack that is all nil between uses: copying it would be wasted.
+  void watch() { watching_ = true, watched_ = {}; }
+  void leave_out() { watching_ = false, left_out_ = watched_; }
+  size_t left_out_bytes() const { return left_out_.size; }
   bool saved() const { return saved_bump_ != 0; }
   size_t saved_bytes() const { return snapshot_.size(); }
   bool contains(const void* p) const {
@@ -63,6 +70,13 @@ class Arena {
   uintptr_t bump_ = 0;
   size_t high_water_ = 0;
   std::array<void*, kClasses> free_{};
+
+  struct Block {
+    uintptr_t at = 0;
+    size_t size = 0;
+  };
+  bool watching_ = false;
+  Block watched_, left_out_;
 
   std::vector<char> snapshot_;
   uintptr_t saved_bump_ = 0;

@@ -36,6 +36,29 @@ TEST(Arena, RestoreBringsBackTheBytesAndTheAllocationOrder) {
   EXPECT_EQ(first, second);
 }
 
+TEST(Arena, ABlockLeftOutIsNeitherSavedNorRestoredAndEverythingElseIs) {
+  Arena arena(64 << 20);
+  char* before = static_cast<char*>(alloc(arena, 64));
+  arena.watch();
+  char* small = static_cast<char*>(alloc(arena, 32));
+  char* big = static_cast<char*>(alloc(arena, 8192));
+  arena.leave_out();
+  char* after = static_cast<char*>(alloc(arena, 64));
+  EXPECT_GE(arena.left_out_bytes(), 8192u);  // the largest block watched
+  for (char* p : {before, small, after}) std::memcpy(p, "saved", 6);
+  std::memset(big, 'n', 8192);
+  arena.save();
+  EXPECT_EQ(arena.saved_bytes(), arena.used() - arena.left_out_bytes());
+
+  for (char* p : {before, small, after}) std::memcpy(p, "wrote", 6);
+  big[0] = 'x';
+  void* fresh = alloc(arena, 48);
+  arena.restore();
+  for (char* p : {before, small, after}) EXPECT_STREQ(p, "saved");
+  EXPECT_EQ(big[0], 'x');  // the caller promised it needs no restoring
+  EXPECT_EQ(alloc(arena, 48), fresh);
+}
+
 TEST(Arena, ReallocKeepsContentsAndFreedBlocksAreReused) {
   Arena arena(64 << 20);
   char* p = static_cast<char*>(alloc(arena, 8));
