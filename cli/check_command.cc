@@ -1,4 +1,4 @@
-// lockstep check --history FILE --model MODEL [--consistency C] [--format json]
+// lockstep check --history FILE --model MODEL [--consistency C] [--jobs N] [--format json]
 #include <unistd.h>
 
 #include <fstream>
@@ -17,6 +17,7 @@ struct CheckFlags {
   std::string history, model = "register", consistency, format = "text", initial = "nil", html;
   double timeout = 0;
   uint64_t max_memory_mb = 0;
+  unsigned jobs = 1;
 };
 
 // Half the machine's memory: a check past it ends with "unknown (memory)"
@@ -103,6 +104,7 @@ int check(const CheckFlags& f) {
   }
   check.limits.seconds = f.timeout;
   check.limits.memory_bytes = (f.max_memory_mb ? f.max_memory_mb : default_max_memory_mb()) << 20;
+  check.limits.jobs = f.jobs;
   auto r = checker::check_history(buf.str(), check);
   if (!r.ok()) {
     print_error(r.status().message());
@@ -155,7 +157,19 @@ Command check_command() {
                            "exit 5 (default: half the machine's memory)")
                 ->check(CLI::PositiveNumber)
                 ->type_name("MB");
-            return [f] { return check(*f); };
+            sub.add_option("--jobs", f->jobs,
+                           "threads deciding independent parts (the keys of a kv history) at once (default 1, or "
+                           "LOCKSTEP_JOBS); the verdict and report do not depend on it")
+                ->check(CLI::Range(1, 256));
+            return [f, app = &sub]() -> int {
+              auto jobs = jobs_option(*app, f->jobs);
+              if (!jobs.ok()) {
+                print_error(jobs.status().message());
+                return kExitUsage;
+              }
+              f->jobs = *jobs;
+              return check(*f);
+            };
           }};
 }
 

@@ -42,4 +42,16 @@ CLI::Validator seconds(double min) {
       "", "seconds");
 }
 
+Result<unsigned> jobs_option(const CLI::App& sub, unsigned given) {
+  if (sub.count("--jobs")) return given;
+  const char* env = std::getenv("LOCKSTEP_JOBS");
+  if (!env || !*env) return 1u;
+  char* end = nullptr;
+  const unsigned long n = std::strtoul(env, &end, 10);
+  if (*end != '\0' || n == 0 || n > 256) {
+    return Status::InvalidArgument(std::string("LOCKSTEP_JOBS must be a number from 1 to 256, not \"") + env + "\"");
+  }
+  return static_cast<unsigned>(n);
+}
+
 }  // namespace lockstep::cli

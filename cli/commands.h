@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/exit_codes.h"
+#include "engine/base/status.h"
 
 #include <functional>
 #include <span>
@@ -36,6 +37,10 @@ bool use_color();
 // A number of seconds: finite, from `min` to 31,536,000 (a year). Refuses
 // nan, inf and negative values with the range in words.
 CLI::Validator seconds(double min);
+
+// --jobs: the flag's value when given (`given`, checked 1..256 by the
+// flag), else LOCKSTEP_JOBS, else 1. An error names a bad LOCKSTEP_JOBS.
+Result<unsigned> jobs_option(const CLI::App& sub, unsigned given);
 
 // Command factories, one per file.
 Command run_command();

@@ -53,18 +53,9 @@ struct RunFlags {
 
 // --jobs (or LOCKSTEP_JOBS) and --shard K/N into the run's config.
 Status read_jobs_and_shard(RunFlags& f, CLI::App& sub) {
-  f.config.jobs = 1;
-  if (sub.count("--jobs")) {
-    f.config.jobs = f.jobs;
-  } else if (const char* env = std::getenv("LOCKSTEP_JOBS"); env && *env) {
-    char* end = nullptr;
-    const unsigned long n = std::strtoul(env, &end, 10);
-    if (*end != '\0' || n == 0 || n > 256) {
-      return Status::InvalidArgument(std::string("LOCKSTEP_JOBS must be a number from 1 to 256, not \"") + env +
-                                     "\"");
-    }
-    f.config.jobs = static_cast<unsigned>(n);
-  }
+  auto jobs = jobs_option(sub, f.jobs);
+  if (!jobs.ok()) return jobs.status();
+  f.config.jobs = *jobs;
   if (!f.shard.empty()) {
     unsigned long long k = 0, n = 0;
     char tail = 0;

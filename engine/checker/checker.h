@@ -136,6 +136,10 @@ struct CheckResult {
 struct CheckLimits {
   double seconds = 0;
   uint64_t memory_bytes = 0;
+  // Threads deciding independent parts (kv keys) at once. The verdict and
+  // report are those of one thread; the memory bound then counts what all
+  // threads' searches hold.
+  unsigned jobs = 1;
 };
 
 enum class Consistency { kLinearizable, kSequential };

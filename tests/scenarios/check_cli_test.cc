@@ -2,6 +2,9 @@
 // script against (docs/checkers.md).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <regex>
+
 #include "tests/scenarios/cli_helpers.h"
 
 namespace lockstep {
@@ -57,6 +60,56 @@ TEST(Check, BoundsEndTheCheckWithUnknownAndExitFive) {
   EXPECT_NE(full.out.find("\"valid\":null"), std::string::npos) << full.out;
   auto bad_flag = run_lockstep({"check", "--history", f, "--timeout", "soon"});
   EXPECT_EQ(bad_flag.code, 2);
+}
+
+// Keys whose searches take a while, then one stale read: --jobs and
+// LOCKSTEP_JOBS change how long the check takes, never what it reports.
+TEST(Check, JobsDecideKeysOnThreadsWithOneThreadsReport) {
+  std::string h;
+  int process = 0;
+  for (int key = 0; key < 6; ++key) {
+    const std::string k = "\"k" + std::to_string(key) + "\"";
+    for (int i = 0; i < 7; ++i) {
+      h += "{:process " + std::to_string(process + i) + ", :type :invoke, :f :append, :key " + k + ", :value \"" +
+           std::to_string(i) + "\"}\n";
+    }
+    for (int i = 0; i < 7; ++i) {
+      h += "{:process " + std::to_string(process + i) + ", :type :ok, :f :append, :key " + k + ", :value nil}\n";
+    }
+    h += "{:process " + std::to_string(process + 7) + ", :type :invoke, :f :get, :key " + k + ", :value nil}\n";
+    h += "{:process " + std::to_string(process + 7) + ", :type :ok, :f :get, :key " + k + ", :value \"6543210\"}\n";
+    process += 10;
+  }
+  const std::string ok = write_file("jobs_ok", h);
+  h += "{:process 200, :type :invoke, :f :put, :key \"z\", :value \"1\"}\n"
+       "{:process 200, :type :ok, :f :put, :key \"z\", :value \"1\"}\n"
+       "{:process 200, :type :invoke, :f :put, :key \"z\", :value \"2\"}\n"
+       "{:process 200, :type :ok, :f :put, :key \"z\", :value \"2\"}\n"
+       "{:process 201, :type :invoke, :f :get, :key \"z\", :value nil}\n"
+       "{:process 201, :type :ok, :f :get, :key \"z\", :value \"1\"}\n";
+  const std::string bad = write_file("jobs_bad", h);
+  const std::regex seconds("\"seconds\":[-+.e0-9]+");
+  for (const auto& [file, code] : {std::pair{ok, 0}, std::pair{bad, 1}}) {
+    auto one = run_lockstep({"check", "--history", file, "--model", "kv", "--format", "json"});
+    ASSERT_EQ(one.code, code) << one.out << one.err;
+    EXPECT_NE(one.out.find("\"parts\":" + std::to_string(code ? 7 : 6)), std::string::npos) << one.out;
+    const std::string expected = std::regex_replace(one.out, seconds, "");
+    auto two = run_lockstep({"check", "--history", file, "--model", "kv", "--format", "json", "--jobs", "2"});
+    EXPECT_EQ(two.code, code) << two.err;
+    EXPECT_EQ(std::regex_replace(two.out, seconds, ""), expected);
+    ::setenv("LOCKSTEP_JOBS", "3", 1);
+    auto three = run_lockstep({"check", "--history", file, "--model", "kv", "--format", "json"});
+    ::unsetenv("LOCKSTEP_JOBS");
+    EXPECT_EQ(three.code, code) << three.err;
+    EXPECT_EQ(std::regex_replace(three.out, seconds, ""), expected);
+  }
+  ::setenv("LOCKSTEP_JOBS", "many", 1);
+  auto wrong = run_lockstep({"check", "--history", ok, "--model", "kv"});
+  ::unsetenv("LOCKSTEP_JOBS");
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_NE(wrong.err.find("LOCKSTEP_JOBS must be a number from 1 to 256, not \"many\""), std::string::npos)
+      << wrong.err;
+  EXPECT_EQ(run_lockstep({"check", "--history", ok, "--model", "kv", "--jobs", "0"}).code, 2);
 }
 
 TEST(Check, RegisterHistoriesWithDistinctWritesAreDecidedByZones) {

@@ -207,6 +207,62 @@ TEST(Checker, TimeAndMemoryBoundsEndWithUnknown) {
   EXPECT_GT(full.memory, 4u << 20);
 }
 
+// With --jobs the parts run on several threads, and the answer is one
+// thread's: verdict, part named, explanation, steps counted, peak memory.
+TEST(Checker, SeveralThreadsGiveOneThreadsAnswer) {
+  int violations = 0, multi_slice = 0;
+  for (uint64_t seed = 1; seed <= 24; ++seed) {
+    GenerateOptions o;
+    o.model = "kv";
+    o.clients = 6 + static_cast<int>(seed % 5);
+    o.operations = 600 + 150 * static_cast<int64_t>(seed % 7);
+    o.keys = 2 + static_cast<int>(seed % 9);
+    o.unknown = seed % 3 == 0 ? 0.05 : 0.0;
+    o.violation = seed % 2 == 0;
+    o.seed = seed;
+    auto h = pair_history(generate_history(o));
+    ASSERT_TRUE(h.ok());
+    SearchOnly model(make_kv_model());
+    const CheckResult one = check(*h, model, Consistency::kLinearizable);
+    violations += one.verdict == Verdict::kViolation;
+    multi_slice += one.explored > (4u << 12) * one.parts;
+    for (unsigned jobs : {2u, 3u, 8u}) {
+      CheckLimits limits;
+      limits.jobs = jobs;
+      const CheckResult many = check(*h, model, Consistency::kLinearizable, limits);
+      SCOPED_TRACE("seed " + std::to_string(seed) + ", " + std::to_string(jobs) + " jobs");
+      EXPECT_EQ(many.verdict, one.verdict);
+      EXPECT_EQ(many.partition, one.partition);
+      EXPECT_EQ(many.explanation, one.explanation);
+      EXPECT_EQ(many.explored, one.explored);
+      EXPECT_EQ(many.memory, one.memory);
+      EXPECT_EQ(many.parts, one.parts);
+      EXPECT_EQ(many.dropped, one.dropped);
+      EXPECT_EQ(many.longest_prefix.size(), one.longest_prefix.size());
+      EXPECT_EQ(many.stuck.size(), one.stuck.size());
+      EXPECT_EQ(many.state, one.state);
+    }
+  }
+  EXPECT_GE(violations, 10);   // both verdicts, and parts that take several slices
+  EXPECT_GE(multi_slice, 1);
+}
+
+// A part no thread finishes does not hold up a bad part after it, nor keep
+// the check running once that part has decided.
+TEST(Checker, SeveralThreadsStopAtTheDecidingPart) {
+  auto model = make_kv_model();
+  CheckLimits limits;
+  limits.jobs = 2;
+  const CheckResult r = check(one_hopeless_key_and_one_bad_key(), *model, Consistency::kLinearizable, limits);
+  ASSERT_EQ(r.verdict, Verdict::kViolation);
+  EXPECT_EQ(r.partition, "b");
+  std::vector<Operation> hopeless = one_hopeless_key_and_one_bad_key();
+  hopeless.resize(25);
+  limits.seconds = 0.2;
+  const CheckResult timed = check(hopeless, *model, Consistency::kLinearizable, limits);
+  EXPECT_EQ(timed.unknown, "timeout");
+}
+
 TEST(Checker, AnEmptyHistoryIsLinearizable) {
   const CheckResult r = linearizable({}, *make_register_model());
   EXPECT_EQ(r.verdict, Verdict::kConsistent);
