@@ -63,6 +63,7 @@ struct Operation {
   int64_t invoke_event = -1;    // pair_history: index of its invocation among the events
   int64_t complete_event = -1;  // and of its completion (-1: none)
   int code = -1;          // the model's own code for `f` (set by Model::prepare)
+  uint32_t prepared[2] = {0, 0};  // what Model::prepare resolved the input and output to (its own ids)
 
   std::string str() const;  // "client 3: cas [1 2] -> false"
 };
@@ -75,8 +76,9 @@ class Model {
   virtual std::string name() const = 0;
   virtual uint32_t init() = 0;
   // Called once per operation before a search: lets the model resolve `f`
-  // into `code` so step() never compares strings.
-  virtual void prepare(Operation& op) const {}
+  // into `code`, and values into its own ids in `prepared`, so step()
+  // never compares strings or looks a value up.
+  virtual void prepare(Operation& op) {}
   // Applies `op` to state `s`: false if its output is impossible there.
   // An op with an unknown output accepts any output.
   virtual bool step(uint32_t s, const Operation& op, uint32_t& next) = 0;

@@ -77,29 +77,43 @@ class RegisterModel final : public Model {
   explicit RegisterModel(Value initial) : initial_(std::move(initial)) {}
   std::string name() const override { return "register"; }
   uint32_t init() override { return id(initial_); }
-  void prepare(Operation& op) const override {
+  // Values become state ids here, once: a read's output (kNoState for a
+  // value no write can store), a write's input, a cas's from and to (from
+  // kNoState when it can never match).
+  void prepare(Operation& op) override {
     op.code = (op.f == "read" || op.f == "get") ? kRead
               : (op.f == "write" || op.f == "put") ? kWrite
               : op.f == "cas" ? kCas
                               : kOther;
-  }
-  bool step(uint32_t s, const Operation& op, uint32_t& next) override {
     switch (op.code) {
       case kRead:
-        next = s;
-        if (!op.known) return true;
-        if (op.output.kind == Value::Kind::kNil) return s == 0;
-        return s != 0 && is_cell(op.output) && cell(op.output) == values_[s];
-      case kWrite:
-        next = id(op.input);
-        return true;
+        op.prepared[1] = op.output.kind == Value::Kind::kNil ? 0 : is_cell(op.output) ? id(op.output) : kNoState;
+        break;
+      case kWrite: op.prepared[0] = id(op.input); break;
       case kCas: {
         // [from to] of integers, or of atoms.
         const Value::Kind k = op.input.kind == Value::Kind::kPair       ? Value::Kind::kInt
                               : op.input.kind == Value::Kind::kAtomPair ? Value::Kind::kAtom
                                                                         : Value::Kind::kNil;
-        const bool swapped = s != 0 && k != Value::Kind::kNil && values_[s] == Cell{k, op.input.i};
-        next = swapped ? intern(Cell{k, op.input.j}) : s;
+        op.prepared[0] = k == Value::Kind::kNil ? kNoState : intern(Cell{k, op.input.i});
+        op.prepared[1] = k == Value::Kind::kNil ? kNoState : intern(Cell{k, op.input.j});
+        break;
+      }
+      default: break;
+    }
+  }
+  bool step(uint32_t s, const Operation& op, uint32_t& next) override {
+    switch (op.code) {
+      case kRead:
+        next = s;
+        return !op.known || s == op.prepared[1];
+      case kWrite:
+        next = op.prepared[0];
+        return true;
+      case kCas: {
+        // The from cell is never nil (state 0): a cas on nil never swaps.
+        const bool swapped = s == op.prepared[0];
+        next = swapped ? op.prepared[1] : s;
         if (!op.known) return true;
         return op.output.kind == Value::Kind::kBool && (op.output.i != 0) == swapped;
       }
@@ -141,6 +155,7 @@ class RegisterModel final : public Model {
     if (inserted) values_.push_back(c);
     return it->second;
   }
+  static constexpr uint32_t kNoState = UINT32_MAX;
   Value initial_;
   std::unordered_map<Cell, uint32_t, CellHash> ids_;
   std::vector<Cell> values_{Cell{}};  // index 0: nil
@@ -155,19 +170,22 @@ class KvModel final : public Model {
   enum Code { kGet, kPut, kAppend, kOther };
   std::string name() const override { return "kv"; }
   uint32_t init() override { return states_.id(""); }
-  void prepare(Operation& op) const override {
+  // A get's output and a put's input become state ids here, once.
+  void prepare(Operation& op) override {
     op.code = (op.f == "get" || op.f == "read")    ? kGet
               : (op.f == "put" || op.f == "write") ? kPut
               : op.f == "append"                   ? kAppend
                                                    : kOther;
+    if (op.code == kGet && op.known) op.prepared[1] = states_.id(output(op));
+    if (op.code == kPut) op.prepared[0] = states_.id(state_of(op.input));
   }
   bool step(uint32_t s, const Operation& op, uint32_t& next) override {
     switch (op.code) {
       case kGet:
         next = s;
-        return !op.known || output(op) == states_.get(s);
+        return !op.known || s == op.prepared[1];
       case kPut:
-        next = states_.id(state_of(op.input));
+        next = op.prepared[0];
         return true;
       case kAppend:
         next = states_.id(states_.get(s) + op.input.s);

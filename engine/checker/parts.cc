@@ -58,11 +58,16 @@ CheckResult failed(CheckResult r, const std::string& key, const CheckResult& tot
 struct Slice {
   Search::Progress progress = Search::Progress::kRunning;
   uint64_t explored = 0, memory = 0;
+  size_t dropped = 0;   // the first slice: unknown-outcome reads left out
+  bool by_zones = false;  // the first slice: decided by the register procedure
   CheckResult violation;
 };
 
+// A part is set up by its first slice, so a bad part early in the order
+// decides before the later ones are even prepared.
 struct Part {
   std::string key;
+  std::vector<Operation> ops;  // until its first slice
   std::unique_ptr<Model> model;
   std::unique_ptr<Search> search;
   uint64_t committed_memory = 0;  // held after its last committed slice
@@ -72,15 +77,14 @@ struct Part {
 
 class Decider {
  public:
-  Decider(std::vector<Part> parts, CheckResult total, const CheckLimits& limits, Clock::time_point start)
-      : parts_(std::move(parts)), total_(std::move(total)), limits_(limits), start_(start) {
+  Decider(std::vector<Part> parts, const Model& model, Consistency consistency, const CheckLimits& limits,
+          Clock::time_point start)
+      : parts_(std::move(parts)), model_(model), consistency_(consistency), limits_(limits), start_(start) {
+    total_.parts = parts_.size();
     for (size_t i = 0; i < parts_.size(); ++i) {
       ready_.push({0, i});
       order_.push_back(i);
-      memory_ += parts_[i].committed_memory = parts_[i].memory = parts_[i].search->memory();
     }
-    held_ = memory_;
-    total_.memory = std::max(total_.memory, memory_);
   }
 
   CheckResult run() {
@@ -124,11 +128,14 @@ class Decider {
       Slice s;
       bool exhausted = false;
       try {
-        const uint64_t before = part.search->explored();
-        s.progress = part.search->run(slice_steps(task.round));
-        s.explored = part.search->explored() - before;
-        s.memory = part.search->memory();
-        if (s.progress == Search::Progress::kViolation) s.violation = part.search->violation();
+        const bool decided = task.round == 0 && set_up(part, s);
+        if (!decided) {
+          const uint64_t before = part.search->explored();
+          s.progress = part.search->run(slice_steps(task.round));
+          s.explored = part.search->explored() - before;
+          s.memory = part.search->memory();
+          if (s.progress == Search::Progress::kViolation) s.violation = part.search->violation();
+        }
         if (s.progress == Search::Progress::kConsistent) {
           part.search.reset();
           part.model.reset();
@@ -154,6 +161,32 @@ class Decider {
     wake_.notify_all();
   }
 
+  // A part's first slice: its own model, its operations resolved, its
+  // unknown-outcome reads left out (they constrain nothing); then the
+  // register procedure decides it, or a search is made. True when decided.
+  bool set_up(Part& part, Slice& s) {
+    part.model = model_.fresh();
+    for (Operation& op : part.ops) part.model->prepare(op);
+    const auto kept = std::remove_if(part.ops.begin(), part.ops.end(),
+                                     [&](const Operation& op) { return !op.known && part.model->read_only(op); });
+    s.dropped = static_cast<size_t>(part.ops.end() - kept);
+    part.ops.erase(kept, part.ops.end());
+    if (consistency_ == Consistency::kLinearizable) {
+      if (auto decided = check_register_by_zones(part.ops, *part.model)) {
+        s.by_zones = true;
+        s.explored = decided->explored;
+        s.progress = decided->ok ? Search::Progress::kConsistent : Search::Progress::kViolation;
+        if (!decided->ok) s.violation = std::move(*decided);
+        part.ops = {};
+        return true;
+      }
+    }
+    part.search = consistency_ == Consistency::kLinearizable ? linearizability_search(std::move(part.ops), *part.model)
+                                                             : sequential_search(std::move(part.ops), *part.model);
+    part.ops = {};
+    return false;
+  }
+
   // Takes the slices run so far in the one-thread order, as far as it can.
   void commit() {
     while (!done_) {
@@ -169,6 +202,8 @@ class Decider {
       Slice s = std::move(part.uncommitted.front());
       part.uncommitted.pop_front();
       total_.explored += s.explored;
+      total_.dropped += s.dropped;
+      total_.by_zones += s.by_zones;
       if (s.progress == Search::Progress::kViolation) {
         s.violation.explored = 0;
         return finish(failed(std::move(s.violation), part.key, total_));
@@ -187,6 +222,8 @@ class Decider {
   }
 
   std::vector<Part> parts_;
+  const Model& model_;
+  const Consistency consistency_;
   CheckResult total_;
   const CheckLimits limits_;
   const Clock::time_point start_;
@@ -207,38 +244,14 @@ class Decider {
 CheckResult check_parts(const std::vector<Operation>& ops, Model& model, Consistency consistency,
                         const CheckLimits& limits) {
   const auto start = Clock::now();
-  CheckResult total;
-  std::vector<Part> searching;
+  std::vector<Part> parts;
   for (auto& ops_of_part : model.partition(ops)) {
-    ++total.parts;
-    const std::string key = ops_of_part.empty() ? "" : ops_of_part.front().key;
-    auto m = model.fresh();
-    // An unknown-outcome read constrains nothing: leave it out.
-    for (Operation& op : ops_of_part) m->prepare(op);
-    const auto kept = std::remove_if(ops_of_part.begin(), ops_of_part.end(),
-                                     [&](const Operation& op) { return !op.known && m->read_only(op); });
-    total.dropped += static_cast<size_t>(ops_of_part.end() - kept);
-    ops_of_part.erase(kept, ops_of_part.end());
-    if (consistency == Consistency::kLinearizable) {
-      if (auto decided = check_register_by_zones(ops_of_part, *m)) {
-        ++total.by_zones;
-        total.explored += decided->explored;
-        if (!decided->ok) return failed(std::move(*decided), key, total);
-        continue;
-      }
-    }
-    auto search = consistency == Consistency::kLinearizable ? linearizability_search(std::move(ops_of_part), *m)
-                                                            : sequential_search(std::move(ops_of_part), *m);
     Part part;
-    part.key = key;
-    part.model = std::move(m);
-    part.search = std::move(search);
-    searching.push_back(std::move(part));
+    part.key = ops_of_part.empty() ? "" : ops_of_part.front().key;
+    part.ops = std::move(ops_of_part);
+    parts.push_back(std::move(part));
   }
-  if (limits.seconds > 0 && std::chrono::duration<double>(Clock::now() - start).count() > limits.seconds) {
-    return unknown("timeout", total);
-  }
-  return Decider(std::move(searching), std::move(total), limits, start).run();
+  return Decider(std::move(parts), model, consistency, limits, start).run();
 }
 
 }  // namespace

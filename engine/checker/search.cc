@@ -3,31 +3,13 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <new>
 #include <numeric>
 
 #include "engine/base/prng.h"
 
 namespace lockstep::checker {
 namespace {
-
-// A vector that grows by whole chunks: growing never copies or moves what
-// it holds, so a cache of millions of entries does not stall on a resize.
-template <typename T, size_t kChunk = 4096>
-class Chunked {
- public:
-  T& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
-  const T& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
-  void push_back(const T& v) {
-    if (size_ % kChunk == 0) chunks_.emplace_back(new T[kChunk]);
-    (*this)[size_++] = v;
-  }
-  size_t size() const { return size_; }
-  uint64_t memory() const { return chunks_.size() * kChunk * sizeof(T) + chunks_.capacity() * sizeof(void*); }
-
- private:
-  std::vector<std::unique_ptr<T[]>> chunks_;
-  size_t size_ = 0;
-};
 
 // A set of operation indices. It tracks `low` (every index below it is in
 // the set) and `top` (none at or above it is), so the set is named by `low`
@@ -44,10 +26,10 @@ class Bitset {
   void clear(size_t i) {
     words_[i / 64] &= ~bit(i);
     if (i < low_) low_ = i;
+    if (i + 1 == top_) shrink_top();
   }
   // The words that, with low(), identify the set.
-  const uint64_t* window(uint32_t& len) {
-    shrink_top();
+  const uint64_t* window(uint32_t& len) const {
     const size_t first = low_ / 64;
     const size_t last = top_ > low_ ? (top_ - 1) / 64 : first;
     len = static_cast<uint32_t>(last - first + 1);
@@ -73,8 +55,7 @@ class Bitset {
   void shrink_top() {
     while (top_ > low_) {
       const size_t last = top_ - 1;
-      const uint64_t mask = (last % 64 == 63) ? ~0ull : ((1ull << (last % 64 + 1)) - 1);
-      const uint64_t w = words_[last / 64] & mask;
+      const uint64_t w = words_[last / 64] & (~0ull >> (63 - last % 64));
       if (w != 0) {
         top_ = last / 64 * 64 + (63 - static_cast<size_t>(std::countl_zero(w))) + 1;
         return;
@@ -86,73 +67,93 @@ class Bitset {
   size_t low_ = 0, top_ = 0;
 };
 
-// The explored (set, state) pairs: open addressing over records; each
-// record's window of words lives in blocks that are never moved.
+// The explored (set, state) pairs: open addressing over 8-byte slots, each
+// the top half of a record's hash and its index. The hash half also places
+// the slot (tables stay far below 2^32 slots), so growing never reads a
+// record. Records lie in the order they were made: a search mostly meets
+// again what it made lately, and that is still in the cache. A set whose
+// window is one word (most sets of a linearizability search, which are
+// nearly prefixes) lives in its record; a longer window lives in blocks
+// that are never moved.
 class Cache {
  public:
-  Cache() { slots_.assign(1 << 12, kEmpty); }
-
-  // A slot holds a record's index and the top half of its hash, so a probe
-  // rejects other records without touching them.
+  Cache() { slots_.assign(1 << 6, kEmpty); }
 
   // False if (bits, state) was already explored.
-  bool insert(uint64_t hash, Bitset& bits, uint32_t state) {
+  [[gnu::always_inline]] bool insert(uint64_t hash, const Bitset& bits, uint32_t state) {
     const uint64_t h = hash ^ (static_cast<uint64_t>(state) * 0x9e3779b97f4a7c15ull);
     uint32_t len = 0;
     const uint64_t* words = bits.window(len);
-    const auto low = static_cast<uint32_t>(bits.low());
+    if (len >> kLenBits) throw std::bad_alloc();  // a history of billions of operations: "unknown (memory)"
+    const uint64_t where = static_cast<uint64_t>(bits.low()) << kLenBits | len;
     const uint64_t tag = h >> 32;
     size_t mask = slots_.size() - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
+    size_t i = tag & mask;
+    for (;; i = (i + 1) & mask) {
       const uint64_t slot = slots_[i];
       if (slot == kEmpty) break;
       if (slot >> 32 != tag) continue;
-      const Record& r = records_[static_cast<uint32_t>(slot)];
-      if (r.hash == h && r.state == state && r.low == low && r.len == len &&
-          std::equal(words, words + len, blocks_[r.block].get() + r.offset)) {
-        return false;
+      const Record& r = record(static_cast<uint32_t>(slot));
+      if (r.state != state || r.where != where) continue;
+      if (len == 1 ? r.word == words[0] : same(words, stored(r.word), len)) return false;
+    }
+    if (count_ + 1 > kMaxRecords) throw std::bad_alloc();
+    if ((count_ + 1) * 2 > slots_.size()) {
+      grow();
+      mask = slots_.size() - 1;
+      for (i = tag & mask; slots_[i] != kEmpty; i = (i + 1) & mask) {
       }
     }
-    Record r{h, state, low, len, 0, 0};
-    store(words, len, r);
-    const auto e = static_cast<uint32_t>(records_.size());
-    records_.push_back(r);
-    if (records_.size() * 2 > slots_.size()) grow();
-    mask = slots_.size() - 1;
-    size_t i = h & mask;
-    while (slots_[i] != kEmpty) i = (i + 1) & mask;
-    slots_[i] = tag << 32 | e;
+    if (count_ % kChunk == 0) chunks_.emplace_back(new Record[kChunk]);  // default-initialized: not written
+    record(static_cast<uint32_t>(count_)) = Record{state, where, len == 1 ? words[0] : store(words, len)};
+    slots_[i] = tag << 32 | count_;
+    ++count_;
     return true;
   }
 
-  uint64_t memory() const { return records_.memory() + slots_.capacity() * sizeof(uint64_t) + block_bytes_; }
+  uint64_t memory() const {
+    return slots_.capacity() * sizeof(uint64_t) + chunks_.size() * kChunk * sizeof(Record) + block_bytes_;
+  }
 
  private:
-  struct Record {
-    uint64_t hash;
-    uint32_t state, low, len, block, offset;
+  struct Record {  // trivial: a new chunk is not written until used
+    uint32_t state;
+    uint64_t where;  // low << kLenBits | the window's length in words
+    uint64_t word;   // a one-word window; else where its words are (block << 32 | offset)
   };
   static constexpr uint64_t kEmpty = UINT64_MAX;
+  static constexpr size_t kChunk = 256;  // records a chunk: growing never moves one
+  static constexpr uint64_t kMaxRecords = UINT32_MAX;
+  static constexpr int kLenBits = 24;  // windows of up to 2^24 words: histories of a billion operations
   static constexpr uint32_t kBlockWords = 1 << 16;
 
-  void store(const uint64_t* words, uint32_t len, Record& r) {
+  Record& record(uint32_t e) { return chunks_[e / kChunk][e % kChunk]; }
+  // A window is a few words: a loop beats a call to memcmp.
+  static bool same(const uint64_t* a, const uint64_t* b, uint32_t len) {
+    for (uint32_t k = 0; k < len; ++k) {
+      if (a[k] != b[k]) return false;
+    }
+    return true;
+  }
+  const uint64_t* stored(uint64_t at) const { return blocks_[at >> 32].get() + static_cast<uint32_t>(at); }
+  uint64_t store(const uint64_t* words, uint32_t len) {
     if (blocks_.empty() || used_ + len > block_size_) {
       block_size_ = std::max(kBlockWords, len);
       blocks_.emplace_back(new uint64_t[block_size_]);
       block_bytes_ += static_cast<uint64_t>(block_size_) * sizeof(uint64_t);
       used_ = 0;
     }
-    r.block = static_cast<uint32_t>(blocks_.size() - 1);
-    r.offset = used_;
+    const uint64_t at = static_cast<uint64_t>(blocks_.size() - 1) << 32 | used_;
     std::memcpy(blocks_.back().get() + used_, words, len * sizeof(uint64_t));
     used_ += len;
+    return at;
   }
   void grow() {
     std::vector<uint64_t> bigger(slots_.size() * 2, kEmpty);
     const size_t mask = bigger.size() - 1;
-    for (uint64_t slot : slots_) {
+    for (const uint64_t slot : slots_) {
       if (slot == kEmpty) continue;
-      size_t i = records_[static_cast<uint32_t>(slot)].hash & mask;
+      size_t i = (slot >> 32) & mask;
       while (bigger[i] != kEmpty) i = (i + 1) & mask;
       bigger[i] = slot;
     }
@@ -160,7 +161,8 @@ class Cache {
   }
 
   std::vector<uint64_t> slots_;
-  Chunked<Record> records_;
+  std::vector<std::unique_ptr<Record[]>> chunks_;
+  uint64_t count_ = 0;
   std::vector<std::unique_ptr<uint64_t[]>> blocks_;
   uint32_t block_size_ = 0, used_ = 0;
   uint64_t block_bytes_ = 0;
@@ -238,7 +240,9 @@ class Linearizability final : public Search {
   Linearizability(std::vector<Operation> ops, Model& model)
       : ops_(std::move(ops)), model_(model), entries_(2 * ops_.size()), linearized_(ops_.size()) {
     // Operations in call order: the linearized set is then nearly a prefix.
-    std::stable_sort(ops_.begin(), ops_.end(), [](const Operation& a, const Operation& b) { return a.call < b.call; });
+    // (A recorded history usually is: then nothing moves.)
+    const auto by_call = [](const Operation& a, const Operation& b) { return a.call < b.call; };
+    if (!std::is_sorted(ops_.begin(), ops_.end(), by_call)) std::stable_sort(ops_.begin(), ops_.end(), by_call);
     for (auto& op : ops_) model_.prepare(op);
     const size_t n = ops_.size();
     // Events in time order; unknown outcomes complete after everything else.

@@ -13,7 +13,7 @@ class SearchOnly final : public Model {
   explicit SearchOnly(std::unique_ptr<Model> inner) : inner_(std::move(inner)) {}
   std::string name() const override { return inner_->name(); }
   uint32_t init() override { return inner_->init(); }
-  void prepare(Operation& op) const override { inner_->prepare(op); }
+  void prepare(Operation& op) override { inner_->prepare(op); }
   bool step(uint32_t s, const Operation& op, uint32_t& next) override { return inner_->step(s, op, next); }
   std::string describe_state(uint32_t s) const override { return inner_->describe_state(s); }
   std::vector<std::vector<Operation>> partition(const std::vector<Operation>& ops) const override {
