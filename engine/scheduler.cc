@@ -194,6 +194,7 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
   system.set_observing(strategy.wants_observations());
   system.set_numbering_races(strategy.numbering_races());
   system.set_shapes(coverage != nullptr);
+  const uint64_t step_cap = std::min(limits.max_steps, limits.max_recorded_steps);
   for (;;) {
     std::span<const Op> enabled = system.enabled();
     if (enabled.empty()) {
@@ -206,7 +207,7 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
       result.failure.step = static_cast<uint32_t>(result.steps);
       return result;
     }
-    if (out_of_steps(limits, result)) return result;
+    if (result.steps >= step_cap && out_of_steps(limits, result)) return result;
     if (enabled.size() >= 2) ++result.scheduling_points;
     states.set_steps(static_cast<uint32_t>(result.steps));
     const size_t picked = strategy.pick(enabled);

@@ -123,7 +123,7 @@ void Vm::inject(uint32_t id, StepResult& result) {
   switch (type) {
     case FaultType::kDrop: {
       const Flight& f = net_.flights[target];
-      facts_.cause = f.send_step;
+      facts_->cause = f.send_step;
       touch(object::node(f.from_node), false);
       touch(object::node(f.to_node), false);
       if (sink_) {

@@ -75,7 +75,7 @@ bool Vm::perform_send(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
   const bool routed = route(pid, from, dest, msg);
   if (waiting) {
     const Process& r = procs_[to];
-    facts_.passes_receive = matched >= 0 || (r.matched < 0 && r.match_error.empty());
+    facts_->passes_receive = matched >= 0 || (r.matched < 0 && r.match_error.empty());
   }
   if (!routed) {
     reply.kind = Reply::Kind::kError;
@@ -95,9 +95,9 @@ bool Vm::perform_receive(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
     if (observing_) observe_receive(pid);
     reply.kind = Reply::Kind::kMessage;
     reply.message = take_message(p, static_cast<size_t>(p.matched));
-    facts_.consumed = reply.message.origin_step;
+    facts_->consumed = reply.message.origin_step;
     if (shapes_) {
-      facts_.shape = reply.message.kind == Message::Kind::kUser
+      facts_->shape = reply.message.kind == Message::Kind::kUser
                          ? guest_.message_shape(reply.message.value)
                          : 0x100 + static_cast<uint64_t>(reply.message.kind);  // DOWN, EXIT
     }
@@ -106,7 +106,7 @@ bool Vm::perform_receive(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
     reply.kind = Reply::Kind::kNil;
     if (sink_) emit(StepKind::kReceive, pid, -1, "timeout");
   }
-  facts_.poll = args.timeout_ms == 0;
+  facts_->poll = args.timeout_ms == 0;
   if (observing_ && reply.kind != Reply::Kind::kMessage) observe_pending_senders(pid);
   // A receive that timed out committed to it when its timer fired: no
   // later message could have changed what it returned.
@@ -151,7 +151,7 @@ void Vm::observe_receive(Pid pid) {
 }
 
 // A receive that took nothing (or whose pattern raised): the processes
-// about to send `pid` a message its pattern takes (facts_.would_take); had
+// about to send `pid` a message its pattern takes (the facts' would_take); had
 // one of them sent it first, the receive would have taken it. (One that
 // took a message would take the same one: a message sent sooner would
 // still be queued behind it.)

@@ -150,7 +150,7 @@ void Vm::deliver(uint32_t id, StepResult& result) {
 }
 
 void Vm::arrive(Flight fl, StepKind kind) {
-  facts_.cause = fl.send_step;
+  facts_->cause = fl.send_step;
   touch(object::node(fl.from_node), false);
   touch(object::node(fl.to_node), false);
   const char* dropped = nullptr;

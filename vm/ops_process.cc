@@ -64,7 +64,7 @@ bool Vm::perform_start(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
   Process& p = procs_[pid];
   reply.kind = Reply::Kind::kStart;
   reply.value = std::exchange(op.as<StartArgs>().body, 0);
-  facts_.cause = p.exit_cause;
+  facts_->cause = p.exit_cause;
   if (sink_) emit(StepKind::kStart, pid, -1, "");
   p.exit_cause = 0;
   return true;
@@ -417,7 +417,7 @@ void Vm::do_exit(Pid pid, StepResult& result) {
     }
     emit(StepKind::kExit, pid, -1, std::move(detail));
   }
-  facts_.cause = p.exit_cause;
+  facts_->cause = p.exit_cause;
   teardown(pid, reason);
 
   Process& q = procs_[pid];

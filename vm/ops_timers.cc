@@ -146,7 +146,7 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
   disable(EventKey::timer(id));
   timers_.now = std::max(timers_.now, t.deadline);
   const Pid owner = t.owner;
-  facts_.cause = t.armed_step;
+  facts_->cause = t.armed_step;
   switch (t.kind) {
     case Timer::Kind::kSendAfter: {
       const NodeId from = node_of(owner);
@@ -182,7 +182,7 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
       p.wake_cause = step_no_;
       // The receive commits to "nothing came" here: like a poll, this step
       // races with every later message its pattern would have taken.
-      facts_.poll = true;
+      facts_->poll = true;
       if (observing_ && p.match_error.empty()) {
         const ValueRef matcher = p.op.as<ReceiveArgs>().matcher;
         p.patterns.emplace_back(step_no_, matcher);

@@ -42,6 +42,7 @@ void Vm::reset(VmOptions options) {
   sink_ = nullptr;
   log_sink_ = nullptr;
   choices_ = nullptr;
+  facts_ = &idle_facts_;
   for (Process& p : procs_) {
     p.recycle();
     spare_.push_back(std::move(p));
@@ -254,6 +255,7 @@ uint64_t Vm::choose(uint64_t n) { return choices_ ? choices_->choose(n) : 0; }
 
 StepResult Vm::step(const Op& op, ChoiceSource& choices) {
   StepResult result;
+  facts_ = &result.facts;  // the step's facts are written where they are returned
   begin_step(op, choices);
   try {
     switch (op.key.kind) {
@@ -266,20 +268,23 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
     // Out of memory outside guest code (a mailbox flooded with copies):
     // this iteration ends here; reset() forgets what the step left half done.
     running_ = performing_ = kNoPid;
-    result = StepResult{};
+    result.finished = false;
+    result.monitors = 0;
+    result.hot = 0;
+    result.failure = Failure{};
     result.failure.kind = FailureKind::kMemory;
     result.failure.step = step_no_;
-    result.failure.pid = facts_.actor;
+    result.failure.pid = result.facts.actor;
     result.failure.message = "the iteration's guest memory passed max_memory (--max-memory) while the VM ran " +
                              std::string(step_kind_name(op.step));
   }
   choices_ = nullptr;
-  result.facts = facts_;
+  facts_ = &idle_facts_;
   result.facts.accesses = accesses_;
   result.facts.observations = observations_;
   result.facts.created = created_;
   result.facts.would_take = would_take_;
-  check_after_step(result);
+  if (unreachable_ || guest_.needs_step_checks()) check_after_step(result);
   return result;
 }
 
@@ -294,12 +299,11 @@ void Vm::begin_step(const Op& op, ChoiceSource& choices) {
   observations_.clear();
   created_.clear();
   would_take_.clear();
-  facts_ = StepFacts{};
   switch (op.key.kind) {
-    case EventKind::kTimer: facts_.actor = static_cast<int64_t>(timers_[op.key.id].owner); break;
-    case EventKind::kProcess: facts_.actor = static_cast<int64_t>(op.key.id); break;
+    case EventKind::kTimer: facts_->actor = static_cast<int64_t>(timers_[op.key.id].owner); break;
+    case EventKind::kProcess: facts_->actor = static_cast<int64_t>(op.key.id); break;
     case EventKind::kDelivery:  // belongs to no process: its cause is the send
-    case EventKind::kFault: facts_.actor = -1; break;
+    case EventKind::kFault: facts_->actor = -1; break;
   }
   located_ = kNoPid;
   if (sink_ && op.key.kind == EventKind::kProcess) {
@@ -319,7 +323,6 @@ void Vm::begin_step(const Op& op, ChoiceSource& choices) {
 // match function or an invariant, then the invariants and liveness
 // monitors.
 void Vm::check_after_step(StepResult& result) {
-  if (!unreachable_ && !guest_.needs_step_checks()) return;
   if (guest_.memory_exhausted() && result.failure.kind != FailureKind::kMemory) {
     result.failure = Failure{};
     result.failure.kind = FailureKind::kMemory;
@@ -378,7 +381,7 @@ void Vm::count_goal(std::string_view name, std::string_view location, bool unrea
 void Vm::perform(Pid pid, StepResult& result) {
   PendingOp& op = procs_[pid].op;
   if (procs_[pid].wake_cause) {  // the timer that made this step possible
-    facts_.cause = procs_[pid].wake_cause;
+    facts_->cause = procs_[pid].wake_cause;
     procs_[pid].wake_cause = 0;
   }
   Reply reply;

@@ -704,7 +704,10 @@ class Vm final : public System {
   std::vector<Observation> observations_;  // this step's (facts_.observations)
   std::vector<EventKey> created_;  // this step's (facts_.created)
   std::vector<EventKey> would_take_;  // this step's (facts_.would_take)
-  StepFacts facts_;                // what the current step did
+  // What the current step did: its StepResult's facts while it runs
+  // (Vm::step), a spare outside steps.
+  StepFacts idle_facts_;
+  StepFacts* facts_ = &idle_facts_;
   std::vector<Access> accesses_;   // its accesses (facts_.accesses points here)
   RefId last_ref_ = 0;
   Pid performing_ = kNoPid;  // the process whose operation is being performed
