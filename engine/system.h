@@ -51,6 +51,9 @@ struct StateId {
   uint64_t hi = 0, lo = 0;
   bool operator==(const StateId&) const = default;
 };
+struct StateIdHash {
+  size_t operator()(const StateId& id) const { return static_cast<size_t>(id.lo ^ (id.hi >> 7)); }
+};
 
 // What a fingerprint leaves out that a run may still depend on.
 struct StateOptions {

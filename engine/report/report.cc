@@ -342,8 +342,8 @@ void TextReporter::print_search(const TestReport& t) {
   } else if (t.status == TestReport::Status::kBug && !t.complete) {
     out_ << ", bug in schedule " << n << within;
   } else if (t.complete && t.states) {
-    out_ << ", explored all " << with_commas(*t.states) << (*t.states == 1 ? " state (" : " states (") << n
-         << (t.schedules_explored == 1 ? " schedule)" : " schedules)");
+    out_ << ", explored all " << with_commas(*t.states) << (*t.states == 1 ? " state" : " states") << within
+         << " (" << n << (t.schedules_explored == 1 ? " schedule)" : " schedules)");
     if (t.status == TestReport::Status::kPassed) out_ << ": no bug";
   } else if (t.complete) {
     out_ << (t.schedules_explored == 1 ? ", explored the only schedule"

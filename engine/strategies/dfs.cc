@@ -134,6 +134,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -206,7 +207,7 @@ class DfsStrategy final : public Strategy, public Search {
     if (started_) return "the search has begun";
     if (bound_) return "a delay bound applies to whole schedules, so --delay-bound and --shard do not combine";
     if (every_interleaving_) return "--dpor none runs every interleaving to check the reduction on a small test; run it whole";
-    if (stateful_) return "a state cache is one search's memory of the states it explored; run it whole";
+    if (shortest_) return "--shortest searches the whole tree in rounds of growing depth; run it whole";
     if (count < 2) return {};
     plan_.start(index, count, units_per_part_);
     return {};
@@ -224,16 +225,13 @@ class DfsStrategy final : public Strategy, public Search {
     names_of(enabled);
     hold_root_end(enabled);
     if (!level.unless_owner_woke.empty()) wake_timers_of_woken(level, enabled);
-    if (!level.visited) {
+    const bool first_visit = !level.visited;
+    if (first_visit) {
       level.visited = true;
       for (size_t i = 0; i < enabled_names_.size(); ++i) {
         if (!optional(enabled_kinds_[i])) level.offered.push_back(enabled_names_[i]);
       }
       if (k > 0 && !every_interleaving_) branch_disabled(levels_[k - 1]);
-      if (stateful_ && !unexplored(level, k, enabled)) {
-        known_ = true;
-        return kAbandon;  // explored before: its futures were
-      }
     }
     if (level.frontier) {  // a unit of a split search
       frontier_level_ = k;
@@ -243,6 +241,15 @@ class DfsStrategy final : public Strategy, public Search {
         if (!plan_.planning()) level.owned = plan_.mine(level.unit);
       }
       if (!level.owned) return kAbandon;
+    }
+    // (After the frontier: a unit another part explores records nothing here.)
+    if (first_visit && stateful_ && plan_.planning() && frontier_level_ != kNone && loops_back()) {
+      probe_looped_ = true;  // a probe back at a state of its own run: it weighs what it passed
+      return kAbandon;
+    }
+    if (first_visit && stateful_ && !uncached(level) && !unexplored(level, k, enabled)) {
+      known_ = true;
+      return kAbandon;  // explored before: its futures were
     }
     if (level.has_taken) {  // the replayed prefix, or the branch just chosen
       for (size_t i = 0; i < enabled.size(); ++i) {
@@ -434,6 +441,8 @@ class DfsStrategy final : public Strategy, public Search {
     frontier_level_ = kNone;
     blocked_ = false;
     known_ = false;
+    probe_looped_ = false;
+    probe_states_.clear();
     if (levels_.empty()) {
       levels_.emplace_back();
       levels_[0].top = plan_.split() && plan_.above_frontier(kRootNode);
@@ -448,7 +457,9 @@ class DfsStrategy final : public Strategy, public Search {
   bool owns_run(bool failed) {
     if (!plan_.split()) return true;
     if (frontier_level_ == kNone && !plan_.mine(plan_.next_unit(0, true))) return false;  // a unit of its own
-    return belongs_here(failed);
+    // With the cache, states are what count, and a part counts those it
+    // explored: a run is this part's when it ran under one of its units.
+    return stateful_ || belongs_here(failed);
   }
 
   // Whether the class of the run that just ended belongs under the path it
@@ -471,18 +482,22 @@ class DfsStrategy final : public Strategy, public Search {
     repeated_ = true;  // nothing counts while planning
     planned_ = true;
     plan_.count_planning_run();
-    const bool ran = result.outcome != Outcome::kAbandoned;
-    if (ran) analyse_races();
+    const bool ran = result.outcome != Outcome::kAbandoned || probe_looped_;
+    // With the cache every event is a branch (no races to analyse) and no
+    // class belongs elsewhere: a probe weighs the events it passed by.
+    if (ran && !stateful_) analyse_races();
+    const bool here = stateful_ || belongs_here();
     if (frontier_level_ == kNone) {  // a run that ended above the frontier: a unit of its own
-      if (ran) plan_.weigh(plan_.next_unit(0, true), belongs_here() ? 1.0 : 0.0);
+      if (ran) plan_.weigh(plan_.next_unit(0, true), here ? 1.0 : 0.0);
       return;
     }
     double size = 1;
     for (size_t k = frontier_level_; k < levels_.size() && k < exec_.steps.size(); ++k) {
-      size = std::min(size * static_cast<double>(1 + levels_[k].pending.size()), 1e15);
+      const size_t branches = levels_[k].pending.size() + (stateful_ ? levels_[k].optional.size() : 0);
+      size = std::min(size * static_cast<double>(1 + branches), 1e15);
       for (const Choice& c : levels_[k].choices) size = std::min(size * static_cast<double>(c.n), 1e15);
     }
-    plan_.weigh(levels_[frontier_level_].unit, ran && belongs_here() ? size : 0);
+    plan_.weigh(levels_[frontier_level_].unit, ran && here ? size : 0);
     levels_.resize(frontier_level_ + 1);
     Level& f = levels_.back();
     f.has_taken = false;
@@ -688,6 +703,22 @@ class DfsStrategy final : public Strategy, public Search {
 
   // --- The state cache (--state-cache on; engine/strategies/dfs_states.h). ---
 
+  // Split (--shard), the cache keeps to this part's own units: while
+  // planning, probes run paths they do not explore, and above the frontier
+  // every part must run the same top to number the units alike, so neither
+  // records nor cuts a state. A state met again below the frontier was
+  // explored whole where first met: in a unit of this part (a unit is a
+  // whole subtree), or above the frontier, whose subtree the parts explore
+  // together.
+  bool uncached(const Level& level) const { return plan_.split() && (plan_.planning() || level.top); }
+
+  // A planning probe (which the cache leaves alone) in a state its run was
+  // in before: a test that loops would otherwise probe to max_steps.
+  bool loops_back() {
+    const std::optional<StateId> id = states_ ? states_->current(cache_.options()) : std::nullopt;
+    return id && !probe_states_.insert(*id).second;
+  }
+
   // Whether the state at level k (just met) has events left to explore;
   // met again, the level explores only those. The table names events as
   // the system does (the same event of the same state has one name however
@@ -761,6 +792,7 @@ class DfsStrategy final : public Strategy, public Search {
   // Forgets every branch explored: the search starts again from nothing.
   void start_over() {
     restarting_ = true;
+    if (plan_.split() && !plan_.planning()) plan_.rewind();
     levels_.clear();
     guide_.clear();
     seen_ = FingerprintSet{};
@@ -936,6 +968,8 @@ class DfsStrategy final : public Strategy, public Search {
   StateSource* states_ = nullptr;  // while a run is under way
   dfs::StateCache cache_;
   bool known_ = false;  // this run stopped at a state explored before (or at a round's depth)
+  bool probe_looped_ = false;  // this planning probe came back to a state of its run
+  std::unordered_set<StateId, StateIdHash> probe_states_;  // the states this planning probe has been in
   bool shortest_ = false;       // --shortest on: rounds of growing depth
   bool restarting_ = false;     // the search starts again (must_start_again, deepen)
   bool numbering_races_ = false;  // creations race on their numbers (a run read them: must_start_again)

@@ -22,6 +22,10 @@ class SplitPlan {
   void start(uint64_t part, uint64_t parts, uint64_t units_per_part);
   // Planning again from nothing (the search started again while planning).
   void restart();
+  // The search started again after planning (with the state cache, a run
+  // read the clock): the same plan, its units numbered again from the
+  // first as the top is run again.
+  void rewind() { units_ = 0; }
 
   bool split() const { return parts_ > 1; }
   bool planning() const { return planning_; }

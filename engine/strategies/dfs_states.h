@@ -56,10 +56,7 @@ class StateTable {
     uint32_t depth = 0;
     std::vector<uint64_t> sleep;  // sorted
   };
-  struct Hash {
-    size_t operator()(const StateId& id) const { return static_cast<size_t>(id.lo ^ (id.hi >> 7)); }
-  };
-  std::unordered_map<StateId, Entry, Hash> map_;
+  std::unordered_map<StateId, Entry, StateIdHash> map_;
   size_t bytes_ = 0;
 };
 

@@ -112,11 +112,16 @@ struct Search {
 };
 
 Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> bad, bool cache,
-              bool shortest = false, uint64_t budget = 200000, bool symmetric = false) {
+              bool shortest = false, uint64_t budget = 200000, bool symmetric = false,
+              std::pair<uint64_t, uint64_t> part = {0, 1}, uint64_t units_per_part = 0) {
   StrategyParams params;
   params.set("state_cache", cache ? 1 : 0);
   params.set("shortest", shortest ? 1 : 0);
+  if (units_per_part) params.set("split_units", units_per_part);
   auto dfs = make_dfs_strategy(params);
+  if (part.second > 1) {
+    EXPECT_EQ(dfs->search()->split(part.first, part.second), "");
+  }
   Search out;
   for (uint64_t i = 0; i < budget; ++i) {
     if (!dfs->begin_iteration(i, {i, 0})) {
@@ -223,6 +228,41 @@ TEST(DfsStateCache, VisitsEveryReachableStateOfLoopingProgramsAndFindsEveryBug) 
   EXPECT_GT(with_cycles, 100u) << "the programs should loop";
   EXPECT_GT(bugs, 40u);
   EXPECT_GT(hits, states / 10) << "runs should stop at states explored before";
+}
+
+// Split into parts (--shard K/N), each with a cache of its own: together
+// the parts visit every reachable state and find every bug, and each part
+// ends. A state met in two parts is explored in both.
+TEST(DfsStateCache, SplitIntoPartsVisitsEveryReachableStateAndFindsEveryBug) {
+  Prng rng(73);
+  size_t bugs = 0, split_work = 0;
+  for (int round = 0; round < 300; ++round) {
+    const Programs programs = random_programs(rng, true);
+    const std::optional<uint32_t> bad =
+        rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
+    const Reachable truth = brute_force(programs, 2, bad);
+    bugs += truth.bug ? 1 : 0;
+    for (const auto& [parts, units] : std::vector<std::pair<uint64_t, uint64_t>>{{2, 1}, {3, 4}}) {
+      const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
+                                  ", " + std::to_string(parts) + " parts of " + std::to_string(units) +
+                                  " units\n" + describe(programs);
+      std::set<uint64_t> visited;
+      bool bug = false;
+      size_t parts_with_runs = 0;
+      for (uint64_t k = 0; k < parts; ++k) {
+        const Search s = search(programs, 2, bad, true, false, 200000, false, {k, parts}, units);
+        ASSERT_TRUE(s.complete) << context;
+        visited.insert(s.visited.begin(), s.visited.end());
+        bug = bug || s.bug;
+        parts_with_runs += s.schedules > 0 ? 1 : 0;
+      }
+      EXPECT_EQ(bug, truth.bug) << context;
+      expect_visits(visited, truth, context);
+      split_work += parts_with_runs > 1 ? 1 : 0;
+    }
+  }
+  EXPECT_GT(bugs, 40u);
+  EXPECT_GT(split_work, 100u) << "the work should be shared: more than one part running schedules";
 }
 
 TEST(DfsStateCache, GivesTheVerdictOfTheStatelessSearchOnProgramsWithoutLoops) {
