@@ -6,16 +6,20 @@
 
 namespace lockstep::checker {
 
-Result<std::vector<Operation>> pair_history(const std::vector<HistoryEvent>& events) {
+Result<std::vector<Operation>> pair_history(const std::vector<HistoryEvent>& events, const std::string& source) {
   std::vector<Operation> ops;
+  ops.reserve(events.size() / 2 + 1);
   std::vector<bool> drop;
   std::map<int64_t, size_t> open;  // process -> its pending invocation
   auto who = [](const HistoryEvent& e) { return e.who.empty() ? "process " + std::to_string(e.process) : e.who; };
+  auto where = [&](const HistoryEvent& e) {
+    return e.where.empty() ? source + ":" + std::to_string(e.position) : e.where;
+  };
   for (size_t k = 0; k < events.size(); ++k) {
     const HistoryEvent& e = events[k];
     if (e.type == HistoryEvent::Type::kInvoke) {
       if (open.count(e.process)) {
-        return Status::InvalidArgument(e.where + ": " + who(e) + " invokes again before its previous operation completed");
+        return Status::InvalidArgument(where(e) + ": " + who(e) + " invokes again before its previous operation completed");
       }
       Operation op;
       op.client = e.process;
@@ -32,7 +36,7 @@ Result<std::vector<Operation>> pair_history(const std::vector<HistoryEvent>& eve
     }
     auto it = open.find(e.process);
     if (it == open.end()) {
-      return Status::InvalidArgument(e.where + ": " + who(e) + " completes an operation it never invoked");
+      return Status::InvalidArgument(where(e) + ": " + who(e) + " completes an operation it never invoked");
     }
     const size_t index = it->second;
     open.erase(it);

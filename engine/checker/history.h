@@ -21,7 +21,7 @@ struct HistoryEvent {
   Value value;
   bool timed_out = false;  // a fail that says the outcome is unknown (Jepsen's :timed-out)
   int64_t position = 0;    // its place in the history: the time the checkers order by
-  std::string where;       // how errors name it: "h.log:12", "checker: event 3"
+  std::string where;       // how errors name it: "h.log:12", "checker: event 3" (empty: the source's line `position`)
   std::string who;         // how errors name its process ("" = the number)
 };
 
@@ -36,9 +36,10 @@ struct HistoryEvent {
 //   info, or no completion: the outcome is unknown (it may or may not have
 //         taken effect).
 // The operations come in invocation order; `id` is their index. Errors name
-// the event: an invocation while the process has one open, a completion with
-// none open. No events at all is an empty history (linearizable).
-Result<std::vector<Operation>> pair_history(const std::vector<HistoryEvent>& events);
+// the event (by `where`, or as `source`:`position` when that is empty): an
+// invocation while the process has one open, a completion with none open.
+// No events at all is an empty history (linearizable).
+Result<std::vector<Operation>> pair_history(const std::vector<HistoryEvent>& events, const std::string& source = "");
 
 // The events as lockstep's JSON lines (docs/checkers.md), one object per
 // line; what `lockstep check` reads back.

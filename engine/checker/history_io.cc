@@ -96,34 +96,43 @@ Value parse_jepsen_value(const std::string& v, bool& timed_out, bool& bad) {
   return Value::nil();
 }
 
+// The next word of `s` (split at white space), consumed.
+std::string_view next_word(std::string_view& s) {
+  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  size_t a = 0;
+  while (a < s.size() && space(s[a])) ++a;
+  size_t b = a;
+  while (b < s.size() && !space(s[b])) ++b;
+  const std::string_view word = s.substr(a, b - a);
+  s.remove_prefix(b);
+  return word;
+}
+
 // "INFO  jepsen.util - 3	:invoke	:cas	[1 2]"
-std::optional<RawEvent> parse_jepsen_line(const std::string& line, std::string& error) {
+std::optional<RawEvent> parse_jepsen_line(std::string_view line, std::string& error) {
   const size_t dash = line.find(" - ");
   if (dash == std::string::npos) {
     error = "expected \"jepsen.util - <process> :<type> :<f> <value>\"";
     return std::nullopt;
   }
-  std::istringstream in(line.substr(dash + 3));
-  std::string process, type, f;
-  in >> process >> type >> f;
-  std::string rest;
-  std::getline(in, rest);
-  rest = trim(rest);
+  std::string_view in = line.substr(dash + 3);
+  const std::string_view process = next_word(in), type = next_word(in), f = next_word(in);
+  const std::string rest = trim(in);
   RawEvent e;
-  auto p = parse_int(process);
+  auto p = parse_int(std::string(process));
   if (!p) return std::nullopt;  // :nemesis and other non-client lines
   e.process = *p;
   if (type.size() < 2 || type[0] != ':' || f.size() < 2 || f[0] != ':') {
     error = "expected :<type> :<f> after the process";
     return std::nullopt;
   }
-  auto t = parse_type(type.substr(1));
+  auto t = parse_type(std::string(type.substr(1)));
   if (!t) {
     error = "unknown event type " + quoted(type);
     return std::nullopt;
   }
   e.type = *t;
-  e.f = f.substr(1);
+  e.f = std::string(f.substr(1));
   e.value = parse_jepsen_value(rest, e.timed_out, e.bad);
   if (e.bad) error = "cannot read the value " + quoted(rest);
   return e;
@@ -240,21 +249,24 @@ std::optional<RawEvent> parse_json_line(const std::string& line, std::string& er
 
 Result<std::vector<Operation>> parse_history(std::string_view text, const std::string& name) {
   std::vector<HistoryEvent> events;
-  std::istringstream in{std::string(text)};
-  std::string line;
   int64_t n = 0;
-  while (std::getline(in, line)) {
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    const std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     ++n;
-    const std::string t = trim(line);
+    std::string_view t = line;
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
     if (t.empty() || t[0] == '#' || t[0] == ';') continue;
     std::string error;
     std::optional<RawEvent> e;
-    if (t.find("jepsen.util") != std::string::npos) {
+    if (t.find("jepsen.util") != std::string_view::npos) {
       e = parse_jepsen_line(t, error);
-    } else if (t.rfind("{:", 0) == 0) {
-      e = parse_edn_line(t, error);
-    } else if (t.rfind("{\"", 0) == 0) {
-      e = parse_json_line(t, error);
+    } else if (t.starts_with("{:")) {
+      e = parse_edn_line(std::string(t), error);
+    } else if (t.starts_with("{\"")) {
+      e = parse_json_line(std::string(t), error);
     } else {
       return Status::InvalidArgument(name + ":" + std::to_string(n) +
                                      ": not a history event (expected a Jepsen log line, an EDN map or a JSON object)");
@@ -268,11 +280,10 @@ Result<std::vector<Operation>> parse_history(std::string_view text, const std::s
     h.key = std::move(e->key);
     h.value = std::move(e->value);
     h.timed_out = e->timed_out;
-    h.position = n;
-    h.where = name + ":" + std::to_string(n);
+    h.position = n;  // errors name it name:n (pair_history)
     events.push_back(std::move(h));
   }
-  return pair_history(events);
+  return pair_history(events, name);
 }
 
 std::string to_json_lines(const std::vector<Operation>& ops) {

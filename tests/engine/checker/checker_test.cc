@@ -286,7 +286,15 @@ TEST(HistoryIo, BadLinesNameTheFileAndLine) {
   EXPECT_NE(foreign.status().message().find("x.txt:1:"), std::string::npos);
   auto orphan = parse_history("{\"type\":\"ok\",\"process\":1,\"f\":\"read\",\"value\":1}\n", "j.jsonl");
   ASSERT_FALSE(orphan.ok());
-  EXPECT_NE(orphan.status().message().find("never invoked"), std::string::npos);
+  EXPECT_NE(orphan.status().message().find("j.jsonl:1: process 1 completes an operation it never invoked"),
+            std::string::npos)
+      << orphan.status().message();
+  auto twice = parse_history("# a comment\nINFO  jepsen.util - 4\t:invoke\t:read\tnil\n\n"
+                             "INFO  jepsen.util - 4\t:invoke\t:write\t2\n",
+                             "t.log");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("t.log:4: process 4 invokes again"), std::string::npos)
+      << twice.status().message();
   // An empty file is an empty history, not an error (Porcupine's etcd_095.log).
   auto empty = parse_history("", "empty.log");
   ASSERT_TRUE(empty.ok());
