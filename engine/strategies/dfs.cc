@@ -486,7 +486,8 @@ class DfsStrategy final : public Strategy, public Search {
     // With the cache every event is a branch (no races to analyse) and no
     // class belongs elsewhere: a probe weighs the events it passed by.
     if (ran && !stateful_) analyse_races();
-    const bool here = stateful_ || belongs_here();
+    // (An abandoned probe was not analysed: its class is not asked about.)
+    const bool here = ran && (stateful_ || belongs_here());
     if (frontier_level_ == kNone) {  // a run that ended above the frontier: a unit of its own
       if (ran) plan_.weigh(plan_.next_unit(0, true), here ? 1.0 : 0.0);
       return;
@@ -497,7 +498,7 @@ class DfsStrategy final : public Strategy, public Search {
       size = std::min(size * static_cast<double>(1 + branches), 1e15);
       for (const Choice& c : levels_[k].choices) size = std::min(size * static_cast<double>(c.n), 1e15);
     }
-    plan_.weigh(levels_[frontier_level_].unit, ran && here ? size : 0);
+    plan_.weigh(levels_[frontier_level_].unit, here ? size : 0);
     levels_.resize(frontier_level_ + 1);
     Level& f = levels_.back();
     f.has_taken = false;
