@@ -3,7 +3,9 @@
 //   1. ns per engine step on a two-process ping-pong, next to a bare Lua
 //      coroutine resume+yield round trip and a bare stack switch round trip
 //      (what a step uses instead), both measured in this binary.
-//   2. us per iteration of a tiny test (3 processes x 10 sync points).
+//   2. us per iteration of a tiny test (3 processes x 10 sync points);
+//      the ping-pong step again with each record a run may keep (its
+//      decisions, step facts, coverage, a failing run's events and lines).
 //   3. per-step cost with 10, 1,000 and 10,000 live processes (the marginal
 //      cost of extra steps, so spawning them does not count), the cost of
 //      spawning a process; a selective receive skipping 1,000 queued
@@ -25,6 +27,10 @@
 #include <vector>
 
 #include "engine/base/json.h"
+#include "engine/causality.h"
+#include "engine/coverage.h"
+#include "engine/runner.h"
+#include "engine/trace.h"
 #include "engine/scheduler.h"
 #include "engine/strategy.h"
 #include "lua/fiber.h"
@@ -98,8 +104,19 @@ struct Timing {
   uint64_t iterations = 0;
 };
 
+// What a run keeps of each step, beyond what the strategy is told.
+enum class Keep {
+  kNothing,    // the schedule is not kept (the bench's baseline)
+  kDecisions,  // every run: the decisions, to save a trace should it fail
+  kFacts,      // the step facts too (what explain and the causal slice read)
+  kCoverage,   // decisions and --coverage's recorder
+  kRecord,     // what a failing run's trace records: decisions, facts,
+               // events with their scenario lines, logs
+};
+
 // Runs `iterations` iterations of the scenario's first test under random.
-Timing run(const std::string& path, uint64_t iterations, uint64_t max_steps = 10000000) {
+Timing run(const std::string& path, uint64_t iterations, uint64_t max_steps = 10000000,
+           Keep keep = Keep::kNothing) {
   auto program = lua::LuaProgram::load(path);
   if (!program.ok()) {
     std::fprintf(stderr, "%s\n", program.status().message().c_str());
@@ -109,14 +126,34 @@ Timing run(const std::string& path, uint64_t iterations, uint64_t max_steps = 10
   RunOptions options;
   options.max_steps = max_steps;
   options.iter_timeout_ms = 600000;
+  std::vector<Decision> decisions;
+  FactLog facts;
+  CoverageRecorder coverage;
+  Trace trace;
   Timing t;
   const auto t0 = Clock::now();
   for (uint64_t i = 0; i < iterations; ++i) {
-    strategy->begin_iteration(i + 1, {});
-    auto sys = (*program)->start(0, options);
     IterationLimits limits;
     limits.max_steps = max_steps;
-    auto r = run_iteration(**sys, *strategy, limits, nullptr);
+    IterationResult r;
+    if (keep == Keep::kRecord) {
+      Status status = Status::Ok();
+      r = record_iteration(**program, 0, options, *strategy, i + 1, {}, trace, status);
+      if (!status.ok()) {
+        std::fprintf(stderr, "%s\n", status.message().c_str());
+        std::exit(1);
+      }
+      t.steps += r.steps;
+      continue;
+    }
+    strategy->begin_iteration(i + 1, {});
+    auto sys = (*program)->start(0, options);
+    decisions.clear();
+    facts.clear();
+    if (keep == Keep::kCoverage) coverage.begin();
+    r = run_iteration(**sys, *strategy, limits, keep == Keep::kNothing ? nullptr : &decisions,
+                      keep == Keep::kFacts ? &facts : nullptr, keep == Keep::kCoverage ? &coverage : nullptr);
+    if (keep == Keep::kCoverage) coverage.finish();
     if (r.outcome == Outcome::kFailed) {
       std::fprintf(stderr, "benchmark scenario failed: %s\n", r.failure.message.c_str());
       std::exit(1);
@@ -190,6 +227,39 @@ int main(int argc, char** argv) {
   std::printf("%-58s %12.1f us  (%.0f iterations/s)\n", "tiny iteration (3 processes x 10 sync points)", tiny_us,
               1e6 / tiny_us);
   w.key("tiny_iteration_us").value(tiny_us).key("tiny_iterations_per_second").value(1e6 / tiny_us);
+
+  // 2'. What a step's record costs: the ping-pong step with nothing kept,
+  // then with each record a run may keep (medians; the difference is the
+  // record's cost per step).
+  {
+    struct Mode {
+      Keep keep;
+      const char* name;
+      const char* key;
+    };
+    const Mode modes[] = {
+        {Keep::kNothing, "nothing kept", "nothing"},
+        {Keep::kDecisions, "decisions (every run keeps them)", "decisions"},
+        {Keep::kFacts, "decisions and step facts", "facts"},
+        {Keep::kCoverage, "decisions and coverage (--coverage)", "coverage"},
+        {Keep::kRecord, "a failing run's record (events, lines, facts)", "recorded"},
+    };
+    std::vector<std::vector<double>> ns(std::size(modes));
+    for (int r = 0; r < repeats; ++r) {  // interleaved, so drift hits every mode alike
+      for (size_t m = 0; m < std::size(modes); ++m) {
+        const Timing t = run(pingpong, 1, 10000000, modes[m].keep);
+        ns[m].push_back(t.seconds * 1e9 / t.steps);
+      }
+    }
+    const double base_ns = median(ns[0]);
+    w.key("step_ns_by_record").begin_object();
+    for (size_t m = 0; m < std::size(modes); ++m) {
+      const double v = median(ns[m]);
+      std::printf("%-58s %12.1f ns  (%+.1f ns)\n", (std::string("step, ") + modes[m].name).c_str(), v, v - base_ns);
+      w.key(modes[m].key).value(v);
+    }
+    w.end_object();
+  }
 
   // 3a. Per-step cost with many live (blocked) processes: the difference
   // between 50,000 and 10,000 ping-pong round trips, so the spawns cancel.

@@ -82,10 +82,48 @@ uint32_t StepNames::steps_of(int64_t pid) const {
   return pid >= 0 && static_cast<size_t>(pid) < procs_.size() ? procs_[pid].steps : 0;
 }
 
+uint64_t& LastWrites::at(uint64_t object) {
+  if (object == 0) return zero_;
+  if (2 * (used_.size() + 1) > slots_.size()) grow();
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = mix64(object) & mask;; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.object == object) return s.name;
+    if (s.object == 0) {
+      s.object = object;
+      used_.push_back(static_cast<uint32_t>(i));
+      return s.name;
+    }
+  }
+}
+
+void LastWrites::grow() {
+  std::vector<Slot> old;
+  old.swap(slots_);
+  slots_.assign(std::max<size_t>(64, 2 * old.size()), Slot{});
+  used_.clear();
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.object == 0) continue;
+    size_t i = mix64(s.object) & mask;
+    while (slots_[i].object != 0) i = (i + 1) & mask;
+    slots_[i] = s;
+    used_.push_back(static_cast<uint32_t>(i));
+  }
+}
+
+void LastWrites::clear() {
+  for (uint32_t i : used_) slots_[i] = Slot{};
+  used_.clear();
+  zero_ = 0;
+}
+
 void CoverageRecorder::begin() {
   names_.begin();
   last_write_.clear();
-  current_ = {};
+  current_.reads_from.clear();
+  current_.receives.clear();
+  current_.schedule_class = 0;
   class_sum_ = 0;
 }
 
@@ -101,7 +139,7 @@ void CoverageRecorder::on_step(const StepFacts& facts) {
     // Every step reads its own process's control state (is it still
     // alive?): not a read of anything another process wrote, as a rule.
     if (!a.writes && a.object == own_state) continue;
-    uint64_t& last = last_write_[a.object];
+    uint64_t& last = last_write_.at(a.object);
     if (a.writes) {
       class_sum_ += mix(last, name);  // the write before it on this object
       last = name;
@@ -112,13 +150,11 @@ void CoverageRecorder::on_step(const StepFacts& facts) {
   }
 }
 
-IterationCoverage CoverageRecorder::finish() {
+const IterationCoverage& CoverageRecorder::finish() {
   sort_unique(current_.reads_from);
   sort_unique(current_.receives);
   current_.schedule_class = mix(class_sum_, names_.name_of(0));
-  IterationCoverage out = std::move(current_);
-  current_ = {};
-  return out;
+  return current_;
 }
 
 void CoverageTotals::note(FirstSeen& set, uint64_t item, uint64_t iteration) {

@@ -66,18 +66,39 @@ struct IterationCoverage {
   uint64_t schedule_class = 0;
 };
 
-// Collects an iteration's coverage from its steps.
+// Object -> the name of the step that last wrote it, for one iteration:
+// open addressing, at most half full, and forgotten slot by slot (an
+// iteration that touched few objects clears few, whatever came before).
+class LastWrites {
+ public:
+  // The name of the object's last write (0: none yet), to read or set.
+  uint64_t& at(uint64_t object);
+  void clear();
+
+ private:
+  struct Slot {
+    uint64_t object = 0;  // 0: empty (object 0 lives in zero_)
+    uint64_t name = 0;
+  };
+  void grow();
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> used_;  // the slots filled, to clear
+  uint64_t zero_ = 0;
+};
+
+// Collects an iteration's coverage from its steps. Its buffers are kept
+// from iteration to iteration, so a warm recorder does not allocate.
 class CoverageRecorder {
  public:
   void begin();
   void on_step(const StepFacts& facts);
-  // The iteration's coverage (the recorder is ready for begin()).
-  IterationCoverage finish();
+  // The iteration's coverage, valid until the next begin().
+  const IterationCoverage& finish();
   const StepNames& names() const { return names_; }
 
  private:
   StepNames names_;
-  std::unordered_map<uint64_t, uint64_t> last_write_;  // object -> name of its last write
+  LastWrites last_write_;
   IterationCoverage current_;
   uint64_t class_sum_ = 0;
 };

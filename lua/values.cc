@@ -6,6 +6,8 @@
 // fast run made, or arena offsets (and so object-key order) could drift.
 // It therefore works on the stack only and builds C++ strings.
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cinttypes>
 #include <cstring>
 
@@ -618,16 +620,27 @@ namespace {
 // The type of the value at `idx`, and its content when it is a scalar
 // (handles by kind only: their ids follow creation order).
 uint64_t scalar_shape(lua_State* L, int idx) {
+  // The hash of each type's name, made once (a shape is asked for at
+  // every receive when coverage is on).
+  static const auto type_hashes = [L] {
+    std::array<uint64_t, LUA_NUMTYPES + 1> out{};
+    for (int t = LUA_TNONE; t < LUA_NUMTYPES; ++t) out[t + 1] = fnv1a(lua_typename(L, t));
+    return out;
+  }();
   const int type = lua_type(L, idx);
-  uint64_t h = fnv1a(lua_typename(L, type));
+  uint64_t h = type_hashes[type + 1];
   switch (type) {
     case LUA_TSTRING: {
       size_t n = 0;
       const char* s = lua_tolstring(L, idx, &n);
       return fnv1a(std::string_view(s, std::min<size_t>(n, 64)), h);
     }
-    case LUA_TNUMBER:
-      return lua_isinteger(L, idx) ? fnv1a(std::to_string(lua_tointeger(L, idx)), h) : h;
+    case LUA_TNUMBER: {
+      if (!lua_isinteger(L, idx)) return h;
+      char digits[24];
+      const auto end = std::to_chars(digits, digits + sizeof digits, lua_tointeger(L, idx)).ptr;
+      return fnv1a(std::string_view(digits, static_cast<size_t>(end - digits)), h);
+    }
     case LUA_TBOOLEAN:
       return h + static_cast<uint64_t>(lua_toboolean(L, idx));
     default:

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "engine/scheduler.h"
@@ -118,6 +119,26 @@ TEST(CoverageRecorder, AReceiveIsPairedWithTheSendItConsumed) {
   Reached r = explore({{testing::fake_send(2, 1)}, {testing::fake_send(2, 2)},
                        {testing::fake_receive(), testing::fake_receive()}});
   EXPECT_EQ(r.reads_from.size(), 4u);
+}
+
+TEST(LastWrites, RemembersWhatAMapWouldThroughGrowthAndClears) {
+  // Iterations of growing and shrinking size: each starts empty, whatever
+  // the one before left (object 0 included), and agrees with a map.
+  LastWrites table;
+  uint64_t x = 12345;
+  for (int iteration = 0; iteration < 12; ++iteration) {
+    table.clear();
+    std::map<uint64_t, uint64_t> want;
+    const int objects = iteration % 3 == 0 ? 5000 : 40;
+    for (int op = 0; op < 4 * objects; ++op) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      // Object 0, ids that differ only in high bits, and dense ones.
+      const uint64_t object = op % 97 == 0 ? 0 : (x >> 40) % objects * (op % 2 ? 1 : uint64_t{1} << 40);
+      uint64_t& got = table.at(object);
+      ASSERT_EQ(got, want[object]) << "iteration " << iteration << ", object " << object;
+      if (op % 3 != 0) got = want[object] = x | 1;
+    }
+  }
 }
 
 TEST(CoverageTotals, CountFirstSightingsWhateverTheOrderIterationsArrive) {
