@@ -106,7 +106,13 @@ bool Vm::perform_receive(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
     reply.kind = Reply::Kind::kNil;
     if (sink_) emit(StepKind::kReceive, pid, -1, "timeout");
   }
-  facts_->poll = args.timeout_ms == 0;
+  // A receive that did not wait: a poll, or one with a timeout that found
+  // its message at once while its timer could fire at any time
+  // (timers = "any"). Had the message come later, the poll would have
+  // returned nothing and the other could have timed out: either races
+  // with the send it took.
+  facts_->poll = args.timeout_ms == 0 || (reply.kind == Reply::Kind::kMessage && args.timeout_ms > 0 &&
+                                          !p.waited && !timers_queued(pid));
   if (observing_ && reply.kind != Reply::Kind::kMessage) observe_pending_senders(pid);
   // A receive that timed out committed to it when its timer fired: no
   // later message could have changed what it returned.
@@ -309,6 +315,7 @@ void Vm::begin_receive(Pid pid) {
   const int64_t timeout = q.op.as<ReceiveArgs>().timeout_ms;
   if (timeout == 0) return;  // polls: ready, returns nil if nothing matches
   q.state = Process::State::kBlocked;
+  q.waited = true;
   if (timeout > 0) {
     q.timer = arm_timer(Timer::Kind::kReceive, pid, timeout);
     // A scenario's own quiescent timeout, for the warning that none fired
@@ -322,6 +329,7 @@ void Vm::begin_receive(Pid pid) {
 
 void Vm::end_receive(Process& p) {
   p.op.as<ReceiveArgs>().release(guest_);
+  p.waited = false;
   if (p.timer) {
     disarm_timer(p.timer);
     p.timer = 0;

@@ -99,10 +99,14 @@ Op Vm::timer_op(TimerId id) const {
   return op;
 }
 
-TimerId Vm::arm_timer(Timer::Kind kind, Pid owner, int64_t ms) {
+bool Vm::timers_queued(Pid owner) const {
   // A process may choose for its own timers (ls.timers); else the test's mode.
   const bool own = owner < procs_.size() && procs_[owner].own_timers;
-  const bool queued = (own ? procs_[owner].timers : options_.timers) != TimerMode::kAny;
+  return (own ? procs_[owner].timers : options_.timers) != TimerMode::kAny;
+}
+
+TimerId Vm::arm_timer(Timer::Kind kind, Pid owner, int64_t ms) {
+  const bool queued = timers_queued(owner);
   const TimerId id = timers_.arm(kind, owner, ms, step_no_, queued, origin_by(owner));
   created_.push_back(EventKey::timer(id));
   if (!queued || timers_[id].deadline <= timers_.now) enable(timer_op(id));

@@ -95,7 +95,7 @@ void Vm::Process::recycle() {
   mailbox.clear();
   head = removed = scan = 0;
   matched = -1;
-  timed_out = false;
+  timed_out = waited = false;
   match_error.clear();
   timer = 0;
   links.clear();

@@ -384,6 +384,7 @@ class Vm final : public System {
     size_t scan = 0;         // receive: messages before this were tested
     int64_t matched = -1;    // receive: index of the first match
     bool timed_out = false;  // receive: its timer fired
+    bool waited = false;     // receive: it found nothing it takes when it began
     std::string match_error; // receive: the matcher raised
     TimerId timer = 0;       // receive timeout or sleep timer
     std::vector<Pid> links;
@@ -616,6 +617,7 @@ class Vm final : public System {
   // --- Timers (vm/ops_timers.cc). ---
   Op timer_op(TimerId id) const;
   TimerId arm_timer(Timer::Kind kind, Pid owner, int64_t ms);
+  bool timers_queued(Pid owner) const;  // its timers fire only when nothing else can run
   void disarm_timer(TimerId id);
   void fire_timer(TimerId id, StepResult& result);
 

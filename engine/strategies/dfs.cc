@@ -83,15 +83,20 @@
 // (the steps of other nodes), so each class of fault placements is run
 // once, and the races a fault takes part in are reversed as any other.
 //
-// Timers are optional events too: a timer that fires here may be
-// cancelled before it would fire anywhere else (a receive's timeout is
-// dropped when a message comes), so no race with a later step would ever
-// show the run where it fired. Every timer offered at a state is a branch
-// of its own, as faults are (with `--timers any` that is every state
-// after it is armed, unless asleep; in quiescent mode a timer is offered
-// once time has reached it). A run left alone fires none while anything
-// else can run: the runs where a timer never fires are the free ones, and
-// the others are its branches.
+// Timers are optional events too: a run left alone fires none while
+// anything else can run, so the runs where a timer never fires are the
+// free ones. Where else one fires is found as races are: a timer is a
+// branch of its own at each state where nothing but timers, faults and
+// the root's held end can run (where a free run would fire it, or end
+// without it), and at a state whose step disabled it (a cancel; a message
+// that ended the receive it would have timed out); from there its races
+// move it earlier, as any step's (branch_disabled(); with `--timers any`
+// a timer is offered at every state after it is armed, in quiescent mode
+// once time has reached it). A receive that found its message at once
+// while its timer could have fired (timers = "any") races with the send
+// it took, as a poll does: reversed, it waits, and its timer ends it
+// (receive_timer()). With a state cache, above a split's frontier, or in
+// a split search, every timer offered is a branch, as every fault is.
 //
 // Splitting one search (`--shard K/N`). Every part runs the same top of
 // the tree, and above a frontier every event offered is a branch (full
@@ -229,7 +234,11 @@ class DfsStrategy final : public Strategy, public Search {
     if (first_visit) {
       level.visited = true;
       for (size_t i = 0; i < enabled_names_.size(); ++i) {
-        if (!optional(enabled_kinds_[i])) level.offered.push_back(enabled_names_[i]);
+        if (!optional(enabled_kinds_[i])) {
+          level.offered.push_back(enabled_names_[i]);
+        } else if (enabled_kinds_[i] == EventKind::kTimer) {
+          level.offered_timers.push_back(enabled_names_[i]);
+        }
       }
       if (k > 0 && !every_interleaving_) branch_disabled(levels_[k - 1]);
     }
@@ -258,8 +267,13 @@ class DfsStrategy final : public Strategy, public Search {
       return kAbandon;  // the test did not repeat itself
     }
     if (!level.optional_branched && level.optional.empty()) {
+      // Faults are branches wherever offered; timers where nothing else
+      // can run (or wherever offered, with full expansion or split).
+      const bool full = every_interleaving_ || stateful_ || level.top;
+      const bool timers = full || plan_.split() || quiescent();
       for (size_t i = 0; i < enabled_names_.size(); ++i) {
-        if (((every_interleaving_ || stateful_ || level.top) && i != held_) || optional(enabled_kinds_[i]))
+        const EventKind kind = enabled_kinds_[i];
+        if ((full && i != held_) || kind == EventKind::kFault || (timers && kind == EventKind::kTimer))
           level.optional.push_back(enabled_names_[i]);
       }
     }
@@ -276,6 +290,16 @@ class DfsStrategy final : public Strategy, public Search {
           guide_ = std::move(b.children);
           return chosen(i);
         }
+      }
+      // A receive that found its message at once, moved before the send:
+      // it waits now, and its timer (under timers = "any") completes it.
+      if (const size_t i = receive_timer(enabled, b.event); i < enabled.size()) {
+        level.has_taken = true;
+        level.taken = enabled_names_[i];
+        level.deviated = true;
+        guide_.clear();
+        guide_.push_back(std::move(b));
+        return chosen(i);
       }
       ++unfit_;
       return kAbandon;
@@ -522,6 +546,26 @@ class DfsStrategy final : public Strategy, public Search {
     }
   }
 
+  // The index of the enabled timeout of the receive that process event
+  // `e` waits in, or enabled.size().
+  static size_t receive_timer(std::span<const Op> enabled, const Summary& e) {
+    if (e.role != StepRole::kReceive || e.actor < 0) return enabled.size();
+    const uint64_t mailbox = object::mailbox(static_cast<uint32_t>(e.actor));
+    for (size_t i = 0; i < enabled.size(); ++i) {
+      if (enabled[i].key.kind == EventKind::kTimer && enabled[i].object == mailbox) return i;
+    }
+    return enabled.size();
+  }
+
+  // Whether nothing but faults, timers and the root's held end can run
+  // here (after names_of() and hold_root_end()).
+  bool quiescent() const {
+    for (size_t i = 0; i < enabled_names_.size(); ++i) {
+      if (i != held_ && !optional(enabled_kinds_[i])) return false;
+    }
+    return true;
+  }
+
   static bool optional(EventKind kind) {
     return kind == EventKind::kFault || kind == EventKind::kTimer;
   }
@@ -537,6 +581,11 @@ class DfsStrategy final : public Strategy, public Search {
   // covered), as above a split's frontier.
   void branch_disabled(Level& prev) {
     if (prev.top || stateful_) return;  // every event is a branch there already
+    for (Thread t : prev.offered_timers) {  // a timer cancelled, a timeout a message ended
+      if (t != prev.taken && !asleep(prev, t) &&
+          std::find(enabled_names_.begin(), enabled_names_.end(), t) == enabled_names_.end())
+        add_branch(prev, t);
+    }
     const bool disabled = std::any_of(prev.offered.begin(), prev.offered.end(), [&](Thread p) {
       return p != prev.taken &&
              std::find(enabled_names_.begin(), enabled_names_.end(), p) == enabled_names_.end();

@@ -108,6 +108,7 @@ struct Level {
   // The events (other than faults and timers) offered here, as met first.
   bool visited = false;
   std::vector<Thread> offered;
+  std::vector<Thread> offered_timers;  // the timers offered here
   // With a state cache, a state met again: only the events in `only` are
   // explored from it (the others awake were explored at its first visit).
   bool restricted = false;
