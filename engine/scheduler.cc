@@ -199,7 +199,7 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
     std::span<const Op> enabled = system.enabled();
     if (enabled.empty()) {
       if (system.advance_time()) {
-        strategy.on_advance_time();
+        strategy.on_advance_time(system.now());
         continue;
       }
       result.outcome = Outcome::kFailed;

@@ -168,9 +168,10 @@ class Strategy {
   // What the step just taken did. False abandons the execution here.
   virtual bool on_step(const StepFacts& facts) { return true; }
 
-  // Nothing could run, so virtual time moved to the next timer deadline:
-  // no step after this point can be reordered before any step before it.
-  virtual void on_advance_time() {}
+  // Nothing could run, so virtual time moved to the next timer deadline
+  // (`now`, in virtual ms): no step after this point can be reordered
+  // before any step before it.
+  virtual void on_advance_time(int64_t now) {}
 
   // Whether the steps' facts should carry observations (which messages a
   // receive's pattern would take; System::set_observing).

@@ -128,6 +128,8 @@ class System {
   // Called when nothing is enabled: moves virtual time to the next timer
   // deadline and enables what is then due. False if no timer is armed.
   virtual bool advance_time() = 0;
+  // Virtual time now, in ms (0 for a system without time).
+  virtual int64_t now() const { return 0; }
 
   // Runs one enabled operation (a copy of an element of enabled()).
   virtual StepResult step(const Op& op, ChoiceSource& choices) = 0;

@@ -166,6 +166,11 @@ struct EventKey {
   auto operator<=>(const EventKey&) const = default;
   static constexpr EventKey process(uint32_t pid) { return {EventKind::kProcess, pid}; }
   static constexpr EventKey timer(uint32_t id) { return {EventKind::kTimer, id}; }
+  // A fault's id is its target << 3 | its kind (vm/ops_faults.cc); the
+  // target of a drop or duplicate (StepKind::kFaultDrop, kFaultDuplicate)
+  // is a message in flight: the delivery it takes the place of.
+  static constexpr uint32_t fault_id(uint32_t target, uint32_t type) { return target << 3 | type; }
+  EventKey fault_delivery() const { return {EventKind::kDelivery, id >> 3}; }
 };
 
 // "P3", "T2", "D5", "F1": how reports and divergence messages name an event.
@@ -237,6 +242,7 @@ constexpr uint64_t kDisk = 11ull << 56;       // a key of a node's durable store
 constexpr uint64_t kLinks = 12ull << 56;      // a process's links and monitors across nodes, as an end finds them (pid)
 constexpr uint64_t kNumbering = 13ull << 56;  // the numbers the next pid, reference, timer, table or array gets
                                               // (written by every creation once a search asks: System::set_numbering_races)
+constexpr uint64_t kFaultGate = 14ull << 56;  // whether the strategy may inject faults now (ls.cluster.faults)
 constexpr uint64_t kTagMask = 0xffull << 56;
 constexpr uint64_t kIdMask = (1ull << 56) - 1;
 inline uint64_t process(uint32_t pid) { return kProcess | pid; }
@@ -245,6 +251,7 @@ inline uint64_t timer(uint32_t id) { return kTimer | id; }
 inline uint64_t node(uint32_t id) { return kNode | id; }
 inline uint64_t links(uint32_t pid) { return kLinks | pid; }
 inline uint64_t numbering() { return kNumbering; }
+inline uint64_t fault_gate() { return kFaultGate; }
 inline uint64_t disk(uint64_t hash) { return kDisk | (hash & kIdMask); }
 inline uint64_t history(uint64_t id) { return kHistory | (id & kIdMask); }
 inline bool is_mailbox(uint64_t o) { return (o & kTagMask) == kMailbox; }

@@ -41,6 +41,9 @@ struct Node {
   bool crashed_by_fault = false;  // down by a fault: a restart fault may bring it back
   ValueRef boot = 0;  // the spawn body run on it whenever it starts (0: none)
   std::vector<std::pair<NodeId, NodeId>> fault_cuts;  // directions a partition fault cut (a heal fault restores them)
+  // The step of the crash or partition fault a restart or heal would undo
+  // (the step that caused it; not part of the state, as no step number is).
+  uint32_t fault_step = 0;
 };
 
 // A message between nodes, in flight until delivered (EventKind::kDelivery):

@@ -63,7 +63,22 @@ void Vm::set_fault(FaultType type, uint32_t target, bool on) {
   }
 }
 
+// ls.cluster.faults(on) offers or withdraws every fault at once: a step
+// that makes a fault possible or impossible otherwise (a send, a delivery,
+// a cut, a node's stop: whether a message can be dropped, a node crashed)
+// depends on it. The other order offers the fault between the two steps
+// (a drop of a message sent before the gate closed) or never (a crash of
+// a node stopped before the gate opened). Such a step reads the gate
+// whenever the test has a budget, spent or not: what a step touches must
+// not depend on steps it commutes with (a fault that spends the budget).
+void Vm::read_fault_gate() {
+  if (gate_step_ == step_no_) return;
+  gate_step_ = step_no_;
+  touch(object::fault_gate(), false);
+}
+
 void Vm::flight_faults(uint32_t id, bool deliverable) {
+  read_fault_gate();
   set_fault(FaultType::kDrop, id, deliverable && !faults_paused_ && faults_left_.drop > 0);
   set_fault(FaultType::kDuplicate, id, deliverable && !faults_paused_ && faults_left_.duplicate > 0);
 }
@@ -71,6 +86,8 @@ void Vm::flight_faults(uint32_t id, bool deliverable) {
 void Vm::set_faults_enabled(bool on) {
   if (!faults_on_ || faults_paused_ == !on) return;
   faults_paused_ = !on;
+  touch(object::fault_gate(), true);
+  gate_step_ = step_no_;
   node_faults();
   for (uint32_t id = 1; id < net_.flights.size(); ++id) {
     if (net_.flights[id].live) update_flight(id);
@@ -79,6 +96,7 @@ void Vm::set_faults_enabled(bool on) {
 
 void Vm::node_faults() {
   const NodeId root_node = procs_.empty() ? kMainNode : procs_[kRootPid].node;
+  read_fault_gate();
   const bool cluster = net_.nodes.size() >= 2 && !faults_paused_;
   for (NodeId n = 0; n < net_.nodes.size(); ++n) {
     const Node& node = net_.nodes[n];
@@ -119,6 +137,7 @@ void Vm::inject(uint32_t id, StepResult& result) {
   const auto type = static_cast<FaultType>(id & 7);
   const uint32_t target = id >> 3;
   disable(EventKey{EventKind::kFault, id});
+  if (type != FaultType::kRestart && type != FaultType::kHeal) read_fault_gate();
   spend(type);
   switch (type) {
     case FaultType::kDrop: {
@@ -145,9 +164,11 @@ void Vm::inject(uint32_t id, StepResult& result) {
     }
     case FaultType::kCrash:
       net_.nodes[target].crashed_by_fault = true;
+      net_.nodes[target].fault_step = step_no_;
       stop_node(target, kNoPid, StepKind::kFaultCrash);
       break;
     case FaultType::kRestart:
+      facts_->cause = net_.nodes[target].fault_step;  // it follows its crash: the two never race
       touch(object::node(target), true);
       start_node(target, kNoPid, StepKind::kFaultRestart);
       break;
@@ -161,6 +182,7 @@ void Vm::inject(uint32_t id, StepResult& result) {
           net_.nodes[target].fault_cuts.emplace_back(from, to);
         }
       }
+      net_.nodes[target].fault_step = step_no_;
       if (sink_) emit(StepKind::kFaultPartition, -1, -1, names_[net_.nodes[target].name] + " cut off from every node");
       touch(object::node(target), true);
       apply_cuts(changes, kNoPid);
@@ -172,6 +194,7 @@ void Vm::inject(uint32_t id, StepResult& result) {
         if (cut(from, to) == Cut::kDefer) changes.push_back({from, to, Cut::kNone});
       }
       net_.nodes[target].fault_cuts.clear();
+      facts_->cause = net_.nodes[target].fault_step;  // it follows its partition
       if (sink_) emit(StepKind::kFaultHeal, -1, -1, names_[net_.nodes[target].name] + " reconnected");
       touch(object::node(target), true);
       apply_cuts(changes, kNoPid);

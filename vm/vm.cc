@@ -35,6 +35,7 @@ void Vm::init() {
   faults_on_ = !options_.faults.empty();
   faults_left_ = options_.faults;
   faults_paused_ = false;
+  gate_step_ = 0;
 }
 
 void Vm::reset(VmOptions options) {

@@ -316,7 +316,7 @@ class Vm final : public System {
   // that returns to the VM without posting has yielded outside a sync point).
   bool posted() const { return posted_; }
   Pid self() const { return running_; }
-  int64_t now() const { return timers_.now; }
+  int64_t now() const override { return timers_.now; }
   // The virtual time, read by guest code (ls.now, os.time, os.clock): a
   // fingerprint that leaves the time out is then not enough (clock_read).
   int64_t read_clock() {
@@ -601,12 +601,13 @@ class Vm final : public System {
   // fault's crash or cut at no cost, and is all that is offered once
   // nothing else can run and no timer is armed.
   enum class FaultType : uint8_t { kDrop = 0, kDuplicate = 1, kCrash = 2, kRestart = 3, kPartition = 4, kHeal = 5 };
-  static uint32_t fault_id(FaultType type, uint32_t target) { return target << 3 | static_cast<uint32_t>(type); }
+  static uint32_t fault_id(FaultType type, uint32_t target) { return EventKey::fault_id(target, static_cast<uint32_t>(type)); }
   bool faults_on() const { return faults_on_; }
   Op fault_op(FaultType type, uint32_t target) const;
   void set_fault(FaultType type, uint32_t target, bool on);
   // Offers (or withdraws) dropping and duplicating flight `id`.
   void flight_faults(uint32_t id, bool deliverable);
+  void read_fault_gate();
   // Offers each node's crash, restart, partition and heal as the budget
   // and the node's state allow.
   void node_faults();
@@ -678,6 +679,7 @@ class Vm final : public System {
   bool faults_on_ = false;               // the test has a fault budget
   FaultBudget faults_left_;
   bool faults_paused_ = false;           // ls.cluster.faults(false)
+  uint32_t gate_step_ = 0;               // the step that last touched object::fault_gate()
   bool recovering_ = false;              // quiescent: only restarts and heals are offered
   Pid forced_ = kNoPid;             // a process whose exit must run next
   Op forced_op_;

@@ -43,6 +43,8 @@ std::string object_phrase(uint64_t o, const ProcessNames& names) {
       return "a timer";
     case object::kNumbering:
       return "which numbers new processes and references get";
+    case object::kFaultGate:
+      return "whether faults may be injected (ls.cluster.faults)";
     default:
       return "shared state";
   }

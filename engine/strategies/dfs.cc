@@ -242,6 +242,7 @@ class DfsStrategy final : public Strategy, public Search {
       }
       if (k > 0 && !every_interleaving_) branch_disabled(levels_[k - 1]);
     }
+    if (k > 0) levels_[k - 1].taken_summary.left_others = !level.offered.empty();
     if (level.frontier) {  // a unit of a split search
       frontier_level_ = k;
       if (!level.numbered) {
@@ -351,6 +352,7 @@ class DfsStrategy final : public Strategy, public Search {
     s.lane = static_cast<uint32_t>(lane_of_[thread]);
     s.pos = ++thread_steps_[thread];
     s.epoch = epoch_;
+    s.time = now_;
     s.kind = facts.kind;
     s.role = facts.role();
     s.actor = facts.actor;
@@ -388,7 +390,9 @@ class DfsStrategy final : public Strategy, public Search {
         next.top = plan_.above_frontier(node);
         next.frontier = !next.top;
       }
-      for (const Summary& q : here.sleep) {
+      for (size_t i = 0; i < here.sleep.size(); ++i) {
+        const Summary& q = here.sleep[i];
+        if (is_fault(facts.kind) && last_to_run(here, q, i >= here.inherited)) continue;
         if (!dependent(here.taken_summary, q) || receive_passes_over(facts, here.taken_summary, q) ||
             send_passes_receive(facts, here.taken_summary, q)) {
           next.sleep.push_back(q);
@@ -409,7 +413,10 @@ class DfsStrategy final : public Strategy, public Search {
     return true;
   }
 
-  void on_advance_time() override { ++epoch_; }
+  void on_advance_time(int64_t now) override {
+    ++epoch_;
+    now_ = now;
+  }
 
   void end_iteration(const IterationResult& result) override {
     repeated_ = false;
@@ -460,6 +467,7 @@ class DfsStrategy final : public Strategy, public Search {
     for (Thread t : exec_.lanes) lane_of_[t] = -1;
     exec_.lanes.clear();
     epoch_ = 0;
+    now_ = 0;
     choice_index_ = 0;
     guide_.clear();
     frontier_level_ = kNone;
@@ -538,8 +546,14 @@ class DfsStrategy final : public Strategy, public Search {
     for (const Op& op : enabled) enabled_kinds_.push_back(op.key.kind);
     for (const Op& op : enabled) {
       int32_t name = name_of_.get(op.key);
-      if (name < 0) {  // there from the start, not created by a step
-        name = static_cast<int32_t>(names_.child(kNoThread, op.key.kind, op.key.id));
+      if (name < 0) {
+        const bool message = op.step == StepKind::kFaultDrop || op.step == StepKind::kFaultDuplicate;
+        const int32_t delivery = message ? name_of_.get(op.key.fault_delivery()) : -1;
+        if (delivery >= 0) {  // a drop or duplicate: named after the message (flights are numbered as sent)
+          name = static_cast<int32_t>(names_.child(static_cast<Thread>(delivery), op.key.kind, op.key.id & 7));
+        } else {  // there from the start, not created by a step
+          name = static_cast<int32_t>(names_.child(kNoThread, op.key.kind, op.key.id));
+        }
         name_of_[op.key] = name;
       }
       enabled_names_.push_back(static_cast<Thread>(name));
@@ -705,6 +719,17 @@ class DfsStrategy final : public Strategy, public Search {
   static bool send_passes_receive(const StepFacts& facts, const Summary& taken, const Summary& q) {
     return facts.role() == StepRole::kSend && facts.passes_receive && q.role == StepRole::kReceive &&
            meets_only_in_mailbox(taken, q);
+  }
+
+  // Whether sleeping q, were it taken at `level` instead of the fault that
+  // was, might leave nothing but faults and timers to run: the system
+  // offers faults only beside another event (else time advances first),
+  // so q may take the fault away, and q stays asleep through the fault
+  // only when another event was there to keep it offered, or (explored
+  // here) was there after it.
+  static bool last_to_run(const Level& level, const Summary& q, bool explored_here) {
+    if (is_fault(q.role) || q.role == StepRole::kTimer || (explored_here && q.left_others)) return false;
+    return std::none_of(level.offered.begin(), level.offered.end(), [&](Thread t) { return t != q.thread; });
   }
 
   // Whether a and b overlap only in mailboxes.
@@ -1001,6 +1026,7 @@ class DfsStrategy final : public Strategy, public Search {
   std::vector<EventKind> enabled_kinds_;  // per enabled event
   Thread picked_ = kNoThread;
   uint32_t epoch_ = 0;
+  int64_t now_ = 0;  // virtual time
   size_t choice_index_ = 0;
   uint64_t unfit_ = 0;  // wakeup branches whose event was not enabled
   bool repeated_ = false;

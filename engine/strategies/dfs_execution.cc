@@ -201,8 +201,12 @@ uint64_t Execution::fingerprint(
   uint64_t fp = 0;
   for (uint32_t j = 0; j < steps.size(); ++j) {
     const Step& s = steps[j];
-    const uint64_t h =
-        with_choices(identity(j) ^ mix64((static_cast<uint64_t>(s.kind) << 40) ^ s.epoch), j);
+    // What a step does may depend on the virtual time it runs at (ls.now,
+    // a timer's deadline), not on how many times time advanced before it.
+    // A fault does not read the time: one placed before an advance or
+    // after it, with the same steps before and after it, is one class.
+    const uint64_t time = is_fault(s.kind) ? 0 : static_cast<uint64_t>(s.time);
+    const uint64_t h = with_choices(identity(j) ^ mix64((static_cast<uint64_t>(s.kind) << 40) ^ mix64(time)), j);
     uint64_t preds = 0;
     if (j + 1 < preds_start_.size()) {
       for (uint32_t p = preds_start_[j]; p < preds_start_[j + 1]; ++p)

@@ -29,6 +29,9 @@ struct Summary {
   // part) without the branches its races would add above the frontier: it
   // keeps sleeping, but it covers no reversed race below (dfs.cc).
   bool above_frontier = false;
+  // After it ran, something other than faults and timers could run (so
+  // the system still offered faults): dfs.cc, last_to_run().
+  bool left_others = false;
   StepRole role = StepRole::kOther;
   int64_t actor = -1;
   std::vector<Access> accesses;
@@ -44,7 +47,8 @@ struct Step {
   Thread thread = kNoThread;
   uint32_t lane = 0;  // dense index of its thread in this execution
   uint32_t pos = 0;   // 1-based position among its thread's steps
-  uint32_t epoch = 0;
+  uint32_t epoch = 0;  // time advances before it (races stay within one)
+  int64_t time = 0;    // virtual time when it ran (part of its identity)
   StepKind kind = StepKind::kStart;  // opaque here: part of the step's identity
   StepRole role = StepRole::kOther;
   int64_t actor = -1;

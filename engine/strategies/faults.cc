@@ -77,7 +77,7 @@ class FaultInjector final : public Strategy {
 
   uint64_t choose(uint64_t n) override { return inner_->choose(n); }
   bool on_step(const StepFacts& facts) override { return inner_->on_step(facts); }
-  void on_advance_time() override { inner_->on_advance_time(); }
+  void on_advance_time(int64_t now) override { inner_->on_advance_time(now); }
   bool wants_observations() const override { return inner_->wants_observations(); }
   void end_iteration(const IterationResult& result) override { inner_->end_iteration(result); }
   // It wraps picking only: a learner inside learns as it would alone.

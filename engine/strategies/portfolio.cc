@@ -57,7 +57,7 @@ class PortfolioStrategy final : public Strategy, public Learner {
   size_t pick(std::span<const Op> enabled) override { return current_->pick(enabled); }
   uint64_t choose(uint64_t n) override { return current_->choose(n); }
   bool on_step(const StepFacts& facts) override { return current_->on_step(facts); }
-  void on_advance_time() override { current_->on_advance_time(); }
+  void on_advance_time(int64_t now) override { current_->on_advance_time(now); }
   void end_iteration(const IterationResult& result) override { current_->end_iteration(result); }
 
   std::unique_ptr<Lesson> lesson() override {
