@@ -55,7 +55,9 @@
 //
 // Events are named by who created them (the k-th process or timer a named
 // event created), not by pid or timer number, which change when spawns
-// are reordered.
+// are reordered; a drop or duplicate after the message it takes. A class
+// names each step by the virtual time it ran at (a fault by none), not by
+// how often time advanced before it.
 //
 // Controlled choices (random_int, choose) are branching points of their
 // own: every value is explored, deepest choice first.
