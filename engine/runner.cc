@@ -137,8 +137,9 @@ void TestRun::finish_coverage(uint64_t end) {
 }
 
 TestReport TestRun::nothing_checked() {
-  if (report_.iterations_run == 0 || report_.max_steps_hits < report_.iterations_run)
-    return report_;
+  // A search's runs that explored no schedule stopped before max_steps.
+  const uint64_t judged = report_.search ? report_.schedules_explored : report_.iterations_run;
+  if (judged == 0 || report_.max_steps_hits < judged) return report_;
   const double seconds = report_.wall_seconds;
   error(Status::InvalidArgument(
       "every iteration was cut off at max_steps (" + std::to_string(opts_.run.max_steps) +

@@ -75,6 +75,11 @@ class TestRun {
   Result<IterationResult> run_one(Strategy& strategy, Program& program, uint64_t i, std::vector<Decision>* decisions,
                                   bool logs = false, CoverageSink* coverage = nullptr);
   void count(const IterationResult& r);
+  // A search's run that explored no schedule: its iteration and steps.
+  void count_run(const IterationResult& r) {
+    ++report_.iterations_run;
+    report_.steps += r.steps;
+  }
   // Adds a run's goals (every run, also one a search abandoned or stopped).
   void count_goals(const IterationResult& r);
   // After the last run: a test that passed with a goal never met is unmet.

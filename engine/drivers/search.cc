@@ -47,6 +47,10 @@ TestReport TestRun::drive_search() {
     } catch (const SearchOutOfMemory& e) {
       return error(Status::ResourceExhausted(e.what()));
     }
+    // Every run is work done: the report's iterations and steps count runs
+    // that repeated a schedule, gave up or stopped at a known state too
+    // (schedules_explored counts the schedules).
+    if (result.outcome == Outcome::kAbandoned && !config_.only_iteration) count_run(result);
     if (strategy_->search()->restarting()) {  // all it counted is void
       report_.schedules_explored = report_.abandoned = 0;
       if (coverage_) coverage_->totals = {};

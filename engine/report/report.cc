@@ -44,7 +44,7 @@ std::string progress_name(const std::string& test) {
 }
 
 std::string plural(uint64_t n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+  return with_commas(n) + " " + word + (n == 1 ? "" : "s");
 }
 
 std::string shell_quote(const std::string& s) {

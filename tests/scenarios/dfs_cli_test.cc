@@ -97,6 +97,33 @@ TEST(DfsCli, ABudgetTooSmallSaysItIsNotAProof) {
   EXPECT_LE(t.u64("schedules_explored"), 5u);
 }
 
+// A search's iterations and steps are the work it did, as --iterations
+// counts it: runs that repeated a schedule or stopped at a state already
+// covered count too (before, a proof of 7 schedules reported 7 iterations
+// and a few hundred steps after 1,788 runs).
+TEST(DfsCli, IterationsAndStepsCountEveryRun) {
+  for (const char* cache : {"off", "on"}) {
+    SCOPED_TRACE(cache);
+    auto j = run_lockstep({"run", scenario("global_singleton_fixed.lua"), "--strategy", "dfs", "--state-cache",
+                           cache, "--iterations", "100000", "--format", "json"});
+    ASSERT_EQ(j.code, 0) << j.out << j.err;
+    const JsonValue t = test_entry(j.out);
+    ASSERT_TRUE(t.flag("complete"));
+    const uint64_t schedules = t.u64("schedules_explored"), abandoned = t.u64("abandoned");
+    const uint64_t hits = t.u64("state_cache_hits");
+    EXPECT_GT(abandoned + hits, 0u) << "the check needs runs that explored no schedule";
+    EXPECT_EQ(t.u64("iterations_run"), schedules + abandoned + hits);
+    // Every run starts the root and its processes: more steps than runs.
+    EXPECT_GT(t.u64("steps"), t.u64("iterations_run"));
+  }
+  auto r = run_lockstep({"run", scenario("global_singleton_fixed.lua"), "--strategy", "dfs", "--state-cache", "on",
+                         "--iterations", "100000"});
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(dfs, ([\d,]+) iterations, [\d,]+ steps, explored all [\d,]+ states \((\d+) schedules\))")))
+      << r.out;
+  EXPECT_NE(m[1].str(), m[2].str()) << r.out;
+}
+
 TEST(DfsCli, KeepGoingCountsEveryFailingSchedule) {
   auto r = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--keep-going",
                          "--format", "json", "--traces-dir", fresh_dir("dfs_keep_going")});
