@@ -936,6 +936,7 @@ class DfsStrategy final : public Strategy, public Search {
     }
     sequence_.push_back(j);
     Level& level = levels_[i];
+    if (sequence_.size() == 1 && waited_for_its_end(level, j, i)) return;
     for (const Summary& q : level.sleep) {
       // An explored sibling covers it, but not one explored above a
       // split's frontier: the class of the reversal belongs to that
@@ -945,6 +946,17 @@ class DfsStrategy final : public Strategy, public Search {
       if (!q.above_frontier && exec_.weak_initial(q, sequence_, i)) return;
     }
     charge_bytes(dfs::insert(exec_, level.pending, sequence_, i));
+  }
+
+  // Whether step j is an exit that step i caused (a kill, a linked
+  // process's end) in a process that could not run where i ran (it was
+  // waiting in a receive): reversed, it would have to run first there, and
+  // it cannot (a run taking that branch would give up at once). Runs in
+  // which a message reached it before i are reversals of other races.
+  bool waited_for_its_end(const Level& level, uint32_t j, uint32_t i) const {
+    const dfs::Step& exit = exec_.steps[j];
+    if (exit.role != StepRole::kExit || exit.cause != i + 1) return false;
+    return std::find(level.offered.begin(), level.offered.end(), exit.thread) == level.offered.end();
   }
 
   bool repeated() const override { return repeated_; }

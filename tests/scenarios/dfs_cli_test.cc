@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
+#include <set>
 
 #include "engine/base/json.h"
 #include "tests/scenarios/cli_helpers.h"
@@ -204,7 +206,7 @@ TEST(DfsCli, ABugNamesItsIterationAndItsSchedule) {
   auto r = run_lockstep({"run", scenario("global_singleton.lua"), "--strategy", "dfs", "--iterations", "5000",
                          "--traces-dir", fresh_dir("dfs_schedule_no")});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("iteration: 35 (schedule 13)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("iteration: 31 (schedule 13)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("bug in schedule 13"), std::string::npos) << r.out;
 }
 
@@ -463,6 +465,48 @@ TEST(DfsCli, TimersCountWhatEveryInterleavingCounts) {
   EXPECT_GT(total, 100u) << "the programs should race";
 }
 
+// Kills and links against every interleaving, on the real runtime: 60
+// small random programs (tests/dfs/random_kills.lua: two workers that
+// send to, receive from, kill and link to each other). dfs finishes each,
+// and gives no run up for a kill reversed before it could run: a worker
+// killed while it waited in a receive could not have run first, and such
+// a branch is not added (before, it was, and cut off at once; a pending
+// branch that could never run also kept races from adding theirs).
+// Known gap, listed here until fixed: where a worker links to the other,
+// dfs counts fewer classes than every interleaving in 7 of the programs
+// (docs/strategies.md, "Kills and links").
+TEST(DfsCli, KillsCountWhatEveryInterleavingCounts) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/random_kills.lua";
+  const std::set<std::string> link_gap = {"random kills 12", "random kills 16", "random kills 17", "random kills 25",
+                                          "random kills 45", "random kills 54", "random kills 58"};
+  std::map<std::string, uint64_t> counts[2];
+  uint64_t abandoned = 0;
+  for (int none = 0; none < 2; ++none) {
+    auto r = run_lockstep({"run", file, "--strategy", "dfs", "--dpor", none ? "none" : "optimal", "--iterations",
+                           "20000", "--format", "json"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    auto doc = parse_json(r.out);
+    ASSERT_TRUE(doc.ok() && doc->get("tests")) << r.out;
+    for (const JsonValue& t : doc->get("tests")->items) {
+      EXPECT_TRUE(t.flag("complete")) << t.str("name") << (none ? " --dpor none" : "");
+      counts[none][t.str("name")] = t.u64("schedules_explored");
+      if (!none) abandoned += t.u64("abandoned");
+    }
+  }
+  ASSERT_EQ(counts[0].size(), 60u);
+  ASSERT_EQ(counts[1].size(), 60u);
+  uint64_t total = 0, compared = 0;
+  for (const auto& [name, n] : counts[0]) {
+    if (link_gap.count(name)) continue;
+    EXPECT_EQ(n, counts[1][name]) << name << ": optimal against every interleaving";
+    total += n;
+    ++compared;
+  }
+  EXPECT_EQ(compared, 53u);
+  EXPECT_GT(total, 150u) << "the programs should race";
+  EXPECT_LE(abandoned, 5u) << "runs given up";
+}
+
 // Faults against every interleaving, on the real runtime: 60 small random
 // programs on three nodes (tests/dfs/random_faults.lua: messages between
 // nodes, receive timeouts, a table row, and a budget of one or two drops,
@@ -604,7 +648,7 @@ TEST(DfsCli, CountsWhatEveryInterleavingCounts) {
       if (!doc.ok() || !doc->get("tests")) return out;
       for (const JsonValue& t : doc->get("tests")->items) {
         EXPECT_TRUE(t.flag("complete")) << c.file << " " << dpor;
-        out.push_back({t.u64("schedules_explored"), t.u64("iterations_run") + t.u64("abandoned")});
+        out.push_back({t.u64("schedules_explored"), t.u64("iterations_run")});
       }
       return out;
     };
