@@ -39,6 +39,17 @@ JsonValue test_entry(const std::string& json) {
   return doc->get("tests")->items[0];
 }
 
+// Each test of `file` as dfs with --dpor `dpor` reports it in JSON (empty,
+// with a failure recorded, when the run does not end with exit 0).
+std::vector<JsonValue> dfs_tests(const std::string& file, const char* dpor, const char* iterations) {
+  auto r = run_lockstep({"run", file, "--strategy", "dfs", "--dpor", dpor, "--iterations", iterations, "--format", "json"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  auto doc = parse_json(r.out);
+  EXPECT_TRUE(doc.ok() && doc->get("tests")) << r.out;
+  if (r.code != 0 || !doc.ok() || !doc->get("tests")) return {};
+  return doc->get("tests")->items;
+}
+
 TEST(DfsCli, FindsTheLostUpdateAndItsTraceReplaysAndShrinks) {
   const std::string dir = fresh_dir("dfs_lost_update");
   auto r =
@@ -445,12 +456,7 @@ TEST(DfsCli, TimersCountWhatEveryInterleavingCounts) {
   const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/random_timers.lua";
   std::vector<uint64_t> counts[2];
   for (int none = 0; none < 2; ++none) {
-    auto r = run_lockstep({"run", file, "--strategy", "dfs", "--dpor", none ? "none" : "optimal", "--iterations",
-                           "200000", "--format", "json"});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
-    auto doc = parse_json(r.out);
-    ASSERT_TRUE(doc.ok() && doc->get("tests")) << r.out;
-    for (const JsonValue& t : doc->get("tests")->items) {
+    for (const JsonValue& t : dfs_tests(file, none ? "none" : "optimal", "200000")) {
       EXPECT_TRUE(t.flag("complete")) << t.str("name");
       counts[none].push_back(t.u64("schedules_explored"));
     }
@@ -482,12 +488,7 @@ TEST(DfsCli, KillsCountWhatEveryInterleavingCounts) {
   std::map<std::string, uint64_t> counts[2];
   uint64_t abandoned = 0;
   for (int none = 0; none < 2; ++none) {
-    auto r = run_lockstep({"run", file, "--strategy", "dfs", "--dpor", none ? "none" : "optimal", "--iterations",
-                           "20000", "--format", "json"});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
-    auto doc = parse_json(r.out);
-    ASSERT_TRUE(doc.ok() && doc->get("tests")) << r.out;
-    for (const JsonValue& t : doc->get("tests")->items) {
+    for (const JsonValue& t : dfs_tests(file, none ? "none" : "optimal", "20000")) {
       EXPECT_TRUE(t.flag("complete")) << t.str("name") << (none ? " --dpor none" : "");
       counts[none][t.str("name")] = t.u64("schedules_explored");
       if (!none) abandoned += t.u64("abandoned");
@@ -521,12 +522,7 @@ TEST(DfsCli, FaultsCountWhatEveryInterleavingCounts) {
   const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/random_faults.lua";
   std::vector<std::pair<uint64_t, bool>> counts[2];  // per test: classes, complete
   for (int none = 0; none < 2; ++none) {
-    auto r = run_lockstep({"run", file, "--strategy", "dfs", "--dpor", none ? "none" : "optimal", "--iterations",
-                           none ? "3000" : "200000", "--format", "json"});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
-    auto doc = parse_json(r.out);
-    ASSERT_TRUE(doc.ok() && doc->get("tests")) << r.out;
-    for (const JsonValue& t : doc->get("tests")->items)
+    for (const JsonValue& t : dfs_tests(file, none ? "none" : "optimal", none ? "3000" : "200000"))
       counts[none].push_back({t.u64("schedules_explored"), t.flag("complete")});
   }
   ASSERT_EQ(counts[0].size(), 60u);
