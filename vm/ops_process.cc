@@ -377,10 +377,21 @@ void Vm::kill(Pid pid, Reason reason, uint32_t cause) {
   refresh(pid);
 }
 
+// Every exit signal reads its target's control state (whether it is still
+// alive, whether it traps exits); one that changes it writes it. A signal
+// that finds its target ending, or that it ignores (a normal exit from a
+// link, not trapped), reads it only: had the target's steps come in the
+// other order, the signal would have done otherwise, and the race between
+// them must show in either order.
 void Vm::exit_signal(Pid to, Pid from, Reason reason, bool from_link, uint32_t cause) {
-  if (to >= procs_.size() || !is_alive(to)) return;
+  if (to >= procs_.size()) return;
+  if (!is_alive(to)) {
+    touch(object::process(to), false);
+    return;
+  }
   Process& t = procs_[to];
-  touch(object::process(to), true);
+  const bool ignored = reason.kind == ReasonKind::kNormal && !t.trap_exit && (from_link || to != from);
+  touch(object::process(to), !ignored);
   if (reason.kind == ReasonKind::kKill && !from_link) {
     kill(to, Reason{ReasonKind::kKilled, 0}, cause);
     return;
