@@ -47,9 +47,7 @@
 // a class is run twice. (A receive and a sleeping send to its mailbox are
 // judged exactly: one that took a message commutes with the send, whose
 // message would queue behind it; one that took nothing, only when its
-// pattern would not take the send's message: receive_passes_over(). A
-// process's exit commutes with sends to it: the message is gone either
-// way.)
+// pattern would not take the send's message: receive_passes_over().)
 // Each run's class is named by a fingerprint of its
 // happens-before graph, and a run of a class seen before does not count as
 // a schedule (it is reported as abandoned), so `schedules_explored` counts

@@ -12,18 +12,7 @@ bool dependent(const Summary& a, const Summary& b) {
   for (const Access& x : a.accesses) {
     for (const Access& y : b.accesses) {
       if (!object::overlap(x.object, y.object)) continue;
-      if (object::is_mailbox(x.object)) {
-        // An exit discards what its own mailbox holds: a message sent
-        // before it or after it is gone either way (races never order the
-        // two). (A DOWN or EXIT it leaves in another's mailbox is a message.)
-        auto discards = [&](const Summary& s) {
-          return s.role == StepRole::kExit && s.actor >= 0 &&
-                 x.object == object::mailbox(static_cast<uint32_t>(s.actor));
-        };
-        if (discards(a) || discards(b)) continue;
-        return true;
-      }
-      if (conflicts(x, y)) return true;
+      if (object::is_mailbox(x.object) || conflicts(x, y)) return true;
     }
   }
   return false;
