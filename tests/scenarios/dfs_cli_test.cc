@@ -506,6 +506,36 @@ TEST(DfsCli, KillsCountWhatEveryInterleavingCounts) {
   EXPECT_LE(abandoned, 7u) << "runs given up or repeated";
 }
 
+// Monitors, demonitors and trapped exits against every interleaving, on
+// the real runtime: 60 small random programs of three workers
+// (tests/dfs/random_monitors.lua). dfs finishes each; each that
+// --dpor none finishes within 5,000 runs (53 of them) counts the same
+// classes.
+TEST(DfsCli, MonitorsCountWhatEveryInterleavingCounts) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/random_monitors.lua";
+  std::map<std::string, const JsonValue*> dfs;
+  const std::vector<JsonValue> optimal = dfs_tests(file, "optimal", "5000");
+  const std::vector<JsonValue> none = dfs_tests(file, "none", "5000");
+  ASSERT_EQ(optimal.size(), 60u);
+  ASSERT_EQ(none.size(), 60u);
+  uint64_t abandoned = 0, compared = 0, total = 0;
+  for (const JsonValue& t : optimal) {
+    EXPECT_TRUE(t.flag("complete")) << t.str("name");
+    abandoned += t.u64("abandoned");
+    dfs[t.str("name")] = &t;
+  }
+  for (const JsonValue& u : none) {
+    if (!u.flag("complete")) continue;
+    EXPECT_EQ(dfs[u.str("name")]->u64("schedules_explored"), u.u64("schedules_explored"))
+        << u.str("name") << ": optimal against every interleaving";
+    total += u.u64("schedules_explored");
+    ++compared;
+  }
+  EXPECT_GE(compared, 50u);
+  EXPECT_GT(total, 500u) << "the programs should race";
+  EXPECT_LE(abandoned, 20u) << "runs given up or repeated";
+}
+
 // Faults against every interleaving, on the real runtime: 60 small random
 // programs on three nodes (tests/dfs/random_faults.lua: messages between
 // nodes, receive timeouts, a table row, and a budget of one or two drops,
