@@ -84,12 +84,10 @@ void* Arena::allocate(size_t n) {
     return p;
   }
   const size_t size = class_size(c);
-  if (bump_ + size - base_ > limit_) {
+  // Past the limit, or the reservation full (out of memory just the same).
+  if (bump_ + size - base_ > limit_ || bump_ + size > base_ + reserve_) {
     limit_hit_ = true;
-    return nullptr;
-  }
-  if (bump_ + size > base_ + reserve_) {
-    limit_hit_ = true;  // the reservation is full: out of memory just the same
+    if (on_limit_) on_limit_();
     return nullptr;
   }
   void* p = reinterpret_cast<void*>(bump_);

@@ -53,6 +53,9 @@ class Arena {
   // Allocations that would take the arena past `bytes` fail (and say so).
   void set_limit(size_t bytes) { limit_ = bytes; }
   bool limit_hit() const { return limit_hit_; }
+  // Called when an allocation fails for the limit (async-signal-safe work
+  // only: it may run inside any allocation).
+  void on_limit(void (*f)()) { on_limit_ = f; }
   void clear_limit_hit() { limit_hit_ = false; }
 
  private:
@@ -67,6 +70,7 @@ class Arena {
   size_t reserve_ = 0;
   size_t limit_ = SIZE_MAX;
   bool limit_hit_ = false;
+  void (*on_limit_)() = nullptr;
   uintptr_t bump_ = 0;
   size_t high_water_ = 0;
   std::array<void*, kClasses> free_{};

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "engine/base/hash.h"
+#include "lua/interrupt.h"
 #include "lua/library.h"
 #include "lua/sandbox.h"
 
@@ -17,7 +18,6 @@ void install_deterministic_iteration(lua_State* L);  // values.cc
 namespace {
 
 constexpr const char* kHandleMeta = "lockstep.handle";
-constexpr int kHookInterval = 10000;  // VM instructions between clock checks
 constexpr int kAuxStack = 64;         // slots rendering may use on the aux thread
 constexpr int kValueSlots = 256;      // values held for the VM (messages, bodies, threads)
 constexpr int kHandleSlots = 64;      // interned pids, refs, ...
@@ -32,8 +32,6 @@ struct HandleUd {
   uint64_t id;
 };
 static_assert(sizeof(HandleUd) == 16, "a handle's userdata keeps its size (arena offsets follow from it)");
-
-void hook(lua_State* L, lua_Debug*) { LuaGuest::of(L).check_clock(L); }
 
 int panic(lua_State* L) {
   // Out of memory where no guest code can catch it (the VM copying or
@@ -86,27 +84,57 @@ bool parse_position(const std::string& s, std::string* location, std::string* me
 // ---------------------------------------------------------------------------
 
 LuaGuest::LuaGuest(Arena& arena, StackPool& stacks, std::chrono::milliseconds timeout)
-    : arena_(arena), stacks_(stacks), timeout_(timeout), watchdog_([this] { watch(); }) {}
+    : arena_(arena), stacks_(stacks), timeout_(timeout), watchdog_([this] { watch(); }) {
+  interrupt::install();
+  arena_.on_limit(interrupt::raise_here);  // out of guest memory: stop the guest as at a timeout
+}
 
-// The count hook stops guest code at iter_timeout from any Lua context, and
-// the C functions that could loop without bound (string patterns,
-// table.move) check the clock as they go (lua/patterns.cc, sandbox.cc).
-// What is left is C work that is long but finite (table.sort of millions
-// of elements): past the deadline by as long again (at least a second),
-// nothing can end the iteration in order, so the tool says so and exits
-// rather than hang.
+// Past the iteration's deadline the watchdog interrupts the thread running
+// it (lua/interrupt.h), and the guest code running there stops at its next
+// instruction; the C functions that could loop without bound (string
+// patterns, table.move) check the clock as they go (lua/patterns.cc,
+// sandbox.cc). What is left is C work that is long but finite (table.sort
+// of millions of elements): past the deadline by as long again (at least a
+// second), nothing can end the iteration in order, so the tool says so and
+// exits rather than hang.
 void LuaGuest::watch() {
+  using Clock = std::chrono::steady_clock;
+  constexpr int64_t kTick = 200'000'000;  // ns between looks at the hard deadline
   std::unique_lock<std::mutex> lock(watch_mu_);
+  int64_t signalled = 0;  // the deadline last interrupted (once each)
   while (!watch_stop_) {
-    watch_cv_.wait_for(lock, std::chrono::milliseconds(200));
+    const int64_t now = Clock::now().time_since_epoch().count();
+    int64_t wake = now + kTick;
+    const int64_t soft = soft_deadline_ns_.load();
+    if (soft != 0 && soft != signalled) {
+      if (now >= soft) {
+        interrupt::send(owner_thread_.load());
+        signalled = soft;
+      } else {
+        wake = std::min(wake, soft);
+      }
+    }
     const int64_t hard = hard_deadline_ns_.load();
-    if (hard == 0 || std::chrono::steady_clock::now().time_since_epoch().count() < hard) continue;
-    std::fprintf(stderr,
-                 "lockstep: error: an iteration ran past iter_timeout inside a C function that cannot be "
-                 "interrupted (such as table.sort of a very large table); stopping\n");
-    std::fflush(stderr);
-    std::_Exit(2);
+    if (hard != 0 && now >= hard) {
+      std::fprintf(stderr,
+                   "lockstep: error: an iteration ran past iter_timeout inside a C function that cannot be "
+                   "interrupted (such as table.sort of a very large table); stopping\n");
+      std::fflush(stderr);
+      std::_Exit(2);
+    }
+    watch_cv_.wait_until(lock, Clock::time_point(Clock::duration(wake)));
   }
+}
+
+// The iteration's deadline, for the watchdog (and whose thread to interrupt).
+void LuaGuest::set_deadline(std::chrono::steady_clock::time_point deadline) {
+  deadline_ = deadline;
+  owner_thread_.store(interrupt::this_thread());
+  const int64_t was = soft_deadline_ns_.exchange(deadline.time_since_epoch().count());
+  // The watchdog sleeps until the deadline it knows or a tick: only an
+  // earlier one needs waking it (not the usual later one of the next
+  // iteration).
+  if (was == 0 || deadline.time_since_epoch().count() < was) watch_cv_.notify_one();
 }
 
 LuaGuest::~LuaGuest() {
@@ -127,8 +155,7 @@ Status LuaGuest::open(const Script& script) {
   if (!L_) return Status::LoadError(script.path + ": out of memory creating the Lua state");
   *static_cast<LuaGuest**>(lua_getextraspace(L_)) = this;
   lua_atpanic(L_, panic);
-  deadline_ = std::chrono::steady_clock::now() + timeout_;
-  lua_sethook(L_, hook, LUA_MASKCOUNT, kHookInterval);
+  set_deadline(std::chrono::steady_clock::now() + timeout_);
   chunk_name_ = script.path;
   mode_ = Mode::kLoad;
   lua_pushcfunction(L_, [](lua_State* L) -> int {
@@ -136,8 +163,17 @@ Status LuaGuest::open(const Script& script) {
     return 0;
   });
   lua_pushlightuserdata(L_, const_cast<Script*>(&script));
-  const int status = lua_pcall(L_, 1, 0, 0);
+  int status;
+  {
+    interrupt::Running running(L_);
+    status = lua_pcall(L_, 1, 0, 0);
+  }
   mode_ = Mode::kIdle;
+  // Saved and restored without hooks: an interrupt that came while it
+  // loaded (or a timeout) leaves none behind.
+  lua_sethook(L_, nullptr, 0, 0);
+  if (aux_) lua_sethook(aux_, nullptr, 0, 0);
+  interrupt::clear();
   if (status != LUA_OK) {
     std::string msg = lua_type(L_, -1) == LUA_TSTRING ? lua_tostring(L_, -1) : render_at(L_, -1);
     lua_pop(L_, 1);
@@ -272,12 +308,10 @@ void LuaGuest::rewind() {
 }
 
 void LuaGuest::begin_iteration(std::chrono::milliseconds timeout) {
-  lua_sethook(L_, hook, LUA_MASKCOUNT, kHookInterval);  // a timed-out thread raised at every instruction
-  lua_sethook(aux_, hook, LUA_MASKCOUNT, kHookInterval);
   timeout_ = timeout;
   timed_out_ = false;
   timeout_location_.clear();
-  deadline_ = std::chrono::steady_clock::now() + timeout_;
+  set_deadline(std::chrono::steady_clock::now() + timeout_);
   const auto grace = std::max<std::chrono::steady_clock::duration>(timeout_, std::chrono::seconds(1));
   hard_deadline_ns_.store((deadline_ + grace).time_since_epoch().count());
 }
@@ -376,7 +410,14 @@ void LuaGuest::check_clock(lua_State* L) {
   // the same way: a pcall around the allocation must not keep it going.
   const bool memory = arena_.limit_hit();
   if (!timed_out_ && !memory) {
-    if (std::chrono::steady_clock::now() < deadline_) return;
+    if (std::chrono::steady_clock::now() < deadline_) {
+      // An interrupt meant for an earlier deadline: its hook comes off.
+      if (interrupt::armed_by_interrupt(L)) {
+        interrupt::clear();
+        lua_sethook(L, nullptr, 0, 0);
+      }
+      return;
+    }
     timed_out_ = true;
   }
   // Where the process may suspend, it is switched away for good (pcall
@@ -393,8 +434,8 @@ void LuaGuest::check_clock(lua_State* L) {
   }
   // From now on the hook raises at every instruction of this thread, so a
   // pcall in a loop cannot outlast it: the loop's own next instruction
-  // raises outside the pcall (begin_iteration restores the interval).
-  lua_sethook(L, hook, LUA_MASKCOUNT, 1);
+  // raises outside the pcall (the next iteration starts without it).
+  interrupt::arm(L);
   luaL_error(L, timed_out_ ? "lockstep: iteration timed out (iter_timeout)"
                           : "lockstep: the iteration's guest memory passed max_memory");
 }
@@ -510,7 +551,10 @@ vm::ResumeResult LuaGuest::resume(vm::Pid pid, vm::Reply& reply) {
   void* data = reply.kind == vm::Reply::Kind::kStart ? static_cast<void*>(this) : static_cast<void*>(&reply);
   void* token = nullptr;
   fiber::entering(&token, th.stack.base, th.stack.size);
-  th.ctx = fiber::jump(th.ctx, data).fctx;
+  {
+    interrupt::Running running(th.L);
+    th.ctx = fiber::jump(th.ctx, data).fctx;
+  }
   fiber::entered(token);
   scheduler_ = nullptr;
   mode_ = Mode::kIdle;
@@ -601,7 +645,11 @@ bool LuaGuest::match(vm::ValueRef matcher, vm::Message& msg, std::string& error)
   push_value(A, msg.value);
   const Mode saved = mode_;
   mode_ = Mode::kMatch;
-  const int status = lua_pcall(A, 1, 1, 0);
+  int status;
+  {
+    interrupt::Running running(A);
+    status = lua_pcall(A, 1, 1, 0);
+  }
   mode_ = saved;
   if (status != LUA_OK) {
     std::string where;

@@ -296,8 +296,12 @@ class LuaGuest final : public vm::Guest {
   std::chrono::milliseconds timeout_;
   const void* scheduler_bottom_ = nullptr;  // the scheduler's stack, for AddressSanitizer (fiber::entered)
   size_t scheduler_size_ = 0;
-  // The watchdog (watch()): past this steady-clock time (ns; 0: none) the
+  // The watchdog (watch()): past the deadline (steady-clock ns; 0: none)
+  // it interrupts the thread that runs the iteration; past the hard one the
   // iteration is stuck in C code and the tool exits.
+  void set_deadline(std::chrono::steady_clock::time_point deadline);
+  std::atomic<int64_t> soft_deadline_ns_{0};
+  std::atomic<int> owner_thread_{0};
   std::atomic<int64_t> hard_deadline_ns_{0};
   std::mutex watch_mu_;
   std::condition_variable watch_cv_;

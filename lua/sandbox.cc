@@ -8,6 +8,7 @@
 #include <string>
 
 #include "lua/guest.h"
+#include "lua/interrupt.h"
 #include "lua/patterns.h"
 
 namespace lockstep::lua {
@@ -296,6 +297,34 @@ void restrict_require(lua_State* L, const Script& script) {
   lua_pop(L, 2);
 }
 
+// A coroutine the scenario creates checks the clock every so many
+// instructions: the interrupt at iter_timeout stops the thread running
+// guest code as the guest knows it (a process, a match function), and a
+// coroutine running inside one is another thread (lua/interrupt.h).
+constexpr int kCoroutineClockInterval = 10000;
+
+// coroutine.create, upvalue 1 the stock one.
+int create_with_clock(lua_State* L) {
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  interrupt::arm(lua_tothread(L, -1), kCoroutineClockInterval);
+  return 1;
+}
+
+// coroutine.wrap, upvalue 1 the stock one: its function holds the
+// coroutine as its upvalue 1.
+int wrap_with_clock(lua_State* L) {
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  if (lua_getupvalue(L, -1, 1) != nullptr) {
+    if (lua_State* co = lua_tothread(L, -1)) interrupt::arm(co, kCoroutineClockInterval);
+    lua_pop(L, 1);
+  }
+  return 1;
+}
+
 }  // namespace
 
 // Replaces library function `name` (a global, or a field of global table
@@ -320,6 +349,8 @@ void restrict_stdlib(lua_State* L, const Script& script) {
   install_bounded_patterns(L, [](lua_State* T) { LuaGuest::of(T).check_clock(T); });
   wrap(L, "table", "move", move_in_slices);
   wrap(L, nullptr, "setmetatable", setmetatable_without_gc);
+  wrap(L, "coroutine", "create", create_with_clock);
+  wrap(L, "coroutine", "wrap", wrap_with_clock);
 
   restrict_os_and_io(L);
 

@@ -2,6 +2,7 @@
 // the guest calls after every step with read-only access.
 #include "engine/system.h"
 #include "lua/guest.h"
+#include "lua/interrupt.h"
 
 namespace lockstep::lua {
 
@@ -34,7 +35,11 @@ void LuaGuest::call_watchers(int list_ref, int count, Seen seen) {
     lua_rawgeti(A, -2, 2);  // fn
     const Mode saved = mode_;
     mode_ = Mode::kInvariant;
-    const int status = lua_pcall(A, 0, 1, 0);
+    int status;
+    {
+      interrupt::Running running(A);
+      status = lua_pcall(A, 0, 1, 0);
+    }
     mode_ = saved;
     const bool go_on = seen(i, lua_tostring(A, -2), status);
     lua_pop(A, 3);

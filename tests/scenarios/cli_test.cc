@@ -327,6 +327,41 @@ TEST(Cli, RunawayLoopInsidePcallIsStillCutOff) {
   EXPECT_NE(r.out.find("\"kind\":\"timeout\""), std::string::npos) << r.out;
 }
 
+// The watchdog interrupts whichever Lua thread runs guest code when the
+// deadline passes (lua/interrupt.h): a process, a coroutine of the
+// scenario's, a match function, an invariant. A test after them runs its
+// iterations undisturbed by the interrupts that came before.
+TEST(Cli, RunawayLoopIsCutOffWhereverItSpins) {
+  const std::string f = write_file("runaway_anywhere",
+      "local ls = lockstep\n"
+      "local o = { iter_timeout = 200, iterations = 1 }\n"
+      "ls.test('wrapped coroutine', o, function() coroutine.wrap(function() while true do end end)() end)\n"
+      "ls.test('coroutine in pcall', o, function()\n"
+      "  local co = coroutine.create(function() while true do pcall(function() while true do end end) end end)\n"
+      "  coroutine.resume(co)\n"
+      "end)\n"
+      "ls.test('match function', o, function() ls.send(ls.self(), 1); ls.receive(function() while true do end end) end)\n"
+      "ls.test('invariant', o, function()\n"
+      "  ls.invariant('spins', function() while true do end end)\n"
+      "  ls.send(ls.self(), 1); ls.receive()\n"
+      "end)\n"
+      "ls.test('after them', { iter_timeout = 200, iterations = 300 }, function()\n"
+      "  local me = ls.self()\n"
+      "  ls.spawn(function() local x = 0; for i = 1, 20000 do x = x + i end; ls.send(me, x) end)\n"
+      "  assert(ls.receive() == 200010000)\n"
+      "end)\n");
+  auto r = run_lockstep({"run", f, "--format", "json", "--traces-dir", fresh_dir("runaway_anywhere_traces")});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  size_t timeouts = 0;
+  for (size_t at = r.out.find("\"kind\":\"timeout\""); at != std::string::npos;
+       at = r.out.find("\"kind\":\"timeout\"", at + 1)) {
+    ++timeouts;
+  }
+  EXPECT_EQ(timeouts, 4u) << r.out;
+  EXPECT_NE(r.out.find("in invariant \\\"spins\\\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"passed\":1"), std::string::npos) << r.out;
+}
+
 // Files live outside the Lua heap: each iteration's files are closed when it
 // ends, and a top level that keeps one open is loaded afresh per iteration
 // instead of being restored from its saved state.
