@@ -209,7 +209,7 @@ void LuaGuest::install(const Script& script) {
   invariants_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_newtable(L);
   monitors_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
-  refcount_.assign(1, 0);
+  slots_.assign(1, Slot{});
 
   luaL_newmetatable(L, kHandleMeta);
   lua_pushcfunction(L, handle_tostring);
@@ -281,7 +281,7 @@ void LuaGuest::read_tests(const std::string& source) {
 }
 
 void LuaGuest::save() {
-  saved_.refcount = refcount_;
+  saved_.slots = slots_;
   saved_.free_slots = free_slots_;
   saved_.invariant_count = invariant_count_;
   saved_.monitor_count = monitor_count_;
@@ -294,7 +294,7 @@ void LuaGuest::rewind() {
   // Finalizers close the files; the arena then brings the state back.
   if (needs_close_) lua_close(L_);
   arena_.restore();
-  refcount_ = saved_.refcount;
+  slots_ = saved_.slots;
   free_slots_ = saved_.free_slots;
   invariant_count_ = saved_.invariant_count;
   monitor_count_ = saved_.monitor_count;

@@ -261,7 +261,20 @@ class LuaGuest final : public vm::Guest {
   std::unordered_map<const void*, uint32_t> constant_tables_;  // the library's tables, numbered
   bool resume_points_ = false;  // whether a frame's resume point can be read
   uint64_t unreadable_ = 0;
-  std::vector<uint32_t> refcount_;
+  // The value store's slots (lua/value_store.cc): a number or boolean is
+  // held here, anything else in the registry's values table at its slot.
+  struct Slot {
+    enum class Kind : uint8_t { kInTable, kFalse, kTrue, kInteger, kFloat };
+    uint32_t refcount = 0;
+    Kind kind = Kind::kInTable;
+    union {
+      lua_Integer i;
+      lua_Number d;
+    };
+    Slot() : i(0) {}
+  };
+  bool hold_scalar(lua_State* L, int idx, vm::ValueRef& v);  // a number or boolean at idx: held in a slot
+  std::vector<Slot> slots_;
   std::vector<uint32_t> free_slots_;
   int handles_ref_ = LUA_NOREF;  // registry: interned handle userdata
   int handle_meta_ref_ = LUA_NOREF;
@@ -313,7 +326,7 @@ class LuaGuest final : public vm::Guest {
   std::string timeout_location_;  // the scenario line a timed-out process was running
 
   struct Saved {
-    std::vector<uint32_t> refcount;
+    std::vector<Slot> slots;
     std::vector<uint32_t> free_slots;
     int invariant_count = 0;
     int monitor_count = 0;

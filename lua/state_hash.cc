@@ -432,8 +432,7 @@ void LuaGuest::hash_value(vm::ValueRef v, vm::StateHasher& h) {
     return;
   }
   ValueWalk walk(*this, h);
-  lua_rawgeti(hash_, LUA_REGISTRYINDEX, values_ref_);
-  lua_rawgeti(hash_, -1, v);
+  push_value(hash_, v);
   walk.pop_value();
 }
 

@@ -1,6 +1,8 @@
 // The value store: the guest values the VM holds (messages, spawn bodies,
-// threads), in a registry table by slot and reference-counted, so the VM
-// names a Lua value by a ValueRef without holding Lua objects itself.
+// threads), reference-counted by slot, so the VM names a Lua value by a
+// ValueRef without holding Lua objects itself. A number or boolean (most
+// small messages) is held in its slot; anything else in a registry table
+// at its slot.
 #include "lua/guest.h"
 
 namespace lockstep::lua {
@@ -11,31 +13,68 @@ uint32_t LuaGuest::new_slot() {
     slot = free_slots_.back();
     free_slots_.pop_back();
   } else {
-    slot = static_cast<uint32_t>(refcount_.size());
-    refcount_.push_back(0);
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
   }
-  refcount_[slot] = 1;
+  slots_[slot].refcount = 1;
   return slot;
+}
+
+bool LuaGuest::hold_scalar(lua_State* L, int idx, vm::ValueRef& v) {
+  Slot::Kind kind;
+  lua_Integer i = 0;
+  lua_Number d = 0;
+  switch (lua_type(L, idx)) {
+    case LUA_TBOOLEAN:
+      kind = lua_toboolean(L, idx) ? Slot::Kind::kTrue : Slot::Kind::kFalse;
+      break;
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, idx)) {
+        kind = Slot::Kind::kInteger;
+        i = lua_tointeger(L, idx);
+      } else {
+        kind = Slot::Kind::kFloat;
+        d = lua_tonumber(L, idx);
+      }
+      break;
+    default:
+      return false;
+  }
+  v = new_slot();
+  Slot& slot = slots_[v];
+  slot.kind = kind;
+  if (kind == Slot::Kind::kFloat) {
+    slot.d = d;
+  } else {
+    slot.i = i;
+  }
+  return true;
 }
 
 vm::ValueRef LuaGuest::store(lua_State* L, int idx) {
+  vm::ValueRef v;
+  if (hold_scalar(L, idx, v)) return v;
   idx = lua_absindex(L, idx);
-  const uint32_t slot = new_slot();
+  v = new_slot();
+  slots_[v].kind = Slot::Kind::kInTable;
   lua_rawgeti(L, LUA_REGISTRYINDEX, values_ref_);
   lua_pushvalue(L, idx);
-  lua_rawseti(L, -2, slot);
+  lua_rawseti(L, -2, v);
   lua_pop(L, 1);
-  return slot;
+  return v;
 }
 
 vm::ValueRef LuaGuest::store_copy(lua_State* L, int idx, const char* what) {
+  vm::ValueRef v;
+  if (hold_scalar(L, idx, v)) return v;  // a copy of a number is the number
   push_copy(L, idx, what);
-  const uint32_t slot = new_slot();
+  v = new_slot();
+  slots_[v].kind = Slot::Kind::kInTable;
   lua_rawgeti(L, LUA_REGISTRYINDEX, values_ref_);
   lua_insert(L, -2);
-  lua_rawseti(L, -2, slot);
+  lua_rawseti(L, -2, v);
   lua_pop(L, 1);
-  return slot;
+  return v;
 }
 
 void LuaGuest::push_value(lua_State* L, vm::ValueRef v) {
@@ -43,18 +82,27 @@ void LuaGuest::push_value(lua_State* L, vm::ValueRef v) {
     lua_pushnil(L);
     return;
   }
-  lua_rawgeti(L, LUA_REGISTRYINDEX, values_ref_);
-  lua_rawgeti(L, -1, v);
-  lua_remove(L, -2);
+  const Slot& slot = slots_[v];
+  switch (slot.kind) {
+    case Slot::Kind::kInTable:
+      lua_rawgeti(L, LUA_REGISTRYINDEX, values_ref_);
+      lua_rawgeti(L, -1, v);
+      lua_remove(L, -2);
+      break;
+    case Slot::Kind::kFalse: lua_pushboolean(L, 0); break;
+    case Slot::Kind::kTrue: lua_pushboolean(L, 1); break;
+    case Slot::Kind::kInteger: lua_pushinteger(L, slot.i); break;
+    case Slot::Kind::kFloat: lua_pushnumber(L, slot.d); break;
+  }
 }
 
 void LuaGuest::take_value(lua_State* L, vm::ValueRef v) {
-  if (v == 0 || refcount_[v] > 1) {
+  if (v == 0 || slots_[v].refcount > 1 || slots_[v].kind != Slot::Kind::kInTable) {
     push_value(L, v);
     release(v);
     return;
   }
-  refcount_[v] = 0;
+  slots_[v].refcount = 0;
   lua_rawgeti(L, LUA_REGISTRYINDEX, values_ref_);
   lua_rawgeti(L, -1, v);
   lua_pushnil(L);
@@ -64,11 +112,18 @@ void LuaGuest::take_value(lua_State* L, vm::ValueRef v) {
 }
 
 void LuaGuest::retain(vm::ValueRef v) {
-  if (v) ++refcount_[v];
+  if (v) ++slots_[v].refcount;
 }
 
 vm::ValueRef LuaGuest::copy(vm::ValueRef v) {
   if (v == 0) return 0;
+  if (slots_[v].kind != Slot::Kind::kInTable) {
+    const Slot held = slots_[v];
+    const vm::ValueRef c = new_slot();
+    slots_[c] = held;
+    slots_[c].refcount = 1;
+    return c;
+  }
   lua_checkstack(L_, 4);
   push_value(L_, v);
   // Stored values were copied once already, so copying again cannot fail.
@@ -78,11 +133,13 @@ vm::ValueRef LuaGuest::copy(vm::ValueRef v) {
 }
 
 void LuaGuest::release(vm::ValueRef v) {
-  if (v == 0 || --refcount_[v] > 0) return;
-  lua_rawgeti(L_, LUA_REGISTRYINDEX, values_ref_);
-  lua_pushnil(L_);
-  lua_rawseti(L_, -2, v);
-  lua_pop(L_, 1);
+  if (v == 0 || --slots_[v].refcount > 0) return;
+  if (slots_[v].kind == Slot::Kind::kInTable) {
+    lua_rawgeti(L_, LUA_REGISTRYINDEX, values_ref_);
+    lua_pushnil(L_);
+    lua_rawseti(L_, -2, v);
+    lua_pop(L_, 1);
+  }
   free_slots_.push_back(v);
 }
 

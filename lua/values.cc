@@ -569,10 +569,9 @@ std::string LuaGuest::render_at(lua_State* L, int idx, size_t budget) {
 
 std::string LuaGuest::render(vm::ValueRef v) {
   if (v == 0) return "nil";
-  lua_rawgeti(aux_, LUA_REGISTRYINDEX, values_ref_);
-  lua_rawgeti(aux_, -1, v);
+  push_value(aux_, v);
   std::string s = render_at(aux_, -1);
-  lua_pop(aux_, 2);
+  lua_pop(aux_, 1);
   return s;
 }
 
