@@ -21,6 +21,7 @@ constexpr const char* kHandleMeta = "lockstep.handle";
 constexpr int kAuxStack = 64;         // slots rendering may use on the aux thread
 constexpr int kValueSlots = 256;      // values held for the VM (messages, bodies, threads)
 constexpr int kHandleSlots = 64;      // interned pids, refs, ...
+constexpr uint64_t kPreparedHandles = 16;  // pids and refs interned at load
 
 // A handle's userdata. `mark` tells it from the only other userdata of
 // its size, io's file handle, whose first eight bytes are a pointer: as the
@@ -219,6 +220,14 @@ void LuaGuest::install(const Script& script) {
   lua_pushliteral(L, "locked");
   lua_setfield(L, -2, "__metatable");
   handle_meta_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+
+  // The handles most iterations use (the first processes and references),
+  // made once into the saved state instead of in every iteration.
+  for (uint64_t id = 0; id < kPreparedHandles; ++id) {
+    push_handle(L, HandleKind::kPid, id);
+    push_handle(L, HandleKind::kRef, id + 1);
+    lua_pop(L, 2);
+  }
 
   aux_ = lua_newthread(L);
   luaL_ref(L, LUA_REGISTRYINDEX);
