@@ -202,7 +202,7 @@ int main(int argc, char** argv) {
     switch_ratios.push_back(s / sw);
   }
   const double bare = median(bares), sw = median(switches), step = median(steps);
-  const double bare_c = bare_c_round_trip_ns();
+  const double bare_c = median_of(repeats, bare_c_round_trip_ns);
   std::printf("%-58s %12.1f ns\n", "bare C-Lua resume+yield round trip (the bar)", bare_c);
   std::printf("%-58s %12.1f ns\n", "bare C++-Lua resume+yield round trip (a yield is a throw)", bare);
   std::printf("%-58s %12.1f ns\n", "bare stack switch round trip (what a step uses)", sw);

@@ -17,6 +17,9 @@ print(f"{s['iterations']} iterations, {s['steps']} steps in {s['wall_seconds']:.
       f"{s['iterations'] / s['wall_seconds']:.0f} iterations/s, {s['steps'] / s['wall_seconds']:.0f} steps/s")
 PY
 echo
+echo "== realistic models: steps/s, whole process (median of 5 runs) =="
+bench/scenarios.sh ./build-bench/cli/lockstep
+echo
 echo "== output formats: bench/ping_pong.lua, 1.6 million steps (median of 5 runs, whole process) =="
 for how in "text" "json" "text --coverage" "json --coverage"; do
   times=()
