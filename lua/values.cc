@@ -311,10 +311,13 @@ void copy_rec(LuaGuest& g, lua_State* L, int idx, int depth, std::vector<const v
     lua_createtable(L, static_cast<int>(len), 0);
     const int out = lua_gettop(L);
     for (lua_Integer j = 1; j <= len; ++j) {
-      lua_rawgeti(L, idx, j);
-      copy_rec(g, L, -1, depth + 1, path, what);
-      lua_rawseti(L, out, j);
-      lua_pop(L, 1);
+      if (lua_rawgeti(L, idx, j) == LUA_TTABLE) {
+        copy_rec(g, L, -1, depth + 1, path, what);
+        lua_rawseti(L, out, j);
+        lua_pop(L, 1);
+      } else {
+        lua_rawseti(L, out, j);  // anything but a table is shared as it is
+      }
     }
   } else {
     // The keys sit on the stack while they are sorted.
