@@ -12,7 +12,11 @@
 
 namespace lockstep::lua {
 
+// Saved after a full collection: every iteration then starts a fresh
+// collector cycle with the load's garbage gone, rather than resuming one
+// the load left half done (marking the whole saved state again each time).
 void LuaProgram::save_snapshot() {
+  lua_gc(guest_->state(), LUA_GCCOLLECT);
   arena_.save();
   guest_->save();
 }
