@@ -12,6 +12,31 @@ ls.test("messages are copied on send", function()
   assert(got ~= t)
 end)
 
+ls.test("numbers and booleans arrive as sent, subtype and all", function()
+  local me = ls.self()
+  local sent = { 0, 1, -7, math.maxinteger, math.mininteger, 1.0, -0.0, 0.5, 1e300, math.huge, -math.huge,
+                 true, false }
+  for _, v in ipairs(sent) do ls.send(me, v) end
+  ls.send(me, 0 / 0)
+  for i, v in ipairs(sent) do
+    local got = ls.receive()
+    assert(got == v and math.type(got) == math.type(v) and type(got) == type(v),
+           "message " .. i .. ": sent " .. tostring(v) .. ", got " .. tostring(got))
+    if v == 0 and math.type(v) == "float" then assert(1 / got == 1 / v, "-0.0 kept its sign") end
+  end
+  local nan = ls.receive()
+  assert(nan ~= nan, "NaN arrives as NaN")
+  -- Through a process that forwards what it receives, and in a table.
+  local echo = ls.spawn(function() for _ = 1, 3 do local m = ls.receive(); ls.send(me, m) end end)
+  ls.send(echo, 2 ^ 53)
+  ls.send(echo, false)
+  ls.send(echo, { 3, 3.0, true })
+  assert(math.type(ls.receive()) == "float")
+  assert(ls.receive() == false)
+  local t = ls.receive()
+  assert(math.type(t[1]) == "integer" and math.type(t[2]) == "float" and t[3] == true)
+end)
+
 ls.test("a copy keeps every key and its kind, sequences or not", function()
   local mt = { __index = function() return "dflt" end }
   local shapes = {
