@@ -28,28 +28,28 @@ local function loop(mod, state, parent)
     local tag = type(msg) == "table" and msg[1] or nil
     if tag == CALL then
       local from = msg[2]
-      local r = table.pack(mod.handle_call(msg[3], from, state))
-      if r[1] == "reply" then
-        ls.send(from[1], { from[2], r[2] })
-        state = r[3]
-      elseif r[1] == "noreply" then
-        state = r[2]
-      elseif r[1] == "stop" then
-        terminate(mod, r[2], r[4])
-        ls.send(from[1], { from[2], r[3] })
-        return r[2]
+      local r1, r2, r3, r4 = mod.handle_call(msg[3], from, state)
+      if r1 == "reply" then
+        ls.send(from[1], { from[2], r2 })
+        state = r3
+      elseif r1 == "noreply" then
+        state = r2
+      elseif r1 == "stop" then
+        terminate(mod, r2, r4)
+        ls.send(from[1], { from[2], r3 })
+        return r2
       else
-        error("genserver: handle_call returned " .. tostring(r[1]) .. ", expected reply, noreply or stop")
+        error("genserver: handle_call returned " .. tostring(r1) .. ", expected reply, noreply or stop")
       end
     elseif tag == CAST then
-      local r = table.pack(mod.handle_cast(msg[2], state))
-      if r[1] == "noreply" then
-        state = r[2]
-      elseif r[1] == "stop" then
-        terminate(mod, r[2], r[3])
-        return r[2]
+      local r1, r2, r3 = mod.handle_cast(msg[2], state)
+      if r1 == "noreply" then
+        state = r2
+      elseif r1 == "stop" then
+        terminate(mod, r2, r3)
+        return r2
       else
-        error("genserver: handle_cast returned " .. tostring(r[1]) .. ", expected noreply or stop")
+        error("genserver: handle_cast returned " .. tostring(r1) .. ", expected noreply or stop")
       end
     elseif tag == STOP then
       terminate(mod, msg[2], state)
@@ -60,14 +60,14 @@ local function loop(mod, state, parent)
       terminate(mod, msg[3], state)
       return msg[3]
     elseif mod.handle_info then
-      local r = table.pack(mod.handle_info(msg, state))
-      if r[1] == "noreply" then
-        state = r[2]
-      elseif r[1] == "stop" then
-        terminate(mod, r[2], r[3])
-        return r[2]
+      local r1, r2, r3 = mod.handle_info(msg, state)
+      if r1 == "noreply" then
+        state = r2
+      elseif r1 == "stop" then
+        terminate(mod, r2, r3)
+        return r2
       else
-        error("genserver: handle_info returned " .. tostring(r[1]) .. ", expected noreply or stop")
+        error("genserver: handle_info returned " .. tostring(r1) .. ", expected noreply or stop")
       end
     end
     -- Without handle_info, other messages are dropped (OTP logs them).
@@ -87,15 +87,15 @@ local function start(mod, arg, opts, link)
         return
       end
     end
-    local r = table.pack(mod.init(arg))
-    if r[1] == "ok" then
+    local r1, r2 = mod.init(arg)
+    if r1 == "ok" then
       ls.send(parent, { ack, "ok" })
-      ls.exit(loop(mod, r[2], parent))
-    elseif r[1] == "stop" then
-      ls.send(parent, { ack, "error", r[2] })
-      ls.exit(r[2])
+      ls.exit(loop(mod, r2, parent))
+    elseif r1 == "stop" then
+      ls.send(parent, { ack, "error", r2 })
+      ls.exit(r2)
     else
-      error("genserver: init returned " .. tostring(r[1]) .. ", expected ok or stop")
+      error("genserver: init returned " .. tostring(r1) .. ", expected ok or stop")
     end
   end
   local pid = link and ls.spawn_link(body) or ls.spawn(body)
