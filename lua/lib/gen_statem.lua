@@ -35,31 +35,31 @@ local function loop(mod, state, data)
   while true do
     local msg = ls.receive()
     local tag = type(msg) == "table" and msg[1] or nil
-    local r
+    local r1, r2, r3, r4
     if tag == CALL then
-      r = table.pack(mod.handle_event("call", msg[3], state, data, msg[2]))
+      r1, r2, r3, r4 = mod.handle_event("call", msg[3], state, data, msg[2])
     elseif tag == CAST then
-      r = table.pack(mod.handle_event("cast", msg[2], state, data))
+      r1, r2, r3, r4 = mod.handle_event("cast", msg[2], state, data)
     elseif tag == "$gen_stop" then
       ls.send(msg[3][1], { msg[3][2], "ok" })
       return msg[2]
     elseif type(msg) == "table" and msg[2] == TIMEOUT and msg[1] == timer_ref then
       timer, timer_ref = nil, nil
-      r = table.pack(mod.handle_event("timeout", msg[3], state, data))
+      r1, r2, r3, r4 = mod.handle_event("timeout", msg[3], state, data)
     else
-      r = table.pack(mod.handle_event("info", msg, state, data))
+      r1, r2, r3, r4 = mod.handle_event("info", msg, state, data)
     end
-    if r[1] == "next_state" then
-      if r[2] ~= state then cancel_timeout() end
-      state, data = r[2], r[3]
-      apply(r[4])
-    elseif r[1] == "keep_state" then
-      data = r[2]
-      apply(r[3])
-    elseif r[1] == "stop" then
-      return r[2]
+    if r1 == "next_state" then
+      if r2 ~= state then cancel_timeout() end
+      state, data = r2, r3
+      apply(r4)
+    elseif r1 == "keep_state" then
+      data = r2
+      apply(r3)
+    elseif r1 == "stop" then
+      return r2
     else
-      error("gen_statem: handle_event returned " .. tostring(r[1]) .. ", expected next_state, keep_state or stop")
+      error("gen_statem: handle_event returned " .. tostring(r1) .. ", expected next_state, keep_state or stop")
     end
   end
 end
@@ -69,10 +69,10 @@ local function start(mod, arg, opts, link)
   local wrapper = {
     name = opts.name or mod.name or "gen_statem",
     init = function(a)
-      local r = table.pack(mod.init(a))
-      if r[1] ~= "ok" then return "stop", r[2] end
+      local r1, r2, r3 = mod.init(a)
+      if r1 ~= "ok" then return "stop", r2 end
       -- Run the state machine inside the genserver-started process.
-      ls.send(ls.self(), { "$gen_statem_start", r[2], r[3] })
+      ls.send(ls.self(), { "$gen_statem_start", r2, r3 })
       return "ok", nil
     end,
     handle_info = function(msg)
