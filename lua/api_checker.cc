@@ -327,6 +327,22 @@ void check_known(lua_State* L, const std::vector<Operation>& kept, const std::ve
   }
 }
 
+// Event i of the history at index 1 (read_event: type, f at e + 2,
+// process; then its position), the event table left at `e` and its value
+// on top of the stack; the caller pops back to e - 1. `named`: with the
+// name errors give it (a first reading that reports nothing goes without).
+checker::HistoryEvent read_history_event(lua_State* L, lua_Integer i, bool named, int& e) {
+  lua_rawgeti(L, 1, i);
+  e = lua_gettop(L);
+  checker::HistoryEvent h;
+  if (named) h.where = "checker: event " + std::to_string(i);
+  read_event(L, e, i, "checker", h);
+  lua_getfield(L, e, "index");
+  h.position = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : i;
+  lua_getfield(L, e, "value");
+  return h;
+}
+
 // A built-in model: the engine's, on the history's values as atoms. A
 // history that checks out shows none of the texts a report needs (each
 // value rendered, each event named), so it is read without them first;
@@ -343,14 +359,8 @@ int check_builtin(lua_State* L, Mode mode, const std::string& name) {
     std::vector<checker::HistoryEvent> events;
     const auto n = static_cast<lua_Integer>(lua_rawlen(L, 1));
     for (lua_Integer i = 1; i <= n; ++i) {
-      lua_rawgeti(L, 1, i);
-      const int e = lua_gettop(L);
-      checker::HistoryEvent h;
-      if (texts) h.where = "checker: event " + std::to_string(i);
-      read_event(L, e, i, "checker", h);
-      lua_getfield(L, e, "index");
-      h.position = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : i;
-      lua_getfield(L, e, "value");
+      int e;
+      checker::HistoryEvent h = read_history_event(L, i, texts, e);
       const bool invoke = h.type == checker::HistoryEvent::Type::kInvoke;
       h.value = builtin_value(L, lua_gettop(L), name, h.f, invoke, atoms, &h.key);
       events.push_back(std::move(h));
@@ -380,14 +390,8 @@ std::vector<checker::HistoryEvent> read_model_events(lua_State* L, int values, i
   std::vector<checker::HistoryEvent> events;
   const auto n = static_cast<lua_Integer>(lua_rawlen(L, 1));
   for (lua_Integer i = 1; i <= n; ++i) {
-    lua_rawgeti(L, 1, i);
-    const int e = lua_gettop(L);
-    checker::HistoryEvent h;
-    h.where = "checker: event " + std::to_string(i);
-    read_event(L, e, i, "checker", h);  // type, f (at e + 2), process
-    lua_getfield(L, e, "index");
-    h.position = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : i;
-    lua_getfield(L, e, "value");
+    int e;
+    checker::HistoryEvent h = read_history_event(L, i, true, e);
     const int value = lua_gettop(L);
     h.value = to_value(L, value);
     if (key_fn != 0 && h.type == checker::HistoryEvent::Type::kInvoke) {
