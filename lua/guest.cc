@@ -257,6 +257,7 @@ void LuaGuest::install(const Script& script) {
   read_tests(script.source);
   make_test_bodies();
   resume_points_ = probe_resume_points();
+  closures_readable_ = probe_closures();
   collect_constant_tables();
   reserve_hash_stack();
 }
@@ -308,6 +309,7 @@ void LuaGuest::rewind() {
   invariant_count_ = saved_.invariant_count;
   monitor_count_ = saved_.monitor_count;
   needs_close_ = false;
+  code_loaded_ = false;
   vm_ = nullptr;
   mode_ = Mode::kIdle;
   current_ = vm::kNoPid;

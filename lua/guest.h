@@ -117,6 +117,12 @@ class LuaGuest final : public vm::Guest {
     if (vm_ != nullptr && mode_ != Mode::kLoad) vm_->read_ids();
   }
   Mode mode() const { return mode_; }
+  // A run loaded code (load, require, ...): its prototypes may sit where
+  // others did in another run, so fingerprints name functions by where
+  // they were defined, not by their prototype's place (state_hash.cc).
+  void note_code_loaded() {
+    if (mode_ != Mode::kLoad) code_loaded_ = true;
+  }
   lua_State* state() const { return L_; }
 
   // --- vm::Guest ---
@@ -234,6 +240,7 @@ class LuaGuest final : public vm::Guest {
   // Fingerprints (lua/state_hash.cc).
   class ValueWalk;
   bool probe_resume_points();
+  bool probe_closures();
   void collect_constant_tables();
   void reserve_hash_stack();
   lua_State* hash_ = nullptr;  // the thread a walk works on (its stack reserved: walks never allocate)
@@ -260,6 +267,8 @@ class LuaGuest final : public vm::Guest {
   FirstVisits hash_seen_;  // first visits in one walk
   std::unordered_map<const void*, uint32_t> constant_tables_;  // the library's tables, numbered
   bool resume_points_ = false;  // whether a frame's resume point can be read
+  bool closures_readable_ = false;  // whether a closure's prototype can be read
+  bool code_loaded_ = false;        // this run loaded code (note_code_loaded)
   uint64_t unreadable_ = 0;
   // The value store's slots (lua/value_store.cc): a number or boolean is
   // held here, anything else in the registry's values table at its slot.

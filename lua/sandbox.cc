@@ -79,6 +79,7 @@ int io_lines_ro(lua_State* L) {
 // load(chunk, [name], [mode], [env]) with text chunks only: bytecode can be
 // crafted to crash the VM. Upvalue 1 is the stock load.
 int load_text(lua_State* L) {
+  LuaGuest::of(L).note_code_loaded();
   const bool has_env = !lua_isnone(L, 4);  // a nil env is not the same as none
   if (lua_gettop(L) < 2) lua_settop(L, 2);  // chunk and name, nil if not given
   const int top = lua_gettop(L);
@@ -93,6 +94,7 @@ int load_text(lua_State* L) {
 
 // package.searchers[2], text only: a module beside the scenario, as source.
 int search_lua_text(lua_State* L) {
+  LuaGuest::of(L).note_code_loaded();
   const char* name = luaL_checkstring(L, 1);
   lua_getglobal(L, "package");
   lua_getfield(L, -1, "searchpath");
@@ -111,6 +113,7 @@ int search_lua_text(lua_State* L) {
 
 // loadfile(path, [mode], [env]): a regular file, as text.
 int loadfile_text(lua_State* L) {
+  LuaGuest::of(L).note_code_loaded();
   const char* path = luaL_checkstring(L, 1);
   check_readable(L, "loadfile", path);
   const int has_env = !lua_isnone(L, 3);
@@ -129,6 +132,7 @@ int loadfile_text(lua_State* L) {
 
 // dofile(path): loadfile, then run it.
 int dofile_text(lua_State* L) {
+  LuaGuest::of(L).note_code_loaded();
   const char* path = luaL_checkstring(L, 1);
   check_readable(L, "dofile", path);
   lua_settop(L, 1);

@@ -67,6 +67,16 @@ const void* resume_point(const lua_Debug& ar) {
   return pc;
 }
 
+// Which function prototype a Lua closure runs: Lua 5.4's LClosure starts
+// with its common header (next, tt, marked), nupvalues and gclist, then
+// the Proto pointer. Checked once per state (probe_closures) before it is
+// relied on.
+const void* prototype(const void* closure) {
+  const void* p = nullptr;
+  std::memcpy(&p, reinterpret_cast<const char*>(closure) + 3 * sizeof(void*), sizeof p);
+  return p;
+}
+
 int probe(lua_State* L) {
   lua_Debug ar;
   if (!lua_getstack(L, 1, &ar) || !lua_getinfo(L, "l", &ar)) return 0;
@@ -128,6 +138,26 @@ bool LuaGuest::probe_resume_points() {
     const auto b = static_cast<uintptr_t>(lua_tointeger(L, -1));
     ok = l1 == 2 && l2 == 2 && a < b && b - a < 64 * sizeof(uint32_t) &&
          arena_.contains(reinterpret_cast<const void*>(a));
+  }
+  lua_settop(L, top);
+  return ok;
+}
+
+// Checks that prototype() reads this Lua's layout: two closures of one
+// function share a prototype inside the guest heap, and a closure of
+// another function has another.
+bool LuaGuest::probe_closures() {
+  lua_State* L = L_;
+  const int top = lua_gettop(L);
+  static const char kChunk[] =
+      "local function make(x) return function() return x end end\n"
+      "return make(1), make(2), function() end\n";
+  bool ok = luaL_loadbufferx(L, kChunk, sizeof kChunk - 1, "=probe", "t") == LUA_OK && lua_pcall(L, 0, 3, 0) == LUA_OK;
+  if (ok) {
+    const void* a = prototype(lua_topointer(L, -3));
+    const void* b = prototype(lua_topointer(L, -2));
+    const void* c = prototype(lua_topointer(L, -1));
+    ok = a == b && a != c && arena_.contains(a) && arena_.contains(c);
   }
   lua_settop(L, top);
   return ok;
@@ -350,27 +380,30 @@ void LuaGuest::ValueWalk::table(int idx) {
   leave();
 }
 
-// A closure by where it was defined (a C function by which one it is) and
-// its upvalues by content.
+// A closure by which function it runs (a Lua function by its prototype,
+// placed in the guest heap as every resume point is; a C function by its
+// address) and its upvalues by content.
 void LuaGuest::ValueWalk::function(int idx) {
   lua_State* L = g_.hash_;
-  placed(lua_topointer(L, idx));
-  if (met(lua_topointer(L, idx)) || !enter(4)) return;
-  lua_Debug ar;
-  lua_pushvalue(L, idx);
-  lua_getinfo(L, ">Su", &ar);
+  const void* closure = lua_topointer(L, idx);
+  placed(closure);
+  if (met(closure) || !enter(4)) return;
   if (lua_iscfunction(L, idx)) {
     h_->tag(5).u64(reinterpret_cast<uintptr_t>(lua_tocfunction(L, idx)));
+  } else if (g_.closures_readable_ && !g_.code_loaded_) {
+    h_->tag(6).u64(g_.arena_.offset(prototype(closure)));
   } else {
+    lua_Debug ar;
+    lua_pushvalue(L, idx);
+    lua_getinfo(L, ">S", &ar);
     h_->bytes(ar.source ? ar.source : "").i64(ar.linedefined).i64(ar.lastlinedefined);
-    h_->u64(ar.nparams).boolean(ar.isvararg);
   }
-  h_->u64(ar.nups);
-  for (int i = 1; i <= ar.nups; ++i) {
-    lua_getupvalue(L, idx, i);
+  int n = 0;
+  for (; lua_getupvalue(L, idx, n + 1) != nullptr; ++n) {
     h_->tag(kUpvalue);
     pop_value();
   }
+  h_->u64(static_cast<uint64_t>(n));
   leave();
 }
 

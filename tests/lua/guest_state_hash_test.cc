@@ -115,6 +115,16 @@ end
 ls.test("symmetric", function() start_workers(true); ls.receive() end)
 ls.test("not declared", function() start_workers(false); ls.receive() end)
 ls.test("kept in a list", function() local pids = start_workers(true); ls.receive() end)
+
+-- 19-21: closures of one function, by their upvalues.
+local function make(x) return function() return x end end
+ls.test("closure of 1", function() return go({make(1)}) end)
+ls.test("closure of 2", function() return go({make(2)}) end)
+ls.test("closure of 1, other addresses", function() churn(); return go({make(1)}) end)
+-- 22-24: functions the run compiled itself.
+ls.test("loaded", function() return go({load("return 1")}) end)
+ls.test("loaded, other addresses", function() churn(); return go({load("return 1")}) end)
+ls.test("loaded, other code", function() return go({load("return 2")}) end)
 )lua";
 
 struct Zero : ChoiceSource {
@@ -200,6 +210,20 @@ TEST(GuestValueHash, CyclesAndSharingHashAndEqualStructuresAgree) {
 TEST(GuestValueHash, HandlesAndFunctionsHashWithoutAddresses) {
   EXPECT_EQ(after_send(5), after_send(6));  // the same values at other addresses
   EXPECT_NE(after_send(5), after_send(7));  // another function
+}
+
+TEST(GuestValueHash, ClosuresHashByTheirFunctionAndUpvalues) {
+  EXPECT_EQ(after_send(19), after_send(21));
+  EXPECT_NE(after_send(19), after_send(20));
+  EXPECT_NE(after_send(19), after_send(5));
+}
+
+TEST(GuestValueHash, FunctionsARunCompiledHashByTheirDefinition) {
+  // Its prototypes are not in the saved state, and may sit where another
+  // run's were: they are named by their source and lines instead.
+  EXPECT_EQ(after_send(22), after_send(23));
+  EXPECT_NE(after_send(22), after_send(24));
+  EXPECT_NE(after_send(22), after_send(19));
 }
 
 // The root spawns P1 and P2 (three steps), each sends it a value (two
