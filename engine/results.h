@@ -85,6 +85,7 @@ struct TestReport {
   std::optional<uint64_t> states;
   uint64_t state_cache_hits = 0;
   bool states_with_time = false;  // a run read the clock: states include the time
+  bool state_cache_turned_on = false;  // --state-cache auto: a run that looped turned the cache on
   bool states_with_ids = false;   // a run read the numbering (pids ordered, printed): states include it
   // Shortest first (dfs --shortest on): the depth its last round allowed
   // (with a bug, the bug's length: no failing run is shorter).

@@ -34,8 +34,10 @@ constexpr OptionSpec kDfsParams[] = {
      "dfs: on remembers the states explored (a fingerprint of every process's stack, mailbox and "
      "the shared state) and explores each once, every event a branch, with sleep sets: proves tests "
      "whose runs loop back (retries, heartbeats), counting states that differ only by which of the "
-     "processes declared with ls.symmetric is which once; off is stateless, with the reduction",
-     OptionType::kChoice, OptionTarget::kParam, "off", "off|on"},
+     "processes declared with ls.symmetric is which once; off is stateless, with the reduction; "
+     "auto is off until a run comes back to a state it was in (or is cut off at max_steps), then "
+     "starts the search again on",
+     OptionType::kChoice, OptionTarget::kParam, "off", "off|on|auto"},
     {"shortest", "--shortest",
      "dfs: on searches in rounds of growing depth (1 step, 2, ...; with the state cache, which it "
      "turns on), so the first bug found is one with the fewest steps",

@@ -94,6 +94,7 @@ class Search {
     bool with_time = false;  // a run read the clock: states include the time
     bool with_ids = false;   // a run read the numbering: states include it
     uint32_t depth = 0;      // shortest first: the depth of the round so far (0: not searching so)
+    bool turned_on = false;  // --state-cache auto turned the cache on: a run looped
   };
   virtual std::optional<StateCounts> state_counts() const { return std::nullopt; }
   // Whether the run that just ended stopped at a state already covered.

@@ -52,6 +52,7 @@ TestReport TestRun::drive_search() {
     // (schedules_explored counts the schedules).
     if (result.outcome == Outcome::kAbandoned && !config_.only_iteration) count_run(result);
     if (strategy_->search()->restarting()) {  // all it counted is void
+      if (result.outcome != Outcome::kAbandoned && !config_.only_iteration) count_run(result);  // but it was work
       report_.schedules_explored = report_.abandoned = 0;
       if (coverage_) coverage_->totals = {};
       continue;
@@ -92,6 +93,7 @@ TestReport TestRun::finish_search(uint64_t last, uint64_t planning) {
     report_.states = states->states;
     report_.state_cache_hits = states->hits;
     report_.states_with_time = states->with_time;
+    report_.state_cache_turned_on = states->turned_on;
     report_.states_with_ids = states->with_ids;
     if (states->depth) report_.shortest_depth = states->depth;
   }

@@ -360,6 +360,9 @@ void TextReporter::print_search(const TestReport& t) {
   if (t.state_cache_hits)
     out_ << ", " << with_commas(t.state_cache_hits) << (t.state_cache_hits == 1 ? " run" : " runs")
          << " stopped at a state already covered";
+  if (t.states && t.state_cache_turned_on) {
+    out_ << " (its runs loop: the search started again with the state cache)";
+  }
   if (t.states && t.states_with_time) out_ << " (a run read the clock: states include the time)";
   if (t.states && t.states_with_ids) {
     out_ << " (a run read how processes are numbered: states include it, and no symmetry is used)";
@@ -557,6 +560,7 @@ void write_search(JsonWriter& w, const TestReport& t) {
   if (t.states) {
     w.key("states").value(*t.states);
     w.key("state_cache_hits").value(t.state_cache_hits);
+    w.key("state_cache_turned_on").value(t.state_cache_turned_on);
     w.key("states_include_time").value(t.states_with_time);
     w.key("states_include_ids").value(t.states_with_ids);
     if (t.shortest_depth) w.key("shortest_depth").value(static_cast<uint64_t>(*t.shortest_depth));

@@ -172,7 +172,9 @@ class DfsStrategy final : public Strategy, public Search {
     if (params.values().count("delay_bound")) bound_ = params.get("delay_bound", 0);
     every_interleaving_ = params.get("dpor", 0) == 1;
     shortest_ = params.get("shortest", 0) == 1;
-    stateful_ = params.get("state_cache", 0) == 1 || shortest_;
+    const int64_t cache_mode = params.get("state_cache", 0);  // off, on, auto
+    stateful_ = cache_mode == 1 || shortest_;
+    auto_cache_ = cache_mode == 2 && !shortest_ && !bound_ && !every_interleaving_;
     const std::string cache = shortest_ ? "--shortest on (which uses the state cache)" : "--state-cache on";
     if (stateful_ && bound_) {
       conflict_ = cache + " and --delay-bound do not combine: a delay bound counts a path's branches, and one "
@@ -193,7 +195,9 @@ class DfsStrategy final : public Strategy, public Search {
   void set_states(StateSource* states) override { states_ = states; }
   std::optional<StateCounts> state_counts() const override {
     if (!stateful_) return std::nullopt;
-    return cache_.counts();
+    StateCounts counts = cache_.counts();
+    counts.turned_on = turned_on_;
+    return counts;
   }
   bool stopped_at_known_state() const override { return known_; }
   bool restarting() const override { return restarting_; }
@@ -216,6 +220,7 @@ class DfsStrategy final : public Strategy, public Search {
     if (every_interleaving_) return "--dpor none runs every interleaving to check the reduction on a small test; run it whole";
     if (shortest_) return "--shortest searches the whole tree in rounds of growing depth; run it whole";
     if (count < 2) return {};
+    auto_cache_ = false;  // the parts could not agree on when to turn it on
     plan_.start(index, count, units_per_part_);
     return {};
   }
@@ -227,6 +232,13 @@ class DfsStrategy final : public Strategy, public Search {
       cache_.note_cut();
       known_ = true;
       return kAbandon;
+    }
+    if (auto_cache_ && !stateful_ && k >= watch_from_) {
+      watched_ = true;
+      if (loops_back()) {
+        looped_ = true;  // a run back at a state it was in: end_iteration turns the cache on
+        return kAbandon;
+      }
     }
     Level& level = levels_[k];
     names_of(enabled);
@@ -423,6 +435,30 @@ class DfsStrategy final : public Strategy, public Search {
   void end_iteration(const IterationResult& result) override {
     repeated_ = false;
     planned_ = false;
+    if (auto_cache_ && !stateful_ && (looped_ || result.outcome == Outcome::kMaxSteps)) {
+      // --state-cache auto: a run came back to a state it had been in (or
+      // went on until max_steps cut it off), as a loop that waits does.
+      // Stateless, the search would run every number of rounds up to the
+      // cut; with the cache it stops where a run comes back to a state
+      // explored before. It starts again so.
+      stateful_ = turned_on_ = true;
+      StateOptions options = cache_.options();
+      options.ids = numbering_races_;
+      cache_.forget(options);
+      start_over();
+      return;
+    }
+    if (auto_cache_ && !stateful_) {
+      // A run much longer than the first is watched for a loop: a
+      // fingerprint at each of its steps past that length. (Against the
+      // first, not the longest: a loop's runs end, each a round longer.)
+      // Past kWatchedRuns such runs without one, only max_steps tells.
+      if (!first_ended_ && result.outcome != Outcome::kAbandoned) {
+        first_ended_ = true;
+        watch_from_ = std::max<uint64_t>(kWatchFrom, 4 * result.steps);
+      }
+      if (watched_ && ++watched_runs_ >= kWatchedRuns) watch_from_ = UINT64_MAX;
+    }
     if (result.outcome == Outcome::kFailed) cache_.note_failure();
     if (shortest_ && cache_.round_over(exhausted())) {
       deepen();  // this round found no bug within its depth, and runs went deeper
@@ -476,6 +512,7 @@ class DfsStrategy final : public Strategy, public Search {
     blocked_ = false;
     known_ = false;
     probe_looped_ = false;
+    looped_ = watched_ = false;
     probe_states_.clear();
     if (levels_.empty()) {
       levels_.emplace_back();
@@ -1055,6 +1092,14 @@ class DfsStrategy final : public Strategy, public Search {
   // The state cache (--state-cache on): every event a branch, sleep sets,
   // and the states explored.
   bool stateful_ = false;
+  bool auto_cache_ = false;  // --state-cache auto: stateless until a run is cut off at max_steps
+  bool turned_on_ = false;   // ... which turned the cache on
+  bool looped_ = false;      // this run came back to a state of its own (auto)
+  bool watched_ = false;     // this run took fingerprints to find one (auto)
+  static constexpr uint64_t kWatchFrom = 64, kWatchedRuns = 100;
+  bool first_ended_ = false;
+  uint64_t watched_runs_ = 0;
+  uint64_t watch_from_ = kWatchFrom;  // auto: fingerprints from this step of a run on
   StateSource* states_ = nullptr;  // while a run is under way
   dfs::StateCache cache_;
   bool known_ = false;  // this run stopped at a state explored before (or at a round's depth)

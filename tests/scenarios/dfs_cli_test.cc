@@ -804,6 +804,46 @@ TEST(DfsStateCacheCli, ProvesALoopTheStatelessSearchNeverFinishes) {
   EXPECT_FALSE(s.get("states")) << "--state-cache off counts no states";
 }
 
+// --state-cache auto: stateless until a run comes back to a state of its
+// own, then the search starts again with the cache; a test whose runs do
+// not loop is searched as without it.
+TEST(DfsStateCacheCli, AutoTurnsTheCacheOnWhenARunLoops) {
+  for (const char* twin : {"poll_until_done_fixed.lua", "spin_lock_fixed.lua"}) {
+    auto r = run_lockstep({"run", scenario(twin), "--strategy", "dfs", "--state-cache", "auto", "--iterations",
+                           "100000", "--traces-dir", fresh_dir("cache_auto")});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(explored all \d+ states \(\d+ schedules?\): no bug)"))) << r.out;
+    EXPECT_NE(r.out.find("its runs loop: the search started again with the state cache"), std::string::npos) << r.out;
+    const JsonValue t = test_entry(run_lockstep({"run", scenario(twin), "--strategy", "dfs", "--state-cache", "auto",
+                                                 "--iterations", "100000", "--format", "json", "--traces-dir",
+                                                 fresh_dir("cache_auto_j")})
+                                       .out);
+    EXPECT_TRUE(t.flag("complete"));
+    EXPECT_TRUE(t.flag("state_cache_turned_on"));
+    const JsonValue on = test_entry(run_lockstep({"run", scenario(twin), "--strategy", "dfs", "--state-cache", "on",
+                                                  "--iterations", "100000", "--format", "json", "--traces-dir",
+                                                  fresh_dir("cache_auto_on")})
+                                        .out);
+    EXPECT_EQ(t.u64("states"), on.u64("states")) << twin << ": the same search as --state-cache on, once turned on";
+    EXPECT_FALSE(on.flag("state_cache_turned_on", true));
+  }
+  // The bug is found, and its replay line (which names the iteration of
+  // the search that ran it) finds it again.
+  const std::string dir = fresh_dir("cache_auto_bug");
+  auto bug = run_lockstep({"run", scenario("spin_lock.lua"), "--strategy", "dfs", "--state-cache", "auto",
+                           "--traces-dir", dir});
+  ASSERT_EQ(bug.code, 1) << bug.out << bug.err;
+  testing::expect_replays_and_shrinks(only_trace(dir), dir);
+  // No loop: the stateless search, its counts unchanged.
+  const JsonValue plain = test_entry(run_lockstep({"run", scenario("stale_cache_fixed.lua"), "--strategy", "dfs",
+                                                   "--state-cache", "auto", "--format", "json", "--traces-dir",
+                                                   fresh_dir("cache_auto_plain")})
+                                         .out);
+  EXPECT_TRUE(plain.flag("complete"));
+  EXPECT_EQ(plain.u64("schedules_explored"), 412u);
+  EXPECT_FALSE(plain.get("states")) << "no run looped: no cache";
+}
+
 // The bug the twin fixes is found with the cache on, and its trace replays
 // and shrinks like any other.
 TEST(DfsStateCacheCli, FindsTheBugAndItsTraceReplaysAndShrinks) {
