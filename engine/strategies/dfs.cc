@@ -1092,7 +1092,7 @@ class DfsStrategy final : public Strategy, public Search {
   // The state cache (--state-cache on): every event a branch, sleep sets,
   // and the states explored.
   bool stateful_ = false;
-  bool auto_cache_ = false;  // --state-cache auto: stateless until a run is cut off at max_steps
+  bool auto_cache_ = false;  // --state-cache auto: stateless until a run loops (or is cut off at max_steps)
   bool turned_on_ = false;   // ... which turned the cache on
   bool looped_ = false;      // this run came back to a state of its own (auto)
   bool watched_ = false;     // this run took fingerprints to find one (auto)
@@ -1104,7 +1104,7 @@ class DfsStrategy final : public Strategy, public Search {
   dfs::StateCache cache_;
   bool known_ = false;  // this run stopped at a state explored before (or at a round's depth)
   bool probe_looped_ = false;  // this planning probe came back to a state of its run
-  std::unordered_set<StateId, StateIdHash> probe_states_;  // the states this planning probe has been in
+  std::unordered_set<StateId, StateIdHash> probe_states_;  // the states this run has been in (a planning probe; auto's watch for a loop)
   bool shortest_ = false;       // --shortest on: rounds of growing depth
   bool restarting_ = false;     // the search starts again (must_start_again, deepen)
   bool numbering_races_ = false;  // creations race on their numbers (a run read them: must_start_again)
