@@ -31,13 +31,13 @@ constexpr OptionSpec kDfsParams[] = {
      "each class counted once: checks the reduction on a test, as Concuerror's --dpor none)",
      OptionType::kChoice, OptionTarget::kParam, "optimal", "optimal|none"},
     {"state_cache", "--state-cache",
-     "dfs: on remembers the states explored (a fingerprint of every process's stack, mailbox and "
-     "the shared state) and explores each once, every event a branch, with sleep sets: proves tests "
-     "whose runs loop back (retries, heartbeats), counting states that differ only by which of the "
-     "processes declared with ls.symmetric is which once; off is stateless, with the reduction; "
-     "auto is off until a run comes back to a state it was in (or is cut off at max_steps), then "
-     "starts the search again on",
-     OptionType::kChoice, OptionTarget::kParam, "off", "off|on|auto"},
+     "dfs: skip states already explored (a fingerprint of every process's stack, mailbox and the "
+     "shared state). on: with the reduction, the states where virtual time moved on (no race "
+     "crosses them), and when a run comes back to a state without waiting for time, the search "
+     "starts again as full; full: every state, every event a branch, with sleep sets (proves tests "
+     "whose runs loop); off: stateless. With the cache, states that differ only by which of the "
+     "processes declared with ls.symmetric is which count once",
+     OptionType::kChoice, OptionTarget::kParam, "on", "off|on|full"},
     {"shortest", "--shortest",
      "dfs: on searches in rounds of growing depth (1 step, 2, ...; with the state cache, which it "
      "turns on), so the first bug found is one with the fewest steps",

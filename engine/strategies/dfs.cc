@@ -97,8 +97,32 @@
 // once time has reached it). A receive that found its message at once
 // while its timer could have fired (timers = "any") races with the send
 // it took, as a poll does: reversed, it waits, and its timer ends it
-// (receive_timer()). With a state cache, above a split's frontier, or in
-// a split search, every timer offered is a branch, as every fault is.
+// (receive_timer()). With the cache at every state, above a split's
+// frontier, or in a split search, every timer offered is a branch, as
+// every fault is.
+//
+// The state cache (dfs_states.h; fingerprints of the whole state, from the
+// system). `--state-cache full` remembers every state and explores each
+// once, every event a branch there (full expansion) with sleep sets
+// (Godefroid's rule for a state met again: dfs_states.h); a race found in
+// one run would otherwise have to be reversed in futures the cache cut
+// off. `--state-cache on` (the default) keeps the reduction and remembers
+// only the states where virtual time just moved on. Time moves on only
+// when nothing but timers can run, and races are sought within one time
+// epoch, so no race crosses such a state: no wakeup sequence from above
+// reaches below it, and what the search explores below it depends on the
+// state and its sleep set alone. So a state met there again is not
+// explored again (by the same rule; an event that slept at its first visit
+// and is awake now is a branch of its own there). A run stopped there has
+// its races analysed as any run's: they are races of the steps it ran. A
+// test whose loop waits for time (a retry after a timeout, a heartbeat)
+// comes back to such a state and is cut there. One whose loop does not (a
+// spin, a poll) is watched for: past four times the first run's length, a
+// run takes a fingerprint at each step until time moves on, and if it
+// comes back to a state it was in (or is cut off at max_steps), the search
+// starts again as `full` (after 100 long runs without a loop it stops
+// watching). Split (`--shard`), with a delay bound or `--dpor none`, `on`
+// is stateless: the parts could not agree on what each cached.
 //
 // Splitting one search (`--shard K/N`). Every part runs the same top of
 // the tree, and above a frontier every event offered is a branch (full
@@ -172,10 +196,10 @@ class DfsStrategy final : public Strategy, public Search {
     if (params.values().count("delay_bound")) bound_ = params.get("delay_bound", 0);
     every_interleaving_ = params.get("dpor", 0) == 1;
     shortest_ = params.get("shortest", 0) == 1;
-    const int64_t cache_mode = params.get("state_cache", 0);  // off, on, auto
-    stateful_ = cache_mode == 1 || shortest_;
-    auto_cache_ = cache_mode == 2 && !shortest_ && !bound_ && !every_interleaving_;
-    const std::string cache = shortest_ ? "--shortest on (which uses the state cache)" : "--state-cache on";
+    const int64_t cache_mode = params.get("state_cache", 0);  // off, on, full
+    stateful_ = cache_mode == 2 || shortest_;
+    cache_on_ = cache_mode == 1 && !shortest_ && !bound_ && !every_interleaving_;
+    const std::string cache = shortest_ ? "--shortest on (which uses the state cache)" : "--state-cache full";
     if (stateful_ && bound_) {
       conflict_ = cache + " and --delay-bound do not combine: a delay bound counts a path's branches, and one "
                           "state is reached by many paths";
@@ -194,7 +218,7 @@ class DfsStrategy final : public Strategy, public Search {
   std::string refuses(const RunOptions&) const override { return conflict_; }
   void set_states(StateSource* states) override { states_ = states; }
   std::optional<StateCounts> state_counts() const override {
-    if (!stateful_) return std::nullopt;
+    if (!stateful_ && !(cache_on_ && cache_.size() > 0)) return std::nullopt;  // nothing cached: a stateless search
     StateCounts counts = cache_.counts();
     counts.turned_on = turned_on_;
     return counts;
@@ -220,23 +244,24 @@ class DfsStrategy final : public Strategy, public Search {
     if (every_interleaving_) return "--dpor none runs every interleaving to check the reduction on a small test; run it whole";
     if (shortest_) return "--shortest searches the whole tree in rounds of growing depth; run it whole";
     if (count < 2) return {};
-    auto_cache_ = false;  // the parts could not agree on when to turn it on
+    cache_on_ = false;  // the parts could not agree on what each cached, nor on when to turn to full
     plan_.start(index, count, units_per_part_);
     return {};
   }
 
   size_t pick(std::span<const Op> enabled) override {
     const size_t k = exec_.steps.size();
+    const bool quiescent_state = std::exchange(at_quiescent_state_, false);
     if (k >= levels_.size()) return kAbandon;  // cannot happen: on_step adds the level
     if (k >= cache_.depth_limit()) {  // a round of a shortest-first search goes no deeper
       cache_.note_cut();
       known_ = true;
       return kAbandon;
     }
-    if (auto_cache_ && !stateful_ && k >= watch_from_) {
+    if (cache_on_ && !stateful_ && k >= watch_from_) {
       watched_ = true;
       if (loops_back()) {
-        looped_ = true;  // a run back at a state it was in: end_iteration turns the cache on
+        looped_ = true;  // a run back at a state it was in: end_iteration turns to the cache at every state
         return kAbandon;
       }
     }
@@ -275,6 +300,10 @@ class DfsStrategy final : public Strategy, public Search {
       known_ = true;
       return kAbandon;  // explored before: its futures were
     }
+    if (first_visit && quiescent_state && !stateful_ && !unexplored(level, k, enabled)) {
+      known_ = true;  // time just moved on to a state explored before (see the top of the file)
+      return kAbandon;
+    }
     if (level.has_taken) {  // the replayed prefix, or the branch just chosen
       for (size_t i = 0; i < enabled.size(); ++i) {
         if (enabled_names_[i] == level.taken) return chosen(i);
@@ -284,7 +313,7 @@ class DfsStrategy final : public Strategy, public Search {
     if (!level.optional_branched && level.optional.empty()) {
       // Faults are branches wherever offered; timers where nothing else
       // can run (or wherever offered, with full expansion or split).
-      const bool full = every_interleaving_ || stateful_ || level.top;
+      const bool full = every_interleaving_ || stateful_ || level.top || level.restricted;
       const bool timers = full || plan_.split() || quiescent();
       for (size_t i = 0; i < enabled_names_.size(); ++i) {
         const EventKind kind = enabled_kinds_[i];
@@ -430,17 +459,22 @@ class DfsStrategy final : public Strategy, public Search {
   void on_advance_time(int64_t now) override {
     ++epoch_;
     now_ = now;
+    if (cache_on_ && !stateful_) {
+      at_quiescent_state_ = true;
+      probe_states_.clear();  // a loop through time is the cache's to cut: the watch is for loops within an epoch
+    }
   }
 
   void end_iteration(const IterationResult& result) override {
     repeated_ = false;
     planned_ = false;
-    if (auto_cache_ && !stateful_ && (looped_ || result.outcome == Outcome::kMaxSteps)) {
-      // --state-cache auto: a run came back to a state it had been in (or
-      // went on until max_steps cut it off), as a loop that waits does.
-      // Stateless, the search would run every number of rounds up to the
-      // cut; with the cache it stops where a run comes back to a state
-      // explored before. It starts again so.
+    if (cache_on_ && !stateful_ && (looped_ || result.outcome == Outcome::kMaxSteps)) {
+      // A run came back to a state it had been in without time moving on
+      // (or went on until max_steps cut it off), as a loop that spins or
+      // polls does. With the reduction, the search would run every number
+      // of rounds up to the cut; with the cache at every state it stops
+      // where a run comes back to a state explored before. It starts
+      // again so.
       stateful_ = turned_on_ = true;
       StateOptions options = cache_.options();
       options.ids = numbering_races_;
@@ -448,7 +482,7 @@ class DfsStrategy final : public Strategy, public Search {
       start_over();
       return;
     }
-    if (auto_cache_ && !stateful_) {
+    if (cache_on_ && !stateful_) {
       // A run much longer than the first is watched for a loop: a
       // fingerprint at each of its steps past that length. (Against the
       // first, not the longest: a loop's runs end, each a round longer.)
@@ -473,7 +507,7 @@ class DfsStrategy final : public Strategy, public Search {
     // races: its reversals may lead where no other run does (below a split's
     // frontier, whose top is explored without wakeup sequences, such runs
     // are common).
-    if (result.outcome == Outcome::kAbandoned && blocked_ && !every_interleaving_ && !stateful_) analyse_races();
+    if (result.outcome == Outcome::kAbandoned && (blocked_ || known_) && !every_interleaving_ && !stateful_) analyse_races();
     if (result.outcome != Outcome::kAbandoned) {
       if (every_interleaving_ || stateful_) {
         exec_.analyse();  // for the fingerprint
@@ -513,6 +547,7 @@ class DfsStrategy final : public Strategy, public Search {
     known_ = false;
     probe_looped_ = false;
     looped_ = watched_ = false;
+    at_quiescent_state_ = false;
     probe_states_.clear();
     if (levels_.empty()) {
       levels_.emplace_back();
@@ -815,7 +850,7 @@ class DfsStrategy final : public Strategy, public Search {
            (level.restricted && std::find(level.only.begin(), level.only.end(), t) == level.only.end());
   }
 
-  // --- The state cache (--state-cache on; engine/strategies/dfs_states.h). ---
+  // --- The state cache (--state-cache; engine/strategies/dfs_states.h). ---
 
   // Split (--shard), the cache keeps to this part's own units: while
   // planning, probes run paths they do not explore, and above the frontier
@@ -882,7 +917,7 @@ class DfsStrategy final : public Strategy, public Search {
   // only there: no future of theirs can tell). Either way the search starts
   // again. Whether it did.
   bool must_start_again() {
-    const bool clock = stateful_ && !cache_.options().absolute_time && states_->clock_read();
+    const bool clock = (stateful_ || cache_on_) && !cache_.options().absolute_time && states_->clock_read();
     const bool ids = !numbering_races_ && states_->ids_read();
     if (!clock && !ids) return false;
     if (ids && plan_.split() && !plan_.planning()) {
@@ -892,7 +927,7 @@ class DfsStrategy final : public Strategy, public Search {
     } else {
       numbering_races_ = numbering_races_ || ids;
     }
-    if (stateful_) {
+    if (stateful_ || cache_on_) {
       StateOptions options = cache_.options();
       options.absolute_time = options.absolute_time || clock;
       options.ids = numbering_races_;
@@ -1089,17 +1124,22 @@ class DfsStrategy final : public Strategy, public Search {
   uint64_t estimate_n_ = 0;
   FingerprintSet seen_;  // the classes of the runs counted so far
 
-  // The state cache (--state-cache on): every event a branch, sleep sets,
-  // and the states explored.
+  // The cache at every state (--state-cache full, --shortest on; or on,
+  // once a run looped): every event a branch, sleep sets, and the states
+  // explored.
   bool stateful_ = false;
-  bool auto_cache_ = false;  // --state-cache auto: stateless until a run loops (or is cut off at max_steps)
-  bool turned_on_ = false;   // ... which turned the cache on
-  bool looped_ = false;      // this run came back to a state of its own (auto)
-  bool watched_ = false;     // this run took fingerprints to find one (auto)
+  // --state-cache on: the reduction, with the states where time moved on
+  // cached, until a run loops without time moving on (or is cut off at
+  // max_steps): then the cache at every state (stateful_).
+  bool cache_on_ = false;
+  bool at_quiescent_state_ = false;  // this run's time just moved on (for its next pick)
+  bool turned_on_ = false;   // a run looped: the search started again with the cache at every state
+  bool looped_ = false;      // this run came back to a state of its own within an epoch
+  bool watched_ = false;     // this run took fingerprints to find one
   static constexpr uint64_t kWatchFrom = 64, kWatchedRuns = 100;
   bool first_ended_ = false;
   uint64_t watched_runs_ = 0;
-  uint64_t watch_from_ = kWatchFrom;  // auto: fingerprints from this step of a run on
+  uint64_t watch_from_ = kWatchFrom;  // fingerprints from this step of a run on, watching for a loop
   StateSource* states_ = nullptr;  // while a run is under way
   dfs::StateCache cache_;
   bool known_ = false;  // this run stopped at a state explored before (or at a round's depth)

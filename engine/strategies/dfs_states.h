@@ -1,6 +1,6 @@
-// The states a dfs with a state cache has explored (--state-cache on;
-// engine/strategies/dfs.cc), with what is needed to tell when a state met
-// again needs nothing more.
+// The states a dfs with a state cache has explored (--state-cache on or
+// full; engine/strategies/dfs.cc says which states each records), with
+// what is needed to tell when a state met again needs nothing more.
 //
 // Sleep sets and state caching, combined as Godefroid's "Partial-Order
 // Methods for the Verification of Concurrent Systems" (LNCS 1032, 1996,

@@ -35,6 +35,7 @@ struct Reachable {
   std::set<uint64_t> states;
   std::map<uint64_t, FakeMachine::State> content;  // for failure messages
   std::set<uint64_t> choosing;  // not failing, something can run
+  std::set<uint64_t> last;      // nothing can run and time cannot move on (ended or deadlocked)
   bool bug = false;       // a failing state is reachable
   size_t shortest = 0;    // the fewest steps that reach a failing or deadlocked state
   bool deadlock = false;  // a state where nothing can run but not all ended
@@ -51,6 +52,8 @@ struct Reachable {
       for (uint32_t x : s.reg) out += " " + std::to_string(x);
       out += " cells";
       for (uint32_t x : s.cells) out += " " + std::to_string(x);
+      out += " woken";
+      for (uint32_t x : s.woken) out += " " + std::to_string(x);
       out += "\n";
     }
     return out;
@@ -68,6 +71,13 @@ Reachable brute_force(const Programs& programs, uint32_t cells, std::optional<ui
     queue.pop_front();
     const std::vector<Op> enabled(m.enabled().begin(), m.enabled().end());
     if (!enabled.empty()) out.choosing.insert(FakeMachine::hash(m.state()));
+    if (FakeMachine later = m; enabled.empty() && later.advance_time()) {  // time moves on: a state of its own
+      later.seen_.clear();
+      out.content.emplace(FakeMachine::hash(later.state()), later.state());
+      if (out.states.insert(FakeMachine::hash(later.state())).second) queue.push_back({std::move(later), distance});
+      continue;
+    }
+    if (enabled.empty()) out.last.insert(FakeMachine::hash(m.state()));
     if (enabled.empty() && !m.done()) {
       out.shortest = out.bug || out.deadlock ? std::min(out.shortest, distance) : distance;
       out.deadlock = true;
@@ -101,6 +111,16 @@ void expect_visits(const std::set<uint64_t>& visited, const Reachable& truth, co
   }
 }
 
+// The same for a search with the reduction, which need not pass through
+// every state (two steps that commute run in one order): it reaches every
+// state where runs end (each class of runs is explored), when no bug is
+// reachable.
+void expect_reduced_visits(const std::set<uint64_t>& visited, const Reachable& truth, const std::string& context) {
+  for (uint64_t h : visited) EXPECT_TRUE(truth.states.count(h)) << context << "a state no run can reach";
+  if (truth.bug) return;
+  for (uint64_t h : truth.last) EXPECT_TRUE(visited.count(h)) << context << "a state where runs end, missed";
+}
+
 struct Search {
   std::set<uint64_t> visited;  // every state some run was in
   std::set<uint64_t> orbits;   // the same, each state's group order sorted (FakeMachine::canonical)
@@ -108,14 +128,18 @@ struct Search {
   size_t first_failure_steps = 0;  // the steps of the first failing run (a deadlock too)
   bool deadlock = false;
   bool complete = false;
+  bool turned_on = false;  // --state-cache on went on with the cache at every state
   uint64_t schedules = 0, abandoned = 0, states = 0, hits = 0;
 };
 
-Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> bad, bool cache,
+// --state-cache's values, as the strategy's parameter holds them.
+enum Cache : int { kOff = 0, kOn = 1, kFull = 2 };
+
+Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> bad, Cache cache,
               bool shortest = false, uint64_t budget = 200000, bool symmetric = false,
               std::pair<uint64_t, uint64_t> part = {0, 1}, uint64_t units_per_part = 0) {
   StrategyParams params;
-  params.set("state_cache", cache ? 1 : 0);
+  params.set("state_cache", cache);
   params.set("shortest", shortest ? 1 : 0);
   if (units_per_part) params.set("split_units", units_per_part);
   auto dfs = make_dfs_strategy(params);
@@ -155,6 +179,7 @@ Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> 
   if (auto counts = dfs->search()->state_counts()) {
     out.states = counts->states;
     out.hits = counts->hits;
+    out.turned_on = counts->turned_on;
   }
   return out;
 }
@@ -182,14 +207,50 @@ Programs random_programs(Prng& rng, bool loops) {
   return programs;
 }
 
+// Programs that wait for time to move on (tick), for --state-cache on,
+// which caches the states where time moved on and searches between them
+// with the reduction: 2 or 3 processes of 2 to 4 instructions over 2
+// cells, a tick in at least one. No awaits (between ticks the search is
+// the stateless one, and the VM blocks only in receives). `loops`: jumps
+// may go back. `through_ticks`: only jumps back, each over a tick, so a
+// run comes back to a state only after time moved on.
+Programs programs_with_ticks(Prng& rng, bool loops, bool through_ticks) {
+  for (;;) {
+    Programs programs(2 + rng.below(2));
+    bool ticks = false;
+    for (auto& program : programs) {
+      const size_t n = 2 + rng.below(3);
+      for (size_t i = 0; i < n; ++i) {
+        MachineStep s;
+        s.op = rng.below(4) == 0 ? MachineStep::Op::kTick : static_cast<MachineStep::Op>(rng.below(3));
+        ticks = ticks || s.op == MachineStep::Op::kTick;
+        s.cell = static_cast<uint32_t>(rng.below(2));
+        s.value = static_cast<uint32_t>(rng.below(FakeMachine::kValues));
+        if (rng.below(3) == 0) {
+          s.when = static_cast<uint32_t>(rng.below(FakeMachine::kValues));
+          s.target = static_cast<uint32_t>(loops ? rng.below(n + 1) : i + 1 + rng.below(n - i));
+          if (through_ticks) {
+            s.target = static_cast<uint32_t>(rng.below(i + 1));
+            bool over_tick = s.op == MachineStep::Op::kTick;
+            for (size_t t = s.target; t < i; ++t) over_tick = over_tick || program[t].op == MachineStep::Op::kTick;
+            if (!over_tick) s.target = UINT32_MAX;
+          }
+        }
+        program.push_back(s);
+      }
+    }
+    if (ticks) return programs;
+  }
+}
+
 std::string describe(const Programs& programs) {
-  static const char* const kOps[] = {"read", "write", "add", "await"};
+  static const char* const kOps[] = {"read", "write", "add", "await", "tick"};
   std::string out;
   for (size_t p = 0; p < programs.size(); ++p) {
     out += "P" + std::to_string(p) + ":";
     for (const MachineStep& s : programs[p]) {
-      out += std::string(" ") + kOps[static_cast<int>(s.op)] + " c" + std::to_string(s.cell) + " " +
-             std::to_string(s.value);
+      out += std::string(" ") + kOps[static_cast<int>(s.op)];
+      if (s.op != MachineStep::Op::kTick) out += " c" + std::to_string(s.cell) + " " + std::to_string(s.value);
       if (s.target != UINT32_MAX) out += " (->" + std::to_string(s.target) + " if " + std::to_string(s.when) + ")";
       out += ";";
     }
@@ -206,7 +267,7 @@ TEST(DfsStateCache, VisitsEveryReachableStateOfLoopingProgramsAndFindsEveryBug) 
     const std::optional<uint32_t> bad =
         rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
     const Reachable truth = brute_force(programs, 2, bad);
-    const Search s = search(programs, 2, bad, true);
+    const Search s = search(programs, 2, bad, kFull);
     const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
                                 "\n" + describe(programs);
     ASSERT_TRUE(s.complete) << context;
@@ -250,7 +311,7 @@ TEST(DfsStateCache, SplitIntoPartsVisitsEveryReachableStateAndFindsEveryBug) {
       bool bug = false;
       size_t parts_with_runs = 0;
       for (uint64_t k = 0; k < parts; ++k) {
-        const Search s = search(programs, 2, bad, true, false, 200000, false, {k, parts}, units);
+        const Search s = search(programs, 2, bad, kFull, false, 200000, false, {k, parts}, units);
         ASSERT_TRUE(s.complete) << context;
         visited.insert(s.visited.begin(), s.visited.end());
         bug = bug || s.bug;
@@ -272,8 +333,8 @@ TEST(DfsStateCache, GivesTheVerdictOfTheStatelessSearchOnProgramsWithoutLoops) {
     const Programs programs = random_programs(rng, false);
     const std::optional<uint32_t> bad = 1 + static_cast<uint32_t>(rng.below(2));
     const Reachable truth = brute_force(programs, 2, bad);
-    const Search with = search(programs, 2, bad, true);
-    const Search without = search(programs, 2, bad, false);
+    const Search with = search(programs, 2, bad, kFull);
+    const Search without = search(programs, 2, bad, kOff);
     const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
                                 "\n" + describe(programs);
     ASSERT_TRUE(with.complete && without.complete) << context;
@@ -293,6 +354,102 @@ TEST(DfsStateCache, GivesTheVerdictOfTheStatelessSearchOnProgramsWithoutLoops) {
   EXPECT_LT(bugs, 500u);
 }
 
+// --state-cache on: the reduction, and the cache where time moved on (no
+// race crosses such a state, so what is explored below it depends on the
+// state and its sleep set alone). Loops that pass a tick come back to a
+// state where time moved on, which the cache cuts: the search ends, in
+// every reachable state, finding every bug, without turning to the cache
+// at every state.
+TEST(DfsStateCache, OnCachesWhereTimeMovesOnAndEndsLoopsThroughTime) {
+  Prng rng(75);
+  size_t bugs = 0, loops = 0, hits = 0, states = 0;
+  for (int round = 0; round < 600; ++round) {
+    const Programs programs = programs_with_ticks(rng, true, true);
+    const std::optional<uint32_t> bad =
+        rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
+    const Reachable truth = brute_force(programs, 2, bad);
+    const Search s = search(programs, 2, bad, kOn);
+    const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
+                                "\n" + describe(programs);
+    ASSERT_TRUE(s.complete) << context;
+    EXPECT_EQ(s.bug, truth.bug) << context;
+    expect_reduced_visits(s.visited, truth, context);
+    if (!truth.bug) {
+      EXPECT_EQ(s.deadlock, truth.deadlock) << context;
+    }
+    EXPECT_FALSE(s.turned_on) << context << "every loop passes a tick: the cache where time moves on ends it";
+    for (const auto& program : programs) {
+      for (size_t i = 0; i < program.size(); ++i) loops += program[i].target <= i ? 1 : 0;
+    }
+    bugs += truth.bug ? 1 : 0;
+    hits += s.hits;
+    states += s.states;
+  }
+  EXPECT_GT(loops, 100u) << "the programs should loop";
+  EXPECT_GT(bugs, 40u);
+  EXPECT_GT(states, 500u);
+  EXPECT_GT(hits, states / 10) << "runs should stop at states explored before";
+}
+
+// Without loops, --state-cache on gives the stateless search's verdict
+// and never runs more schedules: a run stops where time moved on to a
+// state explored before.
+TEST(DfsStateCache, OnGivesTheVerdictOfTheStatelessSearchWithNoMoreSchedules) {
+  Prng rng(76);
+  size_t bugs = 0, fewer = 0;
+  for (int round = 0; round < 600; ++round) {
+    const Programs programs = programs_with_ticks(rng, false, false);
+    const std::optional<uint32_t> bad = 1 + static_cast<uint32_t>(rng.below(2));
+    const Reachable truth = brute_force(programs, 2, bad);
+    const Search on = search(programs, 2, bad, kOn);
+    const Search off = search(programs, 2, bad, kOff);
+    const std::string context = "round " + std::to_string(round) + " bad " + std::to_string(*bad) + "\n" +
+                                describe(programs);
+    ASSERT_TRUE(on.complete && off.complete) << context;
+    EXPECT_EQ(on.bug, truth.bug) << context;
+    EXPECT_EQ(off.bug, truth.bug) << context;
+    expect_reduced_visits(on.visited, truth, context);
+    expect_reduced_visits(off.visited, truth, context);
+    bugs += truth.bug ? 1 : 0;
+    if (truth.bug) continue;
+    EXPECT_EQ(on.deadlock, truth.deadlock) << context;
+    EXPECT_LE(on.schedules, off.schedules) << context;
+    fewer += on.schedules < off.schedules ? 1 : 0;
+  }
+  EXPECT_GT(fewer, 30u) << "runs that meet again where time moved on should need fewer schedules";
+  EXPECT_GT(bugs, 100u);
+  EXPECT_LT(bugs, 500u);
+}
+
+// A loop that does not wait for time comes back to a state within one
+// stretch of time, which the cache where time moves on never sees:
+// --state-cache on notices the run came back (or was cut off at
+// max_steps) and starts again with the cache at every state. Every
+// reachable state is visited and every bug found either way.
+TEST(DfsStateCache, OnTurnsToTheCacheAtEveryStateWhenALoopDoesNotWaitForTime) {
+  Prng rng(77);
+  size_t bugs = 0, turned = 0;
+  for (int round = 0; round < 400; ++round) {
+    const Programs programs = programs_with_ticks(rng, true, false);
+    const std::optional<uint32_t> bad =
+        rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
+    const Reachable truth = brute_force(programs, 2, bad);
+    const Search s = search(programs, 2, bad, kOn);
+    const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
+                                "\n" + describe(programs);
+    ASSERT_TRUE(s.complete) << context;
+    EXPECT_EQ(s.bug, truth.bug) << context;
+    expect_reduced_visits(s.visited, truth, context);
+    if (!truth.bug) {
+      EXPECT_EQ(s.deadlock, truth.deadlock) << context;
+    }
+    bugs += truth.bug ? 1 : 0;
+    turned += s.turned_on ? 1 : 0;
+  }
+  EXPECT_GT(bugs, 40u);
+  EXPECT_GT(turned, 20u) << "some programs loop without waiting for time";
+}
+
 // Symmetry: processes that run one program are interchangeable, and the
 // fingerprint and event names sort them (as ls.symmetric makes the VM's).
 // Every orbit of reachable states (a state and its permutations) is
@@ -308,8 +465,8 @@ TEST(DfsStateCache, WithSymmetryVisitsEveryOrbitAndFindsEveryBug) {
     const std::optional<uint32_t> bad =
         rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
     const Reachable truth = brute_force(programs, 2, bad);
-    const Search sym = search(programs, 2, bad, true, false, 200000, true);
-    const Search plain = search(programs, 2, bad, true);
+    const Search sym = search(programs, 2, bad, kFull, false, 200000, true);
+    const Search plain = search(programs, 2, bad, kFull);
     const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
                                 "\n" + describe(programs);
     ASSERT_TRUE(sym.complete) << context;
@@ -345,14 +502,14 @@ TEST(DfsStateCache, ShortestFirstFindsABugOfTheFewestSteps) {
     const Programs programs = random_programs(rng, true);
     const std::optional<uint32_t> bad = 1 + static_cast<uint32_t>(rng.below(2));
     const Reachable truth = brute_force(programs, 2, bad);
-    const Search s = search(programs, 2, bad, true, true);
+    const Search s = search(programs, 2, bad, kFull, true);
     const std::string context = "round " + std::to_string(round) + " bad " + std::to_string(*bad) + "\n" +
                                 describe(programs);
     ASSERT_EQ(s.bug || s.deadlock, truth.bug || truth.deadlock) << context;
     if (truth.bug || truth.deadlock) {  // the search stops at its first failure, as a run does
       EXPECT_EQ(s.first_failure_steps, truth.shortest) << context;
       ++failing;
-      longer += search(programs, 2, bad, true).first_failure_steps > truth.shortest ? 1 : 0;
+      longer += search(programs, 2, bad, kFull).first_failure_steps > truth.shortest ? 1 : 0;
     } else {
       EXPECT_TRUE(s.complete) << context;
       expect_visits(s.visited, truth, context);

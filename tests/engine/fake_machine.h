@@ -13,6 +13,10 @@
 //   write c v    cell[c] := v
 //   add c v      cell[c] := cell[c] + v; reg := the new value
 //   await c v    enabled only while cell[c] == v; reg := v
+//   tick         waits for virtual time to move on: enabled once time has
+//                advanced since the process reached it (time advances
+//                when nothing else can run, as the VM's does, and wakes
+//                every process waiting in a tick)
 //
 // A run fails at the step that makes cell 0 equal `bad` (when set). It
 // ends when every process has ended, and deadlocks when none can run but
@@ -37,7 +41,7 @@
 namespace lockstep::testing {
 
 struct MachineStep {
-  enum class Op : uint8_t { kRead, kWrite, kAdd, kAwait };
+  enum class Op : uint8_t { kRead, kWrite, kAdd, kAwait, kTick };
   Op op = Op::kRead;
   uint32_t cell = 0;
   uint32_t value = 0;
@@ -52,6 +56,7 @@ class FakeMachine final : public System {
 
   struct State {
     std::vector<uint32_t> pc, reg, cells;
+    std::vector<uint32_t> woken;  // per process: in a tick, and time has moved on since
     bool operator==(const State&) const = default;
   };
 
@@ -67,6 +72,7 @@ class FakeMachine final : public System {
     state_.pc.assign(programs_.size(), 0);
     state_.reg.assign(programs_.size(), 0);
     state_.cells.assign(cells, 0);
+    state_.woken.assign(programs_.size(), 0);
     refresh();
     seen_.push_back(state_);
   }
@@ -78,7 +84,7 @@ class FakeMachine final : public System {
   const State& state() const { return state_; }
   static uint64_t hash(const State& s) {
     uint64_t h = 0x6d61636869;
-    for (const auto* v : {&s.pc, &s.reg, &s.cells}) {
+    for (const auto* v : {&s.pc, &s.reg, &s.cells, &s.woken}) {
       for (uint32_t x : *v) h = mix64(h ^ (x + 0x9e3779b97f4a7c15ull));
       h = mix64(h + 0x51);
     }
@@ -86,7 +92,19 @@ class FakeMachine final : public System {
   }
 
   std::span<const Op> enabled() override { return enabled_; }
-  bool advance_time() override { return false; }
+  // Wakes every process waiting in a tick, if any is (a new state).
+  bool advance_time() override {
+    bool any = false;
+    for (uint32_t p = 0; p < programs_.size(); ++p) {
+      if (in_tick(state_, p) && !state_.woken[p]) any = true, state_.woken[p] = 1;
+    }
+    if (!any) return false;
+    ++now_;
+    refresh();
+    seen_.push_back(state_);
+    return true;
+  }
+  int64_t now() const override { return now_; }
 
   StepResult step(const Op& op, ChoiceSource&) override {
     const uint32_t p = op.key.id;
@@ -100,11 +118,12 @@ class FakeMachine final : public System {
       case MachineStep::Op::kWrite: cell = s.value % kValues; writes = true; break;
       case MachineStep::Op::kAdd: cell = (cell + s.value) % kValues; reg = cell; writes = true; break;
       case MachineStep::Op::kAwait: reg = cell; break;
+      case MachineStep::Op::kTick: state_.woken[p] = 0; break;
     }
     state_.pc[p] = s.target != UINT32_MAX && reg == s.when ? s.target : state_.pc[p] + 1;
     access_ = {object::atomic(1, s.cell), writes};
     r.facts.actor = p;
-    r.facts.accesses = std::span<const Access>(&access_, 1);
+    if (s.op != MachineStep::Op::kTick) r.facts.accesses = std::span<const Access>(&access_, 1);
     refresh();
     seen_.push_back(state_);
     if (bad_ && state_.cells[0] == *bad_) {
@@ -139,10 +158,11 @@ class FakeMachine final : public System {
   State canonical(const State& s) const {
     State c = s;
     for (const auto& members : groups_) {
-      std::vector<std::pair<uint32_t, uint32_t>> local;
-      for (uint32_t p : members) local.emplace_back(s.pc[p], s.reg[p]);
+      std::vector<std::tuple<uint32_t, uint32_t, uint32_t>> local;
+      for (uint32_t p : members) local.emplace_back(s.pc[p], s.reg[p], s.woken[p]);
       std::sort(local.begin(), local.end());
-      for (size_t i = 0; i < members.size(); ++i) std::tie(c.pc[members[i]], c.reg[members[i]]) = local[i];
+      for (size_t i = 0; i < members.size(); ++i)
+        std::tie(c.pc[members[i]], c.reg[members[i]], c.woken[members[i]]) = local[i];
     }
     return c;
   }
@@ -154,9 +174,13 @@ class FakeMachine final : public System {
       if (s.pc[p] >= programs_[p].size()) continue;
       const MachineStep& m = programs_[p][s.pc[p]];
       if (m.op == MachineStep::Op::kAwait && s.cells[m.cell] != m.value % kValues) continue;
+      if (m.op == MachineStep::Op::kTick && !s.woken[p]) continue;
       out.push_back(p);
     }
     return out;
+  }
+  bool in_tick(const State& s, uint32_t p) const {
+    return s.pc[p] < programs_[p].size() && programs_[p][s.pc[p]].op == MachineStep::Op::kTick;
   }
   bool done() const {
     for (uint32_t p = 0; p < programs_.size(); ++p) {
@@ -180,8 +204,9 @@ class FakeMachine final : public System {
   // register), ties by pid.
   uint32_t rank(uint32_t p) const {
     uint32_t r = 0;
-    const auto mine = std::make_tuple(state_.pc[p], state_.reg[p], p);
-    for (uint32_t q : groups_[group_[p]]) r += std::make_tuple(state_.pc[q], state_.reg[q], q) < mine ? 1 : 0;
+    const auto mine = std::make_tuple(state_.pc[p], state_.reg[p], state_.woken[p], p);
+    for (uint32_t q : groups_[group_[p]])
+      r += std::make_tuple(state_.pc[q], state_.reg[q], state_.woken[q], q) < mine ? 1 : 0;
     return r;
   }
 
@@ -191,6 +216,7 @@ class FakeMachine final : public System {
   State state_;
   std::vector<Op> enabled_;
   Access access_;
+  int64_t now_ = 0;
 };
 
 }  // namespace lockstep::testing

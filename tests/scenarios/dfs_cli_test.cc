@@ -42,7 +42,7 @@ JsonValue test_entry(const std::string& json) {
 // Each test of `file` as dfs with --dpor `dpor` reports it in JSON (empty,
 // with a failure recorded, when the run does not end with exit 0).
 std::vector<JsonValue> dfs_tests(const std::string& file, const char* dpor, const char* iterations) {
-  auto r = run_lockstep({"run", file, "--strategy", "dfs", "--dpor", dpor, "--iterations", iterations, "--format", "json"});
+  auto r = run_lockstep({"run", file, "--strategy", "dfs", "--state-cache", "off", "--dpor", dpor, "--iterations", iterations, "--format", "json"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   auto doc = parse_json(r.out);
   EXPECT_TRUE(doc.ok() && doc->get("tests")) << r.out;
@@ -115,7 +115,7 @@ TEST(DfsCli, ABudgetTooSmallSaysItIsNotAProof) {
 // covered count too (before, a proof of 7 schedules reported 7 iterations
 // and a few hundred steps after 1,788 runs).
 TEST(DfsCli, IterationsAndStepsCountEveryRun) {
-  for (const char* cache : {"off", "on"}) {
+  for (const char* cache : {"off", "on", "full"}) {
     SCOPED_TRACE(cache);
     auto j = run_lockstep({"run", scenario("global_singleton_fixed.lua"), "--strategy", "dfs", "--state-cache",
                            cache, "--iterations", "100000", "--format", "json"});
@@ -129,7 +129,7 @@ TEST(DfsCli, IterationsAndStepsCountEveryRun) {
     // Every run starts the root and its processes: more steps than runs.
     EXPECT_GT(t.u64("steps"), t.u64("iterations_run"));
   }
-  auto r = run_lockstep({"run", scenario("global_singleton_fixed.lua"), "--strategy", "dfs", "--state-cache", "on",
+  auto r = run_lockstep({"run", scenario("global_singleton_fixed.lua"), "--strategy", "dfs", "--state-cache", "full",
                          "--iterations", "100000"});
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(dfs, ([\d,]+) iterations, [\d,]+ steps, explored all [\d,]+ states \((\d+) schedules\))")))
@@ -217,8 +217,8 @@ TEST(DfsCli, ABugNamesItsIterationAndItsSchedule) {
   auto r = run_lockstep({"run", scenario("global_singleton.lua"), "--strategy", "dfs", "--iterations", "5000",
                          "--traces-dir", fresh_dir("dfs_schedule_no")});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("iteration: 31 (schedule 13)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("bug in schedule 13"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("iteration: 17 (schedule 6)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bug in schedule 6"), std::string::npos) << r.out;
 }
 
 // ls.timers("quiescent") takes a process's own waits out of the race under
@@ -359,8 +359,10 @@ TEST(DfsCli, PartsAddUpToTheWholeSearch) {
       {std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/partition_holds_request.lua", {}},
   };
   auto counts = [](const std::string& file, std::vector<std::string> flags) {
-    std::vector<std::string> args = {"run", file, "--strategy", "dfs", "--iterations", "1000000", "--keep-going",
-                                     "--format", "json", "--traces-dir", fresh_dir("dfs_parts_add_up")};
+    // (Split, a search is stateless: the cache is for a whole search.)
+    std::vector<std::string> args = {"run", file, "--strategy", "dfs", "--state-cache", "off", "--iterations",
+                                     "1000000", "--keep-going", "--format", "json", "--traces-dir",
+                                     fresh_dir("dfs_parts_add_up")};
     args.insert(args.end(), flags.begin(), flags.end());
     auto r = run_lockstep(args);
     const JsonValue t = test_entry(r.out);
@@ -411,7 +413,7 @@ TEST(DfsCli, StepsThatTakeAStepAwayRaceWithIt) {
     const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/" + name;
     uint64_t counts[2] = {0, 0};
     for (int none = 0; none < 2; ++none) {
-      auto r = run_lockstep({"run", file, "--strategy", "dfs", "--dpor", none ? "none" : "optimal", "--iterations",
+      auto r = run_lockstep({"run", file, "--strategy", "dfs", "--state-cache", "off", "--dpor", none ? "none" : "optimal", "--iterations",
                              "100000", "--format", "json"});
       ASSERT_EQ(r.code, 0) << r.out << r.err;
       const JsonValue t = test_entry(r.out);
@@ -436,7 +438,7 @@ TEST(DfsCli, EtsElementWritesAndKeyWalksRaceByTheirKeys) {
            {"first and next against an insert", 6},
            {"first and next against a lookup", 2}}) {
     for (const char* dpor : {"optimal", "none"}) {
-      auto r = run_lockstep({"run", file, "--test", name, "--strategy", "dfs", "--dpor", dpor, "--iterations",
+      auto r = run_lockstep({"run", file, "--test", name, "--strategy", "dfs", "--state-cache", "off", "--dpor", dpor, "--iterations",
                              "100000", "--format", "json"});
       ASSERT_EQ(r.code, 0) << r.out << r.err;
       const JsonValue t = test_entry(r.out);
@@ -662,8 +664,8 @@ TEST(DfsCli, CountsWhatEveryInterleavingCounts) {
   uint64_t optimal_runs = 0, none_runs = 0;
   for (const Case& c : cases) {
     auto counts = [&](const char* dpor) {
-      std::vector<std::string> args = {"run", scenario(c.file), "--strategy", "dfs", "--dpor",
-                                       dpor, "--iterations", "100000", "--format", "json"};
+      std::vector<std::string> args = {"run", scenario(c.file), "--strategy", "dfs", "--state-cache", "off",
+                                       "--dpor", dpor, "--iterations", "100000", "--format", "json"};
       args.insert(args.end(), c.extra.begin(), c.extra.end());
       auto r = run_lockstep(args);
       EXPECT_EQ(r.code, 0) << c.file << r.out << r.err;
@@ -781,13 +783,13 @@ namespace {
 // search runs every number of polls up to max_steps, far past a budget
 // of 300.
 TEST(DfsStateCacheCli, ProvesALoopTheStatelessSearchNeverFinishes) {
-  auto r = run_lockstep({"run", scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--state-cache", "on",
+  auto r = run_lockstep({"run", scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--state-cache", "full",
                          "--iterations", "100000", "--traces-dir", fresh_dir("cache_proof")});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(explored all \d+ states \(\d+ schedules?\): no bug)"))) << r.out;
   EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\d+ runs? stopped at a state already covered)"))) << r.out;
   const JsonValue t = test_entry(run_lockstep({"run", scenario("poll_until_done_fixed.lua"), "--strategy", "dfs",
-                                               "--state-cache", "on", "--iterations", "100000", "--format", "json",
+                                               "--state-cache", "full", "--iterations", "100000", "--format", "json",
                                                "--traces-dir", fresh_dir("cache_proof_j")})
                                      .out);
   ASSERT_TRUE(t.get("states")) << "a search with the cache counts states";
@@ -796,59 +798,73 @@ TEST(DfsStateCacheCli, ProvesALoopTheStatelessSearchNeverFinishes) {
   EXPECT_GT(t.u64("state_cache_hits"), 0u);
   EXPECT_FALSE(t.flag("states_include_time", true));
 
-  auto stateless = run_lockstep({"run", scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--iterations",
-                                 "300", "--format", "json", "--traces-dir", fresh_dir("cache_none")});
+  auto stateless = run_lockstep({"run", scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--state-cache",
+                                 "off", "--iterations", "300", "--format", "json", "--traces-dir",
+                                 fresh_dir("cache_none")});
   ASSERT_EQ(stateless.code, 0) << stateless.out << stateless.err;
   const JsonValue s = test_entry(stateless.out);
   EXPECT_FALSE(s.flag("complete", true)) << "every number of polls is a schedule without the cache";
   EXPECT_FALSE(s.get("states")) << "--state-cache off counts no states";
 }
 
-// --state-cache auto: stateless until a run comes back to a state of its
-// own, then the search starts again with the cache; a test whose runs do
-// not loop is searched as without it.
-TEST(DfsStateCacheCli, AutoTurnsTheCacheOnWhenARunLoops) {
+// --state-cache on (the default): the reduction, with the cache where time
+// moved on (global_singleton_fixed's retries: fewer schedules than
+// without); when a run comes back to a state within one stretch of time (a
+// loop that does not wait), the search starts again with the cache at
+// every state (as --state-cache full); a test that never waits for time is
+// searched as without the cache.
+TEST(DfsStateCacheCli, OnCachesWhereTimeMovesOnAndTurnsToEveryStateWhenARunLoops) {
+  auto json = [](const char* twin, const char* cache) {
+    std::vector<std::string> args = {"run", scenario(twin), "--strategy", "dfs", "--iterations", "100000",
+                                     "--format", "json", "--traces-dir", fresh_dir("cache_on_j")};
+    if (*cache) args.insert(args.end(), {"--state-cache", cache});
+    auto r = run_lockstep(args);
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    return test_entry(r.out);
+  };
+  {
+    const JsonValue on = json("global_singleton_fixed.lua", "on");
+    const JsonValue off = json("global_singleton_fixed.lua", "off");
+    EXPECT_TRUE(on.flag("complete"));
+    EXPECT_GT(on.u64("states"), 0u);
+    EXPECT_GT(on.u64("state_cache_hits"), 0u);
+    EXPECT_FALSE(on.flag("state_cache_turned_on", true));
+    EXPECT_LT(on.u64("schedules_explored"), off.u64("schedules_explored"));
+    EXPECT_EQ(json("global_singleton_fixed.lua", "").u64("schedules_explored"), on.u64("schedules_explored"))
+        << "on is the default";
+  }
   for (const char* twin : {"poll_until_done_fixed.lua", "spin_lock_fixed.lua"}) {
-    auto r = run_lockstep({"run", scenario(twin), "--strategy", "dfs", "--state-cache", "auto", "--iterations",
+    auto r = run_lockstep({"run", scenario(twin), "--strategy", "dfs", "--state-cache", "on", "--iterations",
                            "100000", "--traces-dir", fresh_dir("cache_auto")});
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(explored all \d+ states \(\d+ schedules?\): no bug)"))) << r.out;
     EXPECT_NE(r.out.find("its runs loop: the search started again with the state cache"), std::string::npos) << r.out;
-    const JsonValue t = test_entry(run_lockstep({"run", scenario(twin), "--strategy", "dfs", "--state-cache", "auto",
-                                                 "--iterations", "100000", "--format", "json", "--traces-dir",
-                                                 fresh_dir("cache_auto_j")})
-                                       .out);
+    const JsonValue t = json(twin, "on");
     EXPECT_TRUE(t.flag("complete"));
     EXPECT_TRUE(t.flag("state_cache_turned_on"));
-    const JsonValue on = test_entry(run_lockstep({"run", scenario(twin), "--strategy", "dfs", "--state-cache", "on",
-                                                  "--iterations", "100000", "--format", "json", "--traces-dir",
-                                                  fresh_dir("cache_auto_on")})
-                                        .out);
-    EXPECT_EQ(t.u64("states"), on.u64("states")) << twin << ": the same search as --state-cache on, once turned on";
-    EXPECT_FALSE(on.flag("state_cache_turned_on", true));
+    const JsonValue full = json(twin, "full");
+    EXPECT_EQ(t.u64("states"), full.u64("states")) << twin << ": the same search as --state-cache full, once turned on";
+    EXPECT_FALSE(full.flag("state_cache_turned_on", true));
   }
   // The bug is found, and its replay line (which names the iteration of
   // the search that ran it) finds it again.
   const std::string dir = fresh_dir("cache_auto_bug");
-  auto bug = run_lockstep({"run", scenario("spin_lock.lua"), "--strategy", "dfs", "--state-cache", "auto",
+  auto bug = run_lockstep({"run", scenario("spin_lock.lua"), "--strategy", "dfs", "--state-cache", "on",
                            "--traces-dir", dir});
   ASSERT_EQ(bug.code, 1) << bug.out << bug.err;
   testing::expect_replays_and_shrinks(only_trace(dir), dir);
-  // No loop: the stateless search, its counts unchanged.
-  const JsonValue plain = test_entry(run_lockstep({"run", scenario("stale_cache_fixed.lua"), "--strategy", "dfs",
-                                                   "--state-cache", "auto", "--format", "json", "--traces-dir",
-                                                   fresh_dir("cache_auto_plain")})
-                                         .out);
+  // Neither loops nor time: the stateless search, its counts unchanged.
+  const JsonValue plain = json("stale_cache_fixed.lua", "on");
   EXPECT_TRUE(plain.flag("complete"));
   EXPECT_EQ(plain.u64("schedules_explored"), 412u);
-  EXPECT_FALSE(plain.get("states")) << "no run looped: no cache";
+  EXPECT_FALSE(plain.get("states")) << "nothing cached: no states";
 }
 
 // The bug the twin fixes is found with the cache on, and its trace replays
 // and shrinks like any other.
 TEST(DfsStateCacheCli, FindsTheBugAndItsTraceReplaysAndShrinks) {
   const std::string dir = fresh_dir("cache_bug");
-  auto r = run_lockstep({"run", scenario("poll_until_done.lua"), "--strategy", "dfs", "--state-cache", "on",
+  auto r = run_lockstep({"run", scenario("poll_until_done.lua"), "--strategy", "dfs", "--state-cache", "full",
                          "--traces-dir", dir});
   ASSERT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("the job is done but has no result"), std::string::npos) << r.out;
@@ -858,7 +874,7 @@ TEST(DfsStateCacheCli, FindsTheBugAndItsTraceReplaysAndShrinks) {
   // The replay command the report prints runs the search up to that run.
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(--iteration (\d+))"))) << r.out;
-  auto rerun = run_lockstep({"run", scenario("poll_until_done.lua"), "--strategy", "dfs", "--state-cache", "on",
+  auto rerun = run_lockstep({"run", scenario("poll_until_done.lua"), "--strategy", "dfs", "--state-cache", "full",
                              "--iteration", m[1].str(), "--traces-dir", fresh_dir("cache_bug_rerun")});
   EXPECT_EQ(rerun.code, 1) << rerun.out << rerun.err;
 }
@@ -873,7 +889,7 @@ TEST(DfsStateCacheCli, ARunThatReadsTheClockPutsTheTimeInEveryState) {
   EXPECT_EQ(t.str("status"), "bug");
   EXPECT_TRUE(t.flag("states_include_time"));
   auto text = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/clock_loop.lua", "--strategy", "dfs",
-                            "--state-cache", "on", "--traces-dir", fresh_dir("cache_clock_t")});
+                            "--state-cache", "full", "--traces-dir", fresh_dir("cache_clock_t")});
   EXPECT_NE(text.out.find("the time is up"), std::string::npos) << text.out;
 }
 
@@ -883,7 +899,7 @@ TEST(DfsStateCacheCli, ARunThatReadsTheClockPutsTheTimeInEveryState) {
 TEST(DfsStateCacheCli, SymmetricProcessesCountPermutedStatesOnce) {
   const std::string file = LOCKSTEP_SOURCE_DIR "/tests/dfs/symmetric_clients.lua";
   auto states = [&](const std::string& test) {
-    auto r = run_lockstep({"run", file, "--test", test, "--strategy", "dfs", "--state-cache", "on", "--iterations",
+    auto r = run_lockstep({"run", file, "--test", test, "--strategy", "dfs", "--state-cache", "full", "--iterations",
                            "1000000", "--format", "json", "--traces-dir", fresh_dir("sym")});
     EXPECT_EQ(r.code, 0) << test << r.out << r.err;
     const JsonValue t = test_entry(r.out);
@@ -897,7 +913,7 @@ TEST(DfsStateCacheCli, SymmetricProcessesCountPermutedStatesOnce) {
 
   // The example: only the cache proves it (a client may fail to take the
   // lock any number of times); the stateless search is cut off.
-  auto proof = run_lockstep({"run", scenario("spin_lock_fixed.lua"), "--strategy", "dfs", "--state-cache", "on",
+  auto proof = run_lockstep({"run", scenario("spin_lock_fixed.lua"), "--strategy", "dfs", "--state-cache", "full",
                              "--iterations", "1000000", "--format", "json", "--traces-dir", fresh_dir("spin")});
   ASSERT_EQ(proof.code, 0) << proof.out << proof.err;
   const JsonValue p = test_entry(proof.out);
@@ -909,7 +925,7 @@ TEST(DfsStateCacheCli, SymmetricProcessesCountPermutedStatesOnce) {
 
   for (const char* test : {"racy counter", "racy counter, plain"}) {
     const std::string dir = fresh_dir("sym_bug");
-    auto r = run_lockstep({"run", file, "--test", test, "--strategy", "dfs", "--state-cache", "on", "--traces-dir", dir});
+    auto r = run_lockstep({"run", file, "--test", test, "--strategy", "dfs", "--state-cache", "full", "--traces-dir", dir});
     ASSERT_EQ(r.code, 1) << test << r.out << r.err;
     EXPECT_NE(r.out.find("two clients took ticket"), std::string::npos) << r.out;
     testing::expect_replays_and_shrinks(only_trace(dir), dir);
@@ -923,7 +939,7 @@ TEST(DfsStateCacheCli, SymmetricProcessesCountPermutedStatesOnce) {
 // trace that replays and shrinks. Comparing pids reads it; asking whether
 // two pids are one does not.
 TEST(DfsStateCacheCli, ARunThatReadsHowProcessesAreNumberedMakesCreationsRace) {
-  for (const char* cache : {"off", "on"}) {
+  for (const char* cache : {"off", "on", "full"}) {
     const std::string dir = fresh_dir("numbering_bug");
     auto r = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/numbering.lua", "--test", "compared", "--strategy",
                            "dfs", "--state-cache", cache, "--traces-dir", dir});
@@ -947,14 +963,14 @@ TEST(DfsStateCacheCli, ARunThatReadsHowProcessesAreNumberedMakesCreationsRace) {
   EXPECT_EQ(found, 1);
   auto flag = [](const std::string& test) {
     auto r = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/numbering.lua", "--test", test, "--strategy", "dfs",
-                           "--state-cache", "on", "--format", "json", "--traces-dir", fresh_dir("numbering")});
+                           "--state-cache", "full", "--format", "json", "--traces-dir", fresh_dir("numbering")});
     EXPECT_LE(r.code, 1) << test << r.out << r.err;
     return test_entry(r.out).flag("states_include_ids");
   };
   EXPECT_TRUE(flag("compared"));
   EXPECT_FALSE(flag("told apart"));
   auto text = run_lockstep({"run", LOCKSTEP_SOURCE_DIR "/tests/dfs/numbering.lua", "--test", "compared", "--strategy",
-                            "dfs", "--state-cache", "on", "--traces-dir", fresh_dir("numbering_t")});
+                            "dfs", "--state-cache", "full", "--traces-dir", fresh_dir("numbering_t")});
   EXPECT_NE(text.out.find("a run read how processes are numbered"), std::string::npos) << text.out;
 }
 
@@ -966,7 +982,7 @@ TEST(DfsStateCacheCli, RefusesWhatItCannotKeep) {
       << rounds.err;
   for (const auto& extra : std::vector<std::vector<std::string>>{{"--delay-bound", "1"}, {"--dpor", "none"}}) {
     std::vector<std::string> args = {"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--state-cache",
-                                     "on"};
+                                     "full"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = run_lockstep(args);
     EXPECT_EQ(r.code, 2) << extra[0] << r.out << r.err;
@@ -982,7 +998,7 @@ TEST(DfsStateCacheCli, SplitIntoShardsEachPartCachesItsOwnUnits) {
   std::vector<std::string> jsons;
   for (int k = 0; k < 2; ++k) {
     const std::string dir = fresh_dir("cache_shard_" + std::to_string(k));
-    auto r = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--state-cache", "on",
+    auto r = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--state-cache", "full",
                            "--shard", std::to_string(k) + "/2", "--format", "json", "--traces-dir", dir});
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     const JsonValue t = test_entry(r.out);
@@ -991,7 +1007,7 @@ TEST(DfsStateCacheCli, SplitIntoShardsEachPartCachesItsOwnUnits) {
     jsons.push_back(dir + "/part.json");
     std::ofstream(jsons.back()) << r.out;
   }
-  auto text = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--state-cache", "on",
+  auto text = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--state-cache", "full",
                             "--shard", "1/2", "--traces-dir", fresh_dir("cache_shard_text")});
   EXPECT_NE(text.out.find(" of shard 1/2 ("), std::string::npos) << text.out;
   auto merged = run_lockstep({"merge", jsons[0], jsons[1]});
@@ -1001,7 +1017,7 @@ TEST(DfsStateCacheCli, SplitIntoShardsEachPartCachesItsOwnUnits) {
   int found = 0;
   for (int k = 0; k < 2; ++k) {
     const std::string dir = fresh_dir("cache_shard_bug_" + std::to_string(k));
-    auto r = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--state-cache", "on", "--shard",
+    auto r = run_lockstep({"run", scenario("lost_update.lua"), "--strategy", "dfs", "--state-cache", "full", "--shard",
                            std::to_string(k) + "/2", "--iterations", "100000", "--traces-dir", dir});
     ASSERT_TRUE(r.code == 0 || r.code == 1) << r.out << r.err;
     if (r.code != 1) continue;

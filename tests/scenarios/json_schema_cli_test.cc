@@ -64,7 +64,7 @@ TEST(JsonSchema, RunOutputsOfEveryShapeAreValid) {
       // bounded by time
       {scenario("lost_update_fixed.lua"), "--max-seconds", "1", "--iterations", "100000000"},
       // a search that remembers states
-      {scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--state-cache", "on"},
+      {scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--state-cache", "full"},
       // warnings, --strict
       {scenario("split_brain_fixed.lua"), "--strategy", "dfs", "--iterations", "5", "--strict"},
   };
