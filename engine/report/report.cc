@@ -361,7 +361,7 @@ void TextReporter::print_search(const TestReport& t) {
     out_ << ", " << with_commas(t.state_cache_hits) << (t.state_cache_hits == 1 ? " run" : " runs")
          << " stopped at a state already covered";
   if (t.states && t.state_cache_turned_on) {
-    out_ << " (its runs loop: the search started again with the state cache)";
+    out_ << " (its runs loop without time moving on: the search started again with the cache at every state)";
   }
   if (t.states && t.states_with_time) out_ << " (a run read the clock: states include the time)";
   if (t.states && t.states_with_ids) {
