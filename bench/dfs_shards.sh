@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One exhaustive search (--strategy dfs) split into N parts with --shard:
 # what each part counts and how long it takes, against the whole search.
-# The parts' counts must add up to the whole's; their times show how even
+# The parts (stateless: --state-cache off for all) must add up to the whole's; their times show how even
 # the split is and what the planning and the frontier's full expansion cost.
 #
 #   bench/dfs_shards.sh [SCENARIO [N]]      (default: scenarios/rate_limiter_fixed.lua, 4)
@@ -23,7 +23,7 @@ field() { grep -oE "\"$1\":[0-9]+" | head -1 | cut -d: -f2; }
 run() {
   local t0 out
   t0=$(now)
-  out=$("$LOCKSTEP" run "$SCENARIO" --strategy dfs --iterations "$BUDGET" --keep-going --format json "$@" || true)
+  out=$("$LOCKSTEP" run "$SCENARIO" --strategy dfs --state-cache off --iterations "$BUDGET" --keep-going --format json "$@" || true)
   printf '%s %s %s %s\n' "$(echo "$out" | field schedules_explored)" "$(echo "$out" | field abandoned)" \
     "$(echo "$out" | field failing_schedules)" "$(echo "$(now) - $t0" | bc)"
 }

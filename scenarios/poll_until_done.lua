@@ -5,10 +5,12 @@
 -- status queries from the table; the client asks again and again until
 -- the answer is "done", then reads the result. The client may ask any
 -- number of times before the worker runs, so the schedules end only where
--- max_steps cuts them off: `--strategy dfs` without its state cache runs
--- 1,999 of them (10 million steps) before it is done. With it
--- (`--state-cache on`), a client back at the top of its loop with nothing
--- new to see is a state explored before, and the search ends in 77 states.
+-- max_steps cuts them off: `--strategy dfs --state-cache off` runs 1,999
+-- of them (10 million steps) before it is done. With the cache (the
+-- default: it turns to the cache at every state once a run comes back to
+-- a state without time moving on), a client back at the top of its loop
+-- with nothing new to see is a state explored before, and the search ends
+-- in 77 states.
 --
 -- The bug: the worker marks the job done before it stores the result, so
 -- a client polling in between finds no result. The fixed twin

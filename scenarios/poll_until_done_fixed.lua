@@ -1,8 +1,9 @@
 -- Polling until a job is done, fixed: the worker stores the result before
 -- it marks the job done, so a client told "done" always finds it (see
 -- poll_until_done.lua). `lockstep run poll_until_done_fixed.lua --strategy
--- dfs --state-cache on` proves it in 77 states: every state of the
--- polling loop is explored once, however often the client polls.
+-- dfs` proves it in 77 states (the state cache at every state, which the
+-- search turns to when the client's loop comes back round): every state
+-- of the polling loop is explored once, however often the client polls.
 local ls = lockstep
 
 ls.test("the client reads the job's result once it is done", { strategy = "pos", iterations = 300 }, function()

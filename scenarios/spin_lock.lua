@@ -5,8 +5,9 @@
 -- spin_lock_fixed.lua, whose lock is one compare-and-swap.)
 --
 -- The clients are interchangeable and declared so (ls.symmetric): with
--- `--strategy dfs --state-cache on`, states that differ only by which
--- client is which count once.
+-- `--strategy dfs` (whose state cache turns to every state once a client
+-- spins back round), states that differ only by which client is which
+-- count once.
 local ls = lockstep
 
 ls.test("no increment is lost", { strategy = "random", iterations = 300 }, function()

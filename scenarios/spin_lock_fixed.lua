@@ -1,9 +1,10 @@
 -- Fixed twin of spin_lock.lua: the lock is taken with one compare-and-swap,
 -- so only one client holds it at a time. A client may fail to take it any
--- number of times before the holder lets go, so the stateless dfs never
--- ends (every number of failed tries is another schedule), and
--- `lockstep run spin_lock_fixed.lua --strategy dfs --state-cache on` proves
--- it in 285 states; without ls.symmetric, 997.
+-- number of times before the holder lets go, so the stateless dfs
+-- (`--state-cache off`) never ends (every number of failed tries is
+-- another schedule), and `lockstep run spin_lock_fixed.lua --strategy dfs`
+-- proves it in 285 states (the cache at every state, once a client spun
+-- back round); without ls.symmetric, 997.
 local ls = lockstep
 
 ls.test("no increment is lost", { strategy = "random", iterations = 300 }, function()

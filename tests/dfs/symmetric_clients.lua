@@ -1,6 +1,6 @@
 -- Identical clients each take a ticket from a counter server and
 -- record it; the root waits for all of them. The clients are declared
--- symmetric, so with --state-cache on a state in which client 1 holds
+-- symmetric, so with --state-cache full a state in which client 1 holds
 -- ticket 1 and client 2 ticket 2 is the state in which they hold each
 -- other's: the search counts it once. The root lets go of the list it
 -- started them in, whose order would tell them apart.
