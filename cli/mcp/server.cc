@@ -62,6 +62,9 @@ const std::vector<Tool>& tools() {
         {"keep_going", ArgType::kBoolean, "--keep-going", "dfs: explore on after a bug"},
         {"delay_bound", ArgType::kInteger, "--delay-bound",
          "dfs: at most this many branches per schedule off the path a run left alone takes"},
+        {"state_cache", ArgType::kString, "--state-cache",
+         "dfs: on (default: states where virtual time moved on, every state once a run loops without it), "
+         "full (every state) or off (stateless)"},
         {"shard", ArgType::kString, "--shard",
          "K/N: run part K of N (dfs: part K of the search tree; join the parts' reports with lockstep merge)"}},
        {0, 1}},

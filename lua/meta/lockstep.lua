@@ -111,7 +111,7 @@ function lockstep.recv_first(match) end
 
 ---@param pid lockstep.Pid
 function lockstep.link(pid) end
---- Declares the processes interchangeable: with `--state-cache on`, states
+--- Declares the processes interchangeable: with dfs's state cache, states
 --- that differ only by a permutation of them count once (docs/strategies.md,
 --- "Symmetry"). Not a sync point. Keep them in a set (`t[pid] = true`), not
 --- a list, whose order would tell them apart.

@@ -132,10 +132,10 @@ TEST(Mcp, ACallRunsTheMatchingCommandLine) {
   McpServer s = server(fake);
   fake.next = {1, "{\"tests\":[]}\n", ""};
   JsonValue r = reply(s, R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"run",
-      "arguments":{"path":"s.lua","seed":3,"strategy":"pos","keep_going":false}}})");
+      "arguments":{"path":"s.lua","seed":3,"strategy":"pos","keep_going":false,"state_cache":"full"}}})");
   ASSERT_EQ(fake.calls.size(), 1u);
   EXPECT_EQ(fake.calls[0], (std::vector<std::string>{"run", "--format", "json", "--strategy", "pos",
-                                                     "--seed", "3", "--", "s.lua"}));
+                                                     "--seed", "3", "--state-cache", "full", "--", "s.lua"}));
   EXPECT_FALSE(r.get("result")->flag("isError"));  // exit 1 from run is "a bug was found"
   EXPECT_NE(r.get("result")->get("content")->items[0].str("text").find("exit status 1"),
             std::string::npos);
