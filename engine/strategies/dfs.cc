@@ -485,8 +485,11 @@ class DfsStrategy final : public Strategy, public Search {
     if (cache_on_ && !stateful_) {
       // A run much longer than the first is watched for a loop: a
       // fingerprint at each of its steps past that length. (Against the
-      // first, not the longest: a loop's runs end, each a round longer.)
-      // Past kWatchedRuns such runs without one, only max_steps tells.
+      // first, not the longest: a loop's runs end, each a round longer.
+      // The first is not watched: a fingerprint at each step of a test
+      // with thousands of processes costs more than the run; one that
+      // loops is cut off at max_steps.) Past kWatchedRuns such runs
+      // without one, only max_steps tells.
       if (!first_ended_ && result.outcome != Outcome::kAbandoned) {
         first_ended_ = true;
         watch_from_ = std::max<uint64_t>(kWatchFrom, 4 * result.steps);
@@ -1139,7 +1142,7 @@ class DfsStrategy final : public Strategy, public Search {
   static constexpr uint64_t kWatchFrom = 64, kWatchedRuns = 100;
   bool first_ended_ = false;
   uint64_t watched_runs_ = 0;
-  uint64_t watch_from_ = kWatchFrom;  // fingerprints from this step of a run on, watching for a loop
+  uint64_t watch_from_ = UINT64_MAX;  // fingerprints from this step of a run on, watching for a loop (not in the first)
   StateSource* states_ = nullptr;  // while a run is under way
   dfs::StateCache cache_;
   bool known_ = false;  // this run stopped at a state explored before (or at a round's depth)
