@@ -39,8 +39,8 @@ constexpr OptionSpec kDfsParams[] = {
      "processes declared with ls.symmetric is which count once",
      OptionType::kChoice, OptionTarget::kParam, "on", "off|on|full"},
     {"shortest", "--shortest",
-     "dfs: on searches in rounds of growing depth (1 step, 2, ...; with the state cache, which it "
-     "turns on), so the first bug found is one with the fewest steps",
+     "dfs: on searches in rounds of growing depth (1 step, 2, ...; with the state cache at every state, as "
+     "full), so the first bug found is one with the fewest steps",
      OptionType::kChoice, OptionTarget::kParam, "off", "off|on"},
 };
 constexpr OptionSpec kIdPctParams[] = {
