@@ -108,8 +108,8 @@
 // one run would otherwise have to be reversed in futures the cache cut
 // off. `--state-cache on` (the default) keeps the reduction and remembers
 // only the states where virtual time just moved on. Time moves on only
-// when nothing but timers can run, and races are sought within one time
-// epoch, so no race crosses such a state: no wakeup sequence from above
+// when nothing can run until the next timer is due, and races are sought
+// within one time epoch, so no race crosses such a state: no wakeup sequence from above
 // reaches below it, and what the search explores below it depends on the
 // state and its sleep set alone. So a state met there again is not
 // explored again (by the same rule; an event that slept at its first visit
@@ -118,7 +118,7 @@
 // test whose loop waits for time (a retry after a timeout, a heartbeat)
 // comes back to such a state and is cut there. One whose loop does not (a
 // spin, a poll) is watched for: past four times the first run's length, a
-// run takes a fingerprint at each step until time moves on, and if it
+// later run takes a fingerprint at each step until time moves on, and if it
 // comes back to a state it was in (or is cut off at max_steps), the search
 // starts again as `full` (after 100 long runs without a loop it stops
 // watching). Split (`--shard`), with a delay bound or `--dpor none`, `on`
