@@ -243,6 +243,20 @@ Programs programs_with_ticks(Prng& rng, bool loops, bool through_ticks) {
   }
 }
 
+// A failing value for cell 0 half the time, none the other half.
+std::optional<uint32_t> maybe_bad(Prng& rng) {
+  return rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
+}
+
+// How many jumps back (loops) the programs have.
+size_t back_jumps(const Programs& programs) {
+  size_t n = 0;
+  for (const auto& program : programs) {
+    for (size_t i = 0; i < program.size(); ++i) n += program[i].target <= i ? 1 : 0;
+  }
+  return n;
+}
+
 std::string describe(const Programs& programs) {
   static const char* const kOps[] = {"read", "write", "add", "await", "tick"};
   std::string out;
@@ -259,17 +273,21 @@ std::string describe(const Programs& programs) {
   return out;
 }
 
+// What a failure message says about the round: its number, the failing
+// value, the programs.
+std::string context_of(int round, std::optional<uint32_t> bad, const Programs& programs) {
+  return "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") + "\n" + describe(programs);
+}
+
 TEST(DfsStateCache, VisitsEveryReachableStateOfLoopingProgramsAndFindsEveryBug) {
   Prng rng(71);
   size_t with_cycles = 0, bugs = 0, states = 0, hits = 0;
   for (int round = 0; round < 1000; ++round) {
     const Programs programs = random_programs(rng, true);
-    const std::optional<uint32_t> bad =
-        rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
+    const std::optional<uint32_t> bad = maybe_bad(rng);
     const Reachable truth = brute_force(programs, 2, bad);
     const Search s = search(programs, 2, bad, kFull);
-    const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
-                                "\n" + describe(programs);
+    const std::string context = context_of(round, bad, programs);
     ASSERT_TRUE(s.complete) << context;
     EXPECT_EQ(s.bug, truth.bug) << context;
     expect_visits(s.visited, truth, context);
@@ -279,9 +297,7 @@ TEST(DfsStateCache, VisitsEveryReachableStateOfLoopingProgramsAndFindsEveryBug) 
     EXPECT_EQ(s.deadlock, truth.deadlock) << context;
     // A run as long as max_steps could only come from a loop the cache
     // did not cut; with the cache a run ends at a state met before.
-    for (const auto& program : programs) {
-      for (size_t i = 0; i < program.size(); ++i) with_cycles += program[i].target <= i ? 1 : 0;
-    }
+    with_cycles += back_jumps(programs);
     bugs += truth.bug ? 1 : 0;
     states += s.states;
     hits += s.hits;
@@ -299,8 +315,7 @@ TEST(DfsStateCache, SplitIntoPartsVisitsEveryReachableStateAndFindsEveryBug) {
   size_t bugs = 0, split_work = 0;
   for (int round = 0; round < 300; ++round) {
     const Programs programs = random_programs(rng, true);
-    const std::optional<uint32_t> bad =
-        rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
+    const std::optional<uint32_t> bad = maybe_bad(rng);
     const Reachable truth = brute_force(programs, 2, bad);
     bugs += truth.bug ? 1 : 0;
     for (const auto& [parts, units] : std::vector<std::pair<uint64_t, uint64_t>>{{2, 1}, {3, 4}}) {
@@ -335,8 +350,7 @@ TEST(DfsStateCache, GivesTheVerdictOfTheStatelessSearchOnProgramsWithoutLoops) {
     const Reachable truth = brute_force(programs, 2, bad);
     const Search with = search(programs, 2, bad, kFull);
     const Search without = search(programs, 2, bad, kOff);
-    const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
-                                "\n" + describe(programs);
+    const std::string context = context_of(round, bad, programs);
     ASSERT_TRUE(with.complete && without.complete) << context;
     EXPECT_EQ(with.bug, truth.bug) << context;
     EXPECT_EQ(without.bug, truth.bug) << context;
@@ -365,12 +379,10 @@ TEST(DfsStateCache, OnCachesWhereTimeMovesOnAndEndsLoopsThroughTime) {
   size_t bugs = 0, loops = 0, hits = 0, states = 0;
   for (int round = 0; round < 600; ++round) {
     const Programs programs = programs_with_ticks(rng, true, true);
-    const std::optional<uint32_t> bad =
-        rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
+    const std::optional<uint32_t> bad = maybe_bad(rng);
     const Reachable truth = brute_force(programs, 2, bad);
     const Search s = search(programs, 2, bad, kOn);
-    const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
-                                "\n" + describe(programs);
+    const std::string context = context_of(round, bad, programs);
     ASSERT_TRUE(s.complete) << context;
     EXPECT_EQ(s.bug, truth.bug) << context;
     expect_reduced_visits(s.visited, truth, context);
@@ -378,9 +390,7 @@ TEST(DfsStateCache, OnCachesWhereTimeMovesOnAndEndsLoopsThroughTime) {
       EXPECT_EQ(s.deadlock, truth.deadlock) << context;
     }
     EXPECT_FALSE(s.turned_on) << context << "every loop passes a tick: the cache where time moves on ends it";
-    for (const auto& program : programs) {
-      for (size_t i = 0; i < program.size(); ++i) loops += program[i].target <= i ? 1 : 0;
-    }
+    loops += back_jumps(programs);
     bugs += truth.bug ? 1 : 0;
     hits += s.hits;
     states += s.states;
@@ -403,8 +413,7 @@ TEST(DfsStateCache, OnGivesTheVerdictOfTheStatelessSearchWithNoMoreSchedules) {
     const Reachable truth = brute_force(programs, 2, bad);
     const Search on = search(programs, 2, bad, kOn);
     const Search off = search(programs, 2, bad, kOff);
-    const std::string context = "round " + std::to_string(round) + " bad " + std::to_string(*bad) + "\n" +
-                                describe(programs);
+    const std::string context = context_of(round, bad, programs);
     ASSERT_TRUE(on.complete && off.complete) << context;
     EXPECT_EQ(on.bug, truth.bug) << context;
     EXPECT_EQ(off.bug, truth.bug) << context;
@@ -431,12 +440,10 @@ TEST(DfsStateCache, OnTurnsToTheCacheAtEveryStateWhenALoopDoesNotWaitForTime) {
   size_t bugs = 0, turned = 0;
   for (int round = 0; round < 400; ++round) {
     const Programs programs = programs_with_ticks(rng, true, false);
-    const std::optional<uint32_t> bad =
-        rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
+    const std::optional<uint32_t> bad = maybe_bad(rng);
     const Reachable truth = brute_force(programs, 2, bad);
     const Search s = search(programs, 2, bad, kOn);
-    const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
-                                "\n" + describe(programs);
+    const std::string context = context_of(round, bad, programs);
     ASSERT_TRUE(s.complete) << context;
     EXPECT_EQ(s.bug, truth.bug) << context;
     expect_reduced_visits(s.visited, truth, context);
@@ -462,13 +469,11 @@ TEST(DfsStateCache, WithSymmetryVisitsEveryOrbitAndFindsEveryBug) {
     programs.resize(2);
     programs.push_back(programs[rng.below(2)]);  // two of the three run one program
     if (rng.below(3) == 0) programs[0] = programs[1] = programs[2];
-    const std::optional<uint32_t> bad =
-        rng.below(2) ? std::optional<uint32_t>(1 + static_cast<uint32_t>(rng.below(2))) : std::nullopt;
+    const std::optional<uint32_t> bad = maybe_bad(rng);
     const Reachable truth = brute_force(programs, 2, bad);
     const Search sym = search(programs, 2, bad, kFull, false, 200000, true);
     const Search plain = search(programs, 2, bad, kFull);
-    const std::string context = "round " + std::to_string(round) + (bad ? " bad " + std::to_string(*bad) : "") +
-                                "\n" + describe(programs);
+    const std::string context = context_of(round, bad, programs);
     ASSERT_TRUE(sym.complete) << context;
     EXPECT_EQ(sym.bug, truth.bug) << context;
     for (uint64_t h : sym.visited) EXPECT_TRUE(truth.states.count(h)) << context << "a state no run can reach";
@@ -483,9 +488,7 @@ TEST(DfsStateCache, WithSymmetryVisitsEveryOrbitAndFindsEveryBug) {
       fewer += sym.states < plain.states ? 1 : 0;
     }
     bugs += truth.bug ? 1 : 0;
-    for (const auto& program : programs) {
-      for (size_t i = 0; i < program.size(); ++i) looping += program[i].target <= i ? 1 : 0;
-    }
+    looping += back_jumps(programs);
   }
   EXPECT_GT(bugs, 40u);
   EXPECT_GT(fewer, 100u) << "permuted states should be counted once";
@@ -503,8 +506,7 @@ TEST(DfsStateCache, ShortestFirstFindsABugOfTheFewestSteps) {
     const std::optional<uint32_t> bad = 1 + static_cast<uint32_t>(rng.below(2));
     const Reachable truth = brute_force(programs, 2, bad);
     const Search s = search(programs, 2, bad, kFull, true);
-    const std::string context = "round " + std::to_string(round) + " bad " + std::to_string(*bad) + "\n" +
-                                describe(programs);
+    const std::string context = context_of(round, bad, programs);
     ASSERT_EQ(s.bug || s.deadlock, truth.bug || truth.deadlock) << context;
     if (truth.bug || truth.deadlock) {  // the search stops at its first failure, as a run does
       EXPECT_EQ(s.first_failure_steps, truth.shortest) << context;
