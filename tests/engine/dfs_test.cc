@@ -799,7 +799,7 @@ TEST(Dfs, ExploresEveryPlacementOfAFault) {
     std::set<std::set<std::pair<std::pair<uint32_t, size_t>, std::pair<uint32_t, size_t>>>> seen;
     size_t twice = 0;
     for (const auto& c : e.classes) twice += seen.insert(c).second ? 0 : 1;
-    EXPECT_EQ(seen, classes) << "round " << round << ": a class was missed";
+    EXPECT_EQ(seen, classes) << "round " << round << " (kills " << kills << "): a class was missed\n" << describe(procs);
     EXPECT_EQ(twice, 0u) << "round " << round;
     if (round % 3 == 0) expect_split_counts(procs, setup, classes, "round " + std::to_string(round));
     total += classes.size();
