@@ -53,10 +53,11 @@ struct StepFacts {
   // it armed, in the order created. Lets a search name an event by who
   // created it (stable when pid and timer numbers are not).
   std::span<const EventKey> created;
-  // With observing on, a receive that took no message: the processes about
-  // to send its recipient a message (their pending send) that its pattern
-  // would have taken, had the send come first. A search keeps a sleeping
-  // send asleep through a receive that would not take its message.
+  // With observing on, a receive: the processes about to send its
+  // recipient a message (their pending send) that its pattern would have
+  // taken, had the send come first (for one that took a message: before
+  // the send of the message it took). A search keeps a sleeping send
+  // asleep through a receive that would not take its message.
   std::span<const EventKey> would_take;
   // With observing on, a local send whose recipient is about to receive
   // and would not take its message (its pattern does not take it, or it
@@ -64,6 +65,10 @@ struct StepFacts {
   bool passes_receive = false;
   bool poll = false;  // a receive that did not wait: had no message been
                       // there, it would have returned nothing
+  bool timed = false;  // a receive with a timeout (its timer could end it)
+  bool takes_raised = false;  // with observing on, a receive whose pattern
+                              // raised on a pending send's message (that
+                              // send is in would_take)
   uint64_t shape = 0;  // a receive: a hash of the shape of the message it
                        // took (System::set_shapes; 0 when not asked for)
 

@@ -92,7 +92,10 @@ bool Vm::perform_receive(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
     reply.error = "receive: the match function raised: " + p.match_error;
     if (sink_) emit(StepKind::kReceive, pid, -1, "match error");
   } else if (p.matched >= 0) {
-    if (observing_) observe_receive(pid);
+    if (observing_) {
+      observe_receive(pid);
+      observe_pending_senders(pid);
+    }
     reply.kind = Reply::Kind::kMessage;
     reply.message = take_message(p, static_cast<size_t>(p.matched));
     facts_->consumed = reply.message.origin_step;
@@ -111,6 +114,7 @@ bool Vm::perform_receive(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
   // (timers = "any"). Had the message come later, the poll would have
   // returned nothing and the other could have timed out: either races
   // with the send it took.
+  facts_->timed = args.timeout_ms > 0;
   facts_->poll = args.timeout_ms == 0 || (reply.kind == Reply::Kind::kMessage && args.timeout_ms > 0 &&
                                           !p.waited && !timers_queued(pid));
   if (observing_ && reply.kind != Reply::Kind::kMessage) observe_pending_senders(pid);
@@ -156,11 +160,11 @@ void Vm::observe_receive(Pid pid) {
   }
 }
 
-// A receive that took nothing (or whose pattern raised): the processes
-// about to send `pid` a message its pattern takes (the facts' would_take); had
-// one of them sent it first, the receive would have taken it. (One that
-// took a message would take the same one: a message sent sooner would
-// still be queued behind it.)
+// The processes about to send `pid` a message its pattern takes (the
+// facts' would_take). For a receive that took nothing (or whose pattern
+// raised): had one of them sent it first, the receive would have taken
+// it. For one that took a message: had one of them sent it before the
+// message taken was sent, the receive would have taken that one instead.
 void Vm::observe_pending_senders(Pid pid) {
   const NodeId here = procs_[pid].node;
   const bool raised = !procs_[pid].match_error.empty();
@@ -173,7 +177,14 @@ void Vm::observe_pending_senders(Pid pid) {
     Message m;
     m.from = q;
     m.value = send.msg;  // borrowed: matching does not take it
-    if (raised || pattern_matches(procs_[pid].op.as<ReceiveArgs>().matcher, m)) would_take_.push_back(EventKey::process(q));
+    bool takes = raised;
+    if (!raised) {
+      std::string error;
+      const ValueRef matcher = procs_[pid].op.as<ReceiveArgs>().matcher;
+      takes = matcher == 0 || guest_.match(matcher, m, error) || !error.empty();
+      if (!error.empty()) facts_->takes_raised = true;
+    }
+    if (takes) would_take_.push_back(EventKey::process(q));
   }
 }
 

@@ -42,20 +42,26 @@
 // engine/strategies/dfs_execution.cc holds the record of one execution and
 // the race analysis (dependencies, vector clocks, fingerprints).
 //
-// Sleep sets judge independence before the receives that follow have run,
-// so they treat any two messages to one mailbox as dependent; now and then
-// a class is run twice. (A receive and a sleeping send to its mailbox are
-// judged exactly: one that took a message commutes with the send, whose
-// message would queue behind it; one that took nothing, only when its
-// pattern would not take the send's message: receive_passes_over().)
-// Each run's class is named by a fingerprint of its
+// Sleep sets judge independence before the receives that follow have run.
+// A receive and a sleeping send to its mailbox are judged exactly: one
+// that took a message commutes with the send, whose message would queue
+// behind it; one that took nothing, only when its pattern would not take
+// the send's message (receive_passes_over()). Two sends to one mailbox
+// wait for the receive that takes the first one's message: until it has
+// run, the sleeper is awake but a run left alone passes it by ("Sleepers a
+// send woke", below). Other steps on one mailbox (a process's end and the
+// DOWN or EXIT it queues) are taken as dependent, so now and then a class
+// is run twice. Each run's class is named by a fingerprint of its
 // happens-before graph, and a run of a class seen before does not count as
 // a schedule (it is reported as abandoned), so `schedules_explored` counts
 // classes.
 //
-// Events are named by who created them (the k-th process or timer a named
-// event created), not by pid or timer number, which change when spawns
-// are reordered; a drop or duplicate after the message it takes. A class
+// Events are named by who created them (the event that created them, which
+// of its steps, and the order within that step), not by pid or timer
+// number, which change when spawns are reordered, nor by how many things
+// their creator made before (a receive arms its timeout only when it has
+// to wait, and that must not rename what its creator makes later); a drop
+// or duplicate after the message it takes. A class
 // names each step by the virtual time it ran at (a fault by none), not by
 // how often time advanced before it.
 //
@@ -381,10 +387,10 @@ class DfsStrategy final : public Strategy, public Search {
     const size_t k = exec_.steps.size();
     Level& level = levels_[k];
     const Thread thread = picked_;
-    // Name what this step created, in order, per creator.
-    for (const EventKey& key : facts.created) {
-      const uint32_t nth = created_count_[thread]++;
-      name_of_[key] = static_cast<int32_t>(names_.child(thread, key.kind, nth));
+    // Name what this step created, by the step and the order within it.
+    for (uint32_t n = 0; n < facts.created.size(); ++n) {
+      const EventKey& key = facts.created[n];
+      name_of_[key] = static_cast<int32_t>(names_.child(thread, key.kind, Names::created_at(thread_steps_[thread] + 1, n)));
     }
     dfs::Step s;
     s.thread = thread;
@@ -402,10 +408,15 @@ class DfsStrategy final : public Strategy, public Search {
     s.consumed = facts.consumed;
     s.cause = facts.cause;
     s.poll = facts.poll;
+    s.timed = facts.timed;
+    s.takes_raised = facts.takes_raised;
     s.first_access = static_cast<uint32_t>(exec_.accesses.size());
     s.access_count = static_cast<uint32_t>(facts.accesses.size());
     exec_.accesses.insert(exec_.accesses.end(), facts.accesses.begin(), facts.accesses.end());
     for (const Observation& o : facts.observations) exec_.observations.push_back(o);
+    for (const EventKey& key : facts.would_take) {
+      exec_.would_take.emplace_back(static_cast<uint32_t>(k), static_cast<Thread>(name_of_.get(key)));
+    }
     exec_.steps.push_back(s);
 
     level.taken_summary = exec_.summary(k);
@@ -447,8 +458,12 @@ class DfsStrategy final : public Strategy, public Search {
           next.sleep.push_back(q);
           charge(q);
           next.unless_owner_woke.push_back(q.thread);
+        } else if (defers_wakes() && sends_meet_in_mailbox(here.taken_summary, q)) {
+          next.pending_sleepers.push_back({q, {facts.step}});
+          charge(q);
         }
       }
+      for (const dfs::Pending& p : here.pending_sleepers) carry_pending(p, facts, here, next);
       next.inherited = next.sleep.size();
       next.pending = std::move(guide_);
       guide_.clear();
@@ -531,13 +546,10 @@ class DfsStrategy final : public Strategy, public Search {
   // --- The current execution. ---
 
   void begin_execution() {
-    exec_.steps.clear();
-    exec_.accesses.clear();
-    exec_.observations.clear();
+    exec_.clear();
     name_of_.reset();
     root_ = names_.root();
     name_of_[EventKey::process(0)] = static_cast<int32_t>(root_);
-    std::fill(created_count_.begin(), created_count_.end(), 0);
     std::fill(thread_steps_.begin(), thread_steps_.end(), 0);
     for (Thread t : exec_.lanes) lane_of_[t] = -1;
     exec_.lanes.clear();
@@ -721,20 +733,23 @@ class DfsStrategy final : public Strategy, public Search {
   // The event a run left alone takes: the first not asleep, the root's
   // last (its other steps too: what it waits for comes sooner). Its index
   // in the enabled events, or their count if all are asleep.
+  // A sleeper a send woke (passed_by) comes after the root.
   size_t free_index(const Level& level) const {
     const size_t none = enabled_names_.size();
-    size_t root_at = none, optional_at = none;
+    size_t root_at = none, optional_at = none, passed_at = none;
     for (size_t i = 0; i < enabled_names_.size(); ++i) {
       if (i == held_ || covered(level, enabled_names_[i])) continue;
       if (optional(enabled_kinds_[i])) {  // only when nothing else can run
         if (optional_at == none) optional_at = i;
       } else if (enabled_names_[i] == root_) {
         root_at = i;
+      } else if (!level.pending_sleepers.empty() && passed_by(level, enabled_names_[i])) {
+        if (passed_at == none) passed_at = i;
       } else {
         return i;
       }
     }
-    return root_at != none ? root_at : optional_at;
+    return root_at != none ? root_at : passed_at != none ? passed_at : optional_at;
   }
   Thread free_choice(const Level& level) const {
     const size_t i = free_index(level);
@@ -761,8 +776,7 @@ class DfsStrategy final : public Strategy, public Search {
 
   size_t chosen(size_t i) {
     picked_ = enabled_names_[i];
-    if (picked_ >= created_count_.size()) {
-      created_count_.resize(picked_ + 1, 0);
+    if (picked_ >= thread_steps_.size()) {
       thread_steps_.resize(picked_ + 1, 0);
       lane_of_.resize(picked_ + 1, -1);
     }
@@ -807,6 +821,88 @@ class DfsStrategy final : public Strategy, public Search {
   static bool last_to_run(const Level& level, const Summary& q, bool explored_here) {
     if (is_fault(q.role) || q.role == StepRole::kTimer || (explored_here && q.left_others)) return false;
     return std::none_of(level.offered.begin(), level.offered.end(), [&](Thread t) { return t != q.thread; });
+  }
+
+  // --- Sleepers a send woke (Level::pending_sleepers). ---
+  //
+  // Two sends to one mailbox commute unless the receive that takes the
+  // first one's message would have taken the second's (had it come first,
+  // it would have been queued before): Concuerror's receive patterns
+  // ("observers", Aronis et al., TACAS 2018). When a send runs past a
+  // sleeping send to the same mailbox, that receive has not run yet, so
+  // the sleeper is woken: the reduction sees it awake (races, what a state
+  // met again explores). But a run left alone takes other events first
+  // while it waits (free_index()), and once the receives that take those
+  // messages have run without one that would have taken the sleeper's,
+  // the two commuted after all and it sleeps again, as a sleeper that no
+  // step woke (its send has not run, so the message they were tried on is
+  // the one it still sends). And a reversal that starts with it, or that
+  // it commutes with, needs no branch when the reversal itself settles
+  // those receives (Execution::commutes_with_sends). So a run no longer
+  // takes a send that commutes with everything since it fell asleep,
+  // which only ran a class a second time (Concuerror's workers_2: 4,748
+  // runs repeated a class of its 1,296, now none).
+  //
+  // Which event a run left alone takes is the search's to choose (any
+  // event awake will do), so passing a woken sleeper by changes the order
+  // classes are met in, never which are. Not with a delay bound (the
+  // default branch is what it counts deviations from), nor with the
+  // cache at every state, nor split (whose tops are full expansion).
+  bool defers_wakes() const { return !bound_ && !stateful_ && !every_interleaving_ && !plan_.split(); }
+
+  // Whether sends a and b, to one mailbox on their node, depend on
+  // each other only there.
+  static bool sends_meet_in_mailbox(const Summary& a, const Summary& b) {
+    if (a.role != StepRole::kSend || b.role != StepRole::kSend) return false;
+    if (a.thread == b.thread || a.opaque || b.opaque) return false;
+    bool met = false;
+    for (const Access& x : a.accesses) {
+      for (const Access& y : b.accesses) {
+        if (!object::overlap(x.object, y.object)) continue;
+        if (object::is_mailbox(x.object)) met = true;
+        else if (conflicts(x, y)) return false;
+      }
+    }
+    return met;
+  }
+
+  // Carries a woken sleeper from `here` to `next` past the step just
+  // taken (facts, here.taken_summary): it stays woken-but-passed-by, goes
+  // back to sleep (every send it waited on taken by a receive that would
+  // not have taken its message), or wakes for good.
+  void carry_pending(const dfs::Pending& p, const StepFacts& facts, const Level& here, Level& next) {
+    const Summary& q = p.q;
+    const Summary& taken = here.taken_summary;
+    if (q.thread == picked_) return;                                       // it ran
+    if (is_fault(facts.kind) && last_to_run(here, q, false)) return;       // as any sleeper
+    dfs::Pending carried = p;
+    if (facts.role() == StepRole::kReceive && facts.consumed != 0) {
+      auto it = std::find(carried.sends.begin(), carried.sends.end(), facts.consumed);
+      if (it != carried.sends.end()) {
+        for (const EventKey& key : facts.would_take) {
+          if (static_cast<Thread>(name_of_.get(key)) == q.thread) return;  // it would have taken q's message
+        }
+        carried.sends.erase(it);
+      }
+    }
+    if (sends_meet_in_mailbox(taken, q)) {
+      carried.sends.push_back(facts.step);
+    } else if (dependent(taken, q) && !receive_passes_over(facts, taken, q) && !send_passes_receive(facts, taken, q)) {
+      return;  // woken by this step
+    }
+    charge(q);
+    if (carried.sends.empty()) {
+      next.sleep.push_back(std::move(carried.q));  // it commuted with every one of them
+    } else {
+      next.pending_sleepers.push_back(std::move(carried));
+    }
+  }
+
+  static bool passed_by(const Level& level, Thread t) {
+    for (const dfs::Pending& p : level.pending_sleepers) {
+      if (p.q.thread == t) return true;
+    }
+    return false;
   }
 
   // Whether a and b overlap only in mailboxes.
@@ -1020,6 +1116,11 @@ class DfsStrategy final : public Strategy, public Search {
       // a split search does not), and only this run's races lead there.
       if (!q.above_frontier && exec_.weak_initial(q, sequence_, i)) return;
     }
+    // A sleeper a send woke covers it too when the receives in the
+    // reversal that take those sends' messages would not have taken its.
+    for (const dfs::Pending& p : level.pending_sleepers) {
+      if (exec_.weak_initial(p.q, sequence_, i) && exec_.commutes_with_sends(p.q, p.sends, sequence_, i)) return;
+    }
     charge_bytes(dfs::insert(exec_, level.pending, sequence_, i));
   }
 
@@ -1108,7 +1209,6 @@ class DfsStrategy final : public Strategy, public Search {
   // The current execution.
   dfs::Execution exec_;
   EventTable<int32_t> name_of_{-1};      // event key -> stable name
-  std::vector<uint32_t> created_count_;  // per name: creations so far
   std::vector<uint32_t> thread_steps_;   // per name: steps so far
   std::vector<int32_t> lane_of_;         // per name: its lane, -1 if it has not run
   std::vector<Thread> enabled_names_;

@@ -22,6 +22,7 @@ void Execution::clear() {
   steps.clear();
   accesses.clear();
   observations.clear();
+  would_take.clear();
 }
 
 Summary Execution::summary(size_t k) const {
@@ -251,6 +252,81 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, u
   if (touches_nodes(u)) return false;
   scratch_ = summary(then);
   if (changes_nodes(scratch_)) return !dependent(u, scratch_);
+  return true;
+}
+
+// Whether receive r would not have taken the message of send u (asleep at
+// the state before `then`): u's event had not run since, so what it was
+// about to send when r ran is u's message, which r's pattern was tried on.
+bool Execution::passes_over(uint32_t r, const Summary& u, uint32_t then) const {
+  for (uint32_t y = then; y < r; ++y) {
+    if (steps[y].thread == u.thread) return false;
+  }
+  return std::find(would_take.begin(), would_take.end(), std::make_pair(r, u.thread)) == would_take.end();
+}
+
+// Whether step x writes mailbox object `mailbox` / touches it.
+bool Execution::writes_mailbox(uint32_t x, uint64_t mailbox) const {
+  for (uint32_t a = steps[x].first_access; a < steps[x].first_access + steps[x].access_count; ++a) {
+    if (accesses[a].writes && object::overlap(accesses[a].object, mailbox)) return true;
+  }
+  return false;
+}
+bool Execution::touches_mailbox(uint32_t x, uint64_t mailbox) const {
+  for (uint32_t a = steps[x].first_access; a < steps[x].first_access + steps[x].access_count; ++a) {
+    if (object::overlap(accesses[a].object, mailbox)) return true;
+  }
+  return false;
+}
+
+// Whether send u, whose step is in v, has its message taken by the next
+// receive of the mailbox's owner in every run that extends v from the
+// state before `then`: that receive (the owner's next step from there,
+// not in v, waiting without a timeout) took, in this run, a message sent
+// from `then` on, so nothing queued before `then` matched its pattern;
+// nothing in v puts a message there before u does; and its pattern takes
+// u's message (u was still to be sent when it ran, and the pattern did not
+// raise on it). A message queued before `then` then stays queued until a
+// later receive, which can never see u's beside it.
+bool Execution::taken_first(const Summary& u, const std::vector<uint32_t>& v, uint32_t then) const {
+  if (u.role != StepRole::kSend) return false;
+  const auto at = std::find_if(v.begin(), v.end(), [&](uint32_t x) { return steps[x].thread == u.thread; });
+  if (at == v.end()) return false;
+  const uint32_t y = *at;
+  uint64_t mailbox = 0;
+  for (uint32_t a = steps[y].first_access; a < steps[y].first_access + steps[y].access_count; ++a) {
+    if (!accesses[a].writes || !object::is_mailbox(accesses[a].object)) continue;
+    if (mailbox != 0) return false;
+    mailbox = accesses[a].object;
+  }
+  if (mailbox == 0) return false;
+  for (auto it = v.begin(); it != at; ++it) {
+    if (writes_mailbox(*it, mailbox)) return false;
+  }
+  uint32_t r = then + 1;
+  while (r < steps.size() && !(steps[r].role == StepRole::kReceive && touches_mailbox(r, mailbox))) ++r;
+  if (r >= steps.size() || y < r) return false;
+  for (uint32_t x = then; x < r; ++x) {
+    if (steps[x].thread == steps[r].thread || steps[x].thread == u.thread) return false;
+  }
+  if (std::find(v.begin(), v.end(), r) != v.end()) return false;
+  const Step& receive = steps[r];
+  if (receive.consumed == 0 || receive.consumed - 1 < then || receive.poll || receive.timed || receive.takes_raised)
+    return false;
+  return std::find(would_take.begin(), would_take.end(), std::make_pair(r, u.thread)) != would_take.end();
+}
+
+bool Execution::commutes_with_sends(const Summary& u, const std::vector<uint32_t>& sends, const std::vector<uint32_t>& v,
+                                    uint32_t then) const {
+  int first = -1;  // taken_first(), once asked
+  for (uint32_t send : sends) {
+    auto it = std::find_if(v.begin(), v.end(), [&](uint32_t y) {
+      return steps[y].role == StepRole::kReceive && steps[y].consumed == send;
+    });
+    if (it != v.end() && passes_over(*it, u, then)) continue;
+    if (first < 0) first = taken_first(u, v, then) ? 1 : 0;
+    if (first == 0) return false;
+  }
   return true;
 }
 

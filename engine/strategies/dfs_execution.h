@@ -55,6 +55,8 @@ struct Step {
   uint32_t consumed = 0;  // step number
   uint32_t cause = 0;     // step number
   bool poll = false;
+  bool timed = false;         // a receive that a timer could end
+  bool takes_raised = false;  // a receive whose pattern raised on a message about to be sent
   uint32_t first_access = 0, access_count = 0;
 };
 
@@ -63,6 +65,9 @@ class Execution {
   std::vector<Step> steps;
   std::vector<Access> accesses;
   std::vector<Observation> observations;
+  // Per receive, the events about to send its recipient a message its
+  // pattern takes (StepFacts::would_take), by name: (receive's index, event).
+  std::vector<std::pair<uint32_t, Thread>> would_take;
   std::vector<Thread> lanes;  // lane -> event name
   // Per event name, a hash of what it is that does not depend on the order
   // names were met in (fingerprints use it when set).
@@ -99,6 +104,18 @@ class Execution {
   // out what v and `then` lead to), and `then` is no step that changes
   // nodes on which u depends (it would disable u).
   bool weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then) const;
+  // Whether send u (asleep at the state before `then`, its event's next
+  // step there) commutes with every send in `sends` (step numbers, before
+  // `then`, to u's mailbox, their messages not yet taken there) in every
+  // run that extends v: two sends to one mailbox commute unless the
+  // receive that takes the first one's message would have taken the
+  // second's (Concuerror's receive patterns). Either the receive in v
+  // that takes the send's message would not have taken u's, or u's message
+  // is sent in v and taken by the owner's next receive before any receive
+  // could see the two side by side (taken_first()). A sleeper that such
+  // sends woke (dfs.cc).
+  bool commutes_with_sends(const Summary& u, const std::vector<uint32_t>& sends, const std::vector<uint32_t>& v,
+                           uint32_t then) const;
   // Whether event `u` has a step in v that nothing before it in v happens
   // before.
   bool starts(const Summary& u, const std::vector<uint32_t>& v) const;
@@ -120,10 +137,15 @@ class Execution {
     return steps.capacity() * sizeof(Step) + accesses.capacity() * sizeof(Access) +
            observations.capacity() * sizeof(Observation) + preds_.capacity() * sizeof(Pred) +
            clocks_.capacity() * sizeof(uint32_t) + races_.capacity() * sizeof(races_[0]) +
-           preds_start_.capacity() * sizeof(uint32_t) + consumers_.capacity() * sizeof(consumers_[0]);
+           preds_start_.capacity() * sizeof(uint32_t) + consumers_.capacity() * sizeof(consumers_[0]) +
+           would_take.capacity() * sizeof(would_take[0]);
   }
 
  private:
+  bool passes_over(uint32_t r, const Summary& u, uint32_t then) const;
+  bool taken_first(const Summary& u, const std::vector<uint32_t>& v, uint32_t then) const;
+  bool writes_mailbox(uint32_t x, uint64_t mailbox) const;
+  bool touches_mailbox(uint32_t x, uint64_t mailbox) const;
   void build_dependencies();
   void build_clocks();
 

@@ -103,6 +103,7 @@ size_t tree_bytes(const std::vector<Branch>& branches) {
 size_t level_bytes(const Level& level) {
   size_t n = sizeof(Level) + tree_bytes(level.pending) + level.sleep.capacity() * sizeof(Summary);
   for (const Summary& q : level.sleep) n += bytes_of(q) - sizeof(Summary);
+  for (const Pending& p : level.pending_sleepers) n += sizeof(Pending) + bytes_of(p.q) + p.sends.capacity() * sizeof(uint32_t);
   return n;
 }
 

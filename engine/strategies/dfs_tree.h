@@ -13,28 +13,43 @@
 namespace lockstep::dfs {
 
 // Stable names for events: the root process is 0; any other is interned
-// from (creator's name, kind, how many of its creations came before). Each
-// also has a hash of that path (`hashes()`), which does not depend on the
-// order the names were met in: fingerprints use it, so they name a class
-// the same way in any run of the search.
+// from (creator's name, kind, which of its creator's steps created it and
+// how many things that step created before it). A step is named by its
+// event and its place in the event's program order, so equivalent runs
+// name what they create alike, and whether an earlier step created
+// something (a receive arms its timeout only when it has to wait) does
+// not rename what later steps create. Each name also has a hash of its
+// path (`hashes()`), which does not depend on the order the names were
+// met in: fingerprints use it, so they name a class the same way in any
+// run of the search.
 class Names {
  public:
   Thread root() { return intern(kNoThread, EventKind::kProcess, 0); }
-  Thread child(Thread creator, EventKind kind, uint32_t nth) { return intern(creator, kind, nth); }
+  // `nth` identifies it among its creator's creations of that kind.
+  Thread child(Thread creator, EventKind kind, uint64_t nth) { return intern(creator, kind, nth); }
+  // The nth for the `index`-th creation of its creator's `step`-th step.
+  static uint64_t created_at(uint32_t step, uint32_t index) { return (uint64_t{step} << 32) | index; }
   const std::vector<uint64_t>& hashes() const { return hashes_; }
 
  private:
-  Thread intern(Thread creator, EventKind kind, uint32_t nth) {
-    const uint64_t key =
-        (static_cast<uint64_t>(creator) << 32) ^ (static_cast<uint64_t>(kind) << 28) ^ nth;
+  struct Key {
+    uint64_t who, nth;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return static_cast<size_t>(mix64(k.who ^ mix64(k.nth))); }
+  };
+  Thread intern(Thread creator, EventKind kind, uint64_t nth) {
+    const Key key{(static_cast<uint64_t>(creator) << 8) ^ static_cast<uint64_t>(kind), nth};
     auto [it, added] = ids_.try_emplace(key, static_cast<Thread>(ids_.size()));
     if (added) {
       const uint64_t from = creator == kNoThread ? 0x243f6a8885a308d3ull : hashes_[creator];
-      hashes_.push_back(mix64(from + mix64((static_cast<uint64_t>(kind) << 32) ^ nth ^ 0x13198a2e03707344ull)));
+      hashes_.push_back(
+          mix64(from + mix64((static_cast<uint64_t>(kind) << 56) ^ mix64(nth) ^ 0x13198a2e03707344ull)));
     }
     return it->second;
   }
-  std::unordered_map<uint64_t, Thread> ids_;
+  std::unordered_map<Key, Thread, KeyHash> ids_;
   std::vector<uint64_t> hashes_;  // per name
 };
 
@@ -89,6 +104,16 @@ struct Choice {
   uint64_t n = 0, value = 0;
 };
 
+// A sleeper woken only by sends to its own mailbox (it is a send too)
+// whose messages no receive has taken yet: whether it commutes with them
+// depends on the receives that take them (dfs.cc, "Sleepers a send
+// woke"). Awake for everything the reduction decides; a run left alone
+// takes other events first while they are pending.
+struct Pending {
+  Summary q;
+  std::vector<uint32_t> sends;  // step numbers of the sends whose receive is awaited
+};
+
 // The exploration state before the i-th step of the current execution.
 struct Level {
   bool has_taken = false;
@@ -97,6 +122,7 @@ struct Level {
   std::vector<Choice> choices;  // the controlled choices it made
   std::vector<Summary> sleep;   // inherited sleepers, then explored siblings
   size_t inherited = 0;         // how many of `sleep` were inherited
+  std::vector<Pending> pending_sleepers;  // awake, but a run left alone passes them by
   std::vector<Branch> pending;  // the wakeup tree's unexplored branches
   // The faults and timers offered here (names), made branches once the
   // first branch here has run.

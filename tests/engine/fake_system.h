@@ -151,13 +151,15 @@ class FakeSystem final : public System {
         box.erase(box.begin() + static_cast<ptrdiff_t>(at));
       } else {  // a poll that found nothing
         received_.push_back(-1);
-        for (uint32_t q = 0; observing_ && q < procs_.size(); ++q) {
-          if (q == pid || next_[q] >= procs_[q].size() || (q < starts_after_.size() && next_[0] < starts_after_[q]))
-            continue;
-          const FakeStep& s = procs_[q][next_[q]];
-          if (s.kind == StepKind::kSend && !s.remote && s.to == static_cast<int>(pid) && takes(ran.accept, s.tag))
-            would_take_.push_back(EventKey::process(q));
-        }
+      }
+      // The processes about to send here a message its pattern takes (for
+      // one that took a message: had it come before the one taken).
+      for (uint32_t q = 0; observing_ && q < procs_.size(); ++q) {
+        if (q == pid || next_[q] >= procs_[q].size() || (q < starts_after_.size() && next_[0] < starts_after_[q]))
+          continue;
+        const FakeStep& s = procs_[q][next_[q]];
+        if (s.kind == StepKind::kSend && !s.remote && s.to == static_cast<int>(pid) && takes(ran.accept, s.tag))
+          would_take_.push_back(EventKey::process(q));
       }
       if (observing_) patterns_[pid].push_back({step_no, ran.accept});
     } else if (ran.object != 0) {

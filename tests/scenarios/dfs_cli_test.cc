@@ -508,6 +508,70 @@ TEST(DfsCli, KillsCountWhatEveryInterleavingCounts) {
   EXPECT_LE(abandoned, 7u) << "runs given up or repeated";
 }
 
+// Messages piling up in one mailbox against every interleaving, on the
+// real runtime: 120 small random programs (tests/dfs/random_mailbox.lua:
+// clients that send tagged messages to a server taking them with
+// selective receives, polls and timeouts; workers after Concuerror's
+// workers.erl). Whether two sends to the server commute depends on the
+// receive that takes the first one's message, which sleep sets cannot
+// judge when the second runs: the sleeper is passed by until it can (and
+// a reversal it would cover is skipped only once the receives that decide
+// it are known). dfs finishes each, and every program that --dpor none
+// finishes counts the same classes. (Before events were named by the step
+// that created them, --dpor none counted a receive that armed its timeout
+// apart from one that found its message at once, and 8 programs of the
+// first 60 disagreed.)
+TEST(DfsCli, MailboxRacesCountWhatEveryInterleavingCounts) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/random_mailbox.lua";
+  const std::vector<JsonValue> optimal = dfs_tests(file, "optimal", "20000");
+  const std::vector<JsonValue> none = dfs_tests(file, "none", "20000");
+  ASSERT_EQ(optimal.size(), 120u);
+  ASSERT_EQ(none.size(), 120u);
+  uint64_t abandoned = 0, compared = 0, total = 0;
+  for (size_t i = 0; i < optimal.size(); ++i) {
+    EXPECT_TRUE(optimal[i].flag("complete")) << optimal[i].str("name");
+    abandoned += optimal[i].u64("abandoned");
+    if (!none[i].flag("complete")) continue;
+    EXPECT_EQ(optimal[i].u64("schedules_explored"), none[i].u64("schedules_explored"))
+        << optimal[i].str("name") << ": optimal against every interleaving";
+    total += none[i].u64("schedules_explored");
+    ++compared;
+  }
+  EXPECT_GE(compared, 100u);
+  EXPECT_GT(total, 250u) << "the programs should race";
+  EXPECT_LE(abandoned, 70u) << "runs given up or repeated";
+}
+
+// A receive arms its timeout only when it has to wait; whether it did must
+// not rename what its process creates later (tests/dfs/armed_timeout.lua).
+// Every interleaving, each class counted once, counts what dfs does: one.
+TEST(DfsCli, AReceiveThatArmedNoTimerIsTheSameClass) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/armed_timeout.lua";
+  for (const char* dpor : {"optimal", "none"}) {
+    const std::vector<JsonValue> tests = dfs_tests(file, dpor, "10000");
+    ASSERT_EQ(tests.size(), 1u);
+    EXPECT_TRUE(tests[0].flag("complete")) << dpor;
+    EXPECT_EQ(tests[0].u64("schedules_explored"), 1u) << dpor;
+  }
+}
+
+// Concuerror's workers tests, whose server takes requests, results and
+// exits from one mailbox by pattern: every class once, no run repeated
+// (workers_2 repeated 4,748 runs before sends to one mailbox waited for
+// the receive that tells them apart).
+TEST(DfsCli, ConcuerrorsWorkersRepeatNoRun) {
+  for (const auto& [name, classes] : {std::pair<std::string, uint64_t>{"workers", 200}, {"workers_2", 1296}}) {
+    auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/tests/concuerror/" + name + ".lua",
+                           "--strategy", "dfs", "--state-cache", "off", "--iterations", "100000", "--format",
+                           "json", "--traces-dir", fresh_dir("dfs_workers")});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    const JsonValue t = test_entry(r.out);
+    EXPECT_TRUE(t.flag("complete")) << name;
+    EXPECT_EQ(t.u64("schedules_explored"), classes) << name;
+    EXPECT_EQ(t.u64("abandoned"), 0u) << name;
+  }
+}
+
 // Monitors, demonitors and trapped exits against every interleaving, on
 // the real runtime: 60 small random programs of three workers
 // (tests/dfs/random_monitors.lua). dfs finishes each; each that
