@@ -71,6 +71,11 @@ struct StepFacts {
                               // send is in would_take)
   uint64_t shape = 0;  // a receive: a hash of the shape of the message it
                        // took (System::set_shapes; 0 when not asked for)
+  uint32_t after = 0;  // a step that made this one possible besides its
+                       // cause, and that it never races with: a delivery (or
+                       // a drop or duplicate) follows the delivery or loss of
+                       // the message before it on its channel, which is
+                       // first-in first-out (0: none)
 
   // What the step is to strategies (engine/types.h): they branch on this,
   // never on the guest's kind.

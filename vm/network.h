@@ -59,6 +59,7 @@ struct Flight {
   Reason reason;       // signals
   RefId ref = 0;       // kDown: the monitor
   uint32_t send_step = 0;
+  uint32_t turn_step = 0;        // the step that took the message before it off its channel (0: none)
   uint32_t channel = 0;          // its sender -> receiver channel
   uint32_t prev = 0, next = 0;   // neighbours in the channel (0: none)
   bool live = false;
@@ -66,6 +67,7 @@ struct Flight {
 
 struct Channel {
   uint32_t head = 0, tail = 0;
+  uint32_t last_out = 0;  // the step that took its last message off (delivered or lost; 0: none)
 };
 
 struct Network {

@@ -143,6 +143,7 @@ void Vm::inject(uint32_t id, StepResult& result) {
     case FaultType::kDrop: {
       const Flight& f = net_.flights[target];
       facts_->cause = f.send_step;
+      facts_->after = turn_of(f);
       touch(object::node(f.from_node), false);
       touch(object::node(f.to_node), false);
       if (sink_) {
@@ -157,6 +158,7 @@ void Vm::inject(uint32_t id, StepResult& result) {
     case FaultType::kDuplicate: {
       // A copy arrives now; the message itself stays in flight.
       Flight copy = net_.flights[target];
+      facts_->after = turn_of(copy);
       copy.value = guest_.copy(copy.value);
       copy.prev = copy.next = 0;
       arrive(copy, StepKind::kFaultDuplicate);

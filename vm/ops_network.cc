@@ -58,6 +58,7 @@ void Vm::launch(Flight f) {
     net_.flights[ch.tail].next = id;
   } else {
     ch.head = id;
+    f.turn_step = ch.last_out;  // the message before it, if any, is off already
   }
   ch.tail = id;
   net_.flights.push_back(f);
@@ -133,11 +134,23 @@ void Vm::unlink_flight(uint32_t id) {
   }
   const uint32_t next = f.next;
   f.prev = f.next = 0;
-  if (next && ch.head == next) update_flight(next);
+  ch.last_out = step_no_;
+  if (next && ch.head == next) {
+    net_.flights[next].turn_step = step_no_;
+    update_flight(next);
+  }
+}
+
+// The step that made flight `id` deliverable (or droppable) besides its
+// send: the one that took the message before it off its channel, unless
+// messages may overtake each other.
+uint32_t Vm::turn_of(const Flight& f) const {
+  return options_.reorder && f.what == Flight::What::kMessage ? 0 : f.turn_step;
 }
 
 void Vm::deliver(uint32_t id, StepResult& result) {
   Flight& f = net_.flights[id];
+  facts_->after = turn_of(f);
   f.live = false;
   disable(EventKey{EventKind::kDelivery, id});
   if (faults_on_) flight_faults(id, false);

@@ -568,6 +568,7 @@ class Vm final : public System {
   void update_flight(uint32_t id);
   void unlink_flight(uint32_t id);
   void deliver(uint32_t id, StepResult& result);
+  uint32_t turn_of(const Flight& f) const;
   void drop_flights(NodeId node);
   Op delivery_op(uint32_t id) const;
   void set_cut(NodeId from, NodeId to, Cut mode);

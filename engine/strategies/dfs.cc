@@ -407,6 +407,7 @@ class DfsStrategy final : public Strategy, public Search {
     s.actor = facts.actor;
     s.consumed = facts.consumed;
     s.cause = facts.cause;
+    s.after = facts.after;
     s.poll = facts.poll;
     s.timed = facts.timed;
     s.takes_raised = facts.takes_raised;

@@ -54,6 +54,7 @@ struct Step {
   int64_t actor = -1;
   uint32_t consumed = 0;  // step number
   uint32_t cause = 0;     // step number
+  uint32_t after = 0;     // step number (StepFacts::after)
   bool poll = false;
   bool timed = false;         // a receive that a timer could end
   bool takes_raised = false;  // a receive whose pattern raised on a message about to be sent

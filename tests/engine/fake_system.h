@@ -94,6 +94,14 @@ class FakeSystem final : public System {
       Flight& f = flights_[pid];
       f.live = false;
       f.step = step_no;
+      if (!reorder_) {  // first in, first out: it follows the delivery of the one before it on its channel
+        for (uint32_t e = pid; e-- > 0;) {
+          if (flights_[e].from == f.from && flights_[e].to == f.to) {
+            r.facts.after = flights_[e].step;
+            break;
+          }
+        }
+      }
       log_.push_back({kDelivered, false});
       delivered_.push_back(pid);
       accesses_.push_back({object::mailbox(static_cast<uint32_t>(f.to)), true});

@@ -555,6 +555,20 @@ TEST(DfsCli, AReceiveThatArmedNoTimerIsTheSameClass) {
   }
 }
 
+// A channel between nodes is first in, first out (tests/dfs/
+// channel_order.lua): a reversal that moves a local send before the first
+// delivery must not take the second delivery along. dfs counts both
+// classes, as every interleaving does; it counted one before.
+TEST(DfsCli, TheSecondMessageOfAChannelFollowsTheFirst) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/channel_order.lua";
+  for (const char* dpor : {"optimal", "none"}) {
+    const std::vector<JsonValue> tests = dfs_tests(file, dpor, "300000");
+    ASSERT_EQ(tests.size(), 1u);
+    EXPECT_TRUE(tests[0].flag("complete")) << dpor;
+    EXPECT_EQ(tests[0].u64("schedules_explored"), 2u) << dpor;
+  }
+}
+
 // Concuerror's workers tests, whose server takes requests, results and
 // exits from one mailbox by pattern: every class once, no run repeated
 // (workers_2 repeated 4,748 runs before sends to one mailbox waited for
