@@ -545,29 +545,25 @@ TEST(DfsCli, MailboxRacesCountWhatEveryInterleavingCounts) {
 // A receive arms its timeout only when it has to wait; whether it did must
 // not rename what its process creates later (tests/dfs/armed_timeout.lua).
 // Every interleaving, each class counted once, counts what dfs does: one.
-TEST(DfsCli, AReceiveThatArmedNoTimerIsTheSameClass) {
-  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/armed_timeout.lua";
+// Runs the one test in tests/dfs/<name> with the reduction and with every
+// interleaving: both finish and count `classes`.
+void expect_both_count(const std::string& name, const char* iterations, uint64_t classes) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/" + name;
   for (const char* dpor : {"optimal", "none"}) {
-    const std::vector<JsonValue> tests = dfs_tests(file, dpor, "10000");
-    ASSERT_EQ(tests.size(), 1u);
-    EXPECT_TRUE(tests[0].flag("complete")) << dpor;
-    EXPECT_EQ(tests[0].u64("schedules_explored"), 1u) << dpor;
+    const std::vector<JsonValue> tests = dfs_tests(file, dpor, iterations);
+    ASSERT_EQ(tests.size(), 1u) << name;
+    EXPECT_TRUE(tests[0].flag("complete")) << name << " --dpor " << dpor;
+    EXPECT_EQ(tests[0].u64("schedules_explored"), classes) << name << " --dpor " << dpor;
   }
 }
+
+TEST(DfsCli, AReceiveThatArmedNoTimerIsTheSameClass) { expect_both_count("armed_timeout.lua", "10000", 1); }
 
 // A channel between nodes is first in, first out (tests/dfs/
 // channel_order.lua): a reversal that moves a local send before the first
 // delivery must not take the second delivery along. dfs counts both
 // classes, as every interleaving does; it counted one before.
-TEST(DfsCli, TheSecondMessageOfAChannelFollowsTheFirst) {
-  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/channel_order.lua";
-  for (const char* dpor : {"optimal", "none"}) {
-    const std::vector<JsonValue> tests = dfs_tests(file, dpor, "300000");
-    ASSERT_EQ(tests.size(), 1u);
-    EXPECT_TRUE(tests[0].flag("complete")) << dpor;
-    EXPECT_EQ(tests[0].u64("schedules_explored"), 2u) << dpor;
-  }
-}
+TEST(DfsCli, TheSecondMessageOfAChannelFollowsTheFirst) { expect_both_count("channel_order.lua", "300000", 2); }
 
 // Concuerror's workers tests, whose server takes requests, results and
 // exits from one mailbox by pattern: every class once, no run repeated
