@@ -411,6 +411,7 @@ class DfsStrategy final : public Strategy, public Search {
     s.poll = facts.poll;
     s.timed = facts.timed;
     s.takes_raised = facts.takes_raised;
+    s.passes_receive = facts.passes_receive;
     s.first_access = static_cast<uint32_t>(exec_.accesses.size());
     s.access_count = static_cast<uint32_t>(facts.accesses.size());
     exec_.accesses.insert(exec_.accesses.end(), facts.accesses.begin(), facts.accesses.end());
@@ -1115,12 +1116,12 @@ class DfsStrategy final : public Strategy, public Search {
       // sibling's unit, but the classes its races lead to need not (in a
       // whole search those races add branches above the frontier, which
       // a split search does not), and only this run's races lead there.
-      if (!q.above_frontier && exec_.weak_initial(q, sequence_, i)) return;
+      if (!q.above_frontier && exec_.weak_initial(q, sequence_, i, true)) return;
     }
     // A sleeper a send woke covers it too when the receives in the
     // reversal that take those sends' messages would not have taken its.
     for (const dfs::Pending& p : level.pending_sleepers) {
-      if (exec_.weak_initial(p.q, sequence_, i) && exec_.commutes_with_sends(p.q, p.sends, sequence_, i)) return;
+      if (exec_.weak_initial(p.q, sequence_, i, true) && exec_.commutes_with_sends(p.q, p.sends, sequence_, i)) return;
     }
     charge_bytes(dfs::insert(exec_, level.pending, sequence_, i));
   }

@@ -232,7 +232,7 @@ bool touches_nodes(const Summary& s) {
 }
 }  // namespace
 
-bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then) const {
+bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then, bool next_of_event) const {
   for (uint32_t x : v) {
     if (steps[x].thread == u.thread) return initial(v, x);
   }
@@ -242,7 +242,7 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, u
   if (is_fault(u.role) || u.role == StepRole::kTimer) return false;
   for (uint32_t x : v) {
     scratch_ = summary(x);
-    if (dependent(u, scratch_)) return false;
+    if (dependent(u, scratch_) && !(next_of_event && send_passes(u, x, then))) return false;
   }
   // An event stays enabled until it runs, unless a step that changes nodes
   // disables it (a partition holds a message in flight). A u that touches
@@ -254,6 +254,26 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, u
   scratch_ = summary(then);
   if (changes_nodes(scratch_)) return !dependent(u, scratch_);
   return true;
+}
+
+// Whether receive u (its event's next step in the state before `then`)
+// and send x commute as sleep sets judge them: they meet only in u's
+// mailbox, and when x ran, u was still pending and would not take x's
+// message (its pattern does not take it, or it takes one queued before).
+bool Execution::send_passes(const Summary& u, uint32_t x, uint32_t then) const {
+  if (u.role != StepRole::kReceive || u.opaque || steps[x].role != StepRole::kSend || !steps[x].passes_receive) return false;
+  for (uint32_t y = then; y < x; ++y) {
+    if (steps[y].thread == u.thread) return false;
+  }
+  bool met = false;
+  for (uint32_t a = steps[x].first_access; a < steps[x].first_access + steps[x].access_count; ++a) {
+    for (const Access& b : u.accesses) {
+      if (!object::overlap(accesses[a].object, b.object)) continue;
+      if (!object::is_mailbox(b.object)) return false;
+      met = true;
+    }
+  }
+  return met;
 }
 
 // Whether receive r would not have taken the message of send u (asleep at

@@ -58,6 +58,7 @@ struct Step {
   bool poll = false;
   bool timed = false;         // a receive that a timer could end
   bool takes_raised = false;  // a receive whose pattern raised on a message about to be sent
+  bool passes_receive = false;  // a send its recipient's pending receive would not take (StepFacts)
   uint32_t first_access = 0, access_count = 0;
 };
 
@@ -104,7 +105,13 @@ class Execution {
   // partition disables deliveries, so what such a u stands for may leave
   // out what v and `then` lead to), and `then` is no step that changes
   // nodes on which u depends (it would disable u).
-  bool weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then) const;
+  //
+  // With `next_of_event` (u is its event's next step in the state before
+  // `then`: a sleeper there, or a branch of the wakeup tree's first level),
+  // a receive u and a send in v to its mailbox commute when the send's
+  // message would not be taken by u (the send's passes_receive, with u
+  // still pending when it ran), as sleep sets judge them.
+  bool weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then, bool next_of_event = false) const;
   // Whether send u (asleep at the state before `then`, its event's next
   // step there) commutes with every send in `sends` (step numbers, before
   // `then`, to u's mailbox, their messages not yet taken there) in every
@@ -144,6 +151,7 @@ class Execution {
 
  private:
   bool passes_over(uint32_t r, const Summary& u, uint32_t then) const;
+  bool send_passes(const Summary& u, uint32_t x, uint32_t then) const;
   bool taken_first(const Summary& u, const std::vector<uint32_t>& v, uint32_t then) const;
   bool writes_mailbox(uint32_t x, uint64_t mailbox) const;
   bool touches_mailbox(uint32_t x, uint64_t mailbox) const;

@@ -63,10 +63,11 @@ bool belongs_here(const Execution& exec, const std::vector<Level>& levels, size_
 
 size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<uint32_t> v, uint32_t then) {
   std::vector<Branch>* at = &branches;
+  bool first_level = true;  // its branches are their events' next steps there
   for (;;) {
     Branch* next = nullptr;
     for (Branch& b : *at) {
-      if (exec.weak_initial(b.event, v, then)) {
+      if (exec.weak_initial(b.event, v, then, first_level)) {
         next = &b;
         break;
       }
@@ -77,6 +78,7 @@ size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<
     if (it != v.end()) v.erase(it);
     if (v.empty()) return 0;
     at = &next->children;
+    first_level = false;
   }
   // A new chain, the rightmost branch.
   size_t added = 0;

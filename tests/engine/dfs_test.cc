@@ -677,6 +677,27 @@ TEST(Dfs, TheSecondMessageOfAChannelFollowsTheFirst) {
   EXPECT_EQ(total, 2u);
 }
 
+// A receive and a send to its mailbox are judged alike by sleep sets and
+// by wakeup trees: a receive that took a message queued before commutes
+// with the send. A kill's race put the root's receive first as a branch;
+// a later branch that starts with a send (and the writes of its sender)
+// was kept apart from it, and every run under it ended with the receive
+// asleep, so 5 classes (one with no kill) were never run (round 247 of
+// ExploresEveryPlacementOfAFault at ten times its rounds).
+TEST(Dfs, AReceiveAndASendToItsMailboxCommuteInWakeupTreesToo) {
+  std::vector<std::vector<FakeStep>> procs(4);
+  procs[0] = {fake_receive(), fake_receive()};
+  procs[1] = {fake_send(0, 1), write(1), fake_send(0, 2)};
+  procs[2] = {fake_send(0, 2)};
+  FakeStep valued = write(1);
+  valued.value = 1;
+  procs[3] = {fake_send(0, 2), write(1), valued};
+  size_t total = 0, abandoned = 0;
+  compare_with_brute_force(procs, [](FakeSystem& s) { s.set_kills(1, {1, 2, 3}); }, "a budget of one kill", total,
+                           abandoned, false);
+  EXPECT_EQ(total, 75u);
+}
+
 // A partition disables the deliveries it holds, so sleep sets and wakeup
 // trees lose their footing around it: a branch that commutes with every
 // step of a reversal may still not stand for it (a partition would hold
