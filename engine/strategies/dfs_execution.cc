@@ -286,16 +286,10 @@ bool Execution::passes_over(uint32_t r, const Summary& u, uint32_t then) const {
   return std::find(would_take.begin(), would_take.end(), std::make_pair(r, u.thread)) == would_take.end();
 }
 
-// Whether step x writes mailbox object `mailbox` / touches it.
-bool Execution::writes_mailbox(uint32_t x, uint64_t mailbox) const {
+// Whether step x touches mailbox object `mailbox` (with `writing`: writes it).
+bool Execution::touches_mailbox(uint32_t x, uint64_t mailbox, bool writing) const {
   for (uint32_t a = steps[x].first_access; a < steps[x].first_access + steps[x].access_count; ++a) {
-    if (accesses[a].writes && object::overlap(accesses[a].object, mailbox)) return true;
-  }
-  return false;
-}
-bool Execution::touches_mailbox(uint32_t x, uint64_t mailbox) const {
-  for (uint32_t a = steps[x].first_access; a < steps[x].first_access + steps[x].access_count; ++a) {
-    if (object::overlap(accesses[a].object, mailbox)) return true;
+    if ((accesses[a].writes || !writing) && object::overlap(accesses[a].object, mailbox)) return true;
   }
   return false;
 }
@@ -322,10 +316,10 @@ bool Execution::taken_first(const Summary& u, const std::vector<uint32_t>& v, ui
   }
   if (mailbox == 0) return false;
   for (auto it = v.begin(); it != at; ++it) {
-    if (writes_mailbox(*it, mailbox)) return false;
+    if (touches_mailbox(*it, mailbox, true)) return false;
   }
   uint32_t r = then + 1;
-  while (r < steps.size() && !(steps[r].role == StepRole::kReceive && touches_mailbox(r, mailbox))) ++r;
+  while (r < steps.size() && !(steps[r].role == StepRole::kReceive && touches_mailbox(r, mailbox, false))) ++r;
   if (r >= steps.size() || y < r) return false;
   for (uint32_t x = then; x < r; ++x) {
     if (steps[x].thread == steps[r].thread || steps[x].thread == u.thread) return false;

@@ -153,8 +153,7 @@ class Execution {
   bool passes_over(uint32_t r, const Summary& u, uint32_t then) const;
   bool send_passes(const Summary& u, uint32_t x, uint32_t then) const;
   bool taken_first(const Summary& u, const std::vector<uint32_t>& v, uint32_t then) const;
-  bool writes_mailbox(uint32_t x, uint64_t mailbox) const;
-  bool touches_mailbox(uint32_t x, uint64_t mailbox) const;
+  bool touches_mailbox(uint32_t x, uint64_t mailbox, bool writing) const;
   void build_dependencies();
   void build_clocks();
 
