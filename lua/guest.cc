@@ -236,8 +236,8 @@ void LuaGuest::install(const Script& script) {
   open_lockstep_api(L);
   // The prelude runs now; the other library modules load on first use
   // (lockstep.genserver, ...), from bytecode compiled once per process.
-  const std::vector<std::string>& library = library_bytecode();
-  if (luaL_loadbufferx(L, library[0].data(), library[0].size(), "=lockstep/prelude.lua", "b") != LUA_OK) {
+  const std::string& prelude = library_bytecode(0);
+  if (luaL_loadbufferx(L, prelude.data(), prelude.size(), "=lockstep/prelude.lua", "b") != LUA_OK) {
     lua_error(L);
   }
   lua_call(L, 0, 0);

@@ -1,5 +1,6 @@
-// The embedded Lua library: lua/lib/*.lua, compiled to bytecode once per
-// process (thread-safe), with lockstep.<module> loaded on first use.
+// The embedded Lua library: lua/lib/*.lua, each file compiled to bytecode
+// once per process when first used (thread-safe), with lockstep.<module>
+// loaded on first use.
 #pragma once
 
 #include <string>
@@ -10,8 +11,9 @@
 
 namespace lockstep::lua {
 
-// The bytecode of every embedded file, in kEmbeddedFiles order.
-const std::vector<std::string>& library_bytecode();
+// The bytecode of embedded file `file` (an index into kEmbeddedFiles),
+// compiled on first use (thread-safe).
+const std::string& library_bytecode(size_t file);
 
 // __index of the lockstep table: loads a library module the first time it
 // is used. Loading is part of the iteration, so it is deterministic too.
