@@ -10,10 +10,15 @@
 #      schedules, runs stopped at a state already covered).
 #
 # Concuerror is not a dependency: to compare, build it outside the repo
-# (Erlang from Debian, `erlc` on its src/) and point CONCUERROR at a command
-# that runs it, and CONCUERROR_TESTS at its tests/suites/dpor_tests/src:
-#   CONCUERROR=/path/run_concuerror.sh CONCUERROR_TESTS=/path/dpor_tests/src bench/dfs.sh
-# Without them, only lockstep's side is measured.
+# (Erlang and erlang-getopt from Debian, `erlc -o ebin -I src src/*.erl`
+# after `priv/generate_version_hrl 25 > src/concuerror_otp_version.hrl`)
+# and point CONCUERROR_EBIN at its ebin and CONCUERROR_TESTS at its
+# tests/suites/dpor_tests/src:
+#   CONCUERROR_EBIN=/path/ebin CONCUERROR_TESTS=/path/dpor_tests/src bench/dfs.sh
+# Concuerror is then timed two ways: whole process (`erl` started per test,
+# errors written to its report, as its command line runs), and warm (one
+# VM runs every test through concuerror:run/1, its error reports off:
+# bench/concuerror_warm.erl). Without them, only lockstep's side is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DLOCKSTEP_BUILD_TESTS=OFF > /dev/null
@@ -21,7 +26,7 @@ cmake --build build-bench -j2 --target lockstep > /dev/null
 LOCKSTEP=./build-bench/cli/lockstep
 BUDGET=${BUDGET:-1000000}            # schedules per Concuerror test
 TWIN_BUDGET=${TWIN_BUDGET:-200000}   # schedules per fixed twin (noisy_race_fixed does not finish within it)
-TWIN_SECONDS=${TWIN_SECONDS:-60}     # and seconds
+TWIN_SECONDS=${TWIN_SECONDS:-60}     # and seconds (TWINS=0 leaves the twins out)
 
 now() { date +%s.%N; }
 
@@ -35,10 +40,24 @@ entry() {
 }
 
 have_concuerror=0
-if [[ -n "${CONCUERROR:-}" && -n "${CONCUERROR_TESTS:-}" ]]; then
+declare -A warm_n warm_s
+if [[ -n "${CONCUERROR_EBIN:-}" && -n "${CONCUERROR_TESTS:-}" ]]; then
   have_concuerror=1
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
+  CONCUERROR="erl +S1 -noshell -boot start_clean -pa $CONCUERROR_EBIN -eval concuerror:main(init:get_plain_arguments()) -extra"
+  # Warm: every test in one VM, first (its own VM start not counted).
+  erlc -o "$work" bench/concuerror_warm.erl
+  specs=()
+  for f in tests/concuerror/*.lua; do
+    name=$(basename "$f" .lua)
+    read -r module fn <<< "$(entry "$name")"
+    specs+=("$name:$module:$fn")
+  done
+  mkdir -p "$work/warm"
+  while read -r name n secs; do
+    warm_n[$name]=$n; warm_s[$name]=$secs
+  done < <(erl +S1 -noshell -pa "$CONCUERROR_EBIN" -pa "$work" -run concuerror_warm main "$CONCUERROR_TESTS" "$work/warm" "${specs[@]}")
   # Start-up: a test with one interleaving.
   cp "$CONCUERROR_TESTS/receive_order.erl" "$work/"
   t0=$(now)
@@ -46,21 +65,24 @@ if [[ -n "${CONCUERROR:-}" && -n "${CONCUERROR_TESTS:-}" ]]; then
   startup=$(echo "$(now) - $t0" | bc)
   printf 'Concuerror start-up (one interleaving): %.2f s\n\n' "$startup"
 else
-  echo "(CONCUERROR / CONCUERROR_TESTS not set: lockstep only)"
+  echo "(CONCUERROR_EBIN / CONCUERROR_TESTS not set: lockstep only)"
   echo
 fi
 
 echo "== dfs on Concuerror's DPOR tests (tests/concuerror/) =="
-printf '%-24s %9s %9s %10s %10s %12s %12s\n' test lockstep concuerr "lockstep s" "concuerr s" "lockstep/s" "concuerr/s"
-total_l=0; total_c=0; classes_l=0; classes_c=0; big_l=0; big_c=0; big_n=0
+echo "   seconds are wall time. whole: the command, process (or Erlang VM) start included; warm: without it (lockstep:"
+echo "   the run's own wall_seconds, loading the file included; Concuerror: concuerror:run/1 in a running VM, error"
+echo "   reports off, compiling the module included). x: lockstep's classes per second over Concuerror's"
+printf '%-24s %9s %9s %9s %9s %9s %9s %8s %8s\n' test lockstep concuerr "whole" "warm" "whole" "warm" "x whole" "x warm"
+printf '%-24s %9s %9s %9s %9s %9s %9s %8s %8s\n' "" classes interl. lockstep lockstep concuerr concuerr "" ""
+rows=$(mktemp)
 for f in tests/concuerror/*.lua; do
   name=$(basename "$f" .lua)
   t0=$(now)
   out=$($LOCKSTEP run "$f" --strategy dfs --state-cache off --keep-going --iterations "$BUDGET" --format json --traces-dir build-bench/traces || true)
   tl=$(echo "$(now) - $t0" | bc)
-  nl=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tests"][0]["schedules_explored"])')
-  total_l=$(echo "$total_l + $tl" | bc); classes_l=$((classes_l + nl))
-  nc="-"; tc="-"; rc="-"
+  read -r nl twl <<< "$(echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["tests"][0]["schedules_explored"], d["summary"]["wall_seconds"])')"
+  nc="-"; tc="-"; nw="-"; tw="-"
   if (( have_concuerror )); then
     read -r module fn <<< "$(entry "$name")"
     cp "$CONCUERROR_TESTS/$module.erl" "$work/"
@@ -68,28 +90,46 @@ for f in tests/concuerror/*.lua; do
     summary=$(cd "$work" && $CONCUERROR -f "$module.erl" -t "$fn" --keep_going -o /dev/null 2>&1 | grep -o '[0-9]*/[0-9]* interleavings' || true)
     tc=$(echo "$(now) - $t0" | bc)
     nc=${summary%%/*}
-    total_c=$(echo "$total_c + $tc" | bc); classes_c=$((classes_c + nc))
-    explore=$(echo "$tc - $startup" | bc)
-    rc=$(python3 -c "print(f'{$nc / max($explore, 0.01):.0f}')")
-    if (( nc >= 50 )); then big_l=$(echo "$big_l + $tl" | bc); big_c=$(echo "$big_c + $explore" | bc); big_n=$((big_n + nc)); fi
-    tc=$(printf '%.2f' "$tc")
+    nw=${warm_n[$name]:--}; tw=${warm_s[$name]:--}
   fi
-  rl=$(python3 -c "print(f'{$nl / max($tl, 0.001):.0f}')")
-  printf '%-24s %9s %9s %10.3f %10s %12s %12s\n' "$name" "$nl" "$nc" "$tl" "$tc" "$rl" "$rc"
+  echo "$name $nl $tl $twl ${nc:--} $tc $nw $tw" >> "$rows"
 done
-printf '\nlockstep: %d classes in %.2f s (wall, process start included)\n' "$classes_l" "$total_l"
-if (( have_concuerror )); then
-  printf 'Concuerror: %d interleavings in %.2f s (wall, start-up included)\n' "$classes_c" "$total_c"
-  if (( big_n > 0 )); then
-    python3 - "$big_n" "$big_l" "$big_c" <<'PY'
+python3 - "$rows" "$have_concuerror" <<'PY'
 import sys
-n, l, c = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
-print(f"tests with 50 or more classes ({n} classes): lockstep {n / l:.0f}/s, "
-      f"Concuerror {n / c:.0f}/s without its start-up: {c / l:.1f}x")
+rows = [line.split() for line in open(sys.argv[1])]
+have = sys.argv[2] == "1"
+def num(x):
+    try:
+        return float(x)
+    except ValueError:
+        return None
+def cell(v, fmt):
+    return fmt % v if v is not None else "-"
+big_n, big_l, big_lw, big_c, big_w, worst = 0, 0.0, 0.0, 0.0, 0.0, None
+for name, nl, tl, twl, nc, tc, nw, tw in rows:
+    nl, tl, twl, nc, tc, nw, tw = int(nl), float(tl), float(twl), num(nc), num(tc), num(nw), num(tw)
+    x_whole = nl / max(tl, 1e-4) / (nc / tc) if nc and tc else None
+    x_warm = nl / max(twl, 1e-4) / (nw / tw) if nw and tw else None
+    count = "-" if nc is None else str(int(nc))
+    if nw is not None and nc is not None and nw != nc:
+        count += "/" + str(int(nw))  # the warm run counted otherwise
+    print(f"{name:<24} {nl:>9} {count:>9} {tl:>9.3f} {twl:>9.4f} {cell(tc, '%.2f'):>9} {cell(tw, '%.3f'):>9} "
+          f"{cell(x_whole, '%.1f'):>8} {cell(x_warm, '%.1f'):>8}")
+    if nc is not None and nc >= 50 and tc and tw:
+        big_n, big_l, big_lw, big_c, big_w = big_n + nl, big_l + tl, big_lw + twl, big_c + tc, big_w + tw
+        worst = x_warm if worst is None else min(worst, x_warm)
+print(f"\nlockstep: {sum(int(r[1]) for r in rows)} classes in {sum(float(r[2]) for r in rows):.2f} s whole, "
+      f"{sum(float(r[3]) for r in rows):.2f} s warm")
+if have:
+    print(f"Concuerror: {sum(int(num(r[4]) or 0) for r in rows)} interleavings in "
+          f"{sum(num(r[5]) or 0 for r in rows):.2f} s whole, {sum(num(r[7]) or 0 for r in rows):.2f} s warm")
+    if big_n:
+        print(f"tests with 50 or more interleavings ({big_n} classes): whole, lockstep {big_n / big_l:.0f}/s and "
+              f"Concuerror {big_n / big_c:.0f}/s ({big_c / big_l:.1f}x); warm, lockstep {big_n / big_lw:.0f}/s and "
+              f"Concuerror {big_n / big_w:.0f}/s ({big_w / big_lw:.1f}x); the least x warm of one test: {worst:.1f}x")
 PY
-  fi
-fi
-
+rm -f "$rows"
+[[ "${TWINS:-1}" == 0 ]] && exit 0  # TWINS=0: the Concuerror comparison only
 echo
 echo "== dfs proving the fixed twins bug-free (budget $TWIN_BUDGET schedules, $TWIN_SECONDS s each), --state-cache off, on (the default) and full =="
 echo "   off: schedules, runs repeated; on and full: states cached, schedules, runs stopped at a state covered, runs repeated"
