@@ -138,25 +138,45 @@ class Atoms {
   // empty): equal values still get equal ids.
   explicit Atoms(bool texts = true) : texts_wanted_(texts) {}
   Value atom(lua_State* L, int idx) {
-    const auto [id, text] = intern(L, idx);
-    return Value::atom(id, text);
+    const int64_t id = intern(L, idx);
+    return Value::atom(id, text(id));
   }
   // {from, to} (a cas): a pair of atoms.
   Value pair(lua_State* L, int idx) {
     idx = lua_absindex(L, idx);
     lua_rawgeti(L, idx, 1);
     lua_rawgeti(L, idx, 2);
-    const auto [a, ta] = intern(L, -2);
-    const auto [b, tb] = intern(L, -1);
+    const int64_t a = intern(L, -2);
+    const int64_t b = intern(L, -1);
     lua_pop(L, 2);
-    return Value::atom_pair(a, b, texts_wanted_ ? "[" + ta + " " + tb + "]" : std::string());
+    return Value::atom_pair(a, b, texts_wanted_ ? "[" + text(a) + " " + text(b) + "]" : std::string());
   }
 
  private:
-  std::pair<int64_t, std::string> intern(lua_State* L, int idx) {
+  const std::string& text(int64_t id) const {
+    static const std::string nil = "nil";
+    return id < 0 ? nil : texts_[static_cast<size_t>(id)];
+  }
+
+  // The value's id (-1 for nil). Without texts, integers (and floats with
+  // an integral value, the same key in Lua) and strings are looked up by
+  // value, without building their encoded key.
+  int64_t intern(lua_State* L, int idx) {
+    const int type = lua_type(L, idx);
+    if (type == LUA_TNIL) return -1;
+    if (!texts_wanted_ && type == LUA_TSTRING) {
+      size_t len;
+      const char* s = lua_tolstring(L, idx, &len);
+      return id_of(strings_, std::string(s, len));
+    }
+    if (!texts_wanted_ && type == LUA_TNUMBER) {
+      lua_Integer n;
+      if (lua_isinteger(L, idx)) return id_of(integers_, lua_tointeger(L, idx));
+      const lua_Number d = lua_tonumber(L, idx);
+      if (lua_numbertointeger(d, &n) && static_cast<lua_Number>(n) == d) return id_of(integers_, n);
+    }
     LuaGuest& g = LuaGuest::of(L);
-    if (lua_isnil(L, idx)) return {-1, "nil"};
-    const bool nan = lua_type(L, idx) == LUA_TNUMBER && lua_tonumber(L, idx) != lua_tonumber(L, idx);
+    const bool nan = type == LUA_TNUMBER && lua_tonumber(L, idx) != lua_tonumber(L, idx);
     const std::string key = nan ? "nan" + std::to_string(texts_.size()) : g.encode_key(L, idx);  // NaN ~= NaN
     auto [it, fresh] = ids_.try_emplace(key, static_cast<int64_t>(texts_.size()));
     if (fresh && !texts_wanted_) texts_.emplace_back();
@@ -166,10 +186,19 @@ class Atoms {
       used_.insert(text);
       texts_.push_back(std::move(text));
     }
-    return {it->second, texts_[static_cast<size_t>(it->second)]};
+    return it->second;
   }
+  template <typename Map, typename Key>
+  int64_t id_of(Map& map, Key&& key) {
+    auto [it, fresh] = map.try_emplace(std::forward<Key>(key), static_cast<int64_t>(texts_.size()));
+    if (fresh) texts_.emplace_back();
+    return it->second;
+  }
+
   bool texts_wanted_;
   std::unordered_map<std::string, int64_t> ids_;
+  std::unordered_map<lua_Integer, int64_t> integers_;  // without texts
+  std::unordered_map<std::string, int64_t> strings_;   // without texts
   std::vector<std::string> texts_;
   std::set<std::string> used_;
 };
@@ -223,8 +252,9 @@ Value to_value(lua_State* L, int idx) {
 }
 
 // Reads the type, f and process of the event at `e` (the i-th) into `h`,
-// pushing 3 values; raises naming `who` for an unknown type.
-void read_event(lua_State* L, int e, lua_Integer i, const char* who, checker::HistoryEvent& h) {
+// pushing 3 values; raises naming `who` for an unknown type. `texts`: with
+// the process's text (h.who), which only reports show.
+void read_event(lua_State* L, int e, lua_Integer i, const char* who, checker::HistoryEvent& h, bool texts = true) {
   lua_getfield(L, e, "type");
   const std::string type = luaL_optstring(L, -1, "");
   if (type == "invoke") h.type = checker::HistoryEvent::Type::kInvoke;
@@ -240,7 +270,7 @@ void read_event(lua_State* L, int e, lua_Integer i, const char* who, checker::Hi
         : lua_isnil(L, -1)             ? ""
                                        : LuaGuest::of(L).render_at(L, -1);
   lua_getfield(L, e, "process");
-  h.who = LuaGuest::of(L).render_at(L, -1);
+  if (texts) h.who = LuaGuest::of(L).render_at(L, -1);
   if (auto handle = LuaGuest::of(L).to_handle(L, -1)) h.process = static_cast<int64_t>(handle->id);
   else if (lua_isinteger(L, -1)) h.process = lua_tointeger(L, -1);
 }
@@ -336,7 +366,7 @@ checker::HistoryEvent read_history_event(lua_State* L, lua_Integer i, bool named
   e = lua_gettop(L);
   checker::HistoryEvent h;
   if (named) h.where = "checker: event " + std::to_string(i);
-  read_event(L, e, i, "checker", h);
+  read_event(L, e, i, "checker", h, named);
   lua_getfield(L, e, "index");
   h.position = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : i;
   lua_getfield(L, e, "value");

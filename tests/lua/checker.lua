@@ -224,6 +224,9 @@ ls.test("built-in models take any Lua value, equal as ets keys are equal", funct
   assert(ls.checker.linearizable(history("x", "x", t, t), ls.model.register()) == true)
   assert(ls.checker.linearizable(history(1, 1.0, 2.0, 2), ls.model.register()) == true, "1 and 1.0 are one value")
   assert(ls.checker.linearizable(history("1", 1, 2, 2), ls.model.register()) == false, '"1" is not 1')
+  assert(ls.checker.linearizable(history(1.5, 1.5, 2, 2.0), ls.model.register()) == true)
+  assert(ls.checker.linearizable(history(1.5, 1.25, 2, 2), ls.model.register()) == false, "1.5 is not 1.25")
+  assert(ls.checker.linearizable(history("{1, 2}", "{1, 2}", 2, t), ls.model.register()) == false, "a text is not a table")
   -- Tables by their contents: a copy (a value that went through a message) is the value.
   assert(ls.checker.linearizable(history("x", "x", t, { 1, 2 }), ls.model.register()) == true)
   local ok, info = ls.checker.linearizable(history("x", "x", t, { 1, 3 }), ls.model.register())
