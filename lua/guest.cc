@@ -232,6 +232,9 @@ void LuaGuest::install(const Script& script) {
   aux_ = lua_newthread(L);
   luaL_ref(L, LUA_REGISTRYINDEX);
   lua_checkstack(aux_, kAuxStack);
+  // The value table stays at the bottom of aux_'s stack (kAuxValues), so
+  // that the values a matcher or a rendering needs are one lookup away.
+  lua_rawgeti(aux_, LUA_REGISTRYINDEX, values_ref_);
 
   open_lockstep_api(L);
   // The prelude runs now; the other library modules load on first use
@@ -316,6 +319,7 @@ void LuaGuest::rewind() {
   raise_pending_ = false;
   scheduler_ = nullptr;
   copy_path_.clear();
+  aux_calls_ = 0;
 }
 
 void LuaGuest::begin_iteration(std::chrono::milliseconds timeout) {
@@ -659,7 +663,9 @@ bool LuaGuest::match(vm::ValueRef matcher, vm::Message& msg, std::string& error)
   int status;
   {
     interrupt::Running running(A);
+    ++aux_calls_;
     status = lua_pcall(A, 1, 1, 0);
+    --aux_calls_;
   }
   mode_ = saved;
   if (status != LUA_OK) {

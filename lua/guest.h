@@ -232,6 +232,11 @@ class LuaGuest final : public vm::Guest {
   Arena& arena_;
   lua_State* L_ = nullptr;
   lua_State* aux_ = nullptr;  // runs matchers, invariants and rendering
+  // The value table sits at the bottom of aux_'s stack, slot kAuxValues:
+  // addressable so while no function runs on aux_ (aux_calls_ == 0; in a
+  // function, index 1 is the function's first argument).
+  static constexpr int kAuxValues = 1;
+  int aux_calls_ = 0;
   vm::Vm* vm_ = nullptr;
   Mode mode_ = Mode::kLoad;
   bool needs_close_ = false;

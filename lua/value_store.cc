@@ -85,9 +85,13 @@ void LuaGuest::push_value(lua_State* L, vm::ValueRef v) {
   const Slot& slot = slots_[v];
   switch (slot.kind) {
     case Slot::Kind::kInTable:
+      if (L == aux_ && aux_calls_ == 0) {
+        lua_rawgeti(L, kAuxValues, v);
+        break;
+      }
       lua_rawgeti(L, LUA_REGISTRYINDEX, values_ref_);
       lua_rawgeti(L, -1, v);
-      lua_remove(L, -2);
+      lua_replace(L, -2);
       break;
     case Slot::Kind::kFalse: lua_pushboolean(L, 0); break;
     case Slot::Kind::kTrue: lua_pushboolean(L, 1); break;

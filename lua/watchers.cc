@@ -38,7 +38,9 @@ void LuaGuest::call_watchers(int list_ref, int count, Seen seen) {
     int status;
     {
       interrupt::Running running(A);
+      ++aux_calls_;
       status = lua_pcall(A, 0, 1, 0);
+      --aux_calls_;
     }
     mode_ = saved;
     const bool go_on = seen(i, lua_tostring(A, -2), status);
