@@ -194,10 +194,15 @@ std::span<const Op> Vm::enabled() {
   // Faults come after everything else (a strategy may tell them apart by
   // position); with nothing else to run, only a restart or heal, and only
   // once time cannot advance (recovering_).
-  with_faults_.assign(enabled_.begin(), enabled_.end());
+  if (!enabled_.empty()) {
+    with_faults_.assign(enabled_.begin(), enabled_.end());
+    with_faults_.insert(with_faults_.end(), fault_ops_.begin(), fault_ops_.end());
+    return with_faults_;
+  }
+  with_faults_.clear();
+  if (!recovering_) return with_faults_;
   for (const Op& op : fault_ops_) {
-    const bool recovery = op.step == StepKind::kFaultRestart || op.step == StepKind::kFaultHeal;
-    if (!enabled_.empty() || (recovering_ && recovery)) with_faults_.push_back(op);
+    if (op.step == StepKind::kFaultRestart || op.step == StepKind::kFaultHeal) with_faults_.push_back(op);
   }
   return with_faults_;
 }
