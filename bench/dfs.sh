@@ -25,6 +25,7 @@ cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DLOCKSTEP_BUILD_TESTS=OFF 
 cmake --build build-bench -j2 --target lockstep > /dev/null
 LOCKSTEP=./build-bench/cli/lockstep
 BUDGET=${BUDGET:-1000000}            # schedules per Concuerror test
+REPEATS=${REPEATS:-3}                # lockstep and warm Concuerror: the least time of this many runs
 TWIN_BUDGET=${TWIN_BUDGET:-200000}   # schedules per fixed twin (noisy_race_fixed does not finish within it)
 TWIN_SECONDS=${TWIN_SECONDS:-60}     # and seconds (TWINS=0 leaves the twins out)
 
@@ -46,18 +47,16 @@ if [[ -n "${CONCUERROR_EBIN:-}" && -n "${CONCUERROR_TESTS:-}" ]]; then
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   CONCUERROR="erl +S1 -noshell -boot start_clean -pa $CONCUERROR_EBIN -eval concuerror:main(init:get_plain_arguments()) -extra"
-  # Warm: every test in one VM, first (its own VM start not counted).
+  # Warm: each test in a VM of its own, after a warm-up run (VM start not counted).
   erlc -o "$work" bench/concuerror_warm.erl
-  specs=()
   for f in tests/concuerror/*.lua; do
     name=$(basename "$f" .lua)
     read -r module fn <<< "$(entry "$name")"
-    specs+=("$name:$module:$fn")
-  done
-  mkdir -p "$work/warm"
-  while read -r name n secs; do
+    rm -rf "$work/warm" && mkdir -p "$work/warm"
+    read -r _ n secs < <(erl +S1 -noshell -pa "$CONCUERROR_EBIN" -pa "$work" -run concuerror_warm main \
+                           "$CONCUERROR_TESTS" "$work/warm" "$REPEATS" "$name:$module:$fn")
     warm_n[$name]=$n; warm_s[$name]=$secs
-  done < <(erl +S1 -noshell -pa "$CONCUERROR_EBIN" -pa "$work" -run concuerror_warm main "$CONCUERROR_TESTS" "$work/warm" "${specs[@]}")
+  done
   # Start-up: a test with one interleaving.
   cp "$CONCUERROR_TESTS/receive_order.erl" "$work/"
   t0=$(now)
@@ -72,16 +71,22 @@ fi
 echo "== dfs on Concuerror's DPOR tests (tests/concuerror/) =="
 echo "   seconds are wall time. whole: the command, process (or Erlang VM) start included; warm: without it (lockstep:"
 echo "   the run's own wall_seconds, loading the file included; Concuerror: concuerror:run/1 in a running VM, error"
-echo "   reports off, compiling the module included). x: lockstep's classes per second over Concuerror's"
+echo "   reports off, compiling the module included). The least of $REPEATS runs, but Concuerror whole (one run)."
+echo "   x: lockstep's classes per second over Concuerror's"
 printf '%-24s %9s %9s %9s %9s %9s %9s %8s %8s\n' test lockstep concuerr "whole" "warm" "whole" "warm" "x whole" "x warm"
 printf '%-24s %9s %9s %9s %9s %9s %9s %8s %8s\n' "" classes interl. lockstep lockstep concuerr concuerr "" ""
 rows=$(mktemp)
 for f in tests/concuerror/*.lua; do
   name=$(basename "$f" .lua)
-  t0=$(now)
-  out=$($LOCKSTEP run "$f" --strategy dfs --state-cache off --keep-going --iterations "$BUDGET" --format json --traces-dir build-bench/traces || true)
-  tl=$(echo "$(now) - $t0" | bc)
-  read -r nl twl <<< "$(echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["tests"][0]["schedules_explored"], d["summary"]["wall_seconds"])')"
+  tl=""; twl=""
+  for _ in $(seq "$REPEATS"); do
+    t0=$(now)
+    out=$($LOCKSTEP run "$f" --strategy dfs --state-cache off --keep-going --iterations "$BUDGET" --format json --traces-dir build-bench/traces || true)
+    t=$(echo "$(now) - $t0" | bc)
+    read -r nl w <<< "$(echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["tests"][0]["schedules_explored"], d["summary"]["wall_seconds"])')"
+    if [[ -z "$tl" ]] || (( $(echo "$t < $tl" | bc) )); then tl=$t; fi
+    if [[ -z "$twl" ]] || (( $(echo "$w < $twl" | bc) )); then twl=$w; fi
+  done
   nc="-"; tc="-"; nw="-"; tw="-"
   if (( have_concuerror )); then
     read -r module fn <<< "$(entry "$name")"
