@@ -251,10 +251,26 @@ Value to_value(lua_State* L, int idx) {
   }
 }
 
+// Processes that are neither pids nor integers (a string, a table), by
+// content: each its own number, apart from pids and integers.
+class ProcessNames {
+ public:
+  int64_t id(lua_State* L, int idx) {
+    auto [it, fresh] = ids_.try_emplace(LuaGuest::of(L).encode_key(L, idx), kFirst - static_cast<int64_t>(ids_.size()));
+    return it->second;
+  }
+
+ private:
+  static constexpr int64_t kFirst = -(int64_t{1} << 62);
+  std::unordered_map<std::string, int64_t> ids_;
+};
+
 // Reads the type, f and process of the event at `e` (the i-th) into `h`,
 // pushing 3 values; raises naming `who` for an unknown type. `texts`: with
-// the process's text (h.who), which only reports show.
-void read_event(lua_State* L, int e, lua_Integer i, const char* who, checker::HistoryEvent& h, bool texts = true) {
+// the process's text (h.who), which only reports show. A process that is
+// neither a pid nor an integer is numbered by `names`, or raises without.
+void read_event(lua_State* L, int e, lua_Integer i, const char* who, checker::HistoryEvent& h, ProcessNames* names,
+                bool texts = true) {
   lua_getfield(L, e, "type");
   const std::string type = luaL_optstring(L, -1, "");
   if (type == "invoke") h.type = checker::HistoryEvent::Type::kInvoke;
@@ -273,6 +289,11 @@ void read_event(lua_State* L, int e, lua_Integer i, const char* who, checker::Hi
   if (texts) h.who = LuaGuest::of(L).render_at(L, -1);
   if (auto handle = LuaGuest::of(L).to_handle(L, -1)) h.process = static_cast<int64_t>(handle->id);
   else if (lua_isinteger(L, -1)) h.process = lua_tointeger(L, -1);
+  else if (names && !lua_isnil(L, -1)) h.process = names->id(L, -1);
+  else if (!lua_isnil(L, -1)) {
+    luaL_error(L, "%s: event %d's process %s is neither a pid nor an integer", who, static_cast<int>(i),
+               LuaGuest::of(L).render_at(L, -1).c_str());
+  }
 }
 
 bool is_read(const std::string& f) { return f == "read" || f == "get" || f == "contains"; }
@@ -361,12 +382,12 @@ void check_known(lua_State* L, const std::vector<Operation>& kept, const std::ve
 // process; then its position), the event table left at `e` and its value
 // on top of the stack; the caller pops back to e - 1. `named`: with the
 // name errors give it (a first reading that reports nothing goes without).
-checker::HistoryEvent read_history_event(lua_State* L, lua_Integer i, bool named, int& e) {
+checker::HistoryEvent read_history_event(lua_State* L, lua_Integer i, bool named, ProcessNames& names, int& e) {
   lua_rawgeti(L, 1, i);
   e = lua_gettop(L);
   checker::HistoryEvent h;
   if (named) h.where = "checker: event " + std::to_string(i);
-  read_event(L, e, i, "checker", h, named);
+  read_event(L, e, i, "checker", h, &names, named);
   lua_getfield(L, e, "index");
   h.position = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : i;
   lua_getfield(L, e, "value");
@@ -381,6 +402,7 @@ checker::HistoryEvent read_history_event(lua_State* L, lua_Integer i, bool named
 int check_builtin(lua_State* L, Mode mode, const std::string& name) {
   for (const bool texts : {false, true}) {
     Atoms atoms(texts);
+    ProcessNames names;
     lua_getfield(L, 2, "init");
     const Value initial = builtin_value(L, -1, name, "", false, atoms, nullptr);
     lua_pop(L, 1);
@@ -390,7 +412,7 @@ int check_builtin(lua_State* L, Mode mode, const std::string& name) {
     const auto n = static_cast<lua_Integer>(lua_rawlen(L, 1));
     for (lua_Integer i = 1; i <= n; ++i) {
       int e;
-      checker::HistoryEvent h = read_history_event(L, i, texts, e);
+      checker::HistoryEvent h = read_history_event(L, i, texts, names, e);
       const bool invoke = h.type == checker::HistoryEvent::Type::kInvoke;
       h.value = builtin_value(L, lua_gettop(L), name, h.f, invoke, atoms, &h.key);
       events.push_back(std::move(h));
@@ -418,10 +440,11 @@ int check_builtin(lua_State* L, Mode mode, const std::string& name) {
 // model's step function. `key_fn`: the model's key function, or 0.
 std::vector<checker::HistoryEvent> read_model_events(lua_State* L, int values, int key_fn) {
   std::vector<checker::HistoryEvent> events;
+  ProcessNames names;
   const auto n = static_cast<lua_Integer>(lua_rawlen(L, 1));
   for (lua_Integer i = 1; i <= n; ++i) {
     int e;
-    checker::HistoryEvent h = read_history_event(L, i, true, e);
+    checker::HistoryEvent h = read_history_event(L, i, true, names, e);
     const int value = lua_gettop(L);
     h.value = to_value(L, value);
     if (key_fn != 0 && h.type == checker::HistoryEvent::Type::kInvoke) {
@@ -551,7 +574,7 @@ int l_history_json(lua_State* L) {
     lua_rawgeti(L, 1, i);
     const int e = lua_gettop(L);
     checker::HistoryEvent h;
-    read_event(L, e, i, "to_json_lines", h);
+    read_event(L, e, i, "to_json_lines", h, nullptr);
     lua_getfield(L, e, "value");
     const int v = lua_gettop(L);
     switch (lua_type(L, v)) {

@@ -183,6 +183,28 @@ ls.test("to_json_lines writes valid JSON for any string", function()
   assert(not ok and err:find("cannot be written", 1, true), err)
 end)
 
+ls.test("processes named by any value are told apart by their contents", function()
+  -- Two clients named by strings, overlapping: each pairs with its own completion.
+  local h = { ev("invoke", "a", "write", 1), ev("invoke", "b", "read", nil), ev("ok", "a", "write", nil),
+              ev("ok", "b", "read", 1) }
+  assert(ls.checker.linearizable(h, ls.model.register(0)) == true)
+  -- A table names a process by what it holds, not by which table it is.
+  h = { ev("invoke", { "c", 1 }, "write", 1), ev("invoke", { "c", 2 }, "read", nil),
+        ev("ok", { "c", 1 }, "write", nil), ev("ok", { "c", 2 }, "read", 0) }
+  assert(ls.checker.linearizable(h, ls.model.register(0)) == true)
+  -- One string client that invokes twice is still caught.
+  local ok, err = pcall(ls.checker.linearizable, { ev("invoke", "a", "write", 1), ev("invoke", "a", "read", nil) },
+                        ls.model.register(0))
+  assert(not ok and err:find('"a" invokes again', 1, true), err)
+  -- The same with a model written in Lua: "b" flips while "a" reads the old state.
+  local toggle = ls.model.new({ init = false, step = function(st, f, input, output)
+    if f == "flip" then return true, not st end
+    return output == st, st
+  end })
+  assert(ls.checker.linearizable({ ev("invoke", "a", "get"), ev("invoke", "b", "flip"), ev("ok", "b", "flip"),
+    ev("ok", "a", "get", false) }, toggle) == true)
+end)
+
 ls.test("an operation the model does not know is an error, not a verdict", function()
   local a = ls.self()
   local events = { ev("invoke", a, "enqueue", 1), ev("ok", a, "enqueue") }
