@@ -658,16 +658,7 @@ bool LuaGuest::match(vm::ValueRef matcher, vm::Message& msg, std::string& error)
   lua_State* A = aux_;
   push_value(A, matcher);
   push_value(A, msg.value);
-  const Mode saved = mode_;
-  mode_ = Mode::kMatch;
-  int status;
-  {
-    interrupt::Running running(A);
-    ++aux_calls_;
-    status = lua_pcall(A, 1, 1, 0);
-    --aux_calls_;
-  }
-  mode_ = saved;
+  const int status = call_on_aux(Mode::kMatch, 1);
   if (status != LUA_OK) {
     std::string where;
     error = error_text(A, -1, &where);
@@ -678,6 +669,17 @@ bool LuaGuest::match(vm::ValueRef matcher, vm::Message& msg, std::string& error)
   const bool ok = lua_toboolean(A, -1);
   lua_pop(A, 1);
   return ok;
+}
+
+int LuaGuest::call_on_aux(Mode mode, int nargs) {
+  const Mode saved = mode_;
+  mode_ = mode;
+  interrupt::Running running(aux_);
+  ++aux_calls_;
+  const int status = lua_pcall(aux_, nargs, 1, 0);
+  --aux_calls_;
+  mode_ = saved;
+  return status;
 }
 
 void LuaGuest::begin_step() {

@@ -189,6 +189,9 @@ class LuaGuest final : public vm::Guest {
   void add_watcher(lua_State* L, int list_ref, int& count);
   template <class Seen>
   void call_watchers(int list_ref, int count, Seen seen);
+  // Calls the function under its `nargs` arguments on aux_'s stack, in
+  // `mode`, protected: one result (or the error) left on aux_.
+  int call_on_aux(Mode mode, int nargs);
   bool timed_out() const override { return timed_out_; }
   std::string location(vm::Pid pid) override {  // "" before it started and after it ended
     return pid < threads_.size() && threads_[pid].L && threads_[pid].ctx ? user_line(threads_[pid].L) : "";

@@ -2,7 +2,6 @@
 // the guest calls after every step with read-only access.
 #include "engine/system.h"
 #include "lua/guest.h"
-#include "lua/interrupt.h"
 
 namespace lockstep::lua {
 
@@ -33,16 +32,7 @@ void LuaGuest::call_watchers(int list_ref, int count, Seen seen) {
     lua_rawgeti(A, list, i);
     lua_rawgeti(A, -1, 1);  // name
     lua_rawgeti(A, -2, 2);  // fn
-    const Mode saved = mode_;
-    mode_ = Mode::kInvariant;
-    int status;
-    {
-      interrupt::Running running(A);
-      ++aux_calls_;
-      status = lua_pcall(A, 0, 1, 0);
-      --aux_calls_;
-    }
-    mode_ = saved;
+    const int status = call_on_aux(Mode::kInvariant, 0);
     const bool go_on = seen(i, lua_tostring(A, -2), status);
     lua_pop(A, 3);
     if (!go_on) break;
