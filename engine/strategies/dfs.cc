@@ -421,7 +421,7 @@ class DfsStrategy final : public Strategy, public Search {
     }
     exec_.steps.push_back(s);
 
-    level.taken_summary = exec_.summary(k);
+    exec_.summary_into(k, level.taken_summary);
     if (thread == root_ && facts.role() == StepRole::kExit) level.taken_summary.opaque = true;
     if (!level.optional_branched) {  // each fault or timer offered here, a branch of its own
       level.optional_branched = true;
@@ -435,8 +435,7 @@ class DfsStrategy final : public Strategy, public Search {
       }
     }
     if (k + 1 == levels_.size()) {  // a new state: inherit what stays asleep
-      levels_.emplace_back();
-      Level& next = levels_.back();
+      Level& next = push_level();
       const Level& here = levels_[k];
       next.delays_before = here.delays_before + (here.deviated ? 1 : 0);
       if (here.top) {
@@ -567,7 +566,7 @@ class DfsStrategy final : public Strategy, public Search {
     at_quiescent_state_ = false;
     probe_states_.clear();
     if (levels_.empty()) {
-      levels_.emplace_back();
+      push_level();
       levels_[0].top = plan_.split() && plan_.above_frontier(kRootNode);
       levels_[0].frontier = plan_.split() && !levels_[0].top;
     }
@@ -1076,9 +1075,23 @@ class DfsStrategy final : public Strategy, public Search {
       // The next branch of its wakeup tree is taken by pick().
       prune(level);
       if (!level.pending.empty()) return true;
-      levels_.pop_back();
+      pop_level();
     }
     return false;
+  }
+
+  // A new level at the end of the path, reusing one popped before.
+  Level& push_level() {
+    if (spare_levels_.empty()) return levels_.emplace_back();
+    levels_.push_back(std::move(spare_levels_.back()));
+    spare_levels_.pop_back();
+    return levels_.back();
+  }
+
+  void pop_level() {
+    levels_.back().reset();
+    spare_levels_.push_back(std::move(levels_.back()));
+    levels_.pop_back();
   }
 
   // A branch taking event t at `level`, not yet run (opaque), unless one is pending.
@@ -1210,6 +1223,7 @@ class DfsStrategy final : public Strategy, public Search {
 
   // The current execution.
   dfs::Execution exec_;
+  std::vector<Level> spare_levels_;  // popped, kept for their storage
   EventTable<int32_t> name_of_{-1};      // event key -> stable name
   std::vector<uint32_t> thread_steps_;   // per name: steps so far
   std::vector<int32_t> lane_of_;         // per name: its lane, -1 if it has not run

@@ -8,9 +8,12 @@ namespace lockstep::dfs {
 // sleep sets and weak initials, where the receives that would tell two
 // messages apart may not have run yet): messages to one mailbox do not.
 bool dependent(const Summary& a, const Summary& b) {
-  if (a.thread == b.thread || a.opaque || b.opaque) return true;
-  for (const Access& x : a.accesses) {
-    for (const Access& y : b.accesses) {
+  return a.thread == b.thread || a.opaque || b.opaque || accesses_conflict(a.accesses, b.accesses);
+}
+
+bool accesses_conflict(std::span<const Access> a, std::span<const Access> b) {
+  for (const Access& x : a) {
+    for (const Access& y : b) {
       if (!object::overlap(x.object, y.object)) continue;
       if (object::is_mailbox(x.object) || conflicts(x, y)) return true;
     }
@@ -26,14 +29,21 @@ void Execution::clear() {
 }
 
 Summary Execution::summary(size_t k) const {
-  const Step& s = steps[k];
   Summary out;
+  summary_into(k, out);
+  return out;
+}
+
+void Execution::summary_into(size_t k, Summary& out) const {
+  const Step& s = steps[k];
   out.thread = s.thread;
+  out.opaque = false;
+  out.above_frontier = false;
+  out.left_others = false;
   out.role = s.role;
   out.actor = s.actor;
-  out.accesses.assign(accesses.begin() + s.first_access,
-                      accesses.begin() + s.first_access + s.access_count);
-  return out;
+  const auto a = accesses_of(k);
+  out.accesses.assign(a.begin(), a.end());
 }
 
 void Execution::analyse() {
@@ -46,11 +56,23 @@ void Execution::build_dependencies() {
   const size_t n = steps.size();
   preds_start_.assign(n + 1, 0);
   preds_.clear();
-  std::vector<std::pair<uint32_t, uint32_t>> observed;  // (earlier, later) from observations
-  // Which receives took each step's messages (for the observer rule).
-  consumers_.assign(n, {});
+  std::vector<std::pair<uint32_t, uint32_t>>& observed = observed_;  // (earlier, later) from observations
+  observed.clear();
+  // Which receives took each step's messages (for the observer rule):
+  // those of step s are consumers_[consumers_start_[s] .. consumers_start_[s + 1]).
+  consumers_start_.assign(n + 1, 0);
   for (size_t j = 0; j < n; ++j) {
-    if (steps[j].consumed) consumers_[steps[j].consumed - 1].push_back(static_cast<uint32_t>(j));
+    if (steps[j].consumed) ++consumers_start_[steps[j].consumed];
+  }
+  for (size_t s = 0; s < n; ++s) consumers_start_[s + 1] += consumers_start_[s];
+  consumers_.resize(consumers_start_[n]);
+  {
+    uint32_t* next = consumers_start_.data();  // filled from the front, then shifted back
+    for (size_t j = 0; j < n; ++j) {
+      if (steps[j].consumed) consumers_[next[steps[j].consumed - 1]++] = static_cast<uint32_t>(j);
+    }
+    for (size_t s = n; s > 0; --s) consumers_start_[s] = consumers_start_[s - 1];
+    consumers_start_[0] = 0;
   }
   for (const Observation& o : observations) {
     if (o.receive == 0 || o.send == 0 || o.receive > n || o.send > n) continue;
@@ -60,8 +82,10 @@ void Execution::build_dependencies() {
       const uint32_t first = recv.consumed - 1;
       if (first >= s) continue;
       bool taken_before = false;  // s's message went to an earlier receive
-      for (uint32_t c : consumers_[s])
+      for (uint32_t i = consumers_start_[s]; i < consumers_start_[s + 1]; ++i) {
+        const uint32_t c = consumers_[i];
         taken_before = taken_before || (steps[c].actor == recv.actor && c < r);
+      }
       if (!taken_before) observed.emplace_back(first, s);
     } else if (recv.poll && r < s) {
       observed.emplace_back(r, s);
@@ -73,6 +97,7 @@ void Execution::build_dependencies() {
 
   last_of_thread_.assign(lanes.size(), -1);
   objects_.clear();
+  states_used_ = 0;
   size_t obs_at = 0;
   for (size_t j = 0; j < n; ++j) {
     const Step& s = steps[j];
@@ -122,22 +147,32 @@ void Execution::link(uint32_t j, const Access& acc, const ObjectState& st) {
 
 // Conflicts through shared state; a whole table overlaps its keys.
 void Execution::add_access_dependencies(uint32_t j, const Access& acc) {
-  if (auto it = objects_.find(acc.object); it != objects_.end()) link(j, acc, it->second);
+  if (auto it = objects_.find(acc.object); it != objects_.end()) link(j, acc, states_[it->second]);
   const uint32_t table = object::table_of(acc.object);
   if (table) {
     // The other side of the table: keys for a whole-table access, the
     // whole table for a key.
     const bool whole = (acc.object & object::kTagMask) == object::kTable;
     if (whole) {
-      for (auto& [obj, st] : objects_) {
+      for (const auto& [obj, at] : objects_) {
         if (obj != acc.object && object::table_of(obj) == table)
-          link(j, {acc.object, acc.writes, 0}, st);
+          link(j, {acc.object, acc.writes, 0}, states_[at]);
       }
     } else if (auto it = objects_.find(object::table(table)); it != objects_.end()) {
-      link(j, {acc.object, acc.writes, 0}, it->second);
+      link(j, {acc.object, acc.writes, 0}, states_[it->second]);
     }
   }
-  ObjectState& st = objects_[acc.object];
+  const auto [it, added] = objects_.try_emplace(acc.object, states_used_);
+  if (added) {
+    if (states_used_ == states_.size()) states_.emplace_back();
+    ObjectState& fresh = states_[states_used_++];
+    fresh.writes.clear();
+    fresh.value = 0;
+    fresh.before.clear();
+    fresh.prior_reads.clear();
+    fresh.reads.clear();
+  }
+  ObjectState& st = states_[it->second];
   if (!acc.writes) {
     st.reads.push_back(j);
   } else if (acc.value != 0 && acc.value == st.value && !st.writes.empty()) {
@@ -220,8 +255,8 @@ uint64_t Execution::fingerprint(
 }
 
 namespace {
-bool changes_nodes(const Summary& s) {
-  return std::any_of(s.accesses.begin(), s.accesses.end(), [](const Access& a) {
+bool changes_nodes(std::span<const Access> accesses) {
+  return std::any_of(accesses.begin(), accesses.end(), [](const Access& a) {
     return a.writes && (a.object & object::kTagMask) == object::kNode;
   });
 }
@@ -241,8 +276,7 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, u
   // that does without it.
   if (is_fault(u.role) || u.role == StepRole::kTimer) return false;
   for (uint32_t x : v) {
-    scratch_ = summary(x);
-    if (dependent(u, scratch_) && !(next_of_event && send_passes(u, x, then))) return false;
+    if (dependent_on(u, x) && !(next_of_event && send_passes(u, x, then))) return false;
   }
   // An event stays enabled until it runs, unless a step that changes nodes
   // disables it (a partition holds a message in flight). A u that touches
@@ -251,8 +285,7 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, u
   // v), and no race under u shows them, as the disabled event never runs
   // there; and a `then` that changes nodes may disable u.
   if (touches_nodes(u)) return false;
-  scratch_ = summary(then);
-  if (changes_nodes(scratch_)) return !dependent(u, scratch_);
+  if (changes_nodes(accesses_of(then))) return !dependent_on(u, then);
   return true;
 }
 

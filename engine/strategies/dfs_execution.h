@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory_resource>
+#include <span>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -41,6 +43,8 @@ struct Summary {
 // sleep sets and weak initials, where the receives that would tell two
 // messages apart may not have run yet): messages to one mailbox do not.
 bool dependent(const Summary& a, const Summary& b);
+// The same, for what two steps touched alone.
+bool accesses_conflict(std::span<const Access> a, std::span<const Access> b);
 
 // One step of the current execution, as the race analysis needs it.
 struct Step {
@@ -78,6 +82,16 @@ class Execution {
   void clear();
   // What step k did, to keep with a branch or a sleeper.
   Summary summary(size_t k) const;
+  // The same into `out`, reusing its storage.
+  void summary_into(size_t k, Summary& out) const;
+  // What step k touched.
+  std::span<const Access> accesses_of(size_t k) const {
+    return {accesses.data() + steps[k].first_access, steps[k].access_count};
+  }
+  // dependent(u, summary(x)), without the copy.
+  bool dependent_on(const Summary& u, size_t x) const {
+    return u.thread == steps[x].thread || u.opaque || accesses_conflict(u.accesses, accesses_of(x));
+  }
 
   // The direct dependencies and vector clocks of the steps recorded.
   void analyse();
@@ -145,7 +159,7 @@ class Execution {
     return steps.capacity() * sizeof(Step) + accesses.capacity() * sizeof(Access) +
            observations.capacity() * sizeof(Observation) + preds_.capacity() * sizeof(Pred) +
            clocks_.capacity() * sizeof(uint32_t) + races_.capacity() * sizeof(races_[0]) +
-           preds_start_.capacity() * sizeof(uint32_t) + consumers_.capacity() * sizeof(consumers_[0]) +
+           preds_start_.capacity() * sizeof(uint32_t) + (consumers_.capacity() + consumers_start_.capacity()) * sizeof(uint32_t) +
            would_take.capacity() * sizeof(would_take[0]);
   }
 
@@ -177,12 +191,18 @@ class Execution {
   };
   std::vector<uint32_t> preds_start_;
   std::vector<Pred> preds_;
-  std::vector<std::vector<uint32_t>> consumers_;
+  std::vector<uint32_t> consumers_start_, consumers_;
+  std::vector<std::pair<uint32_t, uint32_t>> observed_;
   std::vector<int32_t> last_of_thread_;
-  std::unordered_map<uint64_t, ObjectState> objects_;
+  // Object -> its state in states_ (whose entries keep their vectors'
+  // storage from run to run). The map's nodes come from a pool, for the
+  // same reason; iterating it visits objects as a plain unordered_map does.
+  std::pmr::unsynchronized_pool_resource pool_;
+  std::pmr::unordered_map<uint64_t, uint32_t> objects_{&pool_};
+  std::vector<ObjectState> states_;
+  uint32_t states_used_ = 0;
   size_t width_ = 0;
   std::vector<uint32_t> clocks_;
-  mutable Summary scratch_;  // weak_initial's
   std::vector<std::pair<uint32_t, uint32_t>> races_;
 };
 

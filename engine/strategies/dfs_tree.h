@@ -157,6 +157,28 @@ struct Level {
   bool owned = true;
   uint64_t unit = 0;
   std::vector<Thread> order;
+
+  // Back to a new level's state, its vectors keeping their storage (a
+  // search pops and pushes levels on every run).
+  void reset() {
+    Level fresh;
+    auto keep = [](auto& from, auto& into) {
+      from.clear();
+      into.swap(from);
+    };
+    keep(taken_summary.accesses, fresh.taken_summary.accesses);
+    keep(choices, fresh.choices);
+    keep(sleep, fresh.sleep);
+    keep(pending_sleepers, fresh.pending_sleepers);
+    keep(pending, fresh.pending);
+    keep(optional, fresh.optional);
+    keep(unless_owner_woke, fresh.unless_owner_woke);
+    keep(offered, fresh.offered);
+    keep(offered_timers, fresh.offered_timers);
+    keep(only, fresh.only);
+    keep(order, fresh.order);
+    *this = std::move(fresh);
+  }
 };
 
 // --- Splitting (engine/strategies/dfs.cc, "Splitting one search"). ---
