@@ -76,6 +76,10 @@ struct StepFacts {
                        // a drop or duplicate) follows the delivery or loss of
                        // the message before it on its channel, which is
                        // first-in first-out (0: none)
+  uint32_t released = 0;  // a delivery (or a drop or duplicate) a cut held
+                          // back in its turn: the step that lifted the cut
+                          // and let it through, which it never races with
+                          // (it could not run before it; 0: none)
 
   // What the step is to strategies (engine/types.h): they branch on this,
   // never on the guest's kind.

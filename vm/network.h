@@ -60,9 +60,11 @@ struct Flight {
   RefId ref = 0;       // kDown: the monitor
   uint32_t send_step = 0;
   uint32_t turn_step = 0;        // the step that took the message before it off its channel (0: none)
+  uint32_t release_step = 0;     // the step that lifted a cut holding it back in its turn (0: none)
   uint32_t channel = 0;          // its sender -> receiver channel
   uint32_t prev = 0, next = 0;   // neighbours in the channel (0: none)
   bool live = false;
+  bool held = false;  // in its turn, held back by a cut
 };
 
 struct Channel {

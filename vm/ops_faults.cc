@@ -144,6 +144,7 @@ void Vm::inject(uint32_t id, StepResult& result) {
       const Flight& f = net_.flights[target];
       facts_->cause = f.send_step;
       facts_->after = turn_of(f);
+      facts_->released = f.release_step;
       touch(object::node(f.from_node), false);
       touch(object::node(f.to_node), false);
       if (sink_) {
@@ -159,6 +160,7 @@ void Vm::inject(uint32_t id, StepResult& result) {
       // A copy arrives now; the message itself stays in flight.
       Flight copy = net_.flights[target];
       facts_->after = turn_of(copy);
+      facts_->released = copy.release_step;
       copy.value = guest_.copy(copy.value);
       copy.prev = copy.next = 0;
       arrive(copy, StepKind::kFaultDuplicate);

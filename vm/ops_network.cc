@@ -105,11 +105,14 @@ Op Vm::delivery_op(uint32_t id) const {
 }
 
 void Vm::update_flight(uint32_t id) {
-  const Flight& f = net_.flights[id];
+  Flight& f = net_.flights[id];
   // Reordering lets messages overtake each other, never a signal (a DOWN
   // always follows what its sender sent before it ended).
   const bool in_turn = net_.channels[f.channel].head == id || (options_.reorder && f.what == Flight::What::kMessage);
-  const bool deliverable = f.live && in_turn && cut(f.from_node, f.to_node) != Cut::kDefer;
+  const bool held = f.live && in_turn && cut(f.from_node, f.to_node) == Cut::kDefer;
+  const bool deliverable = f.live && in_turn && !held;
+  if (deliverable && f.held) f.release_step = step_no_;  // the step that lifted the cut lets it through
+  f.held = held;
   if (deliverable) {
     enable(delivery_op(id));
   } else {
@@ -151,6 +154,7 @@ uint32_t Vm::turn_of(const Flight& f) const {
 void Vm::deliver(uint32_t id, StepResult& result) {
   Flight& f = net_.flights[id];
   facts_->after = turn_of(f);
+  facts_->released = f.release_step;
   f.live = false;
   disable(EventKey{EventKind::kDelivery, id});
   if (faults_on_) flight_faults(id, false);

@@ -408,6 +408,7 @@ class DfsStrategy final : public Strategy, public Search {
     s.consumed = facts.consumed;
     s.cause = facts.cause;
     s.after = facts.after;
+    s.released = facts.released;
     s.poll = facts.poll;
     s.timed = facts.timed;
     s.takes_raised = facts.takes_raised;

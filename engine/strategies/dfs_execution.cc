@@ -112,6 +112,7 @@ void Execution::build_dependencies() {
     if (s.cause && s.cause <= j)
       preds_.push_back({s.cause - 1, s.role == StepRole::kExit && steps[s.cause - 1].thread != s.thread});
     if (s.after && s.after <= j) preds_.push_back({s.after - 1, false});  // its channel's message before it
+    if (s.released && s.released <= j) preds_.push_back({s.released - 1, false});  // the heal that let it through
     if (s.consumed && s.consumed <= j) preds_.push_back({s.consumed - 1, s.poll});
     while (obs_at < observed.size() && observed[obs_at].second < j) ++obs_at;
     while (obs_at < observed.size() && observed[obs_at].second == j)

@@ -59,6 +59,7 @@ struct Step {
   uint32_t consumed = 0;  // step number
   uint32_t cause = 0;     // step number
   uint32_t after = 0;     // step number (StepFacts::after)
+  uint32_t released = 0;  // step number (StepFacts::released)
   bool poll = false;
   bool timed = false;         // a receive that a timer could end
   bool takes_raised = false;  // a receive whose pattern raised on a message about to be sent

@@ -217,7 +217,7 @@ TEST(DfsCli, ABugNamesItsIterationAndItsSchedule) {
   auto r = run_lockstep({"run", scenario("global_singleton.lua"), "--strategy", "dfs", "--iterations", "5000",
                          "--traces-dir", fresh_dir("dfs_schedule_no")});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("iteration: 17 (schedule 6)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("iteration: 12 (schedule 6)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("bug in schedule 6"), std::string::npos) << r.out;
 }
 
@@ -642,6 +642,37 @@ TEST(DfsCli, FaultsCountWhatEveryInterleavingCounts) {
   }
   EXPECT_GE(compared, 35u) << "most programs should be small enough for every interleaving";
   EXPECT_GT(total, 300u) << "the programs should race";
+}
+
+// Partitions the program makes, against every interleaving: 40 small
+// random programs on three nodes (tests/dfs/random_partitions.lua: messages
+// between nodes, receive timeouts, and a nemesis that isolates a node,
+// holding or dropping what crosses the cut, and heals it). dfs finishes
+// every one; each that --dpor none finishes within its budget counts the
+// same classes. A message held by the cut cannot be delivered before the
+// heal that lets it through: before, the search tried that order anyway
+// and gave up on it (153 runs given up over the 40 programs).
+TEST(DfsCli, PartitionsCountWhatEveryInterleavingCounts) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/random_partitions.lua";
+  std::vector<JsonValue> tests[2];
+  for (int none = 0; none < 2; ++none) tests[none] = dfs_tests(file, none ? "none" : "optimal", none ? "3000" : "200000");
+  ASSERT_EQ(tests[0].size(), 40u);
+  ASSERT_EQ(tests[1].size(), 40u);
+  size_t compared = 0;
+  uint64_t total = 0, abandoned = 0;
+  for (size_t i = 0; i < tests[0].size(); ++i) {
+    const JsonValue& dfs = tests[0][i];
+    EXPECT_TRUE(dfs.flag("complete")) << dfs.str("name");
+    total += dfs.u64("schedules_explored");
+    abandoned += dfs.u64("abandoned");
+    if (!tests[1][i].flag("complete")) continue;  // every interleaving is too many
+    ++compared;
+    EXPECT_EQ(dfs.u64("schedules_explored"), tests[1][i].u64("schedules_explored"))
+        << dfs.str("name") << ": optimal against every interleaving";
+  }
+  EXPECT_GE(compared, 20u) << "most programs should be small enough for every interleaving";
+  EXPECT_GT(total, 250u) << "the programs should race";
+  EXPECT_LE(abandoned, total / 8) << "runs given up or repeated";
 }
 
 // A bug found by one part: the parts' failing schedules add up to the
