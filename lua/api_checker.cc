@@ -289,8 +289,9 @@ void read_event(lua_State* L, int e, lua_Integer i, const char* who, checker::Hi
   if (texts) h.who = LuaGuest::of(L).render_at(L, -1);
   if (auto handle = LuaGuest::of(L).to_handle(L, -1)) h.process = static_cast<int64_t>(handle->id);
   else if (lua_isinteger(L, -1)) h.process = lua_tointeger(L, -1);
-  else if (names && !lua_isnil(L, -1)) h.process = names->id(L, -1);
-  else if (!lua_isnil(L, -1)) {
+  else if (lua_isnil(L, -1)) luaL_error(L, "%s: event %d has no process (a pid, an integer or another value)", who, static_cast<int>(i));
+  else if (names) h.process = names->id(L, -1);
+  else {
     luaL_error(L, "%s: event %d's process %s is neither a pid nor an integer", who, static_cast<int>(i),
                LuaGuest::of(L).render_at(L, -1).c_str());
   }

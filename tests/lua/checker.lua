@@ -203,6 +203,13 @@ ls.test("processes named by any value are told apart by their contents", functio
   end })
   assert(ls.checker.linearizable({ ev("invoke", "a", "get"), ev("invoke", "b", "flip"), ev("ok", "b", "flip"),
     ev("ok", "a", "get", false) }, toggle) == true)
+  -- An event without a process is refused: it was taken for process 0 (the root's pid).
+  for _, check in ipairs({ ls.checker.linearizable, ls.checker.sequential }) do
+    ok, err = pcall(check, { ev("invoke", ls.self(), "write", 1), { type = "invoke", f = "read" },
+                             ev("ok", ls.self(), "write", nil), { type = "ok", f = "read", value = 0 } },
+                    ls.model.register(0))
+    assert(not ok and err:find("event 2 has no process", 1, true), err)
+  end
 end)
 
 ls.test("an operation the model does not know is an error, not a verdict", function()
