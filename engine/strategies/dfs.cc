@@ -90,6 +90,11 @@
 // at one state from being injected again after steps independent of it
 // (the steps of other nodes), so each class of fault placements is run
 // once, and the races a fault takes part in are reversed as any other.
+// The event a run took first at that state sleeps below the fault, but it
+// does not stand for a reversal found there (Summary::beside_expansion):
+// the races of its own subtree that lead to classes beginning with the
+// fault were not added as wakeup sequences (the fault's branch stood for
+// them), so only this run's races lead there.
 //
 // Timers are optional events too: a run left alone fires none while
 // anything else can run, so the runs where a timer never fires are the
@@ -336,6 +341,7 @@ class DfsStrategy final : public Strategy, public Search {
         if (enabled_names_[i] == b.event.thread && i != held_) {
           level.has_taken = true;
           level.taken = b.event.thread;
+          level.taken_expanded = b.event.opaque;
           level.deviated = b.event.thread != level.default_thread;
           guide_ = std::move(b.children);
           return chosen(i);
@@ -346,6 +352,7 @@ class DfsStrategy final : public Strategy, public Search {
       if (const size_t i = receive_timer(enabled, b.event); i < enabled.size()) {
         level.has_taken = true;
         level.taken = enabled_names_[i];
+        level.taken_expanded = false;
         level.deviated = true;
         guide_.clear();
         guide_.push_back(std::move(b));
@@ -448,20 +455,25 @@ class DfsStrategy final : public Strategy, public Search {
       }
       for (size_t i = 0; i < here.sleep.size(); ++i) {
         const Summary& q = here.sleep[i];
+        // A sibling of the branch of full expansion taken here.
+        const bool beside = q.beside_expansion || (here.taken_expanded && i >= here.inherited);
         if (is_fault(facts.kind) && last_to_run(here, q, i >= here.inherited)) continue;
         if (!dependent(here.taken_summary, q) || receive_passes_over(facts, here.taken_summary, q) ||
             send_passes_receive(facts, here.taken_summary, q)) {
           next.sleep.push_back(q);
+          next.sleep.back().beside_expansion = beside;
           charge(q);
         } else if (q.role == StepRole::kTimer && q.actor >= 0 && meets_only_in_mailbox(here.taken_summary, q)) {
           // A receive's timeout and a message to its owner commute unless
           // the message is one the receive takes: then its owner can run
           // next (pick() wakes the timer there).
           next.sleep.push_back(q);
+          next.sleep.back().beside_expansion = beside;
           charge(q);
           next.unless_owner_woke.push_back(q.thread);
         } else if (defers_wakes() && sends_meet_in_mailbox(here.taken_summary, q)) {
           next.pending_sleepers.push_back({q, {facts.step}});
+          next.pending_sleepers.back().q.beside_expansion = beside;
           charge(q);
         }
       }
@@ -771,6 +783,7 @@ class DfsStrategy final : public Strategy, public Search {
   size_t take(Level& level, size_t i) {
     level.has_taken = true;
     level.deviated = false;
+    level.taken_expanded = false;
     level.taken = enabled_names_[i];
     guide_.clear();
     return chosen(i);
@@ -1068,7 +1081,7 @@ class DfsStrategy final : public Strategy, public Search {
         }
         if (!every_interleaving_) {
           level.sleep.push_back(std::move(level.taken_summary));
-          level.sleep.back().above_frontier = level.top;
+          level.sleep.back().beside_expansion = level.top;
         }
         level.taken_summary = Summary{};
         level.has_taken = false;
@@ -1130,12 +1143,12 @@ class DfsStrategy final : public Strategy, public Search {
       // sibling's unit, but the classes its races lead to need not (in a
       // whole search those races add branches above the frontier, which
       // a split search does not), and only this run's races lead there.
-      if (!q.above_frontier && exec_.weak_initial(q, sequence_, i, true)) return;
+      if (!q.beside_expansion && exec_.weak_initial(q, sequence_, i, true)) return;
     }
     // A sleeper a send woke covers it too when the receives in the
     // reversal that take those sends' messages would not have taken its.
     for (const dfs::Pending& p : level.pending_sleepers) {
-      if (exec_.weak_initial(p.q, sequence_, i, true) && exec_.commutes_with_sends(p.q, p.sends, sequence_, i)) return;
+      if (!p.q.beside_expansion && exec_.weak_initial(p.q, sequence_, i, true) && exec_.commutes_with_sends(p.q, p.sends, sequence_, i)) return;
     }
     charge_bytes(dfs::insert(exec_, level.pending, sequence_, i));
   }

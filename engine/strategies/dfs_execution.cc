@@ -38,7 +38,7 @@ void Execution::summary_into(size_t k, Summary& out) const {
   const Step& s = steps[k];
   out.thread = s.thread;
   out.opaque = false;
-  out.above_frontier = false;
+  out.beside_expansion = false;
   out.left_others = false;
   out.role = s.role;
   out.actor = s.actor;

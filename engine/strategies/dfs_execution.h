@@ -27,10 +27,13 @@ using lockstep::mix64;
 struct Summary {
   Thread thread = kNoThread;
   bool opaque = false;  // not run: assume it depends on everything
-  // A split search's sibling above the frontier, explored (by whichever
-  // part) without the branches its races would add above the frontier: it
-  // keeps sleeping, but it covers no reversed race below (dfs.cc).
-  bool above_frontier = false;
+  // A sibling of a branch that full expansion took, not a race: above a
+  // split search's frontier (explored by whichever part), or beside a
+  // fault, timer or disabled event offered as a branch of its own. Its
+  // races that began with that branch were not added as wakeup sequences
+  // (the branch stood for them): it keeps sleeping, but it covers no
+  // reversed race below (dfs.cc, reverse()).
+  bool beside_expansion = false;
   // After it ran, something other than faults and timers could run (so
   // the system still offered faults): dfs.cc, last_to_run().
   bool left_others = false;
