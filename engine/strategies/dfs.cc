@@ -90,11 +90,18 @@
 // at one state from being injected again after steps independent of it
 // (the steps of other nodes), so each class of fault placements is run
 // once, and the races a fault takes part in are reversed as any other.
-// The event a run took first at that state sleeps below the fault, but it
-// does not stand for a reversal found there (Summary::beside_expansion):
-// the races of its own subtree that lead to classes beginning with the
-// fault were not added as wakeup sequences (the fault's branch stood for
-// them), so only this run's races lead there.
+// The event a run took first at that state sleeps below the fault, and it
+// stands for the reversals found there that it starts, as any sleeper
+// does, because the reversals its own runs found that begin with the
+// fault were added under the fault's branch (dfs_tree.cc, insert()). One
+// whose rest holds faults or timers is not (the fault's first run would no
+// longer be one that injects nothing more): the fault's branch stands for
+// it, and then the siblings do not cover reversals below the fault
+// (Summary::beside_expansion). The system offers faults
+// only beside another event, so a fault that ran just after time moved on
+// could have run before, had a step it commutes with been left for last;
+// no race shows that run, and it is added as a reversal of its own
+// (reverse_into_epoch()).
 //
 // Timers are optional events too: a run left alone fires none while
 // anything else can run, so the runs where a timer never fires are the
@@ -334,14 +341,14 @@ class DfsStrategy final : public Strategy, public Search {
     }
     if (level.default_thread == kNoThread) level.default_thread = free_choice(level);
     prune(level);
-    if (!level.pending.empty()) {  // follow the wakeup tree
+    while (!level.pending.empty()) {  // follow the wakeup tree
       Branch b = std::move(level.pending.front());
       level.pending.erase(level.pending.begin());
       for (size_t i = 0; i < enabled.size(); ++i) {
         if (enabled_names_[i] == b.event.thread && i != held_) {
           level.has_taken = true;
           level.taken = b.event.thread;
-          level.taken_expanded = b.event.opaque;
+          level.taken_expanded = b.event.opaque && b.absorbed;
           level.deviated = b.event.thread != level.default_thread;
           guide_ = std::move(b.children);
           return chosen(i);
@@ -358,6 +365,10 @@ class DfsStrategy final : public Strategy, public Search {
         guide_.push_back(std::move(b));
         return chosen(i);
       }
+      // A step of a reversal put under a branch of full expansion that
+      // taking the branch disabled (dfs_tree.cc, insert()): the run goes
+      // on as that branch's run would.
+      if (b.tentative) continue;
       ++unfit_;
       return kAbandon;
     }
@@ -1124,6 +1135,41 @@ class DfsStrategy final : public Strategy, public Search {
   void analyse_races() {
     if (stateful_) return;  // every event is a branch
     for (const auto& [i, j] : exec_.races(root_)) reverse(i, j);
+    reverse_into_epoch();
+  }
+
+  // A fault that ran just after time moved on, where nothing it depends on
+  // ran after the move: it was offered before too, while anything else
+  // could run (the system offers faults only beside another event). A step
+  // of that epoch that commutes with it, left for last, keeps it offered
+  // there: the fault then runs before the move, and what follows it runs
+  // at the earlier time too. No race shows that run (races stay within one
+  // epoch), so it is added as one: at the state before the last such step,
+  // the steps after it that do not depend on it, then the fault.
+  void reverse_into_epoch() {
+    const std::vector<dfs::Step>& steps = exec_.steps;
+    for (uint32_t f = 1; f < steps.size(); ++f) {
+      if (!is_fault(steps[f].role) || steps[f].epoch == 0) continue;
+      uint32_t b = f;  // the first step of f's epoch
+      while (b > 0 && steps[b - 1].epoch == steps[f].epoch) --b;
+      if (b == 0) continue;
+      bool caused_after_move = false;
+      for (uint32_t x = b; x < f && !caused_after_move; ++x) caused_after_move = exec_.happens_before(x, f);
+      if (caused_after_move) continue;
+      for (uint32_t s = b; s-- > 0 && steps[s].epoch + 1 == steps[f].epoch;) {
+        const dfs::Step& last = steps[s];
+        if (is_fault(last.role) || last.role == StepRole::kTimer || exec_.happens_before(s, f)) continue;
+        if (last.thread == root_ && last.role == StepRole::kExit) continue;
+        if (s >= levels_.size() || levels_[s].top) break;
+        sequence_.clear();
+        for (uint32_t x = s + 1; x < b; ++x) {
+          if (!exec_.happens_before(s, x)) sequence_.push_back(x);
+        }
+        sequence_.push_back(f);
+        insert_reversal(s);
+        break;
+      }
+    }
   }
 
   // The race i < j: at the state before i, schedule what does not depend
@@ -1135,8 +1181,14 @@ class DfsStrategy final : public Strategy, public Search {
       if (!exec_.happens_before(i, x)) sequence_.push_back(x);
     }
     sequence_.push_back(j);
+    if (sequence_.size() == 1 && waited_for_its_end(levels_[i], j, i)) return;
+    insert_reversal(i);
+  }
+
+  // Adds sequence_ (to run at the state before step i instead of it) to
+  // the wakeup tree there, unless a sleeper there covers it.
+  void insert_reversal(uint32_t i) {
     Level& level = levels_[i];
-    if (sequence_.size() == 1 && waited_for_its_end(level, j, i)) return;
     for (const Summary& q : level.sleep) {
       // An explored sibling covers it, but not one explored above a
       // split's frontier: the class of the reversal belongs to that

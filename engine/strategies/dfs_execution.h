@@ -29,10 +29,10 @@ struct Summary {
   bool opaque = false;  // not run: assume it depends on everything
   // A sibling of a branch that full expansion took, not a race: above a
   // split search's frontier (explored by whichever part), or beside a
-  // fault, timer or disabled event offered as a branch of its own. Its
-  // races that began with that branch were not added as wakeup sequences
-  // (the branch stood for them): it keeps sleeping, but it covers no
-  // reversed race below (dfs.cc, reverse()).
+  // fault, timer or disabled event offered as a branch of its own that
+  // stood for a reversal (Branch::absorbed). Its races that began with that
+  // branch were not added as wakeup sequences: it keeps sleeping, but it
+  // covers no reversed race below (dfs.cc, reverse()).
   bool beside_expansion = false;
   // After it ran, something other than faults and timers could run (so
   // the system still offered faults): dfs.cc, last_to_run().

@@ -64,6 +64,7 @@ bool belongs_here(const Execution& exec, const std::vector<Level>& levels, size_
 size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<uint32_t> v, uint32_t then) {
   std::vector<Branch>* at = &branches;
   bool first_level = true;  // its branches are their events' next steps there
+  bool tentative = false;   // under a branch of full expansion
   for (;;) {
     Branch* next = nullptr;
     for (Branch& b : *at) {
@@ -73,7 +74,26 @@ size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<
       }
     }
     if (!next) break;
-    if (next->children.empty()) return 0;  // a leaf covers it
+    if (next->children.empty()) {
+      // A leaf a race added covers it: the run that takes it reverses
+      // that race, and the races of that run lead on.
+      if (!next->event.opaque) return 0;
+      // A branch of full expansion (a fault, a timer, a disabled event,
+      // not run yet) leads nowhere by itself: the rest of v goes under it,
+      // unless the rest holds faults or timers (a run left alone injects
+      // none, and the run under the branch would no longer show the runs
+      // without them); then the branch stands for v as before, and the
+      // siblings explored before it cover no reversal below it.
+      const bool optional_rest = std::any_of(v.begin(), v.end(), [&](uint32_t x) {
+        const Step& s = exec.steps[x];
+        return s.thread != next->event.thread && (is_fault(s.kind) || s.role == StepRole::kTimer);
+      });
+      if (optional_rest) {
+        next->absorbed = true;
+        return 0;
+      }
+    }
+    tentative = tentative || next->event.opaque || next->tentative;
     auto it = std::find_if(v.begin(), v.end(), [&](uint32_t x) { return exec.steps[x].thread == next->event.thread; });
     if (it != v.end()) v.erase(it);
     if (v.empty()) return 0;
@@ -85,7 +105,7 @@ size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<
   Branch* parent = nullptr;
   for (uint32_t x : v) {
     std::vector<Branch>& into = parent ? parent->children : *at;
-    into.push_back(Branch{exec.summary(x), {}});
+    into.push_back(Branch{exec.summary(x), {}, tentative});
     parent = &into.back();
     added += bytes_of(parent->event);
   }

@@ -98,6 +98,13 @@ class FingerprintSet {
 struct Branch {
   Summary event;
   std::vector<Branch> children;
+  // Put under a branch of full expansion by insert(): a run that finds
+  // it disabled (that branch's fault or step disabled it) goes on freely.
+  bool tentative = false;
+  // A branch of full expansion that stood for a reversal whose rest it
+  // could not take (insert()): taken, the siblings explored before it
+  // cover no reversal below it (Summary::beside_expansion).
+  bool absorbed = false;
 };
 
 struct Choice {
@@ -119,9 +126,9 @@ struct Level {
   bool has_taken = false;
   Thread taken = kNoThread;     // the event of the branch being explored
   Summary taken_summary;        // what it did (asleep once explored)
-  // Whether that branch was one of full expansion (a fault, a timer, a
-  // disabled event), not a wakeup sequence: the siblings explored before
-  // it sleep below it without covering reversals (Summary::beside_expansion).
+  // Whether that branch was one of full expansion that stood for a
+  // reversal (Branch::absorbed): the siblings explored before it sleep
+  // below it without covering reversals (Summary::beside_expansion).
   bool taken_expanded = false;
   std::vector<Choice> choices;  // the controlled choices it made
   std::vector<Summary> sleep;   // inherited sleepers, then explored siblings
