@@ -59,9 +59,12 @@ struct StepFacts {
   // the send of the message it took). A search keeps a sleeping send
   // asleep through a receive that would not take its message.
   std::span<const EventKey> would_take;
-  // With observing on, a local send whose recipient is about to receive
-  // and would not take its message (its pattern does not take it, or it
-  // takes one queued before): the send and that receive commute.
+  // With observing on, the processes about to receive for which this step
+  // queued messages (a local send, a delivery, the DOWN and EXIT messages
+  // of an end) that the receive would not take (its pattern does not take
+  // them, or takes one queued before): the step and each of those receives
+  // commute. passes_receive: it queued some, and only such.
+  std::span<const uint32_t> passed;
   bool passes_receive = false;
   bool poll = false;  // a receive that did not wait: had no message been
                       // there, it would have returned nothing

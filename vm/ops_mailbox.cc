@@ -61,23 +61,7 @@ bool Vm::perform_send(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
     if (to != kNoPid && !is_alive(to)) detail += "  (dropped: dead)";
     emit(StepKind::kSend, pid, to == kNoPid ? -1 : static_cast<int64_t>(to), std::move(detail));
   }
-  // Whether the recipient's pending receive would take the message:
-  // when it would not, the two commute (a search keeps the receive
-  // asleep through the send).
-  bool waiting = false;
-  int64_t matched = -1;
-  if (observing_ && to != kNoPid && to < procs_.size()) {
-    const Process& r = procs_[to];
-    waiting = r.state != Process::State::kDead && r.op.kind == StepKind::kReceive && r.match_error.empty() &&
-              !r.timed_out;
-    matched = r.matched;
-  }
-  const bool routed = route(pid, from, dest, msg);
-  if (waiting) {
-    const Process& r = procs_[to];
-    facts_->passes_receive = matched >= 0 || (r.matched < 0 && r.match_error.empty());
-  }
-  if (!routed) {
+  if (!route(pid, from, dest, msg)) {
     reply.kind = Reply::Kind::kError;
     reply.error = "send: no process is registered as \"" + names_[dest.name] + "\"";
   }
@@ -275,9 +259,20 @@ void Vm::enqueue(Pid to, Message m) {
     }
   }
   Process& q2 = procs_[to];
+  const bool receiving = q2.op.kind == StepKind::kReceive;
+  const bool waiting = receiving && !q2.timed_out && q2.match_error.empty();
+  const int64_t matched = q2.matched;
   q2.mailbox.push_back(m);
-  if (q2.op.kind == StepKind::kReceive && q2.matched < 0 && !q2.timed_out && q2.match_error.empty()) {
-    test_message(to, q2.mailbox.size() - 1);
+  if (waiting && matched < 0) test_message(to, q2.mailbox.size() - 1);
+  // Whether the recipient's pending receive would take the message (a
+  // send, a delivery, the DOWN or EXIT of an end): when it would not (its
+  // pattern does not take it, or it takes one queued before), the step
+  // and the receive commute, and a search keeps the receive asleep through
+  // it (StepFacts::passed).
+  if (observing_ && receiving) {
+    const Process& r = procs_[to];
+    const bool passes = waiting && (matched >= 0 || (r.matched < 0 && r.match_error.empty()));
+    (passes ? passed_ : takers_).push_back(to);
   }
 }
 

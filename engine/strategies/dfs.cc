@@ -49,9 +49,12 @@
 // the send's message (receive_passes_over()). Two sends to one mailbox
 // wait for the receive that takes the first one's message: until it has
 // run, the sleeper is awake but a run left alone passes it by ("Sleepers a
-// send woke", below). Other steps on one mailbox (a process's end and the
-// DOWN or EXIT it queues) are taken as dependent, so now and then a class
-// is run twice. Each run's class is named by a fingerprint of its
+// send woke", below). A sleeping receive and any step that queues messages
+// in its mailbox (a send, a delivery, an end's DOWN and EXIT messages) are
+// judged as a send: they commute when the receive would not take what the
+// step queued for it (send_passes_receive()). Other steps on one mailbox
+// are taken as dependent, so now and then a class is run twice. Each
+// run's class is named by a fingerprint of its
 // happens-before graph, and a run of a class seen before does not count as
 // a schedule (it is reported as abandoned), so `schedules_explored` counts
 // classes.
@@ -827,14 +830,17 @@ class DfsStrategy final : public Strategy, public Search {
     return true;
   }
 
-  // Whether the send just taken and sleeping receive q, from its
-  // recipient, commute: the receive would not take the send's message (its
-  // pattern does not take it, or it takes one queued before), and the
-  // message queues behind whatever it takes. q has not run since it fell
-  // asleep, so its receive is the one pending now, which the VM tried the
-  // message on (passes_receive).
+  // Whether the step just taken (a send, a delivery, an end queuing DOWN
+  // and EXIT messages) and sleeping receive q commute: they meet only in
+  // q's mailbox, and the receive would not take what the step queued there
+  // (its pattern does not take it, or it takes one queued before), which
+  // queues behind whatever it takes. q has not run since it fell asleep,
+  // so its receive is the one pending now, which the VM tried the messages
+  // on (StepFacts::passed).
   static bool send_passes_receive(const StepFacts& facts, const Summary& taken, const Summary& q) {
-    return facts.role() == StepRole::kSend && facts.passes_receive && q.role == StepRole::kReceive &&
+    if (q.role != StepRole::kReceive || q.actor < 0) return false;
+    const auto owner = static_cast<uint32_t>(q.actor);
+    return std::find(facts.passed.begin(), facts.passed.end(), owner) != facts.passed.end() &&
            meets_only_in_mailbox(taken, q);
   }
 

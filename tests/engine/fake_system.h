@@ -88,6 +88,7 @@ class FakeSystem final : public System {
     accesses_.clear();
     observations_.clear();
     would_take_.clear();
+    passed_.clear();
     created_.clear();
     StepResult r;
     if (op.key.kind == EventKind::kDelivery) {
@@ -142,6 +143,7 @@ class FakeSystem final : public System {
         const std::vector<int>& accept = procs_[to][next_[to]].accept;
         r.facts.passes_receive =
             first_match(static_cast<uint32_t>(to), accept) < mailboxes_[to].size() || !takes(accept, ran.tag);
+        if (r.facts.passes_receive) passed_.assign(1, static_cast<uint32_t>(to));
       }
       enqueue(ran.to, ran.tag, step_no);
     } else if (ran.kind == StepKind::kReceive && ran.object == 0) {
@@ -199,6 +201,7 @@ class FakeSystem final : public System {
     r.facts.accesses = accesses_;
     r.facts.observations = observations_;
     r.facts.would_take = would_take_;
+    r.facts.passed = passed_;
     r.facts.created = created_;
     return r;
   }
@@ -311,6 +314,7 @@ class FakeSystem final : public System {
   std::vector<Access> accesses_;  // what the last step touched (its facts point here)
   std::vector<Observation> observations_;
   std::vector<EventKey> would_take_;
+  std::vector<uint32_t> passed_;
   std::vector<EventKey> created_;
   std::vector<std::vector<std::pair<int, uint32_t>>> mailboxes_;  // (tag, sending step)
   std::vector<std::vector<std::pair<uint32_t, std::vector<int>>>> patterns_;  // completed receives
