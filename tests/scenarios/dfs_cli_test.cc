@@ -545,25 +545,28 @@ TEST(DfsCli, MailboxRacesCountWhatEveryInterleavingCounts) {
 // A receive arms its timeout only when it has to wait; whether it did must
 // not rename what its process creates later (tests/dfs/armed_timeout.lua).
 // Every interleaving, each class counted once, counts what dfs does: one.
-// Runs the one test in tests/dfs/<name> with the reduction and with every
-// interleaving: both finish and count `classes`.
-void expect_both_count(const std::string& name, const char* iterations, uint64_t classes) {
+// Runs the tests in tests/dfs/<name> with the reduction and with every
+// interleaving: both finish each, and count the classes given for it, in
+// the file's order.
+void expect_both_count(const std::string& name, const char* iterations, std::vector<uint64_t> classes) {
   const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/" + name;
   for (const char* dpor : {"optimal", "none"}) {
     const std::vector<JsonValue> tests = dfs_tests(file, dpor, iterations);
-    ASSERT_EQ(tests.size(), 1u) << name;
-    EXPECT_TRUE(tests[0].flag("complete")) << name << " --dpor " << dpor;
-    EXPECT_EQ(tests[0].u64("schedules_explored"), classes) << name << " --dpor " << dpor;
+    ASSERT_EQ(tests.size(), classes.size()) << name;
+    for (size_t i = 0; i < tests.size(); ++i) {
+      EXPECT_TRUE(tests[i].flag("complete")) << tests[i].str("name") << " --dpor " << dpor;
+      EXPECT_EQ(tests[i].u64("schedules_explored"), classes[i]) << tests[i].str("name") << " --dpor " << dpor;
+    }
   }
 }
 
-TEST(DfsCli, AReceiveThatArmedNoTimerIsTheSameClass) { expect_both_count("armed_timeout.lua", "10000", 1); }
+TEST(DfsCli, AReceiveThatArmedNoTimerIsTheSameClass) { expect_both_count("armed_timeout.lua", "10000", {1}); }
 
 // A channel between nodes is first in, first out (tests/dfs/
 // channel_order.lua): a reversal that moves a local send before the first
 // delivery must not take the second delivery along. dfs counts both
 // classes, as every interleaving does; it counted one before.
-TEST(DfsCli, TheSecondMessageOfAChannelFollowsTheFirst) { expect_both_count("channel_order.lua", "300000", 2); }
+TEST(DfsCli, TheSecondMessageOfAChannelFollowsTheFirst) { expect_both_count("channel_order.lua", "300000", {2}); }
 
 // Concuerror's workers tests, whose server takes requests, results and
 // exits from one mailbox by pattern: every class once, no run repeated
@@ -641,18 +644,7 @@ TEST(DfsCli, MonitorsCountWhatEveryInterleavingCounts) {
 // 48 of the second. They go under the fault's branch now (dfs_tree.cc,
 // insert()).
 TEST(DfsCli, AReversalThatBeginsWithAFaultGoesUnderItsBranch) {
-  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/fault_beside_reads.lua";
-  const std::vector<JsonValue> dfs = dfs_tests(file, "optimal", "100000");
-  const std::vector<JsonValue> none = dfs_tests(file, "none", "100000");
-  ASSERT_EQ(dfs.size(), 4u);
-  ASSERT_EQ(none.size(), 4u);
-  const uint64_t expected[] = {80, 48, 62, 41};
-  for (size_t i = 0; i < dfs.size(); ++i) {
-    EXPECT_TRUE(dfs[i].flag("complete")) << dfs[i].str("name");
-    EXPECT_TRUE(none[i].flag("complete")) << none[i].str("name");
-    EXPECT_EQ(none[i].u64("schedules_explored"), expected[i]) << none[i].str("name");
-    EXPECT_EQ(dfs[i].u64("schedules_explored"), expected[i]) << dfs[i].str("name") << ": optimal against every interleaving";
-  }
+  expect_both_count("fault_beside_reads.lua", "100000", {80, 48, 62, 41});
 }
 
 // A fault that ran after time moved on could have run before it, had a
@@ -661,18 +653,7 @@ TEST(DfsCli, AReversalThatBeginsWithAFaultGoesUnderItsBranch) {
 // now adds as reversals of their own (dfs.cc, reverse_into_epoch()). On
 // tests/dfs/fault_before_time_moves.lua it missed 4 of 84 classes and 1 of 91.
 TEST(DfsCli, AFaultAfterTimeMovedOnIsTriedBeforeIt) {
-  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/fault_before_time_moves.lua";
-  const std::vector<JsonValue> dfs = dfs_tests(file, "optimal", "100000");
-  const std::vector<JsonValue> none = dfs_tests(file, "none", "100000");
-  ASSERT_EQ(dfs.size(), 2u);
-  ASSERT_EQ(none.size(), 2u);
-  const uint64_t expected[] = {84, 91};
-  for (size_t i = 0; i < dfs.size(); ++i) {
-    EXPECT_TRUE(dfs[i].flag("complete")) << dfs[i].str("name");
-    EXPECT_TRUE(none[i].flag("complete")) << none[i].str("name");
-    EXPECT_EQ(none[i].u64("schedules_explored"), expected[i]) << none[i].str("name");
-    EXPECT_EQ(dfs[i].u64("schedules_explored"), expected[i]) << dfs[i].str("name") << ": optimal against every interleaving";
-  }
+  expect_both_count("fault_before_time_moves.lua", "100000", {84, 91});
 }
 
 // Faults against every interleaving, on the real runtime: 60 small random
