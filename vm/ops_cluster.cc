@@ -367,7 +367,13 @@ void Vm::stop_node(NodeId n, Pid by, StepKind kind) {
   net_.nodes[n].up = false;
   std::vector<Pid> dying;
   for (Pid p = 0; p < procs_.size(); ++p) {
-    if (procs_[p].node == n && procs_[p].state != Process::State::kDead) dying.push_back(p);
+    if (procs_[p].node != n) continue;
+    if (procs_[p].state != Process::State::kDead) {
+      dying.push_back(p);
+    } else {
+      // Had it not ended yet, the stop would have ended it instead.
+      touch(object::process(p), false);
+    }
   }
   // All at once: none of them sees another's end.
   for (Pid p : dying) {
