@@ -37,8 +37,12 @@ int ask_command(const std::string& command, const std::string& prompt) {
     print_error("cannot run LOCKSTEP_EXPLAIN_CMD: " + std::string(std::strerror(errno)));
     return kExitUsage;
   }
-  // A command that stops reading early must not kill lockstep with SIGPIPE.
+  // A command that stops reading early must not kill lockstep with SIGPIPE,
+  // nor fail it: unbuffered, what it did not read is dropped by the write
+  // (EPIPE, ignored) rather than by pclose's flush, whose failure would
+  // hide the command's exit status.
   void (*previous)(int) = std::signal(SIGPIPE, SIG_IGN);
+  std::setvbuf(pipe, nullptr, _IONBF, 0);
   std::fwrite(prompt.data(), 1, prompt.size(), pipe);
   const int status = ::pclose(pipe);
   std::signal(SIGPIPE, previous);
