@@ -20,7 +20,7 @@ namespace lockstep {
 // (StepFacts::role) and enabled operations (Op::role()).
 enum class StepRole : uint8_t {
   kOther,
-  kSend,      // a message into a mailbox on the sender's node
+  kSend,      // a message into a mailbox: a send on the sender's node, a delivery from another
   kReceive,   // a receive completes (a message, or its timeout)
   kExit,      // a process ends
   kTimer,     // an armed timer fires
@@ -75,7 +75,7 @@ enum class StepRole : uint8_t {
   X(kTermGet, 38, "persistent_term.get", kOther) \
   X(kTermErase, 39, "persistent_term.erase", kOther) \
   X(kHistory, 40, "history", kOther) \
-  X(kDeliver, 41, "deliver", kOther) \
+  X(kDeliver, 41, "deliver", kSend) \
   X(kStartNodes, 42, "start_nodes", kOther) \
   X(kStopNode, 43, "stop_node", kOther) \
   X(kStartNode, 44, "start_node", kOther) \

@@ -144,7 +144,8 @@ void Vm::observe_receive(Pid pid) {
   }
 }
 
-// The processes about to send `pid` a message its pattern takes (the
+// The processes about to send `pid` a message its pattern takes, and the
+// messages in flight about to be delivered to it that it takes (the
 // facts' would_take). For a receive that took nothing (or whose pattern
 // raised): had one of them sent it first, the receive would have taken
 // it. For one that took a message: had one of them sent it before the
@@ -152,23 +153,34 @@ void Vm::observe_receive(Pid pid) {
 void Vm::observe_pending_senders(Pid pid) {
   const NodeId here = procs_[pid].node;
   const bool raised = !procs_[pid].match_error.empty();
+  const ValueRef matcher = procs_[pid].op.as<ReceiveArgs>().matcher;
+  auto takes = [&](Pid from, ValueRef value) {
+    if (raised) return true;
+    Message m;
+    m.from = from;
+    m.value = value;  // borrowed: matching does not take it
+    std::string error;
+    const bool taken = matcher == 0 || guest_.match(matcher, m, error) || !error.empty();
+    if (!error.empty()) facts_->takes_raised = true;
+    return taken;
+  };
   for (Pid q = 0; q < procs_.size(); ++q) {
     const Process& s = procs_[q];
     if (q == pid || s.state != Process::State::kReady || s.op.kind != StepKind::kSend || s.node != here)
       continue;
     const SendArgs& send = s.op.as<SendArgs>();
     if (dest_node(send.dest, here) != here || resolve(send.dest, here) != pid) continue;
-    Message m;
-    m.from = q;
-    m.value = send.msg;  // borrowed: matching does not take it
-    bool takes = raised;
-    if (!raised) {
-      std::string error;
-      const ValueRef matcher = procs_[pid].op.as<ReceiveArgs>().matcher;
-      takes = matcher == 0 || guest_.match(matcher, m, error) || !error.empty();
-      if (!error.empty()) facts_->takes_raised = true;
-    }
-    if (takes) would_take_.push_back(EventKey::process(q));
+    if (takes(q, send.msg)) would_take_.push_back(EventKey::process(q));
+  }
+  // Messages in flight to it that can be delivered now: each is an event
+  // of its own, its message fixed. A DOWN counts as taken (trying the
+  // pattern on it would build its tuple).
+  for (const Op& op : enabled_) {
+    if (op.key.kind != EventKind::kDelivery) continue;
+    const Flight& f = net_.flights[op.key.id];
+    if (f.to_node != here || (f.what != Flight::What::kMessage && f.what != Flight::What::kDown)) continue;
+    if ((f.dest.name ? owner(f.to_node, f.dest.name) : f.dest.pid) != pid) continue;
+    if (f.what == Flight::What::kDown || takes(f.from, f.value)) would_take_.push_back(op.key);
   }
 }
 

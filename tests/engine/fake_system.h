@@ -107,12 +107,14 @@ class FakeSystem final : public System {
       delivered_.push_back(pid);
       accesses_.push_back({object::mailbox(static_cast<uint32_t>(f.to)), true});
       accesses_.push_back({object::node(1), false});
+      r.facts.passes_receive = passes_receive(f.to, f.tag);
       enqueue(f.to, f.tag, step_no);
       r.facts.cause = f.send;
       refresh();
       r.finished = over_ || (enabled_.empty() && !deadlock_when_done_);
       r.facts.accesses = accesses_;
       r.facts.observations = observations_;
+      r.facts.passed = passed_;
       return r;
     }
     if (op.key.kind == EventKind::kFault) {
@@ -137,14 +139,7 @@ class FakeSystem final : public System {
       flights_.push_back({pid, ran.to, ran.tag, step_no, 0, true});
     } else if (ran.kind == StepKind::kSend && ran.to >= 0) {
       accesses_.push_back({object::mailbox(static_cast<uint32_t>(ran.to)), true});
-      const size_t to = static_cast<size_t>(ran.to);
-      if (observing_ && next_[to] < procs_[to].size() && procs_[to][next_[to]].kind == StepKind::kReceive &&
-          procs_[to][next_[to]].object == 0) {  // as the VM reports it
-        const std::vector<int>& accept = procs_[to][next_[to]].accept;
-        r.facts.passes_receive =
-            first_match(static_cast<uint32_t>(to), accept) < mailboxes_[to].size() || !takes(accept, ran.tag);
-        if (r.facts.passes_receive) passed_.assign(1, static_cast<uint32_t>(to));
-      }
+      r.facts.passes_receive = passes_receive(ran.to, ran.tag);
       enqueue(ran.to, ran.tag, step_no);
     } else if (ran.kind == StepKind::kReceive && ran.object == 0) {
       accesses_.push_back({object::mailbox(pid), true});
@@ -170,6 +165,11 @@ class FakeSystem final : public System {
         const FakeStep& s = procs_[q][next_[q]];
         if (s.kind == StepKind::kSend && !s.remote && s.to == static_cast<int>(pid) && takes(ran.accept, s.tag))
           would_take_.push_back(EventKey::process(q));
+      }
+      for (const Op& o : enabled_) {  // and the messages in flight to it that can be delivered now
+        if (observing_ && o.key.kind == EventKind::kDelivery && flights_[o.key.id].to == static_cast<int>(pid) &&
+            takes(ran.accept, flights_[o.key.id].tag))
+          would_take_.push_back(o.key);
       }
       if (observing_) patterns_[pid].push_back({step_no, ran.accept});
     } else if (ran.object != 0) {
@@ -267,6 +267,18 @@ class FakeSystem final : public System {
       }
     }
     mailboxes_[to].push_back({tag, step_no});
+  }
+  // Whether a message `tag` queued for `to` now would not be taken by the
+  // receive `to` is about to do (as the VM reports it; then in passed_).
+  bool passes_receive(int to, int tag) {
+    const auto p = static_cast<uint32_t>(to);
+    if (!observing_ || next_[p] >= procs_[p].size() || procs_[p][next_[p]].kind != StepKind::kReceive ||
+        procs_[p][next_[p]].object != 0)
+      return false;
+    const std::vector<int>& accept = procs_[p][next_[p]].accept;
+    const bool passes = first_match(p, accept) < mailboxes_[p].size() || !takes(accept, tag);
+    if (passes) passed_.assign(1, p);
+    return passes;
   }
   size_t first_match(uint32_t pid, const std::vector<int>& accept) const {
     const auto& box = mailboxes_[pid];
