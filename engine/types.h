@@ -237,18 +237,23 @@ constexpr uint64_t kTerm = 6ull << 56;        // a persistent term (key hash)
 constexpr uint64_t kHistory = 7ull << 56;     // an ls.history (id)
 constexpr uint64_t kMailbox = 8ull << 56;     // a process's mailbox (pid)
 constexpr uint64_t kTimer = 9ull << 56;       // an armed timer (id)
-constexpr uint64_t kNode = 10ull << 56;       // a node: whether it is up, what it can reach (id)
+constexpr uint64_t kNode = 10ull << 56;       // a node: whether it is up (id)
 constexpr uint64_t kDisk = 11ull << 56;       // a key of a node's durable store (hash of node and key)
 constexpr uint64_t kLinks = 12ull << 56;      // a process's links and monitors across nodes, as an end finds them (pid)
 constexpr uint64_t kNumbering = 13ull << 56;  // the numbers the next pid, reference, timer, table or array gets
                                               // (written by every creation once a search asks: System::set_numbering_races)
 constexpr uint64_t kFaultGate = 14ull << 56;  // whether the strategy may inject faults now (ls.cluster.faults)
+constexpr uint64_t kReach = 15ull << 56;      // whether messages from one node get through to another (a cut
+                                              // between them: from node bits 24-47, to node bits 0-23)
 constexpr uint64_t kTagMask = 0xffull << 56;
 constexpr uint64_t kIdMask = (1ull << 56) - 1;
 inline uint64_t process(uint32_t pid) { return kProcess | pid; }
 inline uint64_t mailbox(uint32_t pid) { return kMailbox | pid; }
 inline uint64_t timer(uint32_t id) { return kTimer | id; }
 inline uint64_t node(uint32_t id) { return kNode | id; }
+inline uint64_t reach(uint32_t from, uint32_t to) {
+  return kReach | (static_cast<uint64_t>(from & 0xffffff) << 24) | (to & 0xffffff);
+}
 inline uint64_t links(uint32_t pid) { return kLinks | pid; }
 inline uint64_t numbering() { return kNumbering; }
 inline uint64_t fault_gate() { return kFaultGate; }

@@ -59,10 +59,31 @@ NodeId Vm::first_node(const PendingOp& op) const {
 
 void Vm::access_cluster(Pid pid, const PendingOp& op, Op& out) const {
   switch (op.kind) {
+    case StepKind::kPartition:
+    case StepKind::kHeal: {
+      // One direction it cuts or heals stands for all it writes: from the
+      // first node of its first group to the first of the second (or to
+      // the first node outside the group, for an isolation or a heal of
+      // everything).
+      const CutArgs& cut = op.as<CutArgs>();
+      const NodeId a = cut.a.empty() ? kMainNode : find_node(names_[cut.a.front()]);
+      NodeId b = cut.b.empty() ? kLocalNode : find_node(names_[cut.b.front()]);
+      if (cut.b.empty()) {
+        for (NodeId n = 0; n < net_.nodes.size() && b == kLocalNode; ++n) {
+          if (n != a && std::find_if(cut.a.begin(), cut.a.end(), [&](NameId x) { return find_node(names_[x]) == n; }) ==
+                            cut.a.end())
+            b = n;
+        }
+      }
+      if (a != kLocalNode && b != kLocalNode && a != b) {
+        out.object = object::reach(a, b);
+        out.writes = true;
+        break;
+      }
+      [[fallthrough]];
+    }
     case StepKind::kStopNode:
     case StepKind::kStartNode:
-    case StepKind::kPartition:
-    case StepKind::kHeal:
       // What it writes is every node it names (the facts list them all);
       // the first stands for them among enabled operations.
       if (const NodeId n = first_node(op); n != kLocalNode) {
@@ -216,8 +237,6 @@ bool Vm::perform_cut(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
       if (!oneway) changes.push_back({y, x, mode});
     }
   }
-  for (NodeId x : a) touch(object::node(x), true);
-  for (NodeId y : b) touch(object::node(y), true);
   apply_cuts(changes, pid);
   if (sink_) {
     auto group = [&](const std::vector<NodeId>& g) {
@@ -244,10 +263,15 @@ void Vm::apply_cuts(const std::vector<CutChange>& changes, Pid by) {
   for (NodeId x = 0; x < n; ++x) {
     for (NodeId y = 0; y < n; ++y) before[x * n + y] = connected(x, y);
   }
+  // It writes what it cuts or heals, and reads what decides whether a
+  // pair it changes was connected before and is after: both nodes' state
+  // and the other direction.
   for (const CutChange& c : changes) {
     set_cut(c.from, c.to, c.mode);
-    touch(object::node(c.from), true);
-    touch(object::node(c.to), true);
+    touch(object::reach(c.from, c.to), true);
+    touch(object::reach(c.to, c.from), false);
+    touch(object::node(c.from), false);
+    touch(object::node(c.to), false);
   }
   // Pairs that became connected merge their cluster-wide names; pairs that
   // stopped being connected break their links and monitors.

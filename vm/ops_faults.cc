@@ -145,8 +145,7 @@ void Vm::inject(uint32_t id, StepResult& result) {
       facts_->cause = f.send_step;
       facts_->after = turn_of(f);
       facts_->released = f.release_step;
-      touch(object::node(f.from_node), false);
-      touch(object::node(f.to_node), false);
+      touch_path(f.from_node, f.to_node);
       if (sink_) {
         const int64_t peer = f.dest.name ? -1 : static_cast<int64_t>(f.dest.pid);
         std::string detail = guest_.render(f.value);
@@ -181,6 +180,7 @@ void Vm::inject(uint32_t id, StepResult& result) {
       for (NodeId m = 0; m < net_.nodes.size(); ++m) {
         if (m == target) continue;
         for (auto [from, to] : {std::pair{target, m}, std::pair{m, target}}) {
+          touch(object::reach(from, to), false);
           if (cut(from, to) != Cut::kNone) continue;
           changes.push_back({from, to, Cut::kDefer});
           net_.nodes[target].fault_cuts.emplace_back(from, to);
@@ -195,6 +195,7 @@ void Vm::inject(uint32_t id, StepResult& result) {
     case FaultType::kHeal: {
       std::vector<CutChange> changes;
       for (auto [from, to] : net_.nodes[target].fault_cuts) {
+        touch(object::reach(from, to), false);
         if (cut(from, to) == Cut::kDefer) changes.push_back({from, to, Cut::kNone});
       }
       net_.nodes[target].fault_cuts.clear();

@@ -57,7 +57,8 @@ bool Vm::perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result
       // connected to): taken if any node this one reaches has it.
       bool ok = view.find(name) == view.end() && is_alive(t);
       for (NodeId m = 0; m < net_.nodes.size(); ++m) {
-        touch(object::node(m), false);  // what it reaches decides where the name goes
+        touch_reach(here, m);  // what it reaches decides where the name goes
+        touch(object::node(m), false);
         if (connected(here, m) && net_.nodes[m].global.count(name)) ok = false;
       }
       if (sink_) emit(StepKind::kGlobalRegister, pid, t, "\"" + names_[name] + "\"" + (ok ? "" : " -> false"));
@@ -78,6 +79,7 @@ bool Vm::perform_global(Pid pid, PendingOp& op, Reply& reply, StepResult& result
       if (it != view.end()) {
         const Pid was = it->second;
         for (NodeId m = 0; m < net_.nodes.size(); ++m) {
+          touch_reach(here, m);
           touch(object::node(m), false);
           if (!connected(here, m)) continue;
           auto at = net_.nodes[m].global.find(name);

@@ -39,8 +39,7 @@ void Vm::launch(Flight f) {
   // (or crashes) before it arrives: had the node stopped first, it would
   // have been sent after and delivered to nothing. The send depends on both
   // nodes, as its delivery does.
-  touch(object::node(f.from_node), false);
-  touch(object::node(f.to_node), false);
+  touch_path(f.from_node, f.to_node);  // and whether a cut holds it now
   const auto id = static_cast<uint32_t>(net_.flights.size());
   uint32_t& channel = f.dest.name ? net_.name_channel_ids[{f.from, f.to_node, f.dest.name}]
                                   : net_.channel_ids[(static_cast<uint64_t>(f.from) << 32) | f.dest.pid];
@@ -168,8 +167,7 @@ void Vm::deliver(uint32_t id, StepResult& result) {
 
 void Vm::arrive(Flight fl, StepKind kind) {
   facts_->cause = fl.send_step;
-  touch(object::node(fl.from_node), false);
-  touch(object::node(fl.to_node), false);
+  touch_path(fl.from_node, fl.to_node);
   const char* dropped = nullptr;
   Pid to = kNoPid;
   if (!net_.nodes[fl.to_node].up) {

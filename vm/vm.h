@@ -629,12 +629,22 @@ class Vm final : public System {
   }
   // Records that the current step depends on whether nodes a and b reach
   // each other (nothing when they are one node): a step that ends a link or
-  // monitor across them races with a partition, crash or heal that would
-  // break it (which writes both nodes).
+  // monitor across them races with a crash or stop of either (which writes
+  // the node), and with a partition or heal between them (which writes
+  // what it cuts or heals: object::reach, one per direction).
   void touch_reach(NodeId a, NodeId b) {
     if (a == b) return;
     touch(object::node(a), false);
     touch(object::node(b), false);
+    touch(object::reach(a, b), false);
+    touch(object::reach(b, a), false);
+  }
+  // Records that the current step depends on whether a message from node
+  // `from` gets through to node `to`: both are up, and no cut holds it.
+  void touch_path(NodeId from, NodeId to) {
+    touch(object::node(from), false);
+    touch(object::node(to), false);
+    if (from != to) touch(object::reach(from, to), false);
   }
   void emit(StepKind kind, int64_t pid, int64_t peer, std::string detail);
   std::string render_reason(const Reason& r);  // as a Lua literal

@@ -34,7 +34,9 @@ std::string object_phrase(uint64_t o, const ProcessNames& names) {
     case object::kMailbox:
       return names.display(static_cast<int64_t>(id)) + "'s mailbox";
     case object::kNode:
-      return "which nodes can reach each other";
+      return "whether a node is up";
+    case object::kReach:
+      return "whether one node's messages get through to another";
     case object::kDisk:
       return "one key of a node's disk";
     case object::kLinks:

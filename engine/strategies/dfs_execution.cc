@@ -256,15 +256,16 @@ uint64_t Execution::fingerprint(
 }
 
 namespace {
+// Nodes: whether one is up, whether a cut holds what crosses between two.
+bool network(uint64_t object) {
+  const uint64_t tag = object & object::kTagMask;
+  return tag == object::kNode || tag == object::kReach;
+}
 bool changes_nodes(std::span<const Access> accesses) {
-  return std::any_of(accesses.begin(), accesses.end(), [](const Access& a) {
-    return a.writes && (a.object & object::kTagMask) == object::kNode;
-  });
+  return std::any_of(accesses.begin(), accesses.end(), [](const Access& a) { return a.writes && network(a.object); });
 }
 bool touches_nodes(const Summary& s) {
-  return std::any_of(s.accesses.begin(), s.accesses.end(), [](const Access& a) {
-    return (a.object & object::kTagMask) == object::kNode;
-  });
+  return std::any_of(s.accesses.begin(), s.accesses.end(), [](const Access& a) { return network(a.object); });
 }
 }  // namespace
 

@@ -641,19 +641,30 @@ TEST(DfsCli, MonitorsCountWhatEveryInterleavingCounts) {
 // missed 5 of the 80 classes of the first test of
 // tests/dfs/fault_beside_reads.lua (a partition placed between a process's
 // start and the next spawn, then a read moved before a write), and 2 of the
-// 48 of the second. They go under the fault's branch now (dfs_tree.cc,
-// insert()).
+// 48 of the second (counted while a partition still wrote whole nodes:
+// the first test has 56 classes now). They go under the fault's branch now
+// (dfs_tree.cc, insert()).
 TEST(DfsCli, AReversalThatBeginsWithAFaultGoesUnderItsBranch) {
-  expect_both_count("fault_beside_reads.lua", "100000", {80, 48, 62, 41});
+  expect_both_count("fault_beside_reads.lua", "100000", {56, 48, 62, 41});
 }
 
 // A fault that ran after time moved on could have run before it, had a
 // step that commutes with it been left for last (the system offers faults
 // only beside another event); no race shows those runs, which the search
 // now adds as reversals of their own (dfs.cc, reverse_into_epoch()). On
-// tests/dfs/fault_before_time_moves.lua it missed 4 of 84 classes and 1 of 91.
+// tests/dfs/fault_before_time_moves.lua it missed 4 of 84 classes and 1 of 91
+// (counted while a partition still wrote whole nodes: 61 and 48 classes now).
 TEST(DfsCli, AFaultAfterTimeMovedOnIsTriedBeforeIt) {
-  expect_both_count("fault_before_time_moves.lua", "100000", {84, 91});
+  expect_both_count("fault_before_time_moves.lua", "100000", {61, 48});
+}
+
+// A partition writes only the ways it cuts (object::reach, one per
+// direction between two nodes): a message between other nodes commutes
+// with it. While it wrote the whole nodes it named, the first test of
+// tests/dfs/partition_elsewhere.lua counted 3 classes where every
+// interleaving shows 1.
+TEST(DfsCli, APartitionRacesOnlyWithWhatCrossesItsCut) {
+  expect_both_count("partition_elsewhere.lua", "10000", {1, 3});
 }
 
 // Faults against every interleaving, on the real runtime: 60 small random
@@ -715,8 +726,11 @@ TEST(DfsCli, PartitionsCountWhatEveryInterleavingCounts) {
         << dfs.str("name") << ": optimal against every interleaving";
   }
   EXPECT_GE(compared, 20u) << "most programs should be small enough for every interleaving";
-  EXPECT_GT(total, 250u) << "the programs should race";
-  EXPECT_LE(abandoned, total / 8) << "runs given up or repeated";
+  // 204 classes and 26 runs given up or repeated (335 and 33 while a
+  // partition wrote whole nodes, so that it raced with what crossed
+  // between other nodes too).
+  EXPECT_GT(total, 180u) << "the programs should race";
+  EXPECT_LE(abandoned * 7, total) << "runs given up or repeated";
 }
 
 // Nodes stopped by the program, against every interleaving: 40 small
