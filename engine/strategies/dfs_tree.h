@@ -105,6 +105,9 @@ struct Branch {
   // could not take (insert()): taken, the siblings explored before it
   // cover no reversal below it (Summary::beside_expansion).
   bool absorbed = false;
+  // A fault offered here, made a branch only if the event explored first
+  // here turns out to depend on it (dfs.cc, "Faults placed late").
+  bool lazy = false;
 };
 
 struct Choice {
@@ -139,6 +142,9 @@ struct Level {
   // first branch here has run.
   std::vector<Thread> optional;
   bool optional_branched = false;
+  // The faults as they ran just after the event explored first here (or,
+  // where one commuted with that event's successor too, further down).
+  std::vector<Summary> faults_after_first;
   // Sleeping receive timeouts whose owner just got a message: they stay
   // asleep unless the owner can run here (the receive took it).
   std::vector<Thread> unless_owner_woke;
@@ -183,6 +189,7 @@ struct Level {
     keep(pending_sleepers, fresh.pending_sleepers);
     keep(pending, fresh.pending);
     keep(optional, fresh.optional);
+    keep(faults_after_first, fresh.faults_after_first);
     keep(unless_owner_woke, fresh.unless_owner_woke);
     keep(offered, fresh.offered);
     keep(offered_timers, fresh.offered_timers);
