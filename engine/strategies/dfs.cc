@@ -1160,8 +1160,9 @@ class DfsStrategy final : public Strategy, public Search {
   // are explored, if the fault as it ran just after e commutes with e, and
   // kept otherwise: where the fault did not run just after e in e's time
   // epoch (disabled there, asleep, or offered only once time moved on);
-  // where e is optional itself (a timer or a fault: a run may end without
-  // it, which e's runs do not show); and where e or the fault left nothing
+  // where e is optional itself (a fault, or a timer other than the one of
+  // a receive the root waits in: a run may end without it, which e's runs
+  // do not show); and where e or the fault left nothing
   // but faults and timers to run (the system offers a fault only beside
   // another event, so a heal after the fault is offered before e and not
   // after both). Left alone, every fault would be a branch at every state,
@@ -1191,12 +1192,19 @@ class DfsStrategy final : public Strategy, public Search {
     level.faults_after_first.push_back(q);
   }
 
+  // Whether timer step t timed out a receive of the root's: the root was
+  // waiting, and no run ends before something writes its mailbox (a
+  // message, this timeout, its end), so every run fires t or runs a step
+  // that t depends on first.
+  static bool ends_roots_wait(const dfs::Step& t) { return t.role == StepRole::kTimer && t.poll && t.actor == 0; }
+
   // Level k's first event (now the last of its sleep set) has been explored.
   void drop_late_faults(size_t k) {
     Level& level = levels_[k];
     const Summary& first = level.sleep.back();
-    const bool droppable =
-        !first.opaque && first.left_others && !is_fault(first.role) && first.role != StepRole::kTimer;
+    const bool ran = k < exec_.steps.size() && exec_.steps[k].thread == first.thread;  // in the last run
+    const bool droppable = ran && !first.opaque && first.left_others && !is_fault(first.role) &&
+                           (first.role != StepRole::kTimer || ends_roots_wait(exec_.steps[k]));
     for (size_t b = 0; droppable && b < level.pending.size();) {
       const Branch& branch = level.pending[b];
       const Summary* q = nullptr;
