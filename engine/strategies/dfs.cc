@@ -52,7 +52,9 @@
 // send woke", below). A sleeping receive and any step that queues messages
 // in its mailbox (a send, a delivery, an end's DOWN and EXIT messages) are
 // judged as a send: they commute when the receive would not take what the
-// step queued for it (send_passes_receive()). Other steps on one mailbox
+// step queued for it (send_passes_receive()). A message into a mailbox
+// and its owner's end commute, where the end touches no other process
+// (lost_to_end()). Other steps on one mailbox
 // are taken as dependent, so now and then a class is run twice. Each
 // run's class is named by a fingerprint of its
 // happens-before graph, and a run of a class seen before does not count as
@@ -478,7 +480,7 @@ class DfsStrategy final : public Strategy, public Search {
         const bool beside = q.beside_expansion || (here.taken_expanded && i >= here.inherited);
         if (is_fault(facts.kind) && last_to_run(here, q, i >= here.inherited)) continue;
         if (!dependent(here.taken_summary, q) || receive_passes_over(facts, here.taken_summary, q) ||
-            send_passes_receive(facts, here.taken_summary, q)) {
+            send_passes_receive(facts, here.taken_summary, q) || lost_to_end(here.taken_summary, q)) {
           next.sleep.push_back(q);
           next.sleep.back().beside_expansion = beside;
           charge(q);
@@ -849,6 +851,33 @@ class DfsStrategy final : public Strategy, public Search {
            meets_only_in_mailbox(taken, q);
   }
 
+  // Whether a and b are a message into a process's mailbox (a send, a
+  // delivery) and that process's end, meeting nowhere else: the message is
+  // lost either way (queued and dropped with the mailbox, or sent to a
+  // process already gone), as the classes count it (a mailbox orders
+  // steps only through the receives that take from it).
+  static bool lost_to_end(const Summary& a, const Summary& b) {
+    if (a.role == StepRole::kExit && b.role == StepRole::kSend) return lost_to_end(b, a);
+    if (a.role != StepRole::kSend || b.role != StepRole::kExit || b.actor < 0) return false;
+    if (a.thread == b.thread || a.opaque || b.opaque) return false;
+    const auto pid = static_cast<uint32_t>(b.actor);
+    const uint64_t own = object::mailbox(pid);
+    for (const Access& y : b.accesses) {  // an end that touched no other process (no link, monitor, DOWN)
+      const uint64_t tag = y.object & object::kTagMask;
+      const bool per_process = tag == object::kProcess || tag == object::kLinks || tag == object::kMailbox;
+      if (per_process && (y.object & object::kIdMask) != pid) return false;
+    }
+    bool met = false;
+    for (const Access& x : a.accesses) {
+      for (const Access& y : b.accesses) {
+        if (!object::overlap(x.object, y.object)) continue;
+        if (x.object != own || y.object != own) return false;
+        met = true;
+      }
+    }
+    return met;
+  }
+
   // Whether sleeping q, were it taken at `level` instead of the fault that
   // was, might leave nothing but faults and timers to run: the system
   // offers faults only beside another event (else time advances first),
@@ -924,7 +953,8 @@ class DfsStrategy final : public Strategy, public Search {
     }
     if (sends_meet_in_mailbox(taken, q)) {
       carried.sends.push_back(facts.step);
-    } else if (dependent(taken, q) && !receive_passes_over(facts, taken, q) && !send_passes_receive(facts, taken, q)) {
+    } else if (dependent(taken, q) && !receive_passes_over(facts, taken, q) && !send_passes_receive(facts, taken, q) &&
+               !lost_to_end(taken, q)) {
       return;  // woken by this step
     }
     charge(q);

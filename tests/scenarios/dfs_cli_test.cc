@@ -687,6 +687,23 @@ TEST(DfsCli, AFaultBesideTheRootsTimeoutIsNoBranchWhereItCommutes) {
   expect_at_most_abandoned("root_timeout_fault.lua", {5, 44});
 }
 
+// A message into a mailbox and its owner's end commute (the message is
+// lost either way), so a sleeping end stays asleep through the send: the
+// same classes as every interleaving, and no run given up (3 were on the
+// second test of tests/dfs/send_to_ending.lua; noisy_race_fixed.lua, whose
+// chatty processes end with messages unread, repeated 2,412 of its first
+// 5,000 runs).
+TEST(DfsCli, AMessageToAProcessThatEndsIsLostInEitherOrder) {
+  expect_both_count("send_to_ending.lua", "300000", {4, 10});
+  expect_at_most_abandoned("send_to_ending.lua", {0, 0});
+  auto r = run_lockstep({"run", scenario("noisy_race_fixed.lua"), "--strategy", "dfs", "--iterations", "5000",
+                         "--format", "json", "--traces-dir", fresh_dir("dfs_noisy_race")});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const JsonValue t = test_entry(r.out);
+  EXPECT_EQ(t.u64("schedules_explored"), 5000u);
+  EXPECT_EQ(t.u64("abandoned"), 0u);
+}
+
 // A partition writes only the ways it cuts (object::reach, one per
 // direction between two nodes): a message between other nodes commutes
 // with it. While it wrote the whole nodes it named, the first test of
