@@ -19,7 +19,14 @@
 //   - a kill (or a linked process's exit) and the exit it caused: that
 //     exit replaced what the process was about to do, which it would have
 //     done had it run first, so the two race (reversed, it runs its own
-//     step before the kill);
+//     step before the kill, a step the run never saw: undoes_exit()).
+//     A kill disables its victim's next step, which the theory of optimal
+//     DPOR does not allow for, so three rules make up for it: the reversal
+//     also takes along what ran after the exit without depending on the
+//     kill; an event whose process the race's first step kills stands for
+//     no reversal it is not part of (Execution::weak_initial()); and a
+//     victim killed while waiting in a receive races, through the kill,
+//     with each later message to it (reverse_wakeups());
 //   - a step that disabled an event (a node's stop or crash removes its
 //     processes; a partition holds messages in flight): no race shows the
 //     runs where that event came first, nor those where a step that
@@ -52,9 +59,7 @@
 // send woke", below). A sleeping receive and any step that queues messages
 // in its mailbox (a send, a delivery, an end's DOWN and EXIT messages) are
 // judged as a send: they commute when the receive would not take what the
-// step queued for it (send_passes_receive()). A message into a mailbox
-// and its owner's end commute, where the end touches no other process
-// (lost_to_end()). Other steps on one mailbox
+// step queued for it (send_passes_receive()). Other steps on one mailbox
 // are taken as dependent, so now and then a class is run twice. Each
 // run's class is named by a fingerprint of its
 // happens-before graph, and a run of a class seen before does not count as
@@ -480,7 +485,7 @@ class DfsStrategy final : public Strategy, public Search {
         const bool beside = q.beside_expansion || (here.taken_expanded && i >= here.inherited);
         if (is_fault(facts.kind) && last_to_run(here, q, i >= here.inherited)) continue;
         if (!dependent(here.taken_summary, q) || receive_passes_over(facts, here.taken_summary, q) ||
-            send_passes_receive(facts, here.taken_summary, q) || lost_to_end(here.taken_summary, q)) {
+            send_passes_receive(facts, here.taken_summary, q)) {
           next.sleep.push_back(q);
           next.sleep.back().beside_expansion = beside;
           charge(q);
@@ -851,33 +856,6 @@ class DfsStrategy final : public Strategy, public Search {
            meets_only_in_mailbox(taken, q);
   }
 
-  // Whether a and b are a message into a process's mailbox (a send, a
-  // delivery) and that process's end, meeting nowhere else: the message is
-  // lost either way (queued and dropped with the mailbox, or sent to a
-  // process already gone), as the classes count it (a mailbox orders
-  // steps only through the receives that take from it).
-  static bool lost_to_end(const Summary& a, const Summary& b) {
-    if (a.role == StepRole::kExit && b.role == StepRole::kSend) return lost_to_end(b, a);
-    if (a.role != StepRole::kSend || b.role != StepRole::kExit || b.actor < 0) return false;
-    if (a.thread == b.thread || a.opaque || b.opaque) return false;
-    const auto pid = static_cast<uint32_t>(b.actor);
-    const uint64_t own = object::mailbox(pid);
-    for (const Access& y : b.accesses) {  // an end that touched no other process (no link, monitor, DOWN)
-      const uint64_t tag = y.object & object::kTagMask;
-      const bool per_process = tag == object::kProcess || tag == object::kLinks || tag == object::kMailbox;
-      if (per_process && (y.object & object::kIdMask) != pid) return false;
-    }
-    bool met = false;
-    for (const Access& x : a.accesses) {
-      for (const Access& y : b.accesses) {
-        if (!object::overlap(x.object, y.object)) continue;
-        if (x.object != own || y.object != own) return false;
-        met = true;
-      }
-    }
-    return met;
-  }
-
   // Whether sleeping q, were it taken at `level` instead of the fault that
   // was, might leave nothing but faults and timers to run: the system
   // offers faults only beside another event (else time advances first),
@@ -953,8 +931,7 @@ class DfsStrategy final : public Strategy, public Search {
     }
     if (sends_meet_in_mailbox(taken, q)) {
       carried.sends.push_back(facts.step);
-    } else if (dependent(taken, q) && !receive_passes_over(facts, taken, q) && !send_passes_receive(facts, taken, q) &&
-               !lost_to_end(taken, q)) {
+    } else if (dependent(taken, q) && !receive_passes_over(facts, taken, q) && !send_passes_receive(facts, taken, q)) {
       return;  // woken by this step
     }
     charge(q);
@@ -1306,13 +1283,62 @@ class DfsStrategy final : public Strategy, public Search {
       if (!exec_.happens_before(i, x)) sequence_.push_back(x);
     }
     sequence_.push_back(j);
-    if (sequence_.size() == 1 && waited_for_its_end(levels_[i], j, i)) return;
+    if (sequence_.size() == 1 && waited_for_its_end(levels_[i], j, i)) {
+      reverse_wakeups(i, j);
+      return;
+    }
+    if (undoes_exit(i)) {
+      // What ran after the exit without depending on i comes first too (as
+      // notdep() in Abdulla et al.): the schedules where it precedes the
+      // step the exit replaced are reached from this reversal alone, since
+      // i disables that step and no run after i shows it.
+      sequence_.pop_back();
+      for (uint32_t x = j + 1; x < exec_.steps.size() && exec_.steps[x].epoch == exec_.steps[i].epoch; ++x) {
+        const dfs::Step& s = exec_.steps[x];
+        if (s.thread == root_ && s.role == StepRole::kExit) break;
+        if (!exec_.happens_before(i, x)) sequence_.push_back(x);
+      }
+      sequence_.push_back(j);
+    }
     insert_reversal(i);
+  }
+
+  // Exit j that step i caused came to a process waiting in a receive at
+  // i: it could not have run there. A message that reached its mailbox
+  // later, in a step that does not depend on i, could have come first and
+  // let it run before i: i and each such step s race (a kill disables the
+  // receive, the message enables it). The reversal runs what does not
+  // depend on i up to s; the races of its runs put the receive before i.
+  void reverse_wakeups(uint32_t i, uint32_t j) {
+    const dfs::Step& exit = exec_.steps[j];
+    if (exit.actor < 0) return;
+    const uint64_t mailbox = object::mailbox(static_cast<uint32_t>(exit.actor));
+    for (uint32_t s = i + 1; s < exec_.steps.size() && exec_.steps[s].epoch == exec_.steps[i].epoch; ++s) {
+      const dfs::Step& step = exec_.steps[s];
+      if (step.thread == exit.thread || exec_.happens_before(i, s)) continue;
+      if (step.thread == root_ && step.role == StepRole::kExit) break;
+      bool writes = false;
+      for (const Access& a : exec_.accesses_of(s)) writes = writes || (a.writes && a.object == mailbox);
+      if (!writes) continue;
+      sequence_.clear();
+      for (uint32_t x = i + 1; x <= s; ++x) {
+        if (!exec_.happens_before(i, x)) sequence_.push_back(x);
+      }
+      insert_reversal(i);
+    }
   }
 
   // Adds sequence_ (to run at the state before step i instead of it) to
   // the wakeup tree there, unless a sleeper there covers it.
   void insert_reversal(uint32_t i) {
+    if (undoes_exit(i)) {
+      insert_replacing_exit(i);
+    } else {
+      insert_judged(i);
+    }
+  }
+
+  void insert_judged(uint32_t i) {
     Level& level = levels_[i];
     for (const Summary& q : level.sleep) {
       // An explored sibling covers it, but not one explored above a
@@ -1320,14 +1346,83 @@ class DfsStrategy final : public Strategy, public Search {
       // sibling's unit, but the classes its races lead to need not (in a
       // whole search those races add branches above the frontier, which
       // a split search does not), and only this run's races lead there.
-      if (!q.beside_expansion && exec_.weak_initial(q, sequence_, i, true)) return;
+      if (!q.beside_expansion && !killed_before(i, q) && exec_.weak_initial(q, sequence_, i, true)) return;
     }
     // A sleeper a send woke covers it too when the receives in the
     // reversal that take those sends' messages would not have taken its.
     for (const dfs::Pending& p : level.pending_sleepers) {
-      if (!p.q.beside_expansion && exec_.weak_initial(p.q, sequence_, i, true) && exec_.commutes_with_sends(p.q, p.sends, sequence_, i)) return;
+      if (!p.q.beside_expansion && !killed_before(i, p.q) && exec_.weak_initial(p.q, sequence_, i, true) && exec_.commutes_with_sends(p.q, p.sends, sequence_, i)) return;
     }
     charge_bytes(dfs::insert(exec_, level.pending, sequence_, i));
+  }
+
+  // Whether sleeper q, with no step in the reversal in sequence_, is one
+  // whose process step i kills: the schedules the reversal leads to, where
+  // i follows it, need never run q (its step becomes an exit), so q's
+  // runs do not stand for them.
+  bool killed_before(uint32_t i, const Summary& q) const {
+    if (!exec_.kills(i, q)) return false;
+    return std::none_of(sequence_.begin(), sequence_.end(), [&](uint32_t x) { return exec_.steps[x].thread == q.thread; });
+  }
+
+  // Whether the reversal in sequence_ (to run before step i) ends with an
+  // exit it leaves out the cause of (a kill, a linked process's end, at i
+  // or after it): that exit will not happen there, and its event runs the
+  // step the exit replaced, which this run never saw.
+  bool undoes_exit(uint32_t i) const {
+    const dfs::Step& last = exec_.steps[sequence_.back()];
+    if (last.role != StepRole::kExit || last.cause == 0 || last.cause - 1 < i) return false;
+    return std::find(sequence_.begin(), sequence_.end(), last.cause - 1) == sequence_.end();
+  }
+
+  // insert_reversal() for a reversal that undoes its last step's exit:
+  // judged with the step the exit replaced in the exit's place. That step
+  // is known where it is the event's start (which touches nothing) or was
+  // explored at i already (asleep there, and then it covers the reversal
+  // if it commutes with all of it); either way it reads its process's
+  // control state, which a kill writes. Otherwise it could touch anything:
+  // the reversal is judged as ending with an event that depends on
+  // everything, which only that event's own branch, alone, covers. Judged
+  // by the exit's footprint instead, a process monitoring the killed one
+  // (whose end races with the exit but not with the start) kept the
+  // start's branch apart from later reversals beginning with it, and
+  // classes below were lost (tests/dfs/kill_before_start.lua).
+  void insert_replacing_exit(uint32_t i) {
+    const uint32_t j = sequence_.back();
+    dfs::Step& exit = exec_.steps[j];
+    const Summary* explored = nullptr;
+    for (const Summary& q : levels_[i].sleep) {
+      if (q.thread == exit.thread) explored = &q;
+    }
+    if (exit.actor < 0 || (explored == nullptr && !unstarted_at(i, exit.thread))) {
+      charge_bytes(dfs::insert(exec_, levels_[i].pending, sequence_, i, true));
+      return;
+    }
+    const dfs::Step saved = exit;
+    const size_t size = exec_.accesses.size();
+    exec_.accesses.push_back(Access{object::process(static_cast<uint32_t>(exit.actor)), false, 0});
+    exit.role = StepRole::kOther;
+    if (explored != nullptr) {
+      exec_.accesses.insert(exec_.accesses.end(), explored->accesses.begin(), explored->accesses.end());
+      exit.role = explored->role;
+    }
+    exit.first_access = static_cast<uint32_t>(size);
+    exit.access_count = static_cast<uint32_t>(exec_.accesses.size() - size);
+    bool covered = explored != nullptr;
+    for (size_t k = 0; covered && k + 1 < sequence_.size(); ++k)
+      covered = !dfs::accesses_conflict(exec_.accesses_of(j), exec_.accesses_of(sequence_[k]));
+    if (!covered) insert_judged(i);
+    exec_.steps[j] = saved;
+    exec_.accesses.resize(size);
+  }
+
+  // Whether event t has taken no step before step i: its next step there
+  // is its start.
+  bool unstarted_at(uint32_t i, Thread t) const {
+    for (uint32_t x = 0; x < i; ++x) {
+      if (exec_.steps[x].thread == t) return false;
+    }
+    return true;
   }
 
   // Whether step j is an exit that step i caused (a kill, a linked

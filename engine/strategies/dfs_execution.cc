@@ -380,6 +380,15 @@ bool Execution::commutes_with_sends(const Summary& u, const std::vector<uint32_t
   return true;
 }
 
+bool Execution::kills(uint32_t then, const Summary& u) const {
+  if (u.actor < 0) return false;
+  const uint64_t process = object::process(static_cast<uint32_t>(u.actor));
+  for (const Access& a : accesses_of(then)) {
+    if (a.writes && a.object == process && steps[then].actor != u.actor) return true;
+  }
+  return false;
+}
+
 bool Execution::starts(const Summary& u, const std::vector<uint32_t>& v) const {
   for (uint32_t x : v) {
     if (steps[x].thread == u.thread) return initial(v, x);

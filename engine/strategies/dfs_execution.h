@@ -142,6 +142,9 @@ class Execution {
   // sends woke (dfs.cc).
   bool commutes_with_sends(const Summary& u, const std::vector<uint32_t>& sends, const std::vector<uint32_t>& v,
                            uint32_t then) const;
+  // Whether step `then` kills u's process or signals it an exit (it writes
+  // that process's control state): u's step is replaced by an exit.
+  bool kills(uint32_t then, const Summary& u) const;
   // Whether event `u` has a step in v that nothing before it in v happens
   // before.
   bool starts(const Summary& u, const std::vector<uint32_t>& v) const;

@@ -61,13 +61,16 @@ bool belongs_here(const Execution& exec, const std::vector<Level>& levels, size_
   return true;
 }
 
-size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<uint32_t> v, uint32_t then) {
+size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<uint32_t> v, uint32_t then,
+              bool last_unknown) {
+  const Thread unknown = last_unknown ? exec.steps[v.back()].thread : kNoThread;
   std::vector<Branch>* at = &branches;
   bool first_level = true;  // its branches are their events' next steps there
   bool tentative = false;   // under a branch of full expansion
   for (;;) {
     Branch* next = nullptr;
     for (Branch& b : *at) {
+      if (unknown != kNoThread && (b.event.thread == unknown ? v.size() > 1 : !exec.starts(b.event, v))) continue;
       if (exec.weak_initial(b.event, v, then, first_level)) {
         next = &b;
         break;
@@ -107,6 +110,7 @@ size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<
     std::vector<Branch>& into = parent ? parent->children : *at;
     into.push_back(Branch{exec.summary(x), {}, tentative});
     parent = &into.back();
+    parent->event.opaque = exec.steps[x].thread == unknown;
     added += bytes_of(parent->event);
   }
   return added;

@@ -214,7 +214,11 @@ bool belongs_here(const Execution& exec, const std::vector<Level>& levels, size_
 
 // Adds v (steps of `exec`, to run before step `then`) to a wakeup tree,
 // unless a branch there already covers it. The bytes the tree grew by.
-size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<uint32_t> v, uint32_t then);
+// With `last_unknown`, v's last step will not run as itself there (an exit
+// whose cause v leaves out): its event's next step is judged as one that
+// depends on everything.
+size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<uint32_t> v, uint32_t then,
+              bool last_unknown = false);
 
 // --- What the tree keeps, in bytes (an estimate of the allocator's share included). ---
 size_t bytes_of(const Summary& q);

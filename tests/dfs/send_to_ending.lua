@@ -1,12 +1,12 @@
 -- Messages to a process that ends without taking them: for checking dfs
 -- against every interleaving (--dpor none) on the real runtime
 -- (tests/scenarios/dfs_cli_test.cc). A send into a mailbox and its
--- owner's end commute (the message is lost either way: dropped with the
--- mailbox, or sent to a process already gone), so a sleeping end stays
--- asleep through the send (dfs.cc, lost_to_end()); while it woke, each
--- such order was run as a class of its own and counted once, the rest
--- given up (the second test: 3 runs; noisy_race_fixed.lua: 9,588 of its
--- first 20,000 runs).
+-- owner's end leave the same state in either order (the message is lost,
+-- dropped with the mailbox or sent to a process already gone), but the
+-- classes tell the orders apart, and sleep sets must too: a rule that
+-- kept a sleeping end asleep through such a send saved the repeated runs
+-- here and lost a class elsewhere (tests/dfs/kill_disables.lua, the last
+-- test).
 local ls = lockstep
 
 ls.test("a peer that polls and ends", function()
