@@ -169,6 +169,7 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
     }
     case Timer::Kind::kSleep: {
       if (sink_) emit(StepKind::kTimer, owner, -1, "T" + std::to_string(id) + " sleep ends");
+      touch(object::process(owner), false);  // its owner's end (a kill) disarms it
       Process& p = procs_[owner];
       p.timer = 0;
       p.state = Process::State::kReady;
@@ -179,6 +180,7 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
     case Timer::Kind::kReceive: {
       if (sink_) emit(StepKind::kTimer, owner, -1, "T" + std::to_string(id) + " receive timeout");
       if (t.counted) ++exercised_.quiescent_timeouts_fired;
+      touch(object::process(owner), false);  // its owner's end (a kill) disarms it
       Process& p = procs_[owner];
       p.timer = 0;
       p.timed_out = true;

@@ -17,6 +17,10 @@
 --   - a victim waiting in a receive when it was killed could have taken
 --     a message sent later, had that message come before the kill: the
 --     kill and that send race ("a message before the kill").
+-- A receive's timeout reads its owner's control state, which a kill
+-- writes (the owner's end disarms the timer): a kill left asleep where the
+-- timer fired stood for runs where it never fired ("a timeout before the
+-- kill", "a trapped link and a timeout": 18 of 21 and 24 of 25 before).
 -- The last test lost a class to a rule since withdrawn (a message and the
 -- end of the process it is sent to taken to commute in sleep sets).
 -- Each test: the root owns a table; worker 1 starts workers 2 and 3, and
@@ -63,5 +67,9 @@ ls.test("a link ended before the kill",
   program({ { "kill", 2 } }, { { "read", 1 }, { "write", 1 }, { "receive", 1 } }, { { "link", 1 } }))
 ls.test("a message before the kill",
   program({ { "trap", 3 }, { "receive", 2 }, { "monitor", 3 } }, { { "send", 1 } }, { { "kill", 1 }, { "receive", 2 } }))
+ls.test("a timeout before the kill",
+  program({ { "kill", 2 }, { "receive", 2 }, { "trap", 2 } }, { { "link", 1 }, { "trap", 1 } }, { { "receive", 2 }, { "kill", 1 } }))
+ls.test("a trapped link and a timeout",
+  program({ { "link", 2 }, { "receive", 3 }, { "kill", 3 } }, { { "trap", 1 }, { "monitor", 1 }, { "write", 1 } }, { { "receive", 2 }, { "trap", 1 } }))
 ls.test("a message to a process killed as it ends",
   program({ { "write", 3 } }, { { "read", 1 }, { "send", 1 }, { "read", 1 } }, { { "monitor", 2 }, { "kill", 1 } }))
