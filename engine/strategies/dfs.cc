@@ -23,10 +23,11 @@
 //     A kill disables its victim's next step, which the theory of optimal
 //     DPOR does not allow for, so three rules make up for it: the reversal
 //     also takes along what ran after the exit without depending on the
-//     kill; an event whose process the race's first step kills stands for
-//     no reversal it is not part of (Execution::weak_initial()); and a
-//     victim killed while waiting in a receive races, through the kill,
-//     with each later message to it (reverse_wakeups());
+//     kill; an event whose process the race's first step kills, or that
+//     kills the process of that step, stands for no reversal it is not
+//     part of (killed_before(), Execution::weak_initial()); and a victim
+//     killed while waiting in a receive races, through the kill, with each
+//     later message to it (reverse_wakeups());
 //   - a step that disabled an event (a node's stop or crash removes its
 //     processes; a partition holds messages in flight): no race shows the
 //     runs where that event came first, nor those where a step that

@@ -280,6 +280,15 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, u
   for (uint32_t x : v) {
     if (dependent_on(u, x) && !(next_of_event && send_passes(u, x, then))) return false;
   }
+  // Nor one that kills (or signals an exit to) the process of `then`: had
+  // it come first, `then` would not run, and no race of its runs would
+  // put v before it.
+  if (steps[then].actor >= 0 && u.actor != steps[then].actor) {
+    const uint64_t process = object::process(static_cast<uint32_t>(steps[then].actor));
+    for (const Access& a : u.accesses) {
+      if (a.writes && a.object == process) return false;
+    }
+  }
   // An event stays enabled until it runs, unless a step that changes nodes
   // disables it (a partition holds a message in flight). A u that touches
   // nodes may, had it come first, have disabled or been disabled by what
