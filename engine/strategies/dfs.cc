@@ -1339,7 +1339,9 @@ class DfsStrategy final : public Strategy, public Search {
     }
   }
 
-  void insert_judged(uint32_t i) {
+  // `replaced`: the event whose step the reversal's last step holds in
+  // place of an exit (insert_replacing_exit(), which judged its sleeper).
+  void insert_judged(uint32_t i, Thread replaced = dfs::kNoThread) {
     Level& level = levels_[i];
     for (const Summary& q : level.sleep) {
       // An explored sibling covers it, but not one explored above a
@@ -1347,14 +1349,17 @@ class DfsStrategy final : public Strategy, public Search {
       // sibling's unit, but the classes its races lead to need not (in a
       // whole search those races add branches above the frontier, which
       // a split search does not), and only this run's races lead there.
+      if (q.thread == replaced) continue;
       if (!q.beside_expansion && !killed_before(i, q) && exec_.weak_initial(q, sequence_, i, true)) return;
     }
     // A sleeper a send woke covers it too when the receives in the
     // reversal that take those sends' messages would not have taken its.
     for (const dfs::Pending& p : level.pending_sleepers) {
+      if (p.q.thread == replaced) continue;
       if (!p.q.beside_expansion && !killed_before(i, p.q) && exec_.weak_initial(p.q, sequence_, i, true) && exec_.commutes_with_sends(p.q, p.sends, sequence_, i)) return;
     }
-    charge_bytes(dfs::insert(exec_, level.pending, sequence_, i));
+    charge_bytes(dfs::insert(exec_, level.pending, sequence_, i,
+                             replaced == dfs::kNoThread ? dfs::LastStep::kAsRun : dfs::LastStep::kReplaced));
   }
 
   // Whether sleeper q, with no step in the reversal in sequence_, is one
@@ -1381,7 +1386,12 @@ class DfsStrategy final : public Strategy, public Search {
   // is known where it is the event's start (which touches nothing) or was
   // explored at i already (asleep there, and then it covers the reversal
   // if it commutes with all of it); either way it reads its process's
-  // control state, which a kill writes. Otherwise it could touch anything:
+  // control state, which a kill writes. The run's happens-before orders
+  // the exit, not that step, so whether the step can come first in the
+  // reversal is judged from its footprint (Execution::replaced_first(): a
+  // sleeping step that wrote a table row the reversal writes first covered
+  // it by the exit's order, and a class was lost; tests/dfs/
+  // kill_disables.lua, "a write after the kill"). Otherwise it could touch anything:
   // the reversal is judged as ending with an event that depends on
   // everything, which only that event's own branch, alone, covers. Judged
   // by the exit's footprint instead, a process monitoring the killed one
@@ -1396,7 +1406,7 @@ class DfsStrategy final : public Strategy, public Search {
       if (q.thread == exit.thread) explored = &q;
     }
     if (exit.actor < 0 || (explored == nullptr && !unstarted_at(i, exit.thread))) {
-      charge_bytes(dfs::insert(exec_, levels_[i].pending, sequence_, i, true));
+      charge_bytes(dfs::insert(exec_, levels_[i].pending, sequence_, i, dfs::LastStep::kUnknown));
       return;
     }
     const dfs::Step saved = exit;
@@ -1409,10 +1419,7 @@ class DfsStrategy final : public Strategy, public Search {
     }
     exit.first_access = static_cast<uint32_t>(size);
     exit.access_count = static_cast<uint32_t>(exec_.accesses.size() - size);
-    bool covered = explored != nullptr;
-    for (size_t k = 0; covered && k + 1 < sequence_.size(); ++k)
-      covered = !dfs::accesses_conflict(exec_.accesses_of(j), exec_.accesses_of(sequence_[k]));
-    if (!covered) insert_judged(i);
+    if (explored == nullptr || !exec_.replaced_first(sequence_)) insert_judged(i, exit.thread);
     exec_.steps[j] = saved;
     exec_.accesses.resize(size);
   }

@@ -424,6 +424,20 @@ uint32_t Execution::initial_from(uint32_t k, Thread t, Thread root) const {
   return x;
 }
 
+bool Execution::replaced_first(const std::vector<uint32_t>& v) const {
+  const uint32_t j = v.back();
+  const bool receives = steps[j].role == StepRole::kReceive;
+  for (size_t k = 0; k + 1 < v.size(); ++k) {
+    for (const Access& x : accesses_of(j)) {
+      for (const Access& y : accesses_of(v[k])) {
+        if (!object::overlap(x.object, y.object)) continue;
+        if (object::is_mailbox(x.object) ? receives && y.writes : conflicts(x, y)) return false;
+      }
+    }
+  }
+  return true;
+}
+
 bool Execution::conflicts_with(const Summary& u, uint32_t y) const {
   const Step& s = steps[y];
   if (u.thread == s.thread || u.opaque) return true;

@@ -157,6 +157,12 @@ class Execution {
   // it is the first step from k. That step's index, or kNotInitial.
   static constexpr uint32_t kNotInitial = UINT32_MAX;
   uint32_t initial_from(uint32_t k, Thread t, Thread root) const;
+  // Whether v's last step, holding the footprint of a step the run did not
+  // take (dfs.cc, insert_replacing_exit()), can come first in v: nothing
+  // before it touches what it touches, outside mailboxes (messages to one
+  // mailbox are ordered by the receives that take them), nor writes the
+  // mailbox it receives from.
+  bool replaced_first(const std::vector<uint32_t>& v) const;
   // Whether u and step y conflict in shared state other than mailboxes
   // (messages are judged by the receives' patterns, in analyse()).
   bool conflicts_with(const Summary& u, uint32_t y) const;

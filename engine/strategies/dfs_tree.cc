@@ -62,8 +62,10 @@ bool belongs_here(const Execution& exec, const std::vector<Level>& levels, size_
 }
 
 size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<uint32_t> v, uint32_t then,
-              bool last_unknown) {
-  const Thread unknown = last_unknown ? exec.steps[v.back()].thread : kNoThread;
+              LastStep last) {
+  const uint32_t j = v.back();
+  const Thread unknown = last == LastStep::kUnknown ? exec.steps[j].thread : kNoThread;
+  const Thread replaced = last == LastStep::kReplaced ? exec.steps[j].thread : kNoThread;
   std::vector<Branch>* at = &branches;
   bool first_level = true;  // its branches are their events' next steps there
   bool tentative = false;   // under a branch of full expansion
@@ -71,6 +73,11 @@ size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<
     Branch* next = nullptr;
     for (Branch& b : *at) {
       if (unknown != kNoThread && (b.event.thread == unknown ? v.size() > 1 : !exec.starts(b.event, v))) continue;
+      if (b.event.thread == replaced) {
+        if (!exec.replaced_first(v)) continue;
+        next = &b;
+        break;
+      }
       if (exec.weak_initial(b.event, v, then, first_level)) {
         next = &b;
         break;

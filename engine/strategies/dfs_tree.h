@@ -212,13 +212,18 @@ bool belongs_here(const Execution& exec, const std::vector<Level>& levels, size_
 
 // --- Wakeup trees. ---
 
+// What v's last step is where v is to run (dfs.cc, insert_replacing_exit()).
+enum class LastStep : uint8_t {
+  kAsRun,     // the step as the run took it
+  kReplaced,  // another step of its event, whose footprint the step now holds:
+              // the run's happens-before does not order it, its footprint does
+  kUnknown,   // a step not seen yet: it depends on everything
+};
+
 // Adds v (steps of `exec`, to run before step `then`) to a wakeup tree,
 // unless a branch there already covers it. The bytes the tree grew by.
-// With `last_unknown`, v's last step will not run as itself there (an exit
-// whose cause v leaves out): its event's next step is judged as one that
-// depends on everything.
 size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<uint32_t> v, uint32_t then,
-              bool last_unknown = false);
+              LastStep last = LastStep::kAsRun);
 
 // --- What the tree keeps, in bytes (an estimate of the allocator's share included). ---
 size_t bytes_of(const Summary& q);
