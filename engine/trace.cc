@@ -623,16 +623,19 @@ std::string run_identity(const Trace& t) {
 }  // namespace
 
 Result<std::string> save_run_trace(const std::string& path, const Trace& trace) {
-  const std::string bytes = encode_trace(trace);
+  // Written (and synced) once, then placed: at `path` if free, over a
+  // trace of the same run, or beside one of another.
+  auto file = StagedFile::write(path, encode_trace(trace), /*sync=*/true);
+  if (!file.ok()) return file.status();
   std::string candidate = path;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto fresh = write_new_file(candidate, bytes, /*sync=*/true);
+    auto fresh = file->place_new(candidate);
     if (!fresh.ok()) return fresh.status();
     if (*fresh) return candidate;
     auto existing = load_trace(candidate);
     if (!existing.ok() ||
         run_identity(*existing) == run_identity(trace)) {  // a re-run (or junk): replace it
-      if (Status s = write_file_atomically(candidate, bytes, /*sync=*/true); !s.ok()) return s;
+      if (Status s = file->place_over(candidate); !s.ok()) return s;
       return candidate;
     }
     char hash[16];

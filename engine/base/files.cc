@@ -39,27 +39,41 @@ Result<std::string> write_temporary(const std::string& path, std::string_view by
 
 }  // namespace
 
-Status write_file_atomically(const std::string& path, std::string_view bytes, bool sync) {
+Result<StagedFile> StagedFile::write(const std::string& path, std::string_view bytes, bool sync) {
   auto tmp = write_temporary(path, bytes, sync);
   if (!tmp.ok()) return tmp.status();
+  return StagedFile(std::move(*tmp));
+}
+
+StagedFile::~StagedFile() {
+  if (!temporary_.empty()) std::remove(temporary_.c_str());
+}
+
+Result<bool> StagedFile::place_new(const std::string& path) {
+  if (::link(temporary_.c_str(), path.c_str()) == 0) return true;
+  const int err = errno;
+  if (err == EEXIST) return false;
+  return Status::IoError("cannot create " + path + ": " + std::strerror(err));
+}
+
+Status StagedFile::place_over(const std::string& path) {
   std::error_code ec;
-  std::filesystem::rename(*tmp, path, ec);
-  if (ec) {
-    std::remove(tmp->c_str());
-    return Status::IoError("cannot rename " + *tmp + " to " + path + ": " + ec.message());
-  }
+  std::filesystem::rename(temporary_, path, ec);
+  if (ec) return Status::IoError("cannot rename " + temporary_ + " to " + path + ": " + ec.message());
+  temporary_.clear();
   return Status::Ok();
 }
 
+Status write_file_atomically(const std::string& path, std::string_view bytes, bool sync) {
+  auto file = StagedFile::write(path, bytes, sync);
+  if (!file.ok()) return file.status();
+  return file->place_over(path);
+}
+
 Result<bool> write_new_file(const std::string& path, std::string_view bytes, bool sync) {
-  auto tmp = write_temporary(path, bytes, sync);
-  if (!tmp.ok()) return tmp.status();
-  const int linked = ::link(tmp->c_str(), path.c_str());
-  const int err = errno;
-  std::remove(tmp->c_str());
-  if (linked == 0) return true;
-  if (err == EEXIST) return false;
-  return Status::IoError("cannot create " + path + ": " + std::strerror(err));
+  auto file = StagedFile::write(path, bytes, sync);
+  if (!file.ok()) return file.status();
+  return file->place_new(path);
 }
 
 size_t remove_stale_temporaries(const std::string& dir) {

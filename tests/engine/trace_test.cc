@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 
+#include "engine/base/files.h"
 #include "engine/base/hash.h"
 #include "engine/base/prng.h"
 #include "engine/replay.h"
@@ -405,6 +407,48 @@ TEST(Trace, ASizeFieldLargerThanTheFileIsRefusedBeforeAllocating) {
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.status().message().find("a size field says 4294967296 elements"), std::string::npos)
       << t.status().message();
+}
+
+// A staged file is written once and put in place by link (never over a
+// file already there) or by rename (over it); one never placed leaves
+// nothing behind.
+TEST(Trace, AStagedFileIsPlacedOnceAndLeavesNothingBehind) {
+  namespace fs = std::filesystem;
+  const std::string dir = ::testing::TempDir() + "staged_" + std::to_string(::getpid());
+  fs::remove_all(dir);
+  auto read = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  auto count = [&] {
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir)) n += e.is_regular_file();
+    return n;
+  };
+  {
+    auto one = StagedFile::write(dir + "/a", "one", /*sync=*/true);
+    ASSERT_TRUE(one.ok()) << one.status().message();
+    EXPECT_TRUE(*one->place_new(dir + "/a"));
+  }
+  EXPECT_EQ(read(dir + "/a"), "one");
+  {
+    auto two = StagedFile::write(dir + "/a", "two");
+    ASSERT_TRUE(two.ok());
+    EXPECT_FALSE(*two->place_new(dir + "/a"));  // taken: left as it was
+    EXPECT_EQ(read(dir + "/a"), "one");
+    EXPECT_TRUE(*two->place_new(dir + "/b"));   // the same bytes, placed elsewhere
+    EXPECT_TRUE(two->place_over(dir + "/a").ok());
+  }
+  EXPECT_EQ(read(dir + "/a"), "two");
+  EXPECT_EQ(read(dir + "/b"), "two");
+  {
+    auto unplaced = StagedFile::write(dir + "/c", "three");
+    ASSERT_TRUE(unplaced.ok());
+    EXPECT_EQ(count(), 3u);  // a, b and the staged file
+  }
+  EXPECT_EQ(count(), 2u);
+  EXPECT_FALSE(fs::exists(dir + "/c"));
+  fs::remove_all(dir);
 }
 
 }  // namespace
