@@ -776,6 +776,19 @@ TEST(DfsCli, KillsAmongThreeWorkersCountWhatEveryInterleavingCounts) {
   EXPECT_LE(c.abandoned, 100u) << "runs given up or repeated";
 }
 
+// Kills and receives by pattern against every interleaving: 40 small
+// random programs of three workers that send two kinds of message, receive
+// one kind, the other or any (with a timeout), kill, link, monitor and
+// write a table (tests/dfs/random_selective_kills.lua). Each that --dpor
+// none finishes within 20,000 runs (35) counts the same classes: a receive
+// killed while it waits for a message it would or would not take.
+TEST(DfsCli, KillsAndSelectiveReceivesCountWhatEveryInterleavingCounts) {
+  const Compared c = compare_with_every_interleaving("random_selective_kills.lua", 40, "20000");
+  EXPECT_GE(c.compared, 30u) << "most programs should be small enough for every interleaving";
+  EXPECT_GT(c.total, 350u) << "the programs should race";
+  EXPECT_LE(c.abandoned, 120u) << "runs given up or repeated";
+}
+
 // Faults against every interleaving, on the real runtime: 60 small random
 // programs on three nodes (tests/dfs/random_faults.lua: messages between
 // nodes, receive timeouts, a table row, and a budget of one or two drops,
