@@ -93,6 +93,9 @@ struct TestReport {
   uint64_t failing_schedules = 0;   // with --keep-going: schedules that failed (the first is `bug`)
   std::optional<uint64_t> delay_bound;  // the bound a search ran under
   uint64_t beyond_bound = 0;            // branches it skipped for it
+  // Fewest delays first (dfs --fewest-delays on): delay_bound is its last
+  // round's; with a bug, no failing schedule has fewer delays.
+  bool fewest_delays = false;
   // A search split by --shard K/N: this report is part K's (count 1: whole).
   // Merged from parts: how many of the parts were not among them.
   uint64_t shard_index = 0, shard_count = 1, shards_missing = 0;

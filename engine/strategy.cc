@@ -38,6 +38,11 @@ constexpr OptionSpec kDfsParams[] = {
      "whose runs loop); off: stateless. With the cache, states that differ only by which of the "
      "processes declared with ls.symmetric is which count once",
      OptionType::kChoice, OptionTarget::kParam, "on", "off|on|full"},
+    {"fewest_delays", "--fewest-delays",
+     "dfs: on searches in rounds of growing delay bound (0, 1, 2, ...; up to --delay-bound if given), each "
+     "round from nothing, the next when one skipped branches beyond its bound and found no bug: the first bug "
+     "found is one with the fewest delays, and a round that skipped nothing has explored every schedule",
+     OptionType::kChoice, OptionTarget::kParam, "off", "off|on"},
     {"shortest", "--shortest",
      "dfs: on searches in rounds of growing depth (1 step, 2, ...; with the state cache at every state, as "
      "full), so the first bug found is one with the fewest steps",

@@ -74,6 +74,8 @@ class Search {
   // A bounded search: the bound, and how many branches it skipped for it.
   virtual std::optional<uint64_t> bound() const { return std::nullopt; }
   virtual uint64_t beyond_bound() const { return 0; }
+  // Whether the bound grew round by round from 0 (--fewest-delays on).
+  virtual bool deepens_bound() const { return false; }
 
   // Explore only part `index` of `count` (--shard K/N), asked before the
   // first iteration. The parts are the same in every copy, and together

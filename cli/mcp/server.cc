@@ -62,6 +62,9 @@ const std::vector<Tool>& tools() {
         {"keep_going", ArgType::kBoolean, "--keep-going", "dfs: explore on after a bug"},
         {"delay_bound", ArgType::kInteger, "--delay-bound",
          "dfs: at most this many branches per schedule off the path a run left alone takes"},
+        {"fewest_delays", ArgType::kString, "--fewest-delays",
+         "dfs: on searches in rounds of growing delay bound (0, 1, 2, ...), so the first bug found is one with "
+         "the fewest delays"},
         {"state_cache", ArgType::kString, "--state-cache",
          "dfs: on (default: states where virtual time moved on, every state once a run loops without it), "
          "full (every state) or off (stateless)"},

@@ -99,6 +99,7 @@ TestReport TestRun::finish_search(uint64_t last, uint64_t planning) {
   }
   report_.delay_bound = strategy_->search()->bound();
   report_.beyond_bound = strategy_->search()->beyond_bound();
+  report_.fewest_delays = strategy_->search()->deepens_bound();
   report_.wall_seconds = seconds();
   finish_coverage(last);
   if (report_.status != TestReport::Status::kPassed) return report_;

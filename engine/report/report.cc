@@ -369,6 +369,8 @@ void TextReporter::print_search(const TestReport& t) {
   }
   if (t.shortest_depth && t.status == TestReport::Status::kBug)
     out_ << ", shortest first: no failing run has fewer than " << with_commas(*t.shortest_depth) << " steps";
+  if (t.fewest_delays && t.delay_bound && *t.delay_bound > 0 && t.status == TestReport::Status::kBug)
+    out_ << ", fewest delays first: no schedule with fewer than " << plural(*t.delay_bound, "delay") << " fails";
   if (t.abandoned)
     out_ << ", " << with_commas(t.abandoned) << (t.abandoned == 1 ? " more run" : " more runs")
          << " repeated a schedule or gave up";
@@ -569,6 +571,7 @@ void write_search(JsonWriter& w, const TestReport& t) {
   if (t.delay_bound) {
     w.key("delay_bound").value(*t.delay_bound);
     w.key("beyond_bound").value(t.beyond_bound);
+    if (t.fewest_delays) w.key("fewest_delays").value(true);
   }
 }
 

@@ -225,6 +225,11 @@ class DfsStrategy final : public Strategy, public Search {
   explicit DfsStrategy(const StrategyParams& params) : cache_(params.get("shortest", 0) == 1) {
     exec_.name_hashes = &names_.hashes();
     if (params.values().count("delay_bound")) bound_ = params.get("delay_bound", 0);
+    if (params.get("fewest_delays", 0) == 1) {  // rounds from bound 0, up to --delay-bound if given
+      deepen_to_ = bound_;
+      bound_ = 0;
+      deepens_ = true;
+    }
     every_interleaving_ = params.get("dpor", 0) == 1;
     shortest_ = params.get("shortest", 0) == 1;
     const int64_t cache_mode = params.get("state_cache", 0);  // off, on, full
@@ -232,8 +237,8 @@ class DfsStrategy final : public Strategy, public Search {
     cache_on_ = cache_mode == 1 && !shortest_ && !bound_ && !every_interleaving_;
     const std::string cache = shortest_ ? "--shortest on (which uses the state cache)" : "--state-cache full";
     if (stateful_ && bound_) {
-      conflict_ = cache + " and --delay-bound do not combine: a delay bound counts a path's branches, and one "
-                          "state is reached by many paths";
+      conflict_ = cache + (deepens_ ? " and --fewest-delays" : " and --delay-bound") +
+                  " do not combine: a delay bound counts a path's branches, and one state is reached by many paths";
     }
     if (stateful_ && every_interleaving_) {
       conflict_ = cache + " and --dpor none do not combine: with the cache every event is a branch already, and "
@@ -262,8 +267,16 @@ class DfsStrategy final : public Strategy, public Search {
       started_ = true;
       restarting_ = false;
     } else if (!backtrack()) {
-      if (!plan_.planning()) return false;
-      plan_.end_pass();
+      if (next_delay_round()) {
+        // The run about to start is void (the driver sees the search start
+        // again): end_iteration() clears what it explored, and the round
+        // begins afresh with the next.
+        round_opened_ = true;
+      } else if (!plan_.planning()) {
+        return false;
+      } else {
+        plan_.end_pass();
+      }
     }
     begin_execution();
     return true;
@@ -271,7 +284,10 @@ class DfsStrategy final : public Strategy, public Search {
 
   std::string split(uint64_t index, uint64_t count) override {
     if (started_) return "the search has begun";
-    if (bound_) return "a delay bound applies to whole schedules, so --delay-bound and --shard do not combine";
+    if (bound_) {
+      return std::string("a delay bound applies to whole schedules, so ") +
+             (deepens_ ? "--fewest-delays" : "--delay-bound") + " and --shard do not combine";
+    }
     if (every_interleaving_) return "--dpor none runs every interleaving to check the reduction on a small test; run it whole";
     if (shortest_) return "--shortest searches the whole tree in rounds of growing depth; run it whole";
     if (count < 2) return {};
@@ -399,6 +415,7 @@ class DfsStrategy final : public Strategy, public Search {
   }
 
   std::optional<uint64_t> bound() const override { return bound_; }
+  bool deepens_bound() const override { return deepens_; }
   bool planning_run() const override { return planned_; }
   uint64_t beyond_bound() const override { return beyond_; }
 
@@ -524,6 +541,10 @@ class DfsStrategy final : public Strategy, public Search {
   void end_iteration(const IterationResult& result) override {
     repeated_ = false;
     planned_ = false;
+    if (std::exchange(round_opened_, false)) {
+      start_over();  // the run that opened a round of --fewest-delays is void: the round starts afresh
+      return;
+    }
     if (cache_on_ && !stateful_ && (looped_ || result.outcome == Outcome::kMaxSteps)) {
       // A run came back to a state it had been in without time moving on
       // (or went on until max_steps cut it off), as a loop that spins or
@@ -557,6 +578,7 @@ class DfsStrategy final : public Strategy, public Search {
       deepen();  // this round found no bug within its depth, and runs went deeper
       return;
     }
+    if (result.outcome == Outcome::kFailed) failed_in_round_ = true;
     branch_disabled_at_end(result);
     if (plan_.planning()) {
       weigh(result);
@@ -1039,6 +1061,20 @@ class DfsStrategy final : public Strategy, public Search {
         if (c.value + 1 < c.n) return false;
       }
     }
+    return true;
+  }
+
+  // Fewest delays first: a round has explored every schedule within its
+  // bound (the tree is exhausted) without a bug, and skipped branches
+  // beyond it: the next round allows one delay more. Rounds are explored
+  // from scratch, so the first failing run a round finds has as many
+  // delays as its bound: every schedule with fewer passed. Whether it
+  // started one.
+  bool next_delay_round() {
+    if (!deepens_ || failed_in_round_ || beyond_ == 0 || (deepen_to_ && *bound_ >= *deepen_to_)) return false;
+    ++*bound_;
+    beyond_ = 0;
+    start_over();
     return true;
   }
 
@@ -1531,8 +1567,12 @@ class DfsStrategy final : public Strategy, public Search {
   bool repeated_ = false;
   bool blocked_ = false;  // this run stopped with every enabled event asleep
   bool every_interleaving_ = false;  // --dpor none: every event a branch, no sleep sets
-  std::optional<uint64_t> bound_;   // --delay-bound
+  std::optional<uint64_t> bound_;   // --delay-bound (with --fewest-delays: the round's)
   uint64_t beyond_ = 0;            // branches skipped for it
+  bool deepens_ = false;           // --fewest-delays on: rounds of growing bound
+  std::optional<uint64_t> deepen_to_;  // and the last round's, if --delay-bound gave one
+  bool failed_in_round_ = false;   // a run of this round failed: no deeper round
+  bool round_opened_ = false;      // this run opened a round: void
   double estimate_sum_ = 0;        // the fractions of the tree the paths run stand for
   uint64_t estimate_n_ = 0;
   FingerprintSet seen_;  // the classes of the runs counted so far

@@ -991,6 +991,62 @@ TEST(DfsCli, ADelayBoundSaysWhatItSkipped) {
       2);
 }
 
+// --fewest-delays on: rounds of growing delay bound, each from nothing, so
+// the first bug found is one with the fewest delays. partition_heal's bug
+// needs one delay: depth-first, the search spends its budget on late
+// orders of the gossip and does not reach it; in rounds, bound 0 passes
+// and bound 1 finds it at once, with a trace that replays. On a fixed
+// twin the last round skips nothing: every schedule, as many as the
+// unbounded search counts; --delay-bound caps the rounds.
+TEST(DfsCli, FewestDelaysFirstFindsABugDepthFirstMisses) {
+  const std::string plain_dir = fresh_dir("fewest_plain");
+  auto plain = run_lockstep({"run", scenario("partition_heal.lua"), "--strategy", "dfs", "--iterations", "3000",
+                             "--format", "json", "--traces-dir", plain_dir});
+  EXPECT_EQ(plain.code, 0) << "depth first, 3,000 runs do not reach the bug: " << plain.out;
+  const std::string dir = fresh_dir("fewest_delays");
+  auto r = run_lockstep({"run", scenario("partition_heal.lua"), "--strategy", "dfs", "--fewest-delays", "on",
+                         "--iterations", "3000", "--format", "json", "--traces-dir", dir});
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  const JsonValue t = test_entry(r.out);
+  EXPECT_EQ(t.u64("delay_bound"), 1u) << r.out;
+  EXPECT_TRUE(t.flag("fewest_delays")) << r.out;
+  auto replayed = run_lockstep({"replay", "--trace", only_trace(dir), "--run"});
+  EXPECT_EQ(replayed.code, 1) << replayed.out << replayed.err;
+  EXPECT_NE(replayed.out.find("reproduced"), std::string::npos) << replayed.out;
+  auto text = run_lockstep({"run", scenario("partition_heal.lua"), "--strategy", "dfs", "--fewest-delays", "on",
+                            "--iterations", "3000", "--traces-dir", fresh_dir("fewest_text")});
+  EXPECT_NE(text.out.find("within delay bound 1"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("fewest delays first: no schedule with fewer than 1 delay fails"), std::string::npos)
+      << text.out;
+
+  for (const auto& [twin, schedules] : std::vector<std::pair<std::string, uint64_t>>{
+           {"lost_update_fixed.lua", 4}, {"two_phase_commit_fixed.lua", 84}}) {
+    auto whole = run_lockstep({"run", scenario(twin), "--strategy", "dfs", "--fewest-delays", "on", "--format",
+                               "json", "--traces-dir", fresh_dir("fewest_twin")});
+    ASSERT_EQ(whole.code, 0) << whole.out << whole.err;
+    const JsonValue w = test_entry(whole.out);
+    EXPECT_TRUE(w.flag("complete")) << twin;
+    EXPECT_EQ(w.u64("beyond_bound"), 0u) << twin << ": the last round skipped nothing";
+    EXPECT_EQ(w.u64("schedules_explored"), schedules) << twin << ": as the search without a bound";
+  }
+  auto capped = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--fewest-delays",
+                              "on", "--delay-bound", "1", "--format", "json", "--traces-dir", fresh_dir("fewest_cap")});
+  ASSERT_EQ(capped.code, 0) << capped.out << capped.err;
+  const JsonValue c = test_entry(capped.out);
+  EXPECT_EQ(c.u64("delay_bound"), 1u);
+  EXPECT_EQ(c.u64("schedules_explored"), 3u);
+  EXPECT_GT(c.u64("beyond_bound"), 0u) << "bound 1 does not reach the fourth schedule";
+
+  for (const auto& extra : std::vector<std::vector<std::string>>{{"--state-cache", "full"}, {"--shard", "1/2"}}) {
+    std::vector<std::string> args = {"run", scenario("lost_update.lua"), "--strategy", "dfs", "--fewest-delays",
+                                     "on"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto refused = run_lockstep(args);
+    EXPECT_EQ(refused.code, 2) << extra[0] << ": " << refused.out << refused.err;
+    EXPECT_NE((refused.out + refused.err).find("--fewest-delays"), std::string::npos) << refused.err;
+  }
+}
+
 // On a terminal a long search shows how far it is: schedules explored and,
 // where the tree's shape allows one, an estimate of the whole space; off a
 // terminal it prints no progress.

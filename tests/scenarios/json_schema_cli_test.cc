@@ -67,6 +67,8 @@ TEST(JsonSchema, RunOutputsOfEveryShapeAreValid) {
       {scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--state-cache", "full"},
       // warnings, --strict
       {scenario("split_brain_fixed.lua"), "--strategy", "dfs", "--iterations", "5", "--strict"},
+      // a search in rounds of growing delay bound
+      {scenario("lost_update.lua"), "--strategy", "dfs", "--fewest-delays", "on"},
   };
   std::vector<std::string> docs;
   for (std::vector<std::string> args : runs) {
@@ -85,6 +87,7 @@ TEST(JsonSchema, RunOutputsOfEveryShapeAreValid) {
   EXPECT_NE(docs[5].find("\"bounded_by\":\"time\""), std::string::npos) << docs[5];
   EXPECT_NE(docs[6].find("\"states\""), std::string::npos) << docs[6];
   EXPECT_NE(docs[7].find("\"kind\":\"no_proof\""), std::string::npos) << docs[7];
+  EXPECT_NE(docs[8].find("\"fewest_delays\":true"), std::string::npos) << docs[8];
   EXPECT_EQ(validate("run.schema.json", docs), "");
 }
 
