@@ -1047,6 +1047,34 @@ TEST(DfsCli, FewestDelaysFirstFindsABugDepthFirstMisses) {
   }
 }
 
+// Rounds of growing delay bound end with one that skips nothing, and that
+// round counts every class: on random programs with kills, faults and
+// timers (300 in all, each passing in every schedule), --fewest-delays on
+// counts what the search without a bound counts, complete, nothing beyond
+// its last round's bound.
+TEST(DfsCli, FewestDelaysEndsWithEveryClass) {
+  for (const char* name : {"random_kill_programs.lua", "random_selective_kills.lua", "random_faults.lua",
+                           "random_timers.lua", "random_monitors.lua", "random_partitions.lua"}) {
+    const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/" + name;
+    const std::vector<JsonValue> whole = dfs_tests(file, "optimal", "400000");
+    auto r = run_lockstep({"run", file, "--strategy", "dfs", "--fewest-delays", "on", "--iterations", "400000",
+                           "--format", "json"});
+    ASSERT_EQ(r.code, 0) << name << r.out << r.err;
+    auto doc = parse_json(r.out);
+    ASSERT_TRUE(doc.ok() && doc->get("tests")) << r.out;
+    const std::vector<JsonValue>& rounds = doc->get("tests")->items;
+    ASSERT_EQ(rounds.size(), whole.size()) << name;
+    uint64_t deepest = 0;
+    for (size_t i = 0; i < rounds.size(); ++i) {
+      EXPECT_TRUE(rounds[i].flag("complete")) << rounds[i].str("name");
+      EXPECT_EQ(rounds[i].u64("beyond_bound"), 0u) << rounds[i].str("name");
+      EXPECT_EQ(rounds[i].u64("schedules_explored"), whole[i].u64("schedules_explored")) << rounds[i].str("name");
+      deepest = std::max(deepest, rounds[i].u64("delay_bound"));
+    }
+    EXPECT_GE(deepest, 3u) << name << ": some programs should need rounds";
+  }
+}
+
 // On a terminal a long search shows how far it is: schedules explored and,
 // where the tree's shape allows one, an estimate of the whole space; off a
 // terminal it prints no progress.
