@@ -38,7 +38,10 @@ void LuaGuest::push_message(lua_State* L, vm::Message& m) {
 }
 
 void LuaGuest::push_reply(lua_State* T, vm::Reply& reply, int& nargs) {
-  lua_checkstack(T, 8);
+  // T is the thread of the API function replying, which Lua called with
+  // LUA_MINSTACK free slots above its arguments: while its frame holds few
+  // values the room is there without asking.
+  if (lua_gettop(T) + 8 > LUA_MINSTACK) lua_checkstack(T, 8);
   nargs = 1;
   switch (reply.kind) {
     case vm::Reply::Kind::kNone:
