@@ -7,7 +7,9 @@
 #      with the stateless search (--state-cache off), with the default
 #      (on: the cache where time moves on, and at every state once a run
 #      loops without waiting) and with --state-cache full (states,
-#      schedules, runs stopped at a state already covered).
+#      schedules, runs stopped at a state already covered);
+#   3. the time dfs takes to find the bug of each buggy twin, depth first
+#      and with --fewest-delays on.
 #
 # Concuerror is not a dependency: to compare, build it outside the repo
 # (Erlang and erlang-getopt from Debian, `erlc -o ebin -I src src/*.erl`
@@ -165,4 +167,33 @@ print(*row, "%.2f" % t["wall_seconds"], verdict, sep="\t")
   done
   IFS=$'\t' read -r -a c <<< "$row"
   printf '%-26s %8s %7s %7s %6s | %6s %7s %7s %7s %7s %6s | %7s %7s %7s %6s\n' "${c[@]}"
+done
+
+echo
+echo "== dfs finding the bug of each buggy twin ($TWIN_SECONDS s each): depth first (the default) and --fewest-delays on =="
+echo "   the schedule the bug was found in, wall seconds, and the round's delay bound; budget: not found in time;"
+echo "   none: every schedule explored, none fails (a liveness bug needs a fair strategy); unmet: a goal not met"
+printf '%-24s %9s %8s | %9s %8s %6s\n' scenario schedule s schedule s round
+for f in scenarios/*_fixed.lua; do
+  buggy=${f%_fixed.lua}.lua
+  [[ -f "$buggy" ]] || continue
+  row=$(basename "$buggy" .lua)
+  for extra in "" "--fewest-delays on"; do
+    # shellcheck disable=SC2086
+    out=$($LOCKSTEP run "$buggy" --strategy dfs $extra --iterations 100000000 --max-seconds "$TWIN_SECONDS" \
+          --format json --traces-dir build-bench/traces 2>/dev/null || true)
+    row="$row"$'\t'$(echo "$out" | python3 -c '
+import json, sys
+try:
+    t = json.load(sys.stdin)["tests"][0]
+except Exception:
+    print("error", "-", "-"); sys.exit(0)
+found = t["status"] == "bug"
+verdict = (t["schedules_explored"] if found else "unmet" if t["status"] == "unmet" else
+           "none" if t.get("complete") else "budget")
+print(verdict, "%.2f" % t["wall_seconds"], t.get("delay_bound", "-"))
+')
+  done
+  IFS=$' \t' read -r -a c <<< "$row"
+  printf '%-24s %9s %8s | %9s %8s %6s\n' "${c[0]}" "${c[1]}" "${c[2]}" "${c[4]}" "${c[5]}" "${c[6]}"
 done
