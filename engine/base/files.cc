@@ -70,12 +70,6 @@ Status write_file_atomically(const std::string& path, std::string_view bytes, bo
   return file->place_over(path);
 }
 
-Result<bool> write_new_file(const std::string& path, std::string_view bytes, bool sync) {
-  auto file = StagedFile::write(path, bytes, sync);
-  if (!file.ok()) return file.status();
-  return file->place_new(path);
-}
-
 size_t remove_stale_temporaries(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;

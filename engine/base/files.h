@@ -40,11 +40,6 @@ class StagedFile {
   std::string temporary_;  // empty once placed by a rename
 };
 
-// Writes `bytes` to `path` unless a file is already there, atomically
-// (a StagedFile placed with place_new()). Returns false, writing nothing,
-// when `path` exists.
-Result<bool> write_new_file(const std::string& path, std::string_view bytes, bool sync = false);
-
 // Removes the temporary files (NAME.tmpPID) that a writer killed before
 // its rename left in `dir`: those whose process is gone. Returns how many.
 size_t remove_stale_temporaries(const std::string& dir);
