@@ -89,6 +89,10 @@ int run(RunFlags& f, CLI::App& sub, const GlobalOptions& global) {
     if (sub.count(flag) == 0) continue;
     f.config.overrides[name] = spec->type == OptionType::kFlag ? "true" : f.options[name];
   }
+  if (Status ok = check_flags(f.config.overrides); !ok.ok()) {
+    print_error(ok.message());
+    return kExitUsage;
+  }
   if (sub.count("--iteration")) f.config.only_iteration = f.iteration;
   f.config.show_logs = global.verbose && f.format == "text";
   f.config.coverage = f.coverage;  // costs a step its share: only when asked

@@ -57,7 +57,8 @@ struct TestReport {
   // What the run never exercised, or what it did not prove (engine/
   // warnings.cc): printed under the test; with --strict each fails it.
   struct Warning {
-    std::string kind;     // "no_proof", "max_steps", "faults_unused", "unfair_liveness", "timeouts_never_fired"
+    std::string kind;     // "no_proof", "max_steps", "faults_unused", "unfair_liveness", "timeouts_never_fired",
+                          // "ignored_option"
     std::string message;
   };
   std::vector<Warning> warnings;

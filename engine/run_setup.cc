@@ -7,6 +7,54 @@
 
 namespace lockstep {
 
+namespace {
+
+bool takes(const StrategyInfo& s, std::string_view param) {
+  for (const OptionSpec& p : s.params) {
+    if (p.name == param) return true;
+  }
+  return false;
+}
+
+// The parameter spec named `name` of any strategy in `table`, or null.
+const OptionSpec* find_param(std::string_view name, std::span<const StrategyInfo> table) {
+  for (const StrategyInfo& s : table) {
+    for (const OptionSpec& p : s.params) {
+      if (p.name == name) return &p;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string strategies_taking(std::string_view name, std::span<const StrategyInfo> table) {
+  std::vector<std::string_view> names;
+  for (const StrategyInfo& s : table) {
+    if (takes(s, name)) names.push_back(s.name);
+  }
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + std::string(names[i]);
+  }
+  return out;
+}
+
+Status check_flags(const TestOptions& flags, std::span<const StrategyInfo> table) {
+  auto chosen = flags.find("strategy");
+  if (chosen == flags.end()) return Status::Ok();
+  const StrategyInfo* info = find_strategy(chosen->second, table);
+  if (!info) return Status::Ok();  // resolve_options names the known ones
+  for (const auto& [name, value] : flags) {
+    const OptionSpec* param = find_param(name, table);
+    if (param && !takes(*info, name)) {
+      return Status::InvalidArgument(std::string(param->flag) + " is a parameter of " + strategies_taking(name, table) +
+                                     "; --strategy " + chosen->second + " does not take it");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOptions& test,
                                         std::span<const StrategyInfo> table) {
   ResolvedOptions r;
@@ -53,6 +101,10 @@ Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOpti
                                    ")");
   }
   r.run.root_waits = info->make(StrategyParams{})->search() != nullptr;
+  for (const auto& [name, text] : flags) {
+    const OptionSpec* param = find_param(name, table);
+    if (param && !takes(*info, name)) r.ignored_params.push_back(param);
+  }
   for (const OptionSpec& spec : info->params) {
     auto text = value(spec);
     if (!text.ok()) return text.status();

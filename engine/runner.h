@@ -42,12 +42,24 @@ struct ResolvedOptions {
   uint64_t max_seconds = 0;  // the test's wall-clock budget (0: none)
   StrategyParams params;
   RunOptions run;
+  // Strategy parameters given in `flags` that this strategy does not take
+  // (the test declares another strategy than theirs): each is warned about.
+  std::vector<const OptionSpec*> ignored_params;
 };
 
 // Resolves and validates; an unknown strategy (not in `table`) or timers
 // mode is an error.
 Result<ResolvedOptions> resolve_options(const TestOptions& flags, const TestOptions& test,
                                         std::span<const StrategyInfo> table = strategies());
+
+// Command-line options that contradict each other before any test is
+// read: a strategy parameter next to a --strategy that does not take it
+// (`--strategy pct --delay-bound 2`).
+Status check_flags(const TestOptions& flags, std::span<const StrategyInfo> table = strategies());
+
+// The strategies of `table` that take the parameter named `name`, as "dfs"
+// or "pct or fair_pct".
+std::string strategies_taking(std::string_view name, std::span<const StrategyInfo> table = strategies());
 
 // Iterations whose lengths calibrate the strategies (PCT's change-point
 // horizon): iteration i learns from iterations [0, min(i, kCalibration)).

@@ -58,6 +58,11 @@ std::vector<TestReport::Warning> exercise_warnings(const TestReport& t, const Re
                        " and none fired: under timers = \"quiescent\" a timeout fires only once nothing else "
                        "can run, so what follows one (a retry, a fallback) never ran; try --timers any"});
   }
+  for (const OptionSpec* param : opts.ignored_params) {
+    out.push_back({"ignored_option", std::string(param->flag) + " was given, but this test runs " + opts.strategy +
+                                         ", which does not take it (a parameter of " +
+                                         strategies_taking(param->name) + "): give --strategy too"});
+  }
   if (t.monitored && !t.monitored_fairly) {
     out.push_back({"unfair_liveness", "liveness monitors were judged only when each run ended: " +
                                           opts.strategy +

@@ -22,7 +22,9 @@ namespace lockstep {
 //                    that never fired (the code after them never ran);
 //   unfair_liveness  liveness monitors judged only under a strategy that
 //                    is never fair (a monitor hot for ever mid-run is then
-//                    never reported).
+//                    never reported);
+//   ignored_option   a strategy parameter on the command line that the
+//                    test's own strategy does not take.
 std::vector<TestReport::Warning> exercise_warnings(const TestReport& t, const ResolvedOptions& opts);
 
 }  // namespace lockstep

@@ -92,6 +92,42 @@ TEST(Warnings, ABoundedSearchIsNotAPass) {
   EXPECT_NE(strict.out.find("1 warning (--strict: the run fails)"), std::string::npos) << strict.out;
 }
 
+// A strategy parameter the test's strategy does not take: a usage error
+// next to --strategy, a warning under each test without it.
+TEST(Warnings, AStrategyParameterTheStrategyDoesNotTakeIsNeverIgnoredSilently) {
+  auto usage = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "pct", "--delay-bound", "2"});
+  EXPECT_EQ(usage.code, 2) << usage.out << usage.err;
+  EXPECT_EQ(usage.err, "lockstep: error: --delay-bound is a parameter of dfs; --strategy pct does not take it\n");
+  EXPECT_EQ(usage.out, "");
+  auto shared = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--pct-depth", "2"});
+  EXPECT_EQ(shared.code, 2);
+  EXPECT_NE(shared.err.find("--pct-depth is a parameter of pct or fair_pct; --strategy dfs does not take it"),
+            std::string::npos)
+      << shared.err;
+  auto taken = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--delay-bound", "2",
+                             "--format", "json"});
+  EXPECT_EQ(taken.code, 0) << taken.out << taken.err;
+  EXPECT_EQ(taken.out.find("\"warnings\":["), std::string::npos) << taken.out;
+
+  // Without --strategy, each test runs its own (here the default, pct).
+  auto warned = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--delay-bound", "2", "--fewest-delays",
+                              "on", "--traces-dir", fresh_dir("warn_ignored")});
+  EXPECT_EQ(warned.code, 0) << warned.out << warned.err;
+  EXPECT_NE(warned.out.find("warning: --delay-bound was given, but this test runs pct, which does not take it (a "
+                            "parameter of dfs): give --strategy too"),
+            std::string::npos)
+      << warned.out;
+  EXPECT_NE(warned.out.find("warning: --fewest-delays was given"), std::string::npos) << warned.out;
+  auto json = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--delay-bound", "2", "--format", "json",
+                            "--traces-dir", fresh_dir("warn_ignored_j")});
+  EXPECT_EQ(warning_kinds(json.out, "two clients adding 1 each end at 2"),
+            std::vector<std::string>{"ignored_option"})
+      << json.out;
+  auto strict = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--delay-bound", "2", "--strict",
+                              "--traces-dir", fresh_dir("warn_ignored_s")});
+  EXPECT_EQ(strict.code, 1) << strict.out << strict.err;
+}
+
 TEST(Warnings, StrictFailsTheRunAndJUnitShowsEachAsAFailure) {
   const std::string junit = temp_path("warnings.xml");
   auto r = run_lockstep({"run", kNeverExercised, "--strict", "--junit", junit, "--format", "json", "--traces-dir",
