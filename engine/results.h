@@ -91,6 +91,10 @@ struct TestReport {
   // Shortest first (dfs --shortest on): the depth its last round allowed
   // (with a bug, the bug's length: no failing run is shorter).
   std::optional<uint32_t> shortest_depth;
+  // --bitstate: the bit table's size, and the probability that a state not
+  // met before was taken for an explored one by the end (no proof).
+  uint64_t bitstate_bytes = 0;
+  double omission_probability = 0;
   uint64_t failing_schedules = 0;   // with --keep-going: schedules that failed (the first is `bug`)
   std::optional<uint64_t> delay_bound;  // the bound a search ran under
   uint64_t beyond_bound = 0;            // branches it skipped for it

@@ -38,6 +38,11 @@ constexpr OptionSpec kDfsParams[] = {
      "whose runs loop); off: stateless. With the cache, states that differ only by which of the "
      "processes declared with ls.symmetric is which count once",
      OptionType::kChoice, OptionTarget::kParam, "on", "off|on|full"},
+    {"bitstate", "--bitstate",
+     "dfs: keep the state cache in a bit table of this many MB (SPIN's bitstate hashing) instead of an exact "
+     "one: it never runs out of room, but may take a new state for an explored one and skip it, so the search "
+     "is no proof; the report gives the probability of that",
+     OptionType::kCount, OptionTarget::kParam, "", "", 1048576},
     {"fewest_delays", "--fewest-delays",
      "dfs: on searches in rounds of growing delay bound (0, 1, 2, ...; up to --delay-bound if given), each "
      "round from nothing, the next when one skipped branches beyond its bound and found no bug: the first bug "

@@ -97,6 +97,8 @@ class Search {
     bool with_ids = false;   // a run read the numbering: states include it
     uint32_t depth = 0;      // shortest first: the depth of the round so far (0: not searching so)
     bool turned_on = false;  // --state-cache auto turned the cache on: a run looped
+    uint64_t bitstate_bytes = 0;        // --bitstate: the bit table's size (0: an exact table)
+    double omission_probability = 0;  // bitstate: that a new state is taken for an explored one, at the end
   };
   virtual std::optional<StateCounts> state_counts() const { return std::nullopt; }
   // Whether the run that just ended stopped at a state already covered.

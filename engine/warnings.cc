@@ -1,5 +1,6 @@
 #include "engine/warnings.h"
 
+#include <cstdio>
 #include <string>
 
 #include "engine/base/text.h"
@@ -27,6 +28,13 @@ std::vector<TestReport::Warning> exercise_warnings(const TestReport& t, const Re
     out.push_back({"no_proof", "no proof: the search stopped after " +
                                    count(t.schedules_explored, "schedule", "schedules") + " because " +
                                    stopped_by(t) + "; what it did not explore may hold a bug"});
+  }
+  if (t.search && t.complete && t.bitstate_bytes) {
+    char p[32];
+    std::snprintf(p, sizeof p, "%.2g", t.omission_probability);
+    out.push_back({"no_proof", std::string("no proof: the states were kept in a bit table (--bitstate), which may take a "
+                                           "new state for an explored one and skip it (probability ") +
+                                   p + " for a new state by the end); an exact table (without --bitstate) proves"});
   }
   if (t.max_steps_hits > 0) {
     const std::string cut = (t.search ? count(t.max_steps_hits, "run was", "runs were")

@@ -68,6 +68,8 @@ const std::vector<Tool>& tools() {
         {"state_cache", ArgType::kString, "--state-cache",
          "dfs: on (default: states where virtual time moved on, every state once a run loops without it), "
          "full (every state) or off (stateless)"},
+        {"bitstate", ArgType::kInteger, "--bitstate",
+         "dfs: keep the state cache in a bit table of this many MB: never out of room, but lossy (no proof)"},
         {"shard", ArgType::kString, "--shard",
          "K/N: run part K of N (dfs: part K of the search tree; join the parts' reports with lockstep merge)"}},
        {0, 1}},

@@ -96,6 +96,8 @@ TestReport TestRun::finish_search(uint64_t last, uint64_t planning) {
     report_.state_cache_turned_on = states->turned_on;
     report_.states_with_ids = states->with_ids;
     if (states->depth) report_.shortest_depth = states->depth;
+    report_.bitstate_bytes = states->bitstate_bytes;
+    report_.omission_probability = states->omission_probability;
   }
   report_.delay_bound = strategy_->search()->bound();
   report_.beyond_bound = strategy_->search()->beyond_bound();

@@ -341,6 +341,9 @@ void TextReporter::print_search(const TestReport& t) {
          << ", " << with_commas(t.failing_schedules) << " failed" << (t.complete ? "" : short_of);
   } else if (t.status == TestReport::Status::kBug && !t.complete) {
     out_ << ", bug in schedule " << n << within;
+  } else if (t.complete && t.states && t.bitstate_bytes) {  // lossy: no proof
+    out_ << ", explored " << with_commas(*t.states) << (*t.states == 1 ? " state" : " states") << within
+         << " (" << n << (t.schedules_explored == 1 ? " schedule)" : " schedules)");
   } else if (t.complete && t.states) {
     out_ << ", explored all " << with_commas(*t.states) << (*t.states == 1 ? " state" : " states") << within
          << " (" << n << (t.schedules_explored == 1 ? " schedule)" : " schedules)");
@@ -362,6 +365,12 @@ void TextReporter::print_search(const TestReport& t) {
          << " stopped at a state already covered";
   if (t.states && t.state_cache_turned_on) {
     out_ << " (its runs loop without time moving on: the search started again with the cache at every state)";
+  }
+  if (t.states && t.bitstate_bytes) {
+    char p[32];
+    std::snprintf(p, sizeof p, "%.2g", t.omission_probability);
+    out_ << " (a bit table of " << with_commas(t.bitstate_bytes >> 20)
+         << " MB: a new state was taken for an explored one with probability " << p << " by the end)";
   }
   if (t.states && t.states_with_time) out_ << " (a run read the clock: states include the time)";
   if (t.states && t.states_with_ids) {
@@ -566,6 +575,10 @@ void write_search(JsonWriter& w, const TestReport& t) {
     w.key("states_include_time").value(t.states_with_time);
     w.key("states_include_ids").value(t.states_with_ids);
     if (t.shortest_depth) w.key("shortest_depth").value(static_cast<uint64_t>(*t.shortest_depth));
+    if (t.bitstate_bytes) {
+      w.key("bitstate_bytes").value(t.bitstate_bytes);
+      w.key("omission_probability").value(t.omission_probability);
+    }
   }
   if (t.shard_count > 1) w.key("shard").value(std::to_string(t.shard_index) + "/" + std::to_string(t.shard_count));
   if (t.delay_bound) {

@@ -244,6 +244,21 @@ class DfsStrategy final : public Strategy, public Search {
       conflict_ = cache + " and --dpor none do not combine: with the cache every event is a branch already, and "
                           "sleep sets keep it sound";
     }
+    if (params.values().count("bitstate")) {
+      bits_mb_ = params.get("bitstate", 0);
+      const char* without = cache_mode == 0       ? "--state-cache off"
+                            : shortest_           ? "--shortest on"
+                            : every_interleaving_ ? "--dpor none"
+                            : deepens_            ? "--fewest-delays"
+                            : bound_              ? "--delay-bound"
+                                                  : nullptr;
+      if (without) {
+        conflict_ = std::string("--bitstate keeps the state cache in a bit table, and ") + without +
+                    (shortest_ ? " needs an exact one (its rounds compare depths)" : " searches without a cache");
+      } else {
+        cache_.use_bits(static_cast<size_t>(bits_mb_) << 20);
+      }
+    }
     // Not an option: tests split finer to reach the frontier on small programs.
     units_per_part_ = params.get("split_units", kUnitsPerPart);
   }
@@ -251,7 +266,13 @@ class DfsStrategy final : public Strategy, public Search {
   Search* search() override { return this; }
   bool wants_observations() const override { return true; }
   bool numbering_races() const override { return numbering_races_; }
-  std::string refuses(const RunOptions&) const override { return conflict_; }
+  std::string refuses(const RunOptions& run) const override {
+    if (conflict_.empty() && bits_mb_ > run.max_memory_mb) {
+      return "--bitstate " + std::to_string(bits_mb_) + " (MB) does not fit in max_memory (" +
+             std::to_string(run.max_memory_mb) + " MB): give less, or raise --max-memory";
+    }
+    return conflict_;
+  }
   void set_states(StateSource* states) override { states_ = states; }
   std::optional<StateCounts> state_counts() const override {
     if (!stateful_ && !(cache_on_ && cache_.size() > 0)) return std::nullopt;  // nothing cached: a stateless search
@@ -1529,11 +1550,12 @@ class DfsStrategy final : public Strategy, public Search {
     if (charged_ <= memory_limit_) return;
     charged_ = kept_bytes() + cache_.bytes();
     if (charged_ <= memory_limit_) return;
-    if (stateful_) {
+    if (stateful_ && !cache_.lossy()) {
       throw SearchOutOfMemory("dfs: the state cache (" + std::to_string(cache_.size()) +
                               " states) with the search's sleep sets passed max_memory (" +
                               std::to_string(memory_limit_ >> 20) +
-                              " MB); raise max_memory (--max-memory), or search without it (--state-cache off)");
+                              " MB); raise max_memory (--max-memory), keep the states lossily in a bit table "
+                              "(--bitstate MB), or search without a cache (--state-cache off)");
     }
     throw SearchOutOfMemory("dfs: the search's record of sleep sets and wakeup trees passed max_memory (" +
                             std::to_string(memory_limit_ >> 20) + " MB) in an execution of " +
@@ -1542,6 +1564,7 @@ class DfsStrategy final : public Strategy, public Search {
                             "or use a sampling strategy (pos, pct)");
   }
   size_t memory_limit_ = SIZE_MAX;
+  uint64_t bits_mb_ = 0;  // --bitstate (0: an exact state table)
   size_t charged_ = 0;
 
   Names names_;

@@ -1,7 +1,11 @@
 #include "engine/strategies/dfs_states.h"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <iterator>
+
+#include "engine/base/hash.h"
 
 namespace lockstep::dfs {
 
@@ -10,10 +14,52 @@ size_t StateTable::entry_bytes(size_t n) {
   return kNode + (n ? n * sizeof(uint64_t) + 16 : 0);
 }
 
+void StateTable::use_bits(size_t bytes) {
+  map_.clear();
+  // The largest power of two of 64-bit words that fits.
+  const size_t words = std::bit_floor(std::max<size_t>(bytes / sizeof(uint64_t), 1));
+  bits_.assign(words, 0);
+  bits_set_ = bit_states_ = 0;
+  bytes_ = words * sizeof(uint64_t);
+}
+
+double StateTable::omission_probability() const {
+  if (bits_.empty()) return 0;
+  const double fill = static_cast<double>(bits_set_) / (static_cast<double>(bits_.size()) * 64);
+  return fill * fill * fill;
+}
+
+// Three bits of a state and its sleep set, by double hashing (Kirsch and
+// Mitzenmacher): a state met again with another sleep set is another key,
+// explored from every event awake, as a new state would be.
+StateTable::Visit StateTable::visit_bits(const StateId& id, const std::vector<uint64_t>& sleep) {
+  uint64_t h1 = mix64(id.lo ^ 0x9e3779b97f4a7c15ull), h2 = mix64(id.hi + 0xbf58476d1ce4e5b9ull);
+  for (uint64_t s : sleep) {
+    h1 = mix64(h1 ^ s);
+    h2 = mix64(h2 + s);
+  }
+  h2 |= 1;
+  const uint64_t mask = static_cast<uint64_t>(bits_.size()) * 64 - 1;
+  bool known = true;
+  for (uint64_t i = 0; i < 3; ++i) {
+    const uint64_t bit = (h1 + i * h2) & mask;
+    uint64_t& word = bits_[bit >> 6];
+    const uint64_t one = uint64_t{1} << (bit & 63);
+    if (word & one) continue;
+    known = false;
+    word |= one;
+    ++bits_set_;
+  }
+  if (known) return Visit::kKnown;
+  ++bit_states_;
+  return Visit::kNew;
+}
+
 StateTable::Visit StateTable::visit(const StateId& id, uint32_t depth, bool rounds, const std::vector<uint64_t>& sleep,
                                     std::vector<uint64_t>& wake, bool& every) {
   wake.clear();
   every = false;
+  if (!bits_.empty()) return visit_bits(id, sleep);
   auto [it, fresh] = map_.try_emplace(id);
   Entry& e = it->second;
   if (fresh) {
@@ -74,6 +120,7 @@ bool StateCache::unexplored(const StateId& id, uint32_t depth, std::span<const u
 
 void StateCache::forget(const StateOptions& options) {
   table_ = StateTable{};
+  if (bits_bytes_) table_.use_bits(bits_bytes_);
   hits_ = 0;
   options_ = options;
   depth_limit_ = shortest_ ? 1 : UINT32_MAX;

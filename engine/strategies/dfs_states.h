@@ -13,6 +13,15 @@
 // start) than before has more future than was explored: it is explored
 // again from every event not asleep; met again later, the events it
 // explores then had fewer steps left, so the record does not count them.
+//
+// With --bitstate the table is a bit array instead (Holzmann's bitstate
+// hashing: "An Analysis of Bitstate Hashing", Formal Methods in System
+// Design 13(3), 1998): a state and its sleep set set three bits, and one
+// whose three bits are all set is taken as explored. It never forgets a
+// state for lack of room, but a state may be taken for another that set
+// the same bits and be skipped: the search is then no proof, and says how
+// likely that was (the fill of the array, cubed, is the probability that
+// a new state at the end was taken for an explored one).
 #pragma once
 
 #include <cstdint>
@@ -45,7 +54,14 @@ class StateTable {
   Visit visit(const StateId& id, uint32_t depth, bool rounds, const std::vector<uint64_t>& sleep, std::vector<uint64_t>& wake,
               bool& every);
 
-  uint64_t size() const { return map_.size(); }
+  // Keeps the table as `bytes` bytes of bits from now on (empty).
+  void use_bits(size_t bytes);
+  bool lossy() const { return !bits_.empty(); }
+  // The probability that a state not met before is taken for an explored
+  // one now (0 for an exact table).
+  double omission_probability() const;
+
+  uint64_t size() const { return lossy() ? bit_states_ : map_.size(); }
   // What the table holds, in bytes (an estimate of the allocator's share included).
   size_t bytes() const { return bytes_; }
   // What a new entry with a sleep set of `n` events adds to bytes().
@@ -56,8 +72,13 @@ class StateTable {
     uint32_t depth = 0;
     std::vector<uint64_t> sleep;  // sorted
   };
+  Visit visit_bits(const StateId& id, const std::vector<uint64_t>& sleep);
+
   std::unordered_map<StateId, Entry, StateIdHash> map_;
   size_t bytes_ = 0;
+  std::vector<uint64_t> bits_;  // bitstate: a power of two of bits
+  uint64_t bits_set_ = 0;
+  uint64_t bit_states_ = 0;  // states that set a bit
 };
 
 // The state cache as a search uses it: the table of states explored, the
@@ -67,6 +88,12 @@ class StateTable {
 class StateCache {
  public:
   explicit StateCache(bool shortest) : shortest_(shortest) { forget({}); }
+  // A bit table of `bytes` bytes instead of the exact one (--bitstate).
+  void use_bits(size_t bytes) {
+    bits_bytes_ = bytes;
+    table_.use_bits(bytes);
+  }
+  bool lossy() const { return table_.lossy(); }
 
   // At state `id`, met after `depth` steps, whose enabled events the
   // system names `names` (one per event; asleep[i]: event i sleeps here):
@@ -97,13 +124,17 @@ class StateCache {
   void deepen();
 
   Search::StateCounts counts() const {
-    return {table_.size(), hits_, options_.absolute_time, options_.ids, shortest_ ? depth_limit_ : 0};
+    Search::StateCounts c{table_.size(), hits_, options_.absolute_time, options_.ids, shortest_ ? depth_limit_ : 0};
+    c.bitstate_bytes = bits_bytes_;
+    c.omission_probability = table_.omission_probability();
+    return c;
   }
   uint64_t size() const { return table_.size(); }
   size_t bytes() const { return table_.bytes(); }
 
  private:
   StateTable table_;
+  size_t bits_bytes_ = 0;  // --bitstate: the bit table's size (0: exact)
   uint64_t hits_ = 0;  // runs stopped at a state explored before
   StateOptions options_;
   bool shortest_ = false;

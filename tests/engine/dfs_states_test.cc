@@ -130,6 +130,7 @@ struct Search {
   bool complete = false;
   bool turned_on = false;  // --state-cache on went on with the cache at every state
   uint64_t schedules = 0, abandoned = 0, states = 0, hits = 0;
+  double omission = 0;  // --bitstate: the probability at the end
 };
 
 // --state-cache's values, as the strategy's parameter holds them.
@@ -137,9 +138,10 @@ enum Cache : int { kOff = 0, kOn = 1, kFull = 2 };
 
 Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> bad, Cache cache,
               bool shortest = false, uint64_t budget = 200000, bool symmetric = false,
-              std::pair<uint64_t, uint64_t> part = {0, 1}, uint64_t units_per_part = 0) {
+              std::pair<uint64_t, uint64_t> part = {0, 1}, uint64_t units_per_part = 0, uint64_t bitstate_mb = 0) {
   StrategyParams params;
   params.set("state_cache", cache);
+  if (bitstate_mb) params.set("bitstate", bitstate_mb);
   params.set("shortest", shortest ? 1 : 0);
   if (units_per_part) params.set("split_units", units_per_part);
   auto dfs = make_dfs_strategy(params);
@@ -180,6 +182,7 @@ Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> 
     out.states = counts->states;
     out.hits = counts->hits;
     out.turned_on = counts->turned_on;
+    out.omission = counts->omission_probability;
   }
   return out;
 }
@@ -305,6 +308,46 @@ TEST(DfsStateCache, VisitsEveryReachableStateOfLoopingProgramsAndFindsEveryBug) 
   EXPECT_GT(with_cycles, 100u) << "the programs should loop";
   EXPECT_GT(bugs, 40u);
   EXPECT_GT(hits, states / 10) << "runs should stop at states explored before";
+}
+
+// --bitstate: with a table far bigger than the states, the bit table
+// visits every reachable state and finds every bug with the cache at every
+// state (full), gives the verdict where time moves on (on), and says how
+// unlikely a miss was.
+TEST(DfsStateCache, ABitTableWithRoomVisitsEveryReachableStateAndFindsEveryBug) {
+  Prng rng(79);
+  size_t bugs = 0, hits = 0, on_bugs = 0;
+  for (int round = 0; round < 250; ++round) {
+    const Programs programs = random_programs(rng, true);
+    const std::optional<uint32_t> bad = maybe_bad(rng);
+    const Reachable truth = brute_force(programs, 2, bad);
+    const std::string context = context_of(round, bad, programs);
+    const Search s = search(programs, 2, bad, kFull, false, 200000, false, {0, 1}, 0, 1);
+    ASSERT_TRUE(s.complete) << context;
+    EXPECT_EQ(s.bug, truth.bug) << context;
+    EXPECT_EQ(s.deadlock, truth.deadlock) << context;
+    expect_visits(s.visited, truth, context);
+    if (s.states > 0) EXPECT_GT(s.omission, 0.0) << context << "a state set bits";
+    EXPECT_LT(s.omission, 1e-9) << context;
+    bugs += truth.bug ? 1 : 0;
+    hits += s.hits;
+  }
+  for (int round = 0; round < 250; ++round) {  // where time moves on, with the reduction
+    const Programs programs = programs_with_ticks(rng, false, false);
+    const std::optional<uint32_t> bad = 1 + static_cast<uint32_t>(rng.below(2));
+    const Reachable truth = brute_force(programs, 2, bad);
+    const std::string context = context_of(round, bad, programs);
+    const Search on = search(programs, 2, bad, kOn, false, 200000, false, {0, 1}, 0, 1);
+    ASSERT_TRUE(on.complete) << context;
+    EXPECT_EQ(on.bug, truth.bug) << context;
+    expect_reduced_visits(on.visited, truth, context);
+    EXPECT_LT(on.omission, 1e-9) << context;
+    on_bugs += truth.bug ? 1 : 0;
+    if (!truth.bug) EXPECT_EQ(on.deadlock, truth.deadlock) << context;
+  }
+  EXPECT_GT(bugs, 10u);
+  EXPECT_GT(on_bugs, 10u);
+  EXPECT_GT(hits, 100u) << "runs should stop at states the bits hold";
 }
 
 // Split into parts (--shard K/N), each with a cache of its own: together
@@ -561,6 +604,39 @@ TEST(DfsStateTable, ExploresFromAStateMetAgainOnlyWhatSleptTheFirstTime) {
   EXPECT_EQ(table.visit(u, 9, false, {}, wake, every), dfs::StateTable::Visit::kAgain);
   EXPECT_EQ(wake, std::vector<uint64_t>{1});
   EXPECT_EQ(table.visit(u, 13, false, {}, wake, every), dfs::StateTable::Visit::kKnown);
+}
+
+// A bit table: a state and its sleep set are one key; a full table takes
+// states never met for explored ones, and its omission probability says so.
+TEST(DfsStateTable, ABitTableIsLossyAndSaysHowLikelyAMissIs) {
+  dfs::StateTable table;
+  table.use_bits(1 << 20);
+  std::vector<uint64_t> wake;
+  bool every = false;
+  EXPECT_EQ(table.omission_probability(), 0.0);
+  const StateId s{1, 2};
+  EXPECT_EQ(table.visit(s, 5, false, {1}, wake, every), dfs::StateTable::Visit::kNew);
+  EXPECT_EQ(table.visit(s, 9, false, {1}, wake, every), dfs::StateTable::Visit::kKnown);
+  // Another sleep set is another key: explored again from every event awake.
+  EXPECT_EQ(table.visit(s, 5, false, {}, wake, every), dfs::StateTable::Visit::kNew);
+  EXPECT_TRUE(wake.empty());
+  EXPECT_EQ(table.size(), 2u);
+  const double fill = 6.0 / (8.0 * (1 << 20));
+  EXPECT_NEAR(table.omission_probability(), fill * fill * fill, 1e-30);
+
+  // 64 bits: a few dozen states fill it, and then a state never met is
+  // taken for an explored one.
+  dfs::StateTable tiny;
+  tiny.use_bits(8);
+  EXPECT_EQ(tiny.bytes(), 8u);
+  uint64_t missed = 0;
+  for (uint64_t i = 0; i < 200; ++i) {
+    if (tiny.visit(StateId{i, i * 7}, 1, false, {}, wake, every) == dfs::StateTable::Visit::kKnown) ++missed;
+  }
+  EXPECT_GT(missed, 100u);
+  EXPECT_EQ(tiny.size() + missed, 200u);
+  EXPECT_GT(tiny.omission_probability(), 0.9);
+  EXPECT_LE(tiny.omission_probability(), 1.0);
 }
 
 }  // namespace

@@ -177,6 +177,11 @@ TEST(Mcp, AnExhaustiveSearchCanBeBoundedAndSplit) {
   ASSERT_EQ(fake.calls.size(), 1u);
   EXPECT_EQ(fake.calls[0], (std::vector<std::string>{"run", "--format", "json", "--strategy", "dfs",
                                                      "--delay-bound", "2", "--shard", "1/3", "--", "s.lua"}));
+  reply(s, R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run",
+      "arguments":{"path":"s.lua","strategy":"dfs","state_cache":"full","bitstate":64}}})");
+  ASSERT_EQ(fake.calls.size(), 2u);
+  EXPECT_EQ(fake.calls[1], (std::vector<std::string>{"run", "--format", "json", "--strategy", "dfs", "--state-cache",
+                                                     "full", "--bitstate", "64", "--", "s.lua"}));
 }
 
 TEST(Mcp, TheSubprocessRunnerCollectsOutputAndStopsARunawayCommand) {

@@ -1344,6 +1344,58 @@ TEST(DfsStateCacheCli, RefusesWhatItCannotKeep) {
   }
 }
 
+// --bitstate MB: the states in a bit table. With room to spare it explores
+// what the exact table does, but it is no proof: said, and the probability
+// of a skipped state given. The bug is still found and its trace replays.
+TEST(DfsStateCacheCli, ABitTableExploresAsTheExactOneButIsNoProof) {
+  auto exact = run_lockstep({"run", scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--state-cache",
+                             "full", "--format", "json"});
+  auto bits = run_lockstep({"run", scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--state-cache",
+                            "full", "--bitstate", "1", "--format", "json"});
+  ASSERT_EQ(bits.code, 0) << bits.out << bits.err;  // a warning alone does not fail a run
+  const JsonValue e = test_entry(exact.out), b = test_entry(bits.out);
+  EXPECT_EQ(b.u64("states"), e.u64("states")) << bits.out;
+  EXPECT_EQ(b.u64("states"), 77u) << bits.out;
+  EXPECT_TRUE(b.flag("complete")) << bits.out;
+  EXPECT_EQ(b.u64("bitstate_bytes"), 1u << 20) << bits.out;
+  EXPECT_GT(b.number("omission_probability"), 0.0) << bits.out;
+  EXPECT_LT(b.number("omission_probability"), 1e-9) << bits.out;
+  EXPECT_EQ(e.get("bitstate_bytes"), nullptr) << exact.out;
+  EXPECT_NE(bits.out.find("\"kind\":\"no_proof\""), std::string::npos) << bits.out;
+  EXPECT_EQ(exact.out.find("\"warnings\":["), std::string::npos) << exact.out;
+
+  auto text = run_lockstep({"run", scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--bitstate", "1",
+                            "--strict"});
+  EXPECT_EQ(text.code, 1) << text.out << text.err;  // --strict: no proof is a failure
+  EXPECT_NE(text.out.find("explored 77 states (1 schedule)"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("no bug"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("(a bit table of 1 MB: a new state was taken for an explored one with probability "),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("warning: no proof: the states were kept in a bit table (--bitstate)"), std::string::npos)
+      << text.out;
+
+  const std::string dir = fresh_dir("cache_bits_bug");
+  auto bug = run_lockstep({"run", scenario("poll_until_done.lua"), "--strategy", "dfs", "--state-cache", "full",
+                           "--bitstate", "1", "--traces-dir", dir});
+  ASSERT_EQ(bug.code, 1) << bug.out << bug.err;
+  const std::string trace = only_trace(dir);
+  ASSERT_FALSE(trace.empty());
+  testing::expect_replays_and_shrinks(trace, dir);
+
+  // What it cannot do: without a cache, or past max_memory.
+  auto off = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--state-cache", "off",
+                           "--bitstate", "1"});
+  EXPECT_EQ(off.code, 2) << off.out << off.err;
+  EXPECT_NE(off.err.find("--bitstate keeps the state cache in a bit table, and --state-cache off searches without a "
+                         "cache"),
+            std::string::npos)
+      << off.err;
+  auto big = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--bitstate", "2048"});
+  EXPECT_EQ(big.code, 2) << big.out << big.err;
+  EXPECT_NE(big.err.find("--bitstate 2048 (MB) does not fit in max_memory (1024 MB)"), std::string::npos) << big.err;
+}
+
 // --shard K/N with the cache: each part keeps a cache of its own units.
 // The fixed twin passes in every part, each complete, and the merged result
 // is complete; the bug of the buggy twin is found by a part, and its trace

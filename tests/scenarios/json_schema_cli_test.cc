@@ -69,6 +69,8 @@ TEST(JsonSchema, RunOutputsOfEveryShapeAreValid) {
       {scenario("split_brain_fixed.lua"), "--strategy", "dfs", "--iterations", "5", "--strict"},
       // a search in rounds of growing delay bound
       {scenario("lost_update.lua"), "--strategy", "dfs", "--fewest-delays", "on"},
+      // a search whose states are kept in a bit table
+      {scenario("poll_until_done_fixed.lua"), "--strategy", "dfs", "--state-cache", "full", "--bitstate", "1"},
   };
   std::vector<std::string> docs;
   for (std::vector<std::string> args : runs) {
@@ -88,6 +90,7 @@ TEST(JsonSchema, RunOutputsOfEveryShapeAreValid) {
   EXPECT_NE(docs[6].find("\"states\""), std::string::npos) << docs[6];
   EXPECT_NE(docs[7].find("\"kind\":\"no_proof\""), std::string::npos) << docs[7];
   EXPECT_NE(docs[8].find("\"fewest_delays\":true"), std::string::npos) << docs[8];
+  EXPECT_NE(docs[9].find("\"omission_probability\":"), std::string::npos) << docs[9];
   EXPECT_EQ(validate("run.schema.json", docs), "");
 }
 
