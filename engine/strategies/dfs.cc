@@ -267,9 +267,9 @@ class DfsStrategy final : public Strategy, public Search {
   bool wants_observations() const override { return true; }
   bool numbering_races() const override { return numbering_races_; }
   std::string refuses(const RunOptions& run) const override {
-    if (conflict_.empty() && bits_mb_ > run.max_memory_mb) {
+    if (conflict_.empty() && bits_mb_ >= run.max_memory_mb) {
       return "--bitstate " + std::to_string(bits_mb_) + " (MB) does not fit in max_memory (" +
-             std::to_string(run.max_memory_mb) + " MB): give less, or raise --max-memory";
+             std::to_string(run.max_memory_mb) + " MB) with the rest of the search: give less, or raise --max-memory";
     }
     return conflict_;
   }
@@ -1550,7 +1550,7 @@ class DfsStrategy final : public Strategy, public Search {
     if (charged_ <= memory_limit_) return;
     charged_ = kept_bytes() + cache_.bytes();
     if (charged_ <= memory_limit_) return;
-    if (stateful_ && !cache_.lossy()) {
+    if (!cache_.lossy() && cache_.bytes() * 2 >= charged_) {  // the exact table holds most of it
       throw SearchOutOfMemory("dfs: the state cache (" + std::to_string(cache_.size()) +
                               " states) with the search's sleep sets passed max_memory (" +
                               std::to_string(memory_limit_ >> 20) +

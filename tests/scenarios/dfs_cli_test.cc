@@ -1396,6 +1396,19 @@ TEST(DfsStateCacheCli, ABitTableExploresAsTheExactOneButIsNoProof) {
   EXPECT_NE(big.err.find("--bitstate 2048 (MB) does not fit in max_memory (1024 MB)"), std::string::npos) << big.err;
 }
 
+// A state table past max_memory ends the test with an error that says
+// which record filled it and what to do.
+TEST(DfsStateCacheCli, AStateTablePastMaxMemoryEndsTheTestAndSaysWhatToDo) {
+  auto r = run_lockstep({"run", scenario("partition_heal_fixed.lua"), "--strategy", "dfs", "--state-cache", "full",
+                         "--iterations", "100000000", "--max-memory", "1"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("dfs: the state cache ("), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("states) with the search's sleep sets passed max_memory (1 MB); raise max_memory "
+                       "(--max-memory), keep the states lossily in a bit table (--bitstate MB)"),
+            std::string::npos)
+      << r.err;
+}
+
 // --shard K/N with the cache: each part keeps a cache of its own units.
 // The fixed twin passes in every part, each complete, and the merged result
 // is complete; the bug of the buggy twin is found by a part, and its trace
