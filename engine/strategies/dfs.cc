@@ -201,6 +201,7 @@
 #include <vector>
 
 #include "engine/strategies/dfs_execution.h"
+#include "engine/strategies/dfs_sleep.h"
 #include "engine/strategies/dfs_split.h"
 #include "engine/strategies/dfs_states.h"
 #include "engine/strategies/dfs_tree.h"
@@ -209,14 +210,21 @@
 namespace lockstep {
 namespace {
 
+using dfs::asleep;
 using dfs::Branch;
 using dfs::Choice;
+using dfs::covered;
 using dfs::FingerprintSet;
 using dfs::kNoThread;
 using dfs::kRootNode;
+using dfs::last_to_run;
 using dfs::Level;
+using dfs::meets_only_in_mailbox;
 using dfs::mix64;
 using dfs::Names;
+using dfs::passed_by;
+using dfs::send_passes_receive;
+using dfs::sends_meet_in_mailbox;
 using dfs::Summary;
 using dfs::Thread;
 
@@ -886,31 +894,6 @@ class DfsStrategy final : public Strategy, public Search {
     return true;
   }
 
-  // Whether the step just taken (a send, a delivery, an end queuing DOWN
-  // and EXIT messages) and sleeping receive q commute: they meet only in
-  // q's mailbox, and the receive would not take what the step queued there
-  // (its pattern does not take it, or it takes one queued before), which
-  // queues behind whatever it takes. q has not run since it fell asleep,
-  // so its receive is the one pending now, which the VM tried the messages
-  // on (StepFacts::passed).
-  static bool send_passes_receive(const StepFacts& facts, const Summary& taken, const Summary& q) {
-    if (q.role != StepRole::kReceive || q.actor < 0) return false;
-    const auto owner = static_cast<uint32_t>(q.actor);
-    return std::find(facts.passed.begin(), facts.passed.end(), owner) != facts.passed.end() &&
-           meets_only_in_mailbox(taken, q);
-  }
-
-  // Whether sleeping q, were it taken at `level` instead of the fault that
-  // was, might leave nothing but faults and timers to run: the system
-  // offers faults only beside another event (else time advances first),
-  // so q may take the fault away, and q stays asleep through the fault
-  // only when another event was there to keep it offered, or (explored
-  // here) was there after it.
-  static bool last_to_run(const Level& level, const Summary& q, bool explored_here) {
-    if (is_fault(q.role) || q.role == StepRole::kTimer || (explored_here && q.left_others)) return false;
-    return std::none_of(level.offered.begin(), level.offered.end(), [&](Thread t) { return t != q.thread; });
-  }
-
   // --- Sleepers a send woke (Level::pending_sleepers). ---
   //
   // Two sends to one mailbox commute unless the receive that takes the
@@ -937,22 +920,6 @@ class DfsStrategy final : public Strategy, public Search {
   // default branch is what it counts deviations from), nor with the
   // cache at every state, nor split (whose tops are full expansion).
   bool defers_wakes() const { return !bound_ && !stateful_ && !every_interleaving_ && !plan_.split(); }
-
-  // Whether sends a and b, to one mailbox on their node, depend on
-  // each other only there.
-  static bool sends_meet_in_mailbox(const Summary& a, const Summary& b) {
-    if (a.role != StepRole::kSend || b.role != StepRole::kSend) return false;
-    if (a.thread == b.thread || a.opaque || b.opaque) return false;
-    bool met = false;
-    for (const Access& x : a.accesses) {
-      for (const Access& y : b.accesses) {
-        if (!object::overlap(x.object, y.object)) continue;
-        if (object::is_mailbox(x.object)) met = true;
-        else if (conflicts(x, y)) return false;
-      }
-    }
-    return met;
-  }
 
   // Carries a woken sleeper from `here` to `next` past the step just
   // taken (facts, here.taken_summary): it stays woken-but-passed-by, goes
@@ -986,27 +953,6 @@ class DfsStrategy final : public Strategy, public Search {
     }
   }
 
-  static bool passed_by(const Level& level, Thread t) {
-    for (const dfs::Pending& p : level.pending_sleepers) {
-      if (p.q.thread == t) return true;
-    }
-    return false;
-  }
-
-  // Whether a and b overlap only in mailboxes.
-  static bool meets_only_in_mailbox(const Summary& a, const Summary& b) {
-    if (a.thread == b.thread || a.opaque || b.opaque) return false;
-    bool met = false;
-    for (const Access& x : a.accesses) {
-      for (const Access& y : b.accesses) {
-        if (!object::overlap(x.object, y.object)) continue;
-        if (!object::is_mailbox(x.object)) return false;
-        met = true;
-      }
-    }
-    return met;
-  }
-
   void wake_timers_of_woken(Level& level, std::span<const Op> enabled) {
     for (Thread t : level.unless_owner_woke) {
       auto q = std::find_if(level.sleep.begin(), level.sleep.end(),
@@ -1021,20 +967,6 @@ class DfsStrategy final : public Strategy, public Search {
       }
     }
     level.unless_owner_woke.clear();
-  }
-
-  static bool asleep(const Level& level, Thread t) {
-    for (const Summary& q : level.sleep) {
-      if (q.thread == t) return true;
-    }
-    return false;
-  }
-
-  // Whether event t need not be explored here: asleep, or (a state met
-  // again) explored from this state before.
-  static bool covered(const Level& level, Thread t) {
-    return asleep(level, t) ||
-           (level.restricted && std::find(level.only.begin(), level.only.end(), t) == level.only.end());
   }
 
   // --- The state cache (--state-cache; engine/strategies/dfs_states.h). ---

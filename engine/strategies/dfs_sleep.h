@@ -1,0 +1,96 @@
+// The sleep-set judgements dfs makes past each step: whether a sleeping
+// event commutes with the step just taken where happens-before alone would
+// call them dependent (messages to one mailbox), and whether an event is
+// asleep or covered at a level. Used by engine/strategies/dfs.cc (inline:
+// they run for each sleeper at each step); the rules are explained at the
+// top of that file.
+#pragma once
+
+#include <algorithm>
+
+#include "engine/facts.h"
+#include "engine/strategies/dfs_execution.h"
+#include "engine/strategies/dfs_tree.h"
+
+namespace lockstep::dfs {
+
+// Whether a and b overlap only in mailboxes.
+inline bool meets_only_in_mailbox(const Summary& a, const Summary& b) {
+  if (a.thread == b.thread || a.opaque || b.opaque) return false;
+  bool met = false;
+  for (const Access& x : a.accesses) {
+    for (const Access& y : b.accesses) {
+      if (!object::overlap(x.object, y.object)) continue;
+      if (!object::is_mailbox(x.object)) return false;
+      met = true;
+    }
+  }
+  return met;
+}
+
+// Whether sends a and b, to one mailbox on their node, depend on
+// each other only there.
+inline bool sends_meet_in_mailbox(const Summary& a, const Summary& b) {
+  if (a.role != StepRole::kSend || b.role != StepRole::kSend) return false;
+  if (a.thread == b.thread || a.opaque || b.opaque) return false;
+  bool met = false;
+  for (const Access& x : a.accesses) {
+    for (const Access& y : b.accesses) {
+      if (!object::overlap(x.object, y.object)) continue;
+      if (object::is_mailbox(x.object)) met = true;
+      else if (conflicts(x, y)) return false;
+    }
+  }
+  return met;
+}
+
+// Whether the step just taken (a send, a delivery, an end queuing DOWN
+// and EXIT messages) and sleeping receive q commute: they meet only in
+// q's mailbox, and the receive would not take what the step queued there
+// (its pattern does not take it, or it takes one queued before), which
+// queues behind whatever it takes. q has not run since it fell asleep,
+// so its receive is the one pending now, which the VM tried the messages
+// on (StepFacts::passed).
+inline bool send_passes_receive(const StepFacts& facts, const Summary& taken, const Summary& q) {
+  if (q.role != StepRole::kReceive || q.actor < 0) return false;
+  const auto owner = static_cast<uint32_t>(q.actor);
+  return std::find(facts.passed.begin(), facts.passed.end(), owner) != facts.passed.end() &&
+         meets_only_in_mailbox(taken, q);
+}
+
+// Whether sleeping q, were it taken at `level` instead of the fault that
+// was, might leave nothing but faults and timers to run: the system
+// offers faults only beside another event (else time advances first),
+// so q may take the fault away, and q stays asleep through the fault
+// only when another event was there to keep it offered, or (explored
+// here) was there after it.
+inline bool last_to_run(const Level& level, const Summary& q, bool explored_here) {
+  if (is_fault(q.role) || q.role == StepRole::kTimer || (explored_here && q.left_others)) return false;
+  return std::none_of(level.offered.begin(), level.offered.end(), [&](Thread t) { return t != q.thread; });
+}
+
+// Whether t is a sleeper a send woke that a run left alone passes by
+// (Level::pending_sleepers).
+inline bool passed_by(const Level& level, Thread t) {
+  for (const Pending& p : level.pending_sleepers) {
+    if (p.q.thread == t) return true;
+  }
+  return false;
+}
+
+// Whether t sleeps at `level`.
+inline bool asleep(const Level& level, Thread t) {
+  for (const Summary& q : level.sleep) {
+    if (q.thread == t) return true;
+  }
+  return false;
+}
+
+// Whether event t need not be explored here: asleep, or (a state met
+// again) explored from this state before.
+inline bool covered(const Level& level, Thread t) {
+  return asleep(level, t) ||
+         (level.restricted && std::find(level.only.begin(), level.only.end(), t) == level.only.end());
+}
+
+}  // namespace lockstep::dfs
