@@ -54,7 +54,8 @@ class StateTable {
   Visit visit(const StateId& id, uint32_t depth, bool rounds, const std::vector<uint64_t>& sleep, std::vector<uint64_t>& wake,
               bool& every);
 
-  // Keeps the table as `bytes` bytes of bits from now on (empty).
+  // Keeps the table as bits from now on (empty): the largest power of two
+  // of them that fits in `bytes` bytes.
   void use_bits(size_t bytes);
   bool lossy() const { return !bits_.empty(); }
   // The probability that a state not met before is taken for an explored
@@ -125,7 +126,7 @@ class StateCache {
 
   Search::StateCounts counts() const {
     Search::StateCounts c{table_.size(), hits_, options_.absolute_time, options_.ids, shortest_ ? depth_limit_ : 0};
-    c.bitstate_bytes = bits_bytes_;
+    c.bitstate_bytes = table_.lossy() ? table_.bytes() : 0;  // the power of two of bits that fits
     c.omission_probability = table_.omission_probability();
     return c;
   }

@@ -626,6 +626,9 @@ TEST(DfsStateTable, ABitTableIsLossyAndSaysHowLikelyAMissIs) {
 
   // 64 bits: a few dozen states fill it, and then a state never met is
   // taken for an explored one.
+  dfs::StateTable odd;
+  odd.use_bits(3 << 20);
+  EXPECT_EQ(odd.bytes(), 2u << 20) << "the largest power of two of bits that fits";
   dfs::StateTable tiny;
   tiny.use_bits(8);
   EXPECT_EQ(tiny.bytes(), 8u);
