@@ -1398,7 +1398,7 @@ TEST(DfsStateCacheCli, ABitTableExploresAsTheExactOneButIsNoProof) {
 
 // A state table past max_memory ends the test with an error that says
 // which record filled it and what to do.
-TEST(DfsStateCacheCli, AStateTablePastMaxMemoryEndsTheTestAndSaysWhatToDo) {
+TEST(DfsStateCacheCli, AStateTablePastMaxMemoryEndsTheTestNamingTheWayOut) {
   auto r = run_lockstep({"run", scenario("partition_heal_fixed.lua"), "--strategy", "dfs", "--state-cache", "full",
                          "--iterations", "100000000", "--max-memory", "1"});
   EXPECT_EQ(r.code, 2) << r.out << r.err;
