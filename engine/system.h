@@ -84,6 +84,8 @@ class StateSource {
   virtual bool clock_read() const = 0;
   // Whether the run so far read how things are numbered (StateOptions::ids).
   virtual bool ids_read() const = 0;
+  // System::root_waits_for_time().
+  virtual bool root_waits_for_time() const { return false; }
 };
 
 // A goal (ls.sometimes, ls.reachable, ls.unreachable): how often its call
@@ -171,6 +173,12 @@ class System {
   // like), which a fingerprint leaves out unless asked.
   virtual bool clock_read() const { return false; }
   virtual bool ids_read() const { return false; }
+  // Whether the root now waits for virtual time to pass: it sleeps until a
+  // deadline later than now, which only time moving on ends. Time moves on
+  // only when nothing can run, so until every event enabled now has run
+  // (or a step it depends on has disabled it) the run cannot end, short of
+  // a failure. False when the system cannot tell.
+  virtual bool root_waits_for_time() const { return false; }
   // What this iteration exercised so far (Exercised).
   virtual Exercised exercised() const { return {}; }
 

@@ -99,6 +99,14 @@ Op Vm::timer_op(TimerId id) const {
   return op;
 }
 
+bool Vm::root_waits_for_time() const {
+  if (procs_.empty()) return false;
+  const Process& root = procs_[kRootPid];
+  if (root.state != Process::State::kBlocked || root.op.kind != StepKind::kSleep || root.timer == 0) return false;
+  const Timer& t = timers_[root.timer];
+  return t.armed && t.queued && t.deadline > timers_.now;
+}
+
 bool Vm::timers_queued(Pid owner) const {
   // A process may choose for its own timers (ls.timers); else the test's mode.
   const bool own = owner < procs_.size() && procs_[owner].own_timers;
@@ -162,6 +170,10 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
                  (remote ? " (in flight)" : to == kNoPid ? " (dropped)" : ""));
       }
       if (!remote && to != kNoPid) touch(object::mailbox(to), true);
+      // It fires only while its owner's node is up: a crash or stop there
+      // (which writes the node) disarms it, so the two do not commute. (The
+      // root's node never stops.)
+      if (from != procs_[kRootPid].node) touch(object::node(from), false);
       const ValueRef msg = t.msg;
       t.msg = 0;
       route(owner, from, t.dest, msg);  // an unregistered name: dropped

@@ -130,7 +130,11 @@
 // it took, as a poll does: reversed, it waits, and its timer ends it
 // (receive_timer()). With the cache at every state, above a split's
 // frontier, or in a split search, every timer offered is a branch, as
-// every fault is.
+// every fault is. Where the root sleeps past now (Level::root_waits), no
+// run ends before the timers due have fired, so none is a branch of its
+// own there: each is one every run takes, as a process's step is, and
+// asleep it covers the reversals it commutes with (weak_initial()) and
+// the faults beside it (drop_late_faults()).
 //
 // The state cache (dfs_states.h; fingerprints of the whole state, from the
 // system). `--state-cache full` remembers every state and explores each
@@ -348,6 +352,7 @@ class DfsStrategy final : public Strategy, public Search {
     const bool first_visit = !level.visited;
     if (first_visit) {
       level.visited = true;
+      level.root_waits = states_ && states_->root_waits_for_time();
       for (size_t i = 0; i < enabled_names_.size(); ++i) {
         if (!optional(enabled_kinds_[i])) {
           level.offered.push_back(enabled_names_[i]);
@@ -393,7 +398,7 @@ class DfsStrategy final : public Strategy, public Search {
       // Faults are branches wherever offered; timers where nothing else
       // can run (or wherever offered, with full expansion or split).
       const bool full = every_interleaving_ || stateful_ || level.top || level.restricted;
-      const bool timers = full || plan_.split() || quiescent();
+      const bool timers = full || plan_.split() || (quiescent() && !level.root_waits);
       for (size_t i = 0; i < enabled_names_.size(); ++i) {
         const EventKind kind = enabled_kinds_[i];
         if ((full && i != held_) || kind == EventKind::kFault || (timers && kind == EventKind::kTimer))
@@ -1158,8 +1163,9 @@ class DfsStrategy final : public Strategy, public Search {
   // kept otherwise: where the fault did not run just after e in e's time
   // epoch (disabled there, asleep, or offered only once time moved on);
   // where e is optional itself (a fault, or a timer other than the one of
-  // a receive the root waits in: a run may end without it, which e's runs
-  // do not show); and where e or the fault left nothing
+  // a receive the root waits in, or one due while the root sleeps past
+  // now: a run may end without it, which e's runs do not show); and where
+  // e or the fault left nothing
   // but faults and timers to run (the system offers a fault only beside
   // another event, so a heal after the fault is offered before e and not
   // after both). Left alone, every fault would be a branch at every state,
@@ -1201,7 +1207,7 @@ class DfsStrategy final : public Strategy, public Search {
     const Summary& first = level.sleep.back();
     const bool ran = k < exec_.steps.size() && exec_.steps[k].thread == first.thread;  // in the last run
     const bool droppable = ran && !first.opaque && first.left_others && !is_fault(first.role) &&
-                           (first.role != StepRole::kTimer || ends_roots_wait(exec_.steps[k]));
+                           (first.role != StepRole::kTimer || ends_roots_wait(exec_.steps[k]) || level.root_waits);
     for (size_t b = 0; droppable && b < level.pending.size();) {
       const Branch& branch = level.pending[b];
       const Summary* q = nullptr;
@@ -1339,13 +1345,16 @@ class DfsStrategy final : public Strategy, public Search {
       // whole search those races add branches above the frontier, which
       // a split search does not), and only this run's races lead there.
       if (q.thread == replaced) continue;
-      if (!q.beside_expansion && !killed_before(i, q) && exec_.weak_initial(q, sequence_, i, true)) return;
+      if (!q.beside_expansion && !killed_before(i, q) && exec_.weak_initial(q, sequence_, i, true, level.root_waits)) return;
     }
     // A sleeper a send woke covers it too when the receives in the
     // reversal that take those sends' messages would not have taken its.
     for (const dfs::Pending& p : level.pending_sleepers) {
       if (p.q.thread == replaced) continue;
-      if (!p.q.beside_expansion && !killed_before(i, p.q) && exec_.weak_initial(p.q, sequence_, i, true) && exec_.commutes_with_sends(p.q, p.sends, sequence_, i)) return;
+      if (!p.q.beside_expansion && !killed_before(i, p.q) && exec_.weak_initial(p.q, sequence_, i, true, level.root_waits) &&
+          exec_.commutes_with_sends(p.q, p.sends, sequence_, i)) {
+        return;
+      }
     }
     charge_bytes(dfs::insert(exec_, level.pending, sequence_, i,
                              replaced == dfs::kNoThread ? dfs::LastStep::kAsRun : dfs::LastStep::kReplaced));

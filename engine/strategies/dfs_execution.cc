@@ -269,14 +269,25 @@ bool touches_nodes(const Summary& s) {
 }
 }  // namespace
 
-bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then, bool next_of_event) const {
+bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then, bool next_of_event,
+                             bool timer_fires) const {
   for (uint32_t x : v) {
     if (steps[x].thread == u.thread) return initial(v, x);
   }
   // A fault or a timer is optional: a run may end without it (a timer may
   // be cancelled), so one that is not in v starts no continuation of v
-  // that does without it.
-  if (is_fault(u.role) || u.role == StepRole::kTimer) return false;
+  // that does without it. But a timer due while the root waits for a later
+  // one fires in every run that goes on from here, unless a step it
+  // depends on disables it (a cancel, its owner's end, a message its
+  // receive takes, a crash: each touches what its firing does), and v
+  // holds none of those if u is independent of all of v below.
+  if (is_fault(u.role)) return false;
+  if (u.role == StepRole::kTimer) {
+    if (!timer_fires) return false;
+    for (uint32_t x : v) {
+      if (changes_nodes(accesses_of(x))) return false;
+    }
+  }
   for (uint32_t x : v) {
     if (dependent_on(u, x) && !(next_of_event && send_passes(u, x, then))) return false;
   }

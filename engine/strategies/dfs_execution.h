@@ -129,7 +129,13 @@ class Execution {
   // a receive u and a send in v to its mailbox commute when the send's
   // message would not be taken by u (the send's passes_receive, with u
   // still pending when it ran), as sleep sets judge them.
-  bool weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then, bool next_of_event = false) const;
+  //
+  // A timer u is one only with `timer_fires` (u is enabled in the state
+  // before `then`, where the root waits for time: System::root_waits_for_time):
+  // no run from there can end without it, unless a step it depends on
+  // disables it; and only where no step of v changes nodes.
+  bool weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then, bool next_of_event = false,
+                    bool timer_fires = false) const;
   // Whether send u (asleep at the state before `then`, its event's next
   // step there) commutes with every send in `sends` (step numbers, before
   // `then`, to u's mailbox, their messages not yet taken there) in every

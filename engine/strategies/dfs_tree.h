@@ -152,6 +152,10 @@ struct Level {
   bool visited = false;
   std::vector<Thread> offered;
   std::vector<Thread> offered_timers;  // the timers offered here
+  // The root waits here for a later time (System::root_waits_for_time):
+  // every timer enabled here fires in every run that goes on, so it needs
+  // no branch of its own, and asleep, it covers reversals it commutes with.
+  bool root_waits = false;
   // With a state cache, a state met again: only the events in `only` are
   // explored from it (the others awake were explored at its first visit).
   bool restricted = false;

@@ -180,6 +180,38 @@ TEST(Vm, QuiescentTimersFireOnlyWhenNothingElseCanRun) {
   }
 }
 
+// While the root sleeps until a later deadline, no run can end before the
+// timers due now fire (dfs makes no branch of each): the query says so
+// then, and not while the root waits in a receive, which a message ends.
+TEST(Vm, TheRootWaitsForTimeOnlyWhileItSleepsPastNow) {
+  for (const bool root_sleeps : {true, false}) {
+    SCOPED_TRACE(root_sleeps);
+    VmRun r;
+    bool waits = !root_sleeps;
+    int64_t at = -1;
+    const ValueRef worker = r.guest.script({
+        [](Vm& vm, Reply&, FakeGuest&) { vm.post_sleep(10); },
+        [&](Vm& vm, Reply&, FakeGuest&) {
+          waits = vm.root_waits_for_time();
+          at = vm.now();
+          vm.post_is_alive(0);
+        },
+        send_to(0, 1),
+    });
+    EXPECT_FALSE(r.vm.root_waits_for_time()) << "before the root runs";
+    std::vector<Action> root{[worker](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(worker, Vm::SpawnMode::kPlain); }};
+    if (root_sleeps) {
+      root.push_back([](Vm& vm, Reply&, FakeGuest&) { vm.post_sleep(100); });
+    } else {
+      root.push_back(receive_any());
+    }
+    r.vm.start_root(r.guest.script(root));
+    ASSERT_EQ(r.go().outcome, Outcome::kPassed);
+    EXPECT_EQ(at, 10);
+    EXPECT_EQ(waits, root_sleeps) << "when the worker's sleep ended";
+  }
+}
+
 TEST(Vm, ReceiveTimeoutReturnsNilAfterTheDeadline) {
   VmRun r;
   int64_t at = -1;
