@@ -608,6 +608,7 @@ class DfsStrategy final : public Strategy, public Search {
       if (watched_ && ++watched_runs_ >= kWatchedRuns) watch_from_ = UINT64_MAX;
     }
     if (result.outcome == Outcome::kFailed) cache_.note_failure();
+    if (result.outcome == Outcome::kMaxSteps) cache_.note_max_steps();
     if (shortest_ && cache_.round_over(exhausted())) {
       deepen();  // this round found no bug within its depth, and runs went deeper
       return;

@@ -55,8 +55,8 @@ StateTable::Visit StateTable::visit_bits(const StateId& id, const std::vector<ui
   return Visit::kNew;
 }
 
-StateTable::Visit StateTable::visit(const StateId& id, uint32_t depth, bool rounds, const std::vector<uint64_t>& sleep,
-                                    std::vector<uint64_t>& wake, bool& every) {
+StateTable::Visit StateTable::visit(const StateId& id, uint32_t depth, bool rounds, bool cut,
+                                    const std::vector<uint64_t>& sleep, std::vector<uint64_t>& wake, bool& every) {
   wake.clear();
   every = false;
   if (!bits_.empty()) return visit_bits(id, sleep);
@@ -68,7 +68,9 @@ StateTable::Visit StateTable::visit(const StateId& id, uint32_t depth, bool roun
     bytes_ += entry_bytes(sleep.size());
     return Visit::kNew;
   }
-  if (depth < e.depth) {  // more of its future fits under max_steps now
+  if (depth < e.depth && !cut) {
+    e.depth = depth;  // its future ended within the bound: judged by the sleep set below
+  } else if (depth < e.depth) {  // more of its future fits under max_steps now
     bytes_ -= entry_bytes(e.sleep.size());
     e.depth = depth;
     e.sleep = sleep;
@@ -105,7 +107,7 @@ bool StateCache::unexplored(const StateId& id, uint32_t depth, std::span<const u
   std::sort(sleep_.begin(), sleep_.end());
   sleep_.erase(std::unique(sleep_.begin(), sleep_.end()), sleep_.end());
   bool every = false;
-  const StateTable::Visit visit = table_.visit(id, depth, shortest_, sleep_, wake_, every);
+  const StateTable::Visit visit = table_.visit(id, depth, shortest_, cut_, sleep_, wake_, every);
   if (visit == StateTable::Visit::kKnown) {
     ++hits_;
     return false;
@@ -125,6 +127,7 @@ void StateCache::forget(const StateOptions& options) {
   options_ = options;
   depth_limit_ = shortest_ ? 1 : UINT32_MAX;
   cut_in_round_ = false;
+  cut_ = false;
   failed_in_round_ = false;
 }
 

@@ -13,6 +13,9 @@
 // start) than before has more future than was explored: it is explored
 // again from every event not asleep; met again later, the events it
 // explores then had fewer steps left, so the record does not count them.
+// Until a run has been cut off, though, every future explored from a
+// state ended within the bound, so one met sooner has no more of them:
+// it is judged by its sleep set alone.
 //
 // With --bitstate the table is a bit array instead (Holzmann's bitstate
 // hashing: "An Analysis of Bitstate Hashing", Formal Methods in System
@@ -50,9 +53,12 @@ class StateTable {
   // or is cleared with `every` set when all those awake are to be.
   // With `rounds` (a shortest-first search, whose rounds cut runs at a
   // depth), what is explored from a state met deeper than before is not
-  // recorded as explored from it: it had fewer steps left.
-  Visit visit(const StateId& id, uint32_t depth, bool rounds, const std::vector<uint64_t>& sleep, std::vector<uint64_t>& wake,
-              bool& every);
+  // recorded as explored from it: it had fewer steps left. Without `cut`
+  // (no run has been cut off at max_steps or a round's depth since the
+  // table was empty), a state met sooner than before is not explored
+  // again for that: its future, explored whole, ended within the bound.
+  Visit visit(const StateId& id, uint32_t depth, bool rounds, bool cut, const std::vector<uint64_t>& sleep,
+              std::vector<uint64_t>& wake, bool& every);
 
   // Keeps the table as bits from now on (empty): the largest power of two
   // of them that fits in `bytes` bytes.
@@ -119,7 +125,9 @@ class StateCache {
   // over with no bug while runs went deeper, when the next round (deepen)
   // is one step deeper.
   uint32_t depth_limit() const { return depth_limit_; }
-  void note_cut() { cut_in_round_ = true; }
+  void note_cut() { cut_in_round_ = cut_ = true; }
+  // A run was cut off at max_steps.
+  void note_max_steps() { cut_ = true; }
   void note_failure() { failed_in_round_ = true; }
   bool round_over(bool exhausted) const { return shortest_ && !failed_in_round_ && cut_in_round_ && exhausted; }
   void deepen();
@@ -141,6 +149,7 @@ class StateCache {
   bool shortest_ = false;
   uint32_t depth_limit_ = UINT32_MAX;
   bool cut_in_round_ = false;
+  bool cut_ = false;  // a run was cut off since the table was empty
   bool failed_in_round_ = false;
   std::vector<uint64_t> sleep_, wake_;  // scratch for unexplored()
 };

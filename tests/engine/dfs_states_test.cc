@@ -60,7 +60,10 @@ struct Reachable {
   }
 };
 
-Reachable brute_force(const Programs& programs, uint32_t cells, std::optional<uint32_t> bad) {
+// `max_depth`: only the states within that many steps of the start (a
+// search whose runs max_steps cuts off there reaches no others).
+Reachable brute_force(const Programs& programs, uint32_t cells, std::optional<uint32_t> bad,
+                      size_t max_depth = SIZE_MAX) {
   Reachable out;
   FakeMachine start(programs, cells);
   start.bad_ = bad;
@@ -69,6 +72,7 @@ Reachable brute_force(const Programs& programs, uint32_t cells, std::optional<ui
   while (!queue.empty()) {
     auto [m, distance] = std::move(queue.front());
     queue.pop_front();
+    if (distance >= max_depth) continue;
     const std::vector<Op> enabled(m.enabled().begin(), m.enabled().end());
     if (!enabled.empty()) out.choosing.insert(FakeMachine::hash(m.state()));
     if (FakeMachine later = m; enabled.empty() && later.advance_time()) {  // time moves on: a state of its own
@@ -138,7 +142,8 @@ enum Cache : int { kOff = 0, kOn = 1, kFull = 2 };
 
 Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> bad, Cache cache,
               bool shortest = false, uint64_t budget = 200000, bool symmetric = false,
-              std::pair<uint64_t, uint64_t> part = {0, 1}, uint64_t units_per_part = 0, uint64_t bitstate_mb = 0) {
+              std::pair<uint64_t, uint64_t> part = {0, 1}, uint64_t units_per_part = 0, uint64_t bitstate_mb = 0,
+              uint32_t max_steps = 1000) {
   StrategyParams params;
   params.set("state_cache", cache);
   if (bitstate_mb) params.set("bitstate", bitstate_mb);
@@ -158,7 +163,7 @@ Search search(const Programs& programs, uint32_t cells, std::optional<uint32_t> 
     m.bad_ = bad;
     m.symmetric_ = symmetric;
     IterationLimits limits;
-    limits.max_steps = 1000;
+    limits.max_steps = max_steps;
     const IterationResult r = run_iteration(m, *dfs, limits, nullptr, nullptr);
     for (const auto& s : m.seen_) {
       out.visited.insert(FakeMachine::hash(s));
@@ -308,6 +313,32 @@ TEST(DfsStateCache, VisitsEveryReachableStateOfLoopingProgramsAndFindsEveryBug) 
   EXPECT_GT(with_cycles, 100u) << "the programs should loop";
   EXPECT_GT(bugs, 40u);
   EXPECT_GT(hits, states / 10) << "runs should stop at states explored before";
+}
+
+// Runs cut off at a small max_steps: every state within that many steps is
+// visited and every bug within them found. A state met again after fewer
+// steps than before is explored again once runs have been cut off (its
+// first visit had less of its future under the bound), and judged by its
+// sleep set alone before any was.
+TEST(DfsStateCache, VisitsEveryStateWithinMaxStepsWhenRunsAreCutOff) {
+  Prng rng(83);
+  size_t cut = 0, bugs = 0;
+  for (int round = 0; round < 400; ++round) {
+    const Programs programs = random_programs(rng, true);
+    const std::optional<uint32_t> bad = maybe_bad(rng);
+    const uint32_t max_steps = static_cast<uint32_t>(3 + rng.below(5));
+    const Reachable truth = brute_force(programs, 2, bad, max_steps);
+    const Reachable whole = brute_force(programs, 2, bad);
+    const Search s = search(programs, 2, bad, kFull, false, 200000, false, {0, 1}, 0, 0, max_steps);
+    const std::string context = context_of(round, bad, programs) + "max_steps " + std::to_string(max_steps) + "\n";
+    ASSERT_TRUE(s.complete) << context;
+    EXPECT_EQ(s.bug, truth.bug) << context;
+    expect_visits(s.visited, truth, context);
+    cut += whole.states.size() > truth.states.size() ? 1 : 0;
+    bugs += truth.bug ? 1 : 0;
+  }
+  EXPECT_GT(cut, 100u) << "max_steps should cut the programs off";
+  EXPECT_GT(bugs, 20u);
 }
 
 // --bitstate: with a table far bigger than the states, the bit table
@@ -571,39 +602,51 @@ TEST(DfsStateTable, ExploresFromAStateMetAgainOnlyWhatSleptTheFirstTime) {
   const StateId s{1, 2};
   std::vector<uint64_t> wake;
   bool every = false;
-  EXPECT_EQ(table.visit(s, 5, true, {1, 2}, wake, every), dfs::StateTable::Visit::kNew);
+  EXPECT_EQ(table.visit(s, 5, true, true, {1, 2}, wake, every), dfs::StateTable::Visit::kNew);
   // Met again with more asleep: everything awake now was explored.
-  EXPECT_EQ(table.visit(s, 5, true, {1, 2, 3}, wake, every), dfs::StateTable::Visit::kKnown);
+  EXPECT_EQ(table.visit(s, 5, true, true, {1, 2, 3}, wake, every), dfs::StateTable::Visit::kKnown);
   // With 2 awake: 2 slept the first time, so only 2 is explored now.
-  EXPECT_EQ(table.visit(s, 5, true, {1}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(s, 5, true, true, {1}, wake, every), dfs::StateTable::Visit::kAgain);
   EXPECT_EQ(wake, std::vector<uint64_t>{2});
   EXPECT_FALSE(every);
   // The record keeps what slept both times: {1}. With 1 awake, 1 is new.
-  EXPECT_EQ(table.visit(s, 5, true, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(s, 5, true, true, {}, wake, every), dfs::StateTable::Visit::kAgain);
   EXPECT_EQ(wake, std::vector<uint64_t>{1});
-  EXPECT_EQ(table.visit(s, 5, true, {}, wake, every), dfs::StateTable::Visit::kKnown);
+  EXPECT_EQ(table.visit(s, 5, true, true, {}, wake, every), dfs::StateTable::Visit::kKnown);
   // In a shortest-first round, met later than at first, an event explored
   // then has fewer steps left under the round's depth: the record does not
   // count it.
-  EXPECT_EQ(table.visit(s, 7, true, {}, wake, every), dfs::StateTable::Visit::kKnown);
+  EXPECT_EQ(table.visit(s, 7, true, true, {}, wake, every), dfs::StateTable::Visit::kKnown);
   const StateId t{3, 4};
-  EXPECT_EQ(table.visit(t, 5, true, {1}, wake, every), dfs::StateTable::Visit::kNew);
-  EXPECT_EQ(table.visit(t, 7, true, {}, wake, every), dfs::StateTable::Visit::kAgain);
-  EXPECT_EQ(table.visit(t, 7, true, {}, wake, every), dfs::StateTable::Visit::kAgain) << "1 is still owed at depth 5";
-  EXPECT_EQ(table.visit(t, 5, true, {}, wake, every), dfs::StateTable::Visit::kAgain);
-  EXPECT_EQ(table.visit(t, 5, true, {}, wake, every), dfs::StateTable::Visit::kKnown);
+  EXPECT_EQ(table.visit(t, 5, true, true, {1}, wake, every), dfs::StateTable::Visit::kNew);
+  EXPECT_EQ(table.visit(t, 7, true, true, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(t, 7, true, true, {}, wake, every), dfs::StateTable::Visit::kAgain) << "1 is still owed at depth 5";
+  EXPECT_EQ(table.visit(t, 5, true, true, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(t, 5, true, true, {}, wake, every), dfs::StateTable::Visit::kKnown);
   // Met sooner than ever: its future is longer under max_steps, so all of
   // it is explored again.
-  EXPECT_EQ(table.visit(s, 2, true, {4}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(s, 2, true, true, {4}, wake, every), dfs::StateTable::Visit::kAgain);
   EXPECT_TRUE(every);
   EXPECT_EQ(table.size(), 2u);
   // Outside rounds (max_steps the only limit), what is explored from a
   // state met deeper counts: a loop back to it ends there next time round.
   const StateId u{5, 6};
-  EXPECT_EQ(table.visit(u, 5, false, {1}, wake, every), dfs::StateTable::Visit::kNew);
-  EXPECT_EQ(table.visit(u, 9, false, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(table.visit(u, 5, false, true, {1}, wake, every), dfs::StateTable::Visit::kNew);
+  EXPECT_EQ(table.visit(u, 9, false, true, {}, wake, every), dfs::StateTable::Visit::kAgain);
   EXPECT_EQ(wake, std::vector<uint64_t>{1});
-  EXPECT_EQ(table.visit(u, 13, false, {}, wake, every), dfs::StateTable::Visit::kKnown);
+  EXPECT_EQ(table.visit(u, 13, false, true, {}, wake, every), dfs::StateTable::Visit::kKnown);
+  // Before any run was cut off, every future explored from a state ended
+  // within the bound: met sooner, it is judged by its sleep set alone.
+  const StateId w{7, 8};
+  EXPECT_EQ(table.visit(w, 5, false, false, {1}, wake, every), dfs::StateTable::Visit::kNew);
+  EXPECT_EQ(table.visit(w, 2, false, false, {1}, wake, every), dfs::StateTable::Visit::kKnown);
+  EXPECT_FALSE(every);
+  EXPECT_EQ(table.visit(w, 1, false, false, {}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_EQ(wake, std::vector<uint64_t>{1}) << "only what slept before";
+  EXPECT_FALSE(every);
+  // Once runs are cut off, a state met sooner than ever is explored again whole.
+  EXPECT_EQ(table.visit(w, 0, false, true, {1}, wake, every), dfs::StateTable::Visit::kAgain);
+  EXPECT_TRUE(every);
 }
 
 // A bit table: a state and its sleep set are one key; a full table takes
@@ -615,10 +658,10 @@ TEST(DfsStateTable, ABitTableIsLossyAndSaysHowLikelyAMissIs) {
   bool every = false;
   EXPECT_EQ(table.omission_probability(), 0.0);
   const StateId s{1, 2};
-  EXPECT_EQ(table.visit(s, 5, false, {1}, wake, every), dfs::StateTable::Visit::kNew);
-  EXPECT_EQ(table.visit(s, 9, false, {1}, wake, every), dfs::StateTable::Visit::kKnown);
+  EXPECT_EQ(table.visit(s, 5, false, true, {1}, wake, every), dfs::StateTable::Visit::kNew);
+  EXPECT_EQ(table.visit(s, 9, false, true, {1}, wake, every), dfs::StateTable::Visit::kKnown);
   // Another sleep set is another key: explored again from every event awake.
-  EXPECT_EQ(table.visit(s, 5, false, {}, wake, every), dfs::StateTable::Visit::kNew);
+  EXPECT_EQ(table.visit(s, 5, false, true, {}, wake, every), dfs::StateTable::Visit::kNew);
   EXPECT_TRUE(wake.empty());
   EXPECT_EQ(table.size(), 2u);
   const double fill = 6.0 / (8.0 * (1 << 20));
@@ -634,7 +677,7 @@ TEST(DfsStateTable, ABitTableIsLossyAndSaysHowLikelyAMissIs) {
   EXPECT_EQ(tiny.bytes(), 8u);
   uint64_t missed = 0;
   for (uint64_t i = 0; i < 200; ++i) {
-    if (tiny.visit(StateId{i, i * 7}, 1, false, {}, wake, every) == dfs::StateTable::Visit::kKnown) ++missed;
+    if (tiny.visit(StateId{i, i * 7}, 1, false, true, {}, wake, every) == dfs::StateTable::Visit::kKnown) ++missed;
   }
   EXPECT_GT(missed, 100u);
   EXPECT_EQ(tiny.size() + missed, 200u);
