@@ -13,6 +13,7 @@
 #include "engine/scheduler.h"
 #include "engine/strategy.h"
 #include "tests/engine/fake_system.h"
+#include "tests/sanitized.h"
 
 namespace lockstep {
 namespace {
@@ -21,6 +22,7 @@ using testing::fake_receive;
 using testing::fake_send;
 using testing::FakeStep;
 using testing::FakeSystem;
+using testing::sanitized_share;
 
 struct Exploration {
   uint64_t schedules = 0;  // executions that ran to the end
@@ -577,7 +579,7 @@ TEST(Dfs, CountsEachClassOfRandomMessageNetworksOnce) {
   // and clients at once, as in Concuerror's workers tests.
   Prng rng(29);
   size_t total = 0, abandoned = 0;
-  for (int round = 0; round < 400; ++round) {
+  for (int round = 0; round < sanitized_share(400); ++round) {
     std::vector<std::vector<FakeStep>> procs(4);
     for (size_t t = 0; t < procs.size(); ++t) {
       const size_t n = 1 + rng.below(3);
@@ -625,7 +627,7 @@ TEST(Dfs, CountsEachClassOfRandomMessageNetworksOnce) {
 TEST(Dfs, CountsEachClassOfRandomProgramsWithMessagesInFlightOnce) {
   Prng rng(37);
   size_t total = 0, abandoned = 0;
-  for (int round = 0; round < 150; ++round) {
+  for (int round = 0; round < sanitized_share(150); ++round) {
     std::vector<std::vector<FakeStep>> procs(3 + rng.below(2));
     for (size_t t = 0; t < procs.size(); ++t) {
       const size_t n = 1 + rng.below(2);
@@ -713,7 +715,7 @@ TEST(Dfs, AReceiveAndASendToItsMailboxCommuteInWakeupTreesToo) {
 TEST(Dfs, CountsEachClassWhenAPartitionHoldsMessagesInFlight) {
   Prng rng(41);
   size_t total = 0, abandoned = 0;
-  for (int round = 0; round < 600; ++round) {
+  for (int round = 0; round < sanitized_share(600); ++round) {
     std::vector<std::vector<FakeStep>> procs(3);
     for (size_t t = 0; t < procs.size(); ++t) {
       const size_t n = 1 + rng.below(2);
@@ -736,7 +738,7 @@ TEST(Dfs, CountsEachClassWhenAPartitionHoldsMessagesInFlight) {
     compare_with_brute_force(procs, nullptr, "round " + std::to_string(round), total, abandoned, true);
     if (HasFatalFailure()) return;
   }
-  EXPECT_GT(total, 3000u);
+  EXPECT_GT(total, testing::kSanitized ? 600u : 3000u) << "the programs should race";
   EXPECT_LE(abandoned * 2, total) << abandoned << " runs abandoned or repeated out of " << total;
 }
 
@@ -749,7 +751,7 @@ TEST(Dfs, CountsEachClassWhenAPartitionHoldsMessagesInFlight) {
 TEST(Dfs, TheRootEndsTheRunOnceNothingElseCanRun) {
   Prng rng(31);
   size_t total = 0, abandoned = 0;
-  for (int round = 0; round < 300; ++round) {
+  for (int round = 0; round < sanitized_share(300); ++round) {
     std::vector<std::vector<FakeStep>> procs(4);
     auto pattern = [&] {
       std::vector<int> accept;
@@ -788,7 +790,7 @@ TEST(Dfs, TheRootEndsTheRunOnceNothingElseCanRun) {
     compare_with_brute_force(procs, setup, context + ")", total, abandoned, round % 3 == 0);
     if (HasFatalFailure()) return;
   }
-  EXPECT_GT(total, 1500u);
+  EXPECT_GT(total, testing::kSanitized ? 250u : 1500u) << "the programs should race";
   EXPECT_LE(abandoned * 10, total) << abandoned << " runs abandoned or repeated out of " << total;
 }
 
@@ -801,7 +803,7 @@ TEST(Dfs, TheRootEndsTheRunOnceNothingElseCanRun) {
 TEST(Dfs, ExploresEveryPlacementOfAFault) {
   Prng rng(23);
   size_t total = 0, with_kill = 0;
-  for (int round = 0; round < 150; ++round) {
+  for (int round = 0; round < sanitized_share(150); ++round) {
     const size_t nprocs = 3 + rng.below(2);
     std::vector<std::vector<FakeStep>> procs(nprocs);
     const size_t receives = 1 + rng.below(2);

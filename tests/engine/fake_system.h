@@ -36,6 +36,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "engine/system.h"
@@ -72,10 +73,10 @@ inline FakeStep fake_partition() { return {StepKind::kPartition, object::node(1)
 class FakeSystem final : public System {
  public:
   explicit FakeSystem(std::vector<std::vector<FakeStep>> processes, std::vector<size_t> starts_after = {})
-      : starts_after_(std::move(starts_after)), procs_(std::move(processes)) {
-    next_.assign(procs_.size(), 0);
-    mailboxes_.assign(procs_.size(), {});
-    patterns_.assign(procs_.size(), {});
+      : starts_after_(std::move(starts_after)), procs_(std::make_shared<const std::vector<std::vector<FakeStep>>>(std::move(processes))) {
+    next_.assign(procs_->size(), 0);
+    mailboxes_.assign(procs_->size(), {});
+    patterns_.assign(procs_->size(), {});
     refresh();
   }
 
@@ -121,7 +122,7 @@ class FakeSystem final : public System {
       log_.push_back({pid, true});
       kills_.push_back({pid, next_[pid]});
       --kill_budget_;
-      next_[pid] = procs_[pid].size();
+      next_[pid] = (*procs_)[pid].size();
       accesses_.push_back({object::process(pid), true});
       refresh();
       r.finished = enabled_.empty() && !deadlock_when_done_;
@@ -130,7 +131,7 @@ class FakeSystem final : public System {
     }
     log_.push_back({pid, false});
     order_.push_back(pid);
-    const FakeStep& ran = procs_[pid][next_[pid]];
+    const FakeStep& ran = (*procs_)[pid][next_[pid]];
     if (next_[pid] == 0 && pid < spawned_at_.size()) r.facts.cause = spawned_at_[pid];
     accesses_.push_back({object::process(pid), false});
     if (ran.kind == StepKind::kSend && ran.to >= 0 && ran.remote) {
@@ -159,10 +160,10 @@ class FakeSystem final : public System {
       }
       // The processes about to send here a message its pattern takes (for
       // one that took a message: had it come before the one taken).
-      for (uint32_t q = 0; observing_ && q < procs_.size(); ++q) {
-        if (q == pid || next_[q] >= procs_[q].size() || (q < starts_after_.size() && next_[0] < starts_after_[q]))
+      for (uint32_t q = 0; observing_ && q < procs_->size(); ++q) {
+        if (q == pid || next_[q] >= (*procs_)[q].size() || (q < starts_after_.size() && next_[0] < starts_after_[q]))
           continue;
-        const FakeStep& s = procs_[q][next_[q]];
+        const FakeStep& s = (*procs_)[q][next_[q]];
         if (s.kind == StepKind::kSend && !s.remote && s.to == static_cast<int>(pid) && takes(ran.accept, s.tag))
           would_take_.push_back(EventKey::process(q));
       }
@@ -272,10 +273,10 @@ class FakeSystem final : public System {
   // receive `to` is about to do (as the VM reports it; then in passed_).
   bool passes_receive(int to, int tag) {
     const auto p = static_cast<uint32_t>(to);
-    if (!observing_ || next_[p] >= procs_[p].size() || procs_[p][next_[p]].kind != StepKind::kReceive ||
-        procs_[p][next_[p]].object != 0)
+    if (!observing_ || next_[p] >= (*procs_)[p].size() || (*procs_)[p][next_[p]].kind != StepKind::kReceive ||
+        (*procs_)[p][next_[p]].object != 0)
       return false;
-    const std::vector<int>& accept = procs_[p][next_[p]].accept;
+    const std::vector<int>& accept = (*procs_)[p][next_[p]].accept;
     const bool passes = first_match(p, accept) < mailboxes_[p].size() || !takes(accept, tag);
     if (passes) passed_.assign(1, p);
     return passes;
@@ -291,10 +292,10 @@ class FakeSystem final : public System {
   void refresh() {
     enabled_.clear();
     if (over_) return;
-    for (uint32_t p = 0; p < procs_.size(); ++p) {
+    for (uint32_t p = 0; p < procs_->size(); ++p) {
       if (p < starts_after_.size() && next_[0] < starts_after_[p]) continue;  // not spawned yet
-      if (next_[p] < procs_[p].size()) {
-        const FakeStep& s = procs_[p][next_[p]];
+      if (next_[p] < (*procs_)[p].size()) {
+        const FakeStep& s = (*procs_)[p][next_[p]];
         const bool receive = s.kind == StepKind::kReceive && s.object == 0;
         if (receive && !s.poll && first_match(p, s.accept) == mailboxes_[p].size()) continue;
         const uint64_t object = receive ? object::mailbox(p)
@@ -313,14 +314,16 @@ class FakeSystem final : public System {
     }
     if (kill_budget_ > 0 && !enabled_.empty()) {
       for (uint32_t p : killable_) {
-        if (next_[p] < procs_[p].size()) {
+        if (next_[p] < (*procs_)[p].size()) {
           enabled_.push_back({EventKey{EventKind::kFault, p}, StepKind::kFaultCrash, true, object::process(p), 0});
         }
       }
     }
   }
 
-  std::vector<std::vector<FakeStep>> procs_;
+  // The program, shared by every copy: brute force copies a system at
+  // every state it visits.
+  std::shared_ptr<const std::vector<std::vector<FakeStep>>> procs_;
   std::vector<size_t> next_;
   std::vector<Op> enabled_;
   std::vector<Access> accesses_;  // what the last step touched (its facts point here)
