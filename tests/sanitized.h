@@ -1,17 +1,14 @@
 // How much brute force a test runs in this build.
 //
-// The tests that compare dfs with every interleaving (the fake system's
-// all_classes(), `--dpor none`) spend nearly all their time in the brute
-// force, which AddressSanitizer slows down about 25 times. The Release job
-// (the README's test command) runs every program of them; the sanitizer job
-// (.ci/sanitize) looks for memory errors and undefined behaviour, and a
-// share of the programs takes the search through the same code. There a
-// test runs sanitized_share(n) of its n programs, and the tests of
-// recorded counts skip the brute-force pass and compare dfs with the counts
-// alone.
+// The in-process tests that compare dfs with every interleaving (the fake
+// system's all_classes() in tests/engine/dfs_test.cc) spend nearly all
+// their time in the brute force, which AddressSanitizer slows down about
+// 25 times. The Release job (the README's test command) runs every program
+// of them; the sanitizer job (.ci/sanitize) looks for memory errors and
+// undefined behaviour, and a share of the programs takes the search
+// through the same code: there such a test runs sanitized_share(n) of its
+// n programs.
 #pragma once
-
-#include <cstddef>
 
 namespace lockstep::testing {
 
