@@ -31,7 +31,11 @@
 // event, while something else can run, as the VM offers faults) for each
 // process in `killable_` that has steps left; taking it ends p there. Each
 // step of a process reads its control state, which the kill writes (as in
-// the VM, where a kill races with everything its victim does).
+// the VM, where a kill races with everything its victim does). With a drop
+// budget, "drop m" is offered beside the delivery of each message m that
+// could be delivered now (a fault of its own, as the VM offers it): taking
+// it loses m, which touches what m's delivery would (its recipient's
+// mailbox) and lets the next message of its channel through.
 #pragma once
 
 #include <algorithm>
@@ -96,14 +100,7 @@ class FakeSystem final : public System {
       Flight& f = flights_[pid];
       f.live = false;
       f.step = step_no;
-      if (!reorder_) {  // first in, first out: it follows the delivery of the one before it on its channel
-        for (uint32_t e = pid; e-- > 0;) {
-          if (flights_[e].from == f.from && flights_[e].to == f.to) {
-            r.facts.after = flights_[e].step;
-            break;
-          }
-        }
-      }
+      r.facts.after = channel_turn(pid);
       log_.push_back({kDelivered, false});
       delivered_.push_back(pid);
       accesses_.push_back({object::mailbox(static_cast<uint32_t>(f.to)), true});
@@ -116,6 +113,22 @@ class FakeSystem final : public System {
       r.facts.accesses = accesses_;
       r.facts.observations = observations_;
       r.facts.passed = passed_;
+      return r;
+    }
+    if (op.key.kind == EventKind::kFault && pid >= kDropFault) {
+      Flight& f = flights_[pid - kDropFault];
+      f.live = false;
+      f.step = step_no;
+      r.facts.after = channel_turn(pid - kDropFault);
+      r.facts.cause = f.send;
+      log_.push_back({kDropped, false});
+      dropped_.push_back(pid - kDropFault);
+      --drop_budget_;
+      accesses_.push_back({object::mailbox(static_cast<uint32_t>(f.to)), true});
+      accesses_.push_back({object::node(1), false});
+      refresh();
+      r.finished = over_ || (enabled_.empty() && !deadlock_when_done_);
+      r.facts.accesses = accesses_;
       return r;
     }
     if (op.key.kind == EventKind::kFault) {
@@ -244,6 +257,10 @@ class FakeSystem final : public System {
   std::vector<std::pair<uint32_t, size_t>> kills_;  // (victim, its steps run before the kill)
   std::vector<std::pair<uint32_t, bool>> log_;      // per step: (pid, a kill); a delivery is kDelivered
   static constexpr uint32_t kDelivered = UINT32_MAX;
+  static constexpr uint32_t kDropped = UINT32_MAX - 1;  // in log_: a drop
+  static constexpr uint32_t kDropFault = 1u << 20;     // fault ids from here on: drop flight id - kDropFault
+  int drop_budget_ = 0;
+  std::vector<uint32_t> dropped_;  // per drop step, in order: which flight
   // A message in flight: its sending step, and the step that delivered it (0: not yet).
   struct Flight {
     uint32_t from = 0;
@@ -258,6 +275,15 @@ class FakeSystem final : public System {
   bool reorder_ = false;  // messages in flight may overtake each other
 
  private:
+  // First in, first out: a delivery (or drop) of flight `id` follows the
+  // delivery or drop of the one before it on its channel (0: none).
+  uint32_t channel_turn(uint32_t id) const {
+    if (reorder_) return 0;
+    for (uint32_t e = id; e-- > 0;) {
+      if (flights_[e].from == flights_[id].from && flights_[e].to == flights_[id].to) return flights_[e].step;
+    }
+    return 0;
+  }
   static bool takes(const std::vector<int>& accept, int tag) {
     return accept.empty() || std::find(accept.begin(), accept.end(), tag) != accept.end();
   }
@@ -311,6 +337,11 @@ class FakeSystem final : public System {
       for (uint32_t e = 0; e < id && head && !reorder_; ++e)
         head = !(flights_[e].live && flights_[e].from == f.from && flights_[e].to == f.to);
       if (head) enabled_.push_back({{EventKind::kDelivery, id}, StepKind::kDeliver, true, object::mailbox(static_cast<uint32_t>(f.to)), 0});
+    }
+    for (size_t i = 0, n = enabled_.size(); i < n && drop_budget_ > 0; ++i) {
+      const Op& d = enabled_[i];
+      if (d.key.kind == EventKind::kDelivery)
+        enabled_.push_back({EventKey{EventKind::kFault, kDropFault + d.key.id}, StepKind::kFaultDrop, true, d.object, 0});
     }
     if (kill_budget_ > 0 && !enabled_.empty()) {
       for (uint32_t p : killable_) {
