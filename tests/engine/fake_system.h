@@ -122,7 +122,6 @@ class FakeSystem final : public System {
       r.facts.after = channel_turn(pid - kDropFault);
       r.facts.cause = f.send;
       log_.push_back({kDropped, false});
-      dropped_.push_back(pid - kDropFault);
       --drop_budget_;
       accesses_.push_back({object::mailbox(static_cast<uint32_t>(f.to)), true});
       accesses_.push_back({object::node(1), false});
@@ -260,7 +259,6 @@ class FakeSystem final : public System {
   static constexpr uint32_t kDropped = UINT32_MAX - 1;  // in log_: a drop
   static constexpr uint32_t kDropFault = 1u << 20;     // fault ids from here on: drop flight id - kDropFault
   int drop_budget_ = 0;
-  std::vector<uint32_t> dropped_;  // per drop step, in order: which flight
   // A message in flight: its sending step, and the step that delivered it (0: not yet).
   struct Flight {
     uint32_t from = 0;
@@ -339,7 +337,7 @@ class FakeSystem final : public System {
       if (head) enabled_.push_back({{EventKind::kDelivery, id}, StepKind::kDeliver, true, object::mailbox(static_cast<uint32_t>(f.to)), 0});
     }
     for (size_t i = 0, n = enabled_.size(); i < n && drop_budget_ > 0; ++i) {
-      const Op& d = enabled_[i];
+      const Op d = enabled_[i];  // a copy: the push_back below may move enabled_
       if (d.key.kind == EventKind::kDelivery)
         enabled_.push_back({EventKey{EventKind::kFault, kDropFault + d.key.id}, StepKind::kFaultDrop, true, d.object, 0});
     }
