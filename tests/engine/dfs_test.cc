@@ -550,6 +550,33 @@ void expect_split_counts(const std::vector<std::vector<FakeStep>>& procs,
   }
 }
 
+// The odds of a random step of process t of a program that sends between
+// nodes: one in `kinds` a read or write of a cell, `receive_kinds` in
+// `kinds` a receive whose pattern takes some of `tags` tags (one in
+// `poll_one_in` of them a poll), else a send of one of the tags to another
+// process (one in `local_one_in` of them local, the others remote).
+struct NetworkMix {
+  uint64_t kinds, receive_kinds;
+  int tags;
+  uint64_t poll_one_in, local_one_in;
+};
+
+FakeStep random_network_step(Prng& rng, size_t t, size_t nprocs, const NetworkMix& mix) {
+  const uint64_t kind = rng.below(mix.kinds);
+  if (kind == 0) return rng.below(2) ? write(1) : read(1);
+  if (kind <= mix.receive_kinds) {
+    std::vector<int> accept;
+    for (int tag = 1; tag <= mix.tags; ++tag) {
+      if (rng.below(2)) accept.push_back(tag);
+    }
+    return rng.below(mix.poll_one_in) ? fake_receive(accept) : testing::fake_poll(accept);
+  }
+  int to = static_cast<int>(rng.below(nprocs - 1));
+  if (to >= static_cast<int>(t)) ++to;
+  const int tag = 1 + static_cast<int>(rng.below(static_cast<uint64_t>(mix.tags)));
+  return rng.below(mix.local_one_in) ? testing::fake_remote_send(to, tag) : fake_send(to, tag);
+}
+
 // Runs dfs on `procs` (set up by `setup`) and brute force from the same
 // start, and checks that dfs runs every class brute force finds, each
 // once; `context` names the program in a failure. Adds to the totals.
@@ -638,28 +665,7 @@ TEST(Dfs, CountsEachClassOfRandomProgramsWithMessagesInFlightOnce) {
     std::vector<std::vector<FakeStep>> procs(3 + rng.below(2));
     for (size_t t = 0; t < procs.size(); ++t) {
       const size_t n = 1 + rng.below(2);
-      for (size_t k = 0; k < n; ++k) {
-        switch (rng.below(7)) {
-          case 0:
-            procs[t].push_back(rng.below(2) ? write(1) : read(1));
-            break;
-          case 1:
-          case 2: {
-            std::vector<int> accept;
-            for (int tag = 1; tag <= 3; ++tag) {
-              if (rng.below(2)) accept.push_back(tag);
-            }
-            procs[t].push_back(rng.below(4) ? fake_receive(accept) : testing::fake_poll(accept));
-            break;
-          }
-          default: {
-            int to = static_cast<int>(rng.below(procs.size() - 1));
-            if (to >= static_cast<int>(t)) ++to;
-            const int tag = 1 + static_cast<int>(rng.below(3));
-            procs[t].push_back(rng.below(3) ? testing::fake_remote_send(to, tag) : fake_send(to, tag));
-          }
-        }
-      }
+      for (size_t k = 0; k < n; ++k) procs[t].push_back(random_network_step(rng, t, procs.size(), {7, 2, 3, 4, 3}));
     }
     const bool reorder = round % 2 == 1;
     compare_with_brute_force(
@@ -767,27 +773,7 @@ TEST(Dfs, CountsEachClassWhenMessagesMayBeDropped) {
     std::vector<std::vector<FakeStep>> procs(3);
     for (size_t t = 0; t < procs.size(); ++t) {
       const size_t n = t == 2 ? 1 : 1 + rng.below(2);  // at most five steps: brute force runs every order
-      for (size_t k = 0; k < n; ++k) {
-        switch (rng.below(6)) {
-          case 0:
-            procs[t].push_back(rng.below(2) ? write(1) : read(1));
-            break;
-          case 1: {
-            std::vector<int> accept;
-            for (int tag = 1; tag <= 2; ++tag) {
-              if (rng.below(2)) accept.push_back(tag);
-            }
-            procs[t].push_back(rng.below(3) ? fake_receive(accept) : testing::fake_poll(accept));
-            break;
-          }
-          default: {
-            int to = static_cast<int>(rng.below(procs.size() - 1));
-            if (to >= static_cast<int>(t)) ++to;
-            const int tag = 1 + static_cast<int>(rng.below(2));
-            procs[t].push_back(rng.below(4) ? testing::fake_remote_send(to, tag) : fake_send(to, tag));
-          }
-        }
-      }
+      for (size_t k = 0; k < n; ++k) procs[t].push_back(random_network_step(rng, t, procs.size(), {6, 1, 2, 3, 4}));
     }
     const int drops = 1 + static_cast<int>(rng.below(2));
     const size_t before = total;
