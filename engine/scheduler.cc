@@ -121,6 +121,7 @@ class SystemStates final : public StateSource {
   bool clock_read() const override { return system_.clock_read(); }
   bool ids_read() const override { return system_.ids_read(); }
   bool root_waits_for_time() const override { return system_.root_waits_for_time(); }
+  std::optional<EventKey> roots_due_timer() const override { return system_.roots_due_timer(); }
   void set_steps(uint32_t steps) { steps_ = steps; }
 
  private:

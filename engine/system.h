@@ -86,6 +86,8 @@ class StateSource {
   virtual bool ids_read() const = 0;
   // System::root_waits_for_time().
   virtual bool root_waits_for_time() const { return false; }
+  // System::roots_due_timer().
+  virtual std::optional<EventKey> roots_due_timer() const { return std::nullopt; }
 };
 
 // A goal (ls.sometimes, ls.reachable, ls.unreachable): how often its call
@@ -179,6 +181,11 @@ class System {
   // (or a step it depends on has disabled it) the run cannot end, short of
   // a failure. False when the system cannot tell.
   virtual bool root_waits_for_time() const { return false; }
+  // The timer the root sleeps on, where it is due now (enabled): the
+  // root's next step, which every run that goes on takes (short of a step
+  // that ends the root first). nullopt when the root does not sleep on a
+  // timer due now, or the system cannot tell.
+  virtual std::optional<EventKey> roots_due_timer() const { return std::nullopt; }
   // What this iteration exercised so far (Exercised).
   virtual Exercised exercised() const { return {}; }
 

@@ -107,6 +107,16 @@ bool Vm::root_waits_for_time() const {
   return t.armed && t.queued && t.deadline > timers_.now;
 }
 
+std::optional<EventKey> Vm::roots_due_timer() const {
+  if (procs_.empty()) return std::nullopt;
+  const Process& root = procs_[kRootPid];
+  if (root.state != Process::State::kBlocked || root.op.kind != StepKind::kSleep || root.timer == 0) return std::nullopt;
+  const EventKey key = EventKey::timer(root.timer);
+  const Timer& t = timers_[root.timer];
+  if (!t.armed || !t.queued || enabled_pos_.get(key) < 0) return std::nullopt;
+  return key;
+}
+
 bool Vm::timers_queued(Pid owner) const {
   // A process may choose for its own timers (ls.timers); else the test's mode.
   const bool own = owner < procs_.size() && procs_[owner].own_timers;

@@ -227,6 +227,7 @@ class Vm final : public System {
   bool clock_read() const override { return clock_read_; }
   bool ids_read() const override { return ids_read_; }
   bool root_waits_for_time() const override;
+  std::optional<EventKey> roots_due_timer() const override;
   // Guest code read how things are numbered (StateOptions::ids): a pid or
   // table printed, pids compared, pairs or an ETS table ordered by them.
   void read_ids() const { ids_read_ = true; }

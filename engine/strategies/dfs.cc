@@ -355,6 +355,11 @@ class DfsStrategy final : public Strategy, public Search {
     if (first_visit) {
       level.visited = true;
       level.root_waits = states_ && states_->root_waits_for_time();
+      if (const std::optional<EventKey> timer = states_ ? states_->roots_due_timer() : std::nullopt) {
+        for (size_t i = 0; i < enabled.size(); ++i) {
+          if (enabled[i].key == *timer) level.root_timer = enabled_names_[i];
+        }
+      }
       for (size_t i = 0; i < enabled_names_.size(); ++i) {
         if (!optional(enabled_kinds_[i])) {
           level.offered.push_back(enabled_names_[i]);
@@ -400,7 +405,7 @@ class DfsStrategy final : public Strategy, public Search {
       // Faults are branches wherever offered; timers where nothing else
       // can run (or wherever offered, with full expansion or split).
       const bool full = every_interleaving_ || stateful_ || level.top || level.restricted;
-      const bool timers = full || plan_.split() || (quiescent() && !level.root_waits);
+      const bool timers = full || plan_.split() || (quiescent() && !level.root_waits && level.root_timer == kNoThread);
       for (size_t i = 0; i < enabled_names_.size(); ++i) {
         const EventKind kind = enabled_kinds_[i];
         if ((full && i != held_) || kind == EventKind::kFault || (timers && kind == EventKind::kTimer))
@@ -848,8 +853,8 @@ class DfsStrategy final : public Strategy, public Search {
     size_t root_at = none, optional_at = none, passed_at = none;
     for (size_t i = 0; i < enabled_names_.size(); ++i) {
       if (i == held_ || covered(level, enabled_names_[i])) continue;
-      if (optional(enabled_kinds_[i])) {  // only when nothing else can run
-        if (optional_at == none) optional_at = i;
+      if (optional(enabled_kinds_[i])) {  // only when nothing else can run; the root's own timer first
+        if (optional_at == none || enabled_names_[i] == level.root_timer) optional_at = i;
       } else if (enabled_names_[i] == root_) {
         root_at = i;
       } else if (!level.pending_sleepers.empty() && passed_by(level, enabled_names_[i])) {

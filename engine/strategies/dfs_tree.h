@@ -156,6 +156,13 @@ struct Level {
   // every timer enabled here fires in every run that goes on, so it needs
   // no branch of its own, and asleep, it covers reversals it commutes with.
   bool root_waits = false;
+  // The root's own sleep timer, due here (System::roots_due_timer): the
+  // event a run left alone takes first of the timers, and the only one of
+  // them that is a branch here where nothing else can run. Every run that
+  // goes on fires it, and the others commute with it (its owner sleeps),
+  // so a run that fires one of them first is one of its runs reordered;
+  // under it they are offered again, optional as ever.
+  Thread root_timer = kNoThread;
   // With a state cache, a state met again: only the events in `only` are
   // explored from it (the others awake were explored at its first visit).
   bool restricted = false;

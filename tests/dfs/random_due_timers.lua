@@ -52,8 +52,8 @@ local function draw_ops(n, me)
   return ops
 end
 
-local function run(ops, peers, table)
-  ls.sleep(10)
+local function run(ops, peers, table, first)
+  ls.sleep(first or 10)
   for _, op in ipairs(ops) do
     if op[1] == "send" then
       ls.send(peers[op[2]], op[3])
@@ -90,5 +90,40 @@ for n = 1, 30 do
     p1.peer = w2
     ls.sleep(root_sleep)
     ls.receive(nil, 0)  -- takes one message, if any came
+  end)
+end
+
+-- The root's own sleep falls due with the workers' first timers: every run
+-- fires it (dfs takes it first, and makes no branch of the others there),
+-- the others are optional (the root may end the test before they fire),
+-- and after it the root races with the workers (a write of the shared row,
+-- a send to one of them) before it takes a message, if any came. The
+-- second worker's first sleep is shorter, and there are no faults: with
+-- three timers due at once, or a fault's placements, --dpor none needs
+-- far more runs than the test's budget.
+for n = 1, 20 do
+  local workers = {}
+  for w = 1, 2 do workers[w] = draw_ops(1 + draw(3), w) end
+  local after = { draw(3), draw(3) }  -- what the root does when it wakes
+  ls.test("root wakes with the timers " .. n, function()
+    ls.cluster.start_nodes({ "a", "b" })
+    local table = ls.ets.new("t", { access = "public" })
+    local root = ls.self()
+    local p1 = { root = root }
+    local p2 = { root = root }
+    local w2 = ls.spawn_on("b", function() run(workers[2], p2, table, 5) end)
+    p2.peer = ls.spawn_on("a", function() run(workers[1], p1, table) end)
+    p1.peer = w2
+    ls.sleep(10)
+    for _, what in ipairs(after) do
+      if what == 0 then
+        ls.ets.insert(table, { "k", root })
+      elseif what == 1 then
+        ls.send(p2.peer, "x")
+      else
+        ls.receive(nil, 0)
+      end
+    end
+    ls.receive(nil, 0)
   end)
 end

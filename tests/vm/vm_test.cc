@@ -292,6 +292,44 @@ bool step_where(Vm& vm, const std::function<bool(const Op&)>& want) {
   return false;
 }
 bool is_process(const Op& op) { return op.key.kind == EventKind::kProcess; }
+
+// The root's own sleep timer, due now: dfs fires it first of the timers
+// due with it. The query names it while it is due (and enabled), and
+// names nothing while the root sleeps past now (the worker's timer fires
+// alone at 10) or waits in a receive whose timeout is due (a message
+// could end that first).
+TEST(Vm, TheRootsDueTimerIsNamedOnlyWhileItsSleepIsDue) {
+  enum class Root { kSleepsAsLong, kSleepsLonger, kReceives };
+  for (const Root how : {Root::kSleepsAsLong, Root::kSleepsLonger, Root::kReceives}) {
+    SCOPED_TRACE(static_cast<int>(how));
+    VmRun r;
+    const ValueRef worker = r.guest.script({[](Vm& vm, Reply&, FakeGuest&) { vm.post_sleep(10); }});
+    std::vector<Action> root{[worker](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(worker, Vm::SpawnMode::kPlain); }};
+    if (how == Root::kReceives) {
+      root.push_back([](Vm& vm, Reply&, FakeGuest&) { vm.post_receive(0, 10); });
+    } else {
+      root.push_back([how](Vm& vm, Reply&, FakeGuest&) { vm.post_sleep(how == Root::kSleepsAsLong ? 10 : 100); });
+    }
+    r.vm.start_root(r.guest.script(root));
+    std::vector<int64_t> named;  // when
+    for (int steps = 0; steps < 20; ++steps) {
+      if (r.vm.enabled().empty() && !r.vm.advance_time()) break;
+      if (const std::optional<EventKey> due = r.vm.roots_due_timer()) {
+        named.push_back(r.vm.now());
+        EXPECT_EQ(due->kind, EventKind::kTimer);
+        ASSERT_TRUE(step_where(r.vm, [&](const Op& op) { return op.key == *due; })) << "named, but not enabled";
+        EXPECT_FALSE(r.vm.roots_due_timer()) << "fired";
+      } else {
+        // The worker's timer first, then anything: the root's is named
+        // as long as it is due and has not fired.
+        ASSERT_TRUE(step_where(r.vm, [](const Op&) { return true; }));
+      }
+    }
+    EXPECT_EQ(named, how == Root::kSleepsAsLong   ? std::vector<int64_t>{10}
+                     : how == Root::kSleepsLonger ? std::vector<int64_t>{100}
+                                                  : std::vector<int64_t>{});
+  }
+}
 bool has(Vm& vm, StepKind kind) {
   for (const Op& op : vm.enabled()) {
     if (op.step == kind) return true;
