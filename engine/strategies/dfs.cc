@@ -136,7 +136,10 @@
 // run ends before the timers due have fired, so none is a branch of its
 // own there: each is one every run takes, as a process's step is, and
 // asleep it covers the reversals it commutes with (weak_initial()) and
-// the faults beside it (drop_late_faults()).
+// the faults beside it (drop_late_faults()). Where the root's own sleep
+// timer is due (Level::root_timer), it is the one a run left alone fires
+// first, and no other timer due with it is a branch there: every run
+// that goes on fires it, and they commute with it.
 //
 // The state cache (dfs_states.h; fingerprints of the whole state, from the
 // system). `--state-cache full` remembers every state and explores each
