@@ -36,11 +36,24 @@
 // could be delivered now (a fault of its own, as the VM offers it): taking
 // it loses m, which touches what m's delivery would (its recipient's
 // mailbox) and lets the next message of its channel through.
+//
+// Timers and virtual time, as the VM keeps them under timers = "quiescent":
+// a kSleep step (fake_sleep(d)) waits d ms, and a receive with a timeout
+// (fake_timed_receive(accept, d)) waits at most d ms for a message it
+// takes. The step before it arms the timer (a receive's only if no message
+// it takes is queued then), which becomes an event (EventKind::kTimer)
+// once virtual time reaches its deadline; time moves on to the next
+// deadline only when nothing can run (advance_time()). A sleep's timer
+// firing lets the sleep step run; a receive's timer firing (a poll's
+// commitment to "nothing came": it writes the owner's mailbox) makes the
+// receive return nothing, and a message the receive takes before it fires
+// disarms it. A process's first step is never one that waits.
 #pragma once
 
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/system.h"
@@ -57,6 +70,7 @@ struct FakeStep {
   uint64_t value = 0;       // a write: what it stores (equal writes commute; 0: unknown)
   bool poll = false;        // kReceive: returns at once, with nothing if no message matches
   bool remote = false;      // kSend: in flight until a delivery event puts it in the mailbox
+  int64_t wait = 0;         // kSleep: how long; kReceive: its timeout (0: none)
 };
 
 inline FakeStep fake_send(int to, int tag) { return {StepKind::kSend, 0, true, to, tag, {}}; }
@@ -71,6 +85,16 @@ inline FakeStep fake_remote_send(int to, int tag) {
   s.remote = true;
   return s;
 }
+inline FakeStep fake_sleep(int64_t ms) {
+  FakeStep s{StepKind::kSleep, 0, false, -1, 0, {}};
+  s.wait = ms;
+  return s;
+}
+inline FakeStep fake_timed_receive(std::vector<int> accept, int64_t ms) {
+  FakeStep s = fake_receive(std::move(accept));
+  s.wait = ms;
+  return s;
+}
 inline FakeStep fake_exit() { return {StepKind::kExit, 0, true, -1, 0, {}}; }
 inline FakeStep fake_partition() { return {StepKind::kPartition, object::node(1), true, -1, 0, {}}; }
 
@@ -81,11 +105,33 @@ class FakeSystem final : public System {
     next_.assign(procs_->size(), 0);
     mailboxes_.assign(procs_->size(), {});
     patterns_.assign(procs_->size(), {});
+    timer_of_.assign(procs_->size(), 0);
+    woken_.assign(procs_->size(), false);
+    timed_out_.assign(procs_->size(), false);
     refresh();
   }
 
   std::span<const Op> enabled() override { return enabled_; }
-  bool advance_time() override { return false; }
+  bool advance_time() override {
+    int64_t next = INT64_MAX;
+    for (const FakeTimer& t : timers_) {
+      if (t.armed && t.deadline > now_) next = std::min(next, t.deadline);
+    }
+    if (next == INT64_MAX || over_) return false;
+    now_ = next;
+    refresh();
+    return true;
+  }
+  int64_t now() const override { return now_; }
+  bool root_waits_for_time() const override {
+    const uint32_t t = sleeping_on(0);
+    return t != 0 && timers_[t - 1].deadline > now_;
+  }
+  std::optional<EventKey> roots_due_timer() const override {
+    const uint32_t t = sleeping_on(0);
+    if (t == 0 || timers_[t - 1].deadline > now_) return std::nullopt;
+    return EventKey::timer(t);
+  }
 
   StepResult step(const Op& op, ChoiceSource& choices) override {
     const uint32_t pid = op.key.id;
@@ -109,10 +155,36 @@ class FakeSystem final : public System {
       enqueue(f.to, f.tag, step_no);
       r.facts.cause = f.send;
       refresh();
-      r.finished = over_ || (enabled_.empty() && !deadlock_when_done_);
+      r.finished = over_ || (enabled_.empty() && !deadlock_when_done_ && !timers_pending());
       r.facts.accesses = accesses_;
       r.facts.observations = observations_;
       r.facts.passed = passed_;
+      return r;
+    }
+    if (op.key.kind == EventKind::kTimer) {
+      FakeTimer& t = timers_[pid - 1];
+      const auto owner = t.owner;
+      t.armed = false;
+      timer_of_[owner] = 0;
+      log_.push_back({kTimerFired, false});
+      fired_.push_back({owner, next_[owner], t.receive});
+      r.facts.actor = owner;
+      r.facts.cause = t.armed_step;
+      if (t.receive) {
+        accesses_.push_back({object::mailbox(owner), true});
+        timed_out_[owner] = true;
+        r.facts.poll = true;  // the receive commits to "nothing came" here
+        if (observing_) patterns_[owner].push_back({step_no, (*procs_)[owner][next_[owner]].accept});
+      } else {
+        accesses_.push_back({object::timer(pid), true});
+        woken_[owner] = true;
+      }
+      accesses_.push_back({object::process(owner), false});
+      wake_cause_.resize(procs_->size(), 0);
+      wake_cause_[owner] = step_no;
+      refresh();
+      r.finished = over_ || (enabled_.empty() && !deadlock_when_done_ && !timers_pending());
+      r.facts.accesses = accesses_;
       return r;
     }
     if (op.key.kind == EventKind::kFault && pid >= kDropFault) {
@@ -126,7 +198,7 @@ class FakeSystem final : public System {
       accesses_.push_back({object::mailbox(static_cast<uint32_t>(f.to)), true});
       accesses_.push_back({object::node(1), false});
       refresh();
-      r.finished = over_ || (enabled_.empty() && !deadlock_when_done_);
+      r.finished = over_ || (enabled_.empty() && !deadlock_when_done_ && !timers_pending());
       r.facts.accesses = accesses_;
       return r;
     }
@@ -135,9 +207,10 @@ class FakeSystem final : public System {
       kills_.push_back({pid, next_[pid]});
       --kill_budget_;
       next_[pid] = (*procs_)[pid].size();
+      if (timer_of_[pid]) timers_[timer_of_[pid] - 1].armed = false, timer_of_[pid] = 0;
       accesses_.push_back({object::process(pid), true});
       refresh();
-      r.finished = enabled_.empty() && !deadlock_when_done_;
+      r.finished = enabled_.empty() && !deadlock_when_done_ && !timers_pending();
       r.facts.accesses = accesses_;
       return r;
     }
@@ -145,6 +218,7 @@ class FakeSystem final : public System {
     order_.push_back(pid);
     const FakeStep& ran = (*procs_)[pid][next_[pid]];
     if (next_[pid] == 0 && pid < spawned_at_.size()) r.facts.cause = spawned_at_[pid];
+    if (pid < wake_cause_.size() && wake_cause_[pid]) r.facts.cause = std::exchange(wake_cause_[pid], 0);
     accesses_.push_back({object::process(pid), false});
     if (ran.kind == StepKind::kSend && ran.to >= 0 && ran.remote) {
       accesses_.push_back({object::node(1), false});  // as a send between nodes reads them
@@ -157,8 +231,12 @@ class FakeSystem final : public System {
     } else if (ran.kind == StepKind::kReceive && ran.object == 0) {
       accesses_.push_back({object::mailbox(pid), true});
       auto& box = mailboxes_[pid];
-      const size_t at = first_match(pid, ran.accept);
+      // A receive whose timer fired returns nothing, whatever came since.
+      const bool timed_out = timed_out_[pid];
+      timed_out_[pid] = false;
+      const size_t at = timed_out ? box.size() : first_match(pid, ran.accept);
       r.facts.poll = ran.poll;
+      r.facts.timed = ran.wait > 0;
       if (at < box.size()) {
         r.facts.consumed = box[at].second;
         received_.push_back(box[at].first);
@@ -184,7 +262,10 @@ class FakeSystem final : public System {
             takes(ran.accept, flights_[o.key.id].tag))
           would_take_.push_back(o.key);
       }
-      if (observing_) patterns_[pid].push_back({step_no, ran.accept});
+      // (A receive its timer ended committed to "nothing came" there.)
+      if (observing_ && !timed_out) patterns_[pid].push_back({step_no, ran.accept});
+    } else if (ran.kind == StepKind::kSleep) {
+      woken_[pid] = false;
     } else if (ran.object != 0) {
       accesses_.push_back({ran.object, ran.writes, ran.value});
       if (ran.kind == StepKind::kPartition) cut_ = true;
@@ -200,12 +281,13 @@ class FakeSystem final : public System {
     }
     if (ran.kind == StepKind::kExit && pid == 0 && root_ends_run_) over_ = true;
     if (choose_per_step_) chosen_.push_back(choices.choose(choose_per_step_));
+    arm_if_waiting(pid, step_no);
     refresh();
     if (fails_ && fails_(order_)) {
       r.failure.kind = FailureKind::kAssertion;
       r.failure.message = "bad interleaving";
     }
-    r.finished = over_ || (enabled_.empty() && !deadlock_when_done_);
+    r.finished = over_ || (enabled_.empty() && !deadlock_when_done_ && !timers_pending());
     if (hot_) {
       r.monitors = 1;
       r.hot = hot_(order_) ? 1 : 0;
@@ -270,6 +352,13 @@ class FakeSystem final : public System {
   };
   std::vector<Flight> flights_;
   std::vector<uint32_t> delivered_;  // per delivery step, in order: which flight
+  static constexpr uint32_t kTimerFired = UINT32_MAX - 2;  // in log_: a timer fired
+  struct Fired {
+    uint32_t owner = 0;
+    size_t at = 0;       // the owner's step it let run (index in its process)
+    bool receive = false;  // a receive's timeout (else a sleep's end)
+  };
+  std::vector<Fired> fired_;  // per timer step, in order
   bool reorder_ = false;  // messages in flight may overtake each other
 
  private:
@@ -292,6 +381,31 @@ class FakeSystem final : public System {
       }
     }
     mailboxes_[to].push_back({tag, step_no});
+    const auto p = static_cast<uint32_t>(to);
+    if (timer_of_[p] && timers_[timer_of_[p] - 1].receive && takes((*procs_)[p][next_[p]].accept, tag)) {
+      timers_[timer_of_[p] - 1].armed = false;  // the receive takes it: its timeout is off
+      timer_of_[p] = 0;
+    }
+  }
+  // After process p's step: if its next step waits (a sleep, a receive
+  // with a timeout and nothing it takes queued), this step armed its timer.
+  void arm_if_waiting(uint32_t p, uint32_t step_no) {
+    if (over_ || next_[p] >= (*procs_)[p].size()) return;
+    const FakeStep& s = (*procs_)[p][next_[p]];
+    const bool receive = s.kind == StepKind::kReceive && s.object == 0 && !s.poll;
+    if (s.wait <= 0 || (s.kind != StepKind::kSleep && !receive)) return;
+    if (receive && first_match(p, s.accept) < mailboxes_[p].size()) return;
+    timers_.push_back({p, now_ + s.wait, receive, true, step_no});
+    timer_of_[p] = static_cast<uint32_t>(timers_.size());
+    created_.push_back(EventKey::timer(timer_of_[p]));
+  }
+  // The timer process p sleeps on (1-based), or 0.
+  uint32_t sleeping_on(uint32_t p) const {
+    if (next_[p] >= (*procs_)[p].size() || (*procs_)[p][next_[p]].kind != StepKind::kSleep || !timer_of_[p]) return 0;
+    return timer_of_[p];
+  }
+  bool timers_pending() const {
+    return std::any_of(timers_.begin(), timers_.end(), [](const FakeTimer& t) { return t.armed; });
   }
   // Whether a message `tag` queued for `to` now would not be taken by the
   // receive `to` is about to do (as the VM reports it; then in passed_).
@@ -300,6 +414,7 @@ class FakeSystem final : public System {
     if (!observing_ || next_[p] >= (*procs_)[p].size() || (*procs_)[p][next_[p]].kind != StepKind::kReceive ||
         (*procs_)[p][next_[p]].object != 0)
       return false;
+    if (timed_out_[p]) return false;
     const std::vector<int>& accept = (*procs_)[p][next_[p]].accept;
     const bool passes = first_match(p, accept) < mailboxes_[p].size() || !takes(accept, tag);
     if (passes) passed_.assign(1, p);
@@ -321,7 +436,8 @@ class FakeSystem final : public System {
       if (next_[p] < (*procs_)[p].size()) {
         const FakeStep& s = (*procs_)[p][next_[p]];
         const bool receive = s.kind == StepKind::kReceive && s.object == 0;
-        if (receive && !s.poll && first_match(p, s.accept) == mailboxes_[p].size()) continue;
+        if (receive && !s.poll && !timed_out_[p] && first_match(p, s.accept) == mailboxes_[p].size()) continue;
+        if (s.kind == StepKind::kSleep && !woken_[p]) continue;
         const uint64_t object = receive ? object::mailbox(p)
                                 : s.to >= 0 ? object::mailbox(static_cast<uint32_t>(s.to))
                                             : s.object;
@@ -335,6 +451,11 @@ class FakeSystem final : public System {
       for (uint32_t e = 0; e < id && head && !reorder_; ++e)
         head = !(flights_[e].live && flights_[e].from == f.from && flights_[e].to == f.to);
       if (head) enabled_.push_back({{EventKind::kDelivery, id}, StepKind::kDeliver, true, object::mailbox(static_cast<uint32_t>(f.to)), 0});
+    }
+    for (uint32_t id = 1; id <= timers_.size(); ++id) {  // the timers due
+      const FakeTimer& t = timers_[id - 1];
+      if (t.armed && t.deadline <= now_)
+        enabled_.push_back({EventKey::timer(id), StepKind::kTimer, true, t.receive ? object::mailbox(t.owner) : object::timer(id), 0});
     }
     for (size_t i = 0, n = enabled_.size(); i < n && drop_budget_ > 0; ++i) {
       const Op d = enabled_[i];  // a copy: the push_back below may move enabled_
@@ -366,6 +487,19 @@ class FakeSystem final : public System {
   bool over_ = false;  // the root has ended the run
   bool cut_ = false;   // a partition holds every message in flight
   std::vector<uint32_t> spawned_at_;  // per process: the step of P0 that started it (0: none)
+  struct FakeTimer {
+    uint32_t owner = 0;
+    int64_t deadline = 0;
+    bool receive = false;  // a receive's timeout (else a sleep)
+    bool armed = false;
+    uint32_t armed_step = 0;
+  };
+  std::vector<FakeTimer> timers_;    // timer id - 1
+  std::vector<uint32_t> timer_of_;   // per process: the timer it waits on (id), or 0
+  std::vector<bool> woken_;          // per process: its sleep's timer fired
+  std::vector<bool> timed_out_;      // per process: its receive's timer fired
+  std::vector<uint32_t> wake_cause_;  // per process: the timer step its next step follows
+  int64_t now_ = 0;
 };
 
 }  // namespace lockstep::testing
