@@ -61,10 +61,11 @@ void Vm::access_cluster(Pid pid, const PendingOp& op, Op& out) const {
   switch (op.kind) {
     case StepKind::kPartition:
     case StepKind::kHeal: {
-      // One direction it cuts or heals stands for all it writes: from the
-      // first node of its first group to the first of the second (or to
-      // the first node outside the group, for an isolation or a heal of
-      // everything).
+      // One direction it cuts or heals stands for all it writes: the
+      // first it changes; if it changes none, the first it names, from
+      // the first node of its first group to the first of the second (or
+      // to the first node outside the group, for an isolation or a heal
+      // of everything).
       const CutArgs& cut = op.as<CutArgs>();
       const NodeId a = cut.a.empty() ? kMainNode : find_node(names_[cut.a.front()]);
       NodeId b = cut.b.empty() ? kLocalNode : find_node(names_[cut.b.front()]);
@@ -75,9 +76,16 @@ void Vm::access_cluster(Pid pid, const PendingOp& op, Op& out) const {
             b = n;
         }
       }
+      // One that changes nothing reads that direction.
+      NodeId from = kLocalNode, to = kLocalNode;
+      if (cut_changes(op, from, to)) {
+        out.object = object::reach(from, to);
+        out.writes = true;
+        break;
+      }
       if (a != kLocalNode && b != kLocalNode && a != b) {
         out.object = object::reach(a, b);
-        out.writes = true;
+        out.writes = false;
         break;
       }
       [[fallthrough]];
@@ -220,24 +228,33 @@ bool Vm::perform_cut(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
   if (!cut_groups(op.as<CutArgs>(), heal ? "heal" : "partition", a, b, reply)) return true;
   const bool all = heal && a.empty() && b.empty();
   if (all) {
-    for (NodeId n = 0; n < net_.nodes.size(); ++n) a.push_back(n);
-    b = a;
-    for (Node& node : net_.nodes) node.fault_cuts.clear();  // a partition fault's cut is healed too
-  } else if (b.empty()) {  // isolate, or heal one group with every other node
-    for (NodeId n = 0; n < net_.nodes.size(); ++n) {
-      if (std::find(a.begin(), a.end(), n) == a.end()) b.push_back(n);
+    for (NodeId n = 0; n < net_.nodes.size(); ++n) {  // a partition fault's cut is healed too
+      if (net_.nodes[n].fault_cuts.empty()) continue;
+      net_.nodes[n].fault_cuts.clear();
+      touch(object::node(n), true);
     }
   }
+  complete_groups(heal, a, b);
   const Cut mode = heal ? Cut::kNone : cut_mode;
   std::vector<CutChange> changes;
+  // Only the directions it changes are written: a heal of what is not
+  // cut (or a cut of what is cut so already) reads them, and commutes
+  // with the messages that cross them.
+  auto change = [&](NodeId from, NodeId to) {
+    if (cut(from, to) == mode) {
+      touch(object::reach(from, to), false);
+      return;
+    }
+    changes.push_back({from, to, mode});
+  };
   for (NodeId x : a) {
     for (NodeId y : b) {
       if (x == y) continue;
-      changes.push_back({x, y, mode});
-      if (!oneway) changes.push_back({y, x, mode});
+      change(x, y);
+      if (!oneway) change(y, x);
     }
   }
-  apply_cuts(changes, pid);
+  if (!changes.empty()) apply_cuts(changes, pid);
   if (sink_) {
     auto group = [&](const std::vector<NodeId>& g) {
       std::string s = "{";
@@ -255,6 +272,49 @@ bool Vm::perform_cut(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
   reply.kind = Reply::Kind::kBool;
   reply.b = true;
   return true;
+}
+
+// A heal of everything names no group: every node on both sides. A
+// group alone (an isolation, or a heal of one group with the rest) is
+// cut from or healed with every node outside it.
+void Vm::complete_groups(bool heal, std::vector<NodeId>& a, std::vector<NodeId>& b) const {
+  if (heal && a.empty() && b.empty()) {
+    for (NodeId n = 0; n < net_.nodes.size(); ++n) a.push_back(n);
+    b = a;
+  } else if (b.empty()) {
+    for (NodeId n = 0; n < net_.nodes.size(); ++n) {
+      if (std::find(a.begin(), a.end(), n) == a.end()) b.push_back(n);
+    }
+  }
+}
+
+// Whether a pending partition or heal would change a direction, and the
+// first it would change (from, to): one that would change none only
+// reads what it names, and commutes with the messages crossing it.
+bool Vm::cut_changes(const PendingOp& op, NodeId& from, NodeId& to) const {
+  const CutArgs& args = op.as<CutArgs>();
+  const bool heal = op.kind == StepKind::kHeal;
+  std::vector<NodeId> a, b;
+  for (NameId name : args.a) a.push_back(find_node(names_[name]));
+  for (NameId name : args.b) b.push_back(find_node(names_[name]));
+  if (std::find(a.begin(), a.end(), kLocalNode) != a.end() || std::find(b.begin(), b.end(), kLocalNode) != b.end())
+    return false;  // an error the step reports
+  complete_groups(heal, a, b);
+  const Cut mode = heal ? Cut::kNone : args.mode;
+  for (NodeId x : a) {
+    for (NodeId y : b) {
+      if (x == y) continue;
+      for (auto [f, t] : {std::pair{x, y}, std::pair{y, x}}) {
+        if (cut(f, t) != mode) {
+          from = f;
+          to = t;
+          return true;
+        }
+        if (args.oneway) break;
+      }
+    }
+  }
+  return false;
 }
 
 void Vm::apply_cuts(const std::vector<CutChange>& changes, Pid by) {

@@ -481,6 +481,8 @@ class Vm final : public System {
   bool perform_start_node(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
   bool perform_cut(Pid pid, PendingOp& op, Reply& reply, StepResult& result);
   NodeId first_node(const PendingOp& op) const;
+  void complete_groups(bool heal, std::vector<NodeId>& a, std::vector<NodeId>& b) const;
+  bool cut_changes(const PendingOp& op, NodeId& from, NodeId& to) const;
   bool cut_groups(const CutArgs& args, const char* what, std::vector<NodeId>& a, std::vector<NodeId>& b,
                   Reply& reply);
   void access_global(Pid pid, const PendingOp& op, Op& out) const;

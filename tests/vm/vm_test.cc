@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 #include "engine/scheduler.h"
 #include "engine/strategy.h"
@@ -342,6 +343,49 @@ Action start_nodes_ab() {
 }
 Action spawn_on(ValueRef body, NodeId node) {
   return [body, node](Vm& vm, Reply&, FakeGuest&) { vm.post_spawn(body, Vm::SpawnMode::kPlain, node); };
+}
+
+// A heal or partition writes only the directions it changes, and reads
+// the others it names: a heal of what is not cut commutes with every
+// message crossing between the nodes (dfs counts fewer classes of a test
+// that heals at its end), and a cut writes what it cuts. The event offered
+// before it runs says so too.
+TEST(Vm, ACutOrHealWritesOnlyTheDirectionsItChanges) {
+  VmRun r;
+  const auto heal_all = [](Vm& vm, Reply&, FakeGuest&) { vm.post_heal({}, {}); };
+  r.vm.start_root(r.guest.script({
+      start_nodes_ab(), heal_all,
+      [](Vm& vm, Reply&, FakeGuest&) { vm.post_partition({vm.intern("a")}, {vm.intern("b")}, Cut::kDefer, false); },
+      [](Vm& vm, Reply&, FakeGuest&) { vm.post_partition({vm.intern("a")}, {vm.intern("b")}, Cut::kDefer, false); },
+      heal_all, heal_all,
+  }));
+  NoChoices choices;
+  const uint64_t ab = object::reach(1, 2), ba = object::reach(2, 1);
+  // Per cluster step: whether the event offered writes, and what it wrote
+  // among the reach and node objects.
+  std::vector<std::pair<bool, std::set<uint64_t>>> seen;
+  while (!r.vm.enabled().empty()) {
+    const Op op = r.vm.enabled()[0];
+    const StepResult res = r.vm.step(op, choices);
+    if (op.step != StepKind::kHeal && op.step != StepKind::kPartition) continue;
+    std::set<uint64_t> written;
+    for (const Access& a : res.facts.accesses) {
+      const uint64_t tag = a.object & object::kTagMask;
+      if (a.writes && (tag == object::kReach || tag == object::kNode)) written.insert(a.object);
+    }
+    seen.emplace_back(op.writes, written);
+  }
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_FALSE(seen[0].first) << "a heal of nothing cut";
+  EXPECT_EQ(seen[0].second, std::set<uint64_t>{});
+  EXPECT_TRUE(seen[1].first) << "a cut";
+  EXPECT_EQ(seen[1].second, (std::set<uint64_t>{ab, ba}));
+  EXPECT_FALSE(seen[2].first) << "a cut of what is cut so already";
+  EXPECT_EQ(seen[2].second, std::set<uint64_t>{});
+  EXPECT_TRUE(seen[3].first) << "a heal of a cut";
+  EXPECT_EQ(seen[3].second, (std::set<uint64_t>{ab, ba}));
+  EXPECT_FALSE(seen[4].first) << "healed already";
+  EXPECT_EQ(seen[4].second, std::set<uint64_t>{});
 }
 
 TEST(VmFaults, ADropIsOfferedWithADeliverableMessageUntilTheBudgetIsSpent) {
