@@ -227,11 +227,13 @@ bool Vm::perform_cut(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
   std::vector<NodeId> a, b;
   if (!cut_groups(op.as<CutArgs>(), heal ? "heal" : "partition", a, b, reply)) return true;
   const bool all = heal && a.empty() && b.empty();
+  bool fault_cuts_cleared = false;
   if (all) {
     for (NodeId n = 0; n < net_.nodes.size(); ++n) {  // a partition fault's cut is healed too
       if (net_.nodes[n].fault_cuts.empty()) continue;
       net_.nodes[n].fault_cuts.clear();
       touch(object::node(n), true);
+      fault_cuts_cleared = true;
     }
   }
   complete_groups(heal, a, b);
@@ -254,7 +256,7 @@ bool Vm::perform_cut(Pid pid, PendingOp& op, Reply& reply, StepResult&) {
       if (!oneway) change(y, x);
     }
   }
-  if (!changes.empty()) apply_cuts(changes, pid);
+  if (!changes.empty() || fault_cuts_cleared) apply_cuts(changes, pid);  // (which offers the faults anew)
   if (sink_) {
     auto group = [&](const std::vector<NodeId>& g) {
       std::string s = "{";

@@ -451,6 +451,31 @@ TEST(VmFaults, APartitionFaultHealsWhenNothingElseCouldEverRun) {
   EXPECT_TRUE(has(r.vm, StepKind::kDeliver));
 }
 
+// A heal of everything also heals what a partition fault cut: where the
+// program healed those ways already, it changes no way, but the fault's
+// heal is no longer offered.
+TEST(VmFaults, AHealOfEverythingEndsAPartitionFaultWhoseWaysWereHealed) {
+  VmOptions options;
+  options.faults.partition = 1;
+  VmRun r(options);
+  r.vm.start_root(r.guest.script({
+      start_nodes_ab(),
+      [](Vm& vm, Reply&, FakeGuest&) { vm.post_heal({vm.intern("b")}, {}); },
+      [](Vm& vm, Reply&, FakeGuest&) { vm.post_heal({}, {}); },
+      [](Vm& vm, Reply&, FakeGuest&) { vm.post_heal({}, {}); },  // keeps something beside the faults
+  }));
+  ASSERT_TRUE(step_where(r.vm, is_process));  // start
+  ASSERT_TRUE(step_where(r.vm, is_process));  // start_nodes
+  // Cut node b (index 2) off, then the program heals b with every node.
+  ASSERT_TRUE(step_where(r.vm, [](const Op& op) { return op.key == EventKey{EventKind::kFault, 2 * 8 + 4}; }));
+  EXPECT_TRUE(has(r.vm, StepKind::kFaultHeal));
+  ASSERT_TRUE(step_where(r.vm, is_process));  // heal(b)
+  EXPECT_TRUE(has(r.vm, StepKind::kFaultHeal)) << "the fault's cut is still its own";
+  ASSERT_TRUE(step_where(r.vm, is_process));  // heal()
+  ASSERT_TRUE(has(r.vm, StepKind::kHeal));
+  EXPECT_FALSE(has(r.vm, StepKind::kFaultHeal)) << "healed by the program";
+}
+
 TEST(VmFaults, ACrashedNodeMayRestartAndTheRootsNodeNeverCrashes) {
   VmOptions options;
   options.faults.crash = 1;
