@@ -66,6 +66,13 @@ void Vm::access_cluster(Pid pid, const PendingOp& op, Op& out) const {
       // the first node of its first group to the first of the second (or
       // to the first node outside the group, for an isolation or a heal
       // of everything).
+      NodeId from = kLocalNode, to = kLocalNode;
+      if (cut_changes(op, from, to)) {
+        out.object = object::reach(from, to);
+        out.writes = true;
+        break;
+      }
+      // One that changes nothing reads the first direction it names.
       const CutArgs& cut = op.as<CutArgs>();
       const NodeId a = cut.a.empty() ? kMainNode : find_node(names_[cut.a.front()]);
       NodeId b = cut.b.empty() ? kLocalNode : find_node(names_[cut.b.front()]);
@@ -75,13 +82,6 @@ void Vm::access_cluster(Pid pid, const PendingOp& op, Op& out) const {
                             cut.a.end())
             b = n;
         }
-      }
-      // One that changes nothing reads that direction.
-      NodeId from = kLocalNode, to = kLocalNode;
-      if (cut_changes(op, from, to)) {
-        out.object = object::reach(from, to);
-        out.writes = true;
-        break;
       }
       if (a != kLocalNode && b != kLocalNode && a != b) {
         out.object = object::reach(a, b);
