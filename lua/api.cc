@@ -224,12 +224,17 @@ int l_make_ref(lua_State* L) {
   return 1;
 }
 
-// _history_sync(id, detail): the sync point before a history event is recorded.
+// _history_sync(id, detail, order): the sync point before a history event
+// is recorded; `order` 1 an invocation, 2 a completion (real-time order:
+// each commutes with the others of its kind), 0 or none total order.
 int l_history_sync(lua_State* L) {
   LuaGuest& g = G(L);
   g.need_process(L, "history");
   const lua_Integer id = luaL_checkinteger(L, 1);
-  g.vm().post_history(static_cast<uint64_t>(id), lua_isnoneornil(L, 2) ? std::string() : check_string(L, 2));
+  const lua_Integer order = luaL_optinteger(L, 3, 0);
+  if (order < 0 || order > 2) return luaL_argerror(L, 3, "0, 1 or 2");
+  g.vm().post_history(static_cast<uint64_t>(id), lua_isnoneornil(L, 2) ? std::string() : check_string(L, 2),
+                      static_cast<vm::HistoryOrder>(order));
   return g.suspend(L);
 }
 

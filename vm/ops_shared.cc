@@ -39,10 +39,20 @@ void Vm::access_shared(Pid pid, const PendingOp& op, Op& out) const {
       out.object = object::term(fnv1a(op.as<TermArgs>().key));
       out.writes = op.kind != StepKind::kTermGet;
       break;
-    case StepKind::kHistory:
-      out.object = object::history(op.as<HistoryArgs>().history);
+    case StepKind::kHistory: {
+      // Every event writes the history. What a checker reads from the
+      // order of its events is real time: which completions come before
+      // which invocations (and each process's own order, which its steps
+      // keep). So two invocations with no completion between them commute,
+      // as do two completions: each group writes one value, and writes of
+      // one value commute (engine/facts.h). A history kept in total order
+      // writes none, so every two of its events race.
+      const HistoryArgs& args = op.as<HistoryArgs>();
+      out.object = object::history(args.history);
       out.writes = true;
+      out.value = static_cast<uint64_t>(args.order);
       break;
+    }
     default:
       break;
   }
@@ -62,8 +72,8 @@ void Vm::post_term_get(std::string key, ValueRef fallback, bool has_fallback) {
 
 void Vm::post_term_erase(std::string key) { post<TermArgs>(StepKind::kTermErase).key = std::move(key); }
 
-void Vm::post_history(uint64_t history, std::string detail) {
-  post<HistoryArgs>(StepKind::kHistory) = {history, std::move(detail)};
+void Vm::post_history(uint64_t history, std::string detail, HistoryOrder order) {
+  post<HistoryArgs>(StepKind::kHistory) = {history, std::move(detail), order};
 }
 
 bool Vm::perform_history(Pid pid, PendingOp& op, Reply&, StepResult&) {

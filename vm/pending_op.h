@@ -162,11 +162,19 @@ struct TermArgs {  // kTerm{Put,Get,Erase}, keyed by canonical key bytes
   void hash(const OpHashing& o) const;
 };
 
+// How a history event is ordered against the history's other events.
+enum class HistoryOrder : uint8_t {
+  kTotal = 0,       // before or after every other event (ls.history.new{total_order = true})
+  kInvocation = 1,  // real time: commutes with the other invocations
+  kCompletion = 2,  // real time: commutes with the other completions
+};
+
 struct HistoryArgs {  // kHistory: an event recorded in history `history`
   uint64_t history = 0;
   std::string detail;
+  HistoryOrder order = HistoryOrder::kTotal;
   void release(Guest&) {}
-  void hash(const OpHashing& o) const { o.h.u64(history).bytes(detail); }
+  void hash(const OpHashing& o) const { o.h.u64(history).bytes(detail).u64(static_cast<uint64_t>(order)); }
 };
 
 struct EtsNewArgs {  // kEtsNew

@@ -278,8 +278,9 @@ class Vm final : public System {
   void post_term_get(std::string key, ValueRef fallback, bool has_fallback);
   void post_term_erase(std::string key);
   // A sync point that orders a history event: the process records it right
-  // after the step is scheduled, so event order is the schedule's order.
-  void post_history(uint64_t history, std::string detail);
+  // after the step is scheduled, so event order is the schedule's order
+  // (`order`: which other events of the history it races with).
+  void post_history(uint64_t history, std::string detail, HistoryOrder order);
   // ETS (vm/ops_ets.cc). `table` is a live table id (checked by the
   // caller); rows carry keys. The first post_ets hands back the blank
   // arguments for the caller to fill in.

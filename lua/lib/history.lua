@@ -4,20 +4,31 @@
 -- step the scheduler picked, so the order of events is the schedule's real
 -- time order, and the checkers can trust it. Values are stored as given
 -- (record scalars or tables you do not mutate afterwards).
+--
+-- What the order says is real time: which completions come before which
+-- invocations. Two invocations with no completion between them are
+-- concurrent, as are two completions with no invocation between them, so
+-- the scheduler treats each pair as commuting (dfs runs one order of them,
+-- docs/checkers.md). new{total_order = true} makes every two events race.
 local ls = lockstep
 local M = {}
 local History = {}
 History.__index = History
 local last_id = 0
 
--- new() -> h
-function M.new()
+-- new([{total_order = bool}]) -> h
+function M.new(options)
+  if options ~= nil and type(options) ~= "table" then
+    error("ls.history.new: options must be a table ({total_order = true}), got " .. type(options), 2)
+  end
   last_id = last_id + 1
-  return setmetatable({ id = last_id, list = {} }, History)
+  local total = options ~= nil and options.total_order and true or false
+  return setmetatable({ id = last_id, list = {}, total_order = total }, History)
 end
 
 local function record(h, type, f, value)
-  ls._history_sync(h.id, type .. " " .. tostring(f))
+  local order = h.total_order and 0 or (type == "invoke" and 1 or 2)
+  ls._history_sync(h.id, type .. " " .. tostring(f), order)
   local e = { type = type, process = ls.self(), f = f, value = value, index = #h.list + 1 }
   h.list[#h.list + 1] = e
   return e

@@ -481,8 +481,12 @@ function lockstep.registry.dispatch(registry, key, fn) end
 -- Histories, generators, models and checkers (docs/checkers.md) ------------
 
 lockstep.history = {}
+---Two invocations (or two completions) with nothing of the other kind
+---between them commute for the scheduler; total_order makes every two
+---events race.
+---@param options? {total_order?: boolean}
 ---@return lockstep.History
-function lockstep.history.new() end
+function lockstep.history.new(options) end
 ---@param h lockstep.History
 ---@param f string
 ---@param value? any

@@ -29,6 +29,14 @@ ls.test("history records events in schedule order with their process", function(
   assert(json:find('{"type": "invoke", "process": %d+, "f": "write", "value": %d}'), json)
 end)
 
+ls.test("history options: total order, and a bad options value is an error naming it", function()
+  local h = ls.history.new({ total_order = true })
+  h:op("write", 1, function() return "ok" end)
+  assert(#h:events() == 2 and h:events()[2].type == "ok")
+  local ok, err = pcall(ls.history.new, "total")
+  assert(not ok and err:find("ls.history.new: options must be a table", 1, true), err)
+end)
+
 ls.test("generators are immutable and reproducible", function()
   local g = ls.generator.random({ "a", "b", "c" }, { seed = 42 })
   local x1, g1 = ls.generator.next(g)

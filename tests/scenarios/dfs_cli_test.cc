@@ -291,7 +291,7 @@ TEST(DfsCli, ShardsSplitOneSearchAndMergeBackIntoIt) {
   auto whole = run_lockstep(whole_args);
   ASSERT_EQ(whole.code, 0) << whole.out << whole.err;
   const uint64_t all = test_entry(whole.out).u64("schedules_explored");
-  ASSERT_GT(all, 100u);
+  ASSERT_GT(all, 50u);
 
   const std::string dir = fresh_dir("dfs_shards");
   std::vector<std::string> files;
@@ -637,6 +637,11 @@ void expect_at_most_abandoned(const std::string& name, std::vector<uint64_t> mos
   ASSERT_EQ(tests.size(), most.size()) << name;
   for (size_t i = 0; i < tests.size(); ++i) EXPECT_LE(tests[i].u64("abandoned"), most[i]) << tests[i].str("name");
 }
+
+// Two invocations of one ls.history commute, as do two completions: two
+// processes recording an operation each give 3 classes (one before the
+// other, or concurrent), where a history in total order gives all 6.
+TEST(DfsCli, HistoryEventsRaceOnlyInRealTime) { expect_both_count("history_order.lua", "10000", {3, 6}); }
 
 TEST(DfsCli, AReceiveThatArmedNoTimerIsTheSameClass) { expect_both_count("armed_timeout.lua", "10000", {1}); }
 
@@ -1290,7 +1295,7 @@ TEST(DfsStateCacheCli, OnCachesWhereTimeMovesOnAndTurnsToEveryStateWhenARunLoops
   // Neither loops nor time: the stateless search, its counts unchanged.
   const JsonValue plain = json("stale_cache_fixed.lua", "on");
   EXPECT_TRUE(plain.flag("complete"));
-  EXPECT_EQ(plain.u64("schedules_explored"), 412u);
+  EXPECT_EQ(plain.u64("schedules_explored"), 88u);
   EXPECT_FALSE(plain.get("states")) << "nothing cached: no states";
 }
 
