@@ -25,7 +25,9 @@
 //     also takes along what ran after the exit without depending on the
 //     kill; an event whose process the race's first step kills, or that
 //     kills the process of that step, stands for no reversal it is not
-//     part of (killed_before(), Execution::weak_initial()); and a victim
+//     part of (killed_before(), Execution::weak_initial()), nor does one
+//     that ends a process the reversal sends to (it commutes with the
+//     sends, but disables the receives that make them race); and a victim
 //     killed while waiting in a receive races, through the kill, with each
 //     later message to it (reverse_wakeups());
 //   - a step that disabled an event (a node's stop or crash removes its

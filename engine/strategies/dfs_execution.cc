@@ -267,6 +267,18 @@ bool changes_nodes(std::span<const Access> accesses) {
 bool touches_nodes(const Summary& s) {
   return std::any_of(s.accesses.begin(), s.accesses.end(), [](const Access& a) { return network(a.object); });
 }
+// Whether u ends (writes the control state of) a process whose mailbox
+// `accesses` write.
+bool ends_a_recipient(const Summary& u, std::span<const Access> accesses) {
+  for (const Access& a : accesses) {
+    if (!a.writes || !object::is_mailbox(a.object)) continue;
+    const uint64_t process = object::process(static_cast<uint32_t>(a.object & ~object::kTagMask));
+    for (const Access& b : u.accesses) {
+      if (b.writes && b.object == process) return true;
+    }
+  }
+  return false;
+}
 }  // namespace
 
 bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then, bool next_of_event,
@@ -299,6 +311,16 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, u
     for (const Access& a : u.accesses) {
       if (a.writes && a.object == process) return false;
     }
+  }
+  // Nor one that ends a process that `then` or v sends to: the two sends
+  // commute with it (a message to an ended process is dropped, as it would
+  // have been thrown away with the mailbox), but it disables the receives
+  // that take them, which are what makes two sends to one mailbox race;
+  // under u the messages are dropped and no race puts them in v's order
+  // (tests/dfs/kill_observer.lua).
+  if (ends_a_recipient(u, accesses_of(then))) return false;
+  for (uint32_t x : v) {
+    if (ends_a_recipient(u, accesses_of(x))) return false;
   }
   // An event stays enabled until it runs, unless a step that changes nodes
   // disables it (a partition holds a message in flight). A u that touches
