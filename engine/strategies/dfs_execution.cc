@@ -267,12 +267,15 @@ bool changes_nodes(std::span<const Access> accesses) {
 bool touches_nodes(const Summary& s) {
   return std::any_of(s.accesses.begin(), s.accesses.end(), [](const Access& a) { return network(a.object); });
 }
-// Whether u ends (writes the control state of) a process whose mailbox
-// `accesses` write.
+// Whether u, a step of another process, ends (writes the control state
+// of) a process whose mailbox `accesses` write. (A process's own steps
+// write its control state too: they are no signal.)
 bool ends_a_recipient(const Summary& u, std::span<const Access> accesses) {
   for (const Access& a : accesses) {
     if (!a.writes || !object::is_mailbox(a.object)) continue;
-    const uint64_t process = object::process(static_cast<uint32_t>(a.object & ~object::kTagMask));
+    const auto pid = static_cast<uint32_t>(a.object & ~object::kTagMask);
+    if (u.actor == static_cast<int64_t>(pid)) continue;
+    const uint64_t process = object::process(pid);
     for (const Access& b : u.accesses) {
       if (b.writes && b.object == process) return true;
     }

@@ -37,3 +37,17 @@ ls.test("a poll in a process about to be killed", function()
   ls.spawn(function() ls.send(server, 2) end)
   ls.send(server, 1)
 end)
+
+-- A process's own steps write its control state too (a send, a table
+-- read): they end nothing. Taken for a kill of the process the worker
+-- sends to, a table read judged wrongly which sleepers cover a reversal,
+-- and 2 of these 30 classes were lost.
+ls.test("a process's own steps end nothing", function()
+  local t = ls.ets.new("t", { access = "public" })
+  ls.spawn(function()
+    local peers = { ls.self() }
+    peers[2] = ls.spawn(function() pcall(ls.link, peers[1]) end)
+    peers[3] = ls.spawn(function() pcall(ls.link, peers[1]); ls.ets.lookup(t, "k") end)
+    ls.send(peers[3], 11)
+  end)
+end)

@@ -807,7 +807,7 @@ TEST(DfsCli, AKillDisablesItsVictimsNextStep) {
 // there, and proved a server that fails when it takes the second message
 // first bug-free (tests/dfs/kill_observer_bug.lua).
 TEST(DfsCli, ASleepingKillStandsForNoReversalOfSendsToItsVictim) {
-  expect_both_count("kill_observer.lua", "300000", {8, 6, 13});
+  expect_both_count("kill_observer.lua", "300000", {8, 6, 13, 30});
   for (const char* cache : {"off", "on"}) {
     const std::string dir = fresh_dir(std::string("kill_observer_bug_") + cache);
     auto r = run_lockstep({"run", std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/kill_observer_bug.lua", "--strategy",
