@@ -42,7 +42,11 @@ void install() {
   });
 }
 
-int this_thread() { return static_cast<int>(syscall(SYS_gettid)); }
+// A thread keeps its id: asked once per thread (each iteration asks).
+int this_thread() {
+  thread_local const int tid = static_cast<int>(syscall(SYS_gettid));
+  return tid;
+}
 
 void send(int tid) {
   if (tid > 0) syscall(SYS_tgkill, static_cast<int>(getpid()), tid, kSignal);
