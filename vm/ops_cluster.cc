@@ -429,7 +429,11 @@ void Vm::disconnect(NodeId a, NodeId b) {
     monitors_.erase(it);
     std::erase(procs_[mon.watcher].watching, ref);
     std::erase(procs_[mon.target].watchers, ref);
-    touch(object::process(mon.target), false);
+    // What the target's end finds (as the watcher's end reads it when it
+    // takes the monitor away: drop_watching()); not the target's process,
+    // which its own steps write (a monitor of its own would race with the
+    // partition in one order of the watcher's end and not in the other).
+    touch(object::links(mon.target), false);
     Message m;
     m.kind = Message::Kind::kDown;
     m.from = mon.target;
