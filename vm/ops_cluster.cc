@@ -429,11 +429,17 @@ void Vm::disconnect(NodeId a, NodeId b) {
     monitors_.erase(it);
     std::erase(procs_[mon.watcher].watching, ref);
     std::erase(procs_[mon.target].watchers, ref);
-    // What the target's end finds (as the watcher's end reads it when it
-    // takes the monitor away: drop_watching()); not the target's process,
-    // which its own steps write (a monitor of its own would race with the
-    // partition in one order of the watcher's end and not in the other).
+    // What either end finds: the target's end (as the watcher's end reads
+    // it when it takes the monitor away: drop_watching()) and the
+    // watcher's, which takes the monitor away or, once the partition has,
+    // finds nothing to take (every end writes its links object). Not the
+    // processes, which their own steps write (a monitor of the target's
+    // own would race with the partition in one order of the watcher's end
+    // and not in the other). Reading only the target's, the partition
+    // raced with the watcher's end when the end came first and not when it
+    // came second.
     touch(object::links(mon.target), false);
+    touch(object::links(mon.watcher), false);
     Message m;
     m.kind = Message::Kind::kDown;
     m.from = mon.target;

@@ -821,11 +821,12 @@ TEST(DfsCli, ASleepingKillStandsForNoReversalOfSendsToItsVictim) {
 }
 
 
-// A partition that breaks a monitor reads the target's links object, not
-// its process (tests/dfs/partition_breaks_monitor.lua): 21 classes of 24
-// before, as every interleaving now.
-TEST(DfsCli, APartitionBreakingAMonitorReadsWhatTheTargetsEndFinds) {
-  expect_both_count("partition_breaks_monitor.lua", "100000", {19});
+// A partition that breaks a monitor reads both ends' links objects, not
+// the target's process (tests/dfs/partition_breaks_monitor.lua): 21
+// classes of 24 before on the first test, 13 of 15 on the second, as
+// every interleaving now.
+TEST(DfsCli, APartitionBreakingAMonitorReadsWhatEitherEndFinds) {
+  expect_both_count("partition_breaks_monitor.lua", "100000", {19, 15});
 }
 
 // A partition writes only the ways it cuts (object::reach, one per
