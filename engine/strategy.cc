@@ -28,7 +28,8 @@ constexpr OptionSpec kDfsParams[] = {
      OptionType::kNumber, OptionTarget::kParam, "", "", 1000000},
     {"dpor", "--dpor",
      "dfs: optimal (one schedule of each class of equivalent ones) or none (every interleaving, "
-     "each class counted once: checks the reduction on a test, as Concuerror's --dpor none)",
+     "each class counted once: checks the reduction on a test, as Concuerror's --dpor none; each run "
+     "also checks that the steps the reduction takes as independent commute)",
      OptionType::kChoice, OptionTarget::kParam, "optimal", "optimal|none"},
     {"state_cache", "--state-cache",
      "dfs: skip states already explored (a fingerprint of every process's stack, mailbox and the "

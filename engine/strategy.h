@@ -108,6 +108,11 @@ class Search {
   // turned out to read.
   virtual bool restarting() const { return false; }
 
+  // A search that checks its own reduction as it goes (dfs --dpor none:
+  // engine/strategies/dfs_commute.h): why the check failed, or empty. The
+  // test ends with it as an internal error.
+  virtual std::string self_check_failure() const { return {}; }
+
   // The bytes the search's own bookkeeping (what it keeps to explore the
   // rest of the tree) may hold: the test's max_memory. Past it the search
   // throws SearchOutOfMemory, and the test ends with that error.

@@ -17,6 +17,7 @@ class Status {
     kIoError,          // the file system said no (exit 2)
     kLoadError,        // a scenario could not be loaded (exit 3)
     kResourceExhausted,  // the machine ran out of memory or mappings (exit 2)
+    kInternal,           // lockstep's own check of itself failed (exit 2): a bug to report
   };
 
   Status() = default;
@@ -26,6 +27,7 @@ class Status {
   static Status IoError(std::string m) { return {Code::kIoError, std::move(m)}; }
   static Status LoadError(std::string m) { return {Code::kLoadError, std::move(m)}; }
   static Status ResourceExhausted(std::string m) { return {Code::kResourceExhausted, std::move(m)}; }
+  static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -47,6 +47,9 @@ TestReport TestRun::drive_search() {
     } catch (const SearchOutOfMemory& e) {
       return error(Status::ResourceExhausted(e.what()));
     }
+    if (std::string why = strategy_->search()->self_check_failure(); !why.empty()) {
+      return error(Status::Internal("internal error: " + why));
+    }
     // Every run is work done: the report's iterations and steps count runs
     // that repeated a schedule, gave up or stopped at a known state too
     // (schedules_explored counts the schedules).

@@ -211,6 +211,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/strategies/dfs_commute.h"
 #include "engine/strategies/dfs_execution.h"
 #include "engine/strategies/dfs_sleep.h"
 #include "engine/strategies/dfs_split.h"
@@ -302,7 +303,10 @@ class DfsStrategy final : public Strategy, public Search {
   bool stopped_at_known_state() const override { return known_; }
   bool restarting() const override { return restarting_; }
 
-  bool begin_iteration(uint64_t, const IterationHint&) override {
+  std::string self_check_failure() const override { return commute_.describe(); }
+
+  bool begin_iteration(uint64_t, const IterationHint& hint) override {
+    run_ = hint.iteration;
     if (!started_ || restarting_) {
       started_ = true;
       restarting_ = false;
@@ -647,7 +651,9 @@ class DfsStrategy final : public Strategy, public Search {
       // then run twice: only its first run counts as a schedule. (A failing
       // run is only ever taken for a failing one: the bug was reported.)
       const uint64_t salt = result.outcome == Outcome::kPassed ? 0 : 0x5bd1e9955bd1e995ull;
-      repeated_ = !owns_run(result.outcome == Outcome::kFailed) || !seen_.insert(class_fingerprint() ^ salt);
+      const uint64_t cls = class_fingerprint() ^ salt;
+      repeated_ = !owns_run(result.outcome == Outcome::kFailed) || !seen_.insert(cls);
+      if (every_interleaving_) check_commutes(cls);
       estimate();
     }
   }
@@ -679,6 +685,36 @@ class DfsStrategy final : public Strategy, public Search {
       levels_[0].top = plan_.split() && plan_.above_frontier(kRootNode);
       levels_[0].frontier = plan_.split() && !levels_[0].top;
     }
+  }
+
+  // Where every interleaving runs, the premise of the reduction is checked
+  // on each (dfs_commute.h): the run's schedule (each step's event, its
+  // time epoch and the values its choices took: time may move on between
+  // two steps in one order and not in the other, as a fault is offered
+  // only beside another event) and the adjacent pairs the analysis takes as
+  // independent: different events in one time epoch, neither happening
+  // before the other. The root's end, when it is the last step, stays last
+  // (it ends the run: what came before it would not run after).
+  void check_commutes(uint64_t cls) {
+    const size_t n = exec_.steps.size();
+    tokens_.resize(n);
+    swappable_.clear();
+    for (size_t k = 0; k < n; ++k) {
+      uint64_t t = mix64(exec_.steps[k].thread + (uint64_t{exec_.steps[k].epoch} << 32) + 0x9e3779b97f4a7c15ull);
+      for (const Choice& c : levels_[k].choices) t = mix64(t ^ mix64(c.value + 0x9e3779b97f4a7c15ull));
+      tokens_[k] = t;
+    }
+    for (uint32_t i = 0; i + 1 < n; ++i) {
+      const dfs::Step& a = exec_.steps[i];
+      const dfs::Step& b = exec_.steps[i + 1];
+      if (a.thread == b.thread || a.epoch != b.epoch || exec_.happens_before(i, i + 1)) continue;
+      if (i + 2 == n && b.thread == root_) continue;
+      swappable_.push_back({run_, i, a.kind, b.kind, a.actor, b.actor});
+    }
+    const size_t before = commute_.bytes();
+    commute_.record(run_, tokens_, cls, swappable_);
+    const size_t after = commute_.bytes();
+    if (after > before) charge_bytes(after - before);
   }
 
   // --- Splitting (see the top of the file). ---
@@ -1105,6 +1141,7 @@ class DfsStrategy final : public Strategy, public Search {
     levels_.clear();
     guide_.clear();
     seen_ = FingerprintSet{};
+    commute_.clear();
     estimate_sum_ = 0;
     estimate_n_ = 0;
     charged_ = 0;
@@ -1503,7 +1540,7 @@ class DfsStrategy final : public Strategy, public Search {
   // long execution with many races ends the test with an error rather than
   // the machine's memory. ---
   size_t kept_bytes() const {
-    size_t n = dfs::tree_bytes(guide_) + exec_.bytes();
+    size_t n = dfs::tree_bytes(guide_) + exec_.bytes() + commute_.bytes();
     for (const Level& l : levels_) n += dfs::level_bytes(l);
     return n;
   }
@@ -1519,6 +1556,12 @@ class DfsStrategy final : public Strategy, public Search {
                               std::to_string(memory_limit_ >> 20) +
                               " MB); raise max_memory (--max-memory), keep the states lossily in a bit table "
                               "(--bitstate MB), or search without a cache (--state-cache off)");
+    }
+    if (commute_.bytes() * 2 >= charged_) {  // --dpor none's record of the runs it checked
+      throw SearchOutOfMemory("dfs --dpor none: the record of the schedules run, which checks that independent "
+                              "steps commute, passed max_memory (" + std::to_string(memory_limit_ >> 20) +
+                              " MB); --dpor none is for small tests: shrink the test, or raise max_memory "
+                              "(--max-memory)");
     }
     throw SearchOutOfMemory("dfs: the search's record of sleep sets and wakeup trees passed max_memory (" +
                             std::to_string(memory_limit_ >> 20) + " MB) in an execution of " +
@@ -1553,6 +1596,10 @@ class DfsStrategy final : public Strategy, public Search {
   bool repeated_ = false;
   bool blocked_ = false;  // this run stopped with every enabled event asleep
   bool every_interleaving_ = false;  // --dpor none: every event a branch, no sleep sets
+  dfs::CommuteCheck commute_;         // --dpor none: its runs check that independent steps commute
+  std::vector<uint64_t> tokens_;      // check_commutes(): the run's schedule
+  std::vector<dfs::CommuteCheck::StepRef> swappable_;
+  uint64_t run_ = 0;                  // the iteration running
   std::optional<uint64_t> bound_;   // --delay-bound (with --fewest-delays: the round's)
   uint64_t beyond_ = 0;            // branches skipped for it
   bool deepens_ = false;           // --fewest-delays on: rounds of growing bound

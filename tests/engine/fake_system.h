@@ -71,6 +71,10 @@ struct FakeStep {
   bool poll = false;        // kReceive: returns at once, with nothing if no message matches
   bool remote = false;      // kSend: in flight until a delivery event puts it in the mailbox
   int64_t wait = 0;         // kSleep: how long; kReceive: its timeout (0: none)
+  // A wrong footprint, for tests of the checks that catch one: the step
+  // touches `object` only when no step touched it before (its footprint
+  // depends on the order steps ran in).
+  bool only_first = false;
 };
 
 inline FakeStep fake_send(int to, int tag) { return {StepKind::kSend, 0, true, to, tag, {}}; }
@@ -267,7 +271,9 @@ class FakeSystem final : public System {
     } else if (ran.kind == StepKind::kSleep) {
       woken_[pid] = false;
     } else if (ran.object != 0) {
-      accesses_.push_back({ran.object, ran.writes, ran.value});
+      const bool first = std::find(touched_.begin(), touched_.end(), ran.object) == touched_.end();
+      if (first) touched_.push_back(ran.object);
+      if (!ran.only_first || first) accesses_.push_back({ran.object, ran.writes, ran.value});
       if (ran.kind == StepKind::kPartition) cut_ = true;
     }
     ++next_[pid];
@@ -321,6 +327,7 @@ class FakeSystem final : public System {
   bool root_ends_run_ = false;
   uint64_t choose_per_step_ = 0;  // if > 0, each step makes a choice in [0, n)
   std::vector<uint32_t> order_;
+  std::vector<uint64_t> touched_;  // the objects plain steps touched (FakeStep::only_first)
   std::vector<uint64_t> chosen_;
   std::vector<int> received_;  // per receive, in order: the tag of the message it took
   std::vector<std::pair<uint32_t, uint32_t>> took_;  // per receive: (its step, the sending step)

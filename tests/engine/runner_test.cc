@@ -79,8 +79,8 @@ struct RunOutput {
   std::string out;
 };
 
-RunOutput run(FakeProgram& program, RunConfig config) {
-  config.strategy_table = kTable;
+RunOutput run(FakeProgram& program, RunConfig config, std::span<const StrategyInfo> table = kTable) {
+  config.strategy_table = table;
   config.traces_dir = ::testing::TempDir() + "runner_test_traces";
   std::ostringstream out, err;
   TextReporter reporter(out, err, {});
@@ -125,6 +125,46 @@ TEST(Runner, ASearchRunsUntilItHasExploredEverything) {
   EXPECT_EQ(t.iterations_run, 6u);
   EXPECT_EQ(EnumerateAll::ended_, 6);  // told how every iteration ended
   EXPECT_NE(r.out.find("explored all 6 schedules"), std::string::npos) << r.out;
+}
+
+// dfs --dpor none checks, on every run, that the steps the reduction takes
+// as independent commute. P1 reads an object only when no step touched it
+// before (a footprint that depends on order); P2 writes it. After P2, P1
+// reads nothing, so the two look independent; swapped, they race.
+std::vector<std::vector<FakeStep>> order_dependent_footprint(bool wrong) {
+  FakeStep read{StepKind::kAtomicsGet, object::atomic(1, 0), false};
+  read.only_first = wrong;
+  return {{FakeStep{StepKind::kAtomicsPut, object::atomic(1, 1), true}}, {read},
+          {FakeStep{StepKind::kAtomicsPut, object::atomic(1, 0), true}}};
+}
+
+TEST(Runner, EveryInterleavingChecksThatIndependentStepsCommute) {
+  RunConfig config;
+  config.overrides["strategy"] = "dfs";
+  config.overrides["dpor"] = "none";
+  config.overrides["iterations"] = "1000";
+  FakeProgram sound(order_dependent_footprint(false), nullptr);
+  const TestReport ok = run(sound, config, strategies()).summary.tests.at(0);
+  EXPECT_EQ(ok.status, TestReport::Status::kPassed) << ok.error;
+  EXPECT_TRUE(ok.complete);
+  EXPECT_EQ(ok.schedules_explored, 2u);  // the read before the write, or after
+
+  FakeProgram wrong(order_dependent_footprint(true), nullptr);
+  RunOutput r = run(wrong, config, strategies());
+  const TestReport& t = r.summary.tests.at(0);
+  EXPECT_EQ(t.status, TestReport::Status::kError);
+  EXPECT_EQ(t.error_code, Status::Code::kInternal);
+  EXPECT_EQ(t.error.rfind("internal error: dfs --dpor none: steps ", 0), 0u) << t.error;
+  EXPECT_NE(t.error.find("(P2 atomics.put) and "), std::string::npos) << t.error;
+  EXPECT_NE(t.error.find("(P1 atomics.get) of run "), std::string::npos) << t.error;
+  EXPECT_NE(t.error.find("were taken as independent, but swapped they lead to another class"), std::string::npos)
+      << t.error;
+  EXPECT_FALSE(t.complete);  // it stopped there
+
+  // The reduction itself does not check (it runs one schedule per class).
+  config.overrides["dpor"] = "optimal";
+  FakeProgram optimal(order_dependent_footprint(true), nullptr);
+  EXPECT_EQ(run(optimal, config, strategies()).summary.tests.at(0).status, TestReport::Status::kPassed);
 }
 
 TEST(Runner, ASearchCutShortByTheBudgetIsNotComplete) {
