@@ -139,6 +139,9 @@ void CoverageRecorder::on_step(const StepFacts& facts) {
     // Every step reads its own process's control state (is it still
     // alive?): not a read of anything another process wrote, as a rule.
     if (!a.writes && a.object == own_state) continue;
+    // The virtual time is no value a process wrote (a timer armed reads
+    // it; only an early timer moves it): not a reads-from pair.
+    if (object::is_clock(a.object)) continue;
     uint64_t& last = last_write_.at(a.object);
     if (a.writes) {
       class_sum_ += mix(last, name);  // the write before it on this object

@@ -245,6 +245,9 @@ constexpr uint64_t kNumbering = 13ull << 56;  // the numbers the next pid, refer
 constexpr uint64_t kFaultGate = 14ull << 56;  // whether the strategy may inject faults now (ls.cluster.faults)
 constexpr uint64_t kReach = 15ull << 56;      // whether messages from one node get through to another (a cut
                                               // between them: from node bits 24-47, to node bits 0-23)
+constexpr uint64_t kClock = 16ull << 56;      // virtual time within a time epoch: a timer that fires before
+                                              // it is due (timers = "any") moves it on; arming a timer and
+                                              // reading the time read it
 constexpr uint64_t kTagMask = 0xffull << 56;
 constexpr uint64_t kIdMask = (1ull << 56) - 1;
 inline uint64_t process(uint32_t pid) { return kProcess | pid; }
@@ -257,9 +260,11 @@ inline uint64_t reach(uint32_t from, uint32_t to) {
 inline uint64_t links(uint32_t pid) { return kLinks | pid; }
 inline uint64_t numbering() { return kNumbering; }
 inline uint64_t fault_gate() { return kFaultGate; }
+inline uint64_t clock() { return kClock; }
 inline uint64_t disk(uint64_t hash) { return kDisk | (hash & kIdMask); }
 inline uint64_t history(uint64_t id) { return kHistory | (id & kIdMask); }
 inline bool is_mailbox(uint64_t o) { return (o & kTagMask) == kMailbox; }
+inline bool is_clock(uint64_t o) { return (o & kTagMask) == kClock; }
 inline uint64_t name(uint64_t hash) { return kName | (hash & kIdMask); }
 inline uint64_t table_key(uint32_t table, uint64_t key_hash) {
   return kTableKey | (static_cast<uint64_t>(table & 0xffffff) << 32) | (key_hash & 0xffffffffull);

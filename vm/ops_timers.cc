@@ -59,6 +59,7 @@ bool Vm::perform_timers(Pid pid, PendingOp& op, Reply& reply, StepResult& result
       if (sink_) emit(StepKind::kCancelTimer, pid, -1, "T" + std::to_string(id) + (active ? "" : " (not armed)"));
       if (active) {
         reply.kind = Reply::Kind::kInt;
+        touch(object::clock(), false);
         reply.i = std::max<int64_t>(0, timers_[id].deadline - timers_.now);
         guest_.release(timers_[id].msg);
         timers_[id].msg = 0;
@@ -125,6 +126,7 @@ bool Vm::timers_queued(Pid owner) const {
 
 TimerId Vm::arm_timer(Timer::Kind kind, Pid owner, int64_t ms) {
   const bool queued = timers_queued(owner);
+  touch(object::clock(), false);  // its deadline is now + ms
   const TimerId id = timers_.arm(kind, owner, ms, step_no_, queued, origin_by(owner));
   created_.push_back(EventKey::timer(id));
   if (!queued || timers_[id].deadline <= timers_.now) enable(timer_op(id));
@@ -166,6 +168,12 @@ void Vm::fire_timer(TimerId id, StepResult& result) {
   Timer& t = timers_[id];
   t.armed = false;
   disable(EventKey::timer(id));
+  // A timer that may fire before it is due (timers = "any") moves time on
+  // within the epoch: what reads the time (a timer armed, ls.now) then
+  // sees another value whether it runs before or after. Whether it does
+  // move time depends on which such timers fired before it, so every one
+  // writes the clock (a queued timer fires only once time reached it).
+  if (!t.queued) touch(object::clock(), true);
   timers_.now = std::max(timers_.now, t.deadline);
   const Pid owner = t.owner;
   facts_->cause = t.armed_step;

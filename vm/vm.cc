@@ -323,11 +323,23 @@ void Vm::begin_step(const Op& op, ChoiceSource& choices) {
     located_ = op.key.id;
     step_location_ = sink_->location_id(guest_.location(located_));
   }
-  if (op.object) touch(op.object, op.writes, op.value);
+  // A send to a name writes the mailbox of whoever holds the name when it
+  // runs. The op's footprint was taken when it was posted, and a register,
+  // unregister or end since may have changed the holder: had the step
+  // recorded the old one, its footprint would depend on whether the send
+  // was posted before or after the register (the two would not commute).
+  const Op* touched = &op;
+  Op now;
+  if (op.key.kind == EventKind::kProcess && op.step == StepKind::kSend &&
+      procs_[op.key.id].op.as<SendArgs>().dest.name) {
+    now = op_for(op.key.id);
+    touched = &now;
+  }
+  if (touched->object) touch(touched->object, touched->writes, touched->value);
   // A process runs only while alive: each of its steps reads its control
   // state, which an exit signal, a linked exit or its node stopping writes
   // (so a kill races with everything its victim does).
-  if (op.key.kind == EventKind::kProcess && op.object != object::process(op.key.id)) {
+  if (op.key.kind == EventKind::kProcess && touched->object != object::process(op.key.id)) {
     touch(object::process(op.key.id), false);
   }
 }

@@ -324,6 +324,7 @@ class Vm final : public System {
   // fingerprint that leaves the time out is then not enough (clock_read).
   int64_t read_clock() {
     clock_read_ = true;
+    touch(object::clock(), false);
     return timers_.now;
   }
   RefId make_ref() {

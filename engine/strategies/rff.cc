@@ -105,7 +105,9 @@ class RffStrategy final : public Strategy, public Learner {
     }
     const uint64_t own = facts.actor >= 0 ? object::process(static_cast<uint32_t>(facts.actor)) : 0;
     for (const Access& a : facts.accesses) {
-      if (!a.writes && a.object == own) continue;
+      // (The virtual time is no value a process wrote: a timer armed reads
+      // it, and only an early timer moves it.)
+      if ((!a.writes && a.object == own) || object::is_clock(a.object)) continue;
       uint64_t& last = last_write_[a.object];
       if (a.writes) {
         last = name;

@@ -829,6 +829,22 @@ TEST(DfsCli, APartitionBreakingAMonitorReadsWhatEitherEndFinds) {
   expect_both_count("partition_breaks_monitor.lua", "100000", {19, 15});
 }
 
+// A timer that fires before it is due (timers = "any") moves virtual time
+// on; a timer armed and ls.now read it (object::clock), so the two race
+// (tests/dfs/early_timer_moves_time.lua): 1 class each before, where
+// there are 3 and 2, and --dpor none's own check found the pair.
+TEST(DfsCli, AnEarlyTimerRacesWithWhatReadsTheTime) {
+  expect_both_count("early_timer_moves_time.lua", "100000", {3, 2});
+}
+
+// A send to a name writes the mailbox of whoever holds the name when it
+// runs (tests/dfs/send_to_name.lua): posted before the register and run
+// after, it recorded a send to nobody, and --dpor none's own check found
+// the client's start and the register did not commute.
+TEST(DfsCli, ASendToANameWritesWhatTheNameHoldsWhenItRuns) {
+  expect_both_count("send_to_name.lua", "100000", {4});
+}
+
 // A partition writes only the ways it cuts (object::reach, one per
 // direction between two nodes): a message between other nodes commutes
 // with it. While it wrote the whole nodes it named, the first test of
@@ -1036,10 +1052,13 @@ TEST(DfsCli, ExploresTimersThatFireAnywhere) {
   ASSERT_EQ(fixed.code, 0) << fixed.out << fixed.err;
   const JsonValue t = test_entry(fixed.out);
   EXPECT_TRUE(t.flag("complete"));
-  // Each call gets its reply or times out, and a late reply comes before
-  // or after the next request: seven classes, as every interleaving run
-  // one by one counts (DfsCli.CountsWhatEveryInterleavingCounts).
-  EXPECT_EQ(t.u64("schedules_explored"), 7u);
+  // Each call gets its reply or times out, a late reply comes before or
+  // after the next request, and a timeout that fires early moves time on
+  // before or after the server arms its sleep (so the reply is due at
+  // another time): 45 classes, as every interleaving run one by one counts
+  // (DfsCli.CountsWhatEveryInterleavingCounts). 7 while the time was no
+  // shared state.
+  EXPECT_EQ(t.u64("schedules_explored"), 45u);
 }
 
 // --dpor none runs every interleaving and counts each class once: on the
