@@ -329,8 +329,14 @@ void Vm::begin_receive(Pid pid) {
     test_message(pid, procs_[pid].scan);
   }
   Process& q = procs_[pid];
-  if (q.matched >= 0 || !q.match_error.empty()) return;  // ready
   const int64_t timeout = q.op.as<ReceiveArgs>().timeout_ms;
+  if (q.matched >= 0 || !q.match_error.empty()) {  // ready
+    // Had the message come later, the receive would have armed its timer
+    // and read the time (arm_timer): it reads it either way, or its step's
+    // footprint would depend on whether the message came first.
+    if (timeout > 0) touch(object::clock(), false);
+    return;
+  }
   if (timeout == 0) return;  // polls: ready, returns nil if nothing matches
   q.state = Process::State::kBlocked;
   q.waited = true;

@@ -837,6 +837,14 @@ TEST(DfsCli, AnEarlyTimerRacesWithWhatReadsTheTime) {
   expect_both_count("early_timer_moves_time.lua", "100000", {3, 2});
 }
 
+// A receive with a timeout that finds its message at once reads the time
+// as one that arms its timer does (tests/dfs/receive_found_at_once.lua):
+// while only one that armed did, --dpor none's own check found it and
+// the send before it not commuting.
+TEST(DfsCli, AReceiveReadsTheTimeWhetherOrNotItsMessageWasThere) {
+  expect_both_count("receive_found_at_once.lua", "100000", {5});
+}
+
 // A send to a name writes the mailbox of whoever holds the name when it
 // runs (tests/dfs/send_to_name.lua): posted before the register and run
 // after, it recorded a send to nobody, and --dpor none's own check found
