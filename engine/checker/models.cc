@@ -138,11 +138,12 @@ class RegisterModel final : public Model {
   }
 
  private:
-  // Distinct cells get distinct names (atoms' texts are distinct: the
-  // scenario side makes them so).
+  // Distinct cells get distinct names: atoms' texts are distinct (the
+  // scenario side makes them so), and an atom read without its text (a
+  // check that reports nothing) is named by its id.
   static std::string name_of(const Value& v) {
     if (!is_cell(v)) return "nil";
-    if (v.kind == Value::Kind::kAtom) return v.s;
+    if (v.kind == Value::Kind::kAtom) return v.s.empty() ? "\x01#" + std::to_string(v.i) : v.s;
     return v.kind == Value::Kind::kBool ? (v.i ? "true" : "false") : std::to_string(v.i);
   }
   uint32_t id(const Value& v) {
