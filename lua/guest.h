@@ -212,6 +212,14 @@ class LuaGuest final : public vm::Guest {
   uint64_t object_order(const void* p) const { return arena_.offset(p); }
   bool in_arena(const void* p) const { return arena_.contains(p); }
 
+  // Checks of a built-in model that passed, by the exact history checked
+  // (lua/api_checker.cc): what their result table says. Kept across
+  // iterations, which check the same histories again and again.
+  struct PassedCheck {
+    size_t operations = 0, dropped = 0, by_zones = 0;
+  };
+  std::unordered_map<std::string, PassedCheck>& passed_checks() { return passed_checks_; }
+
  private:
   void push_reply(lua_State* T, vm::Reply& reply, int& nargs);
   void push_rows(lua_State* T, vm::Reply& reply);
@@ -278,6 +286,7 @@ class LuaGuest final : public vm::Guest {
   bool closures_readable_ = false;  // whether a closure's prototype can be read
   bool code_loaded_ = false;        // this run loaded code (note_code_loaded)
   uint64_t unreadable_ = 0;
+  std::unordered_map<std::string, PassedCheck> passed_checks_;
   // The value store's slots (lua/value_store.cc): a number or boolean is
   // held here, anything else in the registry's values table at its slot.
   struct Slot {

@@ -302,3 +302,55 @@ ls.test("built-in models take any Lua value, equal as ets keys are equal", funct
     ls.model.counter())
   assert(not okc and err:find("counts integers, not 0.5", 1, true), err)
 end)
+
+-- A check of a built-in model that passed is remembered by its history's
+-- exact content (across iterations too): checked again, it answers as it
+-- did; a history that differs in anything the check sees is checked anew.
+ls.test("a history checked again gets its verdict again, and any difference is checked anew", function()
+  local a, b = ls.self(), ls.spawn(function() end)
+  local function history()
+    return { ev("invoke", a, "write", 1), ev("ok", a, "write", nil),
+             ev("invoke", b, "read", nil), ev("info", b, "read", "timeout"),
+             ev("invoke", b, "read", nil), ev("ok", b, "read", 1) }
+  end
+  -- A read of a value nothing wrote (decided by zones, before any text is made).
+  assert(not ls.checker.linearizable({ ev("invoke", b, "read", nil), ev("ok", b, "read", 1) }, ls.model.register(0)))
+  for _ = 1, 3 do
+    local ok, info = ls.checker.linearizable(history(), ls.model.register(0))
+    assert(ok and info.valid and info.operations == 3 and info.dropped == 1, tostring(info.operations))
+  end
+  local h = history()
+  h[6].value = 0  -- the value read
+  assert(not ls.checker.linearizable(h, ls.model.register(0)))
+  h = history()
+  h[2].type = "fail"  -- the write took no effect
+  assert(not ls.checker.linearizable(h, ls.model.register(0)))
+  h = history()
+  h[1].f, h[2].f = "cas", "cas"  -- another operation (a cas of 1 finds 0)
+  assert(not ls.checker.linearizable(h, ls.model.register(0)))
+  local initial = { ev("invoke", b, "read", nil), ev("ok", b, "read", 0) }
+  assert(ls.checker.linearizable(initial, ls.model.register(0)))
+  assert(not ls.checker.linearizable(initial, ls.model.register(7)), "another initial value")
+  -- Which process ran what: b's read now overlaps nothing and comes first.
+  h = { ev("invoke", b, "read", nil), ev("ok", b, "read", 1), ev("invoke", a, "write", 1), ev("ok", a, "write", nil) }
+  assert(ls.checker.sequential(h, ls.model.register(0)), "sequentially the read may go last")
+  assert(not ls.checker.linearizable(h, ls.model.register(0)), "the mode is part of what was checked")
+  -- Positions the events carry (ls.history's index) order the operations.
+  h = history()
+  for i, e in ipairs(h) do e.index = i end
+  h[5].index, h[6].index = 0, 0.5
+  assert(ls.checker.linearizable(h, ls.model.register(0)))
+  -- Equal tables built in another order are one value; a different one is not.
+  local function tables(x, y)
+    return { ev("invoke", a, "write", x), ev("ok", a, "write", nil), ev("invoke", b, "read", nil), ev("ok", b, "read", y) }
+  end
+  local t1 = { k = 1, j = 2 }
+  local t2 = { j = 2 }; t2.k = 1
+  assert(ls.checker.linearizable(tables(t1, t1), ls.model.register(0)))
+  assert(ls.checker.linearizable(tables(t1, t2), ls.model.register(0)))
+  assert(not ls.checker.linearizable(tables(t1, { k = 1, j = 3 }), ls.model.register(0)))
+  -- 1 and 1.0 are one value, remembered or not.
+  assert(ls.checker.linearizable(tables(1, 1.0), ls.model.register(0)))
+  assert(ls.checker.linearizable(tables(1.0, 1), ls.model.register(0)))
+  assert(not ls.checker.linearizable(tables(1, 1.5), ls.model.register(0)))
+end)
