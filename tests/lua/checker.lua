@@ -354,3 +354,122 @@ ls.test("a history checked again gets its verdict again, and any difference is c
   assert(ls.checker.linearizable(tables(1.0, 1), ls.model.register(0)))
   assert(not ls.checker.linearizable(tables(1, 1.5), ls.model.register(0)))
 end)
+
+-- The checker against brute force on random register histories (writes,
+-- reads, failed and unknown outcomes, values that repeat), as a scenario
+-- gives them: values are Lua values, checked as atoms.
+ls.test("linearizable and sequential agree with brute force on random register histories", { iterations = 1 }, function()
+  local seed = 12345
+  local function rand(n)  -- a fixed sequence: the same histories every run
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return (seed // 65536) % n
+  end
+  -- Whether some order of the operations that happened (all oks, any
+  -- subset of the infos) respects real time (unless sequential: only each
+  -- process's order) and register semantics from `init`.
+  local function brute(ops, init, sequential)
+    local n = #ops
+    local used = {}
+    local function before(a, b)  -- a must come before b
+      if sequential then return a.process == b.process and a.ret < b.call end
+      return a.ret < b.call
+    end
+    local function search(placed, value)
+      local all = true
+      for i = 1, n do
+        local op = ops[i]
+        if not used[i] and op.outcome == "ok" then all = false end
+      end
+      if all then return true end
+      for i = 1, n do
+        local op = ops[i]
+        if not used[i] and op.outcome ~= "fail" then
+          local ready = true
+          for j = 1, n do
+            if j ~= i and not used[j] and ops[j].outcome == "ok" and before(ops[j], op) then ready = false end
+          end
+          if ready then
+            local ok, next_value = true, value
+            if op.f == "write" then next_value = op.value
+            elseif op.outcome == "ok" then ok = op.value == value end
+            if ok then
+              used[i] = true
+              local found = search(placed + 1, next_value)
+              used[i] = nil
+              if found then return true end
+            end
+          end
+        end
+      end
+      return false
+    end
+    return search(0, init)
+  end
+  local checked, failing = 0, 0
+  for _ = 1, 300 do
+    local n = 1 + rand(4)
+    local ops, events = {}, {}
+    local t = 0
+    for i = 1, n do
+      local op = { process = rand(3), f = rand(2) == 0 and "write" or "read" }
+      local r = rand(10)
+      op.outcome = r < 7 and "ok" or r < 8 and "fail" or "info"
+      if op.f == "write" or op.outcome == "ok" then op.value = rand(3) end
+      ops[i] = op
+    end
+    -- Each process's operations one after another; processes interleave.
+    local pending = {}
+    for i = 1, n do pending[i] = i end
+    local busy, order = {}, {}
+    while #pending > 0 or next(busy) do
+      local choices = {}
+      for k, i in ipairs(pending) do
+        if not busy[ops[i].process] then choices[#choices + 1] = k end
+      end
+      local finishing = {}
+      for p, i in pairs(busy) do finishing[#finishing + 1] = p end
+      table.sort(finishing)
+      if #choices > 0 and (#finishing == 0 or rand(2) == 0) then
+        local k = choices[1 + rand(#choices)]
+        local i = table.remove(pending, k)
+        t = t + 1
+        ops[i].call = t
+        busy[ops[i].process] = i
+        events[#events + 1] = ev("invoke", ops[i].process, ops[i].f, ops[i].f == "write" and ops[i].value or nil)
+      else
+        local p = finishing[1 + rand(#finishing)]
+        local i = busy[p]
+        busy[p] = nil
+        t = t + 1
+        local op = ops[i]
+        op.ret = op.outcome == "info" and math.huge or t
+        events[#events + 1] = ev(op.outcome, p, op.f, op.outcome == "ok" and op.f == "read" and op.value or nil)
+        -- A process whose outcome is unknown never comes back.
+        if op.outcome == "info" then
+          for k = #pending, 1, -1 do
+            if ops[pending[k]].process == p then
+              local j = table.remove(pending, k)
+              ops[j].outcome = "never"
+            end
+          end
+        end
+      end
+    end
+    local kept = {}
+    for _, op in ipairs(ops) do if op.outcome ~= "never" then kept[#kept + 1] = op end end
+    local init = rand(2)
+    for _, mode in ipairs({ "linearizable", "sequential" }) do
+      local want = brute(kept, init, mode == "sequential")
+      local got = ls.checker[mode](events, ls.model.register(init))
+      checked = checked + 1
+      if not want then failing = failing + 1 end
+      if got ~= want then
+        local lines = {}
+        for _, e in ipairs(events) do lines[#lines + 1] = e.type .. " " .. e.process .. " " .. e.f .. " " .. tostring(e.value) end
+        error(mode .. ": the checker says " .. tostring(got) .. ", brute force " .. tostring(want) .. " (init " .. init .. ")\n"
+              .. table.concat(lines, "\n"))
+      end
+    end
+  end
+  assert(checked == 600 and failing > 100 and failing < 500, failing)
+end)
