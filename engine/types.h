@@ -216,6 +216,7 @@ struct Op {
   EventKey key;
   StepKind step = StepKind::kStart;
   bool writes = false;
+  bool early = false;  // a timer that may fire before it is due (timers = "any")
   uint64_t object = 0;
   uint64_t value = 0;  // a write that stores exactly this (a hash of it; 0:
                        // unknown): two writes storing the same commute

@@ -97,6 +97,7 @@ Op Vm::timer_op(TimerId id) const {
   // A receive timeout races with messages to its owner; other timers with
   // whatever cancels them.
   op.object = timers_[id].kind == Timer::Kind::kReceive ? object::mailbox(timers_[id].owner) : object::timer(id);
+  op.early = !timers_[id].queued;
   return op;
 }
 

@@ -42,8 +42,11 @@ void Execution::summary_into(size_t k, Summary& out) const {
   out.left_others = false;
   out.role = s.role;
   out.actor = s.actor;
+  out.timeout = s.role == StepRole::kTimer && s.poll;
   const auto a = accesses_of(k);
   out.accesses.assign(a.begin(), a.end());
+  out.early = s.role == StepRole::kTimer &&
+              std::any_of(a.begin(), a.end(), [](const Access& x) { return x.writes && object::is_clock(x.object); });
 }
 
 void Execution::analyse() {
@@ -430,6 +433,26 @@ bool Execution::kills(uint32_t then, const Summary& u) const {
   const uint64_t process = object::process(static_cast<uint32_t>(u.actor));
   for (const Access& a : accesses_of(then)) {
     if (a.writes && a.object == process && steps[then].actor != u.actor) return true;
+  }
+  return false;
+}
+
+bool Execution::disarms(const Summary& u, uint32_t fired) const {
+  const Step& t = steps[fired];
+  if (t.role != StepRole::kTimer) return false;
+  // Only a timer that fired early (it moved the clock): one that fired
+  // once time reached it could not have fired before the steps it races
+  // with, where a free run would not reach it either.
+  const auto a = accesses_of(fired);
+  if (std::none_of(a.begin(), a.end(), [](const Access& x) { return x.writes && object::is_clock(x.object); })) return false;
+  const uint64_t owner = t.actor >= 0 ? object::process(static_cast<uint32_t>(t.actor)) : 0;
+  const uint64_t mailbox = t.actor >= 0 && t.poll ? object::mailbox(static_cast<uint32_t>(t.actor)) : 0;
+  for (const Access& b : u.accesses) {
+    if (!b.writes) continue;
+    if (b.object == mailbox || (b.object == owner && u.actor != t.actor)) return true;
+    for (const Access& x : a) {
+      if ((x.object & object::kTagMask) == object::kTimer && b.object == x.object) return true;
+    }
   }
   return false;
 }

@@ -39,6 +39,11 @@ struct Summary {
   bool left_others = false;
   StepRole role = StepRole::kOther;
   int64_t actor = -1;
+  // A timer's step: a receive's timeout (the receive got nothing), not a
+  // sleep's end or a send_after's message; one that fired before it was
+  // due (timers = "any": it moved the clock on).
+  bool timeout = false;
+  bool early = false;
   std::vector<Access> accesses;
 };
 
@@ -151,6 +156,11 @@ class Execution {
   // Whether step `then` kills u's process or signals it an exit (it writes
   // that process's control state): u's step is replaced by an exit.
   bool kills(uint32_t then, const Summary& u) const;
+  // Whether event `u` may disarm the timer that step `fired` fired before
+  // it was due (timers = "any"): u cancels it, sends to the receive it
+  // times out (the message may end the wait), or kills its owner. Had u
+  // run first, it might not have fired.
+  bool disarms(const Summary& u, uint32_t fired) const;
   // Whether event `u` has a step in v that nothing before it in v happens
   // before.
   bool starts(const Summary& u, const std::vector<uint32_t>& v) const;

@@ -195,8 +195,10 @@ class FakeMachine final : public System {
     for (uint32_t p : runnable(state_)) {
       const MachineStep& m = programs_[p][state_.pc[p]];
       const bool writes = m.op == MachineStep::Op::kWrite || m.op == MachineStep::Op::kAdd;
-      enabled_.push_back({EventKey::process(p), writes ? StepKind::kAtomicsPut : StepKind::kAtomicsGet, writes,
-                          object::atomic(1, m.cell), 0});
+      enabled_.push_back({.key = EventKey::process(p),
+                          .step = writes ? StepKind::kAtomicsPut : StepKind::kAtomicsGet,
+                          .writes = writes,
+                          .object = object::atomic(1, m.cell)});
     }
   }
 

@@ -448,7 +448,7 @@ class FakeSystem final : public System {
         const uint64_t object = receive ? object::mailbox(p)
                                 : s.to >= 0 ? object::mailbox(static_cast<uint32_t>(s.to))
                                             : s.object;
-        enabled_.push_back({EventKey::process(p), s.kind, s.writes, object, s.value});
+        enabled_.push_back({.key = EventKey::process(p), .step = s.kind, .writes = s.writes, .object = object, .value = s.value});
       }
     }
     for (uint32_t id = 0; id < flights_.size() && !cut_; ++id) {
@@ -457,22 +457,28 @@ class FakeSystem final : public System {
       bool head = true;  // no earlier message of its channel still in flight
       for (uint32_t e = 0; e < id && head && !reorder_; ++e)
         head = !(flights_[e].live && flights_[e].from == f.from && flights_[e].to == f.to);
-      if (head) enabled_.push_back({{EventKind::kDelivery, id}, StepKind::kDeliver, true, object::mailbox(static_cast<uint32_t>(f.to)), 0});
+      if (head) {
+        enabled_.push_back({.key = {EventKind::kDelivery, id}, .step = StepKind::kDeliver, .writes = true,
+                            .object = object::mailbox(static_cast<uint32_t>(f.to))});
+      }
     }
     for (uint32_t id = 1; id <= timers_.size(); ++id) {  // the timers due
       const FakeTimer& t = timers_[id - 1];
       if (t.armed && t.deadline <= now_)
-        enabled_.push_back({EventKey::timer(id), StepKind::kTimer, true, t.receive ? object::mailbox(t.owner) : object::timer(id), 0});
+        enabled_.push_back({.key = EventKey::timer(id), .step = StepKind::kTimer, .writes = true,
+                            .object = t.receive ? object::mailbox(t.owner) : object::timer(id)});
     }
     for (size_t i = 0, n = enabled_.size(); i < n && drop_budget_ > 0; ++i) {
       const Op d = enabled_[i];  // a copy: the push_back below may move enabled_
       if (d.key.kind == EventKind::kDelivery)
-        enabled_.push_back({EventKey{EventKind::kFault, kDropFault + d.key.id}, StepKind::kFaultDrop, true, d.object, 0});
+        enabled_.push_back({.key = EventKey{EventKind::kFault, kDropFault + d.key.id}, .step = StepKind::kFaultDrop, .writes = true,
+                            .object = d.object});
     }
     if (kill_budget_ > 0 && !enabled_.empty()) {
       for (uint32_t p : killable_) {
         if (next_[p] < (*procs_)[p].size()) {
-          enabled_.push_back({EventKey{EventKind::kFault, p}, StepKind::kFaultCrash, true, object::process(p), 0});
+          enabled_.push_back({.key = EventKey{EventKind::kFault, p}, .step = StepKind::kFaultCrash, .writes = true,
+                              .object = object::process(p)});
         }
       }
     }
