@@ -18,7 +18,7 @@ std::span<const OptionSpec> test_options() {
        OptionType::kNumber, OptionTarget::kTimeBudget, "0", "", 31536000},
       {"max_steps", "--max-steps", "sync points per iteration before it is cut off", OptionType::kCount,
        OptionTarget::kRun, "10000", "", 4000000000, &RunOptions::max_steps},
-      {"iter_timeout", "--iter-timeout", "wall-clock bound on one iteration, ms", OptionType::kCount,
+      {"iter_timeout", "--iter-timeout", "wall-clock bound on one iteration's steps, ms", OptionType::kCount,
        OptionTarget::kRun, "30000", "", 86400000, &RunOptions::iter_timeout_ms},
       {"max_memory", "--max-memory",
        "memory one iteration may use, MB (its guest heap, and the record of its steps at 512 bytes a step); past it the "

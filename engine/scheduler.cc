@@ -248,6 +248,7 @@ IterationResult run_steps(System& system, Strategy& strategy, const IterationLim
 IterationResult run_iteration(System& system, Strategy& strategy, const IterationLimits& limits,
                               std::vector<Decision>* decisions, FactLog* facts, CoverageRecorder* coverage) {
   IterationResult result = run_steps(system, strategy, limits, decisions, facts, coverage);
+  system.end_steps();
   result.exercised = system.exercised();
   strategy.end_iteration(result);
   if (result.outcome != Outcome::kAbandoned && strategy.search() && strategy.search()->repeated()) {

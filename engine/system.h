@@ -188,6 +188,11 @@ class System {
   virtual std::optional<EventKey> roots_due_timer() const { return std::nullopt; }
   // What this iteration exercised so far (Exercised).
   virtual Exercised exercised() const { return {}; }
+  // The iteration's steps are over (called before the strategy's
+  // end_iteration): what follows is the search's own work (a race
+  // analysis over thousands of processes), which the iteration's time
+  // bound does not cover.
+  virtual void end_steps() {}
 
   // The name liveness monitor `i` was registered with.
   virtual std::string monitor_name(uint32_t i) const { return "#" + std::to_string(i + 1); }

@@ -146,6 +146,12 @@ class LuaGuest final : public vm::Guest {
   std::string monitor_name(uint32_t i) const override;
   void discard(vm::Pid pid) override;
   void begin_step() override;
+  // The watchdog stands down: iter_timeout bounds the guest's steps, not
+  // the search's work after them.
+  void end_steps() override {
+    soft_deadline_ns_.store(0);
+    hard_deadline_ns_.store(0);
+  }
   bool tuple_integer(vm::ValueRef tuple, int64_t pos, int64_t& out) override;
   vm::RefId message_tag(vm::ValueRef v) override;
   uint64_t message_shape(vm::ValueRef v) override;

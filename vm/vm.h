@@ -142,6 +142,8 @@ class Guest : public ValueHasher {
   virtual void discard(Pid pid) {}
   // Called at the start of every step, recorded or not.
   virtual void begin_step() {}
+  // The iteration's steps are over: no guest code of it runs again.
+  virtual void end_steps() {}
   // ETS update_counter: read / write integer element `pos` of a stored tuple.
   virtual bool tuple_integer(ValueRef tuple, int64_t pos, int64_t& out) { return false; }
   virtual void set_tuple_integer(ValueRef tuple, int64_t pos, int64_t v) {}
@@ -233,6 +235,7 @@ class Vm final : public System {
   void read_ids() const { ids_read_ = true; }
   void note_told_in_order(std::vector<Pid>& told) const;
   Exercised exercised() const override { return exercised_; }
+  void end_steps() override { guest_.end_steps(); }
 
   // Goals (ls.sometimes, ls.reachable, ls.unreachable; vm/vm.cc): one call
   // of goal `name` at `location` ran with `met` as its condition. An

@@ -2,7 +2,9 @@
 // strategy: each of them must pass.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "engine/report/report.h"
 #include "engine/runner.h"
@@ -67,6 +69,40 @@ TEST(LuaProgram, SameSeedSameDecisionsInOneProcess) {
   }
   EXPECT_EQ(runs[0], runs[1]);
   EXPECT_GT(runs[0].size(), 20u);
+}
+
+// iter_timeout bounds an iteration's steps, not the search's work after
+// them: a strategy whose end of iteration takes longer than the timeout
+// and its grace (dfs's race analysis over thousands of processes) is not
+// stopped by the watchdog, which would end the whole process.
+TEST(LuaProgram, IterTimeoutDoesNotCoverTheStrategysWorkAfterTheSteps) {
+  class Slow final : public Strategy {
+   public:
+    Slow() : inner_(make_random_strategy({})) {}
+    bool begin_iteration(uint64_t seed, const IterationHint& hint) override { return inner_->begin_iteration(seed, hint); }
+    size_t pick(std::span<const Op> enabled) override { return inner_->pick(enabled); }
+    uint64_t choose(uint64_t n) override { return inner_->choose(n); }
+    void end_iteration(const IterationResult& result) override {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1400));  // past 100 ms and the 1 s grace
+      outcome = result.outcome;
+    }
+    Outcome outcome = Outcome::kAbandoned;
+
+   private:
+    std::unique_ptr<Strategy> inner_;
+  };
+  auto program = lua::LuaProgram::load(std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios/lost_update_fixed.lua");
+  ASSERT_TRUE(program.ok()) << program.status().message();
+  RunOptions options;
+  options.iter_timeout_ms = 100;
+  Slow strategy;
+  strategy.begin_iteration(1, {});
+  auto sys = (*program)->start(0, options);
+  ASSERT_TRUE(sys.ok());
+  std::vector<Decision> decisions;
+  run_iteration(**sys, strategy, {}, &decisions);
+  EXPECT_EQ(strategy.outcome, Outcome::kPassed);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the watchdog's tick, had it still watched
 }
 
 }  // namespace
