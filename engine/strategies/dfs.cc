@@ -143,22 +143,26 @@
 // first, and no other timer due with it is a branch there: every run
 // that goes on fires it, and they commute with it.
 //
-// Timers that fire early (timers = "any", Op::early) are a branch at every
-// state where they are offered. A race reversed puts its second step
-// before the first, and a free run then goes on without firing the timer
-// that was first (it is optional), or a step disables it (a cancel, a
-// message its receive takes): no race in that run shows the runs where
-// it fires after the second step, nor those where two timers that both
-// move time on fire in the other order. And a sleeper that disarms the
+// Timers that fire early (timers = "any", Op::early) are a branch at the
+// states where they are offered that the first run through them does not
+// fire them from (branch_early_timers_not_fired()). A race reversed puts
+// its second step before the first, and a free run then goes on without
+// firing the timer that was first (it is optional), or a step disables it
+// (a cancel, a message its receive takes): no race in that run shows the
+// runs where it fires after the second step, nor those where two timers
+// that both move time on fire in the other order. One the run fires later
+// in the same epoch stayed armed until then, and its races are the run's
+// to reverse. And a sleeper that disarms the
 // timer a race begins with (Execution::disarms(): its cancel_timer, a
 // message to the receive it would time out, a kill of its owner) stands
 // for no reversal of that race: its runs cannot fire the timer after the
 // reversal's steps. A sleeping send_after's timer is woken by a send to
 // the mailbox it sends to, as a send is (only a receive's timeout keeps
 // sleeping through a message its receive would not take). Measured
-// against --dpor none on 340 random programs with timers in every process
-// under "any": the 156 both searches finish agree; before, 19 counted
-// fewer (docs/strategies.md).
+// against --dpor none on random programs with timers in every process
+// under "any": of the 319 both searches finish, one counts fewer (a
+// send_after cancelled at once beside two polls, still open); before,
+// 19 of 156 did (docs/strategies.md).
 //
 // The state cache (dfs_states.h; fingerprints of the whole state, from the
 // system). `--state-cache full` remembers every state and explores each
@@ -427,18 +431,21 @@ class DfsStrategy final : public Strategy, public Search {
       }
       return kAbandon;  // the test did not repeat itself
     }
-    if (!level.optional_branched && level.optional.empty()) {
+    if (!level.optional_branched && level.optional.empty() && level.early_timers.empty()) {
       // Faults are branches wherever offered; timers where nothing else
       // can run (or wherever offered, with full expansion or split), and
-      // one that may fire before it is due wherever it is offered (see
-      // "Timers that fire early" at the top of the file).
+      // one that may fire before it is due wherever it is offered and the
+      // run does not fire it later (see "Timers that fire early" at the
+      // top of the file).
       const bool full = every_interleaving_ || stateful_ || level.top || level.restricted;
       const bool timers = full || plan_.split() || (quiescent() && !level.root_waits && level.root_timer == kNoThread);
       for (size_t i = 0; i < enabled_names_.size(); ++i) {
         const EventKind kind = enabled_kinds_[i];
-        if ((full && i != held_) || kind == EventKind::kFault ||
-            (kind == EventKind::kTimer && (timers || enabled[i].early)))
+        if ((full && i != held_) || kind == EventKind::kFault || (kind == EventKind::kTimer && timers)) {
           level.optional.push_back(enabled_names_[i]);
+        } else if (kind == EventKind::kTimer && enabled[i].early) {
+          level.early_timers.push_back(enabled_names_[i]);
+        }
       }
     }
     if (level.default_thread == kNoThread) level.default_thread = free_choice(level);
@@ -551,6 +558,10 @@ class DfsStrategy final : public Strategy, public Search {
         if (f != thread && !covered(level, f)) add_branch(level, f, late_faults() && is_fault_name(f));
       }
       level.optional.clear();
+      for (Thread f : level.early_timers) {
+        if (f != thread) early_offered_.push_back({static_cast<uint32_t>(k), f});
+      }
+      level.early_timers.clear();
       if (level.top) {
         level.order.assign(1, thread);
         for (const Branch& b : level.pending) level.order.push_back(b.event.thread);
@@ -655,6 +666,7 @@ class DfsStrategy final : public Strategy, public Search {
     }
     if (result.outcome == Outcome::kFailed) failed_in_round_ = true;
     branch_disabled_at_end(result);
+    branch_early_timers_not_fired();
     if (plan_.planning()) {
       weigh(result);
       return;
@@ -704,6 +716,7 @@ class DfsStrategy final : public Strategy, public Search {
     looped_ = watched_ = false;
     at_quiescent_state_ = false;
     probe_states_.clear();
+    early_offered_.clear();
     if (levels_.empty()) {
       push_level();
       levels_[0].top = plan_.split() && plan_.above_frontier(kRootNode);
@@ -1217,6 +1230,28 @@ class DfsStrategy final : public Strategy, public Search {
   }
 
   // A branch taking event t at `level`, not yet run (opaque), unless one is pending.
+  // A timer that may fire early, offered at level k of the first run
+  // through it, is a branch there unless the run fired it later in the
+  // same epoch: then it stayed armed from k to its firing, the races it
+  // took part in are that run's to reverse (as any event's), and a branch
+  // here would only run a schedule again. One the run never fired (a step
+  // disarmed it, the run ended or stopped first, or time moved on before
+  // it fired) shows no race, so a branch here is what puts it early.
+  void branch_early_timers_not_fired() {
+    for (const auto& [k, timer] : early_offered_) {
+      if (k >= levels_.size() || k >= exec_.steps.size()) continue;
+      bool fired = false;
+      for (size_t j = k + 1; j < exec_.steps.size(); ++j) {
+        if (exec_.steps[j].thread == timer) {
+          fired = exec_.steps[j].epoch == exec_.steps[k].epoch;
+          break;
+        }
+      }
+      if (!fired && !covered(levels_[k], timer)) add_branch(levels_[k], timer);
+    }
+    early_offered_.clear();
+  }
+
   static void add_branch(Level& level, Thread t, bool lazy = false) {
     for (const Branch& b : level.pending) {
       if (b.event.thread == t) return;
@@ -1625,6 +1660,9 @@ class DfsStrategy final : public Strategy, public Search {
   std::vector<uint64_t> tokens_;      // check_commutes(): the run's schedule
   std::vector<dfs::CommuteCheck::StepRef> swappable_;
   uint64_t run_ = 0;                  // the iteration running
+  // The timers that may fire early offered at the levels this run
+  // visited first, and not branches there yet: (level, timer).
+  std::vector<std::pair<uint32_t, Thread>> early_offered_;
   std::optional<uint64_t> bound_;   // --delay-bound (with --fewest-delays: the round's)
   uint64_t beyond_ = 0;            // branches skipped for it
   bool deepens_ = false;           // --fewest-delays on: rounds of growing bound

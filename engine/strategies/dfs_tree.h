@@ -142,6 +142,11 @@ struct Level {
   // first branch here has run.
   std::vector<Thread> optional;
   bool optional_branched = false;
+  // The timers offered here that may fire early (timers = "any") and are
+  // not branches for another reason: each is made a branch here at the end
+  // of the first run through here, unless that run fired it later in the
+  // same epoch (its races are then that run's to reverse).
+  std::vector<Thread> early_timers;
   // The faults as they ran just after the event explored first here (or,
   // where one commuted with that event's successor too, further down).
   std::vector<Summary> faults_after_first;
@@ -200,6 +205,7 @@ struct Level {
     keep(pending_sleepers, fresh.pending_sleepers);
     keep(pending, fresh.pending);
     keep(optional, fresh.optional);
+    keep(early_timers, fresh.early_timers);
     keep(faults_after_first, fresh.faults_after_first);
     keep(unless_owner_woke, fresh.unless_owner_woke);
     keep(offered, fresh.offered);
