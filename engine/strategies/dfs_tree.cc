@@ -78,6 +78,12 @@ size_t insert(const Execution& exec, std::vector<Branch>& branches, std::vector<
         next = &b;
         break;
       }
+      // A branch whose event may disarm the early timer the race begins
+      // with (Execution::disarms) leads to no run where it fires after v,
+      // unless that event is v's own.
+      if (exec.disarms(b.event, then) &&
+          std::none_of(v.begin(), v.end(), [&](uint32_t x) { return exec.steps[x].thread == b.event.thread; }))
+        continue;
       if (exec.weak_initial(b.event, v, then, first_level)) {
         next = &b;
         break;
