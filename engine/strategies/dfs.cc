@@ -862,9 +862,10 @@ class DfsStrategy final : public Strategy, public Search {
   // runs where they came first (the disabled event takes no step here, or
   // only in a later time epoch), nor those where a step that commutes with
   // this one came first and woke a disabled event that sleeps at `prev`
-  // (a send to the mailbox a held message was for): every event offered
-  // there is a branch of its own, unless it sleeps there (explored, or
-  // covered), as above a split's frontier.
+  // (a send to the mailbox a held message was for). So each disabled
+  // event is a branch of its own there, and where one of them sleeps
+  // there, every event offered is, unless it sleeps there too (explored,
+  // or covered), as above a split's frontier.
   void branch_disabled(Level& prev) {
     if (prev.top || stateful_) return;  // every event is a branch there already
     for (Thread t : prev.offered_timers) {  // a timer cancelled, a timeout a message ended
@@ -881,13 +882,20 @@ class DfsStrategy final : public Strategy, public Search {
     // schedules, now 4; dfs_test.cc's random programs with drops, 2,247
     // runs for 976 classes, now 213.)
     if (!exec_.steps.empty() && exec_.steps.back().kind == StepKind::kFaultDrop) return;
-    const bool disabled = std::any_of(prev.offered.begin(), prev.offered.end(), [&](Thread p) {
-      return p != prev.taken &&
-             std::find(enabled_names_.begin(), enabled_names_.end(), p) == enabled_names_.end();
-    });
-    if (!disabled) return;
+    bool disabled = false, disabled_asleep = false;
     for (Thread p : prev.offered) {
-      if (p != prev.taken && !asleep(prev, p)) add_branch(prev, p);
+      if (p == prev.taken || std::find(enabled_names_.begin(), enabled_names_.end(), p) != enabled_names_.end()) continue;
+      disabled = true;
+      disabled_asleep = disabled_asleep || asleep(prev, p);
+    }
+    if (!disabled) return;
+    // Only a disabled event asleep here can be woken by a step that
+    // commutes with this one: while none is, the disabled events are the
+    // branches (each run first here; the races of its runs order the rest).
+    for (Thread p : prev.offered) {
+      if (p == prev.taken || asleep(prev, p)) continue;
+      if (disabled_asleep || std::find(enabled_names_.begin(), enabled_names_.end(), p) == enabled_names_.end())
+        add_branch(prev, p);
     }
   }
 
