@@ -726,6 +726,22 @@ TEST(DfsCli, AnEndCommutesWithAReceiveThatWouldNotTakeItsMessage) {
   EXPECT_LE(t.u64("abandoned") * 5, t.u64("schedules_explored") * 3) << t.u64("abandoned") << " runs given up or repeated";
 }
 
+// A partition that holds messages in flight makes the deliveries it
+// disabled branches, and every event offered beside it only where one of
+// those had been explored there: split_brain_fixed.lua (a nemesis cuts the
+// primary's node from the replica's while clients retry) repeated 965 runs
+// for its 550 schedules while every event offered beside the partition was
+// a branch, most of them stopped with every event asleep; now 487 for 556.
+TEST(DfsCli, APartitionBranchesOnlyTheDeliveriesItHeld) {
+  auto r = run_lockstep({"run", scenario("split_brain_fixed.lua"), "--strategy", "dfs", "--iterations", "100000000",
+                         "--format", "json", "--traces-dir", fresh_dir("dfs_split_brain")});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const JsonValue t = test_entry(r.out);
+  EXPECT_TRUE(t.flag("complete"));
+  EXPECT_EQ(t.str("status"), "passed");
+  EXPECT_LE(t.u64("abandoned"), t.u64("schedules_explored")) << t.u64("abandoned") << " runs given up or repeated";
+}
+
 // Monitors, demonitors and trapped exits against every interleaving, on
 // the real runtime: 60 small random programs of three workers
 // (tests/dfs/random_monitors.lua). dfs finishes each; each that
