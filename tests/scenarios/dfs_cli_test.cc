@@ -474,6 +474,35 @@ TEST(DfsCli, TimersCountWhatEveryInterleavingCounts) {
   EXPECT_GT(total, 100u) << "the programs should race";
 }
 
+// Runs every test of tests/dfs/<name> (`count` of them) with the reduction
+// and with every interleaving (at most `none_iterations` runs each): the
+// reduction finishes each, and each that every interleaving finishes
+// counts the same classes. What was compared, for the caller's bounds.
+struct Compared {
+  size_t compared = 0;     // tests both searches finished
+  uint64_t total = 0;      // the reduction's classes over every test
+  uint64_t abandoned = 0;  // the reduction's runs given up or repeated
+};
+Compared compare_with_every_interleaving(const std::string& name, size_t count, const char* none_iterations) {
+  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/" + name;
+  const std::vector<JsonValue> optimal = dfs_tests(file, "optimal", "200000");
+  const std::vector<JsonValue> none = dfs_tests(file, "none", none_iterations);
+  Compared c;
+  EXPECT_EQ(optimal.size(), count);
+  EXPECT_EQ(none.size(), count);
+  for (size_t i = 0; i < std::min(optimal.size(), none.size()); ++i) {
+    const JsonValue& dfs = optimal[i];
+    EXPECT_TRUE(dfs.flag("complete")) << dfs.str("name");
+    c.total += dfs.u64("schedules_explored");
+    c.abandoned += dfs.u64("abandoned");
+    if (!none[i].flag("complete")) continue;  // every interleaving is too many
+    ++c.compared;
+    EXPECT_EQ(dfs.u64("schedules_explored"), none[i].u64("schedules_explored"))
+        << dfs.str("name") << ": optimal against every interleaving";
+  }
+  return c;
+}
+
 // Timers that may fire at any time in every process, against every
 // interleaving: 40 small random programs (tests/dfs/random_any_timers.lua:
 // several processes waiting on timers at once, send_after messages racing
@@ -485,22 +514,9 @@ TEST(DfsCli, TimersCountWhatEveryInterleavingCounts) {
 // sleeping cancel_timer stood for the reversals of the timer it disarms,
 // and a timer offered beside other events was never a branch there.
 TEST(DfsCli, TimersThatFireAnywhereCountWhatEveryInterleavingCounts) {
-  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/random_any_timers.lua";
-  const std::vector<JsonValue> none = dfs_tests(file, "none", "20000");
-  const std::vector<JsonValue> optimal = dfs_tests(file, "optimal", "200000");
-  ASSERT_EQ(none.size(), 40u);
-  ASSERT_EQ(optimal.size(), 40u);
-  uint64_t compared = 0, total = 0;
-  for (size_t i = 0; i < none.size(); ++i) {
-    EXPECT_TRUE(optimal[i].flag("complete")) << optimal[i].str("name");
-    if (!none[i].flag("complete")) continue;
-    ++compared;
-    total += none[i].u64("schedules_explored");
-    EXPECT_EQ(optimal[i].u64("schedules_explored"), none[i].u64("schedules_explored"))
-        << none[i].str("name") << ": optimal against every interleaving";
-  }
-  EXPECT_GE(compared, 20u);
-  EXPECT_GT(total, 100u) << "the programs should race";
+  const Compared c = compare_with_every_interleaving("random_any_timers.lua", 40, "20000");
+  EXPECT_GE(c.compared, 20u);
+  EXPECT_GT(c.total, 100u) << "the programs should race";
 }
 
 // Timers that fall due together while the root sleeps past them, against
@@ -921,35 +937,6 @@ TEST(DfsCli, APartitionRacesOnlyWithWhatCrossesItsCut) {
 // while one that lifts the cut the message crosses races with it (2).
 TEST(DfsCli, AHealRacesOnlyWithWhatCrossesAWayItReconnects) {
   expect_both_count("heal_nothing.lua", "10000", {1, 1, 2});
-}
-
-// Runs every test of tests/dfs/<name> (`count` of them) with the reduction
-// and with every interleaving (at most `none_iterations` runs each): the
-// reduction finishes each, and each that every interleaving finishes
-// counts the same classes. What was compared, for the caller's bounds.
-struct Compared {
-  size_t compared = 0;     // tests both searches finished
-  uint64_t total = 0;      // the reduction's classes over every test
-  uint64_t abandoned = 0;  // the reduction's runs given up or repeated
-};
-Compared compare_with_every_interleaving(const std::string& name, size_t count, const char* none_iterations) {
-  const std::string file = std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/" + name;
-  const std::vector<JsonValue> optimal = dfs_tests(file, "optimal", "200000");
-  const std::vector<JsonValue> none = dfs_tests(file, "none", none_iterations);
-  Compared c;
-  EXPECT_EQ(optimal.size(), count);
-  EXPECT_EQ(none.size(), count);
-  for (size_t i = 0; i < std::min(optimal.size(), none.size()); ++i) {
-    const JsonValue& dfs = optimal[i];
-    EXPECT_TRUE(dfs.flag("complete")) << dfs.str("name");
-    c.total += dfs.u64("schedules_explored");
-    c.abandoned += dfs.u64("abandoned");
-    if (!none[i].flag("complete")) continue;  // every interleaving is too many
-    ++c.compared;
-    EXPECT_EQ(dfs.u64("schedules_explored"), none[i].u64("schedules_explored"))
-        << dfs.str("name") << ": optimal against every interleaving";
-  }
-  return c;
 }
 
 // Kills against every interleaving, on the real runtime: 40 small random
