@@ -123,6 +123,7 @@ void LuaGuest::watch() {
       std::fflush(stderr);
       std::_Exit(2);
     }
+    watch_wake_ns_.store(wake);
     watch_cv_.wait_until(lock, Clock::time_point(Clock::duration(wake)));
   }
 }
@@ -131,11 +132,13 @@ void LuaGuest::watch() {
 void LuaGuest::set_deadline(std::chrono::steady_clock::time_point deadline) {
   deadline_ = deadline;
   owner_thread_.store(interrupt::this_thread());
-  const int64_t was = soft_deadline_ns_.exchange(deadline.time_since_epoch().count());
-  // The watchdog sleeps until the deadline it knows or a tick: only an
-  // earlier one needs waking it (not the usual later one of the next
-  // iteration).
-  if (was == 0 || deadline.time_since_epoch().count() < was) watch_cv_.notify_one();
+  const int64_t ns = deadline.time_since_epoch().count();
+  soft_deadline_ns_.store(ns);
+  // The watchdog sleeps until the deadline it knew or a tick (200 ms),
+  // whichever came first: only a deadline before that needs waking it, not
+  // the usual one of the next iteration, seconds away. (A wake-up lost while
+  // the watchdog is between its look and its wait delays it a tick at most.)
+  if (ns < watch_wake_ns_.load()) watch_cv_.notify_one();
 }
 
 LuaGuest::~LuaGuest() {

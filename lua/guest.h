@@ -348,6 +348,9 @@ class LuaGuest final : public vm::Guest {
   std::atomic<int64_t> soft_deadline_ns_{0};
   std::atomic<int> owner_thread_{0};
   std::atomic<int64_t> hard_deadline_ns_{0};
+  // When the watchdog looks next (steady-clock ns): a deadline later than
+  // that needs no waking it, which spares an iteration a thread switch.
+  std::atomic<int64_t> watch_wake_ns_{INT64_MAX};
   std::mutex watch_mu_;
   std::condition_variable watch_cv_;
   bool watch_stop_ = false;
