@@ -30,10 +30,16 @@ void Vm::access_mailbox(Pid pid, const PendingOp& op, Op& out) const {
       out.writes = true;
       break;
     }
-    case StepKind::kReceive:
+    case StepKind::kReceive: {
+      // A receive whose timer fired committed to "nothing came" then (the
+      // timer's step wrote the mailbox): it returns nil whatever is sent
+      // after, so its step touches the mailbox no more.
+      const Process& p = procs_[pid];
+      if (p.timed_out && p.matched < 0 && p.match_error.empty()) break;
       out.object = object::mailbox(pid);
       out.writes = true;
       break;
+    }
     default:
       break;
   }

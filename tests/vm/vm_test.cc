@@ -350,6 +350,31 @@ Action spawn_on(ValueRef body, NodeId node) {
 // message crossing between the nodes (dfs counts fewer classes of a test
 // that heals at its end), and a cut writes what it cuts. The event offered
 // before it runs says so too.
+// A receive whose timer fired has committed to returning nil: its step
+// touches its mailbox no more (a message sent after the timeout changes
+// nothing it does), so a search takes it as commuting with such sends. A
+// receive that found a message still writes the mailbox it takes from.
+TEST(Vm, AReceiveThatTimedOutTouchesNoMailbox) {
+  VmRun r;
+  r.vm.start_root(r.guest.script({
+      [](Vm& vm, Reply&, FakeGuest&) { vm.post_receive(0, 30); },
+      [](Vm& vm, Reply&, FakeGuest& g) { vm.post_send({0, 0}, g.value(7)); },
+      [](Vm& vm, Reply&, FakeGuest&) { vm.post_receive(0, 30); },
+      [](Vm&, Reply& rep, FakeGuest&) { EXPECT_EQ(rep.kind, Reply::Kind::kMessage); },
+  }));
+  NoChoices choices;
+  std::vector<Op> receives;
+  while (!r.vm.enabled().empty() || r.vm.advance_time()) {
+    const Op op = r.vm.enabled()[0];
+    if (op.key.kind == EventKind::kProcess && op.step == StepKind::kReceive) receives.push_back(op);
+    r.vm.step(op, choices);
+  }
+  ASSERT_EQ(receives.size(), 2u);
+  EXPECT_EQ(receives[0].object, 0u) << "timed out";
+  EXPECT_EQ(receives[1].object, object::mailbox(0)) << "took the message sent to itself";
+  EXPECT_TRUE(receives[1].writes);
+}
+
 TEST(Vm, ACutOrHealWritesOnlyTheDirectionsItChanges) {
   VmRun r;
   const auto heal_all = [](Vm& vm, Reply&, FakeGuest&) { vm.post_heal({}, {}); };
