@@ -14,15 +14,17 @@
 
 namespace lockstep::dfs {
 
-// Whether a and b overlap only in mailboxes.
+// Whether a and b meet in a mailbox and conflict nowhere else (both may
+// read one object: a send and a receive that arms a timer both read the
+// clock).
 inline bool meets_only_in_mailbox(const Summary& a, const Summary& b) {
   if (a.thread == b.thread || a.opaque || b.opaque) return false;
   bool met = false;
   for (const Access& x : a.accesses) {
     for (const Access& y : b.accesses) {
       if (!object::overlap(x.object, y.object)) continue;
-      if (!object::is_mailbox(x.object)) return false;
-      met = true;
+      if (object::is_mailbox(x.object)) met = true;
+      else if (conflicts(x, y)) return false;
     }
   }
   return met;

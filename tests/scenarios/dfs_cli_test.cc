@@ -758,6 +758,21 @@ TEST(DfsCli, APartitionBranchesOnlyTheDeliveriesItHeld) {
   EXPECT_LE(t.u64("abandoned"), t.u64("schedules_explored")) << t.u64("abandoned") << " runs given up or repeated";
 }
 
+// timeout_race_fixed under timers = "any": 45 classes. A sleeping receive
+// that took a message stays asleep through a send that queues behind it
+// even when both steps read the clock (each arms a timer), and a receive
+// whose timer fired touches its mailbox no more: at most half as many
+// runs repeated as classes (43 before either, 22 with both).
+TEST(DfsCli, AReceiveSleepsThroughASendWhenBothOnlyReadTheClock) {
+  auto r = run_lockstep({"run", scenario("timeout_race_fixed.lua"), "--strategy", "dfs", "--iterations", "100000000",
+                         "--format", "json", "--traces-dir", fresh_dir("dfs_timeout_race_fixed")});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const JsonValue t = test_entry(r.out);
+  EXPECT_TRUE(t.flag("complete"));
+  EXPECT_EQ(t.u64("schedules_explored"), 45u);
+  EXPECT_LE(t.u64("abandoned") * 2, t.u64("schedules_explored")) << t.u64("abandoned") << " runs given up or repeated";
+}
+
 // Monitors, demonitors and trapped exits against every interleaving, on
 // the real runtime: 60 small random programs of three workers
 // (tests/dfs/random_monitors.lua). dfs finishes each; each that
