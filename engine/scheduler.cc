@@ -122,6 +122,9 @@ class SystemStates final : public StateSource {
   bool ids_read() const override { return system_.ids_read(); }
   bool root_waits_for_time() const override { return system_.root_waits_for_time(); }
   std::optional<EventKey> roots_due_timer() const override { return system_.roots_due_timer(); }
+  bool timer_footprint(const Op& timer, std::vector<Access>& out) const override {
+    return system_.timer_footprint(timer, out);
+  }
   void set_steps(uint32_t steps) { steps_ = steps; }
 
  private:

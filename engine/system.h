@@ -88,6 +88,8 @@ class StateSource {
   virtual bool root_waits_for_time() const { return false; }
   // System::roots_due_timer().
   virtual std::optional<EventKey> roots_due_timer() const { return std::nullopt; }
+  // System::timer_footprint().
+  virtual bool timer_footprint(const Op& timer, std::vector<Access>& out) const { return false; }
 };
 
 // A goal (ls.sometimes, ls.reachable, ls.unreachable): how often its call
@@ -186,6 +188,10 @@ class System {
   // that ends the root first). nullopt when the root does not sleep on a
   // timer due now, or the system cannot tell.
   virtual std::optional<EventKey> roots_due_timer() const { return std::nullopt; }
+  // What firing timer `timer` (enabled now) would touch, appended to
+  // `out`: a superset of the step's accesses. False (out unchanged) when
+  // the system cannot tell.
+  virtual bool timer_footprint(const Op& timer, std::vector<Access>& out) const { return false; }
   // What this iteration exercised so far (Exercised).
   virtual Exercised exercised() const { return {}; }
   // The iteration's steps are over (called before the strategy's

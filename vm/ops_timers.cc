@@ -119,6 +119,24 @@ std::optional<EventKey> Vm::roots_due_timer() const {
   return key;
 }
 
+// What fire_timer() touches, with the step's own object (timer_op()). A
+// send_after to a name, or to another node, is not predicted.
+bool Vm::timer_footprint(const Op& op, std::vector<Access>& out) const {
+  if (op.key.kind != EventKind::kTimer || op.key.id == 0 || op.key.id >= timers_.end()) return false;
+  const Timer& t = timers_[op.key.id];
+  if (!t.armed) return false;
+  const NodeId from = node_of(t.owner);
+  if (t.kind == Timer::Kind::kSendAfter && (t.dest.name || dest_node(t.dest, from) != from)) return false;
+  out.push_back(Access{op.object, op.writes, op.value});
+  if (!t.queued) out.push_back(Access{object::clock(), true, 0});
+  out.push_back(Access{object::process(t.owner), false, 0});
+  if (t.kind == Timer::Kind::kSendAfter) {
+    out.push_back(Access{object::mailbox(t.dest.pid), true, 0});
+    if (from != procs_[kRootPid].node) out.push_back(Access{object::node(from), false, 0});
+  }
+  return true;
+}
+
 bool Vm::timers_queued(Pid owner) const {
   // A process may choose for its own timers (ls.timers); else the test's mode.
   const bool own = owner < procs_.size() && procs_[owner].own_timers;

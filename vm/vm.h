@@ -230,6 +230,7 @@ class Vm final : public System {
   bool ids_read() const override { return ids_read_; }
   bool root_waits_for_time() const override;
   std::optional<EventKey> roots_due_timer() const override;
+  bool timer_footprint(const Op& timer, std::vector<Access>& out) const override;
   // Guest code read how things are numbered (StateOptions::ids): a pid or
   // table printed, pids compared, pairs or an ETS table ordered by them.
   void read_ids() const { ids_read_ = true; }

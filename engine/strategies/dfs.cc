@@ -445,6 +445,8 @@ class DfsStrategy final : public Strategy, public Search {
           level.optional.push_back(enabled_names_[i]);
         } else if (kind == EventKind::kTimer && enabled[i].early) {
           level.early_timers.push_back(enabled_names_[i]);
+          level.early_known.push_back(states_ && states_->timer_footprint(enabled[i], level.early_footprints));
+          level.early_ends.push_back(static_cast<uint32_t>(level.early_footprints.size()));
         }
       }
     }
@@ -558,10 +560,20 @@ class DfsStrategy final : public Strategy, public Search {
         if (f != thread && !covered(level, f)) add_branch(level, f, late_faults() && is_fault_name(f));
       }
       level.optional.clear();
-      for (Thread f : level.early_timers) {
-        if (f != thread) early_offered_.push_back({static_cast<uint32_t>(k), f});
+      for (size_t i = 0; i < level.early_timers.size(); ++i) {
+        if (level.early_timers[i] == thread) continue;
+        EarlyOffer offer{static_cast<uint32_t>(k), level.early_timers[i], level.early_known[i] != 0, 0, 0};
+        const uint32_t begin = i == 0 ? 0 : level.early_ends[i - 1];
+        offer.begin = static_cast<uint32_t>(early_accesses_.size());
+        early_accesses_.insert(early_accesses_.end(), level.early_footprints.begin() + begin,
+                               level.early_footprints.begin() + level.early_ends[i]);
+        offer.end = static_cast<uint32_t>(early_accesses_.size());
+        early_offered_.push_back(offer);
       }
       level.early_timers.clear();
+      level.early_footprints.clear();
+      level.early_ends.clear();
+      level.early_known.clear();
       if (level.top) {
         level.order.assign(1, thread);
         for (const Branch& b : level.pending) level.order.push_back(b.event.thread);
@@ -717,6 +729,7 @@ class DfsStrategy final : public Strategy, public Search {
     at_quiescent_state_ = false;
     probe_states_.clear();
     early_offered_.clear();
+    early_accesses_.clear();
     if (levels_.empty()) {
       push_level();
       levels_[0].top = plan_.split() && plan_.above_frontier(kRootNode);
@@ -1237,7 +1250,6 @@ class DfsStrategy final : public Strategy, public Search {
     levels_.pop_back();
   }
 
-  // A branch taking event t at `level`, not yet run (opaque), unless one is pending.
   // A timer that may fire early, offered at level k of the first run
   // through it, is a branch there unless the run fired it later in the
   // same epoch: then it stayed armed from k to its firing, the races it
@@ -1245,21 +1257,51 @@ class DfsStrategy final : public Strategy, public Search {
   // here would only run a schedule again. One the run never fired (a step
   // disarmed it, the run ended or stopped first, or time moved on before
   // it fired) shows no race, so a branch here is what puts it early.
+  //
+  // Nor where the step taken there commutes with the timer and the timer
+  // is offered again just after it, in the same epoch: firing it there is
+  // firing it one step later, the next level's branch (or, at the last
+  // level it is offered at, the branch there); and a branch here would
+  // run that class again with the step asleep, to stop with nothing else
+  // to run. Whether they commute is judged from what firing the timer
+  // would touch (System::timer_footprint()); the runs where it fires here
+  // and another step comes between it and the one taken here are that
+  // step's races with the one taken here, reversed as any are.
   void branch_early_timers_not_fired() {
-    for (const auto& [k, timer] : early_offered_) {
+    for (size_t i = 0; i < early_offered_.size(); ++i) {
+      const EarlyOffer& offer = early_offered_[i];
+      const uint32_t k = offer.k;
       if (k >= levels_.size() || k >= exec_.steps.size()) continue;
       bool fired = false;
       for (size_t j = k + 1; j < exec_.steps.size(); ++j) {
-        if (exec_.steps[j].thread == timer) {
+        if (exec_.steps[j].thread == offer.timer) {
           fired = exec_.steps[j].epoch == exec_.steps[k].epoch;
           break;
         }
       }
-      if (!fired && !covered(levels_[k], timer)) add_branch(levels_[k], timer);
+      if (fired || covered(levels_[k], offer.timer) || offered_next_and_commutes(i)) continue;
+      add_branch(levels_[k], offer.timer);
     }
     early_offered_.clear();
+    early_accesses_.clear();
   }
 
+  // Whether early_offered_[i]'s timer is offered again at the next level
+  // in the same epoch, and commutes with the step taken at its own.
+  bool offered_next_and_commutes(size_t i) const {
+    const EarlyOffer& offer = early_offered_[i];
+    if (!offer.known || offer.k + 1 >= exec_.steps.size()) return false;
+    if (exec_.steps[offer.k].epoch != exec_.steps[offer.k + 1].epoch) return false;
+    bool again = false;
+    for (size_t j = i + 1; j < early_offered_.size() && early_offered_[j].k <= offer.k + 1; ++j) {
+      again = again || (early_offered_[j].k == offer.k + 1 && early_offered_[j].timer == offer.timer);
+    }
+    if (!again) return false;
+    const std::span<const Access> fires(early_accesses_.data() + offer.begin, offer.end - offer.begin);
+    return exec_.steps[offer.k].thread != offer.timer && !dfs::accesses_conflict(fires, exec_.accesses_of(offer.k));
+  }
+
+  // A branch taking event t at `level`, not yet run (opaque), unless one is pending.
   static void add_branch(Level& level, Thread t, bool lazy = false) {
     for (const Branch& b : level.pending) {
       if (b.event.thread == t) return;
@@ -1681,7 +1723,14 @@ class DfsStrategy final : public Strategy, public Search {
   uint64_t run_ = 0;                  // the iteration running
   // The timers that may fire early offered at the levels this run
   // visited first, and not branches there yet: (level, timer).
-  std::vector<std::pair<uint32_t, Thread>> early_offered_;
+  struct EarlyOffer {
+    uint32_t k;     // the level
+    Thread timer;
+    bool known;     // its footprint is early_accesses_[begin, end)
+    uint32_t begin, end;
+  };
+  std::vector<EarlyOffer> early_offered_;
+  std::vector<Access> early_accesses_;
   std::optional<uint64_t> bound_;   // --delay-bound (with --fewest-delays: the round's)
   uint64_t beyond_ = 0;            // branches skipped for it
   bool deepens_ = false;           // --fewest-delays on: rounds of growing bound

@@ -147,6 +147,12 @@ struct Level {
   // of the first run through here, unless that run fired it later in the
   // same epoch (its races are then that run's to reverse).
   std::vector<Thread> early_timers;
+  // What each of them would touch, fired here (System::timer_footprint):
+  // early_footprints[early_ends[i - 1] .. early_ends[i]), none where
+  // early_known[i] is false.
+  std::vector<Access> early_footprints;
+  std::vector<uint32_t> early_ends;
+  std::vector<uint8_t> early_known;
   // The faults as they ran just after the event explored first here (or,
   // where one commuted with that event's successor too, further down).
   std::vector<Summary> faults_after_first;
@@ -206,6 +212,9 @@ struct Level {
     keep(pending, fresh.pending);
     keep(optional, fresh.optional);
     keep(early_timers, fresh.early_timers);
+    keep(early_footprints, fresh.early_footprints);
+    keep(early_ends, fresh.early_ends);
+    keep(early_known, fresh.early_known);
     keep(faults_after_first, fresh.faults_after_first);
     keep(unless_owner_woke, fresh.unless_owner_woke);
     keep(offered, fresh.offered);

@@ -512,11 +512,15 @@ Compared compare_with_every_interleaving(const std::string& name, size_t count, 
 // 3 of the 24 counted fewer: a send_after's timer was kept asleep past a
 // send to the mailbox it sends to (judged as a receive's timeout), a
 // sleeping cancel_timer stood for the reversals of the timer it disarms,
-// and a timer offered beside other events was never a branch there.
+// and a timer offered beside other events was never a branch there. And
+// few runs are given up: a timer is no branch where the step taken
+// commutes with it and it is offered again after (1,968 runs given up for
+// 2,169 classes while it was, 233 since).
 TEST(DfsCli, TimersThatFireAnywhereCountWhatEveryInterleavingCounts) {
   const Compared c = compare_with_every_interleaving("random_any_timers.lua", 40, "20000");
   EXPECT_GE(c.compared, 20u);
   EXPECT_GT(c.total, 100u) << "the programs should race";
+  EXPECT_LE(c.abandoned * 5, c.total) << c.abandoned << " runs given up for " << c.total << " classes";
 }
 
 // Timers that fall due together while the root sleeps past them, against
@@ -771,6 +775,10 @@ TEST(DfsCli, AReceiveSleepsThroughASendWhenBothOnlyReadTheClock) {
   EXPECT_TRUE(t.flag("complete"));
   EXPECT_EQ(t.u64("schedules_explored"), 45u);
   EXPECT_LE(t.u64("abandoned") * 2, t.u64("schedules_explored")) << t.u64("abandoned") << " runs given up or repeated";
+  // And the server's timer, offered from its sleep to the client's end,
+  // is a branch only where the step taken there does not commute with it:
+  // no run is given up.
+  EXPECT_EQ(t.u64("abandoned"), 0u);
 }
 
 // Monitors, demonitors and trapped exits against every interleaving, on
