@@ -112,7 +112,7 @@ TEST(Faults, ShrinkOfAFaultTraceFollowsEventsByNameAndSaysWhyItStopped) {
   ASSERT_TRUE(std::regex_search(
       s.out, m, std::regex(R"(shrunk (\d+) steps -> (\d+) steps \((\d+) -> (\d+) context switches, 1 -> 1 faults\))")))
       << s.out;
-  EXPECT_EQ(std::stoi(m[1]), 408) << s.out;
+  EXPECT_EQ(std::stoi(m[1]), 399) << s.out;
   EXPECT_LE(std::stoi(m[2]), 235) << s.out;
   EXPECT_LE(std::stoi(m[4]), 135) << s.out;
   EXPECT_TRUE(std::regex_search(s.out, std::regex(R"(stopped: no candidate was smaller \(.*\): \d+ failed the same way with no fewer faults, steps or context switches, \d+ did not fail the same way)")))
