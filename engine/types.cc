@@ -33,16 +33,6 @@ std::string event_key_name(EventKey key) {
   return kLetter[static_cast<size_t>(key.kind)] + std::to_string(key.id);
 }
 
-DecisionKind decision_kind(EventKind kind) {
-  switch (kind) {
-    case EventKind::kProcess: return DecisionKind::kSchedule;
-    case EventKind::kTimer: return DecisionKind::kFireTimer;
-    case EventKind::kDelivery: return DecisionKind::kDeliver;
-    case EventKind::kFault: return DecisionKind::kFault;
-  }
-  return DecisionKind::kSchedule;
-}
-
 bool event_kind(DecisionKind kind, EventKind& out) {
   switch (kind) {
     case DecisionKind::kSchedule: out = EventKind::kProcess; return true;

@@ -176,7 +176,15 @@ struct EventKey {
 // "P3", "T2", "D5", "F1": how reports and divergence messages name an event.
 std::string event_key_name(EventKey key);
 // The decision that runs an event of `kind` (kSchedule, kFireTimer, ...).
-DecisionKind decision_kind(EventKind kind);
+constexpr DecisionKind decision_kind(EventKind kind) {
+  switch (kind) {
+    case EventKind::kProcess: return DecisionKind::kSchedule;
+    case EventKind::kTimer: return DecisionKind::kFireTimer;
+    case EventKind::kDelivery: return DecisionKind::kDeliver;
+    case EventKind::kFault: return DecisionKind::kFault;
+  }
+  return DecisionKind::kSchedule;
+}
 // The event kind a decision runs; false for kChoice (not an event).
 bool event_kind(DecisionKind kind, EventKind& out);
 

@@ -3,6 +3,7 @@
 // standard library (std:: distributions differ between implementations).
 #pragma once
 
+#include <bit>
 #include <cstdint>
 
 namespace lockstep {
@@ -34,5 +35,32 @@ class Prng {
  private:
   uint64_t s_[4];
 };
+
+// Inline: a random walk draws once a step.
+inline uint64_t Prng::next() {
+  const uint64_t result = std::rotl(s_[1] * 5, 7) * 9;
+  const uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = std::rotl(s_[3], 45);
+  return result;
+}
+
+inline uint64_t Prng::below(uint64_t n) {
+  if (n <= 1) return 0;
+  unsigned __int128 m = static_cast<unsigned __int128>(next()) * n;
+  auto low = static_cast<uint64_t>(m);
+  if (low < n) {
+    const uint64_t threshold = -n % n;
+    while (low < threshold) {
+      m = static_cast<unsigned __int128>(next()) * n;
+      low = static_cast<uint64_t>(m);
+    }
+  }
+  return static_cast<uint64_t>(m >> 64);
+}
 
 }  // namespace lockstep
