@@ -40,6 +40,18 @@ JsonValue test_entry(const std::string& json) {
   return doc->get("tests")->items[0];
 }
 
+// The whole dfs search of scenarios/<name> (a budget it cannot reach): its
+// test's JSON entry, the run checked to have passed and finished.
+JsonValue whole_search(const std::string& name, const std::string& dir) {
+  auto r = run_lockstep({"run", scenario(name), "--strategy", "dfs", "--iterations", "100000000", "--format", "json",
+                         "--traces-dir", fresh_dir(dir)});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const JsonValue t = test_entry(r.out);
+  EXPECT_TRUE(t.flag("complete")) << name;
+  EXPECT_EQ(t.str("status"), "passed") << name;
+  return t;
+}
+
 // Each test of `file` as dfs with --dpor `dpor` reports it in JSON (empty,
 // with a failure recorded, when the run does not end with exit 0).
 std::vector<JsonValue> dfs_tests(const std::string& file, const char* dpor, const char* iterations) {
@@ -737,11 +749,7 @@ TEST(DfsCli, ConcuerrorsWorkersRepeatNoRun) {
 // repeat; 8,403 since a state met sooner than before is explored again
 // only once a run has been cut off).
 TEST(DfsCli, AnEndCommutesWithAReceiveThatWouldNotTakeItsMessage) {
-  auto r = run_lockstep({"run", scenario("pool_registry_fixed.lua"), "--strategy", "dfs", "--iterations",
-                         "100000000", "--format", "json", "--traces-dir", fresh_dir("dfs_pool_registry")});
-  ASSERT_EQ(r.code, 0) << r.out << r.err;
-  const JsonValue t = test_entry(r.out);
-  EXPECT_TRUE(t.flag("complete"));
+  const JsonValue t = whole_search("pool_registry_fixed.lua", "dfs_pool_registry");
   EXPECT_EQ(t.u64("schedules_explored"), 8403u);
   EXPECT_LE(t.u64("abandoned") * 5, t.u64("schedules_explored") * 3) << t.u64("abandoned") << " runs given up or repeated";
 }
@@ -753,12 +761,7 @@ TEST(DfsCli, AnEndCommutesWithAReceiveThatWouldNotTakeItsMessage) {
 // for its 550 schedules while every event offered beside the partition was
 // a branch, most of them stopped with every event asleep; now 487 for 556.
 TEST(DfsCli, APartitionBranchesOnlyTheDeliveriesItHeld) {
-  auto r = run_lockstep({"run", scenario("split_brain_fixed.lua"), "--strategy", "dfs", "--iterations", "100000000",
-                         "--format", "json", "--traces-dir", fresh_dir("dfs_split_brain")});
-  ASSERT_EQ(r.code, 0) << r.out << r.err;
-  const JsonValue t = test_entry(r.out);
-  EXPECT_TRUE(t.flag("complete"));
-  EXPECT_EQ(t.str("status"), "passed");
+  const JsonValue t = whole_search("split_brain_fixed.lua", "dfs_split_brain");
   EXPECT_LE(t.u64("abandoned"), t.u64("schedules_explored")) << t.u64("abandoned") << " runs given up or repeated";
 }
 
@@ -768,11 +771,7 @@ TEST(DfsCli, APartitionBranchesOnlyTheDeliveriesItHeld) {
 // whose timer fired touches its mailbox no more: at most half as many
 // runs repeated as classes (43 before either, 22 with both).
 TEST(DfsCli, AReceiveSleepsThroughASendWhenBothOnlyReadTheClock) {
-  auto r = run_lockstep({"run", scenario("timeout_race_fixed.lua"), "--strategy", "dfs", "--iterations", "100000000",
-                         "--format", "json", "--traces-dir", fresh_dir("dfs_timeout_race_fixed")});
-  ASSERT_EQ(r.code, 0) << r.out << r.err;
-  const JsonValue t = test_entry(r.out);
-  EXPECT_TRUE(t.flag("complete"));
+  const JsonValue t = whole_search("timeout_race_fixed.lua", "dfs_timeout_race_fixed");
   EXPECT_EQ(t.u64("schedules_explored"), 45u);
   EXPECT_LE(t.u64("abandoned") * 2, t.u64("schedules_explored")) << t.u64("abandoned") << " runs given up or repeated";
   // And the server's timer, offered from its sleep to the client's end,
