@@ -1722,7 +1722,8 @@ class DfsStrategy final : public Strategy, public Search {
   std::vector<dfs::CommuteCheck::StepRef> swappable_;
   uint64_t run_ = 0;                  // the iteration running
   // The timers that may fire early offered at the levels this run
-  // visited first, and not branches there yet: (level, timer).
+  // visited first, and not branches there yet, with what each would touch
+  // fired there (branch_early_timers_not_fired()).
   struct EarlyOffer {
     uint32_t k;     // the level
     Thread timer;
