@@ -13,7 +13,9 @@
 #
 # Concuerror is not a dependency: to compare, build it outside the repo
 # (Erlang and erlang-getopt from Debian, `erlc -o ebin -I src src/*.erl`
-# after `priv/generate_version_hrl 25 > src/concuerror_otp_version.hrl`)
+# after `priv/generate_version_hrl 23 > src/concuerror_otp_version.hrl`,
+# and its application file: `sed 's/"git"/"0.21.0"/' src/concuerror.app.src
+# > ebin/concuerror.app`, without which it waits forever at start)
 # and point CONCUERROR_EBIN at its ebin and CONCUERROR_TESTS at its
 # tests/suites/dpor_tests/src:
 #   CONCUERROR_EBIN=/path/ebin CONCUERROR_TESTS=/path/dpor_tests/src bench/dfs.sh

@@ -145,6 +145,23 @@ int dofile_text(lua_State* L) {
 // without __tostring or __name is named by its place in the arena (the same
 // in every run and every worker), not by its address. Upvalue 1 is the
 // stock tostring.
+// type(v), as the base library's, but with each name held as an upvalue:
+// the base library's pushes it as a C string, which Lua looks up in its
+// string cache (a strcmp) on every call, and patterns call type() on
+// every message they test.
+int type_cached(lua_State* L) {
+  const int t = lua_type(L, 1);
+  luaL_argcheck(L, t != LUA_TNONE, 1, "value expected");
+  lua_pushvalue(L, lua_upvalueindex(t + 1));
+  return 1;
+}
+
+void install_type(lua_State* L) {
+  for (int t = 0; t < LUA_NUMTYPES; ++t) lua_pushstring(L, lua_typename(L, t));
+  lua_pushcclosure(L, type_cached, LUA_NUMTYPES);
+  lua_setglobal(L, "type");
+}
+
 int tostring_stable(lua_State* L) {
   luaL_checkany(L, 1);
   const int t = lua_type(L, 1);
@@ -360,6 +377,7 @@ void restrict_stdlib(lua_State* L, const Script& script) {
 
   // No addresses: they differ between runs and workers.
   wrap(L, nullptr, "tostring", tostring_stable);
+  install_type(L);
   wrap(L, "string", "format", format_without_addresses);
 
   // load, loadfile, dofile: text chunks from regular files only.

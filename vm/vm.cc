@@ -328,18 +328,23 @@ void Vm::begin_step(const Op& op, ChoiceSource& choices) {
   // unregister or end since may have changed the holder: had the step
   // recorded the old one, its footprint would depend on whether the send
   // was posted before or after the register (the two would not commute).
-  const Op* touched = &op;
-  Op now;
+  // (No Op is built for the others: zeroing one is a rep stos, a
+  // noticeable share of a step.)
+  uint64_t touched = op.object;
+  bool writes = op.writes;
+  uint64_t value = op.value;
   if (op.key.kind == EventKind::kProcess && op.step == StepKind::kSend &&
       procs_[op.key.id].op.as<SendArgs>().dest.name) {
-    now = op_for(op.key.id);
-    touched = &now;
+    const Op now = op_for(op.key.id);
+    touched = now.object;
+    writes = now.writes;
+    value = now.value;
   }
-  if (touched->object) touch(touched->object, touched->writes, touched->value);
+  if (touched) touch(touched, writes, value);
   // A process runs only while alive: each of its steps reads its control
   // state, which an exit signal, a linked exit or its node stopping writes
   // (so a kill races with everything its victim does).
-  if (op.key.kind == EventKind::kProcess && touched->object != object::process(op.key.id)) {
+  if (op.key.kind == EventKind::kProcess && touched != object::process(op.key.id)) {
     touch(object::process(op.key.id), false);
   }
 }
