@@ -783,7 +783,7 @@ class DfsStrategy final : public Strategy, public Search {
   // took above the frontier (dfs_tree.cc).
   bool belongs_here(bool failed = false) const {
     const size_t end = frontier_level_ == kNone ? exec_.steps.size() : frontier_level_;
-    return dfs::belongs_here(exec_, levels_, end, root_, failed);
+    return dfs::belongs_here(exec_, levels_.path(), end, root_, failed);
   }
 
   // A planning run: one that ended above the frontier is a unit of its
@@ -816,7 +816,7 @@ class DfsStrategy final : public Strategy, public Search {
       for (const Choice& c : levels_[k].choices) size = std::min(size * static_cast<double>(c.n), 1e15);
     }
     plan_.weigh(levels_[frontier_level_].unit, here ? size : 0);
-    levels_.resize(frontier_level_ + 1);
+    levels_.truncate(frontier_level_ + 1);
     Level& f = levels_.back();
     f.has_taken = false;
     f.pending.clear();
@@ -1237,18 +1237,9 @@ class DfsStrategy final : public Strategy, public Search {
   }
 
   // A new level at the end of the path, reusing one popped before.
-  Level& push_level() {
-    if (spare_levels_.empty()) return levels_.emplace_back();
-    levels_.push_back(std::move(spare_levels_.back()));
-    spare_levels_.pop_back();
-    return levels_.back();
-  }
+  Level& push_level() { return levels_.push(); }
 
-  void pop_level() {
-    levels_.back().reset();
-    spare_levels_.push_back(std::move(levels_.back()));
-    levels_.pop_back();
-  }
+  void pop_level() { levels_.pop(); }
 
   // A timer that may fire early, offered at level k of the first run
   // through it, is a branch there unless the run fired it later in the
@@ -1698,12 +1689,11 @@ class DfsStrategy final : public Strategy, public Search {
   Thread root_ = 0;
   size_t held_ = 0;  // the root's end, held back (its index in the enabled events), or none
   bool started_ = false;
-  std::vector<Level> levels_;
+  dfs::LevelStack levels_;
   std::vector<Branch> guide_;  // the wakeup subtree under the branch being taken
 
   // The current execution.
   dfs::Execution exec_;
-  std::vector<Level> spare_levels_;  // popped, kept for their storage
   EventTable<int32_t> name_of_{-1};      // event key -> stable name
   std::vector<uint32_t> thread_steps_;   // per name: steps so far
   std::vector<int32_t> lane_of_;         // per name: its lane, -1 if it has not run

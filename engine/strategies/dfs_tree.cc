@@ -48,7 +48,7 @@ bool could_come_first(const Execution& exec, const Level& level, uint32_t k, Thr
 
 }  // namespace
 
-bool belongs_here(const Execution& exec, const std::vector<Level>& levels, size_t end, Thread root, bool failed) {
+bool belongs_here(const Execution& exec, std::span<const Level> levels, size_t end, Thread root, bool failed) {
   for (size_t k = 0; k < end && k < levels.size(); ++k) {
     const Level& level = levels[k];
     if (level.order.size() < 2) continue;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -198,31 +199,81 @@ struct Level {
   std::vector<Thread> order;
 
   // Back to a new level's state, its vectors keeping their storage (a
-  // search pops and pushes levels on every run).
+  // search pops and pushes levels on every run). Field by field, in place:
+  // building a fresh Level and moving it in cost more than the run's own
+  // bookkeeping on a small test. A field added to Level is reset here too
+  // (the size check below is a reminder).
   void reset() {
-    Level fresh;
-    auto keep = [](auto& from, auto& into) {
-      from.clear();
-      into.swap(from);
-    };
-    keep(taken_summary.accesses, fresh.taken_summary.accesses);
-    keep(choices, fresh.choices);
-    keep(sleep, fresh.sleep);
-    keep(pending_sleepers, fresh.pending_sleepers);
-    keep(pending, fresh.pending);
-    keep(optional, fresh.optional);
-    keep(early_timers, fresh.early_timers);
-    keep(early_footprints, fresh.early_footprints);
-    keep(early_ends, fresh.early_ends);
-    keep(early_known, fresh.early_known);
-    keep(faults_after_first, fresh.faults_after_first);
-    keep(unless_owner_woke, fresh.unless_owner_woke);
-    keep(offered, fresh.offered);
-    keep(offered_timers, fresh.offered_timers);
-    keep(only, fresh.only);
-    keep(order, fresh.order);
-    *this = std::move(fresh);
+    has_taken = false;
+    taken = kNoThread;
+    std::vector<Access> accesses = std::move(taken_summary.accesses);
+    accesses.clear();
+    taken_summary = Summary{};
+    taken_summary.accesses = std::move(accesses);
+    taken_expanded = false;
+    choices.clear();
+    sleep.clear();
+    inherited = 0;
+    pending_sleepers.clear();
+    pending.clear();
+    optional.clear();
+    optional_branched = false;
+    early_timers.clear();
+    early_footprints.clear();
+    early_ends.clear();
+    early_known.clear();
+    faults_after_first.clear();
+    unless_owner_woke.clear();
+    visited = false;
+    offered.clear();
+    offered_timers.clear();
+    root_waits = false;
+    root_timer = kNoThread;
+    restricted = false;
+    only.clear();
+    default_thread = kNoThread;
+    delays_before = 0;
+    deviated = false;
+    node = kRootNode;
+    top = false;
+    frontier = false;
+    numbered = false;
+    owned = true;
+    unit = 0;
+    order.clear();
   }
+};
+static_assert(sizeof(Level) == 504, "a field was added to Level: reset it in Level::reset(), then update this size");
+
+// The levels of the path being explored, as a stack that keeps the levels
+// popped (reset, with their vectors' storage) for the pushes that follow:
+// a search pops and pushes levels on every run, and a Level is two dozen
+// vectors, too many to move on each.
+class LevelStack {
+ public:
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  Level& operator[](size_t i) { return all_[i]; }
+  const Level& operator[](size_t i) const { return all_[i]; }
+  Level& back() { return all_[n_ - 1]; }
+  // A new level at the end of the path, in a new level's state.
+  Level& push() {
+    if (n_ == all_.size()) all_.emplace_back();
+    return all_[n_++];
+  }
+  void pop() { all_[--n_].reset(); }
+  // The first n levels stay; the others are popped.
+  void truncate(size_t n) {
+    while (n_ > n) pop();
+  }
+  void clear() { truncate(0); }
+  std::span<const Level> path() const { return {all_.data(), n_}; }
+  const Level* begin() const { return all_.data(); }
+  const Level* end() const { return all_.data() + n_; }
+
+ private:
+  std::vector<Level> all_;  // [0, n_): the path; the rest popped
+  size_t n_ = 0;
 };
 
 // --- Splitting (engine/strategies/dfs.cc, "Splitting one search"). ---
@@ -234,7 +285,7 @@ struct Level {
 // taken before that has no step in it, and commutes with all of it, could
 // have come first, so the run belongs to that branch too (which runs it
 // with that step first).
-bool belongs_here(const Execution& exec, const std::vector<Level>& levels, size_t end, Thread root, bool failed);
+bool belongs_here(const Execution& exec, std::span<const Level> levels, size_t end, Thread root, bool failed);
 
 // --- Wakeup trees. ---
 
