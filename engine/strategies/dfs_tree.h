@@ -243,7 +243,8 @@ struct Level {
     order.clear();
   }
 };
-static_assert(sizeof(Level) == 504, "a field was added to Level: reset it in Level::reset(), then update this size");
+static_assert(sizeof(void*) != 8 || sizeof(Level) == 504,
+              "a field was added to Level: reset it in Level::reset(), then update this size");
 
 // The levels of the path being explored, as a stack that keeps the levels
 // popped (reset, with their vectors' storage) for the pushes that follow:
