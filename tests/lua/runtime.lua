@@ -557,3 +557,15 @@ ls.test("library modules the scenario names are loaded before iterations start",
   assert(type(ls[unnamed].start) == "function")
   assert(rawget(ls, unnamed) ~= nil)
 end)
+
+ls.test("type() names every type as Lua's does", function()
+  local names = { [1] = "number", [1.5] = "number", x = "string", [true] = "boolean" }
+  for v, name in pairs(names) do assert(type(v) == name, tostring(v)) end
+  assert(type(nil) == "nil" and type({}) == "table" and type(print) == "function")
+  assert(type(function() end) == "function" and type(coroutine.create(print)) == "thread")
+  assert(type(ls.self()) == "userdata", type(ls.self()))
+  local t = type(type(1))
+  assert(t == "string" and type(1) == "number" and rawequal(type(1), "number"))
+  local ok, err = pcall(type)
+  assert(not ok and err:find("bad argument #1 to 'type' %(value expected%)"), err)
+end)
