@@ -816,7 +816,7 @@ class DfsStrategy final : public Strategy, public Search {
       for (const Choice& c : levels_[k].choices) size = std::min(size * static_cast<double>(c.n), 1e15);
     }
     plan_.weigh(levels_[frontier_level_].unit, here ? size : 0);
-    levels_.truncate(frontier_level_ + 1);
+    levels_.resize(frontier_level_ + 1);
     Level& f = levels_.back();
     f.has_taken = false;
     f.pending.clear();

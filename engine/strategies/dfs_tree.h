@@ -263,11 +263,13 @@ class LevelStack {
     return all_[n_++];
   }
   void pop() { all_[--n_].reset(); }
-  // The first n levels stay; the others are popped.
-  void truncate(size_t n) {
+  // n levels: the first of them stay, the others are popped, or new
+  // levels are pushed up to n.
+  void resize(size_t n) {
     while (n_ > n) pop();
+    while (n_ < n) push();
   }
-  void clear() { truncate(0); }
+  void clear() { resize(0); }
   std::span<const Level> path() const { return {all_.data(), n_}; }
   const Level* begin() const { return all_.data(); }
   const Level* end() const { return all_.data() + n_; }
