@@ -141,10 +141,6 @@ int dofile_text(lua_State* L) {
   return lua_gettop(L) - 1;
 }
 
-// tostring(v): as Lua's, but a table, function, coroutine or userdata
-// without __tostring or __name is named by its place in the arena (the same
-// in every run and every worker), not by its address. Upvalue 1 is the
-// stock tostring.
 // type(v), as the base library's, but with each name held as an upvalue:
 // the base library's pushes it as a C string, which Lua looks up in its
 // string cache (a strcmp) on every call, and patterns call type() on
@@ -162,6 +158,10 @@ void install_type(lua_State* L) {
   lua_setglobal(L, "type");
 }
 
+// tostring(v): as Lua's, but a table, function, coroutine or userdata
+// without __tostring or __name is named by its place in the arena (the same
+// in every run and every worker), not by its address. Upvalue 1 is the
+// stock tostring.
 int tostring_stable(lua_State* L) {
   luaL_checkany(L, 1);
   const int t = lua_type(L, 1);
