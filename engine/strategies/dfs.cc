@@ -64,8 +64,12 @@
 // send woke", below). A sleeping receive and any step that queues messages
 // in its mailbox (a send, a delivery, an end's DOWN and EXIT messages) are
 // judged as a send: they commute when the receive would not take what the
-// step queued for it (send_passes_receive()). Other steps on one mailbox
-// are taken as dependent, so now and then a class is run twice. Each
+// step queued for it (send_passes_receive()). A process's end and a step
+// that queues a message for it commute (end_discards_message(): the
+// message is lost either way), whichever sleeps; such a sleeper
+// (Summary::past_end) stands for no reversal where a later step stops its
+// process (stopped_later()). Other steps on one mailbox are taken as
+// dependent, so now and then a class is run twice. Each
 // run's class is named by a fingerprint of its
 // happens-before graph, and a run of a class seen before does not count as
 // a schedule (it is reported as abandoned), so `schedules_explored` counts
@@ -107,14 +111,16 @@
 // steps independent of it (the steps of other nodes), so each class of
 // fault placements is run once, and the races a fault takes part in are
 // reversed as any other.
-// The event a run took first at that state sleeps below the fault, and it
-// stands for the reversals found there that it starts, as any sleeper
-// does, because the reversals its own runs found that begin with the
-// fault were added under the fault's branch (dfs_tree.cc, insert()). One
-// whose rest holds faults or timers is not (the fault's first run would no
-// longer be one that injects nothing more): the fault's branch stands for
-// it, and then the siblings do not cover reversals below the fault
-// (Summary::beside_expansion). The system offers faults
+// The events explored before the fault at that state sleep below it, but
+// stand for no reversal there (Summary::beside_expansion): their runs
+// reverse their own races by branches at the levels above, where the
+// fault sleeps, explored by then, so the fault's runs must reverse theirs
+// themselves (tests/engine/dfs_test.cc, ends and kills: a class was lost
+// while they stood for them). The reversals its siblings' runs found that
+// begin with the fault are added under the fault's branch
+// (dfs_tree.cc, insert()); one whose rest holds faults or timers is not
+// (the fault's first run would no longer be one that injects nothing
+// more): the fault's branch stands for it. The system offers faults
 // only beside another event, so a fault that ran just after time moved on
 // could have run before, had a step it commutes with been left for last;
 // no race shows that run, and it is added as a reversal of its own
@@ -247,6 +253,7 @@ using dfs::asleep;
 using dfs::Branch;
 using dfs::Choice;
 using dfs::covered;
+using dfs::end_discards_message;
 using dfs::FingerprintSet;
 using dfs::kNoThread;
 using dfs::kRootNode;
@@ -459,7 +466,7 @@ class DfsStrategy final : public Strategy, public Search {
         if (enabled_names_[i] == b.event.thread && i != held_) {
           level.has_taken = true;
           level.taken = b.event.thread;
-          level.taken_expanded = b.event.opaque && b.absorbed;
+          level.taken_expanded = b.event.opaque && (b.absorbed || is_fault_name(b.event.thread));
           level.deviated = b.event.thread != level.default_thread;
           guide_ = std::move(b.children);
           return chosen(i);
@@ -599,6 +606,11 @@ class DfsStrategy final : public Strategy, public Search {
             send_passes_receive(facts, here.taken_summary, q)) {
           next.sleep.push_back(q);
           next.sleep.back().beside_expansion = beside;
+          charge(q);
+        } else if (end_discards_message(q, here.taken_summary) || end_discards_message(here.taken_summary, q)) {
+          next.sleep.push_back(q);
+          next.sleep.back().beside_expansion = beside;
+          next.sleep.back().past_end = true;
           charge(q);
         } else if (q.role == StepRole::kTimer && (q.timeout || !q.early) && q.actor >= 0 &&
                    meets_only_in_mailbox(here.taken_summary, q)) {
@@ -1391,6 +1403,7 @@ class DfsStrategy final : public Strategy, public Search {
 
   void analyse_races() {
     if (stateful_) return;  // every event is a branch
+    note_stops();
     for (const auto& [i, j] : exec_.races(root_)) reverse(i, j);
     reverse_into_epoch();
   }
@@ -1504,13 +1517,16 @@ class DfsStrategy final : public Strategy, public Search {
       // whole search those races add branches above the frontier, which
       // a split search does not), and only this run's races lead there.
       if (q.thread == replaced) continue;
-      if (!q.beside_expansion && !killed_before(i, q) && !disarms_apart(q, i) && exec_.weak_initial(q, sequence_, i, true, level.root_waits)) return;
+      if (!q.beside_expansion && !killed_before(i, q) && !stopped_later(i, q) && !disarms_apart(q, i) &&
+          exec_.weak_initial(q, sequence_, i, true, level.root_waits)) {
+        return;
+      }
     }
     // A sleeper a send woke covers it too when the receives in the
     // reversal that take those sends' messages would not have taken its.
     for (const dfs::Pending& p : level.pending_sleepers) {
       if (p.q.thread == replaced) continue;
-      if (!p.q.beside_expansion && !killed_before(i, p.q) && !disarms_apart(p.q, i) &&
+      if (!p.q.beside_expansion && !killed_before(i, p.q) && !stopped_later(i, p.q) && !disarms_apart(p.q, i) &&
           exec_.weak_initial(p.q, sequence_, i, true, level.root_waits) &&
           exec_.commutes_with_sends(p.q, p.sends, sequence_, i)) {
         return;
@@ -1538,6 +1554,49 @@ class DfsStrategy final : public Strategy, public Search {
   bool killed_before(uint32_t i, const Summary& q) const {
     if (!exec_.kills(i, q)) return false;
     return std::none_of(sequence_.begin(), sequence_.end(), [&](uint32_t x) { return exec_.steps[x].thread == q.thread; });
+  }
+
+  // The steps of this run at which a process's control state was written
+  // by another process's step (a kill, an exit signal from a link, its
+  // node's stop): (pid, step), in the order of the steps.
+  void note_stops() {
+    stops_.clear();
+    for (uint32_t x = 0; x < exec_.steps.size(); ++x) {
+      for (const Access& a : exec_.accesses_of(x)) {
+        if (!a.writes || (a.object & object::kTagMask) != object::kProcess) continue;
+        const auto pid = static_cast<uint32_t>(a.object & object::kIdMask);
+        if (exec_.steps[x].actor != static_cast<int64_t>(pid)) stops_.emplace_back(pid, x);  // its own steps are no signal
+      }
+    }
+  }
+
+  // Whether sleeper q, with no step in the reversal in sequence_, belongs
+  // to a process that a step of this run at i or after it stops (a kill,
+  // an exit signal, its node's stop) where that stop need not follow q's
+  // own step in this run. A sleeper stands for the schedules that run it
+  // first, and for a reversal that commutes with it because a run that
+  // goes on runs it sooner or later; but one that goes on as this run did
+  // may stop its process first, and those schedules never run q
+  // (tests/dfs/kill_disables.lua, "a message to a process killed as it
+  // ends": a class was lost while an end slept through a message to its
+  // process and was then taken to stand for a reversal that the kill
+  // after it follows).
+  bool stopped_later(uint32_t i, const Summary& q) const {
+    if (!q.past_end || q.actor < 0 || stops_.empty() || stops_.back().second < i) return false;
+    if (std::any_of(sequence_.begin(), sequence_.end(), [&](uint32_t x) { return exec_.steps[x].thread == q.thread; }))
+      return false;
+    uint32_t own = UINT32_MAX;  // q's step in this run, after i
+    for (uint32_t y = i + 1; y < exec_.steps.size(); ++y) {
+      if (exec_.steps[y].thread == q.thread) {
+        own = y;
+        break;
+      }
+    }
+    for (const auto& [pid, x] : stops_) {
+      if (x < i || pid != static_cast<uint64_t>(q.actor)) continue;
+      if (own == UINT32_MAX || own > x || !exec_.happens_before(own, x)) return true;
+    }
+    return false;
   }
 
   // Whether the reversal in sequence_ (to run before step i) ends with an
@@ -1742,6 +1801,7 @@ class DfsStrategy final : public Strategy, public Search {
   bool cache_on_ = false;
   bool at_quiescent_state_ = false;  // this run's time just moved on (for its next pick)
   bool turned_on_ = false;   // a run looped: the search started again with the cache at every state
+  std::vector<std::pair<uint32_t, uint32_t>> stops_;  // note_stops()
   bool looped_ = false;      // this run came back to a state of its own within an epoch
   bool watched_ = false;     // this run took fingerprints to find one
   static constexpr uint64_t kWatchFrom = 64, kWatchedRuns = 100;

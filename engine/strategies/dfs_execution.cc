@@ -40,6 +40,7 @@ void Execution::summary_into(size_t k, Summary& out) const {
   out.opaque = false;
   out.beside_expansion = false;
   out.left_others = false;
+  out.past_end = false;
   out.role = s.role;
   out.actor = s.actor;
   out.timeout = s.role == StepRole::kTimer && s.poll;

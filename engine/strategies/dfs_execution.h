@@ -44,6 +44,10 @@ struct Summary {
   // due (timers = "any": it moved the clock on).
   bool timeout = false;
   bool early = false;
+  // Asleep through a step it commutes with only because a process's end
+  // throws away the message the other sends it (dfs_sleep.h,
+  // end_discards_message()).
+  bool past_end = false;
   std::vector<Access> accesses;
 };
 

@@ -46,6 +46,29 @@ inline bool sends_meet_in_mailbox(const Summary& a, const Summary& b) {
   return met;
 }
 
+// Whether a process's end and a step that queues a message for it (a
+// send, a delivery, a timer's message) commute: they meet only in that
+// process's mailbox, whose messages its end throws away, so the message is
+// lost in either order (queued, then thrown away; or sent to a process
+// that is gone). Either may be the one asleep. Where they meet elsewhere
+// (a send by a name the end unregisters, a DOWN the end queues in the
+// sender's mailbox) they do not.
+inline bool end_discards_message(const Summary& end, const Summary& queuer) {
+  if (end.role != StepRole::kExit || end.actor < 0) return false;
+  if (queuer.role != StepRole::kSend && !(queuer.role == StepRole::kTimer && !queuer.timeout)) return false;
+  if (end.thread == queuer.thread || end.opaque || queuer.opaque) return false;
+  const uint64_t own = object::mailbox(static_cast<uint32_t>(end.actor));
+  bool met = false;
+  for (const Access& x : end.accesses) {
+    for (const Access& y : queuer.accesses) {
+      if (!object::overlap(x.object, y.object)) continue;
+      if (x.object == own && y.object == own) met = true;
+      else if (object::is_mailbox(x.object) || conflicts(x, y)) return false;
+    }
+  }
+  return met;
+}
+
 // Whether the step just taken (a send, a delivery, an end queuing DOWN
 // and EXIT messages) and sleeping receive q commute: they meet only in
 // q's mailbox, and the receive would not take what the step queued there

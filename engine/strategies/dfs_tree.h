@@ -130,9 +130,9 @@ struct Level {
   bool has_taken = false;
   Thread taken = kNoThread;     // the event of the branch being explored
   Summary taken_summary;        // what it did (asleep once explored)
-  // Whether that branch was one of full expansion that stood for a
-  // reversal (Branch::absorbed): the siblings explored before it sleep
-  // below it without covering reversals (Summary::beside_expansion).
+  // Whether that branch was a fault's, or one of full expansion that stood
+  // for a reversal (Branch::absorbed): the siblings explored before it
+  // sleep below it without covering reversals (Summary::beside_expansion).
   bool taken_expanded = false;
   std::vector<Choice> choices;  // the controlled choices it made
   std::vector<Summary> sleep;   // inherited sleepers, then explored siblings

@@ -28,8 +28,12 @@
 -- A reversed kill's victim step is judged by its own footprint, not by
 -- the run's order of the exit it replaced ("a write after the kill": 59
 -- of 63 while it was).
--- The last test lost a class to a rule since withdrawn (a message and the
--- end of the process it is sent to taken to commute in sleep sets).
+-- The last test: a message and the end of the process it is sent to
+-- commute in sleep sets, but an end that slept through the message and
+-- was then killed (a later step of the run) stood for a reversal whose
+-- runs the kill follows, and a class was lost (27 of 28), until such a
+-- sleeper stood for no reversal where a later stop of its process need
+-- not follow its own step.
 -- Each test: the root owns a table; worker 1 starts workers 2 and 3, and
 -- each applies its operations to the workers it knows (2 knows 1; 3 knows
 -- 1 and 2).

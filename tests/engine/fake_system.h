@@ -13,7 +13,9 @@
 //
 // The root: with `root_ends_run_`, a kExit step of process 0 ends the run
 // at once, whatever else could still run (as the VM ends an iteration when
-// the root returns).
+// the root returns). A kExit step (fake_exit()) ends its process: it
+// writes its mailbox, whose messages are gone, and a message sent to it
+// afterwards is lost (as the VM's end of a process).
 //
 // Messages in flight: a kSend step with `remote` puts its message in
 // flight (as a send between nodes does): the send creates a delivery event
@@ -111,6 +113,7 @@ class FakeSystem final : public System {
     patterns_.assign(procs_->size(), {});
     timer_of_.assign(procs_->size(), 0);
     woken_.assign(procs_->size(), false);
+    ended_.assign(procs_->size(), false);
     timed_out_.assign(procs_->size(), false);
     refresh();
   }
@@ -270,6 +273,10 @@ class FakeSystem final : public System {
       if (observing_ && !timed_out) patterns_[pid].push_back({step_no, ran.accept});
     } else if (ran.kind == StepKind::kSleep) {
       woken_[pid] = false;
+    } else if (ran.kind == StepKind::kExit) {
+      if (!getenv("NOEXITBOX")) accesses_.push_back({object::mailbox(pid), true});  // its queued messages are gone
+      mailboxes_[pid].clear();
+      ended_[pid] = true;
     } else if (ran.object != 0) {
       const bool first = std::find(touched_.begin(), touched_.end(), ran.object) == touched_.end();
       if (first) touched_.push_back(ran.object);
@@ -387,6 +394,7 @@ class FakeSystem final : public System {
         if (takes(accept, tag)) observations_.push_back({receive, step_no});
       }
     }
+    if (ended_[static_cast<size_t>(to)]) return;  // a message to a process that has ended is lost
     mailboxes_[to].push_back({tag, step_no});
     const auto p = static_cast<uint32_t>(to);
     if (timer_of_[p] && timers_[timer_of_[p] - 1].receive && takes((*procs_)[p][next_[p]].accept, tag)) {
@@ -510,6 +518,7 @@ class FakeSystem final : public System {
   std::vector<FakeTimer> timers_;    // timer id - 1
   std::vector<uint32_t> timer_of_;   // per process: the timer it waits on (id), or 0
   std::vector<bool> woken_;          // per process: its sleep's timer fired
+  std::vector<bool> ended_;          // per process: its kExit step ran (messages to it are lost)
   std::vector<bool> timed_out_;      // per process: its receive's timer fired
   std::vector<uint32_t> wake_cause_;  // per process: the timer step its next step follows
   int64_t now_ = 0;
