@@ -12,7 +12,9 @@
 namespace lockstep {
 
 // The warnings for test `t`, which passed, run with `opts`:
-//   no_proof         a search that stopped short of its whole space;
+//   no_proof         a search that stopped short of its whole space (or
+//                    kept its states in a bit table, or was split under a
+//                    fault budget);
 //   max_steps        iterations cut off at max_steps (a search's proof
 //                    covers only runs as long);
 //   faults_unused    a fault budget under which no fault was ever offered,

@@ -210,6 +210,30 @@ TEST(DfsCli, PlanningASplitSpendsNoBudget) {
   EXPECT_GE(found, 1);
 }
 
+// A part of a search split under a fault budget proves nothing on its own
+// (docs/strategies.md, "A known gap"): it says so, and --strict fails it;
+// the whole search, and a part without faults, have no such warning.
+TEST(DfsCli, APartOfASearchUnderFaultsIsNoProof) {
+  auto part = run_lockstep({"run", scenario("gossip_leave_fixed.lua"), "--strategy", "dfs", "--state-cache", "off",
+                            "--shard", "0/2", "--iterations", "100000", "--format", "json", "--traces-dir",
+                            fresh_dir("dfs_shard_faults")});
+  EXPECT_EQ(part.code, 0) << part.out << part.err;
+  EXPECT_NE(part.out.find("split with --shard under a fault budget"), std::string::npos) << part.out;
+  auto strict = run_lockstep({"run", scenario("gossip_leave_fixed.lua"), "--strategy", "dfs", "--state-cache", "off",
+                              "--shard", "0/2", "--iterations", "100000", "--strict", "--traces-dir",
+                              fresh_dir("dfs_shard_faults_strict")});
+  EXPECT_NE(strict.code, 0) << strict.out << strict.err;
+  auto whole = run_lockstep({"run", scenario("gossip_leave_fixed.lua"), "--strategy", "dfs", "--state-cache", "off",
+                             "--iterations", "100000", "--format", "json", "--traces-dir",
+                             fresh_dir("dfs_whole_faults")});
+  EXPECT_EQ(whole.code, 0) << whole.out << whole.err;
+  EXPECT_EQ(whole.out.find("no_proof"), std::string::npos) << whole.out;
+  auto no_faults = run_lockstep({"run", scenario("lost_update_fixed.lua"), "--strategy", "dfs", "--shard", "0/2",
+                                 "--format", "json", "--traces-dir", fresh_dir("dfs_shard_no_faults")});
+  EXPECT_EQ(no_faults.code, 0) << no_faults.out << no_faults.err;
+  EXPECT_EQ(no_faults.out.find("no_proof"), std::string::npos) << no_faults.out;
+}
+
 // A budget the test gives itself is named as such, not as a flag.
 TEST(DfsCli, ATestsOwnBudgetIsNamedWithItsSize) {
   const std::string f = lockstep::testing::write_file("own_budget", "local ls = lockstep\n"
