@@ -185,6 +185,9 @@ Result<TestReport> test_from(const JsonValue& t, const std::string& file) {
   r.wall_seconds = t.number("wall_seconds");
   r.error = t.str("error");
   search_from(t, f, r);
+  if (const JsonValue* w = t.get("warnings"); w && w->type == JsonValue::Type::kArray) {
+    for (const JsonValue& item : w->items) r.warnings.push_back({item.str("kind"), item.str("message")});
+  }
   if (const JsonValue* b = t.get("bug"); b && b->type == JsonValue::Type::kObject) {
     Result<BugReport> bug = bug_from(*b, where + ": bug");
     if (!bug.ok()) return bug.status();
@@ -220,6 +223,12 @@ Status add_part(TestReport& m, const TestReport& r, const std::string& name, std
   }
   m.complete = m.complete && r.complete;
   m.wall_seconds = std::max(m.wall_seconds, r.wall_seconds);
+  for (const TestReport::Warning& w : r.warnings) {  // what any part warned of, once
+    const bool known = std::any_of(m.warnings.begin(), m.warnings.end(), [&](const TestReport::Warning& x) {
+      return x.kind == w.kind && x.message == w.message;
+    });
+    if (!known) m.warnings.push_back(w);
+  }
   if (!merge_goals(m, r)) {
     return Status::InvalidArgument(test + ": its goal counts and the other parts' add up past 64 bits");
   }
@@ -254,6 +263,7 @@ Status finish(RunSummary& out, const std::vector<std::set<uint64_t>>& parts) {
     }
   }
   for (const TestReport& t : out.tests) {
+    out.warnings += t.warnings.size();
     if (!add_to(out.iterations, t.iterations_run) || !add_to(out.steps, t.steps) ||
         !add_to(out.max_steps_hits, t.max_steps_hits)) {
       return Status::InvalidArgument("the results' counts add up past 64 bits");

@@ -232,6 +232,23 @@ TEST(DfsCli, APartOfASearchUnderFaultsIsNoProof) {
                                  "--format", "json", "--traces-dir", fresh_dir("dfs_shard_no_faults")});
   EXPECT_EQ(no_faults.code, 0) << no_faults.out << no_faults.err;
   EXPECT_EQ(no_faults.out.find("no_proof"), std::string::npos) << no_faults.out;
+  // The parts merged keep the warning, once.
+  std::vector<std::string> files;
+  for (const char* k : {"0/2", "1/2"}) {
+    const std::string dir = fresh_dir(std::string("dfs_shard_faults_merge") + k[0]);
+    auto r = run_lockstep({"run", scenario("gossip_leave_fixed.lua"), "--strategy", "dfs", "--state-cache", "off",
+                           "--shard", k, "--iterations", "100000", "--format", "json", "--traces-dir", dir});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    files.push_back(dir + "/part.json");
+    std::ofstream(files.back()) << r.out;
+  }
+  auto merged = run_lockstep({"merge", files[0], files[1], "--format", "text"});
+  EXPECT_EQ(merged.code, 0) << merged.out << merged.err;
+  EXPECT_NE(merged.out.find("explored all 12 schedules: no bug"), std::string::npos) << merged.out;
+  const size_t first = merged.out.find("split with --shard under a fault budget");
+  ASSERT_NE(first, std::string::npos) << merged.out;
+  EXPECT_EQ(merged.out.find("split with --shard under a fault budget", first + 1), std::string::npos) << merged.out;
+  EXPECT_NE(merged.out.find("1 warning"), std::string::npos) << merged.out;
 }
 
 // A budget the test gives itself is named as such, not as a flag.
