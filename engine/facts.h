@@ -66,6 +66,14 @@ struct StepFacts {
   // commute. passes_receive: it queued some, and only such.
   std::span<const uint32_t> passed;
   bool passes_receive = false;
+  // With observing on, the processes whose receive waited with nothing in
+  // their mailbox matching it when this step queued a message for them:
+  // in `woke`, those whose receive takes that message (it can run now); in
+  // `still_waiting`, those whose receive does not. Until such a receive
+  // runs, it will take the first message that matches it, so two messages
+  // of which it takes one leave the same mailbox behind it in either order.
+  std::span<const uint32_t> woke;
+  std::span<const uint32_t> still_waiting;
   bool poll = false;  // a receive that did not wait: had no message been
                       // there, it would have returned nothing
   bool timed = false;  // a receive with a timeout (its timer could end it)

@@ -291,6 +291,7 @@ void Vm::enqueue(Pid to, Message m) {
     const Process& r = procs_[to];
     const bool passes = waiting && (matched >= 0 || (r.matched < 0 && r.match_error.empty()));
     (passes ? passed_ : takers_).push_back(to);
+    if (waiting && matched < 0 && r.match_error.empty()) (r.matched >= 0 ? woke_ : still_waiting_).push_back(to);
   }
 }
 

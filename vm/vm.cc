@@ -294,6 +294,8 @@ StepResult Vm::step(const Op& op, ChoiceSource& choices) {
     std::erase_if(passed_, [&](uint32_t p) { return std::find(takers_.begin(), takers_.end(), p) != takers_.end(); });
   }
   result.facts.passed = passed_;
+  result.facts.woke = woke_;
+  result.facts.still_waiting = still_waiting_;
   result.facts.passes_receive = !passed_.empty() && takers_.empty();
   if (unreachable_ || guest_.needs_step_checks()) check_after_step(result);
   return result;
@@ -312,6 +314,8 @@ void Vm::begin_step(const Op& op, ChoiceSource& choices) {
   would_take_.clear();
   passed_.clear();
   takers_.clear();
+  woke_.clear();
+  still_waiting_.clear();
   switch (op.key.kind) {
     case EventKind::kTimer: facts_->actor = static_cast<int64_t>(timers_[op.key.id].owner); break;
     case EventKind::kProcess: facts_->actor = static_cast<int64_t>(op.key.id); break;

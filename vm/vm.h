@@ -733,6 +733,8 @@ class Vm final : public System {
   std::vector<EventKey> would_take_;  // this step's (facts_.would_take)
   std::vector<uint32_t> passed_;      // this step's (facts_.passed), then those in takers_ taken out
   std::vector<uint32_t> takers_;      // processes about to receive a message this step queued
+  std::vector<uint32_t> woke_;        // facts_.woke
+  std::vector<uint32_t> still_waiting_;  // facts_.still_waiting
   // What the current step did: its StepResult's facts while it runs
   // (Vm::step), a spare outside steps.
   StepFacts idle_facts_;

@@ -68,8 +68,15 @@
 // that queues a message for it commute (end_discards_message(): the
 // message is lost either way), whichever sleeps; such a sleeper
 // (Summary::past_end) stands for no reversal where a later step stops its
-// process (stopped_later()). Other steps on one mailbox are taken as
-// dependent, so now and then a class is run twice. Each
+// process (stopped_later()). Two sends queued while their recipient waits
+// in a receive that nothing in its mailbox matches commute when that
+// receive takes one's message and not the other's: it takes the one it
+// matches in either order (one_taken_by_waiting_receive()). A demonitor
+// that flushes its DOWN commutes with a send to its mailbox
+// (flush_passes_send()). An end's DOWN and EXIT messages wake a sleeping
+// send to the same mailbox only until the receive that tells them apart
+// has run, as a send's message does. Other steps on one mailbox are taken
+// as dependent, so now and then a class is run twice. Each
 // run's class is named by a fingerprint of its
 // happens-before graph, and a run of a class seen before does not count as
 // a schedule (it is reported as abandoned), so `schedules_explored` counts
@@ -255,6 +262,7 @@ using dfs::Choice;
 using dfs::covered;
 using dfs::end_discards_message;
 using dfs::FingerprintSet;
+using dfs::flush_passes_send;
 using dfs::kNoThread;
 using dfs::kRootNode;
 using dfs::last_to_run;
@@ -262,6 +270,7 @@ using dfs::Level;
 using dfs::meets_only_in_mailbox;
 using dfs::mix64;
 using dfs::Names;
+using dfs::one_taken_by_waiting_receive;
 using dfs::passed_by;
 using dfs::send_passes_receive;
 using dfs::sends_meet_in_mailbox;
@@ -550,6 +559,15 @@ class DfsStrategy final : public Strategy, public Search {
     s.timed = facts.timed;
     s.takes_raised = facts.takes_raised;
     s.passes_receive = facts.passes_receive;
+    if (s.role == StepRole::kSend && facts.woke.size() + facts.still_waiting.size() == 1) {
+      const bool takes = !facts.woke.empty();
+      const int32_t waiter = name_of_.get(EventKey::process(takes ? facts.woke[0] : facts.still_waiting[0]));
+      if (waiter >= 0) {
+        s.waiter = static_cast<Thread>(waiter);
+        s.waiter_pos = s.waiter < thread_steps_.size() ? thread_steps_[s.waiter] : 0;
+        s.waiter_takes = takes;
+      }
+    }
     s.first_access = static_cast<uint32_t>(exec_.accesses.size());
     s.access_count = static_cast<uint32_t>(facts.accesses.size());
     exec_.accesses.insert(exec_.accesses.end(), facts.accesses.begin(), facts.accesses.end());
@@ -624,6 +642,10 @@ class DfsStrategy final : public Strategy, public Search {
           next.sleep.back().beside_expansion = beside;
           charge(q);
           next.unless_owner_woke.push_back(q.thread);
+        } else if (one_taken_by_waiting_receive(here.taken_summary, q) || flush_passes_send(here.taken_summary, q)) {
+          next.sleep.push_back(q);
+          next.sleep.back().beside_expansion = beside;
+          charge(q);
         } else if (defers_wakes() && sends_meet_in_mailbox(here.taken_summary, q)) {
           next.pending_sleepers.push_back({q, {facts.step}});
           next.pending_sleepers.back().q.beside_expansion = beside;
@@ -1073,7 +1095,9 @@ class DfsStrategy final : public Strategy, public Search {
         carried.sends.erase(it);
       }
     }
-    if (sends_meet_in_mailbox(taken, q)) {
+    if (one_taken_by_waiting_receive(taken, q) || flush_passes_send(taken, q)) {
+      // commutes: it waits on the sends it did
+    } else if (sends_meet_in_mailbox(taken, q)) {
       carried.sends.push_back(facts.step);
     } else if (dependent(taken, q) && !receive_passes_over(facts, taken, q) && !send_passes_receive(facts, taken, q)) {
       return;  // woken by this step

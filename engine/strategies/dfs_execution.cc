@@ -41,7 +41,11 @@ void Execution::summary_into(size_t k, Summary& out) const {
   out.beside_expansion = false;
   out.left_others = false;
   out.past_end = false;
+  out.waiter = s.waiter;
+  out.waiter_pos = s.waiter_pos;
+  out.waiter_takes = s.waiter_takes;
   out.role = s.role;
+  out.kind = s.kind;
   out.actor = s.actor;
   out.timeout = s.role == StepRole::kTimer && s.poll;
   const auto a = accesses_of(k);
@@ -308,7 +312,7 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, u
     }
   }
   for (uint32_t x : v) {
-    if (dependent_on(u, x) && !(next_of_event && send_passes(u, x, then))) return false;
+    if (dependent_on(u, x) && !(next_of_event && (send_passes(u, x, then) || commutes_in_mailbox(u, x)))) return false;
   }
   // Nor one that kills (or signals an exit to) the process of `then`: had
   // it come first, `then` would not run, and no race of its runs would
@@ -355,6 +359,44 @@ bool Execution::send_passes(const Summary& u, uint32_t x, uint32_t then) const {
       if (!object::overlap(accesses[a].object, b.object)) continue;
       if (!object::is_mailbox(b.object)) return false;
       met = true;
+    }
+  }
+  return met;
+}
+
+// Whether sleeper u stays asleep through step x where they meet in a
+// mailbox, as the search judged it when x ran: u a send and x a receive
+// that took a message (u's would queue behind it: dfs.cc,
+// receive_passes_over()), or commutes_in_mailbox().
+bool Execution::sleeps_through(const Summary& u, uint32_t x) const {
+  const Step& s = steps[x];
+  if (u.opaque || u.thread == s.thread) return false;
+  if (s.role == StepRole::kReceive && s.consumed != 0 && u.role == StepRole::kSend) return meets_only_in_mailbox(u, x);
+  return commutes_in_mailbox(u, x);
+}
+
+// Whether u and step x, meeting in a mailbox, commute as sleep sets judge
+// them (dfs_sleep.h): one_taken_by_waiting_receive() or flush_passes_send()
+// on x's record.
+bool Execution::commutes_in_mailbox(const Summary& u, uint32_t x) const {
+  const Step& s = steps[x];
+  if (u.opaque || u.thread == s.thread) return false;
+  const bool waiter = u.role == StepRole::kSend && s.role == StepRole::kSend && u.waiter != kNoThread &&
+                      u.waiter == s.waiter && u.waiter_pos == s.waiter_pos && u.waiter_takes != s.waiter_takes;
+  const bool flush = (u.kind == StepKind::kDemonitor && s.kind == StepKind::kSend) ||
+                     (s.kind == StepKind::kDemonitor && u.kind == StepKind::kSend);
+  return (waiter || flush) && meets_only_in_mailbox(u, x);
+}
+
+// Whether u and step x overlap in a mailbox and conflict nowhere else.
+bool Execution::meets_only_in_mailbox(const Summary& u, uint32_t x) const {
+  const Step& s = steps[x];
+  bool met = false;
+  for (const Access& a : u.accesses) {
+    for (uint32_t b = s.first_access; b < s.first_access + s.access_count; ++b) {
+      if (!object::overlap(a.object, accesses[b].object)) continue;
+      if (object::is_mailbox(a.object)) met = true;
+      else if (conflicts(a, accesses[b])) return false;
     }
   }
   return met;

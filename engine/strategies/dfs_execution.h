@@ -38,6 +38,7 @@ struct Summary {
   // the system still offered faults): dfs.cc, last_to_run().
   bool left_others = false;
   StepRole role = StepRole::kOther;
+  StepKind kind = StepKind::kStart;
   int64_t actor = -1;
   // A timer's step: a receive's timeout (the receive got nothing), not a
   // sleep's end or a send_after's message; one that fired before it was
@@ -48,6 +49,13 @@ struct Summary {
   // throws away the message the other sends it (dfs_sleep.h,
   // end_discards_message()).
   bool past_end = false;
+  // A send that queued its message for a process whose receive waited with
+  // nothing in its mailbox matching (StepFacts::woke, still_waiting): that
+  // process's event, how many steps it had taken, and whether its receive
+  // takes the message (dfs_sleep.h, one_taken_by_waiting_receive()).
+  Thread waiter = kNoThread;
+  uint32_t waiter_pos = 0;
+  bool waiter_takes = false;
   std::vector<Access> accesses;
 };
 
@@ -76,6 +84,9 @@ struct Step {
   bool timed = false;         // a receive that a timer could end
   bool takes_raised = false;  // a receive whose pattern raised on a message about to be sent
   bool passes_receive = false;  // a send its recipient's pending receive would not take (StepFacts)
+  bool waiter_takes = false;    // Summary::waiter_takes
+  Thread waiter = kNoThread;    // Summary::waiter
+  uint32_t waiter_pos = 0;      // Summary::waiter_pos
   uint32_t first_access = 0, access_count = 0;
 };
 
@@ -105,6 +116,10 @@ class Execution {
   bool dependent_on(const Summary& u, size_t x) const {
     return u.thread == steps[x].thread || u.opaque || accesses_conflict(u.accesses, accesses_of(x));
   }
+
+  // Whether sleeper u stays asleep through step x, where dependent_on()
+  // says they do not commute (they meet in a mailbox).
+  bool sleeps_through(const Summary& u, uint32_t x) const;
 
   // The direct dependencies and vector clocks of the steps recorded.
   void analyse();
@@ -199,6 +214,8 @@ class Execution {
  private:
   bool passes_over(uint32_t r, const Summary& u, uint32_t then) const;
   bool send_passes(const Summary& u, uint32_t x, uint32_t then) const;
+  bool commutes_in_mailbox(const Summary& u, uint32_t x) const;
+  bool meets_only_in_mailbox(const Summary& u, uint32_t x) const;
   bool taken_first(const Summary& u, const std::vector<uint32_t>& v, uint32_t then) const;
   bool touches_mailbox(uint32_t x, uint64_t mailbox, bool writing) const;
   void build_dependencies();

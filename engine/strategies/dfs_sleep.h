@@ -30,20 +30,55 @@ inline bool meets_only_in_mailbox(const Summary& a, const Summary& b) {
   return met;
 }
 
-// Whether sends a and b, to one mailbox on their node, depend on
-// each other only there.
+// Whether step a, a send or an end (which queues DOWN and EXIT messages),
+// and sleeping send b, to one mailbox on their node, depend on each other
+// only there, where each queues one message: the receive that takes a's
+// tells whether they commute (dfs.cc, "Sleepers a send woke"). (An end
+// that queues two, a DOWN and an EXIT, or that throws that mailbox away
+// as its own, does not.)
 inline bool sends_meet_in_mailbox(const Summary& a, const Summary& b) {
-  if (a.role != StepRole::kSend || b.role != StepRole::kSend) return false;
+  if ((a.role != StepRole::kSend && a.role != StepRole::kExit) || b.role != StepRole::kSend) return false;
   if (a.thread == b.thread || a.opaque || b.opaque) return false;
-  bool met = false;
+  int met = 0;
   for (const Access& x : a.accesses) {
     for (const Access& y : b.accesses) {
       if (!object::overlap(x.object, y.object)) continue;
-      if (object::is_mailbox(x.object)) met = true;
-      else if (conflicts(x, y)) return false;
+      if (!object::is_mailbox(x.object)) {
+        if (conflicts(x, y)) return false;
+      } else if (a.role == StepRole::kExit && (a.actor < 0 || x.object == object::mailbox(static_cast<uint32_t>(a.actor)))) {
+        return false;
+      } else {
+        ++met;
+        break;
+      }
     }
   }
-  return met;
+  return a.role == StepRole::kSend ? met > 0 : met == 1;
+}
+
+// Whether sends a and b, to one mailbox, commute because the receive
+// waiting there takes one of their messages and not the other: both
+// queued their message while that receive waited with nothing in the
+// mailbox matching it, and its process took no step in between (it is the
+// same receive). In either order it takes the one message it matches, the
+// first it finds, and leaves the other behind whatever was queued before:
+// the same mailbox. (A sleeper's facts are those of its step at the level
+// where it fell asleep; its process had taken waiter_pos steps there, and
+// has taken as many at the step just taken only if it took none since.)
+inline bool one_taken_by_waiting_receive(const Summary& a, const Summary& b) {
+  return a.waiter != kNoThread && a.waiter == b.waiter && a.waiter_pos == b.waiter_pos &&
+         a.waiter_takes != b.waiter_takes && sends_meet_in_mailbox(a, b);
+}
+
+// Whether a demonitor that flushes its DOWN from its own mailbox and a
+// send to that mailbox commute, either one the step and the other asleep:
+// they meet only there, and the flush takes out only the DOWN of its
+// monitor, which no send queues (a sent message carries no monitor
+// reference). A delivery may carry a DOWN from another node: it does not.
+inline bool flush_passes_send(const Summary& a, const Summary& b) {
+  const bool ab = a.kind == StepKind::kDemonitor && b.kind == StepKind::kSend;
+  const bool ba = b.kind == StepKind::kDemonitor && a.kind == StepKind::kSend;
+  return (ab || ba) && meets_only_in_mailbox(a, b);
 }
 
 // Whether a process's end and a step that queues a message for it (a

@@ -39,7 +39,7 @@ bool could_come_first(const Execution& exec, const Level& level, uint32_t k, Thr
     if (q.thread != t) continue;
     if (q.opaque || is_fault(q.role) || q.role == StepRole::kTimer) return false;
     for (uint32_t x = k; x < exec.steps.size(); ++x) {
-      if (exec.dependent_on(q, x)) return false;
+      if (exec.dependent_on(q, x) && !exec.sleeps_through(q, x)) return false;
     }
     return true;
   }

@@ -243,7 +243,7 @@ struct Level {
     order.clear();
   }
 };
-static_assert(sizeof(void*) != 8 || sizeof(Level) == 504,
+static_assert(sizeof(void*) != 8 || sizeof(Level) == 520,
               "a field was added to Level: reset it in Level::reset(), then update this size");
 
 // The levels of the path being explored, as a stack that keeps the levels

@@ -147,6 +147,8 @@ class FakeSystem final : public System {
     observations_.clear();
     would_take_.clear();
     passed_.clear();
+    woke_.clear();
+    still_waiting_.clear();
     created_.clear();
     StepResult r;
     if (op.key.kind == EventKind::kDelivery) {
@@ -166,6 +168,8 @@ class FakeSystem final : public System {
       r.facts.accesses = accesses_;
       r.facts.observations = observations_;
       r.facts.passed = passed_;
+      r.facts.woke = woke_;
+      r.facts.still_waiting = still_waiting_;
       return r;
     }
     if (op.key.kind == EventKind::kTimer) {
@@ -310,6 +314,8 @@ class FakeSystem final : public System {
     r.facts.observations = observations_;
     r.facts.would_take = would_take_;
     r.facts.passed = passed_;
+    r.facts.woke = woke_;
+    r.facts.still_waiting = still_waiting_;
     r.facts.created = created_;
     return r;
   }
@@ -431,6 +437,7 @@ class FakeSystem final : public System {
       return false;
     if (timed_out_[p]) return false;
     const std::vector<int>& accept = (*procs_)[p][next_[p]].accept;
+    if (first_match(p, accept) == mailboxes_[p].size()) (takes(accept, tag) ? woke_ : still_waiting_).assign(1, p);
     const bool passes = first_match(p, accept) < mailboxes_[p].size() || !takes(accept, tag);
     if (passes) passed_.assign(1, p);
     return passes;
@@ -501,6 +508,7 @@ class FakeSystem final : public System {
   std::vector<Observation> observations_;
   std::vector<EventKey> would_take_;
   std::vector<uint32_t> passed_;
+  std::vector<uint32_t> woke_, still_waiting_;
   std::vector<EventKey> created_;
   std::vector<std::vector<std::pair<int, uint32_t>>> mailboxes_;  // (tag, sending step)
   std::vector<std::vector<std::pair<uint32_t, std::vector<int>>>> patterns_;  // completed receives

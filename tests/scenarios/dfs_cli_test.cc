@@ -790,11 +790,13 @@ TEST(DfsCli, ConcuerrorsWorkersRepeatNoRun) {
 // repeat; 8,403 since a state met sooner than before is explored again
 // only once a run has been cut off).
 // And an end commutes with a message to its own process (3,581 runs
-// repeated, 4,811 before).
+// repeated, 4,811 before); a demonitor's flush with a send, and an end's
+// DOWN waits for the receive that takes it as a send's message does
+// (2,855).
 TEST(DfsCli, AnEndCommutesWithAReceiveThatWouldNotTakeItsMessage) {
   const JsonValue t = whole_search("pool_registry_fixed.lua", "dfs_pool_registry");
   EXPECT_EQ(t.u64("schedules_explored"), 8403u);
-  EXPECT_LE(t.u64("abandoned") * 2, t.u64("schedules_explored")) << t.u64("abandoned") << " runs given up or repeated";
+  EXPECT_LE(t.u64("abandoned") * 5, t.u64("schedules_explored") * 2) << t.u64("abandoned") << " runs given up or repeated";
 }
 
 // A process's end and a message to it commute, whichever sleeps
@@ -808,15 +810,25 @@ TEST(DfsCli, AnEndAndAMessageToItsProcessCommute) {
   expect_at_most_abandoned("end_discards.lua", {0, 0, 0});
 }
 
+// Two messages to a process that waits in a receive taking one of them
+// commute, and so do a demonitor's flush and a send
+// (tests/dfs/waiting_receive.lua): each class once, none repeated.
+TEST(DfsCli, MessagesToAWaitingReceiveThatTakesOneCommute) {
+  expect_both_count("waiting_receive.lua", "100000", {2, 5});
+  expect_at_most_abandoned("waiting_receive.lua", {0, 0});
+}
+
 // A partition that holds messages in flight makes the deliveries it
 // disabled branches, and every event offered beside it only where one of
 // those had been explored there: split_brain_fixed.lua (a nemesis cuts the
 // primary's node from the replica's while clients retry) repeated 965 runs
 // for its 550 schedules while every event offered beside the partition was
-// a branch, most of them stopped with every event asleep; now 487 for 556.
+// a branch, most of them stopped with every event asleep; 487 for 556
+// after that, and 302 for 552 since a request and the acknowledgement the
+// primary waits for commute (tests/dfs/waiting_receive.lua).
 TEST(DfsCli, APartitionBranchesOnlyTheDeliveriesItHeld) {
   const JsonValue t = whole_search("split_brain_fixed.lua", "dfs_split_brain");
-  EXPECT_LE(t.u64("abandoned"), t.u64("schedules_explored")) << t.u64("abandoned") << " runs given up or repeated";
+  EXPECT_LE(t.u64("abandoned") * 5, t.u64("schedules_explored") * 3) << t.u64("abandoned") << " runs given up or repeated";
 }
 
 // timeout_race_fixed under timers = "any": 45 classes. A sleeping receive
