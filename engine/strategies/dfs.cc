@@ -35,8 +35,9 @@
 //     runs where that event came first, nor those where a step that
 //     commutes with it came first and woke a sleeping event it disabled,
 //     so every event offered where it ran is a branch of its own
-//     (branch_disabled()), and a step that touches nodes never stands for
-//     a reversal it is not part of (Execution::weak_initial()). A drop is
+//     (branch_disabled()), and a step that touches nodes (but a process's
+//     send to another node) never stands for a reversal it is not part of
+//     (Execution::weak_initial()). A drop is
 //     the exception: it disables only the delivery of its own message,
 //     which every other run keeps, so its races are reversed as any;
 //   - they touch overlapping state other than a mailbox, one writing (a

@@ -338,8 +338,12 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, u
   // nodes may, had it come first, have disabled or been disabled by what
   // the schedules it is to stand for run (a delivery, a partition after
   // v), and no race under u shows them, as the disabled event never runs
-  // there; and a `then` that changes nodes may disable u.
-  if (touches_nodes(u)) return false;
+  // there; and a `then` that changes nodes may disable u. A process's send
+  // to another node is the exception: it only reads whether the nodes are
+  // up and reach each other, disables nothing (its message is an event of
+  // its own), and no step disables it that does not also write what it
+  // reads (a crash or stop of its node, a cut), which wakes it.
+  if (touches_nodes(u) && !(u.kind == StepKind::kSend && !changes_nodes(u.accesses))) return false;
   if (changes_nodes(accesses_of(then))) return !dependent_on(u, then);
   return true;
 }
