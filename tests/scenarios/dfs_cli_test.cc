@@ -810,6 +810,17 @@ TEST(DfsCli, AnEndAndAMessageToItsProcessCommute) {
   expect_at_most_abandoned("end_discards.lua", {0, 0, 0});
 }
 
+// A kill that replaces a registry's receive with its exit, among calls to
+// that registry (tests/dfs/registry_kill_lookup.lua): stateless, every
+// class the search finds today (a cover that lost 6 of them stays out).
+TEST(DfsCli, AReceiveAKillReplacedIsJudgedByItsFootprint) {
+  const std::vector<JsonValue> tests =
+      dfs_tests(std::string(LOCKSTEP_SOURCE_DIR) + "/tests/dfs/registry_kill_lookup.lua", "optimal", "1000000");
+  ASSERT_EQ(tests.size(), 1u);
+  EXPECT_TRUE(tests[0].flag("complete"));
+  EXPECT_EQ(tests[0].u64("schedules_explored"), 12166u);
+}
+
 // Two messages to a process that waits in a receive taking one of them
 // commute, and so do a demonitor's flush and a send
 // (tests/dfs/waiting_receive.lua): each class once, none repeated.
