@@ -11,6 +11,18 @@ bool dependent(const Summary& a, const Summary& b) {
   return a.thread == b.thread || a.opaque || b.opaque || accesses_conflict(a.accesses, b.accesses);
 }
 
+bool meet_only_in_mailbox(std::span<const Access> a, std::span<const Access> b) {
+  bool met = false;
+  for (const Access& x : a) {
+    for (const Access& y : b) {
+      if (!object::overlap(x.object, y.object)) continue;
+      if (object::is_mailbox(x.object)) met = true;
+      else if (conflicts(x, y)) return false;
+    }
+  }
+  return met;
+}
+
 bool accesses_conflict(std::span<const Access> a, std::span<const Access> b) {
   for (const Access& x : a) {
     for (const Access& y : b) {
@@ -375,7 +387,8 @@ bool Execution::send_passes(const Summary& u, uint32_t x, uint32_t then) const {
 bool Execution::sleeps_through(const Summary& u, uint32_t x) const {
   const Step& s = steps[x];
   if (u.opaque || u.thread == s.thread) return false;
-  if (s.role == StepRole::kReceive && s.consumed != 0 && u.role == StepRole::kSend) return meets_only_in_mailbox(u, x);
+  if (s.role == StepRole::kReceive && s.consumed != 0 && u.role == StepRole::kSend)
+    return meet_only_in_mailbox(u.accesses, accesses_of(x));
   return commutes_in_mailbox(u, x);
 }
 
@@ -385,25 +398,7 @@ bool Execution::sleeps_through(const Summary& u, uint32_t x) const {
 bool Execution::commutes_in_mailbox(const Summary& u, uint32_t x) const {
   const Step& s = steps[x];
   if (u.opaque || u.thread == s.thread) return false;
-  const bool waiter = u.role == StepRole::kSend && s.role == StepRole::kSend && u.waiter != kNoThread &&
-                      u.waiter == s.waiter && u.waiter_pos == s.waiter_pos && u.waiter_takes != s.waiter_takes;
-  const bool flush = (u.kind == StepKind::kDemonitor && s.kind == StepKind::kSend) ||
-                     (s.kind == StepKind::kDemonitor && u.kind == StepKind::kSend);
-  return (waiter || flush) && meets_only_in_mailbox(u, x);
-}
-
-// Whether u and step x overlap in a mailbox and conflict nowhere else.
-bool Execution::meets_only_in_mailbox(const Summary& u, uint32_t x) const {
-  const Step& s = steps[x];
-  bool met = false;
-  for (const Access& a : u.accesses) {
-    for (uint32_t b = s.first_access; b < s.first_access + s.access_count; ++b) {
-      if (!object::overlap(a.object, accesses[b].object)) continue;
-      if (object::is_mailbox(a.object)) met = true;
-      else if (conflicts(a, accesses[b])) return false;
-    }
-  }
-  return met;
+  return (one_taken_by_waiter(u, s) || flush_beside_send(u, s)) && meet_only_in_mailbox(u.accesses, accesses_of(x));
 }
 
 // Whether receive r would not have taken the message of send u (asleep at

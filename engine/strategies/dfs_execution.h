@@ -65,6 +65,25 @@ struct Summary {
 bool dependent(const Summary& a, const Summary& b);
 // The same, for what two steps touched alone.
 bool accesses_conflict(std::span<const Access> a, std::span<const Access> b);
+// Whether a and b overlap in a mailbox and conflict nowhere else.
+bool meet_only_in_mailbox(std::span<const Access> a, std::span<const Access> b);
+
+// The judgements of dfs_sleep.h that read only the two steps' own records
+// (a Summary, or a Step of the execution): whether both are sends whose
+// recipient waited in one receive that takes one message and not the
+// other (one_taken_by_waiting_receive()), and whether one is a demonitor
+// and the other a send (flush_passes_send()). Their footprints are judged
+// apart.
+template <class A, class B>
+bool one_taken_by_waiter(const A& a, const B& b) {
+  return a.role == StepRole::kSend && b.role == StepRole::kSend && a.waiter != kNoThread && a.waiter == b.waiter &&
+         a.waiter_pos == b.waiter_pos && a.waiter_takes != b.waiter_takes;
+}
+template <class A, class B>
+bool flush_beside_send(const A& a, const B& b) {
+  return (a.kind == StepKind::kDemonitor && b.kind == StepKind::kSend) ||
+         (b.kind == StepKind::kDemonitor && a.kind == StepKind::kSend);
+}
 
 // One step of the current execution, as the race analysis needs it.
 struct Step {
@@ -215,7 +234,6 @@ class Execution {
   bool passes_over(uint32_t r, const Summary& u, uint32_t then) const;
   bool send_passes(const Summary& u, uint32_t x, uint32_t then) const;
   bool commutes_in_mailbox(const Summary& u, uint32_t x) const;
-  bool meets_only_in_mailbox(const Summary& u, uint32_t x) const;
   bool taken_first(const Summary& u, const std::vector<uint32_t>& v, uint32_t then) const;
   bool touches_mailbox(uint32_t x, uint64_t mailbox, bool writing) const;
   void build_dependencies();

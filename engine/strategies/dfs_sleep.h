@@ -19,15 +19,7 @@ namespace lockstep::dfs {
 // clock).
 inline bool meets_only_in_mailbox(const Summary& a, const Summary& b) {
   if (a.thread == b.thread || a.opaque || b.opaque) return false;
-  bool met = false;
-  for (const Access& x : a.accesses) {
-    for (const Access& y : b.accesses) {
-      if (!object::overlap(x.object, y.object)) continue;
-      if (object::is_mailbox(x.object)) met = true;
-      else if (conflicts(x, y)) return false;
-    }
-  }
-  return met;
+  return meet_only_in_mailbox(a.accesses, b.accesses);
 }
 
 // Whether step a, a send or an end (which queues DOWN and EXIT messages),
@@ -66,8 +58,7 @@ inline bool sends_meet_in_mailbox(const Summary& a, const Summary& b) {
 // where it fell asleep; its process had taken waiter_pos steps there, and
 // has taken as many at the step just taken only if it took none since.)
 inline bool one_taken_by_waiting_receive(const Summary& a, const Summary& b) {
-  return a.waiter != kNoThread && a.waiter == b.waiter && a.waiter_pos == b.waiter_pos &&
-         a.waiter_takes != b.waiter_takes && sends_meet_in_mailbox(a, b);
+  return one_taken_by_waiter(a, b) && sends_meet_in_mailbox(a, b);
 }
 
 // Whether a demonitor that flushes its DOWN from its own mailbox and a
@@ -76,9 +67,7 @@ inline bool one_taken_by_waiting_receive(const Summary& a, const Summary& b) {
 // monitor, which no send queues (a sent message carries no monitor
 // reference). A delivery may carry a DOWN from another node: it does not.
 inline bool flush_passes_send(const Summary& a, const Summary& b) {
-  const bool ab = a.kind == StepKind::kDemonitor && b.kind == StepKind::kSend;
-  const bool ba = b.kind == StepKind::kDemonitor && a.kind == StepKind::kSend;
-  return (ab || ba) && meets_only_in_mailbox(a, b);
+  return flush_beside_send(a, b) && meets_only_in_mailbox(a, b);
 }
 
 // Whether a process's end and a step that queues a message for it (a
