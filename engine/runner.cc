@@ -408,6 +408,7 @@ RunSummary run_files(const std::vector<std::string>& files, const RunConfig& con
       summary.tests.push_back(std::move(report));
     }
   }
+  for (const std::string& failure : wait_for_background_syncs()) reporter.load_error(failure);
   summary.wall_seconds = seconds_since(start);
   if (config.stop) summary.interrupted_by = config.stop->load();
   reporter.run_finished(summary);

@@ -606,7 +606,7 @@ std::string trace_file(std::string_view records) {
 }
 
 Status save_trace(const std::string& path, const Trace& trace) {
-  return write_file_atomically(path, encode_trace(trace), /*sync=*/true);
+  return write_file_atomically(path, encode_trace(trace), Sync::kBeforePlacing);
 }
 
 namespace {
@@ -623,9 +623,11 @@ std::string run_identity(const Trace& t) {
 }  // namespace
 
 Result<std::string> save_run_trace(const std::string& path, const Trace& trace) {
-  // Written (and synced) once, then placed: at `path` if free, over a
-  // trace of the same run, or beside one of another.
-  auto file = StagedFile::write(path, encode_trace(trace), /*sync=*/true);
+  // Written once, then placed: at `path` if free, over a trace of the
+  // same run, or beside one of another. The disk gets it in the
+  // background, so a search that goes on after a bug need not wait for
+  // it; run_files() waits before it reports the run's end.
+  auto file = StagedFile::write(path, encode_trace(trace), Sync::kInBackground);
   if (!file.ok()) return file.status();
   std::string candidate = path;
   for (int attempt = 0; attempt < 2; ++attempt) {

@@ -426,11 +426,12 @@ TEST(Trace, AStagedFileIsPlacedOnceAndLeavesNothingBehind) {
     return n;
   };
   {
-    auto one = StagedFile::write(dir + "/a", "one", /*sync=*/true);
+    auto one = StagedFile::write(dir + "/a", "one", Sync::kInBackground);
     ASSERT_TRUE(one.ok()) << one.status().message();
     EXPECT_TRUE(*one->place_new(dir + "/a"));
   }
   EXPECT_EQ(read(dir + "/a"), "one");
+  EXPECT_TRUE(wait_for_background_syncs().empty());  // it reached the disk
   {
     auto two = StagedFile::write(dir + "/a", "two");
     ASSERT_TRUE(two.ok());
