@@ -457,7 +457,9 @@ int det_next(lua_State* L) {
 }
 
 void put_be64(std::string& out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((v >> (8 * (7 - i))) & 0xff);
+  out.append(bytes, sizeof bytes);
 }
 
 // Order-preserving bits of a double: byte order of the result = numeric order.
@@ -472,6 +474,7 @@ void encode_rec(LuaGuest& g, lua_State* L, int idx, std::string& out, int depth)
   idx = lua_absindex(L, idx);
   switch (lua_type(L, idx)) {
     case LUA_TNUMBER: {
+      out.reserve(out.size() + 17);
       out += '\x10';
       if (lua_isinteger(L, idx)) {
         const lua_Integer i = lua_tointeger(L, idx);
@@ -492,12 +495,17 @@ void encode_rec(LuaGuest& g, lua_State* L, int idx, std::string& out, int depth)
       out += '\x20';
       size_t n;
       const char* s = lua_tolstring(L, idx, &n);
-      for (size_t i = 0; i < n; ++i) {
-        out += s[i];
-        if (s[i] == '\0') out += '\xff';  // escape, so the terminator stays unique
+      for (const char* end = s + n; s != end;) {  // each NUL escaped, so the terminator stays unique
+        const char* nul = static_cast<const char*>(std::memchr(s, '\0', static_cast<size_t>(end - s)));
+        if (!nul) {
+          out.append(s, end);
+          break;
+        }
+        out.append(s, nul + 1);
+        out += '\xff';
+        s = nul + 1;
       }
-      out += '\0';
-      out += '\0';
+      out.append(2, '\0');
       return;
     }
     case LUA_TBOOLEAN:
@@ -552,6 +560,7 @@ void encode_rec(LuaGuest& g, lua_State* L, int idx, std::string& out, int depth)
 std::string LuaGuest::encode_key(lua_State* L, int idx) {
   if (lua_isnoneornil(L, idx)) luaL_argerror(L, idx, "a key cannot be nil");
   std::string out;
+  if (lua_type(L, idx) == LUA_TTABLE) out.reserve(64);  // grown once, not at each element
   encode_rec(*this, L, idx, out, 0);
   return out;
 }
