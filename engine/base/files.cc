@@ -1,5 +1,7 @@
 #include "engine/base/files.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -165,21 +167,23 @@ Status write_file_atomically(const std::string& path, std::string_view bytes, Sy
 }
 
 size_t remove_stale_temporaries(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
+  // readdir, not std::filesystem: a traces directory may hold thousands of
+  // traces, and only the rare NAME.tmpPID needs more than its name read.
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return 0;
   size_t removed = 0;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
+  while (const dirent* entry = ::readdir(d)) {
+    const std::string_view name(entry->d_name);
     const size_t at = name.rfind(".tmp");
-    if (at == std::string::npos || at + 4 == name.size()) continue;
-    const std::string digits = name.substr(at + 4);
-    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (at == std::string_view::npos || at + 4 == name.size()) continue;
+    const std::string_view digits = name.substr(at + 4);
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string_view::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(std::string(digits)));
     if (pid <= 0 || pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH)
       continue;  // its writer may live
-    std::error_code rm;
-    if (fs::remove(entry.path(), rm)) ++removed;
+    if (::unlinkat(::dirfd(d), entry->d_name, 0) == 0) ++removed;
   }
+  ::closedir(d);
   return removed;
 }
 
