@@ -30,7 +30,7 @@ cmake --build build-bench -j2 --target lockstep > /dev/null
 LOCKSTEP=./build-bench/cli/lockstep
 BUDGET=${BUDGET:-1000000}            # schedules per Concuerror test
 REPEATS=${REPEATS:-3}                # lockstep and warm Concuerror: the least time of this many runs
-TWIN_BUDGET=${TWIN_BUDGET:-200000}   # schedules per fixed twin (noisy_race_fixed does not finish within it)
+TWIN_BUDGET=${TWIN_BUDGET:-1000000}  # schedules per fixed twin (noisy_race_fixed does not finish within it)
 TWIN_SECONDS=${TWIN_SECONDS:-60}     # and seconds (TWINS=0 leaves the twins out)
 
 now() { date +%s.%N; }
