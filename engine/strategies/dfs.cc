@@ -571,6 +571,7 @@ class DfsStrategy final : public Strategy, public Search {
     }
     s.first_access = static_cast<uint32_t>(exec_.accesses.size());
     s.access_count = static_cast<uint32_t>(facts.accesses.size());
+    s.mask = dfs::access_mask(facts.accesses);
     exec_.accesses.insert(exec_.accesses.end(), facts.accesses.begin(), facts.accesses.end());
     for (const Observation& o : facts.observations) exec_.observations.push_back(o);
     for (const EventKey& key : facts.would_take) {

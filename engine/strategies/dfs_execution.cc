@@ -306,6 +306,7 @@ bool ends_a_recipient(const Summary& u, std::span<const Access> accesses) {
 
 bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, uint32_t then, bool next_of_event,
                              bool timer_fires) const {
+  const uint64_t u_mask = access_mask(u.accesses);
   for (uint32_t x : v) {
     if (steps[x].thread == u.thread) return initial(v, x);
   }
@@ -324,7 +325,8 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, u
     }
   }
   for (uint32_t x : v) {
-    if (dependent_on(u, x) && !(next_of_event && (send_passes(u, x, then) || commutes_in_mailbox(u, x)))) return false;
+    if (dependent_on(u, u_mask, x) && !(next_of_event && (send_passes(u, x, then) || commutes_in_mailbox(u, x))))
+      return false;
   }
   // Nor one that kills (or signals an exit to) the process of `then`: had
   // it come first, `then` would not run, and no race of its runs would
@@ -356,7 +358,7 @@ bool Execution::weak_initial(const Summary& u, const std::vector<uint32_t>& v, u
   // its own), and no step disables it that does not also write what it
   // reads (a crash or stop of its node, a cut), which wakes it.
   if (touches_nodes(u) && !(u.kind == StepKind::kSend && !changes_nodes(u.accesses))) return false;
-  if (changes_nodes(accesses_of(then))) return !dependent_on(u, then);
+  if (changes_nodes(accesses_of(then))) return !dependent_on(u, u_mask, then);
   return true;
 }
 

@@ -68,6 +68,17 @@ bool accesses_conflict(std::span<const Access> a, std::span<const Access> b);
 // Whether a and b overlap in a mailbox and conflict nowhere else.
 bool meet_only_in_mailbox(std::span<const Access> a, std::span<const Access> b);
 
+// A bit for each object the accesses touch (every bit for a whole table,
+// which overlaps each of its keys): two sets of accesses whose masks share
+// no bit cannot overlap, so accesses_conflict() need not compare them.
+inline uint64_t access_mask(std::span<const Access> accesses) {
+  uint64_t mask = 0;
+  for (const Access& a : accesses) {
+    mask |= (a.object & object::kTagMask) == object::kTable ? ~uint64_t{0} : uint64_t{1} << (mix64(a.object) & 63);
+  }
+  return mask;
+}
+
 // The judgements of dfs_sleep.h that read only the two steps' own records
 // (a Summary, or a Step of the execution): whether both are sends whose
 // recipient waited in one receive that takes one message and not the
@@ -107,6 +118,7 @@ struct Step {
   Thread waiter = kNoThread;    // Summary::waiter
   uint32_t waiter_pos = 0;      // Summary::waiter_pos
   uint32_t first_access = 0, access_count = 0;
+  uint64_t mask = ~uint64_t{0};  // access_mask() of its accesses (all set: not known, compare them)
 };
 
 class Execution {
@@ -132,8 +144,11 @@ class Execution {
     return {accesses.data() + steps[k].first_access, steps[k].access_count};
   }
   // dependent(u, summary(x)), without the copy.
-  bool dependent_on(const Summary& u, size_t x) const {
-    return u.thread == steps[x].thread || u.opaque || accesses_conflict(u.accesses, accesses_of(x));
+  bool dependent_on(const Summary& u, size_t x) const { return dependent_on(u, ~uint64_t{0}, x); }
+  // The same, given u's access_mask().
+  bool dependent_on(const Summary& u, uint64_t u_mask, size_t x) const {
+    if (u.thread == steps[x].thread || u.opaque) return true;
+    return (u_mask & steps[x].mask) != 0 && accesses_conflict(u.accesses, accesses_of(x));
   }
 
   // Whether sleeper u stays asleep through step x, where dependent_on()
