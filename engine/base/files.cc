@@ -107,7 +107,7 @@ Result<Temporary> write_temporary(const std::string& path, std::string_view byte
   if (sync == Sync::kBeforePlacing) ok = ::fsync(::fileno(f)) == 0 && ok;
   int unsynced = -1;
   if (ok && sync == Sync::kInBackground) {
-    unsynced = ::dup(::fileno(f));
+    unsynced = ::fcntl(::fileno(f), F_DUPFD_CLOEXEC, 0);  // not inherited by a process started meanwhile
     ok = unsynced >= 0;
   }
   ok = std::fclose(f) == 0 && ok;
