@@ -241,8 +241,8 @@ void LuaGuest::install(const Script& script) {
 
   open_lockstep_api(L);
   // The prelude runs now; the other library modules load on first use
-  // (lockstep.genserver, ...), from bytecode compiled once per process.
-  const std::string& prelude = library_bytecode(0);
+  // (lockstep.genserver, ...), from bytecode compiled at build time.
+  const std::string_view prelude = library_bytecode(0);
   if (luaL_loadbufferx(L, prelude.data(), prelude.size(), "=lockstep/prelude.lua", "b") != LUA_OK) {
     lua_error(L);
   }

@@ -431,8 +431,10 @@ int spawn_impl(lua_State* L, vm::Vm::SpawnMode mode, const char* fn, int first, 
 // The embedded Lua library files (generated at build time).
 struct EmbeddedFile {
   const char* name;
-  const char* data;
+  const char* data;  // its source
   size_t size;
+  const char* code;  // its bytecode, compiled at build time (lua_compile.cc)
+  size_t code_size;
 };
 extern const EmbeddedFile kEmbeddedFiles[];
 extern const size_t kEmbeddedFileCount;

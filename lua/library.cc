@@ -1,10 +1,9 @@
-// The embedded Lua library (lua/lib/*.lua, embedded at build time): each
-// file compiled once per process, when a state first loads it.
+// The embedded Lua library (lua/lib/*.lua, embedded at build time with its
+// bytecode): the prelude loaded into every state, each module when a state
+// first uses it.
 #include "lua/library.h"
 
 #include <cctype>
-#include <memory>
-#include <mutex>
 
 namespace lockstep::lua {
 
@@ -13,23 +12,8 @@ int dump_writer(lua_State*, const void* p, size_t size, void* ud) {
   return 0;
 }
 
-const std::string& library_bytecode(size_t file) {
-  // Each file is compiled the first time a state loads it: a scenario that
-  // uses no module pays for the prelude alone.
-  struct Compiled {
-    std::once_flag once;
-    std::string code;
-  };
-  static const std::unique_ptr<Compiled[]> compiled(new Compiled[kEmbeddedFileCount]);
-  Compiled& c = compiled[file];
-  std::call_once(c.once, [&] {
-    const EmbeddedFile& f = kEmbeddedFiles[file];
-    const std::string name = std::string("=lockstep/") + f.name;
-    lua_State* L = luaL_newstate();
-    if (luaL_loadbufferx(L, f.data, f.size, name.c_str(), "t") == LUA_OK) lua_dump(L, dump_writer, &c.code, 0);
-    lua_close(L);
-  });
-  return c.code;
+std::string_view library_bytecode(size_t file) {
+  return {kEmbeddedFiles[file].code, kEmbeddedFiles[file].code_size};
 }
 
 namespace {
@@ -82,7 +66,7 @@ int load_module_on_demand(lua_State* L) {
   if (lua_type(L, 2) != LUA_TSTRING) return 0;
   const int file = module_file(lua_tostring(L, 2));
   if (file < 0) return 0;
-  const std::string& code = library_bytecode(static_cast<size_t>(file));
+  const std::string_view code = library_bytecode(static_cast<size_t>(file));
   const std::string name = std::string("=lockstep/") + kEmbeddedFiles[file].name;
   if (luaL_loadbufferx(L, code.data(), code.size(), name.c_str(), "b") != LUA_OK) return lua_error(L);
   lua_call(L, 0, 0);

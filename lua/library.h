@@ -1,6 +1,6 @@
 // The embedded Lua library: lua/lib/*.lua, each file compiled to bytecode
-// once per process when first used (thread-safe), with lockstep.<module>
-// loaded on first use.
+// at build time (lua/lua_compile.cc), with lockstep.<module> loaded on
+// first use.
 #pragma once
 
 #include <string>
@@ -11,9 +11,8 @@
 
 namespace lockstep::lua {
 
-// The bytecode of embedded file `file` (an index into kEmbeddedFiles),
-// compiled on first use (thread-safe).
-const std::string& library_bytecode(size_t file);
+// The bytecode of embedded file `file` (an index into kEmbeddedFiles).
+std::string_view library_bytecode(size_t file);
 
 // __index of the lockstep table: loads a library module the first time it
 // is used. Loading is part of the iteration, so it is deterministic too.
